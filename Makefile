@@ -1,0 +1,30 @@
+# Front door: `make check` and `make demo` work from a fresh clone (they install
+# missing Debian packages first; root or sudo).
+BUILD ?= build
+NINJA_JOBS ?= 2
+
+.PHONY: all deps build check demo bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j $(NINJA_JOBS)
+
+check: build
+	ninja -C $(BUILD) check-tessera
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)
+
+bench: build
+	@bash scripts/install-deps.sh --bench
+	@bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,196 @@
+// Data-movement ops: verifiers, folders and canonicalizations.
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("cannot reshape ")
+           << in.getNumElements() << " elements into " << out.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    return dense.reshape(getType());
+  return {};
+}
+
+namespace {
+/// reshape(reshape(x)) -> reshape(x).
+struct ComposeReshapes : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto producer = op.getInput().getDefiningOp<ReshapeOp>();
+    if (!producer)
+      return failure();
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(),
+                                           producer.getInput());
+    return success();
+  }
+};
+} // namespace
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *context) {
+  results.add<ComposeReshapes>(context);
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  ArrayRef<int64_t> perm = getPerm();
+  if (perm.size() != static_cast<size_t>(in.getRank()))
+    return emitOpError("perm has ")
+           << perm.size() << " entries for an operand of rank " << in.getRank();
+  SmallVector<bool> seen(perm.size(), false);
+  for (auto [i, p] : llvm::enumerate(perm)) {
+    if (p < 0 || p >= in.getRank() || seen[p])
+      return emitOpError("perm is not a permutation of 0..")
+             << in.getRank() - 1;
+    seen[p] = true;
+    if (out.getRank() != in.getRank() || out.getDimSize(i) != in.getDimSize(p))
+      return emitOpError("result dimension ")
+             << i << " must be " << in.getDimSize(p) << " (operand dimension "
+             << p << ")";
+  }
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if (static_cast<int64_t>(i) != p)
+      return {};
+  return getInput();
+}
+
+LogicalResult BroadcastToOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  SmallVector<int64_t> shape;
+  if (in.getRank() > out.getRank() ||
+      failed(broadcastShapes(in.getShape(), out.getShape(), shape)) ||
+      ArrayRef<int64_t>(shape) != out.getShape())
+    return emitOpError("operand type ")
+           << in << " does not broadcast to " << out;
+  return success();
+}
+
+OpFoldResult BroadcastToOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
+    return splat.resizeSplat(getType());
+  return {};
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one operand");
+  auto out = getResult().getType();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= out.getRank())
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << out.getRank();
+  int64_t total = 0;
+  for (auto [i, v] : llvm::enumerate(getInputs())) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getElementType() != out.getElementType() ||
+        t.getRank() != out.getRank())
+      return emitOpError("operand ") << i << " has type " << t
+                                     << ", incompatible with result " << out;
+    for (int64_t d = 0; d < out.getRank(); ++d)
+      if (d != axis && t.getDimSize(d) != out.getDimSize(d))
+        return emitOpError("operand ")
+               << i << " dimension " << d << " is " << t.getDimSize(d)
+               << ", expected " << out.getDimSize(d);
+    total += t.getDimSize(axis);
+  }
+  if (total != out.getDimSize(axis))
+    return emitOpError("result dimension ")
+           << axis << " is " << out.getDimSize(axis)
+           << " but the operands sum to " << total;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  if (out.getRank() != in.getRank() ||
+      starts.size() != static_cast<size_t>(in.getRank()) ||
+      steps.size() != starts.size())
+    return emitOpError("starts, steps and result must all have rank ")
+           << in.getRank();
+  for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t n = out.getDimSize(d);
+    if (steps[d] == 0)
+      return emitOpError("step of dimension ") << d << " is zero";
+    if (n == 0)
+      continue;
+    int64_t last = starts[d] + (n - 1) * steps[d];
+    if (starts[d] < 0 || starts[d] >= in.getDimSize(d) || last < 0 ||
+        last >= in.getDimSize(d))
+      return emitOpError("dimension ")
+             << d << " reads indices " << starts[d] << ".." << last
+             << ", outside [0, " << in.getDimSize(d) << ")";
+  }
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  if (getInput().getType() != getType())
+    return {};
+  for (int64_t s : getStarts())
+    if (s != 0)
+      return {};
+  for (int64_t s : getSteps())
+    if (s != 1)
+      return {};
+  return getInput();
+}
+
+LogicalResult GatherOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  auto idx = getIndices().getType();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= in.getRank())
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << in.getRank();
+  SmallVector<int64_t> shape(in.getShape().take_front(axis));
+  llvm::append_range(shape, idx.getShape());
+  llvm::append_range(shape, in.getShape().drop_front(axis + 1));
+  if (out.getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError("result shape must be ")
+           << RankedTensorType::get(shape, in.getElementType())
+           << ", found " << out;
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  ArrayRef<int64_t> pads = getPads();
+  int64_t rank = in.getRank();
+  if (static_cast<int64_t>(pads.size()) != 2 * rank || out.getRank() != rank)
+    return emitOpError("pads must have ") << 2 * rank << " entries";
+  StringRef mode = getMode();
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return emitOpError("mode must be constant, reflect or edge, found '")
+           << mode << "'";
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t expect = in.getDimSize(d) + pads[d] + pads[d + rank];
+    if (out.getDimSize(d) != expect)
+      return emitOpError("result dimension ")
+             << d << " must be " << expect << ", found " << out.getDimSize(d);
+    if (mode == "reflect" && (pads[d] >= in.getDimSize(d) ||
+                              pads[d + rank] >= in.getDimSize(d)))
+      return emitOpError("reflect pad of dimension ")
+             << d << " must be smaller than its size " << in.getDimSize(d);
+  }
+  return success();
+}

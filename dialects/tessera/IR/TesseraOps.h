@@ -1,0 +1,48 @@
+// The tessera dialect and its ops.
+#ifndef TESSERA_IR_TESSERAOPS_H
+#define TESSERA_IR_TESSERAOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::tessera {
+
+/// Numpy broadcast of `a` and `b` into `out`; fails if a dimension pair is
+/// neither equal nor 1.
+LogicalResult broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
+                              SmallVectorImpl<int64_t> &out);
+
+/// An explicit einsum equation split into per-operand and output subscripts.
+struct EinsumSpec {
+  SmallVector<std::string> inputs;
+  std::string output;
+};
+/// Parses `ab,bc->ac` (explicit form, letters only); fails on anything else.
+FailureOr<EinsumSpec> parseEinsum(StringRef equation);
+
+/// Verifies that the op's result shape is the numpy broadcast of its operands'.
+LogicalResult verifyNumpyBroadcast(Operation *op);
+
+namespace OpTrait {
+template <typename ConcreteType>
+class NumpyBroadcast
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, NumpyBroadcast> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return verifyNumpyBroadcast(op);
+  }
+};
+} // namespace OpTrait
+
+} // namespace mlir::tessera
+
+#include "tessera/TesseraDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "tessera/TesseraOps.h.inc"
+
+#endif // TESSERA_IR_TESSERAOPS_H

@@ -1,0 +1,24 @@
+# lit configuration for Tessera's regression and end-to-end tests.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Tessera"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".py"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "models", "lib", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tessera_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.tessera_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tools = ["tessera-opt", "tessera-compile", "tessera-run"]
+llvm_config.add_tool_substitutions(tools, [config.tessera_tools_dir])
+
+# Test models and references come from Debian's torch/onnx, which only the
+# system interpreter has.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
+config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
