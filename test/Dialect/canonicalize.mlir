@@ -1,0 +1,120 @@
+// RUN: tessera-opt %s -split-input-file -canonicalize | FileCheck %s
+// Folders and canonicalization patterns of the tessera ops.
+
+// CHECK-LABEL: func @add_zero
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @add_zero(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %z = tessera.constant dense<0.0> : tensor<3xf32>
+  %0 = tessera.add %x, %z : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Adding zero that broadcasts the operand up is not an identity.
+// CHECK-LABEL: func @add_zero_broadcasts
+// CHECK: tessera.add
+func.func @add_zero_broadcasts(%x: tensor<3xf32>) -> tensor<2x3xf32> {
+  %z = tessera.constant dense<0.0> : tensor<2x3xf32>
+  %0 = tessera.add %x, %z : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @mul_one_left
+// CHECK-SAME: (%[[X:.*]]: tensor<4xi64>)
+// CHECK-NEXT: return %[[X]]
+func.func @mul_one_left(%x: tensor<4xi64>) -> tensor<4xi64> {
+  %one = tessera.constant dense<1> : tensor<i64>
+  %0 = tessera.mul %one, %x : (tensor<i64>, tensor<4xi64>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @mul_two_stays
+// CHECK: tessera.mul
+func.func @mul_two_stays(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %two = tessera.constant dense<2.0> : tensor<f32>
+  %0 = tessera.mul %x, %two : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_chain
+// CHECK-NEXT: %[[R:.*]] = tessera.reshape %{{.*}} : tensor<2x3x4xf32> to tensor<24xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_chain(%x: tensor<2x3x4xf32>) -> tensor<24xf32> {
+  %0 = tessera.reshape %x : tensor<2x3x4xf32> to tensor<6x4xf32>
+  %1 = tessera.reshape %0 : tensor<6x4xf32> to tensor<24xf32>
+  return %1 : tensor<24xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_constant
+// CHECK-NEXT: %[[C:.*]] = tessera.constant dense<{{\[\[}}1, 2], [3, 4]]> : tensor<2x2xi64>
+// CHECK-NEXT: return %[[C]]
+func.func @reshape_constant() -> tensor<2x2xi64> {
+  %c = tessera.constant dense<[1, 2, 3, 4]> : tensor<4xi64>
+  %0 = tessera.reshape %c : tensor<4xi64> to tensor<2x2xi64>
+  return %0 : tensor<2x2xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @identities
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @identities(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %0 = tessera.reshape %x : tensor<2x3xf32> to tensor<2x3xf32>
+  %1 = tessera.transpose %x {perm = array<i64: 0, 1>} : tensor<2x3xf32> to tensor<2x3xf32>
+  %2 = tessera.cast %x : tensor<2x3xf32> to tensor<2x3xf32>
+  %3 = tessera.broadcast_to %x : tensor<2x3xf32> to tensor<2x3xf32>
+  %4 = tessera.slice %x {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<2x3xf32> to tensor<2x3xf32>
+  return %0, %1, %2, %3, %4 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// A reversed full slice is not an identity.
+// CHECK-LABEL: func @reverse_slice_stays
+// CHECK: tessera.slice
+func.func @reverse_slice_stays(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = tessera.slice %x {starts = array<i64: 2>, steps = array<i64: -1>} : tensor<3xf32> to tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @broadcast_splat
+// CHECK-NEXT: %[[C:.*]] = tessera.constant dense<7.000000e+00> : tensor<4x3xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @broadcast_splat() -> tensor<4x3xf32> {
+  %c = tessera.constant dense<7.0> : tensor<1x3xf32>
+  %0 = tessera.broadcast_to %c : tensor<1x3xf32> to tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_stays
+// CHECK: tessera.transpose
+func.func @transpose_stays(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  %0 = tessera.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> to tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Unused pure ops and constants are erased.
+// CHECK-LABEL: func @dead_code
+// CHECK-NEXT: return
+func.func @dead_code(%x: tensor<2x3xf32>) {
+  %0 = tessera.exp %x : tensor<2x3xf32>
+  %1 = tessera.constant dense<1.0> : tensor<3xf32>
+  return
+}
