@@ -6,7 +6,7 @@ from lit.llvm import llvm_config
 
 config.name = "Tessera"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test", ".py"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "models", "lib", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tessera_obj_root, "test")
@@ -22,3 +22,4 @@ llvm_config.add_tool_substitutions(tools, [config.tessera_tools_dir])
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
+config.substitutions.append(("%tools", config.tessera_tools_dir))

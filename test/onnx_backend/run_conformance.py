@@ -1,0 +1,196 @@
+"""Runs the ONNX backend test data through tessera-compile and the compiled executables.
+
+Every test model is compiled, run on each test_data_set_* and compared with the expected
+outputs using ONNX's backend tolerances (rtol 1e-3, atol 1e-7; integers, booleans and shapes
+exact; NaN only matches NaN). Outcomes:
+  pass       - every output of every data set matches
+  diagnosed  - tessera-compile (or the executable) refused it with a message and exit 1
+  wrong      - it ran, but an output is missing or differs
+  crash      - a signal, an abort, a timeout or an exit code other than 0/1
+The expectations file lists every test as `pass` or `xfail: <reason>`; the run fails on any
+crash and on any expected pass that does not pass, and reports unexpected passes.
+"""
+import argparse
+import collections
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+DATA = "/usr/share/libonnx-testdata/data"
+CATEGORIES = ["node", "simple", "pytorch-converted", "pytorch-operator"]
+
+
+def load_tensor(path):
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def graph_io(model_path):
+    model = onnx.load(model_path, load_external_data=False)
+    inits = {i.name for i in model.graph.initializer}
+    inputs = [i.name for i in model.graph.input if i.name not in inits]
+    return inputs, [o.name for o in model.graph.output]
+
+
+def compare(got, want):
+    """Returns None when `got` matches `want`, else a one-line reason."""
+    if got.shape != want.shape:
+        return f"shape {got.shape} != expected {want.shape}"
+    if want.dtype.kind in "fc":
+        if got.dtype.kind not in "fc":
+            return f"dtype {got.dtype} != expected {want.dtype}"
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        nan_ok = np.array_equal(np.isnan(g), np.isnan(w))
+        close = np.isclose(g, w, rtol=1e-3, atol=1e-7, equal_nan=True)
+        if not nan_ok or not close.all():
+            bad = np.argwhere(~close)[0] if not close.all() else "nan"
+            return f"values differ (first at {bad})"
+        return None
+    if got.dtype != want.dtype and not (got.dtype.kind == want.dtype.kind == "b"):
+        return f"dtype {got.dtype} != expected {want.dtype}"
+    return None if np.array_equal(got, want) else "values differ"
+
+
+def run_one(test_dir, tools, work_root, timeout):
+    name = os.path.basename(test_dir)
+    work = tempfile.mkdtemp(prefix=name + ".", dir=work_root)
+    try:
+        exe = os.path.join(work, "model")
+        t0 = time.time()
+        try:
+            proc = subprocess.run(
+                [os.path.join(tools, "tessera-compile"), os.path.join(test_dir, "model.onnx"),
+                 "-o", exe, "-O1"],
+                capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return name, "crash", "compile timed out", time.time() - t0
+        if proc.returncode == 1:
+            msg = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+            return name, "diagnosed", msg[:300], time.time() - t0
+        if proc.returncode != 0:
+            return name, "crash", f"compile exit {proc.returncode}: {proc.stderr[-300:]}", \
+                time.time() - t0
+        inputs, outputs = graph_io(os.path.join(test_dir, "model.onnx"))
+        sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
+        for ds in sets:
+            ds_dir = os.path.join(test_dir, ds)
+            args = [exe, "--output-dir", os.path.join(work, ds)]
+            n_in = len([f for f in os.listdir(ds_dir) if f.startswith("input_")])
+            for i in range(n_in):
+                arr = load_tensor(os.path.join(ds_dir, f"input_{i}.pb"))
+                npy = os.path.join(work, f"{ds}_in{i}.npy")
+                np.save(npy, arr)
+                args += ["--input", f"{inputs[i]}={npy}"]
+            try:
+                run = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                return name, "crash", "run timed out", time.time() - t0
+            if run.returncode == 1:
+                return name, "diagnosed", "run: " + run.stderr.strip()[-300:], time.time() - t0
+            if run.returncode != 0:
+                return name, "crash", f"run exit {run.returncode}", time.time() - t0
+            for j, out in enumerate(outputs):
+                path = os.path.join(work, ds, out + ".npy")
+                if not os.path.exists(path):
+                    return name, "wrong", f"output {out} not written", time.time() - t0
+                reason = compare(np.load(path), load_tensor(os.path.join(ds_dir, f"output_{j}.pb")))
+                if reason:
+                    return name, "wrong", f"{ds} output {out}: {reason}", time.time() - t0
+        return name, "pass", "", time.time() - t0
+    except Exception as e:  # a harness problem (unreadable .pb, odd model): report, don't hide
+        return name, "wrong", f"harness: {type(e).__name__}: {e}"[:300], 0.0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def read_expectations(path):
+    exp = {}
+    if os.path.exists(path):
+        for line in open(path):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, status = line.partition(":")
+                exp[name.strip()] = status.strip()
+    return exp
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tools", required=True, help="directory holding tessera-compile")
+    ap.add_argument("--expectations", required=True)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--filter", default="", help="only tests whose name contains this")
+    ap.add_argument("--update", action="store_true", help="rewrite the expectations file")
+    ap.add_argument("--json", help="write per-test results here")
+    args = ap.parse_args()
+
+    tests = []
+    for cat in CATEGORIES:
+        root = os.path.join(DATA, cat)
+        for t in sorted(os.listdir(root)):
+            if args.filter in t and os.path.exists(os.path.join(root, t, "model.onnx")):
+                tests.append((cat, os.path.join(root, t)))
+    work_root = tempfile.mkdtemp(prefix="tessera-conformance.")
+    start = time.time()
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futs = {pool.submit(run_one, d, args.tools, work_root, args.timeout): (c, d)
+                for c, d in tests}
+        for f in concurrent.futures.as_completed(futs):
+            cat, _ = futs[f]
+            name, status, reason, secs = f.result()
+            results[f"{cat}/{name}"] = (status, reason, secs)
+    shutil.rmtree(work_root, ignore_errors=True)
+    elapsed = time.time() - start
+
+    counts = collections.defaultdict(collections.Counter)
+    for key, (status, _, _) in results.items():
+        counts[key.split("/")[0]][status] += 1
+    print(f"conformance: {len(results)} tests in {elapsed:.0f} s ({args.jobs} jobs)")
+    for cat in CATEGORIES:
+        c = counts[cat]
+        print(f"  {cat:18s} pass {c['pass']:4d}  diagnosed {c['diagnosed']:4d}  "
+              f"wrong {c['wrong']:4d}  crash {c['crash']:4d}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1, sort_keys=True)
+
+    if args.update:
+        with open(args.expectations, "w") as f:
+            f.write("# ONNX backend conformance expectations: `test: pass` or `test: xfail: <why>`.\n"
+                    "# Regenerate with run_conformance.py --update after an intended change.\n")
+            for key in sorted(results):
+                status, reason, _ = results[key]
+                line = "pass" if status == "pass" else f"xfail: {status}: {reason}"
+                f.write(f"{key}: {' '.join(line.split())}\n")
+        print(f"wrote {args.expectations}")
+
+    exp = read_expectations(args.expectations)
+    failed = False
+    for key in sorted(results):
+        status, reason, _ = results[key]
+        if status == "crash":
+            print(f"CRASH {key}: {reason}")
+            failed = True
+        elif exp.get(key) == "pass" and status != "pass":
+            print(f"REGRESSION {key}: {status}: {reason}")
+            failed = True
+        elif status == "pass" and exp.get(key, "").startswith("xfail") and not args.filter:
+            print(f"UNEXPECTED PASS {key}: mark it `pass` in {args.expectations}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
