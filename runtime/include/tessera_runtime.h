@@ -39,6 +39,110 @@ typedef struct {
   void (*entry)(void **descs);
 } tessera_model_info;
 
+/* ---- Status codes ------------------------------------------------------ */
+typedef enum {
+  TESSERA_OK = 0,
+  TESSERA_ERR_INVALID_ARGUMENT, /* bad flag, unknown/missing input, null pointer */
+  TESSERA_ERR_IO,               /* file cannot be opened, read or written */
+  TESSERA_ERR_FORMAT,           /* malformed or unsupported .npy */
+  TESSERA_ERR_SHAPE,            /* tensor shape differs from the model's */
+  TESSERA_ERR_DTYPE,            /* tensor dtype differs from the model's */
+  TESSERA_ERR_OUT_OF_MEMORY,
+} tessera_status;
+
+/* The message of the last failing call on this thread ("" if none). */
+const char *tessera_status_message(void);
+/* A fixed name for a status code, e.g. "invalid argument". */
+const char *tessera_status_string(tessera_status status);
+
+/* ---- Dtypes and tensors ------------------------------------------------- */
+size_t tessera_dtype_size(tessera_dtype dtype);
+/* "float32", "float16", "bfloat16", "float64", "bool", "int8", "int32", "int64". */
+const char *tessera_dtype_name(tessera_dtype dtype);
+int64_t tessera_tensor_numel(const tessera_tensor_info *info);
+size_t tessera_tensor_nbytes(const tessera_tensor_info *info);
+
+/* 64-byte aligned allocation (never NULL for size 0); free with tessera_free. */
+void *tessera_alloc(size_t nbytes);
+void tessera_free(void *ptr);
+
+/* ---- Running a model ---------------------------------------------------- */
+/* Runs the model once. inputs[i] / outputs[i] point to dense row-major buffers
+   of model->inputs[i] / model->outputs[i] (outputs are caller-allocated; 64-byte
+   alignment is best for speed but not required). */
+tessera_status tessera_run(const tessera_model_info *model,
+                           const void *const *inputs, void *const *outputs);
+
+/* Size of the runtime's thread pool (kernels and parallel loops). n <= 0 picks
+   the default: $TESSERA_NUM_THREADS, else the hardware concurrency. */
+void tessera_set_num_threads(int n);
+int tessera_get_num_threads(void);
+
+/* The compiled executable's command line:
+     PROG [--input NAME=FILE.npy]... [--output-dir DIR] [--bench N] [--threads N]
+   Writes DIR/NAME.npy per output; --bench N prints one JSON line
+   {"median_ms":..,"mean_ms":..,"min_ms":..,"max_ms":..,"iters":N,"threads":T}.
+   Returns the process exit code (0, or 1 after a message on stderr).
+   TESSERA_PROFILE=1 prints the time of every run on stderr. An executable's
+   main is just `return tessera_main(&tessera_model, argc, argv);`. */
+int tessera_main(const tessera_model_info *model, int argc, char **argv);
+
+/* ---- .npy files (v1/v2/v3, little-endian, C order) ------------------------
+   Dtypes: <f4 <f2 <f8 |i1 <i4 <i8 |b1, and bfloat16 as <u2. */
+#define TESSERA_NPY_MAX_RANK 32
+typedef struct {
+  tessera_dtype dtype;
+  int32_t rank;
+  int64_t shape[TESSERA_NPY_MAX_RANK];
+  void *data; /* tessera_alloc'ed, 64-byte aligned */
+  size_t nbytes;
+} tessera_npy;
+
+tessera_status tessera_npy_read(const char *path, tessera_npy *out);
+void tessera_npy_free(tessera_npy *npy);
+tessera_status tessera_npy_write(const char *path, tessera_dtype dtype,
+                                 int32_t rank, const int64_t *shape,
+                                 const void *data);
+
+/* ---- Kernels called by generated code (MLIR C interface for memrefs) ----- */
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} tessera_memref2d_f32;
+
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} tessera_memref3d_f32;
+
+/* C += A·B; A: MxK, B: KxN, C: MxN, any strides (unit inner stride is fast). */
+void _mlir_ciface_tessera_matmul_f32(tessera_memref2d_f32 *A,
+                                     tessera_memref2d_f32 *B,
+                                     tessera_memref2d_f32 *C);
+/* C[b] += A[b]·B[b]; a batch stride of 0 broadcasts an operand. */
+void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,
+                                           tessera_memref3d_f32 *B,
+                                           tessera_memref3d_f32 *C);
+/* The same on plain pointers: C[i*ldc+j] += sum_k A[i*lda+k] * B[k*ldb+j]. */
+void tessera_sgemm(int64_t M, int64_t N, int64_t K, const float *A,
+                   int64_t lda, const float *B, int64_t ldb, float *C,
+                   int64_t ldc);
+
+/* MLIR CRunnerUtils' memrefCopy, so executables need no libmlir_c_runner_utils.
+   src/dst point to {int64_t rank; void *descriptor;} (UnrankedMemRefType). */
+typedef struct {
+  int64_t rank;
+  void *descriptor;
+} tessera_unranked_memref;
+void memrefCopy(int64_t elemSize, tessera_unranked_memref *src,
+                tessera_unranked_memref *dst);
+
 #ifdef __cplusplus
 }
 #endif

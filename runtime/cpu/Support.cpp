@@ -1,0 +1,92 @@
+// Status messages, dtype tables and aligned allocation for the C API.
+#include "cpu/Support.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+thread_local char lastMessage[1024];
+} // namespace
+
+tessera_status tessera::setError(tessera_status status, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(lastMessage, sizeof(lastMessage), fmt, args);
+  va_end(args);
+  return status;
+}
+
+void tessera::formatShape(char *buf, size_t size, int32_t rank,
+                          const int64_t *shape) {
+  size_t used = snprintf(buf, size, "[");
+  for (int32_t i = 0; i < rank && used < size; ++i)
+    used += snprintf(buf + used, size - used, i ? ",%lld" : "%lld",
+                     (long long)shape[i]);
+  if (used < size)
+    snprintf(buf + used, size - used, "]");
+}
+
+extern "C" {
+
+const char *tessera_status_message(void) { return lastMessage; }
+
+const char *tessera_status_string(tessera_status status) {
+  switch (status) {
+  case TESSERA_OK: return "ok";
+  case TESSERA_ERR_INVALID_ARGUMENT: return "invalid argument";
+  case TESSERA_ERR_IO: return "i/o error";
+  case TESSERA_ERR_FORMAT: return "malformed file";
+  case TESSERA_ERR_SHAPE: return "shape mismatch";
+  case TESSERA_ERR_DTYPE: return "dtype mismatch";
+  case TESSERA_ERR_OUT_OF_MEMORY: return "out of memory";
+  }
+  return "unknown status";
+}
+
+size_t tessera_dtype_size(tessera_dtype dtype) {
+  switch (dtype) {
+  case TESSERA_F32: case TESSERA_I32: return 4;
+  case TESSERA_F16: case TESSERA_BF16: return 2;
+  case TESSERA_F64: case TESSERA_I64: return 8;
+  case TESSERA_BOOL: case TESSERA_I8: return 1;
+  }
+  return 0;
+}
+
+const char *tessera_dtype_name(tessera_dtype dtype) {
+  switch (dtype) {
+  case TESSERA_F32: return "float32";
+  case TESSERA_F16: return "float16";
+  case TESSERA_BF16: return "bfloat16";
+  case TESSERA_F64: return "float64";
+  case TESSERA_BOOL: return "bool";
+  case TESSERA_I8: return "int8";
+  case TESSERA_I32: return "int32";
+  case TESSERA_I64: return "int64";
+  }
+  return "unknown";
+}
+
+int64_t tessera_tensor_numel(const tessera_tensor_info *info) {
+  int64_t n = 1;
+  for (int32_t i = 0; i < info->rank; ++i)
+    n *= info->shape[i];
+  return n;
+}
+
+size_t tessera_tensor_nbytes(const tessera_tensor_info *info) {
+  return (size_t)tessera_tensor_numel(info) * tessera_dtype_size(info->dtype);
+}
+
+void *tessera_alloc(size_t nbytes) {
+  // Round up: aligned_alloc wants a multiple of the alignment, and a zero-size
+  // tensor still needs a distinct non-null pointer.
+  size_t rounded = (nbytes + 63) / 64 * 64;
+  return aligned_alloc(64, rounded ? rounded : 64);
+}
+
+void tessera_free(void *ptr) { free(ptr); }
+
+} // extern "C"

@@ -1,0 +1,182 @@
+// A small persistent pool. Workers spin briefly for the next job (GEMM calls
+// come in quick succession) and then sleep on a condition variable: unbounded
+// spinning collapses when another process holds a core (see DESIGN.md).
+#include "cpu/ThreadPool.h"
+#include "tessera_runtime.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TESSERA_PAUSE() _mm_pause()
+#else
+#define TESSERA_PAUSE() ((void)0)
+#endif
+
+namespace tessera {
+namespace {
+
+// Polling before sleeping: PAUSE takes ~40 ns on our machines, so this is
+// ~40 us, long enough to catch the next kernel call of a model, short
+// enough not to steal a shared core from the thread that does the work.
+#ifndef TESSERA_POOL_SPIN
+#define TESSERA_POOL_SPIN 1000
+#endif
+constexpr int spinIterations = TESSERA_POOL_SPIN;
+
+struct Job {
+  TaskFn fn;
+  void *ctx;
+  int64_t numTasks;
+  std::atomic<int64_t> next{0};
+};
+
+thread_local bool insidePool = false;
+
+void runTasks(Job &job) {
+  for (int64_t task; (task = job.next.fetch_add(1)) < job.numTasks;)
+    job.fn(job.ctx, task);
+}
+
+class ThreadPool {
+public:
+  explicit ThreadPool(int threads) : size(threads) {
+    for (int i = 1; i < threads; ++i)
+      workers.emplace_back([this] { workerLoop(); });
+  }
+
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    for (std::thread &worker : workers)
+      worker.join();
+  }
+
+  int threads() const { return size; }
+
+  void run(int64_t numTasks, TaskFn fn, void *ctx) {
+    std::unique_lock<std::mutex> dispatch(dispatchMutex, std::defer_lock);
+    if (workers.empty() || numTasks <= 1 || insidePool ||
+        !dispatch.try_lock()) {
+      for (int64_t task = 0; task < numTasks; ++task)
+        fn(ctx, task);
+      return;
+    }
+    Job job;
+    job.fn = fn;
+    job.ctx = ctx;
+    job.numTasks = numTasks;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      current = &job;
+      generation.fetch_add(1, std::memory_order_release);
+    }
+    wake.notify_all();
+    insidePool = true;
+    runTasks(job);
+    insidePool = false;
+    // All tasks are claimed; withdraw the job and wait for the workers that
+    // are still running one of its tasks.
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      current = nullptr;
+    }
+    for (int i = 0; i < spinIterations && busy.load() != 0; ++i)
+      TESSERA_PAUSE();
+    std::unique_lock<std::mutex> lock(mutex);
+    idle.wait(lock, [this] { return busy.load() == 0; });
+  }
+
+private:
+  void workerLoop() {
+    insidePool = true;
+    uint64_t seen = 0;
+    for (;;) {
+      for (int i = 0; i < spinIterations &&
+                      generation.load(std::memory_order_acquire) == seen;
+           ++i)
+        TESSERA_PAUSE();
+      Job *job;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] {
+          return stopping || (current && generation.load() != seen);
+        });
+        if (stopping)
+          return;
+        seen = generation.load();
+        job = current;
+        busy.fetch_add(1);
+      }
+      runTasks(*job);
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        busy.fetch_sub(1);
+      }
+      idle.notify_all();
+    }
+  }
+
+  int size;
+  std::vector<std::thread> workers;
+  std::mutex dispatchMutex; // one parallelFor at a time
+  std::mutex mutex;         // guards current/stopping, pairs with the cvs
+  std::condition_variable wake, idle;
+  Job *current = nullptr;
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> busy{0};
+  bool stopping = false;
+};
+
+std::mutex poolMutex;
+std::unique_ptr<ThreadPool> pool;
+int requestedThreads = 0;
+
+int defaultThreads() {
+  if (const char *env = getenv("TESSERA_NUM_THREADS"))
+    if (int n = atoi(env); n > 0)
+      return n;
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw ? (int)hw : 2;
+}
+
+ThreadPool &getPool() {
+  std::lock_guard<std::mutex> lock(poolMutex);
+  if (!pool)
+    pool.reset(new ThreadPool(requestedThreads > 0 ? requestedThreads
+                                                    : defaultThreads()));
+  return *pool;
+}
+
+} // namespace
+
+void parallelFor(int64_t numTasks, TaskFn fn, void *ctx) {
+  getPool().run(numTasks, fn, ctx);
+}
+
+int numThreads() { return getPool().threads(); }
+
+} // namespace tessera
+
+extern "C" {
+
+void tessera_set_num_threads(int n) {
+  std::lock_guard<std::mutex> lock(tessera::poolMutex);
+  int want = n > 0 ? n : tessera::defaultThreads();
+  tessera::requestedThreads = want;
+  if (tessera::pool && tessera::pool->threads() != want)
+    tessera::pool.reset();
+}
+
+int tessera_get_num_threads(void) { return tessera::numThreads(); }
+
+} // extern "C"
