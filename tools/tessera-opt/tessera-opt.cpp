@@ -1,5 +1,6 @@
 // tessera-opt: mlir-opt with the tessera dialect, its passes and the upstream
 // dialects and passes that Tessera lowers through.
+#include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -10,6 +11,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::tessera::registerTesseraPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

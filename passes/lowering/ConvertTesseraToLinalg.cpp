@@ -1,0 +1,59 @@
+// The convert-tessera-to-linalg pass: gathers every family's patterns and
+// runs them with the dialect-conversion framework; tessera.constant lowers
+// here.
+#include "passes/Passes.h"
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_CONVERTTESSERATOLINALG
+#include "passes/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+/// tessera.constant -> arith.constant; the attribute (dense or
+/// dense_resource) moves over unchanged.
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, op.getType(), cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct ConvertTesseraToLinalgPass
+    : tessera::impl::ConvertTesseraToLinalgBase<ConvertTesseraToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<TesseraDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    RewritePatternSet patterns(ctx);
+    populateTesseraToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::tessera::populateTesseraToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering>(patterns.getContext());
+  populateTesseraElementwiseLoweringPatterns(patterns);
+  populateTesseraContractionLoweringPatterns(patterns);
+  populateTesseraReductionLoweringPatterns(patterns);
+  populateTesseraNormalizationLoweringPatterns(patterns);
+  populateTesseraDataMovementLoweringPatterns(patterns);
+  populateTesseraConvLoweringPatterns(patterns);
+  populateTesseraScanLoweringPatterns(patterns);
+}

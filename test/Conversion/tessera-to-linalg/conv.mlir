@@ -1,0 +1,71 @@
+// RUN: tessera-opt %s --convert-tessera-to-linalg -split-input-file | FileCheck %s
+
+// Depthwise (group == channels, multiplier 1) uses the named depthwise conv.
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func @conv1d_grouped
+// CHECK-SAME: %[[IN:.+]]: tensor<1x8x16xf32>, %[[WT:.+]]: tensor<8x1x4xf32>, %[[B:.+]]: tensor<8xf32>
+// CHECK: %[[P:.+]] = tensor.pad %[[IN]] low[0, 0, 3] high[0, 0, 0]
+// CHECK: } : tensor<1x8x16xf32> to tensor<1x8x19xf32>
+// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.+}}]{{.*}} ins(%[[B]] : tensor<8xf32>)
+// CHECK: %[[WD:.+]] = tensor.collapse_shape %[[WT]] {{\[\[}}0, 1], [2]] : tensor<8x1x4xf32> into tensor<8x4xf32>
+// CHECK: %[[R:.+]] = linalg.depthwise_conv_1d_ncw_cw {dilations = dense<1> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>} ins(%[[P]], %[[WD]] : tensor<1x8x19xf32>, tensor<8x4xf32>) outs(%[[INIT]] : tensor<1x8x16xf32>)
+// CHECK: return %[[R]]
+func.func @conv1d_grouped(%x: tensor<1x8x16xf32>, %w: tensor<8x1x4xf32>, %b: tensor<8xf32>) -> tensor<1x8x16xf32> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 1>, pads = array<i64: 3, 0>, dilations = array<i64: 1>, group = 8 : i64} : (tensor<1x8x16xf32>, tensor<8x1x4xf32>, tensor<8xf32>) -> tensor<1x8x16xf32>
+  return %0 : tensor<1x8x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv2d_strided
+// CHECK-NOT: tensor.pad
+// CHECK: %[[Z:.+]] = linalg.fill
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) outs(%[[Z]] : tensor<2x4x3x4xf32>)
+func.func @conv2d_strided(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x3x4xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 1>, group = 1 : i64} : (tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x3x4xf32>
+  return %0 : tensor<2x4x3x4xf32>
+}
+
+// -----
+
+// Other groupings: one generic over n, g, f, o (parallel) and c, k (reduction).
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 2 + d5 * 2)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
+// CHECK-DAG: #[[Y:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @conv1d_groups2
+// CHECK-SAME: %[[IN:.+]]: tensor<1x4x6xf32>, %[[WT:.+]]: tensor<6x2x3xf32>, %[[B:.+]]: tensor<6xf32>
+// CHECK: %[[P:.+]] = tensor.pad %[[IN]] low[0, 0, 2] high[0, 0, 1]
+// CHECK: %[[XG:.+]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 2, 9]
+// CHECK: %[[WG:.+]] = tensor.expand_shape %[[WT]] {{\[\[}}0, 1], [2], [3]] output_shape [2, 3, 2, 3]
+// CHECK: %[[BG:.+]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [2, 3]
+// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.+}}]{{.*}} ins(%[[BG]] : tensor<2x3xf32>)
+// CHECK: %[[C:.+]] = linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XG]], %[[WG]] : tensor<1x2x2x9xf32>, tensor<2x3x2x3xf32>) outs(%[[INIT]] : tensor<1x2x3x3xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[C]] {{\[\[}}0], [1, 2], [3]] : tensor<1x2x3x3xf32> into tensor<1x6x3xf32>
+// CHECK: return %[[R]]
+func.func @conv1d_groups2(%x: tensor<1x4x6xf32>, %w: tensor<6x2x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x3xf32> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 2>, pads = array<i64: 2, 1>, dilations = array<i64: 2>, group = 2 : i64} : (tensor<1x4x6xf32>, tensor<6x2x3xf32>, tensor<6xf32>) -> tensor<1x6x3xf32>
+  return %0 : tensor<1x6x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv2d_depthwise
+// CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[WD:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2], [3]] : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} ins(%[[P]], %[[WD]] : tensor<1x4x7x7xf32>, tensor<4x3x3xf32>)
+func.func @conv2d_depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32>
+  return %0 : tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv3d
+// CHECK: linalg.conv_3d_ncdhw_fcdhw {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x2x4x4x4xf32>, tensor<3x2x2x2x2xf32>) outs(%{{.+}} : tensor<1x3x3x3x3xf32>)
+func.func @conv3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<3x2x2x2x2xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3x3xf32> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : (tensor<1x2x4x4x4xf32>, tensor<3x2x2x2x2xf32>, tensor<3xf32>) -> tensor<1x3x3x3x3xf32>
+  return %0 : tensor<1x3x3x3x3xf32>
+}
