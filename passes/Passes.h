@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
@@ -28,6 +29,10 @@ void populateTesseraNormalizationLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraDataMovementLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraConvLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraScanLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraPoolingLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraIndexingLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraMathLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraResizeLoweringPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

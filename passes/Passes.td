@@ -13,7 +13,9 @@ def ConvertTesseraToLinalg : Pass<"convert-tessera-to-linalg", "func::FuncOp"> {
     `linalg.batch_matmul`, reductions, softmax, layer norm, convolution,
     einsum and cumulative sums become `linalg.generic` reductions, and data
     movement becomes `tensor` ops (`expand_shape`/`collapse_shape`,
-    `extract_slice`, `insert_slice`, `pad`) or `linalg.transpose`.
+    `extract_slice`, `insert_slice`, `pad`) or `linalg.transpose`. Pooling,
+    gathers and resize become `linalg.generic`s with index math; scatters
+    become `scf.for` nests that `tensor.insert` into a copy of the input.
     `tessera.constant` becomes `arith.constant` with the same attribute
     (dense resources stay resources). The pass fails if any tessera op is
     left.
@@ -22,6 +24,7 @@ def ConvertTesseraToLinalg : Pass<"convert-tessera-to-linalg", "func::FuncOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

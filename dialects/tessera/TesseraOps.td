@@ -186,5 +186,6 @@ def Tessera_ClampOp : Tessera_Op<"clamp", [Pure, SameOperandsAndResultType]> {
 
 include "TesseraTensorOps.td"
 include "TesseraComputeOps.td"
+include "TesseraCoverageOps.td"
 
 #endif // TESSERA_OPS_TD

@@ -36,7 +36,7 @@ struct ConvertTesseraToLinalgPass
     target.addIllegalDialect<TesseraDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
-                           func::FuncDialect>();
+                           func::FuncDialect, scf::SCFDialect>();
     RewritePatternSet patterns(ctx);
     populateTesseraToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
@@ -56,4 +56,8 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateTesseraDataMovementLoweringPatterns(patterns);
   populateTesseraConvLoweringPatterns(patterns);
   populateTesseraScanLoweringPatterns(patterns);
+  populateTesseraPoolingLoweringPatterns(patterns);
+  populateTesseraIndexingLoweringPatterns(patterns);
+  populateTesseraMathLoweringPatterns(patterns);
+  populateTesseraResizeLoweringPatterns(patterns);
 }

@@ -1,0 +1,198 @@
+// tessera.max_pool / tessera.avg_pool -> tensor.pad (-inf or 0, covering the
+// explicit pads and what ceil_mode windows read past them) + one
+// linalg.generic over the window; avg_pool then divides by the per-position
+// count of counted elements, a constant computed here.
+#include "LoweringUtils.h"
+#include "passes/Passes.h"
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::lowering;
+
+namespace {
+
+struct PoolGeometry {
+  ArrayRef<int64_t> kernel, strides, pads, dilations;
+};
+
+/// Pads the spatial dims of `x` by `pads` at the start and, at the end, by
+/// whatever the last window of `outShape` reads past the input.
+Value padForWindows(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> out,
+                    const PoolGeometry &g, Value padValue) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t k = xType.getRank() - 2;
+  SmallVector<int64_t> shape(xType.getShape());
+  SmallVector<OpFoldResult> lo(2, b.getIndexAttr(0)), hi(2, b.getIndexAttr(0));
+  bool any = false;
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t in = xType.getDimSize(i + 2);
+    int64_t need = (out[i + 2] - 1) * g.strides[i] +
+                   g.dilations[i] * (g.kernel[i] - 1) + 1;
+    int64_t end = std::max<int64_t>(0, need - in - g.pads[i]);
+    shape[i + 2] += g.pads[i] + end;
+    lo.push_back(b.getIndexAttr(g.pads[i]));
+    hi.push_back(b.getIndexAttr(end));
+    any |= g.pads[i] != 0 || end != 0;
+  }
+  if (!any)
+    return x;
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, xType.getElementType()), x, lo, hi,
+      padValue);
+}
+
+/// Loops n, c, o1..ok (parallel), w1..wk (reduction) reading
+/// x[n, c, o * stride + w * dilation]; `combine(b, loc, {element, acc})`.
+Value windowReduce(OpBuilder &b, Location loc, Value x, RankedTensorType type,
+                   const PoolGeometry &g, Value init, BodyFn combine) {
+  MLIRContext *ctx = b.getContext();
+  int64_t k = type.getRank() - 2, numLoops = 2 + 2 * k;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  SmallVector<AffineExpr> xExprs = {dim(0), dim(1)}, wExprs,
+                          yExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < k; ++i) {
+    AffineExpr o = dim(2 + i), w = dim(2 + k + i);
+    xExprs.push_back(o * g.strides[i] + w * g.dilations[i]);
+    wExprs.push_back(w);
+    yExprs.push_back(o);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, xExprs, ctx),
+                                 AffineMap::get(numLoops, 0, wExprs, ctx),
+                                 AffineMap::get(numLoops, 0, yExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(numLoops,
+                                         utils::IteratorType::reduction);
+  std::fill_n(iters.begin(), 2 + k, utils::IteratorType::parallel);
+  // The window operand only carries the kernel extents (as in linalg's named
+  // pooling ops); its elements are never read.
+  Value window =
+      tensor::EmptyOp::create(b, loc, g.kernel, type.getElementType());
+  Value acc = filledTensor(b, loc, type, init);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{x, window}, ValueRange{acc}, maps,
+      iters, [&](OpBuilder &nb, Location l, ValueRange a) {
+        linalg::YieldOp::create(nb, l, combine(nb, l, {a[0], a[2]}));
+      });
+  return generic.getResult(0);
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elt = type.getElementType();
+    PoolGeometry g{op.getKernelShape(), op.getStrides(), op.getPads(),
+                   op.getDilations()};
+    Value lowest = lowestValue(rewriter, loc, elt);
+    Value x = padForWindows(rewriter, loc, adaptor.getInput(), type.getShape(),
+                            g, lowest);
+    bool fp = isFloat(elt);
+    rewriter.replaceOp(
+        op, windowReduce(rewriter, loc, x, type, g, lowest,
+                         [fp](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           if (fp)
+                             return arith::MaximumFOp::create(b, l, a[0], a[1]);
+                           return arith::MaxSIOp::create(b, l, a[0], a[1]);
+                         }));
+    return success();
+  }
+};
+
+/// How many of the window elements of output position `o` along one dim lie
+/// in [lo, hi) (unpadded input coordinates).
+int64_t countInRange(int64_t o, int64_t k, int64_t s, int64_t d, int64_t pb,
+                     int64_t lo, int64_t hi) {
+  int64_t n = 0;
+  for (int64_t w = 0; w < k; ++w) {
+    int64_t pos = o * s + w * d - pb;
+    n += pos >= lo && pos < hi;
+  }
+  return n;
+}
+
+struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    auto elt = cast<FloatType>(type.getElementType());
+    PoolGeometry g{op.getKernelShape(), op.getStrides(), op.getPads(),
+                   op.getDilations()};
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t k = type.getRank() - 2;
+    Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+    Value x = padForWindows(rewriter, loc, adaptor.getInput(), type.getShape(),
+                            g, zero);
+    Value sum = windowReduce(rewriter, loc, x, type, g, zero,
+                             [](OpBuilder &b, Location l, ValueRange a) {
+                               return arith::AddFOp::create(b, l, a[0], a[1]);
+                             });
+
+    // The divisor is separable: the product over dims of the counted
+    // positions along each dim.
+    ArrayRef<int64_t> outSpatial = type.getShape().drop_front(2);
+    SmallVector<SmallVector<int64_t>> perDim(k);
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t in = inType.getDimSize(i + 2), pb = g.pads[i], pe = g.pads[i + k];
+      int64_t lo = op.getCountIncludePad() ? -pb : 0;
+      int64_t hi = op.getCountIncludePad() ? in + pe : in;
+      for (int64_t o = 0; o < outSpatial[i]; ++o)
+        perDim[i].push_back(countInRange(o, g.kernel[i], g.strides[i],
+                                         g.dilations[i], pb, lo, hi));
+    }
+    auto countType = RankedTensorType::get(outSpatial, elt);
+    SmallVector<APFloat> counts;
+    SmallVector<int64_t> idx(k, 0);
+    for (int64_t flat = 0; flat < countType.getNumElements(); ++flat) {
+      int64_t c = 1;
+      for (int64_t i = 0; i < k; ++i)
+        c *= perDim[i][idx[i]];
+      APFloat v(static_cast<double>(c));
+      bool lost;
+      v.convert(elt.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      counts.push_back(v);
+      for (int64_t i = k - 1; i >= 0 && ++idx[i] == outSpatial[i]; --i)
+        idx[i] = 0;
+    }
+    bool uniform = llvm::all_of(
+        counts, [&](const APFloat &v) { return v.bitwiseIsEqual(counts[0]); });
+    Value result;
+    if (uniform) {
+      Value div = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getFloatAttr(elt, counts[0]));
+      result = buildElementwise(rewriter, loc, type, sum,
+                                [&](OpBuilder &b, Location l, ValueRange a) {
+                                  return arith::DivFOp::create(b, l, a[0], div);
+                                });
+    } else {
+      Value countT = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(countType, counts));
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < k; ++i)
+        exprs.push_back(getAffineDimExpr(2 + i, ctx));
+      result = buildParallel(rewriter, loc, type, ValueRange{sum, countT},
+                             {rewriter.getMultiDimIdentityMap(type.getRank()),
+                              AffineMap::get(type.getRank(), 0, exprs, ctx)},
+                             [](OpBuilder &b, Location l, ValueRange a) {
+                               return arith::DivFOp::create(b, l, a[0], a[1]);
+                             });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::tessera::populateTesseraPoolingLoweringPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<MaxPoolLowering, AvgPoolLowering>(patterns.getContext());
+}

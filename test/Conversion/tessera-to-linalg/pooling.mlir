@@ -1,0 +1,73 @@
+// RUN: tessera-opt %s --convert-tessera-to-linalg -split-input-file | FileCheck %s
+
+// Max pooling pads with -inf (begin pads, and nothing at the end since the
+// last window ends inside), then reduces the window in one generic.
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG: #[[Y:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @max_pool
+// CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK: tensor.yield %[[NINF]]
+// CHECK: %[[WIN:.+]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%[[NINF]] : f32)
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[P]], %[[WIN]] : tensor<1x1x5x5xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x1x2x2xf32>)
+// CHECK: arith.maximumf
+func.func @max_pool(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xf32> to tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Integer max pooling starts from the smallest integer; no padding needed.
+// CHECK-LABEL: func @max_pool_i8
+// CHECK-NOT: tensor.pad
+// CHECK: %[[MIN:.+]] = arith.constant -128 : i8
+// CHECK: linalg.fill ins(%[[MIN]] : i8)
+// CHECK: arith.maxsi
+func.func @max_pool_i8(%x: tensor<1x2x6xi8>) -> tensor<1x2x3xi8> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>} : tensor<1x2x6xi8> to tensor<1x2x3xi8>
+  return %0 : tensor<1x2x3xi8>
+}
+
+// -----
+
+// Average pooling without counted padding divides by a per-position count.
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func @avg_pool_border
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1] high[0, 0, 1]
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK: arith.addf
+// CHECK: %[[CNT:.+]] = arith.constant dense<[2.000000e+00, 3.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[C]], #{{.+}}]{{.*}} ins(%[[SUM]], %[[CNT]] : tensor<1x1x3xf32>, tensor<3xf32>)
+// CHECK: arith.divf
+func.func @avg_pool_border(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
+  %0 = tessera.avg_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1>} : tensor<1x1x5xf32> to tensor<1x1x3xf32>
+  return %0 : tensor<1x1x3xf32>
+}
+
+// -----
+
+// Counted padding and no ceil overhang: one divisor for every position.
+// CHECK-LABEL: func @avg_pool_uniform
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK: %[[NINE:.+]] = arith.constant 9.000000e+00 : f32
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x1x2x2xf32>)
+// CHECK: arith.divf %{{.+}}, %[[NINE]]
+func.func @avg_pool_uniform(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = tessera.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, count_include_pad = true} : tensor<1x1x4x4xf32> to tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// ceil_mode: the pad covers what the last window reads past the input.
+// CHECK-LABEL: func @avg_pool_ceil
+// CHECK: tensor.pad %{{.+}} low[0, 0, 0] high[0, 0, 1]
+// CHECK: } : tensor<1x1x5xf32> to tensor<1x1x6xf32>
+// CHECK: arith.constant dense<[2.000000e+00, 2.000000e+00, 1.000000e+00]> : tensor<3xf32>
+func.func @avg_pool_ceil(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
+  %0 = tessera.avg_pool %x {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, ceil_mode = true} : tensor<1x1x5xf32> to tensor<1x1x3xf32>
+  return %0 : tensor<1x1x3xf32>
+}
