@@ -1,10 +1,266 @@
-// Placeholder until the importer lands.
+// ONNX ModelProto -> `func.func @main_graph` in the tessera dialect: parses
+// the file, runs ONNX shape inference (used as a cross-check), then walks the
+// nodes in order, dispatching each to its op-family handler.
 #include "frontends/onnx/ModelImporter.h"
+#include "frontends/onnx/Importer.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
-mlir::OwningOpRef<mlir::ModuleOp>
-mlir::tessera::importOnnxModel(llvm::StringRef path, mlir::MLIRContext &ctx) {
-  mlir::emitError(mlir::UnknownLoc::get(&ctx)) << path << ": ONNX import is not implemented yet";
-  return nullptr;
+#include <onnx/shape_inference/implementation.h>
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::onnx_import;
+
+namespace {
+class GraphImporter : public Importer {
+public:
+  using Importer::Importer;
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
+
+private:
+  LogicalResult readOpsets(const onnx::ModelProto &model);
+  void inferShapes(onnx::ModelProto &model);
+  FailureOr<RankedTensorType> graphValueType(const onnx::ValueInfoProto &vi,
+                                             StringRef kind);
+  LogicalResult loadInitializers(const onnx::GraphProto &graph);
+  LogicalResult importNode(const onnx::NodeProto &n, int index);
+  LogicalResult checkOutputs();
+
+  OpTable table;
+  int64_t defaultOpset = 0;
+  llvm::StringMap<const onnx::TypeProto *> inferred;
+};
+} // namespace
+
+LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      defaultOpset = imp.version();
+  if (defaultOpset == 0)
+    return failGraph("model imports no version of the default ONNX opset");
+  if (defaultOpset < 7)
+    return failGraph("opset " + Twine(defaultOpset) +
+                     " is too old (Tessera supports opset 7 and newer)");
+  return success();
+}
+
+/// ONNX's inference fills value_info; it is a cross-check only, so failure
+/// (e.g. for newer opsets than this libonnx knows) is not an error.
+void GraphImporter::inferShapes(onnx::ModelProto &model) {
+  try {
+    onnx::ShapeInferenceOptions options;
+    options.check_type = false;
+    options.error_mode = 0;
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception &) {
+  }
+  const onnx::GraphProto &g = model.graph();
+  for (const auto &vi : g.value_info())
+    inferred[vi.name()] = &vi.type();
+  for (const auto &vi : g.output())
+    inferred[vi.name()] = &vi.type();
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::graphValueType(const onnx::ValueInfoProto &vi, StringRef kind) {
+  if (!vi.type().has_tensor_type())
+    return failGraph(kind + " '" + vi.name() + "' is not a tensor");
+  const auto &tt = vi.type().tensor_type();
+  FailureOr<Type> et = elementTypeFor(ctx, tt.elem_type());
+  if (failed(et))
+    return failGraph(kind + " '" + vi.name() + "' has unsupported data type " +
+                     onnxTypeName(tt.elem_type()));
+  if (!tt.has_shape())
+    return failGraph(kind + " '" + vi.name() + "' has no shape");
+  SmallVector<int64_t> shape;
+  for (const auto &[i, d] : llvm::enumerate(tt.shape().dim())) {
+    if (!d.has_dim_value() || d.dim_value() < 0)
+      return failGraph(kind + " '" + vi.name() + "' has a symbolic dimension " +
+                       (d.has_dim_param() ? "'" + d.dim_param() + "' " : "") +
+                       "at index " + Twine(i) +
+                       "; Tessera needs static shapes (export without "
+                       "dynamic_axes)");
+    shape.push_back(d.dim_value());
+  }
+  return RankedTensorType::get(shape, *et);
+}
+
+LogicalResult GraphImporter::loadInitializers(const onnx::GraphProto &graph) {
+  for (const auto &t : graph.initializer()) {
+    std::string error;
+    std::optional<TensorInfo> info =
+        loadTensor(ctx, t, t.name(), modelDir, error);
+    if (!info)
+      return failGraph("initializer '" + t.name() + "': " + error);
+    values[t.name()] = std::move(*info);
+  }
+  if (graph.sparse_initializer_size())
+    return failGraph("sparse initializers are not supported");
+  return success();
+}
+
+/// Compares a computed output type with ONNX's inferred one when the latter
+/// is fully static: a mismatch means one of the two is wrong, so stop.
+LogicalResult GraphImporter::checkOutputs() {
+  for (unsigned i = 0; i < numOutputs(); ++i) {
+    if (!hasOutput(i))
+      continue;
+    auto it = values.find(node->output(i));
+    if (it == values.end())
+      return fail("output " + Twine(i) + " was not produced (importer bug)");
+    auto found = inferred.find(node->output(i));
+    if (found == inferred.end() || !found->second->has_tensor_type())
+      continue;
+    const auto &tt = found->second->tensor_type();
+    FailureOr<Type> et = elementTypeFor(ctx, tt.elem_type());
+    RankedTensorType mine = it->second.type;
+    if (succeeded(et) && *et != mine.getElementType())
+      return fail("output '" + node->output(i) + "' element type differs " +
+                  "from ONNX type inference");
+    if (!tt.has_shape())
+      continue;
+    SmallVector<int64_t> shape;
+    for (const auto &d : tt.shape().dim()) {
+      if (!d.has_dim_value())
+        break;
+      shape.push_back(d.dim_value());
+    }
+    if (shape.size() == size_t(tt.shape().dim_size()) &&
+        ArrayRef<int64_t>(shape) != mine.getShape()) {
+      std::string msg;
+      llvm::raw_string_ostream os(msg);
+      os << "computed type " << mine << " for output '" << node->output(i)
+         << "' but ONNX shape inference gives shape [";
+      llvm::interleaveComma(shape, os);
+      os << "]";
+      return fail(msg);
+    }
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
+  node = &n;
+  nodeName =
+      n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
+  opset = defaultOpset;
+  loc = NameLoc::get(builder.getStringAttr(nodeName),
+                     FileLineColLoc::get(&ctx, modelPath, 0, 0));
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    return fail("unsupported op (domain '" + n.domain() + "')");
+  auto it = table.find(n.op_type());
+  if (it == table.end())
+    return fail("unsupported op");
+  badAttribute.clear();
+  if (failed(it->second(*this)))
+    return failure();
+  if (!badAttribute.empty())
+    return fail("attribute '" + badAttribute + "' has an unexpected type");
+  return checkOutputs();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
+  if (failed(readOpsets(model)))
+    return nullptr;
+  inferShapes(model);
+  registerElementwiseOps(table);
+  registerMatMulOps(table);
+  registerReductionOps(table);
+  registerDataMovementOps(table);
+  registerConvOps(table);
+  registerMiscOps(table);
+  registerPoolingOps(table);
+  registerIndexingOps(table); // after Misc: wraps its ScatterND fold
+  registerActivationOps(table);
+  registerNormalizationOps(table);
+  registerCompositeOps(table);
+  registerResizeOps(table);
+
+  const onnx::GraphProto &graph = model.graph();
+  if (failed(loadInitializers(graph)))
+    return nullptr;
+  Location fileLoc = FileLineColLoc::get(&ctx, modelPath, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &vi : graph.input()) {
+    if (values.count(vi.name()))
+      continue; // an initializer listed as input (IR version < 4 style)
+    FailureOr<RankedTensorType> type = graphValueType(vi, "graph input");
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    argNames.push_back(vi.name());
+  }
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "main_graph",
+                                   builder.getFunctionType(argTypes, {}));
+  Block *body = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    func.setArgAttr(i, "tessera.name", builder.getStringAttr(name));
+    TensorInfo info;
+    info.type = cast<RankedTensorType>(argTypes[i]);
+    info.value = body->getArgument(i);
+    values[name] = std::move(info);
+  }
+  builder.setInsertionPointToEnd(body);
+  for (const auto &[i, n] : llvm::enumerate(graph.node()))
+    if (failed(importNode(n, int(i))))
+      return nullptr;
+
+  node = nullptr;
+  loc = fileLoc;
+  SmallVector<Value> results;
+  for (const auto &vi : graph.output()) {
+    auto it = values.find(vi.name());
+    if (it == values.end()) {
+      (void)failGraph("graph output '" + vi.name() + "' is never produced");
+      return nullptr;
+    }
+    results.push_back(materialize(it->second));
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (const auto &[i, vi] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "tessera.name", builder.getStringAttr(vi.name()));
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> mlir::tessera::importOnnxModel(llvm::StringRef path,
+                                                     MLIRContext &ctx) {
+  ctx.getOrLoadDialect<TesseraDialect>();
+  ctx.getOrLoadDialect<func::FuncDialect>();
+  Location fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buf) {
+    emitError(fileLoc) << path
+                       << ": cannot read model: " << buf.getError().message();
+    return nullptr;
+  }
+  onnx::ModelProto model;
+  if ((*buf)->getBufferSize() > size_t(INT_MAX) ||
+      !model.ParseFromArray((*buf)->getBufferStart(),
+                            int((*buf)->getBufferSize())) ||
+      !model.has_graph()) {
+    emitError(fileLoc) << path
+                       << ": not a valid ONNX model (malformed or truncated "
+                          "protobuf, or no graph)";
+    return nullptr;
+  }
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  GraphImporter importer(ctx, path, dir);
+  return importer.run(model);
 }

@@ -1,0 +1,181 @@
+// Internal interface shared by the ONNX graph walk and the per-op-family
+// importers: value bookkeeping, known constants, diagnostics.
+#ifndef TESSERA_FRONTENDS_ONNX_IMPORTER_H
+#define TESSERA_FRONTENDS_ONNX_IMPORTER_H
+
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+#include <onnx/onnx_pb.h>
+#include <optional>
+
+namespace mlir::tessera::onnx_import {
+
+/// Folded results larger than this are not kept as known constants (splats
+/// of any size are).
+constexpr int64_t kFoldLimit = 1 << 16;
+/// Known constants up to this many elements are materialized as `dense<>`,
+/// larger ones (weights) as `dense_resource<>`.
+constexpr int64_t kInlineLimit = 64;
+
+/// A tensor whose value the importer knows at import time. Integer and bool
+/// elements live in `ints`, float elements in `floats` (already rounded to
+/// the element type). A splat stores one element.
+struct ConstTensor {
+  RankedTensorType type;
+  SmallVector<int64_t> ints;
+  SmallVector<double> floats;
+  bool splat = false;
+
+  bool isFloat() const { return isa<FloatType>(type.getElementType()); }
+  int64_t numElements() const { return type.getNumElements(); }
+  int64_t getInt(int64_t i) const { return ints[splat ? 0 : i]; }
+  double getDouble(int64_t i) const {
+    return isFloat() ? floats[splat ? 0 : i] : double(getInt(i));
+  }
+  /// The values as int64 (floats truncated).
+  SmallVector<int64_t> toInts() const;
+  DenseElementsAttr toAttr() const;
+};
+
+/// Builds a constant of `type` from per-element values (ints for integer
+/// and bool types, doubles for floats). Rounds to the element type.
+ConstTensor makeConst(RankedTensorType type, ArrayRef<int64_t> ints);
+ConstTensor makeConstF(RankedTensorType type, ArrayRef<double> floats);
+ConstTensor makeSplat(RankedTensorType type, double value);
+/// Reads a DenseElementsAttr (int or float) into a ConstTensor.
+std::optional<ConstTensor> constFromAttr(DenseElementsAttr attr);
+/// Rounds `x` to what `elementType` can hold (f32/f16/bf16, i1, iN).
+double roundTo(Type elementType, double x);
+int64_t wrapInt(Type elementType, int64_t x);
+
+/// Data-movement folds: every result element reads one input element.
+ConstTensor remapConst(const ConstTensor &in, RankedTensorType outType,
+                       llvm::function_ref<int64_t(ArrayRef<int64_t>)> srcIndex);
+ConstTensor broadcastConst(const ConstTensor &in, RankedTensorType outType);
+ConstTensor castConst(const ConstTensor &in, Type elementType);
+/// Elementwise fold over broadcast operands; `fn` gets the operand values as
+/// doubles (exact for the small integers of shape arithmetic) or ints.
+ConstTensor mapConst(ArrayRef<const ConstTensor *> operands,
+                     RankedTensorType outType,
+                     llvm::function_ref<double(ArrayRef<double>)> fnF,
+                     llvm::function_ref<int64_t(ArrayRef<int64_t>)> fnI);
+
+/// Row-major strides and index helpers.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape);
+/// Flat index into `shape` of the broadcast of `outIdx` (numpy rules).
+int64_t broadcastIndex(ArrayRef<int64_t> outIdx, ArrayRef<int64_t> shape,
+                       ArrayRef<int64_t> strides);
+
+/// What the importer knows about one ONNX value.
+struct TensorInfo {
+  RankedTensorType type;
+  Value value;                         // materialized SSA value, if any
+  std::optional<ConstTensor> constant; // known value, if small enough
+  ElementsAttr weight;                 // dense_resource for initializers
+};
+
+/// Maps an ONNX TensorProto data type to the tessera element type.
+FailureOr<Type> elementTypeFor(MLIRContext &ctx, int32_t onnxType);
+std::string onnxTypeName(int32_t onnxType);
+
+/// Loads an initializer or Constant tensor; big tensors become resources.
+/// On failure returns a message in `error`.
+/// `name` names the resource blob.
+std::optional<TensorInfo> loadTensor(MLIRContext &ctx,
+                                     const onnx::TensorProto &tensor,
+                                     StringRef name, StringRef modelDir,
+                                     std::string &error);
+
+class Importer;
+using OpHandler = std::function<LogicalResult(Importer &)>;
+using OpTable = llvm::StringMap<OpHandler>;
+
+void registerElementwiseOps(OpTable &table);
+void registerMatMulOps(OpTable &table);
+void registerReductionOps(OpTable &table);
+void registerDataMovementOps(OpTable &table);
+void registerConvOps(OpTable &table);
+void registerMiscOps(OpTable &table);
+void registerPoolingOps(OpTable &table);
+void registerIndexingOps(OpTable &table);
+void registerActivationOps(OpTable &table);
+void registerNormalizationOps(OpTable &table);
+void registerCompositeOps(OpTable &table);
+void registerResizeOps(OpTable &table);
+
+/// Per-node view of the import state used by op handlers.
+class Importer {
+public:
+  Importer(MLIRContext &ctx, StringRef modelPath, StringRef modelDir);
+
+  MLIRContext &ctx;
+  OpBuilder builder;
+  std::string modelPath, modelDir;
+  llvm::StringMap<TensorInfo> values;
+
+  // The node being imported.
+  const onnx::NodeProto *node = nullptr;
+  std::string nodeName;
+  int64_t opset = 0;
+  Location loc;
+
+  /// Diagnostics (Diagnostics.cpp). `fail` names file, node, op type, opset.
+  LogicalResult fail(const Twine &message);
+  LogicalResult failGraph(const Twine &message);
+
+  // Inputs.
+  bool hasInput(unsigned i) const;
+  /// The i-th input's info; reports an error and returns null when absent.
+  TensorInfo *input(unsigned i);
+  /// The i-th input as an SSA value (materializing constants).
+  Value operand(unsigned i);
+  Value materialize(TensorInfo &info);
+  /// The i-th input's known value; error when absent or not constant.
+  const ConstTensor *constInput(unsigned i, StringRef what);
+  FailureOr<SmallVector<int64_t>> constInts(unsigned i, StringRef what);
+
+  // Outputs.
+  unsigned numOutputs() const { return node->output_size(); }
+  bool hasOutput(unsigned i) const;
+  void setOutput(unsigned i, Value v);
+  void setConst(unsigned i, ConstTensor c);
+
+  // Attributes. A present attribute of the wrong type is recorded in
+  // `badAttribute` and reported after the handler runs.
+  std::string badAttribute;
+  const onnx::AttributeProto *attr(StringRef name) const;
+  const onnx::AttributeProto *
+  attrOfType(StringRef name, onnx::AttributeProto::AttributeType type,
+             bool orInt = false) const;
+  int64_t attrInt(StringRef name, int64_t dflt) const;
+  float attrFloat(StringRef name, float dflt) const;
+  std::string attrString(StringRef name, StringRef dflt) const;
+  std::optional<SmallVector<int64_t>> attrInts(StringRef name) const;
+
+  /// Normalizes `axis` into [0, rank); reports an error when out of range.
+  FailureOr<int64_t> normAxis(int64_t axis, int64_t rank);
+
+  // Builders for ops the handlers decompose into.
+  template <typename OpTy, typename... Args>
+  Value create(Type type, Args &&...args) {
+    return OpTy::create(builder, loc, type, std::forward<Args>(args)...)
+        .getResult();
+  }
+  Value reshape(Value v, ArrayRef<int64_t> shape);
+  Value transpose(Value v, ArrayRef<int64_t> perm);
+  Value constant(const ConstTensor &c);
+  Value scalar(Type elementType, double value);
+  static RankedTensorType typeOf(Value v) {
+    return cast<RankedTensorType>(v.getType());
+  }
+};
+
+} // namespace mlir::tessera::onnx_import
+
+#endif // TESSERA_FRONTENDS_ONNX_IMPORTER_H

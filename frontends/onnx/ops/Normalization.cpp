@@ -1,0 +1,98 @@
+// BatchNormalization (inference) and InstanceNormalization, decomposed into
+// reductions and broadcasting elementwise ops over [N, C, D1..Dk].
+#include "frontends/onnx/Importer.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::onnx_import;
+
+/// A per-channel [C] parameter reshaped to [C, 1, ..., 1] so it broadcasts
+/// against [N, C, D1..Dk]; fails unless it holds exactly C elements.
+static Value channelParam(Importer &im, unsigned i, RankedTensorType xt) {
+  Value p = im.operand(i);
+  if (!p)
+    return Value();
+  auto pt = Importer::typeOf(p);
+  if (pt.getElementType() != xt.getElementType() ||
+      pt.getNumElements() != xt.getDimSize(1)) {
+    (void)im.fail("input " + Twine(i) + " must hold one " +
+                  "value per channel, of the input's type");
+    return Value();
+  }
+  SmallVector<int64_t> shape(xt.getRank() - 1, 1);
+  shape[0] = xt.getDimSize(1);
+  return im.reshape(p, shape);
+}
+
+static FailureOr<RankedTensorType> normInput(Importer &im, Value x) {
+  auto xt = Importer::typeOf(x);
+  if (xt.getRank() < 2 || !isa<FloatType>(xt.getElementType()))
+    return im.fail("input must be a float tensor of rank >= 2");
+  return xt;
+}
+
+static LogicalResult importBatchNorm(Importer &im) {
+  if (im.attrInt("training_mode", 0) != 0 || im.hasOutput(1) || im.hasOutput(2))
+    return im.fail("training mode (running statistics outputs) is not "
+                   "supported");
+  Value x = im.operand(0);
+  if (!x)
+    return failure();
+  FailureOr<RankedTensorType> xt = normInput(im, x);
+  if (failed(xt))
+    return failure();
+  Value scale = channelParam(im, 1, *xt), bias = channelParam(im, 2, *xt);
+  Value mean = scale && bias ? channelParam(im, 3, *xt) : Value();
+  Value var = mean ? channelParam(im, 4, *xt) : Value();
+  if (!var)
+    return failure();
+  auto pt = Importer::typeOf(scale);
+  Type et = xt->getElementType();
+  // y = (x - mean) * (scale / sqrt(var + eps)) + bias
+  Value eps = im.scalar(et, im.attrFloat("epsilon", 1e-5f));
+  Value factor = im.create<MulOp>(
+      pt, scale, im.create<RsqrtOp>(pt, im.create<AddOp>(pt, var, eps)));
+  Value centered = im.create<SubOp>(*xt, x, mean);
+  im.setOutput(
+      0, im.create<AddOp>(*xt, im.create<MulOp>(*xt, centered, factor), bias));
+  return success();
+}
+
+static LogicalResult importInstanceNorm(Importer &im) {
+  Value x = im.operand(0);
+  if (!x)
+    return failure();
+  FailureOr<RankedTensorType> xt = normInput(im, x);
+  if (failed(xt))
+    return failure();
+  Value scale = channelParam(im, 1, *xt);
+  Value bias = scale ? channelParam(im, 2, *xt) : Value();
+  if (!bias)
+    return failure();
+  Type et = xt->getElementType();
+  SmallVector<int64_t> axes, shape(xt->getShape());
+  for (int64_t d = 2; d < xt->getRank(); ++d) {
+    axes.push_back(d);
+    shape[d] = 1;
+  }
+  auto statType = RankedTensorType::get(shape, et);
+  auto reduceMean = [&](Value v) {
+    return ReduceMeanOp::create(im.builder, im.loc, statType, v,
+                                im.builder.getDenseI64ArrayAttr(axes),
+                                im.builder.getBoolAttr(true))
+        .getResult();
+  };
+  Value centered = im.create<SubOp>(*xt, x, reduceMean(x));
+  Value var = reduceMean(im.create<MulOp>(*xt, centered, centered));
+  Value eps = im.scalar(et, im.attrFloat("epsilon", 1e-5f));
+  Value inv =
+      im.create<RsqrtOp>(statType, im.create<AddOp>(statType, var, eps));
+  Value y = im.create<MulOp>(*xt, im.create<MulOp>(*xt, centered, inv), scale);
+  im.setOutput(0, im.create<AddOp>(*xt, y, bias));
+  return success();
+}
+
+void mlir::tessera::onnx_import::registerNormalizationOps(OpTable &t) {
+  t["BatchNormalization"] = importBatchNorm;
+  t["InstanceNormalization"] = importInstanceNorm;
+}
