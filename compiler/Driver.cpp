@@ -1,19 +1,30 @@
-// tessera-compile: reads an ONNX model (or tessera MLIR), runs the pipeline up
-// to the requested stage and writes the result.
+// tessera-compile: reads an ONNX model (or MLIR), runs the pipeline up to the
+// requested stage and writes IR, an object, an executable or a shared library.
 #include "compiler/Driver.h"
+#include "compiler/Link.h"
 #include "compiler/Pipeline.h"
+#include "compiler/cpu/CpuPasses.h"
+#include "compiler/targets/Target.h"
 #include "frontends/onnx/ModelImporter.h"
+#include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -22,41 +33,222 @@ using namespace mlir::tessera;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Import, Tessera };
+// Stages in pipeline order: every emit kind runs all stages up to its own.
+enum class Emit { Import, Tessera, Linalg, LLVM, Obj, Exe, Lib };
 
 struct Options {
   cl::opt<std::string> input{cl::Positional, cl::desc("<model.onnx|.mlir>"),
                              cl::Required};
   cl::opt<std::string> output{"o", cl::desc("Output file"), cl::Required};
+  cl::opt<std::string> target{"target", cl::desc("Target: cpu or cuda"),
+                              cl::init("cpu")};
   cl::opt<Emit> emit{
-      "emit", cl::desc("What to write"), cl::init(Emit::Tessera),
+      "emit", cl::desc("What to write"), cl::init(Emit::Exe),
       cl::values(clEnumValN(Emit::Import, "import", "IR right after import"),
                  clEnumValN(Emit::Tessera, "tessera",
-                            "IR after the graph-level pipeline"))};
-  cl::opt<unsigned> optLevel{"O", cl::desc("Optimization level"), cl::Prefix,
-                             cl::init(2)};
+                            "IR after the graph-level pipeline"),
+                 clEnumValN(Emit::Linalg, "linalg",
+                            "IR after lowering to linalg and fusion"),
+                 clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR"),
+                 clEnumValN(Emit::Obj, "obj", "object file"),
+                 clEnumValN(Emit::Exe, "exe", "executable (default)"),
+                 clEnumValN(Emit::Lib, "lib",
+                            "shared library OUT and C header OUT.h"))};
+  cl::opt<unsigned> optLevel{"O", cl::desc("Optimization level (0-3)"),
+                             cl::Prefix, cl::init(2)};
+  cl::opt<bool> reportTemporaries{
+      "report-temporaries",
+      cl::desc("Print the count, total and peak bytes of heap temporaries")};
+};
+
+/// Context for one compilation; errors are printed prefixed with the tool name.
+struct Compilation {
+  const Options &opts;
+  const char *argv0;
+  MLIRContext &ctx;
+  PipelineOptions pipeline;
+
+  int fail(const Twine &message) const {
+    llvm::errs() << "tessera-compile: error: " << message << "\n";
+    return 1;
+  }
 };
 } // namespace
 
-static OwningOpRef<ModuleOp> loadInput(StringRef path, MLIRContext &ctx) {
-  if (path.ends_with(".mlir")) {
-    llvm::SourceMgr sourceMgr;
-    std::string err;
-    auto file = openInputFile(path, &err);
-    if (!file) {
-      emitError(UnknownLoc::get(&ctx)) << err;
-      return nullptr;
-    }
-    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-    return parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+static OwningOpRef<ModuleOp> loadInput(StringRef path, MLIRContext &ctx,
+                                       llvm::SourceMgr &sourceMgr) {
+  if (!path.ends_with(".mlir"))
+    return tessera::importOnnxModel(path, ctx);
+  std::string err;
+  auto file = openInputFile(path, &err);
+  if (!file) {
+    emitError(UnknownLoc::get(&ctx)) << err;
+    return nullptr;
   }
-  return tessera::importOnnxModel(path, ctx);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+}
+
+static bool containsTesseraOps(ModuleOp module) {
+  bool found = false;
+  module.walk([&](Operation *op) {
+    if (isa<TesseraDialect>(op->getDialect()))
+      found = true;
+    return found ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return found;
+}
+
+/// Fails early (before any work) when the output's directory cannot be written.
+static LogicalResult checkOutputPath(StringRef path, std::string &error) {
+  SmallString<128> dir(llvm::sys::path::parent_path(path));
+  if (dir.empty())
+    dir = ".";
+  if (llvm::sys::fs::is_directory(path)) {
+    error = "cannot write output '" + path.str() + "': it is a directory";
+    return failure();
+  }
+  if (!llvm::sys::fs::is_directory(dir) ||
+      llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write)) {
+    error = "cannot write output '" + path.str() + "': directory '" +
+            std::string(dir) + "' does not exist or is not writable";
+    return failure();
+  }
+  return success();
+}
+
+static LogicalResult writeText(StringRef path,
+                               llvm::function_ref<void(raw_ostream &)> fn,
+                               std::string &error) {
+  auto out = openOutputFile(path, &error);
+  if (!out)
+    return failure();
+  fn(out->os());
+  out->keep();
+  return success();
+}
+
+/// Writes the LLVM IR or object for `module` (already in the LLVM dialect).
+static LogicalResult emitCode(Compilation &c, ModuleOp module,
+                              const Target &target, bool asObject,
+                              StringRef path, TimingScope &timing) {
+  std::string error;
+  auto out = openOutputFile(path, &error);
+  if (!out)
+    return c.fail(error), failure();
+  if (failed(target.emit(module, c.pipeline, asObject, out->os(), timing)))
+    return failure();
+  out->keep();
+  return success();
+}
+
+static int compile(Compilation &c, DefaultTimingManager &timingManager) {
+  const Options &opts = c.opts;
+  TimingScope rootTimer = timingManager.getRootScope();
+  std::string error;
+
+  std::unique_ptr<Target> target = createTarget(opts.target, error);
+  if (!target)
+    return c.fail(error);
+  if (failed(checkOutputPath(opts.output, error)))
+    return c.fail(error);
+
+  // Diagnostics print as FILE:LINE:COL: error: ..., with the source line for
+  // .mlir inputs.
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &c.ctx);
+  TimingScope importTimer = rootTimer.nest("Import");
+  OwningOpRef<ModuleOp> module = loadInput(opts.input, c.ctx, sourceMgr);
+  importTimer.stop();
+  if (!module)
+    return c.fail("cannot compile '" + opts.input + "'");
+
+  Emit emit = opts.emit;
+  FailureOr<ModelSignature> signature;
+  if (emit == Emit::Exe || emit == Emit::Lib) {
+    signature = getModelSignature(*module);
+    if (failed(signature))
+      return c.fail("cannot compile '" + opts.input + "'");
+  }
+
+  if (emit != Emit::Import) {
+    PassManager pm(&c.ctx);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return c.fail("invalid pass manager options");
+    TimingScope passTimer = rootTimer.nest("MLIR passes");
+    pm.enableTiming(passTimer);
+
+    buildGraphPipeline(pm, c.pipeline);
+    if (emit >= Emit::Linalg) {
+      bool lowerTessera = containsTesseraOps(*module);
+      if (failed(buildLinalgPipeline(pm, c.pipeline, lowerTessera)))
+        return c.fail("cannot build the linalg pipeline");
+    }
+    if (emit >= Emit::LLVM) {
+      buildBufferizationPipeline(pm, c.pipeline);
+      target->buildLoweringPipeline(pm, c.pipeline);
+    }
+    if (failed(pm.run(*module)))
+      return c.fail("compiling '" + opts.input + "' failed");
+  }
+
+  if (emit <= Emit::Linalg) {
+    if (failed(writeText(
+            opts.output, [&](raw_ostream &os) { module->print(os); }, error)))
+      return c.fail(error);
+    return 0;
+  }
+  if (emit == Emit::LLVM || emit == Emit::Obj)
+    return failed(emitCode(c, *module, *target, emit == Emit::Obj, opts.output,
+                           rootTimer))
+               ? 1
+               : 0;
+
+  // exe / lib: object into a temporary file, then the linker step.
+  FailureOr<RuntimeLocation> runtime = findRuntime(c.argv0, error);
+  if (failed(runtime))
+    return c.fail(error);
+  SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("tessera-model", "o", objectPath))
+    return c.fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(emitCode(c, *module, *target, /*asObject=*/true, objectPath,
+                      rootTimer)))
+    return 1;
+
+  TimingScope linkTimer = rootTimer.nest("Link");
+  bool shared = emit == Emit::Lib;
+  if (failed(linkModel(objectPath, *signature, shared, opts.output, *runtime,
+                       error)))
+    return c.fail(error);
+  if (shared) {
+    std::string guard =
+        "TESSERA_MODEL_" + llvm::sys::path::stem(opts.output).upper() + "_H";
+    for (char &ch : guard)
+      if (!llvm::isAlnum(ch))
+        ch = '_';
+    SmallString<128> headerPath(opts.output);
+    llvm::sys::path::replace_extension(headerPath, "h");
+    if (failed(writeText(
+            headerPath,
+            [&](raw_ostream &os) { writeModelHeader(*signature, guard, os); },
+            error)))
+      return c.fail(error);
+  }
+  return 0;
 }
 
 int mlir::tessera::compileMain(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Pass names for --mlir-print-ir-after=<pass> and friends: registered before
+  // the pass-manager options that list them.
+  registerAllPasses();
+  registerCpuPasses();
+  registerTesseraPasses();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   registerAsmPrinterCLOptions();
   Options opts;
   cl::ParseCommandLineOptions(argc, argv, "Tessera ONNX compiler\n");
@@ -67,29 +259,16 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   registry.insert<TesseraDialect>();
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  ctx.printOpOnDiagnostic(false);
 
-  OwningOpRef<ModuleOp> module = loadInput(opts.input, ctx);
-  if (!module)
-    return 1;
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
 
-  if (opts.emit != Emit::Import) {
-    PassManager pm(&ctx);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return 1;
-    PipelineOptions popts;
-    popts.optLevel = opts.optLevel;
-    buildGraphPipeline(pm, popts);
-    if (failed(pm.run(*module)))
-      return 1;
-  }
-
-  std::string err;
-  auto out = openOutputFile(opts.output, &err);
-  if (!out) {
-    llvm::errs() << "tessera-compile: " << err << "\n";
-    return 1;
-  }
-  module->print(out->os());
-  out->keep();
-  return 0;
+  Compilation c{opts, argv[0], ctx, {}};
+  if (opts.optLevel > 3)
+    return c.fail("-O" + Twine(opts.optLevel) +
+                  " is not an optimization level (0-3)");
+  c.pipeline.optLevel = opts.optLevel;
+  c.pipeline.reportTemporaries = opts.reportTemporaries;
+  return compile(c, timingManager);
 }

@@ -1,11 +1,126 @@
-// Pass ordering for every stage of compilation.
+// Pass ordering for every stage of compilation, per target and -O level.
+//
+//   graph       canonicalize, cse                          (--emit=tessera)
+//   linalg      convert-tessera-to-linalg, canonicalize,
+//               [-O1+] tessera-elementwise-fusion, canonicalize, cse
+//                                                          (--emit=linalg)
+//   buffers     one-shot-bufferize (function boundaries, identity layouts),
+//               buffer-results-to-out-params (hoisted static allocs),
+//               ownership-based-buffer-deallocation, buffer-deallocation-
+//               simplification, bufferization-lower-deallocations,
+//               tessera-shorten-buffer-lifetimes
+//   cpu         tessera-linalg-to-runtime-calls, tessera-emit-c-interface,
+//               [-O2+] tessera-reassociate-reductions, convert-linalg-to-loops,
+//               [-O1+] tessera-cpu-math-approximation, expand-strided-metadata,
+//               lower-affine, convert-scf-to-cf, convert-math-to-llvm,
+//               convert-math-to-libm, finalize-memref-to-llvm,
+//               convert-{arith,index,cf,func,ub}-to-llvm,
+//               reconcile-unrealized-casts
+//   llvm        (targets/CpuTarget.cpp) host CPU and features, LLVM's O0-O3
+//               pipeline (loop + SLP vectorization from -O2), object emission
+//                                                          (--emit=llvm|obj)
+//   link        (Link.cpp) C stub + object + libtessera_runtime.a
+//   (--emit=exe|lib)
 #include "compiler/Pipeline.h"
+#include "compiler/cpu/CpuPasses.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+
+#include "passes/Passes.h"
 
 using namespace mlir;
 
-void mlir::tessera::buildGraphPipeline(OpPassManager &pm, const PipelineOptions &) {
+void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
+                                       const PipelineOptions &) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
+                                                 const PipelineOptions &opts,
+                                                 bool lowerTessera) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (lowerTessera)
+    fpm.addPass(createConvertTesseraToLinalg());
+  fpm.addPass(createCanonicalizerPass());
+  if (opts.optLevel >= 1) {
+    // Producer/consumer fusion of elementwise generics (bias + activation
+    // epilogues, broadcasts) removes whole temporaries; named contractions
+    // stay as they are for the runtime's GEMM kernels.
+    fpm.addPass(createElementwiseFusionPass());
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
+  return success();
+}
+
+void mlir::tessera::buildBufferizationPipeline(OpPassManager &pm,
+                                               const PipelineOptions &opts) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
+  // Outputs become caller-allocated out-params (the runtime allocates them);
+  // a statically shaped result buffer is replaced by the out-param itself,
+  // so no copy is left behind.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+
+  // Every temporary is freed. The ownership-based scheme needs no
+  // function-result buffers, which out-params guarantee; it frees at the end
+  // of the block, so the deallocs then move up to each buffer's last use
+  // (the malloc'ed memory gets reused: the encoder layer's peak of live
+  // temporaries drops well below the sum of all of them).
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createShortenBufferLifetimesPass());
+  if (opts.reportTemporaries)
+    pm.addNestedPass<func::FuncOp>(createTemporariesReportPass());
+}
+
+void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
+                                             const PipelineOptions &opts) {
+  // GEMMs go to the runtime's kernels before anything else touches them.
+  pm.addPass(createLinalgToRuntimeCallsPass());
+  pm.addPass(createEmitCInterfacePass());
+
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (opts.optLevel >= 2)
+    fpm.addPass(createReassociateReductionsPass());
+  fpm.addPass(createConvertLinalgToLoopsPass());
+  if (opts.optLevel >= 1)
+    fpm.addPass(createCpuMathApproximationPass());
+  fpm.addPass(memref::createExpandStridedMetadataPass());
+  fpm.addPass(createLowerAffinePass());
+  fpm.addPass(createSCFToControlFlowPass());
+  if (opts.optLevel >= 1)
+    fpm.addPass(createCanonicalizerPass());
+
+  // LLVM intrinsics first (sqrt, rsqrt, fabs, floor, ...); libm calls only for
+  // what LLVM has no intrinsic for (f64 erf, tan, ...).
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }

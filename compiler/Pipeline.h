@@ -3,15 +3,34 @@
 #define TESSERA_COMPILER_PIPELINE_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/LogicalResult.h"
 
 namespace mlir::tessera {
 
 struct PipelineOptions {
   unsigned optLevel = 2;
+  /// Remark with the heap temporaries' count, total and peak bytes.
+  bool reportTemporaries = false;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.
-void buildGraphPipeline(mlir::OpPassManager &pm, const PipelineOptions &opts);
+void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &opts);
+
+/// tessera -> linalg/tensor/arith/math on tensors (when `lowerTessera`), then
+/// linalg-level optimization (elementwise fusion at -O1 and above). Fails when
+/// asked to lower tessera in a build without `convert-tessera-to-linalg`.
+LogicalResult buildLinalgPipeline(OpPassManager &pm,
+                                  const PipelineOptions &opts,
+                                  bool lowerTessera);
+
+/// Tensors -> buffers: one-shot bufferization with identity layouts at the
+/// function boundary, results turned into caller-allocated out-params, and
+/// deallocation of every temporary.
+void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &opts);
+
+/// Buffers -> LLVM dialect on the CPU: matmuls become runtime GEMM calls, the
+/// rest of linalg becomes loops, math gets vectorizable approximations.
+void buildCpuLoweringPipeline(OpPassManager &pm, const PipelineOptions &opts);
 
 } // namespace mlir::tessera
 

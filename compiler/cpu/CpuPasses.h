@@ -1,0 +1,46 @@
+// Passes of the code generator on buffers (memref level, before LLVM).
+#ifndef TESSERA_COMPILER_CPU_CPUPASSES_H
+#define TESSERA_COMPILER_CPU_CPUPASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace mlir::tessera {
+
+/// `tessera-elementwise-fusion`: elementwise linalg.generic producers fuse
+/// into their consumers; contractions and reshapes are left alone.
+std::unique_ptr<Pass> createElementwiseFusionPass();
+
+/// `tessera-linalg-to-runtime-calls`: f32 linalg.matmul / linalg.batch_matmul
+/// on memrefs become calls of the runtime's `tessera_matmul_f32` /
+/// `tessera_batch_matmul_f32` (C += A*B on strided memrefs, C interface).
+std::unique_ptr<Pass> createLinalgToRuntimeCallsPass();
+
+/// `tessera-emit-c-interface`: public functions get `llvm.emit_c_interface`,
+/// so `_mlir_ciface_main_graph(desc *...)` exists for the runtime; their
+/// `tessera.*` argument attributes (already in the C stub) are dropped.
+std::unique_ptr<Pass> createEmitCInterfacePass();
+
+/// `tessera-cpu-math-approximation`: f32 tanh/erf/exp/log/... become
+/// polynomial approximations that LLVM can vectorize.
+std::unique_ptr<Pass> createCpuMathApproximationPass();
+
+/// `tessera-reassociate-reductions`: float sums/products of linalg
+/// reductions get `reassoc`, so LLVM vectorizes them.
+std::unique_ptr<Pass> createReassociateReductionsPass();
+
+/// `tessera-shorten-buffer-lifetimes`: each temporary's dealloc moves from the
+/// end of its block to right after the buffer's last use.
+std::unique_ptr<Pass> createShortenBufferLifetimesPass();
+
+/// `tessera-report-temporaries`: a remark per function with the number of
+/// heap temporaries, their total bytes and the peak bytes live at once.
+std::unique_ptr<Pass> createTemporariesReportPass();
+
+/// Registers the passes above (for --mlir-print-ir-* names and pipelines).
+void registerCpuPasses();
+
+} // namespace mlir::tessera
+
+#endif // TESSERA_COMPILER_CPU_CPUPASSES_H

@@ -1,0 +1,13 @@
+// Registers the code generator's own passes by name (tessera-opt style
+// pipelines, --mlir-print-ir-after=<pass>).
+#include "compiler/cpu/CpuPasses.h"
+
+void mlir::tessera::registerCpuPasses() {
+  registerPass([] { return createElementwiseFusionPass(); });
+  registerPass([] { return createLinalgToRuntimeCallsPass(); });
+  registerPass([] { return createEmitCInterfacePass(); });
+  registerPass([] { return createCpuMathApproximationPass(); });
+  registerPass([] { return createReassociateReductionsPass(); });
+  registerPass([] { return createShortenBufferLifetimesPass(); });
+  registerPass([] { return createTemporariesReportPass(); });
+}

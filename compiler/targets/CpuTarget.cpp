@@ -1,0 +1,170 @@
+// The x86-64 host target: LLVM IR for the host CPU (AVX-512 where present),
+// optimized with LLVM's O2/O3 pipeline and emitted as a PIC object in-process.
+#include "compiler/cpu/CpuPasses.h"
+#include "compiler/targets/Target.h"
+
+#include "mlir/Support/Timing.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+
+llvm::OptimizationLevel toLLVMLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0:
+    return llvm::OptimizationLevel::O0;
+  case 1:
+    return llvm::OptimizationLevel::O1;
+  case 2:
+    return llvm::OptimizationLevel::O2;
+  default:
+    return llvm::OptimizationLevel::O3;
+  }
+}
+
+llvm::CodeGenOptLevel toCodeGenLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0:
+    return llvm::CodeGenOptLevel::None;
+  case 1:
+    return llvm::CodeGenOptLevel::Less;
+  case 2:
+    return llvm::CodeGenOptLevel::Default;
+  default:
+    return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
+std::unique_ptr<llvm::TargetMachine> createHostMachine(unsigned optLevel,
+                                                       std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  llvm::SubtargetFeatures features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(feature.first(), feature.second);
+  // PIC always: Debian's cc links position-independent executables, and the
+  // same object goes into shared libraries.
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features.getString(),
+      llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
+      toCodeGenLevel(optLevel)));
+}
+
+void optimize(llvm::Module &module, llvm::TargetMachine &tm,
+              unsigned optLevel) {
+  // Without these per-function attributes the vectorizer's cost model falls
+  // back to a generic x86 and stays at 128 or 256 bits.
+  for (llvm::Function &fn : module) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", tm.getTargetCPU());
+    fn.addFnAttr("target-features", tm.getTargetFeatureString());
+    if (optLevel >= 3 && tm.getTargetFeatureString().contains("+avx512f"))
+      fn.addFnAttr("prefer-vector-width", "512");
+  }
+
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder pb(&tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      optLevel == 0 ? pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                    : pb.buildPerModuleDefaultPipeline(toLLVMLevel(optLevel));
+  mpm.run(module, mam);
+}
+
+class CpuTarget : public Target {
+public:
+  llvm::StringRef name() const override { return "cpu"; }
+
+  void buildLoweringPipeline(OpPassManager &pm,
+                             const PipelineOptions &opts) const override {
+    buildCpuLoweringPipeline(pm, opts);
+  }
+
+  LogicalResult emit(ModuleOp module, const PipelineOptions &opts,
+                     bool asObject, llvm::raw_pwrite_stream &os,
+                     TimingScope &timing) const override {
+    DialectRegistry registry;
+    registerBuiltinDialectTranslation(registry);
+    registerLLVMDialectTranslation(registry);
+    module.getContext()->appendDialectRegistry(registry);
+
+    std::string error;
+    std::unique_ptr<llvm::TargetMachine> tm =
+        createHostMachine(opts.optLevel, error);
+    if (!tm)
+      return module.emitError() << "no LLVM target for the host: " << error;
+
+    llvm::LLVMContext llvmContext;
+    TimingScope translateTimer = timing.nest("Translate to LLVM IR");
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateModuleToLLVMIR(module, llvmContext, "tessera_model");
+    if (!llvmModule)
+      return module.emitError() << "translation to LLVM IR failed";
+    llvmModule->setTargetTriple(tm->getTargetTriple());
+    llvmModule->setDataLayout(tm->createDataLayout());
+    translateTimer.stop();
+
+    TimingScope optTimer = timing.nest("LLVM optimization");
+    optimize(*llvmModule, *tm, opts.optLevel);
+    optTimer.stop();
+
+    if (!asObject) {
+      llvmModule->print(os, nullptr);
+      return success();
+    }
+    TimingScope codegenTimer = timing.nest("LLVM code generation");
+    llvm::legacy::PassManager codegen;
+    if (tm->addPassesToEmitFile(codegen, os, nullptr,
+                                llvm::CodeGenFileType::ObjectFile))
+      return module.emitError() << "the host target cannot emit object files";
+    codegen.run(*llvmModule);
+    return success();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Target> mlir::tessera::createCpuTarget() {
+  return std::make_unique<CpuTarget>();
+}
+
+std::unique_ptr<Target> mlir::tessera::createTarget(llvm::StringRef name,
+                                                    std::string &error) {
+  if (name == "cpu")
+    return createCpuTarget();
+  if (name == "cuda")
+    error = "target 'cuda' is not supported yet";
+  else
+    error = ("unknown target '" + name + "' (expected cpu or cuda)").str();
+  return nullptr;
+}
