@@ -76,7 +76,9 @@ def run_one(test_dir, tools, work_root, timeout):
         except subprocess.TimeoutExpired:
             return name, "crash", "compile timed out", time.time() - t0
         if proc.returncode == 1:
-            msg = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+            lines = proc.stderr.strip().splitlines() or ["(no message)"]
+            msg = next((l for l in lines if "error:" in l), lines[-1])
+            msg = msg.split("error:", 1)[-1].replace(test_dir + "/", "").strip()
             return name, "diagnosed", msg[:300], time.time() - t0
         if proc.returncode != 0:
             return name, "crash", f"compile exit {proc.returncode}: {proc.stderr[-300:]}", \

@@ -50,6 +50,31 @@ broadcastInputs(Importer &im, ArrayRef<TensorInfo *> ins) {
   return shape;
 }
 
+/// Before opset 7, `broadcast = 1` aligns the second operand's dimensions with
+/// the first's starting at `axis` (default: the trailing ones). Appending
+/// size-1 dimensions to `b` turns that into numpy broadcasting.
+static LogicalResult alignLegacyBroadcast(Importer &im, TensorInfo &a,
+                                          TensorInfo &b, TensorInfo &out) {
+  int64_t ra = a.type.getRank(), rb = b.type.getRank();
+  int64_t axis = im.attrInt("axis", ra - rb);
+  if (axis < 0)
+    axis += ra;
+  if (axis < 0 || axis + rb > ra)
+    return im.fail("legacy broadcast axis " + Twine(axis) +
+                   " does not fit a rank-" + Twine(rb) + " operand into rank " +
+                   Twine(ra));
+  SmallVector<int64_t> shape(b.type.getShape());
+  shape.append(ra - axis - rb, 1);
+  out.type = RankedTensorType::get(shape, b.type.getElementType());
+  if (b.constant) {
+    out.constant = *b.constant;
+    out.constant->type = out.type;
+  } else {
+    out.value = im.reshape(im.materialize(b), shape);
+  }
+  return success();
+}
+
 /// Shared by binary ops: comparisons produce i1, the rest the operand type.
 /// Folds when both operands are known and the fold functions are given.
 template <typename OpTy>
@@ -63,6 +88,12 @@ static LogicalResult importBinary(Importer &im, bool floatOnly, bool boolOnly,
     return im.fail("operand element types differ");
   if ((floatOnly && !isa<FloatType>(et)) || (boolOnly && !et.isInteger(1)))
     return im.fail("unsupported element type for this op");
+  TensorInfo aligned;
+  if (im.opset < 7 && im.attrInt("broadcast", 0) == 1) {
+    if (failed(alignLegacyBroadcast(im, *a, *b, aligned)))
+      return failure();
+    b = &aligned;
+  }
   FailureOr<SmallVector<int64_t>> shape = broadcastInputs(im, {a, b});
   if (failed(shape))
     return failure();
