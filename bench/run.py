@@ -35,12 +35,14 @@ def main():
     ap.add_argument("--iters", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--family", action="append", choices=FAMILIES)
+    ap.add_argument("--gen", default="", help="extra gen_models.py size flags, e.g. '--hidden 256'")
     args = ap.parse_args()
     families = args.family or FAMILIES
     work = tempfile.mkdtemp(prefix="tessera-bench.")
     gen = [sys.executable, os.path.join(ROOT, "test/models/gen_models.py"), work]
     for f in families:
         gen += ["--family", f]
+    gen += args.gen.split()
     subprocess.run(gen, check=True)
 
     rows, ratios = [], []
