@@ -57,7 +57,8 @@ def main():
         err = max(rel_l2(np.load(os.path.join(d, "out", r)),
                          np.load(os.path.join(d, "reference", r)))
                   for r in os.listdir(os.path.join(d, "reference")))
-        ours = run_json([exe, *flags, "--bench", str(args.iters), "--threads", str(args.threads)])
+        ours = run_json([exe, *flags, "--output-dir", os.path.join(d, "out"),
+                         "--bench", str(args.iters), "--threads", str(args.threads)])
         ort = run_json(["node", os.path.join(HERE, "ort_bench.js"), os.path.join(d, "model.onnx"),
                         os.path.join(d, "inputs"), str(args.iters), str(args.threads)])
         ratio = ours["median_ms"] / ort["median_ms"]
