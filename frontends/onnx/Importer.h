@@ -108,6 +108,10 @@ void registerActivationOps(OpTable &table);
 void registerNormalizationOps(OpTable &table);
 void registerCompositeOps(OpTable &table);
 void registerResizeOps(OpTable &table);
+void registerLossOps(OpTable &table);
+void registerRecurrentOps(OpTable &table);
+void registerConvTransposeOps(OpTable &table);
+void registerDecomposedOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.
 class Importer {

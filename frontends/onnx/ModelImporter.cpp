@@ -183,6 +183,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerNormalizationOps(table);
   registerCompositeOps(table);
   registerResizeOps(table);
+  registerLossOps(table);
+  registerRecurrentOps(table);
+  registerConvTransposeOps(table);
+  registerDecomposedOps(table);
 
   const onnx::GraphProto &graph = model.graph();
   if (failed(loadInitializers(graph)))
