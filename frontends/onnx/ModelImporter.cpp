@@ -10,6 +10,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
 using namespace mlir;
@@ -29,6 +30,7 @@ private:
                                              StringRef kind);
   LogicalResult loadInitializers(const onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &n, int index);
+  LogicalResult checkLegacyVersion(StringRef opType);
   LogicalResult checkOutputs();
 
   OpTable table;
@@ -43,11 +45,8 @@ LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
       defaultOpset = imp.version();
   if (defaultOpset == 0)
     return failGraph("model imports no version of the default ONNX opset");
-  // Opset 6 differs from 7 in binary-op broadcasting, which the elementwise
-  // importer handles; older opsets carry attributes nothing here reads.
-  if (defaultOpset < 6)
-    return failGraph("opset " + Twine(defaultOpset) +
-                     " is too old (Tessera supports opset 6 and newer)");
+  // Opsets before 6 are accepted per node, for ops unchanged since then
+  // (see importNode).
   return success();
 }
 
@@ -147,6 +146,21 @@ LogicalResult GraphImporter::checkOutputs() {
   return success();
 }
 
+/// The op handlers implement each op's semantics from opset 6 on. In an
+/// older model an op is accepted when its definition did not change between
+/// the model's opset and opset 6 (e.g. Not, Softplus, GlobalAveragePool).
+LogicalResult GraphImporter::checkLegacyVersion(StringRef opType) {
+  if (defaultOpset >= 6)
+    return success();
+  const onnx::OpSchema *old =
+      onnx::OpSchemaRegistry::Schema(opType.str(), int(defaultOpset));
+  const onnx::OpSchema *six = onnx::OpSchemaRegistry::Schema(opType.str(), 6);
+  if (!old || !six || old->SinceVersion() != six->SinceVersion())
+    return fail("this op changed after opset " + Twine(defaultOpset) +
+                "; Tessera supports it from opset 6");
+  return success();
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   node = &n;
   nodeName =
@@ -159,6 +173,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   auto it = table.find(n.op_type());
   if (it == table.end())
     return fail("unsupported op");
+  if (failed(checkLegacyVersion(n.op_type())))
+    return failure();
   badAttribute.clear();
   if (failed(it->second(*this)))
     return failure();

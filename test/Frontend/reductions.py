@@ -34,6 +34,9 @@ s.add("layernorm", [node("LayerNormalization", ["x", "g", "b"], ["y"], epsilon=1
       inits=[const("g", np.ones(4, np.float32)), const("b", np.zeros(4, np.float32))])
 s.add("layernorm_axis1_nobias", [node("LayerNormalization", ["x", "g"], ["y"], axis=1)], X, ["y"],
       inits=[const("g", np.ones((3, 4), np.float32))])
+s.add("layernorm_stats", [node("LayerNormalization", ["x", "g", "b"], ["y", "mean", "inv"],
+                               axis=1)], X, ["y", "mean", "inv"],
+      inits=[const("g", np.ones((3, 4), np.float32)), const("b", np.zeros((3, 4), np.float32))])
 
 # Expected IR, one block per case in the order above.
 # CHECK-LABEL: // CASE: reducemean_attr
@@ -97,3 +100,8 @@ s.add("layernorm_axis1_nobias", [node("LayerNormalization", ["x", "g"], ["y"], a
 # CHECK: func.func @main_graph(%arg0: tensor<2x3x4xf32> {tessera.name = "x"}) -> (tensor<2x3x4xf32> {tessera.name = "y"}) {
 # CHECK: {{%[0-9]+}} = tessera.constant dense<1.000000e+00> : tensor<3x4xf32>
 # CHECK: {{%[0-9]+}} = tessera.layer_norm %arg0, {{%[0-9]+}} {axis = 1 : i64, epsilon = 9.99999974E-6 : f32} : (tensor<2x3x4xf32>, tensor<3x4xf32>) -> tensor<2x3x4xf32>
+# CHECK-LABEL: // CASE: layernorm_stats
+# CHECK: -> (tensor<2x3x4xf32> {tessera.name = "y"}, tensor<2x1x1xf32> {tessera.name = "mean"}, tensor<2x1x1xf32> {tessera.name = "inv"})
+# CHECK: %[[MU:.+]] = tessera.reduce_mean %arg0 {axes = array<i64: 1, 2>} : tensor<2x3x4xf32> to tensor<2x1x1xf32>
+# CHECK: %[[D:.+]] = tessera.sub %arg0, %[[MU]]
+# CHECK: tessera.rsqrt

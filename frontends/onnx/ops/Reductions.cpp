@@ -124,6 +124,54 @@ template <typename OpTy> static LogicalResult importSoftmax(Importer &im) {
   return success();
 }
 
+/// LayerNormalization with its Mean and InvStdDev outputs, spelled out:
+/// the statistics are computed in the stash type (f32 by default) and keep
+/// the normalized dimensions as size 1.
+static LogicalResult importLayerNormWithStats(Importer &im, Value x,
+                                              Value scale, Value bias,
+                                              int64_t axis, float eps) {
+  auto t = Importer::typeOf(x);
+  Type stash = im.builder.getF32Type();
+  if (im.attrInt("stash_type", 1) != 1) {
+    FailureOr<Type> et =
+        elementTypeFor(im.ctx, int32_t(im.attrInt("stash_type", 1)));
+    if (failed(et) || !isa<FloatType>(*et))
+      return im.fail("stash_type must name a float type");
+    stash = *et;
+  }
+  auto cast = [&](Value v, Type et) {
+    auto vt = Importer::typeOf(v);
+    if (vt.getElementType() == et)
+      return v;
+    return im.create<CastOp>(vt.clone(et), v);
+  };
+  SmallVector<int64_t> axes, statShape(t.getShape());
+  for (int64_t d = axis; d < t.getRank(); ++d) {
+    axes.push_back(d);
+    statShape[d] = 1;
+  }
+  auto full = RankedTensorType::get(t.getShape(), stash);
+  auto stat = RankedTensorType::get(statShape, stash);
+  auto mean = [&](Value v) {
+    return im.create<ReduceMeanOp>(stat, v, im.builder.getDenseI64ArrayAttr(axes),
+                                   im.builder.getBoolAttr(true));
+  };
+  Value xs = cast(x, stash);
+  Value mu = mean(xs);
+  Value d = im.create<SubOp>(full, xs, mu);
+  Value var = mean(im.create<MulOp>(full, d, d));
+  Value inv = im.create<RsqrtOp>(
+      stat, im.create<AddOp>(stat, var, im.scalar(stash, eps)));
+  Value y = cast(im.create<MulOp>(full, d, inv), t.getElementType());
+  y = im.create<MulOp>(t, y, scale);
+  if (bias)
+    y = im.create<AddOp>(t, y, bias);
+  im.setOutput(0, y);
+  im.setOutput(1, mu);
+  im.setOutput(2, inv);
+  return success();
+}
+
 static LogicalResult importLayerNorm(Importer &im) {
   Value x = im.operand(0), scale = im.operand(1);
   if (!x || !scale)
@@ -131,8 +179,6 @@ static LogicalResult importLayerNorm(Importer &im) {
   auto t = Importer::typeOf(x);
   if (!isa<FloatType>(t.getElementType()))
     return im.fail("unsupported element type (float expected)");
-  if (im.hasOutput(1) || im.hasOutput(2))
-    return im.fail("the Mean and InvStdDev outputs are not supported");
   FailureOr<int64_t> axis = im.normAxis(im.attrInt("axis", -1), t.getRank());
   if (failed(axis))
     return failure();
@@ -151,10 +197,12 @@ static LogicalResult importLayerNorm(Importer &im) {
         ArrayRef<int64_t>(shape) != normShape)
       return im.fail("Scale and B must broadcast to the normalized shape");
   }
+  float eps = im.attrFloat("epsilon", 1e-5f);
+  if (im.hasOutput(1) || im.hasOutput(2))
+    return importLayerNormWithStats(im, x, scale, bias, *axis, eps);
   im.setOutput(0, LayerNormOp::create(im.builder, im.loc, t, x, scale, bias,
                                       im.builder.getI64IntegerAttr(*axis),
-                                      im.builder.getF32FloatAttr(
-                                          im.attrFloat("epsilon", 1e-5f)))
+                                      im.builder.getF32FloatAttr(eps))
                       .getResult());
   return success();
 }

@@ -36,7 +36,8 @@ s.add("dynamic_reshape", [node("Reshape", ["x", "shape"], ["y"])], X + [("shape"
 s.add("undefined_input", [node("Add", ["x", "nowhere"], ["y"])], X, ["y"])
 s.add("missing_input", [node("MatMul", ["x"], ["y"])], X, ["y"])
 s.add("bad_broadcast", [node("Add", ["x", "z"], ["y"])], X + [("z", [4], "f32")], ["y"])
-s.add("layernorm_mean", [node("LayerNormalization", ["x", "g"], ["y", "mean"])], X, ["y"],
+s.add("layernorm_mean", [node("LayerNormalization", ["x", "g"], ["y", "mean"], stash_type=7)],
+      X, ["y", "mean"],
       inits=[const("g", np.ones(3, np.float32))])
 s.add("bad_axis", [node("Softmax", ["x"], ["y"], axis=5)], X, ["y"])
 s.add("unused_output", [node("Relu", ["x"], ["y"])], X, ["y", "z"])
