@@ -54,6 +54,14 @@ struct Options {
                  clEnumValN(Emit::Exe, "exe", "executable (default)"),
                  clEnumValN(Emit::Lib, "lib",
                             "shared library OUT and C header OUT.h"))};
+  cl::list<std::string> constInputs{
+      "const-input",
+      cl::desc("NAME=FILE.npy: compile graph input NAME as a constant with "
+               "this value (it is no longer an input of the result)")};
+  cl::list<std::string> inputShapes{
+      "input-shape",
+      cl::desc("NAME=D0xD1x...: the shape of graph input NAME, giving sizes "
+               "to its symbolic dimensions (use 'NAME=' for a scalar)")};
   cl::opt<unsigned> optLevel{"O", cl::desc("Optimization level (0-3)"),
                              cl::Prefix, cl::init(2)};
   cl::opt<bool> reportTemporaries{
@@ -75,10 +83,44 @@ struct Compilation {
 };
 } // namespace
 
+/// Parses the --const-input and --input-shape lists.
+static LogicalResult parseImportOptions(const Options &opts,
+                                        tessera::ImportOptions &out,
+                                        std::string &error) {
+  for (StringRef arg : opts.constInputs) {
+    auto [name, path] = arg.split('=');
+    if (name.empty() || path.empty()) {
+      error = "--const-input expects NAME=FILE.npy, got '" + arg.str() + "'";
+      return failure();
+    }
+    out.constInputs[name] = path.str();
+  }
+  for (StringRef arg : opts.inputShapes) {
+    auto [name, dims] = arg.split('=');
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x', -1, /*KeepEmpty=*/true);
+    SmallVector<int64_t> shape;
+    bool ok = !name.empty() && arg.contains('=');
+    for (StringRef p : dims.empty() ? ArrayRef<StringRef>() : parts) {
+      int64_t d;
+      ok &= !p.getAsInteger(10, d) && d >= 0;
+      shape.push_back(d);
+    }
+    if (!ok) {
+      error = "--input-shape expects NAME=D0xD1x... with sizes >= 0, got '" +
+              arg.str() + "'";
+      return failure();
+    }
+    out.inputShapes[name] = shape;
+  }
+  return success();
+}
+
 static OwningOpRef<ModuleOp> loadInput(StringRef path, MLIRContext &ctx,
-                                       llvm::SourceMgr &sourceMgr) {
+                                       llvm::SourceMgr &sourceMgr,
+                                       const tessera::ImportOptions &import) {
   if (!path.ends_with(".mlir"))
-    return tessera::importOnnxModel(path, ctx);
+    return tessera::importOnnxModel(path, ctx, import);
   std::string err;
   auto file = openInputFile(path, &err);
   if (!file) {
@@ -152,13 +194,19 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     return c.fail(error);
   if (failed(checkOutputPath(opts.output, error)))
     return c.fail(error);
+  tessera::ImportOptions import;
+  if (failed(parseImportOptions(opts, import, error)))
+    return c.fail(error);
+  if (StringRef(opts.input).ends_with(".mlir") &&
+      (!import.constInputs.empty() || !import.inputShapes.empty()))
+    return c.fail("--const-input and --input-shape apply to ONNX models only");
 
   // Diagnostics print as FILE:LINE:COL: error: ..., with the source line for
   // .mlir inputs.
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &c.ctx);
   TimingScope importTimer = rootTimer.nest("Import");
-  OwningOpRef<ModuleOp> module = loadInput(opts.input, c.ctx, sourceMgr);
+  OwningOpRef<ModuleOp> module = loadInput(opts.input, c.ctx, sourceMgr, import);
   importTimer.stop();
   if (!module)
     return c.fail("cannot compile '" + opts.input + "'");

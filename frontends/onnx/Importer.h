@@ -92,6 +92,9 @@ std::optional<TensorInfo> loadTensor(MLIRContext &ctx,
                                      StringRef name, StringRef modelDir,
                                      std::string &error);
 
+/// Reads a .npy file into `out` (data type, dims, raw data).
+bool readNpyTensor(StringRef path, onnx::TensorProto &out, std::string &error);
+
 class Importer;
 using OpHandler = std::function<LogicalResult(Importer &)>;
 using OpTable = llvm::StringMap<OpHandler>;

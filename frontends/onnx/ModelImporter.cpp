@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -20,7 +21,9 @@ using namespace mlir::tessera::onnx_import;
 namespace {
 class GraphImporter : public Importer {
 public:
-  using Importer::Importer;
+  GraphImporter(MLIRContext &ctx, StringRef modelPath, StringRef modelDir,
+                const ImportOptions &options)
+      : Importer(ctx, modelPath, modelDir), options(options) {}
   OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
 
 private:
@@ -31,8 +34,11 @@ private:
   LogicalResult loadInitializers(const onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &n, int index);
   LogicalResult checkLegacyVersion(StringRef opType);
+  LogicalResult checkSpecializedNames(const onnx::GraphProto &graph);
+  LogicalResult loadConstInput(StringRef name, RankedTensorType declared);
   LogicalResult checkOutputs();
 
+  const ImportOptions &options;
   OpTable table;
   int64_t defaultOpset = 0;
   llvm::StringMap<const onnx::TypeProto *> inferred;
@@ -80,16 +86,81 @@ GraphImporter::graphValueType(const onnx::ValueInfoProto &vi, StringRef kind) {
   if (!tt.has_shape())
     return failGraph(kind + " '" + vi.name() + "' has no shape");
   SmallVector<int64_t> shape;
+  const SmallVector<int64_t> *given = nullptr;
+  if (auto it = options.inputShapes.find(vi.name());
+      it != options.inputShapes.end()) {
+    given = &it->second;
+    if (given->size() != size_t(tt.shape().dim_size()))
+      return failGraph(kind + " '" + vi.name() + "' has rank " +
+                       Twine(tt.shape().dim_size()) +
+                       ", but --input-shape gives rank " +
+                       Twine(given->size()));
+  }
   for (const auto &[i, d] : llvm::enumerate(tt.shape().dim())) {
-    if (!d.has_dim_value() || d.dim_value() < 0)
+    bool symbolic = !d.has_dim_value() || d.dim_value() < 0;
+    if (given) {
+      if (!symbolic && d.dim_value() != (*given)[i])
+        return failGraph(kind + " '" + vi.name() + "' has dimension " +
+                         Twine(d.dim_value()) + " at index " + Twine(i) +
+                         ", but --input-shape gives " + Twine((*given)[i]));
+      shape.push_back((*given)[i]);
+      continue;
+    }
+    if (symbolic)
       return failGraph(kind + " '" + vi.name() + "' has a symbolic dimension " +
                        (d.has_dim_param() ? "'" + d.dim_param() + "' " : "") +
                        "at index " + Twine(i) +
-                       "; Tessera needs static shapes (export without "
-                       "dynamic_axes)");
+                       "; give it a size with --input-shape=" + vi.name() +
+                       "=d0x..., or export without dynamic_axes");
     shape.push_back(d.dim_value());
   }
   return RankedTensorType::get(shape, *et);
+}
+
+/// Every --const-input and --input-shape must name a graph input.
+LogicalResult
+GraphImporter::checkSpecializedNames(const onnx::GraphProto &graph) {
+  llvm::StringSet<> inputs;
+  for (const auto &vi : graph.input())
+    inputs.insert(vi.name());
+  auto check = [&](StringRef flag, StringRef name) {
+    if (inputs.contains(name))
+      return success();
+    return failGraph(flag + " names '" + name +
+                     "', which is not a graph input");
+  };
+  for (StringRef name : options.constInputs.keys())
+    if (failed(check("--const-input", name)))
+      return failure();
+  for (StringRef name : options.inputShapes.keys())
+    if (failed(check("--input-shape", name)))
+      return failure();
+  return success();
+}
+
+/// Replaces graph input `name` (declared as `declared`, symbolic dimensions
+/// already resolved) by the value of its --const-input file.
+LogicalResult GraphImporter::loadConstInput(StringRef name,
+                                            RankedTensorType declared) {
+  std::string path = options.constInputs.lookup(name);
+  onnx::TensorProto tensor;
+  std::string error;
+  if (!readNpyTensor(path, tensor, error))
+    return failGraph("--const-input " + name + ": " + error);
+  tensor.set_name(name.str());
+  std::optional<TensorInfo> info =
+      loadTensor(ctx, tensor, name, modelDir, error);
+  if (!info)
+    return failGraph("--const-input " + name + ": " + error);
+  if (info->type != declared) {
+    std::string msg;
+    llvm::raw_string_ostream os(msg);
+    os << "--const-input " << name << ": the file holds " << info->type
+       << ", the graph input is " << declared;
+    return failGraph(msg);
+  }
+  values[name] = std::move(*info);
+  return success();
 }
 
 LogicalResult GraphImporter::loadInitializers(const onnx::GraphProto &graph) {
@@ -211,12 +282,19 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  if (failed(checkSpecializedNames(graph)))
+    return nullptr;
   for (const auto &vi : graph.input()) {
     if (values.count(vi.name()))
       continue; // an initializer listed as input (IR version < 4 style)
     FailureOr<RankedTensorType> type = graphValueType(vi, "graph input");
     if (failed(type))
       return nullptr;
+    if (options.constInputs.count(vi.name())) {
+      if (failed(loadConstInput(vi.name(), *type)))
+        return nullptr;
+      continue;
+    }
     argTypes.push_back(*type);
     argNames.push_back(vi.name());
   }
@@ -257,8 +335,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   return module;
 }
 
-OwningOpRef<ModuleOp> mlir::tessera::importOnnxModel(llvm::StringRef path,
-                                                     MLIRContext &ctx) {
+OwningOpRef<ModuleOp>
+mlir::tessera::importOnnxModel(llvm::StringRef path, MLIRContext &ctx,
+                               const ImportOptions &options) {
   ctx.getOrLoadDialect<TesseraDialect>();
   ctx.getOrLoadDialect<func::FuncDialect>();
   Location fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
@@ -283,6 +362,6 @@ OwningOpRef<ModuleOp> mlir::tessera::importOnnxModel(llvm::StringRef path,
   llvm::sys::path::remove_filename(dir);
   if (dir.empty())
     dir = ".";
-  GraphImporter importer(ctx, path, dir);
+  GraphImporter importer(ctx, path, dir, options);
   return importer.run(model);
 }

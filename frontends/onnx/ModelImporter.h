@@ -4,15 +4,31 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <string>
+
 namespace mlir::tessera {
+
+/// Compile-time specialization of a model's graph inputs.
+struct ImportOptions {
+  /// Graph inputs fixed to a value (name -> .npy file): they become
+  /// constants and are no longer inputs of the compiled function. This is
+  /// how shape-like inputs (Reshape's shape, Slice's starts, TopK's k) that
+  /// decide output shapes are given to a static-shape compiler.
+  llvm::StringMap<std::string> constInputs;
+  /// Shapes for graph inputs, replacing symbolic (dim_param) dimensions;
+  /// static dimensions must agree.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+};
 
 /// Reads the ONNX model at `path` and returns a module holding
 /// `func.func @main_graph` in the tessera dialect (see docs/contracts.md).
 /// On failure, reports diagnostics through `ctx` and returns null.
-OwningOpRef<ModuleOp> importOnnxModel(llvm::StringRef path,
-                                      MLIRContext &ctx);
+OwningOpRef<ModuleOp> importOnnxModel(llvm::StringRef path, MLIRContext &ctx,
+                                      const ImportOptions &options = {});
 
 } // namespace mlir::tessera
 
