@@ -23,6 +23,8 @@ s.unary("isnan", "IsNaN")
 s.unary("isinf_neg", "IsInf", detect_positive=0)
 s.add("prelu", [node("PRelu", ["x", "slope"], ["y"])], [("x", [1, 3, 2], "f32")], ["y"],
       inits=[const("slope", np.full((3, 1), 0.25, np.float32))])
+s.add("prelu_opset6_channel", [node("PRelu", ["x", "slope"], ["y"])], [("x", [1, 3, 2], "f32")],
+      ["y"], inits=[const("slope", np.full(3, 0.5, np.float32))], opset=6)
 s.unary("leakyrelu_int", "LeakyRelu", dtype="i32")
 
 # CHECK-LABEL: // CASE: leakyrelu
@@ -75,6 +77,9 @@ s.unary("leakyrelu_int", "LeakyRelu", dtype="i32")
 # CHECK: %[[S:.+]] = tessera.constant dense<2.500000e-01> : tensor<3x1xf32>
 # CHECK: %[[M:.+]] = tessera.mul %arg0, %[[S]] : (tensor<1x3x2xf32>, tensor<3x1xf32>) -> tensor<1x3x2xf32>
 # CHECK: tessera.where %{{.+}}, %[[M]], %arg0
+# CHECK-LABEL: // CASE: prelu_opset6_channel
+# CHECK: %[[S:.+]] = tessera.reshape %{{.+}} : tensor<3xf32> to tensor<3x1xf32>
+# CHECK: tessera.mul %arg0, %[[S]] : (tensor<1x3x2xf32>, tensor<3x1xf32>) -> tensor<1x3x2xf32>
 # CHECK-LABEL: // CASE: leakyrelu_int
 # CHECK: (op type 'LeakyRelu', opset 17): unsupported element type (float expected)
 # CHECK: // EXIT: 1

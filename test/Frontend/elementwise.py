@@ -31,6 +31,8 @@ s.add("sum3", [node("Sum", ["a", "b", "c"], ["y"])],
 s.add("mean2", [node("Mean", ["a", "b"], ["y"])], [("a", [2, 3], "f32"), ("b", [3], "f32")], ["y"])
 s.add("pow_int_exp", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "f32")], ["y"],
       inits=[const("e", np.array(2, np.int64))])
+s.add("pow_int_base", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "i32"), ("e", [4], "f32")],
+      ["y"])
 s.add("where", [node("Where", ["c", "x", "y"], ["z"])],
       [("c", [2, 1], "bool"), ("x", [2, 3], "f32"), ("y", [], "f32")], ["z"])
 s.add("clip_const", [node("Clip", ["x", "lo", "hi"], ["y"])], [("x", [4], "f32")], ["y"],
@@ -201,6 +203,11 @@ s.add("fold_equal_where", [node("Equal", ["c", "m1"], ["e"]), node("Where", ["e"
 # CHECK: func.func @main_graph(%arg0: tensor<4xf32> {tessera.name = "x"}) -> (tensor<4xf32> {tessera.name = "y"}) {
 # CHECK: {{%[0-9]+}} = tessera.constant dense<2.000000e+00> : tensor<f32>
 # CHECK: {{%[0-9]+}} = tessera.pow %arg0, {{%[0-9]+}} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+# CHECK-LABEL: // CASE: pow_int_base
+# CHECK: %[[A:.+]] = tessera.cast %arg0 : tensor<4xi32> to tensor<4xf64>
+# CHECK: %[[B:.+]] = tessera.cast %arg1 : tensor<4xf32> to tensor<4xf64>
+# CHECK: %[[P:.+]] = tessera.pow %[[A]], %[[B]] : (tensor<4xf64>, tensor<4xf64>) -> tensor<4xf64>
+# CHECK: tessera.cast %[[P]] : tensor<4xf64> to tensor<4xi32>
 # CHECK-LABEL: // CASE: where
 # CHECK: func.func @main_graph(%arg0: tensor<2x1xi1> {tessera.name = "c"}, %arg1: tensor<2x3xf32> {tessera.name = "x"}, %arg2: tensor<f32> {tessera.name = "y"}) -> (tensor<2x3xf32> {tessera.name = "z"}) {
 # CHECK: {{%[0-9]+}} = tessera.where %arg0, %arg1, %arg2 : (tensor<2x1xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>

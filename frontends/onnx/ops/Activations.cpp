@@ -120,6 +120,14 @@ static void registerRectifiers(OpTable &t) {
     if (!x || !slope)
       return failure();
     auto xt = Importer::typeOf(x), st = Importer::typeOf(slope);
+    // Before opset 7 a 1-D slope of size C applies along the channel axis.
+    if (im.opset < 7 && st.getRank() == 1 && xt.getRank() > 2 &&
+        st.getDimSize(0) == xt.getDimSize(1) && st.getDimSize(0) != 1) {
+      SmallVector<int64_t> perChannel(xt.getRank() - 1, 1);
+      perChannel[0] = st.getDimSize(0);
+      slope = im.reshape(slope, perChannel);
+      st = Importer::typeOf(slope);
+    }
     SmallVector<int64_t> shape;
     if (st.getElementType() != xt.getElementType() ||
         failed(broadcastShapes(xt.getShape(), st.getShape(), shape)) ||

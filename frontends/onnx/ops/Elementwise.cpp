@@ -203,12 +203,25 @@ static void registerArithmetic(OpTable &t) {
     TensorInfo *a = im.input(0), *b = im.input(1);
     if (!a || !b)
       return failure();
-    if (!isFloatTensor(a->type))
-      return im.fail("Pow needs a float base");
+    if (a->type.getElementType().isInteger(1))
+      return im.fail("Pow needs a numeric base");
     FailureOr<SmallVector<int64_t>> shape = broadcastInputs(im, {a, b});
     if (failed(shape))
       return failure();
     Type et = a->type.getElementType();
+    if (!isFloatTensor(a->type)) {
+      // An integer base: computed in f64 (exact while |result| < 2^53) and
+      // truncated back to the base's type, as the ONNX reference does.
+      Type f64 = im.builder.getF64Type();
+      auto toF64 = [&](TensorInfo *v) {
+        return im.create<CastOp>(v->type.clone(f64), im.materialize(*v));
+      };
+      Value base = toF64(a), exponent = toF64(b);
+      Value p = im.create<PowOp>(RankedTensorType::get(*shape, f64), base,
+                                 exponent);
+      im.setOutput(0, im.create<CastOp>(RankedTensorType::get(*shape, et), p));
+      return success();
+    }
     // ONNX allows an exponent of another type; tessera.pow does not.
     Value exp;
     if (b->type.getElementType() == et)
