@@ -1,8 +1,560 @@
-// Recurrent layers unrolled over the (static) sequence: RNN, GRU, LSTM.
+// Recurrent layers (ONNX RNN, GRU, LSTM) unrolled over the static sequence:
+// one X·W^T matmul per direction, then per-step matmul and elementwise ops.
 #include "frontends/onnx/Importer.h"
+
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_import;
 
-void mlir::tessera::onnx_import::registerRecurrentOps(OpTable &t) { (void)t; }
+namespace {
+enum class Cell { RNN, GRU, LSTM };
+
+enum class ActKind {
+  Relu,
+  Tanh,
+  Sigmoid,
+  Affine,
+  LeakyRelu,
+  ThresholdedRelu,
+  ScaledTanh,
+  HardSigmoid,
+  Elu,
+  Softsign,
+  Softplus,
+  Unknown
+};
+
+/// One of the cell's activation functions with its alpha and beta.
+struct Activation {
+  ActKind kind;
+  double alpha = 0, beta = 0;
+};
+
+/// What the node's attributes and operand shapes fix.
+struct Spec {
+  Cell cell;
+  int64_t gates = 1, numActs = 1;
+  int64_t seq = 0, batch = 0, inputSize = 0, hidden = 0, dirs = 1;
+  bool reverse = false, batchFirst = false;
+  bool linearBeforeReset = false, inputForget = false;
+  std::optional<double> clip;
+  /// `numActs` per direction, forward first.
+  SmallVector<Activation> acts;
+};
+
+/// One direction's operands and carried state.
+struct Direction {
+  bool reverse = false;
+  Value xw;         // [seq, batch, gates*hidden]: X·W^T plus the biases
+  Value rT;         // [hidden, gates*hidden]
+  Value rTzr, rTh;  // GRU without linear_before_reset: rT split
+  Value rb;         // GRU with linear_before_reset: Rb, added to H·R^T
+  Value pi, po, pf; // LSTM peepholes [hidden], or null
+  Value h, c;       // state [batch, hidden]
+  ArrayRef<Activation> acts;
+  SmallVector<Value> ys; // per timestep, in time order
+};
+} // namespace
+
+/// The activation named `name` (any case), one of those the spec lists.
+static ActKind activationKind(StringRef name) {
+  return llvm::StringSwitch<ActKind>(name.lower())
+      .Case("relu", ActKind::Relu)
+      .Case("tanh", ActKind::Tanh)
+      .Case("sigmoid", ActKind::Sigmoid)
+      .Case("affine", ActKind::Affine)
+      .Case("leakyrelu", ActKind::LeakyRelu)
+      .Case("thresholdedrelu", ActKind::ThresholdedRelu)
+      .Case("scaledtanh", ActKind::ScaledTanh)
+      .Case("hardsigmoid", ActKind::HardSigmoid)
+      .Case("elu", ActKind::Elu)
+      .Case("softsign", ActKind::Softsign)
+      .Case("softplus", ActKind::Softplus)
+      .Default(ActKind::Unknown);
+}
+
+/// Whether an activation takes alpha and beta, and their defaults.
+struct ActParams {
+  bool alpha, beta;
+  double alphaDefault, betaDefault;
+};
+static ActParams activationParams(ActKind k) {
+  switch (k) {
+  case ActKind::Affine:
+    return {true, true, 1.0, 0.0};
+  case ActKind::LeakyRelu:
+    return {true, false, 0.01, 0};
+  case ActKind::ThresholdedRelu:
+  case ActKind::Elu:
+    return {true, false, 1.0, 0};
+  case ActKind::ScaledTanh:
+    return {true, true, 1.0, 1.0};
+  case ActKind::HardSigmoid:
+    return {true, true, 0.2, 0.5};
+  default:
+    return {false, false, 0, 0};
+  }
+}
+
+/// Reads `activations` (one set, or one per direction) and hands out
+/// activation_alpha/beta in order to the functions that take them.
+static LogicalResult readActivations(Importer &im, Spec &s) {
+  SmallVector<std::string> names;
+  if (const auto *a =
+          im.attrOfType("activations", onnx::AttributeProto::STRINGS))
+    names.assign(a->strings().begin(), a->strings().end());
+  if (names.empty()) {
+    static const char *defaults[3][3] = {
+        {"Tanh", "", ""}, {"Sigmoid", "Tanh", ""}, {"Sigmoid", "Tanh", "Tanh"}};
+    for (int64_t i = 0; i < s.numActs; ++i)
+      names.push_back(defaults[int(s.cell)][i]);
+  }
+  if (int64_t(names.size()) != s.numActs &&
+      int64_t(names.size()) != s.numActs * s.dirs)
+    return im.fail("expected " + Twine(s.numActs) + " activations" +
+                   (s.dirs > 1 ? " (or that many per direction)" : "") +
+                   ", found " + Twine(names.size()));
+  SmallVector<float> alphas, betas;
+  if (const auto *a =
+          im.attrOfType("activation_alpha", onnx::AttributeProto::FLOATS))
+    alphas.assign(a->floats().begin(), a->floats().end());
+  if (const auto *a =
+          im.attrOfType("activation_beta", onnx::AttributeProto::FLOATS))
+    betas.assign(a->floats().begin(), a->floats().end());
+  size_t nextAlpha = 0, nextBeta = 0;
+  for (const std::string &name : names) {
+    Activation act{activationKind(name)};
+    if (act.kind == ActKind::Unknown)
+      return im.fail("unsupported activation '" + name +
+                     "' (expected Relu, Tanh, Sigmoid, Affine, LeakyRelu, "
+                     "ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, "
+                     "Softsign or Softplus)");
+    ActParams p = activationParams(act.kind);
+    act.alpha = p.alphaDefault;
+    act.beta = p.betaDefault;
+    if (p.alpha && nextAlpha < alphas.size())
+      act.alpha = alphas[nextAlpha++];
+    if (p.beta && nextBeta < betas.size())
+      act.beta = betas[nextBeta++];
+    s.acts.push_back(act);
+  }
+  if (int64_t(s.acts.size()) != s.numActs * s.dirs) {
+    SmallVector<Activation> once = s.acts;
+    s.acts.append(once);
+  }
+  return success();
+}
+
+/// Reads the attributes and checks every operand's shape and type.
+static FailureOr<Spec> readSpec(Importer &im, Cell cell) {
+  Spec s;
+  s.cell = cell;
+  s.gates = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 3 : 4;
+  s.numActs = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 2 : 3;
+  std::string dir = im.attrString("direction", "forward");
+  if (dir == "bidirectional")
+    s.dirs = 2;
+  else if (dir == "reverse")
+    s.reverse = true;
+  else if (dir != "forward")
+    return im.fail("unsupported direction '" + dir +
+                   "' (expected forward, reverse or bidirectional)");
+  int64_t layout = im.attrInt("layout", 0);
+  if (layout != 0 && layout != 1)
+    return im.fail("layout must be 0 or 1, found " + Twine(layout));
+  s.batchFirst = layout == 1;
+  s.linearBeforeReset = im.attrInt("linear_before_reset", 0) != 0;
+  s.inputForget = im.attrInt("input_forget", 0) != 0;
+  if (const auto *a = im.attrOfType("clip", onnx::AttributeProto::FLOAT)) {
+    if (!(a->f() > 0))
+      return im.fail("clip must be positive, found " + std::to_string(a->f()));
+    s.clip = a->f();
+  }
+
+  TensorInfo *x = im.input(0), *w = x ? im.input(1) : nullptr,
+             *r = w ? im.input(2) : nullptr;
+  if (!r)
+    return failure();
+  Type et = x->type.getElementType();
+  if (!isa<FloatType>(et))
+    return im.fail("unsupported element type (float expected)");
+  if (x->type.getRank() != 3 || w->type.getRank() != 3 ||
+      r->type.getRank() != 3)
+    return im.fail("X, W and R must be 3-D");
+  s.seq = x->type.getDimSize(s.batchFirst ? 1 : 0);
+  s.batch = x->type.getDimSize(s.batchFirst ? 0 : 1);
+  s.inputSize = x->type.getDimSize(2);
+  if (s.seq < 1 || s.batch < 1)
+    return im.fail("empty sequences or batches are not supported");
+  s.hidden = im.attrInt("hidden_size", r->type.getDimSize(2));
+  if (s.hidden < 1)
+    return im.fail("hidden_size must be positive, found " + Twine(s.hidden));
+  int64_t gh = s.gates * s.hidden;
+  auto expect = [&](unsigned i, ArrayRef<int64_t> shape) -> LogicalResult {
+    if (!im.hasInput(i))
+      return success();
+    TensorInfo *info = im.input(i);
+    if (!info)
+      return failure();
+    if (info->type.getShape() == shape && info->type.getElementType() == et)
+      return success();
+    std::string msg;
+    llvm::raw_string_ostream os(msg);
+    os << "input " << i << " '" << im.node->input(i) << "' must be "
+       << RankedTensorType::get(shape, et) << ", found " << info->type;
+    return im.fail(msg);
+  };
+  SmallVector<int64_t> stateShape =
+      s.batchFirst ? SmallVector<int64_t>{s.batch, s.dirs, s.hidden}
+                   : SmallVector<int64_t>{s.dirs, s.batch, s.hidden};
+  if (failed(expect(1, {s.dirs, gh, s.inputSize})) ||
+      failed(expect(2, {s.dirs, gh, s.hidden})) ||
+      failed(expect(3, {s.dirs, 2 * gh})) || failed(expect(5, stateShape)))
+    return failure();
+  if (cell == Cell::LSTM && (failed(expect(6, stateShape)) ||
+                             failed(expect(7, {s.dirs, 3 * s.hidden}))))
+    return failure();
+  if (failed(readActivations(im, s)))
+    return failure();
+  return s;
+}
+
+namespace {
+/// Emits the unrolled recurrence for one node.
+class Unroller {
+public:
+  Unroller(Importer &im, const Spec &s, Type et) : im(im), s(s), et(et) {}
+
+  Value slice(Value v, ArrayRef<int64_t> starts, ArrayRef<int64_t> shape) {
+    if (Importer::typeOf(v).getShape() == shape)
+      return v;
+    SmallVector<int64_t> steps(starts.size(), 1);
+    return im.create<SliceOp>(RankedTensorType::get(shape, et), v,
+                              im.builder.getDenseI64ArrayAttr(starts),
+                              im.builder.getDenseI64ArrayAttr(steps));
+  }
+  /// Slice `index` of dimension `axis` of `v`, with that dimension dropped.
+  Value pick(Value v, int64_t axis, int64_t index) {
+    auto t = Importer::typeOf(v);
+    SmallVector<int64_t> starts(t.getRank(), 0), shape(t.getShape()), out;
+    starts[axis] = index;
+    shape[axis] = 1;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != axis)
+        out.push_back(t.getDimSize(d));
+    return im.reshape(slice(v, starts, shape), out);
+  }
+  /// Columns [k*hidden, (k+n)*hidden) of a [rows, gates*hidden] value.
+  Value gate(Value v, int64_t k, int64_t n = 1) {
+    int64_t rows = Importer::typeOf(v).getDimSize(0);
+    return slice(v, {0, k * s.hidden}, {rows, n * s.hidden});
+  }
+  template <typename OpTy> Value bin(Value a, Value b) {
+    SmallVector<int64_t> shape;
+    (void)broadcastShapes(Importer::typeOf(a).getShape(),
+                          Importer::typeOf(b).getShape(), shape);
+    return im.create<OpTy>(RankedTensorType::get(shape, et), a, b);
+  }
+  Value scalar(double v) { return im.scalar(et, v); }
+  Value matmul(Value a, Value b) {
+    int64_t m = Importer::typeOf(a).getDimSize(0),
+            n = Importer::typeOf(b).getDimSize(1);
+    return im.create<MatmulOp>(RankedTensorType::get({m, n}, et), a, b);
+  }
+  Value clamp(Value x, double lo, double hi) {
+    return im.create<ClampOp>(Importer::typeOf(x), x,
+                              im.builder.getF64FloatAttr(lo),
+                              im.builder.getF64FloatAttr(hi));
+  }
+  Value act(const Activation &a, Value x);
+
+  Direction prepare(int64_t d, bool reverse, Value x2);
+  void step(Direction &dir, int64_t t, Value mask);
+  void finish(ArrayRef<Direction> dirs);
+
+private:
+  Value rnnCell(Direction &dir, Value xt);
+  Value gruCell(Direction &dir, Value xt);
+  Value lstmCell(Direction &dir, Value xt, Value &cNew);
+
+  Importer &im;
+  const Spec &s;
+  Type et;
+};
+} // namespace
+
+/// Applies `clip` (when set) and then the activation.
+Value Unroller::act(const Activation &a, Value x) {
+  if (s.clip)
+    x = clamp(x, -*s.clip, *s.clip);
+  auto type = Importer::typeOf(x);
+  auto i1 = RankedTensorType::get(type.getShape(), im.builder.getI1Type());
+  switch (a.kind) {
+  case ActKind::Relu:
+    return im.create<ReluOp>(type, x);
+  case ActKind::Tanh:
+    return im.create<TanhOp>(type, x);
+  case ActKind::Sigmoid:
+    return im.create<SigmoidOp>(type, x);
+  case ActKind::Softplus:
+    return im.create<SoftplusOp>(type, x);
+  case ActKind::Affine:
+  case ActKind::HardSigmoid: {
+    Value ax = bin<MulOp>(x, scalar(a.alpha));
+    Value y = bin<AddOp>(ax, scalar(a.beta));
+    return a.kind == ActKind::Affine ? y : clamp(y, 0, 1);
+  }
+  case ActKind::ScaledTanh: {
+    Value th = im.create<TanhOp>(type, bin<MulOp>(x, scalar(a.beta)));
+    return bin<MulOp>(th, scalar(a.alpha));
+  }
+  case ActKind::LeakyRelu: {
+    Value neg = im.create<LessOp>(i1, x, scalar(0));
+    return im.create<WhereOp>(type, neg, bin<MulOp>(x, scalar(a.alpha)), x);
+  }
+  case ActKind::ThresholdedRelu: {
+    Value keep = im.create<GreaterOp>(i1, x, scalar(a.alpha));
+    return im.create<WhereOp>(type, keep, x, scalar(0));
+  }
+  case ActKind::Elu: {
+    Value neg = im.create<LessOp>(i1, x, scalar(0));
+    Value e = im.create<ExpOp>(type, x);
+    Value em1 = bin<SubOp>(e, scalar(1));
+    return im.create<WhereOp>(type, neg, bin<MulOp>(em1, scalar(a.alpha)), x);
+  }
+  case ActKind::Softsign: {
+    Value abs = im.create<AbsOp>(type, x);
+    Value den = bin<AddOp>(abs, scalar(1));
+    return bin<DivOp>(x, den);
+  }
+  case ActKind::Unknown:
+    break;
+  }
+  llvm_unreachable("activation kinds are checked when read");
+}
+
+/// Slices direction `d` out of the weights and precomputes X·W^T + biases
+/// for every timestep; `x2` is X as [seq*batch, input].
+Direction Unroller::prepare(int64_t d, bool reverse, Value x2) {
+  Direction dir;
+  dir.reverse = reverse;
+  dir.acts = ArrayRef<Activation>(s.acts).slice(d * s.numActs, s.numActs);
+  int64_t gh = s.gates * s.hidden, h = s.hidden;
+  Value wT = im.transpose(pick(im.operand(1), 0, d), {1, 0});
+  Value xw = matmul(x2, wT);
+  dir.rT = im.transpose(pick(im.operand(2), 0, d), {1, 0});
+  if (s.cell == Cell::GRU && !s.linearBeforeReset) {
+    dir.rTzr = slice(dir.rT, {0, 0}, {h, 2 * h});
+    dir.rTh = slice(dir.rT, {0, 2 * h}, {h, h});
+  }
+  if (im.hasInput(3)) {
+    Value b = pick(im.operand(3), 0, d);
+    Value wb = slice(b, {0}, {gh}), rb = slice(b, {gh}, {gh});
+    // Rb of GRU's h gate is scaled by r with linear_before_reset, so it
+    // stays in the recurrent term.
+    if (s.cell == Cell::GRU && s.linearBeforeReset)
+      dir.rb = rb;
+    else
+      wb = bin<AddOp>(wb, rb);
+    xw = bin<AddOp>(xw, wb);
+  }
+  dir.xw = im.reshape(xw, {s.seq, s.batch, gh});
+  auto initial = [&](unsigned i) {
+    if (!im.hasInput(i))
+      return im.constant(makeSplat(RankedTensorType::get({s.batch, h}, et), 0));
+    return pick(im.operand(i), s.batchFirst ? 1 : 0, d);
+  };
+  dir.h = initial(5);
+  if (s.cell == Cell::LSTM) {
+    dir.c = initial(6);
+    if (im.hasInput(7)) {
+      Value p = pick(im.operand(7), 0, d);
+      dir.pi = slice(p, {0}, {h});
+      dir.po = slice(p, {h}, {h});
+      dir.pf = slice(p, {2 * h}, {h});
+    }
+  }
+  return dir;
+}
+
+Value Unroller::rnnCell(Direction &dir, Value xt) {
+  Value g = bin<AddOp>(xt, matmul(dir.h, dir.rT));
+  return act(dir.acts[0], g);
+}
+
+Value Unroller::gruCell(Direction &dir, Value xt) {
+  Value h = dir.h, hh;
+  if (s.linearBeforeReset) {
+    Value hr = matmul(h, dir.rT);
+    if (dir.rb)
+      hr = bin<AddOp>(hr, dir.rb);
+    Value xzr = gate(xt, 0, 2);
+    Value zr = bin<AddOp>(xzr, gate(hr, 0, 2));
+    Value z = act(dir.acts[0], gate(zr, 0));
+    Value r = act(dir.acts[0], gate(zr, 1));
+    Value rh = bin<MulOp>(r, gate(hr, 2));
+    hh = act(dir.acts[1], bin<AddOp>(gate(xt, 2), rh));
+    return bin<AddOp>(hh, bin<MulOp>(z, bin<SubOp>(h, hh)));
+  }
+  Value xzr = gate(xt, 0, 2);
+  Value zr = bin<AddOp>(xzr, matmul(h, dir.rTzr));
+  Value z = act(dir.acts[0], gate(zr, 0));
+  Value r = act(dir.acts[0], gate(zr, 1));
+  Value rh = matmul(bin<MulOp>(r, h), dir.rTh);
+  hh = act(dir.acts[1], bin<AddOp>(gate(xt, 2), rh));
+  // (1 - z) * hh + z * h
+  return bin<AddOp>(hh, bin<MulOp>(z, bin<SubOp>(h, hh)));
+}
+
+/// Gates in ONNX order i, o, f, c; peepholes P in order i, o, f.
+Value Unroller::lstmCell(Direction &dir, Value xt, Value &cNew) {
+  Value g = bin<AddOp>(xt, matmul(dir.h, dir.rT));
+  Value c = dir.c;
+  auto peep = [&](Value pre, Value p, Value state) {
+    return p ? bin<AddOp>(pre, bin<MulOp>(p, state)) : pre;
+  };
+  Value i = act(dir.acts[0], peep(gate(g, 0), dir.pi, c));
+  Value f = s.inputForget ? bin<SubOp>(scalar(1), i)
+                          : act(dir.acts[0], peep(gate(g, 2), dir.pf, c));
+  Value cc = act(dir.acts[1], gate(g, 3));
+  Value kept = bin<MulOp>(f, c);
+  cNew = bin<AddOp>(kept, bin<MulOp>(i, cc));
+  Value o = act(dir.acts[0], peep(gate(g, 1), dir.po, cNew));
+  return bin<MulOp>(o, act(dir.acts[2], cNew));
+}
+
+/// One timestep; `mask` ([batch, 1], or null) keeps the state and zeroes
+/// the output of sequences that already ended.
+void Unroller::step(Direction &dir, int64_t t, Value mask) {
+  Value xt = pick(dir.xw, 0, t), hNew, cNew;
+  switch (s.cell) {
+  case Cell::RNN:
+    hNew = rnnCell(dir, xt);
+    break;
+  case Cell::GRU:
+    hNew = gruCell(dir, xt);
+    break;
+  case Cell::LSTM:
+    hNew = lstmCell(dir, xt, cNew);
+    break;
+  }
+  auto type = Importer::typeOf(hNew);
+  if (!mask) {
+    dir.ys[t] = dir.h = hNew;
+    dir.c = cNew;
+    return;
+  }
+  dir.ys[t] = im.create<WhereOp>(type, mask, hNew, scalar(0));
+  dir.h = im.create<WhereOp>(type, mask, hNew, dir.h);
+  if (cNew)
+    dir.c = im.create<WhereOp>(type, mask, cNew, dir.c);
+}
+
+/// Y [seq, dirs, batch, hidden], Y_h and Y_c [dirs, batch, hidden]; with
+/// layout 1 the batch dimension comes first.
+void Unroller::finish(ArrayRef<Direction> dirs) {
+  auto concat = [&](ArrayRef<Value> vs, int64_t axis) -> Value {
+    if (vs.size() == 1)
+      return vs[0];
+    SmallVector<int64_t> shape(Importer::typeOf(vs[0]).getShape());
+    shape[axis] = 0;
+    for (Value v : vs)
+      shape[axis] += Importer::typeOf(v).getDimSize(axis);
+    return ConcatOp::create(im.builder, im.loc,
+                            RankedTensorType::get(shape, et), vs, axis)
+        .getResult();
+  };
+  auto state = [&](auto member) {
+    SmallVector<Value> parts;
+    for (const Direction &d : dirs)
+      parts.push_back(im.reshape(d.*member, {1, s.batch, s.hidden}));
+    Value v = concat(parts, 0);
+    return s.batchFirst ? im.transpose(v, {1, 0, 2}) : v;
+  };
+  if (im.hasOutput(0)) {
+    SmallVector<Value> perDir;
+    for (const Direction &d : dirs) {
+      SmallVector<Value> steps;
+      for (Value y : d.ys)
+        steps.push_back(im.reshape(y, {1, 1, s.batch, s.hidden}));
+      perDir.push_back(concat(steps, 0));
+    }
+    Value y = concat(perDir, 1);
+    im.setOutput(0, s.batchFirst ? im.transpose(y, {2, 0, 1, 3}) : y);
+  }
+  if (im.hasOutput(1))
+    im.setOutput(1, state(&Direction::h));
+  if (s.cell == Cell::LSTM && im.hasOutput(2))
+    im.setOutput(2, state(&Direction::c));
+}
+
+/// The per-step masks `t < sequence_lens` ([batch, 1]); none when every
+/// sequence is known to have the full length.
+static FailureOr<SmallVector<Value>> sequenceMasks(Importer &im,
+                                                   const Spec &s) {
+  SmallVector<Value> masks(s.seq);
+  if (!im.hasInput(4))
+    return masks;
+  TensorInfo *lens = im.input(4);
+  if (!lens)
+    return failure();
+  Type it = lens->type.getElementType();
+  if (!isa<IntegerType>(it) || it.isInteger(1) ||
+      lens->type.getShape() != ArrayRef<int64_t>{s.batch})
+    return im.fail("sequence_lens must be an integer tensor of shape [" +
+                   Twine(s.batch) + "]");
+  if (lens->constant) {
+    bool full = true;
+    for (int64_t b = 0; b < s.batch; ++b) {
+      int64_t n = lens->constant->getInt(b);
+      if (n < 0 || n > s.seq)
+        return im.fail("sequence_lens[" + Twine(b) + "] = " + Twine(n) +
+                       " is outside [0, " + Twine(s.seq) + "]");
+      full &= n == s.seq;
+    }
+    if (full)
+      return masks;
+  }
+  Value v = im.reshape(im.materialize(*lens), {s.batch, 1});
+  auto maskType = RankedTensorType::get({s.batch, 1}, im.builder.getI1Type());
+  for (int64_t t = 0; t < s.seq; ++t) {
+    Value tv = im.constant(makeConst(RankedTensorType::get({}, it), {t}));
+    masks[t] = im.create<LessOp>(maskType, tv, v);
+  }
+  return masks;
+}
+
+static LogicalResult importRecurrent(Importer &im, Cell cell) {
+  FailureOr<Spec> s = readSpec(im, cell);
+  if (failed(s))
+    return failure();
+  FailureOr<SmallVector<Value>> masks = sequenceMasks(im, *s);
+  if (failed(masks))
+    return failure();
+  Value x = im.operand(0);
+  Type et = Importer::typeOf(x).getElementType();
+  if (s->batchFirst)
+    x = im.transpose(x, {1, 0, 2});
+  Value x2 = im.reshape(x, {s->seq * s->batch, s->inputSize});
+  Unroller u(im, *s, et);
+  SmallVector<Direction> dirs;
+  for (int64_t d = 0; d < s->dirs; ++d) {
+    dirs.push_back(u.prepare(d, s->reverse || d == 1, x2));
+    dirs.back().ys.resize(s->seq);
+  }
+  for (int64_t i = 0; i < s->seq; ++i)
+    for (Direction &dir : dirs) {
+      int64_t t = dir.reverse ? s->seq - 1 - i : i;
+      u.step(dir, t, (*masks)[t]);
+    }
+  u.finish(dirs);
+  return success();
+}
+
+void mlir::tessera::onnx_import::registerRecurrentOps(OpTable &t) {
+  t["RNN"] = [](Importer &im) { return importRecurrent(im, Cell::RNN); };
+  t["GRU"] = [](Importer &im) { return importRecurrent(im, Cell::GRU); };
+  t["LSTM"] = [](Importer &im) { return importRecurrent(im, Cell::LSTM); };
+}
