@@ -20,7 +20,10 @@
 using namespace mlir;
 using namespace mlir::tessera;
 
-static LogicalResult describeType(Type type, TensorSignature &sig) {
+/// `isUnsigned` comes from the `tessera.unsigned` argument/result attribute:
+/// tensors are signless, the importer marks ONNX uint inputs and outputs.
+static LogicalResult describeType(Type type, bool isUnsigned,
+                                  TensorSignature &sig) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || !tensor.hasStaticShape() || tensor.getRank() > 32)
     return failure();
@@ -41,8 +44,21 @@ static LogicalResult describeType(Type type, TensorSignature &sig) {
     return set("TESSERA_F64", "double");
   if (elt.isInteger(1))
     return set("TESSERA_BOOL", "uint8_t");
+  if (isUnsigned) {
+    if (elt.isInteger(8))
+      return set("TESSERA_U8", "uint8_t");
+    if (elt.isInteger(16))
+      return set("TESSERA_U16", "uint16_t");
+    if (elt.isInteger(32))
+      return set("TESSERA_U32", "uint32_t");
+    if (elt.isInteger(64))
+      return set("TESSERA_U64", "uint64_t");
+    return failure();
+  }
   if (elt.isInteger(8))
     return set("TESSERA_I8", "int8_t");
+  if (elt.isInteger(16))
+    return set("TESSERA_I16", "int16_t");
   if (elt.isInteger(32))
     return set("TESSERA_I32", "int32_t");
   if (elt.isInteger(64))
@@ -62,11 +78,12 @@ FailureOr<ModelSignature> mlir::tessera::getModelSignature(ModuleOp module) {
     TensorSignature t;
     auto name = attrs ? attrs.getAs<StringAttr>("tessera.name") : StringAttr();
     t.name = name ? name.str() : (kind + Twine(i)).str();
-    if (failed(describeType(type, t)))
+    bool isUnsigned = attrs && attrs.get("tessera.unsigned");
+    if (failed(describeType(type, isUnsigned, t)))
       return fn.emitError()
              << kind << " " << i << " of @main_graph has type " << type
              << "; expected a statically shaped tensor of "
-                "f32/f16/bf16/f64/i1/i8/i32/i64";
+                "f32/f16/bf16/f64/i1/i8/i16/i32/i64";
     into.push_back(std::move(t));
     return success();
   };

@@ -19,8 +19,8 @@ def Tessera_Dialect : Dialect {
 }
 
 // Element types Tessera computes in.
-def Tessera_ElementType : AnyTypeOf<[F32, F16, BF16, F64, I1, I8, I32, I64]>;
-def Tessera_Tensor : StaticShapeTensorOf<[F32, F16, BF16, F64, I1, I8, I32, I64]>;
+def Tessera_ElementType : AnyTypeOf<[F32, F16, BF16, F64, I1, I8, I16, I32, I64]>;
+def Tessera_Tensor : StaticShapeTensorOf<[F32, F16, BF16, F64, I1, I8, I16, I32, I64]>;
 def Tessera_FloatTensor : StaticShapeTensorOf<[F32, F16, BF16, F64]>;
 def Tessera_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 def Tessera_BoolTensor : StaticShapeTensorOf<[I1]>;

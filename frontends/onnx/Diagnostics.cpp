@@ -20,6 +20,13 @@ LogicalResult Importer::failGraph(const Twine &message) {
   return failure();
 }
 
+bool mlir::tessera::onnx_import::isUnsignedOnnxType(int32_t onnxType) {
+  return onnxType == onnx::TensorProto::UINT8 ||
+         onnxType == onnx::TensorProto::UINT16 ||
+         onnxType == onnx::TensorProto::UINT32 ||
+         onnxType == onnx::TensorProto::UINT64;
+}
+
 std::string mlir::tessera::onnx_import::onnxTypeName(int32_t onnxType) {
   if (!onnx::TensorProto_DataType_IsValid(onnxType))
     return "invalid type " + std::to_string(onnxType);
@@ -42,7 +49,15 @@ FailureOr<Type> mlir::tessera::onnx_import::elementTypeFor(MLIRContext &ctx,
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
   case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
     return b.getIntegerType(8);
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::UINT32:
+    return b.getI32Type();
+  case onnx::TensorProto::UINT64:
+    return b.getI64Type();
   case onnx::TensorProto::INT32:
     return b.getI32Type();
   case onnx::TensorProto::INT64:

@@ -80,8 +80,11 @@ struct TensorInfo {
   ElementsAttr weight;                 // dense_resource for initializers
 };
 
-/// Maps an ONNX TensorProto data type to the tessera element type.
+/// Maps an ONNX TensorProto data type to the tessera element type. Tensors
+/// are signless: uintN maps to iN, and the importer keeps the signedness
+/// (see GraphImporter's unsigned widening).
 FailureOr<Type> elementTypeFor(MLIRContext &ctx, int32_t onnxType);
+bool isUnsignedOnnxType(int32_t onnxType);
 std::string onnxTypeName(int32_t onnxType);
 
 /// Loads an initializer or Constant tensor; big tensors become resources.
@@ -135,6 +138,11 @@ public:
   /// Diagnostics (Diagnostics.cpp). `fail` names file, node, op type, opset.
   LogicalResult fail(const Twine &message);
   LogicalResult failGraph(const Twine &message);
+
+  /// ONNX element type of each value, from the graph's declarations,
+  /// initializers and ONNX type inference (0 when unknown).
+  llvm::StringMap<int32_t> onnxTypes;
+  int32_t onnxTypeOf(StringRef name) const { return onnxTypes.lookup(name); }
 
   // Inputs.
   bool hasInput(unsigned i) const;

@@ -34,6 +34,9 @@ private:
   LogicalResult loadInitializers(const onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &n, int index);
   LogicalResult checkLegacyVersion(StringRef opType);
+  LogicalResult widenUnsignedInputs(
+      SmallVectorImpl<std::pair<std::string, TensorInfo>> &saved);
+  LogicalResult narrowWidenedOutputs();
   LogicalResult checkSpecializedNames(const onnx::GraphProto &graph);
   LogicalResult loadConstInput(StringRef name, RankedTensorType declared);
   LogicalResult checkOutputs();
@@ -72,6 +75,14 @@ void GraphImporter::inferShapes(onnx::ModelProto &model) {
     inferred[vi.name()] = &vi.type();
   for (const auto &vi : g.output())
     inferred[vi.name()] = &vi.type();
+  for (const auto &vi : g.input())
+    if (vi.type().has_tensor_type())
+      onnxTypes[vi.name()] = vi.type().tensor_type().elem_type();
+  for (const auto &t : g.initializer())
+    onnxTypes[t.name()] = t.data_type();
+  for (const auto &[name, type] : inferred)
+    if (type->has_tensor_type() && type->tensor_type().elem_type())
+      onnxTypes.try_emplace(name, type->tensor_type().elem_type());
 }
 
 FailureOr<RankedTensorType>
@@ -247,11 +258,100 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   if (failed(checkLegacyVersion(n.op_type())))
     return failure();
   badAttribute.clear();
-  if (failed(it->second(*this)))
+  SmallVector<std::pair<std::string, TensorInfo>> widened;
+  if (failed(widenUnsignedInputs(widened)))
+    return failure();
+  LogicalResult imported = it->second(*this);
+  for (auto &[name, info] : widened)
+    values[name] = std::move(info);
+  if (failed(imported))
     return failure();
   if (!badAttribute.empty())
     return fail("attribute '" + badAttribute + "' has an unexpected type");
+  if (!widened.empty() && failed(narrowWidenedOutputs()))
+    return failure();
+  for (const std::string &out : n.output())
+    if (!out.empty() && !onnxTypes.count(out) && values.count(out))
+      onnxTypes[out] = 0; // unknown: treated as signed
   return checkOutputs();
+}
+
+/// Ops whose result bits do not depend on whether integer inputs are signed
+/// (data movement, and wrapping add/sub/mul). Every other op sees unsigned
+/// inputs zero-extended to i64, so its signed i64 semantics are the unsigned
+/// ones, and its integer outputs are truncated back to their ONNX type.
+static bool isSignAgnostic(StringRef opType) {
+  static const llvm::StringSet<> ops = {
+      "Identity",  "Reshape",      "Flatten",      "Squeeze",
+      "Unsqueeze", "Transpose",    "Concat",       "Split",
+      "Slice",     "Gather",       "GatherElements", "GatherND",
+      "ScatterElements", "ScatterND", "Expand",    "Tile",
+      "Shape",     "Size",         "Where",        "Equal",
+      "Add",       "Sub",          "Mul",          "Neg",
+      "Sum",       "DepthToSpace", "SpaceToDepth", "Pad"};
+  return ops.contains(opType);
+}
+
+LogicalResult GraphImporter::widenUnsignedInputs(
+    SmallVectorImpl<std::pair<std::string, TensorInfo>> &saved) {
+  if (isSignAgnostic(node->op_type()))
+    return success();
+  Type i64 = builder.getI64Type();
+  for (const std::string &name : node->input()) {
+    if (name.empty() || !isUnsignedOnnxType(onnxTypeOf(name)) ||
+        llvm::any_of(saved, [&](auto &s) { return s.first == name; }))
+      continue;
+    auto it = values.find(name);
+    if (it == values.end())
+      continue; // the handler reports the missing input
+    TensorInfo &info = it->second;
+    unsigned width = info.type.getElementType().getIntOrFloatBitWidth();
+    if (width >= 64)
+      return fail("uint64 input '" + name +
+                  "' is supported only by data-movement ops and Add/Sub/Mul");
+    saved.push_back({name, info});
+    TensorInfo wide;
+    wide.type = info.type.clone(i64);
+    uint64_t mask = (uint64_t(1) << width) - 1;
+    if (info.constant) {
+      ConstTensor c = castConst(*info.constant, i64);
+      for (int64_t &v : c.ints)
+        v = int64_t(uint64_t(v) & mask);
+      wide.constant = std::move(c);
+    } else {
+      // sext, then add 2^width where the sign bit was set.
+      Value s = create<CastOp>(wide.type, materialize(info));
+      auto boolType = wide.type.clone(builder.getI1Type());
+      Value neg = create<LessOp>(boolType, s, scalar(i64, 0));
+      Value fixed = create<AddOp>(wide.type, s, scalar(i64, double(mask + 1)));
+      wide.value = create<WhereOp>(wide.type, neg, fixed, s);
+    }
+    info = std::move(wide);
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::narrowWidenedOutputs() {
+  for (unsigned i = 0; i < numOutputs(); ++i) {
+    if (!hasOutput(i))
+      continue;
+    TensorInfo &info = values[node->output(i)];
+    int32_t onnxType = onnxTypeOf(node->output(i));
+    if (!onnxType)
+      return fail("cannot tell the ONNX type of output '" + node->output(i) +
+                  "' of an op with unsigned inputs");
+    FailureOr<Type> et = elementTypeFor(ctx, onnxType);
+    Type have = info.type.getElementType();
+    if (failed(et) || *et == have || !isa<IntegerType>(*et) ||
+        !isa<IntegerType>(have))
+      continue;
+    auto type = info.type.clone(*et);
+    if (info.constant)
+      setConst(i, castConst(*info.constant, *et));
+    else
+      setOutput(i, create<CastOp>(type, materialize(info)));
+  }
+  return success();
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
@@ -304,6 +404,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   Block *body = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "tessera.name", builder.getStringAttr(name));
+    if (isUnsignedOnnxType(onnxTypeOf(name)))
+      func.setArgAttr(i, "tessera.unsigned", builder.getUnitAttr());
     TensorInfo info;
     info.type = cast<RankedTensorType>(argTypes[i]);
     info.value = body->getArgument(i);
@@ -328,8 +430,14 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   func::ReturnOp::create(builder, fileLoc, results);
   func.setType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (const auto &[i, vi] : llvm::enumerate(graph.output()))
+  for (const auto &[i, vi] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "tessera.name", builder.getStringAttr(vi.name()));
+    int32_t type = vi.type().has_tensor_type()
+                       ? vi.type().tensor_type().elem_type()
+                       : onnxTypeOf(vi.name());
+    if (isUnsignedOnnxType(type))
+      func.setResultAttr(i, "tessera.unsigned", builder.getUnitAttr());
+  }
   if (failed(verify(*module)))
     return nullptr;
   return module;

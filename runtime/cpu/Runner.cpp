@@ -216,6 +216,8 @@ int loadInputs(const tessera_model_info *model, const Options &opts,
     char expected[512], found[512];
     tessera::formatShape(expected, sizeof(expected), info.rank, info.shape);
     tessera::formatShape(found, sizeof(found), npy.rank, npy.shape);
+    if (info.dtype == TESSERA_BF16 && npy.dtype == TESSERA_U16)
+      npy.dtype = TESSERA_BF16; // bfloat16 bits travel as <u2
     if (npy.dtype != info.dtype) {
       fprintf(stderr,
               "error: input '%s': expected dtype %s, found %s in '%s'\n",

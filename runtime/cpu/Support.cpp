@@ -47,10 +47,11 @@ const char *tessera_status_string(tessera_status status) {
 
 size_t tessera_dtype_size(tessera_dtype dtype) {
   switch (dtype) {
-  case TESSERA_F32: case TESSERA_I32: return 4;
-  case TESSERA_F16: case TESSERA_BF16: return 2;
-  case TESSERA_F64: case TESSERA_I64: return 8;
-  case TESSERA_BOOL: case TESSERA_I8: return 1;
+  case TESSERA_F32: case TESSERA_I32: case TESSERA_U32: return 4;
+  case TESSERA_F16: case TESSERA_BF16: case TESSERA_I16: case TESSERA_U16:
+    return 2;
+  case TESSERA_F64: case TESSERA_I64: case TESSERA_U64: return 8;
+  case TESSERA_BOOL: case TESSERA_I8: case TESSERA_U8: return 1;
   }
   return 0;
 }
@@ -65,6 +66,11 @@ const char *tessera_dtype_name(tessera_dtype dtype) {
   case TESSERA_I8: return "int8";
   case TESSERA_I32: return "int32";
   case TESSERA_I64: return "int64";
+  case TESSERA_I16: return "int16";
+  case TESSERA_U8: return "uint8";
+  case TESSERA_U16: return "uint16";
+  case TESSERA_U32: return "uint32";
+  case TESSERA_U64: return "uint64";
   }
   return "unknown";
 }

@@ -18,6 +18,11 @@ typedef enum {
   TESSERA_I8,
   TESSERA_I32,
   TESSERA_I64,
+  TESSERA_I16,
+  TESSERA_U8,
+  TESSERA_U16,
+  TESSERA_U32,
+  TESSERA_U64,
 } tessera_dtype;
 
 typedef struct {
@@ -88,7 +93,8 @@ int tessera_get_num_threads(void);
 int tessera_main(const tessera_model_info *model, int argc, char **argv);
 
 /* ---- .npy files (v1/v2/v3, little-endian, C order) ------------------------
-   Dtypes: <f4 <f2 <f8 |i1 <i4 <i8 |b1, and bfloat16 as <u2. */
+   Dtypes: <f4 <f2 <f8 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1, and bfloat16 as
+   <u2 (read back as uint16; a bfloat16 input accepts it). */
 #define TESSERA_NPY_MAX_RANK 32
 typedef struct {
   tessera_dtype dtype;

@@ -16,11 +16,13 @@ struct DescrEntry {
   tessera_dtype dtype;
 };
 
-// bfloat16 has no numpy dtype; it travels as its bit pattern (<u2).
+// bfloat16 has no numpy dtype; it travels as its bit pattern (<u2), which
+// reads back as uint16.
 const DescrEntry descrTable[] = {
-    {"f4", TESSERA_F32}, {"f2", TESSERA_F16},  {"f8", TESSERA_F64},
-    {"i1", TESSERA_I8},  {"i4", TESSERA_I32},  {"i8", TESSERA_I64},
-    {"b1", TESSERA_BOOL}, {"u2", TESSERA_BF16},
+    {"f4", TESSERA_F32}, {"f2", TESSERA_F16}, {"f8", TESSERA_F64},
+    {"i1", TESSERA_I8},  {"i2", TESSERA_I16}, {"i4", TESSERA_I32},
+    {"i8", TESSERA_I64}, {"u1", TESSERA_U8},  {"u2", TESSERA_U16},
+    {"u4", TESSERA_U32}, {"u8", TESSERA_U64}, {"b1", TESSERA_BOOL},
 };
 
 const char *descrOf(tessera_dtype dtype) {
@@ -33,6 +35,11 @@ const char *descrOf(tessera_dtype dtype) {
   case TESSERA_I64: return "<i8";
   case TESSERA_BOOL: return "|b1";
   case TESSERA_BF16: return "<u2";
+  case TESSERA_I16: return "<i2";
+  case TESSERA_U8: return "|u1";
+  case TESSERA_U16: return "<u2";
+  case TESSERA_U32: return "<u4";
+  case TESSERA_U64: return "<u8";
   }
   return nullptr;
 }
@@ -97,7 +104,7 @@ tessera_status parseDescr(const char *path, const char *header,
   }
   return setError(TESSERA_ERR_FORMAT,
                   "'%s': unsupported .npy dtype '%s' (supported: <f4 <f2 <f8 "
-                  "|i1 <i4 <i8 |b1, bfloat16 as <u2)",
+                  "|i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1)",
                   path, descr);
 }
 

@@ -33,6 +33,8 @@ s.add("pow_int_exp", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "f32")], ["y"
       inits=[const("e", np.array(2, np.int64))])
 s.add("pow_int_base", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "i32"), ("e", [4], "f32")],
       ["y"])
+s.add("div_uint8", [node("Div", ["a", "b"], ["y"])], [("a", [4], "u8"), ("b", [4], "u8")], ["y"])
+s.add("add_uint8", [node("Add", ["a", "b"], ["y"])], [("a", [4], "u8"), ("b", [4], "u8")], ["y"])
 s.add("where", [node("Where", ["c", "x", "y"], ["z"])],
       [("c", [2, 1], "bool"), ("x", [2, 3], "f32"), ("y", [], "f32")], ["z"])
 s.add("clip_const", [node("Clip", ["x", "lo", "hi"], ["y"])], [("x", [4], "f32")], ["y"],
@@ -208,6 +210,19 @@ s.add("fold_equal_where", [node("Equal", ["c", "m1"], ["e"]), node("Where", ["e"
 # CHECK: %[[B:.+]] = tessera.cast %arg1 : tensor<4xf32> to tensor<4xf64>
 # CHECK: %[[P:.+]] = tessera.pow %[[A]], %[[B]] : (tensor<4xf64>, tensor<4xf64>) -> tensor<4xf64>
 # CHECK: tessera.cast %[[P]] : tensor<4xf64> to tensor<4xi32>
+# Unsigned inputs are zero-extended to i64 where signedness matters, and the
+# result is truncated back; add wraps the same either way.
+# CHECK-LABEL: // CASE: div_uint8
+# CHECK: func.func @main_graph(%arg0: tensor<4xi8> {tessera.name = "a", tessera.unsigned}, %arg1: tensor<4xi8> {tessera.name = "b", tessera.unsigned}) -> (tensor<4xi8> {tessera.name = "y", tessera.unsigned})
+# CHECK: %[[S:.+]] = tessera.cast %arg0 : tensor<4xi8> to tensor<4xi64>
+# CHECK: %[[N:.+]] = tessera.less %[[S]], %{{.+}} : (tensor<4xi64>, tensor<i64>) -> tensor<4xi1>
+# CHECK: %[[F:.+]] = tessera.add %[[S]], %{{.+}} : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+# CHECK: %[[A:.+]] = tessera.where %[[N]], %[[F]], %[[S]]
+# CHECK: %[[D:.+]] = tessera.div %[[A]], %{{.+}} : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+# CHECK: tessera.cast %[[D]] : tensor<4xi64> to tensor<4xi8>
+# CHECK-LABEL: // CASE: add_uint8
+# CHECK-NOT: tessera.cast
+# CHECK: tessera.add %arg0, %arg1 : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
 # CHECK-LABEL: // CASE: where
 # CHECK: func.func @main_graph(%arg0: tensor<2x1xi1> {tessera.name = "c"}, %arg1: tensor<2x3xf32> {tessera.name = "x"}, %arg2: tensor<f32> {tessera.name = "y"}) -> (tensor<2x3xf32> {tessera.name = "z"}) {
 # CHECK: {{%[0-9]+}} = tessera.where %arg0, %arg1, %arg2 : (tensor<2x1xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>

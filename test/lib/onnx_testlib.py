@@ -21,6 +21,7 @@ DTYPES = {
     "f32": TensorProto.FLOAT, "f16": TensorProto.FLOAT16, "f64": TensorProto.DOUBLE,
     "bf16": TensorProto.BFLOAT16, "i64": TensorProto.INT64, "i32": TensorProto.INT32,
     "i8": TensorProto.INT8, "bool": TensorProto.BOOL, "u8": TensorProto.UINT8,
+    "u64": TensorProto.UINT64, "c64": TensorProto.COMPLEX64,
 }
 
 

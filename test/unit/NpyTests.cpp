@@ -31,7 +31,9 @@ bool roundTrip(const std::string &dir, const char *name, tessera_dtype dtype,
     printf("%s: read failed: %s\n", name, tessera_status_message());
     return false;
   }
-  bool ok = npy.dtype == dtype && npy.rank == rank && npy.nbytes == nbytes &&
+  // bfloat16 travels as <u2 and reads back as uint16.
+  tessera_dtype back = dtype == TESSERA_BF16 ? TESSERA_U16 : dtype;
+  bool ok = npy.dtype == back && npy.rank == rank && npy.nbytes == nbytes &&
             !memcmp(npy.shape, shape, rank * sizeof(int64_t)) &&
             !memcmp(npy.data, data.data(), nbytes) &&
             (uintptr_t)npy.data % 64 == 0;

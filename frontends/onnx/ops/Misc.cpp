@@ -135,6 +135,16 @@ static LogicalResult importCast(Importer &im) {
   FailureOr<Type> et = elementTypeFor(im.ctx, to);
   if (failed(et))
     return im.fail("unsupported target type " + onnxTypeName(to));
+  // Float to a narrow unsigned type: convert to i64 first, then truncate,
+  // so that values above the signed range keep their bits.
+  TensorInfo *x = im.input(0);
+  if (x && isUnsignedOnnxType(int32_t(to)) && !x->constant &&
+      isa<FloatType>(x->type.getElementType())) {
+    Value wide = im.create<CastOp>(x->type.clone(im.builder.getI64Type()),
+                                   im.materialize(*x));
+    im.setOutput(0, im.create<CastOp>(x->type.clone(*et), wide));
+    return success();
+  }
   return castTo(im, *et);
 }
 

@@ -25,9 +25,9 @@ s.add("relu", [node("Relu", ["x"], ["y"])], X, ["y"])
 data = open(os.path.join(out, "relu.onnx"), "rb").read()
 open(os.path.join(out, "truncated.onnx"), "wb").write(data[: len(data) // 2])
 open(os.path.join(out, "garbage.onnx"), "wb").write(b"\xff\xff\xff\xff not a protobuf at all")
-s.add("uint8_init", [node("Cast", ["q"], ["y"], to=1)], [], ["y"],
-      inits=[const("q", np.zeros(4, np.uint8))])
-s.add("uint8_input", [node("Cast", ["x"], ["y"], to=1)], [("x", [4], "u8")], ["y"])
+s.add("complex_init", [node("Cast", ["q"], ["y"], to=1)], [], ["y"],
+      inits=[const("q", np.zeros(4, np.complex64))])
+s.add("complex_input", [node("Cast", ["x"], ["y"], to=1)], [("x", [4], "c64")], ["y"])
 s.add("cast_string", [node("Cast", ["x"], ["y"], to=TensorProto.STRING, name="to_string")], X, ["y"])
 s.add("gelu_attr", [node("Gelu", ["x"], ["y"], approximate="fast")], X, ["y"], opset=20)
 s.add("pad_wrap", [node("Pad", ["x", "p"], ["y"], mode="wrap")], X, ["y"],
@@ -41,6 +41,8 @@ s.add("layernorm_mean", [node("LayerNormalization", ["x", "g"], ["y", "mean"], s
       inits=[const("g", np.ones(3, np.float32))])
 s.add("bad_axis", [node("Softmax", ["x"], ["y"], axis=5)], X, ["y"])
 s.add("unused_output", [node("Relu", ["x"], ["y"])], X, ["y", "z"])
+s.add("div_uint64", [node("Div", ["a", "b"], ["y"])], [("a", [4], "u64"), ("b", [4], "u64")],
+      ["y"])
 s.add("attr_type", [node("Softmax", ["x"], ["y"], axis=1.0)], X, ["y"])
 s.add("dropout_training", [node("Dropout", ["x", "r", "t"], ["y"])], X, ["y"],
       inits=[const("r", np.array(0.5, np.float32)), const("t", np.array(True))])
