@@ -1,5 +1,6 @@
-// Resize (opset 11+): nearest and linear modes with constant scales or
-// sizes; cubic, tf_crop_and_resize and the opset-18 axes are diagnosed.
+// Resize (opset 11+): nearest, linear and cubic modes with constant scales
+// or sizes (and a constant roi for tf_crop_and_resize); the opset-18
+// keep_aspect_ratio_policy and antialias are diagnosed.
 #include "frontends/onnx/Importer.h"
 
 #include <cmath>
@@ -29,46 +30,86 @@ static LogicalResult importResize(Importer &im) {
   std::string coord =
       im.attrString("coordinate_transformation_mode", "half_pixel");
   std::string nearest = im.attrString("nearest_mode", "round_prefer_floor");
-  if (mode != "nearest" && mode != "linear")
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return im.fail("unsupported mode '" + mode + "'");
   if (coord != "half_pixel" && coord != "pytorch_half_pixel" &&
       coord != "align_corners" && coord != "asymmetric" &&
-      coord != "tf_half_pixel_for_nn")
+      coord != "tf_half_pixel_for_nn" && coord != "tf_crop_and_resize")
     return im.fail("unsupported coordinate_transformation_mode '" + coord +
                    "'");
   if (nearest != "round_prefer_floor" && nearest != "round_prefer_ceil" &&
       nearest != "floor" && nearest != "ceil")
     return im.fail("unsupported nearest_mode '" + nearest + "'");
-  if (im.attr("axes") ||
-      im.attrString("keep_aspect_ratio_policy", "stretch") != "stretch" ||
+  if (im.attrString("keep_aspect_ratio_policy", "stretch") != "stretch" ||
       im.attrInt("antialias", 0) != 0)
-    return im.fail("axes, keep_aspect_ratio_policy and antialias are not "
+    return im.fail("keep_aspect_ratio_policy and antialias are not "
                    "supported");
+  double cubicA = im.attrFloat("cubic_coeff_a", -0.75f);
+  bool excludeOutside = im.attrInt("exclude_outside", 0) != 0;
+  double extrapolation = im.attrFloat("extrapolation_value", 0.0f);
   int64_t rank = xt.getRank();
-  SmallVector<double> scales;
-  SmallVector<int64_t> shape;
+  // The opset-18 `axes`: scales, sizes and roi list only these dimensions.
+  SmallVector<int64_t> axes;
+  if (std::optional<SmallVector<int64_t>> a = im.attrInts("axes")) {
+    SmallVector<bool> seen(rank, false);
+    for (int64_t v : *a) {
+      FailureOr<int64_t> ax = im.normAxis(v, rank);
+      if (failed(ax))
+        return failure();
+      if (seen[*ax])
+        return im.fail("axes must not repeat");
+      seen[*ax] = true;
+      axes.push_back(*ax);
+    }
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  int64_t nAxes = axes.size();
+  SmallVector<double> roi;
+  if (coord == "tf_crop_and_resize") {
+    if (!givenConst(im, 1))
+      return im.fail("tf_crop_and_resize needs a roi");
+    const ConstTensor *c = im.constInput(1, "roi");
+    if (!c)
+      return failure();
+    if (c->numElements() != 2 * nAxes)
+      return im.fail("roi needs a start and an end per resized dimension");
+    roi.assign(2 * rank, 0.0);
+    for (int64_t d = 0; d < rank; ++d)
+      roi[rank + d] = 1.0;
+    for (int64_t i = 0; i < nAxes; ++i) {
+      roi[axes[i]] = c->getDouble(i);
+      roi[rank + axes[i]] = c->getDouble(nAxes + i);
+    }
+  }
+  SmallVector<double> scales(rank, 1.0);
+  SmallVector<int64_t> shape(xt.getShape());
   if (givenConst(im, 2)) {
     const ConstTensor *c = im.constInput(2, "scales");
     if (!c)
       return failure();
-    if (c->numElements() != rank)
-      return im.fail("scales needs one entry per dimension");
-    for (int64_t d = 0; d < rank; ++d) {
-      double s = c->getDouble(d);
+    if (c->numElements() != nAxes)
+      return im.fail("scales needs one entry per resized dimension");
+    for (int64_t i = 0; i < nAxes; ++i) {
+      int64_t d = axes[i];
+      double s = c->getDouble(i);
       if (!(s > 0))
         return im.fail("scales must be positive");
-      scales.push_back(s);
-      shape.push_back(static_cast<int64_t>(std::floor(xt.getDimSize(d) * s)));
+      scales[d] = s;
+      shape[d] = static_cast<int64_t>(std::floor(xt.getDimSize(d) * s));
     }
   } else if (givenConst(im, 3)) {
     FailureOr<SmallVector<int64_t>> sizes = im.constInts(3, "sizes");
     if (failed(sizes))
       return failure();
-    if (int64_t(sizes->size()) != rank)
-      return im.fail("sizes needs one entry per dimension");
-    shape = *sizes;
-    for (int64_t d = 0; d < rank; ++d)
-      scales.push_back(double(shape[d]) / double(xt.getDimSize(d)));
+    if (int64_t(sizes->size()) != nAxes)
+      return im.fail("sizes needs one entry per resized dimension");
+    for (int64_t i = 0; i < nAxes; ++i) {
+      int64_t d = axes[i];
+      shape[d] = (*sizes)[i];
+      scales[d] = double(shape[d]) / double(xt.getDimSize(d));
+    }
   } else {
     return im.fail("needs constant scales or sizes");
   }
@@ -77,10 +118,13 @@ static LogicalResult importResize(Importer &im) {
       return im.fail("the output would be empty");
   auto &b = im.builder;
   im.setOutput(
-      0, ResizeOp::create(b, im.loc,
-                          RankedTensorType::get(shape, xt.getElementType()), x,
-                          b.getDenseF64ArrayAttr(scales), b.getStringAttr(mode),
-                          b.getStringAttr(coord), b.getStringAttr(nearest))
+      0, ResizeOp::create(
+             b, im.loc, RankedTensorType::get(shape, xt.getElementType()), x,
+             b.getDenseF64ArrayAttr(scales), b.getStringAttr(mode),
+             b.getStringAttr(coord), b.getStringAttr(nearest),
+             b.getF64FloatAttr(cubicA), b.getBoolAttr(excludeOutside),
+             roi.empty() ? DenseF64ArrayAttr() : b.getDenseF64ArrayAttr(roi),
+             b.getF64FloatAttr(extrapolation))
              .getResult());
   return success();
 }

@@ -30,3 +30,55 @@ func.func @bilinear(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %0 = tessera.resize %x {mode = "linear", coordinate_transformation_mode = "half_pixel", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x1x2x2xf32> to tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Cubic over two dims: four clamped taps per dim (floor(x) - 1 .. + 2),
+// weights from the fraction, sixteen reads.
+// CHECK-LABEL: func @bicubic
+// CHECK: linalg.generic
+// CHECK: math.floor
+// CHECK: arith.constant -1.000000e+00 : f64
+// CHECK: arith.constant 2.000000e+00 : f64
+// CHECK-COUNT-16: tensor.extract
+// CHECK-NOT: tensor.extract
+// CHECK-NOT: arith.select
+// CHECK: linalg.yield
+func.func @bicubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
+  %0 = tessera.resize %x {mode = "cubic", coordinate_transformation_mode = "half_pixel", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x1x4x4xf32> to tensor<1x1x8x8xf32>
+  return %0 : tensor<1x1x8x8xf32>
+}
+
+// -----
+
+// exclude_outside zeroes the weights of out-of-range taps and divides by
+// their sum.
+// CHECK-LABEL: func @cubic_exclude_outside
+// CHECK: linalg.generic
+// CHECK: arith.constant -5.000000e-01 : f64
+// CHECK-COUNT-4: arith.select
+// CHECK-COUNT-4: arith.divf
+// CHECK-COUNT-4: tensor.extract
+// CHECK-NOT: tensor.extract
+// CHECK: linalg.yield
+func.func @cubic_exclude_outside(%x: tensor<1x4xf32>) -> tensor<1x3xf32> {
+  %0 = tessera.resize %x {mode = "cubic", coordinate_transformation_mode = "half_pixel", cubic_coeff_a = -0.5, exclude_outside = true, scales = array<f64: 1.0, 0.75>} : tensor<1x4xf32> to tensor<1x3xf32>
+  return %0 : tensor<1x3xf32>
+}
+
+// -----
+
+// tf_crop_and_resize: a coordinate outside [0, in - 1] yields the
+// extrapolation value.
+// CHECK-LABEL: func @crop
+// CHECK: linalg.generic
+// CHECK: arith.cmpf olt
+// CHECK: arith.cmpf ogt
+// CHECK: arith.ori
+// CHECK: %[[E:.+]] = arith.constant 1.000000e+01 : f32
+// CHECK: arith.select %{{.+}}, %[[E]], %{{.+}} : f32
+// CHECK: linalg.yield
+func.func @crop(%x: tensor<1x4xf32>) -> tensor<1x3xf32> {
+  %0 = tessera.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", roi = array<f64: 0.0, 0.5, 1.0, 1.5>, extrapolation_value = 10.0, scales = array<f64: 1.0, 0.75>} : tensor<1x4xf32> to tensor<1x3xf32>
+  return %0 : tensor<1x3xf32>
+}
