@@ -99,6 +99,7 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   // GEMMs go to the runtime's kernels before anything else touches them.
   pm.addPass(createLinalgToRuntimeCallsPass());
   pm.addPass(createEmitCInterfacePass());
+  pm.addPass(createFlattenConstantGlobalsPass());
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   if (opts.optLevel >= 2)

@@ -38,6 +38,11 @@ std::unique_ptr<Pass> createShortenBufferLifetimesPass();
 /// heap temporaries, their total bytes and the peak bytes live at once.
 std::unique_ptr<Pass> createTemporariesReportPass();
 
+/// `tessera-flatten-constant-globals`: constant memref.globals of rank > 1
+/// become 1-D (read through memref.expand_shape), so LLVM translation emits
+/// one flat array per weight instead of nested arrays.
+std::unique_ptr<Pass> createFlattenConstantGlobalsPass();
+
 /// Registers the passes above (for --mlir-print-ir-* names and pipelines).
 void registerCpuPasses();
 

@@ -10,4 +10,5 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createReassociateReductionsPass(); });
   registerPass([] { return createShortenBufferLifetimesPass(); });
   registerPass([] { return createTemporariesReportPass(); });
+  registerPass([] { return createFlattenConstantGlobalsPass(); });
 }

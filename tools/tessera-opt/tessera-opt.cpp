@@ -1,5 +1,6 @@
 // tessera-opt: mlir-opt with the tessera dialect, its passes and the upstream
 // dialects and passes that Tessera lowers through.
+#include "compiler/cpu/CpuPasses.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -12,6 +13,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::tessera::registerTesseraPasses();
+  mlir::tessera::registerCpuPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
