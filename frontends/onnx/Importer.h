@@ -118,6 +118,7 @@ void registerLossOps(OpTable &table);
 void registerRecurrentOps(OpTable &table);
 void registerConvTransposeOps(OpTable &table);
 void registerDecomposedOps(OpTable &table);
+void registerQuantizationOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.
 class Importer {
@@ -190,6 +191,14 @@ public:
     return cast<RankedTensorType>(v.getType());
   }
 };
+
+/// A numpy-style MatMul of `a` and `b` (rank >= 1, batch broadcasting);
+/// null after reporting an error.
+Value buildMatMul(Importer &im, Value a, Value b);
+/// A Conv of `x` and `w` (optional `bias`) with the current node's Conv
+/// attributes (strides, pads, dilations, group, auto_pad, kernel_shape);
+/// null after reporting an error.
+Value buildConv(Importer &im, Value x, Value w, Value bias);
 
 } // namespace mlir::tessera::onnx_import
 

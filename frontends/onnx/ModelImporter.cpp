@@ -374,6 +374,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerRecurrentOps(table);
   registerConvTransposeOps(table);
   registerDecomposedOps(table);
+  registerQuantizationOps(table);
 
   const onnx::GraphProto &graph = model.graph();
   if (failed(loadInitializers(graph)))

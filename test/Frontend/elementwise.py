@@ -35,6 +35,10 @@ s.add("pow_int_base", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "i32"), ("e"
       ["y"])
 s.add("div_uint8", [node("Div", ["a", "b"], ["y"])], [("a", [4], "u8"), ("b", [4], "u8")], ["y"])
 s.add("add_uint8", [node("Add", ["a", "b"], ["y"])], [("a", [4], "u8"), ("b", [4], "u8")], ["y"])
+s.add("bitshift_left_u8", [node("BitShift", ["a", "b"], ["y"], direction="LEFT")],
+      [("a", [4], "u8"), ("b", [4], "u8")], ["y"])
+s.add("err_bitshift_direction", [node("BitShift", ["a", "b"], ["y"], direction="UP")],
+      [("a", [4], "u8"), ("b", [4], "u8")], ["y"])
 s.add("where", [node("Where", ["c", "x", "y"], ["z"])],
       [("c", [2, 1], "bool"), ("x", [2, 3], "f32"), ("y", [], "f32")], ["z"])
 s.add("clip_const", [node("Clip", ["x", "lo", "hi"], ["y"])], [("x", [4], "f32")], ["y"],
@@ -223,6 +227,13 @@ s.add("fold_equal_where", [node("Equal", ["c", "m1"], ["e"]), node("Where", ["e"
 # CHECK-LABEL: // CASE: add_uint8
 # CHECK-NOT: tessera.cast
 # CHECK: tessera.add %arg0, %arg1 : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+# CHECK-LABEL: // CASE: bitshift_left_u8
+# CHECK: %[[P:.+]] = tessera.pow %{{.+}}, %{{.+}} : (tensor<f64>, tensor<4xf64>) -> tensor<4xf64>
+# CHECK: %[[F:.+]] = tessera.cast %[[P]] : tensor<4xf64> to tensor<4xi64>
+# CHECK: %[[M:.+]] = tessera.mul %{{.+}}, %[[F]] : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+# CHECK: tessera.cast %[[M]] : tensor<4xi64> to tensor<4xi8>
+# CHECK-LABEL: // CASE: err_bitshift_direction
+# CHECK: (op type 'BitShift', opset 17): direction must be LEFT or RIGHT, got 'UP'
 # CHECK-LABEL: // CASE: where
 # CHECK: func.func @main_graph(%arg0: tensor<2x1xi1> {tessera.name = "c"}, %arg1: tensor<2x3xf32> {tessera.name = "x"}, %arg2: tensor<f32> {tessera.name = "y"}) -> (tensor<2x3xf32> {tessera.name = "z"}) {
 # CHECK: {{%[0-9]+}} = tessera.where %arg0, %arg1, %arg2 : (tensor<2x1xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>

@@ -211,16 +211,19 @@ def main():
             json.dump(results, f, indent=1, sort_keys=True)
 
     if args.update:
+        # With --filter, only the tests that ran are rewritten.
+        lines = dict(read_expectations(args.expectations)) if args.filter else {}
+        for key, (status, reason, _) in results.items():
+            if status == "pass":
+                line = f"pass ({reason})" if reason else "pass"
+            else:
+                line = f"xfail: {status}: {reason}"
+            lines[key] = " ".join(line.split())
         with open(args.expectations, "w") as f:
             f.write("# ONNX backend conformance expectations: `test: pass` or `test: xfail: <why>`.\n"
                     "# Regenerate with run_conformance.py --update after an intended change.\n")
-            for key in sorted(results):
-                status, reason, _ = results[key]
-                if status == "pass":
-                    line = f"pass ({reason})" if reason else "pass"
-                else:
-                    line = f"xfail: {status}: {reason}"
-                f.write(f"{key}: {' '.join(line.split())}\n")
+            for key in sorted(lines):
+                f.write(f"{key}: {lines[key]}\n")
         print(f"wrote {args.expectations}")
 
     exp = read_expectations(args.expectations)

@@ -23,6 +23,19 @@ static LogicalResult importConv(Importer &im) {
   Value x = im.operand(0), w = im.operand(1);
   if (!x || !w)
     return failure();
+  Value bias;
+  if (im.hasInput(2) && !(bias = im.operand(2)))
+    return failure();
+  Value y = buildConv(im, x, w, bias);
+  if (!y)
+    return failure();
+  im.setOutput(0, y);
+  return success();
+}
+
+/// The conv of the current node's attributes (Conv, ConvInteger, ...).
+static FailureOr<Value> buildConvImpl(Importer &im, Value x, Value w,
+                                      Value bias) {
   auto xt = Importer::typeOf(x), wt = Importer::typeOf(w);
   int64_t k = xt.getRank() - 2;
   if (k < 1 || wt.getRank() != xt.getRank())
@@ -67,22 +80,23 @@ static LogicalResult importConv(Importer &im) {
       return im.fail("kernel is larger than the padded input");
     shape.push_back((padded - span) / s + 1);
   }
-  Value bias;
-  if (im.hasInput(2)) {
-    if (!(bias = im.operand(2)))
-      return failure();
+  if (bias) {
     auto bt = Importer::typeOf(bias);
     if (bt.getRank() != 1 || bt.getDimSize(0) != f)
       return im.fail("bias must have one entry per output channel");
   }
   auto type = RankedTensorType::get(shape, xt.getElementType());
-  im.setOutput(0, ConvOp::create(im.builder, im.loc, type, x, w, bias,
-                                 im.builder.getDenseI64ArrayAttr(*strides),
-                                 im.builder.getDenseI64ArrayAttr(*pads),
-                                 im.builder.getDenseI64ArrayAttr(*dilations),
-                                 group)
-                      .getResult());
-  return success();
+  return ConvOp::create(im.builder, im.loc, type, x, w, bias,
+                        im.builder.getDenseI64ArrayAttr(*strides),
+                        im.builder.getDenseI64ArrayAttr(*pads),
+                        im.builder.getDenseI64ArrayAttr(*dilations), group)
+      .getResult();
+}
+
+Value mlir::tessera::onnx_import::buildConv(Importer &im, Value x, Value w,
+                                           Value bias) {
+  FailureOr<Value> y = buildConvImpl(im, x, w, bias);
+  return failed(y) ? Value() : *y;
 }
 
 void mlir::tessera::onnx_import::registerConvOps(OpTable &t) {

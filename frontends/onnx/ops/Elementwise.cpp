@@ -150,6 +150,35 @@ static int64_t imod(int64_t a, int64_t b) {
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
+/// BitShift on unsigned integers (which arrive zero-extended to i64): a
+/// multiply or divide by 2^min(y, 62); truncation to the ONNX type then drops
+/// the bits shifted out.
+static LogicalResult importBitShift(Importer &im) {
+  std::string dir = im.attrString("direction", "");
+  if (dir != "LEFT" && dir != "RIGHT")
+    return im.fail("direction must be LEFT or RIGHT, got '" + dir + "'");
+  Value x = im.operand(0), y = im.operand(1);
+  if (!x || !y)
+    return failure();
+  auto xt = Importer::typeOf(x), yt = Importer::typeOf(y);
+  Type et = xt.getElementType();
+  if (!isa<IntegerType>(et) || et.isInteger(1) || yt.getElementType() != et)
+    return im.fail("operands must be unsigned integers of one type");
+  SmallVector<int64_t> shape;
+  if (failed(broadcastShapes(xt.getShape(), yt.getShape(), shape)))
+    return im.fail("input shapes do not broadcast");
+  Type f64 = im.builder.getF64Type();
+  auto yf64 = yt.clone(f64);
+  Value amount = im.create<MinOp>(yf64, im.create<CastOp>(yf64, y),
+                                  im.scalar(f64, 62));
+  Value factor = im.create<CastOp>(
+      yt, im.create<PowOp>(yf64, im.scalar(f64, 2), amount));
+  auto type = RankedTensorType::get(shape, et);
+  im.setOutput(0, dir == "LEFT" ? im.create<MulOp>(type, x, factor)
+                                : im.create<DivOp>(type, x, factor));
+  return success();
+}
+
 static void registerArithmetic(OpTable &t) {
   t["Add"] = [](Importer &im) {
     return importBinary<AddOp>(
@@ -235,6 +264,7 @@ static void registerArithmetic(OpTable &t) {
                                      im.materialize(*a), exp));
     return success();
   };
+  t["BitShift"] = importBitShift;
   t["Max"] = [](Importer &im) { return importVariadic<MaxOp>(im, false); };
   t["Min"] = [](Importer &im) { return importVariadic<MinOp>(im, false); };
   t["Sum"] = [](Importer &im) { return importVariadic<AddOp>(im, false); };

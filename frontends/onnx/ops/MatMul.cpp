@@ -8,15 +8,12 @@ using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_import;
 
-static LogicalResult importMatMul(Importer &im) {
-  Value a = im.operand(0), b = im.operand(1);
-  if (!a || !b)
-    return failure();
+Value mlir::tessera::onnx_import::buildMatMul(Importer &im, Value a, Value b) {
   auto at = Importer::typeOf(a), bt = Importer::typeOf(b);
   if (at.getElementType() != bt.getElementType())
-    return im.fail("operand element types differ");
+    return (void)im.fail("operand element types differ"), Value();
   if (at.getRank() < 1 || bt.getRank() < 1)
-    return im.fail("MatMul operands must have rank >= 1");
+    return (void)im.fail("MatMul operands must have rank >= 1"), Value();
   bool vecA = at.getRank() == 1, vecB = bt.getRank() == 1;
   if (vecA)
     a = im.reshape(a, {1, at.getDimSize(0)});
@@ -25,11 +22,11 @@ static LogicalResult importMatMul(Importer &im) {
   at = Importer::typeOf(a);
   bt = Importer::typeOf(b);
   if (at.getShape().back() != bt.getDimSize(bt.getRank() - 2))
-    return im.fail("contraction sizes differ");
+    return (void)im.fail("contraction sizes differ"), Value();
   SmallVector<int64_t> shape;
   if (failed(broadcastShapes(at.getShape().drop_back(2),
                              bt.getShape().drop_back(2), shape)))
-    return im.fail("batch dimensions do not broadcast");
+    return (void)im.fail("batch dimensions do not broadcast"), Value();
   SmallVector<int64_t> finalShape(shape);
   shape.push_back(at.getDimSize(at.getRank() - 2));
   shape.push_back(bt.getShape().back());
@@ -39,7 +36,17 @@ static LogicalResult importMatMul(Importer &im) {
     finalShape.push_back(shape.back());
   Value r = im.create<MatmulOp>(
       RankedTensorType::get(shape, at.getElementType()), a, b);
-  im.setOutput(0, im.reshape(r, finalShape));
+  return im.reshape(r, finalShape);
+}
+
+static LogicalResult importMatMul(Importer &im) {
+  Value a = im.operand(0), b = im.operand(1);
+  if (!a || !b)
+    return failure();
+  Value r = buildMatMul(im, a, b);
+  if (!r)
+    return failure();
+  im.setOutput(0, r);
   return success();
 }
 
