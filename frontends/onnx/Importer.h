@@ -119,6 +119,8 @@ void registerRecurrentOps(OpTable &table);
 void registerConvTransposeOps(OpTable &table);
 void registerDecomposedOps(OpTable &table);
 void registerQuantizationOps(OpTable &table);
+void registerGridSampleOps(OpTable &table);
+void registerSpectralOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.
 class Importer {

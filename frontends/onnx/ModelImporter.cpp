@@ -375,6 +375,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerConvTransposeOps(table);
   registerDecomposedOps(table);
   registerQuantizationOps(table);
+  registerGridSampleOps(table);
+  registerSpectralOps(table);
 
   const onnx::GraphProto &graph = model.graph();
   if (failed(loadInitializers(graph)))
