@@ -17,6 +17,10 @@ s.add("batchnorm_training", [node("BatchNormalization", ["x", "g", "b", "m", "v"
                                   ["y", "rm", "rv"], training_mode=1)],
       [("x", [2, 3], "f32")], ["y", "rm", "rv"],
       inits=[C("g", [1, 2, 3]), C("b", [0, 0, 1]), C("m", [0, 1, 0]), C("v", [1, 1, 4])], opset=15)
+s.add("batchnorm_stats_inference", [node("BatchNormalization", ["x", "g", "b", "m", "v"],
+                                         ["y", "rm"])],
+      [("x", [2, 3], "f32")], ["y", "rm"],
+      inits=[C("g", [1, 2, 3]), C("b", [0, 0, 1]), C("m", [0, 1, 0]), C("v", [1, 1, 4])], opset=15)
 s.add("instancenorm", [node("InstanceNormalization", ["x", "g", "b"], ["y"])],
       [("x", [2, 3, 5], "f32")], ["y"], inits=[C("g", [1, 2, 3]), C("b", [0, 0, 1])])
 X = [("x", [2, 3, 4], "f32")]
@@ -41,7 +45,12 @@ s.add("eyelike", [node("EyeLike", ["x"], ["y"], k=1)], [("x", [3, 4], "i32")], [
 # CHECK: %[[S:.+]] = tessera.mul %[[C]], %{{.+}} : (tensor<2x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<2x3x4x4xf32>
 # CHECK: tessera.add %[[S]], %{{.+}} : (tensor<2x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<2x3x4x4xf32>
 # CHECK-LABEL: // CASE: batchnorm_training
-# CHECK: (op type 'BatchNormalization', opset 15): training mode (running statistics outputs) is not supported
+# CHECK: -> (tensor<2x3xf32> {tessera.name = "y"}, tensor<3xf32> {tessera.name = "rm"}, tensor<3xf32> {tessera.name = "rv"})
+# CHECK: tessera.reduce_mean %arg0 {axes = array<i64: 0>} : tensor<2x3xf32> to tensor<1x3xf32>
+# CHECK: tessera.mul %{{.+}}, %{{.+}} : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+# CHECK: tessera.rsqrt
+# CHECK-LABEL: // CASE: batchnorm_stats_inference
+# CHECK: (op type 'BatchNormalization', opset 15): running statistics outputs need training_mode = 1 (opset 14+)
 # CHECK: // EXIT: 1
 # CHECK-LABEL: // CASE: instancenorm
 # CHECK: %[[M:.+]] = tessera.reduce_mean %arg0 {axes = array<i64: 2>} : tensor<2x3x5xf32> to tensor<2x3x1xf32>

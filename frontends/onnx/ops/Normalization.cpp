@@ -1,4 +1,4 @@
-// BatchNormalization (inference) and InstanceNormalization, decomposed into
+// BatchNormalization (inference and training mode) and InstanceNormalization, decomposed into
 // reductions and broadcasting elementwise ops over [N, C, D1..Dk].
 #include "frontends/onnx/Importer.h"
 
@@ -32,9 +32,10 @@ static FailureOr<RankedTensorType> normInput(Importer &im, Value x) {
 }
 
 static LogicalResult importBatchNorm(Importer &im) {
-  if (im.attrInt("training_mode", 0) != 0 || im.hasOutput(1) || im.hasOutput(2))
-    return im.fail("training mode (running statistics outputs) is not "
-                   "supported");
+  bool training = im.attrInt("training_mode", 0) != 0;
+  if (!training && (im.hasOutput(1) || im.hasOutput(2)))
+    return im.fail("running statistics outputs need training_mode = 1 "
+                   "(opset 14+)");
   Value x = im.operand(0);
   if (!x)
     return failure();
@@ -48,6 +49,38 @@ static LogicalResult importBatchNorm(Importer &im) {
     return failure();
   auto pt = Importer::typeOf(scale);
   Type et = xt->getElementType();
+  if (training) {
+    // Batch statistics over every axis but the channel one (population
+    // variance); the running statistics blend in with `momentum`.
+    SmallVector<int64_t> axes;
+    for (int64_t d = 0; d < xt->getRank(); ++d)
+      if (d != 1)
+        axes.push_back(d);
+    SmallVector<int64_t> kept(xt->getRank(), 1);
+    kept[1] = xt->getDimSize(1);
+    auto stat = [&](Value v) {
+      Value m = ReduceMeanOp::create(im.builder, im.loc,
+                                     RankedTensorType::get(kept, et), v,
+                                     im.builder.getDenseI64ArrayAttr(axes),
+                                     im.builder.getBoolAttr(true))
+                    .getResult();
+      return im.reshape(m, pt.getShape());
+    };
+    Value batchMean = stat(x);
+    Value dev = im.create<SubOp>(*xt, x, batchMean);
+    Value batchVar = stat(im.create<MulOp>(*xt, dev, dev));
+    Value momentum = im.scalar(et, im.attrFloat("momentum", 0.9f));
+    Value rest = im.scalar(et, 1.0 - double(im.attrFloat("momentum", 0.9f)));
+    auto blend = [&](Value running, Value batch) {
+      Value r = im.create<AddOp>(pt, im.create<MulOp>(pt, running, momentum),
+                                 im.create<MulOp>(pt, batch, rest));
+      return im.reshape(r, {xt->getDimSize(1)});
+    };
+    im.setOutput(1, blend(mean, batchMean));
+    im.setOutput(2, blend(var, batchVar));
+    mean = batchMean;
+    var = batchVar;
+  }
   // y = (x - mean) * (scale / sqrt(var + eps)) + bias
   Value eps = im.scalar(et, im.attrFloat("epsilon", 1e-5f));
   Value factor = im.create<MulOp>(
