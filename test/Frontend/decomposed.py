@@ -49,6 +49,14 @@ s.add("topk_many", [node("TopK", ["x", "k"], ["v", "i"])], [("x", [100], "f32")]
       ["v", "i"], inits=[K(65)])
 s.add("det4", [node("Det", ["x"], ["y"])], [("x", [4, 4], "f32")], ["y"])
 s.add("det_not_square", [node("Det", ["x"], ["y"])], [("x", [2, 3], "f32")], ["y"])
+s.add("compress_axis1", [node("Compress", ["x", "c"], ["y"], axis=1)], [("x", [2, 3], "f32")],
+      ["y"], inits=[const("c", np.array([True, False, True]))], opset=13)
+s.add("compress_flat", [node("Compress", ["x", "c"], ["y"])], [("x", [2, 2], "f32")], ["y"],
+      inits=[const("c", np.array([False, True, True]))], opset=13)
+s.add("compress_runtime_condition", [node("Compress", ["x", "c"], ["y"], axis=0)],
+      [("x", [2, 3], "f32"), ("c", [2], "bool")], ["y"], opset=13)
+s.add("compress_too_long", [node("Compress", ["x", "c"], ["y"], axis=0)], [("x", [2, 3], "f32")],
+      ["y"], inits=[const("c", np.array([True, False, True]))], opset=13)
 
 # CHECK-LABEL: // CASE: hardmax
 # CHECK: %[[A:.+]] = tessera.argmax %arg0 {axis = 1 : i64} : tensor<2x3x4xf32> to tensor<2x1x4xi64>
@@ -175,4 +183,16 @@ s.add("det_not_square", [node("Det", ["x"], ["y"])], [("x", [2, 3], "f32")], ["y
 # CHECK: // EXIT: 1
 # CHECK-LABEL: // CASE: det_not_square
 # CHECK: only 1x1, 2x2 and 3x3 matrices are supported, found 2x3
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: compress_axis1
+# CHECK: %[[I:.+]] = tessera.constant dense<[0, 2]> : tensor<2xi64>
+# CHECK: tessera.gather %arg0, %[[I]] {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x2xf32>
+# CHECK-LABEL: // CASE: compress_flat
+# CHECK: %[[F:.+]] = tessera.reshape %arg0 : tensor<2x2xf32> to tensor<4xf32>
+# CHECK: tessera.gather %[[F]], %{{.+}} {axis = 0 : i64} : (tensor<4xf32>, tensor<2xi64>) -> tensor<2xf32>
+# CHECK-LABEL: // CASE: compress_runtime_condition
+# CHECK: condition (input 1 'c') must be a constant known at import time
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: compress_too_long
+# CHECK: condition has 3 entries for an axis of size 2
 # CHECK: // EXIT: 1

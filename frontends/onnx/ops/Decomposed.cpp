@@ -1,5 +1,5 @@
 // Smaller ops that decompose into existing tessera ops: Hardmax, Shrink, LRN,
-// MeanVarianceNormalization, ReverseSequence, TopK and Det.
+// MeanVarianceNormalization, ReverseSequence, TopK, Det and Compress.
 #include "frontends/onnx/Importer.h"
 
 #include <cmath>
@@ -360,7 +360,47 @@ static LogicalResult importDet(Importer &im) {
   return success();
 }
 
+/// Compress: the output size depends on the condition's values, so the
+/// condition must be known at import time; it then becomes a gather of the
+/// selected indices along `axis` (of the flattened input without one).
+static LogicalResult importCompress(Importer &im) {
+  Value x = im.operand(0);
+  const ConstTensor *cond = im.constInput(1, "condition");
+  if (!x || !cond)
+    return failure();
+  if (cond->type.getRank() != 1)
+    return im.fail("condition must be 1-D");
+  auto xt = Importer::typeOf(x);
+  int64_t axis = 0;
+  if (im.attr("axis")) {
+    FailureOr<int64_t> a = im.normAxis(im.attrInt("axis", 0), xt.getRank());
+    if (failed(a))
+      return failure();
+    axis = *a;
+  } else {
+    x = im.reshape(x, {xt.getNumElements()});
+    xt = Importer::typeOf(x);
+  }
+  int64_t n = xt.getDimSize(axis);
+  if (cond->numElements() > n)
+    return im.fail("condition has " + Twine(cond->numElements()) +
+                   " entries for an axis of size " + Twine(n));
+  SmallVector<int64_t> picked;
+  for (int64_t i = 0; i < cond->numElements(); ++i)
+    if (cond->getDouble(i) != 0)
+      picked.push_back(i);
+  auto idxType = RankedTensorType::get({int64_t(picked.size())},
+                                       im.builder.getI64Type());
+  SmallVector<int64_t> shape(xt.getShape());
+  shape[axis] = picked.size();
+  im.setOutput(0, im.create<GatherOp>(
+                      RankedTensorType::get(shape, xt.getElementType()), x,
+                      im.constant(makeConst(idxType, picked)), axis));
+  return success();
+}
+
 void mlir::tessera::onnx_import::registerDecomposedOps(OpTable &t) {
+  t["Compress"] = importCompress;
   t["Hardmax"] = importHardmax;
   t["Shrink"] = importShrink;
   t["LRN"] = importLRN;
