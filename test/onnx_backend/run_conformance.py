@@ -67,6 +67,11 @@ def compare(got, want):
 CONST_INPUT = re.compile(r"\(input \d+ '([^']+)'\) must be a constant known at import time")
 
 
+def small_int(npy_path):
+    a = np.load(npy_path)
+    return a.dtype.kind in "iu" and a.size <= 16
+
+
 def compile_model(tools, model, exe, const_inputs, timeout):
     """Runs tessera-compile; returns (status, message) with status None on success."""
     cmd = [os.path.join(tools, "tessera-compile"), model, "-o", exe, "-O1"]
@@ -118,6 +123,13 @@ def run_one(test_dir, tools, work_root, timeout):
                     m = CONST_INPUT.search(msg) if status == "diagnosed" else None
                     if m and npys.get(m.group(1)) and m.group(1) not in frozen:
                         frozen.add(m.group(1))
+                        continue
+                    # A value computed from the inputs must be constant: fix
+                    # every small integer input (shape-like) at once.
+                    shape_like = {n for n, p in npys.items()
+                                  if p and n not in frozen and small_int(p)}
+                    if m and shape_like:
+                        frozen |= shape_like
                         continue
                     break
                 if status:
