@@ -29,6 +29,10 @@ pool("avgpool2d_valid_ceil", "AveragePool", (1, 1, 6, 6), kernel_shape=[3, 3], s
      auto_pad="VALID", ceil_mode=1)
 pool("maxpool_indices", "MaxPool", (1, 1, 4, 4), outputs=("y", "i"), kernel_shape=[2, 2])
 pool("maxpool_no_kernel", "MaxPool", (1, 1, 4, 4))
+s.add("maxunpool", [node("MaxUnpool", ["x", "i"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+      [("x", [1, 1, 2, 2], "f32"), ("i", [1, 1, 2, 2], "i64")], ["y"])
+s.add("maxunpool_bad_indices", [node("MaxUnpool", ["x", "i"], ["y"], kernel_shape=[2, 2])],
+      [("x", [1, 1, 2, 2], "f32"), ("i", [1, 1, 3, 2], "i64")], ["y"])
 
 # CHECK-LABEL: // CASE: maxpool2d_pads
 # CHECK: tessera.max_pool %arg0 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x3x8x8xf32> to tensor<1x3x4x4xf32>
@@ -47,8 +51,19 @@ pool("maxpool_no_kernel", "MaxPool", (1, 1, 4, 4))
 # CHECK-LABEL: // CASE: avgpool2d_valid_ceil
 # CHECK: tessera.avg_pool %arg0 {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x6x6xf32> to tensor<1x1x3x3xf32>
 # CHECK-LABEL: // CASE: maxpool_indices
-# CHECK: node 'MaxPool_y' (op type 'MaxPool', opset 17): the Indices output of MaxPool is not supported
-# CHECK: // EXIT: 1
+# CHECK: -> (tensor<1x1x3x3xf32> {tessera.name = "y"}, tensor<1x1x3x3xi64> {tessera.name = "i"})
+# CHECK: tessera.max_pool
+# CHECK: %[[P:.+]] = tessera.pad %arg0 {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, value = 0xFFF0000000000000 : f64} : tensor<1x1x4x4xf32> to tensor<1x1x4x4xf32>
+# CHECK-COUNT-4: tessera.slice %[[P]]
+# CHECK: tessera.greater
+# CHECK: tessera.where
 # CHECK-LABEL: // CASE: maxpool_no_kernel
 # CHECK: (op type 'MaxPool', opset 17): missing attribute 'kernel_shape'
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: maxunpool
+# CHECK: %[[Z:.+]] = tessera.constant dense<0.000000e+00> : tensor<16xf32>
+# CHECK: tessera.scatter_elements %[[Z]], %{{.+}}, %{{.+}} {axis = 0 : i64} : (tensor<16xf32>, tensor<4xi64>, tensor<4xf32>) -> tensor<16xf32>
+# CHECK: tessera.reshape %{{.+}} : tensor<16xf32> to tensor<1x1x4x4xf32>
+# CHECK-LABEL: // CASE: maxunpool_bad_indices
+# CHECK: (op type 'MaxUnpool', opset 17): X and I must have one shape of rank >= 3
 # CHECK: // EXIT: 1
