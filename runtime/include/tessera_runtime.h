@@ -140,6 +140,13 @@ void tessera_sgemm(int64_t M, int64_t N, int64_t K, const float *A,
                    int64_t lda, const float *B, int64_t ldb, float *C,
                    int64_t ldc);
 
+/* Heap temporaries of generated code (MLIR's generic allocation functions):
+   large freed blocks are cached for reuse by the next run instead of being
+   returned to the OS. Pointers are at least 64-byte aligned. */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+
 /* MLIR CRunnerUtils' memrefCopy, so executables need no libmlir_c_runner_utils.
    src/dst point to {int64_t rank; void *descriptor;} (UnrankedMemRefType). */
 typedef struct {
