@@ -31,6 +31,10 @@ s.add("sum3", [node("Sum", ["a", "b", "c"], ["y"])],
 s.add("mean2", [node("Mean", ["a", "b"], ["y"])], [("a", [2, 3], "f32"), ("b", [3], "f32")], ["y"])
 s.add("pow_int_exp", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "f32")], ["y"],
       inits=[const("e", np.array(2, np.int64))])
+s.add("pow_neg_half", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "f32")], ["y"],
+      inits=[const("e", np.array(-0.5, np.float32))])
+s.add("pow_general", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "f32")], ["y"],
+      inits=[const("e", np.array(2.5, np.float32))])
 s.add("pow_int_base", [node("Pow", ["x", "e"], ["y"])], [("x", [4], "i32"), ("e", [4], "f32")],
       ["y"])
 s.add("div_uint8", [node("Div", ["a", "b"], ["y"])], [("a", [4], "u8"), ("b", [4], "u8")], ["y"])
@@ -205,9 +209,16 @@ s.add("fold_equal_where", [node("Equal", ["c", "m1"], ["e"]), node("Where", ["e"
 # CHECK: {{%[0-9]+}} = tessera.add %arg0, %arg1 : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
 # CHECK: {{%[0-9]+}} = tessera.constant dense<2.000000e+00> : tensor<f32>
 # CHECK: {{%[0-9]+}} = tessera.div {{%[0-9]+}}, {{%[0-9]+}} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+# Small integer and +-0.5 constant exponents become multiplies / sqrt.
 # CHECK-LABEL: // CASE: pow_int_exp
 # CHECK: func.func @main_graph(%arg0: tensor<4xf32> {tessera.name = "x"}) -> (tensor<4xf32> {tessera.name = "y"}) {
-# CHECK: {{%[0-9]+}} = tessera.constant dense<2.000000e+00> : tensor<f32>
+# CHECK-NEXT: %[[M:.+]] = tessera.mul %arg0, %arg0 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+# CHECK-NEXT: return %[[M]]
+# CHECK-LABEL: // CASE: pow_neg_half
+# CHECK: %[[S:.+]] = tessera.sqrt %arg0 : tensor<4xf32>
+# CHECK: tessera.reciprocal %[[S]] : tensor<4xf32>
+# CHECK-LABEL: // CASE: pow_general
+# CHECK: {{%[0-9]+}} = tessera.constant dense<2.500000e+00> : tensor<f32>
 # CHECK: {{%[0-9]+}} = tessera.pow %arg0, {{%[0-9]+}} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
 # CHECK-LABEL: // CASE: pow_int_base
 # CHECK: %[[A:.+]] = tessera.cast %arg0 : tensor<4xi32> to tensor<4xf64>

@@ -251,6 +251,33 @@ static void registerArithmetic(OpTable &t) {
       im.setOutput(0, im.create<CastOp>(RankedTensorType::get(*shape, et), p));
       return success();
     }
+    // A known uniform exponent of small integer or +-0.5 becomes
+    // multiplications / sqrt (GELU's x^3, RMSNorm's x^2) instead of powf.
+    if (b->constant && b->constant->numElements() > 0) {
+      double e = b->constant->getDouble(0);
+      bool uniform = true;
+      for (int64_t i = 1; i < b->constant->numElements() && uniform; ++i)
+        uniform = b->constant->getDouble(i) == e;
+      auto type = RankedTensorType::get(*shape, et);
+      auto xt = a->type;
+      if (uniform && ArrayRef<int64_t>(*shape) == xt.getShape()) {
+        Value x = im.materialize(*a), y;
+        double mag = std::fabs(e);
+        if (mag == 0.5) {
+          y = im.create<SqrtOp>(type, x);
+        } else if (mag == std::floor(mag) && mag >= 1 && mag <= 4) {
+          y = x;
+          for (int i = 1; i < int(mag); ++i)
+            y = im.create<MulOp>(type, y, x);
+        }
+        if (y) {
+          if (e < 0)
+            y = im.create<ReciprocalOp>(type, y);
+          im.setOutput(0, y);
+          return success();
+        }
+      }
+    }
     // ONNX allows an exponent of another type; tessera.pow does not.
     Value exp;
     if (b->type.getElementType() == et)
