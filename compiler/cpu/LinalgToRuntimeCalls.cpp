@@ -8,6 +8,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
@@ -52,6 +53,22 @@ matchOperandMap(AffineMap map, ArrayRef<unsigned> expected) {
     perm.push_back(*pos);
   }
   return perm;
+}
+
+/// Whether `v` is a view of a constant memref.global (a weight).
+bool isConstantGlobal(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+          get, get.getNameAttr());
+      return global && global.getConstant();
+    }
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return false;
+    v = view.getViewSource();
+  }
+  return false;
 }
 
 /// Rewrites an f32 contraction whose operands are strided memrefs of `rank`
@@ -108,8 +125,12 @@ struct ContractionToCall : OpInterfaceRewritePattern<linalg::LinalgOp> {
       args.push_back(
           memref::CastOp::create(rewriter, op.getLoc(), argType, view));
     }
+    // Constant weights are packed once by the runtime and reused.
+    std::string name = kernel.str();
+    if (isa<linalg::MatmulOp>(op) && isConstantGlobal(op->getOperand(1)))
+      name += "_constb";
     func::FuncOp fn =
-        getOrDeclareKernel(op->getParentOfType<ModuleOp>(), kernel, argType);
+        getOrDeclareKernel(op->getParentOfType<ModuleOp>(), name, argType);
     rewriter.replaceOpWithNewOp<func::CallOp>(op, fn, args);
     return success();
   }

@@ -10,6 +10,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 namespace tessera {
 namespace {
@@ -114,7 +118,43 @@ struct Plan {
   OutMatrix C;
   int64_t M, N, K;
   int64_t mc, mBlocks, blocksPerTask, nc, nChunks;
+  const float *packedB = nullptr; // all of B, pre-packed (constant weights)
 };
+
+/// All of B packed once: for each KC block, every NR-column panel in order;
+/// the panel of block k0 starting at column j is at
+/// k0 * ceil(N/NR) * NR + (j / NR) * NR * kc.
+std::unique_ptr<float[], decltype(&free)> packAllOfB(const Matrix &B,
+                                                     int64_t K, int64_t N) {
+  int64_t panels = (N + NR - 1) / NR;
+  size_t bytes = (size_t(K * panels * NR) * sizeof(float) + 63) / 64 * 64;
+  std::unique_ptr<float[], decltype(&free)> packed(
+      static_cast<float *>(aligned_alloc(64, bytes)), &free);
+  for (int64_t k0 = 0; k0 < K; k0 += KC) {
+    int64_t kc = std::min(KC, K - k0);
+    float *block = packed.get() + k0 * panels * NR;
+    for (int64_t jp = 0; jp < panels; ++jp)
+      packBPanel(B, k0, kc, jp * NR, (int)std::min<int64_t>(NR, N - jp * NR),
+                 block + jp * NR * kc);
+  }
+  return packed;
+}
+
+/// Packed copies of constant B operands (weights in the model's read-only
+/// data), keyed by address, strides and shape: packed on first use, then
+/// shared by every later call and thread.
+const float *prepackedB(const Matrix &B, int64_t K, int64_t N) {
+  using Key = std::tuple<const float *, int64_t, int64_t, int64_t, int64_t>;
+  static std::mutex mutex;
+  static auto *cache =
+      new std::map<Key, std::unique_ptr<float[], decltype(&free)>>();
+  std::lock_guard<std::mutex> lock(mutex);
+  Key key{B.data, B.rowStride, B.colStride, K, N};
+  auto it = cache->find(key);
+  if (it == cache->end())
+    it = cache->emplace(key, packAllOfB(B, K, N)).first;
+  return it->second.get();
+}
 
 void runTile(const Plan &p, int64_t kc, const float *Ap, const float *Bp,
              int64_t i0, int m, int64_t j0, int n) {
@@ -142,12 +182,19 @@ void runBlock(const Plan &p, int64_t task) {
   int64_t j0 = task % p.nChunks * p.nc, nc = std::min(p.nc, p.N - j0);
   int64_t nPanels = (nc + NR - 1) / NR, mPanelsMax = p.mc / MR;
   float *Ap = packedA.get(mPanelsMax * MR * std::min(KC, p.K));
-  float *Bp = packedB.get(nPanels * NR * std::min(KC, p.K));
+  float *Bp =
+      p.packedB ? nullptr : packedB.get(nPanels * NR * std::min(KC, p.K));
+  int64_t allPanels = (p.N + NR - 1) / NR;
   for (int64_t k0 = 0; k0 < p.K; k0 += KC) {
     int64_t kc = std::min(KC, p.K - k0);
-    for (int64_t jp = 0; jp < nPanels; ++jp)
-      packBPanel(p.B, k0, kc, j0 + jp * NR,
-                 (int)std::min<int64_t>(NR, nc - jp * NR), Bp + jp * NR * kc);
+    if (p.packedB)
+      Bp = const_cast<float *>(p.packedB) + k0 * allPanels * NR +
+           j0 / NR * NR * kc;
+    else
+      for (int64_t jp = 0; jp < nPanels; ++jp)
+        packBPanel(p.B, k0, kc, j0 + jp * NR,
+                   (int)std::min<int64_t>(NR, nc - jp * NR),
+                   Bp + jp * NR * kc);
     for (int64_t ib = firstBlock; ib < lastBlock; ++ib) {
       int64_t i0 = ib * p.mc, mc = std::min(p.mc, p.M - i0);
       int64_t mPanels = (mc + MR - 1) / MR;
@@ -173,7 +220,8 @@ void naiveGemm(const Plan &p) {
     }
 }
 
-void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C) {
+void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
+          bool constantB = false) {
   if (M <= 0 || N <= 0 || K <= 0)
     return;
   Plan p{A, B, C, M, N, K, 0, 0, 0, 0, 0};
@@ -221,6 +269,8 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C) {
     p.nc = split(N, NCMax, (4 * threads + p.mBlocks - 1) / p.mBlocks, 4 * NR);
   }
   p.nChunks = (N + p.nc - 1) / p.nc;
+  if (constantB)
+    p.packedB = prepackedB(B, K, N);
   int64_t mTasks = (p.mBlocks + p.blocksPerTask - 1) / p.blocksPerTask;
   const Plan &cp = p;
   run(mTasks * p.nChunks, [&](int64_t task) { runBlock(cp, task); });
@@ -262,6 +312,17 @@ void _mlir_ciface_tessera_matmul_f32(tessera_memref2d_f32 *A,
                 Matrix{B->aligned + B->offset, B->strides[0], B->strides[1]},
                 OutMatrix{C->aligned + C->offset, C->strides[0],
                           C->strides[1]});
+}
+
+void _mlir_ciface_tessera_matmul_f32_constb(tessera_memref2d_f32 *A,
+                                            tessera_memref2d_f32 *B,
+                                            tessera_memref2d_f32 *C) {
+  tessera::gemm(C->sizes[0], C->sizes[1], A->sizes[1],
+                Matrix{A->aligned + A->offset, A->strides[0], A->strides[1]},
+                Matrix{B->aligned + B->offset, B->strides[0], B->strides[1]},
+                OutMatrix{C->aligned + C->offset, C->strides[0],
+                          C->strides[1]},
+                /*constantB=*/true);
 }
 
 void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,

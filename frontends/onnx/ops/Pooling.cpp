@@ -157,7 +157,8 @@ static Value maxPoolIndices(Importer &im, Value x, const PoolAttrs &p,
     plane *= xt.getDimSize(i + 2);
   for (int64_t nc = 0; nc < ncShape[0] * ncShape[1]; ++nc)
     ncVals.push_back(nc * plane);
-  Value base = im.constant(makeConst(RankedTensorType::get(ncShape, i64), ncVals));
+  Value base =
+      im.constant(makeConst(RankedTensorType::get(ncShape, i64), ncVals));
   auto idxType = RankedTensorType::get(p.shape, i64);
   Value best, bestIdx;
   SmallVector<int64_t> tap(k, 0);

@@ -169,8 +169,8 @@ static LogicalResult importDynamicQuantize(Importer &im) {
   Value scale = bin<DivOp>(im, bin<SubOp>(im, mx, mn), im.scalar(ft, 255));
   QRange u8{0, 255, im.builder.getIntegerType(8)};
   // zero point = saturate(round(0 - min / scale)).
-  Value zpF = im.create<RoundOp>(scalarT,
-                                 bin<SubOp>(im, zero, bin<DivOp>(im, mn, scale)));
+  Value zpF = im.create<RoundOp>(
+      scalarT, bin<SubOp>(im, zero, bin<DivOp>(im, mn, scale)));
   zpF = bin<MinOp>(im, bin<MaxOp>(im, zpF, zero), im.scalar(ft, 255));
   im.setOutput(0, quantize(im, x, scale, zpF, u8));
   im.setOutput(1, scale);

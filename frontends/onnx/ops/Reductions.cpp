@@ -153,7 +153,8 @@ static LogicalResult importLayerNormWithStats(Importer &im, Value x,
   auto full = RankedTensorType::get(t.getShape(), stash);
   auto stat = RankedTensorType::get(statShape, stash);
   auto mean = [&](Value v) {
-    return im.create<ReduceMeanOp>(stat, v, im.builder.getDenseI64ArrayAttr(axes),
+    return im.create<ReduceMeanOp>(stat, v,
+                                   im.builder.getDenseI64ArrayAttr(axes),
                                    im.builder.getBoolAttr(true));
   };
   Value xs = cast(x, stash);
