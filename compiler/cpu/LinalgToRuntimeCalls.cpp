@@ -127,8 +127,12 @@ struct ContractionToCall : OpInterfaceRewritePattern<linalg::LinalgOp> {
     }
     // Constant weights are packed once by the runtime and reused.
     std::string name = kernel.str();
-    if (isa<linalg::MatmulOp>(op) && isConstantGlobal(op->getOperand(1)))
-      name += "_constb";
+    if (isa<linalg::MatmulOp>(op)) {
+      bool constA = isConstantGlobal(op->getOperand(0)),
+           constB = isConstantGlobal(op->getOperand(1));
+      if (constA || constB)
+        name += constA && constB ? "_constab" : constA ? "_consta" : "_constb";
+    }
     func::FuncOp fn =
         getOrDeclareKernel(op->getParentOfType<ModuleOp>(), name, argType);
     rewriter.replaceOpWithNewOp<func::CallOp>(op, fn, args);

@@ -1,5 +1,6 @@
-// tessera.conv (N-d, grouped, strided, dilated, padded) -> tensor.pad +
-// expand_shape into groups + one linalg.generic + collapse_shape.
+// tessera.conv (N-d, grouped, strided, dilated, padded) -> tensor.pad, then
+// for f32 with one group im2col + linalg.matmul (a runtime GEMM), else a
+// named linalg conv or expand_shape into groups + one linalg.generic.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
@@ -75,6 +76,86 @@ Value buildNamedConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                                                            strides, dilations);
 }
 
+/// f32 convs with one group: im2col + one GEMM (which the code generator
+/// hands to the runtime's packed kernel). The patch matrix is laid out
+/// [C*K1..Kk, N*O1..Ok] so that the weight [F, C*K..] multiplies it directly
+/// into [F, N*O..], which starts at the bias; N > 1 transposes to [N, F, O..].
+Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
+                      RankedTensorType type, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  Type elt = type.getElementType();
+  int64_t k = xType.getRank() - 2, n = xType.getDimSize(0),
+          c = xType.getDimSize(1), f = wType.getDimSize(0);
+  ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+  ArrayRef<int64_t> out = type.getShape().drop_front(2);
+  int64_t taps = c, positions = n;
+  for (int64_t i = 0; i < k; ++i) {
+    taps *= kernel[i];
+    positions *= out[i];
+  }
+  // patches[c, k1..kk, n, o1..ok] = x[n, c, o*s + k*d].
+  SmallVector<int64_t> pShape = {c};
+  llvm::append_range(pShape, kernel);
+  pShape.push_back(n);
+  llvm::append_range(pShape, out);
+  int64_t rank = pShape.size();
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  SmallVector<AffineExpr> xExprs = {dim(k + 1), dim(0)};
+  for (int64_t i = 0; i < k; ++i)
+    xExprs.push_back(dim(k + 2 + i) * strides[i] + dim(1 + i) * dilations[i]);
+  auto pType = RankedTensorType::get(pShape, elt);
+  Value empty = tensor::EmptyOp::create(b, loc, pShape, elt);
+  auto patches = linalg::GenericOp::create(
+      b, loc, TypeRange{pType}, ValueRange{x}, ValueRange{empty},
+      {AffineMap::get(rank, 0, xExprs, ctx), b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [](OpBuilder &nb, Location l, ValueRange a) {
+        linalg::YieldOp::create(nb, l, a[0]);
+      });
+  ReassociationIndices tapDims, posDims, wTail = {0};
+  for (int64_t d = 0; d <= k; ++d)
+    tapDims.push_back(d);
+  for (int64_t d = k + 1; d < rank; ++d)
+    posDims.push_back(d);
+  Value p2 = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({taps, positions}, elt),
+      patches.getResult(0), ArrayRef<ReassociationIndices>{tapDims, posDims});
+  ReassociationIndices wRest;
+  for (int64_t d = 1; d < k + 2; ++d)
+    wRest.push_back(d);
+  Value w2 = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({f, taps}, elt), w,
+      ArrayRef<ReassociationIndices>{wTail, wRest});
+  auto yType = RankedTensorType::get({f, positions}, elt);
+  Value init =
+      bias ? buildParallel(b, loc, yType, bias,
+                           {AffineMap::get(2, 0, getAffineDimExpr(0, ctx))},
+                           [](OpBuilder &, Location, ValueRange a) {
+                             return a[0];
+                           })
+           : filledTensor(b, loc, yType, scalarConstant(b, loc, elt, 0.0));
+  Value y = linalg::MatmulOp::create(b, loc, TypeRange{yType},
+                                     ValueRange{w2, p2}, ValueRange{init})
+                .getResult(0);
+  // [F, N*O..] -> [F, N, O..] -> [N, F, O..].
+  SmallVector<int64_t> fnShape = {f, n};
+  llvm::append_range(fnShape, out);
+  ReassociationIndices fDim = {0}, rest;
+  for (int64_t d = 1; d < k + 2; ++d)
+    rest.push_back(d);
+  Value fn = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(fnShape, elt), y,
+      ArrayRef<ReassociationIndices>{fDim, rest});
+  SmallVector<int64_t> perm = {1, 0};
+  for (int64_t d = 2; d < k + 2; ++d)
+    perm.push_back(d);
+  Value dest = tensor::EmptyOp::create(b, loc, type.getShape(), elt);
+  return linalg::TransposeOp::create(b, loc, fn, dest, perm).getResult()[0];
+}
+
 /// Otherwise loops n, g, f, o1..ok (parallel), c, k1..kk (reduction), over
 /// x[n, g, c, o*s + k*dil], w[g, f, c, k] -> y[n, g, f, o].
 struct ConvLowering : OpConversionPattern<ConvOp> {
@@ -110,6 +191,12 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     int64_t n = xType.getDimSize(0), c = xType.getDimSize(1),
             f = wType.getDimSize(0);
+    if (g == 1 && elt.isF32()) {
+      rewriter.replaceOp(op, buildIm2colConv(rewriter, loc, x, w,
+                                             adaptor.getBias(), type, strides,
+                                             dilations));
+      return success();
+    }
     if (hasNamedConv(g, c, f, k)) {
       Value init;
       if (Value bias = adaptor.getBias())

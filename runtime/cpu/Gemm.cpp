@@ -119,6 +119,7 @@ struct Plan {
   int64_t M, N, K;
   int64_t mc, mBlocks, blocksPerTask, nc, nChunks;
   const float *packedB = nullptr; // all of B, pre-packed (constant weights)
+  const float *packedA = nullptr; // all of A, pre-packed (constant weights)
 };
 
 /// All of B packed once: for each KC block, every NR-column panel in order;
@@ -140,19 +141,42 @@ std::unique_ptr<float[], decltype(&free)> packAllOfB(const Matrix &B,
   return packed;
 }
 
-/// Packed copies of constant B operands (weights in the model's read-only
-/// data), keyed by address, strides and shape: packed on first use, then
-/// shared by every later call and thread.
-const float *prepackedB(const Matrix &B, int64_t K, int64_t N) {
-  using Key = std::tuple<const float *, int64_t, int64_t, int64_t, int64_t>;
+/// All of A packed once, the same way: for each KC block, every MR-row
+/// panel in order.
+std::unique_ptr<float[], decltype(&free)> packAllOfA(const Matrix &A,
+                                                     int64_t M, int64_t K) {
+  int64_t panels = (M + MR - 1) / MR;
+  size_t bytes = (size_t(K * panels * MR) * sizeof(float) + 63) / 64 * 64;
+  std::unique_ptr<float[], decltype(&free)> packed(
+      static_cast<float *>(aligned_alloc(64, bytes)), &free);
+  for (int64_t k0 = 0; k0 < K; k0 += KC) {
+    int64_t kc = std::min(KC, K - k0);
+    float *block = packed.get() + k0 * panels * MR;
+    for (int64_t ip = 0; ip < panels; ++ip)
+      packAPanel(A, ip * MR, (int)std::min<int64_t>(MR, M - ip * MR), k0, kc,
+                 block + ip * MR * kc);
+  }
+  return packed;
+}
+
+/// Packed copies of constant operands (weights in the model's read-only
+/// data), keyed by side, address, strides and shape: packed on first use,
+/// then shared by every later call and thread.
+const float *prepacked(bool isA, const Matrix &m, int64_t rows,
+                       int64_t cols) {
+  using Key =
+      std::tuple<bool, const float *, int64_t, int64_t, int64_t, int64_t>;
   static std::mutex mutex;
   static auto *cache =
       new std::map<Key, std::unique_ptr<float[], decltype(&free)>>();
   std::lock_guard<std::mutex> lock(mutex);
-  Key key{B.data, B.rowStride, B.colStride, K, N};
+  Key key{isA, m.data, m.rowStride, m.colStride, rows, cols};
   auto it = cache->find(key);
   if (it == cache->end())
-    it = cache->emplace(key, packAllOfB(B, K, N)).first;
+    it = cache
+             ->emplace(key, isA ? packAllOfA(m, rows, cols)
+                                : packAllOfB(m, rows, cols))
+             .first;
   return it->second.get();
 }
 
@@ -184,7 +208,7 @@ void runBlock(const Plan &p, int64_t task) {
   float *Ap = packedA.get(mPanelsMax * MR * std::min(KC, p.K));
   float *Bp =
       p.packedB ? nullptr : packedB.get(nPanels * NR * std::min(KC, p.K));
-  int64_t allPanels = (p.N + NR - 1) / NR;
+  int64_t allPanels = (p.N + NR - 1) / NR, allRowPanels = (p.M + MR - 1) / MR;
   for (int64_t k0 = 0; k0 < p.K; k0 += KC) {
     int64_t kc = std::min(KC, p.K - k0);
     if (p.packedB)
@@ -198,9 +222,14 @@ void runBlock(const Plan &p, int64_t task) {
     for (int64_t ib = firstBlock; ib < lastBlock; ++ib) {
       int64_t i0 = ib * p.mc, mc = std::min(p.mc, p.M - i0);
       int64_t mPanels = (mc + MR - 1) / MR;
-      for (int64_t ip = 0; ip < mPanels; ++ip)
-        packAPanel(p.A, i0 + ip * MR, (int)std::min<int64_t>(MR, mc - ip * MR),
-                   k0, kc, Ap + ip * MR * kc);
+      if (p.packedA)
+        Ap = const_cast<float *>(p.packedA) + k0 * allRowPanels * MR +
+             i0 / MR * MR * kc;
+      else
+        for (int64_t ip = 0; ip < mPanels; ++ip)
+          packAPanel(p.A, i0 + ip * MR,
+                     (int)std::min<int64_t>(MR, mc - ip * MR), k0, kc,
+                     Ap + ip * MR * kc);
       for (int64_t jp = 0; jp < nPanels; ++jp)
         for (int64_t ip = 0; ip < mPanels; ++ip)
           runTile(p, kc, Ap + ip * MR * kc, Bp + jp * NR * kc, i0 + ip * MR,
@@ -221,7 +250,7 @@ void naiveGemm(const Plan &p) {
 }
 
 void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
-          bool constantB = false) {
+          bool constantA = false, bool constantB = false) {
   if (M <= 0 || N <= 0 || K <= 0)
     return;
   Plan p{A, B, C, M, N, K, 0, 0, 0, 0, 0};
@@ -269,8 +298,10 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
     p.nc = split(N, NCMax, (4 * threads + p.mBlocks - 1) / p.mBlocks, 4 * NR);
   }
   p.nChunks = (N + p.nc - 1) / p.nc;
+  if (constantA)
+    p.packedA = prepacked(true, A, M, K);
   if (constantB)
-    p.packedB = prepackedB(B, K, N);
+    p.packedB = prepacked(false, B, K, N);
   int64_t mTasks = (p.mBlocks + p.blocksPerTask - 1) / p.blocksPerTask;
   const Plan &cp = p;
   run(mTasks * p.nChunks, [&](int64_t task) { runBlock(cp, task); });
@@ -314,15 +345,32 @@ void _mlir_ciface_tessera_matmul_f32(tessera_memref2d_f32 *A,
                           C->strides[1]});
 }
 
-void _mlir_ciface_tessera_matmul_f32_constb(tessera_memref2d_f32 *A,
-                                            tessera_memref2d_f32 *B,
-                                            tessera_memref2d_f32 *C) {
+static void matmulConst(tessera_memref2d_f32 *A, tessera_memref2d_f32 *B,
+                        tessera_memref2d_f32 *C, bool constA, bool constB) {
   tessera::gemm(C->sizes[0], C->sizes[1], A->sizes[1],
                 Matrix{A->aligned + A->offset, A->strides[0], A->strides[1]},
                 Matrix{B->aligned + B->offset, B->strides[0], B->strides[1]},
                 OutMatrix{C->aligned + C->offset, C->strides[0],
                           C->strides[1]},
-                /*constantB=*/true);
+                constA, constB);
+}
+
+void _mlir_ciface_tessera_matmul_f32_consta(tessera_memref2d_f32 *A,
+                                            tessera_memref2d_f32 *B,
+                                            tessera_memref2d_f32 *C) {
+  matmulConst(A, B, C, true, false);
+}
+
+void _mlir_ciface_tessera_matmul_f32_constb(tessera_memref2d_f32 *A,
+                                            tessera_memref2d_f32 *B,
+                                            tessera_memref2d_f32 *C) {
+  matmulConst(A, B, C, false, true);
+}
+
+void _mlir_ciface_tessera_matmul_f32_constab(tessera_memref2d_f32 *A,
+                                             tessera_memref2d_f32 *B,
+                                             tessera_memref2d_f32 *C) {
+  matmulConst(A, B, C, true, true);
 }
 
 void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,

@@ -131,11 +131,17 @@ typedef struct {
 void _mlir_ciface_tessera_matmul_f32(tessera_memref2d_f32 *A,
                                      tessera_memref2d_f32 *B,
                                      tessera_memref2d_f32 *C);
-/* The same with B constant for the life of the process (model weights): B is
-   packed once on first use and the packed copy is reused. */
+/* The same with A, B or both constant for the life of the process (model
+   weights): such operands are packed once on first use and reused. */
+void _mlir_ciface_tessera_matmul_f32_consta(tessera_memref2d_f32 *A,
+                                            tessera_memref2d_f32 *B,
+                                            tessera_memref2d_f32 *C);
 void _mlir_ciface_tessera_matmul_f32_constb(tessera_memref2d_f32 *A,
                                             tessera_memref2d_f32 *B,
                                             tessera_memref2d_f32 *C);
+void _mlir_ciface_tessera_matmul_f32_constab(tessera_memref2d_f32 *A,
+                                             tessera_memref2d_f32 *B,
+                                             tessera_memref2d_f32 *C);
 /* C[b] += A[b]·B[b]; a batch stride of 0 broadcasts an operand. */
 void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,
                                            tessera_memref3d_f32 *B,

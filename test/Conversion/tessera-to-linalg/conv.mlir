@@ -17,10 +17,17 @@ func.func @conv1d_grouped(%x: tensor<1x8x16xf32>, %w: tensor<8x1x4xf32>, %b: ten
 
 // -----
 
+// f32 with one group: im2col into [C*Kh*Kw, N*Oh*Ow], one matmul, transpose.
+// CHECK-DAG: #[[PX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 * 2 + d1 * 2, d5 * 2 + d2)>
 // CHECK-LABEL: func @conv2d_strided
 // CHECK-NOT: tensor.pad
+// CHECK: %[[PT:.+]] = linalg.generic {indexing_maps = [#[[PX]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%{{.+}} : tensor<2x3x9x9xf32>) outs(%{{.+}} : tensor<3x3x3x2x3x4xf32>)
+// CHECK: %[[P2:.+]] = tensor.collapse_shape %[[PT]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<3x3x3x2x3x4xf32> into tensor<27x24xf32>
+// CHECK: %[[W2:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK: %[[Z:.+]] = linalg.fill
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) outs(%[[Z]] : tensor<2x4x3x4xf32>)
+// CHECK: %[[M:.+]] = linalg.matmul ins(%[[W2]], %[[P2]] : tensor<4x27xf32>, tensor<27x24xf32>) outs(%[[Z]] : tensor<4x24xf32>)
+// CHECK: %[[E:.+]] = tensor.expand_shape %[[M]] {{\[\[}}0], [1, 2, 3]] output_shape [4, 2, 3, 4]
+// CHECK: linalg.transpose ins(%[[E]] : tensor<4x2x3x4xf32>) outs(%{{.+}} : tensor<2x4x3x4xf32>) permutation = [1, 0, 2, 3]
 func.func @conv2d_strided(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x3x4xf32> {
   %0 = tessera.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 1>, group = 1 : i64} : (tensor<2x3x9x9xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x3x4xf32>
   return %0 : tensor<2x4x3x4xf32>
@@ -63,9 +70,22 @@ func.func @conv2d_depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) ->
 
 // -----
 
-// CHECK-LABEL: func @conv3d
-// CHECK: linalg.conv_3d_ncdhw_fcdhw {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x2x4x4x4xf32>, tensor<3x2x2x2x2xf32>) outs(%{{.+}} : tensor<1x3x3x3x3xf32>)
-func.func @conv3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<3x2x2x2x2xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3x3xf32> {
+// Other element types keep the named convs.
+// CHECK-LABEL: func @conv3d_f64
+// CHECK: linalg.conv_3d_ncdhw_fcdhw {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x2x4x4x4xf64>, tensor<3x2x2x2x2xf64>) outs(%{{.+}} : tensor<1x3x3x3x3xf64>)
+func.func @conv3d_f64(%x: tensor<1x2x4x4x4xf64>, %w: tensor<3x2x2x2x2xf64>, %b: tensor<3xf64>) -> tensor<1x3x3x3x3xf64> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : (tensor<1x2x4x4x4xf64>, tensor<3x2x2x2x2xf64>, tensor<3xf64>) -> tensor<1x3x3x3x3xf64>
+  return %0 : tensor<1x3x3x3x3xf64>
+}
+
+// -----
+
+// 3-d f32 with a bias: the matmul accumulates into the bias.
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @conv3d_bias
+// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[ROW]], #{{.+}}]{{.*}} ins(%arg2 : tensor<3xf32>) outs(%{{.+}} : tensor<3x27xf32>)
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<3x16xf32>, tensor<16x27xf32>) outs(%[[INIT]] : tensor<3x27xf32>)
+func.func @conv3d_bias(%x: tensor<1x2x4x4x4xf32>, %w: tensor<3x2x2x2x2xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3x3xf32> {
   %0 = tessera.conv %x, %w, %b {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : (tensor<1x2x4x4x4xf32>, tensor<3x2x2x2x2xf32>, tensor<3xf32>) -> tensor<1x3x3x3x3xf32>
   return %0 : tensor<1x3x3x3x3xf32>
 }
