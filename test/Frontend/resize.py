@@ -40,6 +40,12 @@ s.add("resize_axes_crop",
       X, ["y"], inits=[roi(0.25, 0, 0.75, 1), scales(2, 0.5)], opset=18)
 s.add("resize_antialias", [node("Resize", ["x", "", "scales"], ["y"], mode="cubic",
                                 antialias=1)], X, ["y"], inits=[scales(1, 1, 0.5, 0.5)], opset=18)
+s.add("upsample9_nearest", [node("Upsample", ["x", "scales"], ["y"])], X, ["y"],
+      inits=[scales(1, 1, 2, 3)], opset=9)
+s.add("upsample7_bilinear", [node("Upsample", ["x"], ["y"], mode="bilinear",
+                                  scales=[1.0, 1.0, 2.0, 2.0])], X, ["y"], opset=7)
+s.add("upsample_cubic", [node("Upsample", ["x", "scales"], ["y"], mode="cubic")], X, ["y"],
+      inits=[scales(1, 1, 2, 2)], opset=9)
 
 # CHECK-LABEL: // CASE: resize_scales_linear
 # CHECK: tessera.resize %arg0 {coordinate_transformation_mode = "half_pixel", mode = "linear", scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : tensor<1x2x4x4xf32> to tensor<1x2x8x8xf32>
@@ -61,4 +67,11 @@ s.add("resize_antialias", [node("Resize", ["x", "", "scales"], ["y"], mode="cubi
 # CHECK: tessera.resize %arg0 {coordinate_transformation_mode = "tf_crop_and_resize", mode = "cubic", roi = array<f64: 0.000000e+00, 0.000000e+00, 0.000000e+00, 2.500000e-01, 1.000000e+00, 1.000000e+00, 1.000000e+00, 7.500000e-01>, scales = array<f64: 1.000000e+00, 1.000000e+00, 5.000000e-01, 2.000000e+00>} : tensor<1x2x4x4xf32> to tensor<1x2x2x8xf32>
 # CHECK-LABEL: // CASE: resize_antialias
 # CHECK: (op type 'Resize', opset 18): keep_aspect_ratio_policy and antialias are not supported
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: upsample9_nearest
+# CHECK: tessera.resize %arg0 {coordinate_transformation_mode = "asymmetric", mode = "nearest", nearest_mode = "floor", scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00>} : tensor<1x2x4x4xf32> to tensor<1x2x8x12xf32>
+# CHECK-LABEL: // CASE: upsample7_bilinear
+# CHECK: tessera.resize %arg0 {coordinate_transformation_mode = "asymmetric", mode = "linear", nearest_mode = "floor", scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : tensor<1x2x4x4xf32> to tensor<1x2x8x8xf32>
+# CHECK-LABEL: // CASE: upsample_cubic
+# CHECK: (op type 'Upsample', opset 9): unsupported mode 'cubic'
 # CHECK: // EXIT: 1

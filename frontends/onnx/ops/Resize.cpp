@@ -129,6 +129,55 @@ static LogicalResult importResize(Importer &im) {
   return success();
 }
 
+/// Upsample (opsets 7-9, deprecated): Resize with asymmetric coordinates,
+/// `nearest` (floor) or `linear`; scales come from an attribute (opset 7)
+/// or a constant input (opset 9).
+static LogicalResult importUpsample(Importer &im) {
+  Value x = im.operand(0);
+  if (!x)
+    return failure();
+  auto xt = Importer::typeOf(x);
+  if (!isa<FloatType>(xt.getElementType()))
+    return im.fail("unsupported element type (float expected)");
+  SmallVector<double> scales;
+  if (im.opset >= 9) {
+    const ConstTensor *c = im.constInput(1, "scales");
+    if (!c)
+      return failure();
+    for (int64_t i = 0; i < c->numElements(); ++i)
+      scales.push_back(c->getDouble(i));
+  } else if (const onnx::AttributeProto *a = im.attr("scales")) {
+    scales.assign(a->floats().begin(), a->floats().end());
+  }
+  if (int64_t(scales.size()) != xt.getRank())
+    return im.fail("scales needs one entry per dimension");
+  std::string mode = im.attrString("mode", "nearest");
+  if (mode == "bilinear")
+    mode = "linear";
+  if (mode != "nearest" && mode != "linear")
+    return im.fail("unsupported mode '" + mode + "'");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < xt.getRank(); ++d) {
+    if (!(scales[d] >= 1))
+      return im.fail("scales must be >= 1");
+    shape.push_back(
+        static_cast<int64_t>(std::floor(xt.getDimSize(d) * scales[d])));
+  }
+  auto &b = im.builder;
+  auto type = RankedTensorType::get(shape, xt.getElementType());
+  im.setOutput(0, ResizeOp::create(b, im.loc, type, x,
+                                   b.getDenseF64ArrayAttr(scales),
+                                   b.getStringAttr(mode),
+                                   b.getStringAttr("asymmetric"),
+                                   b.getStringAttr("floor"),
+                                   b.getF64FloatAttr(-0.75),
+                                   b.getBoolAttr(false), DenseF64ArrayAttr(),
+                                   b.getF64FloatAttr(0.0))
+                      .getResult());
+  return success();
+}
+
 void mlir::tessera::onnx_import::registerResizeOps(OpTable &t) {
   t["Resize"] = importResize;
+  t["Upsample"] = importUpsample;
 }
