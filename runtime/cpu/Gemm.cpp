@@ -122,39 +122,24 @@ struct Plan {
   const float *packedA = nullptr; // all of A, pre-packed (constant weights)
 };
 
-/// All of B packed once: for each KC block, every NR-column panel in order;
-/// the panel of block k0 starting at column j is at
-/// k0 * ceil(N/NR) * NR + (j / NR) * NR * kc.
-std::unique_ptr<float[], decltype(&free)> packAllOfB(const Matrix &B,
-                                                     int64_t K, int64_t N) {
-  int64_t panels = (N + NR - 1) / NR;
-  size_t bytes = (size_t(K * panels * NR) * sizeof(float) + 63) / 64 * 64;
-  std::unique_ptr<float[], decltype(&free)> packed(
-      static_cast<float *>(aligned_alloc(64, bytes)), &free);
-  for (int64_t k0 = 0; k0 < K; k0 += KC) {
-    int64_t kc = std::min(KC, K - k0);
-    float *block = packed.get() + k0 * panels * NR;
-    for (int64_t jp = 0; jp < panels; ++jp)
-      packBPanel(B, k0, kc, jp * NR, (int)std::min<int64_t>(NR, N - jp * NR),
-                 block + jp * NR * kc);
-  }
-  return packed;
-}
+using PackedPanels = std::unique_ptr<float[], decltype(&free)>;
 
-/// All of A packed once, the same way: for each KC block, every MR-row
-/// panel in order.
-std::unique_ptr<float[], decltype(&free)> packAllOfA(const Matrix &A,
-                                                     int64_t M, int64_t K) {
-  int64_t panels = (M + MR - 1) / MR;
-  size_t bytes = (size_t(K * panels * MR) * sizeof(float) + 63) / 64 * 64;
-  std::unique_ptr<float[], decltype(&free)> packed(
-      static_cast<float *>(aligned_alloc(64, bytes)), &free);
+/// A whole operand packed once: for each KC block, every `width`-wide panel
+/// in order, so the panel of block k0 starting at row/column j is at
+/// k0 * ceil(extent/width) * width + (j / width) * width * kc.
+/// `pack(k0, kc, j, n, dst)` packs one panel of n <= width rows/columns.
+template <typename PackFn>
+PackedPanels packAll(int64_t extent, int64_t K, int width, PackFn pack) {
+  int64_t panels = (extent + width - 1) / width;
+  size_t bytes = (size_t(K * panels * width) * sizeof(float) + 63) / 64 * 64;
+  PackedPanels packed(static_cast<float *>(aligned_alloc(64, bytes)), &free);
   for (int64_t k0 = 0; k0 < K; k0 += KC) {
     int64_t kc = std::min(KC, K - k0);
-    float *block = packed.get() + k0 * panels * MR;
-    for (int64_t ip = 0; ip < panels; ++ip)
-      packAPanel(A, ip * MR, (int)std::min<int64_t>(MR, M - ip * MR), k0, kc,
-                 block + ip * MR * kc);
+    float *block = packed.get() + k0 * panels * width;
+    for (int64_t p = 0; p < panels; ++p)
+      pack(k0, kc, p * width,
+           (int)std::min<int64_t>(width, extent - p * width),
+           block + p * width * kc);
   }
   return packed;
 }
@@ -167,16 +152,22 @@ const float *prepacked(bool isA, const Matrix &m, int64_t rows,
   using Key =
       std::tuple<bool, const float *, int64_t, int64_t, int64_t, int64_t>;
   static std::mutex mutex;
-  static auto *cache =
-      new std::map<Key, std::unique_ptr<float[], decltype(&free)>>();
+  static auto *cache = new std::map<Key, PackedPanels>();
   std::lock_guard<std::mutex> lock(mutex);
   Key key{isA, m.data, m.rowStride, m.colStride, rows, cols};
   auto it = cache->find(key);
-  if (it == cache->end())
-    it = cache
-             ->emplace(key, isA ? packAllOfA(m, rows, cols)
-                                : packAllOfB(m, rows, cols))
-             .first;
+  if (it == cache->end()) {
+    PackedPanels packed =
+        isA ? packAll(rows, cols, MR,
+                      [&](int64_t k0, int64_t kc, int64_t i, int n, float *d) {
+                        packAPanel(m, i, n, k0, kc, d);
+                      })
+            : packAll(cols, rows, NR,
+                      [&](int64_t k0, int64_t kc, int64_t j, int n, float *d) {
+                        packBPanel(m, k0, kc, j, n, d);
+                      });
+    it = cache->emplace(key, std::move(packed)).first;
+  }
   return it->second.get();
 }
 
