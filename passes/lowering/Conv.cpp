@@ -1,6 +1,7 @@
 // tessera.conv (N-d, grouped, strided, dilated, padded) -> tensor.pad, then
-// for f32 with one group im2col + linalg.matmul (a runtime GEMM), else a
-// named linalg conv or expand_shape into groups + one linalg.generic.
+// for f32 with one group im2col + linalg.matmul (a runtime GEMM), for f32
+// depthwise one generic over strided tap slices, else a named linalg conv or
+// expand_shape into groups + one linalg.generic.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
@@ -156,6 +157,61 @@ Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
   return linalg::TransposeOp::create(b, loc, fn, dest, perm).getResult()[0];
 }
 
+/// Depthwise f32 convs (group == C == F): one all-parallel generic over the
+/// output whose body sums the kernel taps; each tap is a strided
+/// extract_slice of the input shaped like the output (a view after
+/// bufferization), so the innermost output loop vectorizes.
+Value buildDepthwiseTaps(OpBuilder &b, Location loc, Value x, Value w,
+                         Value init, RankedTensorType type,
+                         ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  auto wType = cast<RankedTensorType>(w.getType());
+  int64_t k = type.getRank() - 2, rank = type.getRank();
+  ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  SmallVector<int64_t> tap(k, 0);
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  auto sliceType = RankedTensorType::get(type.getShape(),
+                                         type.getElementType());
+  for (;;) {
+    SmallVector<AffineExpr> wExprs = {dim(1), b.getAffineConstantExpr(0)};
+    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)), sizes, steps;
+    for (int64_t d : type.getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    steps.assign(2, b.getIndexAttr(1));
+    for (int64_t i = 0; i < k; ++i) {
+      offsets.push_back(b.getIndexAttr(tap[i] * dilations[i]));
+      steps.push_back(b.getIndexAttr(strides[i]));
+      wExprs.push_back(b.getAffineConstantExpr(tap[i]));
+    }
+    Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, x, offsets,
+                                                 sizes, steps);
+    inputs.append({slice, w});
+    maps.push_back(b.getMultiDimIdentityMap(rank));
+    maps.push_back(AffineMap::get(rank, 0, wExprs, ctx));
+    int64_t i = k - 1;
+    while (i >= 0 && ++tap[i] == kernel[i])
+      tap[i--] = 0;
+    if (i < 0)
+      break;
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               Value acc = a.back();
+               for (size_t t = 0; t + 1 < a.size(); t += 2)
+                 acc = arith::AddFOp::create(
+                     nb, l, acc, arith::MulFOp::create(nb, l, a[t], a[t + 1]));
+               linalg::YieldOp::create(nb, l, acc);
+             })
+      .getResult(0);
+}
+
 /// Otherwise loops n, g, f, o1..ok (parallel), c, k1..kk (reduction), over
 /// x[n, g, c, o*s + k*dil], w[g, f, c, k] -> y[n, g, f, o].
 struct ConvLowering : OpConversionPattern<ConvOp> {
@@ -199,6 +255,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     }
     if (hasNamedConv(g, c, f, k)) {
       Value init;
+      bool depthwise = g != 1;
       if (Value bias = adaptor.getBias())
         init = buildParallel(
             rewriter, loc, type, bias,
@@ -206,6 +263,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
             [](OpBuilder &, Location, ValueRange a) { return a[0]; });
       else
         init = filledTensor(rewriter, loc, type, zero);
+      if (depthwise && elt.isF32()) {
+        rewriter.replaceOp(op, buildDepthwiseTaps(rewriter, loc, x, w, init,
+                                                  type, strides, dilations));
+        return success();
+      }
       rewriter.replaceOp(
           op, buildNamedConv(rewriter, loc, x, w, init, g, strides, dilations));
       return success();

@@ -1,14 +1,19 @@
 // RUN: tessera-opt %s --convert-tessera-to-linalg -split-input-file | FileCheck %s
 
-// Depthwise (group == channels, multiplier 1) uses the named depthwise conv.
+// Depthwise f32 (group == channels, multiplier 1): one parallel generic
+// summing the taps, each a strided slice of the padded input.
 // CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[W0:.+]] = affine_map<(d0, d1, d2) -> (d1, 0, 0)>
+// CHECK-DAG: #[[W3:.+]] = affine_map<(d0, d1, d2) -> (d1, 0, 3)>
 // CHECK-LABEL: func @conv1d_grouped
-// CHECK-SAME: %[[IN:.+]]: tensor<1x8x16xf32>, %[[WT:.+]]: tensor<8x1x4xf32>, %[[B:.+]]: tensor<8xf32>
-// CHECK: %[[P:.+]] = tensor.pad %[[IN]] low[0, 0, 3] high[0, 0, 0]
+// CHECK: %[[P:.+]] = tensor.pad %arg0 low[0, 0, 3] high[0, 0, 0]
 // CHECK: } : tensor<1x8x16xf32> to tensor<1x8x19xf32>
-// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.+}}]{{.*}} ins(%[[B]] : tensor<8xf32>)
-// CHECK: %[[WD:.+]] = tensor.collapse_shape %[[WT]] {{\[\[}}0, 1], [2]] : tensor<8x1x4xf32> into tensor<8x4xf32>
-// CHECK: %[[R:.+]] = linalg.depthwise_conv_1d_ncw_cw {dilations = dense<1> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>} ins(%[[P]], %[[WD]] : tensor<1x8x19xf32>, tensor<8x4xf32>) outs(%[[INIT]] : tensor<1x8x16xf32>)
+// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.+}}]{{.*}} ins(%arg2 : tensor<8xf32>)
+// CHECK: %[[S0:.+]] = tensor.extract_slice %[[P]][0, 0, 0] [1, 8, 16] [1, 1, 1] : tensor<1x8x19xf32> to tensor<1x8x16xf32>
+// CHECK: %[[S3:.+]] = tensor.extract_slice %[[P]][0, 0, 3] [1, 8, 16] [1, 1, 1]
+// CHECK: %[[R:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[W0]], {{.+}}, #[[ID]], #[[W3]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[S0]], %arg1, {{.+}}, %[[S3]], %arg1 : {{.+}}) outs(%[[INIT]] : tensor<1x8x16xf32>)
+// CHECK-COUNT-4: arith.mulf
 // CHECK: return %[[R]]
 func.func @conv1d_grouped(%x: tensor<1x8x16xf32>, %w: tensor<8x1x4xf32>, %b: tensor<8xf32>) -> tensor<1x8x16xf32> {
   %0 = tessera.conv %x, %w, %b {strides = array<i64: 1>, pads = array<i64: 3, 0>, dilations = array<i64: 1>, group = 8 : i64} : (tensor<1x8x16xf32>, tensor<8x1x4xf32>, tensor<8xf32>) -> tensor<1x8x16xf32>
@@ -59,13 +64,26 @@ func.func @conv1d_groups2(%x: tensor<1x4x6xf32>, %w: tensor<6x2x3xf32>, %b: tens
 
 // -----
 
+// Strided depthwise f32: the slices step by the stride.
 // CHECK-LABEL: func @conv2d_depthwise
 // CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[WD:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2], [3]] : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
-// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} ins(%[[P]], %[[WD]] : tensor<1x4x7x7xf32>, tensor<4x3x3xf32>)
-func.func @conv2d_depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32> {
-  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32>
-  return %0 : tensor<1x4x5x5xf32>
+// CHECK: tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 4, 3, 3] [1, 1, 2, 2] : tensor<1x4x7x7xf32> to tensor<1x4x3x3xf32>
+// CHECK: linalg.generic
+// CHECK-COUNT-9: arith.mulf
+func.func @conv2d_depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %0 : tensor<1x4x3x3xf32>
+}
+
+// -----
+
+// Other element types keep the named depthwise conv.
+// CHECK-LABEL: func @conv2d_depthwise_f64
+// CHECK: %[[WD:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2], [3]] : tensor<4x1x3x3xf64> into tensor<4x3x3xf64>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} ins(%{{.+}}, %[[WD]] : tensor<1x4x7x7xf64>, tensor<4x3x3xf64>)
+func.func @conv2d_depthwise_f64(%x: tensor<1x4x5x5xf64>, %w: tensor<4x1x3x3xf64>) -> tensor<1x4x5x5xf64> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x5x5xf64>, tensor<4x1x3x3xf64>) -> tensor<1x4x5x5xf64>
+  return %0 : tensor<1x4x5x5xf64>
 }
 
 // -----
