@@ -187,6 +187,9 @@ public:
   }
   Value reshape(Value v, ArrayRef<int64_t> shape);
   Value transpose(Value v, ArrayRef<int64_t> perm);
+  /// Constant-mode tessera.pad of `v` by `pads` (begins, then ends;
+  /// negative amounts crop).
+  Value pad(Value v, ArrayRef<int64_t> pads, double value);
   Value constant(const ConstTensor &c);
   Value scalar(Type elementType, double value);
   static RankedTensorType typeOf(Value v) {

@@ -152,6 +152,18 @@ Value Importer::reshape(Value v, ArrayRef<int64_t> shape) {
   return create<ReshapeOp>(type, v);
 }
 
+Value Importer::pad(Value v, ArrayRef<int64_t> pads, double value) {
+  auto t = typeOf(v);
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(t.getDimSize(d) + pads[d] + pads[d + rank]);
+  return create<PadOp>(RankedTensorType::get(shape, t.getElementType()), v,
+                       builder.getDenseI64ArrayAttr(pads),
+                       builder.getStringAttr("constant"),
+                       builder.getF64FloatAttr(value));
+}
+
 Value Importer::transpose(Value v, ArrayRef<int64_t> perm) {
   auto in = typeOf(v);
   SmallVector<int64_t> shape;

@@ -22,17 +22,7 @@ spatialAttr(Importer &im, StringRef name, int64_t count, int64_t dflt) {
 static Value padZeros(Importer &im, Value x, ArrayRef<int64_t> pads) {
   if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
     return x;
-  auto t = Importer::typeOf(x);
-  int64_t rank = t.getRank();
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < rank; ++d)
-    shape.push_back(t.getDimSize(d) + pads[d] + pads[d + rank]);
-  return PadOp::create(im.builder, im.loc,
-                       RankedTensorType::get(shape, t.getElementType()), x,
-                       im.builder.getDenseI64ArrayAttr(pads),
-                       im.builder.getStringAttr("constant"),
-                       im.builder.getF64FloatAttr(0.0))
-      .getResult();
+  return im.pad(x, pads, 0.0);
 }
 
 /// Inserts `s - 1` zeros after every spatial element of `x` (strides `s`),

@@ -133,21 +133,14 @@ static Value maxPoolIndices(Importer &im, Value x, const PoolAttrs &p,
   Type i64 = im.builder.getI64Type(), i1 = im.builder.getI1Type();
   auto outType = RankedTensorType::get(p.shape, xt.getElementType());
   // Pad so that every tap of every window is in range.
-  SmallVector<int64_t> pads(2 * (k + 2), 0), padded(xt.getShape());
+  SmallVector<int64_t> pads(2 * (k + 2), 0);
   for (int64_t i = 0; i < k; ++i) {
     int64_t need = (p.shape[i + 2] - 1) * p.strides[i] +
                    p.dilations[i] * (p.kernel[i] - 1) + 1;
     pads[i + 2] = p.pads[i];
     pads[i + 2 + k + 2] = need - p.pads[i] - xt.getDimSize(i + 2);
-    padded[i + 2] = need;
   }
-  Value xp = PadOp::create(im.builder, im.loc,
-                           RankedTensorType::get(padded, xt.getElementType()),
-                           x, im.builder.getDenseI64ArrayAttr(pads),
-                           im.builder.getStringAttr("constant"),
-                           im.builder.getF64FloatAttr(
-                               -std::numeric_limits<double>::infinity()))
-                 .getResult();
+  Value xp = im.pad(x, pads, -std::numeric_limits<double>::infinity());
   // (n * C + c) * prod(spatial), as [N, C, 1, ..., 1].
   SmallVector<int64_t> ncShape(k + 2, 1), ncVals;
   ncShape[0] = xt.getDimSize(0);
@@ -257,11 +250,7 @@ static LogicalResult importMaxUnpool(Importer &im) {
     SmallVector<int64_t> pads(2 * (k + 2), 0);
     for (int64_t i = 2; i < k + 2; ++i)
       pads[i + k + 2] = finalShape[i] - shape[i];
-    y = PadOp::create(im.builder, im.loc, RankedTensorType::get(finalShape, et),
-                      y, im.builder.getDenseI64ArrayAttr(pads),
-                      im.builder.getStringAttr("constant"),
-                      im.builder.getF64FloatAttr(0.0))
-            .getResult();
+    y = im.pad(y, pads, 0.0);
   }
   im.setOutput(0, y);
   return success();
