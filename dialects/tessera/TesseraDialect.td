@@ -16,6 +16,19 @@ def Tessera_Dialect : Dialect {
   }];
   let hasConstantMaterializer = 1;
   let dependentDialects = ["::mlir::func::FuncDialect"];
+  let extraClassDeclaration = [{
+    /// Counts of what graph-level passes did ("pass/what" -> n), for
+    /// --report (pass statistics are compiled out of release builds).
+    void addCount(::llvm::StringRef pass, ::llvm::StringRef what, int64_t n);
+    /// The counts so far, in the order first recorded; clears them.
+    std::vector<std::pair<std::string, int64_t>> takeCounts();
+
+  private:
+    std::vector<std::pair<std::string, int64_t>> counts;
+    std::mutex countsMutex;
+
+  public:
+  }];
 }
 
 // Element types Tessera computes in.

@@ -187,5 +187,7 @@ def Tessera_ClampOp : Tessera_Op<"clamp", [Pure, SameOperandsAndResultType]> {
 include "TesseraTensorOps.td"
 include "TesseraComputeOps.td"
 include "TesseraCoverageOps.td"
+include "TesseraFusedOps.td"
+include "TesseraKernelOps.td"
 
 #endif // TESSERA_OPS_TD

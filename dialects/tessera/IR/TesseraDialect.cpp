@@ -15,6 +15,7 @@ void TesseraDialect::initialize() {
 #define GET_OP_LIST
 #include "tessera/TesseraOps.cpp.inc"
       >();
+  attachKernelBufferization(*getContext());
 }
 
 Operation *TesseraDialect::materializeConstant(OpBuilder &builder,
@@ -65,4 +66,20 @@ LogicalResult mlir::tessera::verifyNumpyBroadcast(Operation *op) {
            << shapeStr(resultShape) << " differs from the broadcast shape "
            << shapeStr(shape);
   return success();
+}
+
+void TesseraDialect::addCount(StringRef pass, StringRef what, int64_t n) {
+  std::string key = (pass + "/" + what).str();
+  std::lock_guard<std::mutex> lock(countsMutex);
+  for (auto &[k, v] : counts)
+    if (k == key) {
+      v += n;
+      return;
+    }
+  counts.emplace_back(std::move(key), n);
+}
+
+std::vector<std::pair<std::string, int64_t>> TesseraDialect::takeCounts() {
+  std::lock_guard<std::mutex> lock(countsMutex);
+  return std::exchange(counts, {});
 }

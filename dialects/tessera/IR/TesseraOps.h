@@ -7,7 +7,12 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <mutex>
+#include <string>
+#include <vector>
 
 namespace mlir::tessera {
 
@@ -23,6 +28,9 @@ struct EinsumSpec {
 };
 /// Parses `ab,bc->ac` (explicit form, letters only); fails on anything else.
 FailureOr<EinsumSpec> parseEinsum(StringRef equation);
+
+/// Makes tessera.call_kernel bufferizable (one-shot bufferization).
+void attachKernelBufferization(MLIRContext &ctx);
 
 /// Verifies that the op's result shape is the numpy broadcast of its operands'.
 LogicalResult verifyNumpyBroadcast(Operation *op);
