@@ -167,6 +167,31 @@ typedef struct {
 void memrefCopy(int64_t elemSize, tessera_unranked_memref *src,
                 tessera_unranked_memref *dst);
 
+/* ---- Fused attention ------------------------------------------------------ */
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[4];
+  int64_t strides[4];
+} tessera_memref4d_f32;
+
+/* out[b,h,i,:] = softmax_j(scale * q[b,h,i,:]·k[b,hk,j,:] + mask[b,h,i,j])
+                  · v[b,hk,j,:]
+   q [B,H,S,D], k [B,Hkv,Skv,D], v [B,Hkv,Skv,Dv], out [B,H,S,Dv], any
+   strides; grouped-query heads share K/V: hk = h / (H/Hkv), H % Hkv == 0.
+   flags & 2: add mask, an f32 memref of rank 4 whose dims are each 1
+   (broadcast) or [B,H,S,Skv] respectively; otherwise mask is not read.
+   flags & 1: causal, key j is visible to query i iff j <= i (top-left
+   aligned, like an added triu(full(S,Skv,-inf), diagonal=1)). A query whose
+   scores are all -inf gets NaN, as the unfused softmax does. */
+void _mlir_ciface_tessera_attention_f32(tessera_memref4d_f32 *q,
+                                        tessera_memref4d_f32 *k,
+                                        tessera_memref4d_f32 *v,
+                                        tessera_memref4d_f32 *mask,
+                                        tessera_memref4d_f32 *out, float scale,
+                                        int64_t flags);
+
 #ifdef __cplusplus
 }
 #endif

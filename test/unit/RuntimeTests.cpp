@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <cstring>
 
+// AttentionTests.cpp (TestUtil.h declares the older subcommands).
+int runAttentionTests(int argc, char **argv);
+
 namespace {
 
 int runThreadTests(int, char **) {
@@ -144,7 +147,7 @@ const Command commands[] = {
     {"npy", runNpyTests},          {"npy-read", runNpyRead},
     {"npy-malformed", runNpyMalformed}, {"gemm", runGemmTests},
     {"threads", runThreadTests},   {"memref-copy", runMemrefCopyTests},
-    {"api", runApiTests},
+    {"api", runApiTests},          {"attention", runAttentionTests},
 };
 
 } // namespace

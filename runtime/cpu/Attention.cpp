@@ -1,0 +1,581 @@
+// Fused fp32 attention, softmax(scale * Q·Kᵀ + mask)·V, flash-attention
+// style: an online softmax over key tiles, never the full score matrix.
+//
+// Tiles are held transposed, queries along the vector lanes: a score tile is
+// ST[key][query] and the output accumulator OT[dv][query]. The row softmax
+// (max, rescale, sum) is then lane-wise with no horizontal reductions, and K
+// and V are read as broadcast scalars straight from their strided memory, so
+// neither needs a transpose or copy (only a gather when its innermost stride
+// is not 1). Q and the output are transposed once per task.
+#include "cpu/ThreadPool.h"
+#include "tessera_runtime.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+// Function-level target instead of compiling the file with -mavx512f: the
+// portable kernels and the driver must stay runnable on any x86-64, and no
+// AVX-512 copy of an inline library function may leak into other objects.
+#define TESSERA_AVX512 __attribute__((target("avx512f,fma")))
+#endif
+
+namespace tessera {
+namespace {
+
+// Keys per tile: a 64x64 score tile (16 KiB) stays in L1 between the score,
+// softmax and P·V passes.
+constexpr int BK = 64;
+constexpr float negInf = -INFINITY;
+
+// Grow-only per-thread scratch: attention runs once per layer with the same
+// shapes, and fresh allocations would page-fault on every call.
+struct Scratch {
+  float *data = nullptr;
+  size_t capacity = 0;
+  ~Scratch() { free(data); }
+  float *get(size_t floats) {
+    if (floats > capacity) {
+      free(data);
+      capacity = (floats + 1023) / 1024 * 1024;
+      data = static_cast<float *>(aligned_alloc(64, capacity * sizeof(float)));
+    }
+    return data;
+  }
+};
+thread_local Scratch scratch;
+
+// The three steps of one key tile, on BQ = 16, 32 or 64 query lanes:
+//   scores:  ST[j][r] = sum_d K[j*ldk + d] * QT[d][r]                (j < bk)
+//   softmax: ST[j][r] = scale * ST[j][r] + bias(j, r), -inf where j > r + diag;
+//            update the running max m and sum l, alpha = exp(m_old - m_new),
+//            ST[j][r] = exp(ST[j][r] - m_new)
+//   pv:      OT[dv][r] = alpha[r] * OT[dv][r] + sum_j V[j*ldv + dv] * ST[j][r]
+// bias(j, r) is keyBias[j] or tileBias[j][r] or 0 (both null). scores and pv
+// only touch the query vectors (16 lanes) from firstVec on, and pv does not
+// rescale when alpha is null: on the causal diagonal the driver splits a tile
+// into key ranges that leading vectors cannot see (their scores are then
+// masked by softmax and their probabilities are 0).
+struct Kernels {
+  int bq;
+  void (*scores)(const float *QT, const float *K, int64_t ldk, int64_t D,
+                 int bk, int firstVec, float *ST);
+  void (*softmax)(float *ST, int bk, float scale, const float *keyBias,
+                  const float *tileBias, int64_t diag, float *m, float *l,
+                  float *alpha);
+  void (*pv)(const float *P, const float *V, int64_t ldv, int64_t Dv, int bk,
+             int firstVec, const float *alpha, float *OT);
+};
+
+// ---- Portable kernels (plain loops over the lanes) -------------------------
+
+template <int BQ>
+void scoresPortable(const float *QT, const float *K, int64_t ldk, int64_t D,
+                    int bk, int firstVec, float *ST) {
+  for (int j = 0; j < bk; ++j) {
+    float acc[BQ] = {};
+    const float *krow = K + j * ldk;
+    for (int64_t d = 0; d < D; ++d)
+      for (int r = 16 * firstVec; r < BQ; ++r)
+        acc[r] += krow[d] * QT[d * BQ + r];
+    std::memcpy(ST + j * BQ, acc, sizeof(acc));
+  }
+}
+
+template <int BQ>
+void softmaxPortable(float *ST, int bk, float scale, const float *keyBias,
+                     const float *tileBias, int64_t diag, float *m, float *l,
+                     float *alpha) {
+  float mt[BQ], mUse[BQ];
+  std::fill(mt, mt + BQ, negInf);
+  for (int j = 0; j < bk; ++j)
+    for (int r = 0; r < BQ; ++r) {
+      float bias = tileBias ? tileBias[j * BQ + r] : keyBias ? keyBias[j] : 0;
+      float s = j > r + diag ? negInf : ST[j * BQ + r] * scale + bias;
+      ST[j * BQ + r] = s;
+      mt[r] = std::max(mt[r], s);
+    }
+  for (int r = 0; r < BQ; ++r) {
+    float mNew = std::max(m[r], mt[r]);
+    // While every score so far is -inf, subtract 0 instead of -inf: the
+    // probabilities are then exp(-inf) = 0, not exp(-inf + inf) = NaN.
+    mUse[r] = mNew == negInf ? 0.0f : mNew;
+    alpha[r] = std::exp(m[r] - mUse[r]);
+    l[r] *= alpha[r];
+    m[r] = mNew;
+  }
+  for (int j = 0; j < bk; ++j)
+    for (int r = 0; r < BQ; ++r) {
+      float p = std::exp(ST[j * BQ + r] - mUse[r]);
+      ST[j * BQ + r] = p;
+      l[r] += p;
+    }
+}
+
+template <int BQ>
+void pvPortable(const float *P, const float *V, int64_t ldv, int64_t Dv, int bk,
+                int firstVec, const float *alpha, float *OT) {
+  for (int64_t dv = 0; dv < Dv; ++dv) {
+    float *acc = OT + dv * BQ;
+    if (alpha)
+      for (int r = 16 * firstVec; r < BQ; ++r)
+        acc[r] *= alpha[r];
+    for (int j = 0; j < bk; ++j) {
+      float x = V[j * ldv + dv];
+      for (int r = 16 * firstVec; r < BQ; ++r)
+        acc[r] += x * P[j * BQ + r];
+    }
+  }
+}
+
+// ---- AVX-512 kernels -------------------------------------------------------
+#ifdef TESSERA_AVX512
+
+// exp(x) to ~1 ulp (Cephes expf: Cody-Waite reduction by ln 2, degree-7
+// polynomial), scaled by 2^n with vscalefps so that large negative x gives
+// (sub)normal results and then 0. The clamp maps -inf to 0 and keeps NaN.
+TESSERA_AVX512 inline __m512 exp512(__m512 x) {
+  x = _mm512_min_ps(_mm512_set1_ps(88.72f),
+                    _mm512_max_ps(_mm512_set1_ps(-104.0f), x));
+  __m512 n = _mm512_roundscale_ps(
+      _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
+  p = _mm512_add_ps(p, _mm512_set1_ps(1.0f));
+  return _mm512_scalef_ps(p, n);
+}
+
+// Register blocks of 16 accumulators: NC computed query vectors times 16/NC
+// keys (scores) or output features (pv). Measured on Zen 4 against 24 (6x4):
+// as fast, and 4 divides the 64-key tile and the usual head sizes.
+template <int NC> constexpr int blockRows() {
+  return NC == 1 ? 16 : NC == 2 ? 8 : 4;
+}
+
+// Query vectors are NC consecutive ones of a tile row of NV vectors; a short
+// last key block recomputes its last key instead of reading past the tile.
+template <int NV, int NC>
+TESSERA_AVX512 void scoresBlocks(const float *QT, const float *K, int64_t ldk,
+                                 int64_t D, int bk, float *ST) {
+  constexpr int BQ = 16 * NV, KR = blockRows<NC>();
+  for (int j0 = 0; j0 < bk; j0 += KR) {
+    const float *rows[KR];
+    for (int x = 0; x < KR; ++x)
+      rows[x] = K + std::min(j0 + x, bk - 1) * ldk;
+    __m512 acc[KR][NC];
+#pragma GCC unroll 16
+    for (int x = 0; x < KR; ++x)
+#pragma GCC unroll 4
+      for (int v = 0; v < NC; ++v)
+        acc[x][v] = _mm512_setzero_ps();
+    for (int64_t d = 0; d < D; ++d) {
+      __m512 q[NC];
+#pragma GCC unroll 4
+      for (int v = 0; v < NC; ++v)
+        q[v] = _mm512_load_ps(QT + d * BQ + 16 * v);
+#pragma GCC unroll 16
+      for (int x = 0; x < KR; ++x) {
+        __m512 k = _mm512_set1_ps(rows[x][d]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NC; ++v)
+          acc[x][v] = _mm512_fmadd_ps(k, q[v], acc[x][v]);
+      }
+    }
+    int n = std::min(KR, bk - j0);
+#pragma GCC unroll 16
+    for (int x = 0; x < KR; ++x)
+      if (x < n)
+#pragma GCC unroll 4
+        for (int v = 0; v < NC; ++v)
+          _mm512_store_ps(ST + (j0 + x) * BQ + 16 * v, acc[x][v]);
+  }
+}
+
+template <int NV>
+TESSERA_AVX512 void scoresAvx512(const float *QT, const float *K, int64_t ldk,
+                                 int64_t D, int bk, int firstVec, float *ST) {
+  QT += 16 * firstVec;
+  ST += 16 * firstVec;
+  int nc = NV - firstVec;
+  if (nc == NV)
+    scoresBlocks<NV, NV>(QT, K, ldk, D, bk, ST);
+  else if (nc == 1)
+    scoresBlocks<NV, 1>(QT, K, ldk, D, bk, ST);
+  else if constexpr (NV == 4)
+    nc == 2 ? scoresBlocks<4, 2>(QT, K, ldk, D, bk, ST)
+            : scoresBlocks<4, 3>(QT, K, ldk, D, bk, ST);
+}
+
+template <int NV>
+TESSERA_AVX512 void softmaxAvx512(float *ST, int bk, float scale,
+                                  const float *keyBias, const float *tileBias,
+                                  int64_t diag, float *m, float *l,
+                                  float *alpha) {
+  constexpr int BQ = 16 * NV;
+  const __m512 vScale = _mm512_set1_ps(scale), vNegInf = _mm512_set1_ps(negInf);
+  const __m512i iota =
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  bool causal = diag < bk - 1;
+  for (int v = 0; v < NV; ++v) {
+    float *col = ST + 16 * v;
+    __m512 mt = vNegInf;
+    for (int j = 0; j < bk; ++j) {
+      __m512 bias = tileBias  ? _mm512_load_ps(tileBias + j * BQ + 16 * v)
+                    : keyBias ? _mm512_set1_ps(keyBias[j])
+                              : _mm512_setzero_ps();
+      __m512 s = _mm512_fmadd_ps(_mm512_load_ps(col + j * BQ), vScale, bias);
+      if (causal) {
+        // Lane r (query 16v + r of the tile) sees key j iff j <= r + diag.
+        __mmask16 hidden = _mm512_cmplt_epi32_mask(
+            _mm512_add_epi32(iota, _mm512_set1_epi32(16 * v)),
+            _mm512_set1_epi32((int)std::max<int64_t>(j - diag, -1)));
+        s = _mm512_mask_mov_ps(s, hidden, vNegInf);
+      }
+      _mm512_store_ps(col + j * BQ, s);
+      mt = _mm512_max_ps(mt, s);
+    }
+    __m512 mOld = _mm512_load_ps(m + 16 * v);
+    __m512 mNew = _mm512_max_ps(mOld, mt);
+    // See softmaxPortable: subtract 0 while the whole row is still -inf.
+    __m512 mUse =
+        _mm512_mask_mov_ps(mNew, _mm512_cmp_ps_mask(mNew, vNegInf, _CMP_EQ_OQ),
+                           _mm512_setzero_ps());
+    __m512 a = exp512(_mm512_sub_ps(mOld, mUse));
+    __m512 sum0 = _mm512_mul_ps(_mm512_load_ps(l + 16 * v), a);
+    __m512 sum1 = _mm512_setzero_ps();
+    int j = 0;
+    // Two partial sums so that consecutive exps do not wait on one add chain.
+    for (; j + 1 < bk; j += 2) {
+      __m512 p0 = exp512(_mm512_sub_ps(_mm512_load_ps(col + j * BQ), mUse));
+      __m512 p1 =
+          exp512(_mm512_sub_ps(_mm512_load_ps(col + (j + 1) * BQ), mUse));
+      _mm512_store_ps(col + j * BQ, p0);
+      _mm512_store_ps(col + (j + 1) * BQ, p1);
+      sum0 = _mm512_add_ps(sum0, p0);
+      sum1 = _mm512_add_ps(sum1, p1);
+    }
+    if (j < bk) {
+      __m512 p = exp512(_mm512_sub_ps(_mm512_load_ps(col + j * BQ), mUse));
+      _mm512_store_ps(col + j * BQ, p);
+      sum0 = _mm512_add_ps(sum0, p);
+    }
+    _mm512_store_ps(m + 16 * v, mNew);
+    _mm512_store_ps(l + 16 * v, _mm512_add_ps(sum0, sum1));
+    _mm512_store_ps(alpha + 16 * v, a);
+  }
+}
+
+// DR output features x NC query vectors: OT rows 0..DR-1 (P, OT and alpha
+// start at the first computed vector).
+template <int NV, int NC, int DR>
+TESSERA_AVX512 inline void pvBlock(const float *P, const float *V, int64_t ldv,
+                                   int bk, const float *alpha, float *OT) {
+  constexpr int BQ = 16 * NV;
+  __m512 acc[DR][NC];
+#pragma GCC unroll 16
+  for (int x = 0; x < DR; ++x)
+#pragma GCC unroll 4
+    for (int v = 0; v < NC; ++v) {
+      acc[x][v] = _mm512_load_ps(OT + x * BQ + 16 * v);
+      if (alpha)
+        acc[x][v] = _mm512_mul_ps(acc[x][v], _mm512_load_ps(alpha + 16 * v));
+    }
+  for (int j = 0; j < bk; ++j, V += ldv, P += BQ) {
+    __m512 p[NC];
+#pragma GCC unroll 4
+    for (int v = 0; v < NC; ++v)
+      p[v] = _mm512_load_ps(P + 16 * v);
+#pragma GCC unroll 16
+    for (int x = 0; x < DR; ++x) {
+      __m512 b = _mm512_set1_ps(V[x]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NC; ++v)
+        acc[x][v] = _mm512_fmadd_ps(b, p[v], acc[x][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int x = 0; x < DR; ++x)
+#pragma GCC unroll 4
+    for (int v = 0; v < NC; ++v)
+      _mm512_store_ps(OT + x * BQ + 16 * v, acc[x][v]);
+}
+
+template <int NV, int NC>
+TESSERA_AVX512 void pvBlocks(const float *P, const float *V, int64_t ldv,
+                             int64_t Dv, int bk, const float *alpha,
+                             float *OT) {
+  constexpr int BQ = 16 * NV, DR = blockRows<NC>();
+  int64_t dv = 0;
+  for (; dv + DR <= Dv; dv += DR)
+    pvBlock<NV, NC, DR>(P, V + dv, ldv, bk, alpha, OT + dv * BQ);
+  for (; dv < Dv; ++dv)
+    pvBlock<NV, NC, 1>(P, V + dv, ldv, bk, alpha, OT + dv * BQ);
+}
+
+template <int NV>
+TESSERA_AVX512 void pvAvx512(const float *P, const float *V, int64_t ldv,
+                             int64_t Dv, int bk, int firstVec,
+                             const float *alpha, float *OT) {
+  P += 16 * firstVec;
+  OT += 16 * firstVec;
+  if (alpha)
+    alpha += 16 * firstVec;
+  int nc = NV - firstVec;
+  if (nc == NV)
+    pvBlocks<NV, NV>(P, V, ldv, Dv, bk, alpha, OT);
+  else if (nc == 1)
+    pvBlocks<NV, 1>(P, V, ldv, Dv, bk, alpha, OT);
+  else if constexpr (NV == 4)
+    nc == 2 ? pvBlocks<4, 2>(P, V, ldv, Dv, bk, alpha, OT)
+            : pvBlocks<4, 3>(P, V, ldv, Dv, bk, alpha, OT);
+}
+
+const Kernels avx512Kernels[] = {
+    {16, scoresAvx512<1>, softmaxAvx512<1>, pvAvx512<1>},
+    {32, scoresAvx512<2>, softmaxAvx512<2>, pvAvx512<2>},
+    {64, scoresAvx512<4>, softmaxAvx512<4>, pvAvx512<4>},
+};
+#endif // TESSERA_AVX512
+
+const Kernels portableKernels[] = {
+    {16, scoresPortable<16>, softmaxPortable<16>, pvPortable<16>},
+    {32, scoresPortable<32>, softmaxPortable<32>, pvPortable<32>},
+    {64, scoresPortable<64>, softmaxPortable<64>, pvPortable<64>},
+};
+
+bool envSet(const char *name) {
+  const char *env = getenv(name);
+  return env && *env && strcmp(env, "0") != 0;
+}
+
+// TESSERA_ATTENTION_PORTABLE=1 (or TESSERA_GEMM_PORTABLE=1, which forces all
+// portable kernels) selects the portable kernels, to test them here.
+const Kernels *selectKernels() {
+  if (envSet("TESSERA_ATTENTION_PORTABLE") || envSet("TESSERA_GEMM_PORTABLE"))
+    return portableKernels;
+#ifdef TESSERA_AVX512
+  __builtin_cpu_init(); // we run from a static initializer
+  if (__builtin_cpu_supports("avx512f"))
+    return avx512Kernels;
+#endif
+  return portableKernels;
+}
+
+const Kernels *const kernelTable = selectKernels();
+
+// A 4-d operand; broadcast (size-1) mask dimensions get stride 0.
+struct Operand {
+  const float *data;
+  int64_t strides[4];
+  const float *at(int64_t b, int64_t h) const {
+    return data + b * strides[0] + h * strides[1];
+  }
+};
+
+struct Problem {
+  Operand q, k, v, mask;
+  float *out;
+  int64_t outStrides[4];
+  int64_t B, H, S, Skv, D, Dv, group, qTiles;
+  float scale;
+  bool causal, hasMask;
+  const Kernels *kernels;
+};
+
+int64_t roundUp16(int64_t n) { return (n + 15) / 16 * 16; }
+
+// Rows j0..j0+bk-1 of a K or V head as a matrix with unit column stride:
+// the operand itself when it has one, else a copy into `packed`.
+const float *keyRows(const float *head, const int64_t *strides, int64_t j0,
+                     int bk, int64_t width, float *packed, int64_t &ld) {
+  const float *base = head + j0 * strides[2];
+  if (strides[3] == 1) {
+    ld = strides[2];
+    return base;
+  }
+  for (int j = 0; j < bk; ++j)
+    for (int64_t d = 0; d < width; ++d)
+      packed[j * width + d] = base[j * strides[2] + d * strides[3]];
+  ld = width;
+  return packed;
+}
+
+// Keys [first, end) of a tile and the first query vector that sees any of
+// them. Off the causal diagonal that is the whole tile and vector 0; on it,
+// vector v sees no key past diag + 16v + 15, so the tile splits into up to
+// four ranges and the score and P·V products skip the hidden vectors. diag
+// (q0 - j0) is never negative, so the first range starts at vector 0.
+struct KeyRange {
+  int first, end, firstVec;
+};
+
+int keyRanges(int64_t diag, int bk, int bq, KeyRange *ranges) {
+  if (diag >= bk - 1) {
+    ranges[0] = {0, bk, 0};
+    return 1;
+  }
+  int n = 0, vecs = bq / 16;
+  for (int v = 0; v < vecs; ++v) {
+    int64_t first = v == 0 ? 0 : diag + 16 * v;
+    int64_t end =
+        v == vecs - 1 ? bk : std::min<int64_t>(bk, diag + 16 * v + 16);
+    if (first < end)
+      ranges[n++] = {(int)first, (int)end, v};
+  }
+  return n;
+}
+
+// One task: BQ queries of one (batch, head) against all its keys.
+void runTask(const Problem &p, int64_t task) {
+  const Kernels &kern = *p.kernels;
+  const int bq = kern.bq;
+  // Consecutive tasks share a head, whose K and V then stay in cache. Within
+  // a head the last query tiles come first: under a causal mask they have
+  // the most keys, and ending on light tasks balances the dynamic schedule.
+  int64_t bh = task / p.qTiles, qt = p.qTiles - 1 - task % p.qTiles;
+  int64_t b = bh / p.H, h = bh % p.H, hk = h / p.group;
+  int64_t q0 = qt * bq;
+  int rows = (int)std::min<int64_t>(bq, p.S - q0);
+
+  // Scratch parts are multiples of 16 floats, hence 64-byte aligned. K and V
+  // tiles that need packing share one buffer: K's is dead once scored.
+  int64_t qtSize = roundUp16(p.D) * bq, tileSize = BK * bq, otSize = p.Dv * bq,
+          packSize = roundUp16(BK * std::max(p.D, p.Dv));
+  float *QT =
+      scratch.get(qtSize + 2 * tileSize + otSize + packSize + BK + 3 * bq);
+  float *ST = QT + qtSize, *MT = ST + tileSize, *OT = MT + tileSize;
+  float *packed = OT + otSize, *keyBias = packed + packSize;
+  float *m = keyBias + BK, *l = m + bq, *alpha = l + bq;
+
+  const float *qHead = p.q.at(b, h) + q0 * p.q.strides[2];
+  for (int r = 0; r < bq; ++r)
+    for (int64_t d = 0; d < p.D; ++d)
+      QT[d * bq + r] =
+          r < rows ? qHead[r * p.q.strides[2] + d * p.q.strides[3]] : 0.0f;
+  std::fill(OT, OT + p.Dv * bq, 0.0f);
+  std::fill(m, m + bq, negInf);
+  std::fill(l, l + bq, 0.0f);
+
+  const float *kHead = p.k.at(b, hk), *vHead = p.v.at(b, hk);
+  const float *maskHead = p.hasMask ? p.mask.at(b, h) : nullptr;
+  const int64_t msi = p.mask.strides[2], msj = p.mask.strides[3];
+  // Key tiles wholly above the diagonal (j > i for every query) are skipped.
+  int64_t kEnd = p.causal ? std::min(p.Skv, q0 + rows) : p.Skv;
+  for (int64_t j0 = 0; j0 < kEnd; j0 += BK) {
+    int bk = (int)std::min<int64_t>(BK, kEnd - j0);
+    int64_t diag = p.causal ? q0 - j0 : BK;
+    KeyRange ranges[4];
+    int numRanges = keyRanges(diag, bk, bq, ranges);
+    int64_t ldk, ldv;
+    const float *K = keyRows(kHead, p.k.strides, j0, bk, p.D, packed, ldk);
+    for (int i = 0; i < numRanges; ++i)
+      kern.scores(QT, K + ranges[i].first * ldk, ldk, p.D,
+                  ranges[i].end - ranges[i].first, ranges[i].firstVec,
+                  ST + ranges[i].first * bq);
+
+    const float *kb = nullptr, *tb = nullptr;
+    if (maskHead && msi == 0) {
+      // One mask row for all queries (padding masks): a scalar per key.
+      const float *row = maskHead + j0 * msj;
+      if (msj == 1) {
+        kb = row;
+      } else {
+        for (int j = 0; j < bk; ++j)
+          keyBias[j] = row[j * msj];
+        kb = keyBias;
+      }
+    } else if (maskHead) {
+      // Transposed into the tile layout; rows past S read as 0.
+      const float *tile = maskHead + q0 * msi + j0 * msj;
+      for (int r = 0; r < bq; ++r)
+        for (int j = 0; j < bk; ++j)
+          MT[j * bq + r] = r < rows ? tile[r * msi + j * msj] : 0.0f;
+      tb = MT;
+    }
+    kern.softmax(ST, bk, p.scale, kb, tb, diag, m, l, alpha);
+
+    // The first range covers every vector, so it applies the rescale.
+    const float *V = keyRows(vHead, p.v.strides, j0, bk, p.Dv, packed, ldv);
+    for (int i = 0; i < numRanges; ++i)
+      kern.pv(ST + ranges[i].first * bq, V + ranges[i].first * ldv, ldv, p.Dv,
+              ranges[i].end - ranges[i].first, ranges[i].firstVec,
+              i == 0 ? alpha : nullptr, OT);
+  }
+
+  float *outHead =
+      p.out + b * p.outStrides[0] + h * p.outStrides[1] + q0 * p.outStrides[2];
+  // A row whose scores are all -inf has l = 0 and OT = 0, so this gives
+  // 0 * inf = NaN, as the reference softmax's exp(-inf - -inf) does. The
+  // scaling runs along the lanes (vectorised), the transposing copy after it.
+  float *inv = alpha;
+  for (int r = 0; r < bq; ++r)
+    inv[r] = 1.0f / l[r];
+  for (int64_t dv = 0; dv < p.Dv; ++dv)
+    for (int r = 0; r < bq; ++r)
+      OT[dv * bq + r] *= inv[r];
+  for (int r = 0; r < rows; ++r) {
+    float *row = outHead + r * p.outStrides[2];
+    for (int64_t dv = 0; dv < p.Dv; ++dv)
+      row[dv * p.outStrides[3]] = OT[dv * bq + r];
+  }
+}
+
+Operand operand(const tessera_memref4d_f32 *desc, bool zeroBroadcast) {
+  Operand op{desc->aligned + desc->offset, {}};
+  for (int i = 0; i < 4; ++i)
+    op.strides[i] = zeroBroadcast && desc->sizes[i] == 1 ? 0 : desc->strides[i];
+  return op;
+}
+
+} // namespace
+} // namespace tessera
+
+extern "C" void _mlir_ciface_tessera_attention_f32(tessera_memref4d_f32 *q,
+                                                   tessera_memref4d_f32 *k,
+                                                   tessera_memref4d_f32 *v,
+                                                   tessera_memref4d_f32 *mask,
+                                                   tessera_memref4d_f32 *out,
+                                                   float scale, int64_t flags) {
+  using namespace tessera;
+  Problem p;
+  p.B = q->sizes[0];
+  p.H = q->sizes[1];
+  p.S = q->sizes[2];
+  p.D = q->sizes[3];
+  p.Skv = k->sizes[2];
+  p.Dv = v->sizes[3];
+  if (p.B <= 0 || p.H <= 0 || p.S <= 0 || p.Dv <= 0 || k->sizes[1] <= 0)
+    return;
+  p.group = p.H / k->sizes[1];
+  p.q = operand(q, false);
+  p.k = operand(k, false);
+  p.v = operand(v, false);
+  p.hasMask = flags & 2;
+  p.mask = p.hasMask ? operand(mask, true) : Operand{nullptr, {}};
+  p.out = out->aligned + out->offset;
+  std::copy(out->strides, out->strides + 4, p.outStrides);
+  p.scale = scale;
+  p.causal = flags & 1;
+  // The widest query tile the sequence fills: lanes past S are wasted work.
+  int which = p.S <= 16 ? 0 : p.S <= 32 ? 1 : 2;
+  p.kernels = &kernelTable[which];
+  p.qTiles = (p.S + p.kernels->bq - 1) / p.kernels->bq;
+  int64_t tasks = p.B * p.H * p.qTiles;
+  // Below ~1 MFLOP waking the pool costs more than it saves.
+  if (tasks > 1 && p.S * p.Skv * (p.D + p.Dv) * p.B * p.H >= (1 << 19))
+    parallelFor(tasks, [&](int64_t task) { runTask(p, task); });
+  else
+    for (int64_t task = 0; task < tasks; ++task)
+      runTask(p, task);
+}
