@@ -1,8 +1,11 @@
 """Times every model family in Tessera and ONNX Runtime in the same run.
 
-Prints one row per model: median latency of each (ms), their ratio (Tessera / ORT, lower is
-better), and the geomean ratio. Models come from test/models/gen_models.py with fixed seeds;
-each is also checked against its torch reference before it is timed.
+Prints one row per model: median latency (ms) of Tessera with graph fusion, of Tessera
+with --no-fusion and of ONNX Runtime, the ratio fused / ORT (lower is better) and the
+geomean ratio. Models come from test/models/gen_models.py with fixed seeds; each is also
+checked against its torch reference before it is timed. Then one attention block
+(B=1, H=8, D=64) at sequence lengths 128, 512 and 2048, plain and causal: the fused
+attention kernel against the unfused matmul-softmax-matmul and ONNX Runtime.
 """
 import argparse
 import json
@@ -29,6 +32,60 @@ def rel_l2(got, want):
     return np.linalg.norm(got - want) / max(np.linalg.norm(want), 1e-30)
 
 
+def tessera_ms(build, onnx, exe, flags, extra, iters, threads, out):
+    subprocess.run([os.path.join(build, "bin/tessera-compile"), onnx, "-o", exe, "-O3", *extra],
+                   check=True)
+    return run_json([exe, *flags, "--output-dir", out, "--bench", str(iters),
+                     "--threads", str(threads)])["median_ms"]
+
+
+def ort_ms(onnx, inputs, iters, threads):
+    return run_json(["node", os.path.join(HERE, "ort_bench.js"), onnx, inputs, str(iters),
+                     str(threads)])["median_ms"]
+
+
+def attention_rows(args, work):
+    """softmax(Q·Kᵀ/8 [+ causal])·V exported by torch at S = 128, 512, 2048."""
+    import torch
+
+    class Attn(torch.nn.Module):
+        def __init__(self, causal):
+            super().__init__()
+            self.causal = causal
+
+        def forward(self, q, k, v):
+            s = torch.matmul(q, k.transpose(-1, -2)) / 8.0
+            if self.causal:
+                n = q.shape[2]
+                s = s + torch.triu(torch.full((n, n), float("-inf")), 1)
+            return torch.matmul(torch.softmax(s, -1), v)
+
+    rows = []
+    for seq in (128, 512, 2048):
+        for causal in (False, True):
+            d = os.path.join(work, f"attn{seq}{'c' if causal else ''}")
+            os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
+            g = torch.Generator().manual_seed(seq)
+            qkv = [torch.randn(1, 8, seq, 64, generator=g) for _ in range(3)]
+            onnx = os.path.join(d, "model.onnx")
+            torch.onnx.export(Attn(causal), tuple(qkv), onnx, opset_version=17,
+                              input_names=["q", "k", "v"], output_names=["o"])
+            flags = []
+            for n, t in zip("qkv", qkv):
+                np.save(os.path.join(d, "inputs", n + ".npy"), t.numpy())
+                flags.append(f"--input={n}={os.path.join(d, 'inputs', n + '.npy')}")
+            iters = max(5, args.iters // (seq // 128))
+            out = os.path.join(d, "out")
+            fused = tessera_ms(args.build, onnx, os.path.join(d, "fused"), flags, [], iters,
+                               args.threads, out)
+            unfused = tessera_ms(args.build, onnx, os.path.join(d, "unfused"), flags,
+                                 ["--no-fusion"], iters, args.threads, out)
+            ort = ort_ms(onnx, os.path.join(d, "inputs"), iters, args.threads)
+            flops = 4 * 8 * seq * seq * 64 / (2 if causal else 1)
+            rows.append((seq, causal, fused, unfused, ort, flops / fused / 1e6))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -36,6 +93,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--family", action="append", choices=FAMILIES)
     ap.add_argument("--gen", default="", help="extra gen_models.py size flags, e.g. '--hidden 256'")
+    ap.add_argument("--no-attention", action="store_true",
+                    help="skip the attention sequence-length benchmark")
     args = ap.parse_args()
     families = args.family or FAMILIES
     work = tempfile.mkdtemp(prefix="tessera-bench.")
@@ -49,28 +108,36 @@ def main():
     for fam in families:
         d = os.path.join(work, fam)
         exe = os.path.join(d, "model")
-        subprocess.run([os.path.join(args.build, "bin/tessera-compile"),
-                        os.path.join(d, "model.onnx"), "-o", exe, "-O3"], check=True)
         inputs = sorted(os.listdir(os.path.join(d, "inputs")))
         flags = [f"--input={n[:-4]}={os.path.join(d, 'inputs', n)}" for n in inputs]
-        subprocess.run([exe, *flags, "--output-dir", os.path.join(d, "out")], check=True)
-        err = max(rel_l2(np.load(os.path.join(d, "out", r)),
+        onnx = os.path.join(d, "model.onnx")
+        out = os.path.join(d, "out")
+        unfused = tessera_ms(args.build, onnx, exe, flags, ["--no-fusion"], args.iters,
+                             args.threads, out)
+        fused = tessera_ms(args.build, onnx, exe, flags, [], args.iters, args.threads, out)
+        err = max(rel_l2(np.load(os.path.join(out, r)),
                          np.load(os.path.join(d, "reference", r)))
                   for r in os.listdir(os.path.join(d, "reference")))
-        ours = run_json([exe, *flags, "--output-dir", os.path.join(d, "out"),
-                         "--bench", str(args.iters), "--threads", str(args.threads)])
-        ort = run_json(["node", os.path.join(HERE, "ort_bench.js"), os.path.join(d, "model.onnx"),
-                        os.path.join(d, "inputs"), str(args.iters), str(args.threads)])
-        ratio = ours["median_ms"] / ort["median_ms"]
+        ort = ort_ms(onnx, os.path.join(d, "inputs"), args.iters, args.threads)
+        ratio = fused / ort
         ratios.append(ratio)
-        rows.append((fam, ours["median_ms"], ort["median_ms"], ratio, err))
+        rows.append((fam, fused, unfused, ort, ratio, err))
 
-    print(f"\n{'model':10s} {'tessera ms':>11s} {'ort ms':>9s} {'ratio':>7s} {'rel L2':>9s}"
-          f"   ({args.threads} threads, median of {args.iters})")
-    for fam, a, b, r, e in rows:
-        print(f"{fam:10s} {a:11.3f} {b:9.3f} {r:7.2f} {e:9.1e}")
+    print(f"\n{'model':10s} {'fused ms':>9s} {'unfused ms':>11s} {'ort ms':>9s} {'fused/ort':>9s}"
+          f" {'rel L2':>9s}   ({args.threads} threads, median of {args.iters})")
+    for fam, a, u, b, r, e in rows:
+        print(f"{fam:10s} {a:9.3f} {u:11.3f} {b:9.3f} {r:9.2f} {e:9.1e}")
     geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-    print(f"{'geomean':10s} {'':11s} {'':9s} {geo:7.2f}")
+    print(f"{'geomean':10s} {'':9s} {'':11s} {'':9s} {geo:9.2f}")
+
+    if args.no_attention:
+        return
+    print(f"\n{'attention':14s} {'fused ms':>9s} {'unfused ms':>11s} {'ort ms':>9s} "
+          f"{'speedup':>8s} {'fused/ort':>9s} {'GFLOP/s':>8s}   (B=1 H=8 D=64)")
+    for seq, causal, fused, unfused, ort, gflops in attention_rows(args, work):
+        name = f"S={seq}{' causal' if causal else ''}"
+        print(f"{name:14s} {fused:9.3f} {unfused:11.3f} {ort:9.3f} {unfused / fused:8.2f} "
+              f"{fused / ort:9.2f} {gflops:8.1f}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 #include "compiler/Driver.h"
 #include "compiler/Link.h"
 #include "compiler/Pipeline.h"
+#include "compiler/Report.h"
 #include "compiler/cpu/CpuPasses.h"
 #include "compiler/targets/Target.h"
 #include "frontends/onnx/ModelImporter.h"
@@ -27,6 +28,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <chrono>
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -67,6 +70,17 @@ struct Options {
   cl::opt<bool> reportTemporaries{
       "report-temporaries",
       cl::desc("Print the count, total and peak bytes of heap temporaries")};
+  cl::opt<std::string> report{
+      "report",
+      cl::desc("FILE.json: what the graph passes fused, op counts before and "
+               "after them and stage times ('-': a summary on stderr)")};
+  cl::opt<bool> noFusion{
+      "no-fusion", cl::desc("Skip graph-level fusion (attention, norms, "
+                            "activations, linear epilogues)")};
+  cl::opt<bool> noFusedKernels{
+      "no-fused-kernels",
+      cl::desc("Lower fused ops through their reference decomposition "
+               "instead of the runtime's fused kernels")};
 };
 
 /// Context for one compilation; errors are printed prefixed with the tool name.
@@ -184,7 +198,13 @@ static LogicalResult emitCode(Compilation &c, ModuleOp module,
   return success();
 }
 
+using Clock = std::chrono::steady_clock;
+static double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
 static int compile(Compilation &c, DefaultTimingManager &timingManager) {
+  auto start = Clock::now();
   const Options &opts = c.opts;
   TimingScope rootTimer = timingManager.getRootScope();
   std::string error;
@@ -219,38 +239,75 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
       return c.fail("cannot compile '" + opts.input + "'");
   }
 
+  CompileReport report;
+  report.model = opts.input;
+  report.stageMs.push_back({"import", msSince(start)});
   if (emit != Emit::Import) {
+    // The graph level runs on its own, so the report sees its result.
+    auto graphStart = Clock::now();
+    PassManager graphPm(&c.ctx);
+    if (failed(applyPassManagerCLOptions(graphPm)))
+      return c.fail("invalid pass manager options");
+    TimingScope graphTimer = rootTimer.nest("Graph passes");
+    graphPm.enableTiming(graphTimer);
+    buildGraphPipeline(graphPm, c.pipeline);
+    report.opsBefore = CompileReport::countOps(*module);
+    c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
+    if (failed(graphPm.run(*module)))
+      return c.fail("compiling '" + opts.input + "' failed");
+    graphTimer.stop();
+    report.patterns = c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
+    report.opsAfter = CompileReport::countOps(*module);
+    report.stageMs.push_back({"graph", msSince(graphStart)});
+  }
+  if (emit >= Emit::Linalg) {
+    auto lowerStart = Clock::now();
     PassManager pm(&c.ctx);
     if (failed(applyPassManagerCLOptions(pm)))
       return c.fail("invalid pass manager options");
     TimingScope passTimer = rootTimer.nest("MLIR passes");
     pm.enableTiming(passTimer);
-
-    buildGraphPipeline(pm, c.pipeline);
-    if (emit >= Emit::Linalg) {
-      bool lowerTessera = containsTesseraOps(*module);
-      if (failed(buildLinalgPipeline(pm, c.pipeline, lowerTessera)))
-        return c.fail("cannot build the linalg pipeline");
-    }
+    bool lowerTessera = containsTesseraOps(*module);
+    if (failed(buildLinalgPipeline(pm, c.pipeline, lowerTessera)))
+      return c.fail("cannot build the linalg pipeline");
     if (emit >= Emit::LLVM) {
       buildBufferizationPipeline(pm, c.pipeline);
       target->buildLoweringPipeline(pm, c.pipeline);
     }
     if (failed(pm.run(*module)))
       return c.fail("compiling '" + opts.input + "' failed");
+    report.stageMs.push_back({"lowering", msSince(lowerStart)});
   }
+  // Written when the compilation is done (or now, for IR outputs).
+  auto writeReport = [&]() -> int {
+    if (opts.report.empty())
+      return 0;
+    report.stageMs.push_back({"total", msSince(start)});
+    if (opts.report == "-") {
+      report.writeSummary(llvm::errs());
+      return 0;
+    }
+    if (failed(writeText(
+            opts.report, [&](raw_ostream &os) { report.writeJson(os); },
+            error)))
+      return c.fail(error);
+    return 0;
+  };
 
   if (emit <= Emit::Linalg) {
     if (failed(writeText(
             opts.output, [&](raw_ostream &os) { module->print(os); }, error)))
       return c.fail(error);
-    return 0;
+    return writeReport();
   }
-  if (emit == Emit::LLVM || emit == Emit::Obj)
-    return failed(emitCode(c, *module, *target, emit == Emit::Obj, opts.output,
-                           rootTimer))
-               ? 1
-               : 0;
+  auto codegenStart = Clock::now();
+  if (emit == Emit::LLVM || emit == Emit::Obj) {
+    if (failed(emitCode(c, *module, *target, emit == Emit::Obj, opts.output,
+                        rootTimer)))
+      return 1;
+    report.stageMs.push_back({"codegen", msSince(codegenStart)});
+    return writeReport();
+  }
 
   // exe / lib: object into a temporary file, then the linker step.
   FailureOr<RuntimeLocation> runtime = findRuntime(c.argv0, error);
@@ -264,6 +321,8 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   if (failed(emitCode(c, *module, *target, /*asObject=*/true, objectPath,
                       rootTimer)))
     return 1;
+  report.stageMs.push_back({"codegen", msSince(codegenStart)});
+  auto linkStart = Clock::now();
 
   TimingScope linkTimer = rootTimer.nest("Link");
   bool shared = emit == Emit::Lib;
@@ -284,7 +343,8 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
             error)))
       return c.fail(error);
   }
-  return 0;
+  report.stageMs.push_back({"link", msSince(linkStart)});
+  return writeReport();
 }
 
 int mlir::tessera::compileMain(int argc, char **argv) {
@@ -318,5 +378,7 @@ int mlir::tessera::compileMain(int argc, char **argv) {
                   " is not an optimization level (0-3)");
   c.pipeline.optLevel = opts.optLevel;
   c.pipeline.reportTemporaries = opts.reportTemporaries;
+  c.pipeline.fusion = !opts.noFusion;
+  c.pipeline.fusedKernels = !opts.noFusedKernels;
   return compile(c, timingManager);
 }

@@ -1,7 +1,11 @@
 // Pass ordering for every stage of compilation, per target and -O level.
 //
-//   graph       canonicalize, cse                          (--emit=tessera)
-//   linalg      convert-tessera-to-linalg, canonicalize,
+//   graph       canonicalize, cse, [-O1+, unless --no-fusion]
+//               tessera-fuse-{activations,norms,rotary,attention,linear},
+//               tessera-merge-projections,
+//               canonicalize, cse                          (--emit=tessera)
+//   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
+//               linalg (f32 attention -> runtime kernel), canonicalize,
 //               [-O1+] tessera-elementwise-fusion, canonicalize, cse
 //                                                          (--emit=linalg)
 //   buffers     one-shot-bufferize (function boundaries, identity layouts),
@@ -37,7 +41,19 @@
 using namespace mlir;
 
 void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
-                                       const PipelineOptions &) {
+                                       const PipelineOptions &opts) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (!opts.fusion || opts.optLevel < 1)
+    return;
+  // Activations and norms first: attention and linear epilogues match on
+  // the fused forms (a linear's GELU, a norm feeding the Q/K/V projections).
+  pm.addPass(createActivationFusion());
+  pm.addPass(createNormFusion());
+  pm.addPass(createRotaryFusion());
+  pm.addPass(createAttentionFusion());
+  pm.addPass(createLinearFusion());
+  pm.addPass(createProjectionMerge());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -46,8 +62,12 @@ LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
                                                  const PipelineOptions &opts,
                                                  bool lowerTessera) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  if (lowerTessera)
+  if (lowerTessera) {
+    DecomposeFusedOptions decompose;
+    decompose.keepKernels = opts.fusedKernels;
+    fpm.addPass(createDecomposeFused(decompose));
     fpm.addPass(createConvertTesseraToLinalg());
+  }
   fpm.addPass(createCanonicalizerPass());
   if (opts.optLevel >= 1) {
     // Producer/consumer fusion of elementwise generics (bias + activation

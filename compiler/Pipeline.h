@@ -11,6 +11,12 @@ struct PipelineOptions {
   unsigned optLevel = 2;
   /// Remark with the heap temporaries' count, total and peak bytes.
   bool reportTemporaries = false;
+  /// Graph-level fusion into tessera.attention, norms, linear epilogues...
+  /// (at -O1 and above).
+  bool fusion = true;
+  /// Fused ops with a runtime kernel use it; otherwise every fused op takes
+  /// its reference decomposition into primitive ops.
+  bool fusedKernels = true;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.

@@ -33,6 +33,44 @@ void populateTesseraPoolingLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraIndexingLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraMathLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraResizeLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraAttentionLoweringPatterns(RewritePatternSet &patterns);
+
+/// Counters the fusion patterns bump (the passes copy them into their
+/// statistics).
+struct AttentionFusionStats {
+  int64_t fused = 0, causal = 0, grouped = 0, masked = 0;
+};
+struct NormFusionStats {
+  int64_t layerNorm = 0, rmsNorm = 0, affine = 0;
+};
+struct ActivationFusionStats {
+  int64_t gelu = 0, geluTanh = 0, silu = 0;
+};
+struct RotaryFusionStats {
+  int64_t halfSplit = 0, interleaved = 0;
+};
+struct ProjectionMergeStats {
+  int64_t gated = 0, merged = 0, projections = 0;
+};
+struct LinearFusionStats {
+  int64_t linear = 0, bias = 0, activation = 0, residual = 0;
+};
+void populateAttentionFusionPatterns(RewritePatternSet &patterns,
+                                     AttentionFusionStats &stats);
+void populateNormFusionPatterns(RewritePatternSet &patterns,
+                                NormFusionStats &stats);
+void populateActivationFusionPatterns(RewritePatternSet &patterns,
+                                      ActivationFusionStats &stats);
+void populateRotaryFusionPatterns(RewritePatternSet &patterns,
+                                  RotaryFusionStats &stats);
+void populateLinearFusionPatterns(RewritePatternSet &patterns,
+                                  LinearFusionStats &stats);
+void populateProjectionMergePatterns(RewritePatternSet &patterns,
+                                     ProjectionMergeStats &stats);
+/// Fused ops -> primitive tessera ops; with `keepKernels`, ops that have a
+/// CPU runtime kernel stay.
+void populateDecomposeFusedPatterns(RewritePatternSet &patterns,
+                                    bool keepKernels);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

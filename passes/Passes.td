@@ -29,4 +29,121 @@ def ConvertTesseraToLinalg : Pass<"convert-tessera-to-linalg", "func::FuncOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion (passes/fusion/): primitive ops -> fused graph-level ops
+//===----------------------------------------------------------------------===//
+
+def AttentionFusion : Pass<"tessera-fuse-attention"> {
+  let summary = "Recognise softmax(Q·Kᵀ·scale + mask)·V as tessera.attention";
+  let description = [{
+    Matches a matmul whose left operand is a softmax over the last axis of
+    scores built as `Q·Kᵀ` times any scalar factors (on Q, on K, on the
+    scores, as divisions) plus additive masks or Where selects with a -inf or
+    huge negative fill. Rank-3 ([B*H, S, D]) and rank-4 ([B, H, S, D]) forms
+    are accepted. K/V repeated to the query heads (Expand/Reshape, Gather with
+    h / rep indices, or one broadcast head) are taken un-repeated (grouped-
+    query attention). A constant lower-triangular mask becomes `causal`.
+    Near misses (softmax over another axis, a non-scalar scale, a mask that
+    depends on the scores) stay unfused.
+  }];
+  let statistics = [
+    Statistic<"numFused", "attention", "attention blocks fused">,
+    Statistic<"numCausal", "causal", "with a causal mask recorded as causal">,
+    Statistic<"numGrouped", "grouped-query", "with fewer key/value heads">,
+    Statistic<"numMasked", "masked", "with a mask operand">,
+  ];
+}
+
+def NormFusion : Pass<"tessera-fuse-norms"> {
+  let summary = "Recognise decomposed LayerNorm and RMSNorm";
+  let description = [{
+    `(x - mean(x)) / sqrt(var(x) + eps)` (division, rsqrt or reciprocal; the
+    variance as a mean of `d*d` or `d^2`) becomes `tessera.layer_norm`, and
+    `x / sqrt(mean(x*x) + eps)` becomes `tessera.rms_norm`, over trailing
+    axes; a following per-feature multiply (and, for layer norm, add) is
+    folded into the op's scale (and bias).
+  }];
+  let statistics = [
+    Statistic<"numLayerNorm", "layer-norm", "decomposed layer norms fused">,
+    Statistic<"numRmsNorm", "rms-norm", "RMS norms fused">,
+    Statistic<"numAffine", "affine", "scales/biases folded into a norm">,
+  ];
+}
+
+def ActivationFusion : Pass<"tessera-fuse-activations"> {
+  let summary = "Recognise GELU (erf and tanh forms) and SiLU";
+  let description = [{
+    `0.5·x·(1 + erf(x/√2))` becomes `tessera.gelu`,
+    `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` becomes `tessera.gelu_tanh`,
+    and `x·sigmoid(x)` becomes `tessera.silu`, whatever the order of the
+    products; constants must match to 1e-4 relative.
+  }];
+  let statistics = [
+    Statistic<"numGelu", "gelu", "erf GELUs fused">,
+    Statistic<"numGeluTanh", "gelu-tanh", "tanh GELUs fused">,
+    Statistic<"numSilu", "silu", "SiLUs fused">,
+  ];
+}
+
+def RotaryFusion : Pass<"tessera-fuse-rotary"> {
+  let summary = "Recognise rotary position embeddings as tessera.rotary";
+  let description = [{
+    `x·cos + rotate(x)·sin` with cos/sin at full width: rotate(x) is traced
+    element by element through slices, negations, concatenations and
+    reshapes of x's last dimension and must be exactly rotate_half
+    (`[-x2, x1]`) or the interleaved pair swap (`[-x1, x0, -x3, x2, ...]`).
+  }];
+  let statistics = [
+    Statistic<"numHalfSplit", "half-split", "rotate_half rotaries fused">,
+    Statistic<"numInterleaved", "interleaved", "interleaved rotaries fused">,
+  ];
+}
+
+def LinearFusion : Pass<"tessera-fuse-linear"> {
+  let summary = "MatMul with a 2-D weight + bias + activation + residual -> tessera.linear";
+  let description = [{
+    A matmul whose right operand is a rank-2 weight (or its transpose, kept
+    untransposed with `transpose_weight`) becomes `tessera.linear`; a
+    following bias add of shape [N], an activation (relu, gelu, gelu_tanh,
+    silu, sigmoid, tanh) and a residual add of the result's shape are folded
+    into its epilogue when the linear has no other use.
+  }];
+  let statistics = [
+    Statistic<"numLinear", "linear", "matmuls turned into linear ops">,
+    Statistic<"numBias", "bias", "bias adds folded">,
+    Statistic<"numActivation", "activation", "activations folded">,
+    Statistic<"numResidual", "residual", "residual adds folded">,
+  ];
+}
+
+def ProjectionMerge : Pass<"tessera-merge-projections"> {
+  let summary = "Merge linear ops that share an input into one wider GEMM";
+  let description = [{
+    Linear ops reading the same input with constant f32 weights of the same
+    layout, the same activation, biases on all or none and no residual (the
+    Q/K/V projections) become one linear op over the concatenated weights,
+    followed by slices. A gated MLP `act(x·Wg) * (x·Wu)` (SwiGLU, GeGLU)
+    becomes `tessera.glu` over the merged `x·[Wg|Wu]`.
+  }];
+  let statistics = [
+    Statistic<"numGated", "gated-mlp", "gated MLPs merged into glu">,
+    Statistic<"numMerged", "merged-gemms", "sibling projections merged">,
+  ];
+}
+
+def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
+  let summary = "Rewrite fused ops back into primitive tessera ops";
+  let description = [{
+    The reference lowering of every fused op (attention as
+    matmul-softmax-matmul, norms as reductions, linear as matmul plus its
+    epilogue, ...), so that any fusion can be switched off and fused kernels
+    can be checked against it. With `keep-kernels`, ops that have a runtime
+    kernel on the CPU (f32 attention) are left for convert-tessera-to-linalg.
+  }];
+  let options = [
+    Option<"keepKernels", "keep-kernels", "bool", "false",
+           "leave ops that have a CPU runtime kernel">,
+  ];
+}
+
 #endif // TESSERA_PASSES_TD

@@ -2,6 +2,7 @@
 // matmul at <1 GFLOP/s, the runtime's kernels at >100.
 #include "compiler/cpu/CpuPasses.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -10,6 +11,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "tessera/IR/TesseraOps.h"
 
 using namespace mlir;
 
@@ -140,6 +142,42 @@ struct ContractionToCall : OpInterfaceRewritePattern<linalg::LinalgOp> {
   }
 };
 
+/// tessera.call_kernel on buffers -> func.call of the C-interface kernel:
+/// buffers as fully dynamic strided memrefs, then the scalars by value.
+struct CallKernelToCall : OpRewritePattern<tessera::CallKernelOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tessera::CallKernelOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 0)
+      return rewriter.notifyMatchFailure(op, "not bufferized yet");
+    Location loc = op.getLoc();
+    SmallVector<Value> args;
+    for (Value v : op->getOperands()) {
+      auto type = dyn_cast<MemRefType>(v.getType());
+      if (!type || !type.isStrided())
+        return rewriter.notifyMatchFailure(op, "operand is no strided memref");
+      args.push_back(
+          memref::CastOp::create(rewriter, loc, getFullyDynamicType(type), v));
+    }
+    for (Attribute a : op.getScalars())
+      args.push_back(arith::ConstantOp::create(rewriter, loc,
+                                               cast<TypedAttr>(a)));
+    auto module = op->getParentOfType<ModuleOp>();
+    auto fn = module.lookupSymbol<func::FuncOp>(op.getKernel());
+    if (!fn) {
+      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+      fn = func::FuncOp::create(
+          b, module.getLoc(), op.getKernel(),
+          b.getFunctionType(ValueRange(args).getTypes(), {}));
+      fn.setPrivate();
+      fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  b.getUnitAttr());
+    }
+    rewriter.replaceOpWithNewOp<func::CallOp>(op, fn, args);
+    return success();
+  }
+};
+
 struct LinalgToRuntimeCallsPass
     : PassWrapper<LinalgToRuntimeCallsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LinalgToRuntimeCallsPass)
@@ -152,12 +190,12 @@ struct LinalgToRuntimeCallsPass
            "calls";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry
-        .insert<func::FuncDialect, memref::MemRefDialect, LLVM::LLVMDialect>();
+    registry.insert<arith::ArithDialect, func::FuncDialect,
+                    memref::MemRefDialect, LLVM::LLVMDialect>();
   }
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ContractionToCall>(&getContext());
+    patterns.add<ContractionToCall, CallKernelToCall>(&getContext());
     // The walk never creates new matches; one sweep without folding is all
     // that is needed and keeps the IR otherwise untouched.
     GreedyRewriteConfig config;

@@ -34,6 +34,8 @@ struct ConvertTesseraToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<TesseraDialect>();
+    // Runtime kernel calls stay until bufferization.
+    target.addLegalOp<CallKernelOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect, scf::SCFDialect>();
@@ -60,4 +62,5 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateTesseraIndexingLoweringPatterns(patterns);
   populateTesseraMathLoweringPatterns(patterns);
   populateTesseraResizeLoweringPatterns(patterns);
+  populateTesseraAttentionLoweringPatterns(patterns);
 }

@@ -1,0 +1,57 @@
+// Matchers the fusion patterns share: constants, peeling layout ops, scalar
+// factors. One place, so every pattern sees through the same forms.
+#ifndef TESSERA_PASSES_FUSION_FUSIONUTILS_H
+#define TESSERA_PASSES_FUSION_FUSIONUTILS_H
+
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+
+namespace mlir::tessera::fusion {
+
+/// The values of a float or integer constant (dense or dense_resource), or
+/// nothing when `v` is not a constant or holds more than `limit` elements.
+std::optional<SmallVector<double>> getConstantValues(Value v,
+                                                     int64_t limit = 1 << 24);
+
+/// The value of a constant whose elements are all equal (any shape).
+std::optional<double> getSplatValue(Value v);
+
+/// Whether `v` is a constant splat equal to `expected` within `relTol`.
+bool isSplatNear(Value v, double expected, double relTol = 1e-5);
+
+/// Whether `v` is a transpose swapping the last two dimensions.
+bool isLastTwoTranspose(TransposeOp op);
+
+/// `v`'s last two dimensions swapped, folding into a transpose that produced
+/// `v` when there is one.
+Value transposeLastTwo(PatternRewriter &rewriter, Location loc, Value v);
+
+/// Reshapes `v` to `shape` unless it already has it.
+Value reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
+                ArrayRef<int64_t> shape);
+
+/// Whether `from` broadcasts to `to` (numpy rules).
+bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
+
+/// Whether `v` is defined (transitively through its operands) by `root`.
+bool dependsOn(Value v, Operation *root, int depthLimit = 64);
+
+/// Like `matchPattern(v, m_Op<OpTy>())` but returns the op.
+template <typename OpTy> OpTy defOf(Value v) {
+  return v ? v.getDefiningOp<OpTy>() : OpTy();
+}
+
+/// For a commutative binary op, the operand that is not `known`.
+Value otherOperand(Operation *op, Value known);
+
+/// Adds a pass's pattern counts to the dialect's record (for --report; zeros
+/// too, so every pattern is listed).
+void recordCounts(Operation *op, StringRef pass,
+                  ArrayRef<std::pair<StringRef, int64_t>> counts);
+
+} // namespace mlir::tessera::fusion
+
+#endif // TESSERA_PASSES_FUSION_FUSIONUTILS_H

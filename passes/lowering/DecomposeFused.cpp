@@ -1,0 +1,309 @@
+// The reference lowering of the fused ops: each becomes the primitive tessera
+// ops it stands for (attention as matmul-softmax-matmul, norms as reductions,
+// linear as matmul plus epilogue). Fused kernels are tested against it.
+#include "passes/Passes.h"
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_DECOMPOSEFUSED
+#include "passes/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+
+/// Small builder over one element type, for readable expressions.
+struct Expr {
+  PatternRewriter &b;
+  Location loc;
+  Type elt;
+
+  RankedTensorType like(Value v) {
+    return cast<RankedTensorType>(v.getType());
+  }
+  Value scalar(double c) {
+    auto type = RankedTensorType::get({}, elt);
+    return ConstantOp::create(b, loc,
+                              DenseElementsAttr::get(type, b.getFloatAttr(elt, c)));
+  }
+  template <typename OpTy> Value bin(Value x, Value y) {
+    SmallVector<int64_t> shape;
+    (void)broadcastShapes(like(x).getShape(), like(y).getShape(), shape);
+    return OpTy::create(b, loc, RankedTensorType::get(shape, elt), x, y);
+  }
+  Value add(Value x, Value y) { return bin<AddOp>(x, y); }
+  Value mul(Value x, Value y) { return bin<MulOp>(x, y); }
+  template <typename OpTy> Value unary(Value x) {
+    return OpTy::create(b, loc, like(x), x);
+  }
+  Value reshape(Value x, ArrayRef<int64_t> shape) {
+    if (like(x).getShape() == shape)
+      return x;
+    return ReshapeOp::create(b, loc,
+                             RankedTensorType::get(shape, like(x).getElementType()),
+                             x);
+  }
+  /// x[..., start : start + size] along `axis`.
+  Value slice(Value x, int64_t axis, int64_t start, int64_t size) {
+    auto t = like(x);
+    SmallVector<int64_t> starts(t.getRank(), 0), steps(t.getRank(), 1),
+        shape(t.getShape());
+    starts[axis] = start;
+    shape[axis] = size;
+    return SliceOp::create(b, loc,
+                           RankedTensorType::get(shape, t.getElementType()), x,
+                           b.getDenseI64ArrayAttr(starts),
+                           b.getDenseI64ArrayAttr(steps));
+  }
+  Value concat(ValueRange xs, int64_t axis) {
+    auto t = like(xs[0]);
+    SmallVector<int64_t> shape(t.getShape());
+    shape[axis] = 0;
+    for (Value x : xs)
+      shape[axis] += like(x).getDimSize(axis);
+    return ConcatOp::create(b, loc,
+                            RankedTensorType::get(shape, t.getElementType()),
+                            xs, b.getI64IntegerAttr(axis));
+  }
+  Value activation(StringRef name, Value x) {
+    if (name == "relu")
+      return unary<ReluOp>(x);
+    if (name == "gelu")
+      return unary<GeluOp>(x);
+    if (name == "gelu_tanh")
+      return unary<GeluTanhOp>(x);
+    if (name == "silu")
+      return unary<SiluOp>(x);
+    if (name == "sigmoid")
+      return unary<SigmoidOp>(x);
+    if (name == "tanh")
+      return unary<TanhOp>(x);
+    return x;
+  }
+};
+
+/// K/V [B, Hkv, S, D] repeated to H heads, head h reading h / (H / Hkv).
+Value repeatHeads(Expr &e, Value x, int64_t heads) {
+  auto t = e.like(x);
+  ArrayRef<int64_t> s = t.getShape();
+  if (s[1] == heads)
+    return x;
+  int64_t rep = heads / s[1];
+  Value y = e.reshape(x, {s[0], s[1], 1, s[2], s[3]});
+  y = BroadcastToOp::create(
+      e.b, e.loc,
+      RankedTensorType::get({s[0], s[1], rep, s[2], s[3]}, t.getElementType()),
+      y);
+  return e.reshape(y, {s[0], heads, s[2], s[3]});
+}
+
+struct DecomposeAttention : OpRewritePattern<AttentionOp> {
+  DecomposeAttention(MLIRContext *ctx, bool keepKernels)
+      : OpRewritePattern(ctx), keepKernels(keepKernels) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    Type elt = op.getType().getElementType();
+    Expr e{rewriter, op.getLoc(), elt};
+    if (keepKernels && elt.isF32()) {
+      // The kernel takes one additive rank-4 mask (dims 1 or full).
+      Value mask = op.getMask();
+      if (!mask)
+        return failure();
+      auto mt = e.like(mask);
+      if (op.getMaskKind() == "additive" && mt.getRank() == 4)
+        return failure();
+      if (op.getMaskKind() == "boolean")
+        mask = WhereOp::create(
+            rewriter, op.getLoc(), RankedTensorType::get(mt.getShape(), elt),
+            mask, e.scalar(0.0),
+            e.scalar(-std::numeric_limits<double>::infinity()));
+      SmallVector<int64_t> shape(4 - mt.getRank(), 1);
+      llvm::append_range(shape, mt.getShape());
+      mask = e.reshape(mask, shape);
+      rewriter.modifyOpInPlace(op, [&] {
+        op.getMaskMutable().assign(mask);
+        op.setMaskKind("additive");
+      });
+      return success();
+    }
+    ArrayRef<int64_t> qs = op.getQuery().getType().getShape();
+    int64_t S = qs[2], Skv = op.getKey().getType().getDimSize(2);
+    Value k = repeatHeads(e, op.getKey(), qs[1]);
+    Value v = repeatHeads(e, op.getValue(), qs[1]);
+    Value kt = TransposeOp::create(
+        rewriter, op.getLoc(),
+        RankedTensorType::get({qs[0], qs[1], qs[3], Skv}, elt), k,
+        rewriter.getDenseI64ArrayAttr({0, 1, 3, 2}));
+    auto scoreType = RankedTensorType::get({qs[0], qs[1], S, Skv}, elt);
+    Value s = MatmulOp::create(rewriter, op.getLoc(), scoreType, op.getQuery(),
+                               kt);
+    s = e.mul(s, e.scalar(op.getScale().convertToDouble()));
+    if (op.getMaskKind() == "additive")
+      s = e.add(s, op.getMask());
+    else if (op.getMaskKind() == "boolean")
+      s = WhereOp::create(rewriter, op.getLoc(), scoreType, op.getMask(), s,
+                          e.scalar(-std::numeric_limits<double>::infinity()));
+    if (op.getCausal()) {
+      SmallVector<float> tri(S * Skv, 0.0f);
+      for (int64_t i = 0; i < S; ++i)
+        for (int64_t j = i + 1; j < Skv; ++j)
+          tri[i * Skv + j] = -std::numeric_limits<float>::infinity();
+      auto triType = RankedTensorType::get({S, Skv}, rewriter.getF32Type());
+      Value c = ConstantOp::create(
+          rewriter, op.getLoc(),
+          DenseElementsAttr::get(triType, ArrayRef<float>(tri)));
+      if (!elt.isF32())
+        c = CastOp::create(rewriter, op.getLoc(),
+                           RankedTensorType::get({S, Skv}, elt), c);
+      s = e.add(s, c);
+    }
+    Value p = SoftmaxOp::create(rewriter, op.getLoc(), scoreType, s,
+                                rewriter.getI64IntegerAttr(3));
+    rewriter.replaceOpWithNewOp<MatmulOp>(op, op.getType(), p, v);
+    return success();
+  }
+
+  bool keepKernels;
+};
+
+struct DecomposeRmsNorm : OpRewritePattern<RmsNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RmsNormOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    Expr e{rewriter, op.getLoc(), type.getElementType()};
+    Value x = op.getInput();
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), type.getRank()));
+    SmallVector<int64_t> reduced(type.getShape());
+    for (int64_t a : axes)
+      reduced[a] = 1;
+    Value ms = ReduceMeanOp::create(
+        rewriter, op.getLoc(),
+        RankedTensorType::get(reduced, type.getElementType()), e.mul(x, x),
+        rewriter.getDenseI64ArrayAttr(axes), rewriter.getBoolAttr(true));
+    Value inv = e.unary<RsqrtOp>(
+        e.add(ms, e.scalar(op.getEpsilon().convertToDouble())));
+    rewriter.replaceOp(op, e.mul(e.mul(x, inv), op.getScale()));
+    return success();
+  }
+};
+
+struct DecomposeGeluTanh : OpRewritePattern<GeluTanhOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GeluTanhOp op,
+                                PatternRewriter &rewriter) const override {
+    Expr e{rewriter, op.getLoc(), op.getType().getElementType()};
+    Value x = op.getInput();
+    Value cube = e.mul(e.mul(x, x), x);
+    Value inner = e.mul(e.add(x, e.mul(cube, e.scalar(0.044715))),
+                        e.scalar(std::sqrt(2.0 / M_PI)));
+    Value t = e.add(e.unary<TanhOp>(inner), e.scalar(1.0));
+    rewriter.replaceOp(op, e.mul(e.mul(x, t), e.scalar(0.5)));
+    return success();
+  }
+};
+
+struct DecomposeRotary : OpRewritePattern<RotaryOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RotaryOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    Expr e{rewriter, op.getLoc(), type.getElementType()};
+    Value x = op.getInput();
+    int64_t r = type.getRank(), d = type.getShape().back();
+    Value rotated;
+    if (!op.getInterleaved()) {
+      Value lo = e.slice(x, r - 1, 0, d / 2), hi = e.slice(x, r - 1, d / 2, d / 2);
+      rotated = e.concat({e.unary<NegOp>(hi), lo}, r - 1);
+    } else {
+      SmallVector<int64_t> pairs(type.getShape());
+      pairs.back() = d / 2;
+      pairs.push_back(2);
+      Value p = e.reshape(x, pairs);
+      Value even = e.slice(p, r, 0, 1), odd = e.slice(p, r, 1, 1);
+      rotated = e.reshape(e.concat({e.unary<NegOp>(odd), even}, r),
+                          type.getShape());
+    }
+    rewriter.replaceOp(op, e.add(e.mul(x, op.getCos()),
+                                 e.mul(rotated, op.getSin())));
+    return success();
+  }
+};
+
+struct DecomposeLinear : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    Type elt = type.getElementType();
+    Expr e{rewriter, op.getLoc(), elt};
+    Value w = op.getWeight();
+    auto wt = e.like(w);
+    if (op.getTransposeWeight())
+      w = TransposeOp::create(
+          rewriter, op.getLoc(),
+          RankedTensorType::get({wt.getDimSize(1), wt.getDimSize(0)}, elt), w,
+          rewriter.getDenseI64ArrayAttr({1, 0}));
+    Value x = op.getInput();
+    int64_t n = type.getShape().back();
+    Value y;
+    if (e.like(x).getRank() == 1) {
+      int64_t k = e.like(x).getDimSize(0);
+      y = MatmulOp::create(rewriter, op.getLoc(),
+                           RankedTensorType::get({1, n}, elt),
+                           e.reshape(x, {1, k}), w);
+      y = e.reshape(y, {n});
+    } else {
+      y = MatmulOp::create(rewriter, op.getLoc(), type, x, w);
+    }
+    if (op.getBias())
+      y = e.add(y, op.getBias());
+    y = e.activation(op.getActivation(), y);
+    if (op.getResidual())
+      y = e.add(y, op.getResidual());
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct DecomposeGlu : OpRewritePattern<GluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GluOp op,
+                                PatternRewriter &rewriter) const override {
+    Expr e{rewriter, op.getLoc(), op.getType().getElementType()};
+    Value x = op.getInput();
+    int64_t r = e.like(x).getRank(), n = op.getType().getShape().back();
+    Value gate = e.activation(op.getActivation(), e.slice(x, r - 1, 0, n));
+    rewriter.replaceOp(op, e.mul(gate, e.slice(x, r - 1, n, n)));
+    return success();
+  }
+};
+
+struct DecomposeFusedPass
+    : tessera::impl::DecomposeFusedBase<DecomposeFusedPass> {
+  using DecomposeFusedBase::DecomposeFusedBase;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateDecomposeFusedPatterns(patterns, keepKernels);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
+                                                   bool keepKernels) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<DecomposeAttention>(ctx, keepKernels);
+  patterns.add<DecomposeRmsNorm, DecomposeGeluTanh, DecomposeRotary,
+               DecomposeLinear, DecomposeGlu>(ctx);
+}

@@ -1,0 +1,59 @@
+// RUN: tessera-opt %s -split-input-file -tessera-decompose-fused | FileCheck %s
+// RUN: tessera-opt %s -split-input-file -tessera-decompose-fused=keep-kernels | FileCheck %s --check-prefix=KEEP
+// The reference decomposition of every fused op into primitive ops; with
+// keep-kernels, f32 attention stays (its mask made additive and rank 4).
+
+// CHECK-LABEL: func @attention_gqa_causal
+// CHECK-DAG: %[[TRI:.*]] = tessera.constant dense<{{\[\[}}0.000000e+00, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000]
+// CHECK: tessera.broadcast_to %{{.*}} : tensor<1x2x1x5x8xf32> to tensor<1x2x2x5x8xf32>
+// CHECK: tessera.transpose %{{.*}} {perm = array<i64: 0, 1, 3, 2>} : tensor<1x4x5x8xf32> to tensor<1x4x8x5xf32>
+// CHECK: tessera.matmul %arg0, %{{.*}} : (tensor<1x4x3x8xf32>, tensor<1x4x8x5xf32>) -> tensor<1x4x3x5xf32>
+// CHECK: tessera.mul
+// CHECK: tessera.where %arg2, %{{.*}}, %{{.*}} : (tensor<3x5xi1>, tensor<1x4x3x5xf32>, tensor<f32>) -> tensor<1x4x3x5xf32>
+// CHECK: tessera.add %{{.*}}, %[[TRI]] : (tensor<1x4x3x5xf32>, tensor<3x5xf32>) -> tensor<1x4x3x5xf32>
+// CHECK: tessera.softmax %{{.*}} {axis = 3 : i64}
+// CHECK: tessera.matmul %{{.*}}, %{{.*}} : (tensor<1x4x3x5xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x3x8xf32>
+// CHECK-NOT: tessera.attention
+// KEEP-LABEL: func @attention_gqa_causal
+// KEEP: %[[W:.*]] = tessera.where %arg2, %{{.*}}, %{{.*}} : (tensor<3x5xi1>, tensor<f32>, tensor<f32>) -> tensor<3x5xf32>
+// KEEP: %[[M:.*]] = tessera.reshape %[[W]] : tensor<3x5xf32> to tensor<1x1x3x5xf32>
+// KEEP: tessera.attention %arg0, %arg1, %arg1, %[[M]] {causal = true, mask_kind = "additive"
+func.func @attention_gqa_causal(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %keep: tensor<3x5xi1>) -> tensor<1x4x3x8xf32> {
+  %0 = tessera.attention %q, %k, %k, %keep {scale = 0.5 : f64, causal = true, mask_kind = "boolean"} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, tensor<3x5xi1>) -> tensor<1x4x3x8xf32>
+  return %0 : tensor<1x4x3x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @norm_rotary_glu_gelu
+// CHECK: tessera.reduce_mean %{{.*}} {axes = array<i64: 1>} : tensor<2x8xf32> to tensor<2x1xf32>
+// CHECK: tessera.rsqrt
+// CHECK: tessera.slice %{{.*}} {starts = array<i64: 0, 4>
+// CHECK: tessera.neg
+// CHECK: tessera.concat
+// CHECK: tessera.sigmoid
+// CHECK: tessera.tanh
+// CHECK-NOT: tessera.rms_norm
+// CHECK-NOT: tessera.rotary
+// CHECK-NOT: tessera.glu
+// CHECK-NOT: tessera.gelu_tanh
+func.func @norm_rotary_glu_gelu(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> (tensor<2x4xf32>, tensor<2x8xf32>) {
+  %0 = tessera.rms_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  %1 = tessera.rotary %0, %x, %x : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  %2 = tessera.glu %1 {activation = "sigmoid"} : (tensor<2x8xf32>) -> tensor<2x4xf32>
+  %3 = tessera.gelu_tanh %1 : tensor<2x8xf32>
+  return %2, %3 : tensor<2x4xf32>, tensor<2x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @linear
+// CHECK: %[[WT:.*]] = tessera.transpose %arg1 {perm = array<i64: 1, 0>} : tensor<6x4xf32> to tensor<4x6xf32>
+// CHECK: %[[M:.*]] = tessera.matmul %arg0, %[[WT]] : (tensor<3x4xf32>, tensor<4x6xf32>) -> tensor<3x6xf32>
+// CHECK: %[[B:.*]] = tessera.add %[[M]], %arg2
+// CHECK: %[[A:.*]] = tessera.silu %[[B]]
+// CHECK: tessera.add %[[A]], %arg3
+func.func @linear(%x: tensor<3x4xf32>, %w: tensor<6x4xf32>, %b: tensor<6xf32>, %r: tensor<3x6xf32>) -> tensor<3x6xf32> {
+  %0 = tessera.linear %x, %w bias %b residual %r {transpose_weight = true, activation = "silu"} : (tensor<3x4xf32>, tensor<6x4xf32>, tensor<6xf32>, tensor<3x6xf32>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}

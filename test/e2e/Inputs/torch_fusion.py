@@ -1,0 +1,146 @@
+"""Exports torch.nn and torchvision transformers, compiles each with fusion,
+prints what the graph level fused (from --report) and compares the compiled
+executable with torch (relative L2 <= 1e-4).
+
+usage: torch_fusion.py TOOLS_DIR WORK_DIR [MODEL...]
+Prints per model: `NAME: attention=A layer_norm=L rms_norm=R softmax=S` (op
+counts after the graph pipeline) and `NAME/OUTPUT: ok` per output.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def encoder(norm_first, mask):
+    layer = nn.TransformerEncoderLayer(48, 4, 96, dropout=0.0, batch_first=True,
+                                       norm_first=norm_first, activation="gelu")
+    enc = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc = enc
+
+        def forward(self, x, pad=None):
+            return self.enc(x, src_key_padding_mask=pad if mask else None)
+
+    x = torch.randn(2, 10, 48)
+    pad = torch.zeros(2, 10, dtype=torch.bool)
+    pad[1, 7:] = True
+    return M(), (x, pad) if mask else (x,), ["x", "pad"] if mask else ["x"]
+
+
+def decoder(norm_first):
+    layer = nn.TransformerDecoderLayer(32, 4, 64, dropout=0.0, batch_first=True,
+                                       norm_first=norm_first)
+    dec = nn.TransformerDecoder(layer, 2)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dec = dec
+
+        def forward(self, tgt, memory):
+            causal = nn.Transformer.generate_square_subsequent_mask(tgt.shape[1])
+            return self.dec(tgt, memory, tgt_mask=causal)
+
+    return M(), (torch.randn(2, 7, 32), torch.randn(2, 9, 32)), ["tgt", "memory"]
+
+
+def transformer():
+    t = nn.Transformer(32, 4, 2, 2, 64, dropout=0.0, batch_first=True)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.t = t
+
+        def forward(self, src, tgt):
+            causal = nn.Transformer.generate_square_subsequent_mask(tgt.shape[1])
+            return self.t(src, tgt, tgt_mask=causal)
+
+    return M(), (torch.randn(1, 8, 32), torch.randn(1, 6, 32)), ["src", "tgt"]
+
+
+def vit():
+    import torchvision
+    m = torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=2,
+                                             num_heads=4, hidden_dim=64, mlp_dim=128,
+                                             num_classes=10)
+    nn.init.normal_(m.heads.head.weight, std=0.02)  # torchvision zero-inits it
+    return m, (torch.randn(2, 3, 64, 64),), ["image"]
+
+
+def swin():
+    import torchvision
+    from torchvision.models.swin_transformer import SwinTransformer
+    m = SwinTransformer(patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4],
+                        window_size=[4, 4], num_classes=10)
+    return m, (torch.randn(2, 3, 32, 32),), ["image"]
+
+
+MODELS = {
+    "encoder_post": lambda: encoder(False, False),
+    "encoder_pre_mask": lambda: encoder(True, True),
+    "encoder_post_mask": lambda: encoder(False, True),
+    "decoder_post": lambda: decoder(False),
+    "decoder_pre": lambda: decoder(True),
+    "transformer": transformer,
+    "vit": vit,
+    "swin": swin,
+}
+
+
+def run(tools, work, name):
+    torch.manual_seed(0)
+    model, args, names = MODELS[name]()
+    model.eval()
+    d = os.path.join(work, name)
+    os.makedirs(os.path.join(d, "ref"), exist_ok=True)
+    path = os.path.join(d, "model.onnx")
+    with torch.no_grad():
+        out = model(*args)
+    # With gradients enabled torch.nn's fused inference fast path (which has
+    # no ONNX export) stays off.
+    torch.onnx.export(model, args, path, opset_version=17, input_names=names,
+                      output_names=["y"], do_constant_folding=True)
+    np.save(os.path.join(d, "ref", "y.npy"), out.numpy())
+    inputs = []
+    for n, a in zip(names, args):
+        np.save(os.path.join(d, n + ".npy"), a.numpy())
+        inputs += ["--input", f"{n}={os.path.join(d, n + '.npy')}"]
+    report = os.path.join(d, "report.json")
+    exe = os.path.join(d, "model")
+    subprocess.run([os.path.join(tools, "tessera-compile"), path, "-o", exe,
+                    "--report=" + report], check=True)
+    ops = json.load(open(report))["ops_after"]
+    counts = " ".join(f"{k}={ops.get('tessera.' + k, 0)}"
+                      for k in ["attention", "layer_norm", "rms_norm", "softmax"])
+    print(f"{name}: {counts}", flush=True)
+    subprocess.run([exe, *inputs, "--output-dir", os.path.join(d, "out")], check=True)
+    r = subprocess.run([sys.executable, os.path.join(HERE, "..", "compare.py"),
+                        os.path.join(d, "ref"), os.path.join(d, "out")],
+                       capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        print(f"{name}/{line}", flush=True)
+    return r.returncode
+
+
+def main():
+    tools, work = sys.argv[1:3]
+    names = sys.argv[3:] or list(MODELS)
+    rc = 0
+    for n in names:
+        rc |= run(tools, work, n)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
