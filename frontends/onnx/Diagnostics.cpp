@@ -9,8 +9,10 @@ using namespace mlir::tessera::onnx_import;
 
 LogicalResult Importer::fail(const Twine &message) {
   std::string opType = node ? node->op_type() : "";
+  std::string where = domain.empty() ? "" : "domain '" + domain + "', ";
   emitError(loc) << modelPath << ": node '" << nodeName << "' (op type '"
-                 << opType << "', opset " << opset << "): " << message;
+                 << opType << "', " << where << "opset " << opset
+                 << "): " << message;
   return failure();
 }
 

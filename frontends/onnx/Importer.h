@@ -121,6 +121,9 @@ void registerDecomposedOps(OpTable &table);
 void registerQuantizationOps(OpTable &table);
 void registerGridSampleOps(OpTable &table);
 void registerSpectralOps(OpTable &table);
+void registerFusedOps(OpTable &table);
+/// com.microsoft ops, dispatched from their own table.
+void registerContribOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.
 class Importer {
@@ -135,6 +138,8 @@ public:
   // The node being imported.
   const onnx::NodeProto *node = nullptr;
   std::string nodeName;
+  /// The node's domain when it is not the default one (named in errors).
+  std::string domain;
   int64_t opset = 0;
   Location loc;
 
@@ -204,6 +209,39 @@ Value buildMatMul(Importer &im, Value a, Value b);
 /// attributes (strides, pads, dilations, group, auto_pad, kernel_shape);
 /// null after reporting an error.
 Value buildConv(Importer &im, Value x, Value w, Value bias);
+
+/// Text of a type or a shape (`[2, 3]`) for error messages.
+std::string typeStr(Type t);
+std::string shapeStr(ArrayRef<int64_t> shape);
+
+// Fused-op builders shared by the opset-23 (ops/Fused.cpp) and com.microsoft
+// (ops/Contrib.cpp) importers. Each returns null after reporting an error.
+
+/// `[B, S, heads * D]` -> `[B, heads, S, D]`.
+Value splitHeads(Importer &im, Value x, int64_t heads);
+/// `[B, H, S, D]` -> `[B, S, H * D]`.
+Value mergeHeads(Importer &im, Value x);
+/// `size` elements of the last dimension of `v` from `start`.
+Value sliceLast(Importer &im, Value v, int64_t start, int64_t size);
+/// tessera.attention of `[B, H, S, D]` queries and `[B, Hkv, Skv, D|Dv]` keys
+/// and values; `mask` (null for none) must broadcast to `[B, H, S, Skv]`.
+Value buildAttention(Importer &im, Value q, Value k, Value v, Value mask,
+                     StringRef maskKind, double scale, bool causal);
+/// Rotary embedding of the first `rotaryDim` channels of the last dimension
+/// of `x` (`[B, H, S, D]` when `headsFirst`, else `[B, S, H, D]`; the other
+/// channels pass through). The half-width caches are gathered at
+/// `positions` (`[B|1, S]` integers) from `[max_pos, rotaryDim / 2]` tables,
+/// or, without positions, are per-token `[B|1, S, rotaryDim / 2]` tensors.
+Value buildRotaryEmbedding(Importer &im, Value x, Value cosCache,
+                           Value sinCache, Value positions, bool headsFirst,
+                           bool interleaved, int64_t rotaryDim);
+/// tessera.rms_norm over dimensions `axis..` with ONNX's stash_type 1: f16
+/// and bf16 inputs are normalized in f32.
+Value buildRmsNorm(Importer &im, Value x, Value scale, int64_t axis,
+                   float epsilon);
+/// RMSNormalization / SimplifiedLayerNormalization (X, scale; axis, epsilon,
+/// stash_type), shared by the default and com.microsoft tables.
+LogicalResult importRmsNormalization(Importer &im);
 
 } // namespace mlir::tessera::onnx_import
 

@@ -42,8 +42,8 @@ private:
   LogicalResult checkOutputs();
 
   const ImportOptions &options;
-  OpTable table;
-  int64_t defaultOpset = 0;
+  OpTable table, contribTable;
+  int64_t defaultOpset = 0, contribOpset = 0;
   llvm::StringMap<const onnx::TypeProto *> inferred;
 };
 } // namespace
@@ -52,6 +52,8 @@ LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
   for (const auto &imp : model.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       defaultOpset = imp.version();
+    else if (imp.domain() == "com.microsoft")
+      contribOpset = imp.version();
   if (defaultOpset == 0)
     return failGraph("model imports no version of the default ONNX opset");
   // Opsets before 6 are accepted per node, for ops unchanged since then
@@ -248,15 +250,27 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   nodeName =
       n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
   opset = defaultOpset;
+  domain.clear();
   loc = NameLoc::get(builder.getStringAttr(nodeName),
                      FileLineColLoc::get(&ctx, modelPath, 0, 0));
-  if (!n.domain().empty() && n.domain() != "ai.onnx")
+  // ONNX Runtime's contrib ops have their own table and opset; any other
+  // domain is unknown.
+  bool contrib = n.domain() == "com.microsoft";
+  if (!n.domain().empty() && n.domain() != "ai.onnx" && !contrib)
     return fail("unsupported op (domain '" + n.domain() + "')");
-  auto it = table.find(n.op_type());
-  if (it == table.end())
-    return fail("unsupported op");
-  if (failed(checkLegacyVersion(n.op_type())))
+  OpTable &ops = contrib ? contribTable : table;
+  auto it = ops.find(n.op_type());
+  if (it == ops.end())
+    return fail(contrib ? "unsupported op (domain 'com.microsoft')"
+                        : "unsupported op");
+  if (contrib) {
+    domain = n.domain();
+    opset = contribOpset;
+    if (!contribOpset)
+      return fail("the model does not import the 'com.microsoft' opset");
+  } else if (failed(checkLegacyVersion(n.op_type()))) {
     return failure();
+  }
   badAttribute.clear();
   SmallVector<std::pair<std::string, TensorInfo>> widened;
   if (failed(widenUnsignedInputs(widened)))
@@ -377,6 +391,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerQuantizationOps(table);
   registerGridSampleOps(table);
   registerSpectralOps(table);
+  registerFusedOps(table);
+  registerContribOps(contribTable);
 
   const onnx::GraphProto &graph = model.graph();
   if (failed(loadInitializers(graph)))
@@ -420,6 +436,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
       return nullptr;
 
   node = nullptr;
+  domain.clear();
   loc = fileLoc;
   SmallVector<Value> results;
   for (const auto &vi : graph.output()) {
