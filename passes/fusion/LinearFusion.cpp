@@ -78,6 +78,8 @@ struct FoldAdd : OpRewritePattern<AddOp> {
   LogicalResult matchAndRewrite(AddOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
+    if (type.getRank() == 0)
+      return failure();
     for (auto [l, other] : {std::pair(op.getLhs(), op.getRhs()),
                             std::pair(op.getRhs(), op.getLhs())}) {
       if (l.getType() != type)

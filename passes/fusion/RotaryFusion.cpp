@@ -76,7 +76,8 @@ std::optional<LastAxisMap> traceLastAxis(Value v, Value x, int depth = 0) {
           in.getDimSize(d) != vt.getDimSize(d))
         return std::nullopt;
     auto m = traceLastAxis(slice.getInput(), x, depth + 1);
-    if (!m || m->trailing.size() != 1)
+    if (!m || m->trailing.size() != 1 ||
+        int64_t(m->src.size()) != in.getShape().back())
       return std::nullopt;
     LastAxisMap out{trailing, {}, {}};
     int64_t start = slice.getStarts()[r - 1], step = slice.getSteps()[r - 1];
@@ -97,7 +98,8 @@ std::optional<LastAxisMap> traceLastAxis(Value v, Value x, int depth = 0) {
     SmallVector<LastAxisMap> parts;
     for (Value in : concat.getInputs()) {
       auto m = traceLastAxis(in, x, depth + 1);
-      if (!m)
+      int64_t n = cast<RankedTensorType>(in.getType()).getShape().back();
+      if (!m || int64_t(m->src.size()) != rows * n)
         return std::nullopt;
       parts.push_back(*m);
     }
@@ -150,9 +152,9 @@ struct FuseRotary : OpRewritePattern<AddOp> {
   LogicalResult matchAndRewrite(AddOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    int64_t d = type.getShape().back();
     if (type.getRank() < 2 || !isa<FloatType>(type.getElementType()))
       return failure();
+    int64_t d = type.getShape().back();
     auto lhs = defOf<MulOp>(op.getLhs()), rhs = defOf<MulOp>(op.getRhs());
     if (!lhs || !rhs)
       return failure();

@@ -68,7 +68,7 @@ CONST_INPUT = re.compile(r"\(input \d+ '([^']+)'\) must be a constant known at i
 
 
 def small_int(npy_path):
-    a = np.load(npy_path)
+    a = np.load(npy_path, allow_pickle=True)  # string inputs are object arrays
     return a.dtype.kind in "iu" and a.size <= 16
 
 
@@ -127,8 +127,8 @@ def run_one(test_dir, tools, work_root, timeout):
                     # A value computed from the inputs must be constant: fix
                     # every small integer input (shape-like) at once.
                     shape_like = {n for n, p in npys.items()
-                                  if p and n not in frozen and small_int(p)}
-                    if m and shape_like:
+                                  if p and n not in frozen and small_int(p)} if m else set()
+                    if shape_like:
                         frozen |= shape_like
                         continue
                     break

@@ -49,3 +49,12 @@ func.func @near_misses(%x: tensor<2x5x8xf32>, %w: tensor<8x8xf32>, %rowbias: ten
   %a3 = tessera.add %m3, %x : (tensor<5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
   return %m0, %a1, %r2, %m2, %a3 : tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @scalar_add
+// CHECK: tessera.add
+func.func @scalar_add(%a: tensor<f32>, %b: tensor<f32>) -> tensor<f32> {
+  %z = tessera.add %a, %b : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %z : tensor<f32>
+}

@@ -61,3 +61,15 @@ func.func @near_misses(%x: tensor<3x8xf32>, %z: tensor<3x8xf32>, %cos: tensor<3x
   %y2 = tessera.add %a2, %b2 : (tensor<3x8xf32>, tensor<3x8xf32>) -> tensor<3x8xf32>
   return %y0, %y1, %y2 : tensor<3x8xf32>, tensor<3x8xf32>, tensor<3x8xf32>
 }
+
+// -----
+
+// Rank-0 sums of products (QuantizeLinear's scale arithmetic) are left alone.
+// CHECK-LABEL: func @scalars
+// CHECK: tessera.add
+func.func @scalars(%a: tensor<f32>, %b: tensor<f32>) -> tensor<f32> {
+  %x = tessera.mul %a, %b : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %y = tessera.mul %b, %a : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %z = tessera.add %x, %y : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %z : tensor<f32>
+}
