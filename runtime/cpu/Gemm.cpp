@@ -1,13 +1,18 @@
 // fp32 GEMM, C += A·B on arbitrarily strided operands, Goto-style: each task
 // packs a KCxNC chunk of B into NR-column panels and MCxKC blocks of A into
-// MR-row panels and runs the register-blocked micro-kernel over them.
-// docs/runtime.md has the measurements behind the block sizes and the choice
-// of our own kernel over oneDNN.
+// MR-row panels and runs the register-blocked micro-kernel over them. The
+// linear layer, C = act(A·B + bias) + R, runs the same GEMM with an
+// epilogue: the first K step stores into C instead of adding (C is never
+// read), and act(. + bias) + R follows on each block after its last K step,
+// while the block is in cache. docs/runtime.md has the measurements behind
+// the block sizes and the choice of our own kernel over oneDNN.
+#include "cpu/Activations.h"
 #include "cpu/GemmKernels.h"
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -46,6 +51,9 @@ struct Matrix {
 struct OutMatrix {
   float *data;
   int64_t rowStride, colStride;
+  float *at(int64_t r, int64_t c) const {
+    return data + r * rowStride + c * colStride;
+  }
 };
 
 GemmMicroKernel selectKernel() {
@@ -63,6 +71,8 @@ GemmMicroKernel selectKernel() {
 
 const GemmMicroKernel microKernel = selectKernel();
 const bool haveAvx512 = microKernel == gemmMicroKernelAvx512;
+const EpilogueFn epilogueKernel =
+    haveAvx512 ? applyEpilogueAvx512 : applyEpiloguePortable;
 
 // Grow-only per-thread scratch; GEMMs are called repeatedly with the same
 // sizes, and fresh large mallocs would page-fault on every call.
@@ -120,7 +130,42 @@ struct Plan {
   int64_t mc, mBlocks, blocksPerTask, nc, nChunks;
   const float *packedB = nullptr; // all of B, pre-packed (constant weights)
   const float *packedA = nullptr; // all of A, pre-packed (constant weights)
+  // Linear layer: the first K step overwrites C, and the epilogue runs on
+  // each block after the last. Null: C += A·B.
+  const Epilogue *epilogue = nullptr;
 };
+
+/// `e` with its bias and residual moved to element (i, j).
+Epilogue epilogueAt(Epilogue e, int64_t i, int64_t j) {
+  if (e.bias)
+    e.bias += j * e.biasStride;
+  if (e.residual)
+    e.residual += i * e.residualRowStride + j * e.residualColStride;
+  return e;
+}
+
+/// The epilogue on C[i0:i0+m, j0:j0+n].
+void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
+  Epilogue e = epilogueAt(*p.epilogue, i0, j0);
+  if (e.activation == ActNone && !e.bias && !e.residual)
+    return;
+  if (p.C.colStride == 1) {
+    epilogueKernel(e, p.C.at(i0, j0), p.C.rowStride, m, n);
+    return;
+  }
+  // Strided C: through a contiguous buffer, one row piece at a time.
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; j += NR) {
+      alignas(64) float buf[NR];
+      float *c = p.C.at(i0 + i, j0 + j);
+      int64_t w = std::min<int64_t>(NR, n - j);
+      for (int64_t x = 0; x < w; ++x)
+        buf[x] = c[x * p.C.colStride];
+      epilogueKernel(epilogueAt(e, i, j), buf, NR, 1, w);
+      for (int64_t x = 0; x < w; ++x)
+        c[x * p.C.colStride] = buf[x];
+    }
+}
 
 using PackedPanels = std::unique_ptr<float[], decltype(&free)>;
 
@@ -172,18 +217,19 @@ const float *prepacked(bool isA, const Matrix &m, int64_t rows,
 }
 
 void runTile(const Plan &p, int64_t kc, const float *Ap, const float *Bp,
-             int64_t i0, int m, int64_t j0, int n) {
+             int64_t i0, int m, int64_t j0, int n, bool overwrite) {
   if (p.C.colStride == 1) {
     microKernel(kc, Ap, Bp, p.C.data + i0 * p.C.rowStride + j0, p.C.rowStride,
-                m, n);
+                m, n, overwrite);
     return;
   }
-  alignas(64) float tile[MR * NR] = {};
-  microKernel(kc, Ap, Bp, tile, NR, m, n);
+  alignas(64) float tile[MR * NR];
+  microKernel(kc, Ap, Bp, tile, NR, m, n, true);
   for (int r = 0; r < m; ++r)
-    for (int j = 0; j < n; ++j)
-      p.C.data[(i0 + r) * p.C.rowStride + (j0 + j) * p.C.colStride] +=
-          tile[r * NR + j];
+    for (int j = 0; j < n; ++j) {
+      float *c = p.C.at(i0 + r, j0 + j);
+      *c = overwrite ? tile[r * NR + j] : *c + tile[r * NR + j];
+    }
 }
 
 // One task: C[i0:i1, j0:j0+nc] over all of K, i.e. one chunk of B columns
@@ -225,7 +271,13 @@ void runBlock(const Plan &p, int64_t task) {
         for (int64_t ip = 0; ip < mPanels; ++ip)
           runTile(p, kc, Ap + ip * MR * kc, Bp + jp * NR * kc, i0 + ip * MR,
                   (int)std::min<int64_t>(MR, mc - ip * MR), j0 + jp * NR,
-                  (int)std::min<int64_t>(NR, nc - jp * NR));
+                  (int)std::min<int64_t>(NR, nc - jp * NR),
+                  p.epilogue && k0 == 0);
+      // The epilogue on the whole block (<= MC x NC, in L2) rather than per
+      // tile: row by row, R streams in order; in tile order its loads waited
+      // on memory (at 512x64x4096 with gelu, per tile took 1.5x as long).
+      if (p.epilogue && k0 + kc == p.K)
+        finishBlock(p, i0, mc, j0, nc);
     }
   }
 }
@@ -236,15 +288,20 @@ void naiveGemm(const Plan &p) {
       float acc = 0.0f;
       for (int64_t k = 0; k < p.K; ++k)
         acc += *p.A.at(i, k) * *p.B.at(k, j);
-      p.C.data[i * p.C.rowStride + j * p.C.colStride] += acc;
+      float *c = p.C.at(i, j);
+      *c = p.epilogue ? acc : *c + acc;
     }
+  if (p.epilogue)
+    finishBlock(p, 0, p.M, 0, p.N);
 }
 
 void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
-          bool constantA = false, bool constantB = false) {
-  if (M <= 0 || N <= 0 || K <= 0)
+          bool constantA = false, bool constantB = false,
+          const Epilogue *epilogue = nullptr) {
+  if (M <= 0 || N <= 0 || (K <= 0 && !epilogue))
     return;
   Plan p{A, B, C, M, N, K, 0, 0, 0, 0, 0};
+  p.epilogue = epilogue;
   if (M * N * K <= 8 * 8 * 8) {
     naiveGemm(p);
     return;
@@ -262,11 +319,18 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
   if (M <= 4 && haveAvx512 && B.colStride == 1 && C.colStride == 1) {
     // Few rows: packing would cost as much as the product; stream B.
     int64_t chunk = std::max<int64_t>(256, (N / (2 * threads) + 63) / 64 * 64);
+    // With an epilogue, 256 columns at a time so that they stay in L1.
+    int64_t step = epilogue ? 256 : chunk;
     run((N + chunk - 1) / chunk, [&](int64_t task) {
-      int64_t j0 = task * chunk;
-      gemmSmallMAvx512((int)M, std::min(chunk, N - j0), K, A.data,
-                       A.rowStride, A.colStride, B.data + j0, B.rowStride,
-                       C.data + j0, C.rowStride);
+      int64_t end = std::min(N, (task + 1) * chunk);
+      for (int64_t j0 = task * chunk; j0 < end; j0 += step) {
+        int64_t n = std::min(step, end - j0);
+        gemmSmallMAvx512((int)M, n, K, A.data, A.rowStride, A.colStride,
+                         B.data + j0, B.rowStride, C.data + j0, C.rowStride,
+                         epilogue);
+        if (epilogue)
+          finishBlock(p, 0, M, j0, n);
+      }
     });
     return;
   }
@@ -301,7 +365,8 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
 } // namespace
 
 void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
-                             float *C, int64_t ldc, int m, int n) {
+                             float *C, int64_t ldc, int m, int n,
+                             bool overwrite) {
   float acc[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k, Ap += MR, Bp += NR)
     for (int r = 0; r < MR; ++r)
@@ -309,7 +374,120 @@ void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
         acc[r][j] += Ap[r] * Bp[j];
   for (int r = 0; r < m; ++r)
     for (int j = 0; j < n; ++j)
-      C[r * ldc + j] += acc[r][j];
+      C[r * ldc + j] = overwrite ? acc[r][j] : C[r * ldc + j] + acc[r][j];
+}
+
+// ---- Portable activations: the formulas of GemmAvx512.cpp in scalar code,
+// without libm calls or branches. (GCC still leaves these loops scalar: under
+// its default -ftrapping-math it will not if-convert the clamps.) See
+// Activations.h.
+namespace {
+
+float bitsToFloat(int32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+float expPortable(float x) {
+  // NaN passes the clamps and makes p NaN.
+  float lo = x < -104.0f ? -104.0f : x, xc = lo > 100.0f ? 100.0f : lo;
+  const float roundShift = 12582912.0f; // 1.5 * 2^23: rounds to an integer
+  float n = (xc * 1.44269504088896341f + roundShift) - roundShift;
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  // 2^n in two normal factors: n is in [-150, 145] (NaN: any, here 0).
+  int32_t ni = (int32_t)(n > -200.0f ? n : 0.0f), half = ni / 2;
+  return p * bitsToFloat((half + 127) << 23) *
+         bitsToFloat((ni - half + 127) << 23);
+}
+
+float overOnePlusExpNeg(float x, float y) {
+  return x / (1.0f + expPortable(-y));
+}
+
+float tanhPortable(float x) {
+  float ax = std::fabs(x), s = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * s + 2.06390887954e-2f;
+  p = p * s - 5.37397155531e-2f;
+  p = p * s + 1.33314422036e-1f;
+  p = p * s - 3.33332819422e-1f;
+  float small = p * s * x + x;
+  float large = std::copysign(1.0f - 2.0f / (expPortable(ax + ax) + 1.0f), x);
+  return ax < 0.625f ? small : large;
+}
+
+float geluPortable(float x) {
+  float z = x * 0.707106781186547524f, s = z * z;
+  float p = -5.96761703e-4f;
+  p = p * s + 4.99119423e-3f;
+  p = p * s - 2.67681349e-2f;
+  p = p * s + 1.12819925e-1f;
+  p = p * s - 3.76125336e-1f;
+  p = p * s + 1.28379166e-1f;
+  float small = 1.0f + (p * z + z);
+  float t = std::fabs(z);
+  t = t < 10.0f ? t : 10.0f;
+  float q = -1.72853470e-5f * t + 3.83197126e-4f;
+  q = q * (t * t) + (-3.88396438e-3f * t + 2.42546219e-2f);
+  q = q * t - 1.06777877e-1f;
+  q = q * t - 6.34846687e-1f;
+  q = q * t - 1.28717512e-1f;
+  q = q * t - t;
+  float tail = expPortable(q), upper = 2.0f - tail;
+  float large = z < 0.0f ? tail : upper;
+  return 0.5f * x * (std::fabs(z) <= 0.927734375f ? small : large);
+}
+
+template <int Act> float activate(float x) {
+  constexpr double c = 2 * 0.797884560802865355; // 2 sqrt(2/pi)
+  switch (Act) {
+  case ActRelu: return x < 0.0f ? 0.0f : x;
+  case ActGelu: return geluPortable(x);
+  case ActGeluTanh:
+    return overOnePlusExpNeg(x, x * ((x * x) * float(c * 0.044715) + float(c)));
+  case ActSilu: return overOnePlusExpNeg(x, x);
+  case ActSigmoid: return overOnePlusExpNeg(1.0f, x);
+  case ActTanh: return tanhPortable(x);
+  default: return x;
+  }
+}
+
+template <int Act>
+void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                   int64_t n) {
+  for (int64_t r = 0; r < m; ++r, x += ldx) {
+    const float *res =
+        e.residual ? e.residual + r * e.residualRowStride : nullptr;
+    for (int64_t j = 0; j < n; ++j) {
+      float v = e.bias ? x[j] + e.bias[j * e.biasStride] : x[j];
+      v = activate<Act>(v);
+      x[j] = res ? v + res[j * e.residualColStride] : v;
+    }
+  }
+}
+
+} // namespace
+
+void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
+                           int64_t m, int64_t n) {
+  switch (e.activation) {
+  case ActRelu: epilogueBlock<ActRelu>(e, x, ldx, m, n); break;
+  case ActGelu: epilogueBlock<ActGelu>(e, x, ldx, m, n); break;
+  case ActGeluTanh: epilogueBlock<ActGeluTanh>(e, x, ldx, m, n); break;
+  case ActSilu: epilogueBlock<ActSilu>(e, x, ldx, m, n); break;
+  case ActSigmoid: epilogueBlock<ActSigmoid>(e, x, ldx, m, n); break;
+  case ActTanh: epilogueBlock<ActTanh>(e, x, ldx, m, n); break;
+  default: epilogueBlock<ActNone>(e, x, ldx, m, n); break;
+  }
 }
 
 } // namespace tessera
@@ -362,6 +540,37 @@ void _mlir_ciface_tessera_matmul_f32_constab(tessera_memref2d_f32 *A,
                                              tessera_memref2d_f32 *B,
                                              tessera_memref2d_f32 *C) {
   matmulConst(A, B, C, true, true);
+}
+
+void _mlir_ciface_tessera_linear_f32(tessera_memref2d_f32 *A,
+                                     tessera_memref2d_f32 *B,
+                                     tessera_memref1d_f32 *bias,
+                                     tessera_memref2d_f32 *R,
+                                     tessera_memref2d_f32 *C, int64_t flags,
+                                     int64_t constMask) {
+  static_assert(int(TESSERA_LINEAR_ACT_TANH) == tessera::ActTanh &&
+                    int(TESSERA_LINEAR_ACT_GELU) == tessera::ActGelu,
+                "tessera_runtime.h and Activations.h disagree");
+  tessera::Epilogue epilogue;
+  epilogue.activation = int(flags & TESSERA_LINEAR_ACT_MASK);
+  if (flags & TESSERA_LINEAR_BIAS) {
+    epilogue.bias = bias->aligned + bias->offset;
+    epilogue.biasStride = bias->strides[0];
+  }
+  if (flags & TESSERA_LINEAR_RESIDUAL) {
+    epilogue.residual = R->aligned + R->offset;
+    epilogue.residualRowStride = R->strides[0];
+    epilogue.residualColStride = R->strides[1];
+  }
+  // B(k, n) = W[n, k]: the same packing code reads W through swapped strides.
+  bool transB = flags & TESSERA_LINEAR_TRANSPOSE_B;
+  Matrix b{B->aligned + B->offset, B->strides[transB ? 1 : 0],
+           B->strides[transB ? 0 : 1]};
+  tessera::gemm(C->sizes[0], C->sizes[1], A->sizes[1],
+                Matrix{A->aligned + A->offset, A->strides[0], A->strides[1]}, b,
+                OutMatrix{C->aligned + C->offset, C->strides[0],
+                          C->strides[1]},
+                constMask & 1, constMask & 2, &epilogue);
 }
 
 void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,

@@ -1,7 +1,9 @@
-// The AVX-512 GEMM micro-kernel: MR x 32 accumulators held in zmm registers.
+// The AVX-512 GEMM micro-kernel (MR x 32 accumulators held in zmm
+// registers) and the activations of its fused epilogue.
 // This file alone is compiled with -mavx512f -mfma; it includes no C++
 // library headers so that no AVX-512 copy of an inline function can leak
 // into code that runs on older CPUs.
+#include "cpu/Activations.h"
 #include "cpu/GemmKernels.h"
 
 #include <immintrin.h>
@@ -10,7 +12,7 @@ namespace tessera {
 
 void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                            const float *__restrict Bp, float *C, int64_t ldc,
-                           int m, int n) {
+                           int m, int n, bool overwrite) {
   constexpr int MR = gemmMR;
   __m512 c0[MR], c1[MR];
 #pragma GCC unroll 16
@@ -33,9 +35,12 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       float *row = C + r * ldc;
-      _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), c0[r]));
-      _mm512_storeu_ps(row + 16,
-                       _mm512_add_ps(_mm512_loadu_ps(row + 16), c1[r]));
+      if (!overwrite) {
+        c0[r] = _mm512_add_ps(_mm512_loadu_ps(row), c0[r]);
+        c1[r] = _mm512_add_ps(_mm512_loadu_ps(row + 16), c1[r]);
+      }
+      _mm512_storeu_ps(row, c0[r]);
+      _mm512_storeu_ps(row + 16, c1[r]);
     }
     return;
   }
@@ -48,11 +53,12 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
     if (r >= m)
       break;
     float *row = C + r * ldc;
-    _mm512_mask_storeu_ps(
-        row, mask0, _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, row), c0[r]));
-    _mm512_mask_storeu_ps(
-        row + 16, mask1,
-        _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, row + 16), c1[r]));
+    if (!overwrite) {
+      c0[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, row), c0[r]);
+      c1[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, row + 16), c1[r]);
+    }
+    _mm512_mask_storeu_ps(row, mask0, c0[r]);
+    _mm512_mask_storeu_ps(row + 16, mask1, c1[r]);
   }
 }
 
@@ -67,7 +73,8 @@ inline __mmask16 tailMask(int64_t remaining) {
 // M rows, 64 columns at a time, B streamed straight from memory.
 template <int M>
 void smallM(int64_t n, int64_t k, const float *A, int64_t lda, int64_t acs,
-            const float *B, int64_t ldb, float *C, int64_t ldc) {
+            const float *B, int64_t ldb, float *C, int64_t ldc,
+            bool overwrite) {
   for (int64_t j = 0; j < n; j += 64) {
     __mmask16 mask[4];
     for (int q = 0; q < 4; ++q)
@@ -96,9 +103,10 @@ void smallM(int64_t n, int64_t k, const float *A, int64_t lda, int64_t acs,
 #pragma GCC unroll 4
       for (int q = 0; q < 4; ++q) {
         float *c = C + r * ldc + j + 16 * q;
-        _mm512_mask_storeu_ps(
-            c, mask[q],
-            _mm512_add_ps(_mm512_maskz_loadu_ps(mask[q], c), acc[r][q]));
+        if (!overwrite)
+          acc[r][q] =
+              _mm512_add_ps(_mm512_maskz_loadu_ps(mask[q], c), acc[r][q]);
+        _mm512_mask_storeu_ps(c, mask[q], acc[r][q]);
       }
   }
 }
@@ -116,12 +124,164 @@ void gemmPackBAvx512(const float *B, int64_t ldb, int64_t kc, int n,
 
 void gemmSmallMAvx512(int m, int64_t n, int64_t k, const float *A,
                       int64_t lda, int64_t acs, const float *B, int64_t ldb,
-                      float *C, int64_t ldc) {
+                      float *C, int64_t ldc, bool overwrite) {
   switch (m) {
-  case 1: smallM<1>(n, k, A, lda, acs, B, ldb, C, ldc); break;
-  case 2: smallM<2>(n, k, A, lda, acs, B, ldb, C, ldc); break;
-  case 3: smallM<3>(n, k, A, lda, acs, B, ldb, C, ldc); break;
-  default: smallM<4>(n, k, A, lda, acs, B, ldb, C, ldc); break;
+  case 1: smallM<1>(n, k, A, lda, acs, B, ldb, C, ldc, overwrite); break;
+  case 2: smallM<2>(n, k, A, lda, acs, B, ldb, C, ldc, overwrite); break;
+  case 3: smallM<3>(n, k, A, lda, acs, B, ldb, C, ldc, overwrite); break;
+  default: smallM<4>(n, k, A, lda, acs, B, ldb, C, ldc, overwrite); break;
+  }
+}
+
+// ---- Activations (formulas and accuracy: Activations.h) --------------------
+namespace {
+
+inline __m512 splat(float v) { return _mm512_set1_ps(v); }
+
+// The clamps keep NaN (min/max return their second operand when either is
+// NaN); below -104 the result is 0, above 88.7 it is inf.
+inline __m512 exp512(__m512 x) {
+  x = _mm512_min_ps(splat(100.0f), _mm512_max_ps(splat(-104.0f), x));
+  __m512 n =
+      _mm512_roundscale_ps(_mm512_mul_ps(x, splat(1.44269504088896341f)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, splat(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, splat(-2.12194440e-4f), r);
+  __m512 p = splat(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, splat(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, splat(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, splat(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, splat(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, splat(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
+  p = _mm512_add_ps(p, splat(1.0f));
+  return _mm512_scalef_ps(p, n);
+}
+
+// x / (1 + e^-y): sigmoid (x = 1, y = x), silu (y = x), gelu_tanh (y = 2u).
+inline __m512 overOnePlusExpNeg(__m512 x, __m512 y) {
+  __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), y));
+  return _mm512_div_ps(x, _mm512_add_ps(splat(1.0f), e));
+}
+
+inline __m512 copySign(__m512 magnitude, __m512 sign) {
+  __m512i signBit = _mm512_and_si512(_mm512_castps_si512(sign),
+                                     _mm512_set1_epi32(int(0x80000000u)));
+  return _mm512_castsi512_ps(
+      _mm512_or_si512(_mm512_castps_si512(magnitude), signBit));
+}
+
+inline __m512 tanh512(__m512 x) {
+  __m512 ax = _mm512_abs_ps(x), s = _mm512_mul_ps(x, x);
+  __m512 p = splat(-5.70498872745e-3f);
+  p = _mm512_fmadd_ps(p, s, splat(2.06390887954e-2f));
+  p = _mm512_fmadd_ps(p, s, splat(-5.37397155531e-2f));
+  p = _mm512_fmadd_ps(p, s, splat(1.33314422036e-1f));
+  p = _mm512_fmadd_ps(p, s, splat(-3.33332819422e-1f));
+  __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(p, s), x, x);
+  __m512 e = exp512(_mm512_add_ps(ax, ax));
+  __m512 large = _mm512_sub_ps(
+      splat(1.0f), _mm512_div_ps(splat(2.0f), _mm512_add_ps(e, splat(1.0f))));
+  __mmask16 isSmall = _mm512_cmp_ps_mask(ax, splat(0.625f), _CMP_LT_OQ);
+  return _mm512_mask_blend_ps(isSmall, copySign(large, x), small);
+}
+
+inline __m512 gelu512(__m512 x) {
+  __m512 z = _mm512_mul_ps(x, splat(0.707106781186547524f));
+  // |z| <= 0.9277: 1 + erf(z) = 1 + z + z P(z^2).
+  __m512 s = _mm512_mul_ps(z, z);
+  __m512 p = splat(-5.96761703e-4f);
+  p = _mm512_fmadd_ps(p, s, splat(4.99119423e-3f));
+  p = _mm512_fmadd_ps(p, s, splat(-2.67681349e-2f));
+  p = _mm512_fmadd_ps(p, s, splat(1.12819925e-1f));
+  p = _mm512_fmadd_ps(p, s, splat(-3.76125336e-1f));
+  p = _mm512_fmadd_ps(p, s, splat(1.28379166e-1f));
+  __m512 small = _mm512_add_ps(splat(1.0f), _mm512_fmadd_ps(p, z, z));
+  // Otherwise erfc(|z|) = exp(Q(|z|)), 1 + erf(z) = erfc(|z|) or 2 - erfc(|z|).
+  __m512 t = _mm512_min_ps(splat(10.0f), _mm512_abs_ps(z));
+  __m512 t2 = _mm512_mul_ps(t, t);
+  __m512 q = _mm512_fmadd_ps(splat(-1.72853470e-5f), t, splat(3.83197126e-4f));
+  __m512 u = _mm512_fmadd_ps(splat(-3.88396438e-3f), t, splat(2.42546219e-2f));
+  q = _mm512_fmadd_ps(q, t2, u);
+  q = _mm512_fmadd_ps(q, t, splat(-1.06777877e-1f));
+  q = _mm512_fmadd_ps(q, t, splat(-6.34846687e-1f));
+  q = _mm512_fmadd_ps(q, t, splat(-1.28717512e-1f));
+  q = _mm512_fmadd_ps(q, t, _mm512_sub_ps(_mm512_setzero_ps(), t));
+  __m512 tail = exp512(q);
+  __mmask16 negative = _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LT_OQ);
+  __m512 large =
+      _mm512_mask_blend_ps(negative, _mm512_sub_ps(splat(2.0f), tail), tail);
+  __mmask16 isSmall = _mm512_cmp_ps_mask(t, splat(0.927734375f), _CMP_LE_OQ);
+  __m512 onePlusErf = _mm512_mask_blend_ps(isSmall, large, small);
+  return _mm512_mul_ps(_mm512_mul_ps(splat(0.5f), x), onePlusErf);
+}
+
+template <int Act> inline __m512 activate(__m512 x) {
+  if constexpr (Act == ActRelu)
+    return _mm512_max_ps(_mm512_setzero_ps(), x);
+  if constexpr (Act == ActGelu)
+    return gelu512(x);
+  if constexpr (Act == ActGeluTanh) {
+    // 2u = 2 sqrt(2/pi) (x + 0.044715 x^3)
+    constexpr double c = 2 * 0.797884560802865355;
+    __m512 twoU = _mm512_mul_ps(x, _mm512_fmadd_ps(_mm512_mul_ps(x, x),
+                                                   splat(float(c * 0.044715)),
+                                                   splat(float(c))));
+    return overOnePlusExpNeg(x, twoU);
+  }
+  if constexpr (Act == ActSilu)
+    return overOnePlusExpNeg(x, x);
+  if constexpr (Act == ActSigmoid)
+    return overOnePlusExpNeg(splat(1.0f), x);
+  if constexpr (Act == ActTanh)
+    return tanh512(x);
+  return x;
+}
+
+// Bias and residual of unit or zero stride are vector operands; other
+// strides take a scalar loop before (bias) or after (residual).
+template <int Act>
+void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                   int64_t n) {
+  int64_t bs = e.biasStride, rcs = e.residualColStride;
+  bool vectorBias = e.bias && (bs == 0 || bs == 1);
+  bool vectorRes = e.residual && (rcs == 0 || rcs == 1);
+  for (int64_t r = 0; r < m; ++r, x += ldx) {
+    const float *res =
+        e.residual ? e.residual + r * e.residualRowStride : nullptr;
+    if (e.bias && !vectorBias)
+      for (int64_t j = 0; j < n; ++j)
+        x[j] += e.bias[j * bs];
+    for (int64_t j = 0; j < n; j += 16) {
+      __mmask16 mask = tailMask(n - j);
+      __m512 v = _mm512_maskz_loadu_ps(mask, x + j);
+      if (vectorBias)
+        v = _mm512_add_ps(v, bs ? _mm512_maskz_loadu_ps(mask, e.bias + j)
+                                : splat(*e.bias));
+      v = activate<Act>(v);
+      if (vectorRes)
+        v = _mm512_add_ps(v, rcs ? _mm512_maskz_loadu_ps(mask, res + j)
+                                 : splat(*res));
+      _mm512_mask_storeu_ps(x + j, mask, v);
+    }
+    if (res && !vectorRes)
+      for (int64_t j = 0; j < n; ++j)
+        x[j] += res[j * rcs];
+  }
+}
+
+} // namespace
+
+void applyEpilogueAvx512(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                         int64_t n) {
+  switch (e.activation) {
+  case ActRelu: epilogueBlock<ActRelu>(e, x, ldx, m, n); break;
+  case ActGelu: epilogueBlock<ActGelu>(e, x, ldx, m, n); break;
+  case ActGeluTanh: epilogueBlock<ActGeluTanh>(e, x, ldx, m, n); break;
+  case ActSilu: epilogueBlock<ActSilu>(e, x, ldx, m, n); break;
+  case ActSigmoid: epilogueBlock<ActSigmoid>(e, x, ldx, m, n); break;
+  case ActTanh: epilogueBlock<ActTanh>(e, x, ldx, m, n); break;
+  default: epilogueBlock<ActNone>(e, x, ldx, m, n); break;
   }
 }
 

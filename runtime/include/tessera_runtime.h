@@ -179,7 +179,8 @@ typedef struct {
 /* out[b,h,i,:] = softmax_j(scale * q[b,h,i,:]·k[b,hk,j,:] + mask[b,h,i,j])
                   · v[b,hk,j,:]
    q [B,H,S,D], k [B,Hkv,Skv,D], v [B,Hkv,Skv,Dv], out [B,H,S,Dv], any
-   strides; grouped-query heads share K/V: hk = h / (H/Hkv), H % Hkv == 0.
+   strides; grouped-query heads share K/V: hk = h / (H/Hkv), H % Hkv == 0,
+   or with flags & 4 (heads repeated by Tile) hk = h % Hkv.
    flags & 2: add mask, an f32 memref of rank 4 whose dims are each 1
    (broadcast) or [B,H,S,Skv] respectively; otherwise mask is not read.
    flags & 1: causal, key j is visible to query i iff j <= i (top-left
@@ -191,6 +192,44 @@ void _mlir_ciface_tessera_attention_f32(tessera_memref4d_f32 *q,
                                         tessera_memref4d_f32 *mask,
                                         tessera_memref4d_f32 *out, float scale,
                                         int64_t flags);
+
+/* ---- Fused linear layer ------------------------------------------------- */
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} tessera_memref1d_f32;
+
+/* tessera_linear_f32 flags: an activation code in bits 0-3, plus operands. */
+enum {
+  TESSERA_LINEAR_ACT_NONE = 0,
+  TESSERA_LINEAR_ACT_RELU = 1,
+  TESSERA_LINEAR_ACT_GELU = 2,      /* erf form */
+  TESSERA_LINEAR_ACT_GELU_TANH = 3, /* tanh approximation */
+  TESSERA_LINEAR_ACT_SILU = 4,
+  TESSERA_LINEAR_ACT_SIGMOID = 5,
+  TESSERA_LINEAR_ACT_TANH = 6,
+  TESSERA_LINEAR_ACT_MASK = 15,
+  TESSERA_LINEAR_BIAS = 16,        /* else `bias` is not read (may be empty) */
+  TESSERA_LINEAR_RESIDUAL = 32,    /* else `R` is not read */
+  TESSERA_LINEAR_TRANSPOSE_B = 64, /* `B` holds W [N,K], B(k,n) = W[n,k] */
+};
+
+/* C[M,N] = act(A[M,K]·B[K,N] + bias[N]) + R[M,N], overwriting C (its
+   previous contents are never read). Any strides, including 0 (broadcast)
+   for bias and R; R must not overlap C. The bias, activation and residual
+   are applied to each output block right after its last K step, while it is
+   in cache. constMask bit 0 (A) / bit 1 (B): that operand is constant for
+   the life of the process and is packed once, as in
+   _mlir_ciface_tessera_matmul_f32_consta/_constb. */
+void _mlir_ciface_tessera_linear_f32(tessera_memref2d_f32 *A,
+                                     tessera_memref2d_f32 *B,
+                                     tessera_memref1d_f32 *bias,
+                                     tessera_memref2d_f32 *R,
+                                     tessera_memref2d_f32 *C, int64_t flags,
+                                     int64_t constMask);
 
 #ifdef __cplusplus
 }

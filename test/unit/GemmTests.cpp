@@ -1,8 +1,10 @@
 // GEMM kernels against a double-precision reference: odd sizes, strided
-// views, C += semantics, batches (with broadcast), 1 and 2 threads.
+// views, C += semantics, batches (with broadcast), 1 and 2 threads; the fused
+// linear layer (bias, activations, residual) and its activations' accuracy.
 #include "TestUtil.h"
 #include "tessera_runtime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -94,6 +96,195 @@ bool testBatch(int64_t batch, int64_t M, int64_t K, int64_t N,
   return ok;
 }
 
+// ---- tessera_linear_f32 ----------------------------------------------------
+
+const char *const activationNames[] = {"none", "relu",    "gelu", "gelu_tanh",
+                                       "silu", "sigmoid", "tanh"};
+
+double activationRef(int act, double x) {
+  switch (act) {
+  case TESSERA_LINEAR_ACT_RELU:
+    return x < 0 ? 0 : x;
+  case TESSERA_LINEAR_ACT_GELU:
+    return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+  case TESSERA_LINEAR_ACT_GELU_TANH:
+    return 0.5 * x *
+           (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+  case TESSERA_LINEAR_ACT_SILU:
+    return x / (1 + std::exp(-x));
+  case TESSERA_LINEAR_ACT_SIGMOID:
+    return 1 / (1 + std::exp(-x));
+  case TESSERA_LINEAR_ACT_TANH:
+    return std::tanh(x);
+  default:
+    return x;
+  }
+}
+
+tessera_memref2d_f32 desc2d(float *data, int64_t rows, int64_t cols,
+                            int64_t rowStride, int64_t colStride) {
+  return {data, data, 0, {rows, cols}, {rowStride, colStride}};
+}
+
+// act(X·I) = act(X) exactly, so the activations are checked through the
+// kernel's public entry point (vector code, tails, portable path): x on a
+// 1e-3 grid over [-20, 20] plus +-100 and +-1e30, within 2e-6 relative to
+// max(1, |f(x)|); a NaN row must come out NaN.
+bool testActivation(int act) {
+  const int64_t K = 64;
+  std::vector<float> x;
+  for (int i = -20000; i <= 20000; ++i)
+    x.push_back(i * 1e-3f);
+  for (float big : {100.0f, -100.0f, 1e30f, -1e30f})
+    x.push_back(big);
+  x.resize((x.size() + K - 1) / K * K + K, 0.0f);
+  int64_t M = (int64_t)x.size() / K;
+  std::fill(x.end() - K, x.end(), NAN); // the last row
+  std::vector<float> eye(K * K, 0.0f), c(M * K, 0.0f), unused(1);
+  for (int64_t k = 0; k < K; ++k)
+    eye[k * K + k] = 1.0f;
+  tessera_memref2d_f32 a = desc2d(x.data(), M, K, K, 1),
+                       b = desc2d(eye.data(), K, K, K, 1),
+                       out = desc2d(c.data(), M, K, K, 1);
+  tessera_memref1d_f32 bias{unused.data(), unused.data(), 0, {0}, {1}};
+  _mlir_ciface_tessera_linear_f32(&a, &b, &bias, &a, &out, act, 0);
+  double worst = 0;
+  bool nanOk = true;
+  for (int64_t i = 0; i < M * K; ++i) {
+    if (i >= (M - 1) * K) {
+      nanOk &= std::isnan(c[i]);
+      continue;
+    }
+    double ref = activationRef(act, x[i]);
+    double err = std::fabs(c[i] - ref) / std::max(1.0, std::fabs(ref));
+    if (!(err <= worst))
+      worst = std::isnan(err) ? INFINITY : err;
+  }
+  bool ok = worst <= 2e-6 && nanOk;
+  printf("activation %s: %s (max error %.2g, NaN %s)\n", activationNames[act],
+         ok ? "ok" : "FAIL", worst, nanOk ? "kept" : "lost");
+  return ok;
+}
+
+// One shape's logical operands, shared by all its variants: W is stored both
+// as B [K,N] and transposed as [N,K], each with padded rows so that the
+// packed-weight cache (keyed by address, strides and shape) never confuses
+// them with the plain matmul tests' buffers. Data depend only on the shape,
+// so a reused address with the same key holds the same values.
+struct LinearOperands {
+  int64_t M, K, N;
+  std::vector<float> a, b, bT, bias, r;
+  std::vector<double> prod, mag; // A·B and sum |a b|, [M,N]
+  LinearOperands(int64_t M, int64_t K, int64_t N)
+      : M(M), K(K), N(N), a(randomFloats(M * (K + 2), 11 + K)),
+        b(randomFloats(K * (N + 3), 12 + 1000 * K + N)), bT(N * (K + 3)),
+        bias(randomFloats(2 * N, 13)), r(randomFloats(3 * M * N + 1, 14)),
+        prod(M * N), mag(M * N) {
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t n = 0; n < N; ++n)
+        bT[n * (K + 3) + k] = b[k * (N + 3) + n];
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j)
+        for (int64_t k = 0; k < K; ++k) {
+          double t = (double)a[i * (K + 2) + k] * b[k * (N + 3) + j];
+          prod[i * N + j] += t;
+          mag[i * N + j] += std::fabs(t);
+        }
+  }
+};
+
+enum class Bias { None, Vector, Broadcast }; // Broadcast: stride 0
+enum class Residual { None, Full, RowBroadcast, ColBroadcast };
+
+struct LinearVariant {
+  Bias bias;
+  Residual residual;
+  bool stridedC; // C, bias and R with non-unit column strides
+};
+
+// C (filled with NaN first, which must not leak) against
+// act(A·B + bias) + R in double.
+bool testLinear(const LinearOperands &o, int act, const LinearVariant &v,
+                bool transB, int64_t constMask) {
+  int64_t M = o.M, K = o.K, N = o.N, cs = v.stridedC ? 2 : 1;
+  int64_t biasStride = v.bias == Bias::Broadcast ? 0 : v.stridedC ? 2 : 1;
+  // R's strides; 0 broadcasts a row or a column.
+  int64_t rCol = v.residual == Residual::Full ? (v.stridedC ? 3 : 1) : 0;
+  int64_t rRow = N * rCol;
+  if (v.residual == Residual::RowBroadcast)
+    rCol = 1;
+  if (v.residual == Residual::ColBroadcast)
+    rRow = 1;
+  std::vector<float> c(M * N * cs + 1);
+  auto A = const_cast<float *>(o.a.data()), R = const_cast<float *>(o.r.data()),
+       bias = const_cast<float *>(o.bias.data());
+  tessera_memref2d_f32 da = desc2d(A, M, K, K + 2, 1);
+  tessera_memref2d_f32 db =
+      transB ? desc2d(const_cast<float *>(o.bT.data()), N, K, K + 3, 1)
+             : desc2d(const_cast<float *>(o.b.data()), K, N, N + 3, 1);
+  tessera_memref2d_f32 dr = desc2d(R, M, N, rRow, rCol);
+  tessera_memref2d_f32 dc{c.data(), c.data(), 1, {M, N}, {N * cs, cs}};
+  bool hasBias = v.bias != Bias::None;
+  tessera_memref1d_f32 dbias{bias, bias, 0, {hasBias ? N : 0}, {biasStride}};
+  int64_t flags = act | (hasBias ? TESSERA_LINEAR_BIAS : 0) |
+                  (v.residual != Residual::None ? TESSERA_LINEAR_RESIDUAL : 0) |
+                  (transB ? TESSERA_LINEAR_TRANSPOSE_B : 0);
+  std::vector<double> ref(M * N), tol(M * N);
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      double bj = hasBias ? o.bias[j * biasStride] : 0;
+      double rij = v.residual != Residual::None ? R[i * rRow + j * rCol] : 0;
+      ref[i * N + j] = activationRef(act, o.prod[i * N + j] + bj) + rij;
+      tol[i * N + j] = 1e-5 * (o.mag[i * N + j] + std::fabs(bj) + 1) +
+                       3e-6 * std::fabs(ref[i * N + j]);
+    }
+  bool ok = true;
+  // Constant operands: the first call packs them, the second uses the cache.
+  for (int call = 0; call < (constMask ? 2 : 1); ++call) {
+    std::fill(c.begin(), c.end(), NAN);
+    _mlir_ciface_tessera_linear_f32(&da, &db, &dbias, &dr, &dc, flags,
+                                    constMask);
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) // false for NaN:
+        ok &= std::fabs(c[1 + i * N * cs + j * cs] - ref[i * N + j]) <=
+              tol[i * N + j];
+  }
+  return ok;
+}
+
+int runLinearTests(int threads) {
+  struct Shape {
+    int64_t M, K, N;
+  } shapes[] = {{1, 64, 300}, {3, 50, 700},   {2, 3, 5}, {5, 0, 7},
+                {65, 129, 33}, {300, 17, 700}, {20, 300, 40}};
+  const LinearVariant variants[] = {
+      {Bias::None, Residual::None, false},
+      {Bias::Vector, Residual::None, false},
+      {Bias::None, Residual::Full, false},
+      {Bias::Vector, Residual::RowBroadcast, false},
+      {Bias::Vector, Residual::Full, false},
+      {Bias::Broadcast, Residual::ColBroadcast, false},
+      {Bias::Vector, Residual::Full, true}};
+  int failures = 0;
+  for (const Shape &s : shapes) {
+    LinearOperands o(s.M, s.K, s.N);
+    for (int act = 0; act <= TESSERA_LINEAR_ACT_TANH; ++act) {
+      bool ok = true;
+      for (const LinearVariant &v : variants)
+        for (bool transB : {false, true})
+          for (int64_t constMask : {0, 2})
+            ok &= testLinear(o, act, v, transB, constMask);
+      for (bool transB : {false, true}) // constant A too
+        ok &= testLinear(o, act, variants[4], transB, 3);
+      failures += !ok;
+      printf("linear %lldx%lldx%lld %s threads=%d: %s\n", (long long)s.M,
+             (long long)s.K, (long long)s.N, activationNames[act], threads,
+             ok ? "ok" : "FAIL");
+    }
+  }
+  return failures;
+}
+
 } // namespace
 
 int runGemmTests(int, char **) {
@@ -136,7 +327,10 @@ int runGemmTests(int, char **) {
       printf("batch_matmul broadcastB=%d threads=%d: %s\n", broadcast, threads,
              ok ? "ok" : "FAIL");
     }
+    failures += runLinearTests(threads);
   }
+  for (int act = 0; act <= TESSERA_LINEAR_ACT_TANH; ++act)
+    failures += !testActivation(act);
   // The plain-pointer entry point.
   std::vector<float> a = randomFloats(20 * 30, 7), b = randomFloats(30 * 40, 8);
   std::vector<float> c(20 * 40, 0.0f), before = c;
