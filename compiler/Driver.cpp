@@ -242,40 +242,48 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   CompileReport report;
   report.model = opts.input;
   report.stageMs.push_back({"import", msSince(start)});
+  // Runs the passes `build` adds, timed under `name`; --mlir-* pass-manager
+  // options apply.
+  auto runPasses = [&](StringRef name,
+                       function_ref<LogicalResult(PassManager &)> build) {
+    PassManager pm(&c.ctx);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return c.fail("invalid pass manager options"), failure();
+    TimingScope timer = rootTimer.nest(name);
+    pm.enableTiming(timer);
+    if (failed(build(pm)))
+      return c.fail("cannot build the pipeline"), failure();
+    if (failed(pm.run(*module)))
+      return c.fail("compiling '" + opts.input + "' failed"), failure();
+    return success();
+  };
   if (emit != Emit::Import) {
     // The graph level runs on its own, so the report sees its result.
     auto graphStart = Clock::now();
-    PassManager graphPm(&c.ctx);
-    if (failed(applyPassManagerCLOptions(graphPm)))
-      return c.fail("invalid pass manager options");
-    TimingScope graphTimer = rootTimer.nest("Graph passes");
-    graphPm.enableTiming(graphTimer);
-    buildGraphPipeline(graphPm, c.pipeline);
     report.opsBefore = CompileReport::countOps(*module);
     c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
-    if (failed(graphPm.run(*module)))
-      return c.fail("compiling '" + opts.input + "' failed");
-    graphTimer.stop();
+    if (failed(runPasses("Graph passes", [&](PassManager &pm) {
+          buildGraphPipeline(pm, c.pipeline);
+          return success();
+        })))
+      return 1;
     report.patterns = c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
     report.opsAfter = CompileReport::countOps(*module);
     report.stageMs.push_back({"graph", msSince(graphStart)});
   }
   if (emit >= Emit::Linalg) {
     auto lowerStart = Clock::now();
-    PassManager pm(&c.ctx);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return c.fail("invalid pass manager options");
-    TimingScope passTimer = rootTimer.nest("MLIR passes");
-    pm.enableTiming(passTimer);
     bool lowerTessera = containsTesseraOps(*module);
-    if (failed(buildLinalgPipeline(pm, c.pipeline, lowerTessera)))
-      return c.fail("cannot build the linalg pipeline");
-    if (emit >= Emit::LLVM) {
-      buildBufferizationPipeline(pm, c.pipeline);
-      target->buildLoweringPipeline(pm, c.pipeline);
-    }
-    if (failed(pm.run(*module)))
-      return c.fail("compiling '" + opts.input + "' failed");
+    if (failed(runPasses("MLIR passes", [&](PassManager &pm) {
+          if (failed(buildLinalgPipeline(pm, c.pipeline, lowerTessera)))
+            return failure();
+          if (emit >= Emit::LLVM) {
+            buildBufferizationPipeline(pm, c.pipeline);
+            target->buildLoweringPipeline(pm, c.pipeline);
+          }
+          return success();
+        })))
+      return 1;
     report.stageMs.push_back({"lowering", msSince(lowerStart)});
   }
   // Written when the compilation is done (or now, for IR outputs).

@@ -34,6 +34,7 @@ void populateTesseraIndexingLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraMathLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraResizeLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraAttentionLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraLinearLoweringPatterns(RewritePatternSet &patterns);
 
 /// Counters the fusion patterns bump (the passes copy them into their
 /// statistics).

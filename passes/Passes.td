@@ -138,7 +138,8 @@ def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
     matmul-softmax-matmul, norms as reductions, linear as matmul plus its
     epilogue, ...), so that any fusion can be switched off and fused kernels
     can be checked against it. With `keep-kernels`, ops that have a runtime
-    kernel on the CPU (f32 attention) are left for convert-tessera-to-linalg.
+    kernel on the CPU (f32 attention and linear) are left for
+    convert-tessera-to-linalg.
   }];
   let options = [
     Option<"keepKernels", "keep-kernels", "bool", "false",

@@ -162,6 +162,14 @@ struct CallKernelToCall : OpRewritePattern<tessera::CallKernelOp> {
     for (Attribute a : op.getScalars())
       args.push_back(arith::ConstantOp::create(rewriter, loc,
                                                cast<TypedAttr>(a)));
+    if (op.getConstantMask()) {
+      int64_t mask = 0;
+      for (auto [i, v] : llvm::enumerate(op->getOperands()))
+        if (isConstantGlobal(v))
+          mask |= int64_t(1) << i;
+      args.push_back(arith::ConstantOp::create(
+          rewriter, loc, rewriter.getI64IntegerAttr(mask)));
+    }
     auto module = op->getParentOfType<ModuleOp>();
     auto fn = module.lookupSymbol<func::FuncOp>(op.getKernel());
     if (!fn) {

@@ -11,7 +11,8 @@ def Tessera_AttentionOp : Tessera_Op<"attention", [Pure]> {
     `out[b,h,i,:] = softmax_j(scale * q[b,h,i,:]·k[b,g,j,:] + mask[b,h,i,j]) · v[b,g,j,:]`
     with `q : [B, H, S, D]`, `k : [B, Hkv, Skv, D]`, `v : [B, Hkv, Skv, Dv]`,
     result `[B, H, S, Dv]` and `g = h / (H / Hkv)` (grouped-query attention when
-    `Hkv < H`; `H` must be a multiple of `Hkv`).
+    `Hkv < H`; `H` must be a multiple of `Hkv`), or `g = h % Hkv` with
+    `kv_tiled` (K/V heads repeated whole, as ONNX Tile does).
 
     `mask_kind` says how the optional `mask` (rank <= 4, broadcastable to
     `[B, H, S, Skv]`) enters: `additive` adds it (any float type of q),
@@ -27,7 +28,8 @@ def Tessera_AttentionOp : Tessera_Op<"attention", [Pure]> {
   let arguments = (ins Tessera_FloatTensor:$query, Tessera_FloatTensor:$key,
                        Tessera_FloatTensor:$value, Optional<Tessera_Tensor>:$mask,
                        F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$causal,
-                       DefaultValuedAttr<StrAttr, "\"none\"">:$mask_kind);
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$mask_kind,
+                       DefaultValuedAttr<BoolAttr, "false">:$kv_tiled);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = "$query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

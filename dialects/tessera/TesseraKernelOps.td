@@ -16,6 +16,9 @@ def Tessera_CallKernelOp : Tessera_Op<"call_kernel", [
     overwrites the outputs entirely. On tensors, each output's init operand
     is tied to a result (destination style); after bufferization the op has
     no results and `tessera-linalg-to-runtime-calls` turns it into a call.
+    With `constant_mask`, one more i64 follows the scalars: bit i is set when
+    buffer operand i is a view of a constant global (a weight the kernel may
+    pack once and cache).
 
     ```mlir
     %o = tessera.call_kernel "tessera_attention_f32" ins(%q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) outs(%init : tensor<1x2x4x8xf32>) {scalars = [0.35 : f32, 0 : i64]} -> tensor<1x2x4x8xf32>
@@ -23,7 +26,8 @@ def Tessera_CallKernelOp : Tessera_Op<"call_kernel", [
   }];
   let arguments = (ins StrAttr:$kernel, Variadic<AnyShaped>:$inputs,
                        Variadic<AnyShaped>:$outputs,
-                       DefaultValuedAttr<ArrayAttr, "{}">:$scalars);
+                       DefaultValuedAttr<ArrayAttr, "{}">:$scalars,
+                       UnitAttr:$constant_mask);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $kernel (`ins` `(` $inputs^ `:` type($inputs) `)`)?

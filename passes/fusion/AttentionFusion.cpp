@@ -9,6 +9,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <functional>
 
 namespace mlir::tessera {
 #define GEN_PASS_DEF_ATTENTIONFUSION
@@ -238,10 +239,20 @@ Value peelScale(Value v, double &scale) {
 }
 
 /// K/V as [B, Hkv, S, D] before a grouped-query repeat to `heads` heads, or
-/// nothing when `v` is not such a repeat. Repeats map head h to h / rep.
-Value peelRepeat(Value v) {
+/// nothing when `v` is not such a repeat. Repeats map head h to h / rep, or
+/// to h % Hkv (`tiled`: whole copies concatenated, ONNX Tile).
+Value peelRepeat(Value v, bool &tiled) {
   auto type = cast<RankedTensorType>(v.getType());
   ArrayRef<int64_t> s = type.getShape();
+  tiled = false;
+  if (auto concat = defOf<ConcatOp>(v)) {
+    Value first = concat.getInputs().front();
+    if (concat.getAxis() != 1 || concat.getInputs().size() < 2 ||
+        !llvm::all_equal(concat.getInputs()))
+      return {};
+    tiled = true;
+    return first;
+  }
   // reshape(broadcast_to(reshape(K0) : [B,Hkv,1,S,D]) : [B,Hkv,rep,S,D])
   if (auto outer = defOf<ReshapeOp>(v)) {
     auto bc = defOf<BroadcastToOp>(outer.getInput());
@@ -278,9 +289,14 @@ Value peelRepeat(Value v) {
     if (!idx || int64_t(idx->size()) != s[1] ||
         g.getIndices().getType().getRank() != 1)
       return {};
-    for (auto [h, i] : llvm::enumerate(*idx))
-      if (int64_t(i) != int64_t(h) / rep)
-        return {};
+    bool interleaved = true, whole = true;
+    for (auto [h, i] : llvm::enumerate(*idx)) {
+      interleaved &= int64_t(i) == int64_t(h) / rep;
+      whole &= int64_t(i) == int64_t(h) % y[1];
+    }
+    if (!interleaved && !whole)
+      return {};
+    tiled = !interleaved;
     return g.getInput();
   }
   return {};
@@ -289,6 +305,14 @@ Value peelRepeat(Value v) {
 /// Whether the constant `mask` ([1.., S, Skv]) is exactly a causal triangle:
 /// kept where j <= i (0 or true), masked above.
 bool isCausalConstant(Value mask, bool boolean) {
+  // Reshapes that only add or drop leading 1s (an unsqueezed mask).
+  while (auto reshape = defOf<ReshapeOp>(mask)) {
+    auto in = reshape.getInput().getType();
+    if (in.getRank() < 2 || in.getShape().take_back(2) !=
+                                reshape.getType().getShape().take_back(2))
+      break;
+    mask = reshape.getInput();
+  }
   auto type = cast<RankedTensorType>(mask.getType());
   int64_t r = type.getRank();
   if (r < 2)
@@ -299,12 +323,28 @@ bool isCausalConstant(Value mask, bool boolean) {
   int64_t rows = type.getDimSize(r - 2), cols = type.getDimSize(r - 1);
   if (rows < 2 || cols < 2)
     return false;
-  std::optional<SmallVector<double>> v = getConstantValues(mask);
-  if (!v)
+  // The mask's value at (i, j): a constant, or a triangle of a splat
+  // (Trilu of full(-inf), which stays unfolded when large).
+  std::function<double(int64_t, int64_t)> at;
+  std::optional<SmallVector<double>> v;
+  if (auto trilu = defOf<TriluOp>(mask)) {
+    std::optional<double> c = getSplatValue(trilu.getInput());
+    if (!c)
+      return false;
+    bool upper = trilu.getUpper();
+    int64_t k = trilu.getK();
+    double fill = *c;
+    at = [=](int64_t i, int64_t j) {
+      return (upper ? j - i >= k : j - i <= k) ? fill : 0.0;
+    };
+  } else if ((v = getConstantValues(mask))) {
+    at = [&](int64_t i, int64_t j) { return (*v)[i * cols + j]; };
+  } else {
     return false;
+  }
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) {
-      double x = (*v)[i * cols + j];
+      double x = at(i, j);
       bool kept = boolean ? x != 0.0 : x == 0.0;
       bool masked = boolean ? x == 0.0 : x <= kMaskedThreshold;
       if (j <= i ? !kept : !masked)
@@ -367,12 +407,16 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
     v = reshapeTo(rewriter, loc, v, vs);
     q = reshapeTo(rewriter, loc, q, qs);
     // Grouped-query: use K/V before their repeat to H heads.
+    bool kvTiled = false;
     if (r == 4 && ks[1] == H) {
-      Value k0 = peelRepeat(k), v0 = peelRepeat(v);
-      if (k0 && v0 && cast<RankedTensorType>(k0.getType()).getDimSize(1) ==
-                          cast<RankedTensorType>(v0.getType()).getDimSize(1)) {
+      bool kTiled, vTiled;
+      Value k0 = peelRepeat(k, kTiled), v0 = peelRepeat(v, vTiled);
+      if (k0 && v0 && kTiled == vTiled &&
+          cast<RankedTensorType>(k0.getType()).getDimSize(1) ==
+              cast<RankedTensorType>(v0.getType()).getDimSize(1)) {
         k = k0;
         v = v0;
+        kvTiled = kTiled;
       }
     }
     // Batch-broadcast K/V are expanded (rare: shared memory across a batch).
@@ -466,7 +510,8 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
     auto outType = RankedTensorType::get({B, H, S, vs[3]}, elt);
     auto attn = AttentionOp::create(
         rewriter, loc, outType, q, k, v, mask, rewriter.getF64FloatAttr(scale),
-        rewriter.getBoolAttr(causal), rewriter.getStringAttr(kind));
+        rewriter.getBoolAttr(causal), rewriter.getStringAttr(kind),
+        rewriter.getBoolAttr(kvTiled));
     rewriter.replaceOp(root, reshapeTo(rewriter, loc, attn,
                                        root.getType().getShape()));
     ++stats.fused;

@@ -131,16 +131,6 @@ Value fusion::reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
                            v);
 }
 
-bool fusion::broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
-  if (from.size() > to.size())
-    return false;
-  size_t off = to.size() - from.size();
-  for (auto [i, d] : llvm::enumerate(from))
-    if (d != 1 && d != to[off + i])
-      return false;
-  return true;
-}
-
 bool fusion::dependsOn(Value v, Operation *root, int depthLimit) {
   SmallVector<std::pair<Value, int>> work = {{v, 0}};
   llvm::SmallPtrSet<Operation *, 16> seen;

@@ -33,9 +33,6 @@ Value transposeLastTwo(PatternRewriter &rewriter, Location loc, Value v);
 Value reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
                 ArrayRef<int64_t> shape);
 
-/// Whether `from` broadcasts to `to` (numpy rules).
-bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
-
 /// Whether `v` is defined (transitively through its operands) by `root`.
 bool dependsOn(Value v, Operation *root, int depthLimit = 64);
 

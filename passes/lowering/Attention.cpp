@@ -12,7 +12,7 @@ using namespace mlir::tessera;
 
 namespace {
 /// Flags of tessera_attention_f32 (runtime/include/tessera_runtime.h).
-enum AttentionFlags : int64_t { kCausal = 1, kHasMask = 2 };
+enum AttentionFlags : int64_t { kCausal = 1, kHasMask = 2, kKvTiled = 4 };
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -26,6 +26,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     Value q = adaptor.getQuery();
     Value mask = adaptor.getMask();
     int64_t flags = op.getCausal() ? kCausal : 0;
+    if (op.getKvTiled())
+      flags |= kKvTiled;
     if (mask) {
       // tessera-decompose-fused{keep-kernels} made it rank 4.
       if (cast<RankedTensorType>(mask.getType()).getRank() != 4)

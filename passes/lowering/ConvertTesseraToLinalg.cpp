@@ -63,4 +63,5 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateTesseraMathLoweringPatterns(patterns);
   populateTesseraResizeLoweringPatterns(patterns);
   populateTesseraAttentionLoweringPatterns(patterns);
+  populateTesseraLinearLoweringPatterns(patterns);
 }

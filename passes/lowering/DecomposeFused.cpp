@@ -89,13 +89,16 @@ struct Expr {
   }
 };
 
-/// K/V [B, Hkv, S, D] repeated to H heads, head h reading h / (H / Hkv).
-Value repeatHeads(Expr &e, Value x, int64_t heads) {
+/// K/V [B, Hkv, S, D] repeated to H heads, head h reading h / (H / Hkv), or
+/// h % Hkv when `tiled`.
+Value repeatHeads(Expr &e, Value x, int64_t heads, bool tiled) {
   auto t = e.like(x);
   ArrayRef<int64_t> s = t.getShape();
   if (s[1] == heads)
     return x;
   int64_t rep = heads / s[1];
+  if (tiled)
+    return e.concat(SmallVector<Value>(rep, x), 1);
   Value y = e.reshape(x, {s[0], s[1], 1, s[2], s[3]});
   y = BroadcastToOp::create(
       e.b, e.loc,
@@ -136,8 +139,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     }
     ArrayRef<int64_t> qs = op.getQuery().getType().getShape();
     int64_t S = qs[2], Skv = op.getKey().getType().getDimSize(2);
-    Value k = repeatHeads(e, op.getKey(), qs[1]);
-    Value v = repeatHeads(e, op.getValue(), qs[1]);
+    Value k = repeatHeads(e, op.getKey(), qs[1], op.getKvTiled());
+    Value v = repeatHeads(e, op.getValue(), qs[1], op.getKvTiled());
     Value kt = TransposeOp::create(
         rewriter, op.getLoc(),
         RankedTensorType::get({qs[0], qs[1], qs[3], Skv}, elt), k,
@@ -240,11 +243,14 @@ struct DecomposeRotary : OpRewritePattern<RotaryOp> {
 };
 
 struct DecomposeLinear : OpRewritePattern<LinearOp> {
-  using OpRewritePattern::OpRewritePattern;
+  DecomposeLinear(MLIRContext *ctx, bool keepKernels)
+      : OpRewritePattern(ctx), keepKernels(keepKernels) {}
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
     Type elt = type.getElementType();
+    if (keepKernels && elt.isF32())
+      return failure(); // the runtime's GEMM with a fused epilogue
     Expr e{rewriter, op.getLoc(), elt};
     Value w = op.getWeight();
     auto wt = e.like(w);
@@ -273,6 +279,8 @@ struct DecomposeLinear : OpRewritePattern<LinearOp> {
     rewriter.replaceOp(op, y);
     return success();
   }
+
+  bool keepKernels;
 };
 
 struct DecomposeGlu : OpRewritePattern<GluOp> {
@@ -303,7 +311,7 @@ struct DecomposeFusedPass
 void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
                                                    bool keepKernels) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<DecomposeAttention>(ctx, keepKernels);
+  patterns.add<DecomposeAttention, DecomposeLinear>(ctx, keepKernels);
   patterns.add<DecomposeRmsNorm, DecomposeGeluTanh, DecomposeRotary,
-               DecomposeLinear, DecomposeGlu>(ctx);
+               DecomposeGlu>(ctx);
 }

@@ -16,8 +16,10 @@ bool isKnownActivation(StringRef act, bool allowNone) {
                             act);
 }
 
-/// Whether `from` broadcasts to `to` (numpy rules, `from` may have lower rank).
-bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
+} // namespace
+
+bool mlir::tessera::broadcastsTo(ArrayRef<int64_t> from,
+                                 ArrayRef<int64_t> to) {
   if (from.size() > to.size())
     return false;
   size_t off = to.size() - from.size();
@@ -26,7 +28,6 @@ bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
       return false;
   return true;
 }
-} // namespace
 
 LogicalResult AttentionOp::verify() {
   auto q = getQuery().getType(), k = getKey().getType(),

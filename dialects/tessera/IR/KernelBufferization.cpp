@@ -46,7 +46,7 @@ struct CallKernelBufferization
     rewriter.setInsertionPoint(op);
     CallKernelOp::create(rewriter, op->getLoc(), TypeRange{},
                          call.getKernelAttr(), *ins, *outs,
-                         call.getScalarsAttr());
+                         call.getScalarsAttr(), call.getConstantMaskAttr());
     replaceOpWithBufferizedValues(rewriter, op, *outs);
     return success();
   }

@@ -29,6 +29,10 @@ struct EinsumSpec {
 /// Parses `ab,bc->ac` (explicit form, letters only); fails on anything else.
 FailureOr<EinsumSpec> parseEinsum(StringRef equation);
 
+/// Whether `from` broadcasts to exactly `to` (numpy rules; `from` may have
+/// lower rank).
+bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
+
 /// Makes tessera.call_kernel bufferizable (one-shot bufferization).
 void attachKernelBufferization(MLIRContext &ctx);
 

@@ -61,6 +61,31 @@ func.func @rank3_causal(%q: tensor<4x3x8xf32>, %kt: tensor<4x8x5xf32>, %v: tenso
 
 // -----
 
+// An unfolded Trilu of a -inf splat (large masks stay unfolded), unsqueezed.
+// CHECK-LABEL: func @trilu_causal
+// CHECK: tessera.attention %arg0, %arg0, %arg0 {causal = true, scale = 1.000000e+00 : f64}
+// CHECK-NOT: tessera.trilu
+// The same Trilu keeping the diagonal masked too (k = 0) is not causal.
+// CHECK: tessera.trilu %{{.*}} {upper = true}
+// CHECK: tessera.attention %arg0, %arg0, %arg0, %{{.*}} {mask_kind = "additive"
+func.func @trilu_causal(%x: tensor<1x2x4x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) {
+  %ninf = tessera.constant dense<0xFF800000> : tensor<4x4xf32>
+  %tri = tessera.trilu %ninf {upper = true, k = 1 : i64} : tensor<4x4xf32>
+  %tri4 = tessera.reshape %tri : tensor<4x4xf32> to tensor<1x1x4x4xf32>
+  %kt = tessera.transpose %x {perm = array<i64: 0, 1, 3, 2>} : tensor<1x2x4x8xf32> to tensor<1x2x8x4xf32>
+  %s = tessera.matmul %x, %kt : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x4x4xf32>
+  %a = tessera.add %s, %tri4 : (tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = tessera.softmax %a {axis = 3 : i64} : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %x : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %tri0 = tessera.trilu %ninf {upper = true, k = 0 : i64} : tensor<4x4xf32>
+  %a0 = tessera.add %s, %tri0 : (tensor<1x2x4x4xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p0 = tessera.softmax %a0 {axis = 3 : i64} : tensor<1x2x4x4xf32>
+  %o0 = tessera.matmul %p0, %x : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o, %o0 : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>
+}
+
+// -----
+
 // The upper triangle kept instead (anti-causal): fused, but as a mask.
 // CHECK-LABEL: func @not_causal_triangle
 // CHECK: tessera.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {mask_kind = "additive"
@@ -131,19 +156,33 @@ func.func @grouped_query(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x5x8xf32>, %v: t
 
 // -----
 
-// Heads repeated by Tile (h -> h % 2) are not a grouped-query repeat: the
-// repeated K/V stay.
+// Heads repeated whole (ONNX Tile: h -> h % 2), as a Concat of copies or a
+// Gather of [0, 1, 0, 1], are taken un-repeated with kv_tiled; a Gather of
+// another order ([1, 0, 0, 1]) is no repeat at all.
 // CHECK-LABEL: func @tiled_heads
+// CHECK: tessera.attention %arg0, %arg1, %arg1 {kv_tiled = true, scale = 1.000000e+00 : f64} : (tensor<1x4x5x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>)
+// CHECK: tessera.attention %arg0, %arg1, %arg1 {kv_tiled = true, scale = 1.000000e+00 : f64} : (tensor<1x4x5x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>)
 // CHECK: %[[G:.*]] = tessera.gather
 // CHECK: tessera.attention %arg0, %[[G]], %[[G]] {scale = 1.000000e+00 : f64} : (tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>)
-func.func @tiled_heads(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x5x8xf32>) -> tensor<1x4x5x8xf32> {
+func.func @tiled_heads(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x5x8xf32>) -> (tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>) {
+  %c = tessera.concat %k, %k {axis = 1 : i64} : (tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>) -> tensor<1x4x5x8xf32>
+  %ct = tessera.transpose %c {perm = array<i64: 0, 1, 3, 2>} : tensor<1x4x5x8xf32> to tensor<1x4x8x5xf32>
+  %s0 = tessera.matmul %q, %ct : (tensor<1x4x5x8xf32>, tensor<1x4x8x5xf32>) -> tensor<1x4x5x5xf32>
+  %p0 = tessera.softmax %s0 {axis = 3 : i64} : tensor<1x4x5x5xf32>
+  %o0 = tessera.matmul %p0, %c : (tensor<1x4x5x5xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
   %idx = tessera.constant dense<[0, 1, 0, 1]> : tensor<4xi64>
   %g = tessera.gather %k, %idx {axis = 1 : i64} : (tensor<1x2x5x8xf32>, tensor<4xi64>) -> tensor<1x4x5x8xf32>
   %gt = tessera.transpose %g {perm = array<i64: 0, 1, 3, 2>} : tensor<1x4x5x8xf32> to tensor<1x4x8x5xf32>
   %s = tessera.matmul %q, %gt : (tensor<1x4x5x8xf32>, tensor<1x4x8x5xf32>) -> tensor<1x4x5x5xf32>
   %p = tessera.softmax %s {axis = 3 : i64} : tensor<1x4x5x5xf32>
   %o = tessera.matmul %p, %g : (tensor<1x4x5x5xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
-  return %o : tensor<1x4x5x8xf32>
+  %idx2 = tessera.constant dense<[1, 0, 0, 1]> : tensor<4xi64>
+  %g2 = tessera.gather %k, %idx2 {axis = 1 : i64} : (tensor<1x2x5x8xf32>, tensor<4xi64>) -> tensor<1x4x5x8xf32>
+  %gt2 = tessera.transpose %g2 {perm = array<i64: 0, 1, 3, 2>} : tensor<1x4x5x8xf32> to tensor<1x4x8x5xf32>
+  %s2 = tessera.matmul %q, %gt2 : (tensor<1x4x5x8xf32>, tensor<1x4x8x5xf32>) -> tensor<1x4x5x5xf32>
+  %p2 = tessera.softmax %s2 {axis = 3 : i64} : tensor<1x4x5x5xf32>
+  %o2 = tessera.matmul %p2, %g2 : (tensor<1x4x5x5xf32>, tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
+  return %o0, %o, %o2 : tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>
 }
 
 // -----

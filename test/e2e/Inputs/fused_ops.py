@@ -26,10 +26,11 @@ def softmax(s):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-def attention_ref(q, k, v, mask, kind, scale, causal):
+def attention_ref(q, k, v, mask, kind, scale, causal, tiled=False):
     h, hkv = q.shape[1], k.shape[1]
-    k = np.repeat(k, h // hkv, axis=1)
-    v = np.repeat(v, h // hkv, axis=1)
+    rep = (lambda a: np.tile(a, (1, h // hkv, 1, 1))) if tiled else \
+        (lambda a: np.repeat(a, h // hkv, axis=1))
+    k, v = rep(k), rep(v)
     s = scale * np.matmul(q.astype(np.float64), np.swapaxes(k, -1, -2))
     if kind == "additive":
         s = s + mask
@@ -41,7 +42,7 @@ def attention_ref(q, k, v, mask, kind, scale, causal):
     return np.matmul(softmax(s), v)
 
 
-def attention_case(rng, b, h, hkv, s, skv, d, dv, kind, causal, mshape=None):
+def attention_case(rng, b, h, hkv, s, skv, d, dv, kind, causal, mshape=None, tiled=False):
     q = rng.standard_normal((b, h, s, d)).astype(np.float32)
     k = rng.standard_normal((b, hkv, skv, d)).astype(np.float32)
     v = rng.standard_normal((b, hkv, skv, dv)).astype(np.float32)
@@ -57,11 +58,12 @@ def attention_case(rng, b, h, hkv, s, skv, d, dv, kind, causal, mshape=None):
         ins["m"] = mask
     scale = 1.0 / np.sqrt(d)
     out = np.zeros((b, h, s, dv), np.float32)
-    attrs = f'scale = {scale!r} : f64, causal = {str(causal).lower()}, mask_kind = "{kind}"'
+    attrs = (f'scale = {scale!r} : f64, causal = {str(causal).lower()}, mask_kind = "{kind}", '
+             f'kv_tiled = {str(tiled).lower()}')
     operands = ", ".join("%" + n for n in ins)
     body = (f"  %r = tessera.attention {operands} {{{attrs}}} : "
             f"({', '.join(ty(a) for a in ins.values())}) -> {ty(out)}\n")
-    return ins, body, ty(out), attention_ref(q, k, v, mask, kind, scale, causal)
+    return ins, body, ty(out), attention_ref(q, k, v, mask, kind, scale, causal, tiled)
 
 
 def unary_case(rng, opname, fn, shape):
@@ -137,6 +139,7 @@ def cases(rng):
     yield "cross_bool", attention_case(rng, 2, 2, 2, 5, 70, 32, 24, "boolean", False, (1, 1, 5, 70))
     yield "causal_mask_full", attention_case(rng, 1, 2, 1, 130, 130, 80, 80, "additive", True,
                                              (1, 2, 130, 130))
+    yield "gqa_tiled", attention_case(rng, 2, 6, 2, 20, 20, 16, 16, "none", True, tiled=True)
     yield "mqa_long", attention_case(rng, 1, 4, 1, 1, 300, 128, 128, "none", False)
     yield "rms_norm", rms_case(rng)
     yield "rotary_half", rotary_case(rng, False)
