@@ -16,6 +16,8 @@
 #include <cstring>
 
 #if defined(__x86_64__)
+#include "cpu/ExpAvx512.h"
+
 #include <immintrin.h>
 // Function-level target instead of compiling the file with -mavx512f: the
 // portable kernels and the driver must stay runnable on any x86-64, and no
@@ -133,28 +135,6 @@ void pvPortable(const float *P, const float *V, int64_t ldv, int64_t Dv, int bk,
 
 // ---- AVX-512 kernels -------------------------------------------------------
 #ifdef TESSERA_AVX512
-
-// exp(x) to 1 ulp on [-87, 0] (Cephes expf: Cody-Waite reduction by ln 2,
-// degree-7 polynomial), scaled by 2^n with vscalefps so that large negative x
-// gives (sub)normal results and then 0. The clamp maps -inf to 0 and keeps NaN.
-TESSERA_AVX512 inline __m512 exp512(__m512 x) {
-  x = _mm512_min_ps(_mm512_set1_ps(88.72f),
-                    _mm512_max_ps(_mm512_set1_ps(-104.0f), x));
-  __m512 n = _mm512_roundscale_ps(
-      _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
-  p = _mm512_add_ps(p, _mm512_set1_ps(1.0f));
-  return _mm512_scalef_ps(p, n);
-}
 
 // Register blocks of 16 accumulators: NC computed query vectors times 16/NC
 // keys (scores) or output features (pv). On Zen 4, 4x4 beat 6x4 blocks of 24

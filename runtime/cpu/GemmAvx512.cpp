@@ -4,6 +4,7 @@
 // library headers so that no AVX-512 copy of an inline function can leak
 // into code that runs on older CPUs.
 #include "cpu/Activations.h"
+#include "cpu/ExpAvx512.h"
 #include "cpu/GemmKernels.h"
 
 #include <immintrin.h>
@@ -137,26 +138,6 @@ void gemmSmallMAvx512(int m, int64_t n, int64_t k, const float *A,
 namespace {
 
 inline __m512 splat(float v) { return _mm512_set1_ps(v); }
-
-// The clamps keep NaN (min/max return their second operand when either is
-// NaN); below -104 the result is 0, above 88.7 it is inf.
-inline __m512 exp512(__m512 x) {
-  x = _mm512_min_ps(splat(100.0f), _mm512_max_ps(splat(-104.0f), x));
-  __m512 n =
-      _mm512_roundscale_ps(_mm512_mul_ps(x, splat(1.44269504088896341f)),
-                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, splat(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, splat(-2.12194440e-4f), r);
-  __m512 p = splat(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, splat(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, splat(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, splat(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, splat(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, splat(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
-  p = _mm512_add_ps(p, splat(1.0f));
-  return _mm512_scalef_ps(p, n);
-}
 
 // x / (1 + e^-y): sigmoid (x = 1, y = x), silu (y = x), gelu_tanh (y = 2u).
 inline __m512 overOnePlusExpNeg(__m512 x, __m512 y) {
