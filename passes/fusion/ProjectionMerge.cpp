@@ -18,20 +18,28 @@ using namespace mlir::tessera::fusion;
 
 namespace {
 
-/// The raw bytes of a constant f32 weight, or nothing.
-std::optional<ArrayRef<char>> weightBytes(Value w) {
+/// The row-major f32 bytes of a constant weight or bias (splats expanded),
+/// or nothing.
+std::optional<std::vector<char>> weightBytes(Value w) {
   auto cst = defOf<ConstantOp>(w);
-  if (!cst || !cast<RankedTensorType>(cst.getType()).getElementType().isF32())
+  auto type = cst ? cast<RankedTensorType>(cst.getType()) : RankedTensorType();
+  if (!cst || !type.getElementType().isF32())
     return std::nullopt;
+  size_t bytes = size_t(type.getNumElements()) * 4;
   if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue())) {
-    if (AsmResourceBlob *blob = r.getRawHandle().getBlob())
-      return blob->getData();
-    return std::nullopt;
+    AsmResourceBlob *blob = r.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != bytes)
+      return std::nullopt;
+    return std::vector<char>(blob->getData().begin(), blob->getData().end());
   }
   auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
-  if (!dense || dense.isSplat())
+  if (!dense)
     return std::nullopt;
-  return dense.getRawData();
+  std::vector<char> out(bytes);
+  float *dst = reinterpret_cast<float *>(out.data());
+  for (auto [i, v] : llvm::enumerate(dense.getValues<float>()))
+    dst[i] = v;
+  return out;
 }
 
 /// Two linear ops can share one GEMM: same input and weight layout, constant
@@ -60,7 +68,7 @@ std::pair<Value, Value> mergedWeights(PatternRewriter &rewriter, Location loc,
   int64_t col = 0;
   for (LinearOp op : llvm::to_vector(ops)) {
     int64_t ni = op.getType().getShape().back();
-    ArrayRef<char> src = *weightBytes(op.getWeight());
+    std::vector<char> src = *weightBytes(op.getWeight());
     if (transposed)
       std::copy(src.begin(), src.end(), w.begin() + col * k * 4);
     else
@@ -68,7 +76,7 @@ std::pair<Value, Value> mergedWeights(PatternRewriter &rewriter, Location loc,
         std::copy(src.begin() + r * ni * 4, src.begin() + (r + 1) * ni * 4,
                   w.begin() + (r * n + col) * 4);
     if (op.getBias()) {
-      ArrayRef<char> bias = *weightBytes(op.getBias());
+      std::vector<char> bias = *weightBytes(op.getBias());
       b.insert(b.end(), bias.begin(), bias.end());
     }
     col += ni;
@@ -76,6 +84,13 @@ std::pair<Value, Value> mergedWeights(PatternRewriter &rewriter, Location loc,
   Type f32 = rewriter.getF32Type();
   auto make = [&](std::vector<char> &bytes, ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(shape, f32);
+    // Small constants inline, large ones as resources (as the importer does).
+    if (type.getNumElements() <= 64)
+      return ConstantOp::create(rewriter, loc,
+                                DenseElementsAttr::getFromRawBuffer(
+                                    type, ArrayRef<char>(bytes.data(),
+                                                         bytes.size())))
+          .getResult();
     AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
         ArrayRef<char>(bytes.data(), bytes.size()), alignof(uint64_t),
         /*dataIsMutable=*/false);
