@@ -48,6 +48,23 @@ struct Epilogue {
   int64_t residualRowStride = 0, residualColStride = 0;
 };
 
+/// Calls body(ActivationTag<A>{}) for the runtime activation `a`, so each
+/// epilogue is compiled once per activation.
+template <Activation A> struct ActivationTag {
+  static constexpr Activation value = A;
+};
+template <typename Body> void dispatchActivation(int a, Body &&body) {
+  switch (a) {
+  case ActRelu: body(ActivationTag<ActRelu>{}); break;
+  case ActGelu: body(ActivationTag<ActGelu>{}); break;
+  case ActGeluTanh: body(ActivationTag<ActGeluTanh>{}); break;
+  case ActSilu: body(ActivationTag<ActSilu>{}); break;
+  case ActSigmoid: body(ActivationTag<ActSigmoid>{}); break;
+  case ActTanh: body(ActivationTag<ActTanh>{}); break;
+  default: body(ActivationTag<ActNone>{}); break;
+  }
+}
+
 using EpilogueFn = void (*)(const Epilogue &e, float *x, int64_t ldx,
                             int64_t m, int64_t n);
 

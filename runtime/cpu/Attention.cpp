@@ -7,6 +7,7 @@
 // and V are read as broadcast scalars straight from their strided memory, so
 // neither needs a transpose or copy (only a gather when its innermost stride
 // is not 1). Q and the output are transposed once per task.
+#include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
 
@@ -33,21 +34,6 @@ namespace {
 constexpr int BK = 64;
 constexpr float negInf = -INFINITY;
 
-// Grow-only per-thread scratch: attention runs once per layer with the same
-// shapes, and fresh allocations would page-fault on every call.
-struct Scratch {
-  float *data = nullptr;
-  size_t capacity = 0;
-  ~Scratch() { free(data); }
-  float *get(size_t floats) {
-    if (floats > capacity) {
-      free(data);
-      capacity = (floats + 1023) / 1024 * 1024;
-      data = static_cast<float *>(aligned_alloc(64, capacity * sizeof(float)));
-    }
-    return data;
-  }
-};
 thread_local Scratch scratch;
 
 // The three steps of one key tile, on BQ = 16, 32 or 64 query lanes:

@@ -8,6 +8,7 @@
 // the block sizes and the choice of our own kernel over oneDNN.
 #include "cpu/Activations.h"
 #include "cpu/GemmKernels.h"
+#include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
 
@@ -74,21 +75,6 @@ const bool haveAvx512 = microKernel == gemmMicroKernelAvx512;
 const EpilogueFn epilogueKernel =
     haveAvx512 ? applyEpilogueAvx512 : applyEpiloguePortable;
 
-// Grow-only per-thread scratch; GEMMs are called repeatedly with the same
-// sizes, and fresh large mallocs would page-fault on every call.
-struct Scratch {
-  float *data = nullptr;
-  size_t capacity = 0;
-  ~Scratch() { free(data); }
-  float *get(size_t floats) {
-    if (floats > capacity) {
-      free(data);
-      capacity = (floats + 1023) / 1024 * 1024;
-      data = static_cast<float *>(aligned_alloc(64, capacity * sizeof(float)));
-    }
-    return data;
-  }
-};
 thread_local Scratch packedA, packedB;
 
 // Bp[k*NR + j] = B(k0+k, j0+j), zero-padded to NR columns.
@@ -479,15 +465,9 @@ void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
 
 void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
                            int64_t m, int64_t n) {
-  switch (e.activation) {
-  case ActRelu: epilogueBlock<ActRelu>(e, x, ldx, m, n); break;
-  case ActGelu: epilogueBlock<ActGelu>(e, x, ldx, m, n); break;
-  case ActGeluTanh: epilogueBlock<ActGeluTanh>(e, x, ldx, m, n); break;
-  case ActSilu: epilogueBlock<ActSilu>(e, x, ldx, m, n); break;
-  case ActSigmoid: epilogueBlock<ActSigmoid>(e, x, ldx, m, n); break;
-  case ActTanh: epilogueBlock<ActTanh>(e, x, ldx, m, n); break;
-  default: epilogueBlock<ActNone>(e, x, ldx, m, n); break;
-  }
+  dispatchActivation(e.activation, [&](auto act) {
+    epilogueBlock<decltype(act)::value>(e, x, ldx, m, n);
+  });
 }
 
 } // namespace tessera

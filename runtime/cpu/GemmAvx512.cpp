@@ -255,15 +255,9 @@ void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
 
 void applyEpilogueAvx512(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                          int64_t n) {
-  switch (e.activation) {
-  case ActRelu: epilogueBlock<ActRelu>(e, x, ldx, m, n); break;
-  case ActGelu: epilogueBlock<ActGelu>(e, x, ldx, m, n); break;
-  case ActGeluTanh: epilogueBlock<ActGeluTanh>(e, x, ldx, m, n); break;
-  case ActSilu: epilogueBlock<ActSilu>(e, x, ldx, m, n); break;
-  case ActSigmoid: epilogueBlock<ActSigmoid>(e, x, ldx, m, n); break;
-  case ActTanh: epilogueBlock<ActTanh>(e, x, ldx, m, n); break;
-  default: epilogueBlock<ActNone>(e, x, ldx, m, n); break;
-  }
+  dispatchActivation(e.activation, [&](auto act) {
+    epilogueBlock<decltype(act)::value>(e, x, ldx, m, n);
+  });
 }
 
 } // namespace tessera

@@ -4,7 +4,26 @@
 
 #include "tessera_runtime.h"
 
+#include <cstdlib>
+
 namespace tessera {
+
+// Grow-only, 64-byte aligned scratch (one per thread per use): kernels run
+// repeatedly with the same sizes, and fresh large mallocs would page-fault
+// on every call.
+struct Scratch {
+  float *data = nullptr;
+  size_t capacity = 0;
+  ~Scratch() { free(data); }
+  float *get(size_t floats) {
+    if (floats > capacity) {
+      free(data);
+      capacity = (floats + 1023) / 1024 * 1024;
+      data = static_cast<float *>(aligned_alloc(64, capacity * sizeof(float)));
+    }
+    return data;
+  }
+};
 
 // Records a printf-style message as this thread's last error and returns
 // `status`, so callers can write `return setError(...)`.
