@@ -8,7 +8,7 @@ pkgs=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libdnnl-dev zlib1g-dev libzstd-dev
-  python3-numpy python3-onnx python3-torch python3-torchvision
+  python3-numpy python3-onnx python3-torch python3-torchvision python3-torchaudio
   libopenblas0-pthread  # torch (test models, references) on OpenBLAS, not the reference BLAS
 )
 

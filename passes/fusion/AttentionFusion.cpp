@@ -120,6 +120,16 @@ LogicalResult peelScores(Value s, ArrayRef<int64_t> shape, ScoreTerms &t,
     }
     return failure();
   }
+  if (auto sub = defOf<SubOp>(s)) {
+    // x - max(x) along the keys (torchaudio's wav2vec2 stabilises by hand):
+    // softmax does not change when each row is shifted.
+    auto max = defOf<ReduceMaxOp>(sub.getRhs());
+    int64_t last = int64_t(shape.size()) - 1;
+    if (!max || max.getInput() != sub.getLhs() || !max.getKeepdims() ||
+        max.getAxes() != ArrayRef<int64_t>{last})
+      return failure();
+    return peelScores(sub.getLhs(), shape, t, depth + 1);
+  }
   if (auto outer = defOf<ReshapeOp>(s)) {
     // A mask added in a view that splits the batch (Swin's shifted windows:
     // scores viewed as [B/nW, nW, H, N, N] + mask, viewed back).

@@ -20,6 +20,27 @@ func.func @mha_padding_mask(%q: tensor<2x4x6x8xf32>, %k: tensor<2x4x6x8xf32>, %v
 
 // -----
 
+// Scores shifted by their row maximum first (torchaudio's wav2vec2): softmax
+// is unchanged; a shift by the maximum over the queries is not.
+// CHECK-LABEL: func @shifted_by_row_max
+// CHECK: tessera.attention %arg0, %arg0, %arg0 {scale = 1.000000e+00 : f64}
+// CHECK: tessera.softmax
+func.func @shifted_by_row_max(%x: tensor<1x2x4x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) {
+  %kt = tessera.transpose %x {perm = array<i64: 0, 1, 3, 2>} : tensor<1x2x4x8xf32> to tensor<1x2x8x4xf32>
+  %s = tessera.matmul %x, %kt : (tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x4x4xf32>
+  %m = tessera.reduce_max %s {axes = array<i64: 3>, keepdims = true} : tensor<1x2x4x4xf32> to tensor<1x2x4x1xf32>
+  %d = tessera.sub %s, %m : (tensor<1x2x4x4xf32>, tensor<1x2x4x1xf32>) -> tensor<1x2x4x4xf32>
+  %p = tessera.softmax %d {axis = 3 : i64} : tensor<1x2x4x4xf32>
+  %o = tessera.matmul %p, %x : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %m2 = tessera.reduce_max %s {axes = array<i64: 2>, keepdims = true} : tensor<1x2x4x4xf32> to tensor<1x2x1x4xf32>
+  %d2 = tessera.sub %s, %m2 : (tensor<1x2x4x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x4x4xf32>
+  %p2 = tessera.softmax %d2 {axis = 3 : i64} : tensor<1x2x4x4xf32>
+  %o2 = tessera.matmul %p2, %x : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o, %o2 : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>
+}
+
+// -----
+
 // The scale split over Q and Kᵀ; the mask added before a further scaling
 // is scaled with the scores.
 // CHECK-LABEL: func @scale_on_q_and_k

@@ -86,6 +86,44 @@ def swin():
     return m, (torch.randn(2, 3, 32, 32),), ["image"]
 
 
+def wav2vec2():
+    from torchaudio.models import wav2vec2_model
+    m = wav2vec2_model(extractor_mode="group_norm",
+                       extractor_conv_layer_config=[(32, 10, 5), (32, 3, 2), (32, 2, 2)],
+                       extractor_conv_bias=False, encoder_embed_dim=64,
+                       encoder_projection_dropout=0.0, encoder_pos_conv_kernel=16,
+                       encoder_pos_conv_groups=4, encoder_num_layers=2, encoder_num_heads=4,
+                       encoder_attention_dropout=0.0, encoder_ff_interm_features=128,
+                       encoder_ff_interm_dropout=0.0, encoder_dropout=0.0,
+                       encoder_layer_norm_first=False, encoder_layer_drop=0.0, aux_num_out=None)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.m = m
+
+        def forward(self, wave):
+            return self.m(wave)[0]
+
+    return M(), (torch.randn(1, 1600),), ["wave"]
+
+
+def conformer():
+    from torchaudio.models import Conformer
+    c = Conformer(input_dim=32, num_heads=4, ffn_dim=64, num_layers=2,
+                  depthwise_conv_kernel_size=7)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = c
+
+        def forward(self, x, lengths):
+            return self.c(x, lengths)[0]
+
+    return M(), (torch.randn(2, 20, 32), torch.tensor([20, 14])), ["x", "lengths"]
+
+
 MODELS = {
     "encoder_post": lambda: encoder(False, False),
     "encoder_pre_mask": lambda: encoder(True, True),
@@ -95,6 +133,8 @@ MODELS = {
     "transformer": transformer,
     "vit": vit,
     "swin": swin,
+    "wav2vec2": wav2vec2,
+    "conformer": conformer,
 }
 
 
