@@ -33,6 +33,7 @@ def Tessera_EinsumOp : Tessera_Op<"einsum", [Pure]> {
   let results = (outs Tessera_Tensor:$result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 class Tessera_ReduceOp<string mnemonic, string semantics, Type type = Tessera_Tensor>

@@ -124,6 +124,26 @@ def conformer():
     return M(), (torch.randn(2, 20, 32), torch.tensor([20, 14])), ["x", "lengths"]
 
 
+def einsum_attention():
+    """Attention written with torch.einsum (ONNX Einsum), with a causal mask."""
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.qkv, self.o = nn.Linear(32, 96), nn.Linear(32, 32)
+
+        def forward(self, x):
+            b, s, _ = x.shape
+            q, k, v = self.qkv(x).view(b, s, 3, 4, 8).unbind(2)
+            scores = torch.einsum("bqhd,bkhd->bhqk", q, k) * 8 ** -0.5
+            scores = scores.masked_fill(torch.ones(s, s, dtype=torch.bool).triu(1),
+                                        float("-inf"))
+            a = torch.einsum("bhqk,bkhd->bqhd", scores.softmax(-1), v)
+            return self.o(a.reshape(b, s, 32))
+
+    return M(), (torch.randn(2, 9, 32),), ["x"]
+
+
 MODELS = {
     "encoder_post": lambda: encoder(False, False),
     "encoder_pre_mask": lambda: encoder(True, True),
@@ -135,6 +155,7 @@ MODELS = {
     "swin": swin,
     "wav2vec2": wav2vec2,
     "conformer": conformer,
+    "einsum_attention": einsum_attention,
 }
 
 
