@@ -39,12 +39,20 @@ namespace {
 // Stages in pipeline order: every emit kind runs all stages up to its own.
 enum class Emit { Import, Tessera, Linalg, LLVM, Obj, Exe, Lib };
 
+/// Tessera's own options: the ones --help shows (with a few MLIR ones);
+/// LLVM's and MLIR's hundreds of others only appear with --help-hidden.
+cl::OptionCategory &category() {
+  static cl::OptionCategory cat("Tessera options");
+  return cat;
+}
+
 struct Options {
   cl::opt<std::string> input{cl::Positional, cl::desc("<model.onnx|.mlir>"),
-                             cl::Required};
-  cl::opt<std::string> output{"o", cl::desc("Output file"), cl::Required};
+                             cl::Required, cl::cat(category())};
+  cl::opt<std::string> output{"o", cl::desc("Output file"), cl::Required,
+                              cl::cat(category())};
   cl::opt<std::string> target{"target", cl::desc("Target: cpu or cuda"),
-                              cl::init("cpu")};
+                              cl::init("cpu"), cl::cat(category())};
   cl::opt<Emit> emit{
       "emit", cl::desc("What to write"), cl::init(Emit::Exe),
       cl::values(clEnumValN(Emit::Import, "import", "IR right after import"),
@@ -56,31 +64,31 @@ struct Options {
                  clEnumValN(Emit::Obj, "obj", "object file"),
                  clEnumValN(Emit::Exe, "exe", "executable (default)"),
                  clEnumValN(Emit::Lib, "lib",
-                            "shared library OUT and C header OUT.h"))};
+                            "shared library OUT and C header OUT.h")), cl::cat(category())};
   cl::list<std::string> constInputs{
       "const-input",
       cl::desc("NAME=FILE.npy: compile graph input NAME as a constant with "
-               "this value (it is no longer an input of the result)")};
+               "this value (it is no longer an input of the result)"), cl::cat(category())};
   cl::list<std::string> inputShapes{
       "input-shape",
       cl::desc("NAME=D0xD1x...: the shape of graph input NAME, giving sizes "
-               "to its symbolic dimensions (use 'NAME=' for a scalar)")};
+               "to its symbolic dimensions (use 'NAME=' for a scalar)"), cl::cat(category())};
   cl::opt<unsigned> optLevel{"O", cl::desc("Optimization level (0-3)"),
-                             cl::Prefix, cl::init(2)};
+                             cl::Prefix, cl::init(2), cl::cat(category())};
   cl::opt<bool> reportTemporaries{
       "report-temporaries",
-      cl::desc("Print the count, total and peak bytes of heap temporaries")};
+      cl::desc("Print the count, total and peak bytes of heap temporaries"), cl::cat(category())};
   cl::opt<std::string> report{
       "report",
       cl::desc("FILE.json: what the graph passes fused, op counts before and "
-               "after them and stage times ('-': a summary on stderr)")};
+               "after them and stage times ('-': a summary on stderr)"), cl::cat(category())};
   cl::opt<bool> noFusion{
       "no-fusion", cl::desc("Skip graph-level fusion (attention, norms, "
-                            "activations, linear epilogues)")};
+                            "activations, linear epilogues)"), cl::cat(category())};
   cl::opt<bool> noFusedKernels{
       "no-fused-kernels",
       cl::desc("Lower fused ops through their reference decomposition "
-               "instead of the runtime's fused kernels")};
+               "instead of the runtime's fused kernels"), cl::cat(category())};
 };
 
 /// Context for one compilation; errors are printed prefixed with the tool name.
@@ -367,6 +375,24 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   registerDefaultTimingManagerCLOptions();
   registerAsmPrinterCLOptions();
   Options opts;
+  static cl::OptionCategory mlirCategory(
+      "MLIR options (--help-hidden lists every LLVM and MLIR option)");
+  for (StringRef name :
+       {"mlir-print-ir-after-all", "mlir-print-ir-before-all",
+        "mlir-print-ir-after", "mlir-print-ir-before", "mlir-timing",
+        "mlir-pass-statistics"})
+    if (cl::Option *opt = cl::getRegisteredOptions().lookup(name))
+      opt->addCategory(mlirCategory);
+  // Hidden, not ReallyHidden (what cl::HideUnrelatedOptions sets): the rest
+  // stays listed by --help-hidden.
+  for (auto &entry : cl::getRegisteredOptions()) {
+    cl::Option *opt = entry.second;
+    bool shown = llvm::any_of(opt->Categories, [&](cl::OptionCategory *c) {
+      return c == &category() || c == &mlirCategory;
+    }) || opt->ArgStr.starts_with("help") || opt->ArgStr == "version";
+    if (!shown && opt->getOptionHiddenFlag() == cl::NotHidden)
+      opt->setHiddenFlag(cl::Hidden);
+  }
   cl::ParseCommandLineOptions(argc, argv, "Tessera ONNX compiler\n");
 
   DialectRegistry registry;
