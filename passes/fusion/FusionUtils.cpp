@@ -149,16 +149,6 @@ bool fusion::dependsOn(Value v, Operation *root, int depthLimit) {
   return false;
 }
 
-Value fusion::otherOperand(Operation *op, Value known) {
-  if (op->getNumOperands() != 2)
-    return {};
-  if (op->getOperand(0) == known)
-    return op->getOperand(1);
-  if (op->getOperand(1) == known)
-    return op->getOperand(0);
-  return {};
-}
-
 void fusion::recordCounts(Operation *op, StringRef pass,
                           ArrayRef<std::pair<StringRef, int64_t>> counts) {
   auto *dialect = op->getContext()->getOrLoadDialect<TesseraDialect>();

@@ -41,9 +41,6 @@ template <typename OpTy> OpTy defOf(Value v) {
   return v ? v.getDefiningOp<OpTy>() : OpTy();
 }
 
-/// For a commutative binary op, the operand that is not `known`.
-Value otherOperand(Operation *op, Value known);
-
 /// Adds a pass's pattern counts to the dialect's record (for --report; zeros
 /// too, so every pattern is listed).
 void recordCounts(Operation *op, StringRef pass,

@@ -42,6 +42,19 @@ std::optional<std::vector<char>> weightBytes(Value w) {
   return out;
 }
 
+/// Whether `w` is a constant f32 tensor, i.e. weightBytes(w) would succeed;
+/// the bytes themselves are only copied for the ops that do merge.
+bool isConstantF32(Value w) {
+  auto cst = defOf<ConstantOp>(w);
+  if (!cst || !cast<RankedTensorType>(cst.getType()).getElementType().isF32())
+    return false;
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue()))
+    return r.getRawHandle().getBlob() &&
+           r.getRawHandle().getBlob()->getData().size() ==
+               size_t(r.getType().getNumElements()) * 4;
+  return isa<DenseElementsAttr>(cst.getValue());
+}
+
 /// Two linear ops can share one GEMM: same input and weight layout, constant
 /// f32 weights, bias on both or neither, no residual.
 bool compatible(LinearOp a, LinearOp b) {
@@ -49,8 +62,9 @@ bool compatible(LinearOp a, LinearOp b) {
          a.getTransposeWeight() == b.getTransposeWeight() &&
          !a.getResidual() && !b.getResidual() &&
          bool(a.getBias()) == bool(b.getBias()) &&
-         weightBytes(a.getWeight()) && weightBytes(b.getWeight()) &&
-         (!a.getBias() || (weightBytes(a.getBias()) && weightBytes(b.getBias())));
+         isConstantF32(a.getWeight()) && isConstantF32(b.getWeight()) &&
+         (!a.getBias() ||
+          (isConstantF32(a.getBias()) && isConstantF32(b.getBias())));
 }
 
 /// The weights of `ops` concatenated along N (and their biases), as one new
@@ -172,7 +186,7 @@ struct MergeSiblings : OpRewritePattern<LinearOp> {
         continue;
       group.push_back(lin);
     }
-    if (group.size() < 2 || !weightBytes(op.getWeight()))
+    if (group.size() < 2 || !isConstantF32(op.getWeight()))
       return failure();
     llvm::sort(group, [](LinearOp a, LinearOp b) {
       return a->isBeforeInBlock(b);
