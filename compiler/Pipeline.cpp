@@ -3,6 +3,7 @@
 //   graph       canonicalize, cse, [-O1+, unless --no-fusion]
 //               tessera-fuse-{activations,norms,rotary,attention,linear},
 //               tessera-merge-projections,
+//               tessera-fuse-{causal-conv1d,selective-scan},
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
 //               linalg (f32 attention -> runtime kernel), canonicalize,
@@ -54,6 +55,10 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createAttentionFusion());
   pm.addPass(createLinearFusion());
   pm.addPass(createProjectionMerge());
+  // State-space models: the short conv, then the scan (its skip and gate
+  // fold in after it is formed).
+  pm.addPass(createCausalConv1dFusion());
+  pm.addPass(createSelectiveScanFusion());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -84,6 +89,8 @@ void mlir::tessera::buildBufferizationPipeline(OpPassManager &pm,
                                                const PipelineOptions &opts) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // Loops over time (the SSM reference lowerings) carry new state tensors.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));

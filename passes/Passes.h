@@ -35,6 +35,7 @@ void populateTesseraMathLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraResizeLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraAttentionLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraLinearLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraSsmLoweringPatterns(RewritePatternSet &patterns);
 
 /// Counters the fusion patterns bump (the passes copy them into their
 /// statistics).
@@ -72,6 +73,10 @@ void populateProjectionMergePatterns(RewritePatternSet &patterns,
 /// CPU runtime kernel stay.
 void populateDecomposeFusedPatterns(RewritePatternSet &patterns,
                                     bool keepKernels);
+/// SSM ops -> loops over time of primitive tessera ops (reference lowering);
+/// with `keepKernels`, f32 ops stay for their runtime kernels.
+void populateDecomposeSsmPatterns(RewritePatternSet &patterns,
+                                  bool keepKernels);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

@@ -131,6 +131,36 @@ def ProjectionMerge : Pass<"tessera-merge-projections"> {
   ];
 }
 
+def CausalConv1dFusion : Pass<"tessera-fuse-causal-conv1d"> {
+  let summary = "Recognise causal depthwise Conv1d as tessera.causal_conv1d";
+  let description = [{
+    A grouped Conv1d with one filter per channel whose left padding is
+    (K-1)·dilation (in the conv or a zero Pad before it) and that is either
+    not padded on the right or sliced back to the input length; a SiLU after
+    it (directly or through a transpose) becomes its activation.
+  }];
+  let statistics = [
+    Statistic<"numConvs", "causal-conv1d", "causal convolutions fused">,
+  ];
+}
+
+def SelectiveScanFusion : Pass<"tessera-fuse-selective-scan"> {
+  let summary = "Recognise unrolled Mamba selective scans as tessera.selective_scan";
+  let description = [{
+    A chain of steps h_t = a_t * h_{t-1} + b_t over t = 0..L-1 with
+    a_t = exp(Δ_t·A), b_t = Δ_t·B_t·x_t (computed per step or sliced from
+    full tensors), read out as y_t = sum_n h_t·C_t and stacked along a time
+    axis, becomes one selective scan; roles come from the products' factor
+    structure, so any op order and layout match. A softplus on Δ, a skip
+    `y + x·D` and a gate `y·silu(z)` fold into the op. Near misses (a step
+    reading another time index, a decay that is not exp(Δ·A) with A diagonal,
+    a subtracted input) stay unfused.
+  }];
+  let statistics = [
+    Statistic<"numScans", "selective-scan", "selective scans fused">,
+  ];
+}
+
 def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
   let summary = "Rewrite fused ops back into primitive tessera ops";
   let description = [{
@@ -139,12 +169,15 @@ def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
     epilogue, ...), so that any fusion can be switched off and fused kernels
     can be checked against it. With `keep-kernels`, ops that have a runtime
     kernel on the CPU (f32 attention and linear) are left for
-    convert-tessera-to-linalg.
+    convert-tessera-to-linalg. The SSM ops (selective scan, linear
+    attention) become an scf.for over time.
   }];
   let options = [
     Option<"keepKernels", "keep-kernels", "bool", "false",
            "leave ops that have a CPU runtime kernel">,
   ];
+  let dependentDialects = ["arith::ArithDialect", "scf::SCFDialect",
+                           "tensor::TensorDialect"];
 }
 
 #endif // TESSERA_PASSES_TD

@@ -188,6 +188,7 @@ include "TesseraTensorOps.td"
 include "TesseraComputeOps.td"
 include "TesseraCoverageOps.td"
 include "TesseraFusedOps.td"
+include "TesseraSsmOps.td"
 include "TesseraKernelOps.td"
 
 #endif // TESSERA_OPS_TD

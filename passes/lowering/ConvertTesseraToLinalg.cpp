@@ -64,4 +64,5 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateTesseraResizeLoweringPatterns(patterns);
   populateTesseraAttentionLoweringPatterns(patterns);
   populateTesseraLinearLoweringPatterns(patterns);
+  populateTesseraSsmLoweringPatterns(patterns);
 }

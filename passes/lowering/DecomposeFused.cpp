@@ -1,6 +1,7 @@
 // The reference lowering of the fused ops: each becomes the primitive tessera
 // ops it stands for (attention as matmul-softmax-matmul, norms as reductions,
 // linear as matmul plus epilogue). Fused kernels are tested against it.
+#include "ExprBuilder.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -18,76 +19,6 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 namespace {
-
-/// Small builder over one element type, for readable expressions.
-struct Expr {
-  PatternRewriter &b;
-  Location loc;
-  Type elt;
-
-  RankedTensorType like(Value v) {
-    return cast<RankedTensorType>(v.getType());
-  }
-  Value scalar(double c) {
-    auto type = RankedTensorType::get({}, elt);
-    return ConstantOp::create(b, loc,
-                              DenseElementsAttr::get(type, b.getFloatAttr(elt, c)));
-  }
-  template <typename OpTy> Value bin(Value x, Value y) {
-    SmallVector<int64_t> shape;
-    (void)broadcastShapes(like(x).getShape(), like(y).getShape(), shape);
-    return OpTy::create(b, loc, RankedTensorType::get(shape, elt), x, y);
-  }
-  Value add(Value x, Value y) { return bin<AddOp>(x, y); }
-  Value mul(Value x, Value y) { return bin<MulOp>(x, y); }
-  template <typename OpTy> Value unary(Value x) {
-    return OpTy::create(b, loc, like(x), x);
-  }
-  Value reshape(Value x, ArrayRef<int64_t> shape) {
-    if (like(x).getShape() == shape)
-      return x;
-    return ReshapeOp::create(b, loc,
-                             RankedTensorType::get(shape, like(x).getElementType()),
-                             x);
-  }
-  /// x[..., start : start + size] along `axis`.
-  Value slice(Value x, int64_t axis, int64_t start, int64_t size) {
-    auto t = like(x);
-    SmallVector<int64_t> starts(t.getRank(), 0), steps(t.getRank(), 1),
-        shape(t.getShape());
-    starts[axis] = start;
-    shape[axis] = size;
-    return SliceOp::create(b, loc,
-                           RankedTensorType::get(shape, t.getElementType()), x,
-                           b.getDenseI64ArrayAttr(starts),
-                           b.getDenseI64ArrayAttr(steps));
-  }
-  Value concat(ValueRange xs, int64_t axis) {
-    auto t = like(xs[0]);
-    SmallVector<int64_t> shape(t.getShape());
-    shape[axis] = 0;
-    for (Value x : xs)
-      shape[axis] += like(x).getDimSize(axis);
-    return ConcatOp::create(b, loc,
-                            RankedTensorType::get(shape, t.getElementType()),
-                            xs, b.getI64IntegerAttr(axis));
-  }
-  Value activation(StringRef name, Value x) {
-    if (name == "relu")
-      return unary<ReluOp>(x);
-    if (name == "gelu")
-      return unary<GeluOp>(x);
-    if (name == "gelu_tanh")
-      return unary<GeluTanhOp>(x);
-    if (name == "silu")
-      return unary<SiluOp>(x);
-    if (name == "sigmoid")
-      return unary<SigmoidOp>(x);
-    if (name == "tanh")
-      return unary<TanhOp>(x);
-    return x;
-  }
-};
 
 /// K/V [B, Hkv, S, D] repeated to H heads, head h reading h / (H / Hkv), or
 /// h % Hkv when `tiled`.
@@ -314,4 +245,5 @@ void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
   patterns.add<DecomposeAttention, DecomposeLinear>(ctx, keepKernels);
   patterns.add<DecomposeRmsNorm, DecomposeGeluTanh, DecomposeRotary,
                DecomposeGlu>(ctx);
+  populateDecomposeSsmPatterns(patterns, keepKernels);
 }

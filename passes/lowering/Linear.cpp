@@ -2,6 +2,7 @@
 // fused epilogue (tessera_linear_f32): the bias initialises each output
 // block, activation and residual are applied while the block is in cache,
 // and a constant weight is packed once (constant_mask).
+#include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -13,17 +14,6 @@ using namespace mlir::tessera;
 namespace {
 /// Flags of tessera_linear_f32 (runtime/include/tessera_runtime.h).
 enum LinearFlags : int64_t { kHasBias = 16, kHasResidual = 32, kTransposedB = 64 };
-
-int64_t activationCode(StringRef act) {
-  return llvm::StringSwitch<int64_t>(act)
-      .Case("relu", 1)
-      .Case("gelu", 2)
-      .Case("gelu_tanh", 3)
-      .Case("silu", 4)
-      .Case("sigmoid", 5)
-      .Case("tanh", 6)
-      .Default(0);
-}
 
 /// `v` ([..., n]) as a matrix [rows, n].
 Value asMatrix(OpBuilder &b, Location loc, Value v) {
@@ -58,7 +48,7 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     int64_t m = xt.getDimSize(0), n = type.getShape().back();
     auto outType = RankedTensorType::get({m, n}, f32);
     Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), f32);
-    int64_t flags = activationCode(op.getActivation());
+    int64_t flags = lowering::runtimeActivationCode(op.getActivation());
     if (op.getTransposeWeight())
       flags |= kTransposedB;
     // Absent operands are passed as unread stand-ins of the right rank.

@@ -2,6 +2,7 @@
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -214,4 +215,15 @@ Value lowering::reshapeTensor(OpBuilder &b, Location loc, Value value,
 Value lowering::loopIndex(OpBuilder &b, Location loc, int64_t dim, Type type) {
   Value idx = linalg::IndexOp::create(b, loc, dim);
   return arith::IndexCastOp::create(b, loc, type, idx);
+}
+
+int64_t mlir::tessera::lowering::runtimeActivationCode(StringRef activation) {
+  return llvm::StringSwitch<int64_t>(activation)
+      .Case("relu", 1)
+      .Case("gelu", 2)
+      .Case("gelu_tanh", 3)
+      .Case("silu", 4)
+      .Case("sigmoid", 5)
+      .Case("tanh", 6)
+      .Default(0);
 }

@@ -24,6 +24,11 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
 Value lowestValue(OpBuilder &b, Location loc, Type type);
 Value highestValue(OpBuilder &b, Location loc, Type type);
 
+/// The code of a fused epilogue activation in the runtime kernels' flags
+/// (runtime/cpu/Activations.h): none 0, relu 1, gelu 2, gelu_tanh 3, silu 4,
+/// sigmoid 5, tanh 6.
+int64_t runtimeActivationCode(StringRef activation);
+
 /// tensor.empty of `type`.
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
 /// tensor.empty of `type` filled with `value` (linalg.fill).

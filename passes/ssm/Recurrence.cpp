@@ -1,0 +1,439 @@
+// Shared analyses of the SSM recognitions (see Recurrence.h).
+#include "Recurrence.h"
+
+#include "passes/fusion/FusionUtils.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::ssm;
+using fusion::defOf;
+
+namespace {
+RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// The dims of `x` when it broadcasts (numpy, right-aligned) into a value
+/// whose dims run along `vDims`.
+SmallVector<int64_t> alignedDims(Value x, ArrayRef<int64_t> vDims) {
+  ArrayRef<int64_t> shape = typeOf(x).getShape();
+  SmallVector<int64_t> dims;
+  int64_t off = int64_t(vDims.size()) - int64_t(shape.size());
+  for (auto [i, s] : llvm::enumerate(shape))
+    dims.push_back(s == 1 || off + int64_t(i) < 0 ? -1 : vDims[off + i]);
+  return dims;
+}
+
+/// The positions of the non-unit dims of `shape`.
+SmallVector<int64_t> nonUnitDims(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> dims;
+  for (auto [i, s] : llvm::enumerate(shape))
+    if (s != 1)
+      dims.push_back(i);
+  return dims;
+}
+
+Value reshape(PatternRewriter &rewriter, Location loc, Value v,
+              ArrayRef<int64_t> shape) {
+  return fusion::reshapeTo(rewriter, loc, v, shape);
+}
+
+Value transpose(PatternRewriter &rewriter, Location loc, Value v,
+                ArrayRef<int64_t> perm) {
+  bool identity = true;
+  for (auto [i, p] : llvm::enumerate(perm))
+    identity &= int64_t(i) == p;
+  if (identity)
+    return v;
+  auto t = typeOf(v);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(t.getDimSize(p));
+  return TransposeOp::create(rewriter, loc,
+                             RankedTensorType::get(shape, t.getElementType()),
+                             v, rewriter.getDenseI64ArrayAttr(perm));
+}
+
+Value multiply(PatternRewriter &rewriter, Location loc, Value x, Value y) {
+  SmallVector<int64_t> shape;
+  (void)broadcastShapes(typeOf(x).getShape(), typeOf(y).getShape(), shape);
+  return MulOp::create(rewriter, loc,
+                       RankedTensorType::get(shape, typeOf(x).getElementType()),
+                       x, y);
+}
+} // namespace
+
+std::optional<TimeSlice> mlir::tessera::ssm::matchTimeSlice(Value v) {
+  if (auto gather = defOf<GatherOp>(v)) {
+    auto idx = fusion::getConstantValues(gather.getIndices(), 1);
+    auto it = typeOf(gather.getIndices());
+    if (!idx || it.getRank() != 0)
+      return std::nullopt;
+    auto st = typeOf(gather.getInput());
+    int64_t axis = gather.getAxis();
+    if (axis < 0)
+      axis += st.getRank();
+    int64_t index = int64_t((*idx)[0]);
+    if (index < 0)
+      index += st.getDimSize(axis);
+    return TimeSlice{gather.getInput(), axis, index, false};
+  }
+  auto sliceOf = [](Value s) -> std::optional<TimeSlice> {
+    auto slice = defOf<SliceOp>(s);
+    if (!slice)
+      return std::nullopt;
+    ArrayRef<int64_t> in = typeOf(slice.getInput()).getShape(),
+                      out = typeOf(s).getShape();
+    std::optional<TimeSlice> found;
+    for (int64_t i = 0, e = in.size(); i < e; ++i) {
+      if (in[i] == out[i])
+        continue;
+      if (found || out[i] != 1 || slice.getSteps()[i] != 1)
+        return std::nullopt;
+      found = TimeSlice{slice.getInput(), i, slice.getStarts()[i], true};
+    }
+    return found;
+  };
+  if (std::optional<TimeSlice> ts = sliceOf(v))
+    return ts;
+  // A reshape that drops the sliced unit axis.
+  if (auto r = defOf<ReshapeOp>(v)) {
+    std::optional<TimeSlice> ts = sliceOf(r.getInput());
+    if (!ts)
+      return std::nullopt;
+    SmallVector<int64_t> dropped(typeOf(r.getInput()).getShape());
+    dropped.erase(dropped.begin() + ts->axis);
+    if (ArrayRef<int64_t>(dropped) != typeOf(v).getShape())
+      return std::nullopt;
+    ts->keepsAxis = false;
+    return ts;
+  }
+  return std::nullopt;
+}
+
+llvm::SmallDenseSet<int64_t> Product::touched() const {
+  llvm::SmallDenseSet<int64_t> dims;
+  for (const Factor &f : factors)
+    for (int64_t d : f.dims)
+      if (d >= 0)
+        dims.insert(d);
+  return dims;
+}
+
+bool mlir::tessera::ssm::factorize(Value v, ArrayRef<int64_t> vDims,
+                                   std::optional<int64_t> step,
+                                   int64_t timeDim, Product &out, Value origin,
+                                   ArrayRef<int64_t> originDims) {
+  auto type = typeOf(v);
+  SmallVector<int64_t> dims(vDims);
+  for (auto [i, s] : llvm::enumerate(type.getShape()))
+    if (s == 1)
+      dims[i] = -1;
+  if (std::optional<double> c = fusion::getSplatValue(v)) {
+    out.coefficient *= *c;
+    return true;
+  }
+  Operation *def = v.getDefiningOp();
+  if (auto mul = dyn_cast_or_null<MulOp>(def))
+    return factorize(mul.getLhs(), alignedDims(mul.getLhs(), dims), step,
+                     timeDim, out) &&
+           factorize(mul.getRhs(), alignedDims(mul.getRhs(), dims), step,
+                     timeDim, out);
+  if (auto neg = dyn_cast_or_null<NegOp>(def)) {
+    out.coefficient = -out.coefficient;
+    return factorize(neg.getInput(), dims, step, timeDim, out);
+  }
+  // Looking through a transpose keeps the transposed value as the factor's
+  // origin (unit reshapes need none: materialize redoes them).
+  if (auto tr = dyn_cast_or_null<TransposeOp>(def)) {
+    if (!origin) {
+      origin = v;
+      originDims = dims;
+    }
+    SmallVector<int64_t> in(dims.size());
+    for (auto [i, p] : llvm::enumerate(tr.getPerm()))
+      in[p] = dims[i];
+    return factorize(tr.getInput(), in, step, timeDim, out, origin,
+                     originDims);
+  }
+  if (auto r = dyn_cast_or_null<ReshapeOp>(def)) {
+    ArrayRef<int64_t> inShape = typeOf(r.getInput()).getShape();
+    SmallVector<int64_t> inKept = nonUnitDims(inShape),
+                         outKept = nonUnitDims(type.getShape());
+    bool unitOnly = inKept.size() == outKept.size();
+    for (size_t i = 0; unitOnly && i < inKept.size(); ++i)
+      unitOnly = inShape[inKept[i]] == type.getDimSize(outKept[i]);
+    if (unitOnly) {
+      SmallVector<int64_t> in(inShape.size(), -1);
+      for (auto [i, o] : llvm::zip(inKept, outKept))
+        in[i] = dims[o];
+      return factorize(r.getInput(), in, step, timeDim, out, origin,
+                       originDims);
+    }
+  }
+  if (auto e = dyn_cast_or_null<EinsumOp>(def)) {
+    // A product without summed labels: every operand label is an output one.
+    StringRef eq = e.getEquation();
+    auto arrow = eq.find("->");
+    SmallVector<StringRef> ins;
+    if (arrow != StringRef::npos)
+      eq.substr(0, arrow).split(ins, ',');
+    StringRef res =
+        arrow == StringRef::npos ? StringRef() : eq.substr(arrow + 2);
+    bool product = ins.size() == e.getInputs().size() && !res.empty();
+    for (StringRef in : ins)
+      for (auto [i, c] : llvm::enumerate(in))
+        product &= res.contains(c) && in.find(c) == i;
+    if (product) {
+      for (auto [in, x] : llvm::zip(ins, e.getInputs())) {
+        SmallVector<int64_t> xd;
+        for (char c : in)
+          xd.push_back(dims[res.find(c)]);
+        if (!factorize(x, xd, step, timeDim, out))
+          return false;
+      }
+      return true;
+    }
+  }
+  if (step) {
+    if (std::optional<TimeSlice> ts = matchTimeSlice(v)) {
+      if (ts->index != *step)
+        return false;
+      int64_t srcRank = typeOf(ts->src).getRank();
+      SmallVector<int64_t> src(srcRank, -1);
+      for (int64_t j = 0; j < srcRank; ++j) {
+        if (j == ts->axis)
+          src[j] = timeDim;
+        else
+          src[j] = dims[ts->keepsAxis || j < ts->axis ? j : j - 1];
+      }
+      if (typeOf(ts->src).getDimSize(ts->axis) == 1)
+        src[ts->axis] = -1;
+      return factorize(ts->src, src, std::nullopt, timeDim, out);
+    }
+  }
+  // A leaf: each frame dim at most once.
+  llvm::SmallDenseSet<int64_t> seen;
+  for (int64_t d : dims)
+    if (d >= 0 && !seen.insert(d).second)
+      return false;
+  if (!origin)
+    out.factors.push_back(Factor{v, dims, v, dims});
+  else
+    out.factors.push_back(Factor{v, dims, origin,
+                                SmallVector<int64_t>(originDims)});
+  return true;
+}
+
+Value mlir::tessera::ssm::materialize(PatternRewriter &rewriter, Location loc,
+                                      const Product &part,
+                                      ArrayRef<int64_t> want,
+                                      ArrayRef<int64_t> frameSizes,
+                                      Type elementType) {
+  SmallVector<int64_t> full;
+  for (int64_t w : want)
+    full.push_back(w < 0 ? 1 : frameSizes[w]);
+  Value acc;
+  for (const Factor &f : part.factors) {
+    // Drop unit dims, put the rest in `want` order, then add unit dims.
+    SmallVector<int64_t> kept, keptShape;
+    for (auto [i, d] : llvm::enumerate(f.originDims))
+      if (d >= 0) {
+        kept.push_back(d);
+        keptShape.push_back(frameSizes[d]);
+      }
+    SmallVector<int64_t> perm(kept.size());
+    for (size_t i = 0; i < kept.size(); ++i)
+      perm[i] = i;
+    auto pos = [&](int64_t d) { return llvm::find(want, d) - want.begin(); };
+    llvm::stable_sort(perm, [&](int64_t a, int64_t b) {
+      return pos(kept[a]) < pos(kept[b]);
+    });
+    SmallVector<int64_t> shape;
+    for (int64_t w : want)
+      shape.push_back(w >= 0 && llvm::is_contained(kept, w) ? frameSizes[w]
+                                                            : 1);
+    bool inOrder = llvm::is_sorted(perm);
+    Value x = f.origin;
+    if (!inOrder) {
+      x = reshape(rewriter, loc, x, keptShape);
+      x = transpose(rewriter, loc, x, perm);
+    }
+    x = reshape(rewriter, loc, x, shape);
+    acc = acc ? multiply(rewriter, loc, acc, x) : x;
+  }
+  if (part.coefficient != 1.0 || !acc) {
+    auto scalarType = RankedTensorType::get({}, elementType);
+    Value c = ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(scalarType, rewriter.getFloatAttr(
+                                               elementType, part.coefficient)));
+    acc = acc ? multiply(rewriter, loc, acc, c) : c;
+  }
+  if (typeOf(acc).getShape() != ArrayRef<int64_t>(full)) {
+    ArrayRef<int64_t> have = typeOf(acc).getShape();
+    SmallVector<int64_t> padded(full.size() - have.size(), 1);
+    padded.append(have.begin(), have.end());
+    acc = BroadcastToOp::create(rewriter, loc,
+                                RankedTensorType::get(full, elementType),
+                                reshape(rewriter, loc, acc, padded));
+  }
+  return acc;
+}
+
+Value mlir::tessera::ssm::relayout(PatternRewriter &rewriter, Location loc,
+                                   Value v, ArrayRef<int64_t> from,
+                                   ArrayRef<int64_t> to,
+                                   ArrayRef<int64_t> frameSizes) {
+  SmallVector<int64_t> kept, keptShape;
+  for (int64_t d : from)
+    if (d >= 0 && frameSizes[d] != 1) {
+      kept.push_back(d);
+      keptShape.push_back(frameSizes[d]);
+    }
+  SmallVector<int64_t> order;
+  for (int64_t d : to)
+    if (d >= 0 && frameSizes[d] != 1)
+      order.push_back(d);
+  SmallVector<int64_t> perm;
+  for (int64_t d : order)
+    perm.push_back(llvm::find(kept, d) - kept.begin());
+  SmallVector<int64_t> shape;
+  for (int64_t d : to)
+    shape.push_back(d < 0 ? 1 : frameSizes[d]);
+  if (order == kept)
+    return reshape(rewriter, loc, v, shape);
+  Value x = reshape(rewriter, loc, v, keptShape);
+  x = transpose(rewriter, loc, x, perm);
+  return reshape(rewriter, loc, x, shape);
+}
+
+SmallVector<SmallVector<Step>>
+mlir::tessera::ssm::findRecurrenceChains(Operation *root) {
+  // Every add of a product and a value of its own type is a candidate; the
+  // product's operand of the add's type that is another candidate's result
+  // is the previous state.
+  SmallVector<SmallVector<Step, 2>> candidates;
+  DenseMap<Value, unsigned> byResult;
+  root->walk([&](AddOp add) {
+    SmallVector<Step, 2> forms;
+    for (int i = 0; i < 2; ++i) {
+      auto mul = defOf<MulOp>(add->getOperand(i));
+      Value b = add->getOperand(1 - i);
+      if (!mul || !mul->hasOneUse() || b.getType() != add.getType())
+        continue;
+      for (int j = 0; j < 2; ++j) {
+        Value prev = mul->getOperand(j);
+        if (prev.getType() == add.getType())
+          forms.push_back(Step{add, mul, mul->getOperand(1 - j), b, prev});
+      }
+    }
+    if (!forms.empty()) {
+      byResult[add.getResult()] = candidates.size();
+      candidates.push_back(std::move(forms));
+    }
+  });
+  // Resolve each candidate to one form: linked to a previous candidate when
+  // exactly one form is; otherwise a head whose state starts elsewhere.
+  SmallVector<Step> steps;
+  SmallVector<int64_t> prevStep;
+  for (auto &forms : candidates) {
+    const Step *linked = nullptr;
+    int numLinked = 0;
+    for (const Step &s : forms)
+      if (byResult.count(s.prev)) {
+        linked = &s;
+        ++numLinked;
+      }
+    if (numLinked == 1) {
+      steps.push_back(*linked);
+      prevStep.push_back(byResult.lookup(linked->prev));
+      continue;
+    }
+    // A head: prefer the form whose factor `a` is a time slice or whose
+    // previous state is a constant (the usual zero initial state).
+    const Step *head = &forms.front();
+    for (const Step &s : forms)
+      if (fusion::getSplatValue(s.prev) || matchTimeSlice(s.a)) {
+        head = &s;
+        break;
+      }
+    steps.push_back(*head);
+    prevStep.push_back(-1);
+  }
+  SmallVector<SmallVector<unsigned, 1>> next(steps.size());
+  for (auto [i, p] : llvm::enumerate(prevStep))
+    if (p >= 0)
+      next[p].push_back(i);
+  SmallVector<SmallVector<Step>> chains;
+  for (auto [i, p] : llvm::enumerate(prevStep)) {
+    if (p >= 0)
+      continue;
+    SmallVector<Step> chain = {steps[i]};
+    unsigned cur = i;
+    while (next[cur].size() == 1) {
+      cur = next[cur].front();
+      chain.push_back(steps[cur]);
+    }
+    chains.push_back(std::move(chain));
+  }
+  return chains;
+}
+
+std::optional<std::pair<ConcatOp, int64_t>>
+mlir::tessera::ssm::matchStack(ArrayRef<Value> ys) {
+  ConcatOp concat;
+  int64_t axis = -1;
+  for (auto [t, y] : llvm::enumerate(ys)) {
+    if (!y.hasOneUse())
+      return std::nullopt;
+    auto r = dyn_cast<ReshapeOp>(*y.getUsers().begin());
+    if (!r || !r->hasOneUse())
+      return std::nullopt;
+    auto c = dyn_cast<ConcatOp>(*r->getUsers().begin());
+    if (!c || (concat && c != concat) ||
+        c->getNumOperands() != ys.size() || c->getOperand(t) != r.getResult())
+      return std::nullopt;
+    concat = c;
+    axis = c.getAxis();
+    SmallVector<int64_t> expect(typeOf(y).getShape());
+    if (axis < 0 || axis > int64_t(expect.size()))
+      return std::nullopt;
+    expect.insert(expect.begin() + axis, 1);
+    if (typeOf(r.getResult()).getShape() != ArrayRef<int64_t>(expect))
+      return std::nullopt;
+  }
+  if (!concat)
+    return std::nullopt;
+  return std::make_pair(concat, axis);
+}
+
+std::optional<EinsumLabels> mlir::tessera::ssm::parseEinsum(EinsumOp op) {
+  StringRef eq = op.getEquation();
+  auto arrow = eq.find("->");
+  if (arrow == StringRef::npos || op.getInputs().size() != 2)
+    return std::nullopt;
+  auto [lhs, rhs] = eq.substr(0, arrow).split(',');
+  return EinsumLabels{lhs.str(), rhs.str(), eq.substr(arrow + 2).str()};
+}
+
+void mlir::tessera::ssm::eraseDeadProducers(PatternRewriter &rewriter,
+                                            ArrayRef<Value> roots) {
+  SmallVector<Operation *> worklist;
+  for (Value v : roots)
+    if (Operation *op = v.getDefiningOp())
+      worklist.push_back(op);
+  llvm::SmallPtrSet<Operation *, 16> erased;
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (erased.count(op) || !op->use_empty() || !isPure(op))
+      continue;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        worklist.push_back(def);
+    erased.insert(op);
+    rewriter.eraseOp(op);
+  }
+}

@@ -1,0 +1,107 @@
+// The analyses the SSM recognitions share: time slices, products of
+// broadcast factors in a common "frame" of dimensions, chains of steps of a
+// linear recurrence h_t = a_t * h_{t-1} + b_t in a graph unrolled over time,
+// and the stacking of per-step outputs.
+#ifndef TESSERA_PASSES_SSM_RECURRENCE_H
+#define TESSERA_PASSES_SSM_RECURRENCE_H
+
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+
+namespace mlir::tessera::ssm {
+
+/// `v = src[.., index, ..]` along `axis`: a gather with a constant scalar
+/// index (the axis is dropped), or a size-1 slice (`keepsAxis`), possibly
+/// followed by a reshape that drops that unit axis.
+struct TimeSlice {
+  Value src;
+  int64_t axis = 0;
+  int64_t index = 0;
+  bool keepsAxis = false;
+};
+std::optional<TimeSlice> matchTimeSlice(Value v);
+
+/// One factor of a product in a common frame of dimensions: `base`'s dim i
+/// runs along frame dim `dims[i]`, or is a broadcast unit dim (-1).
+struct Factor {
+  Value base;
+  SmallVector<int64_t> dims;
+  /// The same values before any transposes/unit reshapes were looked
+  /// through (what `materialize` reuses, so the graph's own layout ops stay
+  /// shared); not part of the identity.
+  Value origin;
+  SmallVector<int64_t> originDims;
+  bool operator==(const Factor &o) const {
+    return base == o.base && dims == o.dims;
+  }
+  /// Whether the factor varies along frame dim `d`.
+  bool touches(int64_t d) const { return llvm::is_contained(dims, d); }
+};
+
+/// A product of factors times a constant.
+struct Product {
+  SmallVector<Factor> factors;
+  double coefficient = 1.0;
+  /// The frame dims any factor varies along.
+  llvm::SmallDenseSet<int64_t> touched() const;
+};
+
+/// Factors `v` (whose dim i runs along frame dim `vDims[i]`, -1 for unit
+/// dims) through multiplications, negations, splat constants, transposes,
+/// reshapes that only add or drop unit dims, and einsums without summed
+/// labels. With `step`, time slices at index `*step` are expanded into their
+/// full source tensors (the source's sliced axis runs along frame dim
+/// `timeDim`), and a slice at another index fails the match; other values
+/// become leaves. Returns false when the structure contradicts itself.
+bool factorize(Value v, ArrayRef<int64_t> vDims, std::optional<int64_t> step,
+               int64_t timeDim, Product &out, Value origin = Value(),
+               ArrayRef<int64_t> originDims = {});
+
+/// Builds `part` as a tensor whose dims run along frame dims `want` (sizes
+/// `sizes`, in frame order): each factor's dims are transposed into place,
+/// missing dims broadcast, and the product broadcast to the full shape.
+/// A frame dim of -1 in `want` is a unit dim.
+Value materialize(PatternRewriter &rewriter, Location loc, const Product &part,
+                  ArrayRef<int64_t> want, ArrayRef<int64_t> frameSizes,
+                  Type elementType);
+
+/// Transposes/reshapes `v`, whose dims run along frame dims `from` (-1 for a
+/// unit dim), into the layout `to` (a permutation of `from`'s non-unit dims
+/// plus unit dims), for moving results back into the graph's layout.
+Value relayout(PatternRewriter &rewriter, Location loc, Value v,
+               ArrayRef<int64_t> from, ArrayRef<int64_t> to,
+               ArrayRef<int64_t> frameSizes);
+
+/// One step `h = a * prev + b` (operands in any order).
+struct Step {
+  AddOp add;
+  MulOp mul;
+  Value a, b, prev;
+};
+
+/// The chains of steps in `func`, each in order (head first): the head's
+/// `prev` is not a step; every later step's `prev` is the previous step's
+/// result. A chain is only reported when each step's result feeds exactly
+/// one next step. Linear in the size of `func`.
+SmallVector<SmallVector<Step>> findRecurrenceChains(Operation *func);
+
+/// `y_0 .. y_{L-1}` stacked along `axis` of a single concat (each y_t
+/// through a reshape that inserts that unit axis), in order.
+std::optional<std::pair<ConcatOp, int64_t>> matchStack(ArrayRef<Value> ys);
+
+/// The values `v`'s reduced label analysis of a two-operand einsum: the
+/// equation's operand and result labels.
+struct EinsumLabels {
+  std::string lhs, rhs, out;
+};
+std::optional<EinsumLabels> parseEinsum(EinsumOp op);
+
+/// Erases `root`'s now dead producers (trivially dead ops), walking back.
+void eraseDeadProducers(PatternRewriter &rewriter, ArrayRef<Value> roots);
+
+} // namespace mlir::tessera::ssm
+
+#endif // TESSERA_PASSES_SSM_RECURRENCE_H
