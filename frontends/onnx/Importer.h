@@ -122,6 +122,7 @@ void registerQuantizationOps(OpTable &table);
 void registerGridSampleOps(OpTable &table);
 void registerSpectralOps(OpTable &table);
 void registerFusedOps(OpTable &table);
+void registerControlFlowOps(OpTable &table);
 /// com.microsoft ops, dispatched from their own table.
 void registerContribOps(OpTable &table);
 
@@ -129,6 +130,7 @@ void registerContribOps(OpTable &table);
 class Importer {
 public:
   Importer(MLIRContext &ctx, StringRef modelPath, StringRef modelDir);
+  virtual ~Importer() = default;
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -142,6 +144,13 @@ public:
   std::string domain;
   int64_t opset = 0;
   Location loc;
+
+  /// Imports the nodes of `graph` (a Loop/Scan body or an If branch) in
+  /// order into the current block, as part of the current node (see
+  /// ops/ControlFlow.cpp): the caller binds the graph's inputs in `values`,
+  /// and values of enclosing graphs stay visible by name. The current node's
+  /// state is restored afterwards.
+  virtual LogicalResult importSubgraph(const onnx::GraphProto &graph) = 0;
 
   /// Diagnostics (Diagnostics.cpp). `fail` names file, node, op type, opset.
   LogicalResult fail(const Twine &message);

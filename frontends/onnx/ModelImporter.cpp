@@ -25,6 +25,7 @@ public:
                 const ImportOptions &options)
       : Importer(ctx, modelPath, modelDir), options(options) {}
   OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
+  LogicalResult importSubgraph(const onnx::GraphProto &graph) override;
 
 private:
   LogicalResult readOpsets(const onnx::ModelProto &model);
@@ -290,6 +291,36 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   return checkOutputs();
 }
 
+/// ONNX type inference also fills the value_info of subgraphs (with the
+/// types the enclosing node passes in), so their values are cross-checked
+/// and their ONNX element types known like the main graph's.
+LogicalResult GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
+  for (const auto *infos : {&graph.value_info(), &graph.output()})
+    for (const auto &vi : *infos) {
+      inferred[vi.name()] = &vi.type();
+      if (vi.type().has_tensor_type() && vi.type().tensor_type().elem_type())
+        onnxTypes[vi.name()] = vi.type().tensor_type().elem_type();
+    }
+  const onnx::NodeProto *outerNode = node;
+  std::string outerName = nodeName, outerDomain = domain,
+              outerBad = badAttribute;
+  int64_t outerOpset = opset;
+  Location outerLoc = loc;
+  LogicalResult result = success();
+  for (const auto &[i, n] : llvm::enumerate(graph.node()))
+    if (failed(importNode(n, int(i)))) {
+      result = failure();
+      break;
+    }
+  node = outerNode;
+  nodeName = outerName;
+  domain = outerDomain;
+  opset = outerOpset;
+  loc = outerLoc;
+  badAttribute = outerBad;
+  return result;
+}
+
 /// Ops whose result bits do not depend on whether integer inputs are signed
 /// (data movement, and wrapping add/sub/mul). Every other op sees unsigned
 /// inputs zero-extended to i64, so its signed i64 semantics are the unsigned
@@ -302,7 +333,9 @@ static bool isSignAgnostic(StringRef opType) {
       "ScatterElements", "ScatterND", "Expand",    "Tile",
       "Shape",     "Size",         "Where",        "Equal",
       "Add",       "Sub",          "Mul",          "Neg",
-      "Sum",       "DepthToSpace", "SpaceToDepth", "Pad"};
+      "Sum",       "DepthToSpace", "SpaceToDepth", "Pad",
+      // Control flow passes values through; its body's ops widen their own.
+      "Loop",      "Scan",         "If"};
   return ops.contains(opType);
 }
 
@@ -392,6 +425,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerGridSampleOps(table);
   registerSpectralOps(table);
   registerFusedOps(table);
+  registerControlFlowOps(table);
   registerContribOps(contribTable);
 
   const onnx::GraphProto &graph = model.graph();
