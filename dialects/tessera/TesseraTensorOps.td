@@ -33,6 +33,7 @@ def Tessera_TransposeOp : Tessera_Op<"transpose", [Pure, AllElementTypesMatch<["
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Tessera_BroadcastToOp : Tessera_Op<"broadcast_to", [Pure, AllElementTypesMatch<["input", "result"]>]> {

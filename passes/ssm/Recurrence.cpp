@@ -141,6 +141,17 @@ bool mlir::tessera::ssm::factorize(Value v, ArrayRef<int64_t> vDims,
                      timeDim, out) &&
            factorize(mul.getRhs(), alignedDims(mul.getRhs(), dims), step,
                      timeDim, out);
+  // Elementwise unary functions of a single factor stay with it.
+  if (def && isa<SoftplusOp, SigmoidOp, ExpOp, SiluOp>(def)) {
+    Product inner;
+    if (factorize(def->getOperand(0), dims, step, timeDim, inner) &&
+        inner.factors.size() == 1 && inner.coefficient == 1.0) {
+      Factor f = inner.factors.front();
+      f.fns.push_back(def->getName());
+      out.factors.push_back(std::move(f));
+      return true;
+    }
+  }
   if (auto neg = dyn_cast_or_null<NegOp>(def)) {
     out.coefficient = -out.coefficient;
     return factorize(neg.getInput(), dims, step, timeDim, out);
@@ -262,6 +273,12 @@ Value mlir::tessera::ssm::materialize(PatternRewriter &rewriter, Location loc,
       x = transpose(rewriter, loc, x, perm);
     }
     x = reshape(rewriter, loc, x, shape);
+    for (OperationName fn : f.fns) {
+      OperationState state(loc, fn);
+      state.addOperands(x);
+      state.addTypes(x.getType());
+      x = rewriter.create(state)->getResult(0);
+    }
     acc = acc ? multiply(rewriter, loc, acc, x) : x;
   }
   if (part.coefficient != 1.0 || !acc) {
@@ -319,6 +336,7 @@ mlir::tessera::ssm::findRecurrenceChains(Operation *root) {
   DenseMap<Value, unsigned> byResult;
   root->walk([&](AddOp add) {
     SmallVector<Step, 2> forms;
+    Value h = add.getResult();
     for (int i = 0; i < 2; ++i) {
       auto mul = defOf<MulOp>(add->getOperand(i));
       Value b = add->getOperand(1 - i);
@@ -327,9 +345,15 @@ mlir::tessera::ssm::findRecurrenceChains(Operation *root) {
       for (int j = 0; j < 2; ++j) {
         Value prev = mul->getOperand(j);
         if (prev.getType() == add.getType())
-          forms.push_back(Step{add, mul, mul->getOperand(1 - j), b, prev});
+          forms.push_back(Step{add, mul, mul->getOperand(1 - j), b, prev, h});
       }
     }
+    // Without a decay: h = prev + b.
+    if (add.getLhs().getType() == add.getType() &&
+        add.getRhs().getType() == add.getType())
+      for (int i = 0; i < 2; ++i)
+        forms.push_back(Step{add, MulOp(), Value(), add->getOperand(1 - i),
+                             add->getOperand(i), h});
     if (!forms.empty()) {
       byResult[add.getResult()] = candidates.size();
       candidates.push_back(std::move(forms));
@@ -371,7 +395,11 @@ mlir::tessera::ssm::findRecurrenceChains(Operation *root) {
   for (auto [i, p] : llvm::enumerate(prevStep)) {
     if (p >= 0)
       continue;
-    SmallVector<Step> chain = {steps[i]};
+    SmallVector<Step> chain;
+    if (!fusion::getSplatValue(steps[i].prev))
+      chain.push_back(Step{AddOp(), MulOp(), Value(), steps[i].prev, Value(),
+                           steps[i].prev});
+    chain.push_back(steps[i]);
     unsigned cur = i;
     while (next[cur].size() == 1) {
       cur = next[cur].front();

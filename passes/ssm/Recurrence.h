@@ -34,8 +34,12 @@ struct Factor {
   /// shared); not part of the identity.
   Value origin;
   SmallVector<int64_t> originDims;
+  /// Elementwise unary ops (softplus, sigmoid, exp, silu) applied to the
+  /// base, innermost first: a softplus of a time slice is a slice of the
+  /// softplus.
+  SmallVector<OperationName, 1> fns;
   bool operator==(const Factor &o) const {
-    return base == o.base && dims == o.dims;
+    return base == o.base && dims == o.dims && fns == o.fns;
   }
   /// Whether the factor varies along frame dim `d`.
   bool touches(int64_t d) const { return llvm::is_contained(dims, d); }
@@ -75,17 +79,22 @@ Value relayout(PatternRewriter &rewriter, Location loc, Value v,
                ArrayRef<int64_t> from, ArrayRef<int64_t> to,
                ArrayRef<int64_t> frameSizes);
 
-/// One step `h = a * prev + b` (operands in any order).
+/// One step `h = a * prev + b` (operands in any order), or `h = prev + b`
+/// (no decay: `mul` and `a` are null). A chain whose first state was folded
+/// away (`0·a + b` or `0 + b` simplified to `b`) starts with a virtual step
+/// whose `h` is that value and whose `add` is null.
 struct Step {
   AddOp add;
   MulOp mul;
-  Value a, b, prev;
+  Value a, b, prev, h;
 };
 
 /// The chains of steps in `func`, each in order (head first): the head's
 /// `prev` is not a step; every later step's `prev` is the previous step's
 /// result. A chain is only reported when each step's result feeds exactly
-/// one next step. Linear in the size of `func`.
+/// one next step. When the head's `prev` is not a constant, a virtual step
+/// holding it is put first (the caller checks whether it is a first step
+/// `b_0` or an initial state). Linear in the size of `func`.
 SmallVector<SmallVector<Step>> findRecurrenceChains(Operation *func);
 
 /// `y_0 .. y_{L-1}` stacked along `axis` of a single concat (each y_t

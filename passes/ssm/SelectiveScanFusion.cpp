@@ -177,9 +177,14 @@ bool removeFactors(SmallVector<Factor> &from, ArrayRef<Factor> sub) {
   return true;
 }
 
-LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
+/// The op that consumes step t's state in step t + 1.
+Operation *consumerOf(Step next) {
+  return next.mul ? next.mul.getOperation() : next.add.getOperation();
+}
+
+LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   int64_t steps = chain.size();
-  Value h0 = Step(chain.front()).add.getResult();
+  Value h0 = chain.front().h;
   auto stateType = typeOf(h0);
   int64_t rank = stateType.getRank(), timeDim = rank;
   if (rank < 2 || rank > 3 || steps < 2)
@@ -189,14 +194,20 @@ LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   SmallVector<int64_t> stateDims = frameDimsOf(h0);
 
   // Every step: the same decay exponent, input product and read-out.
+  // A virtual first step (the folded-away `0·a_0 + b_0`) has only b_0.
   Product p0, b0;
+  bool haveDecay = false;
   std::optional<Readout> r0;
   SmallVector<Value> ys;
   for (auto [t, s] : llvm::enumerate(chain)) {
-    Value h = Step(s).add.getResult();
+    Value h = s.h;
+    if (!s.add && t != 0)
+      return failure();
+    if (s.add && !s.mul)
+      return failure(); // no decay: not a selective scan
     SmallVector<Operation *> users;
     for (Operation *user : h.getUsers())
-      if (t + 1 == chain.size() || user != chain[t + 1].mul)
+      if (t + 1 == chain.size() || user != consumerOf(chain[t + 1]))
         users.push_back(user);
     // Only the last state may have users besides its read-out (the final
     // state); every other one feeds the next step and the read-out only.
@@ -207,16 +218,22 @@ LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
       if ((r = analyzeReadout(user, h, t, timeDim)))
         break;
     Product p, b;
-    if (!r || !factorizeDecay(s.a, alignTo(s.a, stateDims), t, timeDim, p) ||
-        !factorize(s.b, stateDims, t, timeDim, b))
+    if (!r || !factorize(s.b, alignTo(s.b, stateDims), t, timeDim, b) ||
+        (s.add && !factorizeDecay(s.a, alignTo(s.a, stateDims), t, timeDim, p)))
       return failure();
     if (t == 0) {
-      p0 = p;
       b0 = b;
       r0 = r;
-    } else if (!sameProduct(p, p0) || !sameProduct(b, b0) || r->n != r0->n ||
+    } else if (!sameProduct(b, b0) || r->n != r0->n ||
                r->yDims != r0->yDims || !sameProduct(r->c, r0->c)) {
       return failure();
+    }
+    if (s.add) {
+      if (!haveDecay)
+        p0 = p;
+      else if (!sameProduct(p, p0))
+        return failure();
+      haveDecay = true;
     }
     ys.push_back(r->op->getResult(0));
   }
@@ -271,13 +288,19 @@ LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   if (!bSel || !cSel)
     return failure();
   bool softplus = false;
-  if (dPart.factors.size() == 1)
-    if (auto sp = defOf<SoftplusOp>(dPart.factors[0].base)) {
-      Factor &f = dPart.factors[0];
-      f.base = f.origin = sp.getInput();
-      f.originDims = f.dims;
+  if (dPart.factors.size() == 1) {
+    Factor &f = dPart.factors[0];
+    if (f.fns.size() == 1 && f.fns[0].getStringRef() == "tessera.softplus") {
+      f.fns.clear();
       softplus = true;
+    } else if (f.fns.empty()) {
+      if (auto sp = defOf<SoftplusOp>(f.base)) {
+        f.base = f.origin = sp.getInput();
+        f.originDims = f.dims;
+        softplus = true;
+      }
     }
+  }
 
   // Build the op in the canonical layout and move results back.
   ConcatOp concat = stack->first;
@@ -294,7 +317,8 @@ LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   Value cm = *cSel ? build(r0->c, {batch, timeDim, n}) : build(r0->c, {d, n});
   Value init;
   Value prev = chain.front().prev;
-  std::optional<double> splat = fusion::getSplatValue(prev);
+  std::optional<double> splat =
+      prev ? fusion::getSplatValue(prev) : std::optional<double>(0.0);
   if (!splat || *splat != 0.0) {
     // The head's state must be reachable where the op goes.
     if (Operation *def = prev.getDefiningOp())
@@ -313,7 +337,7 @@ LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   yDims.insert(yDims.begin() + stack->second, timeDim);
   Value y = relayout(rewriter, loc, scan.getY(), seq, yDims, frameSizes);
   rewriter.replaceOp(concat, y);
-  Value last = Step(chain.back()).add.getResult();
+  Value last = chain.back().h;
   if (!last.use_empty()) {
     Value fin = relayout(rewriter, loc, scan.getFinalState(), {batch, d, n},
                          stateDims, frameSizes);
@@ -321,6 +345,16 @@ LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   }
   eraseDeadProducers(rewriter, {last});
   return success();
+}
+
+LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
+  // A virtual first step is either b_0 (its recurrence folded away) or an
+  // initial state.
+  if (!chain.front().add && chain.size() > 1 &&
+      succeeded(tryFuseChain(chain, rewriter)))
+    return success();
+  return tryFuseChain(chain.front().add ? chain : chain.drop_front(),
+                      rewriter);
 }
 
 /// y + x·D after a scan without a skip: D joins the op.
@@ -418,12 +452,23 @@ struct SelectiveScanFusionPass
     MLIRContext *ctx = &getContext();
     int64_t scans = 0, skips = 0, gates = 0;
     PatternRewriter rewriter(ctx);
-    for (ArrayRef<Step> chain : findRecurrenceChains(getOperation()))
-      if (succeeded(fuseChain(chain, rewriter)))
-        ++scans;
+    // A fusion erases the chain's ops, which other chains found in the same
+    // sweep may mention: sweep again after each one (one sweep per scan).
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (ArrayRef<Step> chain : findRecurrenceChains(getOperation()))
+        if (succeeded(fuseChain(chain, rewriter))) {
+          ++scans;
+          changed = true;
+          break;
+        }
+    }
     RewritePatternSet patterns(ctx);
     patterns.add<FoldScanSkip>(ctx, skips);
     patterns.add<FoldScanGate>(ctx, gates);
+    // Layout ops the scan's results went through fold first.
+    ReshapeOp::getCanonicalizationPatterns(patterns, ctx);
+    TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     fusion::recordCounts(getOperation(), "tessera-fuse-selective-scan",

@@ -42,7 +42,8 @@ def main():
     # The torch forms keep one gather (the embedding lookup).
     ok = (scans, convs) == want and left == (1 if torch_form else 0)
     print(f"{form}: selective_scan={scans} causal_conv1d={convs} unrolled-ops-left={left} "
-          + ("ok" if ok else f"MISMATCH (expected {want[0]} scans, {want[1]} convs)"))
+          + ("ok" if ok else f"MISMATCH (expected {want[0]} scans, {want[1]} convs)"),
+          flush=True)
     subprocess.run(compile_cmd + ["-o", exe, *compile_flags], check=True)
     args = [exe, "--output-dir", os.path.join(d, "out")]
     for f in sorted(os.listdir(os.path.join(d, "inputs"))):
