@@ -231,6 +231,90 @@ void _mlir_ciface_tessera_linear_f32(tessera_memref2d_f32 *A,
                                      tessera_memref2d_f32 *C, int64_t flags,
                                      int64_t constMask);
 
+/* ---- State-space models -------------------------------------------------- */
+/* tessera_selective_scan_f32 flags; an operand whose flag is clear is not
+   read (it may be any descriptor). */
+enum {
+  TESSERA_SSM_DELTA_SOFTPLUS = 1,
+  TESSERA_SSM_D_SKIP = 2,
+  TESSERA_SSM_Z_GATE = 4,
+  TESSERA_SSM_DELTA_BIAS = 8,
+  TESSERA_SSM_H0 = 16,
+  TESSERA_SSM_B_PER_CHANNEL = 64,
+  TESSERA_SSM_C_PER_CHANNEL = 128,
+};
+
+/* Mamba's selective scan (S6). For each batch b and channel d, with a state
+   h of N floats:
+     h[n] = flags & H0 ? h0[b,d,n] : 0
+     for t = 0 .. L-1:
+       dt = delta[b,t,d] + (flags & DELTA_BIAS ? deltaBias[d] : 0)
+       if flags & DELTA_SOFTPLUS: dt = dt > 20 ? dt : log1p(exp(dt))
+       h[n] = exp(dt * A[d,n]) * h[n] + dt * B(n) * x[b,t,d]     (n < N)
+       yv = sum_n h[n] * C(n)
+       if flags & D_SKIP: yv += Dskip[d] * x[b,t,d]
+       if flags & Z_GATE: yv *= zv * sigmoid(zv), zv = z[b,t,d]
+       y[b,t,d] = yv
+     hLast[b,d,n] = h[n]                       (always written, also L = 0)
+   x, delta, z, y: [Bt,L,D]; A: [D,N]; Dskip, deltaBias: [D]; h0, hLast:
+   [Bt,D,N]. B(n) = B[b,t,n] with B [Bt,L,N] (time-varying, Mamba's usual
+   form), or with flags & B_PER_CHANNEL B(n) = B[0,d,n] with B [1,D,N]
+   (time-invariant); C and C_PER_CHANNEL likewise. The softplus follows
+   torch (threshold 20). Any strides, including 0; y and hLast must not
+   overlap any input. */
+void _mlir_ciface_tessera_selective_scan_f32(
+    tessera_memref3d_f32 *x, tessera_memref3d_f32 *delta,
+    tessera_memref2d_f32 *A, tessera_memref3d_f32 *B, tessera_memref3d_f32 *C,
+    tessera_memref1d_f32 *Dskip, tessera_memref3d_f32 *z,
+    tessera_memref1d_f32 *deltaBias, tessera_memref3d_f32 *h0,
+    tessera_memref3d_f32 *y, tessera_memref3d_f32 *hLast, int64_t flags);
+
+/* Depthwise causal 1-d convolution (Mamba's conv1d before the scan):
+     y[b,c,t] = act(bias[c] + sum_{k<K} w[c,k] * x[b,c,t - (K-1-k)*dilation])
+   for t < L, where x at a negative time is 0. x, y: [Bt,Ch,L]; w: [Ch,K];
+   bias: [Ch]; dilation >= 0. flags bits 0-3: an activation code
+   (TESSERA_LINEAR_ACT_*, same formulas as tessera_linear_f32); flags &
+   TESSERA_LINEAR_BIAS (16): add bias, else bias is not read. Any strides;
+   unit time stride and unit channel stride (a [Bt,L,Ch] buffer viewed
+   transposed) are the fast cases. y must not overlap x. */
+void _mlir_ciface_tessera_causal_conv1d_f32(tessera_memref3d_f32 *x,
+                                            tessera_memref2d_f32 *w,
+                                            tessera_memref1d_f32 *bias,
+                                            tessera_memref3d_f32 *y,
+                                            int64_t dilation, int64_t flags);
+
+/* tessera_linear_attention_f32 flags. */
+enum {
+  TESSERA_LINATTN_GATE = 1,
+  TESSERA_LINATTN_NORMALIZE = 2,
+  TESSERA_LINATTN_S0 = 4,
+};
+
+/* Linear attention with a decaying state (RetNet, GLA, Mamba-2 style). For
+   each batch b and head h, with a state S [Dk,Dv] and a normaliser zn [Dk]:
+     S = flags & S0 ? s0[b,h] : 0;  zn = 0  (also with S0)
+     for t = 0 .. T-1, with q = q[b,h,t,:], k = k[b,h,t,:], v = v[b,h,t,:]:
+       S[i,j] = g[i] * S[i,j] + k[i] * v[j]
+       o[j] = scale * sum_i q[i] * S[i,j]
+       if flags & NORMALIZE:
+         zn[i] = g[i] * zn[i] + k[i]
+         o[j] /= scale * sum_i q[i] * zn[i] + eps
+       out[b,h,t,:] = o
+     sLast[b,h] = S                            (always written, also T = 0)
+   g[i] = 1 without flags & GATE; with it, g = g[b,h,t,:] from g [B,H,T,Dk]
+   (a decay per key dimension, GLA) or g[b,h,t,0] for every i from g
+   [B,H,T,1] (one decay per step, RetNet / Mamba-2). q, k: [B,H,T,Dk]; v,
+   out: [B,H,T,Dv]; s0, sLast: [B,H,Dk,Dv]. Any strides, including 0; out
+   and sLast must not overlap any input. Long sequences with states larger
+   than 64 x 64 run chunkwise (GEMMs within chunks of steps plus the carried
+   state), others step by step; either equals the recurrence up to float
+   rounding, for any gates (zero and tiny ones included). */
+void _mlir_ciface_tessera_linear_attention_f32(
+    tessera_memref4d_f32 *q, tessera_memref4d_f32 *k, tessera_memref4d_f32 *v,
+    tessera_memref4d_f32 *g, tessera_memref4d_f32 *s0,
+    tessera_memref4d_f32 *out, tessera_memref4d_f32 *sLast, float scale,
+    float eps, int64_t flags);
+
 #ifdef __cplusplus
 }
 #endif

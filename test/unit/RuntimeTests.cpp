@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <cstring>
 
-// AttentionTests.cpp (TestUtil.h declares the older subcommands).
+// AttentionTests.cpp and SsmTests.cpp (TestUtil.h declares the older
+// subcommands).
 int runAttentionTests(int argc, char **argv);
+int runSsmTests(int argc, char **argv);
 
 namespace {
 
@@ -148,6 +150,7 @@ const Command commands[] = {
     {"npy-malformed", runNpyMalformed}, {"gemm", runGemmTests},
     {"threads", runThreadTests},   {"memref-copy", runMemrefCopyTests},
     {"api", runApiTests},          {"attention", runAttentionTests},
+    {"ssm", runSsmTests},
 };
 
 } // namespace
