@@ -3,7 +3,7 @@
 //   graph       canonicalize, cse, [-O1+, unless --no-fusion]
 //               tessera-fuse-{activations,norms,rotary,attention,linear},
 //               tessera-merge-projections,
-//               tessera-fuse-{causal-conv1d,selective-scan},
+//               tessera-fuse-{causal-conv1d,selective-scan,linear-attention},
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
 //               linalg (f32 attention -> runtime kernel), canonicalize,
@@ -59,6 +59,7 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   // fold in after it is formed).
   pm.addPass(createCausalConv1dFusion());
   pm.addPass(createSelectiveScanFusion());
+  pm.addPass(createLinearAttentionFusion());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

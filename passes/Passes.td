@@ -161,6 +161,21 @@ def SelectiveScanFusion : Pass<"tessera-fuse-selective-scan"> {
   ];
 }
 
+def LinearAttentionFusion : Pass<"tessera-fuse-linear-attention"> {
+  let summary = "Recognise unrolled linear-attention recurrences as tessera.linear_attention";
+  let description = [{
+    A chain of steps S_t = g_t ⊙ S_{t-1} + k_t v_tᵀ (g optional, per step or
+    per key dim; k_t v_tᵀ an outer product, computed per step or sliced),
+    read out as o_t = q_tᵀ S_t (einsum, reduce_sum or a [.., 1, K] matmul)
+    and stacked along time, becomes one linear attention. A decay along the
+    value dim, an input that is not an outer product or a step reading
+    another time index stays unfused.
+  }];
+  let statistics = [
+    Statistic<"numFused", "linear-attention", "linear-attention recurrences fused">,
+  ];
+}
+
 def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
   let summary = "Rewrite fused ops back into primitive tessera ops";
   let description = [{

@@ -152,6 +152,23 @@ bool mlir::tessera::ssm::factorize(Value v, ArrayRef<int64_t> vDims,
       return true;
     }
   }
+  // A matmul over a contraction of size 1 is an outer product:
+  // [.., M, 1]·[.., 1, N].
+  if (auto mm = dyn_cast_or_null<MatmulOp>(def)) {
+    auto lt = typeOf(mm.getLhs()), rt = typeOf(mm.getRhs());
+    int64_t rank = dims.size();
+    if (lt.getRank() >= 2 && rt.getRank() >= 2 && rank >= 2 &&
+        lt.getShape().back() == 1 && rt.getDimSize(rt.getRank() - 2) == 1) {
+      SmallVector<int64_t> batch(dims.begin(), dims.end() - 2);
+      SmallVector<int64_t> ld(batch), rd(batch);
+      ld.append({dims[rank - 2], -1});
+      rd.append({-1, dims[rank - 1]});
+      return factorize(mm.getLhs(), alignedDims(mm.getLhs(), ld), step,
+                       timeDim, out) &&
+             factorize(mm.getRhs(), alignedDims(mm.getRhs(), rd), step,
+                       timeDim, out);
+    }
+  }
   if (auto neg = dyn_cast_or_null<NegOp>(def)) {
     out.coefficient = -out.coefficient;
     return factorize(neg.getInput(), dims, step, timeDim, out);
@@ -410,32 +427,43 @@ mlir::tessera::ssm::findRecurrenceChains(Operation *root) {
   return chains;
 }
 
-std::optional<std::pair<ConcatOp, int64_t>>
-mlir::tessera::ssm::matchStack(ArrayRef<Value> ys) {
-  ConcatOp concat;
-  int64_t axis = -1;
+std::optional<Stack> mlir::tessera::ssm::matchStack(ArrayRef<Value> ys) {
+  Stack stack;
   for (auto [t, y] : llvm::enumerate(ys)) {
     if (!y.hasOneUse())
       return std::nullopt;
-    auto r = dyn_cast<ReshapeOp>(*y.getUsers().begin());
-    if (!r || !r->hasOneUse())
+    Operation *user = *y.getUsers().begin();
+    Value part = y;
+    bool inserted = false;
+    if (auto r = dyn_cast<ReshapeOp>(user)) {
+      if (!r->hasOneUse())
+        return std::nullopt;
+      part = r.getResult();
+      user = *r->getUsers().begin();
+      inserted = true;
+    }
+    auto c = dyn_cast<ConcatOp>(user);
+    if (!c || (stack.concat && (c != stack.concat || inserted != stack.inserted)) ||
+        c->getNumOperands() != ys.size() || c->getOperand(t) != part)
       return std::nullopt;
-    auto c = dyn_cast<ConcatOp>(*r->getUsers().begin());
-    if (!c || (concat && c != concat) ||
-        c->getNumOperands() != ys.size() || c->getOperand(t) != r.getResult())
-      return std::nullopt;
-    concat = c;
-    axis = c.getAxis();
+    stack.concat = c;
+    stack.axis = c.getAxis();
+    stack.inserted = inserted;
     SmallVector<int64_t> expect(typeOf(y).getShape());
-    if (axis < 0 || axis > int64_t(expect.size()))
+    if (inserted) {
+      if (stack.axis < 0 || stack.axis > int64_t(expect.size()))
+        return std::nullopt;
+      expect.insert(expect.begin() + stack.axis, 1);
+    } else if (stack.axis < 0 || stack.axis >= int64_t(expect.size()) ||
+               expect[stack.axis] != 1) {
       return std::nullopt;
-    expect.insert(expect.begin() + axis, 1);
-    if (typeOf(r.getResult()).getShape() != ArrayRef<int64_t>(expect))
+    }
+    if (typeOf(part).getShape() != ArrayRef<int64_t>(expect))
       return std::nullopt;
   }
-  if (!concat)
+  if (!stack.concat)
     return std::nullopt;
-  return std::make_pair(concat, axis);
+  return stack;
 }
 
 std::optional<EinsumLabels> mlir::tessera::ssm::parseEinsum(EinsumOp op) {
@@ -465,3 +493,127 @@ void mlir::tessera::ssm::eraseDeadProducers(PatternRewriter &rewriter,
     rewriter.eraseOp(op);
   }
 }
+
+/// The state's dims as frame dims (unit dims -1).
+SmallVector<int64_t> mlir::tessera::ssm::frameDimsOf(Value v) {
+  SmallVector<int64_t> dims;
+  for (auto [i, s] : llvm::enumerate(typeOf(v).getShape()))
+    dims.push_back(s == 1 ? -1 : int64_t(i));
+  return dims;
+}
+
+/// dims of `x` right-aligned against `dims`.
+SmallVector<int64_t> mlir::tessera::ssm::alignTo(Value x,
+                                              ArrayRef<int64_t> dims) {
+  ArrayRef<int64_t> shape = typeOf(x).getShape();
+  SmallVector<int64_t> out;
+  int64_t off = int64_t(dims.size()) - int64_t(shape.size());
+  for (auto [i, s] : llvm::enumerate(shape))
+    out.push_back(s == 1 || off + int64_t(i) < 0 ? -1 : dims[off + i]);
+  return out;
+}
+
+bool mlir::tessera::ssm::sameProduct(const Product &a, const Product &b) {
+  return a.coefficient == b.coefficient && a.factors == b.factors;
+}
+
+bool mlir::tessera::ssm::touchesOnly(const Product &p,
+                                     ArrayRef<int64_t> allowed) {
+  for (int64_t d : p.touched())
+    if (!llvm::is_contained(allowed, d))
+      return false;
+  return true;
+}
+
+std::optional<Readout> mlir::tessera::ssm::analyzeReadout(Operation *user,
+                                                          Value h, int64_t t,
+                                                          int64_t timeDim) {
+  Readout r;
+  r.op = user;
+  SmallVector<int64_t> hDims = frameDimsOf(h);
+  int64_t rank = hDims.size();
+  if (auto e = dyn_cast<EinsumOp>(user)) {
+    std::optional<EinsumLabels> labels = parseEinsum(e);
+    if (!labels)
+      return std::nullopt;
+    int hi = e.getInputs()[0] == h ? 0 : 1;
+    if (e.getInputs()[hi] != h || e.getInputs()[1 - hi] == h)
+      return std::nullopt;
+    StringRef hl = hi == 0 ? labels->lhs : labels->rhs;
+    StringRef cl = hi == 0 ? labels->rhs : labels->lhs;
+    StringRef out = labels->out;
+    auto distinct = [](StringRef s) {
+      for (auto [i, c] : llvm::enumerate(s))
+        if (s.find(c) != i)
+          return false;
+      return true;
+    };
+    if (int64_t(hl.size()) != rank || !distinct(hl) || !distinct(cl) ||
+        !distinct(out))
+      return std::nullopt;
+    // Exactly one summed label, in both operands; C adds no dims.
+    SmallVector<char> summed;
+    for (char c : hl)
+      if (!out.contains(c))
+        summed.push_back(c);
+    if (summed.size() != 1 || !cl.contains(summed[0]))
+      return std::nullopt;
+    for (char c : cl)
+      if (!hl.contains(c))
+        return std::nullopt;
+    for (char c : out)
+      if (!hl.contains(c))
+        return std::nullopt;
+    r.n = hl.find(summed[0]);
+    for (char c : out)
+      r.yDims.push_back(hDims[hl.find(c)]);
+    Value c = e.getInputs()[1 - hi];
+    SmallVector<int64_t> cDims;
+    for (char ch : cl)
+      cDims.push_back(hDims[hl.find(ch)]);
+    if (!factorize(c, cDims, t, timeDim, r.c))
+      return std::nullopt;
+    return r;
+  }
+  if (auto mul = dyn_cast<MulOp>(user)) {
+    if (!mul->hasOneUse() || mul.getType() != h.getType())
+      return std::nullopt;
+    auto sum = dyn_cast<ReduceSumOp>(*mul->getUsers().begin());
+    if (!sum || sum.getAxes().size() != 1)
+      return std::nullopt;
+    r.op = sum;
+    r.n = sum.getAxes()[0];
+    Value c = mul.getLhs() == h ? mul.getRhs() : mul.getLhs();
+    if (c == h)
+      return std::nullopt;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (i != r.n)
+        r.yDims.push_back(hDims[i]);
+      else if (sum.getKeepdims())
+        r.yDims.push_back(-1);
+    }
+    if (!factorize(c, alignTo(c, hDims), t, timeDim, r.c))
+      return std::nullopt;
+    return r;
+  }
+  if (auto mm = dyn_cast<MatmulOp>(user)) {
+    // c[.., 1, K] · h[.., K, N] -> [.., 1, N]: summed over h's dim rank-2.
+    Value c = mm.getLhs();
+    auto ct = typeOf(c);
+    if (mm.getRhs() != h || c == h || rank < 2 || ct.getRank() < 2 ||
+        ct.getDimSize(ct.getRank() - 2) != 1 ||
+        ct.getShape().back() != typeOf(h).getDimSize(rank - 2) ||
+        typeOf(mm.getResult()).getRank() != rank)
+      return std::nullopt;
+    r.n = rank - 2;
+    r.yDims.assign(hDims.begin(), hDims.end() - 2);
+    r.yDims.append({-1, hDims[rank - 1]});
+    SmallVector<int64_t> cDims(hDims.begin(), hDims.end() - 2);
+    cDims.append({-1, hDims[rank - 2]});
+    if (!factorize(c, alignTo(c, cDims), t, timeDim, r.c))
+      return std::nullopt;
+    return r;
+  }
+  return std::nullopt;
+}
+

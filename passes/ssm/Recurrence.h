@@ -97,9 +97,15 @@ struct Step {
 /// `b_0` or an initial state). Linear in the size of `func`.
 SmallVector<SmallVector<Step>> findRecurrenceChains(Operation *func);
 
-/// `y_0 .. y_{L-1}` stacked along `axis` of a single concat (each y_t
-/// through a reshape that inserts that unit axis), in order.
-std::optional<std::pair<ConcatOp, int64_t>> matchStack(ArrayRef<Value> ys);
+/// `y_0 .. y_{L-1}` stacked along `axis` of a single concat, in order: each
+/// y_t through a reshape that inserts that unit axis (`inserted`), or each
+/// y_t already of size 1 there (torch.cat of keep-dim slices).
+struct Stack {
+  ConcatOp concat;
+  int64_t axis = 0;
+  bool inserted = true;
+};
+std::optional<Stack> matchStack(ArrayRef<Value> ys);
 
 /// The values `v`'s reduced label analysis of a two-operand einsum: the
 /// equation's operand and result labels.
@@ -107,6 +113,25 @@ struct EinsumLabels {
   std::string lhs, rhs, out;
 };
 std::optional<EinsumLabels> parseEinsum(EinsumOp op);
+
+/// A state's dims as frame dims (unit dims -1).
+SmallVector<int64_t> frameDimsOf(Value v);
+/// The dims of `x` right-aligned (numpy broadcasting) against `dims`.
+SmallVector<int64_t> alignTo(Value x, ArrayRef<int64_t> dims);
+bool sameProduct(const Product &a, const Product &b);
+/// Whether every frame dim `p` varies along is in `allowed`.
+bool touchesOnly(const Product &p, ArrayRef<int64_t> allowed);
+
+/// How a step's state is read out: y_t = sum over state dim `n` of h_t·C_t,
+/// as an einsum, a reduce_sum of a product, or a matmul c[.., 1, K]·h.
+struct Readout {
+  Operation *op = nullptr;
+  int64_t n = -1;
+  SmallVector<int64_t> yDims; // frame dim of each dim of y_t (-1: unit)
+  Product c;
+};
+std::optional<Readout> analyzeReadout(Operation *user, Value h, int64_t t,
+                                      int64_t timeDim);
 
 /// Erases `root`'s now dead producers (trivially dead ops), walking back.
 void eraseDeadProducers(PatternRewriter &rewriter, ArrayRef<Value> roots);

@@ -34,116 +34,6 @@ RankedTensorType typeOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-/// The state's dims as frame dims (unit dims -1).
-SmallVector<int64_t> frameDimsOf(Value v) {
-  SmallVector<int64_t> dims;
-  for (auto [i, s] : llvm::enumerate(typeOf(v).getShape()))
-    dims.push_back(s == 1 ? -1 : int64_t(i));
-  return dims;
-}
-
-/// dims of `x` right-aligned against `dims`.
-SmallVector<int64_t> alignTo(Value x, ArrayRef<int64_t> dims) {
-  ArrayRef<int64_t> shape = typeOf(x).getShape();
-  SmallVector<int64_t> out;
-  int64_t off = int64_t(dims.size()) - int64_t(shape.size());
-  for (auto [i, s] : llvm::enumerate(shape))
-    out.push_back(s == 1 || off + int64_t(i) < 0 ? -1 : dims[off + i]);
-  return out;
-}
-
-bool sameProduct(const Product &a, const Product &b) {
-  return a.coefficient == b.coefficient && a.factors == b.factors;
-}
-
-bool touchesOnly(const Product &p, ArrayRef<int64_t> allowed) {
-  for (int64_t d : p.touched())
-    if (!llvm::is_contained(allowed, d))
-      return false;
-  return true;
-}
-
-/// How a step's state is read out: y_t = sum over state dim `n` of h_t·C_t.
-struct Readout {
-  Operation *op = nullptr;
-  int64_t n = -1;
-  SmallVector<int64_t> yDims; // frame dim of each dim of y_t (-1: unit)
-  Product c;
-};
-
-std::optional<Readout> analyzeReadout(Operation *user, Value h, int64_t t,
-                                      int64_t timeDim) {
-  Readout r;
-  r.op = user;
-  SmallVector<int64_t> hDims = frameDimsOf(h);
-  int64_t rank = hDims.size();
-  if (auto e = dyn_cast<EinsumOp>(user)) {
-    std::optional<EinsumLabels> labels = parseEinsum(e);
-    if (!labels)
-      return std::nullopt;
-    int hi = e.getInputs()[0] == h ? 0 : 1;
-    if (e.getInputs()[hi] != h || e.getInputs()[1 - hi] == h)
-      return std::nullopt;
-    StringRef hl = hi == 0 ? labels->lhs : labels->rhs;
-    StringRef cl = hi == 0 ? labels->rhs : labels->lhs;
-    StringRef out = labels->out;
-    auto distinct = [](StringRef s) {
-      for (auto [i, c] : llvm::enumerate(s))
-        if (s.find(c) != i)
-          return false;
-      return true;
-    };
-    if (int64_t(hl.size()) != rank || !distinct(hl) || !distinct(cl) ||
-        !distinct(out))
-      return std::nullopt;
-    // Exactly one summed label, in both operands; C adds no dims.
-    SmallVector<char> summed;
-    for (char c : hl)
-      if (!out.contains(c))
-        summed.push_back(c);
-    if (summed.size() != 1 || !cl.contains(summed[0]))
-      return std::nullopt;
-    for (char c : cl)
-      if (!hl.contains(c))
-        return std::nullopt;
-    for (char c : out)
-      if (!hl.contains(c))
-        return std::nullopt;
-    r.n = hl.find(summed[0]);
-    for (char c : out)
-      r.yDims.push_back(hDims[hl.find(c)]);
-    Value c = e.getInputs()[1 - hi];
-    SmallVector<int64_t> cDims;
-    for (char ch : cl)
-      cDims.push_back(hDims[hl.find(ch)]);
-    if (!factorize(c, cDims, t, timeDim, r.c))
-      return std::nullopt;
-    return r;
-  }
-  if (auto mul = dyn_cast<MulOp>(user)) {
-    if (!mul->hasOneUse() || mul.getType() != h.getType())
-      return std::nullopt;
-    auto sum = dyn_cast<ReduceSumOp>(*mul->getUsers().begin());
-    if (!sum || sum.getAxes().size() != 1)
-      return std::nullopt;
-    r.op = sum;
-    r.n = sum.getAxes()[0];
-    Value c = mul.getLhs() == h ? mul.getRhs() : mul.getLhs();
-    if (c == h)
-      return std::nullopt;
-    for (int64_t i = 0; i < rank; ++i) {
-      if (i != r.n)
-        r.yDims.push_back(hDims[i]);
-      else if (sum.getKeepdims())
-        r.yDims.push_back(-1);
-    }
-    if (!factorize(c, alignTo(c, hDims), t, timeDim, r.c))
-      return std::nullopt;
-    return r;
-  }
-  return std::nullopt;
-}
-
 /// The exponent of a step's decay a_t = exp(p_t), or of a slice of exp(P).
 bool factorizeDecay(Value a, ArrayRef<int64_t> aDims, int64_t t,
                     int64_t timeDim, Product &out) {
@@ -303,7 +193,7 @@ LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   }
 
   // Build the op in the canonical layout and move results back.
-  ConcatOp concat = stack->first;
+  ConcatOp concat = stack->concat;
   Location loc = concat.getLoc();
   rewriter.setInsertionPoint(concat);
   Type elt = stateType.getElementType();
@@ -334,16 +224,29 @@ LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
                                       delta, a, bm, cm, Value(), Value(),
                                       Value(), init, softplus);
   SmallVector<int64_t> yDims(r0->yDims);
-  yDims.insert(yDims.begin() + stack->second, timeDim);
+  if (stack->inserted)
+    yDims.insert(yDims.begin() + stack->axis, timeDim);
+  else
+    yDims[stack->axis] = timeDim;
   Value y = relayout(rewriter, loc, scan.getY(), seq, yDims, frameSizes);
-  rewriter.replaceOp(concat, y);
+  // Uses of the last state other than its own read-out take the final
+  // state; the per-step read-outs and the chain die with the concat.
   Value last = chain.back().h;
-  if (!last.use_empty()) {
+  Operation *lastReadout = ys.back().getDefiningOp();
+  Operation *lastProduct = lastReadout->getOperand(0).getDefiningOp();
+  if (llvm::any_of(last.getUsers(), [&](Operation *user) {
+        return user != lastReadout && user != lastProduct;
+      })) {
     Value fin = relayout(rewriter, loc, scan.getFinalState(), {batch, d, n},
                          stateDims, frameSizes);
-    rewriter.replaceAllUsesWith(last, fin);
+    rewriter.replaceUsesWithIf(last, fin, [&](OpOperand &use) {
+      return use.getOwner() != lastReadout && use.getOwner() != lastProduct &&
+             use.getOwner() != fin.getDefiningOp();
+    });
   }
-  eraseDeadProducers(rewriter, {last});
+  SmallVector<Value> parts(concat->getOperands());
+  rewriter.replaceOp(concat, y);
+  eraseDeadProducers(rewriter, parts);
   return success();
 }
 

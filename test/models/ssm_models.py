@@ -12,18 +12,24 @@ Forms (each writes OUT/<form>/model.onnx, inputs/<name>.npy, reference/<name>.np
               ONNX Scan over time, built with onnx.helper; numpy reference.
   loop        The same core as an ONNX Loop with a constant trip count whose body
               gathers step i of outer-scope tensors and stacks y_t as a scan output.
+  gla         Gated linear attention blocks (per-key sigmoid decay, S_t = g_t·S + k_t v_tᵀ,
+              o_t = einsum(q_t, S_t), torch.stack), unrolled by torch.
+  linear-attn Ungated linear attention (ELU+1 feature maps, outer product and read-out as
+              matmuls of keep-dim slices, torch.cat).
+  retention   A fixed per-head scalar decay (RetNet-style), read out with reduce_sum.
 
   /usr/bin/python3 test/models/ssm_models.py OUT [--form NAME]... [--layers N]
       [--d-model N] [--d-state N] [--expand N] [--conv N] [--steps N] [--batch N]
-      [--seed N]
+      [--heads N] [--seed N]
 """
 import argparse
 import os
 
 import numpy as np
 
-FORMS = ["unrolled", "unrolled-bdl", "scan", "loop"]
-DEFAULTS = dict(layers=2, d_model=16, d_state=4, expand=2, conv=4, steps=10, batch=1, vocab=32)
+FORMS = ["unrolled", "unrolled-bdl", "scan", "loop", "gla", "linear-attn", "retention"]
+DEFAULTS = dict(layers=2, d_model=16, d_state=4, expand=2, conv=4, steps=10, batch=1, vocab=32,
+                heads=2)
 
 
 def save(fdir, inputs, outputs):
@@ -115,6 +121,87 @@ def gen_unrolled(fdir, c, seed, layout):
     import torch
     torch.manual_seed(seed)
     model = torch_model(c, layout)
+    g = torch.Generator().manual_seed(seed + 1)
+    ids = torch.randint(0, c["vocab"], (c["batch"], c["steps"]), generator=g)
+    os.makedirs(fdir, exist_ok=True)
+    with torch.no_grad():
+        out = model(ids)
+        torch.onnx.export(model, (ids,), os.path.join(fdir, "model.onnx"), opset_version=17,
+                          input_names=["input_ids"], output_names=["logits"],
+                          do_constant_folding=True)
+    save(fdir, {"input_ids": ids.numpy()}, {"logits": out.numpy()})
+
+
+# --- torch-exported linear attention, unrolled ------------------------------------
+def linear_attention_model(c, form):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            d, h = c["d_model"], c["heads"]
+            self.h, self.dk = h, max(1, d // h)
+            self.q = nn.Linear(d, h * self.dk, bias=False)
+            self.k = nn.Linear(d, h * self.dk, bias=False)
+            self.v = nn.Linear(d, h * self.dk, bias=False)
+            self.g = nn.Linear(d, h * self.dk)
+            self.decay = nn.Parameter(torch.rand(h) * 2 + 1)
+            self.o = nn.Linear(h * self.dk, d, bias=False)
+            self.norm = nn.LayerNorm(d)
+
+        def heads(self, x):
+            b, t, _ = x.shape
+            return x.view(b, t, self.h, self.dk).transpose(1, 2)  # [b, h, t, dk]
+
+        def forward(self, x):
+            b, T, _ = x.shape
+            y = self.norm(x)
+            q, k, v = self.heads(self.q(y)), self.heads(self.k(y)), self.heads(self.v(y))
+            S = torch.zeros(b, self.h, self.dk, self.dk)
+            outs = []
+            if form == "gla":
+                g = torch.sigmoid(self.heads(self.g(y)))
+                q = q * self.dk ** -0.5
+                for t in range(T):
+                    S = g[:, :, t, :, None] * S + k[:, :, t, :, None] * v[:, :, t, None, :]
+                    outs.append(torch.einsum("bhk,bhkv->bhv", q[:, :, t], S))
+                o = torch.stack(outs, dim=2)
+            elif form == "linear-attn":
+                q, k = F.elu(q) + 1, F.elu(k) + 1
+                for t in range(T):
+                    S = S + k[:, :, t:t + 1].transpose(-1, -2) @ v[:, :, t:t + 1]
+                    outs.append(q[:, :, t:t + 1] @ S)
+                o = torch.cat(outs, dim=2)
+            else:
+                gamma = torch.sigmoid(self.decay)[None, :, None, None]
+                for t in range(T):
+                    S = S * gamma + k[:, :, t, :, None] * v[:, :, t, None, :]
+                    outs.append((q[:, :, t, :, None] * S).sum(2))
+                o = torch.stack(outs, dim=2)
+            return x + self.o(o.transpose(1, 2).reshape(b, T, -1))
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(c["vocab"], c["d_model"])
+            self.blocks = nn.ModuleList(Block() for _ in range(c["layers"]))
+            self.head = nn.Linear(c["d_model"], c["vocab"], bias=False)
+
+        def forward(self, ids):
+            x = self.embed(ids)
+            for blk in self.blocks:
+                x = blk(x)
+            return self.head(x)
+
+    return Model().eval()
+
+
+def gen_linear_attention(fdir, c, seed, form):
+    import torch
+    torch.manual_seed(seed)
+    model = linear_attention_model(c, form)
     g = torch.Generator().manual_seed(seed + 1)
     ids = torch.randint(0, c["vocab"], (c["batch"], c["steps"]), generator=g)
     os.makedirs(fdir, exist_ok=True)
@@ -244,17 +331,19 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("outdir")
     p.add_argument("--form", action="append", choices=FORMS)
-    for opt in ["layers", "d-model", "d-state", "expand", "conv", "steps", "batch"]:
+    for opt in ["layers", "d-model", "d-state", "expand", "conv", "steps", "batch", "heads"]:
         p.add_argument("--" + opt, type=int)
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
     c = dict(DEFAULTS)
-    for k in ["layers", "d_model", "d_state", "expand", "conv", "steps", "batch"]:
+    for k in ["layers", "d_model", "d_state", "expand", "conv", "steps", "batch", "heads"]:
         if getattr(a, k) is not None:
             c[k] = getattr(a, k)
     for form in a.form or FORMS:
         fdir = os.path.join(a.outdir, form)
-        if form.startswith("unrolled"):
+        if form in ("gla", "linear-attn", "retention"):
+            gen_linear_attention(fdir, c, a.seed, form)
+        elif form.startswith("unrolled"):
             gen_unrolled(fdir, c, a.seed, "bld" if form == "unrolled" else "bdl")
         else:
             gen_core(fdir, c, a.seed, form)

@@ -5,8 +5,9 @@ tessera.causal_conv1d) with nothing of the unrolled recurrence left, runs the
 executable and compares the output with the reference (relative L2 <= 1e-4).
 
 usage: run_ssm.py TOOLS_DIR WORK_DIR FORM [compile flags...] [-- ssm_models flags...]
-Prints `FORM: selective_scan=S causal_conv1d=C einsum=E ok` or MISMATCH, then
-the comparison line of every output.
+Prints `FORM: selective_scan=S causal_conv1d=C unrolled-ops-left=N ok` (for the
+linear-attention forms `linear_attention=A`) or MISMATCH, then the comparison
+line of every output.
 """
 import json
 import os
@@ -34,16 +35,21 @@ def main():
     subprocess.run(compile_cmd + ["--emit=tessera", "-o", exe + ".mlir", "--report=" + report,
                                   *compile_flags], check=True)
     ops = json.load(open(report))["ops_after"]
-    scans = ops.get("tessera.selective_scan", 0)
-    convs = ops.get("tessera.causal_conv1d", 0)
     left = sum(ops.get("tessera." + k, 0) for k in ("einsum", "reduce_sum", "concat", "gather"))
-    torch_form = form.startswith("unrolled")
-    want = (layers, layers) if torch_form else (1, 0)
     # The torch forms keep one gather (the embedding lookup).
-    ok = (scans, convs) == want and left == (1 if torch_form else 0)
-    print(f"{form}: selective_scan={scans} causal_conv1d={convs} unrolled-ops-left={left} "
-          + ("ok" if ok else f"MISMATCH (expected {want[0]} scans, {want[1]} convs)"),
-          flush=True)
+    torch_form = form not in ("scan", "loop")
+    if form in ("gla", "linear-attn", "retention"):
+        got = {"linear_attention": ops.get("tessera.linear_attention", 0)}
+        want = {"linear_attention": layers}
+    else:
+        got = {"selective_scan": ops.get("tessera.selective_scan", 0),
+               "causal_conv1d": ops.get("tessera.causal_conv1d", 0)}
+        want = {"selective_scan": layers if torch_form else 1,
+                "causal_conv1d": layers if torch_form else 0}
+    ok = got == want and left == (1 if torch_form else 0)
+    counts = " ".join(f"{k}={v}" for k, v in got.items())
+    print(f"{form}: {counts} unrolled-ops-left={left} "
+          + ("ok" if ok else f"MISMATCH (expected {want})"), flush=True)
     subprocess.run(compile_cmd + ["-o", exe, *compile_flags], check=True)
     args = [exe, "--output-dir", os.path.join(d, "out")]
     for f in sorted(os.listdir(os.path.join(d, "inputs"))):

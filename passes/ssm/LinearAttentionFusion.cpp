@@ -1,0 +1,214 @@
+// Recognises linear-attention recurrences in graphs unrolled over time
+// (BASED / gated linear attention / RetNet-style decays) and replaces each
+// with one tessera.linear_attention:
+//
+//   S_t = g_t ⊙ S_{t-1} + k_t v_tᵀ     (g optional: per step, per key dim)
+//   o_t = q_tᵀ S_t                     (einsum, reduce_sum or matmul)
+//   o   = stack_t o_t
+//
+// The key dim is the one the read-out sums over; the value dim is the state
+// dim q does not vary along; the others are batch and heads. The input
+// k_t v_tᵀ must be an outer product (no factor along both), the decay must
+// not vary along the value dim.
+#include "Recurrence.h"
+#include "passes/Passes.h"
+#include "passes/fusion/FusionUtils.h"
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_LINEARATTENTIONFUSION
+#include "passes/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+using namespace mlir::tessera::ssm;
+
+namespace {
+
+LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
+  int64_t steps = chain.size();
+  Value s0 = chain.front().h;
+  auto stateType = cast<RankedTensorType>(s0.getType());
+  int64_t rank = stateType.getRank(), timeDim = rank;
+  if (rank < 2 || rank > 4 || steps < 2)
+    return failure();
+  SmallVector<int64_t> frameSizes(stateType.getShape());
+  frameSizes.push_back(steps);
+  SmallVector<int64_t> stateDims = frameDimsOf(s0);
+
+  // The decay (if any), the input and the read-out agree across steps.
+  std::optional<bool> decayed;
+  Product g0, b0;
+  std::optional<Readout> r0;
+  SmallVector<Value> ys;
+  for (auto [t, s] : llvm::enumerate(chain)) {
+    if (!s.add && t != 0)
+      return failure();
+    SmallVector<Operation *> users;
+    for (Operation *user : s.h.getUsers()) {
+      Operation *consumer =
+          t + 1 < chain.size()
+              ? (chain[t + 1].mul ? Step(chain[t + 1]).mul.getOperation()
+                                  : Step(chain[t + 1]).add.getOperation())
+              : nullptr;
+      if (user != consumer)
+        users.push_back(user);
+    }
+    if (users.empty() || (t + 1 < chain.size() && users.size() != 1))
+      return failure();
+    std::optional<Readout> r;
+    for (Operation *user : users)
+      if ((r = analyzeReadout(user, s.h, t, timeDim)))
+        break;
+    Product g, b;
+    if (!r || !factorize(s.b, alignTo(s.b, stateDims), t, timeDim, b))
+      return failure();
+    if (s.add) {
+      bool hasDecay = bool(s.mul);
+      if (decayed && *decayed != hasDecay)
+        return failure();
+      if (hasDecay &&
+          !factorize(s.a, alignTo(s.a, stateDims), t, timeDim, g))
+        return failure();
+      if (!decayed)
+        g0 = g;
+      else if (hasDecay && !sameProduct(g, g0))
+        return failure();
+      decayed = hasDecay;
+    }
+    if (t == 0) {
+      b0 = b;
+      r0 = r;
+    } else if (!sameProduct(b, b0) || r->n != r0->n ||
+               r->yDims != r0->yDims || !sameProduct(r->c, r0->c)) {
+      return failure();
+    }
+    ys.push_back(r->op->getResult(0));
+  }
+  std::optional<Stack> stack = matchStack(ys);
+  if (!stack || !decayed)
+    return failure();
+
+  // Roles: i is summed by the read-out; j is the state dim q does not vary
+  // along; the remaining non-unit dims are batch and heads.
+  int64_t i = r0->n;
+  if (stateDims[i] < 0)
+    return failure();
+  llvm::SmallDenseSet<int64_t> qDims = r0->c.touched();
+  SmallVector<int64_t> free, batch;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != i && stateDims[d] >= 0)
+      (qDims.contains(d) ? batch : free).push_back(d);
+  if (free.size() != 1 || batch.size() > 2)
+    return failure();
+  int64_t j = free.front();
+  // Batch dims q does not vary along (e.g. heads sharing one query) are fine.
+  // The input is an outer product k ⊗ v.
+  Product kPart, vPart;
+  kPart.coefficient = b0.coefficient;
+  for (const Factor &f : b0.factors) {
+    if (f.touches(i) && f.touches(j))
+      return failure();
+    (f.touches(j) ? vPart : kPart).factors.push_back(f);
+  }
+  SmallVector<int64_t> frameBH = {batch.size() == 2 ? batch[0] : -1,
+                                  batch.empty() ? -1 : batch.back()};
+  SmallVector<int64_t> allowedK = {frameBH[0], frameBH[1], timeDim, i};
+  SmallVector<int64_t> allowedV = {frameBH[0], frameBH[1], timeDim, j};
+  if (!touchesOnly(kPart, allowedK) || !touchesOnly(vPart, allowedV) ||
+      !touchesOnly(r0->c, allowedK) || vPart.factors.empty())
+    return failure();
+  bool perKeyGate = false;
+  if (*decayed) {
+    if (!touchesOnly(g0, allowedK))
+      return failure();
+    perKeyGate = g0.touched().contains(i);
+  }
+
+  ConcatOp concat = stack->concat;
+  Location loc = concat.getLoc();
+  rewriter.setInsertionPoint(concat);
+  Type elt = stateType.getElementType();
+  auto build = [&](const Product &p, int64_t last) {
+    return materialize(rewriter, loc, p,
+                       {frameBH[0], frameBH[1], timeDim, last}, frameSizes,
+                       elt);
+  };
+  Value q = build(r0->c, i), k = build(kPart, i), v = build(vPart, j);
+  Value gate = *decayed ? build(g0, perKeyGate ? i : -1) : Value();
+  Value init;
+  Value prev = chain.front().prev;
+  std::optional<double> splat =
+      prev ? fusion::getSplatValue(prev) : std::optional<double>(0.0);
+  if (!splat || *splat != 0.0) {
+    if (Operation *def = prev.getDefiningOp())
+      if (def->getBlock() == concat->getBlock() && !def->isBeforeInBlock(concat))
+        return failure();
+    init = relayout(rewriter, loc, prev, frameDimsOf(prev),
+                    {frameBH[0], frameBH[1], i, j}, frameSizes);
+  }
+  auto size = [&](int64_t d) { return d < 0 ? int64_t(1) : frameSizes[d]; };
+  auto outType = RankedTensorType::get(
+      {size(frameBH[0]), size(frameBH[1]), steps, frameSizes[j]}, elt);
+  auto stateOut = RankedTensorType::get(
+      {size(frameBH[0]), size(frameBH[1]), frameSizes[i], frameSizes[j]}, elt);
+  auto op = LinearAttentionOp::create(
+      rewriter, loc, TypeRange{outType, stateOut}, q, k, v, gate, init,
+      rewriter.getF64FloatAttr(1.0), rewriter.getBoolAttr(false),
+      rewriter.getF64FloatAttr(0.0));
+  SmallVector<int64_t> yDims(r0->yDims);
+  if (stack->inserted)
+    yDims.insert(yDims.begin() + stack->axis, timeDim);
+  else
+    yDims[stack->axis] = timeDim;
+  Value y = relayout(rewriter, loc, op.getResult(),
+                     {frameBH[0], frameBH[1], timeDim, j}, yDims, frameSizes);
+  // Uses of the last state other than its own read-out take the final
+  // state; the per-step read-outs and the chain die with the concat.
+  Value last = chain.back().h;
+  Operation *lastReadout = ys.back().getDefiningOp();
+  Operation *lastProduct = lastReadout->getOperand(0).getDefiningOp();
+  if (llvm::any_of(last.getUsers(), [&](Operation *user) {
+        return user != lastReadout && user != lastProduct;
+      })) {
+    Value fin = relayout(rewriter, loc, op.getFinalState(),
+                         {frameBH[0], frameBH[1], i, j}, stateDims, frameSizes);
+    rewriter.replaceUsesWithIf(last, fin, [&](OpOperand &use) {
+      return use.getOwner() != lastReadout && use.getOwner() != lastProduct &&
+             use.getOwner() != fin.getDefiningOp();
+    });
+  }
+  SmallVector<Value> parts(concat->getOperands());
+  rewriter.replaceOp(concat, y);
+  eraseDeadProducers(rewriter, parts);
+  return success();
+}
+
+LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
+  if (!chain.front().add && chain.size() > 1 &&
+      succeeded(tryFuseChain(chain, rewriter)))
+    return success();
+  return tryFuseChain(chain.front().add ? chain : chain.drop_front(),
+                      rewriter);
+}
+
+struct LinearAttentionFusionPass
+    : tessera::impl::LinearAttentionFusionBase<LinearAttentionFusionPass> {
+  void runOnOperation() override {
+    PatternRewriter rewriter(&getContext());
+    int64_t fused = 0;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (ArrayRef<Step> chain : findRecurrenceChains(getOperation()))
+        if (succeeded(fuseChain(chain, rewriter))) {
+          ++fused;
+          changed = true;
+          break;
+        }
+    }
+    fusion::recordCounts(getOperation(), "tessera-fuse-linear-attention",
+                         {{"linear-attention", fused}});
+    numFused += fused;
+  }
+};
+} // namespace
