@@ -195,17 +195,8 @@ LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
 struct LinearAttentionFusionPass
     : tessera::impl::LinearAttentionFusionBase<LinearAttentionFusionPass> {
   void runOnOperation() override {
-    PatternRewriter rewriter(&getContext());
     int64_t fused = 0;
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (ArrayRef<Step> chain : findRecurrenceChains(getOperation()))
-        if (succeeded(fuseChain(chain, rewriter))) {
-          ++fused;
-          changed = true;
-          break;
-        }
-    }
+    fused += fuseRecurrenceChains(getOperation(), fuseChain);
     fusion::recordCounts(getOperation(), "tessera-fuse-linear-attention",
                          {{"linear-attention", fused}});
     numFused += fused;

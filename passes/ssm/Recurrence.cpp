@@ -427,6 +427,43 @@ mlir::tessera::ssm::findRecurrenceChains(Operation *root) {
   return chains;
 }
 
+namespace {
+/// Records the ops a rewriter erases.
+struct ErasedOps : RewriterBase::Listener {
+  llvm::DenseSet<Operation *> erased;
+  void notifyOperationErased(Operation *op) override { erased.insert(op); }
+};
+} // namespace
+
+int64_t mlir::tessera::ssm::fuseRecurrenceChains(
+    Operation *root,
+    function_ref<LogicalResult(ArrayRef<Step>, PatternRewriter &)> fuse) {
+  ErasedOps listener;
+  PatternRewriter rewriter(root->getContext());
+  rewriter.setListener(&listener);
+  int64_t fused = 0;
+  for (ArrayRef<Step> chain : findRecurrenceChains(root)) {
+    // Still there, and still wired as found (a fusion rewires the uses of
+    // the last state it replaces).
+    bool alive = llvm::all_of(chain, [&](Step s) {
+      if (!s.add)
+        return true;
+      if (listener.erased.contains(s.add) ||
+          !llvm::is_contained(s.add->getOperands(), s.b))
+        return false;
+      if (!s.mul)
+        return llvm::is_contained(s.add->getOperands(), s.prev);
+      return !listener.erased.contains(s.mul) &&
+             llvm::is_contained(s.add->getOperands(), s.mul.getResult()) &&
+             llvm::is_contained(s.mul->getOperands(), s.prev) &&
+             llvm::is_contained(s.mul->getOperands(), s.a);
+    });
+    if (alive && succeeded(fuse(chain, rewriter)))
+      ++fused;
+  }
+  return fused;
+}
+
 std::optional<Stack> mlir::tessera::ssm::matchStack(ArrayRef<Value> ys) {
   Stack stack;
   for (auto [t, y] : llvm::enumerate(ys)) {

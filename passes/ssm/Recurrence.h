@@ -97,6 +97,13 @@ struct Step {
 /// `b_0` or an initial state). Linear in the size of `func`.
 SmallVector<SmallVector<Step>> findRecurrenceChains(Operation *func);
 
+/// Finds the chains under `root` in one sweep and calls `fuse` on each
+/// whose ops are all still there (a fusion erases its chain's ops, which
+/// chains found in the same sweep may mention). Returns how many fused.
+int64_t fuseRecurrenceChains(
+    Operation *root,
+    function_ref<LogicalResult(ArrayRef<Step>, PatternRewriter &)> fuse);
+
 /// `y_0 .. y_{L-1}` stacked along `axis` of a single concat, in order: each
 /// y_t through a reshape that inserts that unit axis (`inserted`), or each
 /// y_t already of size 1 there (torch.cat of keep-dim slices).

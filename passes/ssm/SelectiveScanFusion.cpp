@@ -354,18 +354,7 @@ struct SelectiveScanFusionPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     int64_t scans = 0, skips = 0, gates = 0;
-    PatternRewriter rewriter(ctx);
-    // A fusion erases the chain's ops, which other chains found in the same
-    // sweep may mention: sweep again after each one (one sweep per scan).
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (ArrayRef<Step> chain : findRecurrenceChains(getOperation()))
-        if (succeeded(fuseChain(chain, rewriter))) {
-          ++scans;
-          changed = true;
-          break;
-        }
-    }
+    scans += fuseRecurrenceChains(getOperation(), fuseChain);
     RewritePatternSet patterns(ctx);
     patterns.add<FoldScanSkip>(ctx, skips);
     patterns.add<FoldScanGate>(ctx, gates);
