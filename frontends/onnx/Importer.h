@@ -125,6 +125,9 @@ void registerFusedOps(OpTable &table);
 void registerControlFlowOps(OpTable &table);
 /// com.microsoft ops, dispatched from their own table.
 void registerContribOps(OpTable &table);
+/// CausalConvWithState and LinearAttention: opset 27 and com.microsoft.
+void registerSsmOps(OpTable &table);
+void registerSsmContribOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.
 class Importer {

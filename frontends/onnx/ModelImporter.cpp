@@ -426,7 +426,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerSpectralOps(table);
   registerFusedOps(table);
   registerControlFlowOps(table);
+  registerSsmOps(table);
   registerContribOps(contribTable);
+  registerSsmContribOps(contribTable);
 
   const onnx::GraphProto &graph = model.graph();
   if (failed(loadInitializers(graph)))
