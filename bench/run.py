@@ -5,7 +5,9 @@ with --no-fusion and of ONNX Runtime, the ratio fused / ORT (lower is better) an
 geomean ratio. Models come from test/models/gen_models.py with fixed seeds; each is also
 checked against its torch reference before it is timed. Then one attention block
 (B=1, H=8, D=64) at sequence lengths 128, 512 and 2048, plain and causal: the fused
-attention kernel against the unfused matmul-softmax-matmul and ONNX Runtime.
+attention kernel against the unfused matmul-softmax-matmul and ONNX Runtime. Last, the
+state-space section (bench/ssm.py; alone with --only ssm): Mamba unrolled, as Scan and as
+Loop, its compile time by stage, and gated linear attention, each beside ONNX Runtime.
 """
 import argparse
 import json
@@ -22,8 +24,8 @@ ROOT = os.path.dirname(HERE)
 FAMILIES = ["bert", "gpt2", "vit", "llama", "mamba", "encdec"]
 
 
-def run_json(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+def run_json(cmd, timeout=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=timeout).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -39,9 +41,9 @@ def tessera_ms(build, onnx, exe, flags, extra, iters, threads, out):
                      "--threads", str(threads)])["median_ms"]
 
 
-def ort_ms(onnx, inputs, iters, threads):
+def ort_ms(onnx, inputs, iters, threads, timeout=None):
     return run_json(["node", os.path.join(HERE, "ort_bench.js"), onnx, inputs, str(iters),
-                     str(threads)])["median_ms"]
+                     str(threads)], timeout)["median_ms"]
 
 
 def attention_rows(args, work):
@@ -86,18 +88,9 @@ def attention_rows(args, work):
     return rows
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--iters", type=int, default=30)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--family", action="append", choices=FAMILIES)
-    ap.add_argument("--gen", default="", help="extra gen_models.py size flags, e.g. '--hidden 256'")
-    ap.add_argument("--no-attention", action="store_true",
-                    help="skip the attention sequence-length benchmark")
-    args = ap.parse_args()
+def families_and_attention(args, work):
+    """The model-family table, then the attention sequence-length table."""
     families = args.family or FAMILIES
-    work = tempfile.mkdtemp(prefix="tessera-bench.")
     gen = [sys.executable, os.path.join(ROOT, "test/models/gen_models.py"), work]
     for f in families:
         gen += ["--family", f]
@@ -138,6 +131,26 @@ def main():
         name = f"S={seq}{' causal' if causal else ''}"
         print(f"{name:14s} {fused:9.3f} {unfused:11.3f} {ort:9.3f} {unfused / fused:8.2f} "
               f"{fused / ort:9.2f} {gflops:8.1f}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--iters", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--family", action="append", choices=FAMILIES)
+    ap.add_argument("--gen", default="", help="extra gen_models.py size flags, e.g. '--hidden 256'")
+    ap.add_argument("--no-attention", action="store_true",
+                    help="skip the attention sequence-length benchmark")
+    ap.add_argument("--no-ssm", action="store_true", help="skip the state-space section")
+    ap.add_argument("--only", choices=["ssm"], help="run only this section")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="tessera-bench.")
+    if args.only != "ssm":
+        families_and_attention(args, work)
+    if not args.no_ssm:
+        import ssm  # here, as ssm imports this file's helpers
+        ssm.section(args, work)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ Forms (each writes OUT/<form>/model.onnx, inputs/<name>.npy, reference/<name>.np
               ONNX Scan over time, built with onnx.helper; numpy reference.
   loop        The same core as an ONNX Loop with a constant trip count whose body
               gathers step i of outer-scope tensors and stacks y_t as a scan output.
+  unrolled-core  The same core unrolled over time with onnx.helper, as torch's exporter
+              would: per step a constant-index Gather of x, dt, B, C on axis 1, the step
+              ops and an Unsqueeze of y_t, then one Concat; seconds for any step count.
   gla         Gated linear attention blocks (per-key sigmoid decay, S_t = g_t·S + k_t v_tᵀ,
               o_t = einsum(q_t, S_t), torch.stack), unrolled by torch.
   linear-attn Ungated linear attention (ELU+1 feature maps, outer product and read-out as
@@ -27,7 +30,8 @@ import os
 
 import numpy as np
 
-FORMS = ["unrolled", "unrolled-bdl", "scan", "loop", "gla", "linear-attn", "retention"]
+FORMS = ["unrolled", "unrolled-bdl", "scan", "loop", "unrolled-core", "gla", "linear-attn",
+         "retention"]
 DEFAULTS = dict(layers=2, d_model=16, d_state=4, expand=2, conv=4, steps=10, batch=1, vocab=32,
                 heads=2)
 
@@ -288,7 +292,7 @@ def gen_core(fdir, c, seed, form):
                                       num_scan_inputs=4, body=body,
                                       scan_input_axes=[1, 1, 1, 1], scan_output_axes=[1]))
         y_name = "y_scan"
-    else:
+    elif form == "loop":
         # Loop: iteration i gathers step i of the outer-scope tensors.
         gathers = [helper.make_node("Gather", [src, "i"], [src + "_t"], axis=1)
                    for src in ("x", "dt", "B", "C")]
@@ -308,6 +312,21 @@ def gen_core(fdir, c, seed, form):
                                       body=body))
         nodes.append(helper.make_node("Transpose", ["y_lbd"], ["y_loop"], perm=[1, 0, 2]))
         y_name = "y_loop"
+    else:
+        # unrolled-core: step t reads constant-index slices and the previous step's state.
+        ys = []
+        for t in range(l):
+            idx = f"t{t}"
+            nodes.append(helper.make_node("Constant", [], [idx],
+                                          value=numpy_helper.from_array(np.array(t, np.int64))))
+            nodes += [helper.make_node("Gather", [src, idx], [f"{src}_{t}"], axis=1)
+                      for src in ("x", "dt", "B", "C")]
+            nodes += step_nodes(helper, f"u{t}_", f"x_{t}", f"dt_{t}", f"B_{t}", f"C_{t}",
+                                f"h_{t - 1}" if t else "h0", f"h_{t}", f"y_{t}")
+            nodes.append(helper.make_node("Unsqueeze", [f"y_{t}", "ax_1"], [f"y3_{t}"]))
+            ys.append(f"y3_{t}")
+        nodes.append(helper.make_node("Concat", ys, ["y_cat"], axis=1))
+        y_name = "y_cat"
     nodes += [helper.make_node("Mul", ["x", "D"], ["xD"]),
               helper.make_node("Add", [y_name, "xD"], ["y_skip"]),
               helper.make_node("Sigmoid", ["z"], ["zs"]),
@@ -343,7 +362,7 @@ def main():
         fdir = os.path.join(a.outdir, form)
         if form in ("gla", "linear-attn", "retention"):
             gen_linear_attention(fdir, c, a.seed, form)
-        elif form.startswith("unrolled"):
+        elif form in ("unrolled", "unrolled-bdl"):
             gen_unrolled(fdir, c, a.seed, "bld" if form == "unrolled" else "bdl")
         else:
             gen_core(fdir, c, a.seed, form)

@@ -37,7 +37,7 @@ def main():
     ops = json.load(open(report))["ops_after"]
     left = sum(ops.get("tessera." + k, 0) for k in ("einsum", "reduce_sum", "concat", "gather"))
     # The torch forms keep one gather (the embedding lookup).
-    torch_form = form not in ("scan", "loop")
+    torch_form = form not in ("scan", "loop", "unrolled-core")
     if form in ("gla", "linear-attn", "retention"):
         got = {"linear_attention": ops.get("tessera.linear_attention", 0)}
         want = {"linear_attention": layers}
