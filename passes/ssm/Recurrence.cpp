@@ -113,6 +113,13 @@ std::optional<TimeSlice> mlir::tessera::ssm::matchTimeSlice(Value v) {
   return std::nullopt;
 }
 
+namespace mlir::tessera::ssm {
+/// The layout-equivalent values seen while looking through layout ops.
+struct LayoutViews {
+  SmallVector<std::pair<Value, SmallVector<int64_t>>, 2> list;
+};
+} // namespace mlir::tessera::ssm
+
 llvm::SmallDenseSet<int64_t> Product::touched() const {
   llvm::SmallDenseSet<int64_t> dims;
   for (const Factor &f : factors)
@@ -125,7 +132,8 @@ llvm::SmallDenseSet<int64_t> Product::touched() const {
 bool mlir::tessera::ssm::factorize(Value v, ArrayRef<int64_t> vDims,
                                    std::optional<int64_t> step,
                                    int64_t timeDim, Product &out, Value origin,
-                                   ArrayRef<int64_t> originDims) {
+                                   ArrayRef<int64_t> originDims,
+                                   LayoutViews *views) {
   auto type = typeOf(v);
   SmallVector<int64_t> dims(vDims);
   for (auto [i, s] : llvm::enumerate(type.getShape()))
@@ -175,16 +183,20 @@ bool mlir::tessera::ssm::factorize(Value v, ArrayRef<int64_t> vDims,
   }
   // Looking through a transpose keeps the transposed value as the factor's
   // origin (unit reshapes need none: materialize redoes them).
+  LayoutViews localViews;
+  if (!views)
+    views = &localViews;
   if (auto tr = dyn_cast_or_null<TransposeOp>(def)) {
     if (!origin) {
       origin = v;
       originDims = dims;
     }
+    views->list.push_back({v, dims});
     SmallVector<int64_t> in(dims.size());
     for (auto [i, p] : llvm::enumerate(tr.getPerm()))
       in[p] = dims[i];
     return factorize(tr.getInput(), in, step, timeDim, out, origin,
-                     originDims);
+                     originDims, views);
   }
   if (auto r = dyn_cast_or_null<ReshapeOp>(def)) {
     ArrayRef<int64_t> inShape = typeOf(r.getInput()).getShape();
@@ -197,8 +209,9 @@ bool mlir::tessera::ssm::factorize(Value v, ArrayRef<int64_t> vDims,
       SmallVector<int64_t> in(inShape.size(), -1);
       for (auto [i, o] : llvm::zip(inKept, outKept))
         in[i] = dims[o];
+      views->list.push_back({v, dims});
       return factorize(r.getInput(), in, step, timeDim, out, origin,
-                       originDims);
+                       originDims, views);
     }
   }
   if (auto e = dyn_cast_or_null<EinsumOp>(def)) {
@@ -247,11 +260,11 @@ bool mlir::tessera::ssm::factorize(Value v, ArrayRef<int64_t> vDims,
   for (int64_t d : dims)
     if (d >= 0 && !seen.insert(d).second)
       return false;
-  if (!origin)
-    out.factors.push_back(Factor{v, dims, v, dims});
-  else
-    out.factors.push_back(Factor{v, dims, origin,
-                                SmallVector<int64_t>(originDims)});
+  Factor f = origin ? Factor{v, dims, origin, SmallVector<int64_t>(originDims)}
+                    : Factor{v, dims, v, dims};
+  f.views.assign(views->list.begin(), views->list.end());
+  f.views.push_back({v, dims});
+  out.factors.push_back(std::move(f));
   return true;
 }
 
@@ -266,8 +279,29 @@ Value mlir::tessera::ssm::materialize(PatternRewriter &rewriter, Location loc,
   Value acc;
   for (const Factor &f : part.factors) {
     // Drop unit dims, put the rest in `want` order, then add unit dims.
+    // A view whose dims already run in `want` order needs no transpose.
+    auto pos = [&](int64_t d) { return llvm::find(want, d) - want.begin(); };
+    auto inWantOrder = [&](ArrayRef<int64_t> dims) {
+      int64_t last = -1;
+      for (int64_t d : dims) {
+        if (d < 0)
+          continue;
+        if (pos(d) < last)
+          return false;
+        last = pos(d);
+      }
+      return true;
+    };
+    Value origin = f.origin;
+    ArrayRef<int64_t> originDims = f.originDims;
+    for (auto &[view, dims] : f.views)
+      if (inWantOrder(dims)) {
+        origin = view;
+        originDims = dims;
+        break;
+      }
     SmallVector<int64_t> kept, keptShape;
-    for (auto [i, d] : llvm::enumerate(f.originDims))
+    for (auto [i, d] : llvm::enumerate(originDims))
       if (d >= 0) {
         kept.push_back(d);
         keptShape.push_back(frameSizes[d]);
@@ -275,7 +309,6 @@ Value mlir::tessera::ssm::materialize(PatternRewriter &rewriter, Location loc,
     SmallVector<int64_t> perm(kept.size());
     for (size_t i = 0; i < kept.size(); ++i)
       perm[i] = i;
-    auto pos = [&](int64_t d) { return llvm::find(want, d) - want.begin(); };
     llvm::stable_sort(perm, [&](int64_t a, int64_t b) {
       return pos(kept[a]) < pos(kept[b]);
     });
@@ -284,7 +317,7 @@ Value mlir::tessera::ssm::materialize(PatternRewriter &rewriter, Location loc,
       shape.push_back(w >= 0 && llvm::is_contained(kept, w) ? frameSizes[w]
                                                             : 1);
     bool inOrder = llvm::is_sorted(perm);
-    Value x = f.origin;
+    Value x = origin;
     if (!inOrder) {
       x = reshape(rewriter, loc, x, keptShape);
       x = transpose(rewriter, loc, x, perm);
@@ -339,6 +372,31 @@ Value mlir::tessera::ssm::relayout(PatternRewriter &rewriter, Location loc,
     shape.push_back(d < 0 ? 1 : frameSizes[d]);
   if (order == kept)
     return reshape(rewriter, loc, v, shape);
+  // Same rank with as many unit dims: one transpose, unit dims matched in
+  // order (so it can cancel against the graph's own transposes).
+  if (from.size() == to.size() &&
+      typeOf(v).getRank() == int64_t(from.size())) {
+    auto isUnit = [&](int64_t d) { return d < 0 || frameSizes[d] == 1; };
+    SmallVector<int64_t> fromUnits, full;
+    for (auto [i, d] : llvm::enumerate(from))
+      if (isUnit(d))
+        fromUnits.push_back(i);
+    size_t nextUnit = 0;
+    bool ok = true;
+    for (int64_t d : to) {
+      if (isUnit(d)) {
+        if (nextUnit == fromUnits.size()) {
+          ok = false;
+          break;
+        }
+        full.push_back(fromUnits[nextUnit++]);
+      } else {
+        full.push_back(llvm::find(from, d) - from.begin());
+      }
+    }
+    if (ok && nextUnit == fromUnits.size())
+      return transpose(rewriter, loc, v, full);
+  }
   Value x = reshape(rewriter, loc, v, keptShape);
   x = transpose(rewriter, loc, x, perm);
   return reshape(rewriter, loc, x, shape);

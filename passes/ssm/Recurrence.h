@@ -34,6 +34,10 @@ struct Factor {
   /// shared); not part of the identity.
   Value origin;
   SmallVector<int64_t> originDims;
+  /// Every layout-equivalent value met on the way (outermost first, `base`
+  /// last) with its frame dims: `materialize` takes one already in the
+  /// wanted order when there is one.
+  SmallVector<std::pair<Value, SmallVector<int64_t>>, 2> views;
   /// Elementwise unary ops (softplus, sigmoid, exp, silu) applied to the
   /// base, innermost first: a softplus of a time slice is a slice of the
   /// softplus.
@@ -47,7 +51,7 @@ struct Factor {
 
 /// A product of factors times a constant.
 struct Product {
-  SmallVector<Factor> factors;
+  SmallVector<Factor, 4> factors;
   double coefficient = 1.0;
   /// The frame dims any factor varies along.
   llvm::SmallDenseSet<int64_t> touched() const;
@@ -60,9 +64,11 @@ struct Product {
 /// full source tensors (the source's sliced axis runs along frame dim
 /// `timeDim`), and a slice at another index fails the match; other values
 /// become leaves. Returns false when the structure contradicts itself.
+struct LayoutViews;
 bool factorize(Value v, ArrayRef<int64_t> vDims, std::optional<int64_t> step,
                int64_t timeDim, Product &out, Value origin = Value(),
-               ArrayRef<int64_t> originDims = {});
+               ArrayRef<int64_t> originDims = {},
+               LayoutViews *views = nullptr);
 
 /// Builds `part` as a tensor whose dims run along frame dims `want` (sizes
 /// `sizes`, in frame order): each factor's dims are transposed into place,

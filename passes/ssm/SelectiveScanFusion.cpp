@@ -57,7 +57,7 @@ bool factorizeDecay(Value a, ArrayRef<int64_t> aDims, int64_t t,
 }
 
 /// Removes one occurrence of each factor of `sub` from `from`.
-bool removeFactors(SmallVector<Factor> &from, ArrayRef<Factor> sub) {
+bool removeFactors(SmallVector<Factor, 4> &from, ArrayRef<Factor> sub) {
   for (const Factor &f : sub) {
     auto it = llvm::find(from, f);
     if (it == from.end())
