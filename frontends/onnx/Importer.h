@@ -11,6 +11,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
+#include <memory>
 #include <onnx/onnx_pb.h>
 #include <optional>
 
@@ -72,12 +73,26 @@ SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape);
 int64_t broadcastIndex(ArrayRef<int64_t> outIdx, ArrayRef<int64_t> shape,
                        ArrayRef<int64_t> strides);
 
-/// What the importer knows about one ONNX value.
+struct SequenceInfo;
+
+/// What the importer knows about one ONNX value. A sequence value has no
+/// type of its own: it is its list of tensors (see ops/Sequence.cpp).
 struct TensorInfo {
   RankedTensorType type;
   Value value;                         // materialized SSA value, if any
   std::optional<ConstTensor> constant; // known value, if small enough
   ElementsAttr weight;                 // dense_resource for initializers
+  std::shared_ptr<const SequenceInfo> sequence;
+  bool isSequence() const { return bool(sequence); }
+};
+
+/// An ONNX sequence at import time: shapes are static and loops unrolled,
+/// so a sequence is an ordered list of tensors. Its element type is known
+/// even when it is empty (SequenceEmpty's dtype).
+struct SequenceInfo {
+  Type elementType;
+  int32_t onnxType = 0;
+  SmallVector<TensorInfo> items;
 };
 
 /// Maps an ONNX TensorProto data type to the tessera element type. Tensors
@@ -123,6 +138,8 @@ void registerGridSampleOps(OpTable &table);
 void registerSpectralOps(OpTable &table);
 void registerFusedOps(OpTable &table);
 void registerControlFlowOps(OpTable &table);
+/// After Misc: wraps Identity to forward sequences.
+void registerSequenceOps(OpTable &table);
 /// com.microsoft ops, dispatched from their own table.
 void registerContribOps(OpTable &table);
 /// CausalConvWithState and LinearAttention: opset 27 and com.microsoft.
@@ -166,8 +183,14 @@ public:
 
   // Inputs.
   bool hasInput(unsigned i) const;
-  /// The i-th input's info; reports an error and returns null when absent.
+  /// The i-th input's info, tensor or sequence; reports an error and
+  /// returns null when absent.
+  TensorInfo *anyInput(unsigned i);
+  /// The i-th input's info; reports an error and returns null when absent
+  /// or a sequence.
   TensorInfo *input(unsigned i);
+  /// The i-th input as a sequence; error when absent or a tensor.
+  const SequenceInfo *seqInput(unsigned i);
   /// The i-th input as an SSA value (materializing constants).
   Value operand(unsigned i);
   Value materialize(TensorInfo &info);
@@ -180,6 +203,7 @@ public:
   bool hasOutput(unsigned i) const;
   void setOutput(unsigned i, Value v);
   void setConst(unsigned i, ConstTensor c);
+  void setSequence(unsigned i, SequenceInfo s);
 
   // Attributes. A present attribute of the wrong type is recorded in
   // `badAttribute` and reported after the handler runs.

@@ -90,6 +90,14 @@ void GraphImporter::inferShapes(onnx::ModelProto &model) {
 
 FailureOr<RankedTensorType>
 GraphImporter::graphValueType(const onnx::ValueInfoProto &vi, StringRef kind) {
+  if (vi.type().has_sequence_type())
+    return failGraph(kind + " '" + vi.name() +
+                     "' is a sequence; the executable takes and returns "
+                     "tensors only (sequences are supported inside the "
+                     "graph)");
+  if (vi.type().has_optional_type())
+    return failGraph(kind + " '" + vi.name() +
+                     "' is an optional; optional values are not supported");
   if (!vi.type().has_tensor_type())
     return failGraph(kind + " '" + vi.name() + "' is not a tensor");
   const auto &tt = vi.type().tensor_type();
@@ -200,6 +208,8 @@ LogicalResult GraphImporter::checkOutputs() {
     auto it = values.find(node->output(i));
     if (it == values.end())
       return fail("output " + Twine(i) + " was not produced (importer bug)");
+    if (it->second.isSequence())
+      continue;
     auto found = inferred.find(node->output(i));
     if (found == inferred.end() || !found->second->has_tensor_type())
       continue;
@@ -335,7 +345,11 @@ static bool isSignAgnostic(StringRef opType) {
       "Add",       "Sub",          "Mul",          "Neg",
       "Sum",       "DepthToSpace", "SpaceToDepth", "Pad",
       // Control flow passes values through; its body's ops widen their own.
-      "Loop",      "Scan",         "If"};
+      "Loop",      "Scan",         "If",
+      // Sequence ops only move tensors around.
+      "SequenceEmpty", "SequenceConstruct", "SequenceInsert", "SequenceAt",
+      "SequenceErase", "SequenceLength", "ConcatFromSequence",
+      "SplitToSequence"};
   return ops.contains(opType);
 }
 
@@ -349,8 +363,8 @@ LogicalResult GraphImporter::widenUnsignedInputs(
         llvm::any_of(saved, [&](auto &s) { return s.first == name; }))
       continue;
     auto it = values.find(name);
-    if (it == values.end())
-      continue; // the handler reports the missing input
+    if (it == values.end() || it->second.isSequence())
+      continue; // the handler reports a missing input or a sequence
     TensorInfo &info = it->second;
     unsigned width = info.type.getElementType().getIntOrFloatBitWidth();
     if (width >= 64)
@@ -426,6 +440,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerSpectralOps(table);
   registerFusedOps(table);
   registerControlFlowOps(table);
+  registerSequenceOps(table);
   registerSsmOps(table);
   registerContribOps(contribTable);
   registerSsmContribOps(contribTable);
@@ -479,6 +494,13 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
     auto it = values.find(vi.name());
     if (it == values.end()) {
       (void)failGraph("graph output '" + vi.name() + "' is never produced");
+      return nullptr;
+    }
+    if (it->second.isSequence()) {
+      (void)failGraph("graph output '" + vi.name() +
+                      "' is a sequence; the executable takes and returns "
+                      "tensors only (sequences are supported inside the "
+                      "graph)");
       return nullptr;
     }
     results.push_back(materialize(it->second));

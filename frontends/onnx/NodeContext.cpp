@@ -14,7 +14,7 @@ bool Importer::hasInput(unsigned i) const {
   return int(i) < node->input_size() && !node->input(i).empty();
 }
 
-TensorInfo *Importer::input(unsigned i) {
+TensorInfo *Importer::anyInput(unsigned i) {
   if (!hasInput(i)) {
     (void)fail("missing input " + Twine(i));
     return nullptr;
@@ -26,6 +26,26 @@ TensorInfo *Importer::input(unsigned i) {
     return nullptr;
   }
   return &it->second;
+}
+
+TensorInfo *Importer::input(unsigned i) {
+  TensorInfo *info = anyInput(i);
+  if (info && info->isSequence()) {
+    (void)fail("input " + Twine(i) + " '" + node->input(i) +
+               "' is a sequence; this op takes a tensor there");
+    return nullptr;
+  }
+  return info;
+}
+
+const SequenceInfo *Importer::seqInput(unsigned i) {
+  TensorInfo *info = anyInput(i);
+  if (info && !info->isSequence()) {
+    (void)fail("input " + Twine(i) + " '" + node->input(i) +
+               "' is a tensor; this op takes a sequence there");
+    return nullptr;
+  }
+  return info ? info->sequence.get() : nullptr;
 }
 
 Value Importer::materialize(TensorInfo &info) {
@@ -90,6 +110,14 @@ void Importer::setConst(unsigned i, ConstTensor c) {
   TensorInfo info;
   info.type = c.type;
   info.constant = std::move(c);
+  values[node->output(i)] = std::move(info);
+}
+
+void Importer::setSequence(unsigned i, SequenceInfo s) {
+  if (!hasOutput(i))
+    return;
+  TensorInfo info;
+  info.sequence = std::make_shared<const SequenceInfo>(std::move(s));
   values[node->output(i)] = std::move(info);
 }
 

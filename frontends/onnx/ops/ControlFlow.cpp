@@ -3,6 +3,8 @@
 // form too) and If with a constant condition. Each iteration imports the
 // body's nodes into the enclosing function with the body's inputs bound to
 // that iteration's values; the body reads enclosing values by name.
+// Sequences (lists of tensors, ops/Sequence.cpp) pass through loop-carried
+// values, Scan states and branch outputs as they are.
 #include "frontends/onnx/Importer.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -133,9 +135,44 @@ static StringRef kindOf(const onnx::TypeProto &t) {
   }
 }
 
+/// Binds a sequence (a list of tensors, ops/Sequence.cpp) to an input
+/// declared as a sequence of tensors or left untyped.
+static LogicalResult bindSequence(Importer &im, const onnx::ValueInfoProto &vi,
+                                  const Bound &value, StringRef what) {
+  const onnx::TypeProto &t = vi.type();
+  if (vi.has_type() && !t.has_sequence_type())
+    return im.fail(what + " input '" + vi.name() + "' is " + kindOf(t) +
+                   " but receives a sequence");
+  if (vi.has_type() && t.sequence_type().has_elem_type()) {
+    const onnx::TypeProto &e = t.sequence_type().elem_type();
+    if (!e.has_tensor_type())
+      return im.fail(what + " input '" + vi.name() +
+                     "' is a sequence whose elements are " + kindOf(e) +
+                     "; only sequences of tensors are supported");
+    FailureOr<Type> et = elementTypeFor(im.ctx, e.tensor_type().elem_type());
+    if (e.tensor_type().elem_type() &&
+        (failed(et) || *et != value.info.sequence->elementType))
+      return im.fail(what + " input '" + vi.name() +
+                     "' is declared as a sequence of " +
+                     onnxTypeName(e.tensor_type().elem_type()) +
+                     " but receives a sequence of " +
+                     typeStr(value.info.sequence->elementType));
+  }
+  im.values[vi.name()] = value.info;
+  im.onnxTypes[vi.name()] = 0;
+  return success();
+}
+
 LogicalResult Subgraph::bind(int i, const Bound &value) {
   const onnx::ValueInfoProto &vi = graph.input(i);
   const onnx::TypeProto &t = vi.type();
+  if (value.info.isSequence())
+    return bindSequence(im, vi, value, what);
+  if (t.has_sequence_type())
+    return im.fail(what + " input '" + vi.name() + "' is " + kindOf(t) +
+                   "; only tensors are supported where the node passes a "
+                   "tensor (" +
+                   typeStr(value.info.type) + ")");
   if (vi.has_type() && !t.has_tensor_type())
     return im.fail(what + " input '" + vi.name() + "' is " + kindOf(t) +
                    "; only tensors are supported");
@@ -208,11 +245,13 @@ static const onnx::GraphProto *graphAttr(Importer &im, StringRef name) {
 
 /// Input `i` of the node, to be bound to a subgraph input: constants keep
 /// their value (the body folds on them), weights are materialized once.
-static FailureOr<Bound> outerInput(Importer &im, unsigned i) {
-  TensorInfo *v = im.input(i);
+/// Sequences (lists of tensors) pass as they are where `allowSequence`.
+static FailureOr<Bound> outerInput(Importer &im, unsigned i,
+                                   bool allowSequence) {
+  TensorInfo *v = allowSequence ? im.anyInput(i) : im.input(i);
   if (!v)
     return failure();
-  if (!v->constant)
+  if (!v->constant && !v->isSequence())
     (void)im.materialize(*v);
   return Bound{*v, im.onnxTypeOf(im.node->input(i))};
 }
@@ -301,6 +340,9 @@ static FailureOr<TensorInfo> stackOutput(Importer &im, const Subgraph &sub,
                                          int index, ArrayRef<TensorInfo> items,
                                          int64_t axis) {
   const std::string &name = sub.outputName(index);
+  if (llvm::any_of(items, [](const TensorInfo &t) { return t.isSequence(); }))
+    return im.fail("scan output '" + name +
+                   "' is a sequence; only tensors can be stacked");
   RankedTensorType type;
   if (!items.empty()) {
     type = items.front().type;
@@ -376,7 +418,7 @@ static LogicalResult importLoop(Importer &im) {
     if (!im.hasInput(2 + j))
       return im.fail("loop-carried input " + Twine(2 + j) +
                      " is absent; optional values are not supported");
-    FailureOr<Bound> v = outerInput(im, 2 + j);
+    FailureOr<Bound> v = outerInput(im, 2 + j, /*allowSequence=*/true);
     if (failed(v))
       return failure();
     carried.push_back(*v);
@@ -414,8 +456,17 @@ static LogicalResult importLoop(Importer &im) {
                        "static trip count can be unrolled");
       cond = c.constant->getDouble(0) != 0;
       for (int j = 0; j < numCarried; ++j) {
-        Type before = carried[j].info.type.getElementType();
-        Type after = outs[1 + j].info.type.getElementType();
+        const TensorInfo &was = carried[j].info, &now = outs[1 + j].info;
+        if (was.isSequence() != now.isSequence())
+          return im.fail("loop-carried value '" + sub.outputName(1 + j) +
+                         "' changes from " +
+                         (was.isSequence() ? "a sequence" : "a tensor") +
+                         " to " +
+                         (now.isSequence() ? "a sequence" : "a tensor"));
+        Type before = was.isSequence() ? was.sequence->elementType
+                                       : was.type.getElementType();
+        Type after = now.isSequence() ? now.sequence->elementType
+                                      : now.type.getElementType();
         if (before != after)
           return im.fail("loop-carried value '" + sub.outputName(1 + j) +
                          "' changes element type from " + typeStr(before) +
@@ -538,7 +589,7 @@ static LogicalResult importScan(Importer &im) {
                    " inputs and " + Twine(im.numOutputs()) + " outputs");
   SmallVector<Bound> states, xs;
   for (int i = 0; i < im.node->input_size(); ++i) {
-    FailureOr<Bound> v = outerInput(im, i);
+    FailureOr<Bound> v = outerInput(im, i, i < spec.numStates);
     if (failed(v))
       return failure();
     (i < spec.numStates ? states : xs).push_back(*v);
@@ -605,7 +656,7 @@ static LogicalResult importScan8(Importer &im) {
                    " does not fit the node's inputs and outputs");
   SmallVector<Bound> states, xs;
   for (int i = 1; i < im.node->input_size(); ++i) {
-    FailureOr<Bound> v = outerInput(im, i);
+    FailureOr<Bound> v = outerInput(im, i, /*allowSequence=*/false);
     if (failed(v))
       return failure();
     if (v->info.type.getRank() < (i <= spec.numStates ? 1 : 2))
