@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -305,12 +306,25 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
 /// types the enclosing node passes in), so their values are cross-checked
 /// and their ONNX element types known like the main graph's.
 LogicalResult GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
+  // The body's inferred types hold while it is imported only: an outer
+  // value of the same name must not be checked against them afterwards.
+  // (Its values and element types are scoped by the caller's Subgraph.)
+  SmallVector<std::pair<std::string, const onnx::TypeProto *>> saved;
   for (const auto *infos : {&graph.value_info(), &graph.output()})
     for (const auto &vi : *infos) {
+      saved.push_back({vi.name(), inferred.lookup(vi.name())});
       inferred[vi.name()] = &vi.type();
       if (vi.type().has_tensor_type() && vi.type().tensor_type().elem_type())
         onnxTypes[vi.name()] = vi.type().tensor_type().elem_type();
     }
+  auto restore = llvm::make_scope_exit([&] {
+    for (const auto &[name, type] : llvm::reverse(saved)) {
+      if (type)
+        inferred[name] = type;
+      else
+        inferred.erase(name);
+    }
+  });
   const onnx::NodeProto *outerNode = node;
   std::string outerName = nodeName, outerDomain = domain,
               outerBad = badAttribute;

@@ -76,6 +76,19 @@ s.add("loop_outer_scope", [node("Loop", ["M", "c", "h0"], ["hN"], name="loop", b
       [("h0", [1, 2], "f32"), ("x", [1, 2], "f32")], ["hN"],
       inits=trip(2) + [const("w", np.eye(2, dtype=np.float32))], opset=13)
 
+# A body value whose name an outer value reuses later: the body's inferred
+# type ([1]) must not be checked against the outer 'tmp' ([2, 2]).
+body = graph([node("Identity", ["cond_in"], ["cond_out"]),
+              node("Add", ["y_in", "y_in"], ["tmp"]),
+              node("Identity", ["tmp"], ["y_out"])],
+             "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [1])],
+             [vi("cond_out", B, []), vi("y_out", F, [1])])
+body.value_info.extend([vi("tmp", F, [1])])
+s.add("loop_body_name_reused",
+      [node("Loop", ["M", "c", "y0"], ["y"], name="loop", body=body),
+       node("Mul", ["x", "x"], ["tmp"]), node("Identity", ["tmp"], ["z"])],
+      [("y0", [1], "f32"), ("x", [2, 2], "f32")], ["y", "z"], inits=trip(2), opset=13)
+
 # Nested loops: the inner body reads the outer body's iteration number j and
 # loop-carried value; each outer iteration runs the inner loop twice.
 inner = graph([node("Identity", ["ci"], ["co"]),
@@ -237,6 +250,12 @@ s.add("bad_scan_axes",
 # CHECK: %[[M1:.+]] = tessera.matmul %[[H1]], %[[W]]
 # CHECK: %[[H2:.+]] = tessera.add %[[M1]], %arg1
 # CHECK: return %[[H2]]
+
+# CHECK-LABEL: // CASE: loop_body_name_reused
+# CHECK: %[[T1:.+]] = tessera.add %arg0, %arg0 : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32>
+# CHECK: %[[T2:.+]] = tessera.add %[[T1]], %[[T1]]
+# CHECK: %[[Z:.+]] = tessera.mul %arg1, %arg1 : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+# CHECK: return %[[T2]], %[[Z]]
 
 # Inner iterations read the outer iteration number (0, 0, 1, 1) and the outer
 # loop-carried value.
