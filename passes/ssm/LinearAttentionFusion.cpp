@@ -44,22 +44,7 @@ LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   for (auto [t, s] : llvm::enumerate(chain)) {
     if (!s.add && t != 0)
       return failure();
-    SmallVector<Operation *> users;
-    for (Operation *user : s.h.getUsers()) {
-      Operation *consumer =
-          t + 1 < chain.size()
-              ? (chain[t + 1].mul ? Step(chain[t + 1]).mul.getOperation()
-                                  : Step(chain[t + 1]).add.getOperation())
-              : nullptr;
-      if (user != consumer)
-        users.push_back(user);
-    }
-    if (users.empty() || (t + 1 < chain.size() && users.size() != 1))
-      return failure();
-    std::optional<Readout> r;
-    for (Operation *user : users)
-      if ((r = analyzeReadout(user, s.h, t, timeDim)))
-        break;
+    std::optional<Readout> r = stepReadout(chain, t, timeDim);
     Product g, b;
     if (!r || !factorize(s.b, alignTo(s.b, stateDims), t, timeDim, b))
       return failure();
@@ -136,67 +121,31 @@ LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   };
   Value q = build(r0->c, i), k = build(kPart, i), v = build(vPart, j);
   Value gate = *decayed ? build(g0, perKeyGate ? i : -1) : Value();
-  Value init;
-  Value prev = chain.front().prev;
-  std::optional<double> splat =
-      prev ? fusion::getSplatValue(prev) : std::optional<double>(0.0);
-  if (!splat || *splat != 0.0) {
-    if (Operation *def = prev.getDefiningOp())
-      if (def->getBlock() == concat->getBlock() && !def->isBeforeInBlock(concat))
-        return failure();
-    init = relayout(rewriter, loc, prev, frameDimsOf(prev),
-                    {frameBH[0], frameBH[1], i, j}, frameSizes);
-  }
+  FailureOr<Value> init = initialState(rewriter, loc, chain, concat,
+                                       {frameBH[0], frameBH[1], i, j},
+                                       frameSizes);
+  if (failed(init))
+    return failure();
   auto size = [&](int64_t d) { return d < 0 ? int64_t(1) : frameSizes[d]; };
   auto outType = RankedTensorType::get(
       {size(frameBH[0]), size(frameBH[1]), steps, frameSizes[j]}, elt);
   auto stateOut = RankedTensorType::get(
       {size(frameBH[0]), size(frameBH[1]), frameSizes[i], frameSizes[j]}, elt);
   auto op = LinearAttentionOp::create(
-      rewriter, loc, TypeRange{outType, stateOut}, q, k, v, gate, init,
+      rewriter, loc, TypeRange{outType, stateOut}, q, k, v, gate, *init,
       rewriter.getF64FloatAttr(1.0), rewriter.getBoolAttr(false),
       rewriter.getF64FloatAttr(0.0));
-  SmallVector<int64_t> yDims(r0->yDims);
-  if (stack->inserted)
-    yDims.insert(yDims.begin() + stack->axis, timeDim);
-  else
-    yDims[stack->axis] = timeDim;
-  Value y = relayout(rewriter, loc, op.getResult(),
-                     {frameBH[0], frameBH[1], timeDim, j}, yDims, frameSizes);
-  // Uses of the last state other than its own read-out take the final
-  // state; the per-step read-outs and the chain die with the concat.
-  Value last = chain.back().h;
-  Operation *lastReadout = ys.back().getDefiningOp();
-  Operation *lastProduct = lastReadout->getOperand(0).getDefiningOp();
-  if (llvm::any_of(last.getUsers(), [&](Operation *user) {
-        return user != lastReadout && user != lastProduct;
-      })) {
-    Value fin = relayout(rewriter, loc, op.getFinalState(),
-                         {frameBH[0], frameBH[1], i, j}, stateDims, frameSizes);
-    rewriter.replaceUsesWithIf(last, fin, [&](OpOperand &use) {
-      return use.getOwner() != lastReadout && use.getOwner() != lastProduct &&
-             use.getOwner() != fin.getDefiningOp();
-    });
-  }
-  SmallVector<Value> parts(concat->getOperands());
-  rewriter.replaceOp(concat, y);
-  eraseDeadProducers(rewriter, parts);
+  replaceChainResults(rewriter, loc, chain, ys, *stack, r0->yDims,
+                      op.getResult(), {frameBH[0], frameBH[1], timeDim, j},
+                      op.getFinalState(), {frameBH[0], frameBH[1], i, j},
+                      frameSizes, timeDim);
   return success();
-}
-
-LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
-  if (!chain.front().add && chain.size() > 1 &&
-      succeeded(tryFuseChain(chain, rewriter)))
-    return success();
-  return tryFuseChain(chain.front().add ? chain : chain.drop_front(),
-                      rewriter);
 }
 
 struct LinearAttentionFusionPass
     : tessera::impl::LinearAttentionFusionBase<LinearAttentionFusionPass> {
   void runOnOperation() override {
-    int64_t fused = 0;
-    fused += fuseRecurrenceChains(getOperation(), fuseChain);
+    int64_t fused = fuseRecurrenceChains(getOperation(), tryFuseChain);
     fusion::recordCounts(getOperation(), "tessera-fuse-linear-attention",
                          {{"linear-attention", fused}});
     numFused += fused;

@@ -516,7 +516,11 @@ int64_t mlir::tessera::ssm::fuseRecurrenceChains(
              llvm::is_contained(s.mul->getOperands(), s.prev) &&
              llvm::is_contained(s.mul->getOperands(), s.a);
     });
-    if (alive && succeeded(fuse(chain, rewriter)))
+    if (!alive)
+      continue;
+    if (succeeded(fuse(chain, rewriter)) ||
+        (!chain.front().add && chain.size() > 1 &&
+         succeeded(fuse(chain.drop_front(), rewriter))))
       ++fused;
   }
   return fused;
@@ -712,3 +716,70 @@ std::optional<Readout> mlir::tessera::ssm::analyzeReadout(Operation *user,
   return std::nullopt;
 }
 
+
+std::optional<Readout> mlir::tessera::ssm::stepReadout(ArrayRef<Step> chain,
+                                                       size_t t,
+                                                       int64_t timeDim) {
+  Value h = chain[t].h;
+  Operation *consumer = nullptr;
+  if (t + 1 < chain.size()) {
+    Step next = chain[t + 1];
+    consumer = next.mul ? next.mul.getOperation() : next.add.getOperation();
+  }
+  SmallVector<Operation *> users;
+  for (Operation *user : h.getUsers())
+    if (user != consumer)
+      users.push_back(user);
+  if (users.empty() || (consumer && users.size() != 1))
+    return std::nullopt;
+  for (Operation *user : users)
+    if (std::optional<Readout> r = analyzeReadout(user, h, t, timeDim))
+      return r;
+  return std::nullopt;
+}
+
+FailureOr<Value> mlir::tessera::ssm::initialState(
+    PatternRewriter &rewriter, Location loc, ArrayRef<Step> chain,
+    Operation *before, ArrayRef<int64_t> want, ArrayRef<int64_t> frameSizes) {
+  Value prev = chain.front().prev;
+  std::optional<double> splat =
+      prev ? fusion::getSplatValue(prev) : std::optional<double>(0.0);
+  if (splat && *splat == 0.0)
+    return Value();
+  if (Operation *def = prev.getDefiningOp())
+    if (def->getBlock() == before->getBlock() && !def->isBeforeInBlock(before))
+      return failure();
+  return relayout(rewriter, loc, prev, frameDimsOf(prev), want, frameSizes);
+}
+
+void mlir::tessera::ssm::replaceChainResults(
+    PatternRewriter &rewriter, Location loc, ArrayRef<Step> chain,
+    ArrayRef<Value> ys, const Stack &stack, ArrayRef<int64_t> readoutDims,
+    Value y, ArrayRef<int64_t> yFrom, Value finalState,
+    ArrayRef<int64_t> stateFrom, ArrayRef<int64_t> frameSizes,
+    int64_t timeDim) {
+  SmallVector<int64_t> yDims(readoutDims);
+  if (stack.inserted)
+    yDims.insert(yDims.begin() + stack.axis, timeDim);
+  else
+    yDims[stack.axis] = timeDim;
+  Value out = relayout(rewriter, loc, y, yFrom, yDims, frameSizes);
+  // Uses of the last state other than its own read-out take the final
+  // state; the per-step read-outs and the chain die with the concat.
+  Value last = chain.back().h;
+  Operation *lastReadout = ys.back().getDefiningOp();
+  Operation *lastProduct = lastReadout->getOperand(0).getDefiningOp();
+  if (llvm::any_of(last.getUsers(), [&](Operation *user) {
+        return user != lastReadout && user != lastProduct;
+      })) {
+    Value fin = relayout(rewriter, loc, finalState, stateFrom,
+                         frameDimsOf(chain.front().h), frameSizes);
+    rewriter.replaceUsesWithIf(last, fin, [&](OpOperand &use) {
+      return use.getOwner() != lastReadout && use.getOwner() != lastProduct &&
+             use.getOwner() != fin.getDefiningOp();
+    });
+  }
+  SmallVector<Value> parts(stack.concat->getOperands());
+  rewriter.replaceOp(stack.concat, out);
+  eraseDeadProducers(rewriter, parts);
+}

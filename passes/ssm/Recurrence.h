@@ -105,7 +105,9 @@ SmallVector<SmallVector<Step>> findRecurrenceChains(Operation *func);
 
 /// Finds the chains under `root` in one sweep and calls `fuse` on each
 /// whose ops are all still there (a fusion erases its chain's ops, which
-/// chains found in the same sweep may mention). Returns how many fused.
+/// chains found in the same sweep may mention). A chain with a virtual first
+/// step is tried as found (b_0 with its recurrence folded away), then
+/// without it (the value is an initial state). Returns how many fused.
 int64_t fuseRecurrenceChains(
     Operation *root,
     function_ref<LogicalResult(ArrayRef<Step>, PatternRewriter &)> fuse);
@@ -145,6 +147,30 @@ struct Readout {
 };
 std::optional<Readout> analyzeReadout(Operation *user, Value h, int64_t t,
                                       int64_t timeDim);
+
+/// The read-out of step `t`'s state: its only user besides the next step
+/// (the last state may have more users, which take the final state).
+std::optional<Readout> stepReadout(ArrayRef<Step> chain, size_t t,
+                                   int64_t timeDim);
+
+/// The op's initial state in layout `want`: null for a zero start, failure
+/// when the head's state is not available before `before`.
+FailureOr<Value> initialState(PatternRewriter &rewriter, Location loc,
+                              ArrayRef<Step> chain, Operation *before,
+                              ArrayRef<int64_t> want,
+                              ArrayRef<int64_t> frameSizes);
+
+/// Wires a fused op into the graph: `y` (dims along `yFrom`) replaces the
+/// stack's concat in the read-outs' layout (`readoutDims` with time at the
+/// stack axis); `finalState` (dims along `stateFrom`) takes the uses of the
+/// last state other than its own read-out; the read-outs and the chain are
+/// erased.
+void replaceChainResults(PatternRewriter &rewriter, Location loc,
+                         ArrayRef<Step> chain, ArrayRef<Value> ys,
+                         const Stack &stack, ArrayRef<int64_t> readoutDims,
+                         Value y, ArrayRef<int64_t> yFrom, Value finalState,
+                         ArrayRef<int64_t> stateFrom,
+                         ArrayRef<int64_t> frameSizes, int64_t timeDim);
 
 /// Erases `root`'s now dead producers (trivially dead ops), walking back.
 void eraseDeadProducers(PatternRewriter &rewriter, ArrayRef<Value> roots);

@@ -67,11 +67,6 @@ bool removeFactors(SmallVector<Factor, 4> &from, ArrayRef<Factor> sub) {
   return true;
 }
 
-/// The op that consumes step t's state in step t + 1.
-Operation *consumerOf(Step next) {
-  return next.mul ? next.mul.getOperation() : next.add.getOperation();
-}
-
 LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   int64_t steps = chain.size();
   Value h0 = chain.front().h;
@@ -90,23 +85,11 @@ LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
   std::optional<Readout> r0;
   SmallVector<Value> ys;
   for (auto [t, s] : llvm::enumerate(chain)) {
-    Value h = s.h;
     if (!s.add && t != 0)
       return failure();
     if (s.add && !s.mul)
       return failure(); // no decay: not a selective scan
-    SmallVector<Operation *> users;
-    for (Operation *user : h.getUsers())
-      if (t + 1 == chain.size() || user != consumerOf(chain[t + 1]))
-        users.push_back(user);
-    // Only the last state may have users besides its read-out (the final
-    // state); every other one feeds the next step and the read-out only.
-    if (users.empty() || (t + 1 < chain.size() && users.size() != 1))
-      return failure();
-    std::optional<Readout> r;
-    for (Operation *user : users)
-      if ((r = analyzeReadout(user, h, t, timeDim)))
-        break;
+    std::optional<Readout> r = stepReadout(chain, t, timeDim);
     Product p, b;
     if (!r || !factorize(s.b, alignTo(s.b, stateDims), t, timeDim, b) ||
         (s.add && !factorizeDecay(s.a, alignTo(s.a, stateDims), t, timeDim, p)))
@@ -205,59 +188,20 @@ LogicalResult tryFuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
         a = build(aPart, {d, n});
   Value bm = *bSel ? build(bPart, {batch, timeDim, n}) : build(bPart, {d, n});
   Value cm = *cSel ? build(r0->c, {batch, timeDim, n}) : build(r0->c, {d, n});
-  Value init;
-  Value prev = chain.front().prev;
-  std::optional<double> splat =
-      prev ? fusion::getSplatValue(prev) : std::optional<double>(0.0);
-  if (!splat || *splat != 0.0) {
-    // The head's state must be reachable where the op goes.
-    if (Operation *def = prev.getDefiningOp())
-      if (!def->isBeforeInBlock(concat) && def->getBlock() == concat->getBlock())
-        return failure();
-    init = relayout(rewriter, loc, prev, frameDimsOf(prev), {batch, d, n},
-                    frameSizes);
-  }
+  FailureOr<Value> init =
+      initialState(rewriter, loc, chain, concat, {batch, d, n}, frameSizes);
+  if (failed(init))
+    return failure();
   int64_t bt = batch < 0 ? 1 : frameSizes[batch];
   auto yType = RankedTensorType::get({bt, steps, frameSizes[d]}, elt);
   auto hType = RankedTensorType::get({bt, frameSizes[d], frameSizes[n]}, elt);
   auto scan = SelectiveScanOp::create(rewriter, loc, TypeRange{yType, hType}, x,
                                       delta, a, bm, cm, Value(), Value(),
-                                      Value(), init, softplus);
-  SmallVector<int64_t> yDims(r0->yDims);
-  if (stack->inserted)
-    yDims.insert(yDims.begin() + stack->axis, timeDim);
-  else
-    yDims[stack->axis] = timeDim;
-  Value y = relayout(rewriter, loc, scan.getY(), seq, yDims, frameSizes);
-  // Uses of the last state other than its own read-out take the final
-  // state; the per-step read-outs and the chain die with the concat.
-  Value last = chain.back().h;
-  Operation *lastReadout = ys.back().getDefiningOp();
-  Operation *lastProduct = lastReadout->getOperand(0).getDefiningOp();
-  if (llvm::any_of(last.getUsers(), [&](Operation *user) {
-        return user != lastReadout && user != lastProduct;
-      })) {
-    Value fin = relayout(rewriter, loc, scan.getFinalState(), {batch, d, n},
-                         stateDims, frameSizes);
-    rewriter.replaceUsesWithIf(last, fin, [&](OpOperand &use) {
-      return use.getOwner() != lastReadout && use.getOwner() != lastProduct &&
-             use.getOwner() != fin.getDefiningOp();
-    });
-  }
-  SmallVector<Value> parts(concat->getOperands());
-  rewriter.replaceOp(concat, y);
-  eraseDeadProducers(rewriter, parts);
+                                      Value(), *init, softplus);
+  replaceChainResults(rewriter, loc, chain, ys, *stack, r0->yDims,
+                      scan.getY(), seq, scan.getFinalState(), {batch, d, n},
+                      frameSizes, timeDim);
   return success();
-}
-
-LogicalResult fuseChain(ArrayRef<Step> chain, PatternRewriter &rewriter) {
-  // A virtual first step is either b_0 (its recurrence folded away) or an
-  // initial state.
-  if (!chain.front().add && chain.size() > 1 &&
-      succeeded(tryFuseChain(chain, rewriter)))
-    return success();
-  return tryFuseChain(chain.front().add ? chain : chain.drop_front(),
-                      rewriter);
 }
 
 /// y + x·D after a scan without a skip: D joins the op.
@@ -354,7 +298,7 @@ struct SelectiveScanFusionPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     int64_t scans = 0, skips = 0, gates = 0;
-    scans += fuseRecurrenceChains(getOperation(), fuseChain);
+    scans += fuseRecurrenceChains(getOperation(), tryFuseChain);
     RewritePatternSet patterns(ctx);
     patterns.add<FoldScanSkip>(ctx, skips);
     patterns.add<FoldScanGate>(ctx, gates);
