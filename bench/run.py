@@ -7,7 +7,9 @@ checked against its torch reference before it is timed. Then one attention block
 (B=1, H=8, D=64) at sequence lengths 128, 512 and 2048, plain and causal: the fused
 attention kernel against the unfused matmul-softmax-matmul and ONNX Runtime. Last, the
 state-space section (bench/ssm.py; alone with --only ssm): Mamba unrolled, as Scan and as
-Loop, its compile time by stage, and gated linear attention, each beside ONNX Runtime.
+Loop, its compile time by stage, and gated linear attention, each beside ONNX Runtime. Then
+real torchvision/torchaudio/torch.nn architectures at full size (bench/real_models.py; alone
+with --only real), at 2 and 1 threads, with compile time, GFLOP/s and peak RSS.
 """
 import argparse
 import json
@@ -143,12 +145,25 @@ def main():
     ap.add_argument("--no-attention", action="store_true",
                     help="skip the attention sequence-length benchmark")
     ap.add_argument("--no-ssm", action="store_true", help="skip the state-space section")
-    ap.add_argument("--only", choices=["ssm"], help="run only this section")
+    ap.add_argument("--only", choices=["ssm", "real"], help="run only this section")
+    ap.add_argument("--no-real", action="store_true",
+                    help="skip the real-architecture section (torchvision/torchaudio/torch.nn)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating Tessera/ORT rounds per real-architecture model")
+    ap.add_argument("--work", help="work directory (exported models are reused)")
+    ap.add_argument("--model", action="append", help="real-architecture models to run")
+    ap.add_argument("--thread-counts", default="2,1",
+                    help="thread counts of the real-architecture section (first is the main one)")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="tessera-bench.")
-    if args.only != "ssm":
+    args.thread_counts = [int(t) for t in args.thread_counts.split(",")]
+    work = args.work or tempfile.mkdtemp(prefix="tessera-bench.")
+    os.makedirs(work, exist_ok=True)
+    if args.only is None:
         families_and_attention(args, work)
-    if not args.no_ssm:
+    if args.only == "real" or (args.only is None and not args.no_real):
+        import real_models
+        real_models.section(args, work)
+    if args.only == "ssm" or (args.only is None and not args.no_ssm):
         import ssm  # here, as ssm imports this file's helpers
         ssm.section(args, work)
 

@@ -277,6 +277,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
       return 1;
     report.patterns = c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
     report.opsAfter = CompileReport::countOps(*module);
+    report.flops = CompileReport::countFlops(*module);
     report.stageMs.push_back({"graph", msSince(graphStart)});
   }
   if (emit >= Emit::Linalg) {
@@ -292,6 +293,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
           return success();
         })))
       return 1;
+    report.countKernels(*module);
     report.stageMs.push_back({"lowering", msSince(lowerStart)});
   }
   // Written when the compilation is done (or now, for IR outputs).

@@ -128,6 +128,9 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   pm.addPass(createLinalgToRuntimeCallsPass());
   pm.addPass(createEmitCInterfacePass());
   pm.addPass(createFlattenConstantGlobalsPass());
+  // Kernels as their own (deduplicated) functions: LLVM's time then grows
+  // with the number of distinct kernels, not with the model's depth.
+  pm.addPass(createOutlineKernels());
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   if (opts.optLevel >= 2)

@@ -1,6 +1,9 @@
 // --report output: JSON for tools and tests, a few lines for people.
 #include "compiler/Report.h"
 
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -15,6 +18,90 @@ std::map<std::string, int64_t> CompileReport::countOps(ModuleOp module) {
       ++counts[op->getName().getStringRef().str()];
   });
   return counts;
+}
+
+namespace {
+
+int64_t elements(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  return shaped && shaped.hasStaticShape() ? shaped.getNumElements() : 0;
+}
+
+ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getShape();
+}
+
+/// Multiply-adds of one contraction; 0 for anything else.
+int64_t macs(Operation *op) {
+  if (op->getNumResults() == 0 || elements(op->getResult(0).getType()) == 0)
+    return 0;
+  int64_t out = elements(op->getResult(0).getType());
+  if (auto mm = dyn_cast<MatmulOp>(op))
+    return out * shapeOf(mm.getLhs()).back();
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return out * shapeOf(linear.getInput()).back();
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    int64_t perOutput = 1;
+    for (int64_t d : shapeOf(conv.getWeight()).drop_front())
+      perOutput *= d;
+    return out * perOutput;
+  }
+  if (auto attn = dyn_cast<AttentionOp>(op)) {
+    ArrayRef<int64_t> q = shapeOf(attn.getQuery());
+    int64_t keys = shapeOf(attn.getKey()).drop_back().back();
+    int64_t queries = q.drop_back().back();
+    // Causal: query i sees keys 0..i.
+    int64_t pairs = queries * keys;
+    if (attn.getCausal())
+      for (int64_t i = (pairs = 0); i < queries; ++i)
+        pairs += std::min(i + 1, keys);
+    int64_t heads = elements(attn.getQuery().getType()) / q.back() / queries;
+    return heads * pairs * (q.back() + shapeOf(attn.getValue()).back());
+  }
+  if (auto einsum = dyn_cast<EinsumOp>(op)) {
+    // Every index once: the product of all letters' extents.
+    std::map<char, int64_t> extent;
+    StringRef inputs = StringRef(einsum.getEquation()).split("->").first;
+    SmallVector<StringRef> terms;
+    inputs.split(terms, ',');
+    if (terms.size() != einsum.getInputs().size())
+      return 0;
+    for (auto [term, input] : llvm::zip(terms, einsum.getInputs())) {
+      ArrayRef<int64_t> shape = shapeOf(input);
+      if (term.size() != shape.size())
+        return 0; // ellipses: not counted
+      for (auto [c, d] : llvm::zip(term, shape))
+        extent[c] = d;
+    }
+    int64_t all = 1;
+    for (auto &[c, d] : extent)
+      all *= d;
+    return all;
+  }
+  return 0;
+}
+
+} // namespace
+
+int64_t CompileReport::countFlops(ModuleOp module) {
+  int64_t total = 0;
+  module.walk([&](Operation *op) { total += 2 * macs(op); });
+  return total;
+}
+
+void CompileReport::countKernels(ModuleOp module) {
+  kernelCalls = distinctKernels = 0;
+  // At any level (func or llvm dialect): kernels are the symbols marked by
+  // tessera-outline-kernels.
+  llvm::DenseSet<StringRef> kernels;
+  for (auto fn : module.getOps<SymbolOpInterface>())
+    if (fn->hasAttr("tessera.kernel"))
+      kernels.insert(fn.getName());
+  distinctKernels = kernels.size();
+  module.walk([&](CallOpInterface call) {
+    auto callee = dyn_cast<SymbolRefAttr>(call.getCallableForCallee());
+    kernelCalls += callee && kernels.contains(callee.getLeafReference());
+  });
 }
 
 void CompileReport::writeJson(raw_ostream &os) const {
@@ -42,6 +129,11 @@ void CompileReport::writeJson(raw_ostream &os) const {
           j.attribute(op, n);
       });
     };
+    j.attribute("gflop", flops / 1e9);
+    if (kernelCalls >= 0) {
+      j.attribute("kernel_calls", kernelCalls);
+      j.attribute("distinct_kernels", distinctKernels);
+    }
     ops("ops_before", opsBefore);
     ops("ops_after", opsAfter);
     j.attributeObject("times_ms", [&] {
@@ -77,7 +169,11 @@ void CompileReport::writeSummary(raw_ostream &os) const {
     os << (first ? "" : ", ") << name.drop_front(8) << " " << n;
     first = false;
   }
-  os << ")\n  times:";
+  os << ")\n  work: " << llvm::format("%.3f", flops / 1e9) << " GFLOP";
+  if (kernelCalls >= 0)
+    os << ", " << kernelCalls << " kernel calls to " << distinctKernels
+       << " distinct kernels";
+  os << "\n  times:";
   for (auto &[stage, ms] : stageMs)
     os << " " << stage << " " << llvm::format("%.0f", ms) << " ms";
   os << "\n";

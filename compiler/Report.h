@@ -18,11 +18,22 @@ struct CompileReport {
   std::vector<std::pair<std::string, int64_t>> patterns;
   /// Op name -> count, before and after the graph pipeline.
   std::map<std::string, int64_t> opsBefore, opsAfter;
+  /// Multiply-adds of the contractions (matmul, linear, conv, attention,
+  /// einsum) after the graph pipeline, times two.
+  int64_t flops = 0;
+  /// Kernel call sites and distinct kernel functions after outlining (-1:
+  /// not lowered).
+  int64_t kernelCalls = -1, distinctKernels = -1;
   /// Stage name -> milliseconds, in order.
   std::vector<std::pair<std::string, double>> stageMs;
 
   /// Counts the ops of each kind in `module` (the module op itself excluded).
   static std::map<std::string, int64_t> countOps(ModuleOp module);
+
+  /// 2 x the multiply-adds of the contractions in `module` (tessera level).
+  static int64_t countFlops(ModuleOp module);
+  /// Fills kernelCalls and distinctKernels from an outlined module.
+  void countKernels(ModuleOp module);
 
   void writeJson(raw_ostream &os) const;
   void writeSummary(raw_ostream &os) const;

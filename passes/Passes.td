@@ -195,4 +195,32 @@ def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
                            "tensor::TensorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Dispatch formation (passes/dispatch/): kernels as their own functions
+//===----------------------------------------------------------------------===//
+
+def OutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
+  let summary = "Outline each loop nest of a model into a kernel function and "
+                "deduplicate identical kernels";
+  let description = [{
+    On buffers (after bufferization, before loops are lowered): every
+    top-level op of a function body that carries a computation (a linalg op
+    or an op with regions, e.g. an scf.for over time) moves into its own
+    private function, called from where it was. Buffers and other values it
+    reads become arguments; constants it reads are cloned in, so loop bounds
+    and scalars stay visible to LLVM. Kernels whose bodies are identical
+    (repeated layers: same shapes, same code, different weights passed as
+    arguments) are created once and called from every place. Kernels carry
+    `tessera.kernel`; the CPU target keeps them out of LLVM's inliner, so
+    LLVM optimizes many small functions instead of one huge one, and each
+    distinct kernel once: compile time follows the number of distinct
+    kernels, not the model's depth.
+  }];
+  let statistics = [
+    Statistic<"numOutlined", "outlined", "Ops outlined into kernels">,
+    Statistic<"numKernels", "kernels", "Distinct kernel functions">,
+  ];
+  let dependentDialects = ["func::FuncDialect"];
+}
+
 #endif // TESSERA_PASSES_TD

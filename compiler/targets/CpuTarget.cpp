@@ -3,6 +3,7 @@
 #include "compiler/cpu/CpuPasses.h"
 #include "compiler/targets/Target.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -123,6 +124,13 @@ public:
         createHostMachine(opts.optLevel, error);
     if (!tm)
       return module.emitError() << "no LLVM target for the host: " << error;
+
+    // Outlined kernels (tessera-outline-kernels) stay functions: inlined back
+    // they would rebuild the one huge function LLVM is slow on.
+    module.walk([](LLVM::LLVMFuncOp fn) {
+      if (fn->hasAttr("tessera.kernel"))
+        fn.setNoInline(true);
+    });
 
     llvm::LLVMContext llvmContext;
     TimingScope translateTimer = timing.nest("Translate to LLVM IR");

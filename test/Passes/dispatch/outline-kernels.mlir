@@ -1,0 +1,109 @@
+// RUN: tessera-opt %s -split-input-file -tessera-outline-kernels | FileCheck %s
+// Dispatch formation on buffers: computations become calls of kernel
+// functions, identical kernels are created once.
+
+#id = affine_map<(d0) -> (d0)>
+
+// Two identical elementwise loops on different buffers (two layers): one
+// kernel, called twice. The constant they read is cloned in, the buffers and
+// the non-constant scalar become arguments. Views, copies and calls stay.
+// CHECK-LABEL: func.func private @layers_generic_0(
+// CHECK-SAME: %{{.*}}: memref<16xf32>, %{{.*}}: memref<16xf32>, %[[S:.*]]: f32)
+// CHECK-SAME: attributes {tessera.kernel}
+// CHECK:   %[[C:.*]] = arith.constant 2.0
+// CHECK:   linalg.generic
+// CHECK:     arith.mulf %{{.*}}, %[[C]]
+// CHECK:     arith.addf %{{.*}}, %[[S]]
+// CHECK:   return
+// CHECK-NOT: func.func private @layers_generic
+// CHECK-LABEL: func.func @layers(
+// CHECK:   call @layers_generic_0(%arg0, %arg1, %arg3)
+// CHECK:   memref.copy
+// CHECK:   call @ext(%arg1)
+// CHECK:   call @layers_generic_0(%arg1, %arg2, %arg3)
+// CHECK-NOT: linalg.generic
+func.func private @ext(memref<16xf32>)
+func.func @layers(%a: memref<16xf32>, %b: memref<16xf32>, %c: memref<16xf32>, %s: f32) {
+  %two = arith.constant 2.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %two : f32
+    %r = arith.addf %m, %s : f32
+    linalg.yield %r : f32
+  }
+  memref.copy %a, %c : memref<16xf32> to memref<16xf32>
+  func.call @ext(%b) : (memref<16xf32>) -> ()
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%b : memref<16xf32>) outs(%c : memref<16xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %two : f32
+    %r = arith.addf %m, %s : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+#id = affine_map<(d0) -> (d0)>
+
+// Near misses: the same code on another shape, or with another constant, is
+// another kernel.
+// CHECK-LABEL: func.func private @near_generic_0(%{{.*}}: memref<16xf32>, %{{.*}}: memref<16xf32>)
+// CHECK:   arith.constant 2.0
+// CHECK-LABEL: func.func private @near_generic_1(%{{.*}}: memref<8xf32>, %{{.*}}: memref<8xf32>)
+// CHECK:   arith.constant 2.0
+// CHECK-LABEL: func.func private @near_generic_2(%{{.*}}: memref<16xf32>, %{{.*}}: memref<16xf32>)
+// CHECK:   arith.constant 3.0
+// CHECK-LABEL: func.func @near(
+// CHECK:   call @near_generic_0
+// CHECK:   call @near_generic_1
+// CHECK:   call @near_generic_2
+func.func @near(%a: memref<16xf32>, %b: memref<16xf32>, %c: memref<8xf32>, %d: memref<8xf32>) {
+  %two = arith.constant 2.0 : f32
+  %three = arith.constant 3.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %two : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%c : memref<8xf32>) outs(%d : memref<8xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %two : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %three : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// A loop over time that yields a buffer (the SSM reference lowering): the
+// kernel returns it; loop bounds stay constants inside.
+// CHECK-LABEL: func.func private @loop_for_0(%{{.*}}: memref<4xf32>) -> memref<4xf32>
+// CHECK-DAG:  arith.constant 0 : index
+// CHECK-DAG:  arith.constant 8 : index
+// CHECK:      scf.for
+// CHECK:      return %{{.*}} : memref<4xf32>
+// CHECK-LABEL: func.func @loop(
+// CHECK:   %[[R:.*]] = call @loop_for_0(%arg0) : (memref<4xf32>) -> memref<4xf32>
+// CHECK:   return %[[R]]
+func.func @loop(%init: memref<4xf32>) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %r = scf.for %i = %c0 to %c8 step %c1 iter_args(%acc = %init) -> memref<4xf32> {
+    %n = memref.alloc() : memref<4xf32>
+    memref.copy %acc, %n : memref<4xf32> to memref<4xf32>
+    scf.yield %n : memref<4xf32>
+  }
+  return %r : memref<4xf32>
+}
