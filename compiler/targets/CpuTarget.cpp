@@ -8,6 +8,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Constants.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -102,6 +103,39 @@ void optimize(llvm::Module &module, llvm::TargetMachine &tm,
   mpm.run(module, mam);
 }
 
+/// Constant arrays of floats (the weights) become byte arrays with the same
+/// bytes: the asm printer writes a byte array with one copy but a float array
+/// one element at a time (ViT-B/32's 88 M weights took ~5 s). Pointers are
+/// opaque, so every use stays as it is.
+void weightsAsBytes(llvm::Module &module) {
+  SmallVector<llvm::GlobalVariable *> globals;
+  for (llvm::GlobalVariable &global : module.globals())
+    if (global.hasInitializer() && global.isConstant())
+      if (auto *data = dyn_cast<llvm::ConstantDataSequential>(
+              global.getInitializer()))
+        if (!data->getElementType()->isIntegerTy(8) &&
+            data->getRawDataValues().size() >= 4096)
+          globals.push_back(&global);
+  for (llvm::GlobalVariable *global : globals) {
+    auto *data = cast<llvm::ConstantDataSequential>(global->getInitializer());
+    StringRef raw = data->getRawDataValues();
+    llvm::Constant *bytes = llvm::ConstantDataArray::get(
+        module.getContext(),
+        ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(raw.data()),
+                          raw.size()));
+    auto *replacement = new llvm::GlobalVariable(
+        module, bytes->getType(), /*isConstant=*/true, global->getLinkage(),
+        bytes, "", global, global->getThreadLocalMode(),
+        global->getAddressSpace());
+    replacement->copyAttributesFrom(global);
+    replacement->setAlignment(
+        std::max(global->getAlign().valueOrOne(), llvm::Align(64)));
+    replacement->takeName(global);
+    global->replaceAllUsesWith(replacement);
+    global->eraseFromParent();
+  }
+}
+
 class CpuTarget : public Target {
 public:
   llvm::StringRef name() const override { return "cpu"; }
@@ -141,6 +175,8 @@ public:
     llvmModule->setTargetTriple(tm->getTargetTriple());
     llvmModule->setDataLayout(tm->createDataLayout());
     translateTimer.stop();
+
+    weightsAsBytes(*llvmModule);
 
     TimingScope optTimer = timing.nest("LLVM optimization");
     optimize(*llvmModule, *tm, opts.optLevel);
