@@ -1,7 +1,8 @@
 // tessera.conv (N-d, grouped, strided, dilated, padded) -> tensor.pad, then
-// for f32 with one group im2col + linalg.matmul (a runtime GEMM), for f32
-// depthwise one generic over strided tap slices, else a named linalg conv or
-// expand_shape into groups + one linalg.generic.
+// for f32 im2col + linalg.matmul (one group) or linalg.batch_matmul over the
+// groups (runtime GEMMs), for f32 depthwise one generic over strided tap
+// slices, else a named linalg conv or expand_shape into groups + one
+// linalg.generic.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
@@ -77,36 +78,45 @@ Value buildNamedConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                                                            strides, dilations);
 }
 
-/// f32 convs with one group: im2col + one GEMM (which the code generator
-/// hands to the runtime's packed kernel). The patch matrix is laid out
-/// [C*K1..Kk, N*O1..Ok] so that the weight [F, C*K..] multiplies it directly
-/// into [F, N*O..], which starts at the bias; N > 1 transposes to [N, F, O..].
+/// f32 convs that are not depthwise: im2col + one GEMM per group (which the
+/// code generator hands to the runtime's packed kernel: linalg.matmul for one
+/// group, linalg.batch_matmul over the groups otherwise). The patch matrix
+/// is laid out [G, C/G*K1..Kk, N*O1..Ok] so that the weight [G, F/G, C/G*K..]
+/// multiplies it directly into [G, F/G, N*O..], which starts at the bias;
+/// then [G, F/G, N, O..] -> [N, G, F/G, O..] = [N, F, O..].
 Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
-                      RankedTensorType type, ArrayRef<int64_t> strides,
-                      ArrayRef<int64_t> dilations) {
+                      RankedTensorType type, int64_t g,
+                      ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
   MLIRContext *ctx = b.getContext();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   Type elt = type.getElementType();
   int64_t k = xType.getRank() - 2, n = xType.getDimSize(0),
-          c = xType.getDimSize(1), f = wType.getDimSize(0);
+          cpg = xType.getDimSize(1) / g, f = wType.getDimSize(0), fpg = f / g;
   ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
   ArrayRef<int64_t> out = type.getShape().drop_front(2);
-  int64_t taps = c, positions = n;
+  int64_t taps = cpg, positions = n;
   for (int64_t i = 0; i < k; ++i) {
     taps *= kernel[i];
     positions *= out[i];
   }
-  // patches[c, k1..kk, n, o1..ok] = x[n, c, o*s + k*d].
-  SmallVector<int64_t> pShape = {c};
+  // patches[g, c, k1..kk, n, o1..ok] = x[n, g*C/G + c, o*s + k*d], without
+  // the g dim for one group.
+  bool grouped = g > 1;
+  int64_t o = grouped ? 1 : 0;
+  SmallVector<int64_t> pShape = {cpg};
+  if (grouped)
+    pShape.insert(pShape.begin(), g);
   llvm::append_range(pShape, kernel);
   pShape.push_back(n);
   llvm::append_range(pShape, out);
   int64_t rank = pShape.size();
   auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-  SmallVector<AffineExpr> xExprs = {dim(k + 1), dim(0)};
+  SmallVector<AffineExpr> xExprs = {dim(o + k + 1),
+                                    grouped ? dim(0) * cpg + dim(1) : dim(0)};
   for (int64_t i = 0; i < k; ++i)
-    xExprs.push_back(dim(k + 2 + i) * strides[i] + dim(1 + i) * dilations[i]);
+    xExprs.push_back(dim(o + k + 2 + i) * strides[i] +
+                     dim(o + 1 + i) * dilations[i]);
   auto pType = RankedTensorType::get(pShape, elt);
   Value empty = tensor::EmptyOp::create(b, loc, pShape, elt);
   auto patches = linalg::GenericOp::create(
@@ -116,45 +126,93 @@ Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
       [](OpBuilder &nb, Location l, ValueRange a) {
         linalg::YieldOp::create(nb, l, a[0]);
       });
-  ReassociationIndices tapDims, posDims, wTail = {0};
-  for (int64_t d = 0; d <= k; ++d)
+  ReassociationIndices tapDims, posDims;
+  for (int64_t d = o; d <= o + k; ++d)
     tapDims.push_back(d);
-  for (int64_t d = k + 1; d < rank; ++d)
+  for (int64_t d = o + k + 1; d < rank; ++d)
     posDims.push_back(d);
+  SmallVector<ReassociationIndices> pGroups = {tapDims, posDims};
+  if (grouped)
+    pGroups.insert(pGroups.begin(), ReassociationIndices{0});
+  SmallVector<int64_t> p2Shape = {taps, positions};
+  if (grouped)
+    p2Shape.insert(p2Shape.begin(), g);
   Value p2 = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({taps, positions}, elt),
-      patches.getResult(0), ArrayRef<ReassociationIndices>{tapDims, posDims});
+      b, loc, RankedTensorType::get(p2Shape, elt), patches.getResult(0),
+      pGroups);
+  // w [F, C/G, K..] -> [F, C/G*K..] (-> [G, F/G, C/G*K..]).
   ReassociationIndices wRest;
   for (int64_t d = 1; d < k + 2; ++d)
     wRest.push_back(d);
   Value w2 = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get({f, taps}, elt), w,
-      ArrayRef<ReassociationIndices>{wTail, wRest});
-  auto yType = RankedTensorType::get({f, positions}, elt);
-  Value init =
-      bias ? buildParallel(b, loc, yType, bias,
-                           {AffineMap::get(2, 0, getAffineDimExpr(0, ctx))},
-                           [](OpBuilder &, Location, ValueRange a) {
-                             return a[0];
-                           })
-           : filledTensor(b, loc, yType, scalarConstant(b, loc, elt, 0.0));
-  Value y = linalg::MatmulOp::create(b, loc, TypeRange{yType},
-                                     ValueRange{w2, p2}, ValueRange{init})
-                .getResult(0);
-  // [F, N*O..] -> [F, N, O..] -> [N, F, O..].
-  SmallVector<int64_t> fnShape = {f, n};
+      ArrayRef<ReassociationIndices>{{0}, wRest});
+  if (grouped)
+    w2 = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({g, fpg, taps}, elt), w2,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  SmallVector<int64_t> yShape = {fpg, positions};
+  if (grouped)
+    yShape.insert(yShape.begin(), g);
+  auto yType = RankedTensorType::get(yShape, elt);
+  Value init;
+  if (bias) {
+    // bias [F] -> [G, F/G], broadcast along the positions.
+    Value biasG = bias;
+    SmallVector<AffineExpr> biasExprs = {dim(0)};
+    if (grouped) {
+      biasG = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get({g, fpg}, elt), bias,
+          ArrayRef<ReassociationIndices>{{0, 1}});
+      biasExprs.push_back(dim(1));
+    }
+    init = buildParallel(b, loc, yType, biasG,
+                         {AffineMap::get(yShape.size(), 0, biasExprs, ctx)},
+                         [](OpBuilder &, Location, ValueRange a) {
+                           return a[0];
+                         });
+  } else {
+    init = filledTensor(b, loc, yType, scalarConstant(b, loc, elt, 0.0));
+  }
+  Value y = grouped ? linalg::BatchMatmulOp::create(b, loc, TypeRange{yType},
+                                                    ValueRange{w2, p2},
+                                                    ValueRange{init})
+                          .getResult(0)
+                    : linalg::MatmulOp::create(b, loc, TypeRange{yType},
+                                               ValueRange{w2, p2},
+                                               ValueRange{init})
+                          .getResult(0);
+  // [G, F/G, N*O..] -> [G, F/G, N, O..] -> [N, G, F/G, O..] -> [N, F, O..]
+  // (without the group dim for one group).
+  int64_t lead = grouped ? 2 : 1;
+  SmallVector<int64_t> fnShape(yShape.begin(), yShape.end() - 1);
+  fnShape.push_back(n);
   llvm::append_range(fnShape, out);
-  ReassociationIndices fDim = {0}, rest;
-  for (int64_t d = 1; d < k + 2; ++d)
+  SmallVector<ReassociationIndices> fnGroups;
+  for (int64_t d = 0; d < lead; ++d)
+    fnGroups.push_back({d});
+  ReassociationIndices rest;
+  for (int64_t d = lead; d < lead + 1 + k; ++d)
     rest.push_back(d);
+  fnGroups.push_back(rest);
   Value fn = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(fnShape, elt), y,
-      ArrayRef<ReassociationIndices>{fDim, rest});
-  SmallVector<int64_t> perm = {1, 0};
-  for (int64_t d = 2; d < k + 2; ++d)
+      b, loc, RankedTensorType::get(fnShape, elt), y, fnGroups);
+  SmallVector<int64_t> perm = {lead};
+  for (int64_t d = 0; d < lead; ++d)
     perm.push_back(d);
-  Value dest = tensor::EmptyOp::create(b, loc, type.getShape(), elt);
-  return linalg::TransposeOp::create(b, loc, fn, dest, perm).getResult()[0];
+  for (int64_t d = lead + 1; d < lead + 1 + k; ++d)
+    perm.push_back(d);
+  SmallVector<int64_t> tShape;
+  for (int64_t p : perm)
+    tShape.push_back(fnShape[p]);
+  Value dest = tensor::EmptyOp::create(b, loc, tShape, elt);
+  Value t = linalg::TransposeOp::create(b, loc, fn, dest, perm).getResult()[0];
+  if (!grouped)
+    return t;
+  SmallVector<ReassociationIndices> outGroups = {{0}, {1, 2}};
+  for (int64_t d = 3; d < (int64_t)tShape.size(); ++d)
+    outGroups.push_back({d});
+  return tensor::CollapseShapeOp::create(b, loc, type, t, outGroups);
 }
 
 /// Depthwise f32 convs (group == C == F): one all-parallel generic over the
@@ -247,10 +305,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     int64_t n = xType.getDimSize(0), c = xType.getDimSize(1),
             f = wType.getDimSize(0);
-    if (g == 1 && elt.isF32()) {
+    // Depthwise convs (g == C == F) have their own tap loop below.
+    if (elt.isF32() && (g == 1 || !(g == c && f == c))) {
       rewriter.replaceOp(op, buildIm2colConv(rewriter, loc, x, w,
-                                             adaptor.getBias(), type, strides,
-                                             dilations));
+                                             adaptor.getBias(), type, g,
+                                             strides, dilations));
       return success();
     }
     if (hasNamedConv(g, c, f, k)) {

@@ -40,26 +40,52 @@ func.func @conv2d_strided(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> t
 
 // -----
 
-// Other groupings: one generic over n, g, f, o (parallel) and c, k (reduction).
-// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
-// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 2 + d5 * 2)>
-// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
-// CHECK-DAG: #[[Y:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// f32 with groups (not depthwise): im2col into [G, C/G*K, N*O], one
+// batch_matmul over the groups, [G, F/G, N, O] -> [N, G, F/G, O] = [N, F, O].
+// CHECK-DAG: #[[PXG:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d0 * 2 + d1, d4 * 2 + d2 * 2)>
+// CHECK-DAG: #[[BIASG:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func @conv1d_groups2
 // CHECK-SAME: %[[IN:.+]]: tensor<1x4x6xf32>, %[[WT:.+]]: tensor<6x2x3xf32>, %[[B:.+]]: tensor<6xf32>
 // CHECK: %[[P:.+]] = tensor.pad %[[IN]] low[0, 0, 2] high[0, 0, 1]
-// CHECK: %[[XG:.+]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 2, 9]
-// CHECK: %[[WG:.+]] = tensor.expand_shape %[[WT]] {{\[\[}}0, 1], [2], [3]] output_shape [2, 3, 2, 3]
+// CHECK: %[[PT:.+]] = linalg.generic {indexing_maps = [#[[PXG]], #{{.+}}]{{.*}} ins(%[[P]] : tensor<1x4x9xf32>) outs(%{{.+}} : tensor<2x2x3x1x3xf32>)
+// CHECK: %[[P2:.+]] = tensor.collapse_shape %[[PT]] {{\[\[}}0], [1, 2], [3, 4]] : tensor<2x2x3x1x3xf32> into tensor<2x6x3xf32>
+// CHECK: %[[W2:.+]] = tensor.collapse_shape %[[WT]] {{\[\[}}0], [1, 2]] : tensor<6x2x3xf32> into tensor<6x6xf32>
+// CHECK: %[[WG:.+]] = tensor.expand_shape %[[W2]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 6]
 // CHECK: %[[BG:.+]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [2, 3]
-// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.+}}]{{.*}} ins(%[[BG]] : tensor<2x3xf32>)
-// CHECK: %[[C:.+]] = linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XG]], %[[WG]] : tensor<1x2x2x9xf32>, tensor<2x3x2x3xf32>) outs(%[[INIT]] : tensor<1x2x3x3xf32>)
-// CHECK: arith.mulf
-// CHECK: arith.addf
-// CHECK: %[[R:.+]] = tensor.collapse_shape %[[C]] {{\[\[}}0], [1, 2], [3]] : tensor<1x2x3x3xf32> into tensor<1x6x3xf32>
+// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIASG]], #{{.+}}]{{.*}} ins(%[[BG]] : tensor<2x3xf32>)
+// CHECK: %[[M:.+]] = linalg.batch_matmul ins(%[[WG]], %[[P2]] : tensor<2x3x6xf32>, tensor<2x6x3xf32>) outs(%[[INIT]] : tensor<2x3x3xf32>)
+// CHECK: %[[E:.+]] = tensor.expand_shape %[[M]] {{\[\[}}0], [1], [2, 3]] output_shape [2, 3, 1, 3]
+// CHECK: %[[T:.+]] = linalg.transpose ins(%[[E]] : tensor<2x3x1x3xf32>) outs(%{{.+}} : tensor<1x2x3x3xf32>) permutation = [2, 0, 1, 3]
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[T]] {{\[\[}}0], [1, 2], [3]] : tensor<1x2x3x3xf32> into tensor<1x6x3xf32>
 // CHECK: return %[[R]]
 func.func @conv1d_groups2(%x: tensor<1x4x6xf32>, %w: tensor<6x2x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x3xf32> {
   %0 = tessera.conv %x, %w, %b {strides = array<i64: 2>, pads = array<i64: 2, 1>, dilations = array<i64: 2>, group = 2 : i64} : (tensor<1x4x6xf32>, tensor<6x2x3xf32>, tensor<6xf32>) -> tensor<1x6x3xf32>
   return %0 : tensor<1x6x3xf32>
+}
+
+// -----
+
+// Near miss: the same grouping in f64 (no runtime GEMM) is one generic over
+// n, g, f, o (parallel) and c, k (reduction).
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 2 + d5 * 2)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
+// CHECK-DAG: #[[Y:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @conv1d_groups2_f64
+// CHECK-SAME: %[[IN:.+]]: tensor<1x4x6xf64>, %[[WT:.+]]: tensor<6x2x3xf64>, %[[B:.+]]: tensor<6xf64>
+// CHECK: %[[P:.+]] = tensor.pad %[[IN]] low[0, 0, 2] high[0, 0, 1]
+// CHECK: %[[XG:.+]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 2, 9]
+// CHECK: %[[WG:.+]] = tensor.expand_shape %[[WT]] {{\[\[}}0, 1], [2], [3]] output_shape [2, 3, 2, 3]
+// CHECK: %[[BG:.+]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [2, 3]
+// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.+}}]{{.*}} ins(%[[BG]] : tensor<2x3xf64>)
+// CHECK: %[[C:.+]] = linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XG]], %[[WG]] : tensor<1x2x2x9xf64>, tensor<2x3x2x3xf64>) outs(%[[INIT]] : tensor<1x2x3x3xf64>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[C]] {{\[\[}}0], [1, 2], [3]] : tensor<1x2x3x3xf64> into tensor<1x6x3xf64>
+// CHECK: return %[[R]]
+func.func @conv1d_groups2_f64(%x: tensor<1x4x6xf64>, %w: tensor<6x2x3xf64>, %b: tensor<6xf64>) -> tensor<1x6x3xf64> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 2>, pads = array<i64: 2, 1>, dilations = array<i64: 2>, group = 2 : i64} : (tensor<1x4x6xf64>, tensor<6x2x3xf64>, tensor<6xf64>) -> tensor<1x6x3xf64>
+  return %0 : tensor<1x6x3xf64>
 }
 
 // -----
