@@ -21,6 +21,12 @@
 #include <mutex>
 #include <tuple>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <cstdio>
+#include <unistd.h>
+#endif
+
 namespace tessera {
 namespace {
 
@@ -175,6 +181,56 @@ PackedPanels packAll(int64_t extent, int64_t K, int width, PackFn pack) {
   return packed;
 }
 
+/// True if [begin, end) lies in one read-only mapping of a file (the model's
+/// own constant data): its pages can be dropped and are read back from the
+/// file if anything touches them again.
+bool inReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
+#if defined(__linux__)
+  FILE *maps = fopen("/proc/self/maps", "r");
+  if (!maps)
+    return false;
+  bool found = false;
+  char line[512];
+  while (!found && fgets(line, sizeof line, maps)) {
+    unsigned long lo, hi, offset, inode;
+    char perms[8], dev[16];
+    if (sscanf(line, "%lx-%lx %7s %lx %15s %lu", &lo, &hi, perms, &offset, dev,
+               &inode) == 6 &&
+        lo <= begin && end <= hi)
+      found = perms[1] == '-' && inode != 0;
+  }
+  fclose(maps);
+  return found;
+#else
+  (void)begin;
+  (void)end;
+  return false;
+#endif
+}
+
+/// After packing, the weight's own pages are not needed by the GEMM any
+/// more: where they are the model file's read-only data, drop them (they
+/// are re-read from the file if anything touches them again). Without this
+/// every weight was resident twice, once as the model's data and once
+/// packed.
+void releaseSourcePages(const Matrix &m, int64_t rows, int64_t cols) {
+#if defined(__linux__)
+  if (rows <= 0 || cols <= 0 || m.rowStride < 0 || m.colStride < 0)
+    return;
+  static const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = reinterpret_cast<uintptr_t>(m.data);
+  uintptr_t end = reinterpret_cast<uintptr_t>(
+      m.data + (rows - 1) * m.rowStride + (cols - 1) * m.colStride + 1);
+  uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last > first && inReadOnlyFileMapping(begin, end))
+    madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED);
+#else
+  (void)m;
+  (void)rows;
+  (void)cols;
+#endif
+}
+
 /// Packed copies of constant operands (weights in the model's read-only
 /// data), keyed by side, address, strides and shape: packed on first use,
 /// then shared by every later call and thread.
@@ -198,6 +254,7 @@ const float *prepacked(bool isA, const Matrix &m, int64_t rows,
                         packBPanel(m, k0, kc, j, n, d);
                       });
     it = cache->emplace(key, std::move(packed)).first;
+    releaseSourcePages(m, rows, cols);
   }
   return it->second.get();
 }
