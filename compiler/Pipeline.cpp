@@ -131,10 +131,14 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   // Kernels as their own (deduplicated) functions: LLVM's time then grows
   // with the number of distinct kernels, not with the model's depth.
   pm.addPass(createOutlineKernels());
+  if (opts.optLevel >= 2)
+    pm.nest<func::FuncOp>().addPass(createReassociateReductionsPass());
+  // Big kernels take a range of a parallel loop; their calls go to the
+  // thread pool once lowered (tessera-parallel-kernel-calls).
+  if (opts.optLevel >= 1)
+    pm.addPass(createParallelizeKernels());
 
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  if (opts.optLevel >= 2)
-    fpm.addPass(createReassociateReductionsPass());
   fpm.addPass(createConvertLinalgToLoopsPass());
   if (opts.optLevel >= 1)
     fpm.addPass(createCpuMathApproximationPass());
@@ -158,4 +162,6 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  if (opts.optLevel >= 1)
+    pm.addPass(createParallelKernelCallsPass());
 }

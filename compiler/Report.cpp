@@ -92,16 +92,28 @@ int64_t CompileReport::countFlops(ModuleOp module) {
 void CompileReport::countKernels(ModuleOp module) {
   kernelCalls = distinctKernels = 0;
   // At any level (func or llvm dialect): kernels are the symbols marked by
-  // tessera-outline-kernels.
+  // tessera-outline-kernels; a kernel run on the thread pool is referenced
+  // through its trampoline (tessera.task) instead of called.
   llvm::DenseSet<StringRef> kernels;
   for (auto fn : module.getOps<SymbolOpInterface>())
     if (fn->hasAttr("tessera.kernel"))
       kernels.insert(fn.getName());
-  distinctKernels = kernels.size();
-  module.walk([&](CallOpInterface call) {
-    auto callee = dyn_cast<SymbolRefAttr>(call.getCallableForCallee());
-    kernelCalls += callee && kernels.contains(callee.getLeafReference());
+    else if (fn->hasAttr("tessera.task"))
+      kernels.insert(fn.getName());
+  module->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (op->hasAttr("tessera.task"))
+      return WalkResult::skip();
+    for (NamedAttribute attr : op->getAttrs())
+      if (auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue()))
+        if (kernels.contains(ref.getValue()) &&
+            (isa<CallOpInterface>(op) || op->getNumRegions() == 0)) {
+          ++kernelCalls;
+          break;
+        }
+    return WalkResult::advance();
   });
+  for (auto fn : module.getOps<SymbolOpInterface>())
+    distinctKernels += fn->hasAttr("tessera.kernel");
 }
 
 void CompileReport::writeJson(raw_ostream &os) const {

@@ -223,4 +223,31 @@ def OutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
   let dependentDialects = ["func::FuncDialect"];
 }
 
+def ParallelizeKernels : Pass<"tessera-parallelize-kernels", "ModuleOp"> {
+  let summary = "Give each big enough kernel a range of its outermost "
+                "parallel loop, so that a thread pool can split it";
+  let description = [{
+    For every kernel function (`tessera.kernel`) whose computation is a
+    linalg op with a parallel loop and at least `min-work` loop iterations
+    times body ops: the op becomes loops here (scf.parallel over the
+    parallel dims), the kernel gains two trailing `index` arguments `lo` and
+    `hi`, and the outermost parallel dim with at least 4 iterations (or else
+    the longest) runs over `[lo, hi)` instead of its full range `[0, T)`.
+    Callers pass `0, T`, so the program still computes the same thing
+    sequentially; the kernel records `tessera.parallel_trip = T`, and the
+    CPU code generator turns its calls into calls of the runtime's thread
+    pool, which runs disjoint ranges on its threads. Each output element is
+    still computed by one thread in the same order: results do not depend
+    on the thread count.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "32768",
+           "loop iterations x body ops below which a kernel stays serial">,
+  ];
+  let statistics = [
+    Statistic<"numParallel", "parallel-kernels", "Kernels given a range">,
+  ];
+  let dependentDialects = ["scf::SCFDialect", "func::FuncDialect"];
+}
+
 #endif // TESSERA_PASSES_TD

@@ -43,6 +43,12 @@ std::unique_ptr<Pass> createTemporariesReportPass();
 /// one flat array per weight instead of nested arrays.
 std::unique_ptr<Pass> createFlattenConstantGlobalsPass();
 
+/// `tessera-parallel-kernel-calls` (LLVM dialect): calls of range kernels
+/// (`tessera.parallel_trip`, from tessera-parallelize-kernels) become calls
+/// of the runtime's `tessera_parallel_range(task, ctx, T)` with a generated
+/// trampoline `K_task(ctx, lo, hi)` and the arguments in a stack struct.
+std::unique_ptr<Pass> createParallelKernelCallsPass();
+
 /// Registers the passes above (for --mlir-print-ir-* names and pipelines).
 void registerCpuPasses();
 

@@ -11,4 +11,5 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createShortenBufferLifetimesPass(); });
   registerPass([] { return createTemporariesReportPass(); });
   registerPass([] { return createFlattenConstantGlobalsPass(); });
+  registerPass([] { return createParallelKernelCallsPass(); });
 }

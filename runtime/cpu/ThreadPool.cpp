@@ -4,6 +4,7 @@
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -178,5 +179,21 @@ void tessera_set_num_threads(int n) {
 }
 
 int tessera_get_num_threads(void) { return tessera::numThreads(); }
+
+void tessera_parallel_range(void (*task)(void *ctx, int64_t lo, int64_t hi),
+                            void *ctx, int64_t n) {
+  int threads = tessera::numThreads();
+  if (threads <= 1 || n <= 1) {
+    task(ctx, 0, n);
+    return;
+  }
+  // A few ranges per thread balance uneven progress without much overhead.
+  int64_t ranges = std::min<int64_t>(n, 4 * threads);
+  int64_t chunk = (n + ranges - 1) / ranges;
+  ranges = (n + chunk - 1) / chunk;
+  tessera::parallelFor(ranges, [&](int64_t r) {
+    task(ctx, r * chunk, std::min(n, (r + 1) * chunk));
+  });
+}
 
 } // extern "C"

@@ -81,6 +81,12 @@ tessera_status tessera_run(const tessera_model_info *model,
 /* Size of the runtime's thread pool (kernels and parallel loops). n <= 0 picks
    the default: $TESSERA_NUM_THREADS, else the hardware concurrency. */
 void tessera_set_num_threads(int n);
+
+/* Runs task(ctx, lo, hi) over disjoint ranges covering [0, n) on the thread
+ * pool (the caller takes part), or task(ctx, 0, n) on one thread. Compiled
+ * models call it for their big generated kernels. */
+void tessera_parallel_range(void (*task)(void *ctx, int64_t lo, int64_t hi),
+                            void *ctx, int64_t n);
 int tessera_get_num_threads(void);
 
 /* The compiled executable's command line:
