@@ -104,6 +104,10 @@ void packAPanel(const Matrix &A, int64_t i0, int m, int64_t k0, int64_t kc,
   const float *rows[MR];
   for (int r = 0; r < MR; ++r)
     rows[r] = A.at(i0 + std::min(r, m - 1), k0);
+  if (m == MR && A.colStride == 1 && haveAvx512) {
+    gemmPackAAvx512(rows[0], A.rowStride, kc, Ap);
+    return;
+  }
   if (m == MR && A.colStride == 1) {
     for (int64_t k = 0; k < kc; ++k, Ap += MR)
       for (int r = 0; r < MR; ++r)

@@ -20,6 +20,10 @@ using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
                                  float *C, int64_t ldc, int m, int n,
                                  bool overwrite);
 
+// Packs a full MR = 8 row panel of row-major A (unit column stride):
+// Ap[k*8 + r] = A[r*lda + k] for k < kc, with 8x8 register transposes.
+void gemmPackAAvx512(const float *A, int64_t lda, int64_t kc, float *Ap);
+
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void gemmMicroKernelAvx512(int64_t kc, const float *Ap, const float *Bp,
                            float *C, int64_t ldc, int m, int n, bool overwrite);
