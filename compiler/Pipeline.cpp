@@ -164,4 +164,6 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
   if (opts.optLevel >= 1)
     pm.addPass(createParallelKernelCallsPass());
+  // Kernel calls report to TESSERA_PROFILE=trace.json when it is set.
+  pm.addPass(createProfileKernelsPass());
 }

@@ -49,6 +49,11 @@ std::unique_ptr<Pass> createFlattenConstantGlobalsPass();
 /// trampoline `K_task(ctx, lo, hi)` and the arguments in a stack struct.
 std::unique_ptr<Pass> createParallelKernelCallsPass();
 
+/// `tessera-profile-kernels` (LLVM dialect): every kernel call of the
+/// model's entry functions is bracketed by `tessera_profile_begin/end` with a
+/// label "KERNEL|onnx nodes" (TESSERA_PROFILE=FILE.json at run time).
+std::unique_ptr<Pass> createProfileKernelsPass();
+
 /// Registers the passes above (for --mlir-print-ir-* names and pipelines).
 void registerCpuPasses();
 

@@ -12,4 +12,5 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createTemporariesReportPass(); });
   registerPass([] { return createFlattenConstantGlobalsPass(); });
   registerPass([] { return createParallelKernelCallsPass(); });
+  registerPass([] { return createProfileKernelsPass(); });
 }

@@ -629,9 +629,15 @@ void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,
         OutMatrix{C->aligned + C->offset + b * C->strides[0], C->strides[1],
                   C->strides[2]});
   };
-  // Small per-batch problems (attention heads) parallelise over the batch;
-  // large ones run one after another, each parallel inside.
-  if (batch >= tessera::numThreads() && 2 * M * N * K < (int64_t)8 << 20)
+  // Over the batch when each problem is small (attention heads) or would
+  // not split into enough tasks itself (a grouped conv's 48x50 outputs per
+  // group, K = 6144), or when the batch divides evenly; otherwise one after
+  // another, each parallel inside.
+  int threads = tessera::numThreads();
+  bool small = 2 * M * N * K < (int64_t)8 << 20;
+  bool fewTasks = (M + 191) / 192 * ((N + 127) / 128) < 2 * threads;
+  if (batch >= threads &&
+      (small || fewTasks || batch % threads == 0 || batch >= 4 * threads))
     tessera::parallelFor(batch, one);
   else
     for (int64_t b = 0; b < batch; ++b)

@@ -82,6 +82,12 @@ tessera_status tessera_run(const tessera_model_info *model,
    the default: $TESSERA_NUM_THREADS, else the hardware concurrency. */
 void tessera_set_num_threads(int n);
 
+/* Per-kernel profile (TESSERA_PROFILE=FILE.json): compiled models bracket
+ * each kernel call with these; `label` is "KERNEL|onnx nodes". At exit the
+ * events go to FILE.json as a Chrome trace and the top kernels to stderr. */
+int64_t tessera_profile_begin(const char *label);
+void tessera_profile_end(const char *label, int64_t start);
+
 /* Runs task(ctx, lo, hi) over disjoint ranges covering [0, n) on the thread
  * pool (the caller takes part), or task(ctx, 0, n) on one thread. Compiled
  * models call it for their big generated kernels. */
