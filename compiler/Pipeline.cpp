@@ -120,6 +120,9 @@ void mlir::tessera::buildBufferizationPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createShortenBufferLifetimesPass());
   if (opts.reportTemporaries)
     pm.addNestedPass<func::FuncOp>(createTemporariesReportPass());
+  // Then one arena per function, its offsets planned from those lifetimes.
+  if (opts.optLevel >= 1)
+    pm.addNestedPass<func::FuncOp>(createPlanArenaPass());
 }
 
 void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,

@@ -112,8 +112,15 @@ void CompileReport::countKernels(ModuleOp module) {
         }
     return WalkResult::advance();
   });
-  for (auto fn : module.getOps<SymbolOpInterface>())
+  arenaBytes = arenaUnplannedBytes = 0;
+  for (auto fn : module.getOps<SymbolOpInterface>()) {
     distinctKernels += fn->hasAttr("tessera.kernel");
+    if (auto bytes = fn->getAttrOfType<IntegerAttr>("tessera.arena_bytes"))
+      arenaBytes += bytes.getInt();
+    if (auto bytes =
+            fn->getAttrOfType<IntegerAttr>("tessera.arena_unplanned_bytes"))
+      arenaUnplannedBytes += bytes.getInt();
+  }
 }
 
 void CompileReport::writeJson(raw_ostream &os) const {
@@ -145,6 +152,8 @@ void CompileReport::writeJson(raw_ostream &os) const {
     if (kernelCalls >= 0) {
       j.attribute("kernel_calls", kernelCalls);
       j.attribute("distinct_kernels", distinctKernels);
+      j.attribute("arena_bytes", arenaBytes);
+      j.attribute("arena_unplanned_bytes", arenaUnplannedBytes);
     }
     ops("ops_before", opsBefore);
     ops("ops_after", opsAfter);
@@ -184,7 +193,9 @@ void CompileReport::writeSummary(raw_ostream &os) const {
   os << ")\n  work: " << llvm::format("%.3f", flops / 1e9) << " GFLOP";
   if (kernelCalls >= 0)
     os << ", " << kernelCalls << " kernel calls to " << distinctKernels
-       << " distinct kernels";
+       << " distinct kernels, arena "
+       << llvm::format("%.1f", arenaBytes / 1048576.0) << " MiB (temporaries "
+       << llvm::format("%.1f", arenaUnplannedBytes / 1048576.0) << " MiB)";
   os << "\n  times:";
   for (auto &[stage, ms] : stageMs)
     os << " " << stage << " " << llvm::format("%.0f", ms) << " ms";

@@ -24,6 +24,9 @@ struct CompileReport {
   /// Kernel call sites and distinct kernel functions after outlining (-1:
   /// not lowered).
   int64_t kernelCalls = -1, distinctKernels = -1;
+  /// Bytes of the statically planned arenas (tessera-plan-arena) and the sum
+  /// of the temporaries placed in them (-1: not lowered).
+  int64_t arenaBytes = -1, arenaUnplannedBytes = -1;
   /// Stage name -> milliseconds, in order.
   std::vector<std::pair<std::string, double>> stageMs;
 
@@ -32,7 +35,8 @@ struct CompileReport {
 
   /// 2 x the multiply-adds of the contractions in `module` (tessera level).
   static int64_t countFlops(ModuleOp module);
-  /// Fills kernelCalls and distinctKernels from an outlined module.
+  /// Fills kernelCalls, distinctKernels and the arena sizes from a lowered
+  /// module.
   void countKernels(ModuleOp module);
 
   void writeJson(raw_ostream &os) const;

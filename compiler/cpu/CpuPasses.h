@@ -54,6 +54,14 @@ std::unique_ptr<Pass> createParallelKernelCallsPass();
 /// label "KERNEL|onnx nodes" (TESSERA_PROFILE=FILE.json at run time).
 std::unique_ptr<Pass> createProfileKernelsPass();
 
+/// `tessera-plan-arena`: the temporaries of each function's block that are
+/// freed in it become views at compile-time offsets of one arena buffer,
+/// shared by buffers that are never live at once (liveness in program order,
+/// greedy placement, 64-byte aligned). The function records
+/// `tessera.arena_bytes`, `tessera.arena_buffers` and
+/// `tessera.arena_unplanned_bytes` (the sum of the buffers' sizes).
+std::unique_ptr<Pass> createPlanArenaPass();
+
 /// Registers the passes above (for --mlir-print-ir-* names and pipelines).
 void registerCpuPasses();
 

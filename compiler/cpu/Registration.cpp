@@ -13,4 +13,5 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createFlattenConstantGlobalsPass(); });
   registerPass([] { return createParallelKernelCallsPass(); });
   registerPass([] { return createProfileKernelsPass(); });
+  registerPass([] { return createPlanArenaPass(); });
 }
