@@ -81,6 +81,7 @@ tessera_status tessera_run(const tessera_model_info *model,
 /* Size of the runtime's thread pool (kernels and parallel loops). n <= 0 picks
    the default: $TESSERA_NUM_THREADS, else the hardware concurrency. */
 void tessera_set_num_threads(int n);
+int tessera_get_num_threads(void);
 
 /* Per-kernel profile (TESSERA_PROFILE=FILE.json): compiled models bracket
  * each kernel call with these; `label` is "KERNEL|onnx nodes". At exit the
@@ -93,7 +94,6 @@ void tessera_profile_end(const char *label, int64_t start);
  * models call it for their big generated kernels. */
 void tessera_parallel_range(void (*task)(void *ctx, int64_t lo, int64_t hi),
                             void *ctx, int64_t n);
-int tessera_get_num_threads(void);
 
 /* The compiled executable's command line:
      PROG [--input NAME=FILE.npy]... [--output-dir DIR] [--bench N] [--threads N]
