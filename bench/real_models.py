@@ -163,7 +163,7 @@ def peak_rss_mb(cmd, timeout=None):
 
 
 def section(args, work):
-    from run import ort_ms, rel_l2, run_json
+    from run import rel_l2
     names = args.model or list(MODELS)
     rows = []
     for name in names:

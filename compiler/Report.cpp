@@ -3,7 +3,6 @@
 
 #include "tessera/IR/TesseraOps.h"
 
-#include "mlir/Interfaces/CallInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -90,37 +89,32 @@ int64_t CompileReport::countFlops(ModuleOp module) {
 }
 
 void CompileReport::countKernels(ModuleOp module) {
-  kernelCalls = distinctKernels = 0;
+  kernelCalls = distinctKernels = arenaBytes = arenaUnplannedBytes = 0;
   // At any level (func or llvm dialect): kernels are the symbols marked by
   // tessera-outline-kernels; a kernel run on the thread pool is referenced
   // through its trampoline (tessera.task) instead of called.
   llvm::DenseSet<StringRef> kernels;
-  for (auto fn : module.getOps<SymbolOpInterface>())
-    if (fn->hasAttr("tessera.kernel"))
-      kernels.insert(fn.getName());
-    else if (fn->hasAttr("tessera.task"))
-      kernels.insert(fn.getName());
-  module->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (op->hasAttr("tessera.task"))
-      return WalkResult::skip();
-    for (NamedAttribute attr : op->getAttrs())
-      if (auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue()))
-        if (kernels.contains(ref.getValue()) &&
-            (isa<CallOpInterface>(op) || op->getNumRegions() == 0)) {
-          ++kernelCalls;
-          break;
-        }
-    return WalkResult::advance();
-  });
-  arenaBytes = arenaUnplannedBytes = 0;
   for (auto fn : module.getOps<SymbolOpInterface>()) {
-    distinctKernels += fn->hasAttr("tessera.kernel");
+    bool kernel = fn->hasAttr("tessera.kernel");
+    distinctKernels += kernel;
+    if (kernel || fn->hasAttr("tessera.task"))
+      kernels.insert(fn.getName());
     if (auto bytes = fn->getAttrOfType<IntegerAttr>("tessera.arena_bytes"))
       arenaBytes += bytes.getInt();
     if (auto bytes =
             fn->getAttrOfType<IntegerAttr>("tessera.arena_unplanned_bytes"))
       arenaUnplannedBytes += bytes.getInt();
   }
+  // A call, or the address of a trampoline, outside the trampolines.
+  module->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (op->hasAttr("tessera.task"))
+      return WalkResult::skip();
+    kernelCalls += llvm::any_of(op->getAttrs(), [&](NamedAttribute attr) {
+      auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
+      return ref && kernels.contains(ref.getValue());
+    });
+    return WalkResult::advance();
+  });
 }
 
 void CompileReport::writeJson(raw_ostream &os) const {

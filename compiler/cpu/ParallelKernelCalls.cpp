@@ -6,6 +6,7 @@
 // into disjoint ranges, or runs it whole on the caller for one thread.
 #include "compiler/cpu/CpuPasses.h"
 
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
@@ -38,7 +39,6 @@ struct ParallelKernelCallsPass
     auto i64 = IntegerType::get(ctx, 64);
     auto voidType = LLVM::LLVMVoidType::get(ctx);
 
-    auto pool = module.lookupSymbol<LLVM::LLVMFuncOp>("tessera_parallel_range");
     DenseMap<StringAttr, LLVM::LLVMFuncOp> tasks;
     SmallVector<LLVM::CallOp> calls;
     module.walk([&](LLVM::CallOp call) {
@@ -51,12 +51,10 @@ struct ParallelKernelCallsPass
     });
     if (calls.empty())
       return;
-    if (!pool) {
-      builder.setInsertionPointToEnd(module.getBody());
-      pool = LLVM::LLVMFuncOp::create(
-          builder, module.getLoc(), "tessera_parallel_range",
-          LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, i64}));
-    }
+    FailureOr<LLVM::LLVMFuncOp> pool = LLVM::lookupOrCreateFn(
+        builder, module, "tessera_parallel_range", {ptr, ptr, i64}, voidType);
+    if (failed(pool))
+      return signalPassFailure();
 
     for (LLVM::CallOp call : calls) {
       auto kernel = module.lookupSymbol<LLVM::LLVMFuncOp>(*call.getCallee());
@@ -107,7 +105,7 @@ struct ParallelKernelCallsPass
       Value fnAddr = LLVM::AddressOfOp::create(builder, loc, ptr,
                                                task.getSymName());
       Value n = LLVM::ConstantOp::create(builder, loc, i64, trip);
-      LLVM::CallOp::create(builder, loc, pool, ValueRange{fnAddr, slot, n});
+      LLVM::CallOp::create(builder, loc, *pool, ValueRange{fnAddr, slot, n});
       call.erase();
     }
   }

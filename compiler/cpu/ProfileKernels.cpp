@@ -5,6 +5,7 @@
 // the ONNX node names in the call's location.
 #include "compiler/cpu/CpuPasses.h"
 
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/SetVector.h"
@@ -101,16 +102,12 @@ struct ProfileKernelsPass
     if (calls.empty())
       return;
 
-    auto declare = [&](StringRef name, Type result, ArrayRef<Type> params) {
-      if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
-        return fn;
-      builder.setInsertionPointToEnd(module.getBody());
-      return LLVM::LLVMFuncOp::create(
-          builder, module.getLoc(), name,
-          LLVM::LLVMFunctionType::get(result, params));
-    };
-    LLVM::LLVMFuncOp begin = declare("tessera_profile_begin", i64, {ptr});
-    LLVM::LLVMFuncOp end = declare("tessera_profile_end", voidType, {ptr, i64});
+    FailureOr<LLVM::LLVMFuncOp> begin = LLVM::lookupOrCreateFn(
+        builder, module, "tessera_profile_begin", {ptr}, i64);
+    FailureOr<LLVM::LLVMFuncOp> end = LLVM::lookupOrCreateFn(
+        builder, module, "tessera_profile_end", {ptr, i64}, voidType);
+    if (failed(begin) || failed(end))
+      return signalPassFailure();
 
     llvm::StringMap<LLVM::GlobalOp> labels;
     for (auto &[call, label] : calls) {
@@ -131,10 +128,10 @@ struct ProfileKernelsPass
       builder.setInsertionPoint(call);
       Value addr = LLVM::AddressOfOp::create(builder, loc, global);
       Value start =
-          LLVM::CallOp::create(builder, loc, begin, ValueRange{addr})
+          LLVM::CallOp::create(builder, loc, *begin, ValueRange{addr})
               .getResult();
       builder.setInsertionPointAfter(call);
-      LLVM::CallOp::create(builder, loc, end, ValueRange{addr, start});
+      LLVM::CallOp::create(builder, loc, *end, ValueRange{addr, start});
     }
   }
 };

@@ -51,7 +51,6 @@ struct ParallelizeKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SymbolTable symbols(module);
     SymbolTableCollection tables;
     SymbolUserMap users(tables, module);
     for (auto kernel :
@@ -73,14 +72,12 @@ struct ParallelizeKernelsPass
         linalg::linalgOpToParallelLoops(rewriter, root);
     if (failed(loops) || loops->empty())
       return;
-    auto parallel = dyn_cast<scf::ParallelOp>(loops->front());
-    if (!parallel) {
-      // The outermost loop is a reduction: the kernel stays serial (its
-      // loops are what linalg-to-loops would have made).
-      rewriter.eraseOp(root);
-      return;
-    }
     rewriter.eraseOp(root);
+    // An outermost reduction leaves the kernel serial (its loops are what
+    // linalg-to-loops would have made).
+    auto parallel = dyn_cast<scf::ParallelOp>(loops->front());
+    if (!parallel)
+      return;
 
     // The outermost dim with a few iterations, else the longest.
     int64_t dim = -1, trip = 0, longest = -1, longestTrip = 0;

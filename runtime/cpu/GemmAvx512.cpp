@@ -130,39 +130,29 @@ void gemmPackAAvx512(const float *A, int64_t lda, int64_t kc, float *Ap) {
     r[i] = A + i * lda;
   int64_t k = 0;
   for (; k + 8 <= kc; k += 8, Ap += 64) {
-    __m256 t0 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[0] + k),
-                                   _mm256_loadu_ps(r[1] + k));
-    __m256 t1 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[0] + k),
-                                   _mm256_loadu_ps(r[1] + k));
-    __m256 t2 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[2] + k),
-                                   _mm256_loadu_ps(r[3] + k));
-    __m256 t3 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[2] + k),
-                                   _mm256_loadu_ps(r[3] + k));
-    __m256 t4 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[4] + k),
-                                   _mm256_loadu_ps(r[5] + k));
-    __m256 t5 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[4] + k),
-                                   _mm256_loadu_ps(r[5] + k));
-    __m256 t6 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[6] + k),
-                                   _mm256_loadu_ps(r[7] + k));
-    __m256 t7 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[6] + k),
-                                   _mm256_loadu_ps(r[7] + k));
-    // s0 = rows 0-3 of columns 0 and 4, s4 = rows 4-7 of them, etc.
-    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-    __m256 s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-    __m256 s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
-    __m256 s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
-    __m256 s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-    _mm256_storeu_ps(Ap + 0, _mm256_permute2f128_ps(s0, s4, 0x20));
-    _mm256_storeu_ps(Ap + 8, _mm256_permute2f128_ps(s1, s5, 0x20));
-    _mm256_storeu_ps(Ap + 16, _mm256_permute2f128_ps(s2, s6, 0x20));
-    _mm256_storeu_ps(Ap + 24, _mm256_permute2f128_ps(s3, s7, 0x20));
-    _mm256_storeu_ps(Ap + 32, _mm256_permute2f128_ps(s0, s4, 0x31));
-    _mm256_storeu_ps(Ap + 40, _mm256_permute2f128_ps(s1, s5, 0x31));
-    _mm256_storeu_ps(Ap + 48, _mm256_permute2f128_ps(s2, s6, 0x31));
-    _mm256_storeu_ps(Ap + 56, _mm256_permute2f128_ps(s3, s7, 0x31));
+    // t: rows interleaved in pairs; s[4h + j]: rows 4h..4h+3 of columns j
+    // and j + 4; column j is then the low halves of s[j] and s[4 + j].
+    __m256 t[8], s[8];
+    for (int i = 0; i < 8; i += 2) {
+      __m256 even = _mm256_loadu_ps(r[i] + k);
+      __m256 odd = _mm256_loadu_ps(r[i + 1] + k);
+      t[i] = _mm256_unpacklo_ps(even, odd);
+      t[i + 1] = _mm256_unpackhi_ps(even, odd);
+    }
+    for (int h = 0; h < 8; h += 4) {
+      s[h] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+      s[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+      s[h + 2] =
+          _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(1, 0, 1, 0));
+      s[h + 3] =
+          _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int j = 0; j < 4; ++j) {
+      _mm256_storeu_ps(Ap + 8 * j,
+                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x20));
+      _mm256_storeu_ps(Ap + 32 + 8 * j,
+                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x31));
+    }
   }
   for (; k < kc; ++k, Ap += 8)
     for (int i = 0; i < 8; ++i)

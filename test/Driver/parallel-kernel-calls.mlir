@@ -3,6 +3,7 @@
 // A range kernel's calls go to the thread pool: the arguments before lo/hi
 // go into a stack struct (allocated in the entry block), a trampoline
 // unpacks them, and the pool gets the trip count. One trampoline per kernel.
+// CHECK: llvm.func @tessera_parallel_range(!llvm.ptr, !llvm.ptr, i64){{$}}
 // CHECK-LABEL: llvm.func @k(
 // CHECK-LABEL: llvm.func internal @k_task(
 // CHECK-SAME: %[[CTX:[^:]*]]: !llvm.ptr, %[[LO:[^:]*]]: i64, %[[HI:[^:]*]]: i64)
@@ -26,7 +27,6 @@
 // CHECK:   llvm.call @tessera_parallel_range(
 // CHECK-NOT: llvm.call @k(
 // CHECK:   llvm.call @serial(
-// CHECK: llvm.func @tessera_parallel_range(!llvm.ptr, !llvm.ptr, i64){{$}}
 llvm.func @k(%a: !llvm.ptr, %b: i64, %c: f32, %lo: i64, %hi: i64) attributes {tessera.kernel, tessera.parallel_trip = 8 : i64} {
   llvm.return
 }
