@@ -104,11 +104,11 @@ void packAPanel(const Matrix &A, int64_t i0, int m, int64_t k0, int64_t kc,
   const float *rows[MR];
   for (int r = 0; r < MR; ++r)
     rows[r] = A.at(i0 + std::min(r, m - 1), k0);
-  if (m == MR && A.colStride == 1 && haveAvx512) {
-    gemmPackAAvx512(rows[0], A.rowStride, kc, Ap);
-    return;
-  }
   if (m == MR && A.colStride == 1) {
+    if (haveAvx512) {
+      gemmPackAAvx512(rows[0], A.rowStride, kc, Ap);
+      return;
+    }
     for (int64_t k = 0; k < kc; ++k, Ap += MR)
       for (int r = 0; r < MR; ++r)
         Ap[r] = rows[r][k];
@@ -635,7 +635,11 @@ void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,
   // another, each parallel inside.
   int threads = tessera::numThreads();
   bool small = 2 * M * N * K < (int64_t)8 << 20;
-  bool fewTasks = (M + 191) / 192 * ((N + 127) / 128) < 2 * threads;
+  // The blocks gemm() would split one problem into: at most MCMax rows by
+  // at least 4 * NR columns.
+  bool fewTasks = (M + tessera::MCMax - 1) / tessera::MCMax *
+                      ((N + 4 * tessera::NR - 1) / (4 * tessera::NR)) <
+                  2 * threads;
   if (batch >= threads &&
       (small || fewTasks || batch % threads == 0 || batch >= 4 * threads))
     tessera::parallelFor(batch, one);
