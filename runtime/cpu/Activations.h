@@ -4,6 +4,8 @@
 #ifndef TESSERA_RUNTIME_ACTIVATIONS_H
 #define TESSERA_RUNTIME_ACTIVATIONS_H
 
+#include "tessera_runtime.h"
+
 #include <cstdint>
 
 namespace tessera {
@@ -48,6 +50,15 @@ struct Epilogue {
   int64_t residualRowStride = 0, residualColStride = 0;
 };
 
+/// `e` with its bias and residual moved to element (i, j).
+inline Epilogue epilogueAt(Epilogue e, int64_t i, int64_t j) {
+  if (e.bias)
+    e.bias += j * e.biasStride;
+  if (e.residual)
+    e.residual += i * e.residualRowStride + j * e.residualColStride;
+  return e;
+}
+
 /// Calls body(ActivationTag<A>{}) for the runtime activation `a`, so each
 /// epilogue is compiled once per activation.
 template <Activation A> struct ActivationTag {
@@ -73,6 +84,14 @@ void applyEpilogueAvx512(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                          int64_t n);
 void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
                            int64_t m, int64_t n);
+// The one the fp32 linear layer uses (AVX-512 where its GEMM does), so that
+// other fused layers round exactly like it.
+void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                         int64_t n);
+
+// tessera_linear_f32's flags and operands as an epilogue.
+Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,
+                        const tessera_memref2d_f32 *R);
 
 } // namespace tessera
 

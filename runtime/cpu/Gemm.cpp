@@ -21,12 +21,6 @@
 #include <mutex>
 #include <tuple>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#include <cstdio>
-#include <unistd.h>
-#endif
-
 namespace tessera {
 namespace {
 
@@ -41,6 +35,7 @@ constexpr int NR = gemmNR;
 #define TESSERA_GEMM_MC 192
 #endif
 constexpr int64_t KC = TESSERA_GEMM_KC;
+static_assert(KC % 2 == 0, "BPanelSource packers dequantize k in pairs");
 constexpr int64_t MCMax = (TESSERA_GEMM_MC + MR - 1) / MR * MR;
 #ifndef TESSERA_GEMM_NC
 #define TESSERA_GEMM_NC 512
@@ -129,16 +124,10 @@ struct Plan {
   // Linear layer: the first K step overwrites C, and the epilogue runs on
   // each block after the last. Null: C += A·B.
   const Epilogue *epilogue = nullptr;
+  // Set: B's panels come from this callback instead of B (quantized weights
+  // dequantized on the fly).
+  const BPanelSource *bSource = nullptr;
 };
-
-/// `e` with its bias and residual moved to element (i, j).
-Epilogue epilogueAt(Epilogue e, int64_t i, int64_t j) {
-  if (e.bias)
-    e.bias += j * e.biasStride;
-  if (e.residual)
-    e.residual += i * e.residualRowStride + j * e.residualColStride;
-  return e;
-}
 
 /// The epilogue on C[i0:i0+m, j0:j0+n].
 void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
@@ -185,56 +174,6 @@ PackedPanels packAll(int64_t extent, int64_t K, int width, PackFn pack) {
   return packed;
 }
 
-/// True if [begin, end) lies in one read-only mapping of a file (the model's
-/// own constant data): its pages can be dropped and are read back from the
-/// file if anything touches them again.
-bool inReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
-#if defined(__linux__)
-  FILE *maps = fopen("/proc/self/maps", "r");
-  if (!maps)
-    return false;
-  bool found = false;
-  char line[512];
-  while (!found && fgets(line, sizeof line, maps)) {
-    unsigned long lo, hi, offset, inode;
-    char perms[8], dev[16];
-    if (sscanf(line, "%lx-%lx %7s %lx %15s %lu", &lo, &hi, perms, &offset, dev,
-               &inode) == 6 &&
-        lo <= begin && end <= hi)
-      found = perms[1] == '-' && inode != 0;
-  }
-  fclose(maps);
-  return found;
-#else
-  (void)begin;
-  (void)end;
-  return false;
-#endif
-}
-
-/// After packing, the weight's own pages are not needed by the GEMM any
-/// more: where they are the model file's read-only data, drop them (they
-/// are re-read from the file if anything touches them again). Without this
-/// every weight was resident twice, once as the model's data and once
-/// packed.
-void releaseSourcePages(const Matrix &m, int64_t rows, int64_t cols) {
-#if defined(__linux__)
-  if (rows <= 0 || cols <= 0 || m.rowStride < 0 || m.colStride < 0)
-    return;
-  static const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
-  uintptr_t begin = reinterpret_cast<uintptr_t>(m.data);
-  uintptr_t end = reinterpret_cast<uintptr_t>(
-      m.data + (rows - 1) * m.rowStride + (cols - 1) * m.colStride + 1);
-  uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
-  if (last > first && inReadOnlyFileMapping(begin, end))
-    madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED);
-#else
-  (void)m;
-  (void)rows;
-  (void)cols;
-#endif
-}
-
 /// Packed copies of constant operands (weights in the model's read-only
 /// data), keyed by side, address, strides and shape: packed on first use,
 /// then shared by every later call and thread.
@@ -258,7 +197,8 @@ const float *prepacked(bool isA, const Matrix &m, int64_t rows,
                         packBPanel(m, k0, kc, j, n, d);
                       });
     it = cache->emplace(key, std::move(packed)).first;
-    releaseSourcePages(m, rows, cols);
+    releaseSourcePages(m.data, rows, cols, m.rowStride, m.colStride,
+                       sizeof(float));
   }
   return it->second.get();
 }
@@ -298,6 +238,11 @@ void runBlock(const Plan &p, int64_t task) {
     if (p.packedB)
       Bp = const_cast<float *>(p.packedB) + k0 * allPanels * NR +
            j0 / NR * NR * kc;
+    else if (p.bSource)
+      for (int64_t jp = 0; jp < nPanels; ++jp)
+        p.bSource->pack(p.bSource->ctx, k0, kc, j0 + jp * NR,
+                        (int)std::min<int64_t>(NR, nc - jp * NR),
+                        Bp + jp * NR * kc);
     else
       for (int64_t jp = 0; jp < nPanels; ++jp)
         packBPanel(p.B, k0, kc, j0 + jp * NR,
@@ -344,12 +289,14 @@ void naiveGemm(const Plan &p) {
 
 void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
           bool constantA = false, bool constantB = false,
-          const Epilogue *epilogue = nullptr) {
+          const Epilogue *epilogue = nullptr,
+          const BPanelSource *bSource = nullptr) {
   if (M <= 0 || N <= 0 || (K <= 0 && !epilogue))
     return;
   Plan p{A, B, C, M, N, K, 0, 0, 0, 0, 0};
   p.epilogue = epilogue;
-  if (M * N * K <= 8 * 8 * 8) {
+  p.bSource = bSource;
+  if (M * N * K <= 8 * 8 * 8 && !bSource) {
     naiveGemm(p);
     return;
   }
@@ -363,7 +310,8 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
       for (int64_t task = 0; task < numTasks; ++task)
         body(task);
   };
-  if (M <= 4 && haveAvx512 && B.colStride == 1 && C.colStride == 1) {
+  if (M <= 4 && haveAvx512 && !bSource && B.colStride == 1 &&
+      C.colStride == 1) {
     // Few rows: packing would cost as much as the product; stream B.
     int64_t chunk = std::max<int64_t>(256, (N / (2 * threads) + 63) / 64 * 64);
     // With an epilogue, 256 columns at a time so that they stay in L1.
@@ -531,6 +479,37 @@ void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
   });
 }
 
+void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                         int64_t n) {
+  epilogueKernel(e, x, ldx, m, n);
+}
+
+Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,
+                        const tessera_memref2d_f32 *R) {
+  static_assert(int(TESSERA_LINEAR_ACT_TANH) == ActTanh &&
+                    int(TESSERA_LINEAR_ACT_GELU) == ActGelu,
+                "tessera_runtime.h and Activations.h disagree");
+  Epilogue e;
+  e.activation = int(flags & TESSERA_LINEAR_ACT_MASK);
+  if (flags & TESSERA_LINEAR_BIAS) {
+    e.bias = bias->aligned + bias->offset;
+    e.biasStride = bias->strides[0];
+  }
+  if (flags & TESSERA_LINEAR_RESIDUAL) {
+    e.residual = R->aligned + R->offset;
+    e.residualRowStride = R->strides[0];
+    e.residualColStride = R->strides[1];
+  }
+  return e;
+}
+
+void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
+                      int64_t lda, int64_t acs, float *C, int64_t ldc,
+                      int64_t ccs, const BPanelSource &B, const Epilogue &e) {
+  gemm(M, N, K, Matrix{A, lda, acs}, Matrix{nullptr, 0, 0},
+       OutMatrix{C, ldc, ccs}, false, false, &e, &B);
+}
+
 } // namespace tessera
 
 using tessera::Matrix;
@@ -589,20 +568,7 @@ void _mlir_ciface_tessera_linear_f32(tessera_memref2d_f32 *A,
                                      tessera_memref2d_f32 *R,
                                      tessera_memref2d_f32 *C, int64_t flags,
                                      int64_t constMask) {
-  static_assert(int(TESSERA_LINEAR_ACT_TANH) == tessera::ActTanh &&
-                    int(TESSERA_LINEAR_ACT_GELU) == tessera::ActGelu,
-                "tessera_runtime.h and Activations.h disagree");
-  tessera::Epilogue epilogue;
-  epilogue.activation = int(flags & TESSERA_LINEAR_ACT_MASK);
-  if (flags & TESSERA_LINEAR_BIAS) {
-    epilogue.bias = bias->aligned + bias->offset;
-    epilogue.biasStride = bias->strides[0];
-  }
-  if (flags & TESSERA_LINEAR_RESIDUAL) {
-    epilogue.residual = R->aligned + R->offset;
-    epilogue.residualRowStride = R->strides[0];
-    epilogue.residualColStride = R->strides[1];
-  }
+  tessera::Epilogue epilogue = tessera::linearEpilogue(flags, bias, R);
   // B(k, n) = W[n, k]: the same packing code reads W through swapped strides.
   bool transB = flags & TESSERA_LINEAR_TRANSPOSE_B;
   Matrix b{B->aligned + B->offset, B->strides[transB ? 1 : 0],

@@ -40,6 +40,23 @@ void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
                              float *C, int64_t ldc, int m, int n,
                              bool overwrite);
 
+struct Epilogue;
+// B supplied panel by panel: pack(ctx, k0, kc, j0, n, Bp) writes
+// Bp[k*gemmNR + j] = B(k0+k, j0+j) for k < kc, j < n, zero for n <= j <
+// gemmNR (Bp 64-byte aligned; j0 a multiple of gemmNR; k0 a multiple of
+// the GEMM's K block, TESSERA_GEMM_KC, which is even, and kc even unless
+// k0 + kc = K).
+struct BPanelSource {
+  void (*pack)(const void *ctx, int64_t k0, int64_t kc, int64_t j0, int n,
+               float *Bp);
+  const void *ctx;
+};
+// The linear layer's GEMM, C = epilogue(A·B) with A(i, k) = A[i*lda + k*acs]
+// and C(i, j) = C[i*ldc + j*ccs], on panels of B from `B`.
+void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
+                      int64_t lda, int64_t acs, float *C, int64_t ldc,
+                      int64_t ccs, const BPanelSource &B, const Epilogue &e);
+
 } // namespace tessera
 
 #endif

@@ -6,9 +6,64 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace {
 thread_local char lastMessage[1024];
+
+/// True if [begin, end) lies in one read-only mapping of a file (the model's
+/// own constant data): its pages can be dropped and are read back from the
+/// file if anything touches them again.
+bool inReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
+#if defined(__linux__)
+  FILE *maps = fopen("/proc/self/maps", "r");
+  if (!maps)
+    return false;
+  bool found = false;
+  char line[512];
+  while (!found && fgets(line, sizeof line, maps)) {
+    unsigned long lo, hi, offset, inode;
+    char perms[8], dev[16];
+    if (sscanf(line, "%lx-%lx %7s %lx %15s %lu", &lo, &hi, perms, &offset, dev,
+               &inode) == 6 &&
+        lo <= begin && end <= hi)
+      found = perms[1] == '-' && inode != 0;
+  }
+  fclose(maps);
+  return found;
+#else
+  (void)begin;
+  (void)end;
+  return false;
+#endif
+}
 } // namespace
+
+void tessera::releaseSourcePages(const void *data, int64_t rows, int64_t cols,
+                                 int64_t rowStride, int64_t colStride,
+                                 size_t elemSize) {
+#if defined(__linux__)
+  if (rows <= 0 || cols <= 0 || rowStride < 0 || colStride < 0)
+    return;
+  static const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = reinterpret_cast<uintptr_t>(data);
+  uintptr_t end =
+      begin + ((rows - 1) * rowStride + (cols - 1) * colStride + 1) * elemSize;
+  uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last > first && inReadOnlyFileMapping(begin, end))
+    madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED);
+#else
+  (void)data;
+  (void)rows;
+  (void)cols;
+  (void)rowStride;
+  (void)colStride;
+  (void)elemSize;
+#endif
+}
 
 tessera_status tessera::setError(tessera_status status, const char *fmt, ...) {
   va_list args;

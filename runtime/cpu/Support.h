@@ -30,6 +30,15 @@ struct Scratch {
 tessera_status setError(tessera_status status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+// After a constant operand (a model weight) has been repacked, its own pages
+// are not read any more: where they are the model file's read-only data,
+// drop them (they are re-read from the file if anything touches them
+// again). Without this every weight was resident twice, once as the model's
+// data and once packed. The operand: rows x cols elements of elemSize bytes
+// at data with the given strides (in elements).
+void releaseSourcePages(const void *data, int64_t rows, int64_t cols,
+                        int64_t rowStride, int64_t colStride, size_t elemSize);
+
 // Formats a shape as "[2,3]" into buf (always NUL-terminated).
 void formatShape(char *buf, size_t size, int32_t rank, const int64_t *shape);
 

@@ -243,6 +243,51 @@ void _mlir_ciface_tessera_linear_f32(tessera_memref2d_f32 *A,
                                      tessera_memref2d_f32 *C, int64_t flags,
                                      int64_t constMask);
 
+/* ---- Quantized linear layer ---------------------------------------------- */
+typedef struct {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} tessera_memref2d_i8;
+
+/* tessera_qlinear_f32 flags, besides those of tessera_linear_f32 (activation
+   code in bits 0-3, TESSERA_LINEAR_BIAS, TESSERA_LINEAR_RESIDUAL). */
+enum {
+  TESSERA_QLINEAR_DYNAMIC_INT8 = 128, /* quantize A per row, int8 GEMM */
+  TESSERA_QLINEAR_INT4 = 256,         /* W holds two 4-bit weights a byte */
+};
+
+/* C[M,N] = act(A[M,K]·Wdq^T + bias[N]) + R[M,N], overwriting C, with the
+   bias, activation and residual of tessera_linear_f32 (same flags, same
+   formulas). scale is [N,G]: G groups of gs = K/G consecutive k per output
+   row. Wdq[n,k] = scale[n, k/gs] * q[n,k], where
+   - 8-bit: W is [N,K] int8, q = W in [-127, 127];
+   - flags & INT4: W is [N,K/2], K and gs multiples of 32; for each block of
+     32 k (k0 = 32b), byte W[n, 16b + j] holds q[n,k0+j] + 8 in its low and
+     q[n,k0+16+j] + 8 in its high nibble, q in [-8, 7].
+   Without DYNAMIC_INT8 the product is in fp32: y = sum_g scale[n,g] * (sum
+   over k in group g of A[m,k] q[n,k]). With DYNAMIC_INT8 (8-bit W, G = 1),
+   each row i of A is quantized to asymmetric uint8 with these float ops:
+     mn = min(0, min_k A[i,k]), mx = max(0, max_k A[i,k])
+     inv, s = mx > mn ? 255 / (mx - mn), (mx - mn) / 255 : 1, 1
+     zp = clamp(roundeven(-mn * inv), 0, 255)
+     qa[i,k] = clamp(roundeven(A[i,k] * inv) + zp, 0, 255)
+   and y = (float)(acc - zp * colsum[n]) * (s * scale[n,0]) with the exact
+   int32 acc = sum_k qa[i,k] W[n,k] and colsum[n] = sum_k W[n,k].
+   Any strides for A, R, C (unit inner stride is fast), bias stride may be 0;
+   R must not overlap C. constMask bit 1 (W) / bit 2 (scale): that operand is
+   constant for the life of the process and is repacked once, keyed by its
+   address, strides and shape. */
+void _mlir_ciface_tessera_qlinear_f32(tessera_memref2d_f32 *A,
+                                      tessera_memref2d_i8 *W,
+                                      tessera_memref2d_f32 *scale,
+                                      tessera_memref1d_f32 *bias,
+                                      tessera_memref2d_f32 *R,
+                                      tessera_memref2d_f32 *C, int64_t flags,
+                                      int64_t constMask);
+
 /* ---- State-space models -------------------------------------------------- */
 /* tessera_selective_scan_f32 flags; an operand whose flag is clear is not
    read (it may be any descriptor). */

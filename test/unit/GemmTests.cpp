@@ -101,26 +101,6 @@ bool testBatch(int64_t batch, int64_t M, int64_t K, int64_t N,
 const char *const activationNames[] = {"none", "relu",    "gelu", "gelu_tanh",
                                        "silu", "sigmoid", "tanh"};
 
-double activationRef(int act, double x) {
-  switch (act) {
-  case TESSERA_LINEAR_ACT_RELU:
-    return x < 0 ? 0 : x;
-  case TESSERA_LINEAR_ACT_GELU:
-    return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-  case TESSERA_LINEAR_ACT_GELU_TANH:
-    return 0.5 * x *
-           (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
-  case TESSERA_LINEAR_ACT_SILU:
-    return x / (1 + std::exp(-x));
-  case TESSERA_LINEAR_ACT_SIGMOID:
-    return 1 / (1 + std::exp(-x));
-  case TESSERA_LINEAR_ACT_TANH:
-    return std::tanh(x);
-  default:
-    return x;
-  }
-}
-
 tessera_memref2d_f32 desc2d(float *data, int64_t rows, int64_t cols,
                             int64_t rowStride, int64_t colStride) {
   return {data, data, 0, {rows, cols}, {rowStride, colStride}};

@@ -8,10 +8,11 @@
 #include <cstdio>
 #include <cstring>
 
-// AttentionTests.cpp and SsmTests.cpp (TestUtil.h declares the older
-// subcommands).
+// AttentionTests.cpp, SsmTests.cpp and QGemmTests.cpp (TestUtil.h declares
+// the older subcommands).
 int runAttentionTests(int argc, char **argv);
 int runSsmTests(int argc, char **argv);
+int runQGemmTests(int argc, char **argv);
 
 namespace {
 
@@ -150,7 +151,7 @@ const Command commands[] = {
     {"npy-malformed", runNpyMalformed}, {"gemm", runGemmTests},
     {"threads", runThreadTests},   {"memref-copy", runMemrefCopyTests},
     {"api", runApiTests},          {"attention", runAttentionTests},
-    {"ssm", runSsmTests},
+    {"ssm", runSsmTests},          {"qgemm", runQGemmTests},
 };
 
 } // namespace

@@ -1,0 +1,404 @@
+// The quantized linear layer, C = act(A·Wdq^T + bias) + R
+// (_mlir_ciface_tessera_qlinear_f32). Weights are repacked for the kernels,
+// once for constant ones. Weight-only quantization computes in fp32 with the
+// weights dequantized on the fly: a GEMV kernel for up to 4 rows (the
+// weight bytes are the cost), the fp32 GEMM on dequantized panels above.
+// Dynamic int8 quantizes each row of A to uint8 and runs an exact int32
+// GEMM (AVX-512 VNNI), then dequantizes each block before its epilogue.
+#include "cpu/Activations.h"
+#include "cpu/GemmKernels.h"
+#include "cpu/QGemmKernels.h"
+#include "cpu/Support.h"
+#include "cpu/ThreadPool.h"
+#include "tessera_runtime.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+
+namespace tessera {
+namespace {
+
+static_assert(gemmNR == 32, "weightOnlyPanel* write 32-column panels");
+
+bool selectAvx512() {
+  // TESSERA_GEMM_PORTABLE=1 forces the portable kernels, as for the GEMM.
+  if (const char *env = getenv("TESSERA_GEMM_PORTABLE"))
+    if (*env && strcmp(env, "0") != 0)
+      return false;
+#if defined(__x86_64__)
+  __builtin_cpu_init(); // we run from a static initializer
+  return __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512vnni");
+#else
+  return false;
+#endif
+}
+
+const bool haveAvx512 = selectAvx512();
+const QGemmFn qgemmKernel = haveAvx512 ? qgemmVnni : qgemmPortable;
+
+int64_t roundUp(int64_t x, int64_t multiple) {
+  return (x + multiple - 1) / multiple * multiple;
+}
+
+struct FreeDeleter {
+  void operator()(uint8_t *p) const { free(p); }
+};
+using Buffer = std::unique_ptr<uint8_t[], FreeDeleter>;
+
+Buffer allocFilled(size_t bytes, uint8_t value = 0) {
+  bytes = std::max<size_t>(64, (bytes + 63) / 64 * 64);
+  Buffer b(static_cast<uint8_t *>(aligned_alloc(64, bytes)));
+  memset(b.get(), value, bytes);
+  return b;
+}
+
+// Element (r, c) at data[r*rowStride + c*colStride].
+template <typename T> struct View {
+  const T *data;
+  int64_t rows, cols, rowStride, colStride;
+  T at(int64_t r, int64_t c) const {
+    return data[r * rowStride + c * colStride];
+  }
+};
+
+// A repacked operand: weights (with their column sums for int8 compute) or
+// transposed scales. Columns are padded to a multiple of 64.
+struct Prepared {
+  Buffer data, colsum;
+};
+
+enum class Form { Scales, Vnni, Int8Columns, Int4Columns };
+
+// W [N,K] in QGemmKernels.h's VNNI layout, with its column sums.
+Prepared packVnni(const View<int8_t> &w) {
+  int64_t N = w.rows, K = w.cols, K4 = roundUp(K, 4), Np = roundUp(N, 64);
+  Prepared p{allocFilled(Np * K4), allocFilled(Np * sizeof(int32_t))};
+  auto *packed = reinterpret_cast<int8_t *>(p.data.get());
+  auto *colsum = reinterpret_cast<int32_t *>(p.colsum.get());
+  for (int64_t n = 0; n < N; ++n) {
+    int8_t *col = packed + n / qPanel * K4 * qPanel + n % qPanel * 4;
+    for (int64_t k = 0; k < K; ++k) {
+      col[k / 4 * qPanel * 4 + k % 4] = w.at(n, k);
+      colsum[n] += w.at(n, k);
+    }
+  }
+  return p;
+}
+
+// q[n, k] of the operand W: the byte itself, or its nibble (tessera_runtime.h).
+int weightAt(const View<int8_t> &w, bool int4, int64_t n, int64_t k) {
+  if (!int4)
+    return w.at(n, k);
+  auto byte = uint8_t(w.at(n, k / 32 * 16 + k % 16));
+  return (k % 32 < 16 ? byte & 15 : byte >> 4) - 8;
+}
+
+// W in QGemmKernels.h's k-major weight-only layout; padding columns hold
+// q = 0 (0x88 for 4 bits).
+Prepared packColumns(const View<int8_t> &w, bool int4, int64_t K) {
+  int64_t N = w.rows, depth = int4 ? K / 2 : K;
+  Prepared p{allocFilled(roundUp(N, wPanel) * depth, int4 ? 0x88 : 0), {}};
+  for (int64_t n = 0; n < N; ++n) {
+    uint8_t *col = p.data.get() + n / wPanel * depth * wPanel + n % wPanel;
+    for (int64_t k = 0; k < K; ++k)
+      if (!int4)
+        col[k * wPanel] = uint8_t(weightAt(w, false, n, k));
+      else if (k % 2)
+        col[k / 2 * wPanel] = uint8_t((weightAt(w, true, n, k - 1) + 8) |
+                                      (weightAt(w, true, n, k) + 8) << 4);
+  }
+  return p;
+}
+
+// scale [N,G] as [G][Np] floats, zero in the padding.
+Prepared transposeScales(const View<float> &s) {
+  int64_t Np = roundUp(s.rows, 64);
+  Prepared p{allocFilled(s.cols * Np * sizeof(float)), {}};
+  auto *dst = reinterpret_cast<float *>(p.data.get());
+  for (int64_t n = 0; n < s.rows; ++n)
+    for (int64_t g = 0; g < s.cols; ++g)
+      dst[g * Np + n] = s.at(n, g);
+  return p;
+}
+
+/// `build()` for a constant operand is cached, keyed by form, address,
+/// shape and strides: prepared on first use, then shared by every later
+/// call and thread; a weight's own pages are released after repacking.
+/// Otherwise it is prepared into `local` on each call.
+template <typename T, typename Build>
+const Prepared &prepare(Form form, const View<T> &src, bool constant,
+                        Prepared &local, Build build) {
+  if (!constant)
+    return local = build();
+  using Key =
+      std::tuple<Form, const void *, int64_t, int64_t, int64_t, int64_t>;
+  static std::mutex mutex;
+  static auto *cache = new std::map<Key, Prepared>();
+  std::lock_guard<std::mutex> lock(mutex);
+  Key key{form, src.data, src.rows, src.cols, src.rowStride, src.colStride};
+  auto it = cache->find(key);
+  if (it == cache->end()) {
+    it = cache->emplace(key, build()).first;
+    if (form != Form::Scales)
+      releaseSourcePages(src.data, src.rows, src.cols, src.rowStride,
+                         src.colStride, sizeof(T));
+  }
+  return it->second;
+}
+
+thread_local Scratch outScratch, quantScratch;
+
+// Where the kernels write y: C itself when its rows are contiguous,
+// otherwise a contiguous scratch that finish() copies to C.
+struct Output {
+  float *y;
+  int64_t ld;
+  const tessera_memref2d_f32 *C;
+
+  explicit Output(const tessera_memref2d_f32 *C) : C(C) {
+    if (C->strides[1] == 1) {
+      y = C->aligned + C->offset;
+      ld = C->strides[0];
+    } else {
+      ld = C->sizes[1];
+      y = outScratch.get(C->sizes[0] * ld);
+    }
+  }
+  void finish() const {
+    if (C->strides[1] == 1)
+      return;
+    float *c = C->aligned + C->offset;
+    for (int64_t i = 0; i < C->sizes[0]; ++i)
+      for (int64_t j = 0; j < C->sizes[1]; ++j)
+        c[i * C->strides[0] + j * C->strides[1]] = y[i * ld + j];
+  }
+};
+
+/// The epilogue on y[i0:i0+m, j0:j0+n].
+void finishBlock(const Epilogue &e, const Output &out, int64_t i0, int64_t m,
+                 int64_t j0, int64_t n) {
+  if (e.activation != ActNone || e.bias || e.residual)
+    applyLinearEpilogue(epilogueAt(e, i0, j0), out.y + i0 * out.ld + j0,
+                        out.ld, m, n);
+}
+
+/// body(task) for task < tasks, on the pool when `parallel`.
+template <typename Body> void run(bool parallel, int64_t tasks, Body body) {
+  if (parallel && tasks > 1)
+    parallelFor(tasks, body);
+  else
+    for (int64_t task = 0; task < tasks; ++task)
+      body(task);
+}
+
+// ---- Dynamic int8 ------------------------------------------------------------
+
+/// Row i of A as uint8 into q (K4 bytes, zero-padded), with the spec's float
+/// operations exactly: the compiler's reference decomposition computes the
+/// same ones, and the integers must match it bit for bit.
+void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
+                 int32_t *zp, float *s) {
+  int64_t K = A.cols;
+  const float *row = A.data + i * A.rowStride;
+  bool vector = haveAvx512 && A.colStride == 1;
+  float lo = 0.0f, hi = 0.0f;
+  if (vector)
+    rowRangeAvx512(row, K, &lo, &hi);
+  else
+    for (int64_t k = 0; k < K; ++k) {
+      lo = std::min(lo, A.at(i, k));
+      hi = std::max(hi, A.at(i, k));
+    }
+  float inv = 1.0f, scale = 1.0f;
+  if (hi > lo) {
+    inv = 255.0f / (hi - lo);
+    scale = (hi - lo) / 255.0f;
+  }
+  float z = std::min(std::max(std::nearbyint(-lo * inv), 0.0f), 255.0f);
+  if (vector)
+    quantizeRowAvx512(row, K, inv, z, q);
+  else
+    for (int64_t k = 0; k < K; ++k)
+      q[k] = uint8_t(std::min(
+          std::max(std::nearbyint(A.at(i, k) * inv) + z, 0.0f), 255.0f));
+  memset(q + K, 0, K4 - K);
+  *zp = int32_t(z);
+  *s = scale;
+}
+
+void dynamicInt8(const View<float> &A, const QWeights &w, const Epilogue &e,
+                 const Output &out, int64_t N) {
+  int64_t M = A.rows, K = A.cols, ld = roundUp(w.K4, 64);
+  // One block: the rows (ld bytes each), then zp and s per row.
+  float *block = quantScratch.get(M * ld / 4 + 2 * M);
+  auto *q = reinterpret_cast<uint8_t *>(block);
+  auto *zp = reinterpret_cast<int32_t *>(block + M * ld / 4);
+  float *s = block + M * ld / 4 + M;
+  // Below ~1 MFLOP (a few microseconds) waking the pool costs more than it
+  // saves.
+  bool parallel = M * N * K >= (1 << 19) && numThreads() > 1;
+  int64_t rowsPerTask = parallel ? roundUp((M + 7) / 8, 8) : M;
+  run(parallel, (M + rowsPerTask - 1) / rowsPerTask, [&](int64_t task) {
+    int64_t end = std::min(M, (task + 1) * rowsPerTask);
+    for (int64_t i = task * rowsPerTask; i < end; ++i)
+      quantizeRow(A, i, w.K4, q + i * ld, zp + i, s + i);
+  });
+  // Blocks of at most 128 rows x 256 columns (the epilogue runs on each
+  // while it is in L2), and at least 4 per thread for load balancing.
+  int64_t mBlocks = (M + 127) / 128;
+  int64_t mc = roundUp((M + mBlocks - 1) / mBlocks, 8);
+  int64_t wanted = parallel ? (4 * numThreads() + mBlocks - 1) / mBlocks : 1;
+  int64_t nChunks = std::max(wanted, (N + 255) / 256);
+  int64_t nc = roundUp((N + nChunks - 1) / nChunks, qPanel);
+  nChunks = (N + nc - 1) / nc;
+  QRows rows{q, ld, zp, s};
+  run(parallel, mBlocks * nChunks, [&](int64_t task) {
+    int64_t i0 = task / nChunks * mc, j0 = task % nChunks * nc;
+    int64_t m = std::min(mc, M - i0), n = std::min(nc, N - j0);
+    qgemmKernel(rows, i0, m, w, j0, n, out.y + i0 * out.ld + j0, out.ld);
+    finishBlock(e, out, i0, m, j0, n);
+  });
+}
+
+// ---- Weight-only -------------------------------------------------------------
+
+/// Up to 4 rows: the GEMV kernel, over chunks of columns (256 at a time so
+/// that the epilogue finds them in L1).
+void weightOnlyGemv(const View<float> &A, const WeightOnly &w,
+                    const Epilogue &e, const Output &out, int64_t N) {
+  int64_t M = A.rows;
+  bool parallel = N * w.K >= (1 << 18) && numThreads() > 1;
+  int64_t panels = (N + wPanel - 1) / wPanel;
+  int64_t tasks = std::min<int64_t>(panels, 4 * numThreads());
+  int64_t chunk = parallel ? (panels + tasks - 1) / tasks * wPanel : N;
+  run(parallel, (N + chunk - 1) / chunk, [&](int64_t task) {
+    int64_t end = std::min(N, (task + 1) * chunk);
+    for (int64_t j0 = task * chunk; j0 < end; j0 += 256) {
+      int64_t n = std::min<int64_t>(256, end - j0);
+      weightOnlyGemvAvx512(w, (int)M, A.data, A.rowStride, A.colStride, j0,
+                           n, out.y + j0, out.ld);
+      finishBlock(e, out, 0, M, j0, n);
+    }
+  });
+}
+
+/// K = 0: the epilogue on a zero product (the GEMM would have no K step to
+/// store it at).
+void emptyProduct(const Epilogue &e, const Output &out, int64_t M,
+                  int64_t N) {
+  for (int64_t i = 0; i < M; ++i)
+    std::fill(out.y + i * out.ld, out.y + i * out.ld + N, 0.0f);
+  finishBlock(e, out, 0, M, 0, N);
+}
+
+} // namespace
+
+void qgemmPortable(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
+                   int64_t j0, int64_t n, float *y, int64_t ldy) {
+  for (int64_t r = 0; r < m; ++r) {
+    const uint8_t *q = a.q + (i0 + r) * a.ld;
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t col = j0 + j;
+      const int8_t *b =
+          w.packed + col / qPanel * w.K4 * qPanel + col % qPanel * 4;
+      int32_t acc = 0;
+      for (int64_t k = 0; k < w.K4; ++k)
+        acc += q[k] * b[k / 4 * qPanel * 4 + k % 4];
+      y[r * ldy + j] = float(acc - a.zp[i0 + r] * w.colsum[col]) *
+                       (a.s[i0 + r] * w.scale[col]);
+    }
+  }
+}
+
+void weightOnlyPanelPortable(const void *ctx, int64_t k0, int64_t kc,
+                             int64_t j0, int, float *Bp) {
+  const WeightOnly &w = *static_cast<const WeightOnly *>(ctx);
+  int64_t depth = w.int4 ? w.K / 2 : w.K;
+  const uint8_t *panel = w.packed + j0 / wPanel * depth * wPanel + j0 % wPanel;
+  for (int64_t k = 0; k < kc; ++k) {
+    int64_t kk = k0 + k;
+    const float *scale = w.scale + kk / w.groupSize * w.ldScale + j0;
+    for (int j = 0; j < gemmNR; ++j) {
+      int q = w.int4 ? ((panel[kk / 2 * wPanel + j] >> (kk % 2 * 4)) & 15) - 8
+                     : int8_t(panel[kk * wPanel + j]);
+      Bp[k * gemmNR + j] = scale[j] * float(q);
+    }
+  }
+}
+
+} // namespace tessera
+
+using tessera::Form;
+using tessera::View;
+
+extern "C" void _mlir_ciface_tessera_qlinear_f32(
+    tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
+    tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
+    tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
+    int64_t constMask) {
+  int64_t M = C->sizes[0], N = C->sizes[1], K = A->sizes[1];
+  int64_t G = scale->sizes[1];
+  if (M <= 0 || N <= 0)
+    return;
+  tessera::Epilogue e = tessera::linearEpilogue(flags, bias, R);
+  View<float> a{A->aligned + A->offset, M, K, A->strides[0], A->strides[1]};
+  View<int8_t> w{W->aligned + W->offset, N, W->sizes[1], W->strides[0],
+                 W->strides[1]};
+  View<float> s{scale->aligned + scale->offset, N, G, scale->strides[0],
+                scale->strides[1]};
+  tessera::Prepared localW, localS;
+  const tessera::Prepared &scales =
+      tessera::prepare(Form::Scales, s, constMask & 4, localS,
+                       [&] { return tessera::transposeScales(s); });
+  auto *scaleT = reinterpret_cast<const float *>(scales.data.get());
+  if (flags & TESSERA_QLINEAR_DYNAMIC_INT8) {
+    assert(!(flags & TESSERA_QLINEAR_INT4) && G == 1 &&
+           "dynamic int8 takes 8-bit weights with one scale per row");
+    const tessera::Prepared &packed =
+        tessera::prepare(Form::Vnni, w, constMask & 2, localW,
+                         [&] { return tessera::packVnni(w); });
+    tessera::QWeights qw{reinterpret_cast<const int8_t *>(packed.data.get()),
+                         tessera::roundUp(K, 4),
+                         reinterpret_cast<const int32_t *>(packed.colsum.get()),
+                         scaleT};
+    tessera::Output out(C);
+    tessera::dynamicInt8(a, qw, e, out, N);
+    out.finish();
+    return;
+  }
+  bool int4 = flags & TESSERA_QLINEAR_INT4;
+  assert((!int4 || (K % 32 == 0 && (K / G) % 32 == 0)) &&
+         "4-bit weights come in whole blocks of 32");
+  const tessera::Prepared &packed = tessera::prepare(
+      int4 ? Form::Int4Columns : Form::Int8Columns, w, constMask & 2, localW,
+      [&] { return tessera::packColumns(w, int4, K); });
+  tessera::WeightOnly wo{packed.data.get(), K,      G > 0 ? K / G : K,
+                         int4,              scaleT, tessera::roundUp(N, 64)};
+  if (K == 0 || (M <= 4 && tessera::haveAvx512)) {
+    tessera::Output out(C);
+    if (K == 0)
+      tessera::emptyProduct(e, out, M, N);
+    else
+      tessera::weightOnlyGemv(a, wo, e, out, N);
+    out.finish();
+    return;
+  }
+  tessera::BPanelSource panels{tessera::haveAvx512
+                                   ? tessera::weightOnlyPanelAvx512
+                                   : tessera::weightOnlyPanelPortable,
+                               &wo};
+  tessera::linearFromPanels(M, N, K, a.data, a.rowStride, a.colStride,
+                            C->aligned + C->offset, C->strides[0],
+                            C->strides[1], panels, e);
+}
