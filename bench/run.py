@@ -9,7 +9,9 @@ attention kernel against the unfused matmul-softmax-matmul and ONNX Runtime. Las
 state-space section (bench/ssm.py; alone with --only ssm): Mamba unrolled, as Scan and as
 Loop, its compile time by stage, and gated linear attention, each beside ONNX Runtime. Then
 real torchvision/torchaudio/torch.nn architectures at full size (bench/real_models.py; alone
-with --only real), at 2 and 1 threads, with compile time, GFLOP/s and peak RSS.
+with --only real), at 2 and 1 threads, with compile time, GFLOP/s and peak RSS. Then the
+quantized builds (bench/quantized.py; alone with --only quant): --quantize=int8/w8/w4 beside
+fp32 and ONNX Runtime on a BERT-base encoder, ViT-B/32 and a batch-1 decoder.
 """
 import argparse
 import json
@@ -145,7 +147,7 @@ def main():
     ap.add_argument("--no-attention", action="store_true",
                     help="skip the attention sequence-length benchmark")
     ap.add_argument("--no-ssm", action="store_true", help="skip the state-space section")
-    ap.add_argument("--only", choices=["ssm", "real"], help="run only this section")
+    ap.add_argument("--only", choices=["ssm", "real", "quant"], help="run only this section")
     ap.add_argument("--no-real", action="store_true",
                     help="skip the real-architecture section (torchvision/torchaudio/torch.nn)")
     ap.add_argument("--rounds", type=int, default=3,
@@ -163,6 +165,9 @@ def main():
     if args.only == "real" or (args.only is None and not args.no_real):
         import real_models
         real_models.section(args, work)
+    if args.only == "quant" or args.only is None:
+        import quantized
+        quantized.section(args, work)
     if args.only == "ssm" or (args.only is None and not args.no_ssm):
         import ssm  # here, as ssm imports this file's helpers
         ssm.section(args, work)

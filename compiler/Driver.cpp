@@ -1,6 +1,7 @@
 // tessera-compile: reads an ONNX model (or MLIR), runs the pipeline up to the
 // requested stage and writes IR, an object, an executable or a shared library.
 #include "compiler/Driver.h"
+#include "compiler/Calibration.h"
 #include "compiler/Link.h"
 #include "compiler/Pipeline.h"
 #include "compiler/Report.h"
@@ -85,6 +86,24 @@ struct Options {
   cl::opt<bool> noFusion{
       "no-fusion", cl::desc("Skip graph-level fusion (attention, norms, "
                             "activations, linear epilogues)"), cl::cat(category())};
+  cl::opt<std::string> quantize{
+      "quantize",
+      cl::desc("Quantize linear layers with constant weights (changes "
+               "accuracy): int8 (W8A8, activations per row at run time), w8 "
+               "or w4 (weight-only, fp32 compute)"),
+      cl::cat(category())};
+  cl::opt<int64_t> quantizeGroupSize{
+      "quantize-group-size",
+      cl::desc("Consecutive k per weight scale for w8/w4 (default: one scale "
+               "per output channel for w8, 32 for w4; w4 needs a multiple of "
+               "32)"),
+      cl::init(0), cl::cat(category())};
+  cl::opt<std::string> calibration{
+      "calibration",
+      cl::desc("DIR of NAME.npy per graph input (or sub-directories of such "
+               "sets): --report then says what --quantize changed on them "
+               "(random inputs without it)"),
+      cl::cat(category())};
   cl::opt<bool> noFusedKernels{
       "no-fused-kernels",
       cl::desc("Lower fused ops through their reference decomposition "
@@ -206,6 +225,40 @@ static LogicalResult emitCode(Compilation &c, ModuleOp module,
   return success();
 }
 
+/// `module` (fresh from import) through every stage into an executable at
+/// `path`, with `pipeline`'s passes: the reference build that the
+/// calibration runs compare a quantized model with.
+static LogicalResult buildExecutable(Compilation &c, ModuleOp module,
+                                     const PipelineOptions &pipeline,
+                                     const Target &target,
+                                     const ModelSignature &sig,
+                                     const RuntimeLocation &runtime,
+                                     StringRef path) {
+  PassManager graph(&c.ctx);
+  buildGraphPipeline(graph, pipeline);
+  PassManager lower(&c.ctx);
+  if (failed(graph.run(module)) ||
+      failed(buildLinalgPipeline(lower, pipeline, containsTesseraOps(module))))
+    return failure();
+  buildBufferizationPipeline(lower, pipeline);
+  target.buildLoweringPipeline(lower, pipeline);
+  if (failed(lower.run(module)))
+    return failure();
+  SmallString<128> objectPath;
+  if (llvm::sys::fs::createTemporaryFile("tessera-reference", "o", objectPath))
+    return failure();
+  llvm::FileRemover removeObject(objectPath);
+  TimingScope timing;
+  if (failed(emitCode(c, module, target, /*asObject=*/true, objectPath,
+                      timing)))
+    return failure();
+  std::string error;
+  if (failed(linkModel(objectPath, sig, /*shared=*/false, path, runtime,
+                       error)))
+    return c.fail(error), failure();
+  return success();
+}
+
 using Clock = std::chrono::steady_clock;
 static double msSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
@@ -246,6 +299,14 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     if (failed(signature))
       return c.fail("cannot compile '" + opts.input + "'");
   }
+
+  // What --quantize changes is measured on calibration inputs for the
+  // report, against a build without it from this same imported module.
+  bool calibrate = !opts.quantize.empty() && !opts.report.empty() &&
+                   (emit == Emit::Exe || emit == Emit::Lib);
+  OwningOpRef<ModuleOp> reference;
+  if (calibrate)
+    reference = module->clone();
 
   CompileReport report;
   report.model = opts.input;
@@ -362,6 +423,35 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
       return c.fail(error);
   }
   report.stageMs.push_back({"link", msSince(linkStart)});
+  if (calibrate) {
+    auto calibrationStart = Clock::now();
+    SmallString<128> referenceExe, changedExe(opts.output);
+    if (llvm::sys::fs::createTemporaryFile("tessera-reference", "", referenceExe))
+      return c.fail("cannot create a temporary file");
+    llvm::FileRemover removeReference(referenceExe);
+    PipelineOptions plain = c.pipeline;
+    plain.quantize.clear();
+    if (failed(buildExecutable(c, *reference, plain, *target, *signature,
+                               *runtime, referenceExe)))
+      return c.fail("cannot build the fp32 reference for --calibration");
+    // The graph passes of that build must not count in the report.
+    c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
+    llvm::FileRemover removeChanged;
+    if (shared) {
+      if (llvm::sys::fs::createTemporaryFile("tessera-changed", "", changedExe))
+        return c.fail("cannot create a temporary file");
+      removeChanged.setFile(changedExe);
+      if (failed(linkModel(objectPath, *signature, /*shared=*/false,
+                           changedExe, *runtime, error)))
+        return c.fail(error);
+    }
+    FailureOr<AccuracyReport> accuracy = measureAccuracy(
+        referenceExe, changedExe, *signature, opts.calibration, error);
+    if (failed(accuracy))
+      return c.fail(error);
+    report.accuracy = std::move(*accuracy);
+    report.stageMs.push_back({"calibration", msSince(calibrationStart)});
+  }
   return writeReport();
 }
 
@@ -416,5 +506,28 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   c.pipeline.reportTemporaries = opts.reportTemporaries;
   c.pipeline.fusion = !opts.noFusion;
   c.pipeline.fusedKernels = !opts.noFusedKernels;
+  if (!opts.quantize.empty()) {
+    StringRef q = opts.quantize;
+    if (q != "int8" && q != "w8" && q != "w4")
+      return c.fail("--quantize=" + q + " is not a mode (int8, w8, w4)");
+    int64_t gs = opts.quantizeGroupSize;
+    if (gs < 0 || (q == "int8" && gs != 0) || (q == "w4" && gs % 32 != 0))
+      return c.fail("--quantize-group-size=" + Twine(gs) + " does not apply "
+                    "to --quantize=" + q + " (int8: per channel only; w4: a "
+                    "multiple of 32)");
+    if (opts.noFusion || opts.optLevel < 1)
+      return c.fail("--quantize works on the fused linear layers: it needs "
+                    "-O1 or above and no --no-fusion");
+    c.pipeline.quantize = opts.quantize;
+    c.pipeline.quantizeGroupSize = gs;
+  }
+  if (!opts.calibration.empty() &&
+      (opts.quantize.empty() || opts.report.empty()))
+    return c.fail("--calibration measures what --quantize changes for "
+                  "--report: it needs both");
+  if (!opts.calibration.empty() &&
+      !llvm::sys::fs::is_directory(opts.calibration))
+    return c.fail("--calibration=" + opts.calibration +
+                  ": not a directory");
   return compile(c, timingManager);
 }

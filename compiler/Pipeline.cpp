@@ -4,6 +4,7 @@
 //               tessera-fuse-{activations,norms,rotary,attention,linear},
 //               tessera-merge-projections,
 //               tessera-fuse-{causal-conv1d,selective-scan,linear-attention},
+//               [--quantize] tessera-quantize,
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
 //               linalg (f32 attention -> runtime kernel), canonicalize,
@@ -60,6 +61,13 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCausalConv1dFusion());
   pm.addPass(createSelectiveScanFusion());
   pm.addPass(createLinearAttentionFusion());
+  // Opt-in and accuracy-changing: on the fused linear layers.
+  if (!opts.quantize.empty()) {
+    QuantizeOptions quantize;
+    quantize.mode = opts.quantize;
+    quantize.groupSize = opts.quantizeGroupSize;
+    pm.addPass(createQuantize(quantize));
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -5,6 +5,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/LogicalResult.h"
 
+#include <string>
+
 namespace mlir::tessera {
 
 struct PipelineOptions {
@@ -17,6 +19,10 @@ struct PipelineOptions {
   /// Fused ops with a runtime kernel use it; otherwise every fused op takes
   /// its reference decomposition into primitive ops.
   bool fusedKernels = true;
+  /// Opt-in weight quantization of linear layers after fusion (empty: none;
+  /// int8, w8 or w4, see tessera-quantize) and its group size (0: default).
+  std::string quantize;
+  int64_t quantizeGroupSize = 0;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.

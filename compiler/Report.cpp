@@ -7,6 +7,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::tessera;
 
@@ -149,6 +151,30 @@ void CompileReport::writeJson(raw_ostream &os) const {
       j.attribute("arena_bytes", arenaBytes);
       j.attribute("arena_unplanned_bytes", arenaUnplannedBytes);
     }
+    if (accuracy)
+      j.attributeObject("accuracy", [&] {
+        j.attribute("inputs", accuracy->calibrationDir.empty()
+                                  ? "random (no --calibration)"
+                                  : accuracy->calibrationDir);
+        j.attribute("samples", accuracy->samples);
+        j.attributeObject("outputs", [&] {
+          for (const OutputAccuracy &o : accuracy->outputs)
+            j.attributeObject(o.name, [&] {
+              // JSON has no inf/NaN: null stands for them.
+              auto number = [&](StringRef key, double v) {
+                if (std::isfinite(v))
+                  j.attribute(key, v);
+                else
+                  j.attribute(key, nullptr);
+              };
+              number("rel_l2", o.relL2);
+              number("cosine", o.cosine);
+              number("sqnr_db", o.sqnrDb);
+              if (o.top1Agreement >= 0)
+                j.attribute("top1_agreement", o.top1Agreement);
+            });
+        });
+      });
     ops("ops_before", opsBefore);
     ops("ops_after", opsAfter);
     j.attributeObject("times_ms", [&] {
@@ -190,6 +216,20 @@ void CompileReport::writeSummary(raw_ostream &os) const {
        << " distinct kernels, arena "
        << llvm::format("%.1f", arenaBytes / 1048576.0) << " MiB (temporaries "
        << llvm::format("%.1f", arenaUnplannedBytes / 1048576.0) << " MiB)";
+  if (accuracy) {
+    os << "\n  accuracy (" << accuracy->samples << " sample"
+       << (accuracy->samples == 1 ? "" : "s") << ", "
+       << (accuracy->calibrationDir.empty() ? "random inputs"
+                                            : accuracy->calibrationDir)
+       << "):";
+    for (const OutputAccuracy &o : accuracy->outputs) {
+      os << " " << o.name << " rel_l2 " << llvm::format("%.2e", o.relL2)
+         << " cosine " << llvm::format("%.6f", o.cosine) << " sqnr "
+         << llvm::format("%.1f", o.sqnrDb) << " dB";
+      if (o.top1Agreement >= 0)
+        os << " top1 " << llvm::format("%.4f", o.top1Agreement);
+    }
+  }
   os << "\n  times:";
   for (auto &[stage, ms] : stageMs)
     os << " " << stage << " " << llvm::format("%.0f", ms) << " ms";

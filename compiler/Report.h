@@ -3,10 +3,13 @@
 #ifndef TESSERA_COMPILER_REPORT_H
 #define TESSERA_COMPILER_REPORT_H
 
+#include "compiler/Calibration.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,8 @@ struct CompileReport {
   /// Bytes of the statically planned arenas (tessera-plan-arena) and the sum
   /// of the temporaries placed in them (-1: not lowered).
   int64_t arenaBytes = -1, arenaUnplannedBytes = -1;
+  /// What an accuracy-changing pass changed, on calibration inputs.
+  std::optional<AccuracyReport> accuracy;
   /// Stage name -> milliseconds, in order.
   std::vector<std::pair<std::string, double>> stageMs;
 

@@ -131,6 +131,35 @@ def ProjectionMerge : Pass<"tessera-merge-projections"> {
   ];
 }
 
+def Quantize : Pass<"tessera-quantize"> {
+  let summary = "fp32 linear layers with constant weights -> tessera.qlinear";
+  let description = [{
+    Opt-in, accuracy-changing (tessera-compile --quantize=). Each f32
+    `tessera.linear` whose weight is a constant becomes `tessera.qlinear`
+    with the weight quantized here, symmetric, per output channel or per
+    group of `group-size` consecutive k:
+    - `int8`: 8-bit weights (`s = max|w| / 127`), activations quantized per
+      row at run time (mode `dynamic`, W8A8);
+    - `w8`: 8-bit weights, fp32 compute (mode `weight_only`);
+    - `w4`: 4-bit weights (`s = w_m / -8` for the w_m of largest magnitude,
+      q in [-8, 7]), fp32 compute.
+    Left alone, and counted by reason in the report: weights that are not
+    constants (products of two activations), K not a multiple of the group
+    size, and for int8 K above 32768 (the integer dot product could
+    overflow i32).
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", "\"int8\"",
+           "int8 (dynamic W8A8), w8 or w4 (weight-only)">,
+    Option<"groupSize", "group-size", "int64_t", "0",
+           "consecutive k per scale; 0: one scale per output channel for "
+           "int8 and w8, 32 for w4 (w4 needs a multiple of 32)">,
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "quantized", "linear layers quantized">,
+  ];
+}
+
 def CausalConv1dFusion : Pass<"tessera-fuse-causal-conv1d"> {
   let summary = "Recognise causal depthwise Conv1d as tessera.causal_conv1d";
   let description = [{

@@ -9,6 +9,7 @@ pkgs=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libdnnl-dev zlib1g-dev libzstd-dev
   python3-numpy python3-onnx python3-torch python3-torchvision python3-torchaudio
+  python3-sklearn  # the digits data set of the trained test models
   libopenblas0-pthread  # torch (test models, references) on OpenBLAS, not the reference BLAS
 )
 

@@ -23,3 +23,6 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
 config.substitutions.append(("%tools", config.tessera_tools_dir))
+# Trained test models (test/models/trained_models.py) are cached here, across
+# runs, keyed by the training script's hash.
+config.substitutions.append(("%cache", os.path.join(config.tessera_obj_root, "test", "cache")))

@@ -189,6 +189,7 @@ include "TesseraComputeOps.td"
 include "TesseraCoverageOps.td"
 include "TesseraFusedOps.td"
 include "TesseraSsmOps.td"
+include "TesseraQuantOps.td"
 include "TesseraKernelOps.td"
 
 #endif // TESSERA_OPS_TD

@@ -214,6 +214,75 @@ struct DecomposeLinear : OpRewritePattern<LinearOp> {
   bool keepKernels;
 };
 
+/// qlinear -> linear over the dequantized weight scale ⊙ q, and for the
+/// dynamic mode over the quantize-dequantized activations (the op's
+/// reference semantics, in the same f32 operations as the kernels).
+struct DecomposeQLinear : OpRewritePattern<QLinearOp> {
+  DecomposeQLinear(MLIRContext *ctx, bool keepKernels)
+      : OpRewritePattern(ctx), keepKernels(keepKernels) {}
+  LogicalResult matchAndRewrite(QLinearOp op,
+                                PatternRewriter &rewriter) const override {
+    // The CPU kernel takes 4-bit weights packed at compile time (constants,
+    // in blocks of 32 k).
+    if (keepKernels &&
+        (op.getBits() == 8 || (op.getWeight().getDefiningOp<ConstantOp>() &&
+                               op.getGroupSize() % 32 == 0)))
+      return failure();
+    Location loc = op.getLoc();
+    Expr e{rewriter, loc, rewriter.getF32Type()};
+    auto wt = e.like(op.getWeight());
+    int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+    int64_t groups = e.like(op.getScale()).getDimSize(1), gs = k / groups;
+    Value q = CastOp::create(rewriter, loc,
+                             RankedTensorType::get({n, k}, e.elt),
+                             op.getWeight());
+    Value w = e.reshape(e.mul(e.reshape(q, {n, groups, gs}),
+                              e.reshape(op.getScale(), {n, groups, 1})),
+                        {n, k});
+    Value x = op.getInput();
+    if (op.getMode() == "dynamic") {
+      auto xt = e.like(x);
+      int64_t axis = xt.getRank() - 1;
+      SmallVector<int64_t> rowShape(xt.getShape());
+      rowShape.back() = 1;
+      auto rowType = RankedTensorType::get(rowShape, e.elt);
+      auto reduce = [&](auto tag) -> Value {
+        using OpTy = decltype(tag);
+        return OpTy::create(rewriter, loc, rowType, x,
+                            rewriter.getDenseI64ArrayAttr({axis}),
+                            rewriter.getBoolAttr(true));
+      };
+      Value mn = e.bin<MinOp>(reduce(ReduceMinOp()), e.scalar(0.0));
+      Value mx = e.bin<MaxOp>(reduce(ReduceMaxOp()), e.scalar(0.0));
+      Value range = e.sub(mx, mn);
+      Value positive = GreaterOp::create(
+          rewriter, loc, RankedTensorType::get(rowShape, rewriter.getI1Type()),
+          range, e.scalar(0.0));
+      auto select = [&](Value v) -> Value {
+        return WhereOp::create(rewriter, loc, rowType, positive, v,
+                               e.scalar(1.0));
+      };
+      Value inv = select(e.div(e.scalar(255.0), range));
+      Value s = select(e.div(range, e.scalar(255.0)));
+      auto clampByte = [&](Value v) -> Value {
+        return ClampOp::create(rewriter, loc, e.like(v), v,
+                               rewriter.getF64FloatAttr(0.0),
+                               rewriter.getF64FloatAttr(255.0));
+      };
+      Value zp =
+          clampByte(e.unary<RoundOp>(e.mul(e.unary<NegOp>(mn), inv)));
+      Value qx = clampByte(e.add(e.unary<RoundOp>(e.mul(x, inv)), zp));
+      x = e.mul(e.sub(qx, zp), s);
+    }
+    rewriter.replaceOpWithNewOp<LinearOp>(
+        op, op.getType(), x, w, op.getBias(), op.getResidual(),
+        rewriter.getBoolAttr(true), op.getActivationAttr());
+    return success();
+  }
+
+  bool keepKernels;
+};
+
 struct DecomposeGlu : OpRewritePattern<GluOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GluOp op,
@@ -242,7 +311,8 @@ struct DecomposeFusedPass
 void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
                                                    bool keepKernels) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<DecomposeAttention, DecomposeLinear>(ctx, keepKernels);
+  patterns.add<DecomposeAttention, DecomposeLinear, DecomposeQLinear>(
+      ctx, keepKernels);
   patterns.add<DecomposeRmsNorm, DecomposeGeluTanh, DecomposeRotary,
                DecomposeGlu>(ctx);
   populateDecomposeSsmPatterns(patterns, keepKernels);

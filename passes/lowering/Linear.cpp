@@ -1,11 +1,13 @@
 // f32 tessera.linear -> tessera.call_kernel of the runtime's GEMM with a
 // fused epilogue (tessera_linear_f32): the bias initialises each output
 // block, activation and residual are applied while the block is in cache,
-// and a constant weight is packed once (constant_mask).
+// and a constant weight is packed once (constant_mask). tessera.qlinear ->
+// tessera_qlinear_f32 the same way, 4-bit weights packed two to a byte here.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -33,6 +35,56 @@ Value asMatrix(OpBuilder &b, Location loc, Value v) {
       ArrayRef<ReassociationIndices>{lead, {t.getRank() - 1}});
 }
 
+/// `result` ([rows, n]) back to `type` ([..., n]).
+Value fromMatrix(OpBuilder &b, Location loc, Value result,
+                 RankedTensorType type) {
+  if (type.getRank() == 2)
+    return result;
+  if (type.getRank() == 1)
+    return tensor::CollapseShapeOp::create(
+        b, loc, type, result, ArrayRef<ReassociationIndices>{{0, 1}});
+  ReassociationIndices lead;
+  for (int64_t i = 0; i + 1 < type.getRank(); ++i)
+    lead.push_back(i);
+  return tensor::ExpandShapeOp::create(
+      b, loc, type, result,
+      ArrayRef<ReassociationIndices>{lead, {type.getRank() - 1}});
+}
+
+/// The call of a linear-layer kernel: x as a matrix, then `weights`, the bias
+/// and residual (unread stand-ins of the right rank when absent, flagged in
+/// `flags`), one output; the result in `type`'s shape.
+Value callLinearKernel(ConversionPatternRewriter &rewriter, Location loc,
+                       StringRef kernel, RankedTensorType type, Value input,
+                       ValueRange weights, Value bias, Value residual,
+                       int64_t flags) {
+  Type f32 = type.getElementType();
+  Value x = asMatrix(rewriter, loc, input);
+  int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0),
+          n = type.getShape().back();
+  auto outType = RankedTensorType::get({m, n}, f32);
+  Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), f32);
+  if (bias)
+    flags |= kHasBias;
+  else
+    bias = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{0}, f32);
+  if (residual) {
+    flags |= kHasResidual;
+    residual = asMatrix(rewriter, loc, residual);
+  } else {
+    residual = x;
+  }
+  SmallVector<Value> inputs{x};
+  llvm::append_range(inputs, weights);
+  inputs.append({bias, residual});
+  auto call = CallKernelOp::create(
+      rewriter, loc, TypeRange{outType}, rewriter.getStringAttr(kernel),
+      inputs, ValueRange{init},
+      rewriter.getArrayAttr({rewriter.getI64IntegerAttr(flags)}),
+      rewriter.getUnitAttr());
+  return fromMatrix(rewriter, loc, call.getResult(0), type);
+}
+
 struct LinearLowering : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -41,54 +93,91 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     auto type = op.getType();
     if (!type.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "no kernel for this linear");
-    Location loc = op.getLoc();
-    Type f32 = type.getElementType();
-    Value x = asMatrix(rewriter, loc, adaptor.getInput());
-    auto xt = cast<RankedTensorType>(x.getType());
-    int64_t m = xt.getDimSize(0), n = type.getShape().back();
-    auto outType = RankedTensorType::get({m, n}, f32);
-    Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), f32);
     int64_t flags = lowering::runtimeActivationCode(op.getActivation());
     if (op.getTransposeWeight())
       flags |= kTransposedB;
-    // Absent operands are passed as unread stand-ins of the right rank.
-    Value bias = adaptor.getBias();
-    if (bias)
-      flags |= kHasBias;
-    else
-      bias = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{0}, f32);
-    Value residual = adaptor.getResidual();
-    if (residual) {
-      flags |= kHasResidual;
-      residual = asMatrix(rewriter, loc, residual);
-    } else {
-      residual = x;
-    }
-    auto call = CallKernelOp::create(
-        rewriter, loc, TypeRange{outType},
-        rewriter.getStringAttr("tessera_linear_f32"),
-        ValueRange{x, adaptor.getWeight(), bias, residual}, ValueRange{init},
-        rewriter.getArrayAttr({rewriter.getI64IntegerAttr(flags)}),
-        rewriter.getUnitAttr());
-    Value result = call.getResult(0);
-    if (type.getRank() != 2) {
-      SmallVector<ReassociationIndices> groups;
-      if (type.getRank() == 1) {
-        groups.push_back({0, 1});
-      } else {
-        ReassociationIndices lead;
-        for (int64_t i = 0; i + 1 < type.getRank(); ++i)
-          lead.push_back(i);
-        groups = {lead, {type.getRank() - 1}};
+    rewriter.replaceOp(
+        op, callLinearKernel(rewriter, op.getLoc(), "tessera_linear_f32", type,
+                             adaptor.getInput(), adaptor.getWeight(),
+                             adaptor.getBias(), adaptor.getResidual(), flags));
+    return success();
+  }
+};
+
+/// The bytes of a constant i8 tensor (dense or dense_resource).
+std::optional<std::vector<int8_t>> constantBytes(Value v) {
+  auto cst = v.getDefiningOp<ConstantOp>();
+  if (!cst)
+    return std::nullopt;
+  int64_t n = cast<RankedTensorType>(cst.getType()).getNumElements();
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue())) {
+    AsmResourceBlob *blob = r.getRawHandle().getBlob();
+    if (!blob || int64_t(blob->getData().size()) != n)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    return std::vector<int8_t>(data.begin(), data.end());
+  }
+  if (auto d = dyn_cast<DenseIntElementsAttr>(cst.getValue())) {
+    std::vector<int8_t> out;
+    for (const APInt &x : d.getValues<APInt>())
+      out.push_back(int8_t(x.getSExtValue()));
+    return out;
+  }
+  return std::nullopt;
+}
+
+/// 4-bit weights q [N, K] (values in [-8, 7]) two to a byte, [N, K/2], in
+/// the runtime's layout: within each block of 32 k, byte j < 16 holds
+/// q[k0 + j] + 8 in its low nibble and q[k0 + 16 + j] + 8 in its high one,
+/// so that one 16-byte load unpacks into two runs of 16 consecutive k.
+std::vector<int8_t> packInt4(ArrayRef<int8_t> q, int64_t n, int64_t k) {
+  std::vector<int8_t> packed(n * k / 2);
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t k0 = 0; k0 < k; k0 += 32)
+      for (int64_t j = 0; j < 16; ++j) {
+        uint8_t lo = uint8_t(q[r * k + k0 + j] + 8) & 0xF,
+                hi = uint8_t(q[r * k + k0 + 16 + j] + 8) & 0xF;
+        packed[(r * k + k0) / 2 + j] = int8_t(lo | hi << 4);
       }
-      if (type.getRank() == 1)
-        result = tensor::CollapseShapeOp::create(rewriter, loc, type, result,
-                                                 groups);
-      else
-        result = tensor::ExpandShapeOp::create(rewriter, loc, type, result,
-                                               groups);
+  return packed;
+}
+
+/// Flags of tessera_qlinear_f32 beyond the linear ones.
+enum QLinearFlags : int64_t { kDynamicInt8 = 128, kInt4 = 256 };
+
+struct QLinearLowering : OpConversionPattern<QLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t flags = lowering::runtimeActivationCode(op.getActivation());
+    if (op.getMode() == "dynamic")
+      flags |= kDynamicInt8;
+    Value weight = adaptor.getWeight();
+    if (op.getBits() == 4) {
+      auto wt = op.getWeight().getType();
+      int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+      std::optional<std::vector<int8_t>> q = constantBytes(op.getWeight());
+      if (!q || op.getGroupSize() % 32 != 0)
+        return rewriter.notifyMatchFailure(
+            op, "4-bit kernels need a constant weight in groups of 32 k");
+      std::vector<int8_t> packed = packInt4(*q, n, k);
+      AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
+                         packed.size()),
+          alignof(uint64_t), /*dataIsMutable=*/false);
+      weight = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseResourceElementsAttr::get(
+              RankedTensorType::get({n, k / 2}, rewriter.getI8Type()),
+              "qweight_int4", std::move(blob)));
+      flags |= kInt4;
     }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, callLinearKernel(rewriter, loc, "tessera_qlinear_f32", op.getType(),
+                             adaptor.getInput(), {weight, adaptor.getScale()},
+                             adaptor.getBias(), adaptor.getResidual(), flags));
     return success();
   }
 };
@@ -96,5 +185,5 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
 
 void mlir::tessera::populateTesseraLinearLoweringPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<LinearLowering>(patterns.getContext());
+  patterns.add<LinearLowering, QLinearLowering>(patterns.getContext());
 }

@@ -7,16 +7,12 @@
 using namespace mlir;
 using namespace mlir::tessera;
 
-namespace {
-/// Whether `act` names an activation the fused ops' epilogues implement.
-bool isKnownActivation(StringRef act, bool allowNone) {
+bool mlir::tessera::isKnownActivation(StringRef act, bool allowNone) {
   return (allowNone && act == "none") ||
          llvm::is_contained({"relu", "gelu", "gelu_tanh", "silu", "sigmoid",
                              "tanh"},
                             act);
 }
-
-} // namespace
 
 bool mlir::tessera::broadcastsTo(ArrayRef<int64_t> from,
                                  ArrayRef<int64_t> to) {

@@ -33,6 +33,10 @@ FailureOr<EinsumSpec> parseEinsum(StringRef equation);
 /// lower rank).
 bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
 
+/// Whether `act` names an activation the fused ops' epilogues implement
+/// (relu, gelu, gelu_tanh, silu, sigmoid, tanh; and none if `allowNone`).
+bool isKnownActivation(StringRef act, bool allowNone);
+
 /// Makes tessera.call_kernel bufferizable (one-shot bufferization).
 void attachKernelBufferization(MLIRContext &ctx);
 

@@ -57,3 +57,58 @@ func.func @linear(%x: tensor<3x4xf32>, %w: tensor<6x4xf32>, %b: tensor<6xf32>, %
   %0 = tessera.linear %x, %w bias %b residual %r {transpose_weight = true, activation = "silu"} : (tensor<3x4xf32>, tensor<6x4xf32>, tensor<6xf32>, tensor<3x6xf32>) -> tensor<3x6xf32>
   return %0 : tensor<3x6xf32>
 }
+
+// -----
+
+// Dynamic int8 qlinear: the dequantized weight scale ⊙ q (one group), and
+// per row the activations quantized to 0..255 around a zero point and back.
+// The runtime kernel stays with keep-kernels.
+// CHECK-LABEL: func @qlinear_dynamic
+// CHECK: %[[QF:.*]] = tessera.cast %arg1 : tensor<2x4xi8> to tensor<2x4xf32>
+// CHECK: %[[W:.*]] = tessera.mul %{{.*}}, %{{.*}} : (tensor<2x1x4xf32>, tensor<2x1x1xf32>) -> tensor<2x1x4xf32>
+// CHECK: %[[MN0:.*]] = tessera.reduce_min %arg0 {axes = array<i64: 1>} : tensor<3x4xf32> to tensor<3x1xf32>
+// CHECK: %[[MN:.*]] = tessera.min %[[MN0]]
+// CHECK: %[[MX0:.*]] = tessera.reduce_max %arg0 {axes = array<i64: 1>} : tensor<3x4xf32> to tensor<3x1xf32>
+// CHECK: %[[MX:.*]] = tessera.max %[[MX0]]
+// CHECK: %[[RANGE:.*]] = tessera.sub %[[MX]], %[[MN]]
+// CHECK: %[[POS:.*]] = tessera.greater %[[RANGE]]
+// CHECK: %[[INV:.*]] = tessera.where %[[POS]]
+// CHECK: %[[S:.*]] = tessera.where %[[POS]]
+// CHECK: %[[NEG:.*]] = tessera.neg %[[MN]]
+// CHECK: %[[ZP0:.*]] = tessera.mul %[[NEG]], %[[INV]]
+// CHECK: %[[ZP1:.*]] = tessera.round %[[ZP0]]
+// CHECK: %[[ZP:.*]] = tessera.clamp %[[ZP1]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64}
+// CHECK: %[[XS:.*]] = tessera.mul %arg0, %[[INV]]
+// CHECK: %[[XR:.*]] = tessera.round %[[XS]]
+// CHECK: %[[XZ:.*]] = tessera.add %[[XR]], %[[ZP]]
+// CHECK: %[[XQ:.*]] = tessera.clamp %[[XZ]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64}
+// CHECK: %[[XC:.*]] = tessera.sub %[[XQ]], %[[ZP]]
+// CHECK: %[[X:.*]] = tessera.mul %[[XC]], %[[S]]
+// CHECK: tessera.matmul %[[X]], %{{.*}} : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+// CHECK: tessera.relu
+// KEEP-LABEL: func @qlinear_dynamic
+// KEEP: tessera.qlinear
+func.func @qlinear_dynamic(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2x1xf32>) -> tensor<3x2xf32> {
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic", activation = "relu"} : (tensor<3x4xf32>, tensor<2x4xi8>, tensor<2x1xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Weight-only with groups of 2 k: q [2, 4] -> [2, 2, 2] times scale [2, 2, 1],
+// the activations untouched. A 4-bit weight that is not a constant has no
+// kernel (4-bit kernels take weights packed at compile time): decomposed
+// even with keep-kernels, into the f32 linear layer that stays.
+// CHECK-LABEL: func @qlinear_groups
+// CHECK: %[[QF:.*]] = tessera.cast %arg1 : tensor<2x4xi8> to tensor<2x4xf32>
+// CHECK: %[[Q3:.*]] = tessera.reshape %[[QF]] : tensor<2x4xf32> to tensor<2x2x2xf32>
+// CHECK: tessera.mul %[[Q3]], %{{.*}} : (tensor<2x2x2xf32>, tensor<2x2x1xf32>) -> tensor<2x2x2xf32>
+// CHECK-NOT: tessera.round
+// CHECK: tessera.matmul %arg0
+// KEEP-LABEL: func @qlinear_groups
+// KEEP-NOT: tessera.qlinear
+// KEEP: tessera.linear %arg0, %{{.*}} residual %arg3 {transpose_weight = true} : (tensor<3x4xf32>, tensor<2x4xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+func.func @qlinear_groups(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2x2xf32>, %r: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %0 = tessera.qlinear %x, %q, %s residual %r {mode = "weight_only", bits = 4 : i64} : (tensor<3x4xf32>, tensor<2x4xi8>, tensor<2x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

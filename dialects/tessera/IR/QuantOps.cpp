@@ -1,0 +1,56 @@
+// Quantized ops: verifiers that state every shape and range rule.
+#include "tessera/IR/TesseraOps.h"
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+LogicalResult QLinearOp::verify() {
+  auto x = getInput().getType(), w = getWeight().getType(),
+       s = getScale().getType();
+  auto out = getType();
+  if (!x.getElementType().isF32() || out.getElementType() != x.getElementType())
+    return emitOpError("input and result must be f32, found ")
+           << x.getElementType() << " and " << out.getElementType();
+  if (x.getRank() < 1 || w.getRank() != 2 || s.getRank() != 2)
+    return emitOpError("input must have rank >= 1, weight and scale rank 2, "
+                       "found ")
+           << x.getRank() << ", " << w.getRank() << " and " << s.getRank();
+  int64_t n = w.getDimSize(0), k = w.getDimSize(1), groups = s.getDimSize(1);
+  if (x.getShape().back() != k)
+    return emitOpError("contraction sizes differ: input has K = ")
+           << x.getShape().back() << ", weight [N, K] has K = " << k;
+  if (s.getDimSize(0) != n || groups < 1 || k % groups != 0 ||
+      !s.getElementType().isF32())
+    return emitOpError("scale must be f32 [N = ")
+           << n << ", G] with G >= 1 dividing K = " << k << ", found " << s;
+  if (getBits() != 8 && getBits() != 4)
+    return emitOpError("bits must be 8 or 4, found ") << getBits();
+  if (getMode() == "dynamic") {
+    if (getBits() != 8 || groups != 1)
+      return emitOpError("dynamic mode needs 8-bit weights with one scale per "
+                         "output channel, found ")
+             << getBits() << " bits and " << groups << " groups";
+  } else if (getMode() != "weight_only") {
+    return emitOpError("mode must be 'dynamic' or 'weight_only', found '")
+           << getMode() << "'";
+  }
+  SmallVector<int64_t> shape(x.getShape().drop_back());
+  shape.push_back(n);
+  if (out.getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError("result type must be ")
+           << RankedTensorType::get(shape, x.getElementType()) << ", found "
+           << out;
+  if (getBias()) {
+    auto b = getBias().getType();
+    if (b.getRank() != 1 || b.getDimSize(0) != n || !b.getElementType().isF32())
+      return emitOpError("bias must be ")
+             << RankedTensorType::get({n}, x.getElementType()) << ", found "
+             << b;
+  }
+  if (getResidual() && getResidual().getType() != out)
+    return emitOpError("residual must have the result type ")
+           << out << ", found " << getResidual().getType();
+  if (!isKnownActivation(getActivation(), /*allowNone=*/true))
+    return emitOpError("unknown activation '") << getActivation() << "'";
+  return success();
+}

@@ -1,0 +1,58 @@
+// Quantized graph-level ops: what tessera-quantize (passes/quantization/)
+// makes of fp32 linear layers. Each states its reference semantics;
+// tessera-decompose-fused rewrites it into primitive ops (the dequantized
+// weight, and for dynamic int8 the activations' quantize-dequantize), which
+// the runtime kernels are tested against.
+#ifndef TESSERA_QUANT_OPS_TD
+#define TESSERA_QUANT_OPS_TD
+
+def Tessera_QLinearOp : Tessera_Op<"qlinear", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Linear layer with int8/int4 weights (W8A8 dynamic or weight-only)";
+  let description = [{
+    `y = act(x · Wᵀ + bias) + residual` with `x : [..., K]` (f32), the weight
+    `W[n, k] = scale[n, k / (K / G)] * q[n, k]` given by integers `q : [N, K]`
+    (i8) and f32 scales `scale : [N, G]` (G groups along K, G = 1 per output
+    channel), `bias : [N]`, `residual` of the result's shape `[..., N]`, and
+    `activation` as for `tessera.linear`. `bits` bounds `q`: `[-127, 127]` for
+    8, `[-8, 7]` for 4 (kernels store 4-bit weights two to a byte).
+
+    `mode` says how `x` enters:
+    - `weight_only`: as it is (fp32 compute; the weight's bytes are what
+      shrinks);
+    - `dynamic`: each row `x[i, :]` is quantized at run time to unsigned 8
+      bits, asymmetric, in f32 arithmetic:
+      `mn = min(0, min_k x)`, `mx = max(0, max_k x)`,
+      `inv = 255 / (mx - mn)`, `s = (mx - mn) / 255` (both 1 when `mx = mn`),
+      `zp = clamp(round(-mn * inv), 0, 255)`,
+      `x'[i, k] = (clamp(round(x[i, k] * inv) + zp, 0, 255) - zp) * s`,
+      with `round` half to even; then `y = act(x' · Wᵀ + bias) + residual`.
+      Needs 8-bit, per-channel weights (G = 1). Kernels compute `x'·Wᵀ` as
+      an exact integer dot product (u8 · s8) scaled by `s * scale[n]`.
+
+    ```mlir
+    %y = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic", bits = 8 : i64, activation = "gelu"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x1xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
+    ```
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input,
+                       StaticShapeTensorOf<[I8]>:$weight,
+                       Tessera_FloatTensor:$scale,
+                       Optional<Tessera_FloatTensor>:$bias,
+                       Optional<Tessera_FloatTensor>:$residual,
+                       StrAttr:$mode,
+                       DefaultValuedAttr<I64Attr, "8">:$bits,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
+  let results = (outs Tessera_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $scale (`bias` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// K / G: how many consecutive k share one scale.
+    int64_t getGroupSize() {
+      auto w = getWeight().getType(), s = getScale().getType();
+      return w.getDimSize(1) / std::max<int64_t>(1, s.getDimSize(1));
+    }
+  }];
+}
+
+#endif // TESSERA_QUANT_OPS_TD

@@ -1,0 +1,172 @@
+// fp32 linear layers with constant weights -> tessera.qlinear: the weight is
+// quantized here, once, symmetric per output channel or per group of k; the
+// activations stay f32 (weight-only) or are quantized per row at run time
+// (dynamic int8). What is left alone is counted by reason for --report.
+#include "passes/Passes.h"
+#include "passes/fusion/FusionUtils.h"
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cmath>
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_QUANTIZE
+#include "passes/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+
+/// The scheme a --quantize mode stands for.
+struct Scheme {
+  StringRef mode; // qlinear's mode
+  int64_t bits;
+  int64_t groupSize; // 0: one group per output channel
+};
+
+FailureOr<Scheme> parseScheme(StringRef mode, int64_t groupSize) {
+  if (mode == "int8" && groupSize == 0)
+    return Scheme{"dynamic", 8, 0};
+  if (mode == "w8")
+    return Scheme{"weight_only", 8, groupSize};
+  if (mode == "w4")
+    return Scheme{"weight_only", 4, groupSize == 0 ? 32 : groupSize};
+  return failure();
+}
+
+/// q and per-group scales of one weight, row-major [N, K] and [N, G].
+struct QuantizedWeight {
+  std::vector<int8_t> q;
+  std::vector<float> scale;
+};
+
+/// Symmetric quantization of w(n, k) in groups of `gs` consecutive k: 8 bits
+/// as round(w / s) with s = max|w| / 127; 4 bits with s = w_m / -8 for the
+/// w_m of largest magnitude, so that the whole of [-8, 7] is used (the
+/// extreme maps to -8 exactly). Rounding is half to even.
+QuantizedWeight quantize(function_ref<double(int64_t, int64_t)> w, int64_t n,
+                         int64_t k, int64_t gs, int64_t bits) {
+  int64_t groups = k / gs;
+  QuantizedWeight out;
+  out.q.resize(n * k);
+  out.scale.resize(n * groups);
+  int lo = bits == 8 ? -127 : -8, hi = bits == 8 ? 127 : 7;
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t g = 0; g < groups; ++g) {
+      double extreme = 0.0;
+      for (int64_t c = g * gs; c < (g + 1) * gs; ++c)
+        if (std::abs(w(r, c)) > std::abs(extreme))
+          extreme = w(r, c);
+      float s = bits == 8 ? float(std::abs(extreme) / 127.0)
+                          : float(extreme / -8.0);
+      if (s == 0.0f || !std::isfinite(s))
+        s = 1.0f;
+      out.scale[r * groups + g] = s;
+      for (int64_t c = g * gs; c < (g + 1) * gs; ++c) {
+        double q = std::nearbyint(w(r, c) / double(s));
+        out.q[r * k + c] = int8_t(std::clamp<double>(q, lo, hi));
+      }
+    }
+  return out;
+}
+
+template <typename T>
+Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                       StringRef name, ArrayRef<T> values) {
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T)),
+      alignof(uint64_t), /*dataIsMutable=*/false);
+  return ConstantOp::create(
+      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+struct QuantizeStats {
+  int64_t quantized = 0, notConstant = 0, notF32 = 0, groupMismatch = 0,
+          kTooLarge = 0, bytesBefore = 0, bytesAfter = 0;
+};
+
+struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
+  using QuantizeBase::QuantizeBase;
+
+  void runOnOperation() override {
+    FailureOr<Scheme> scheme = parseScheme(mode, groupSize);
+    if (failed(scheme) || groupSize < 0 ||
+        (scheme->bits == 4 && scheme->groupSize % 32 != 0)) {
+      getOperation()->emitError()
+          << "tessera-quantize: unsupported mode '" << mode
+          << "' with group-size " << groupSize
+          << " (modes: int8 with one scale per channel; w8 with any group "
+             "size; w4 with a multiple of 32)";
+      return signalPassFailure();
+    }
+    QuantizeStats stats;
+    SmallVector<LinearOp> linears;
+    getOperation()->walk([&](LinearOp op) { linears.push_back(op); });
+    for (LinearOp op : linears)
+      rewrite(op, *scheme, stats);
+    fusion::recordCounts(getOperation(), "tessera-quantize",
+                         {{"quantized", stats.quantized},
+                          {"skipped-not-constant", stats.notConstant},
+                          {"skipped-not-f32", stats.notF32},
+                          {"skipped-k-not-multiple-of-group",
+                           stats.groupMismatch},
+                          {"skipped-k-too-large", stats.kTooLarge},
+                          {"weight-kib-before", stats.bytesBefore / 1024},
+                          {"weight-kib-after", stats.bytesAfter / 1024}});
+    numQuantized += stats.quantized;
+  }
+
+  void rewrite(LinearOp op, const Scheme &scheme, QuantizeStats &stats) {
+    if (!op.getType().getElementType().isF32()) {
+      ++stats.notF32;
+      return;
+    }
+    auto wt = op.getWeight().getType();
+    bool transposed = op.getTransposeWeight();
+    int64_t n = wt.getDimSize(transposed ? 0 : 1),
+            k = wt.getDimSize(transposed ? 1 : 0);
+    int64_t gs = scheme.groupSize == 0 ? k : scheme.groupSize;
+    if (k % gs != 0) {
+      ++stats.groupMismatch;
+      return;
+    }
+    if (scheme.mode == "dynamic" && k > 32768) {
+      ++stats.kTooLarge;
+      return;
+    }
+    std::optional<SmallVector<double>> w =
+        fusion::getConstantValues(op.getWeight());
+    if (!w) {
+      ++stats.notConstant;
+      return;
+    }
+    QuantizedWeight qw = quantize(
+        [&](int64_t r, int64_t c) {
+          return transposed ? (*w)[r * k + c] : (*w)[c * n + r];
+        },
+        n, k, gs, scheme.bits);
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    int64_t groups = k / gs;
+    Value q = resourceConstant<int8_t>(
+        b, loc, RankedTensorType::get({n, k}, b.getI8Type()), "qweight", qw.q);
+    Value s = resourceConstant<float>(
+        b, loc, RankedTensorType::get({n, groups}, b.getF32Type()), "qscale",
+        qw.scale);
+    auto qlinear = QLinearOp::create(
+        b, loc, op.getType(), op.getInput(), q, s, op.getBias(),
+        op.getResidual(), b.getStringAttr(scheme.mode),
+        b.getI64IntegerAttr(scheme.bits), op.getActivationAttr());
+    op.replaceAllUsesWith(qlinear.getResult());
+    op.erase();
+    ++stats.quantized;
+    stats.bytesBefore += n * k * 4;
+    stats.bytesAfter += n * k * scheme.bits / 8 + n * groups * 4;
+  }
+};
+
+} // namespace

@@ -1,0 +1,104 @@
+// RUN: tessera-opt %s -split-input-file -verify-diagnostics
+// Verifier errors of the quantized ops, each next to the rule it breaks.
+
+func.func @qlinear_k(%x: tensor<4x32xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{contraction sizes differ: input has K = 32, weight [N, K] has K = 64}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic"} : (tensor<4x32xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_groups(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x3xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{scale must be f32 [N = 8, G] with G >= 1 dividing K = 64, found 'tensor<8x3xf32>'}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "weight_only"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x3xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_scale_rows(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<4x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{scale must be f32 [N = 8, G]}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "weight_only"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_dynamic_groups(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x2xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{dynamic mode needs 8-bit weights with one scale per output channel, found 8 bits and 2 groups}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x2xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_dynamic_int4(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{dynamic mode needs 8-bit weights with one scale per output channel, found 4 bits and 1 groups}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic", bits = 4 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_bits(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{bits must be 8 or 4, found 2}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "weight_only", bits = 2 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_mode(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{mode must be 'dynamic' or 'weight_only', found 'static'}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "static"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_f64(%x: tensor<4x64xf64>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf64> {
+  // expected-error @+1 {{input and result must be f32, found 'f64' and 'f64'}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "weight_only"} : (tensor<4x64xf64>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf64>
+  return %0 : tensor<4x8xf64>
+}
+
+// -----
+
+func.func @qlinear_result(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x9xf32> {
+  // expected-error @+1 {{result type must be 'tensor<4x8xf32>', found 'tensor<4x9xf32>'}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "weight_only"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x9xf32>
+  return %0 : tensor<4x9xf32>
+}
+
+// -----
+
+func.func @qlinear_bias(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>, %b: tensor<4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{bias must be 'tensor<8xf32>', found 'tensor<4xf32>'}}
+  %0 = tessera.qlinear %x, %q, %s bias %b {mode = "weight_only"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>, tensor<4xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_residual(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>, %r: tensor<1x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{residual must have the result type 'tensor<4x8xf32>', found 'tensor<1x8xf32>'}}
+  %0 = tessera.qlinear %x, %q, %s residual %r {mode = "weight_only"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>, tensor<1x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_activation(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{unknown activation 'swish'}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "weight_only", activation = "swish"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_weight_type(%x: tensor<4x64xf32>, %q: tensor<8x64xi32>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{operand #1 must be statically shaped tensor of 8-bit signless integer values}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "weight_only"} : (tensor<4x64xf32>, tensor<8x64xi32>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

@@ -1,0 +1,23 @@
+// RUN: tessera-opt %s -split-input-file | tessera-opt | FileCheck %s
+// Round trip of the quantized ops.
+
+// CHECK-LABEL: func @qlinear
+func.func @qlinear(%x: tensor<2x16x64xf32>, %q: tensor<256x64xi8>, %s: tensor<256x1xf32>, %g: tensor<256x2xf32>, %b: tensor<256xf32>, %r: tensor<2x16x256xf32>) -> (tensor<2x16x256xf32>, tensor<2x16x256xf32>, tensor<2x16x256xf32>) {
+  // CHECK: tessera.qlinear %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {activation = "gelu", mode = "dynamic"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x1xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
+  %0 = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic", bits = 8 : i64, activation = "gelu"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x1xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
+  // CHECK: tessera.qlinear %{{.*}}, %{{.*}}, %{{.*}} residual %{{.*}} {bits = 4 : i64, mode = "weight_only"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x2xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  %1 = tessera.qlinear %x, %q, %g residual %r {mode = "weight_only", bits = 4 : i64} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x2xf32>, tensor<2x16x256xf32>) -> tensor<2x16x256xf32>
+  // CHECK: tessera.qlinear %{{.*}}, %{{.*}}, %{{.*}} {mode = "weight_only"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x2xf32>) -> tensor<2x16x256xf32>
+  %2 = tessera.qlinear %x, %q, %g {mode = "weight_only"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x2xf32>) -> tensor<2x16x256xf32>
+  return %0, %1, %2 : tensor<2x16x256xf32>, tensor<2x16x256xf32>, tensor<2x16x256xf32>
+}
+
+// -----
+
+// A vector input: the result is [N].
+// CHECK-LABEL: func @qlinear_vector
+// CHECK: tessera.qlinear %{{.*}} : (tensor<64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<8xf32>
+func.func @qlinear_vector(%x: tensor<64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<8xf32> {
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic"} : (tensor<64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

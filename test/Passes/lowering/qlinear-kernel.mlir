@@ -1,0 +1,35 @@
+// RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg | FileCheck %s
+// RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg --one-shot-bufferize=bufferize-function-boundaries --tessera-linalg-to-runtime-calls | FileCheck %s --check-prefix=CALL
+// tessera.qlinear lowers to the runtime's tessera_qlinear_f32 on matrices:
+// flags = activation code | 16 bias | 32 residual | 128 dynamic int8 |
+// 256 4-bit weights; the call gets the constant-operand mask last.
+
+// CHECK-LABEL: func @dynamic_3d
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x5x12xf32> into tensor<10x12xf32>
+// CHECK: %[[C:.*]] = tessera.call_kernel "tessera_qlinear_f32" ins(%[[X]], %arg1, %arg2, %arg3, %[[X]] : tensor<10x12xf32>, tensor<20x12xi8>, tensor<20x1xf32>, tensor<20xf32>, tensor<10x12xf32>) outs(%{{.*}} : tensor<10x20xf32>) {constant_mask, scalars = [146]} -> tensor<10x20xf32>
+// CHECK: tensor.expand_shape %[[C]] {{\[\[}}0, 1], [2]] output_shape [2, 5, 20] : tensor<10x20xf32> into tensor<2x5x20xf32>
+// CALL-LABEL: func @dynamic_3d
+// CALL: call @tessera_qlinear_f32(%{{.*}}) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i64, i64) -> ()
+func.func @dynamic_3d(%x: tensor<2x5x12xf32>, %q: tensor<20x12xi8>, %s: tensor<20x1xf32>, %b: tensor<20xf32>) -> tensor<2x5x20xf32> {
+  %0 = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic", activation = "gelu"} : (tensor<2x5x12xf32>, tensor<20x12xi8>, tensor<20x1xf32>, tensor<20xf32>) -> tensor<2x5x20xf32>
+  return %0 : tensor<2x5x20xf32>
+}
+
+// -----
+
+// 4-bit weights are packed here, two to a byte, [N, K/2]: in each block of 32
+// k, byte j holds q[j] + 8 low and q[16 + j] + 8 high. q = k - 8 for k < 16
+// and 7 - (k - 16) for 16 <= k < 32: byte j = (j) | (15 - j) << 4.
+// CHECK-LABEL: func @int4_packed
+// CHECK: %[[W:.*]] = arith.constant dense_resource<qweight_int4> : tensor<1x16xi8>
+// CHECK: tessera.call_kernel "tessera_qlinear_f32" ins(%arg0, %[[W]], %{{.*}}, %{{.*}}, %arg1 : tensor<3x32xf32>, tensor<1x16xi8>, tensor<1x1xf32>, tensor<0xf32>, tensor<3x1xf32>) outs(%{{.*}} : tensor<3x1xf32>) {constant_mask, scalars = [288]}
+// CHECK: qweight_int4: "0x08000000F0E1D2C3B4A5968778695A4B3C2D1E0F"
+// CALL-LABEL: func @int4_packed
+// CALL: %[[MASK:.*]] = arith.constant 6 : i64
+// CALL: call @tessera_qlinear_f32({{.*}}, %[[MASK]])
+func.func @int4_packed(%x: tensor<3x32xf32>, %r: tensor<3x1xf32>) -> tensor<3x1xf32> {
+  %q = tessera.constant dense<[[-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 7, 6, 5, 4, 3, 2, 1, 0, -1, -2, -3, -4, -5, -6, -7, -8]]> : tensor<1x32xi8>
+  %s = tessera.constant dense<0.5> : tensor<1x1xf32>
+  %0 = tessera.qlinear %x, %q, %s residual %r {mode = "weight_only", bits = 4 : i64} : (tensor<3x32xf32>, tensor<1x32xi8>, tensor<1x1xf32>, tensor<3x1xf32>) -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}
