@@ -55,7 +55,7 @@ struct ProjectionMergeStats {
   int64_t gated = 0, merged = 0, projections = 0;
 };
 struct LinearFusionStats {
-  int64_t linear = 0, bias = 0, activation = 0, residual = 0;
+  int64_t linear = 0, patchConv = 0, bias = 0, activation = 0, residual = 0;
 };
 void populateAttentionFusionPatterns(RewritePatternSet &patterns,
                                      AttentionFusionStats &stats);

@@ -106,10 +106,15 @@ def LinearFusion : Pass<"tessera-fuse-linear"> {
     untransposed with `transpose_weight`) becomes `tessera.linear`; a
     following bias add of shape [N], an activation (relu, gelu, gelu_tanh,
     silu, sigmoid, tanh) and a residual add of the result's shape are folded
-    into its epilogue when the linear has no other use.
+    into its epilogue when the linear has no other use. A patch embedding
+    (a convolution whose stride equals its kernel, without padding, dilation
+    or groups, kernel larger than 1x1) becomes a patch transpose and a
+    linear op, so that its GEMM gets the linear layer's kernels (and
+    --quantize).
   }];
   let statistics = [
     Statistic<"numLinear", "linear", "matmuls turned into linear ops">,
+    Statistic<"numPatchConv", "patch-conv", "patch-embedding convs turned into linear ops">,
     Statistic<"numBias", "bias", "bias adds folded">,
     Statistic<"numActivation", "activation", "activations folded">,
     Statistic<"numResidual", "residual", "residual adds folded">,

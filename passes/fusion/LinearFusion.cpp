@@ -47,6 +47,79 @@ struct MatmulToLinear : OpRewritePattern<MatmulOp> {
   LinearFusionStats &stats;
 };
 
+/// A patch embedding: a convolution whose stride equals its kernel (no
+/// padding, dilation or groups; ViT, Swin) applies one linear map to each
+/// non-overlapping patch. x [N, C, D1..Dk] -> patches [N, P1..Pk, C·K1..Kk]
+/// -> linear with the weight [F, C·K1..Kk] -> [N, F, P1..Pk]. A 1x1 conv
+/// is left alone (it would only gain two transposes).
+struct PatchConvToLinear : OpRewritePattern<ConvOp> {
+  PatchConvToLinear(MLIRContext *ctx, LinearFusionStats &stats)
+      : OpRewritePattern(ctx), stats(stats) {}
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    auto xt = op.getInput().getType(), wt = op.getWeight().getType();
+    int64_t k = xt.getRank() - 2;
+    ArrayRef<int64_t> kernel = wt.getShape().drop_front(2);
+    if (k < 1 || op.getGroup() != 1 || op.getStrides() != kernel ||
+        llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; }) ||
+        llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }) ||
+        llvm::all_of(kernel, [](int64_t d) { return d == 1; }))
+      return failure();
+    Location loc = op.getLoc();
+    Type elt = xt.getElementType();
+    int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), f = wt.getDimSize(0);
+    // Patches, dims that do not divide dropped as the conv drops them.
+    SmallVector<int64_t> patches, split = {n, c}, used = {n, c};
+    int64_t patchSize = c;
+    for (int64_t i = 0; i < k; ++i) {
+      patches.push_back(xt.getDimSize(2 + i) / kernel[i]);
+      split.append({patches.back(), kernel[i]});
+      used.push_back(patches.back() * kernel[i]);
+      patchSize *= kernel[i];
+    }
+    Value x = op.getInput();
+    if (ArrayRef<int64_t>(used) != xt.getShape())
+      x = SliceOp::create(rewriter, loc, RankedTensorType::get(used, elt), x,
+                          rewriter.getDenseI64ArrayAttr(
+                              SmallVector<int64_t>(used.size(), 0)),
+                          rewriter.getDenseI64ArrayAttr(
+                              SmallVector<int64_t>(used.size(), 1)));
+    // [N, C, P1, K1, ..] -> [N, P1.., C, K1..].
+    SmallVector<int64_t> perm = {0}, permuted = {n};
+    for (int64_t i = 0; i < k; ++i)
+      perm.push_back(2 + 2 * i);
+    perm.push_back(1);
+    for (int64_t i = 0; i < k; ++i)
+      perm.push_back(3 + 2 * i);
+    for (int64_t d : ArrayRef<int64_t>(perm).drop_front())
+      permuted.push_back(split[d]);
+    x = TransposeOp::create(rewriter, loc,
+                            RankedTensorType::get(permuted, elt),
+                            reshapeTo(rewriter, loc, x, split),
+                            rewriter.getDenseI64ArrayAttr(perm));
+    SmallVector<int64_t> rows = {n};
+    llvm::append_range(rows, patches);
+    SmallVector<int64_t> in(rows), out(rows);
+    in.push_back(patchSize);
+    out.push_back(f);
+    Value w = reshapeTo(rewriter, loc, op.getWeight(), {f, patchSize});
+    Value y = LinearOp::create(
+        rewriter, loc, RankedTensorType::get(out, elt),
+        reshapeTo(rewriter, loc, x, in), w, op.getBias(), Value(),
+        rewriter.getBoolAttr(true), rewriter.getStringAttr("none"));
+    SmallVector<int64_t> back = {0, k + 1};
+    for (int64_t i = 0; i < k; ++i)
+      back.push_back(1 + i);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(), y,
+                                             rewriter.getDenseI64ArrayAttr(back));
+    ++stats.patchConv;
+    return success();
+  }
+
+  LinearFusionStats &stats;
+};
+
 /// A linear op feeding only `user`, whose epilogue is still empty from
 /// `stage` on (0: bias, 1: activation, 2: residual).
 LinearOp producerLinear(Value v, int stage) {
@@ -148,17 +221,22 @@ struct LinearFusionPass : tessera::impl::LinearFusionBase<LinearFusionPass> {
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     recordCounts(getOperation(), "tessera-fuse-linear",
-                 {{"linear", stats.linear}, {"bias", stats.bias}, {"activation", stats.activation}, {"residual", stats.residual}});
+                 {{"linear", stats.linear},
+                  {"patch-conv", stats.patchConv},
+                  {"bias", stats.bias},
+                  {"activation", stats.activation},
+                  {"residual", stats.residual}});
     numLinear += stats.linear;
     numBias += stats.bias;
     numActivation += stats.activation;
     numResidual += stats.residual;
+    numPatchConv += stats.patchConv;
   }
 };
 } // namespace
 
 void mlir::tessera::populateLinearFusionPatterns(RewritePatternSet &patterns,
                                                  LinearFusionStats &stats) {
-  patterns.add<MatmulToLinear, FoldAdd, FoldActivation>(patterns.getContext(),
-                                                        stats);
+  patterns.add<MatmulToLinear, PatchConvToLinear, FoldAdd, FoldActivation>(
+      patterns.getContext(), stats);
 }

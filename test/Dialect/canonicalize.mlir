@@ -118,3 +118,22 @@ func.func @dead_code(%x: tensor<2x3xf32>) {
   %1 = tessera.constant dense<1.0> : tensor<3xf32>
   return
 }
+
+// -----
+
+// A reshaped weight blob folds to the same blob in the new shape (no copy).
+// CHECK-LABEL: func @reshape_resource
+// CHECK-NEXT: %[[C:.*]] = tessera.constant dense_resource<blob> : tensor<2x3xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @reshape_resource() -> tensor<2x3xf32> {
+  %w = tessera.constant dense_resource<blob> : tensor<6xf32>
+  %0 = tessera.reshape %w : tensor<6xf32> to tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x040000000000803F000000400000404000008040000000410000A040"
+    }
+  }
+#-}

@@ -58,3 +58,49 @@ func.func @scalar_add(%a: tensor<f32>, %b: tensor<f32>) -> tensor<f32> {
   %z = tessera.add %a, %b : (tensor<f32>, tensor<f32>) -> tensor<f32>
   return %z : tensor<f32>
 }
+
+// -----
+
+// Patch embeddings (stride = kernel, no padding, dilation or groups): the
+// patches as rows, one linear op, the result back in NCHW. 66 is not a
+// multiple of 32: the conv drops the last 2 columns, so does the slice.
+// CHECK-LABEL: func @patch_conv_2d
+// CHECK: %[[S:.*]] = tessera.slice %arg0 {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x3x64x66xf32> to tensor<1x3x64x64xf32>
+// CHECK: %[[R:.*]] = tessera.reshape %[[S]] : tensor<1x3x64x64xf32> to tensor<1x3x2x32x2x32xf32>
+// CHECK: %[[T:.*]] = tessera.transpose %[[R]] {perm = array<i64: 0, 2, 4, 1, 3, 5>} : tensor<1x3x2x32x2x32xf32> to tensor<1x2x2x3x32x32xf32>
+// CHECK-DAG: %[[W:.*]] = tessera.reshape %arg1 : tensor<16x3x32x32xf32> to tensor<16x3072xf32>
+// CHECK-DAG: %[[X:.*]] = tessera.reshape %[[T]] : tensor<1x2x2x3x32x32xf32> to tensor<1x2x2x3072xf32>
+// CHECK: %[[L:.*]] = tessera.linear %[[X]], %[[W]] bias %arg2 {transpose_weight = true} : (tensor<1x2x2x3072xf32>, tensor<16x3072xf32>, tensor<16xf32>) -> tensor<1x2x2x16xf32>
+// CHECK: tessera.transpose %[[L]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x2x2x16xf32> to tensor<1x16x2x2xf32>
+func.func @patch_conv_2d(%x: tensor<1x3x64x66xf32>, %w: tensor<16x3x32x32xf32>, %b: tensor<16xf32>) -> tensor<1x16x2x2xf32> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 32, 32>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x3x64x66xf32>, tensor<16x3x32x32xf32>, tensor<16xf32>) -> tensor<1x16x2x2xf32>
+  return %0 : tensor<1x16x2x2xf32>
+}
+
+// -----
+
+// 1-d, no bias: [N, C, L] -> [N, L/K, C·K].
+// CHECK-LABEL: func @patch_conv_1d
+// CHECK: tessera.transpose %{{.*}} {perm = array<i64: 0, 2, 1, 3>} : tensor<2x4x5x3xf32> to tensor<2x5x4x3xf32>
+// CHECK: tessera.linear %{{.*}}, %{{.*}} {transpose_weight = true} : (tensor<2x5x12xf32>, tensor<8x12xf32>) -> tensor<2x5x8xf32>
+// CHECK: tessera.transpose %{{.*}} {perm = array<i64: 0, 2, 1>} : tensor<2x5x8xf32> to tensor<2x8x5xf32>
+func.func @patch_conv_1d(%x: tensor<2x4x15xf32>, %w: tensor<8x4x3xf32>) -> tensor<2x8x5xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 3>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<2x4x15xf32>, tensor<8x4x3xf32>) -> tensor<2x8x5xf32>
+  return %0 : tensor<2x8x5xf32>
+}
+
+// -----
+
+// Near misses stay convolutions: overlapping windows (stride < kernel),
+// padding, groups, dilation, and a 1x1 conv (only transposes to gain).
+// CHECK-LABEL: func @patch_conv_near_misses
+// CHECK-NOT: tessera.linear
+// CHECK-COUNT-5: tessera.conv
+func.func @patch_conv_near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x2x2xf32>, %g: tensor<4x2x2x2xf32>, %p: tensor<4x4x1x1xf32>) -> (tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>, tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x8x8xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x2x2xf32>) -> tensor<1x4x7x7xf32>
+  %1 = tessera.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x2x2xf32>) -> tensor<1x4x5x5xf32>
+  %2 = tessera.conv %x, %g {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x2x2xf32>) -> tensor<1x4x4x4xf32>
+  %3 = tessera.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 2>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x2x2xf32>) -> tensor<1x4x3x3xf32>
+  %4 = tessera.conv %x, %p {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>, tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x8x8xf32>
+}
