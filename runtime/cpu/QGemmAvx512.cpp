@@ -50,12 +50,22 @@ void vnniTile(const QRows &a, int64_t i0, const QWeights &w, int64_t j0,
 #pragma GCC unroll 4
   for (int p = 0; p < P; ++p)
     panels[p] = w.packed + (j0 / qPanel + p) * w.K4 * qPanel;
+  // The panels after these (the next call's) are fetched into L2 while
+  // these compute: at small M (a ViT at batch 1) the weights stream from
+  // memory, and without this each panel's first pass waited on it.
+  const int8_t *next = panels[0] + P * w.K4 * qPanel;
   for (int64_t k = 0; k < w.K4; k += 4) {
     __m512i b[2 * P];
 #pragma GCC unroll 4
     for (int p = 0; p < P; ++p) {
       b[2 * p] = _mm512_load_si512(panels[p] + k * qPanel);
       b[2 * p + 1] = _mm512_load_si512(panels[p] + k * qPanel + 64);
+      _mm_prefetch(reinterpret_cast<const char *>(next + p * w.K4 * qPanel +
+                                                  k * qPanel),
+                   _MM_HINT_T1);
+      _mm_prefetch(reinterpret_cast<const char *>(next + p * w.K4 * qPanel +
+                                                  k * qPanel + 64),
+                   _MM_HINT_T1);
     }
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
