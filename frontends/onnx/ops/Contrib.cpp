@@ -4,6 +4,8 @@
 // Runtime's ContribOperators.md and its CPU kernels.
 #include "frontends/onnx/Importer.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -568,6 +570,152 @@ static LogicalResult importRotaryEmbedding(Importer &im) {
   return success();
 }
 
+/// The values of an initializer input as doubles (integer or float element
+/// types), whether the importer keeps it as a known constant or as a weight
+/// blob; fails naming the input otherwise.
+static FailureOr<std::vector<double>> initializerValues(Importer &im,
+                                                        unsigned i,
+                                                        StringRef what) {
+  TensorInfo *info = im.input(i);
+  if (!info)
+    return failure();
+  int64_t n = info->type.getNumElements();
+  std::vector<double> out(n);
+  if (info->constant) {
+    for (int64_t e = 0; e < n; ++e)
+      out[e] = info->constant->getDouble(e);
+    return out;
+  }
+  auto blob = dyn_cast_or_null<DenseResourceElementsAttr>(info->weight);
+  Type et = info->type.getElementType();
+  ArrayRef<char> bytes;
+  if (blob && blob.getRawHandle().getBlob())
+    bytes = blob.getRawHandle().getBlob()->getData();
+  if (isa<IntegerType>(et) && int64_t(bytes.size()) == n) {
+    // Packed nibbles and zero points: unsigned bytes.
+    for (int64_t e = 0; e < n; ++e)
+      out[e] = uint8_t(bytes[e]);
+    return out;
+  }
+  if (et.isF32() && int64_t(bytes.size()) == 4 * n) {
+    const float *f = reinterpret_cast<const float *>(bytes.data());
+    out.assign(f, f + n);
+    return out;
+  }
+  (void)im.fail(what + " (input " + Twine(i) +
+                ") must be an initializer of uint8 or float32, found " +
+                typeStr(info->type));
+  return failure();
+}
+
+/// A weight computed at import time, as a dense_resource blob.
+template <typename T>
+static Value blobConstant(Importer &im, RankedTensorType type, StringRef name,
+                          ArrayRef<T> values) {
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T)),
+      alignof(uint64_t), /*dataIsMutable=*/false);
+  return ConstantOp::create(
+      im.builder, im.loc,
+      DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+/// com.microsoft MatMulNBits (4-bit blockwise weights, ONNX Runtime's
+/// MatMul4BitsQuantizer): y = A · dequant(B)ᵀ + bias with B [N, K/bs,
+/// bs/2] packed low nibble first, per-block scales and optional uint8 zero
+/// points (4-bit packed, default 8). Imported as a weight-only
+/// tessera.qlinear with q = nibble - zero point: 4-bit when every zero point
+/// is 8 (q in [-8, 7]), else 8-bit (q in [-15, 15]); the values are exact.
+static LogicalResult importMatMulNBits(Importer &im) {
+  int64_t k = im.attrInt("K", 0), n = im.attrInt("N", 0);
+  int64_t bits = im.attrInt("bits", 4), bs = im.attrInt("block_size", 0);
+  if (bits != 4)
+    return im.fail("bits " + Twine(bits) + " is not supported (only 4)");
+  if (k <= 0 || n <= 0 || bs < 16 || (bs & (bs - 1)) != 0 || k % bs != 0)
+    return im.fail("K " + Twine(k) + ", N " + Twine(n) + " and block_size " +
+                   Twine(bs) + " must be positive, block_size a power of 2 "
+                   ">= 16 dividing K");
+  if (failed(rejectInputs(im, {{4, "g_idx"}}, "")))
+    return failure();
+  Value a = im.operand(0);
+  if (!a)
+    return failure();
+  auto at = Importer::typeOf(a);
+  if (!at.getElementType().isF32() || at.getRank() < 1 ||
+      at.getShape().back() != k)
+    return im.fail("A must be f32 [..., K = " + Twine(k) + "], found " +
+                   typeStr(at));
+  int64_t blocks = k / bs;
+  TensorInfo *bInfo = im.input(1);
+  if (!bInfo)
+    return failure();
+  if (bInfo->type.getNumElements() != n * blocks * bs / 2)
+    return im.fail("B must hold N x K/block_size x block_size/2 = " +
+                   Twine(n * blocks * bs / 2) + " bytes, found " +
+                   typeStr(bInfo->type));
+  FailureOr<std::vector<double>> packed = initializerValues(im, 1, "B");
+  if (failed(packed))
+    return failure();
+  FailureOr<std::vector<double>> scales = initializerValues(im, 2, "scales");
+  if (failed(scales))
+    return failure();
+  if (int64_t(scales->size()) != n * blocks)
+    return im.fail("scales must hold N x K/block_size = " +
+                   Twine(n * blocks) + " values, found " +
+                   Twine(scales->size()));
+  std::vector<double> zp(n * blocks, 8.0);
+  if (im.hasInput(3)) {
+    TensorInfo *zInfo = im.input(3);
+    if (!zInfo || !isa<IntegerType>(zInfo->type.getElementType()))
+      return im.fail("zero_points must be uint8 (float zero points are not "
+                     "supported)");
+    FailureOr<std::vector<double>> z = initializerValues(im, 3, "zero_points");
+    if (failed(z))
+      return failure();
+    int64_t perRow = (blocks + 1) / 2;
+    if (int64_t(z->size()) != n * perRow)
+      return im.fail("zero_points must hold N x ceil(K/block_size / 2) = " +
+                     Twine(n * perRow) + " bytes");
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t b = 0; b < blocks; ++b) {
+        auto byte = uint8_t((*z)[r * perRow + b / 2]);
+        zp[r * blocks + b] = b % 2 ? byte >> 4 : byte & 15;
+      }
+  }
+  std::vector<int8_t> q(n * k);
+  bool fitsInt4 = true;
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < k; ++c) {
+      auto byte = uint8_t((*packed)[r * k / 2 + c / 2]);
+      int nibble = c % 2 ? byte >> 4 : byte & 15;
+      int v = nibble - int(zp[r * blocks + c / bs]);
+      fitsInt4 &= v >= -8 && v <= 7;
+      q[r * k + c] = int8_t(v);
+    }
+  std::vector<float> scaleValues(scales->begin(), scales->end());
+  Value qv = blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
+                          "matmulnbits_q", ArrayRef<int8_t>(q));
+  Value sv = blobConstant(
+      im, RankedTensorType::get({n, blocks}, im.builder.getF32Type()),
+      "matmulnbits_scale", ArrayRef<float>(scaleValues));
+  Value bias;
+  if (im.hasInput(5)) {
+    bias = im.operand(5);
+    if (!bias || failed(checkVector(im, bias, n, at.getElementType(), "bias")))
+      return failure();
+  }
+  SmallVector<int64_t> shape(at.getShape().drop_back());
+  shape.push_back(n);
+  im.setOutput(0, im.create<QLinearOp>(
+                      RankedTensorType::get(shape, at.getElementType()), a, qv,
+                      sv, bias, Value(),
+                      im.builder.getStringAttr("weight_only"),
+                      im.builder.getI64IntegerAttr(fitsInt4 ? 4 : 8),
+                      im.builder.getStringAttr("none")));
+  return success();
+}
+
 void mlir::tessera::onnx_import::registerContribOps(OpTable &t) {
   t["Attention"] = importAttention;
   t["MultiHeadAttention"] = importMultiHeadAttention;
@@ -578,4 +726,5 @@ void mlir::tessera::onnx_import::registerContribOps(OpTable &t) {
   t["FastGelu"] = importBiasGelu<GeluTanhOp, /*NeedsBias=*/false>;
   t["BiasGelu"] = importBiasGelu<GeluOp, /*NeedsBias=*/true>;
   t["RotaryEmbedding"] = importRotaryEmbedding;
+  t["MatMulNBits"] = importMatMulNBits;
 }
