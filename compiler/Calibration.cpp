@@ -4,6 +4,8 @@
 
 #include "tessera_runtime.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -193,9 +195,64 @@ struct Sums {
 
 } // namespace
 
+std::vector<LayerProbe> mlir::tessera::probeQuantizedLayers(ModuleOp module) {
+  auto fn = module.lookupSymbol<func::FuncOp>("main_graph");
+  std::vector<LayerProbe> probes;
+  if (!fn || fn.isExternal())
+    return probes;
+  SmallVector<std::pair<int64_t, Operation *>> layers;
+  fn.walk([&](Operation *op) {
+    if (auto n = op->getAttrOfType<IntegerAttr>("tessera.qlayer"))
+      layers.push_back({n.getInt(), op});
+  });
+  llvm::sort(layers, llvm::less_first());
+  auto ret = cast<func::ReturnOp>(fn.getBody().back().getTerminator());
+  SmallVector<Value> results(ret.getOperands());
+  Builder b(module.getContext());
+  SmallVector<Attribute> attrs;
+  for (unsigned i = 0; i < fn.getNumResults(); ++i)
+    attrs.push_back(fn.getResultAttrDict(i) ? Attribute(fn.getResultAttrDict(i))
+                                            : b.getDictionaryAttr({}));
+  auto outputName = [&](unsigned i) {
+    auto dict = cast<DictionaryAttr>(attrs[i]);
+    auto name = dict.getAs<StringAttr>("tessera.name");
+    return name ? name.str() : "output" + std::to_string(i);
+  };
+  for (auto [n, op] : layers) {
+    LayerProbe probe;
+    probe.name = "qlayer" + std::to_string(n);
+    op->getLoc()->walk([&](Location loc) {
+      if (auto named = dyn_cast<NameLoc>(loc)) {
+        probe.name += " " + named.getName().str();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    // A layer whose result is an output already is read from that output
+    // (returning one value twice would alias two output buffers).
+    Value v = op->getResult(0);
+    auto *it = llvm::find(results, v);
+    if (it != results.end()) {
+      probe.output = outputName(it - results.begin());
+    } else {
+      probe.output = "qlayer" + std::to_string(n);
+      results.push_back(v);
+      attrs.push_back(b.getDictionaryAttr(
+          b.getNamedAttr("tessera.name", b.getStringAttr(probe.output))));
+    }
+    probes.push_back(std::move(probe));
+  }
+  ret->setOperands(results);
+  fn.setType(FunctionType::get(module.getContext(), fn.getArgumentTypes(),
+                               ValueRange(results).getTypes()));
+  fn.setAllResultAttrs(attrs);
+  return probes;
+}
+
 FailureOr<AccuracyReport> mlir::tessera::measureAccuracy(
     StringRef reference, StringRef changed, const ModelSignature &sig,
-    StringRef calibrationDir, std::string &error) {
+    size_t modelOutputs, ArrayRef<LayerProbe> layers, StringRef calibrationDir,
+    std::string &error) {
   SmallString<128> work;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("tessera-calibration", work)) {
@@ -223,7 +280,8 @@ FailureOr<AccuracyReport> mlir::tessera::measureAccuracy(
   }
   std::vector<Sums> sums(sig.outputs.size());
   for (auto [i, out] : llvm::enumerate(sig.outputs))
-    sums[i].classifier = out.dtype == "TESSERA_F32" || out.dtype == "TESSERA_F64";
+    sums[i].classifier = i < modelOutputs && (out.dtype == "TESSERA_F32" ||
+                                              out.dtype == "TESSERA_F64");
   for (auto [s, inputs] : llvm::enumerate(samples)) {
     SmallString<128> refDir(work), gotDir(work);
     llvm::sys::path::append(refDir, "reference" + std::to_string(s));
@@ -244,6 +302,11 @@ FailureOr<AccuracyReport> mlir::tessera::measureAccuracy(
   }
   report.samples = int64_t(samples.size());
   for (auto [i, out] : llvm::enumerate(sig.outputs))
-    report.outputs.push_back(sums[i].result(out.name));
+    if (i < modelOutputs)
+      report.outputs.push_back(sums[i].result(out.name));
+  for (const LayerProbe &layer : layers)
+    for (auto [i, out] : llvm::enumerate(sig.outputs))
+      if (out.name == layer.output)
+        report.layers.push_back(sums[i].result(layer.name));
   return report;
 }

@@ -26,17 +26,33 @@ struct AccuracyReport {
   /// The calibration directory, or empty for random inputs.
   std::string calibrationDir;
   int64_t samples = 0;
-  std::vector<OutputAccuracy> outputs;
+  /// The model's outputs, then each quantized layer's (name: its ONNX
+  /// node, when known).
+  std::vector<OutputAccuracy> outputs, layers;
 };
 
-/// Runs the executables `reference` and `changed` (the same model's
-/// signature `sig`) on every sample of `calibrationDir` (NAME.npy per graph
+/// A quantized layer: a readable name (with the ONNX node it came from,
+/// when its location has one) and the model output that carries its result.
+struct LayerProbe {
+  std::string name, output;
+};
+
+/// Makes the result of every op numbered `tessera.qlayer` an output of
+/// @main_graph (a new one named `qlayer<N>`, unless it is one already).
+std::vector<LayerProbe> probeQuantizedLayers(ModuleOp module);
+
+/// Runs the executables `reference` and `changed` (both with signature
+/// `sig`) on every sample of `calibrationDir` (NAME.npy per graph
 /// input, or sub-directories each holding one such set), or, when it is
 /// empty, on one set of random inputs (floats N(0, 1), integers 0, booleans
 /// false), and compares their outputs, accumulated over the samples.
+/// The first `modelOutputs` outputs are the model's; `layers` say which
+/// outputs are the quantized layers' (probeQuantizedLayers).
 FailureOr<AccuracyReport> measureAccuracy(StringRef reference,
                                           StringRef changed,
                                           const ModelSignature &sig,
+                                          size_t modelOutputs,
+                                          ArrayRef<LayerProbe> layers,
                                           StringRef calibrationDir,
                                           std::string &error);
 

@@ -226,18 +226,22 @@ static LogicalResult emitCode(Compilation &c, ModuleOp module,
 }
 
 /// `module` (fresh from import) through every stage into an executable at
-/// `path`, with `pipeline`'s passes: the reference build that the
-/// calibration runs compare a quantized model with.
-static LogicalResult buildExecutable(Compilation &c, ModuleOp module,
-                                     const PipelineOptions &pipeline,
-                                     const Target &target,
-                                     const ModelSignature &sig,
-                                     const RuntimeLocation &runtime,
-                                     StringRef path) {
+/// `path`, with `pipeline`'s passes and every numbered (would-be) quantized
+/// layer's result as an extra output: the builds that the calibration runs
+/// compare. Returns the executable's signature and the layers' names.
+static FailureOr<ModelSignature>
+buildProbedExecutable(Compilation &c, ModuleOp module,
+                      const PipelineOptions &pipeline, const Target &target,
+                      const RuntimeLocation &runtime, StringRef path,
+                      std::vector<LayerProbe> &layers) {
   PassManager graph(&c.ctx);
   buildGraphPipeline(graph, pipeline);
+  if (failed(graph.run(module)))
+    return failure();
+  layers = probeQuantizedLayers(module);
+  FailureOr<ModelSignature> sig = getModelSignature(module);
   PassManager lower(&c.ctx);
-  if (failed(graph.run(module)) ||
+  if (failed(sig) ||
       failed(buildLinalgPipeline(lower, pipeline, containsTesseraOps(module))))
     return failure();
   buildBufferizationPipeline(lower, pipeline);
@@ -245,18 +249,19 @@ static LogicalResult buildExecutable(Compilation &c, ModuleOp module,
   if (failed(lower.run(module)))
     return failure();
   SmallString<128> objectPath;
-  if (llvm::sys::fs::createTemporaryFile("tessera-reference", "o", objectPath))
+  if (llvm::sys::fs::createTemporaryFile("tessera-calibration", "o",
+                                         objectPath))
     return failure();
   llvm::FileRemover removeObject(objectPath);
   TimingScope timing;
-  if (failed(emitCode(c, module, target, /*asObject=*/true, objectPath,
-                      timing)))
-    return failure();
   std::string error;
-  if (failed(linkModel(objectPath, sig, /*shared=*/false, path, runtime,
+  if (failed(emitCode(c, module, target, /*asObject=*/true, objectPath,
+                      timing)) ||
+      failed(linkModel(objectPath, *sig, /*shared=*/false, path, runtime,
                        error)))
-    return c.fail(error), failure();
-  return success();
+    return c.fail(error.empty() ? "cannot build a calibration model" : error),
+           failure();
+  return sig;
 }
 
 using Clock = std::chrono::steady_clock;
@@ -304,9 +309,11 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   // report, against a build without it from this same imported module.
   bool calibrate = !opts.quantize.empty() && !opts.report.empty() &&
                    (emit == Emit::Exe || emit == Emit::Lib);
-  OwningOpRef<ModuleOp> reference;
-  if (calibrate)
+  OwningOpRef<ModuleOp> reference, probed;
+  if (calibrate) {
     reference = module->clone();
+    probed = module->clone();
+  }
 
   CompileReport report;
   report.model = opts.input;
@@ -424,29 +431,31 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   }
   report.stageMs.push_back({"link", msSince(linkStart)});
   if (calibrate) {
+    // Both builds with every quantized layer's result as an extra output:
+    // the fp32 one numbers the same layers (tag-only) and leaves them f32.
     auto calibrationStart = Clock::now();
-    SmallString<128> referenceExe, changedExe(opts.output);
-    if (llvm::sys::fs::createTemporaryFile("tessera-reference", "", referenceExe))
+    SmallString<128> referenceExe, changedExe;
+    if (llvm::sys::fs::createTemporaryFile("tessera-reference", "",
+                                           referenceExe) ||
+        llvm::sys::fs::createTemporaryFile("tessera-changed", "", changedExe))
       return c.fail("cannot create a temporary file");
-    llvm::FileRemover removeReference(referenceExe);
-    PipelineOptions plain = c.pipeline;
-    plain.quantize.clear();
-    if (failed(buildExecutable(c, *reference, plain, *target, *signature,
-                               *runtime, referenceExe)))
-      return c.fail("cannot build the fp32 reference for --calibration");
-    // The graph passes of that build must not count in the report.
+    llvm::FileRemover removeReference(referenceExe), removeChanged(changedExe);
+    PipelineOptions tagOnly = c.pipeline;
+    tagOnly.quantizeTagOnly = true;
+    std::vector<LayerProbe> layers, changedLayers;
+    FailureOr<ModelSignature> sig = buildProbedExecutable(
+        c, *reference, tagOnly, *target, *runtime, referenceExe, layers);
+    if (failed(sig) ||
+        failed(buildProbedExecutable(c, *probed, c.pipeline, *target, *runtime,
+                                     changedExe, changedLayers)))
+      return c.fail("cannot build the models for --calibration");
+    // Those graph passes must not count in the report.
     c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
-    llvm::FileRemover removeChanged;
-    if (shared) {
-      if (llvm::sys::fs::createTemporaryFile("tessera-changed", "", changedExe))
-        return c.fail("cannot create a temporary file");
-      removeChanged.setFile(changedExe);
-      if (failed(linkModel(objectPath, *signature, /*shared=*/false,
-                           changedExe, *runtime, error)))
-        return c.fail(error);
-    }
+    if (layers.size() != changedLayers.size())
+      return c.fail("the fp32 and quantized builds differ in their layers");
     FailureOr<AccuracyReport> accuracy = measureAccuracy(
-        referenceExe, changedExe, *signature, opts.calibration, error);
+        referenceExe, changedExe, *sig, signature->outputs.size(), layers,
+        opts.calibration, error);
     if (failed(accuracy))
       return c.fail(error);
     report.accuracy = std::move(*accuracy);

@@ -66,6 +66,7 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
     QuantizeOptions quantize;
     quantize.mode = opts.quantize;
     quantize.groupSize = opts.quantizeGroupSize;
+    quantize.tagOnly = opts.quantizeTagOnly;
     pm.addPass(createQuantize(quantize));
   }
   pm.addPass(createCanonicalizerPass());

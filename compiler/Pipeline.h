@@ -23,6 +23,9 @@ struct PipelineOptions {
   /// int8, w8 or w4, see tessera-quantize) and its group size (0: default).
   std::string quantize;
   int64_t quantizeGroupSize = 0;
+  /// Only number the layers --quantize would change (the accuracy report's
+  /// fp32 reference build).
+  bool quantizeTagOnly = false;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.

@@ -157,21 +157,31 @@ void CompileReport::writeJson(raw_ostream &os) const {
                                   ? "random (no --calibration)"
                                   : accuracy->calibrationDir);
         j.attribute("samples", accuracy->samples);
+        // JSON has no inf/NaN: null stands for them.
+        auto number = [&](StringRef key, double v) {
+          if (std::isfinite(v))
+            j.attribute(key, v);
+          else
+            j.attribute(key, nullptr);
+        };
         j.attributeObject("outputs", [&] {
           for (const OutputAccuracy &o : accuracy->outputs)
             j.attributeObject(o.name, [&] {
-              // JSON has no inf/NaN: null stands for them.
-              auto number = [&](StringRef key, double v) {
-                if (std::isfinite(v))
-                  j.attribute(key, v);
-                else
-                  j.attribute(key, nullptr);
-              };
               number("rel_l2", o.relL2);
               number("cosine", o.cosine);
               number("sqnr_db", o.sqnrDb);
               if (o.top1Agreement >= 0)
                 j.attribute("top1_agreement", o.top1Agreement);
+            });
+        });
+        // Each quantized layer's output in the quantized model against the
+        // same layer's in the fp32 one (errors of earlier layers included).
+        j.attributeArray("layers", [&] {
+          for (const OutputAccuracy &o : accuracy->layers)
+            j.object([&] {
+              j.attribute("layer", o.name);
+              number("sqnr_db", o.sqnrDb);
+              number("rel_l2", o.relL2);
             });
         });
       });
@@ -228,6 +238,15 @@ void CompileReport::writeSummary(raw_ostream &os) const {
          << llvm::format("%.1f", o.sqnrDb) << " dB";
       if (o.top1Agreement >= 0)
         os << " top1 " << llvm::format("%.4f", o.top1Agreement);
+    }
+    if (!accuracy->layers.empty()) {
+      auto worst = llvm::min_element(
+          accuracy->layers, [](const OutputAccuracy &a, const OutputAccuracy &b) {
+            return a.sqnrDb < b.sqnrDb;
+          });
+      os << "\n  layers: " << accuracy->layers.size()
+         << " quantized, lowest SQNR " << llvm::format("%.1f", worst->sqnrDb)
+         << " dB (" << worst->name << ")";
     }
   }
   os << "\n  times:";

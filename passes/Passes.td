@@ -151,7 +151,9 @@ def Quantize : Pass<"tessera-quantize"> {
     Left alone, and counted by reason in the report: weights that are not
     constants (products of two activations), K not a multiple of the group
     size, and for int8 K above 32768 (the integer dot product could
-    overflow i32).
+    overflow i32). Each layer quantized is numbered in `tessera.qlayer`
+    (walk order), and so is each layer that would be with `tag-only`: the
+    accuracy report compares the two builds layer by layer.
   }];
   let options = [
     Option<"mode", "mode", "std::string", "\"int8\"",
@@ -159,6 +161,9 @@ def Quantize : Pass<"tessera-quantize"> {
     Option<"groupSize", "group-size", "int64_t", "0",
            "consecutive k per scale; 0: one scale per output channel for "
            "int8 and w8, 32 for w4 (w4 needs a multiple of 32)">,
+    Option<"tagOnly", "tag-only", "bool", "false",
+           "only number the layers that would be quantized (the fp32 "
+           "reference build of the accuracy report)">,
   ];
   let statistics = [
     Statistic<"numQuantized", "quantized", "linear layers quantized">,

@@ -89,8 +89,12 @@ struct QuantizeStats {
           kTooLarge = 0, bytesBefore = 0, bytesAfter = 0;
 };
 
+/// The layer number the accuracy report matches the two builds by.
+constexpr StringLiteral kLayerAttr = "tessera.qlayer";
+
 struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
   using QuantizeBase::QuantizeBase;
+  int64_t nextLayer = 0;
 
   void runOnOperation() override {
     FailureOr<Scheme> scheme = parseScheme(mode, groupSize);
@@ -138,6 +142,19 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
       ++stats.kTooLarge;
       return;
     }
+    // Decided on the op alone, identically with tag-only, so that both
+    // builds number the same layers.
+    auto cst = fusion::defOf<ConstantOp>(op.getWeight());
+    if (!cst || cst.getType().getNumElements() > (int64_t(1) << 24)) {
+      ++stats.notConstant;
+      return;
+    }
+    auto layer = IntegerAttr::get(IntegerType::get(op.getContext(), 64),
+                                  nextLayer++);
+    if (tagOnly) {
+      op->setAttr(kLayerAttr, layer);
+      return;
+    }
     std::optional<SmallVector<double>> w =
         fusion::getConstantValues(op.getWeight());
     if (!w) {
@@ -161,6 +178,7 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
         b, loc, op.getType(), op.getInput(), q, s, op.getBias(),
         op.getResidual(), b.getStringAttr(scheme.mode),
         b.getI64IntegerAttr(scheme.bits), op.getActivationAttr());
+    qlinear->setAttr(kLayerAttr, layer);
     op.replaceAllUsesWith(qlinear.getResult());
     op.erase();
     ++stats.quantized;
