@@ -59,10 +59,8 @@ struct OutMatrix {
 };
 
 GemmMicroKernel selectKernel() {
-  // TESSERA_GEMM_PORTABLE=1 forces the portable path (to test it here).
-  if (const char *env = getenv("TESSERA_GEMM_PORTABLE"))
-    if (*env && strcmp(env, "0") != 0)
-      return gemmMicroKernelPortable;
+  if (gemmPortableForced())
+    return gemmMicroKernelPortable;
 #if defined(__x86_64__)
   __builtin_cpu_init(); // we run from a static initializer
   if (__builtin_cpu_supports("avx512f"))

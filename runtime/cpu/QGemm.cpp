@@ -28,10 +28,8 @@ namespace {
 static_assert(gemmNR == 32, "weightOnlyPanel* write 32-column panels");
 
 bool selectAvx512() {
-  // TESSERA_GEMM_PORTABLE=1 forces the portable kernels, as for the GEMM.
-  if (const char *env = getenv("TESSERA_GEMM_PORTABLE"))
-    if (*env && strcmp(env, "0") != 0)
-      return false;
+  if (gemmPortableForced())
+    return false;
 #if defined(__x86_64__)
   __builtin_cpu_init(); // we run from a static initializer
   return __builtin_cpu_supports("avx512f") &&

@@ -73,6 +73,11 @@ tessera_status tessera::setError(tessera_status status, const char *fmt, ...) {
   return status;
 }
 
+bool tessera::gemmPortableForced() {
+  const char *env = getenv("TESSERA_GEMM_PORTABLE");
+  return env && *env && strcmp(env, "0") != 0;
+}
+
 void tessera::formatShape(char *buf, size_t size, int32_t rank,
                           const int64_t *shape) {
   size_t used = snprintf(buf, size, "[");

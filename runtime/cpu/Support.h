@@ -39,6 +39,10 @@ tessera_status setError(tessera_status status, const char *fmt, ...)
 void releaseSourcePages(const void *data, int64_t rows, int64_t cols,
                         int64_t rowStride, int64_t colStride, size_t elemSize);
 
+// TESSERA_GEMM_PORTABLE set (and not "0"): the GEMM and quantized GEMM use
+// their portable kernels even where AVX-512 is there (to test them).
+bool gemmPortableForced();
+
 // Formats a shape as "[2,3]" into buf (always NUL-terminated).
 void formatShape(char *buf, size_t size, int32_t rank, const int64_t *shape);
 

@@ -122,6 +122,31 @@ LogicalResult RotaryOp::verify() {
   return success();
 }
 
+LogicalResult mlir::tessera::verifyLinearEpilogue(
+    Operation *op, RankedTensorType x, RankedTensorType out, int64_t n,
+    Value bias, Value residual, StringRef activation) {
+  SmallVector<int64_t> shape(x.getShape().drop_back());
+  shape.push_back(n);
+  if (out.getShape() != ArrayRef<int64_t>(shape))
+    return op->emitOpError("result type must be ")
+           << RankedTensorType::get(shape, x.getElementType()) << ", found "
+           << out;
+  if (bias) {
+    auto b = cast<RankedTensorType>(bias.getType());
+    if (b.getRank() != 1 || b.getDimSize(0) != n ||
+        b.getElementType() != x.getElementType())
+      return op->emitOpError("bias must be ")
+             << RankedTensorType::get({n}, x.getElementType()) << ", found "
+             << b;
+  }
+  if (residual && residual.getType() != out)
+    return op->emitOpError("residual must have the result type ")
+           << out << ", found " << residual.getType();
+  if (!isKnownActivation(activation, /*allowNone=*/true))
+    return op->emitOpError("unknown activation '") << activation << "'";
+  return success();
+}
+
 LogicalResult LinearOp::verify() {
   auto x = getInput().getType(), w = getWeight().getType();
   auto out = getType();
@@ -137,26 +162,8 @@ LogicalResult LinearOp::verify() {
   if (w.getElementType() != x.getElementType() ||
       out.getElementType() != x.getElementType())
     return emitOpError("input, weight and result element types differ");
-  SmallVector<int64_t> shape(x.getShape().drop_back());
-  shape.push_back(n);
-  if (out.getShape() != ArrayRef<int64_t>(shape))
-    return emitOpError("result type must be ")
-           << RankedTensorType::get(shape, x.getElementType()) << ", found "
-           << out;
-  if (getBias()) {
-    auto b = getBias().getType();
-    if (b.getRank() != 1 || b.getDimSize(0) != n ||
-        b.getElementType() != x.getElementType())
-      return emitOpError("bias must be ")
-             << RankedTensorType::get({n}, x.getElementType()) << ", found "
-             << b;
-  }
-  if (getResidual() && getResidual().getType() != out)
-    return emitOpError("residual must have the result type ")
-           << out << ", found " << getResidual().getType();
-  if (!isKnownActivation(getActivation(), /*allowNone=*/true))
-    return emitOpError("unknown activation '") << getActivation() << "'";
-  return success();
+  return verifyLinearEpilogue(getOperation(), x, out, n, getBias(),
+                              getResidual(), getActivation());
 }
 
 LogicalResult GluOp::verify() {

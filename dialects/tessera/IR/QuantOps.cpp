@@ -34,23 +34,6 @@ LogicalResult QLinearOp::verify() {
     return emitOpError("mode must be 'dynamic' or 'weight_only', found '")
            << getMode() << "'";
   }
-  SmallVector<int64_t> shape(x.getShape().drop_back());
-  shape.push_back(n);
-  if (out.getShape() != ArrayRef<int64_t>(shape))
-    return emitOpError("result type must be ")
-           << RankedTensorType::get(shape, x.getElementType()) << ", found "
-           << out;
-  if (getBias()) {
-    auto b = getBias().getType();
-    if (b.getRank() != 1 || b.getDimSize(0) != n || !b.getElementType().isF32())
-      return emitOpError("bias must be ")
-             << RankedTensorType::get({n}, x.getElementType()) << ", found "
-             << b;
-  }
-  if (getResidual() && getResidual().getType() != out)
-    return emitOpError("residual must have the result type ")
-           << out << ", found " << getResidual().getType();
-  if (!isKnownActivation(getActivation(), /*allowNone=*/true))
-    return emitOpError("unknown activation '") << getActivation() << "'";
-  return success();
+  return verifyLinearEpilogue(getOperation(), x, out, n, getBias(),
+                              getResidual(), getActivation());
 }

@@ -37,6 +37,13 @@ bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
 /// (relu, gelu, gelu_tanh, silu, sigmoid, tanh; and none if `allowNone`).
 bool isKnownActivation(StringRef act, bool allowNone);
 
+/// The result shape ([..., n] after x's [..., K]), bias ([n], x's element
+/// type), residual (the result type) and activation rules that
+/// tessera.linear and tessera.qlinear share; errors are emitted on `op`.
+LogicalResult verifyLinearEpilogue(Operation *op, RankedTensorType x,
+                                   RankedTensorType out, int64_t n, Value bias,
+                                   Value residual, StringRef activation);
+
 /// Makes tessera.call_kernel bufferizable (one-shot bufferization).
 void attachKernelBufferization(MLIRContext &ctx);
 
