@@ -195,14 +195,28 @@ struct Sums {
 
 } // namespace
 
-std::vector<LayerProbe> mlir::tessera::probeQuantizedLayers(ModuleOp module) {
+std::string mlir::tessera::layerName(Operation *op, StringRef prefix,
+                                     int64_t n) {
+  std::string name = (prefix + Twine(n)).str();
+  op->getLoc()->walk([&](Location loc) {
+    if (auto named = dyn_cast<NameLoc>(loc)) {
+      name += " " + named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+std::vector<LayerProbe> mlir::tessera::probeLayers(ModuleOp module,
+                                                   LayerNumbering numbering) {
   auto fn = module.lookupSymbol<func::FuncOp>("main_graph");
   std::vector<LayerProbe> probes;
   if (!fn || fn.isExternal())
     return probes;
   SmallVector<std::pair<int64_t, Operation *>> layers;
   fn.walk([&](Operation *op) {
-    if (auto n = op->getAttrOfType<IntegerAttr>("tessera.qlayer"))
+    if (auto n = op->getAttrOfType<IntegerAttr>(numbering.attr))
       layers.push_back({n.getInt(), op});
   });
   llvm::sort(layers, llvm::less_first());
@@ -220,14 +234,7 @@ std::vector<LayerProbe> mlir::tessera::probeQuantizedLayers(ModuleOp module) {
   };
   for (auto [n, op] : layers) {
     LayerProbe probe;
-    probe.name = "qlayer" + std::to_string(n);
-    op->getLoc()->walk([&](Location loc) {
-      if (auto named = dyn_cast<NameLoc>(loc)) {
-        probe.name += " " + named.getName().str();
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
+    probe.name = layerName(op, numbering.prefix, n);
     // A layer whose result is an output already is read from that output
     // (returning one value twice would alias two output buffers).
     Value v = op->getResult(0);
@@ -235,7 +242,7 @@ std::vector<LayerProbe> mlir::tessera::probeQuantizedLayers(ModuleOp module) {
     if (it != results.end()) {
       probe.output = outputName(it - results.begin());
     } else {
-      probe.output = "qlayer" + std::to_string(n);
+      probe.output = (numbering.prefix + Twine(n)).str();
       results.push_back(v);
       attrs.push_back(b.getDictionaryAttr(
           b.getNamedAttr("tessera.name", b.getStringAttr(probe.output))));

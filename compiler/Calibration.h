@@ -1,4 +1,4 @@
-// What an accuracy-changing pass (--quantize) costs, measured the way
+// What an accuracy-changing pass (--quantize, --sparsity) costs, measured the way
 // DESIGN.md asks: the changed model and its fp32 build both run on
 // calibration inputs, and every output of the one is compared with the
 // other's. A calibration run is the ordinary compiled model.
@@ -26,8 +26,10 @@ struct AccuracyReport {
   /// The calibration directory, or empty for random inputs.
   std::string calibrationDir;
   int64_t samples = 0;
-  /// The model's outputs, then each quantized layer's (name: its ONNX
-  /// node, when known).
+  /// What the pass did to the layers ("quantized", "pruned").
+  std::string change = "quantized";
+  /// The model's outputs, then each changed layer's (name: its ONNX node,
+  /// when known).
   std::vector<OutputAccuracy> outputs, layers;
 };
 
@@ -37,9 +39,21 @@ struct LayerProbe {
   std::string name, output;
 };
 
-/// Makes the result of every op numbered `tessera.qlayer` an output of
-/// @main_graph (a new one named `qlayer<N>`, unless it is one already).
-std::vector<LayerProbe> probeQuantizedLayers(ModuleOp module);
+/// The numbered layers of an accuracy-changing pass: the attribute that
+/// numbers them and the prefix of their names.
+struct LayerNumbering {
+  StringRef attr, prefix;
+};
+constexpr LayerNumbering kQuantizedLayers{"tessera.qlayer", "qlayer"},
+    kPrunedLayers{"tessera.slayer", "slayer"};
+
+/// `<prefix><n>`, then the ONNX node `op` came from when its location has
+/// one: how the report names a numbered layer.
+std::string layerName(Operation *op, StringRef prefix, int64_t n);
+
+/// Makes the result of every op numbered by `numbering` an output of
+/// @main_graph (a new one named `<prefix><N>`, unless it is one already).
+std::vector<LayerProbe> probeLayers(ModuleOp module, LayerNumbering numbering);
 
 /// Runs the executables `reference` and `changed` (both with signature
 /// `sig`) on every sample of `calibrationDir` (NAME.npy per graph

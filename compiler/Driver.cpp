@@ -98,11 +98,20 @@ struct Options {
                "per output channel for w8, 32 for w4; w4 needs a multiple of "
                "32)"),
       cl::init(0), cl::cat(category())};
+  cl::opt<std::string> sparsity{
+      "sparsity",
+      cl::desc("Weight sparsity of linear layers: auto (sparse kernels for "
+               "weights already sparse; results unchanged), or prune by "
+               "magnitude (changes accuracy): unstructured:P, block:RxC:P "
+               "(P: the fraction of RxC blocks removed, e.g. block:1x16:0.9) "
+               "or N:M (e.g. 2:4); append ,skip-first and/or ,skip-last to "
+               "keep the first/last linear layer dense"),
+      cl::cat(category())};
   cl::opt<std::string> calibration{
       "calibration",
       cl::desc("DIR of NAME.npy per graph input (or sub-directories of such "
-               "sets): --report then says what --quantize changed on them "
-               "(random inputs without it)"),
+               "sets): --report then says what --quantize or --sparsity "
+               "changed on them (random inputs without it)"),
       cl::cat(category())};
   cl::opt<bool> noFusedKernels{
       "no-fused-kernels",
@@ -227,18 +236,19 @@ static LogicalResult emitCode(Compilation &c, ModuleOp module,
 
 /// `module` (fresh from import) through every stage into an executable at
 /// `path`, with `pipeline`'s passes and every numbered (would-be) quantized
-/// layer's result as an extra output: the builds that the calibration runs
+/// (or pruned) layer's result as an extra output: the builds that the calibration runs
 /// compare. Returns the executable's signature and the layers' names.
 static FailureOr<ModelSignature>
 buildProbedExecutable(Compilation &c, ModuleOp module,
                       const PipelineOptions &pipeline, const Target &target,
                       const RuntimeLocation &runtime, StringRef path,
+                      LayerNumbering numbering,
                       std::vector<LayerProbe> &layers) {
   PassManager graph(&c.ctx);
   buildGraphPipeline(graph, pipeline);
   if (failed(graph.run(module)))
     return failure();
-  layers = probeQuantizedLayers(module);
+  layers = probeLayers(module, numbering);
   FailureOr<ModelSignature> sig = getModelSignature(module);
   PassManager lower(&c.ctx);
   if (failed(sig) ||
@@ -262,6 +272,13 @@ buildProbedExecutable(Compilation &c, ModuleOp module,
     return c.fail(error.empty() ? "cannot build a calibration model" : error),
            failure();
   return sig;
+}
+
+/// Whether `pipeline` has a pass that changes results (whose accuracy the
+/// report measures).
+static bool changesAccuracy(const PipelineOptions &pipeline) {
+  return !pipeline.quantize.empty() ||
+         (!pipeline.sparsity.empty() && pipeline.sparsity != "auto");
 }
 
 using Clock = std::chrono::steady_clock;
@@ -305,9 +322,10 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
       return c.fail("cannot compile '" + opts.input + "'");
   }
 
-  // What --quantize changes is measured on calibration inputs for the
-  // report, against a build without it from this same imported module.
-  bool calibrate = !opts.quantize.empty() && !opts.report.empty() &&
+  // What --quantize or a pruning --sparsity changes is measured on
+  // calibration inputs for the report, against a build without it from this
+  // same imported module.
+  bool calibrate = changesAccuracy(c.pipeline) && !opts.report.empty() &&
                    (emit == Emit::Exe || emit == Emit::Lib);
   OwningOpRef<ModuleOp> reference, probed;
   if (calibrate) {
@@ -344,6 +362,8 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
         })))
       return 1;
     report.patterns = c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
+    if (!c.pipeline.sparsity.empty())
+      report.countSparsity(*module);
     report.opsAfter = CompileReport::countOps(*module);
     report.flops = CompileReport::countFlops(*module);
     report.stageMs.push_back({"graph", msSince(graphStart)});
@@ -441,24 +461,28 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
       return c.fail("cannot create a temporary file");
     llvm::FileRemover removeReference(referenceExe), removeChanged(changedExe);
     PipelineOptions tagOnly = c.pipeline;
-    tagOnly.quantizeTagOnly = true;
+    tagOnly.tagOnly = true;
+    bool quantized = !c.pipeline.quantize.empty();
+    LayerNumbering numbering = quantized ? kQuantizedLayers : kPrunedLayers;
     std::vector<LayerProbe> layers, changedLayers;
-    FailureOr<ModelSignature> sig = buildProbedExecutable(
-        c, *reference, tagOnly, *target, *runtime, referenceExe, layers);
+    FailureOr<ModelSignature> sig =
+        buildProbedExecutable(c, *reference, tagOnly, *target, *runtime,
+                              referenceExe, numbering, layers);
     if (failed(sig) ||
         failed(buildProbedExecutable(c, *probed, c.pipeline, *target, *runtime,
-                                     changedExe, changedLayers)))
+                                     changedExe, numbering, changedLayers)))
       return c.fail("cannot build the models for --calibration");
     // Those graph passes must not count in the report.
     c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
     if (layers.size() != changedLayers.size())
-      return c.fail("the fp32 and quantized builds differ in their layers");
+      return c.fail("the reference and changed builds differ in their layers");
     FailureOr<AccuracyReport> accuracy = measureAccuracy(
         referenceExe, changedExe, *sig, signature->outputs.size(), layers,
         opts.calibration, error);
     if (failed(accuracy))
       return c.fail(error);
     report.accuracy = std::move(*accuracy);
+    report.accuracy->change = quantized ? "quantized" : "pruned";
     report.stageMs.push_back({"calibration", msSince(calibrationStart)});
   }
   return writeReport();
@@ -530,10 +554,35 @@ int mlir::tessera::compileMain(int argc, char **argv) {
     c.pipeline.quantize = opts.quantize;
     c.pipeline.quantizeGroupSize = gs;
   }
+  if (!opts.sparsity.empty()) {
+    SmallVector<StringRef> parts;
+    StringRef(opts.sparsity).split(parts, ',');
+    c.pipeline.sparsity = parts.front().str();
+    for (StringRef part : llvm::drop_begin(parts)) {
+      if (part == "skip-first")
+        c.pipeline.sparsitySkipFirst = true;
+      else if (part == "skip-last")
+        c.pipeline.sparsitySkipLast = true;
+      else
+        return c.fail("--sparsity=" + opts.sparsity + ": unknown option '" +
+                      part + "' (skip-first, skip-last)");
+    }
+    if (!isSparsitySpec(c.pipeline.sparsity))
+      return c.fail("--sparsity=" + opts.sparsity +
+                    " is not a sparsity (auto, unstructured:P, block:RxC:P "
+                    "or N:M, with 0 <= P < 1 and N < M)");
+    if (opts.noFusion || opts.optLevel < 1)
+      return c.fail("--sparsity works on the fused linear layers: it needs "
+                    "-O1 or above and no --no-fusion");
+    if (!opts.quantize.empty())
+      return c.fail("--sparsity and --quantize do not combine: the sparse "
+                    "kernels are fp32");
+  }
   if (!opts.calibration.empty() &&
-      (opts.quantize.empty() || opts.report.empty()))
-    return c.fail("--calibration measures what --quantize changes for "
-                  "--report: it needs both");
+      (!changesAccuracy(c.pipeline) || opts.report.empty()))
+    return c.fail("--calibration measures what --quantize or a pruning "
+                  "--sparsity changes for --report: it needs one of them and "
+                  "--report");
   if (!opts.calibration.empty() &&
       !llvm::sys::fs::is_directory(opts.calibration))
     return c.fail("--calibration=" + opts.calibration +

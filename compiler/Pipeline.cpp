@@ -4,7 +4,7 @@
 //               tessera-fuse-{activations,norms,rotary,attention,linear},
 //               tessera-merge-projections,
 //               tessera-fuse-{causal-conv1d,selective-scan,linear-attention},
-//               [--quantize] tessera-quantize,
+//               [--sparsity] tessera-sparsify, [--quantize] tessera-quantize,
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
 //               linalg (f32 attention -> runtime kernel), canonicalize,
@@ -62,11 +62,19 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createSelectiveScanFusion());
   pm.addPass(createLinearAttentionFusion());
   // Opt-in and accuracy-changing: on the fused linear layers.
+  if (!opts.sparsity.empty()) {
+    SparsifyOptions sparsify;
+    sparsify.sparsity = opts.sparsity;
+    sparsify.skipFirst = opts.sparsitySkipFirst;
+    sparsify.skipLast = opts.sparsitySkipLast;
+    sparsify.tagOnly = opts.tagOnly;
+    pm.addPass(createSparsify(sparsify));
+  }
   if (!opts.quantize.empty()) {
     QuantizeOptions quantize;
     quantize.mode = opts.quantize;
     quantize.groupSize = opts.quantizeGroupSize;
-    quantize.tagOnly = opts.quantizeTagOnly;
+    quantize.tagOnly = opts.tagOnly;
     pm.addPass(createQuantize(quantize));
   }
   pm.addPass(createCanonicalizerPass());

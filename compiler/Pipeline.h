@@ -23,9 +23,14 @@ struct PipelineOptions {
   /// int8, w8 or w4, see tessera-quantize) and its group size (0: default).
   std::string quantize;
   int64_t quantizeGroupSize = 0;
-  /// Only number the layers --quantize would change (the accuracy report's
-  /// fp32 reference build).
-  bool quantizeTagOnly = false;
+  /// Opt-in weight sparsity of linear layers after fusion (empty: none;
+  /// auto, unstructured:P, block:RxC:P or N:M, see tessera-sparsify), and
+  /// whether the first and last linear layers stay dense.
+  std::string sparsity;
+  bool sparsitySkipFirst = false, sparsitySkipLast = false;
+  /// The accuracy-changing passes (--quantize, --sparsity) only number the
+  /// layers they would change: the accuracy report's reference build.
+  bool tagOnly = false;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.

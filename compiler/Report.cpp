@@ -1,6 +1,7 @@
 // --report output: JSON for tools and tests, a few lines for people.
 #include "compiler/Report.h"
 
+#include "passes/fusion/FusionUtils.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "llvm/ADT/MapVector.h"
@@ -119,6 +120,28 @@ void CompileReport::countKernels(ModuleOp module) {
   });
 }
 
+void CompileReport::countSparsity(ModuleOp module) {
+  int64_t unnumbered = 0;
+  module.walk([&](LinearOp op) {
+    if (!op.getType().getElementType().isF32() ||
+        !op.getWeight().getDefiningOp<ConstantOp>())
+      return;
+    std::optional<SmallVector<double>> w =
+        fusion::getConstantValues(op.getWeight());
+    if (!w)
+      return;
+    SparseLayer layer;
+    auto n = op->getAttrOfType<IntegerAttr>(kPrunedLayers.attr);
+    layer.name = n ? layerName(op, kPrunedLayers.prefix, n.getInt())
+                   : layerName(op, "linear", unnumbered++);
+    layer.format = op.getSparsity() ? op.getSparsity()->str() : "dense";
+    layer.weights = int64_t(w->size());
+    layer.zeros = w->empty() ? 0.0
+                             : double(llvm::count(*w, 0.0)) / double(w->size());
+    sparseLayers.push_back(std::move(layer));
+  });
+}
+
 void CompileReport::writeJson(raw_ostream &os) const {
   llvm::json::OStream j(os, /*IndentSize=*/2);
   j.object([&] {
@@ -151,6 +174,16 @@ void CompileReport::writeJson(raw_ostream &os) const {
       j.attribute("arena_bytes", arenaBytes);
       j.attribute("arena_unplanned_bytes", arenaUnplannedBytes);
     }
+    if (!sparseLayers.empty())
+      j.attributeArray("sparsity", [&] {
+        for (const SparseLayer &l : sparseLayers)
+          j.object([&] {
+            j.attribute("layer", l.name);
+            j.attribute("format", l.format);
+            j.attribute("weights", l.weights);
+            j.attribute("zero_fraction", l.zeros);
+          });
+      });
     if (accuracy)
       j.attributeObject("accuracy", [&] {
         j.attribute("inputs", accuracy->calibrationDir.empty()
@@ -226,6 +259,25 @@ void CompileReport::writeSummary(raw_ostream &os) const {
        << " distinct kernels, arena "
        << llvm::format("%.1f", arenaBytes / 1048576.0) << " MiB (temporaries "
        << llvm::format("%.1f", arenaUnplannedBytes / 1048576.0) << " MiB)";
+  if (!sparseLayers.empty()) {
+    int64_t sparse = 0, weights = 0;
+    double zeros = 0;
+    for (const SparseLayer &l : sparseLayers) {
+      sparse += l.format != "dense";
+      weights += l.weights;
+      zeros += l.zeros * double(l.weights);
+    }
+    auto [lo, hi] = std::minmax_element(
+        sparseLayers.begin(), sparseLayers.end(),
+        [](const SparseLayer &a, const SparseLayer &b) {
+          return a.zeros < b.zeros;
+        });
+    os << "\n  sparsity: " << sparse << " of " << sparseLayers.size()
+       << " linear layers on sparse kernels, weights "
+       << llvm::format("%.1f", 100.0 * zeros / double(std::max<int64_t>(weights, 1)))
+       << "% zero (per layer " << llvm::format("%.1f", 100.0 * lo->zeros)
+       << "-" << llvm::format("%.1f", 100.0 * hi->zeros) << "%)";
+  }
   if (accuracy) {
     os << "\n  accuracy (" << accuracy->samples << " sample"
        << (accuracy->samples == 1 ? "" : "s") << ", "
@@ -244,8 +296,8 @@ void CompileReport::writeSummary(raw_ostream &os) const {
           accuracy->layers, [](const OutputAccuracy &a, const OutputAccuracy &b) {
             return a.sqnrDb < b.sqnrDb;
           });
-      os << "\n  layers: " << accuracy->layers.size()
-         << " quantized, lowest SQNR " << llvm::format("%.1f", worst->sqnrDb)
+      os << "\n  layers: " << accuracy->layers.size() << " "
+         << accuracy->change << ", lowest SQNR " << llvm::format("%.1f", worst->sqnrDb)
          << " dB (" << worst->name << ")";
     }
   }

@@ -15,6 +15,14 @@
 
 namespace mlir::tessera {
 
+/// A linear layer --sparsity looked at: its name, the format it runs in
+/// ("dense" or tessera.linear's `sparsity`) and its share of zero weights.
+struct SparseLayer {
+  std::string name, format;
+  int64_t weights = 0;
+  double zeros = 0;
+};
+
 struct CompileReport {
   std::string model;
   /// "pass/pattern" -> matches, in pipeline order.
@@ -30,6 +38,8 @@ struct CompileReport {
   /// Bytes of the statically planned arenas (tessera-plan-arena) and the sum
   /// of the temporaries placed in them (-1: not lowered).
   int64_t arenaBytes = -1, arenaUnplannedBytes = -1;
+  /// The f32 linear layers with constant weights, after --sparsity.
+  std::vector<SparseLayer> sparseLayers;
   /// What an accuracy-changing pass changed, on calibration inputs.
   std::optional<AccuracyReport> accuracy;
   /// Stage name -> milliseconds, in order.
@@ -43,6 +53,8 @@ struct CompileReport {
   /// Fills kernelCalls, distinctKernels and the arena sizes from a lowered
   /// module.
   void countKernels(ModuleOp module);
+  /// Fills sparseLayers from the graph-level module.
+  void countSparsity(ModuleOp module);
 
   void writeJson(raw_ostream &os) const;
   void writeSummary(raw_ostream &os) const;

@@ -37,6 +37,10 @@ void populateTesseraAttentionLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraLinearLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraSsmLoweringPatterns(RewritePatternSet &patterns);
 
+/// Whether `spec` is a tessera-sparsify `sparsity` (auto, unstructured:P,
+/// block:RxC:P or N:M).
+bool isSparsitySpec(StringRef spec);
+
 /// Counters the fusion patterns bump (the passes copy them into their
 /// statistics).
 struct AttentionFusionStats {

@@ -170,6 +170,46 @@ def Quantize : Pass<"tessera-quantize"> {
   ];
 }
 
+def Sparsify : Pass<"tessera-sparsify"> {
+  let summary = "Prune linear weights by magnitude and pick sparse kernels";
+  let description = [{
+    Works on each f32 `tessera.linear` whose weight is a constant, in the
+    weight's `[N, K]` view (N outputs, K inputs), per layer. `sparsity`:
+    - `auto`: nothing is pruned (results unchanged); a weight already sparse
+      enough for a sparse kernel to beat the dense GEMM is marked for it;
+    - `unstructured:P`: the fraction P of weights of least magnitude become
+      zero; marked `block:1x1` when that kernel wins at this sparsity;
+    - `block:RxC:P`: the fraction P of R x C blocks (R outputs by C
+      consecutive k) of least L2 norm become zero; marked `block:RxC`;
+    - `N:M` (e.g. `2:4`): the N weights of largest magnitude in every group
+      of M consecutive k are kept; marked `N:M`.
+    Whether a kernel wins is decided per format from the break-even
+    sparsities measured with `tessera-sparse-gemm-bench` (below 16 rows of
+    input, only among the formats that still win there). `skip-first` and
+    `skip-last` leave the first and last such layer (walk order) dense and
+    unpruned. Layers whose shape the pattern does not tile, and weights that
+    are not constants, are left alone and counted. Each layer pruned (or
+    marked) is numbered in `tessera.slayer`, and so is each layer that would
+    be with `tag-only`: the accuracy report compares the two builds layer
+    by layer.
+  }];
+  let options = [
+    Option<"sparsity", "sparsity", "std::string", "\"auto\"",
+           "auto, unstructured:P, block:RxC:P or N:M">,
+    Option<"skipFirst", "skip-first", "bool", "false",
+           "leave the first linear layer dense">,
+    Option<"skipLast", "skip-last", "bool", "false",
+           "leave the last linear layer dense">,
+    Option<"tagOnly", "tag-only", "bool", "false",
+           "only number the layers that would be pruned (the dense "
+           "reference build of the accuracy report)">,
+  ];
+  let statistics = [
+    Statistic<"numPruned", "pruned", "linear layers pruned">,
+    Statistic<"numSparse", "sparse-kernels", "linear layers given a sparse kernel">,
+  ];
+}
+
 def CausalConv1dFusion : Pass<"tessera-fuse-causal-conv1d"> {
   let summary = "Recognise causal depthwise Conv1d as tessera.causal_conv1d";
   let description = [{

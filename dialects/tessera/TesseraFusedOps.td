@@ -87,6 +87,16 @@ def Tessera_LinearOp : Tessera_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     `residual` has the result's shape `[..., N]`. `activation` is one of `none`,
     `relu`, `gelu` (erf), `gelu_tanh`, `silu`, `sigmoid`, `tanh`.
 
+    `sparsity` (set by `tessera-sparsify`) says that a constant weight is
+    mostly zero in a pattern a sparse kernel exploits, in the `[N, K]` view
+    of the weight: `block:RxC` (blocks of R output rows by C consecutive k;
+    R divides N, C divides K; `block:1x1` is unstructured) or `N:M` (at most
+    N nonzeros in each group of M consecutive k). It does not change the
+    result for finite inputs: the block format stores every block that has
+    a nonzero, and a weight that breaks an N:M pattern is stored as blocks
+    instead. Zeros that are not stored are not multiplied, so a NaN or
+    infinity in `x` reaches only the outputs whose stored weights meet it.
+
     ```mlir
     %y = tessera.linear %x, %w, %b {transpose_weight = true, activation = "gelu"} : (tensor<2x16x64xf32>, tensor<256x64xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
     ```
@@ -95,7 +105,8 @@ def Tessera_LinearOp : Tessera_Op<"linear", [Pure, AttrSizedOperandSegments]> {
                        Optional<Tessera_FloatTensor>:$bias,
                        Optional<Tessera_FloatTensor>:$residual,
                        DefaultValuedAttr<BoolAttr, "false">:$transpose_weight,
-                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                       OptionalAttr<StrAttr>:$sparsity);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`bias` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)

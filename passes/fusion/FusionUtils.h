@@ -5,6 +5,7 @@
 
 #include "tessera/IR/TesseraOps.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <optional>
@@ -45,6 +46,19 @@ template <typename OpTy> OpTy defOf(Value v) {
 /// too, so every pattern is listed).
 void recordCounts(Operation *op, StringRef pass,
                   ArrayRef<std::pair<StringRef, int64_t>> counts);
+
+/// A tessera.constant of `type` holding `values` (row-major) as a
+/// dense_resource blob named `name` (made unique by the blob manager).
+template <typename T>
+Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                       StringRef name, ArrayRef<T> values) {
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T)),
+      alignof(uint64_t), /*dataIsMutable=*/false);
+  return ConstantOp::create(
+      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
 
 } // namespace mlir::tessera::fusion
 

@@ -39,7 +39,8 @@ struct MatmulToLinear : OpRewritePattern<MatmulOp> {
     }
     rewriter.replaceOpWithNewOp<LinearOp>(
         op, op.getType(), op.getLhs(), weight, Value(), Value(),
-        rewriter.getBoolAttr(transposed), rewriter.getStringAttr("none"));
+        rewriter.getBoolAttr(transposed), rewriter.getStringAttr("none"),
+        /*sparsity=*/StringAttr());
     ++stats.linear;
     return success();
   }
@@ -107,7 +108,8 @@ struct PatchConvToLinear : OpRewritePattern<ConvOp> {
     Value y = LinearOp::create(
         rewriter, loc, RankedTensorType::get(out, elt),
         reshapeTo(rewriter, loc, x, in), w, op.getBias(), Value(),
-        rewriter.getBoolAttr(true), rewriter.getStringAttr("none"));
+        rewriter.getBoolAttr(true), rewriter.getStringAttr("none"),
+        /*sparsity=*/StringAttr());
     SmallVector<int64_t> back = {0, k + 1};
     for (int64_t i = 0; i < k; ++i)
       back.push_back(1 + i);
@@ -138,7 +140,8 @@ LinearOp rebuild(PatternRewriter &rewriter, Operation *replaced, LinearOp lin,
   auto op = LinearOp::create(rewriter, replaced->getLoc(), lin.getType(),
                              lin.getInput(), lin.getWeight(), bias, residual,
                              lin.getTransposeWeightAttr(),
-                             rewriter.getStringAttr(act));
+                             rewriter.getStringAttr(act),
+                             lin.getSparsityAttr());
   rewriter.replaceOp(replaced, op);
   return op;
 }

@@ -131,7 +131,7 @@ LinearOp mergedLinear(PatternRewriter &rewriter, Location loc,
                           RankedTensorType::get(shape, t.getElementType()),
                           first.getInput(), weight, bias, Value(),
                           first.getTransposeWeightAttr(),
-                          rewriter.getStringAttr(act));
+                          rewriter.getStringAttr(act), /*sparsity=*/StringAttr());
 }
 
 /// mul(act(x·Wg), x·Wu) -> glu(x·[Wg|Wu], act)

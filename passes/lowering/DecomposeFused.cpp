@@ -276,7 +276,8 @@ struct DecomposeQLinear : OpRewritePattern<QLinearOp> {
     }
     rewriter.replaceOpWithNewOp<LinearOp>(
         op, op.getType(), x, w, op.getBias(), op.getResidual(),
-        rewriter.getBoolAttr(true), op.getActivationAttr());
+        rewriter.getBoolAttr(true), op.getActivationAttr(),
+        /*sparsity=*/StringAttr());
     return success();
   }
 

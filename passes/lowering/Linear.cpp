@@ -3,8 +3,11 @@
 // block, activation and residual are applied while the block is in cache,
 // and a constant weight is packed once (constant_mask). tessera.qlinear ->
 // tessera_qlinear_f32 the same way, 4-bit weights packed two to a byte here.
+// A linear with `sparsity` and a constant weight -> tessera_sparse_linear_f32,
+// its weight packed here into the kernel's block (BSR) or N:M arrays.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
+#include "passes/fusion/FusionUtils.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -57,7 +60,7 @@ Value fromMatrix(OpBuilder &b, Location loc, Value result,
 Value callLinearKernel(ConversionPatternRewriter &rewriter, Location loc,
                        StringRef kernel, RankedTensorType type, Value input,
                        ValueRange weights, Value bias, Value residual,
-                       int64_t flags) {
+                       int64_t flags, ArrayRef<int64_t> moreScalars = {}) {
   Type f32 = type.getElementType();
   Value x = asMatrix(rewriter, loc, input);
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0),
@@ -74,15 +77,94 @@ Value callLinearKernel(ConversionPatternRewriter &rewriter, Location loc,
   } else {
     residual = x;
   }
+  SmallVector<Attribute> scalars{rewriter.getI64IntegerAttr(flags)};
+  for (int64_t v : moreScalars)
+    scalars.push_back(rewriter.getI64IntegerAttr(v));
   SmallVector<Value> inputs{x};
   llvm::append_range(inputs, weights);
   inputs.append({bias, residual});
   auto call = CallKernelOp::create(
       rewriter, loc, TypeRange{outType}, rewriter.getStringAttr(kernel),
       inputs, ValueRange{init},
-      rewriter.getArrayAttr({rewriter.getI64IntegerAttr(flags)}),
+      rewriter.getArrayAttr(scalars),
       rewriter.getUnitAttr());
   return fromMatrix(rewriter, loc, call.getResult(0), type);
+}
+
+/// Flag of tessera_sparse_linear_f32: N:M rather than block sparse.
+constexpr int64_t kSparseNM = 512;
+
+/// A sparse weight in the runtime's formats (tessera_runtime.h,
+/// tessera_sparse_linear_f32): values, index and offsets.
+struct SparseWeight {
+  SparsityPattern pattern;
+  std::vector<float> values;
+  std::vector<int32_t> index, offsets;
+};
+
+/// `w` ([n, k], row-major) in `pattern`'s format. A weight that breaks an
+/// N:M pattern is stored as 1x1 blocks instead (the result is unchanged).
+SparseWeight packSparse(ArrayRef<float> w, int64_t n, int64_t k,
+                        SparsityPattern pattern) {
+  SparseWeight s;
+  if (pattern.nm) {
+    s.pattern = pattern;
+    int64_t kept = pattern.rows, m = pattern.cols;
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t g = 0; g < k; g += m) {
+        SmallVector<int32_t> at;
+        for (int64_t c = 0; c < m; ++c)
+          if (w[r * k + g + c] != 0.0f)
+            at.push_back(int32_t(c));
+        if (int64_t(at.size()) > kept)
+          return packSparse(w, n, k, {false, 1, 1});
+        // Explicit zeros at the first free offsets, then ascending.
+        for (int32_t c = 0; int64_t(at.size()) < kept; ++c)
+          if (!llvm::is_contained(at, c))
+            at.push_back(c);
+        llvm::sort(at);
+        for (int32_t c : at) {
+          s.values.push_back(w[r * k + g + c]);
+          s.index.push_back(c);
+        }
+      }
+    return s;
+  }
+  s.pattern = pattern;
+  int64_t br = pattern.rows, bc = pattern.cols;
+  s.offsets.push_back(0);
+  for (int64_t r0 = 0; r0 < n; r0 += br) {
+    for (int64_t c0 = 0; c0 < k; c0 += bc) {
+      bool any = false;
+      for (int64_t r = r0; r < r0 + br && !any; ++r)
+        for (int64_t c = c0; c < c0 + bc && !any; ++c)
+          any = w[r * k + c] != 0.0f;
+      if (!any)
+        continue;
+      s.index.push_back(int32_t(c0 / bc));
+      for (int64_t r = r0; r < r0 + br; ++r)
+        for (int64_t c = c0; c < c0 + bc; ++c)
+          s.values.push_back(w[r * k + c]);
+    }
+    s.offsets.push_back(int32_t(s.index.size()));
+  }
+  return s;
+}
+
+/// A 1-D constant holding `values`.
+template <typename T>
+Value vectorConstant(OpBuilder &b, Location loc, Type elementType,
+                     StringRef name, ArrayRef<T> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, elementType);
+  if (values.empty())
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T)),
+      alignof(uint64_t), /*dataIsMutable=*/false);
+  return arith::ConstantOp::create(
+      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
 struct LinearLowering : OpConversionPattern<LinearOp> {
@@ -94,6 +176,28 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     if (!type.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "no kernel for this linear");
     int64_t flags = lowering::runtimeActivationCode(op.getActivation());
+    if (op.getSparsity()) {
+      if (std::optional<SparseWeight> sparse = sparseWeight(op)) {
+        Location loc = op.getLoc();
+        Value values = vectorConstant<float>(rewriter, loc,
+                                             rewriter.getF32Type(),
+                                             "sparse_values", sparse->values);
+        Value index = vectorConstant<int32_t>(
+            rewriter, loc, rewriter.getI32Type(), "sparse_index", sparse->index);
+        Value offsets =
+            vectorConstant<int32_t>(rewriter, loc, rewriter.getI32Type(),
+                                    "sparse_offsets", sparse->offsets);
+        if (sparse->pattern.nm)
+          flags |= kSparseNM;
+        rewriter.replaceOp(
+            op, callLinearKernel(rewriter, loc, "tessera_sparse_linear_f32",
+                                 type, adaptor.getInput(),
+                                 {values, index, offsets}, adaptor.getBias(),
+                                 adaptor.getResidual(), flags,
+                                 {sparse->pattern.rows, sparse->pattern.cols}));
+        return success();
+      }
+    }
     if (op.getTransposeWeight())
       flags |= kTransposedB;
     rewriter.replaceOp(
@@ -101,6 +205,29 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
                              adaptor.getInput(), adaptor.getWeight(),
                              adaptor.getBias(), adaptor.getResidual(), flags));
     return success();
+  }
+
+  /// The constant weight of a linear with `sparsity`, packed; nothing when
+  /// it is not a constant (the dense kernel then runs).
+  static std::optional<SparseWeight> sparseWeight(LinearOp op) {
+    FailureOr<SparsityPattern> pattern =
+        parseSparsityPattern(*op.getSparsity());
+    auto wt = op.getWeight().getType();
+    bool transposed = op.getTransposeWeight();
+    int64_t n = wt.getDimSize(transposed ? 0 : 1),
+            k = wt.getDimSize(transposed ? 1 : 0);
+    if (failed(pattern) || !wt.hasStaticShape() || !pattern->fits(n, k))
+      return std::nullopt;
+    std::optional<SmallVector<double>> values =
+        fusion::getConstantValues(op.getWeight());
+    if (!values)
+      return std::nullopt;
+    std::vector<float> w(n * k);
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t c = 0; c < k; ++c)
+        w[r * k + c] =
+            float(transposed ? (*values)[r * k + c] : (*values)[c * n + r]);
+    return packSparse(w, n, k, *pattern);
   }
 };
 

@@ -6,8 +6,6 @@
 #include "passes/fusion/FusionUtils.h"
 #include "tessera/IR/TesseraOps.h"
 
-#include "mlir/IR/DialectResourceBlobManager.h"
-
 #include <cmath>
 
 namespace mlir::tessera {
@@ -71,17 +69,6 @@ QuantizedWeight quantize(function_ref<double(int64_t, int64_t)> w, int64_t n,
       }
     }
   return out;
-}
-
-template <typename T>
-Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
-                       StringRef name, ArrayRef<T> values) {
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
-                     values.size() * sizeof(T)),
-      alignof(uint64_t), /*dataIsMutable=*/false);
-  return ConstantOp::create(
-      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
 struct QuantizeStats {
@@ -169,9 +156,9 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
     OpBuilder b(op);
     Location loc = op.getLoc();
     int64_t groups = k / gs;
-    Value q = resourceConstant<int8_t>(
+    Value q = fusion::resourceConstant<int8_t>(
         b, loc, RankedTensorType::get({n, k}, b.getI8Type()), "qweight", qw.q);
-    Value s = resourceConstant<float>(
+    Value s = fusion::resourceConstant<float>(
         b, loc, RankedTensorType::get({n, groups}, b.getF32Type()), "qscale",
         qw.scale);
     auto qlinear = QLinearOp::create(

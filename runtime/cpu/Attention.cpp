@@ -402,6 +402,33 @@ int keyRanges(int64_t diag, int bk, int bq, KeyRange *ranges) {
   return n;
 }
 
+// Whether the mask removes keys j0..j0+bk-1 from all `rows` queries of the
+// tile entirely, so that skipping the tile changes nothing: every entry -inf,
+// or at most -1e30 for queries that already see a key (their running max m
+// is a real score, so exp(score + mask - m) is exactly 0 for any score below
+// 1e29; a query that has seen nothing yet may be masked everywhere, and
+// then the reference averages over such keys).
+bool maskHidesTile(const float *maskHead, int64_t msi, int64_t msj, int64_t q0,
+                   int rows, int64_t j0, int bk, const float *m) {
+  constexpr float hidden = -1e30f;
+  bool allInf = true;
+  for (int r = 0; r < (msi == 0 ? 1 : rows); ++r) {
+    const float *row = maskHead + (q0 + r) * msi + j0 * msj;
+    for (int j = 0; j < bk; ++j) {
+      float x = row[j * msj];
+      if (!(x <= hidden)) // NaN too
+        return false;
+      allInf &= x == negInf;
+    }
+  }
+  if (allInf)
+    return true;
+  for (int r = 0; r < rows; ++r)
+    if (!(m[r] > hidden / 10))
+      return false;
+  return true;
+}
+
 // One task: BQ queries of one (batch, head) against all its keys.
 void runTask(const Problem &p, int64_t task) {
   const Kernels &kern = *p.kernels;
@@ -437,10 +464,14 @@ void runTask(const Problem &p, int64_t task) {
   const float *kHead = p.k.at(b, hk), *vHead = p.v.at(b, hk);
   const float *maskHead = p.hasMask ? p.mask.at(b, h) : nullptr;
   const int64_t msi = p.mask.strides[2], msj = p.mask.strides[3];
-  // Key tiles wholly above the diagonal (j > i for every query) are skipped.
+  // Key tiles wholly above the diagonal (j > i for every query) are
+  // skipped, and so are those the mask hides from every query of the tile
+  // (padded keys).
   int64_t kEnd = p.causal ? std::min(p.Skv, q0 + rows) : p.Skv;
   for (int64_t j0 = 0; j0 < kEnd; j0 += BK) {
     int bk = (int)std::min<int64_t>(BK, kEnd - j0);
+    if (maskHead && maskHidesTile(maskHead, msi, msj, q0, rows, j0, bk, m))
+      continue;
     int64_t diag = p.causal ? q0 - j0 : BK;
     KeyRange ranges[4];
     int numRanges = keyRanges(diag, bk, bq, ranges);

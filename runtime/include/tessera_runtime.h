@@ -288,6 +288,47 @@ void _mlir_ciface_tessera_qlinear_f32(tessera_memref2d_f32 *A,
                                       tessera_memref2d_f32 *C, int64_t flags,
                                       int64_t constMask);
 
+/* ---- Sparse linear layer (weight sparsity) ------------------------------ */
+typedef struct {
+  int32_t *allocated;
+  int32_t *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} tessera_memref1d_i32;
+
+/* tessera_sparse_linear_f32 flags, besides those of tessera_linear_f32
+   (activation code in bits 0-3, TESSERA_LINEAR_BIAS,
+   TESSERA_LINEAR_RESIDUAL). */
+enum { TESSERA_SPARSE_NM = 512 }; /* else block sparse (BSR) */
+
+/* C[M,N] = act(A[M,K]·W^T + bias[N]) + R[M,N], overwriting C, with the
+   bias, activation and residual of tessera_linear_f32 (same flags, same
+   formulas), where W [N,K] is given by its stored weights only (the 1-D
+   arrays are contiguous; they are read through aligned + offset):
+   - block sparse (BSR): blocks of br rows x bc columns (br divides N, bc
+     divides K). Block row i (rows br*i ..) owns the stored blocks b =
+     offsets[i] .. offsets[i+1]-1 (offsets has N/br + 1 entries); block b
+     covers k = index[b]*bc .. +bc-1 (ascending within a block row) and its
+     weights are values[b*br*bc ..], [br][bc] row-major. br = bc = 1 is CSR.
+   - flags & NM: n = br of every m = bc consecutive k are kept (K % m == 0),
+     e.g. 2:4. Row r's group g (k from g*m) keeps values[(r*(K/m)+g)*n + j]
+     at k = g*m + index[same] for j < n (offsets within the group ascending
+     and distinct; fewer nonzeros are stored as explicit zeros). `offsets`
+     is not read.
+   Weights that are not stored are never read: a NaN or inf in A reaches
+   only the outputs whose stored weights meet it. Any strides for A, R, C
+   (unit inner stride is fast), R and bias may have stride 0; R must not
+   overlap C. constMask bit 1: the sparse arrays are constant for the life
+   of the process and are repacked once, keyed by their addresses and the
+   shape. Results do not depend on the number of threads. */
+void _mlir_ciface_tessera_sparse_linear_f32(
+    tessera_memref2d_f32 *A, tessera_memref1d_f32 *values,
+    tessera_memref1d_i32 *index, tessera_memref1d_i32 *offsets,
+    tessera_memref1d_f32 *bias, tessera_memref2d_f32 *R,
+    tessera_memref2d_f32 *C, int64_t flags, int64_t br, int64_t bc,
+    int64_t constMask);
+
 /* ---- State-space models -------------------------------------------------- */
 /* tessera_selective_scan_f32 flags; an operand whose flag is clear is not
    read (it may be any descriptor). */

@@ -47,6 +47,18 @@ func.func @linear(%x: tensor<2x16x64xf32>, %w: tensor<256x64xf32>, %wk: tensor<6
   return %0, %1 : tensor<2x16x256xf32>, tensor<2x16x256xf32>
 }
 
+// Weight sparsity patterns in the [N, K] view: blocks of R x C, N:M groups.
+// CHECK-LABEL: func @linear_sparsity
+func.func @linear_sparsity(%x: tensor<2x16x64xf32>, %w: tensor<256x64xf32>, %wk: tensor<64x256xf32>) -> (tensor<2x16x256xf32>, tensor<2x16x256xf32>, tensor<2x16x256xf32>) {
+  // CHECK: tessera.linear %{{.*}}, %{{.*}} {sparsity = "block:4x16", transpose_weight = true}
+  %0 = tessera.linear %x, %w {transpose_weight = true, sparsity = "block:4x16"} : (tensor<2x16x64xf32>, tensor<256x64xf32>) -> tensor<2x16x256xf32>
+  // CHECK: tessera.linear %{{.*}}, %{{.*}} {sparsity = "2:4"}
+  %1 = tessera.linear %x, %wk {sparsity = "2:4"} : (tensor<2x16x64xf32>, tensor<64x256xf32>) -> tensor<2x16x256xf32>
+  // CHECK: tessera.linear %{{.*}}, %{{.*}} {sparsity = "block:1x1"}
+  %2 = tessera.linear %x, %wk {sparsity = "block:1x1"} : (tensor<2x16x64xf32>, tensor<64x256xf32>) -> tensor<2x16x256xf32>
+  return %0, %1, %2 : tensor<2x16x256xf32>, tensor<2x16x256xf32>, tensor<2x16x256xf32>
+}
+
 // -----
 
 // CHECK-LABEL: func @call_kernel

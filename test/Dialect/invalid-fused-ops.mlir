@@ -153,6 +153,47 @@ func.func @linear_activation(%x: tensor<2x16xf32>, %w: tensor<16x32xf32>) -> ten
 
 // -----
 
+func.func @linear_sparsity_syntax(%x: tensor<2x16xf32>, %w: tensor<16x32xf32>) -> tensor<2x32xf32> {
+  // expected-error @+1 {{sparsity must be 'block:RxC' or 'N:M' (N < M), found 'block:1x0'}}
+  %0 = tessera.linear %x, %w {sparsity = "block:1x0"} : (tensor<2x16xf32>, tensor<16x32xf32>) -> tensor<2x32xf32>
+  return %0 : tensor<2x32xf32>
+}
+
+// -----
+
+func.func @linear_sparsity_nm(%x: tensor<2x16xf32>, %w: tensor<16x32xf32>) -> tensor<2x32xf32> {
+  // expected-error @+1 {{sparsity must be 'block:RxC' or 'N:M' (N < M), found '4:4'}}
+  %0 = tessera.linear %x, %w {sparsity = "4:4"} : (tensor<2x16xf32>, tensor<16x32xf32>) -> tensor<2x32xf32>
+  return %0 : tensor<2x32xf32>
+}
+
+// -----
+
+// [N, K] = [32, 16]: 16 divides K, not 3 (rows of blocks).
+func.func @linear_sparsity_tiles(%x: tensor<2x16xf32>, %w: tensor<16x32xf32>) -> tensor<2x32xf32> {
+  // expected-error @+1 {{sparsity 'block:3x16' does not tile the [N, K] = [32, 16] weight}}
+  %0 = tessera.linear %x, %w {sparsity = "block:3x16"} : (tensor<2x16xf32>, tensor<16x32xf32>) -> tensor<2x32xf32>
+  return %0 : tensor<2x32xf32>
+}
+
+// -----
+
+func.func @linear_sparsity_groups(%x: tensor<2x6xf32>, %w: tensor<8x6xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{sparsity '2:4' does not tile the [N, K] = [8, 6] weight}}
+  %0 = tessera.linear %x, %w {sparsity = "2:4", transpose_weight = true} : (tensor<2x6xf32>, tensor<8x6xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @linear_sparsity_f64(%x: tensor<2x16xf64>, %w: tensor<16x32xf64>) -> tensor<2x32xf64> {
+  // expected-error @+1 {{sparsity applies to f32 weights only}}
+  %0 = tessera.linear %x, %w {sparsity = "block:1x16"} : (tensor<2x16xf64>, tensor<16x32xf64>) -> tensor<2x32xf64>
+  return %0 : tensor<2x32xf64>
+}
+
+// -----
+
 func.func @glu_odd(%x: tensor<2x7xf32>) -> tensor<2x3xf32> {
   // expected-error @+1 {{last input dimension must be even, found 'tensor<2x7xf32>'}}
   %0 = tessera.glu %x {activation = "silu"} : (tensor<2x7xf32>) -> tensor<2x3xf32>

@@ -58,7 +58,10 @@ struct Case {
   // [1,1,S,Skv] with random values and some -inf, "full" [B,H,S,Skv],
   // "deadrow" (row 3 all -inf: NaN), "minrow" (row 3 all finfo.min: a plain
   // average of V), "late" (rows see only keys from 100 on: an all -inf first
-  // key tile).
+  // key tile), "tailpad" [B,1,1,Skv] with -inf on keys from Skv*(b+1)/(B+1)
+  // on (whole key tiles skipped), "tailmin" the same with finfo.min,
+  // "allmin" [B,1,1,Skv] all finfo.min for b = 1 (an average of V: no tile
+  // may be skipped).
   const char *mask = "none";
   const char *layout = "dense"; // of q, k, v and out
   float scaleFactor = 1.0f;     // times 1/sqrt(D)
@@ -67,8 +70,10 @@ struct Case {
 Tensor makeMask(const Case &c) {
   std::string kind = c.mask;
   bool full = kind == "full";
-  int64_t n[4] = {kind == "pad" || full ? c.B : 1, full ? c.H : 1,
-                  kind == "pad" ? 1 : c.S, c.Skv};
+  bool perBatch = kind == "pad" || kind == "tailpad" || kind == "tailmin" ||
+                  kind == "allmin";
+  int64_t n[4] = {perBatch || full ? c.B : 1, full ? c.H : 1,
+                  perBatch ? 1 : c.S, c.Skv};
   Tensor m = makeTensor(n, "dense", 11);
   std::vector<float> &buf = m.buf;
   for (int64_t i = 0; i < (int64_t)buf.size(); ++i) {
@@ -83,6 +88,13 @@ Tensor makeMask(const Case &c) {
       buf[i] = -3.4028234663852886e38f;
     else if (kind == "late")
       buf[i] = key < 100 ? -INFINITY : 0.0f;
+    else if (kind == "tailpad" || kind == "tailmin") {
+      int64_t b = i / c.Skv, valid = c.Skv * (b + 1) / (c.B + 1);
+      buf[i] = key < valid ? 0.0f
+               : kind == "tailpad" ? -INFINITY
+                                   : -3.4028234663852886e38f;
+    } else if (kind == "allmin")
+      buf[i] = i / c.Skv == 1 ? -3.4028234663852886e38f : 0.0f;
   }
   return m;
 }
@@ -192,6 +204,10 @@ int runAttentionTests(int, char **) {
       {1, 2, 2, 20, 130, 32, 32, false, "minrow"},
       {1, 2, 2, 20, 130, 32, 32, true, "minrow"},
       {1, 2, 2, 70, 200, 32, 32, false, "late"},
+      {3, 2, 2, 70, 300, 32, 32, false, "tailpad"},
+      {3, 2, 2, 300, 300, 64, 64, true, "tailpad"},
+      {3, 2, 2, 70, 300, 32, 32, false, "tailmin"},
+      {2, 2, 2, 40, 200, 32, 32, false, "allmin"},
       {2, 4, 2, 37, 37, 64, 64, false, "none", "bshd"},
       {2, 4, 2, 37, 60, 64, 64, true, "rows", "bshd"},
       {1, 2, 2, 70, 70, 32, 24, true, "full", "dT"},

@@ -8,11 +8,12 @@
 #include <cstdio>
 #include <cstring>
 
-// AttentionTests.cpp, SsmTests.cpp and QGemmTests.cpp (TestUtil.h declares
-// the older subcommands).
+// AttentionTests.cpp, SsmTests.cpp, QGemmTests.cpp and SparseGemmTests.cpp
+// (TestUtil.h declares the older subcommands).
 int runAttentionTests(int argc, char **argv);
 int runSsmTests(int argc, char **argv);
 int runQGemmTests(int argc, char **argv);
+int runSparseGemmTests(int argc, char **argv);
 
 namespace {
 
@@ -152,6 +153,7 @@ const Command commands[] = {
     {"threads", runThreadTests},   {"memref-copy", runMemrefCopyTests},
     {"api", runApiTests},          {"attention", runAttentionTests},
     {"ssm", runSsmTests},          {"qgemm", runQGemmTests},
+    {"sparse", runSparseGemmTests},
 };
 
 } // namespace

@@ -162,8 +162,45 @@ LogicalResult LinearOp::verify() {
   if (w.getElementType() != x.getElementType() ||
       out.getElementType() != x.getElementType())
     return emitOpError("input, weight and result element types differ");
+  if (std::optional<StringRef> sparsity = getSparsity()) {
+    FailureOr<SparsityPattern> pattern = parseSparsityPattern(*sparsity);
+    if (failed(pattern))
+      return emitOpError("sparsity must be 'block:RxC' or 'N:M' (N < M), "
+                         "found '")
+             << *sparsity << "'";
+    if (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(k) &&
+        !pattern->fits(n, k))
+      return emitOpError("sparsity '")
+             << *sparsity << "' does not tile the [N, K] = [" << n << ", " << k
+             << "] weight";
+    if (!x.getElementType().isF32())
+      return emitOpError("sparsity applies to f32 weights only");
+  }
   return verifyLinearEpilogue(getOperation(), x, out, n, getBias(),
                               getResidual(), getActivation());
+}
+
+std::string SparsityPattern::str() const {
+  return nm ? std::to_string(rows) + ":" + std::to_string(cols)
+            : "block:" + std::to_string(rows) + "x" + std::to_string(cols);
+}
+
+FailureOr<SparsityPattern> mlir::tessera::parseSparsityPattern(StringRef text) {
+  SparsityPattern p;
+  auto positive = [](StringRef s, int64_t &v) {
+    return !s.getAsInteger(10, v) && v >= 1 && v <= (int64_t(1) << 20);
+  };
+  if (text.consume_front("block:")) {
+    auto [r, c] = text.split('x');
+    if (!positive(r, p.rows) || !positive(c, p.cols))
+      return failure();
+    return p;
+  }
+  auto [n, m] = text.split(':');
+  p.nm = true;
+  if (!positive(n, p.rows) || !positive(m, p.cols) || p.rows >= p.cols)
+    return failure();
+  return p;
 }
 
 LogicalResult GluOp::verify() {

@@ -44,6 +44,22 @@ LogicalResult verifyLinearEpilogue(Operation *op, RankedTensorType x,
                                    RankedTensorType out, int64_t n, Value bias,
                                    Value residual, StringRef activation);
 
+/// A weight sparsity pattern (tessera.linear's `sparsity`), in the weight's
+/// [N, K] view: `block:RxC` (rows = R, cols = C) or `N:M` (nm; rows = N kept
+/// of each cols = M consecutive k).
+struct SparsityPattern {
+  bool nm = false;
+  int64_t rows = 1, cols = 1;
+  /// Whether an [n, k] weight can take the pattern.
+  bool fits(int64_t n, int64_t k) const {
+    return nm ? k % cols == 0 : n % rows == 0 && k % cols == 0;
+  }
+  std::string str() const;
+};
+
+/// Parses `block:RxC` (R, C >= 1) or `N:M` (1 <= N < M); failure otherwise.
+FailureOr<SparsityPattern> parseSparsityPattern(StringRef text);
+
 /// Makes tessera.call_kernel bufferizable (one-shot bufferization).
 void attachKernelBufferization(MLIRContext &ctx);
 

@@ -198,7 +198,8 @@ static LogicalResult importAttention(Importer &im) {
   auto projType =
       RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), n}, et);
   Value qkv = LinearOp::create(im.builder, im.loc, projType, x, w, bias,
-                               Value(), /*transpose_weight=*/false, "none")
+                               Value(), /*transpose_weight=*/false, "none",
+                               /*sparsity=*/StringAttr())
                   .getResult();
   Value q = splitHeads(im, sliceLast(im, qkv, 0, sizes[0]), heads);
   Value k = splitHeads(im, sliceLast(im, qkv, sizes[0], sizes[1]), heads);

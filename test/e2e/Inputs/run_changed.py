@@ -1,13 +1,15 @@
 """Compiles a trained model (test/models/trained_models.py) in fp32 and with
---quantize=MODE for each MODE, runs them on the evaluation set and prints the
-task metric of each and the change:
+each set of accuracy-changing flags (--quantize, --sparsity), runs them on
+the evaluation set and prints the task metric of each and the change:
 
-  run_quantized.py TOOLS CACHE WORK MODEL MODE=MAX_CHANGE[,...] [compile flags...]
+  run_changed.py TOOLS CACHE WORK MODEL FLAG[+FLAG...]~MAX_CHANGE ...
 
-MAX_CHANGE bounds the loss: accuracy points for classifiers, relative bits
-per char (percent) for the LM. Also checks that the fp32 build matches torch
-(relative L2 <= 1e-4) and that the quantized kernels match the op's reference
-decomposition (--no-fused-kernels). Prints "ok" lines that a test can check.
+e.g. --quantize=int8~0.5 or --sparsity=2:4+-O3~5. MAX_CHANGE
+bounds the loss: accuracy points for classifiers, relative bits per char
+(percent) for the LM. Also checks that the fp32 build matches torch
+(relative L2 <= 1e-4) and that each changed build's kernels match the
+reference decomposition of the same changed model (--no-fused-kernels).
+Prints "ok" lines that a test can check.
 """
 import json
 import math
@@ -49,8 +51,9 @@ def metric(ev, logits):
 
 
 def main():
-    tools, cache, work, model, modes = sys.argv[1:6]
-    flags = sys.argv[6:]
+    tools, cache, work, model = sys.argv[1:5]
+    specs = sys.argv[5:]
+    flags = []
     subprocess.run([sys.executable, os.path.join(ROOT, "test/models/trained_models.py"), cache,
                     "--model", model], check=True)
     model_dir = os.path.join(cache, model)
@@ -62,29 +65,32 @@ def main():
     print(f"fp32 vs torch: rel_l2 {err:.2e}", "ok" if err <= 1e-4 else "FAIL")
     base = metric(ev, fp32)
     results = {"model": model, "fp32": base}
-    for spec in modes.split(","):
-        mode, max_change = spec.split("=")
-        quant = build_and_run(tools, model_dir, work, mode, flags + [f"--quantize={mode}"])
-        ref = build_and_run(tools, model_dir, work, mode + "_ref",
-                            flags + [f"--quantize={mode}", "--no-fused-kernels"])
-        # Weight-only kernels differ from the reference by float rounding.
-        # Dynamic int8 also rounds activations to 8 bits: a value on a step's
-        # edge can round either way between the kernels' and the
-        # reference's float evaluation orders, and each such flip moves one
-        # activation by a whole step (measured: rel_l2 2e-4 to 6e-4).
+    for spec in specs:
+        spec_flags, max_change = spec.rsplit("~", 1)
+        spec_flags = spec_flags.split("+")
+        mode = " ".join(f.lstrip("-") for f in spec_flags)
+        name = "".join(c if c.isalnum() else "_" for c in mode)
+        quant = build_and_run(tools, model_dir, work, name, flags + spec_flags)
+        ref = build_and_run(tools, model_dir, work, name + "_ref",
+                            flags + spec_flags + ["--no-fused-kernels"])
+        # Weight-only and sparse kernels differ from the reference by float
+        # rounding. Dynamic int8 also rounds activations to 8 bits: a value
+        # on a step's edge can round either way between the kernels' and
+        # the reference's float evaluation orders, and each such flip moves
+        # one activation by a whole step (measured: rel_l2 2e-4 to 6e-4).
         err = rel_l2(quant, ref)
-        tol = 2e-3 if mode == "int8" else 1e-5
+        tol = 2e-3 if "quantize=int8" in mode else 1e-5
         print(f"{mode} kernels vs reference: rel_l2 {err:.2e}", "ok" if err <= tol else "FAIL")
         q = metric(ev, quant)
         if classifier:
             change = base - q
             agree = float((fp32.argmax(-1) == quant.argmax(-1)).mean()) * 100
-            print(f"{mode}: accuracy fp32 {base:.2f}% quantized {q:.2f}% (top-1 agreement "
+            print(f"{mode}: accuracy fp32 {base:.2f}% changed {q:.2f}% (top-1 agreement "
                   f"{agree:.2f}%): loss {change:.2f} points (max {max_change})",
                   "ok" if change <= float(max_change) else "FAIL")
         else:
             change = (q - base) / base * 100
-            print(f"{mode}: bits per char fp32 {base:.4f} quantized {q:.4f}: loss {change:.2f}% "
+            print(f"{mode}: bits per char fp32 {base:.4f} changed {q:.4f}: loss {change:.2f}% "
                   f"(max {max_change}%)", "ok" if change <= float(max_change) else "FAIL")
         results[mode] = {"metric": q, "loss": change, "rel_l2_vs_fp32": rel_l2(quant, fp32)}
     with open(os.path.join(work, "results.json"), "w") as f:
