@@ -93,6 +93,21 @@ void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
 Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,
                         const tessera_memref2d_f32 *R);
 
+// Where a linear-layer kernel writes y: C itself when its rows are
+// contiguous, otherwise a contiguous per-thread scratch that finish()
+// copies to C.
+struct LinearOutput {
+  float *y;
+  int64_t ld;
+  const tessera_memref2d_f32 *C;
+
+  explicit LinearOutput(const tessera_memref2d_f32 *C);
+  void finish() const;
+  // The epilogue on y[i0:i0+m, j0:j0+n] (nothing when it has nothing to do).
+  void epilogue(const Epilogue &e, int64_t i0, int64_t m, int64_t j0,
+                int64_t n) const;
+};
+
 } // namespace tessera
 
 #endif

@@ -482,6 +482,32 @@ void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
   epilogueKernel(e, x, ldx, m, n);
 }
 
+LinearOutput::LinearOutput(const tessera_memref2d_f32 *C) : C(C) {
+  static thread_local Scratch scratch;
+  if (C->strides[1] == 1) {
+    y = C->aligned + C->offset;
+    ld = C->strides[0];
+  } else {
+    ld = C->sizes[1];
+    y = scratch.get(C->sizes[0] * ld);
+  }
+}
+
+void LinearOutput::finish() const {
+  if (C->strides[1] == 1)
+    return;
+  float *c = C->aligned + C->offset;
+  for (int64_t i = 0; i < C->sizes[0]; ++i)
+    for (int64_t j = 0; j < C->sizes[1]; ++j)
+      c[i * C->strides[0] + j * C->strides[1]] = y[i * ld + j];
+}
+
+void LinearOutput::epilogue(const Epilogue &e, int64_t i0, int64_t m,
+                            int64_t j0, int64_t n) const {
+  if (e.activation != ActNone || e.bias || e.residual)
+    applyLinearEpilogue(epilogueAt(e, i0, j0), y + i0 * ld + j0, ld, m, n);
+}
+
 Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,
                         const tessera_memref2d_f32 *R) {
   static_assert(int(TESSERA_LINEAR_ACT_TANH) == ActTanh &&

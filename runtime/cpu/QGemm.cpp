@@ -155,41 +155,7 @@ const Prepared &prepare(Form form, const View<T> &src, bool constant,
   return it->second;
 }
 
-thread_local Scratch outScratch, quantScratch;
-
-// Where the kernels write y: C itself when its rows are contiguous,
-// otherwise a contiguous scratch that finish() copies to C.
-struct Output {
-  float *y;
-  int64_t ld;
-  const tessera_memref2d_f32 *C;
-
-  explicit Output(const tessera_memref2d_f32 *C) : C(C) {
-    if (C->strides[1] == 1) {
-      y = C->aligned + C->offset;
-      ld = C->strides[0];
-    } else {
-      ld = C->sizes[1];
-      y = outScratch.get(C->sizes[0] * ld);
-    }
-  }
-  void finish() const {
-    if (C->strides[1] == 1)
-      return;
-    float *c = C->aligned + C->offset;
-    for (int64_t i = 0; i < C->sizes[0]; ++i)
-      for (int64_t j = 0; j < C->sizes[1]; ++j)
-        c[i * C->strides[0] + j * C->strides[1]] = y[i * ld + j];
-  }
-};
-
-/// The epilogue on y[i0:i0+m, j0:j0+n].
-void finishBlock(const Epilogue &e, const Output &out, int64_t i0, int64_t m,
-                 int64_t j0, int64_t n) {
-  if (e.activation != ActNone || e.bias || e.residual)
-    applyLinearEpilogue(epilogueAt(e, i0, j0), out.y + i0 * out.ld + j0,
-                        out.ld, m, n);
-}
+thread_local Scratch quantScratch;
 
 /// body(task) for task < tasks, on the pool when `parallel`.
 template <typename Body> void run(bool parallel, int64_t tasks, Body body) {
@@ -236,7 +202,7 @@ void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
 }
 
 void dynamicInt8(const View<float> &A, const QWeights &w, const Epilogue &e,
-                 const Output &out, int64_t N) {
+                 const LinearOutput &out, int64_t N) {
   int64_t M = A.rows, K = A.cols, ld = roundUp(w.K4, 64);
   // One block: the rows (ld bytes each), then zp and s per row.
   float *block = quantScratch.get(M * ld / 4 + 2 * M);
@@ -265,7 +231,7 @@ void dynamicInt8(const View<float> &A, const QWeights &w, const Epilogue &e,
     int64_t i0 = task / nChunks * mc, j0 = task % nChunks * nc;
     int64_t m = std::min(mc, M - i0), n = std::min(nc, N - j0);
     qgemmKernel(rows, i0, m, w, j0, n, out.y + i0 * out.ld + j0, out.ld);
-    finishBlock(e, out, i0, m, j0, n);
+    out.epilogue(e, i0, m, j0, n);
   });
 }
 
@@ -274,7 +240,7 @@ void dynamicInt8(const View<float> &A, const QWeights &w, const Epilogue &e,
 /// Up to 4 rows: the GEMV kernel, over chunks of columns (256 at a time so
 /// that the epilogue finds them in L1).
 void weightOnlyGemv(const View<float> &A, const WeightOnly &w,
-                    const Epilogue &e, const Output &out, int64_t N) {
+                    const Epilogue &e, const LinearOutput &out, int64_t N) {
   int64_t M = A.rows;
   bool parallel = N * w.K >= (1 << 18) && numThreads() > 1;
   int64_t panels = (N + wPanel - 1) / wPanel;
@@ -286,18 +252,18 @@ void weightOnlyGemv(const View<float> &A, const WeightOnly &w,
       int64_t n = std::min<int64_t>(256, end - j0);
       weightOnlyGemvAvx512(w, (int)M, A.data, A.rowStride, A.colStride, j0,
                            n, out.y + j0, out.ld);
-      finishBlock(e, out, 0, M, j0, n);
+      out.epilogue(e, 0, M, j0, n);
     }
   });
 }
 
 /// K = 0: the epilogue on a zero product (the GEMM would have no K step to
 /// store it at).
-void emptyProduct(const Epilogue &e, const Output &out, int64_t M,
+void emptyProduct(const Epilogue &e, const LinearOutput &out, int64_t M,
                   int64_t N) {
   for (int64_t i = 0; i < M; ++i)
     std::fill(out.y + i * out.ld, out.y + i * out.ld + N, 0.0f);
-  finishBlock(e, out, 0, M, 0, N);
+  out.epilogue(e, 0, M, 0, N);
 }
 
 } // namespace
@@ -370,7 +336,7 @@ extern "C" void _mlir_ciface_tessera_qlinear_f32(
                          tessera::roundUp(K, 4),
                          reinterpret_cast<const int32_t *>(packed.colsum.get()),
                          scaleT};
-    tessera::Output out(C);
+    tessera::LinearOutput out(C);
     tessera::dynamicInt8(a, qw, e, out, N);
     out.finish();
     return;
@@ -384,7 +350,7 @@ extern "C" void _mlir_ciface_tessera_qlinear_f32(
   tessera::WeightOnly wo{packed.data.get(), K,      G > 0 ? K / G : K,
                          int4,              scaleT, tessera::roundUp(N, 64)};
   if (K == 0 || (M <= 4 && tessera::haveAvx512)) {
-    tessera::Output out(C);
+    tessera::LinearOutput out(C);
     if (K == 0)
       tessera::emptyProduct(e, out, M, N);
     else

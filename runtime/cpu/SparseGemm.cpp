@@ -196,41 +196,7 @@ const SparseWeights &prepare(const Format &f, bool constant, Packed &local) {
   return it->second.view;
 }
 
-thread_local Scratch outScratch, tileScratch;
-
-// Where the kernels write y: C itself when its rows are contiguous,
-// otherwise a contiguous scratch that finish() copies to C.
-struct Output {
-  float *y;
-  int64_t ld;
-  const tessera_memref2d_f32 *C;
-
-  explicit Output(const tessera_memref2d_f32 *C) : C(C) {
-    if (C->strides[1] == 1) {
-      y = C->aligned + C->offset;
-      ld = C->strides[0];
-    } else {
-      ld = C->sizes[1];
-      y = outScratch.get(C->sizes[0] * ld);
-    }
-  }
-  void finish() const {
-    if (C->strides[1] == 1)
-      return;
-    float *c = C->aligned + C->offset;
-    for (int64_t i = 0; i < C->sizes[0]; ++i)
-      for (int64_t j = 0; j < C->sizes[1]; ++j)
-        c[i * C->strides[0] + j * C->strides[1]] = y[i * ld + j];
-  }
-};
-
-/// The epilogue on y[i0:i0+m, j0:j0+n].
-void finishBlock(const Epilogue &e, const Output &out, int64_t i0, int64_t m,
-                 int64_t j0, int64_t n) {
-  if (e.activation != ActNone || e.bias || e.residual)
-    applyLinearEpilogue(epilogueAt(e, i0, j0), out.y + i0 * out.ld + j0, out.ld,
-                        m, n);
-}
+thread_local Scratch tileScratch;
 
 struct AView {
   const float *data;
@@ -238,12 +204,12 @@ struct AView {
 };
 
 void sparseLinear(const SparseWeights &w, const AView &A, const Epilogue &e,
-                  const Output &out) {
+                  const LinearOutput &out) {
   int64_t M = A.rows, N = w.N, K = w.K;
   if (K == 0) { // no product: the epilogue on zeros
     for (int64_t i = 0; i < M; ++i)
       std::fill(out.y + i * out.ld, out.y + i * out.ld + N, 0.0f);
-    finishBlock(e, out, 0, M, 0, N);
+    out.epilogue(e, 0, M, 0, N);
     return;
   }
   int tileRows = sparseTileRows(w);
@@ -280,7 +246,7 @@ void sparseLinear(const SparseWeights &w, const AView &A, const Epilogue &e,
       for (int64_t j0 = n0; j0 < nEnd; j0 += nc) {
         int64_t j1 = std::min(nEnd, j0 + nc);
         rowsKernel(w, At, m, j0, j1, out.y + i * out.ld + j0, out.ld, yT);
-        finishBlock(e, out, i, m, j0, j1 - j0);
+        out.epilogue(e, i, m, j0, j1 - j0);
       }
     }
   };
@@ -358,7 +324,7 @@ extern "C" void _mlir_ciface_tessera_sparse_linear_f32(
   f.nm = nm;
   tessera::Packed local;
   const tessera::SparseWeights &w = tessera::prepare(f, constMask & 2, local);
-  tessera::Output out(C);
+  tessera::LinearOutput out(C);
   tessera::sparseLinear(
       w, {A->aligned + A->offset, M, A->strides[0], A->strides[1]},
       tessera::linearEpilogue(flags, bias, R), out);
