@@ -1,14 +1,24 @@
-// exp of 16 floats with AVX-512, shared by the attention kernel's softmax and
-// the GEMM epilogue's activations. Carries its own target attribute, so it
-// can be included by files built without -mavx512f; call it from AVX-512
-// code only.
+// AVX-512 helpers the kernels share: exp of 16 floats (the attention
+// kernel's softmax, the GEMM epilogue's activations, the SSM scan), with its
+// own target attribute, so it can be included by files built without
+// -mavx512f (call it from AVX-512 code only); and the mask of a vector's
+// tail, plain integer code.
 #ifndef TESSERA_RUNTIME_EXPAVX512_H
 #define TESSERA_RUNTIME_EXPAVX512_H
 
 #if defined(__x86_64__)
+#include <cstdint>
 #include <immintrin.h>
 
 namespace tessera {
+
+// The lanes of a 16-float vector that hold the first `remaining` elements:
+// all 16 from 16 on, none at 0 or below.
+inline __mmask16 tailMask(int64_t remaining) {
+  return remaining >= 16 ? (__mmask16)0xffff
+         : remaining > 0 ? (__mmask16)((1u << remaining) - 1)
+                         : (__mmask16)0;
+}
 
 // Cephes expf: Cody-Waite reduction by ln 2 and a degree-7 polynomial, 1 ulp
 // on [-87, 0]; scaled by 2^n with vscalefps, so large negative x gives

@@ -65,11 +65,6 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
 
 namespace {
 
-inline __mmask16 tailMask(int64_t remaining) {
-  return remaining >= 16  ? (__mmask16)0xffff
-         : remaining > 0 ? (__mmask16)((1u << remaining) - 1)
-                         : (__mmask16)0;
-}
 
 // M rows, 64 columns at a time, B streamed straight from memory.
 template <int M>

@@ -35,6 +35,8 @@
 #include <cstring>
 
 #if defined(__x86_64__)
+#include "cpu/ExpAvx512.h"
+
 #include <immintrin.h>
 // Function-level target, as in Attention.cpp.
 #define TESSERA_AVX512 __attribute__((target("avx512f,fma")))
@@ -148,11 +150,6 @@ const Kernels portableKernels = {gemmPortable, stepPortable, prepPortable};
 
 #ifdef TESSERA_AVX512
 
-TESSERA_AVX512 inline __mmask16 tailMask(int64_t n) {
-  return n >= 16 ? (__mmask16)0xffff
-         : n > 0 ? (__mmask16)((1u << n) - 1)
-                 : (__mmask16)0;
-}
 
 // MR rows x NV vectors of C; the last vector takes the columns in `last`.
 template <int MR, int NV>

@@ -5,6 +5,7 @@
 // -mavx512vl -mavx512dq -mfma; like GemmAvx512.cpp it includes no C++
 // library headers, so no AVX-512 copy of an inline function can leak into
 // code that runs on older CPUs.
+#include "cpu/ExpAvx512.h"
 #include "cpu/QGemmKernels.h"
 
 #include <immintrin.h>
@@ -12,11 +13,6 @@
 namespace tessera {
 namespace {
 
-inline __mmask16 tailMask(int64_t remaining) {
-  return remaining >= 16  ? (__mmask16)0xffff
-         : remaining > 0 ? (__mmask16)((1u << remaining) - 1)
-                         : (__mmask16)0;
-}
 
 inline int32_t load32(const uint8_t *p) {
   int32_t v;

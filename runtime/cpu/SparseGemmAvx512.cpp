@@ -3,6 +3,7 @@
 // This file alone is compiled with -mavx512f -mfma; like GemmAvx512.cpp it
 // includes no C++ library headers, so no AVX-512 copy of an inline function
 // can leak into code that runs on older CPUs.
+#include "cpu/ExpAvx512.h"
 #include "cpu/SparseGemmKernels.h"
 
 #include <immintrin.h>
@@ -10,11 +11,6 @@
 namespace tessera {
 namespace {
 
-inline __mmask16 tailMask(int64_t remaining) {
-  return remaining >= 16 ? (__mmask16)0xffff
-         : remaining > 0 ? (__mmask16)((1u << remaining) - 1)
-                         : (__mmask16)0;
-}
 
 template <int N> struct Count { static constexpr int value = N; };
 

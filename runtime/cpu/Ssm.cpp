@@ -493,11 +493,6 @@ const ConvKernels convPortableKernels = {convRowPortable, convChannelsPortable};
 
 #ifdef TESSERA_AVX512
 
-TESSERA_AVX512 inline __mmask16 tailMask(int64_t n) {
-  return n >= lanes ? (__mmask16)0xffff
-         : n > 0    ? (__mmask16)((1u << n) - 1)
-                    : (__mmask16)0;
-}
 
 TESSERA_AVX512 void convRowAvx512(const float *x, int64_t lo, int tt,
                                   const float *w, int64_t K, int64_t dilation,
