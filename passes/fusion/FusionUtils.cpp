@@ -149,6 +149,22 @@ bool fusion::dependsOn(Value v, Operation *root, int depthLimit) {
   return false;
 }
 
+std::optional<std::vector<float>> fusion::linearWeightNK(LinearOp op) {
+  auto wt = op.getWeight().getType();
+  bool transposed = op.getTransposeWeight();
+  int64_t n = wt.getDimSize(transposed ? 0 : 1),
+          k = wt.getDimSize(transposed ? 1 : 0);
+  std::optional<SmallVector<double>> values = getConstantValues(op.getWeight());
+  if (!wt.hasStaticShape() || !values)
+    return std::nullopt;
+  std::vector<float> w(n * k);
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < k; ++c)
+      w[r * k + c] =
+          float(transposed ? (*values)[r * k + c] : (*values)[c * n + r]);
+  return w;
+}
+
 void fusion::recordCounts(Operation *op, StringRef pass,
                           ArrayRef<std::pair<StringRef, int64_t>> counts) {
   auto *dialect = op->getContext()->getOrLoadDialect<TesseraDialect>();

@@ -47,18 +47,29 @@ template <typename OpTy> OpTy defOf(Value v) {
 void recordCounts(Operation *op, StringRef pass,
                   ArrayRef<std::pair<StringRef, int64_t>> counts);
 
-/// A tessera.constant of `type` holding `values` (row-major) as a
-/// dense_resource blob named `name` (made unique by the blob manager).
+/// `values` (row-major) as a dense_resource attribute of `type`, its blob
+/// named `name` (made unique by the blob manager).
 template <typename T>
-Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
-                       StringRef name, ArrayRef<T> values) {
+DenseResourceElementsAttr resourceAttr(ShapedType type, StringRef name,
+                                       ArrayRef<T> values) {
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
                      values.size() * sizeof(T)),
       alignof(uint64_t), /*dataIsMutable=*/false);
-  return ConstantOp::create(
-      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+  return DenseResourceElementsAttr::get(type, name, std::move(blob));
 }
+
+/// A tessera.constant of `type` holding `values` (see resourceAttr).
+template <typename T>
+Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                       StringRef name, ArrayRef<T> values) {
+  return ConstantOp::create(b, loc, resourceAttr(type, name, values));
+}
+
+/// The constant weight of an f32 linear layer as [N, K] floats, row-major
+/// (N outputs, K inputs, whatever transpose_weight says), or nothing when it
+/// is not a constant.
+std::optional<std::vector<float>> linearWeightNK(LinearOp op);
 
 } // namespace mlir::tessera::fusion
 

@@ -159,12 +159,8 @@ Value vectorConstant(OpBuilder &b, Location loc, Type elementType,
   if (values.empty())
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
-                     values.size() * sizeof(T)),
-      alignof(uint64_t), /*dataIsMutable=*/false);
-  return arith::ConstantOp::create(
-      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+  return arith::ConstantOp::create(b, loc,
+                                   fusion::resourceAttr(type, name, values));
 }
 
 struct LinearLowering : OpConversionPattern<LinearOp> {
@@ -218,16 +214,10 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
             k = wt.getDimSize(transposed ? 1 : 0);
     if (failed(pattern) || !wt.hasStaticShape() || !pattern->fits(n, k))
       return std::nullopt;
-    std::optional<SmallVector<double>> values =
-        fusion::getConstantValues(op.getWeight());
-    if (!values)
+    std::optional<std::vector<float>> w = fusion::linearWeightNK(op);
+    if (!w)
       return std::nullopt;
-    std::vector<float> w(n * k);
-    for (int64_t r = 0; r < n; ++r)
-      for (int64_t c = 0; c < k; ++c)
-        w[r * k + c] =
-            float(transposed ? (*values)[r * k + c] : (*values)[c * n + r]);
-    return packSparse(w, n, k, *pattern);
+    return packSparse(*w, n, k, *pattern);
   }
 };
 
@@ -290,15 +280,11 @@ struct QLinearLowering : OpConversionPattern<QLinearOp> {
         return rewriter.notifyMatchFailure(
             op, "4-bit kernels need a constant weight in groups of 32 k");
       std::vector<int8_t> packed = packInt4(*q, n, k);
-      AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-          ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
-                         packed.size()),
-          alignof(uint64_t), /*dataIsMutable=*/false);
       weight = arith::ConstantOp::create(
           rewriter, loc,
-          DenseResourceElementsAttr::get(
+          fusion::resourceAttr(
               RankedTensorType::get({n, k / 2}, rewriter.getI8Type()),
-              "qweight_int4", std::move(blob)));
+              "qweight_int4", ArrayRef<int8_t>(packed)));
       flags |= kInt4;
     }
     rewriter.replaceOp(

@@ -252,17 +252,12 @@ struct SparsifyPass : tessera::impl::SparsifyBase<SparsifyPass> {
       }
       return;
     }
-    std::optional<SmallVector<double>> values =
-        fusion::getConstantValues(op.getWeight());
+    std::optional<std::vector<float>> values = fusion::linearWeightNK(op);
     if (!values) {
       ++stats.notConstant;
       return;
     }
-    Weight w{n, k, std::vector<float>(n * k)};
-    for (int64_t r = 0; r < n; ++r)
-      for (int64_t c = 0; c < k; ++c)
-        w.at(r, c) = float(transposed ? (*values)[r * k + c]
-                                      : (*values)[c * n + r]);
+    Weight w{n, k, std::move(*values)};
     std::optional<SparsityPattern> format;
     if (request.kind == Request::Block || request.kind == Request::NM)
       format = request.pattern;
