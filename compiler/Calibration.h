@@ -45,7 +45,8 @@ struct LayerNumbering {
   StringRef attr, prefix;
 };
 constexpr LayerNumbering kQuantizedLayers{"tessera.qlayer", "qlayer"},
-    kPrunedLayers{"tessera.slayer", "slayer"};
+    kPrunedLayers{"tessera.slayer", "slayer"},
+    kNoLayers{"tessera.no-layer", "layer"};
 
 /// `<prefix><n>`, then the ONNX node `op` came from when its location has
 /// one: how the report names a numbered layer.

@@ -107,11 +107,18 @@ struct Options {
                "or N:M (e.g. 2:4); append ,skip-first and/or ,skip-last to "
                "keep the first/last linear layer dense"),
       cl::cat(category())};
+  cl::opt<std::string> tokenMerge{
+      "token-merge",
+      cl::desc("Token Merging (ToMe) in encoder layers (changes accuracy): "
+               "R[,protect-first] merges the R most similar token pairs "
+               "after each layer's attention; protect-first never merges "
+               "token 0 (a class token)"),
+      cl::value_desc("R[,protect-first]"), cl::cat(category())};
   cl::opt<std::string> calibration{
       "calibration",
       cl::desc("DIR of NAME.npy per graph input (or sub-directories of such "
-               "sets): --report then says what --quantize or --sparsity "
-               "changed on them (random inputs without it)"),
+               "sets): --report then says what --quantize, --sparsity or "
+               "--token-merge changed on them (random inputs without it)"),
       cl::cat(category())};
   cl::opt<bool> noFusedKernels{
       "no-fused-kernels",
@@ -277,7 +284,7 @@ buildProbedExecutable(Compilation &c, ModuleOp module,
 /// Whether `pipeline` has a pass that changes results (whose accuracy the
 /// report measures).
 static bool changesAccuracy(const PipelineOptions &pipeline) {
-  return !pipeline.quantize.empty() ||
+  return !pipeline.quantize.empty() || pipeline.tokenMerge > 0 ||
          (!pipeline.sparsity.empty() && pipeline.sparsity != "auto");
 }
 
@@ -463,7 +470,10 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     PipelineOptions tagOnly = c.pipeline;
     tagOnly.tagOnly = true;
     bool quantized = !c.pipeline.quantize.empty();
-    LayerNumbering numbering = quantized ? kQuantizedLayers : kPrunedLayers;
+    // Merged tokens change the layers' shapes: only the outputs compare.
+    LayerNumbering numbering = c.pipeline.tokenMerge > 0 ? kNoLayers
+                               : quantized              ? kQuantizedLayers
+                                                        : kPrunedLayers;
     std::vector<LayerProbe> layers, changedLayers;
     FailureOr<ModelSignature> sig =
         buildProbedExecutable(c, *reference, tagOnly, *target, *runtime,
@@ -482,7 +492,9 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     if (failed(accuracy))
       return c.fail(error);
     report.accuracy = std::move(*accuracy);
-    report.accuracy->change = quantized ? "quantized" : "pruned";
+    report.accuracy->change = c.pipeline.tokenMerge > 0 ? "token-merged"
+                              : quantized               ? "quantized"
+                                                        : "pruned";
     report.stageMs.push_back({"calibration", msSince(calibrationStart)});
   }
   return writeReport();
@@ -578,11 +590,29 @@ int mlir::tessera::compileMain(int argc, char **argv) {
       return c.fail("--sparsity and --quantize do not combine: the sparse "
                     "kernels are fp32");
   }
+  if (!opts.tokenMerge.empty()) {
+    SmallVector<StringRef> parts;
+    StringRef(opts.tokenMerge).split(parts, ',');
+    int64_t r = 0;
+    if (parts.front().getAsInteger(10, r) || r < 1)
+      return c.fail("--token-merge=" + opts.tokenMerge +
+                    ": R must be a count of token pairs >= 1");
+    for (StringRef part : llvm::drop_begin(parts)) {
+      if (part != "protect-first")
+        return c.fail("--token-merge=" + opts.tokenMerge +
+                      ": unknown option '" + part + "' (protect-first)");
+      c.pipeline.tokenMergeProtectFirst = true;
+    }
+    if (opts.noFusion || opts.optLevel < 1)
+      return c.fail("--token-merge works on the fused attention: it needs "
+                    "-O1 or above and no --no-fusion");
+    c.pipeline.tokenMerge = r;
+  }
   if (!opts.calibration.empty() &&
       (!changesAccuracy(c.pipeline) || opts.report.empty()))
-    return c.fail("--calibration measures what --quantize or a pruning "
-                  "--sparsity changes for --report: it needs one of them and "
-                  "--report");
+    return c.fail("--calibration measures what --quantize, a pruning "
+                  "--sparsity or --token-merge changes for --report: it "
+                  "needs one of them and --report");
   if (!opts.calibration.empty() &&
       !llvm::sys::fs::is_directory(opts.calibration))
     return c.fail("--calibration=" + opts.calibration +

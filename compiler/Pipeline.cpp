@@ -4,6 +4,7 @@
 //               tessera-fuse-{activations,norms,rotary,attention,linear},
 //               tessera-merge-projections,
 //               tessera-fuse-{causal-conv1d,selective-scan,linear-attention},
+//               [--token-merge] tessera-token-merge,
 //               [--sparsity] tessera-sparsify, [--quantize] tessera-quantize,
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
@@ -61,7 +62,15 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCausalConv1dFusion());
   pm.addPass(createSelectiveScanFusion());
   pm.addPass(createLinearAttentionFusion());
-  // Opt-in and accuracy-changing: on the fused linear layers.
+  // Opt-in and accuracy-changing: the token count of encoder layers, then
+  // the fused linear layers.
+  if (opts.tokenMerge > 0) {
+    TokenMergeOptions merge;
+    merge.r = opts.tokenMerge;
+    merge.protectFirst = opts.tokenMergeProtectFirst;
+    merge.tagOnly = opts.tagOnly;
+    pm.addPass(createTokenMerge(merge));
+  }
   if (!opts.sparsity.empty()) {
     SparsifyOptions sparsify;
     sparsify.sparsity = opts.sparsity;

@@ -28,8 +28,13 @@ struct PipelineOptions {
   /// whether the first and last linear layers stay dense.
   std::string sparsity;
   bool sparsitySkipFirst = false, sparsitySkipLast = false;
+  /// Opt-in token merging (ToMe) in encoder layers: pairs merged per layer
+  /// (0: none), and whether token 0 is protected (see tessera-token-merge).
+  int64_t tokenMerge = 0;
+  bool tokenMergeProtectFirst = false;
   /// The accuracy-changing passes (--quantize, --sparsity) only number the
-  /// layers they would change: the accuracy report's reference build.
+  /// layers they would change, and --token-merge does nothing: the accuracy
+  /// report's reference build.
   bool tagOnly = false;
 };
 

@@ -34,6 +34,7 @@ void populateTesseraIndexingLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraMathLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraResizeLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraAttentionLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraTokenMergeLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraLinearLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraSsmLoweringPatterns(RewritePatternSet &patterns);
 

@@ -329,4 +329,35 @@ def ParallelizeKernels : Pass<"tessera-parallelize-kernels", "ModuleOp"> {
   let dependentDialects = ["scf::SCFDialect", "func::FuncDialect"];
 }
 
+def TokenMerge : Pass<"tessera-token-merge", "ModuleOp"> {
+  let summary = "Token Merging (ToMe) in the encoder layers of a fused model";
+  let description = [{
+    After the attention of every layer (where its output is added back to
+    the residual stream), inserts `tessera.token_merge`: the `r` most similar
+    pairs of tokens (cosine similarity of the layer's head-averaged keys,
+    bipartite soft matching) are merged by a size-weighted mean, and the ops
+    after it run on the smaller token count. Later attention adds log(size)
+    to the logits of each key (proportional attention); a mean over the
+    tokens becomes the size-weighted mean; with `protect-first`, token 0 (a
+    class token) is never merged and stays first, so reading it stays right.
+    The token axis is followed through reshapes, transposes, norms, linear
+    layers and elementwise ops by their semantics; anything the merged
+    tokens cannot flow through (causal attention, a per-key mask, a
+    per-token constant, an output with a row per token, a read of token 0
+    without `protect-first`) is an error naming the op. With `tag-only`
+    nothing changes (the reference build of the accuracy report).
+  }];
+  let options = [
+    Option<"r", "r", "int64_t", "8", "token pairs merged per layer">,
+    Option<"protectFirst", "protect-first", "bool", "false",
+           "never merge token 0 (a class token)">,
+    Option<"tagOnly", "tag-only", "bool", "false",
+           "change nothing (the reference build of the accuracy report)">,
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+  let statistics = [
+    Statistic<"numMerges", "merges", "token merges inserted">,
+  ];
+}
+
 #endif // TESSERA_PASSES_TD

@@ -131,4 +131,37 @@ def Tessera_GluOp : Tessera_Op<"glu", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tessera_TokenMergeOp : Tessera_Op<"token_merge", [Pure]> {
+  let summary = "Token Merging (ToMe): bipartite soft matching, size-weighted merge";
+  let description = [{
+    Merges `r` pairs of similar tokens of `x : [B, T, C]`, per batch item, as
+    Token Merging (Bolya et al., 2023) does, with the similarity taken from
+    `metric : [B, T, M]` (a layer's head-averaged keys) and `size : [B, T]`
+    the number of original tokens each token stands for:
+    - the metric rows are L2-normalised; tokens split alternately into
+      `A` (even indices) and `B` (odd); each `a` in `A` finds its most
+      similar `b` (cosine, the first on ties); with `protect_first`, token 0
+      is never merged;
+    - the `r` tokens of `A` with the highest similarity (a stable sort: the
+      lower index first on ties) are merged into their `b`:
+      `x_b = (sum size_i * x_i) / (sum size_i)` over `b` and the tokens merged
+      into it, and `size_b = sum size_i`;
+    - the result is the unmerged tokens of `A` in their original order, then
+      every token of `B` in order: `T - r` tokens (`protect_first` keeps
+      token 0 first).
+    `r <= (T - protect_first) / 2`. Unlike the reference implementation the
+    unmerged tokens keep their order also without `protect_first`, which no
+    permutation-invariant consumer can tell apart.
+
+    ```mlir
+    %y, %s = tessera.token_merge %x, %k, %size {r = 4 : i64, protect_first = true} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x13xf32>)
+    ```
+  }];
+  let arguments = (ins F32Tensor:$input, F32Tensor:$metric, F32Tensor:$size,
+                       I64Attr:$r, DefaultValuedAttr<BoolAttr, "false">:$protect_first);
+  let results = (outs F32Tensor:$result, F32Tensor:$result_size);
+  let assemblyFormat = "$input `,` $metric `,` $size attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // TESSERA_FUSED_OPS_TD

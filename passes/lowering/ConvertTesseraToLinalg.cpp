@@ -63,6 +63,7 @@ void mlir::tessera::populateTesseraToLinalgPatterns(
   populateTesseraMathLoweringPatterns(patterns);
   populateTesseraResizeLoweringPatterns(patterns);
   populateTesseraAttentionLoweringPatterns(patterns);
+  populateTesseraTokenMergeLoweringPatterns(patterns);
   populateTesseraLinearLoweringPatterns(patterns);
   populateTesseraSsmLoweringPatterns(patterns);
 }

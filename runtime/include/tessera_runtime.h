@@ -413,6 +413,22 @@ void _mlir_ciface_tessera_linear_attention_f32(
     tessera_memref4d_f32 *out, tessera_memref4d_f32 *sLast, float scale,
     float eps, int64_t flags);
 
+/* Token Merging (ToMe) per batch item b, for x [B,T,C], metric [B,T,M] and
+   size [B,T] (tessera.token_merge): the metric rows L2-normalised (a zero row
+   stays zero), A = the even tokens, B = the odd ones; each a in A takes its
+   most similar b (the first on ties; with `protect` token 0 is never
+   merged); the r tokens of A with the highest similarity (stable: the lower
+   index first) are merged into their b by a size-weighted mean. out
+   [B,T-r,C] is the unmerged A tokens in order, then B in order; outSize
+   [B,T-r] their sizes. Any strides; out and outSize must not overlap the
+   inputs. r <= (T - protect) / 2. */
+void _mlir_ciface_tessera_token_merge_f32(tessera_memref3d_f32 *x,
+                                          tessera_memref3d_f32 *metric,
+                                          tessera_memref2d_f32 *size,
+                                          tessera_memref3d_f32 *out,
+                                          tessera_memref2d_f32 *outSize,
+                                          int64_t r, int64_t protect);
+
 #ifdef __cplusplus
 }
 #endif

@@ -220,6 +220,37 @@ LogicalResult GluOp::verify() {
   return success();
 }
 
+LogicalResult TokenMergeOp::verify() {
+  auto x = cast<RankedTensorType>(getInput().getType());
+  auto metric = cast<RankedTensorType>(getMetric().getType());
+  auto size = cast<RankedTensorType>(getSize().getType());
+  if (x.getRank() != 3 || !x.hasStaticShape())
+    return emitOpError("input must be a static [B, T, C] tensor, found ") << x;
+  int64_t b = x.getDimSize(0), t = x.getDimSize(1);
+  if (metric.getRank() != 3 || metric.getDimSize(0) != b ||
+      metric.getDimSize(1) != t)
+    return emitOpError("metric must be [") << b << ", " << t
+                                            << ", M], found " << metric;
+  if (size.getShape() != ArrayRef<int64_t>{b, t})
+    return emitOpError("size must be [") << b << ", " << t << "], found "
+                                          << size;
+  int64_t protect = getProtectFirst() ? 1 : 0;
+  if (getR() < 0 || getR() > (t - protect) / 2)
+    return emitOpError("r must be in [0, ")
+           << (t - protect) / 2 << "] for " << t << " tokens"
+           << (protect ? " (token 0 protected)" : "") << ", found " << getR();
+  int64_t left = t - getR();
+  auto want = RankedTensorType::get({b, left, x.getDimSize(2)}, x.getElementType());
+  if (getResult().getType() != want)
+    return emitOpError("result must be ") << want << ", found "
+                                          << getResult().getType();
+  auto wantSize = RankedTensorType::get({b, left}, x.getElementType());
+  if (getResultSize().getType() != wantSize)
+    return emitOpError("result size must be ") << wantSize << ", found "
+                                               << getResultSize().getType();
+  return success();
+}
+
 LogicalResult CallKernelOp::verify() {
   bool tensors = !getResults().empty();
   if (tensors && getResults().size() != getOutputs().size())

@@ -1,0 +1,710 @@
+// Token Merging (ToMe, Bolya et al. 2023) on fused encoders: after the
+// attention of every layer, tessera.token_merge merges the r most similar
+// token pairs of the residual stream (similarity: the layer's head-averaged
+// keys), and every op after it takes the smaller token count. Later
+// attention adds log(size) to its logits (proportional attention); a mean
+// over the tokens becomes the size-weighted mean. Opt-in, accuracy-changing.
+//
+// One forward sweep over the function, from the residual stream entering the
+// first attention block: each value derived from it carries where its tokens
+// are (a dimension, possibly folded with others) and where its batch is,
+// mapped through every op by its semantics (reshapes by strides), and is
+// given the merged token count. Whatever the merged tokens cannot flow
+// through (a causal mask, a token-indexed constant, an output with one row
+// per token) is refused with the op that stops it.
+#include "passes/Passes.h"
+#include "passes/fusion/FusionUtils.h"
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <deque>
+#include <optional>
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_TOKENMERGE
+#include "passes/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+
+/// Where an index lives in a tensor: `shape[dim] = outer * n * inner`, with
+/// the index the middle factor (n tokens, or the batch).
+struct Axis {
+  int64_t dim = -1, outer = 1, inner = 1;
+  bool plain() const { return outer == 1 && inner == 1; }
+  bool operator==(const Axis &o) const {
+    return dim == o.dim && outer == o.outer && inner == o.inner;
+  }
+};
+
+/// The token count of a stretch of the sweep: `n` now, `original` before
+/// any merge (the sum of `size`), `size` ([B, n], null before the first
+/// merge: every token stands for one).
+struct Frame {
+  int64_t n, original;
+  Value size;
+  bool merged() const { return size != nullptr; }
+};
+
+/// What the sweep knows of a value: its tokens, their count in the original
+/// IR (`n0`, what the value's type said before the sweep), its batch (when
+/// it could be followed) and the frame.
+struct Tokens {
+  Axis axis;
+  int64_t n0;
+  std::optional<Axis> batch;
+  const Frame *frame;
+};
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= d;
+  return p;
+}
+
+/// `axis` (of `n` indices) of a tensor shaped `from` in the same data
+/// reshaped to `to`: the dimension that holds the whole run of its strides.
+std::optional<Axis> reshapeAxis(ArrayRef<int64_t> from, ArrayRef<int64_t> to,
+                                Axis axis, int64_t n) {
+  int64_t stride = axis.inner * product(from.drop_front(axis.dim + 1));
+  int64_t span = n * stride;
+  for (int64_t j = 0, e = to.size(); j < e; ++j) {
+    int64_t sj = product(to.drop_front(j + 1));
+    if (stride % sj == 0 && (sj * to[j]) % span == 0)
+      return Axis{j, sj * to[j] / span, stride / sj};
+  }
+  return std::nullopt;
+}
+
+/// The dimension of a broadcast result (rank `resultRank`) that operand
+/// dimension `dim` (of rank `rank`) aligns with.
+int64_t aligned(int64_t dim, int64_t rank, int64_t resultRank) {
+  return dim + resultRank - rank;
+}
+
+/// The axes a reduction op reduces, if `op` is one.
+std::optional<ArrayRef<int64_t>> reduceAxes(Operation *op) {
+  if (auto r = dyn_cast<ReduceMeanOp>(op))
+    return r.getAxes();
+  if (auto r = dyn_cast<ReduceSumOp>(op))
+    return r.getAxes();
+  if (auto r = dyn_cast<ReduceMaxOp>(op))
+    return r.getAxes();
+  if (auto r = dyn_cast<ReduceMinOp>(op))
+    return r.getAxes();
+  if (auto r = dyn_cast<ReduceProdOp>(op))
+    return r.getAxes();
+  return std::nullopt;
+}
+
+bool isElementwise(Operation *op) {
+  return op->hasTrait<tessera::OpTrait::NumpyBroadcast>() ||
+         op->hasTrait<mlir::OpTrait::SameOperandsAndResultType>() ||
+         isa<CastOp, GeluTanhOp>(op);
+}
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+/// `axis` of operand `index` of `op` (`n` indices) in its single result,
+/// from the op's semantics on the shapes of the original IR (`operandShape`
+/// and the result's type): none when the op mixes along the axis or the
+/// axis does not survive as one dimension.
+std::optional<Axis> mapAxis(Operation *op, unsigned index, Axis axis, int64_t n,
+                            ArrayRef<int64_t> operandShape) {
+  if (op->getNumResults() != 1)
+    return std::nullopt;
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!resultType)
+    return std::nullopt;
+  ArrayRef<int64_t> result = resultType.getShape();
+  int64_t rank = operandShape.size(), resultRank = result.size();
+  auto same = [&]() -> std::optional<Axis> { return axis; };
+  if (isElementwise(op)) {
+    Axis out = axis;
+    out.dim = aligned(axis.dim, rank, resultRank);
+    if (result[out.dim] != operandShape[axis.dim])
+      return std::nullopt;
+    return out;
+  }
+  if (auto norm = dyn_cast<LayerNormOp>(op))
+    return index == 0 && axis.dim < norm.getAxis() ? same() : std::nullopt;
+  if (auto norm = dyn_cast<RmsNormOp>(op))
+    return index == 0 && axis.dim < norm.getAxis() ? same() : std::nullopt;
+  if (auto sm = dyn_cast<SoftmaxOp>(op))
+    return axis.dim != sm.getAxis() ? same() : std::nullopt;
+  if (auto sm = dyn_cast<LogSoftmaxOp>(op))
+    return axis.dim != sm.getAxis() ? same() : std::nullopt;
+  if (isa<LinearOp, QLinearOp>(op)) {
+    // The input and the residual (same shape as the result).
+    bool residual = false;
+    if (auto linear = dyn_cast<LinearOp>(op))
+      residual = linear.getResidual() && index == 3 - !linear.getBias();
+    if ((index != 0 && !residual) || axis.dim + 1 >= rank)
+      return std::nullopt;
+    return same();
+  }
+  if (isa<GluOp>(op))
+    return axis.dim + 1 < rank ? same() : std::nullopt;
+  if (isa<ReshapeOp>(op))
+    return reshapeAxis(operandShape, result, axis, n);
+  if (auto t = dyn_cast<TransposeOp>(op)) {
+    ArrayRef<int64_t> perm = t.getPerm();
+    auto it = llvm::find(perm, axis.dim);
+    Axis out = axis;
+    out.dim = it - perm.begin();
+    return out;
+  }
+  if (auto s = dyn_cast<SliceOp>(op)) {
+    if (s.getStarts()[axis.dim] != 0 || s.getSteps()[axis.dim] != 1 ||
+        result[axis.dim] != operandShape[axis.dim])
+      return std::nullopt;
+    return same();
+  }
+  if (auto g = dyn_cast<GatherOp>(op)) {
+    int64_t gAxis = g.getAxis() < 0 ? g.getAxis() + rank : g.getAxis();
+    if (index != 0 || gAxis == axis.dim)
+      return std::nullopt;
+    Axis out = axis;
+    if (axis.dim > gAxis)
+      out.dim += shapeOf(g.getIndices()).size() - 1;
+    return out;
+  }
+  if (isa<BroadcastToOp>(op)) {
+    Axis out = axis;
+    out.dim = aligned(axis.dim, rank, resultRank);
+    if (result[out.dim] != operandShape[axis.dim])
+      return std::nullopt;
+    return out;
+  }
+  auto reduce = [&](ArrayRef<int64_t> axes,
+                    bool keepdims) -> std::optional<Axis> {
+    if (llvm::is_contained(axes, axis.dim))
+      return std::nullopt;
+    Axis out = axis;
+    if (!keepdims)
+      out.dim -= llvm::count_if(axes, [&](int64_t a) { return a < axis.dim; });
+    return out;
+  };
+  if (auto r = dyn_cast<ReduceMeanOp>(op))
+    return reduce(r.getAxes(), r.getKeepdims());
+  if (auto r = dyn_cast<ReduceSumOp>(op))
+    return reduce(r.getAxes(), r.getKeepdims());
+  if (auto r = dyn_cast<ReduceMaxOp>(op))
+    return reduce(r.getAxes(), r.getKeepdims());
+  if (auto r = dyn_cast<ReduceMinOp>(op))
+    return reduce(r.getAxes(), r.getKeepdims());
+  if (isa<MatmulOp>(op)) {
+    // Rows or a batch dimension of the left operand.
+    if (index != 0 || axis.dim + 1 >= rank)
+      return std::nullopt;
+    Axis out = axis;
+    out.dim = aligned(axis.dim, rank, resultRank);
+    return out;
+  }
+  if (isa<AttentionOp>(op)) {
+    // Query rows (index 2 of [B, H, S, D]) or the batch in B or H.
+    if (index != 0 || axis.dim == 3)
+      return std::nullopt;
+    return same();
+  }
+  return std::nullopt;
+}
+
+/// `shape` with the token axis holding `n` tokens.
+SmallVector<int64_t> withCount(ArrayRef<int64_t> shape, Axis axis, int64_t n) {
+  SmallVector<int64_t> out(shape);
+  out[axis.dim] = axis.outer * n * axis.inner;
+  return out;
+}
+
+Value reshape(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getShape() == shape)
+    return v;
+  return ReshapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), v);
+}
+
+Value transpose(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  return TransposeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), v,
+      b.getDenseI64ArrayAttr(perm));
+}
+
+/// `perToken` ([B, n]) laid out for a tensor of rank `rank` with its batch
+/// at `batch` and the tokens in dimension `tokenDim` (whole): a tensor that
+/// broadcasts against it (size 1 elsewhere; a batch folded with other
+/// indices is repeated over them).
+Value layOut(OpBuilder &b, Location loc, Value perToken, int64_t rank,
+             Axis batch, int64_t tokenDim) {
+  ArrayRef<int64_t> bn = shapeOf(perToken);
+  int64_t B = bn[0], n = bn[1];
+  if (batch.dim > tokenDim)
+    perToken = transpose(b, loc, perToken, {1, 0});
+  // Expanded: the batch dimension split as [outer, B, inner].
+  SmallVector<int64_t> unit, full, result;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == batch.dim) {
+      unit.append({1, B, 1});
+      full.append({batch.outer, B, batch.inner});
+      result.push_back(batch.outer * B * batch.inner);
+    } else {
+      unit.push_back(d == tokenDim ? n : 1);
+      full.push_back(d == tokenDim ? n : 1);
+      result.push_back(d == tokenDim ? n : 1);
+    }
+  }
+  Value v = reshape(b, loc, perToken, unit);
+  if (!batch.plain())
+    v = BroadcastToOp::create(
+        b, loc,
+        RankedTensorType::get(full, cast<ShapedType>(v.getType()).getElementType()),
+        v);
+  return reshape(b, loc, v, result);
+}
+
+struct Site {
+  AttentionOp attention;
+  Operation *residual; // defines the residual stream after the attention
+};
+
+/// The op that adds the attention's branch back to the residual stream: the
+/// result flows through single-use reshapes, transposes and linear layers
+/// (the output projection) into an add, or into a linear's residual.
+Operation *residualAdd(AttentionOp attention) {
+  Value v = attention.getResult();
+  for (int steps = 0; steps < 16; ++steps) {
+    if (!v.hasOneUse())
+      return nullptr;
+    Operation *user = *v.getUsers().begin();
+    if (isa<AddOp>(user))
+      return user;
+    if (auto linear = dyn_cast<LinearOp>(user)) {
+      if (linear.getInput() != v)
+        return nullptr;
+      if (linear.getResidual())
+        return user;
+    } else if (!isa<ReshapeOp, TransposeOp>(user)) {
+      return nullptr;
+    }
+    v = user->getResult(0);
+  }
+  return nullptr;
+}
+
+/// The residual stream entering the block of `site`: the other addend.
+Value blockInput(const Site &site) {
+  Operation *op = site.residual;
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return linear.getResidual();
+  for (Value operand : op->getOperands()) {
+    Operation *def = operand.getDefiningOp();
+    bool branch = false;
+    for (Operation *o = def; o && !branch; ) {
+      if (o == site.attention)
+        branch = true;
+      else if (o->getNumOperands() == 0)
+        break;
+      else
+        o = o->getOperand(0).getDefiningOp();
+    }
+    if (!branch)
+      return operand;
+  }
+  return nullptr;
+}
+
+/// The forward sweep over one function.
+class Sweep {
+public:
+  Sweep(int64_t r, bool protectFirst) : r(r), protectFirst(protectFirst) {}
+  LogicalResult run(func::FuncOp func);
+
+  int64_t merges = 0, tokensBefore = 0, tokensAfter = 0;
+
+private:
+  LogicalResult visit(Operation *op, const Frame &frame,
+                      ArrayRef<unsigned> carriers);
+  LogicalResult visitAttention(AttentionOp op, const Frame &frame);
+  /// Slices and gathers of token 0, means over the tokens: true when `op`
+  /// was one (its result then no longer has tokens).
+  FailureOr<bool> visitTokenReads(Operation *op, const Frame &frame);
+  LogicalResult mergeAfter(Site site);
+
+  int64_t r;
+  bool protectFirst;
+  int64_t batchSize = 0;
+  std::deque<Frame> frames;
+  DenseMap<Value, Tokens> known;
+};
+
+LogicalResult Sweep::run(func::FuncOp func) {
+  if (func.isExternal() || !llvm::hasSingleElement(func.getBody()))
+    return success();
+  Block &body = func.getBody().front();
+  SmallVector<Site> sites;
+  for (Operation &op : body) {
+    auto attention = dyn_cast<AttentionOp>(op);
+    if (!attention)
+      continue;
+    if (attention.getCausal())
+      return attention.emitError(
+          "token merging is not defined for causal attention (a decoder): "
+          "a merged token would see its future");
+    Operation *residual = residualAdd(attention);
+    if (!residual)
+      return attention.emitError(
+          "token merging needs each attention's output added back to a "
+          "residual stream, and this one is not");
+    sites.push_back({attention, residual});
+  }
+  if (sites.empty())
+    return success();
+
+  // The residual stream entering the first block: [B, T, D] or [T, B, D],
+  // the tokens where the first attention's query length is.
+  AttentionOp first = sites.front().attention;
+  Value stream = blockInput(sites.front());
+  auto streamType = stream ? dyn_cast<RankedTensorType>(stream.getType())
+                           : RankedTensorType();
+  if (!streamType || streamType.getRank() != 3 || !streamType.hasStaticShape())
+    return first.emitError("token merging needs a [batch, tokens, channels] "
+                           "residual stream before the first attention");
+  int64_t tokens = first.getType().getDimSize(2);
+  int64_t tokenDim = streamType.getDimSize(1) == tokens   ? 1
+                     : streamType.getDimSize(0) == tokens ? 0
+                                                          : -1;
+  if (tokenDim < 0)
+    return first.emitError("token merging: the residual stream ")
+           << streamType << " has no dimension of the attention's " << tokens
+           << " tokens";
+  batchSize = streamType.getDimSize(1 - tokenDim);
+  frames.push_back({tokens, tokens, nullptr});
+  known[stream] = {Axis{tokenDim, 1, 1}, tokens, Axis{1 - tokenDim, 1, 1},
+                   &frames.back()};
+  tokensBefore = tokensAfter = tokens;
+
+  // The ops of the original IR after the stream's definition, in order.
+  SmallVector<Operation *> ops;
+  bool started = isa<BlockArgument>(stream);
+  for (Operation &op : body) {
+    if (started)
+      ops.push_back(&op);
+    else if (llvm::is_contained(op.getResults(), stream))
+      started = true;
+  }
+  for (Operation *op : ops) {
+    // The operands that carry tokens, and their frame.
+    const Frame *frame = nullptr;
+    SmallVector<unsigned> carriers;
+    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+      auto it = known.find(operand);
+      if (it == known.end())
+        continue;
+      if (frame && frame != it->second.frame)
+        return op->emitError("token merging: this op mixes tokens from "
+                             "before and after a merge");
+      frame = it->second.frame;
+      carriers.push_back(i);
+    }
+    if (!frame)
+      continue;
+    if (failed(visit(op, *frame, carriers)))
+      return failure();
+    for (const Site &site : sites)
+      if (site.residual == op && failed(mergeAfter(site)))
+        return failure();
+  }
+  return success();
+}
+
+LogicalResult Sweep::visit(Operation *op, const Frame &frame,
+                           ArrayRef<unsigned> carriers) {
+  bool merged = frame.merged();
+  auto stop = [&](const Twine &why) -> LogicalResult {
+    // Before the first merge the types stay as they are: the op only ends
+    // what the sweep follows.
+    if (!merged)
+      return success();
+    return op->emitError("token merging: ") << why;
+  };
+  if (auto attention = dyn_cast<AttentionOp>(op))
+    if (failed(visitAttention(attention, frame)))
+      return failure();
+  FailureOr<bool> read = visitTokenReads(op, frame);
+  if (failed(read))
+    return failure();
+  if (*read)
+    return success();
+
+  std::optional<Axis> out, outBatch;
+  int64_t n0 = 0;
+  bool batchLost = false;
+  for (unsigned i : carriers) {
+    if (isa<AttentionOp>(op) && i != 0)
+      continue; // keys and values: checked above
+    const Tokens &in = known.find(op->getOperand(i))->second;
+    SmallVector<int64_t> shape =
+        withCount(shapeOf(op->getOperand(i)), in.axis, in.n0);
+    std::optional<Axis> a = mapAxis(op, i, in.axis, in.n0, shape);
+    if (!a)
+      return stop("'" + op->getName().getStringRef() +
+                  "' cannot take a changed token count here");
+    if (out && !(*a == *out))
+      return stop("the operands of this op hold their tokens differently");
+    out = a;
+    n0 = in.n0;
+    std::optional<Axis> b;
+    if (in.batch)
+      b = mapAxis(op, i, *in.batch,
+                  shape[in.batch->dim] / (in.batch->outer * in.batch->inner),
+                  shape);
+    if (!b || (outBatch && !(*b == *outBatch)))
+      batchLost = true;
+    outBatch = b;
+  }
+  if (!out)
+    return success();
+  Value result = op->getResult(0);
+  auto type = cast<RankedTensorType>(result.getType());
+  // Operands without tokens must broadcast along them.
+  if (op->hasTrait<tessera::OpTrait::NumpyBroadcast>())
+    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+      if (llvm::is_contained(carriers, i))
+        continue;
+      ArrayRef<int64_t> shape = shapeOf(operand);
+      int64_t d = out->dim - (type.getRank() - (int64_t)shape.size());
+      if (d >= 0 && shape[d] != 1)
+        return stop("an operand of this op has one value per token, not "
+                    "merged with them");
+    }
+  if (merged)
+    result.setType(RankedTensorType::get(
+        withCount(type.getShape(), *out, frame.n), type.getElementType()));
+  known[result] = {*out, n0, batchLost ? std::nullopt : outBatch, &frame};
+  return success();
+}
+
+LogicalResult Sweep::visitAttention(AttentionOp op, const Frame &frame) {
+  auto key = known.find(op.getKey());
+  auto value = known.find(op.getValue());
+  bool kv = key != known.end();
+  Axis rows{2, 1, 1};
+  if (kv != (value != known.end()) ||
+      (kv && (!(key->second.axis == rows) || !(value->second.axis == rows))))
+    return op.emitError("token merging: the keys and values of this "
+                        "attention do not hold the tokens as whole rows");
+  if (auto q = known.find(op.getQuery());
+      q != known.end() && !(q->second.axis == rows))
+    return op.emitError("token merging: the queries of this attention do "
+                        "not hold the tokens as whole rows");
+  if (known.count(op.getMask()))
+    return op.emitError("token merging: this attention's mask is computed "
+                        "from the tokens");
+  if (!frame.merged() || !kv)
+    return success();
+  if (!key->second.batch)
+    return op.emitError(
+        "token merging: cannot tell the batch in this attention's keys");
+  Value mask = op.getMask();
+  if (mask && (op.getMaskKind() != "additive" || shapeOf(mask).back() != 1))
+    return op.emitError("token merging: this attention has a mask per key, "
+                        "and merged keys have none");
+  // Proportional attention: log(size) added to every logit of a key.
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value logSize = LogOp::create(b, loc, frame.size);
+  Value bias = layOut(b, loc, logSize, 4, *key->second.batch, 3);
+  if (mask) {
+    // [.., .., S or 1, 1] + [B', Hk', 1, n]
+    ArrayRef<int64_t> m = shapeOf(mask), s = shapeOf(bias);
+    SmallVector<int64_t> shape(s);
+    for (int64_t d = 0; d < 3; ++d) {
+      int64_t md = d - (4 - (int64_t)m.size());
+      if (md >= 0 && m[md] != 1)
+        shape[d] = m[md];
+    }
+    bias = AddOp::create(b, loc,
+                         RankedTensorType::get(shape, b.getF32Type()), bias,
+                         mask);
+  }
+  op.getMaskMutable().assign(bias);
+  op.setMaskKind("additive");
+  return success();
+}
+
+FailureOr<bool> Sweep::visitTokenReads(Operation *op, const Frame &frame) {
+  if (op->getNumOperands() == 0)
+    return false;
+  auto it = known.find(op->getOperand(0));
+  if (it == known.end())
+    return false;
+  const Tokens &in = it->second;
+  int64_t dim = in.axis.dim;
+  SmallVector<int64_t> shape = withCount(shapeOf(op->getOperand(0)), in.axis, in.n0);
+  // Which token a slice or gather along the tokens keeps: 0, or none.
+  std::optional<bool> firstOnly;
+  if (auto s = dyn_cast<SliceOp>(op)) {
+    ArrayRef<int64_t> result = shapeOf(s.getResult());
+    if (s.getStarts()[dim] != 0 || s.getSteps()[dim] != 1 ||
+        result[dim] != shape[dim])
+      firstOnly = s.getStarts()[dim] == 0 && result[dim] == 1;
+  } else if (auto g = dyn_cast<GatherOp>(op)) {
+    int64_t axis = g.getAxis() < 0 ? g.getAxis() + shape.size() : g.getAxis();
+    if (axis == dim) {
+      DenseElementsAttr indices;
+      if (auto c = fusion::defOf<ConstantOp>(g.getIndices()))
+        indices = dyn_cast<DenseElementsAttr>(c.getValue());
+      firstOnly = indices && llvm::all_of(indices.getValues<APInt>(),
+                                          [](const APInt &v) { return v.isZero(); });
+    }
+  }
+  if (firstOnly) {
+    if (!frame.merged())
+      return true;
+    if (!*firstOnly || !in.axis.plain())
+      return op->emitError("token merging: this op picks tokens by "
+                           "position, which merging changes"),
+             failure();
+    if (!protectFirst)
+      return op->emitError("token merging: this op reads token 0 (a class "
+                           "token), which stays in place only with "
+                           "protect-first"),
+             failure();
+    return true;
+  }
+  auto mean = dyn_cast<ReduceMeanOp>(op);
+  std::optional<ArrayRef<int64_t>> axes = reduceAxes(op);
+  bool overTokens = axes && llvm::is_contained(*axes, dim);
+  if (!overTokens)
+    return false;
+  if (!frame.merged())
+    return true;
+  if (!mean || !in.axis.plain() || !in.batch)
+    return op->emitError("token merging: this op reduces over the merged "
+                         "tokens (only a mean has a size-weighted form)"),
+           failure();
+  // mean_t x_t -> sum_t x_t size_t / original = mean_t x_t (size_t n / original)
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  auto scalarType = RankedTensorType::get({}, b.getF32Type());
+  Value scale = ConstantOp::create(
+      b, loc, DenseElementsAttr::get(scalarType, (float)frame.n / frame.original));
+  Value weight = MulOp::create(b, loc, frame.size.getType(), frame.size, scale);
+  Value x = op->getOperand(0);
+  Value laid = layOut(b, loc, weight, shapeOf(x).size(), *in.batch, dim);
+  Value weighted = MulOp::create(b, loc, x.getType(), x, laid);
+  op->setOperand(0, weighted);
+  return true;
+}
+
+LogicalResult Sweep::mergeAfter(Site site) {
+  Value stream = site.residual->getResult(0);
+  auto it = known.find(stream);
+  if (it == known.end())
+    return site.residual->emitError("token merging: cannot follow the "
+                                    "tokens into this residual stream");
+  Tokens x = it->second;
+  auto keys = known.find(site.attention.getKey());
+  auto type = cast<RankedTensorType>(stream.getType());
+  if (type.getRank() != 3 || !x.axis.plain() || !x.batch ||
+      !x.batch->plain() || keys == known.end() || !keys->second.batch)
+    return site.residual->emitError(
+        "token merging: the residual stream after this attention is not "
+        "[batch, tokens, channels]");
+  const Frame &frame = *x.frame;
+  int64_t n = frame.n, protect = protectFirst ? 1 : 0;
+  int64_t count = std::min<int64_t>(r, (n - protect) / 2);
+  if (count < 1)
+    return success();
+  OpBuilder b(site.residual->getContext());
+  b.setInsertionPointAfter(site.residual);
+  Location loc = site.residual->getLoc();
+  Type f32 = b.getF32Type();
+
+  // The metric: keys [B', Hk, n, D] averaged over everything but the batch.
+  Value k = site.attention.getKey();
+  ArrayRef<int64_t> ks = shapeOf(k);
+  Axis kb = *keys->second.batch;
+  int64_t flat = ks[0] * ks[1], inner = kb.inner * (kb.dim == 0 ? ks[1] : 1);
+  int64_t outer = flat / (batchSize * inner);
+  Value split = reshape(b, loc, k, {outer, batchSize, inner, n, ks[3]});
+  Value metric = ReduceMeanOp::create(
+      b, loc, RankedTensorType::get({batchSize, n, ks[3]}, f32), split,
+      b.getDenseI64ArrayAttr({0, 2}), b.getBoolAttr(false));
+
+  Value size = frame.size;
+  if (!size)
+    size = ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({batchSize, n}, f32),
+                               1.0f));
+  Value in = stream;
+  if (x.axis.dim == 0)
+    in = transpose(b, loc, stream, {1, 0, 2});
+  Operation *firstUse = in.getDefiningOp() != stream.getDefiningOp()
+                            ? in.getDefiningOp()
+                            : nullptr;
+  int64_t channels = type.getDimSize(2), left = n - count;
+  auto merge = TokenMergeOp::create(
+      b, loc,
+      TypeRange{RankedTensorType::get({batchSize, left, channels}, f32),
+                RankedTensorType::get({batchSize, left}, f32)},
+      in, metric, size, b.getI64IntegerAttr(count),
+      b.getBoolAttr(protectFirst));
+  if (!firstUse)
+    firstUse = merge;
+  Value out = merge.getResult();
+  if (x.axis.dim == 0)
+    out = transpose(b, loc, out, {1, 0, 2});
+  stream.replaceAllUsesExcept(out, firstUse);
+  frames.push_back({left, frame.original, merge.getResultSize()});
+  known[out] = {x.axis, x.n0, x.batch, &frames.back()};
+  ++merges;
+  tokensAfter = left;
+  return success();
+}
+
+struct TokenMergePass : public tessera::impl::TokenMergeBase<TokenMergePass> {
+  using TokenMergeBase::TokenMergeBase;
+
+  void runOnOperation() override {
+    if (r < 1) {
+      emitError(getOperation()->getLoc(),
+                "tessera-token-merge: r must be at least 1");
+      return signalPassFailure();
+    }
+    if (tagOnly)
+      return;
+    int64_t merges = 0, before = 0, after = 0;
+    WalkResult result = getOperation()->walk([&](func::FuncOp func) {
+      Sweep sweep(r, protectFirst);
+      if (failed(sweep.run(func)))
+        return WalkResult::interrupt();
+      merges += sweep.merges;
+      before = std::max(before, sweep.tokensBefore);
+      after = std::max(after, sweep.tokensAfter);
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return signalPassFailure();
+    fusion::recordCounts(getOperation(), "tessera-token-merge",
+                         {{"merges", merges},
+                          {"tokens-before", before},
+                          {"tokens-after", after}});
+    numMerges += merges;
+  }
+};
+
+} // namespace
