@@ -265,9 +265,10 @@ Value layOut(OpBuilder &b, Location loc, Value perToken, int64_t rank,
       result.push_back(d == tokenDim ? n : 1);
     }
   }
+  if (batch.plain())
+    return reshape(b, loc, perToken, result);
   Value v = reshape(b, loc, perToken, unit);
-  if (!batch.plain())
-    v = BroadcastToOp::create(
+  v = BroadcastToOp::create(
         b, loc,
         RankedTensorType::get(full, cast<ShapedType>(v.getType()).getElementType()),
         v);

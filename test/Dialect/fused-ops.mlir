@@ -69,3 +69,15 @@ func.func @call_kernel(%q: tensor<1x2x4x8xf32>, %init: tensor<1x2x4x8xf32>, %buf
   tessera.call_kernel "k" ins(%buf : memref<1x2x4x8xf32>) outs(%buf : memref<1x2x4x8xf32>)
   return %0 : tensor<1x2x4x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @token_merge
+func.func @token_merge(%x: tensor<2x17x64xf32>, %k: tensor<2x17x16xf32>, %s: tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x9x64xf32>) {
+  // CHECK: tessera.token_merge %{{.*}}, %{{.*}}, %{{.*}} {protect_first = true, r = 4 : i64} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x13xf32>)
+  %y, %ys = tessera.token_merge %x, %k, %s {r = 4 : i64, protect_first = true} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x13xf32>)
+  // The most pairs: (17 - 0) / 2 = 8 without protect_first.
+  // CHECK: tessera.token_merge %{{.*}}, %{{.*}}, %{{.*}} {r = 8 : i64}
+  %z, %zs = tessera.token_merge %x, %k, %s {r = 8 : i64} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x9xf32>)
+  return %y, %z : tensor<2x13x64xf32>, tensor<2x9x64xf32>
+}

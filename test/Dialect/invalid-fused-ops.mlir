@@ -231,3 +231,51 @@ func.func @call_kernel_scalars(%m: memref<4xf32>) {
   tessera.call_kernel "k" outs(%m : memref<4xf32>) {scalars = ["x"]}
   return
 }
+
+// -----
+
+func.func @token_merge_rank(%x: tensor<17x64xf32>, %k: tensor<2x17x16xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{input must be a static [B, T, C] tensor}}
+  %y, %ys = tessera.token_merge %x, %k, %s {r = 4 : i64} : (tensor<17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x13xf32>)
+  return
+}
+
+// -----
+
+func.func @token_merge_metric(%x: tensor<2x17x64xf32>, %k: tensor<2x16x16xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{metric must be [2, 17, M]}}
+  %y, %ys = tessera.token_merge %x, %k, %s {r = 4 : i64} : (tensor<2x17x64xf32>, tensor<2x16x16xf32>, tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x13xf32>)
+  return
+}
+
+// -----
+
+func.func @token_merge_size(%x: tensor<2x17x64xf32>, %k: tensor<2x17x16xf32>, %s: tensor<2x17x1xf32>) {
+  // expected-error @+1 {{size must be [2, 17]}}
+  %y, %ys = tessera.token_merge %x, %k, %s {r = 4 : i64} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17x1xf32>) -> (tensor<2x13x64xf32>, tensor<2x13xf32>)
+  return
+}
+
+// -----
+
+func.func @token_merge_too_many(%x: tensor<2x17x64xf32>, %k: tensor<2x17x16xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{r must be in [0, 8] for 17 tokens (token 0 protected), found 9}}
+  %y, %ys = tessera.token_merge %x, %k, %s {r = 9 : i64, protect_first = true} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x8x64xf32>, tensor<2x8xf32>)
+  return
+}
+
+// -----
+
+func.func @token_merge_result(%x: tensor<2x17x64xf32>, %k: tensor<2x17x16xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{result must be 'tensor<2x13x64xf32>', found 'tensor<2x14x64xf32>'}}
+  %y, %ys = tessera.token_merge %x, %k, %s {r = 4 : i64} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x14x64xf32>, tensor<2x13xf32>)
+  return
+}
+
+// -----
+
+func.func @token_merge_result_size(%x: tensor<2x17x64xf32>, %k: tensor<2x17x16xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{result size must be 'tensor<2x13xf32>', found 'tensor<2x17xf32>'}}
+  %y, %ys = tessera.token_merge %x, %k, %s {r = 4 : i64} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x17xf32>)
+  return
+}
