@@ -342,6 +342,14 @@ private:
   /// was one (its result then no longer has tokens).
   FailureOr<bool> visitTokenReads(Operation *op, const Frame &frame);
   LogicalResult mergeAfter(Site site);
+  /// Where the batch of `t` is, for a tensor with its tokens in `tokenDim`:
+  /// as followed, or anywhere but the tokens for a batch of one (whose
+  /// dimensions of size 1 reshapes move freely).
+  std::optional<Axis> batchOf(const Tokens &t, int64_t tokenDim) const {
+    if (batchSize == 1)
+      return Axis{tokenDim == 0 ? 1 : 0, 1, 1};
+    return t.batch;
+  }
 
   int64_t r;
   bool protectFirst;
@@ -515,7 +523,8 @@ LogicalResult Sweep::visitAttention(AttentionOp op, const Frame &frame) {
                         "from the tokens");
   if (!frame.merged() || !kv)
     return success();
-  if (!key->second.batch)
+  std::optional<Axis> keyBatch = batchOf(key->second, 2);
+  if (!keyBatch)
     return op.emitError(
         "token merging: cannot tell the batch in this attention's keys");
   Value mask = op.getMask();
@@ -526,7 +535,7 @@ LogicalResult Sweep::visitAttention(AttentionOp op, const Frame &frame) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value logSize = LogOp::create(b, loc, frame.size);
-  Value bias = layOut(b, loc, logSize, 4, *key->second.batch, 3);
+  Value bias = layOut(b, loc, logSize, 4, *keyBatch, 3);
   if (mask) {
     // [.., .., S or 1, 1] + [B', Hk', 1, n]
     ArrayRef<int64_t> m = shapeOf(mask), s = shapeOf(bias);
@@ -592,7 +601,8 @@ FailureOr<bool> Sweep::visitTokenReads(Operation *op, const Frame &frame) {
     return false;
   if (!frame.merged())
     return true;
-  if (!mean || !in.axis.plain() || !in.batch)
+  std::optional<Axis> batch = batchOf(in, dim);
+  if (!mean || !in.axis.plain() || !batch || shape.size() < 2)
     return op->emitError("token merging: this op reduces over the merged "
                          "tokens (only a mean has a size-weighted form)"),
            failure();
@@ -604,7 +614,7 @@ FailureOr<bool> Sweep::visitTokenReads(Operation *op, const Frame &frame) {
       b, loc, DenseElementsAttr::get(scalarType, (float)frame.n / frame.original));
   Value weight = MulOp::create(b, loc, frame.size.getType(), frame.size, scale);
   Value x = op->getOperand(0);
-  Value laid = layOut(b, loc, weight, shapeOf(x).size(), *in.batch, dim);
+  Value laid = layOut(b, loc, weight, shapeOf(x).size(), *batch, dim);
   Value weighted = MulOp::create(b, loc, x.getType(), x, laid);
   op->setOperand(0, weighted);
   return true;
@@ -619,8 +629,11 @@ LogicalResult Sweep::mergeAfter(Site site) {
   Tokens x = it->second;
   auto keys = known.find(site.attention.getKey());
   auto type = cast<RankedTensorType>(stream.getType());
-  if (type.getRank() != 3 || !x.axis.plain() || !x.batch ||
-      !x.batch->plain() || keys == known.end() || !keys->second.batch)
+  std::optional<Axis> batch = batchOf(x, x.axis.dim);
+  std::optional<Axis> keyBatch =
+      keys == known.end() ? std::nullopt : batchOf(keys->second, 2);
+  if (type.getRank() != 3 || !x.axis.plain() || x.axis.dim > 1 || !batch ||
+      !batch->plain() || batch->dim != 1 - x.axis.dim || !keyBatch)
     return site.residual->emitError(
         "token merging: the residual stream after this attention is not "
         "[batch, tokens, channels]");
@@ -637,7 +650,7 @@ LogicalResult Sweep::mergeAfter(Site site) {
   // The metric: keys [B', Hk, n, D] averaged over everything but the batch.
   Value k = site.attention.getKey();
   ArrayRef<int64_t> ks = shapeOf(k);
-  Axis kb = *keys->second.batch;
+  Axis kb = *keyBatch;
   int64_t flat = ks[0] * ks[1], inner = kb.inner * (kb.dim == 0 ? ks[1] : 1);
   int64_t outer = flat / (batchSize * inner);
   Value split = reshape(b, loc, k, {outer, batchSize, inner, n, ks[3]});

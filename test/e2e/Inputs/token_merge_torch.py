@@ -190,6 +190,7 @@ def main():
     tv = torchvision_vit()
     img = torch.randn(2, 3, 32, 32, generator=g)
     run(tools, work, "torchvision", tv, torchvision_tome, img, "8,protect-first")
+    run(tools, work, "torchvision_b1", tv, torchvision_tome, img[:1], "13,protect-first")
     torch.manual_seed(0)
     mp = MeanPoolViT().eval()
     patches = torch.randn(3, 50, 12, generator=g)
