@@ -114,11 +114,19 @@ struct Options {
                "after each layer's attention; protect-first never merges "
                "token 0 (a class token)"),
       cl::value_desc("R[,protect-first]"), cl::cat(category())};
+  cl::opt<std::string> tokenPrune{
+      "token-prune",
+      cl::desc("Token pruning in encoder layers (changes accuracy): "
+               "keep:F[,layer:L] keeps the class token and the fraction F of "
+               "the other tokens it attends to most, after the attention of "
+               "layer L (0-based; default: a quarter of the depth)"),
+      cl::value_desc("keep:F[,layer:L]"), cl::cat(category())};
   cl::opt<std::string> calibration{
       "calibration",
       cl::desc("DIR of NAME.npy per graph input (or sub-directories of such "
-               "sets): --report then says what --quantize, --sparsity or "
-               "--token-merge changed on them (random inputs without it)"),
+               "sets): --report then says what --quantize, --sparsity, "
+               "--token-merge or --token-prune changed on them (random "
+               "inputs without it)"),
       cl::cat(category())};
   cl::opt<bool> noFusedKernels{
       "no-fused-kernels",
@@ -285,6 +293,7 @@ buildProbedExecutable(Compilation &c, ModuleOp module,
 /// report measures).
 static bool changesAccuracy(const PipelineOptions &pipeline) {
   return !pipeline.quantize.empty() || pipeline.tokenMerge > 0 ||
+         pipeline.tokenPruneKeep > 0 ||
          (!pipeline.sparsity.empty() && pipeline.sparsity != "auto");
 }
 
@@ -471,9 +480,10 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     tagOnly.tagOnly = true;
     bool quantized = !c.pipeline.quantize.empty();
     // Merged tokens change the layers' shapes: only the outputs compare.
-    LayerNumbering numbering = c.pipeline.tokenMerge > 0 ? kNoLayers
-                               : quantized              ? kQuantizedLayers
-                                                        : kPrunedLayers;
+    bool tokens = c.pipeline.tokenMerge > 0 || c.pipeline.tokenPruneKeep > 0;
+    LayerNumbering numbering = tokens      ? kNoLayers
+                               : quantized ? kQuantizedLayers
+                                           : kPrunedLayers;
     std::vector<LayerProbe> layers, changedLayers;
     FailureOr<ModelSignature> sig =
         buildProbedExecutable(c, *reference, tagOnly, *target, *runtime,
@@ -492,9 +502,10 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     if (failed(accuracy))
       return c.fail(error);
     report.accuracy = std::move(*accuracy);
-    report.accuracy->change = c.pipeline.tokenMerge > 0 ? "token-merged"
-                              : quantized               ? "quantized"
-                                                        : "pruned";
+    report.accuracy->change = c.pipeline.tokenMerge > 0       ? "token-merged"
+                              : c.pipeline.tokenPruneKeep > 0 ? "token-pruned"
+                              : quantized                     ? "quantized"
+                                                              : "pruned";
     report.stageMs.push_back({"calibration", msSince(calibrationStart)});
   }
   return writeReport();
@@ -608,11 +619,37 @@ int mlir::tessera::compileMain(int argc, char **argv) {
                     "-O1 or above and no --no-fusion");
     c.pipeline.tokenMerge = r;
   }
+  if (!opts.tokenPrune.empty()) {
+    SmallVector<StringRef> parts;
+    StringRef(opts.tokenPrune).split(parts, ',');
+    double keep = 0;
+    if (!parts.front().consume_front("keep:") ||
+        parts.front().getAsDouble(keep) || !(keep > 0 && keep <= 1))
+      return c.fail("--token-prune=" + opts.tokenPrune +
+                    ": expected keep:F with 0 < F <= 1");
+    for (StringRef part : llvm::drop_begin(parts)) {
+      StringRef value = part;
+      if (!value.consume_front("layer:"))
+        return c.fail("--token-prune=" + opts.tokenPrune +
+                      ": unknown option '" + part + "' (layer:L)");
+      int64_t layer;
+      if (value.getAsInteger(10, layer) || layer < 0)
+        return c.fail("--token-prune=" + opts.tokenPrune + ": " + part +
+                      ": L must be a layer index >= 0");
+      c.pipeline.tokenPruneLayer = layer;
+    }
+    if (opts.noFusion || opts.optLevel < 1)
+      return c.fail("--token-prune works on the fused attention: it needs "
+                    "-O1 or above and no --no-fusion");
+    if (!opts.tokenMerge.empty())
+      return c.fail("--token-prune and --token-merge do not combine");
+    c.pipeline.tokenPruneKeep = keep;
+  }
   if (!opts.calibration.empty() &&
       (!changesAccuracy(c.pipeline) || opts.report.empty()))
     return c.fail("--calibration measures what --quantize, a pruning "
-                  "--sparsity or --token-merge changes for --report: it "
-                  "needs one of them and --report");
+                  "--sparsity, --token-merge or --token-prune changes for "
+                  "--report: it needs one of them and --report");
   if (!opts.calibration.empty() &&
       !llvm::sys::fs::is_directory(opts.calibration))
     return c.fail("--calibration=" + opts.calibration +

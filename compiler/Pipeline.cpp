@@ -4,7 +4,8 @@
 //               tessera-fuse-{activations,norms,rotary,attention,linear},
 //               tessera-merge-projections,
 //               tessera-fuse-{causal-conv1d,selective-scan,linear-attention},
-//               [--token-merge] tessera-token-merge,
+//               [--token-merge] tessera-token-merge, [--token-prune]
+//               tessera-token-prune,
 //               [--sparsity] tessera-sparsify, [--quantize] tessera-quantize,
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
@@ -70,6 +71,13 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
     merge.protectFirst = opts.tokenMergeProtectFirst;
     merge.tagOnly = opts.tagOnly;
     pm.addPass(createTokenMerge(merge));
+  }
+  if (opts.tokenPruneKeep > 0) {
+    TokenPruneOptions prune;
+    prune.keep = opts.tokenPruneKeep;
+    prune.layer = opts.tokenPruneLayer;
+    prune.tagOnly = opts.tagOnly;
+    pm.addPass(createTokenPrune(prune));
   }
   if (!opts.sparsity.empty()) {
     SparsifyOptions sparsify;

@@ -32,9 +32,13 @@ struct PipelineOptions {
   /// (0: none), and whether token 0 is protected (see tessera-token-merge).
   int64_t tokenMerge = 0;
   bool tokenMergeProtectFirst = false;
+  /// Opt-in token pruning: the fraction of tokens kept (0: none) after the
+  /// attention of one layer (-1: a quarter of the depth; tessera-token-prune).
+  double tokenPruneKeep = 0;
+  int64_t tokenPruneLayer = -1;
   /// The accuracy-changing passes (--quantize, --sparsity) only number the
-  /// layers they would change, and --token-merge does nothing: the accuracy
-  /// report's reference build.
+  /// layers they would change, and --token-merge/--token-prune do nothing: the
+  /// accuracy report's reference build.
   bool tagOnly = false;
 };
 

@@ -360,4 +360,30 @@ def TokenMerge : Pass<"tessera-token-merge", "ModuleOp"> {
   ];
 }
 
+def TokenPrune : Pass<"tessera-token-prune", "ModuleOp"> {
+  let summary = "Prune the tokens the class token attends to least";
+  let description = [{
+    After the attention of one encoder layer (`layer`, 0-based; -1: a
+    quarter of the depth), inserts `tessera.token_prune`: token 0 (the class
+    token) and the fraction `keep` of the other tokens that it attends to
+    most (its attention probabilities averaged over the heads) are kept, in
+    order, and the ops after it run on the smaller token count. The token
+    axis is followed as in `tessera-token-merge`, with the same refusals
+    (causal attention, per-key masks, per-token constants, outputs with a
+    row per token). With `tag-only` nothing changes.
+  }];
+  let options = [
+    Option<"keep", "keep", "double", "0.5",
+           "fraction of the tokens besides token 0 kept">,
+    Option<"layer", "layer", "int64_t", "-1",
+           "prune after this layer's attention (-1: a quarter of the depth)">,
+    Option<"tagOnly", "tag-only", "bool", "false",
+           "change nothing (the reference build of the accuracy report)">,
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+  let statistics = [
+    Statistic<"numPrunes", "prunes", "token prunings inserted">,
+  ];
+}
+
 #endif // TESSERA_PASSES_TD

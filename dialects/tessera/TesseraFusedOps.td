@@ -164,4 +164,24 @@ def Tessera_TokenMergeOp : Tessera_Op<"token_merge", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tessera_TokenPruneOp : Tessera_Op<"token_prune", [Pure]> {
+  let summary = "Token pruning: keep token 0 and the highest-scoring tokens";
+  let description = [{
+    Keeps `keep` tokens of `x : [B, T, C]` per batch item: token 0 (a class
+    token) and the `keep - 1` others with the highest `scores : [B, T]` (e.g.
+    the class token's attention to each; a stable choice: the lower index
+    first on ties, NaN lowest), in their original order. `size : [B, T]`
+    (the original tokens each stands for, after merging) is kept alongside.
+
+    ```mlir
+    %y, %s = tessera.token_prune %x, %scores, %size {keep = 33 : i64} : (tensor<8x65x64xf32>, tensor<8x65xf32>, tensor<8x65xf32>) -> (tensor<8x33x64xf32>, tensor<8x33xf32>)
+    ```
+  }];
+  let arguments = (ins F32Tensor:$input, F32Tensor:$scores, F32Tensor:$size,
+                       I64Attr:$keep);
+  let results = (outs F32Tensor:$result, F32Tensor:$result_size);
+  let assemblyFormat = "$input `,` $scores `,` $size attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // TESSERA_FUSED_OPS_TD

@@ -23,6 +23,7 @@
 
 namespace mlir::tessera {
 #define GEN_PASS_DEF_TOKENMERGE
+#define GEN_PASS_DEF_TOKENPRUNE
 #include "passes/Passes.h.inc"
 } // namespace mlir::tessera
 
@@ -42,12 +43,14 @@ struct Axis {
 };
 
 /// The token count of a stretch of the sweep: `n` now, `original` before
-/// any merge (the sum of `size`), `size` ([B, n], null before the first
-/// merge: every token stands for one).
+/// any reduction, `size` ([B, n], null before the first reduction: every
+/// token stands for one), and whether the sizes differ (after a merge:
+/// attention then weighs keys by their size).
 struct Frame {
   int64_t n, original;
   Value size;
-  bool merged() const { return size != nullptr; }
+  bool proportional = false;
+  bool reduced() const { return size != nullptr; }
 };
 
 /// What the sweep knows of a value: its tokens, their count in the original
@@ -326,13 +329,30 @@ Value blockInput(const Site &site) {
   return nullptr;
 }
 
+/// What the sweep does after the attention of encoder layers.
+struct Reduction {
+  enum Kind { Merge, Prune } kind = Merge;
+  /// Merge: token pairs merged per layer; token 0 never merged.
+  int64_t r = 0;
+  bool protectFirst = false;
+  /// Prune: the fraction of tokens (besides token 0) kept, after the
+  /// attention of layer `layer` (-1: a quarter of the depth).
+  double keep = 1;
+  int64_t layer = -1;
+  /// Whether token 0 stays token 0.
+  bool keepsFirst() const { return kind == Prune || protectFirst; }
+  StringRef what() const {
+    return kind == Merge ? "token merging" : "token pruning";
+  }
+};
+
 /// The forward sweep over one function.
 class Sweep {
 public:
-  Sweep(int64_t r, bool protectFirst) : r(r), protectFirst(protectFirst) {}
+  explicit Sweep(const Reduction &reduction) : reduction(reduction) {}
   LogicalResult run(func::FuncOp func);
 
-  int64_t merges = 0, tokensBefore = 0, tokensAfter = 0;
+  int64_t reductions = 0, tokensBefore = 0, tokensAfter = 0;
 
 private:
   LogicalResult visit(Operation *op, const Frame &frame,
@@ -341,7 +361,15 @@ private:
   /// Slices and gathers of token 0, means over the tokens: true when `op`
   /// was one (its result then no longer has tokens).
   FailureOr<bool> visitTokenReads(Operation *op, const Frame &frame);
-  LogicalResult mergeAfter(Site site);
+  /// Inserts the merge or pruning after the residual add of `site`.
+  LogicalResult reduceAfter(Site site);
+  /// The [B, n, M] metric of ToMe: the keys averaged over the heads.
+  Value mergeMetric(OpBuilder &b, Location loc, AttentionOp attention,
+                    Axis keyBatch, int64_t n);
+  /// The [B, n] scores of pruning: token 0's attention to each token,
+  /// averaged over the heads.
+  FailureOr<Value> pruneScores(OpBuilder &b, Location loc,
+                               AttentionOp attention, int64_t n);
   /// Where the batch of `t` is, for a tensor with its tokens in `tokenDim`:
   /// as followed, or anywhere but the tokens for a batch of one (whose
   /// dimensions of size 1 reshapes move freely).
@@ -351,9 +379,10 @@ private:
     return t.batch;
   }
 
-  int64_t r;
-  bool protectFirst;
+  Reduction reduction;
   int64_t batchSize = 0;
+  /// The layer to prune after (-1 when merging: every layer).
+  int64_t pruneLayer = -1;
   std::deque<Frame> frames;
   DenseMap<Value, Tokens> known;
 };
@@ -368,14 +397,16 @@ LogicalResult Sweep::run(func::FuncOp func) {
     if (!attention)
       continue;
     if (attention.getCausal())
-      return attention.emitError(
-          "token merging is not defined for causal attention (a decoder): "
-          "a merged token would see its future");
+      return attention.emitError()
+             << reduction.what()
+             << " is not defined for causal attention (a decoder): "
+                "a reduced token would stand for its future";
     Operation *residual = residualAdd(attention);
     if (!residual)
-      return attention.emitError(
-          "token merging needs each attention's output added back to a "
-          "residual stream, and this one is not");
+      return attention.emitError()
+             << reduction.what()
+             << " needs each attention's output added back to a "
+                "residual stream, and this one is not";
     sites.push_back({attention, residual});
   }
   if (sites.empty())
@@ -388,21 +419,33 @@ LogicalResult Sweep::run(func::FuncOp func) {
   auto streamType = stream ? dyn_cast<RankedTensorType>(stream.getType())
                            : RankedTensorType();
   if (!streamType || streamType.getRank() != 3 || !streamType.hasStaticShape())
-    return first.emitError("token merging needs a [batch, tokens, channels] "
-                           "residual stream before the first attention");
+    return first.emitError() << reduction.what()
+                             << " needs a [batch, tokens, channels] "
+                                "residual stream before the first attention";
   int64_t tokens = first.getType().getDimSize(2);
   int64_t tokenDim = streamType.getDimSize(1) == tokens   ? 1
                      : streamType.getDimSize(0) == tokens ? 0
                                                           : -1;
   if (tokenDim < 0)
-    return first.emitError("token merging: the residual stream ")
-           << streamType << " has no dimension of the attention's " << tokens
-           << " tokens";
+    return first.emitError()
+           << reduction.what() << ": the residual stream " << streamType
+           << " has no dimension of the attention's " << tokens << " tokens";
   batchSize = streamType.getDimSize(1 - tokenDim);
   frames.push_back({tokens, tokens, nullptr});
   known[stream] = {Axis{tokenDim, 1, 1}, tokens, Axis{1 - tokenDim, 1, 1},
                    &frames.back()};
   tokensBefore = tokensAfter = tokens;
+
+  // Merging happens after every layer, pruning after one.
+  pruneLayer = -1;
+  if (reduction.kind == Reduction::Prune) {
+    pruneLayer =
+        reduction.layer < 0 ? (int64_t)sites.size() / 4 : reduction.layer;
+    if (pruneLayer >= (int64_t)sites.size())
+      return first.emitError("token pruning after layer ")
+             << pruneLayer << ": the model has " << sites.size()
+             << " attention layers";
+  }
 
   // The ops of the original IR after the stream's definition, in order.
   SmallVector<Operation *> ops;
@@ -422,8 +465,9 @@ LogicalResult Sweep::run(func::FuncOp func) {
       if (it == known.end())
         continue;
       if (frame && frame != it->second.frame)
-        return op->emitError("token merging: this op mixes tokens from "
-                             "before and after a merge");
+        return op->emitError() << reduction.what()
+                               << ": this op mixes tokens from "
+                                  "before and after a merge";
       frame = it->second.frame;
       carriers.push_back(i);
     }
@@ -431,22 +475,24 @@ LogicalResult Sweep::run(func::FuncOp func) {
       continue;
     if (failed(visit(op, *frame, carriers)))
       return failure();
-    for (const Site &site : sites)
-      if (site.residual == op && failed(mergeAfter(site)))
-        return failure();
+    for (auto [i, site] : llvm::enumerate(sites))
+      if (site.residual == op &&
+          (reduction.kind == Reduction::Merge || (int64_t)i == pruneLayer))
+        if (failed(reduceAfter(site)))
+          return failure();
   }
   return success();
 }
 
 LogicalResult Sweep::visit(Operation *op, const Frame &frame,
                            ArrayRef<unsigned> carriers) {
-  bool merged = frame.merged();
+  bool merged = frame.reduced();
   auto stop = [&](const Twine &why) -> LogicalResult {
     // Before the first merge the types stay as they are: the op only ends
     // what the sweep follows.
     if (!merged)
       return success();
-    return op->emitError("token merging: ") << why;
+    return op->emitError() << reduction.what() << ": " << why;
   };
   if (auto attention = dyn_cast<AttentionOp>(op))
     if (failed(visitAttention(attention, frame)))
@@ -512,25 +558,29 @@ LogicalResult Sweep::visitAttention(AttentionOp op, const Frame &frame) {
   Axis rows{2, 1, 1};
   if (kv != (value != known.end()) ||
       (kv && (!(key->second.axis == rows) || !(value->second.axis == rows))))
-    return op.emitError("token merging: the keys and values of this "
-                        "attention do not hold the tokens as whole rows");
+    return op.emitError() << reduction.what()
+                          << ": the keys and values of this "
+                             "attention do not hold the tokens as whole rows";
   if (auto q = known.find(op.getQuery());
       q != known.end() && !(q->second.axis == rows))
-    return op.emitError("token merging: the queries of this attention do "
-                        "not hold the tokens as whole rows");
+    return op.emitError() << reduction.what()
+                          << ": the queries of this attention do "
+                             "not hold the tokens as whole rows";
   if (known.count(op.getMask()))
-    return op.emitError("token merging: this attention's mask is computed "
-                        "from the tokens");
-  if (!frame.merged() || !kv)
+    return op.emitError() << reduction.what()
+                          << ": this attention's mask is computed "
+                             "from the tokens";
+  if (!frame.proportional || !kv)
     return success();
   std::optional<Axis> keyBatch = batchOf(key->second, 2);
   if (!keyBatch)
-    return op.emitError(
-        "token merging: cannot tell the batch in this attention's keys");
+    return op.emitError() << reduction.what()
+                          << ": cannot tell the batch in this attention's keys";
   Value mask = op.getMask();
   if (mask && (op.getMaskKind() != "additive" || shapeOf(mask).back() != 1))
-    return op.emitError("token merging: this attention has a mask per key, "
-                        "and merged keys have none");
+    return op.emitError() << reduction.what()
+                          << ": this attention has a mask per key, "
+                             "and merged keys have none";
   // Proportional attention: log(size) added to every logit of a key.
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -581,16 +631,18 @@ FailureOr<bool> Sweep::visitTokenReads(Operation *op, const Frame &frame) {
     }
   }
   if (firstOnly) {
-    if (!frame.merged())
+    if (!frame.reduced())
       return true;
     if (!*firstOnly || !in.axis.plain())
-      return op->emitError("token merging: this op picks tokens by "
-                           "position, which merging changes"),
+      return op->emitError() << reduction.what()
+                             << ": this op picks tokens by "
+                                "position, which merging changes",
              failure();
-    if (!protectFirst)
-      return op->emitError("token merging: this op reads token 0 (a class "
-                           "token), which stays in place only with "
-                           "protect-first"),
+    if (!reduction.keepsFirst())
+      return op->emitError() << reduction.what()
+                             << ": this op reads token 0 (a class "
+                                "token), which stays in place only with "
+                                "protect-first",
              failure();
     return true;
   }
@@ -599,20 +651,29 @@ FailureOr<bool> Sweep::visitTokenReads(Operation *op, const Frame &frame) {
   bool overTokens = axes && llvm::is_contained(*axes, dim);
   if (!overTokens)
     return false;
-  if (!frame.merged())
+  // Unmerged tokens (none yet, or only pruned ones) all have size 1.
+  if (!frame.proportional)
     return true;
   std::optional<Axis> batch = batchOf(in, dim);
   if (!mean || !in.axis.plain() || !batch || shape.size() < 2)
-    return op->emitError("token merging: this op reduces over the merged "
-                         "tokens (only a mean has a size-weighted form)"),
+    return op->emitError() << reduction.what()
+                           << ": this op reduces over the merged "
+                              "tokens (only a mean has a size-weighted form)",
            failure();
-  // mean_t x_t -> sum_t x_t size_t / original = mean_t x_t (size_t n / original)
+  // mean_t x_t -> sum_t x_t size_t / sum_t size_t
+  //             = mean_t x_t (size_t n / sum_t size_t)
   OpBuilder b(op);
   Location loc = op->getLoc();
-  auto scalarType = RankedTensorType::get({}, b.getF32Type());
-  Value scale = ConstantOp::create(
-      b, loc, DenseElementsAttr::get(scalarType, (float)frame.n / frame.original));
-  Value weight = MulOp::create(b, loc, frame.size.getType(), frame.size, scale);
+  Type f32 = b.getF32Type();
+  auto sizeType = cast<RankedTensorType>(frame.size.getType());
+  Value total = ReduceSumOp::create(
+      b, loc, RankedTensorType::get({sizeType.getDimSize(0), 1}, f32),
+      frame.size, b.getDenseI64ArrayAttr({1}), b.getBoolAttr(true));
+  Value count = ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, f32), (float)frame.n));
+  Value share = DivOp::create(b, loc, sizeType, frame.size, total);
+  Value weight = MulOp::create(b, loc, sizeType, share, count);
   Value x = op->getOperand(0);
   Value laid = layOut(b, loc, weight, shapeOf(x).size(), *batch, dim);
   Value weighted = MulOp::create(b, loc, x.getType(), x, laid);
@@ -620,12 +681,87 @@ FailureOr<bool> Sweep::visitTokenReads(Operation *op, const Frame &frame) {
   return true;
 }
 
-LogicalResult Sweep::mergeAfter(Site site) {
+Value Sweep::mergeMetric(OpBuilder &b, Location loc, AttentionOp attention,
+                         Axis keyBatch, int64_t n) {
+  // Keys [B', Hk, n, D], the batch somewhere in B' x Hk: split out as
+  // [outer, B, inner, n, D] and averaged over outer and inner.
+  Value k = attention.getKey();
+  ArrayRef<int64_t> ks = shapeOf(k);
+  int64_t flat = ks[0] * ks[1];
+  int64_t inner = keyBatch.inner * (keyBatch.dim == 0 ? ks[1] : 1);
+  int64_t outer = flat / (batchSize * inner);
+  Value split = reshape(b, loc, k, {outer, batchSize, inner, n, ks[3]});
+  return ReduceMeanOp::create(
+      b, loc, RankedTensorType::get({batchSize, n, ks[3]}, b.getF32Type()),
+      split, b.getDenseI64ArrayAttr({0, 2}), b.getBoolAttr(false));
+}
+
+FailureOr<Value> Sweep::pruneScores(OpBuilder &b, Location loc,
+                                    AttentionOp attention, int64_t n) {
+  Value q = attention.getQuery(), k = attention.getKey();
+  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k);
+  auto query = known.find(q);
+  std::optional<Axis> batch =
+      query == known.end() ? std::nullopt : batchOf(query->second, 2);
+  if (!batch)
+    return attention.emitError("token pruning: cannot follow the tokens "
+                               "into this attention's queries"),
+           failure();
+  if (attention.getKvTiled() || qs[0] != ks[0] || qs[1] != ks[1])
+    return attention.emitError("token pruning: the class token's attention "
+                               "is not computed for grouped-query "
+                               "attention"),
+           failure();
+  Type f32 = b.getF32Type();
+  int64_t heads = qs[1];
+  auto type = [&](ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, f32);
+  };
+  // softmax_j(scale * q[.., .., 0, :] . k[.., .., j, :] + mask[.., .., 0, j])
+  Value row = SliceOp::create(b, loc, type({qs[0], heads, 1, qs[3]}), q,
+                              b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                              b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+  Value kt = transpose(b, loc, k, {0, 1, 3, 2});
+  auto logitsType = type({qs[0], heads, 1, n});
+  Value logits = MatmulOp::create(b, loc, logitsType, row, kt);
+  Value scale = ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(type({}),
+                             (float)attention.getScale().convertToDouble()));
+  logits = MulOp::create(b, loc, logitsType, logits, scale);
+  if (Value mask = attention.getMask()) {
+    if (attention.getMaskKind() != "additive")
+      return attention.emitError("token pruning: a boolean attention mask"),
+             failure();
+    // The class token's row of a per-query mask.
+    SmallVector<int64_t> ms(shapeOf(mask));
+    if (ms.size() >= 2 && ms[ms.size() - 2] != 1) {
+      SmallVector<int64_t> zeros(ms.size(), 0), ones(ms.size(), 1);
+      ms[ms.size() - 2] = 1;
+      mask = SliceOp::create(b, loc, type(ms), mask,
+                             b.getDenseI64ArrayAttr(zeros),
+                             b.getDenseI64ArrayAttr(ones));
+    }
+    logits = AddOp::create(b, loc, logitsType, logits, mask);
+  }
+  Value probs =
+      SoftmaxOp::create(b, loc, logitsType, logits, b.getI64IntegerAttr(3));
+  int64_t flat = qs[0] * heads;
+  int64_t inner = batch->inner * (batch->dim == 0 ? heads : 1);
+  int64_t outer = flat / (batchSize * inner);
+  Value split = reshape(b, loc, probs, {outer, batchSize, inner, n});
+  return Value(ReduceMeanOp::create(b, loc, type({batchSize, n}), split,
+                                    b.getDenseI64ArrayAttr({0, 2}),
+                                    b.getBoolAttr(false)));
+}
+
+LogicalResult Sweep::reduceAfter(Site site) {
+  StringRef what = reduction.what();
   Value stream = site.residual->getResult(0);
   auto it = known.find(stream);
   if (it == known.end())
-    return site.residual->emitError("token merging: cannot follow the "
-                                    "tokens into this residual stream");
+    return site.residual->emitError()
+           << what << ": cannot follow the tokens into this residual stream";
   Tokens x = it->second;
   auto keys = known.find(site.attention.getKey());
   auto type = cast<RankedTensorType>(stream.getType());
@@ -634,29 +770,25 @@ LogicalResult Sweep::mergeAfter(Site site) {
       keys == known.end() ? std::nullopt : batchOf(keys->second, 2);
   if (type.getRank() != 3 || !x.axis.plain() || x.axis.dim > 1 || !batch ||
       !batch->plain() || batch->dim != 1 - x.axis.dim || !keyBatch)
-    return site.residual->emitError(
-        "token merging: the residual stream after this attention is not "
-        "[batch, tokens, channels]");
+    return site.residual->emitError()
+           << what
+           << ": the residual stream after this attention is not "
+              "[batch, tokens, channels]";
   const Frame &frame = *x.frame;
-  int64_t n = frame.n, protect = protectFirst ? 1 : 0;
-  int64_t count = std::min<int64_t>(r, (n - protect) / 2);
-  if (count < 1)
+  int64_t n = frame.n, left;
+  if (reduction.kind == Reduction::Merge) {
+    int64_t protect = reduction.protectFirst ? 1 : 0;
+    left = n - std::min<int64_t>(reduction.r, (n - protect) / 2);
+  } else {
+    int64_t others = llround(reduction.keep * (n - 1));
+    left = 1 + std::clamp<int64_t>(others, 1, std::max<int64_t>(n - 1, 1));
+  }
+  if (left >= n)
     return success();
   OpBuilder b(site.residual->getContext());
   b.setInsertionPointAfter(site.residual);
   Location loc = site.residual->getLoc();
   Type f32 = b.getF32Type();
-
-  // The metric: keys [B', Hk, n, D] averaged over everything but the batch.
-  Value k = site.attention.getKey();
-  ArrayRef<int64_t> ks = shapeOf(k);
-  Axis kb = *keyBatch;
-  int64_t flat = ks[0] * ks[1], inner = kb.inner * (kb.dim == 0 ? ks[1] : 1);
-  int64_t outer = flat / (batchSize * inner);
-  Value split = reshape(b, loc, k, {outer, batchSize, inner, n, ks[3]});
-  Value metric = ReduceMeanOp::create(
-      b, loc, RankedTensorType::get({batchSize, n, ks[3]}, f32), split,
-      b.getDenseI64ArrayAttr({0, 2}), b.getBoolAttr(false));
 
   Value size = frame.size;
   if (!size)
@@ -667,26 +799,58 @@ LogicalResult Sweep::mergeAfter(Site site) {
   Value in = stream;
   if (x.axis.dim == 0)
     in = transpose(b, loc, stream, {1, 0, 2});
-  Operation *firstUse = in.getDefiningOp() != stream.getDefiningOp()
-                            ? in.getDefiningOp()
-                            : nullptr;
-  int64_t channels = type.getDimSize(2), left = n - count;
-  auto merge = TokenMergeOp::create(
-      b, loc,
-      TypeRange{RankedTensorType::get({batchSize, left, channels}, f32),
-                RankedTensorType::get({batchSize, left}, f32)},
-      in, metric, size, b.getI64IntegerAttr(count),
-      b.getBoolAttr(protectFirst));
+  Operation *firstUse = in != stream ? in.getDefiningOp() : nullptr;
+  int64_t channels = type.getDimSize(2);
+  TypeRange types{RankedTensorType::get({batchSize, left, channels}, f32),
+                  RankedTensorType::get({batchSize, left}, f32)};
+  Operation *reduced;
+  if (reduction.kind == Reduction::Merge) {
+    Value metric = mergeMetric(b, loc, site.attention, *keyBatch, n);
+    reduced = TokenMergeOp::create(b, loc, types, in, metric, size,
+                                   b.getI64IntegerAttr(n - left),
+                                   b.getBoolAttr(reduction.protectFirst));
+  } else {
+    FailureOr<Value> scores = pruneScores(b, loc, site.attention, n);
+    if (failed(scores))
+      return failure();
+    reduced = TokenPruneOp::create(b, loc, types, in, *scores, size,
+                                   b.getI64IntegerAttr(left));
+  }
   if (!firstUse)
-    firstUse = merge;
-  Value out = merge.getResult();
+    firstUse = reduced;
+  Value out = reduced->getResult(0);
   if (x.axis.dim == 0)
     out = transpose(b, loc, out, {1, 0, 2});
   stream.replaceAllUsesExcept(out, firstUse);
-  frames.push_back({left, frame.original, merge.getResultSize()});
+  frames.push_back({left, frame.original, reduced->getResult(1),
+                    frame.proportional || reduction.kind == Reduction::Merge});
   known[out] = {x.axis, x.n0, x.batch, &frames.back()};
-  ++merges;
+  ++reductions;
   tokensAfter = left;
+  return success();
+}
+
+/// Runs `reduction` on every function of `module`; records the counts
+/// under `pass` for --report.
+LogicalResult runSweeps(ModuleOp module, const Reduction &reduction,
+                        StringRef pass, StringRef counted,
+                        int64_t &reductions) {
+  int64_t before = 0, after = 0;
+  WalkResult result = module.walk([&](func::FuncOp func) {
+    Sweep sweep(reduction);
+    if (failed(sweep.run(func)))
+      return WalkResult::interrupt();
+    reductions += sweep.reductions;
+    before = std::max(before, sweep.tokensBefore);
+    after = std::max(after, sweep.tokensAfter);
+    return WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return failure();
+  fusion::recordCounts(module, pass,
+                       {{counted, reductions},
+                        {"tokens-before", before},
+                        {"tokens-after", after}});
   return success();
 }
 
@@ -701,23 +865,37 @@ struct TokenMergePass : public tessera::impl::TokenMergeBase<TokenMergePass> {
     }
     if (tagOnly)
       return;
-    int64_t merges = 0, before = 0, after = 0;
-    WalkResult result = getOperation()->walk([&](func::FuncOp func) {
-      Sweep sweep(r, protectFirst);
-      if (failed(sweep.run(func)))
-        return WalkResult::interrupt();
-      merges += sweep.merges;
-      before = std::max(before, sweep.tokensBefore);
-      after = std::max(after, sweep.tokensAfter);
-      return WalkResult::advance();
-    });
-    if (result.wasInterrupted())
+    Reduction reduction;
+    reduction.r = r;
+    reduction.protectFirst = protectFirst;
+    int64_t merges = 0;
+    if (failed(runSweeps(getOperation(), reduction, "tessera-token-merge",
+                         "merges", merges)))
       return signalPassFailure();
-    fusion::recordCounts(getOperation(), "tessera-token-merge",
-                         {{"merges", merges},
-                          {"tokens-before", before},
-                          {"tokens-after", after}});
     numMerges += merges;
+  }
+};
+
+struct TokenPrunePass : public tessera::impl::TokenPruneBase<TokenPrunePass> {
+  using TokenPruneBase::TokenPruneBase;
+
+  void runOnOperation() override {
+    if (!(keep > 0 && keep <= 1)) {
+      emitError(getOperation()->getLoc(),
+                "tessera-token-prune: keep must be in (0, 1]");
+      return signalPassFailure();
+    }
+    if (tagOnly)
+      return;
+    Reduction reduction;
+    reduction.kind = Reduction::Prune;
+    reduction.keep = keep;
+    reduction.layer = layer;
+    int64_t prunes = 0;
+    if (failed(runSweeps(getOperation(), reduction, "tessera-token-prune",
+                         "prunes", prunes)))
+      return signalPassFailure();
+    numPrunes += prunes;
   }
 };
 

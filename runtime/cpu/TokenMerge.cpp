@@ -1,7 +1,8 @@
 // Token Merging (ToMe): bipartite soft matching on a similarity metric and a
 // size-weighted merge of the r most similar pairs
-// (_mlir_ciface_tessera_token_merge_f32). O(T^2 M / 4 + T C) per batch item:
-// small next to the layer it follows, so one batch item is one task.
+// (_mlir_ciface_tessera_token_merge_f32), and token pruning by score
+// (_mlir_ciface_tessera_token_prune_f32). O(T^2 M / 4 + T C) per batch
+// item: small next to the layer it follows, so one batch item is one task.
 #include "ThreadPool.h"
 #include "tessera_runtime.h"
 
@@ -138,4 +139,47 @@ extern "C" void _mlir_ciface_tessera_token_merge_f32(
   else
     for (int64_t b = 0; b < batch; ++b)
       mergeBatch(p, b);
+}
+
+namespace {
+
+void pruneBatch(const tessera_memref3d_f32 *x,
+                const tessera_memref2d_f32 *scores,
+                const tessera_memref2d_f32 *size, tessera_memref3d_f32 *out,
+                tessera_memref2d_f32 *outSize, int64_t keep, int64_t b) {
+  int64_t T = x->sizes[1], C = x->sizes[2];
+  auto score = [&](int64_t t) {
+    float s = scores->aligned[scores->offset + b * scores->strides[0] +
+                              t * scores->strides[1]];
+    return std::isnan(s) ? -std::numeric_limits<float>::infinity() : s;
+  };
+  std::vector<int64_t> order(T - 1);
+  std::iota(order.begin(), order.end(), 1);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t l, int64_t r) { return score(l) > score(r); });
+  order.resize(keep - 1);
+  std::sort(order.begin(), order.end());
+  order.insert(order.begin(), 0);
+  for (int64_t k = 0; k < keep; ++k) {
+    const float *src = at(x, b, order[k]);
+    float *dst =
+        out->aligned + out->offset + b * out->strides[0] + k * out->strides[1];
+    for (int64_t c = 0; c < C; ++c)
+      dst[c * out->strides[2]] = src[c * x->strides[2]];
+    outSize->aligned[outSize->offset + b * outSize->strides[0] +
+                     k * outSize->strides[1]] = sizeAt(size, b, order[k]);
+  }
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_tessera_token_prune_f32(
+    tessera_memref3d_f32 *x, tessera_memref2d_f32 *scores,
+    tessera_memref2d_f32 *size, tessera_memref3d_f32 *out,
+    tessera_memref2d_f32 *outSize, int64_t keep) {
+  int64_t batch = x->sizes[0];
+  if (batch <= 0 || x->sizes[1] <= 0 || keep < 1)
+    return;
+  for (int64_t b = 0; b < batch; ++b)
+    pruneBatch(x, scores, size, out, outSize, keep, b);
 }

@@ -429,6 +429,18 @@ void _mlir_ciface_tessera_token_merge_f32(tessera_memref3d_f32 *x,
                                           tessera_memref2d_f32 *outSize,
                                           int64_t r, int64_t protect);
 
+/* Token pruning per batch item b, for x [B,T,C], scores [B,T] and size
+   [B,T] (tessera.token_prune): out [B,keep,C] is token 0, then the keep - 1
+   other tokens of highest score (stable: the lower index first on ties; NaN
+   lowest) in their original order; outSize [B,keep] their sizes. Any
+   strides; the outputs must not overlap the inputs. 1 <= keep <= T. */
+void _mlir_ciface_tessera_token_prune_f32(tessera_memref3d_f32 *x,
+                                          tessera_memref2d_f32 *scores,
+                                          tessera_memref2d_f32 *size,
+                                          tessera_memref3d_f32 *out,
+                                          tessera_memref2d_f32 *outSize,
+                                          int64_t keep);
+
 #ifdef __cplusplus
 }
 #endif

@@ -81,3 +81,15 @@ func.func @token_merge(%x: tensor<2x17x64xf32>, %k: tensor<2x17x16xf32>, %s: ten
   %z, %zs = tessera.token_merge %x, %k, %s {r = 8 : i64} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x9xf32>)
   return %y, %z : tensor<2x13x64xf32>, tensor<2x9x64xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @token_prune
+func.func @token_prune(%x: tensor<2x17x64xf32>, %p: tensor<2x17xf32>, %s: tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x17xf32>) {
+  // CHECK: tessera.token_prune %{{.*}}, %{{.*}}, %{{.*}} {keep = 9 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x9xf32>)
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 9 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x9xf32>)
+  // Keeping every token is allowed.
+  // CHECK: tessera.token_prune %{{.*}}, %{{.*}}, %{{.*}} {keep = 17 : i64}
+  %z, %zs = tessera.token_prune %x, %p, %s {keep = 17 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x17x64xf32>, tensor<2x17xf32>)
+  return %y, %zs : tensor<2x9x64xf32>, tensor<2x17xf32>
+}

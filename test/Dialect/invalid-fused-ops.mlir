@@ -279,3 +279,59 @@ func.func @token_merge_result_size(%x: tensor<2x17x64xf32>, %k: tensor<2x17x16xf
   %y, %ys = tessera.token_merge %x, %k, %s {r = 4 : i64} : (tensor<2x17x64xf32>, tensor<2x17x16xf32>, tensor<2x17xf32>) -> (tensor<2x13x64xf32>, tensor<2x17xf32>)
   return
 }
+
+// -----
+
+func.func @token_prune_rank(%x: tensor<17x64xf32>, %p: tensor<2x17xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{input must be a static [B, T, C] tensor}}
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 9 : i64} : (tensor<17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x9xf32>)
+  return
+}
+
+// -----
+
+func.func @token_prune_scores(%x: tensor<2x17x64xf32>, %p: tensor<2x16xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{scores must be [2, 17]}}
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 9 : i64} : (tensor<2x17x64xf32>, tensor<2x16xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x9xf32>)
+  return
+}
+
+// -----
+
+func.func @token_prune_size(%x: tensor<2x17x64xf32>, %p: tensor<2x17xf32>, %s: tensor<2x17x1xf32>) {
+  // expected-error @+1 {{size must be [2, 17]}}
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 9 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17x1xf32>) -> (tensor<2x9x64xf32>, tensor<2x9xf32>)
+  return
+}
+
+// -----
+
+func.func @token_prune_none(%x: tensor<2x17x64xf32>, %p: tensor<2x17xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{keep must be in [1, 17]}}
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 0 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x0x64xf32>, tensor<2x0xf32>)
+  return
+}
+
+// -----
+
+func.func @token_prune_too_many(%x: tensor<2x17x64xf32>, %p: tensor<2x17xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{keep must be in [1, 17]}}
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 18 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x18x64xf32>, tensor<2x18xf32>)
+  return
+}
+
+// -----
+
+func.func @token_prune_result(%x: tensor<2x17x64xf32>, %p: tensor<2x17xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{result must be 'tensor<2x9x64xf32>', found 'tensor<2x8x64xf32>'}}
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 9 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x8x64xf32>, tensor<2x9xf32>)
+  return
+}
+
+// -----
+
+func.func @token_prune_result_size(%x: tensor<2x17x64xf32>, %p: tensor<2x17xf32>, %s: tensor<2x17xf32>) {
+  // expected-error @+1 {{result size must be 'tensor<2x9xf32>', found 'tensor<2x17xf32>'}}
+  %y, %ys = tessera.token_prune %x, %p, %s {keep = 9 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x17xf32>)
+  return
+}

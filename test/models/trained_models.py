@@ -2,9 +2,10 @@
 """Small models trained on data that Debian ships, for judging accuracy-changing
 passes by a real metric instead of by 1e-4.
 
-  /usr/bin/python3 test/models/trained_models.py OUT --model vit_digits|char_gpt
+  /usr/bin/python3 test/models/trained_models.py OUT --model vit_digits|vit_digits_tokens|char_gpt
 
-writes OUT/<model>/model.onnx (static shapes, opset 17), OUT/<model>/inputs/
+writes OUT/<model>/model.onnx (static shapes, opset 17; the ViTs also
+model_b8.onnx, at batch 8 for benchmarks), OUT/<model>/inputs/
 <name>.npy (the whole evaluation set as one batch), OUT/<model>/eval.npz (the
 labels or targets) and OUT/<model>/metric.json (the torch model's own metric).
 Training is seeded and deterministic; an existing OUT/<model> whose stamp
@@ -12,6 +13,9 @@ matches this file's hash is reused (the cache lives in the build tree).
 
 - vit_digits: a 2-layer ViT (2x2 patches, d=64, 4 heads) on sklearn's digits
   (8x8 images, 10 classes); metric: top-1 accuracy on a held-out 25%.
+- vit_digits_tokens: the same with a token per pixel (a 3x3 conv embedding:
+  64 tokens), a class token read at the end and 4 layers, for token merging
+  and pruning.
 - char_gpt: a 2-layer causal transformer (d=128, 4 heads, context 64) over the
   bytes of the licence texts in /usr/share/common-licenses; metric: bits per
   character on held-out text (the last 10% of every file).
@@ -63,23 +67,36 @@ class Block(nn.Module):
 
 
 class DigitsViT(nn.Module):
-    def __init__(self, d=64, heads=4, layers=2, patch=2):
+    def __init__(self, d=64, heads=4, layers=2, patch=2, cls=False, conv=0):
         super().__init__()
         self.patch = patch
         n = (8 // patch) ** 2
-        self.embed = nn.Linear(patch * patch, d)
-        self.pos = nn.Parameter(torch.randn(1, n, d) * 0.02)
+        # conv > 0: a token per pixel from a conv x conv neighbourhood instead.
+        self.embed = nn.Conv2d(1, d, conv, padding=conv // 2) if conv else \
+            nn.Linear(patch * patch, d)
+        self.conv = conv
+        n = 64 if conv else n
+        self.pos = nn.Parameter(torch.randn(1, n + int(cls), d) * 0.02)
         self.blocks = nn.ModuleList(Block(d, heads, False) for _ in range(layers))
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, 10)
+        # Read at the end instead of the mean over the tokens.
+        self.cls = nn.Parameter(torch.zeros(1, 1, d)) if cls else None
 
     def forward(self, img):  # [B, 1, 8, 8]
         b, p = img.shape[0], self.patch
-        x = img.reshape(b, 8 // p, p, 8 // p, p).permute(0, 1, 3, 2, 4)
-        x = self.embed(x.reshape(b, -1, p * p)) + self.pos
+        if self.conv:
+            x = self.embed(img).flatten(2).transpose(1, 2)
+        else:
+            x = img.reshape(b, 8 // p, p, 8 // p, p).permute(0, 1, 3, 2, 4)
+            x = self.embed(x.reshape(b, -1, p * p))
+        if self.cls is not None:
+            x = torch.cat([self.cls.expand(b, -1, -1), x], dim=1)
+        x = x + self.pos
         for blk in self.blocks:
             x = blk(x)
-        return self.head(self.norm(x).mean(dim=1))
+        x = self.norm(x)
+        return self.head(x[:, 0] if self.cls is not None else x.mean(dim=1))
 
 
 class CharGPT(nn.Module):
@@ -105,7 +122,7 @@ def export(model, example, path, input_name, output_name):
                           input_names=[input_name], output_names=[output_name])
 
 
-def vit_digits(out):
+def vit_digits(out, epochs=30, **config):
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -114,9 +131,9 @@ def vit_digits(out):
     order = np.random.RandomState(0).permutation(len(x))
     split = len(x) * 3 // 4
     tr, te = order[:split], order[split:]
-    model = DigitsViT()
+    model = DigitsViT(**config)
     xt, yt = torch.from_numpy(x[tr]), torch.from_numpy(y[tr])
-    epochs, batch = 30, 32
+    batch = 32
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=5e-2)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=2e-3, total_steps=epochs * math.ceil(len(xt) / batch))
@@ -136,6 +153,9 @@ def vit_digits(out):
         logits = model(torch.from_numpy(x[te])).numpy()
     acc = float((logits.argmax(-1) == y[te]).mean())
     export(model, torch.from_numpy(x[te]), os.path.join(out, "model.onnx"), "image", "logits")
+    # The same model at batch 8, for benchmarks.
+    export(model, torch.from_numpy(x[te][:8]), os.path.join(out, "model_b8.onnx"), "image",
+           "logits")
     np.save(os.path.join(out, "inputs", "image.npy"), x[te])
     np.savez(os.path.join(out, "eval.npz"), labels=y[te], logits=logits)
     return {"metric": "accuracy", "value": acc}
@@ -196,7 +216,13 @@ def bits_per_char(logits, targets):
     return float(nll / math.log(2))
 
 
-MODELS = {"vit_digits": vit_digits, "char_gpt": char_gpt}
+def vit_digits_tokens(out):
+    """Token-level reductions need tokens: one per pixel, and a class token."""
+    return vit_digits(out, epochs=15, conv=3, layers=4, cls=True)
+
+
+MODELS = {"vit_digits": vit_digits, "vit_digits_tokens": vit_digits_tokens,
+          "char_gpt": char_gpt}
 
 
 def main():

@@ -251,6 +251,31 @@ LogicalResult TokenMergeOp::verify() {
   return success();
 }
 
+LogicalResult TokenPruneOp::verify() {
+  auto x = cast<RankedTensorType>(getInput().getType());
+  if (x.getRank() != 3 || !x.hasStaticShape())
+    return emitOpError("input must be a static [B, T, C] tensor, found ") << x;
+  int64_t b = x.getDimSize(0), t = x.getDimSize(1);
+  for (auto [name, v] : {std::pair<StringRef, Value>{"scores", getScores()},
+                         {"size", getSize()}})
+    if (cast<RankedTensorType>(v.getType()).getShape() !=
+        ArrayRef<int64_t>{b, t})
+      return emitOpError() << name << " must be [" << b << ", " << t
+                           << "], found " << v.getType();
+  if (getKeep() < 1 || getKeep() > t)
+    return emitOpError("keep must be in [1, ") << t << "], found " << getKeep();
+  auto want = RankedTensorType::get({b, getKeep(), x.getDimSize(2)},
+                                    x.getElementType());
+  if (getResult().getType() != want)
+    return emitOpError("result must be ")
+           << want << ", found " << getResult().getType();
+  auto wantSize = RankedTensorType::get({b, getKeep()}, x.getElementType());
+  if (getResultSize().getType() != wantSize)
+    return emitOpError("result size must be ")
+           << wantSize << ", found " << getResultSize().getType();
+  return success();
+}
+
 LogicalResult CallKernelOp::verify() {
   bool tensors = !getResults().empty();
   if (tensors && getResults().size() != getOutputs().size())

@@ -4,12 +4,12 @@
 // Two encoder blocks (attention only) on [B, T, D] = [2, 8, 16], heads split
 // [B, T, H, Dh] -> [B, H, T, Dh]: a merge after each attention's residual
 // add, the second attention gets log(size) per key, and the final mean over
-// the tokens weights them by size (size * n / 8).
+// the tokens weights them by size (size * n / sum(size)).
 // CHECK-LABEL: func.func @two_blocks
 // CHECK: %[[R1:.*]] = tessera.add %{{.*}}, %arg0 : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+// CHECK: %[[ONES:.*]] = tessera.constant dense<1.000000e+00> : tensor<2x8xf32>
 // CHECK: %[[K1:.*]] = tessera.reshape %{{.*}} : tensor<2x2x8x8xf32> to tensor<1x2x2x8x8xf32>
 // CHECK: %[[M1:.*]] = tessera.reduce_mean %[[K1]] {axes = array<i64: 0, 2>, keepdims = false} : tensor<1x2x2x8x8xf32> to tensor<2x8x8xf32>
-// CHECK: %[[ONES:.*]] = tessera.constant dense<1.000000e+00> : tensor<2x8xf32>
 // CHECK: %[[X1:.*]], %[[S1:.*]] = tessera.token_merge %[[R1]], %[[M1]], %[[ONES]] {r = 2 : i64} : (tensor<2x8x16xf32>, tensor<2x8x8xf32>, tensor<2x8xf32>) -> (tensor<2x6x16xf32>, tensor<2x6xf32>)
 // CHECK: tessera.reshape %[[X1]] : tensor<2x6x16xf32> to tensor<2x6x2x8xf32>
 // CHECK: %[[LOG:.*]] = tessera.log %[[S1]] : tensor<2x6xf32>
@@ -17,8 +17,10 @@
 // CHECK: tessera.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[BIAS]] {mask_kind = "additive", scale = {{.*}}} : (tensor<2x2x6x8xf32>, tensor<2x2x6x8xf32>, tensor<2x2x6x8xf32>, tensor<2x1x1x6xf32>) -> tensor<2x2x6x8xf32>
 // CHECK: %[[R2:.*]] = tessera.add %{{.*}}, %[[X1]] : (tensor<2x6x16xf32>, tensor<2x6x16xf32>) -> tensor<2x6x16xf32>
 // CHECK: %[[X2:.*]], %[[S2:.*]] = tessera.token_merge %[[R2]], %{{.*}}, %[[S1]] {r = 2 : i64} : (tensor<2x6x16xf32>, tensor<2x6x8xf32>, tensor<2x6xf32>) -> (tensor<2x4x16xf32>, tensor<2x4xf32>)
-// CHECK: %[[SCALE:.*]] = tessera.constant dense<5.000000e-01> : tensor<f32>
-// CHECK: %[[W:.*]] = tessera.mul %[[S2]], %[[SCALE]]
+// CHECK: %[[TOTAL:.*]] = tessera.reduce_sum %[[S2]] {axes = array<i64: 1>} : tensor<2x4xf32> to tensor<2x1xf32>
+// CHECK: %[[N:.*]] = tessera.constant dense<4.000000e+00> : tensor<f32>
+// CHECK: %[[SHARE:.*]] = tessera.div %[[S2]], %[[TOTAL]] : (tensor<2x4xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+// CHECK: %[[W:.*]] = tessera.mul %[[SHARE]], %[[N]]
 // CHECK: %[[WL:.*]] = tessera.reshape %[[W]] : tensor<2x4xf32> to tensor<2x4x1xf32>
 // CHECK: %[[XW:.*]] = tessera.mul %[[X2]], %[[WL]] : (tensor<2x4x16xf32>, tensor<2x4x1xf32>) -> tensor<2x4x16xf32>
 // CHECK: tessera.reduce_mean %[[XW]] {axes = array<i64: 1>, keepdims = false} : tensor<2x4x16xf32> to tensor<2x16xf32>
@@ -51,8 +53,8 @@ func.func @two_blocks(%x: tensor<2x8x16xf32>) -> tensor<2x16xf32> {
 // tokens (dimension 0) weights them by size laid out as [T, B, 1].
 // CHECK-LABEL: func.func @sequence_first
 // CHECK: %[[R:.*]] = tessera.add {{.*}} -> tensor<8x2x16xf32>
-// CHECK: tessera.reshape %{{.*}} : tensor<1x4x8x8xf32> to tensor<1x2x2x8x8xf32>
 // CHECK: %[[IN:.*]] = tessera.transpose %[[R]] {perm = array<i64: 1, 0, 2>} : tensor<8x2x16xf32> to tensor<2x8x16xf32>
+// CHECK: tessera.reshape %{{.*}} : tensor<1x4x8x8xf32> to tensor<1x2x2x8x8xf32>
 // CHECK: %[[X:.*]], %[[S:.*]] = tessera.token_merge %[[IN]], {{.*}} -> (tensor<2x6x16xf32>, tensor<2x6xf32>)
 // CHECK: %[[OUT:.*]] = tessera.transpose %[[X]] {perm = array<i64: 1, 0, 2>} : tensor<2x6x16xf32> to tensor<6x2x16xf32>
 // CHECK: tessera.reshape %[[OUT]] : tensor<6x2x16xf32> to tensor<6x4x8xf32>

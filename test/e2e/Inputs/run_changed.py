@@ -1,5 +1,6 @@
 """Compiles a trained model (test/models/trained_models.py) in fp32 and with
-each set of accuracy-changing flags (--quantize, --sparsity), runs them on
+each set of accuracy-changing flags (--quantize, --sparsity, --token-merge),
+runs them on
 the evaluation set and prints the task metric of each and the change:
 
   run_changed.py TOOLS CACHE WORK MODEL FLAG[+FLAG...]~MAX_CHANGE ...

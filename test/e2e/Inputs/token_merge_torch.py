@@ -1,8 +1,9 @@
-"""--token-merge end to end against a torch implementation of Token Merging
-(ToMe, Bolya et al. 2023: bipartite soft matching on the head-averaged keys,
-size-weighted merging, proportional attention), written here after the
-paper's reference code, with one difference the compiler documents: the
-unmerged tokens keep their order also without a class token.
+"""--token-merge and --token-prune end to end against torch implementations
+of Token Merging (ToMe, Bolya et al. 2023: bipartite soft matching on the
+head-averaged keys, size-weighted merging, proportional attention), written
+here after the paper's reference code, with one difference the compiler
+documents: the unmerged tokens keep their order also without a class token;
+and of pruning by the class token's attention (averaged over the heads).
 
 Models (random weights, fixed seeds):
 - `torchvision`: torchvision's VisionTransformer (class token read at the
@@ -59,25 +60,47 @@ def bipartite_soft_matching(metric, r, protect):
 
 
 def attention(x, size, wq, bq, wk, bk, wv, bv, wo, bo, heads):
-    """Proportional attention; returns the output and the head-mean keys."""
+    """Proportional attention; returns the output, the head-mean keys and
+    the head-mean attention of token 0."""
     b, t, d = x.shape
     q, k, v = (F.linear(x, w, bias).reshape(b, t, heads, -1).transpose(1, 2)
                for w, bias in ((wq, bq), (wk, bk), (wv, bv)))
     s = q @ k.transpose(-1, -2) / math.sqrt(d // heads)
     s = s + size.log()[:, None, None, :, 0]
-    o = (s.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
-    return F.linear(o, wo, bo), k.mean(1)
+    p = s.softmax(-1)
+    o = (p @ v).transpose(1, 2).reshape(b, t, d)
+    return F.linear(o, wo, bo), k.mean(1), p[:, :, 0].mean(1)
 
 
-def tome_blocks(blocks, x, r, protect):
-    """blocks: (ln1, attention weights, heads, ln2, mlp) per layer."""
+def prune(x, size, scores, keep):
+    """Token 0 and the keep - 1 other tokens of highest score, in order."""
+    rows = []
+    for xb, sb, cb in zip(x, size, scores.numpy()):
+        order = 1 + np.argsort(-cb[1:], kind="stable")[: keep - 1]
+        idx = torch.from_numpy(np.concatenate([[0], np.sort(order)]))
+        rows.append((xb[idx], sb[idx]))
+    return torch.stack([r[0] for r in rows]), torch.stack([r[1] for r in rows])
+
+
+def tome_blocks(blocks, x, spec):
+    """blocks: (ln1, attention weights, heads, ln2, mlp) per layer; spec:
+    --token-merge's R[,protect-first] or --token-prune's keep:F,layer:L."""
     size = torch.ones(x.shape[0], x.shape[1], 1)
-    for ln1, weights, heads, ln2, mlp in blocks:
-        y, metric = attention(ln1(x), size, *weights, heads)
+    first, *opts = spec.split(",")
+    for i, (ln1, weights, heads, ln2, mlp) in enumerate(blocks):
+        y, metric, cls_attention = attention(ln1(x), size, *weights, heads)
         x = x + y
-        count = min(r, (x.shape[1] - protect) // 2)
-        if count > 0:
-            x, size = bipartite_soft_matching(metric, count, protect)(x, size)
+        if first.startswith("keep:"):
+            layer = int(opts[0][6:]) if opts else len(blocks) // 4
+            if i == layer:
+                n = x.shape[1]
+                keep = 1 + min(max(round(float(first[5:]) * (n - 1)), 1), n - 1)
+                x, size = prune(x, size, cls_attention, keep)
+        else:
+            protect = "protect-first" in opts
+            count = min(int(first), (x.shape[1] - protect) // 2)
+            if count > 0:
+                x, size = bipartite_soft_matching(metric, count, protect)(x, size)
         x = x + mlp(ln2(x))
     return x, size
 
@@ -93,7 +116,7 @@ def torchvision_vit():
     return m
 
 
-def torchvision_tome(m, img, r, protect):
+def torchvision_tome(m, img, spec):
     x = m._process_input(img)
     x = torch.cat([m.class_token.expand(x.shape[0], -1, -1), x], dim=1)
     x = x + m.encoder.pos_embedding
@@ -105,7 +128,7 @@ def torchvision_tome(m, img, r, protect):
         blocks.append((layer.ln_1, (wq, bq, wk, bk, wv, bv, a.out_proj.weight,
                                     a.out_proj.bias), a.num_heads, layer.ln_2,
                        layer.mlp))
-    x, _ = tome_blocks(blocks, x, r, protect)
+    x, _ = tome_blocks(blocks, x, spec)
     return m.heads(m.encoder.ln(x)[:, 0])
 
 
@@ -122,8 +145,8 @@ class Block(nn.Module):
                 self.v.bias, self.o.weight, self.o.bias)
 
     def forward(self, x):
-        y, _ = attention(self.ln1(x), torch.ones(x.shape[0], x.shape[1], 1),
-                         *self.weights(), self.heads)
+        y, _, _ = attention(self.ln1(x), torch.ones(x.shape[0], x.shape[1], 1),
+                            *self.weights(), self.heads)
         x = x + y
         return x + self.mlp(self.ln2(x))
 
@@ -144,10 +167,10 @@ class MeanPoolViT(nn.Module):
         return self.head(self.norm(x).mean(dim=1))
 
 
-def meanpool_tome(m, patches, r, protect):
+def meanpool_tome(m, patches, spec):
     x = m.embed(patches) + m.pos
     blocks = [(blk.ln1, blk.weights(), blk.heads, blk.ln2, blk.mlp) for blk in m.blocks]
-    x, size = tome_blocks(blocks, x, r, protect)
+    x, size = tome_blocks(blocks, x, spec)
     x = m.norm(x)
     return m.head((x * size).sum(1) / size.sum(1))
 
@@ -156,24 +179,26 @@ def run(tools, work, name, model, tome, x, spec):
     d = os.path.join(work, name)
     os.makedirs(d, exist_ok=True)
     onnx_path = os.path.join(d, "model.onnx")
-    r, *opts = spec.split(",")
+    flag = "--token-prune=" if spec.startswith("keep:") else "--token-merge="
     # With gradients enabled torch.nn's fused attention fast path stays off.
     torch.onnx.export(model, (x,), onnx_path, opset_version=17, input_names=["x"],
                       output_names=["y"])
     with torch.no_grad():
-        ref = tome(model, x, int(r), "protect-first" in opts).numpy().astype(np.float64)
+        ref = tome(model, x, spec).numpy().astype(np.float64)
         plain = model(x).numpy().astype(np.float64)
     # Merging must have changed the result, or matching it proves nothing.
     change = np.linalg.norm(plain - ref) / np.linalg.norm(ref)
-    print(f"{name}: merging changes the output by {change:.2e}",
+    print(f"{name}: the reduction changes the output by {change:.2e}",
           "ok" if change > 1e-3 else "FAIL")
     np.save(os.path.join(d, "x.npy"), x.numpy())
     exe = os.path.join(d, "model")
     report = os.path.join(d, "report.json")
     subprocess.run([os.path.join(tools, "tessera-compile"), onnx_path, "-o", exe,
-                    "--token-merge=" + spec, "--report=" + report], check=True)
-    counts = json.load(open(report))["passes"]["tessera-token-merge"]
-    print(f"{name}: merges={counts['merges']} "
+                    flag + spec, "--report=" + report], check=True)
+    passes = json.load(open(report))["passes"]
+    counts = passes.get("tessera-token-merge") or passes["tessera-token-prune"]
+    print(f"{name}: {'merges' if 'merges' in counts else 'prunes'}="
+          f"{counts.get('merges', counts.get('prunes'))} "
           f"tokens={counts['tokens-before']}->{counts['tokens-after']}")
     subprocess.run([exe, "--input", f"x={os.path.join(d, 'x.npy')}", "--output-dir",
                     os.path.join(d, "out")], check=True)
@@ -196,6 +221,8 @@ def main():
     patches = torch.randn(3, 50, 12, generator=g)
     run(tools, work, "meanpool", mp, meanpool_tome, patches, "9")
     run(tools, work, "meanpool_protect", mp, meanpool_tome, patches, "20,protect-first")
+    run(tools, work, "prune_torchvision", tv, torchvision_tome, img, "keep:0.4,layer:1")
+    run(tools, work, "prune_meanpool", mp, meanpool_tome, patches, "keep:0.3")
 
 
 if __name__ == "__main__":
