@@ -24,6 +24,11 @@ def vit_b_32():
     return torchvision.models.vit_b_32(), [("image", (1, 3, 224, 224))]
 
 
+def vit_b_16():
+    import torchvision
+    return torchvision.models.vit_b_16(), [("image", (1, 3, 224, 224))]
+
+
 def vit_s_16():
     import torchvision
     m = torchvision.models.VisionTransformer(image_size=224, patch_size=16, num_layers=12,
@@ -108,6 +113,8 @@ MODELS = {
     "transformer": transformer,
     "encoder_mask": encoder_mask,
 }
+# Exported on request (bench/token_merge.py) but not part of this section.
+EXTRA = {"vit_b_16": vit_b_16}
 
 
 def make_inputs(name, spec, g):
@@ -134,7 +141,7 @@ def export(name, work):
     os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
     os.makedirs(os.path.join(d, "reference"), exist_ok=True)
     torch.manual_seed(0)
-    model, spec = MODELS[name]()
+    model, spec = {**MODELS, **EXTRA}[name]()
     # torch.nn's stacks deep-copy one layer: fresh weights per layer, or the
     # compiler would see (and share) identical constants.
     for m in model.modules():

@@ -14,6 +14,9 @@ quantized builds (bench/quantized.py; alone with --only quant): --quantize=int8/
 fp32 and ONNX Runtime on a BERT-base encoder, ViT-B/32 and a batch-1 decoder. Then
 sparsity (bench/sparsity.py; alone with --only sparse): sparse linear kernels against the
 dense GEMM, a BERT-base encoder pruned to 80%/90% 1x16 blocks, and causal tile skipping.
+Then token merging and pruning (bench/token_merge.py; alone with --only tome): ViT-B/16 with
+--token-merge, and a trained digits ViT's accuracy and batch-8 latency with --token-merge,
+--token-prune, and --drop-layers.
 """
 import argparse
 import json
@@ -149,7 +152,7 @@ def main():
     ap.add_argument("--no-attention", action="store_true",
                     help="skip the attention sequence-length benchmark")
     ap.add_argument("--no-ssm", action="store_true", help="skip the state-space section")
-    ap.add_argument("--only", choices=["ssm", "real", "quant", "sparse"], help="run only this section")
+    ap.add_argument("--only", choices=["ssm", "real", "quant", "sparse", "tome"], help="run only this section")
     ap.add_argument("--no-real", action="store_true",
                     help="skip the real-architecture section (torchvision/torchaudio/torch.nn)")
     ap.add_argument("--rounds", type=int, default=3,
@@ -173,6 +176,9 @@ def main():
     if args.only == "sparse" or args.only is None:
         import sparsity
         sparsity.section(args, work)
+    if args.only == "tome" or args.only is None:
+        import token_merge
+        token_merge.section(args, work)
     if args.only == "ssm" or (args.only is None and not args.no_ssm):
         import ssm  # here, as ssm imports this file's helpers
         ssm.section(args, work)

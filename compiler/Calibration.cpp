@@ -317,3 +317,52 @@ FailureOr<AccuracyReport> mlir::tessera::measureAccuracy(
         report.layers.push_back(sums[i].result(layer.name));
   return report;
 }
+
+FailureOr<int64_t> mlir::tessera::measureSublayers(
+    StringRef exe, const ModelSignature &sig, StringRef calibrationDir,
+    std::vector<SublayerSimilarity> &sublayers, std::string &error) {
+  SmallString<128> work;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("tessera-calibration", work)) {
+    error = "cannot create a temporary directory: " + ec.message();
+    return failure();
+  }
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(work); });
+  std::vector<std::string> samples;
+  if (calibrationDir.empty()) {
+    SmallString<128> dir(work);
+    llvm::sys::path::append(dir, "random");
+    llvm::sys::fs::create_directories(dir);
+    if (failed(writeRandomInputs(sig, dir, error)))
+      return failure();
+    samples.push_back(std::string(dir));
+  } else {
+    FailureOr<std::vector<std::string>> dirs =
+        sampleDirs(sig, calibrationDir, error);
+    if (failed(dirs))
+      return failure();
+    samples = std::move(*dirs);
+  }
+  std::vector<double> sums(sublayers.size(), 0.0);
+  for (auto [s, inputs] : llvm::enumerate(samples)) {
+    SmallString<128> outDir(work);
+    llvm::sys::path::append(outDir, "sample" + std::to_string(s));
+    if (failed(runModel(exe, sig, inputs, outDir, error)))
+      return failure();
+    for (auto [i, sublayer] : llvm::enumerate(sublayers)) {
+      SmallString<128> path(outDir);
+      llvm::sys::path::append(path, sublayer.output + ".npy");
+      std::vector<int64_t> shape;
+      auto values = readValues(path, shape);
+      if (!values || values->size() != 1) {
+        error = "the measuring build wrote no similarity '" + sublayer.output +
+                "'";
+        return failure();
+      }
+      sums[i] += values->front();
+    }
+  }
+  for (auto [i, sublayer] : llvm::enumerate(sublayers))
+    sublayer.similarity = sums[i] / double(samples.size());
+  return int64_t(samples.size());
+}

@@ -71,6 +71,27 @@ FailureOr<AccuracyReport> measureAccuracy(StringRef reference,
                                           StringRef calibrationDir,
                                           std::string &error);
 
+/// A sublayer of --drop-layers: its kind ("attention", "mlp"), index among
+/// its kind, ONNX node (or ""), the output of the measuring build that
+/// carries its input/output cosine similarity, the similarity averaged over
+/// the calibration samples, and whether it was dropped.
+struct SublayerSimilarity {
+  std::string kind;
+  int64_t index = 0;
+  std::string node, output;
+  double similarity = 0;
+  bool dropped = false;
+};
+
+/// Runs the executable `exe` (signature `sig`) on the samples of
+/// `calibrationDir` (as measureAccuracy; random inputs when empty) and sets
+/// each sublayer's similarity to the mean of its scalar output over them.
+/// Returns the number of samples.
+FailureOr<int64_t> measureSublayers(StringRef exe, const ModelSignature &sig,
+                                    StringRef calibrationDir,
+                                    std::vector<SublayerSimilarity> &sublayers,
+                                    std::string &error);
+
 } // namespace mlir::tessera
 
 #endif // TESSERA_COMPILER_CALIBRATION_H

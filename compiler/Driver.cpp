@@ -31,6 +31,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <chrono>
+#include <cmath>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -121,6 +123,13 @@ struct Options {
                "the other tokens it attends to most, after the attention of "
                "layer L (0-based; default: a quarter of the depth)"),
       cl::value_desc("keep:F[,layer:L]"), cl::cat(category())};
+  cl::opt<std::string> dropLayers{
+      "drop-layers",
+      cl::desc("Drop whole sublayers (changes accuracy): attention:K[,mlp:K] "
+               "measures every attention and MLP sublayer's input/output "
+               "cosine similarity on the calibration inputs and drops the K "
+               "most similar of each kind"),
+      cl::value_desc("attention:K[,mlp:K]"), cl::cat(category())};
   cl::opt<std::string> calibration{
       "calibration",
       cl::desc("DIR of NAME.npy per graph input (or sub-directories of such "
@@ -140,6 +149,9 @@ struct Compilation {
   const char *argv0;
   MLIRContext &ctx;
   PipelineOptions pipeline;
+  /// --drop-layers: how many attention and MLP sublayers to drop.
+  int64_t dropAttention = 0, dropMlp = 0;
+  bool dropLayers() const { return dropAttention > 0 || dropMlp > 0; }
 
   int fail(const Twine &message) const {
     llvm::errs() << "tessera-compile: error: " << message << "\n";
@@ -258,12 +270,15 @@ buildProbedExecutable(Compilation &c, ModuleOp module,
                       const PipelineOptions &pipeline, const Target &target,
                       const RuntimeLocation &runtime, StringRef path,
                       LayerNumbering numbering,
-                      std::vector<LayerProbe> &layers) {
+                      std::vector<LayerProbe> &layers,
+                      function_ref<void(ModuleOp)> inspect = nullptr) {
   PassManager graph(&c.ctx);
   buildGraphPipeline(graph, pipeline);
   if (failed(graph.run(module)))
     return failure();
   layers = probeLayers(module, numbering);
+  if (inspect)
+    inspect(module);
   FailureOr<ModelSignature> sig = getModelSignature(module);
   PassManager lower(&c.ctx);
   if (failed(sig) ||
@@ -341,7 +356,8 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   // What --quantize or a pruning --sparsity changes is measured on
   // calibration inputs for the report, against a build without it from this
   // same imported module.
-  bool calibrate = changesAccuracy(c.pipeline) && !opts.report.empty() &&
+  bool calibrate = (changesAccuracy(c.pipeline) || c.dropLayers()) &&
+                   !opts.report.empty() &&
                    (emit == Emit::Exe || emit == Emit::Lib);
   OwningOpRef<ModuleOp> reference, probed;
   if (calibrate) {
@@ -349,8 +365,87 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     probed = module->clone();
   }
 
+  // --drop-layers: a build that returns every sublayer's input/output
+  // similarity runs on the calibration inputs; the most similar go.
+  std::vector<SublayerSimilarity> sublayers;
+  int64_t dropSamples = 0;
+  auto dropStart = Clock::now();
+  if (c.dropLayers()) {
+    FailureOr<RuntimeLocation> runtime = findRuntime(c.argv0, error);
+    if (failed(runtime))
+      return c.fail(error);
+    SmallString<128> exe;
+    if (llvm::sys::fs::createTemporaryFile("tessera-measure", "", exe))
+      return c.fail("cannot create a temporary file");
+    llvm::FileRemover removeExe(exe);
+    OwningOpRef<ModuleOp> measured = module->clone();
+    PipelineOptions measure = c.pipeline;
+    measure.dropMeasure = true;
+    std::vector<LayerProbe> none;
+    auto collect = [&](ModuleOp m) {
+      auto fn = m.lookupSymbol<func::FuncOp>("main_graph");
+      if (!fn)
+        return;
+      for (unsigned i = 0; i < fn.getNumResults(); ++i) {
+        DictionaryAttr attrs = fn.getResultAttrDict(i);
+        auto kind = attrs ? attrs.getAs<StringAttr>("tessera.sublayer_kind")
+                          : StringAttr();
+        if (!kind)
+          continue;
+        SublayerSimilarity l;
+        l.kind = kind.str();
+        l.index = attrs.getAs<IntegerAttr>("tessera.sublayer_index").getInt();
+        l.node = attrs.getAs<StringAttr>("tessera.sublayer_node").str();
+        l.output = attrs.getAs<StringAttr>("tessera.name").str();
+        sublayers.push_back(std::move(l));
+      }
+    };
+    FailureOr<ModelSignature> sig =
+        buildProbedExecutable(c, *measured, measure, *target, *runtime, exe,
+                              kNoLayers, none, collect);
+    if (failed(sig))
+      return c.fail("cannot build the model that measures the sublayers of "
+                    "--drop-layers");
+    c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
+    FailureOr<int64_t> samples =
+        measureSublayers(exe, *sig, opts.calibration, sublayers, error);
+    if (failed(samples))
+      return c.fail(error);
+    dropSamples = *samples;
+    for (auto [kind, k, list] :
+         {std::tuple<StringRef, int64_t, std::vector<int64_t> *>{
+              "attention", c.dropAttention, &c.pipeline.dropAttention},
+          {"mlp", c.dropMlp, &c.pipeline.dropMlp}}) {
+      if (k == 0)
+        continue;
+      SmallVector<SublayerSimilarity *> ofKind;
+      for (SublayerSimilarity &l : sublayers)
+        if (l.kind == kind)
+          ofKind.push_back(&l);
+      if (k > (int64_t)ofKind.size())
+        return c.fail("--drop-layers=" + opts.dropLayers + ": the model has " +
+                      Twine(ofKind.size()) + " " + kind + " sublayers");
+      // Most similar first; a NaN similarity is never the most redundant.
+      llvm::stable_sort(ofKind, [](const SublayerSimilarity *a,
+                                   const SublayerSimilarity *b) {
+        double x = std::isnan(a->similarity) ? -2 : a->similarity;
+        double y = std::isnan(b->similarity) ? -2 : b->similarity;
+        return x > y;
+      });
+      for (int64_t i = 0; i < k; ++i) {
+        ofKind[i]->dropped = true;
+        list->push_back(ofKind[i]->index);
+      }
+    }
+  }
+
   CompileReport report;
   report.model = opts.input;
+  report.sublayers = sublayers;
+  report.dropSamples = dropSamples;
+  report.dropInputs = opts.calibration;
+  if (c.dropLayers())
+    report.stageMs.push_back({"drop-layers measure", msSince(dropStart)});
   report.stageMs.push_back({"import", msSince(start)});
   // Runs the passes `build` adds, timed under `name`; --mlir-* pass-manager
   // options apply.
@@ -479,8 +574,10 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     PipelineOptions tagOnly = c.pipeline;
     tagOnly.tagOnly = true;
     bool quantized = !c.pipeline.quantize.empty();
-    // Merged tokens change the layers' shapes: only the outputs compare.
-    bool tokens = c.pipeline.tokenMerge > 0 || c.pipeline.tokenPruneKeep > 0;
+    // Merged tokens change the layers' shapes, dropped sublayers remove
+    // them: only the outputs compare.
+    bool tokens = c.pipeline.tokenMerge > 0 ||
+                  c.pipeline.tokenPruneKeep > 0 || c.dropLayers();
     LayerNumbering numbering = tokens      ? kNoLayers
                                : quantized ? kQuantizedLayers
                                            : kPrunedLayers;
@@ -504,6 +601,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     report.accuracy = std::move(*accuracy);
     report.accuracy->change = c.pipeline.tokenMerge > 0       ? "token-merged"
                               : c.pipeline.tokenPruneKeep > 0 ? "token-pruned"
+                              : c.dropLayers()                ? "layer-dropped"
                               : quantized                     ? "quantized"
                                                               : "pruned";
     report.stageMs.push_back({"calibration", msSince(calibrationStart)});
@@ -645,11 +743,30 @@ int mlir::tessera::compileMain(int argc, char **argv) {
       return c.fail("--token-prune and --token-merge do not combine");
     c.pipeline.tokenPruneKeep = keep;
   }
-  if (!opts.calibration.empty() &&
+  if (!opts.dropLayers.empty()) {
+    SmallVector<StringRef> parts;
+    StringRef(opts.dropLayers).split(parts, ',');
+    for (StringRef part : parts) {
+      auto [kind, count] = part.split(':');
+      int64_t k;
+      if ((kind != "attention" && kind != "mlp") || count.getAsInteger(10, k) ||
+          k < 1)
+        return c.fail("--drop-layers=" + opts.dropLayers + ": expected " +
+                      "attention:K or mlp:K with K >= 1, found '" + part + "'");
+      (kind == "attention" ? c.dropAttention : c.dropMlp) = k;
+    }
+    if (opts.noFusion || opts.optLevel < 1)
+      return c.fail("--drop-layers works on the fused attention and linear "
+                    "layers: it needs -O1 or above and no --no-fusion");
+  }
+  // --drop-layers measures on the calibration inputs whether or not there
+  // is a report.
+  if (!opts.calibration.empty() && !c.dropLayers() &&
       (!changesAccuracy(c.pipeline) || opts.report.empty()))
     return c.fail("--calibration measures what --quantize, a pruning "
                   "--sparsity, --token-merge or --token-prune changes for "
-                  "--report: it needs one of them and --report");
+                  "--report (it needs one of them and --report), or chooses "
+                  "the sublayers of --drop-layers");
   if (!opts.calibration.empty() &&
       !llvm::sys::fs::is_directory(opts.calibration))
     return c.fail("--calibration=" + opts.calibration +

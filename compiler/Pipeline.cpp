@@ -79,6 +79,14 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
     prune.tagOnly = opts.tagOnly;
     pm.addPass(createTokenPrune(prune));
   }
+  if (!opts.tagOnly && (opts.dropMeasure || !opts.dropAttention.empty() ||
+                        !opts.dropMlp.empty())) {
+    DropLayersOptions drop;
+    drop.attention.assign(opts.dropAttention.begin(), opts.dropAttention.end());
+    drop.mlp.assign(opts.dropMlp.begin(), opts.dropMlp.end());
+    drop.measure = opts.dropMeasure;
+    pm.addPass(createDropLayers(drop));
+  }
   if (!opts.sparsity.empty()) {
     SparsifyOptions sparsify;
     sparsify.sparsity = opts.sparsity;

@@ -6,6 +6,7 @@
 #include "mlir/Support/LogicalResult.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir::tessera {
 
@@ -36,9 +37,15 @@ struct PipelineOptions {
   /// attention of one layer (-1: a quarter of the depth; tessera-token-prune).
   double tokenPruneKeep = 0;
   int64_t tokenPruneLayer = -1;
+  /// Opt-in sublayer dropping (tessera-drop-layers): the attention and MLP
+  /// sublayers to drop (their index among their kind), or, with
+  /// `dropMeasure`, none: each sublayer's input/output similarity becomes an
+  /// extra output instead (the build --drop-layers measures them with).
+  std::vector<int64_t> dropAttention, dropMlp;
+  bool dropMeasure = false;
   /// The accuracy-changing passes (--quantize, --sparsity) only number the
-  /// layers they would change, and --token-merge/--token-prune do nothing: the
-  /// accuracy report's reference build.
+  /// layers they would change, and --token-merge/--token-prune/--drop-layers
+  /// do nothing: the accuracy report's reference build.
   bool tagOnly = false;
 };
 

@@ -184,6 +184,27 @@ void CompileReport::writeJson(raw_ostream &os) const {
             j.attribute("zero_fraction", l.zeros);
           });
       });
+    if (!sublayers.empty())
+      j.attributeObject("drop_layers", [&] {
+        j.attribute("inputs",
+                    dropInputs.empty() ? "random (no --calibration)" : dropInputs);
+        j.attribute("samples", dropSamples);
+        // Input/output cosine similarity of every sublayer: the most similar
+        // (most redundant) of a kind are the ones dropped.
+        j.attributeArray("sublayers", [&] {
+          for (const SublayerSimilarity &l : sublayers)
+            j.object([&] {
+              j.attribute("kind", l.kind);
+              j.attribute("index", l.index);
+              j.attribute("node", l.node);
+              if (std::isfinite(l.similarity))
+                j.attribute("similarity", l.similarity);
+              else
+                j.attribute("similarity", nullptr);
+              j.attribute("dropped", l.dropped);
+            });
+        });
+      });
     if (accuracy)
       j.attributeObject("accuracy", [&] {
         j.attribute("inputs", accuracy->calibrationDir.empty()
@@ -277,6 +298,24 @@ void CompileReport::writeSummary(raw_ostream &os) const {
        << llvm::format("%.1f", 100.0 * zeros / double(std::max<int64_t>(weights, 1)))
        << "% zero (per layer " << llvm::format("%.1f", 100.0 * lo->zeros)
        << "-" << llvm::format("%.1f", 100.0 * hi->zeros) << "%)";
+  }
+  if (!sublayers.empty()) {
+    os << "\n  drop-layers (" << dropSamples << " sample"
+       << (dropSamples == 1 ? "" : "s") << ", "
+       << (dropInputs.empty() ? "random inputs" : dropInputs)
+       << "): input/output cosine similarity";
+    for (const char *kind : {"attention", "mlp"}) {
+      bool any = false;
+      for (const SublayerSimilarity &l : sublayers) {
+        if (l.kind != kind)
+          continue;
+        os << (any ? "," : "\n    " + std::string(kind) + ":") << " "
+           << l.index << (l.dropped ? "*" : "") << " "
+           << llvm::format("%.4f", l.similarity);
+        any = true;
+      }
+    }
+    os << "\n    (* dropped)";
   }
   if (accuracy) {
     os << "\n  accuracy (" << accuracy->samples << " sample"

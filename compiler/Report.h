@@ -40,6 +40,11 @@ struct CompileReport {
   int64_t arenaBytes = -1, arenaUnplannedBytes = -1;
   /// The f32 linear layers with constant weights, after --sparsity.
   std::vector<SparseLayer> sparseLayers;
+  /// --drop-layers: every sublayer's input/output similarity on the
+  /// calibration inputs (`dropSamples` of them), and which went.
+  std::vector<SublayerSimilarity> sublayers;
+  int64_t dropSamples = 0;
+  std::string dropInputs;
   /// What an accuracy-changing pass changed, on calibration inputs.
   std::optional<AccuracyReport> accuracy;
   /// Stage name -> milliseconds, in order.

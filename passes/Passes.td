@@ -360,6 +360,34 @@ def TokenMerge : Pass<"tessera-token-merge", "ModuleOp"> {
   ];
 }
 
+def DropLayers : Pass<"tessera-drop-layers", "ModuleOp"> {
+  let summary = "Drop whole attention or MLP sublayers of a residual network";
+  let description = [{
+    A sublayer is a residual site `y = x + f(x)` (an add, or a linear
+    layer's residual epilogue) whose branch `f` is computed from the stream
+    `x` through a linear layer or an attention: an attention sublayer when
+    the branch holds a `tessera.attention`, else an MLP sublayer. Sublayers
+    are numbered per kind in program order (0-based); those listed in
+    `attention` and `mlp` are dropped (`y = x`, the branch is erased). With
+    `measure`, nothing is dropped: the function returns, per sublayer, the
+    cosine similarity of its input and output rows (last axis), averaged, as
+    an extra scalar result `sublayer<N>` (result attributes
+    `tessera.sublayer_kind`, `tessera.sublayer_index`,
+    `tessera.sublayer_node`): the driver's calibration build, from which
+    `--drop-layers=attention:K` drops the K most similar (most redundant).
+  }];
+  let options = [
+    ListOption<"attention", "attention", "int64_t",
+               "attention sublayers to drop (their index among them)">,
+    ListOption<"mlp", "mlp", "int64_t",
+               "MLP sublayers to drop (their index among them)">,
+    Option<"measure", "measure", "bool", "false",
+           "drop nothing; number each sublayer's input/output cosine "
+           "similarity for a calibration build">,
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def TokenPrune : Pass<"tessera-token-prune", "ModuleOp"> {
   let summary = "Prune the tokens the class token attends to least";
   let description = [{

@@ -6,7 +6,8 @@ passes by a real metric instead of by 1e-4.
 
 writes OUT/<model>/model.onnx (static shapes, opset 17; the ViTs also
 model_b8.onnx, at batch 8 for benchmarks), OUT/<model>/inputs/
-<name>.npy (the whole evaluation set as one batch), OUT/<model>/eval.npz (the
+<name>.npy (the whole evaluation set as one batch; the ViTs also
+OUT/<model>/calibration/<name>.npy, as many training images), OUT/<model>/eval.npz (the
 labels or targets) and OUT/<model>/metric.json (the torch model's own metric).
 Training is seeded and deterministic; an existing OUT/<model> whose stamp
 matches this file's hash is reused (the cache lives in the build tree).
@@ -157,6 +158,10 @@ def vit_digits(out, epochs=30, **config):
     export(model, torch.from_numpy(x[te][:8]), os.path.join(out, "model_b8.onnx"), "image",
            "logits")
     np.save(os.path.join(out, "inputs", "image.npy"), x[te])
+    # Training images, one batch of the evaluation batch's size: what passes
+    # that calibrate (--drop-layers) see instead of the test set.
+    os.makedirs(os.path.join(out, "calibration"), exist_ok=True)
+    np.save(os.path.join(out, "calibration", "image.npy"), x[tr][:len(te)])
     np.savez(os.path.join(out, "eval.npz"), labels=y[te], logits=logits)
     return {"metric": "accuracy", "value": acc}
 

@@ -1,7 +1,8 @@
 """Compiles a trained model (test/models/trained_models.py) in fp32 and with
-each set of accuracy-changing flags (--quantize, --sparsity, --token-merge),
-runs them on
-the evaluation set and prints the task metric of each and the change:
+each set of accuracy-changing flags (--quantize, --sparsity, --token-merge,
+--token-prune, --drop-layers: with the model's calibration/ inputs), runs
+them on the evaluation set and prints the task metric of each and the
+change:
 
   run_changed.py TOOLS CACHE WORK MODEL FLAG[+FLAG...]~MAX_CHANGE ...
 
@@ -71,6 +72,12 @@ def main():
         spec_flags = spec_flags.split("+")
         mode = " ".join(f.lstrip("-") for f in spec_flags)
         name = "".join(c if c.isalnum() else "_" for c in mode)
+        # --drop-layers chooses its sublayers on training data when the
+        # model has some (calibration/), not on the test set.
+        calibration = os.path.join(model_dir, "calibration")
+        if any(f.startswith("--drop-layers") for f in spec_flags) and \
+                os.path.isdir(calibration):
+            spec_flags = spec_flags + ["--calibration=" + calibration]
         quant = build_and_run(tools, model_dir, work, name, flags + spec_flags)
         ref = build_and_run(tools, model_dir, work, name + "_ref",
                             flags + spec_flags + ["--no-fused-kernels"])
