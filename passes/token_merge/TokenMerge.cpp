@@ -721,9 +721,12 @@ FailureOr<Value> Sweep::pruneScores(OpBuilder &b, Location loc,
   Value row = SliceOp::create(b, loc, type({qs[0], heads, 1, qs[3]}), q,
                               b.getDenseI64ArrayAttr({0, 0, 0, 0}),
                               b.getDenseI64ArrayAttr({1, 1, 1, 1}));
-  Value kt = transpose(b, loc, k, {0, 1, 3, 2});
+  // k [.., n, D] times the row as a column [.., D, 1] (a reshape): no
+  // transposed copy of the keys.
+  Value column = reshape(b, loc, row, {qs[0], heads, qs[3], 1});
+  Value dots = MatmulOp::create(b, loc, type({qs[0], heads, n, 1}), k, column);
   auto logitsType = type({qs[0], heads, 1, n});
-  Value logits = MatmulOp::create(b, loc, logitsType, row, kt);
+  Value logits = reshape(b, loc, dots, {qs[0], heads, 1, n});
   Value scale = ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(type({}),

@@ -30,6 +30,23 @@ float sizeAt(const tessera_memref2d_f32 *m, int64_t b, int64_t t) {
   return m->aligned[m->offset + b * m->strides[0] + t * m->strides[1]];
 }
 
+/// sum_k a[k] v[k] in 16 independent partial sums (vectorizable without
+/// reassociating: each lane sums in order), added up in a fixed order.
+float dotProduct(const float *a, const float *v, int64_t n) {
+  constexpr int lanes = 16;
+  float part[lanes] = {};
+  int64_t k = 0;
+  for (; k + lanes <= n; k += lanes)
+    for (int l = 0; l < lanes; ++l)
+      part[l] += a[k + l] * v[k + l];
+  for (; k < n; ++k)
+    part[k % lanes] += a[k] * v[k];
+  float dot = 0;
+  for (int l = 0; l < lanes; ++l)
+    dot += part[l];
+  return dot;
+}
+
 void mergeBatch(const MergeProblem &p, int64_t b) {
   int64_t T = p.T, C = p.C, M = p.M;
   int64_t na = (T + 1) / 2, nb = T / 2;
@@ -52,9 +69,7 @@ void mergeBatch(const MergeProblem &p, int64_t b) {
     const float *a = &unit[2 * i * M];
     for (int64_t j = 0; j < nb; ++j) {
       const float *v = &unit[(2 * j + 1) * M];
-      float dot = 0;
-      for (int64_t k = 0; k < M; ++k)
-        dot += a[k] * v[k];
+      float dot = dotProduct(a, v, M);
       if (dot > best[i]) {
         best[i] = dot;
         partner[i] = j;

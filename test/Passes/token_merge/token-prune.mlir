@@ -6,7 +6,7 @@
 // Two encoder blocks on [B, T, D] = [2, 9, 16] with a class token (token 0).
 // The default layer is a quarter of the depth (0 of 2): after the first
 // residual add the class token's attention row is recomputed from the
-// attention's own q and k (softmax over the keys, averaged over the heads)
+// attention's own q and k (k times q's row as a column: no transposed keys) (softmax over the keys, averaged over the heads)
 // and token_prune keeps token 0 and round(0.5 * 8) = 4 others. The second
 // attention runs on 5 tokens with no size bias (pruned tokens all stand for
 // one), reading token 0 is allowed, and a mean over the tokens stays a
@@ -15,8 +15,9 @@
 // CHECK: %[[R1:.*]] = tessera.add %{{.*}}, %arg0 : (tensor<2x9x16xf32>, tensor<2x9x16xf32>) -> tensor<2x9x16xf32>
 // CHECK: %[[ONES:.*]] = tessera.constant dense<1.000000e+00> : tensor<2x9xf32>
 // CHECK: %[[ROW:.*]] = tessera.slice %[[Q:.*]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<2x2x9x8xf32> to tensor<2x2x1x8xf32>
-// CHECK: %[[KT:.*]] = tessera.transpose %[[Q]] {perm = array<i64: 0, 1, 3, 2>} : tensor<2x2x9x8xf32> to tensor<2x2x8x9xf32>
-// CHECK: %[[DOT:.*]] = tessera.matmul %[[ROW]], %[[KT]] : (tensor<2x2x1x8xf32>, tensor<2x2x8x9xf32>) -> tensor<2x2x1x9xf32>
+// CHECK: %[[COL:.*]] = tessera.reshape %[[ROW]] : tensor<2x2x1x8xf32> to tensor<2x2x8x1xf32>
+// CHECK: %[[DOTS:.*]] = tessera.matmul %[[Q]], %[[COL]] : (tensor<2x2x9x8xf32>, tensor<2x2x8x1xf32>) -> tensor<2x2x9x1xf32>
+// CHECK: %[[DOT:.*]] = tessera.reshape %[[DOTS]] : tensor<2x2x9x1xf32> to tensor<2x2x1x9xf32>
 // CHECK: %[[SCALE:.*]] = tessera.constant dense<3.500000e-01> : tensor<f32>
 // CHECK: %[[LOGITS:.*]] = tessera.mul %[[DOT]], %[[SCALE]]
 // CHECK: %[[P:.*]] = tessera.softmax %[[LOGITS]] {axis = 3 : i64} : tensor<2x2x1x9xf32>
@@ -64,7 +65,8 @@ func.func @class_token(%x: tensor<2x9x16xf32>) -> (tensor<2x16xf32>, tensor<2x16
 // With layer=1 this one-layer function is an error (token-prune-invalid.mlir).
 // LAYER1-ERR: error: token pruning after layer 1: the model has 1 attention layers
 // CHECK-LABEL: func.func @per_query_mask
-// CHECK: %[[DOT:.*]] = tessera.matmul {{.*}} -> tensor<2x2x1x9xf32>
+// CHECK: tessera.matmul {{.*}} -> tensor<2x2x9x1xf32>
+// CHECK: %[[DOT:.*]] = tessera.reshape {{.*}} to tensor<2x2x1x9xf32>
 // CHECK: %[[LOGITS:.*]] = tessera.mul %[[DOT]]
 // CHECK: %[[ROW:.*]] = tessera.slice %arg1 {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<2x1x9x9xf32> to tensor<2x1x1x9xf32>
 // CHECK: %[[MASKED:.*]] = tessera.add %[[LOGITS]], %[[ROW]] : (tensor<2x2x1x9xf32>, tensor<2x1x1x9xf32>) -> tensor<2x2x1x9xf32>
