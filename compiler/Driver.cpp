@@ -21,6 +21,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "mlir/Transforms/ViewOpGraph.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -40,7 +41,7 @@ namespace cl = llvm::cl;
 
 namespace {
 // Stages in pipeline order: every emit kind runs all stages up to its own.
-enum class Emit { Import, Tessera, Linalg, LLVM, Obj, Exe, Lib };
+enum class Emit { Import, Tessera, Dot, Linalg, LLVM, Obj, Exe, Lib };
 
 /// Tessera's own options: the ones --help shows (with a few MLIR ones);
 /// LLVM's and MLIR's hundreds of others only appear with --help-hidden.
@@ -61,6 +62,9 @@ struct Options {
       cl::values(clEnumValN(Emit::Import, "import", "IR right after import"),
                  clEnumValN(Emit::Tessera, "tessera",
                             "IR after the graph-level pipeline"),
+                 clEnumValN(Emit::Dot, "dot",
+                            "Graphviz graph of the IR after the graph-level "
+                            "pipeline (upstream view-op-graph)"),
                  clEnumValN(Emit::Linalg, "linalg",
                             "IR after lowering to linalg and fusion"),
                  clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR"),
@@ -511,6 +515,20 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     return 0;
   };
 
+  if (emit == Emit::Dot) {
+    // One node per op (name, attributes and result types, truncated), one
+    // edge per use, a cluster per region.
+    PassManager dot(&c.ctx);
+    if (failed(writeText(
+            opts.output,
+            [&](raw_ostream &os) {
+              dot.addPass(createPrintOpGraphPass(os));
+              (void)dot.run(*module);
+            },
+            error)))
+      return c.fail(error);
+    return writeReport();
+  }
   if (emit <= Emit::Linalg) {
     if (failed(writeText(
             opts.output, [&](raw_ostream &os) { module->print(os); }, error)))
