@@ -26,6 +26,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -89,6 +90,10 @@ struct Options {
       "report",
       cl::desc("FILE.json: what the graph passes fused, op counts before and "
                "after them and stage times ('-': a summary on stderr)"), cl::cat(category())};
+  cl::opt<bool> progress{
+      "progress", cl::desc("Print each stage and its time on stderr as it "
+                           "ends (the default when stderr is a terminal)"),
+      cl::cat(category())};
   cl::opt<bool> noFusion{
       "no-fusion", cl::desc("Skip graph-level fusion (attention, norms, "
                             "activations, linear epilogues)"), cl::cat(category())};
@@ -346,6 +351,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   TimingScope importTimer = rootTimer.nest("Import");
   OwningOpRef<ModuleOp> module = loadInput(opts.input, c.ctx, sourceMgr, import);
   importTimer.stop();
+  double importMs = msSince(start);
   if (!module)
     return c.fail("cannot compile '" + opts.input + "'");
 
@@ -445,12 +451,21 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
 
   CompileReport report;
   report.model = opts.input;
+  // Every stage's time goes to the report, and with --progress (or a
+  // terminal) to stderr as the stage ends: big models compile for minutes.
+  bool showProgress = opts.progress || llvm::errs().is_displayed();
+  auto stage = [&](StringRef name, double ms) {
+    report.stageMs.push_back({name.str(), ms});
+    if (showProgress)
+      llvm::errs() << "tessera-compile: " << name << " "
+                   << llvm::format("%.0f", ms) << " ms\n";
+  };
   report.sublayers = sublayers;
   report.dropSamples = dropSamples;
   report.dropInputs = opts.calibration;
+  stage("import", importMs);
   if (c.dropLayers())
-    report.stageMs.push_back({"drop-layers measure", msSince(dropStart)});
-  report.stageMs.push_back({"import", msSince(start)});
+    stage("drop-layers measure", msSince(dropStart));
   // Runs the passes `build` adds, timed under `name`; --mlir-* pass-manager
   // options apply.
   auto runPasses = [&](StringRef name,
@@ -481,7 +496,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
       report.countSparsity(*module);
     report.opsAfter = CompileReport::countOps(*module);
     report.flops = CompileReport::countFlops(*module);
-    report.stageMs.push_back({"graph", msSince(graphStart)});
+    stage("graph", msSince(graphStart));
   }
   if (emit >= Emit::Linalg) {
     auto lowerStart = Clock::now();
@@ -497,13 +512,13 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
         })))
       return 1;
     report.countKernels(*module);
-    report.stageMs.push_back({"lowering", msSince(lowerStart)});
+    stage("lowering", msSince(lowerStart));
   }
   // Written when the compilation is done (or now, for IR outputs).
   auto writeReport = [&]() -> int {
+    stage("total", msSince(start));
     if (opts.report.empty())
       return 0;
-    report.stageMs.push_back({"total", msSince(start)});
     if (opts.report == "-") {
       report.writeSummary(llvm::errs());
       return 0;
@@ -540,7 +555,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     if (failed(emitCode(c, *module, *target, emit == Emit::Obj, opts.output,
                         rootTimer)))
       return 1;
-    report.stageMs.push_back({"codegen", msSince(codegenStart)});
+    stage("codegen", msSince(codegenStart));
     return writeReport();
   }
 
@@ -556,7 +571,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   if (failed(emitCode(c, *module, *target, /*asObject=*/true, objectPath,
                       rootTimer)))
     return 1;
-  report.stageMs.push_back({"codegen", msSince(codegenStart)});
+  stage("codegen", msSince(codegenStart));
   auto linkStart = Clock::now();
 
   TimingScope linkTimer = rootTimer.nest("Link");
@@ -578,7 +593,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
             error)))
       return c.fail(error);
   }
-  report.stageMs.push_back({"link", msSince(linkStart)});
+  stage("link", msSince(linkStart));
   if (calibrate) {
     // Both builds with every quantized layer's result as an extra output:
     // the fp32 one numbers the same layers (tag-only) and leaves them f32.
@@ -622,7 +637,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
                               : c.dropLayers()                ? "layer-dropped"
                               : quantized                     ? "quantized"
                                                               : "pruned";
-    report.stageMs.push_back({"calibration", msSince(calibrationStart)});
+    stage("calibration", msSince(calibrationStart));
   }
   return writeReport();
 }
