@@ -30,23 +30,6 @@ float sizeAt(const tessera_memref2d_f32 *m, int64_t b, int64_t t) {
   return m->aligned[m->offset + b * m->strides[0] + t * m->strides[1]];
 }
 
-/// sum_k a[k] v[k] in 16 independent partial sums (vectorizable without
-/// reassociating: each lane sums in order), added up in a fixed order.
-float dotProduct(const float *a, const float *v, int64_t n) {
-  constexpr int lanes = 16;
-  float part[lanes] = {};
-  int64_t k = 0;
-  for (; k + lanes <= n; k += lanes)
-    for (int l = 0; l < lanes; ++l)
-      part[l] += a[k + l] * v[k + l];
-  for (; k < n; ++k)
-    part[k % lanes] += a[k] * v[k];
-  float dot = 0;
-  for (int l = 0; l < lanes; ++l)
-    dot += part[l];
-  return dot;
-}
-
 void mergeBatch(const MergeProblem &p, int64_t b) {
   int64_t T = p.T, C = p.C, M = p.M;
   int64_t na = (T + 1) / 2, nb = T / 2;
@@ -65,16 +48,26 @@ void mergeBatch(const MergeProblem &p, int64_t b) {
   // Best partner in B of every token of A (a = 2i, b = 2j + 1).
   std::vector<float> best(na, -std::numeric_limits<float>::infinity());
   std::vector<int64_t> partner(na, 0);
+  // The B rows transposed ([M, nb]): each A token's similarities to all of
+  // B accumulate over k in order, vectorized across B (no horizontal sums).
+  std::vector<float> bt(M * nb), sims(nb);
+  for (int64_t j = 0; j < nb; ++j)
+    for (int64_t k = 0; k < M; ++k)
+      bt[k * nb + j] = unit[(2 * j + 1) * M + k];
   for (int64_t i = p.protect ? 1 : 0; i < na; ++i) {
     const float *a = &unit[2 * i * M];
-    for (int64_t j = 0; j < nb; ++j) {
-      const float *v = &unit[(2 * j + 1) * M];
-      float dot = dotProduct(a, v, M);
-      if (dot > best[i]) {
-        best[i] = dot;
+    std::fill(sims.begin(), sims.end(), 0.0f);
+    for (int64_t k = 0; k < M; ++k) {
+      float ak = a[k];
+      const float *row = &bt[k * nb];
+      for (int64_t j = 0; j < nb; ++j)
+        sims[j] += ak * row[j];
+    }
+    for (int64_t j = 0; j < nb; ++j)
+      if (sims[j] > best[i]) {
+        best[i] = sims[j];
         partner[i] = j;
       }
-    }
   }
   std::vector<int64_t> order(na);
   std::iota(order.begin(), order.end(), 0);
