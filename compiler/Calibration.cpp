@@ -96,6 +96,21 @@ FailureOr<std::vector<std::string>> sampleDirs(const ModelSignature &sig,
   return dirs;
 }
 
+/// The sample directories to run: those of `calibrationDir`, or, when it is
+/// empty, one set of random inputs written under `work`.
+FailureOr<std::vector<std::string>>
+calibrationSamples(const ModelSignature &sig, StringRef calibrationDir,
+                   StringRef work, std::string &error) {
+  if (!calibrationDir.empty())
+    return sampleDirs(sig, calibrationDir, error);
+  SmallString<128> dir(work);
+  llvm::sys::path::append(dir, "random");
+  llvm::sys::fs::create_directories(dir);
+  if (failed(writeRandomInputs(sig, dir, error)))
+    return failure();
+  return std::vector<std::string>{std::string(dir)};
+}
+
 LogicalResult runModel(StringRef exe, const ModelSignature &sig,
                        StringRef inputs, StringRef outputs,
                        std::string &error) {
@@ -270,21 +285,11 @@ FailureOr<AccuracyReport> mlir::tessera::measureAccuracy(
       [&] { llvm::sys::fs::remove_directories(work); });
   AccuracyReport report;
   report.calibrationDir = calibrationDir.str();
-  std::vector<std::string> samples;
-  if (calibrationDir.empty()) {
-    SmallString<128> dir(work);
-    llvm::sys::path::append(dir, "random");
-    llvm::sys::fs::create_directories(dir);
-    if (failed(writeRandomInputs(sig, dir, error)))
-      return failure();
-    samples.push_back(std::string(dir));
-  } else {
-    FailureOr<std::vector<std::string>> dirs =
-        sampleDirs(sig, calibrationDir, error);
-    if (failed(dirs))
-      return failure();
-    samples = std::move(*dirs);
-  }
+  FailureOr<std::vector<std::string>> sampled =
+      calibrationSamples(sig, calibrationDir, work, error);
+  if (failed(sampled))
+    return failure();
+  std::vector<std::string> samples = std::move(*sampled);
   std::vector<Sums> sums(sig.outputs.size());
   for (auto [i, out] : llvm::enumerate(sig.outputs))
     sums[i].classifier = i < modelOutputs && (out.dtype == "TESSERA_F32" ||
@@ -328,21 +333,11 @@ FailureOr<int64_t> mlir::tessera::measureSublayers(
     return failure();
   }
   llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(work); });
-  std::vector<std::string> samples;
-  if (calibrationDir.empty()) {
-    SmallString<128> dir(work);
-    llvm::sys::path::append(dir, "random");
-    llvm::sys::fs::create_directories(dir);
-    if (failed(writeRandomInputs(sig, dir, error)))
-      return failure();
-    samples.push_back(std::string(dir));
-  } else {
-    FailureOr<std::vector<std::string>> dirs =
-        sampleDirs(sig, calibrationDir, error);
-    if (failed(dirs))
-      return failure();
-    samples = std::move(*dirs);
-  }
+  FailureOr<std::vector<std::string>> sampled =
+      calibrationSamples(sig, calibrationDir, work, error);
+  if (failed(sampled))
+    return failure();
+  std::vector<std::string> samples = std::move(*sampled);
   std::vector<double> sums(sublayers.size(), 0.0);
   for (auto [s, inputs] : llvm::enumerate(samples)) {
     SmallString<128> outDir(work);

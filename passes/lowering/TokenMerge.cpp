@@ -13,27 +13,36 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 namespace {
+/// `op` (result [B, T', C] and sizes [B, T']) as a call of the runtime's
+/// `kernel` on `inputs`, into fresh result tensors, with `scalars`.
+void replaceWithKernel(Operation *op, StringRef kernel, ValueRange inputs,
+                       ArrayRef<int64_t> scalars,
+                       ConversionPatternRewriter &rewriter) {
+  Location loc = op->getLoc();
+  SmallVector<Value> inits;
+  for (Type t : op->getResultTypes()) {
+    auto type = cast<RankedTensorType>(t);
+    inits.push_back(tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                            type.getElementType()));
+  }
+  SmallVector<Attribute> attrs;
+  for (int64_t s : scalars)
+    attrs.push_back(rewriter.getI64IntegerAttr(s));
+  auto call = CallKernelOp::create(rewriter, loc, op->getResultTypes(),
+                                   rewriter.getStringAttr(kernel), inputs,
+                                   inits, rewriter.getArrayAttr(attrs));
+  rewriter.replaceOp(op, call.getResults());
+}
+
 struct TokenMergeLowering : OpConversionPattern<TokenMergeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(TokenMergeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto type = op.getResult().getType();
-    auto sizeType = op.getResultSize().getType();
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType());
-    Value sizeInit = tensor::EmptyOp::create(
-        rewriter, loc, sizeType.getShape(), sizeType.getElementType());
-    ArrayAttr scalars = rewriter.getArrayAttr(
-        {rewriter.getI64IntegerAttr(op.getR()),
-         rewriter.getI64IntegerAttr(op.getProtectFirst() ? 1 : 0)});
-    auto call = CallKernelOp::create(
-        rewriter, loc, TypeRange{type, sizeType},
-        rewriter.getStringAttr("tessera_token_merge_f32"),
-        ValueRange{adaptor.getInput(), adaptor.getMetric(), adaptor.getSize()},
-        ValueRange{init, sizeInit}, scalars);
-    rewriter.replaceOp(op, call.getResults());
+    replaceWithKernel(
+        op, "tessera_token_merge_f32",
+        {adaptor.getInput(), adaptor.getMetric(), adaptor.getSize()},
+        {op.getR(), op.getProtectFirst() ? 1 : 0}, rewriter);
     return success();
   }
 };
@@ -43,20 +52,10 @@ struct TokenPruneLowering : OpConversionPattern<TokenPruneOp> {
   LogicalResult
   matchAndRewrite(TokenPruneOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto type = op.getResult().getType();
-    auto sizeType = op.getResultSize().getType();
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType());
-    Value sizeInit = tensor::EmptyOp::create(rewriter, loc, sizeType.getShape(),
-                                             sizeType.getElementType());
-    auto call = CallKernelOp::create(
-        rewriter, loc, TypeRange{type, sizeType},
-        rewriter.getStringAttr("tessera_token_prune_f32"),
-        ValueRange{adaptor.getInput(), adaptor.getScores(), adaptor.getSize()},
-        ValueRange{init, sizeInit},
-        rewriter.getArrayAttr({rewriter.getI64IntegerAttr(op.getKeep())}));
-    rewriter.replaceOp(op, call.getResults());
+    replaceWithKernel(
+        op, "tessera_token_prune_f32",
+        {adaptor.getInput(), adaptor.getScores(), adaptor.getSize()},
+        {op.getKeep()}, rewriter);
     return success();
   }
 };
