@@ -146,6 +146,20 @@ struct Options {
                "--token-merge or --token-prune changed on them (random "
                "inputs without it)"),
       cl::cat(category())};
+  cl::opt<std::string> name{
+      "name",
+      cl::desc("Prefix of the compiled model's symbols (NAME_run, "
+               "NAME_model_info, ...; a C identifier): libraries and objects "
+               "of several models link into one program. Default: the output "
+               "file's name without 'lib' and extension"),
+      cl::value_desc("NAME"), cl::cat(category())};
+  cl::opt<std::string> weights{
+      "weights",
+      cl::desc("Where the weights go: 'internal' (default, inside the "
+               "result) or 'external' (OUT.weights, memory-mapped at the "
+               "first run; smaller object, faster compile)"),
+      cl::value_desc("internal|external"), cl::init("internal"),
+      cl::cat(category())};
   cl::opt<bool> noFusedKernels{
       "no-fused-kernels",
       cl::desc("Lower fused ops through their reference decomposition "
@@ -258,13 +272,14 @@ static LogicalResult writeText(StringRef path,
 
 /// Writes the LLVM IR or object for `module` (already in the LLVM dialect).
 static LogicalResult emitCode(Compilation &c, ModuleOp module,
-                              const Target &target, bool asObject,
+                              const Target &target,
+                              const PipelineOptions &pipeline, bool asObject,
                               StringRef path, TimingScope &timing) {
   std::string error;
   auto out = openOutputFile(path, &error);
   if (!out)
     return c.fail(error), failure();
-  if (failed(target.emit(module, c.pipeline, asObject, out->os(), timing)))
+  if (failed(target.emit(module, pipeline, asObject, out->os(), timing)))
     return failure();
   out->keep();
   return success();
@@ -304,9 +319,13 @@ buildProbedExecutable(Compilation &c, ModuleOp module,
   llvm::FileRemover removeObject(objectPath);
   TimingScope timing;
   std::string error;
-  if (failed(emitCode(c, module, target, /*asObject=*/true, objectPath,
+  PipelineOptions codegen = pipeline;
+  codegen.weightsFile.clear();
+  StubOptions stub;
+  stub.withMain = true;
+  if (failed(emitCode(c, module, target, codegen, /*asObject=*/true, objectPath,
                       timing)) ||
-      failed(linkModel(objectPath, *sig, /*shared=*/false, path, runtime,
+      failed(linkModel(objectPath, *sig, stub, /*shared=*/false, path, runtime,
                        error)))
     return c.fail(error.empty() ? "cannot build a calibration model" : error),
            failure();
@@ -357,7 +376,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
 
   Emit emit = opts.emit;
   FailureOr<ModelSignature> signature;
-  if (emit == Emit::Exe || emit == Emit::Lib) {
+  if (emit == Emit::Exe || emit == Emit::Lib || emit == Emit::Obj) {
     signature = getModelSignature(*module);
     if (failed(signature))
       return c.fail("cannot compile '" + opts.input + "'");
@@ -551,15 +570,30 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     return writeReport();
   }
   auto codegenStart = Clock::now();
-  if (emit == Emit::LLVM || emit == Emit::Obj) {
-    if (failed(emitCode(c, *module, *target, emit == Emit::Obj, opts.output,
-                        rootTimer)))
+  StubOptions stub;
+  stub.name = c.pipeline.modelName;
+  stub.withMain = emit == Emit::Exe;
+  auto weightsSize = [&]() -> LogicalResult {
+    if (c.pipeline.weightsFile.empty())
+      return success();
+    if (std::error_code ec =
+            llvm::sys::fs::file_size(c.pipeline.weightsFile, stub.weightsBytes))
+      return c.fail("cannot read '" + c.pipeline.weightsFile +
+                    "': " + ec.message()),
+             failure();
+    stub.weightsFile = llvm::sys::path::filename(c.pipeline.weightsFile).str();
+    return success();
+  };
+  if (emit == Emit::LLVM) {
+    if (failed(emitCode(c, *module, *target, c.pipeline, /*asObject=*/false,
+                        opts.output, rootTimer)))
       return 1;
     stage("codegen", msSince(codegenStart));
     return writeReport();
   }
 
-  // exe / lib: object into a temporary file, then the linker step.
+  // obj / exe / lib: the code into a temporary object, then with the stub
+  // into the result.
   FailureOr<RuntimeLocation> runtime = findRuntime(c.argv0, error);
   if (failed(runtime))
     return c.fail(error);
@@ -568,28 +602,29 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
           llvm::sys::fs::createTemporaryFile("tessera-model", "o", objectPath))
     return c.fail("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeObject(objectPath);
-  if (failed(emitCode(c, *module, *target, /*asObject=*/true, objectPath,
-                      rootTimer)))
+  if (failed(emitCode(c, *module, *target, c.pipeline, /*asObject=*/true,
+                      objectPath, rootTimer)) ||
+      failed(weightsSize()))
     return 1;
   stage("codegen", msSince(codegenStart));
   auto linkStart = Clock::now();
 
   TimingScope linkTimer = rootTimer.nest("Link");
   bool shared = emit == Emit::Lib;
-  if (failed(linkModel(objectPath, *signature, shared, opts.output, *runtime,
-                       error)))
+  if (emit == Emit::Obj) {
+    if (failed(writeModelObject(objectPath, *signature, stub, opts.output,
+                                runtime->includeDir, error)))
+      return c.fail(error);
+  } else if (failed(linkModel(objectPath, *signature, stub, shared, opts.output,
+                              *runtime, error))) {
     return c.fail(error);
-  if (shared) {
-    std::string guard =
-        "TESSERA_MODEL_" + llvm::sys::path::stem(opts.output).upper() + "_H";
-    for (char &ch : guard)
-      if (!llvm::isAlnum(ch))
-        ch = '_';
+  }
+  if (emit == Emit::Obj || emit == Emit::Lib) {
     SmallString<128> headerPath(opts.output);
     llvm::sys::path::replace_extension(headerPath, "h");
     if (failed(writeText(
             headerPath,
-            [&](raw_ostream &os) { writeModelHeader(*signature, guard, os); },
+            [&](raw_ostream &os) { writeModelHeader(*signature, stub, os); },
             error)))
       return c.fail(error);
   }
@@ -690,6 +725,17 @@ int mlir::tessera::compileMain(int argc, char **argv) {
     return c.fail("-O" + Twine(opts.optLevel) +
                   " is not an optimization level (0-3)");
   c.pipeline.optLevel = opts.optLevel;
+  c.pipeline.modelName =
+      opts.name.empty() ? defaultModelName(opts.output) : opts.name;
+  if (!isValidModelName(c.pipeline.modelName))
+    return c.fail("--name=" + opts.name +
+                  " is not a C identifier (letters, digits and '_', not "
+                  "starting with a digit)");
+  if (opts.weights == "external")
+    c.pipeline.weightsFile = opts.output + ".weights";
+  else if (opts.weights != "internal")
+    return c.fail("--weights=" + opts.weights +
+                  " is not a mode (internal, external)");
   c.pipeline.reportTemporaries = opts.reportTemporaries;
   c.pipeline.fusion = !opts.noFusion;
   c.pipeline.fusedKernels = !opts.noFusedKernels;

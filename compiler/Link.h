@@ -38,16 +38,45 @@ struct RuntimeLocation {
 /// $TESSERA_RUNTIME_DIR; fails with a message in `error`.
 FailureOr<RuntimeLocation> findRuntime(const char *argv0, std::string &error);
 
-void writeModelStub(const ModelSignature &sig, bool withMain,
+/// What the stub and header of one compiled model declare.
+struct StubOptions {
+  /// The prefix of every exported symbol (--name): NAME_model_info,
+  /// NAME_run, NAME_main, ... and the code's entry NAME_main_graph.
+  std::string name = "model";
+  /// An executable's main().
+  bool withMain = false;
+  /// --weights=external: the side file's name and size (0: weights inside).
+  std::string weightsFile;
+  uint64_t weightsBytes = 0;
+};
+
+/// `name` if it is a C identifier, else empty.
+bool isValidModelName(llvm::StringRef name);
+
+/// The default --name for an output file: its stem without a shared
+/// library's `lib` prefix, as a C identifier (`libgpt2.so` -> gpt2).
+std::string defaultModelName(llvm::StringRef outputPath);
+
+void writeModelStub(const ModelSignature &sig, const StubOptions &opts,
                     llvm::raw_ostream &os);
-void writeModelHeader(const ModelSignature &sig, llvm::StringRef guard,
+void writeModelHeader(const ModelSignature &sig, const StubOptions &opts,
                       llvm::raw_ostream &os);
 
 /// Links `objectPath` with the stub and the runtime into `outputPath`
-/// (an executable, or a shared library when `shared`).
+/// (an executable, or a shared library when `shared` that exports the
+/// NAME_* API only).
 LogicalResult linkModel(llvm::StringRef objectPath, const ModelSignature &sig,
-                        bool shared, llvm::StringRef outputPath,
+                        const StubOptions &stub, bool shared,
+                        llvm::StringRef outputPath,
                         const RuntimeLocation &runtime, std::string &error);
+
+/// Combines `objectPath` and the compiled stub into one relocatable object
+/// at `outputPath` (--emit=obj); the runtime is linked by its user.
+LogicalResult writeModelObject(llvm::StringRef objectPath,
+                               const ModelSignature &sig,
+                               const StubOptions &stub,
+                               llvm::StringRef outputPath,
+                               llvm::StringRef includeDir, std::string &error);
 
 } // namespace mlir::tessera
 

@@ -47,6 +47,12 @@ struct PipelineOptions {
   /// layers they would change, and --token-merge/--token-prune/--drop-layers
   /// do nothing: the accuracy report's reference build.
   bool tagOnly = false;
+  /// Code generation: the prefix of the model's only global symbol,
+  /// NAME_main_graph (--name), and with --weights=external the file that
+  /// every constant of 4 KiB or more goes to (the code reads them through
+  /// NAME_weights, the mapped file); empty: constants stay in the object.
+  std::string modelName = "model";
+  std::string weightsFile;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.

@@ -8,16 +8,18 @@ compiled extension).
 
 Inputs are matched by name (keyword arguments, or one dict); each must have the model's
 shape and dtype (`ValueError` / `TypeError` naming the input otherwise). Outputs come back
-as new numpy arrays. The library is the model's shared object: it carries the runtime, its
-`tessera_model` description and `tessera_run`.
+as new numpy arrays. The library is the model's shared object: it exports NAME_model_info,
+NAME_run and friends for the NAME it was compiled with (--name); `load` finds NAME in the
+library's dynamic symbol table (or takes `name=`).
 """
 import ctypes
 import os
+import struct
 from typing import Dict, List, NamedTuple, Tuple
 
 import numpy as np
 
-__all__ = ["load", "Model", "TensorInfo", "TesseraError"]
+__all__ = ["load", "model_names", "Model", "TensorInfo", "TesseraError"]
 
 # tessera_dtype (runtime/include/tessera_runtime.h) -> numpy
 _DTYPES = {
@@ -40,7 +42,34 @@ class _ModelInfo(ctypes.Structure):
     _fields_ = [("num_inputs", ctypes.c_int32), ("num_outputs", ctypes.c_int32),
                 ("inputs", ctypes.POINTER(_TensorInfo)),
                 ("outputs", ctypes.POINTER(_TensorInfo)),
-                ("entry", ctypes.c_void_p)]
+                ("entry", ctypes.c_void_p), ("prepare", ctypes.c_void_p)]
+
+
+def model_names(path: str) -> List[str]:
+    """The NAMEs of the `NAME_model_info` symbols a 64-bit little-endian ELF file defines."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return []
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    if shentsize != 64 or shoff + shnum * 64 > len(data):
+        return []
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * 64) for i in range(shnum)]
+    names = []
+    for _, kind, _, _, offset, size, link, _, _, entsize in sections:
+        if kind != 11 or entsize != 24 or link >= shnum:  # SHT_DYNSYM
+            continue
+        strings_offset, strings_size = sections[link][4], sections[link][5]
+        for i in range(size // 24):
+            st_name, st_info, _, st_shndx = struct.unpack_from("<IBBH", data, offset + i * 24)
+            if st_shndx == 0 or st_info >> 4 == 0 or st_name >= strings_size:  # undefined/local
+                continue
+            start = strings_offset + st_name
+            name = data[start:data.index(b"\0", start)].decode(errors="replace")
+            if name.endswith("_model_info") and len(name) > len("_model_info"):
+                names.append(name[:-len("_model_info")])
+    return names
 
 
 class TensorInfo(NamedTuple):
@@ -62,24 +91,43 @@ def _describe(t: _TensorInfo) -> TensorInfo:
 class Model:
     """A loaded model: `inputs`, `outputs` (TensorInfo lists) and `__call__`."""
 
-    def __init__(self, path: str, symbol: str = "tessera_model"):
+    def __init__(self, path: str, name: str = None, weights: str = None):
         if not os.path.exists(path):
             raise FileNotFoundError(f"no compiled model at '{path}'")
         self.path = path
+        if name is None:
+            names = model_names(path)
+            if len(names) != 1:
+                what = (f"several models ({', '.join(names)}): pass name=" if names else
+                        "no NAME_model_info symbol: not a library from tessera-compile "
+                        "--emit=lib")
+                raise TesseraError(f"'{path}' has {what}")
+            name = names[0]
+        self.name = name
         # RTLD_LOCAL: two models (each with its own copy of the runtime) do not
         # resolve each other's symbols.
         self._lib = ctypes.CDLL(os.path.abspath(path), mode=os.RTLD_LOCAL | os.RTLD_NOW)
         try:
-            self._info = _ModelInfo.in_dll(self._lib, symbol)
-        except ValueError:
-            raise TesseraError(f"'{path}' has no model description '{symbol}': not a "
-                               f"library from tessera-compile --emit=lib") from None
-        self._run = self._lib.tessera_run
-        self._run.argtypes = [ctypes.POINTER(_ModelInfo), ctypes.POINTER(ctypes.c_void_p),
-                              ctypes.POINTER(ctypes.c_void_p)]
+            describe = getattr(self._lib, f"{name}_model_info")
+            self._run = getattr(self._lib, f"{name}_run")
+            self._message = getattr(self._lib, f"{name}_status_message")
+            self._set_threads = getattr(self._lib, f"{name}_set_num_threads")
+            self._message.restype = ctypes.c_char_p
+        except AttributeError:
+            raise TesseraError(f"'{path}' has no model '{name}' ({name}_model_info, "
+                               f"{name}_run): not a library from tessera-compile "
+                               f"--emit=lib --name={name}") from None
+        if weights is not None:
+            set_weights = getattr(self._lib, f"{name}_set_weights_path", None)
+            if set_weights is None:
+                raise TesseraError(f"'{path}' was not compiled with --weights=external")
+            set_weights.argtypes = [ctypes.c_char_p]
+            if set_weights(os.fsencode(weights)) != 0:
+                raise TesseraError(self._message().decode())
+        describe.restype = ctypes.POINTER(_ModelInfo)
+        self._info = describe().contents
+        self._run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]
         self._run.restype = ctypes.c_int
-        self._message = self._lib.tessera_status_message
-        self._message.restype = ctypes.c_char_p
         self.inputs: List[TensorInfo] = [_describe(self._info.inputs[i])
                                          for i in range(self._info.num_inputs)]
         self.outputs: List[TensorInfo] = [_describe(self._info.outputs[i])
@@ -87,7 +135,7 @@ class Model:
 
     def set_num_threads(self, n: int) -> None:
         """The runtime's thread count (n <= 0: $TESSERA_NUM_THREADS or all cores)."""
-        self._lib.tessera_set_num_threads(ctypes.c_int(n))
+        self._set_threads(ctypes.c_int(n))
 
     def _check(self, info: TensorInfo, value) -> np.ndarray:
         a = np.asarray(value)
@@ -113,18 +161,20 @@ class Model:
         outs = [np.empty(info.shape, info.dtype) for info in self.outputs]
         ins_p = (ctypes.c_void_p * max(1, len(arrays)))(*[a.ctypes.data for a in arrays])
         outs_p = (ctypes.c_void_p * max(1, len(outs)))(*[o.ctypes.data for o in outs])
-        status = self._run(ctypes.byref(self._info), ins_p, outs_p)
+        status = self._run(ins_p, outs_p)
         if status != 0:
-            raise TesseraError(self._message().decode() or f"tessera_run failed ({status})")
+            raise TesseraError(self._message().decode() or f"{self.name}_run failed ({status})")
         return {info.name: o for info, o in zip(self.outputs, outs)}
 
     def __repr__(self):
         def fmt(ts):
             return ", ".join(f"{t.name}: {'bfloat16' if t.bfloat16 else t.dtype}"
                              f"{list(t.shape)}" for t in ts)
-        return f"<tessera model '{self.path}' ({fmt(self.inputs)}) -> ({fmt(self.outputs)})>"
+        return f"<tessera model {self.name} '{self.path}' ({fmt(self.inputs)}) -> ({fmt(self.outputs)})>"
 
 
-def load(path: str, symbol: str = "tessera_model") -> Model:
-    """Loads a shared library compiled with tessera-compile --emit=lib."""
-    return Model(path, symbol)
+def load(path: str, name: str = None, weights: str = None) -> Model:
+    """Loads a shared library compiled with tessera-compile --emit=lib (--name=NAME: found in
+    the library when not given). `weights`: the weights file of a library compiled with
+    --weights=external (default: OUT.weights next to the library, mapped at the first run)."""
+    return Model(path, name, weights)

@@ -23,6 +23,15 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
 config.substitutions.append(("%tools", config.tessera_tools_dir))
+# C programs built against a compiled model: the runtime's header, and the
+# runtime itself for the .npy I/O they use (a model library keeps its own
+# copy private).
+config.substitutions.append(
+    ("%tessera_runtime_include", os.path.join(config.tessera_src_root, "runtime", "include")))
+config.substitutions.append(
+    ("%tessera_runtime_link",
+     os.path.join(config.tessera_obj_root, "lib", "libtessera_runtime.a")
+     + " -lstdc++ -lm -lpthread -ldl"))
 # Trained test models (test/models/trained_models.py) are cached here, across
 # runs, keyed by the training script's hash.
 config.substitutions.append(("%cache", os.path.join(config.tessera_obj_root, "test", "cache")))

@@ -9,11 +9,14 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/ReplaceConstant.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -136,6 +139,95 @@ void weightsAsBytes(llvm::Module &module) {
   }
 }
 
+/// The model's entry `_mlir_ciface_main_graph` becomes NAME_main_graph, the
+/// code's only global symbol (hidden): every other function and global is
+/// internal, so objects and libraries of several models link into one
+/// program.
+void exportOnlyEntry(llvm::Module &module, StringRef name) {
+  llvm::Function *entry = module.getFunction("_mlir_ciface_main_graph");
+  for (llvm::Function &fn : module)
+    if (!fn.isDeclaration() && &fn != entry)
+      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable &global : module.globals())
+    if (!global.isDeclaration() && !global.hasAppendingLinkage())
+      global.setLinkage(llvm::GlobalValue::InternalLinkage);
+  if (entry) {
+    // Hidden: the stub of the same library or object calls it; users call
+    // the stub's NAME_run.
+    entry->setName(name + "_main_graph");
+    entry->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  }
+}
+
+/// --weights=external: every constant array of 4 KiB or more moves to
+/// `file` (at 64-byte aligned offsets) and its uses become `NAME_weights +
+/// offset`, NAME_weights being set by the stub to the mapped file before
+/// the first run. Writes the file even when nothing moves (0 bytes).
+LogicalResult externalizeWeights(llvm::Module &module, StringRef name,
+                                 StringRef file, std::string &error) {
+  SmallVector<llvm::GlobalVariable *> globals;
+  for (llvm::GlobalVariable &global : module.globals())
+    if (global.hasInitializer() && global.isConstant())
+      if (auto *data =
+              dyn_cast<llvm::ConstantDataSequential>(global.getInitializer()))
+        if (data->getRawDataValues().size() >= 4096)
+          globals.push_back(&global);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = ("cannot write '" + file + "': " + ec.message()).str();
+    return failure();
+  }
+  if (globals.empty())
+    return success();
+  // Uses in constant expressions become instructions, whose operand can be
+  // a loaded pointer.
+  SmallVector<llvm::Constant *> constants(globals.begin(), globals.end());
+  llvm::convertUsersOfConstantsToInstructions(constants);
+
+  auto *ptrType = llvm::PointerType::getUnqual(module.getContext());
+  auto *base = new llvm::GlobalVariable(
+      module, ptrType, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
+      /*Initializer=*/nullptr, (name + "_weights").str());
+  base->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  auto *i8 = llvm::Type::getInt8Ty(module.getContext());
+  uint64_t offset = 0;
+  for (llvm::GlobalVariable *global : globals) {
+    StringRef raw = cast<llvm::ConstantDataSequential>(global->getInitializer())
+                        ->getRawDataValues();
+    uint64_t aligned = llvm::alignTo(offset, 64);
+    os.write_zeros(aligned - offset);
+    os.write(raw.data(), raw.size());
+    offset = aligned + raw.size();
+    // One load of the base per function, in its entry block.
+    llvm::DenseMap<llvm::Function *, llvm::Value *> addresses;
+    for (llvm::Use &use : llvm::make_early_inc_range(global->uses())) {
+      auto *inst = dyn_cast<llvm::Instruction>(use.getUser());
+      if (!inst) {
+        error = ("a use of weight '" + global->getName() +
+                 "' outside a function cannot read an external weight")
+                    .str();
+        return failure();
+      }
+      llvm::Function *fn = inst->getFunction();
+      llvm::Value *&address = addresses[fn];
+      if (!address) {
+        llvm::IRBuilder<> builder(&*fn->getEntryBlock().getFirstInsertionPt());
+        llvm::Value *loaded = builder.CreateLoad(ptrType, base);
+        address = builder.CreateInBoundsGEP(
+            i8, loaded, builder.getInt64(aligned), global->getName());
+      }
+      use.set(address);
+    }
+    global->eraseFromParent();
+  }
+  if (os.has_error()) {
+    error = ("cannot write '" + file + "'").str();
+    return failure();
+  }
+  return success();
+}
+
 class CpuTarget : public Target {
 public:
   llvm::StringRef name() const override { return "cpu"; }
@@ -176,6 +268,12 @@ public:
     llvmModule->setDataLayout(tm->createDataLayout());
     translateTimer.stop();
 
+    exportOnlyEntry(*llvmModule, opts.modelName);
+    if (!opts.weightsFile.empty()) {
+      if (failed(externalizeWeights(*llvmModule, opts.modelName,
+                                    opts.weightsFile, error)))
+        return module.emitError() << error;
+    }
     weightsAsBytes(*llvmModule);
 
     TimingScope optTimer = timing.nest("LLVM optimization");

@@ -62,6 +62,9 @@ extern "C" tessera_status tessera_run(const tessera_model_info *model,
                                       void *const *outputs) {
   if (!model || !model->entry)
     return setError(TESSERA_ERR_INVALID_ARGUMENT, "tessera_run: null model");
+  if (model->prepare)
+    if (tessera_status status = model->prepare(); status != TESSERA_OK)
+      return status;
   int total = model->num_inputs + model->num_outputs;
   std::vector<std::vector<int64_t>> descs;
   descs.reserve(total);
@@ -323,6 +326,8 @@ extern "C" int tessera_main(const tessera_model_info *model, int argc,
     return code;
   if (opts.threads > 0)
     tessera_set_num_threads((int)opts.threads);
+  if (model->prepare && model->prepare() != TESSERA_OK)
+    return fail("%s", tessera_status_message());
   std::vector<tessera_npy> loaded(model->num_inputs);
   std::vector<void *> outputs(model->num_outputs, nullptr);
   int code = loadInputs(model, opts, loaded);

@@ -25,6 +25,18 @@ typedef enum {
   TESSERA_U64,
 } tessera_dtype;
 
+/* ---- Status codes ------------------------------------------------------ */
+typedef enum {
+  TESSERA_OK = 0,
+  TESSERA_ERR_INVALID_ARGUMENT, /* bad flag, unknown/missing input, null pointer
+                                 */
+  TESSERA_ERR_IO,               /* file cannot be opened, read or written */
+  TESSERA_ERR_FORMAT,           /* malformed or unsupported .npy */
+  TESSERA_ERR_SHAPE,            /* tensor shape differs from the model's */
+  TESSERA_ERR_DTYPE,            /* tensor dtype differs from the model's */
+  TESSERA_ERR_OUT_OF_MEMORY,
+} tessera_status;
+
 typedef struct {
   const char *name; /* the ONNX graph input/output name */
   tessera_dtype dtype;
@@ -32,7 +44,7 @@ typedef struct {
   const int64_t *shape;
 } tessera_tensor_info;
 
-/* What the compiler emits for every model (symbol `tessera_model`). */
+/* What the compiler emits for every model (returned by NAME_model_info()). */
 typedef struct {
   int32_t num_inputs;
   int32_t num_outputs;
@@ -42,18 +54,10 @@ typedef struct {
      {void *allocated; void *aligned; int64_t offset; int64_t sizes[rank];
       int64_t strides[rank];} */
   void (*entry)(void **descs);
+  /* Called before every run when set (NULL otherwise): maps the weights of
+     a model compiled with --weights=external on first use. */
+  tessera_status (*prepare)(void);
 } tessera_model_info;
-
-/* ---- Status codes ------------------------------------------------------ */
-typedef enum {
-  TESSERA_OK = 0,
-  TESSERA_ERR_INVALID_ARGUMENT, /* bad flag, unknown/missing input, null pointer */
-  TESSERA_ERR_IO,               /* file cannot be opened, read or written */
-  TESSERA_ERR_FORMAT,           /* malformed or unsupported .npy */
-  TESSERA_ERR_SHAPE,            /* tensor shape differs from the model's */
-  TESSERA_ERR_DTYPE,            /* tensor dtype differs from the model's */
-  TESSERA_ERR_OUT_OF_MEMORY,
-} tessera_status;
 
 /* The message of the last failing call on this thread ("" if none). */
 const char *tessera_status_message(void);
@@ -96,13 +100,21 @@ void tessera_parallel_range(void (*task)(void *ctx, int64_t lo, int64_t hi),
                             void *ctx, int64_t n);
 
 /* The compiled executable's command line:
-     PROG [--input NAME=FILE.npy]... [--output-dir DIR] [--bench N] [--threads N]
-   Writes DIR/NAME.npy per output; --bench N prints one JSON line
+     PROG [--input NAME=FILE.npy]... [--output-dir DIR] [--bench N] [--threads
+   N] Writes DIR/NAME.npy per output; --bench N prints one JSON line
    {"median_ms":..,"mean_ms":..,"min_ms":..,"max_ms":..,"iters":N,"threads":T}.
    Returns the process exit code (0, or 1 after a message on stderr).
    TESSERA_PROFILE=1 prints the time of every run on stderr. An executable's
-   main is just `return tessera_main(&tessera_model, argc, argv);`. */
+   main is just `return NAME_main(argc, argv);`, which calls this. */
 int tessera_main(const tessera_model_info *model, int argc, char **argv);
+
+/* --weights=external: maps `size` bytes of weights once (thread-safe) and
+   stores their address in *base; later calls return TESSERA_OK at once.
+   `path` NULL: the file `file_name` in the directory of the binary (library
+   or executable) that holds `anchor`. */
+tessera_status tessera_map_weights(const void **base, const char *path,
+                                   const char *file_name, uint64_t size,
+                                   const void *anchor);
 
 /* ---- .npy files (v1/v2/v3, little-endian, C order) ------------------------
    Dtypes: <f4 <f2 <f8 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1, and bfloat16 as

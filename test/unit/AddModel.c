@@ -1,5 +1,6 @@
-/* A hand-written model in the shape the compiler emits: Sum = A + B (f32
-   [2,3]) plus a pass-through int64 output, used by the tessera_main tests. */
+/* A hand-written model in the shape the compiler emits (--name=add): Sum = A +
+   B (f32 [2,3]) plus a pass-through int64 output, used by the tessera_main
+   tests. */
 #include "tessera_runtime.h"
 
 typedef struct {
@@ -37,4 +38,8 @@ static void entry(void **descs) {
     idsOut->aligned[i * idsOut->strides[0]] = ids->aligned[i * ids->strides[0]];
 }
 
-const tessera_model_info tessera_model = {3, 2, inputs, outputs, entry};
+static const tessera_model_info model = {3, 2, inputs, outputs, entry, NULL};
+
+const tessera_model_info *add_model_info(void) { return &model; }
+
+int add_main(int argc, char **argv) { return tessera_main(&model, argc, argv); }

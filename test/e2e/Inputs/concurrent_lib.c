@@ -12,17 +12,17 @@
 #include <string.h>
 
 enum { MAX_THREADS = 16 };
-#define NI TESSERA_MODEL_NUM_INPUTS
-#define NO TESSERA_MODEL_NUM_OUTPUTS
+#define NI MODEL_NUM_INPUTS
+#define NO MODEL_NUM_OUTPUTS
 
-static const tessera_model_info *m = &tessera_model;
+static const tessera_model_info *m;
 static void *inputs[MAX_THREADS][NI + 1];
 static void *expected[MAX_THREADS][NO + 1];
 static int rounds, failed;
 
 static int run(int t, void **outputs) {
-  if (tessera_model_run((const void *const *)inputs[t], outputs) != TESSERA_OK) {
-    fprintf(stderr, "concurrent_lib: %s\n", tessera_status_message());
+  if (model_run((const void *const *)inputs[t], outputs) != TESSERA_OK) {
+    fprintf(stderr, "concurrent_lib: %s\n", model_status_message());
     return 1;
   }
   return 0;
@@ -54,6 +54,7 @@ int main(int argc, char **argv) {
     return 2;
   int threads = atoi(argv[2]);
   rounds = atoi(argv[3]);
+  m = model_model_info();
   if (threads < 1 || threads > MAX_THREADS || rounds < 1)
     return 2;
   char path[4096];

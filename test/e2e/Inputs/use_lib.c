@@ -1,4 +1,5 @@
-/* Uses a model compiled with --emit=lib through its generated header: reads
+/* Uses a model compiled with --emit=lib (name 'model') through its generated
+   header, the .npy I/O from the runtime library: reads
    the inputs' .npy files, runs the model, writes one .npy per output.
    usage: use_lib IN_DIR OUT_DIR */
 #include "model.h"
@@ -9,12 +10,12 @@
 int main(int argc, char **argv) {
   if (argc != 3)
     return 2;
-  const tessera_model_info *m = &tessera_model;
-  if (m->num_inputs != TESSERA_MODEL_NUM_INPUTS || m->num_outputs != TESSERA_MODEL_NUM_OUTPUTS)
+  const tessera_model_info *m = model_model_info();
+  if (m->num_inputs != MODEL_NUM_INPUTS || m->num_outputs != MODEL_NUM_OUTPUTS)
     return 3;
-  tessera_npy in[TESSERA_MODEL_NUM_INPUTS + 1];
-  const void *inputs[TESSERA_MODEL_NUM_INPUTS + 1];
-  void *outputs[TESSERA_MODEL_NUM_OUTPUTS + 1];
+  tessera_npy in[MODEL_NUM_INPUTS + 1];
+  const void *inputs[MODEL_NUM_INPUTS + 1];
+  void *outputs[MODEL_NUM_OUTPUTS + 1];
   char path[4096];
   for (int i = 0; i < m->num_inputs; ++i) {
     snprintf(path, sizeof path, "%s/%s.npy", argv[1], m->inputs[i].name);
@@ -26,8 +27,8 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < m->num_outputs; ++i)
     outputs[i] = tessera_alloc(tessera_tensor_nbytes(&m->outputs[i]));
-  if (tessera_model_run(inputs, outputs) != TESSERA_OK) {
-    fprintf(stderr, "use_lib: %s\n", tessera_status_message());
+  if (model_run(inputs, outputs) != TESSERA_OK) {
+    fprintf(stderr, "use_lib: %s\n", model_status_message());
     return 1;
   }
   for (int i = 0; i < m->num_outputs; ++i) {
