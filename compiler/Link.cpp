@@ -292,8 +292,10 @@ FailureOr<RuntimeLocation> mlir::tessera::findRuntime(const char *argv0,
     static int anchor;
     std::string exe = llvm::sys::fs::getMainExecutable(argv0, &anchor);
     StringRef binDir = llvm::sys::path::parent_path(exe);
-    libDirs = {(llvm::sys::path::parent_path(binDir) + "/lib").str()};
-    includeDirs = {TESSERA_RUNTIME_INCLUDE_DIR};
+    StringRef prefix = llvm::sys::path::parent_path(binDir);
+    // The build tree (the header in the sources), or an installed prefix.
+    libDirs = {(prefix + "/lib").str()};
+    includeDirs = {(prefix + "/include").str(), TESSERA_RUNTIME_INCLUDE_DIR};
   }
   for (const std::string &dir : libDirs)
     if (llvm::sys::fs::exists(dir + "/libtessera_runtime.a")) {

@@ -23,6 +23,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
 config.substitutions.append(("%tools", config.tessera_tools_dir))
+config.substitutions.append(("%tessera_build", config.tessera_obj_root))
 # C programs built against a compiled model: the runtime's header, and the
 # runtime itself for the .npy I/O they use (a model library keeps its own
 # copy private).
