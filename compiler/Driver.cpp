@@ -319,10 +319,11 @@ buildProbedExecutable(Compilation &c, ModuleOp module,
   llvm::FileRemover removeObject(objectPath);
   TimingScope timing;
   std::string error;
-  PipelineOptions codegen = pipeline;
-  codegen.weightsFile.clear();
   StubOptions stub;
   stub.withMain = true;
+  PipelineOptions codegen = pipeline;
+  codegen.modelName = stub.name;
+  codegen.weightsFile.clear();
   if (failed(emitCode(c, module, target, codegen, /*asObject=*/true, objectPath,
                       timing)) ||
       failed(linkModel(objectPath, *sig, stub, /*shared=*/false, path, runtime,
