@@ -3,7 +3,8 @@
 BUILD ?= build
 NINJA_JOBS ?= 2
 
-.PHONY: all deps build check demo bench clean
+.PHONY: all deps build check demo bench fuzz clean
+SECONDS ?= 60
 
 all: build
 
@@ -25,6 +26,10 @@ demo: build
 bench: build
 	@bash scripts/install-deps.sh --bench
 	@bash bench/run.sh $(BUILD)
+
+# libFuzzer + ASan + UBSan build of the fuzz targets in build-fuzz/ (clang-22).
+fuzz:
+	@bash scripts/fuzz.sh $(SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Tessera's build and test dependencies from Debian's archive (idempotent; root).
-# Usage: scripts/install-deps.sh [--bench]   (--bench also fetches onnxruntime-node from npm)
+# Usage: scripts/install-deps.sh [--bench|--fuzz]   (--bench also fetches onnxruntime-node from
+# npm; --fuzz installs clang-22 and its sanitizer/libFuzzer runtimes for `make fuzz`)
 set -euo pipefail
 
 pkgs=(
@@ -11,7 +12,11 @@ pkgs=(
   python3-numpy python3-onnx python3-torch python3-torchvision python3-torchaudio
   python3-sklearn  # the digits data set of the trained test models
   libopenblas0-pthread  # torch (test models, references) on OpenBLAS, not the reference BLAS
+  graphviz  # `dot` renders --emit=dot (tested)
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  pkgs+=(clang-22 libclang-rt-22-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -102,6 +102,15 @@ FailureOr<Type> elementTypeFor(MLIRContext &ctx, int32_t onnxType);
 bool isUnsignedOnnxType(int32_t onnxType);
 std::string onnxTypeName(int32_t onnxType);
 
+/// The largest tensor a model may declare (16 GiB): any larger value,
+/// initializer or graph input is refused, naming it, before anything is
+/// allocated for it.
+constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 34;
+
+/// A message when a tensor of `shape` and `elementType` (static dims) holds
+/// more than kMaxTensorBytes or its size overflows; empty otherwise.
+std::string checkTensorSize(ArrayRef<int64_t> shape, Type elementType);
+
 /// Loads an initializer or Constant tensor; big tensors become resources.
 /// On failure returns a message in `error`.
 /// `name` names the resource blob.

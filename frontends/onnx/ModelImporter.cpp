@@ -12,6 +12,13 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -63,17 +70,118 @@ LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
   return success();
 }
 
-/// ONNX's inference fills value_info; it is a cross-check only, so failure
-/// (e.g. for newer opsets than this libonnx knows) is not an error.
-void GraphImporter::inferShapes(onnx::ModelProto &model) {
-  try {
-    onnx::ShapeInferenceOptions options;
-    options.check_type = false;
-    options.error_mode = 0;
-    onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(), options);
-  } catch (const std::exception &) {
+/// Copies what shape inference wrote (value_info, input and output types)
+/// from `from` into `to`, subgraphs included; both have the same nodes and
+/// attributes.
+static void copyInferred(const onnx::GraphProto &from, onnx::GraphProto &to) {
+  *to.mutable_value_info() = from.value_info();
+  for (int i = 0; i < std::min(from.input_size(), to.input_size()); ++i)
+    *to.mutable_input(i)->mutable_type() = from.input(i).type();
+  for (int i = 0; i < std::min(from.output_size(), to.output_size()); ++i)
+    *to.mutable_output(i)->mutable_type() = from.output(i).type();
+  for (int n = 0; n < std::min(from.node_size(), to.node_size()); ++n) {
+    const onnx::NodeProto &fromNode = from.node(n);
+    onnx::NodeProto &toNode = *to.mutable_node(n);
+    for (int a = 0;
+         a < std::min(fromNode.attribute_size(), toNode.attribute_size());
+         ++a) {
+      const onnx::AttributeProto &fromAttr = fromNode.attribute(a);
+      onnx::AttributeProto &toAttr = *toNode.mutable_attribute(a);
+      if (fromAttr.has_g() && toAttr.has_g())
+        copyInferred(fromAttr.g(), *toAttr.mutable_g());
+      for (int g = 0;
+           g < std::min(fromAttr.graphs_size(), toAttr.graphs_size()); ++g)
+        copyInferred(fromAttr.graphs(g), *toAttr.mutable_graphs(g));
+    }
   }
+}
+
+/// Drops the tensors' data (the importer has them): what inference wrote
+/// crosses the pipe small.
+static void dropTensorData(onnx::GraphProto &graph) {
+  graph.clear_initializer();
+  graph.clear_sparse_initializer();
+  for (onnx::NodeProto &node : *graph.mutable_node())
+    for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
+      attr.clear_t();
+      attr.clear_tensors();
+      if (attr.has_g())
+        dropTensorData(*attr.mutable_g());
+      for (onnx::GraphProto &g : *attr.mutable_graphs())
+        dropTensorData(g);
+    }
+}
+
+/// Runs ONNX's shape inference on `model` in a child process and copies the
+/// types it inferred back: libonnx's inference functions trust the model
+/// (a LayerNormalization axis out of range, a missing required input or
+/// attribute crash them), and a crash or hang there must not take the
+/// compiler down. Returns false when the child failed.
+static bool inferShapesIsolated(onnx::ModelProto &model) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    return false;
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    for (int sig : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL})
+      signal(sig, SIG_DFL);
+    if (int null = open("/dev/null", O_WRONLY); null >= 0)
+      dup2(null, STDERR_FILENO);
+    alarm(120);
+    try {
+      onnx::ShapeInferenceOptions options;
+      options.check_type = false;
+      options.error_mode = 0;
+      onnx::shape_inference::InferShapes(
+          model, onnx::OpSchemaRegistry::Instance(), options);
+    } catch (const std::exception &) {
+    }
+    dropTensorData(*model.mutable_graph());
+    std::string bytes;
+    bool ok = model.SerializeToString(&bytes);
+    for (size_t done = 0; ok && done < bytes.size();) {
+      ssize_t n = write(fds[1], bytes.data() + done, bytes.size() - done);
+      if (n <= 0 && errno != EINTR)
+        _exit(1);
+      done += n > 0 ? size_t(n) : 0;
+    }
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    return false;
+  }
+  std::string bytes;
+  char chunk[65536];
+  for (;;) {
+    ssize_t n = read(fds[0], chunk, sizeof chunk);
+    if (n > 0)
+      bytes.append(chunk, size_t(n));
+    else if (n == 0 || errno != EINTR)
+      break;
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  onnx::ModelProto inferredModel;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+      bytes.size() > size_t(INT_MAX) ||
+      !inferredModel.ParseFromArray(bytes.data(), int(bytes.size())))
+    return false;
+  copyInferred(inferredModel.graph(), *model.mutable_graph());
+  return true;
+}
+
+/// ONNX's inference fills value_info; it is a cross-check only, so failure
+/// (e.g. for newer opsets than this libonnx knows, or a model it crashes
+/// on) is not an error: the importer's own checks report bad nodes.
+void GraphImporter::inferShapes(onnx::ModelProto &model) {
+  (void)inferShapesIsolated(model);
   const onnx::GraphProto &g = model.graph();
   for (const auto &vi : g.value_info())
     inferred[vi.name()] = &vi.type();
@@ -137,6 +245,8 @@ GraphImporter::graphValueType(const onnx::ValueInfoProto &vi, StringRef kind) {
                        "=d0x..., or export without dynamic_axes");
     shape.push_back(d.dim_value());
   }
+  if (std::string big = checkTensorSize(shape, *et); !big.empty())
+    return failGraph(kind + " '" + vi.name() + "': " + big);
   return RankedTensorType::get(shape, *et);
 }
 
@@ -211,6 +321,10 @@ LogicalResult GraphImporter::checkOutputs() {
       return fail("output " + Twine(i) + " was not produced (importer bug)");
     if (it->second.isSequence())
       continue;
+    if (std::string big = checkTensorSize(it->second.type.getShape(),
+                                          it->second.type.getElementType());
+        !big.empty())
+      return fail("output '" + node->output(i) + "': " + big);
     auto found = inferred.find(node->output(i));
     if (found == inferred.end() || !found->second->has_tensor_type())
       continue;
@@ -538,30 +652,36 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
 OwningOpRef<ModuleOp>
 mlir::tessera::importOnnxModel(llvm::StringRef path, MLIRContext &ctx,
                                const ImportOptions &options) {
-  ctx.getOrLoadDialect<TesseraDialect>();
-  ctx.getOrLoadDialect<func::FuncDialect>();
-  Location fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                          /*RequiresNullTerminator=*/false);
   if (!buf) {
-    emitError(fileLoc) << path
-                       << ": cannot read model: " << buf.getError().message();
-    return nullptr;
-  }
-  onnx::ModelProto model;
-  if ((*buf)->getBufferSize() > size_t(INT_MAX) ||
-      !model.ParseFromArray((*buf)->getBufferStart(),
-                            int((*buf)->getBufferSize())) ||
-      !model.has_graph()) {
-    emitError(fileLoc) << path
-                       << ": not a valid ONNX model (malformed or truncated "
-                          "protobuf, or no graph)";
+    emitError(FileLineColLoc::get(&ctx, path, 0, 0))
+        << path << ": cannot read model: " << buf.getError().message();
     return nullptr;
   }
   SmallString<256> dir(path);
   llvm::sys::path::remove_filename(dir);
   if (dir.empty())
     dir = ".";
-  GraphImporter importer(ctx, path, dir, options);
+  return importOnnxModelFromBuffer((*buf)->getBuffer(), path, dir, ctx,
+                                   options);
+}
+
+OwningOpRef<ModuleOp> mlir::tessera::importOnnxModelFromBuffer(
+    llvm::StringRef bytes, llvm::StringRef name, llvm::StringRef externalDir,
+    MLIRContext &ctx, const ImportOptions &options) {
+  ctx.getOrLoadDialect<TesseraDialect>();
+  ctx.getOrLoadDialect<func::FuncDialect>();
+  onnx::ModelProto model;
+  if (bytes.size() > size_t(INT_MAX) ||
+      !model.ParseFromArray(bytes.data(), int(bytes.size())) ||
+      !model.has_graph()) {
+    emitError(FileLineColLoc::get(&ctx, name, 0, 0))
+        << name
+        << ": not a valid ONNX model (malformed or truncated protobuf, or no "
+           "graph)";
+    return nullptr;
+  }
+  GraphImporter importer(ctx, name, externalDir, options);
   return importer.run(model);
 }

@@ -30,6 +30,14 @@ struct ImportOptions {
 OwningOpRef<ModuleOp> importOnnxModel(llvm::StringRef path, MLIRContext &ctx,
                                       const ImportOptions &options = {});
 
+/// The same for a serialized ModelProto in memory; `name` stands for the
+/// file in messages and locations, external data is read from
+/// `externalDir`.
+OwningOpRef<ModuleOp>
+importOnnxModelFromBuffer(llvm::StringRef bytes, llvm::StringRef name,
+                          llvm::StringRef externalDir, MLIRContext &ctx,
+                          const ImportOptions &options = {});
+
 } // namespace mlir::tessera
 
 #endif // TESSERA_FRONTENDS_ONNX_MODELIMPORTER_H

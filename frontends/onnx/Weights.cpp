@@ -19,6 +19,26 @@ static int64_t byteWidth(Type et) {
   return et.isInteger(1) ? 1 : (et.getIntOrFloatBitWidth() + 7) / 8;
 }
 
+std::string mlir::tessera::onnx_import::checkTensorSize(ArrayRef<int64_t> shape,
+                                                        Type elementType) {
+  uint64_t bytes = elementType.isIntOrFloat() ? byteWidth(elementType) : 8;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d) || d < 0)
+      continue;
+    if (__builtin_mul_overflow(bytes, uint64_t(d), &bytes) ||
+        bytes > kMaxTensorBytes) {
+      std::string dims;
+      for (int64_t e : shape)
+        dims +=
+            (dims.empty() ? "" : "x") +
+            (ShapedType::isDynamic(e) ? std::string("?") : std::to_string(e));
+      return "a tensor of shape [" + dims +
+             "] is larger than the limit of 16 GiB";
+    }
+  }
+  return "";
+}
+
 static bool readExternal(const onnx::TensorProto &t, StringRef modelDir,
                          std::string &bytes, std::string &error) {
   std::string location;
@@ -156,6 +176,8 @@ std::optional<TensorInfo> mlir::tessera::onnx_import::loadTensor(
     }
     shape.push_back(d);
   }
+  if (error = checkTensorSize(shape, *et); !error.empty())
+    return std::nullopt;
   auto type = RankedTensorType::get(shape, *et);
   std::string bytes;
   if (!tensorBytes(t, *et, modelDir, bytes, error))

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <sys/stat.h>
 
 using tessera::setError;
 
@@ -201,6 +202,20 @@ tessera_status readFile(const char *path, FILE *file, tessera_npy *out) {
     numel *= (size_t)out->shape[i];
   }
   out->nbytes = numel * elemSize;
+  // A header may claim any shape: check the data is there before allocating.
+  long here = ftell(file);
+  struct stat st;
+  if (here >= 0 && fstat(fileno(file), &st) == 0 && S_ISREG(st.st_mode) &&
+      (uint64_t)st.st_size - (uint64_t)here < out->nbytes) {
+    size_t nbytes = out->nbytes;
+    out->nbytes = 0;
+    return setError(
+        TESSERA_ERR_FORMAT,
+        "'%s': truncated .npy data (the header's shape needs %zu "
+        "bytes, the file holds %llu)",
+        path, nbytes,
+        (unsigned long long)((uint64_t)st.st_size - (uint64_t)here));
+  }
   out->data = tessera_alloc(out->nbytes);
   if (!out->data)
     return setError(TESSERA_ERR_OUT_OF_MEMORY,

@@ -134,20 +134,29 @@ int runNpyMalformed(int argc, char **argv) {
       {"empty", ""},
       {"badmagic", "PK\x03\x04 this is a zip file"},
       {"shortheader", header("{'descr': '<f4', 'fortran_order': False, "
-                             "'shape': (2, 3), }").substr(0, 30)},
+                             "'shape': (2, 3), }")
+                          .substr(0, 30)},
       {"truncated", header("{'descr': '<f4', 'fortran_order': False, "
-                           "'shape': (2, 3), }") + sixFloats.substr(0, 10)},
+                           "'shape': (2, 3), }") +
+                        sixFloats.substr(0, 10)},
+      // 8 TB claimed by a 100-byte file: refused before any allocation.
+      {"huge", header("{'descr': '<f8', 'fortran_order': False, "
+                      "'shape': (1099511627776,), }") +
+                   sixFloats},
       {"fortran", header("{'descr': '<f4', 'fortran_order': True, "
-                         "'shape': (2, 3), }") + sixFloats},
+                         "'shape': (2, 3), }") +
+                      sixFloats},
       {"bigendian", header("{'descr': '>f4', 'fortran_order': False, "
-                           "'shape': (2, 3), }") + sixFloats},
+                           "'shape': (2, 3), }") +
+                        sixFloats},
       {"complex", header("{'descr': '<c8', 'fortran_order': False, "
-                         "'shape': (2, 3), }") + sixFloats},
+                         "'shape': (2, 3), }") +
+                      sixFloats},
       {"noshape", header("{'descr': '<f4', 'fortran_order': False, }")},
       {"badshape", header("{'descr': '<f4', 'fortran_order': False, "
                           "'shape': (2, x), }")},
-      {"version9", std::string("\x93NUMPY\x09\x00\x10\x00", 10) +
-                       std::string(16, ' ')},
+      {"version9",
+       std::string("\x93NUMPY\x09\x00\x10\x00", 10) + std::string(16, ' ')},
   };
   int parsed = 0;
   for (const Case &c : cases) {

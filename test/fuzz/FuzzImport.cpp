@@ -1,0 +1,27 @@
+// libFuzzer target: bytes as a serialized ONNX ModelProto, imported into the
+// tessera dialect. A model that imports must verify; anything else must end
+// in a diagnostic, never a crash, hang or runaway allocation.
+#include "frontends/onnx/ModelImporter.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+using namespace mlir;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  // A fresh context per input: interned types and constants do not pile up.
+  MLIRContext ctx(MLIRContext::Threading::DISABLED);
+  ctx.getDiagEngine().registerHandler([](Diagnostic &) { return success(); });
+  OwningOpRef<ModuleOp> module = tessera::importOnnxModelFromBuffer(
+      StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx",
+      "/nonexistent-tessera-fuzz", ctx);
+  if (module && failed(verify(*module))) {
+    fprintf(stderr, "tessera-fuzz-import: an imported module does not "
+                    "verify\n");
+    abort();
+  }
+  return 0;
+}
