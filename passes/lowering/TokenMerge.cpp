@@ -42,7 +42,7 @@ struct TokenMergeLowering : OpConversionPattern<TokenMergeOp> {
     replaceWithKernel(
         op, "tessera_token_merge_f32",
         {adaptor.getInput(), adaptor.getMetric(), adaptor.getSize()},
-        {op.getR(), op.getProtectFirst() ? 1 : 0}, rewriter);
+        {int64_t(op.getR()), op.getProtectFirst() ? 1 : 0}, rewriter);
     return success();
   }
 };
@@ -55,7 +55,7 @@ struct TokenPruneLowering : OpConversionPattern<TokenPruneOp> {
     replaceWithKernel(
         op, "tessera_token_prune_f32",
         {adaptor.getInput(), adaptor.getScores(), adaptor.getSize()},
-        {op.getKeep()}, rewriter);
+        {int64_t(op.getKeep())}, rewriter);
     return success();
   }
 };

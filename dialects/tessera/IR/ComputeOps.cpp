@@ -131,12 +131,12 @@ TESSERA_REDUCE_VERIFIER(ReduceProdOp)
 #undef TESSERA_REDUCE_VERIFIER
 
 LogicalResult ArgMaxOp::verify() {
-  return verifyReduction(*this, getInput().getType(), getType(), {getAxis()},
-                         getKeepdims());
+  return verifyReduction(*this, getInput().getType(), getType(),
+                         {int64_t(getAxis())}, getKeepdims());
 }
 LogicalResult ArgMinOp::verify() {
-  return verifyReduction(*this, getInput().getType(), getType(), {getAxis()},
-                         getKeepdims());
+  return verifyReduction(*this, getInput().getType(), getType(),
+                         {int64_t(getAxis())}, getKeepdims());
 }
 
 static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {

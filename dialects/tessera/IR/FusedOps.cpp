@@ -264,12 +264,13 @@ LogicalResult TokenPruneOp::verify() {
                            << "], found " << v.getType();
   if (getKeep() < 1 || getKeep() > t)
     return emitOpError("keep must be in [1, ") << t << "], found " << getKeep();
-  auto want = RankedTensorType::get({b, getKeep(), x.getDimSize(2)},
+  auto want = RankedTensorType::get({b, int64_t(getKeep()), x.getDimSize(2)},
                                     x.getElementType());
   if (getResult().getType() != want)
     return emitOpError("result must be ")
            << want << ", found " << getResult().getType();
-  auto wantSize = RankedTensorType::get({b, getKeep()}, x.getElementType());
+  auto wantSize =
+      RankedTensorType::get({b, int64_t(getKeep())}, x.getElementType());
   if (getResultSize().getType() != wantSize)
     return emitOpError("result size must be ")
            << wantSize << ", found " << getResultSize().getType();
