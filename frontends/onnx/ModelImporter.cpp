@@ -181,7 +181,8 @@ static bool inferShapesIsolated(onnx::ModelProto &model) {
 /// (e.g. for newer opsets than this libonnx knows, or a model it crashes
 /// on) is not an error: the importer's own checks report bad nodes.
 void GraphImporter::inferShapes(onnx::ModelProto &model) {
-  (void)inferShapesIsolated(model);
+  if (options.onnxShapeInference)
+    (void)inferShapesIsolated(model);
   const onnx::GraphProto &g = model.graph();
   for (const auto &vi : g.value_info())
     inferred[vi.name()] = &vi.type();

@@ -22,6 +22,10 @@ struct ImportOptions {
   /// Shapes for graph inputs, replacing symbolic (dim_param) dimensions;
   /// static dimensions must agree.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// ONNX's shape inference as a cross-check of the importer's types (run
+  /// in a child process). The fuzz targets turn it off: a fork per input
+  /// costs more than the import itself.
+  bool onnxShapeInference = true;
 };
 
 /// Reads the ONNX model at `path` and returns a module holding

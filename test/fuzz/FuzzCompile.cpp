@@ -8,6 +8,7 @@
 #include "frontends/onnx/ModelImporter.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
+#include "test/fuzz/FuzzOptions.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -66,9 +67,11 @@ bool containsTesseraOps(ModuleOp module) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   MLIRContext ctx(registry(), MLIRContext::Threading::DISABLED);
   ctx.getDiagEngine().registerHandler([](Diagnostic &) { return success(); });
+  tessera::ImportOptions options;
+  options.onnxShapeInference = fuzzShapeInference();
   OwningOpRef<ModuleOp> module = tessera::importOnnxModelFromBuffer(
       StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx",
-      "/nonexistent-tessera-fuzz", ctx);
+      "/nonexistent-tessera-fuzz", ctx, options);
   if (!module || !hasStaticSignature(*module))
     return 0;
   if (failed(verify(*module))) {
@@ -76,24 +79,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     "verify\n");
     abort();
   }
-  tessera::PipelineOptions options;
+  tessera::PipelineOptions pipeline;
   std::string error;
   std::unique_ptr<tessera::Target> target = tessera::createTarget("cpu", error);
   PassManager pm(&ctx);
-  tessera::buildGraphPipeline(pm, options);
+  tessera::buildGraphPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return 0;
   PassManager lower(&ctx);
-  if (failed(tessera::buildLinalgPipeline(lower, options,
+  if (failed(tessera::buildLinalgPipeline(lower, pipeline,
                                           containsTesseraOps(*module))))
     return 0;
-  tessera::buildBufferizationPipeline(lower, options);
-  target->buildLoweringPipeline(lower, options);
+  tessera::buildBufferizationPipeline(lower, pipeline);
+  target->buildLoweringPipeline(lower, pipeline);
   if (failed(lower.run(*module)))
     return 0;
   SmallString<0> object;
   llvm::raw_svector_ostream os(object);
   TimingScope timing;
-  (void)target->emit(*module, options, /*asObject=*/true, os, timing);
+  (void)target->emit(*module, pipeline, /*asObject=*/true, os, timing);
   return 0;
 }

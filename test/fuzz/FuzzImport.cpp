@@ -2,6 +2,7 @@
 // tessera dialect. A model that imports must verify; anything else must end
 // in a diagnostic, never a crash, hang or runaway allocation.
 #include "frontends/onnx/ModelImporter.h"
+#include "test/fuzz/FuzzOptions.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -15,9 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // A fresh context per input: interned types and constants do not pile up.
   MLIRContext ctx(MLIRContext::Threading::DISABLED);
   ctx.getDiagEngine().registerHandler([](Diagnostic &) { return success(); });
+  tessera::ImportOptions options;
+  options.onnxShapeInference = fuzzShapeInference();
   OwningOpRef<ModuleOp> module = tessera::importOnnxModelFromBuffer(
       StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx",
-      "/nonexistent-tessera-fuzz", ctx);
+      "/nonexistent-tessera-fuzz", ctx, options);
   if (module && failed(verify(*module))) {
     fprintf(stderr, "tessera-fuzz-import: an imported module does not "
                     "verify\n");

@@ -45,8 +45,8 @@ static LogicalResult importReshape(Importer &im) {
       inferAt = i;
     } else if (d < 0) {
       return im.fail("invalid shape entry " + Twine(d));
-    } else {
-      known *= d;
+    } else if (__builtin_mul_overflow(known, d, &known)) {
+      return im.fail("the product of the shape's entries overflows 64 bits");
     }
     shape.push_back(d);
   }
