@@ -142,9 +142,25 @@ static LogicalResult importVariadic(Importer &im, bool mean) {
   return success();
 }
 
-static int64_t idiv(int64_t a, int64_t b) { return b == 0 ? 0 : a / b; }
+// Folded integer arithmetic wraps around like the int64 tensors it stands
+// for (two's complement, as numpy and ONNX Runtime compute), instead of the
+// undefined behaviour of signed overflow in C++; INT64_MIN / -1 wraps too.
+static int64_t wrapAdd(int64_t a, int64_t b) {
+  return int64_t(uint64_t(a) + uint64_t(b));
+}
+static int64_t wrapSub(int64_t a, int64_t b) {
+  return int64_t(uint64_t(a) - uint64_t(b));
+}
+static int64_t wrapMul(int64_t a, int64_t b) {
+  return int64_t(uint64_t(a) * uint64_t(b));
+}
+static int64_t idiv(int64_t a, int64_t b) {
+  if (b == -1)
+    return wrapSub(0, a);
+  return b == 0 ? 0 : a / b;
+}
 static int64_t imod(int64_t a, int64_t b) {
-  if (b == 0)
+  if (b == 0 || b == -1)
     return 0;
   int64_t r = a % b;
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
@@ -183,17 +199,17 @@ static void registerArithmetic(OpTable &t) {
   t["Add"] = [](Importer &im) {
     return importBinary<AddOp>(
         im, false, false, false, [](auto v) { return v[0] + v[1]; },
-        [](auto v) { return v[0] + v[1]; });
+        [](auto v) { return wrapAdd(v[0], v[1]); });
   };
   t["Sub"] = [](Importer &im) {
     return importBinary<SubOp>(
         im, false, false, false, [](auto v) { return v[0] - v[1]; },
-        [](auto v) { return v[0] - v[1]; });
+        [](auto v) { return wrapSub(v[0], v[1]); });
   };
   t["Mul"] = [](Importer &im) {
     return importBinary<MulOp>(
         im, false, false, false, [](auto v) { return v[0] * v[1]; },
-        [](auto v) { return v[0] * v[1]; });
+        [](auto v) { return wrapMul(v[0], v[1]); });
   };
   t["Div"] = [](Importer &im) {
     return importBinary<DivOp>(
@@ -395,12 +411,13 @@ static void registerUnaryMath(OpTable &t) {
   unaryF("Round", RoundOp(), [](double x) { return std::nearbyint(x); });
   t["Neg"] = [](Importer &im) {
     return importUnary<NegOp>(
-        im, false, [](auto v) { return -v[0]; }, [](auto v) { return -v[0]; });
+        im, false, [](auto v) { return -v[0]; },
+        [](auto v) { return wrapSub(0, v[0]); });
   };
   t["Abs"] = [](Importer &im) {
     return importUnary<AbsOp>(
         im, false, [](auto v) { return std::fabs(v[0]); },
-        [](auto v) { return v[0] < 0 ? -v[0] : v[0]; });
+        [](auto v) { return v[0] < 0 ? wrapSub(0, v[0]) : v[0]; });
   };
   t["Sign"] = [](Importer &im) {
     return importUnary<SignOp>(
