@@ -5,10 +5,9 @@
 #include "compiler/Pipeline.h"
 #include "compiler/cpu/CpuPasses.h"
 #include "compiler/targets/Target.h"
-#include "frontends/onnx/ModelImporter.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
-#include "test/fuzz/FuzzOptions.h"
+#include "test/fuzz/FuzzCommon.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -66,12 +65,7 @@ bool containsTesseraOps(ModuleOp module) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   MLIRContext ctx(registry(), MLIRContext::Threading::DISABLED);
-  ctx.getDiagEngine().registerHandler([](Diagnostic &) { return success(); });
-  tessera::ImportOptions options;
-  options.onnxShapeInference = fuzzShapeInference();
-  OwningOpRef<ModuleOp> module = tessera::importOnnxModelFromBuffer(
-      StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx",
-      "/nonexistent-tessera-fuzz", ctx, options);
+  OwningOpRef<ModuleOp> module = importFuzzInput(ctx, data, size);
   if (!module || !hasStaticSignature(*module))
     return 0;
   if (failed(verify(*module))) {

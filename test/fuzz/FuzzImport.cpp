@@ -1,8 +1,7 @@
 // libFuzzer target: bytes as a serialized ONNX ModelProto, imported into the
 // tessera dialect. A model that imports must verify; anything else must end
 // in a diagnostic, never a crash, hang or runaway allocation.
-#include "frontends/onnx/ModelImporter.h"
-#include "test/fuzz/FuzzOptions.h"
+#include "test/fuzz/FuzzCommon.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -15,12 +14,7 @@ using namespace mlir;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // A fresh context per input: interned types and constants do not pile up.
   MLIRContext ctx(MLIRContext::Threading::DISABLED);
-  ctx.getDiagEngine().registerHandler([](Diagnostic &) { return success(); });
-  tessera::ImportOptions options;
-  options.onnxShapeInference = fuzzShapeInference();
-  OwningOpRef<ModuleOp> module = tessera::importOnnxModelFromBuffer(
-      StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx",
-      "/nonexistent-tessera-fuzz", ctx, options);
+  OwningOpRef<ModuleOp> module = importFuzzInput(ctx, data, size);
   if (module && failed(verify(*module))) {
     fprintf(stderr, "tessera-fuzz-import: an imported module does not "
                     "verify\n");
