@@ -182,15 +182,14 @@ void mlir::tessera::writeModelStub(const ModelSignature &sig,
     prepare = "prepare";
     os << "__attribute__((visibility(\"hidden\"))) const void *" << name
        << "_weights;\n"
-       << "static tessera_status prepare(void) {\n"
-       << "  return tessera_map_weights(&" << name << "_weights, NULL, "
-       << cString(opts.weightsFile) << ", " << opts.weightsBytes
-       << "ull, (const void *)&entry);\n}\n\n"
-       << "tessera_status " << name << "_set_weights_path(const char *path) "
-       << "{\n"
+       << "static tessera_status map_weights(const char *path) {\n"
        << "  return tessera_map_weights(&" << name << "_weights, path, "
        << cString(opts.weightsFile) << ", " << opts.weightsBytes
-       << "ull, (const void *)&entry);\n}\n\n";
+       << "ull, (const void *)&entry);\n}\n\n"
+       << "static tessera_status prepare(void) {\n"
+       << "  return map_weights(NULL);\n}\n\n"
+       << "tessera_status " << name << "_set_weights_path(const char *path) "
+       << "{\n  return map_weights(path);\n}\n\n";
   }
   os << "static const tessera_model_info model = {" << numIn << ", "
      << sig.outputs.size() << ", " << (numIn ? "input_infos" : "NULL") << ", "

@@ -106,21 +106,27 @@ void optimize(llvm::Module &module, llvm::TargetMachine &tm,
   mpm.run(module, mam);
 }
 
+/// The weights: constant globals holding a data array of 4 KiB or more.
+SmallVector<llvm::GlobalVariable *> weightGlobals(llvm::Module &module) {
+  SmallVector<llvm::GlobalVariable *> globals;
+  for (llvm::GlobalVariable &global : module.globals())
+    if (global.hasInitializer() && global.isConstant())
+      if (auto *data =
+              dyn_cast<llvm::ConstantDataSequential>(global.getInitializer()))
+        if (data->getRawDataValues().size() >= 4096)
+          globals.push_back(&global);
+  return globals;
+}
+
 /// Constant arrays of floats (the weights) become byte arrays with the same
 /// bytes: the asm printer writes a byte array with one copy but a float array
 /// one element at a time (ViT-B/32's 88 M weights took ~5 s). Pointers are
 /// opaque, so every use stays as it is.
 void weightsAsBytes(llvm::Module &module) {
-  SmallVector<llvm::GlobalVariable *> globals;
-  for (llvm::GlobalVariable &global : module.globals())
-    if (global.hasInitializer() && global.isConstant())
-      if (auto *data = dyn_cast<llvm::ConstantDataSequential>(
-              global.getInitializer()))
-        if (!data->getElementType()->isIntegerTy(8) &&
-            data->getRawDataValues().size() >= 4096)
-          globals.push_back(&global);
-  for (llvm::GlobalVariable *global : globals) {
+  for (llvm::GlobalVariable *global : weightGlobals(module)) {
     auto *data = cast<llvm::ConstantDataSequential>(global->getInitializer());
+    if (data->getElementType()->isIntegerTy(8))
+      continue;
     StringRef raw = data->getRawDataValues();
     llvm::Constant *bytes = llvm::ConstantDataArray::get(
         module.getContext(),
@@ -165,13 +171,7 @@ void exportOnlyEntry(llvm::Module &module, StringRef name) {
 /// the first run. Writes the file even when nothing moves (0 bytes).
 LogicalResult externalizeWeights(llvm::Module &module, StringRef name,
                                  StringRef file, std::string &error) {
-  SmallVector<llvm::GlobalVariable *> globals;
-  for (llvm::GlobalVariable &global : module.globals())
-    if (global.hasInitializer() && global.isConstant())
-      if (auto *data =
-              dyn_cast<llvm::ConstantDataSequential>(global.getInitializer()))
-        if (data->getRawDataValues().size() >= 4096)
-          globals.push_back(&global);
+  SmallVector<llvm::GlobalVariable *> globals = weightGlobals(module);
   std::error_code ec;
   llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_None);
   if (ec) {
