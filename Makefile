@@ -3,7 +3,7 @@
 BUILD ?= build
 NINJA_JOBS ?= 2
 
-.PHONY: all deps build check demo bench fuzz clean
+.PHONY: all deps build check check-sanitize demo bench fuzz clean
 SECONDS ?= 60
 
 all: build
@@ -30,6 +30,10 @@ bench: build
 # libFuzzer + ASan + UBSan build of the fuzz targets in build-fuzz/ (clang-22).
 fuzz:
 	@bash scripts/fuzz.sh $(SECONDS)
+
+# ASan + UBSan build (clang-22) in build-sanitize/, then the lit suite on it.
+check-sanitize:
+	@bash scripts/check-sanitize.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -322,9 +322,13 @@ FailureOr<RuntimeLocation> mlir::tessera::findRuntime(const char *argv0,
   return loc;
 }
 
+#ifndef TESSERA_LINK_CC
+#define TESSERA_LINK_CC "cc"
+#endif
+
 static LogicalResult runCompiler(ArrayRef<std::string> args,
                                  std::string &error) {
-  std::string cc = llvm::sys::Process::GetEnv("CC").value_or("cc");
+  std::string cc = llvm::sys::Process::GetEnv("CC").value_or(TESSERA_LINK_CC);
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(cc);
   if (!program) {
     error = "cannot find the C compiler '" + cc + "' on PATH";

@@ -18,7 +18,16 @@ tools = ["tessera-opt", "tessera-compile", "tessera-run"]
 llvm_config.add_tool_substitutions(tools, [config.tessera_tools_dir])
 
 # Test models and references come from Debian's torch/onnx, which only the
-# system interpreter has.
+# system interpreter has. %runtime_python is the interpreter that loads compiled
+# model libraries (python/tessera_runtime.py): in a sanitizer build it preloads
+# the ASan runtime those libraries need.
+python_rt = "/usr/bin/python3"
+if config.tessera_sanitize:
+    import subprocess
+    asan = subprocess.run([config.tessera_c_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    python_rt = f"env LD_PRELOAD={asan} ASAN_OPTIONS=detect_leaks=0 /usr/bin/python3"
+config.substitutions.append(("%runtime_python", python_rt))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
 config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
@@ -29,10 +38,28 @@ config.substitutions.append(("%tessera_build", config.tessera_obj_root))
 # copy private).
 config.substitutions.append(
     ("%tessera_runtime_include", os.path.join(config.tessera_src_root, "runtime", "include")))
+# %cc builds those programs: the build's clang in a sanitizer build (whose
+# runtime needs the sanitizer runtimes at link time), else the system's cc.
+runtime_link = (os.path.join(config.tessera_obj_root, "lib", "libtessera_runtime.a")
+                + " -lstdc++ -lm -lpthread -ldl")
+config.substitutions.append(("%cc", "cc"))
+if config.tessera_sanitize:
+    config.substitutions[-1] = ("%cc", config.tessera_c_compiler)
+    runtime_link += " -fsanitize=address,undefined"
+    # Every sanitizer report fails the test that triggered it.
+    config.environment["ASAN_OPTIONS"] = "abort_on_error=0:halt_on_error=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    config.available_features.add("sanitize")
+# %limit_memory caps what the next command may allocate at 4 GiB: an address
+# space limit, or under ASan (which reserves terabytes of shadow address
+# space) the largest allocation it allows.
 config.substitutions.append(
-    ("%tessera_runtime_link",
-     os.path.join(config.tessera_obj_root, "lib", "libtessera_runtime.a")
-     + " -lstdc++ -lm -lpthread -ldl"))
+    ("%limit_memory",
+     "env ASAN_OPTIONS=abort_on_error=0:halt_on_error=1:max_allocation_size_mb=4096"
+     if config.tessera_sanitize else "ulimit -v 4194304;"))
+config.substitutions.append(
+    ("%conformance_sample", "--sample 4" if config.tessera_sanitize else ""))
+config.substitutions.append(("%tessera_runtime_link", runtime_link))
 # Trained test models (test/models/trained_models.py) are cached here, across
 # runs, keyed by the training script's hash.
 config.substitutions.append(("%cache", os.path.join(config.tessera_obj_root, "test", "cache")))

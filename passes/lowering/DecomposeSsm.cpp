@@ -173,7 +173,8 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
           auto decay = [&](Value state) {
             return gt ? e.mul(gt, state) : state;
           };
-          Value s = e.add(decay(carried[0]), e.mul(kt, vt));
+          Value kv = e.mul(kt, vt);
+          Value s = e.add(decay(carried[0]), kv);
           // [b, h, 1, dv]
           Value o = e.reduceSum(e.mul(qt, s), {2}, true);
           if (scale != 1.0)

@@ -34,8 +34,8 @@ bool roundTrip(const std::string &dir, const char *name, tessera_dtype dtype,
   // bfloat16 travels as <u2 and reads back as uint16.
   tessera_dtype back = dtype == TESSERA_BF16 ? TESSERA_U16 : dtype;
   bool ok = npy.dtype == back && npy.rank == rank && npy.nbytes == nbytes &&
-            !memcmp(npy.shape, shape, rank * sizeof(int64_t)) &&
-            !memcmp(npy.data, data.data(), nbytes) &&
+            (rank == 0 || !memcmp(npy.shape, shape, rank * sizeof(int64_t))) &&
+            (nbytes == 0 || !memcmp(npy.data, data.data(), nbytes)) &&
             (uintptr_t)npy.data % 64 == 0;
   printf("roundtrip %s %s rank=%d: %s\n", name, tessera_dtype_name(dtype),
          rank, ok ? "ok" : "FAIL");

@@ -115,12 +115,15 @@ static LogicalResult importShrink(Importer &im) {
   }
   auto b1 = boolLike(im, t.getShape());
   Value b = im.scalar(et, bias);
-  Value above =
-      im.create<WhereOp>(t, im.create<GreaterOp>(b1, x, im.scalar(et, hi)),
-                         im.create<SubOp>(t, x, b), im.scalar(et, 0));
-  im.setOutput(
-      0, im.create<WhereOp>(t, im.create<LessOp>(b1, x, im.scalar(et, lo)),
-                            im.create<AddOp>(t, x, b), above));
+  // One statement per op: the IR's order must not depend on the C++
+  // compiler's order of evaluating arguments.
+  Value zero = im.scalar(et, 0);
+  Value shifted = im.create<SubOp>(t, x, b);
+  Value isAbove = im.create<GreaterOp>(b1, x, im.scalar(et, hi));
+  Value above = im.create<WhereOp>(t, isAbove, shifted, zero);
+  Value raised = im.create<AddOp>(t, x, b);
+  Value isBelow = im.create<LessOp>(b1, x, im.scalar(et, lo));
+  im.setOutput(0, im.create<WhereOp>(t, isBelow, raised, above));
   return success();
 }
 
@@ -149,8 +152,8 @@ static LogicalResult importLRN(Importer &im) {
                                 b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
                                 b.getDenseI64ArrayAttr({1, 1}), false, true)
                   .getResult();
-  Value scaled = im.create<MulOp>(*t, im.reshape(avg, shape),
-                                  im.scalar(et, im.attrFloat("alpha", 1e-4f)));
+  Value alpha = im.scalar(et, im.attrFloat("alpha", 1e-4f));
+  Value scaled = im.create<MulOp>(*t, im.reshape(avg, shape), alpha);
   Value base =
       im.create<AddOp>(*t, scaled, im.scalar(et, im.attrFloat("bias", 1.0f)));
   Value den =
@@ -342,20 +345,25 @@ static LogicalResult importDet(Importer &im) {
   auto at = [&](int64_t r, int64_t c) { return elems[r * m + c]; };
   auto mul = [&](Value a, Value b) { return im.create<MulOp>(bt, a, b); };
   auto sub = [&](Value a, Value b) { return im.create<SubOp>(bt, a, b); };
-  // The 2x2 minor of rows r0, r1 and columns c0, c1.
+  // The 2x2 minor of rows r0, r1 and columns c0, c1. One statement per op
+  // here and below: the IR's order must not depend on the C++ compiler's
+  // order of evaluating arguments.
   auto minor = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-    return sub(mul(at(r0, c0), at(r1, c1)), mul(at(r0, c1), at(r1, c0)));
+    Value bc = mul(at(r0, c1), at(r1, c0));
+    Value ad = mul(at(r0, c0), at(r1, c1));
+    return sub(ad, bc);
   };
   Value det;
   if (m == 1)
     det = at(0, 0);
   else if (m == 2)
     det = minor(0, 1, 0, 1);
-  else
-    det = im.create<AddOp>(
-        bt,
-        sub(mul(at(0, 0), minor(1, 2, 1, 2)), mul(at(0, 1), minor(1, 2, 0, 2))),
-        mul(at(0, 2), minor(1, 2, 0, 1)));
+  else {
+    Value t2 = mul(at(0, 2), minor(1, 2, 0, 1));
+    Value t1 = mul(at(0, 1), minor(1, 2, 0, 2));
+    Value t0 = mul(at(0, 0), minor(1, 2, 1, 2));
+    det = im.create<AddOp>(bt, sub(t0, t1), t2);
+  }
   im.setOutput(0, det);
   return success();
 }

@@ -453,10 +453,12 @@ static LogicalResult importGelu(Importer &im) {
   Value inner =
       im.create<AddOp>(t, x, im.create<MulOp>(t, x3, im.scalar(et, 0.044715)));
   inner = im.create<MulOp>(t, inner, im.scalar(et, std::sqrt(2.0 / M_PI)));
-  Value th =
-      im.create<AddOp>(t, im.create<TanhOp>(t, inner), im.scalar(et, 1.0));
-  im.setOutput(
-      0, im.create<MulOp>(t, im.create<MulOp>(t, x, th), im.scalar(et, 0.5)));
+  // One statement per op: the IR's order must not depend on the C++
+  // compiler's order of evaluating arguments.
+  Value one = im.scalar(et, 1.0);
+  Value th = im.create<AddOp>(t, im.create<TanhOp>(t, inner), one);
+  Value half = im.scalar(et, 0.5);
+  im.setOutput(0, im.create<MulOp>(t, im.create<MulOp>(t, x, th), half));
   return success();
 }
 
