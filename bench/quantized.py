@@ -5,7 +5,7 @@ Models: a BERT-base-sized encoder (12 layers, d=768, 12 heads, T=128, batch 1,
 from test/models/gen_models.py), torchvision ViT-B/32 (bench/real_models.py's
 export) and a decoder at batch 1 with one token (llama family, 4 layers,
 d=2048: every linear layer is a GEMV over ~200 MB of fp32 weights). Each is
-compiled fp32 and with --quantize=int8, w8 and w4 (-O3), timed at the main
+compiled fp32 and with --quantize=int8, int8-static, w8 and w4 (-O3), timed at the main
 thread count in rounds that alternate with ONNX Runtime fp32, and its output
 compared with the fp32 build's (relative L2). Prints medians, the speedup over
 Tessera fp32 and the ratio to ONNX Runtime.
@@ -20,7 +20,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-MODES = ["fp32", "int8", "w8", "w4"]
+MODES = ["fp32", "int8", "int8-static", "w8", "w4"]
 
 GENERATED = {
     "bert_base": ("bert", "--layers 12 --hidden 768 --heads 12 --seq 128 --batch 1 --vocab 1000"),
@@ -62,6 +62,8 @@ def section(args, work):
         for mode in MODES:
             exes[mode] = os.path.join(d, "model_" + mode)
             extra = [] if mode == "fp32" else [f"--quantize={mode}"]
+            if mode == "int8-static":  # calibrated on the timed inputs themselves
+                extra.append("--calibration=" + os.path.join(d, "inputs"))
             subprocess.run([os.path.join(args.build, "bin/tessera-compile"), onnx_path, "-o",
                             exes[mode], "-O3", *extra], check=True)
         times = {m: [] for m in MODES + ["ort"]}

@@ -4,6 +4,8 @@
 
 #include "tessera_runtime.h"
 
+#include "tessera/IR/TesseraOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -223,51 +225,104 @@ std::string mlir::tessera::layerName(Operation *op, StringRef prefix,
   return name;
 }
 
-std::vector<LayerProbe> mlir::tessera::probeLayers(ModuleOp module,
-                                                   LayerNumbering numbering) {
-  auto fn = module.lookupSymbol<func::FuncOp>("main_graph");
-  std::vector<LayerProbe> probes;
-  if (!fn || fn.isExternal())
-    return probes;
+namespace {
+/// The results of @main_graph and their attributes, to which outputs are
+/// added (`commit` writes them back).
+struct GraphOutputs {
+  func::FuncOp fn;
+  func::ReturnOp ret;
+  SmallVector<Value> results;
+  SmallVector<Attribute> attrs;
+
+  explicit GraphOutputs(func::FuncOp fn)
+      : fn(fn), ret(cast<func::ReturnOp>(fn.getBody().back().getTerminator())),
+        results(ret.getOperands()) {
+    Builder b(fn.getContext());
+    for (unsigned i = 0; i < fn.getNumResults(); ++i)
+      attrs.push_back(fn.getResultAttrDict(i)
+                          ? Attribute(fn.getResultAttrDict(i))
+                          : b.getDictionaryAttr({}));
+  }
+  std::string name(unsigned i) const {
+    auto name =
+        cast<DictionaryAttr>(attrs[i]).getAs<StringAttr>("tessera.name");
+    return name ? name.str() : "output" + std::to_string(i);
+  }
+  /// `v` as an output named `name`, unless it is one already (returning one
+  /// value twice would alias two output buffers): the output's name.
+  std::string add(Value v, const std::string &name) {
+    auto *it = llvm::find(results, v);
+    if (it != results.end())
+      return this->name(it - results.begin());
+    Builder b(fn.getContext());
+    results.push_back(v);
+    attrs.push_back(b.getDictionaryAttr(
+        b.getNamedAttr("tessera.name", b.getStringAttr(name))));
+    return name;
+  }
+  void commit() {
+    ret->setOperands(results);
+    fn.setType(FunctionType::get(fn.getContext(), fn.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+    fn.setAllResultAttrs(attrs);
+  }
+};
+
+/// The ops of @main_graph numbered by `numbering`, in number order.
+SmallVector<std::pair<int64_t, Operation *>>
+numberedLayers(func::FuncOp fn, LayerNumbering numbering) {
   SmallVector<std::pair<int64_t, Operation *>> layers;
   fn.walk([&](Operation *op) {
     if (auto n = op->getAttrOfType<IntegerAttr>(numbering.attr))
       layers.push_back({n.getInt(), op});
   });
   llvm::sort(layers, llvm::less_first());
-  auto ret = cast<func::ReturnOp>(fn.getBody().back().getTerminator());
-  SmallVector<Value> results(ret.getOperands());
-  Builder b(module.getContext());
-  SmallVector<Attribute> attrs;
-  for (unsigned i = 0; i < fn.getNumResults(); ++i)
-    attrs.push_back(fn.getResultAttrDict(i) ? Attribute(fn.getResultAttrDict(i))
-                                            : b.getDictionaryAttr({}));
-  auto outputName = [&](unsigned i) {
-    auto dict = cast<DictionaryAttr>(attrs[i]);
-    auto name = dict.getAs<StringAttr>("tessera.name");
-    return name ? name.str() : "output" + std::to_string(i);
-  };
-  for (auto [n, op] : layers) {
+  return layers;
+}
+} // namespace
+
+std::vector<LayerProbe> mlir::tessera::probeLayers(ModuleOp module,
+                                                   LayerNumbering numbering) {
+  auto fn = module.lookupSymbol<func::FuncOp>("main_graph");
+  std::vector<LayerProbe> probes;
+  if (!fn || fn.isExternal())
+    return probes;
+  GraphOutputs outputs(fn);
+  for (auto [n, op] : numberedLayers(fn, numbering)) {
     LayerProbe probe;
     probe.name = layerName(op, numbering.prefix, n);
-    // A layer whose result is an output already is read from that output
-    // (returning one value twice would alias two output buffers).
-    Value v = op->getResult(0);
-    auto *it = llvm::find(results, v);
-    if (it != results.end()) {
-      probe.output = outputName(it - results.begin());
-    } else {
-      probe.output = (numbering.prefix + Twine(n)).str();
-      results.push_back(v);
-      attrs.push_back(b.getDictionaryAttr(
-          b.getNamedAttr("tessera.name", b.getStringAttr(probe.output))));
-    }
+    probe.output =
+        outputs.add(op->getResult(0), (numbering.prefix + Twine(n)).str());
     probes.push_back(std::move(probe));
   }
-  ret->setOperands(results);
-  fn.setType(FunctionType::get(module.getContext(), fn.getArgumentTypes(),
-                               ValueRange(results).getTypes()));
-  fn.setAllResultAttrs(attrs);
+  outputs.commit();
+  return probes;
+}
+
+std::vector<RangeProbe>
+mlir::tessera::probeLayerInputRanges(ModuleOp module,
+                                     LayerNumbering numbering) {
+  auto fn = module.lookupSymbol<func::FuncOp>("main_graph");
+  std::vector<RangeProbe> probes;
+  if (!fn || fn.isExternal())
+    return probes;
+  GraphOutputs outputs(fn);
+  for (auto [n, op] : numberedLayers(fn, numbering)) {
+    Value x = op->getOperand(0);
+    auto type = cast<RankedTensorType>(x.getType());
+    OpBuilder b(op);
+    auto scalar = RankedTensorType::get({}, type.getElementType());
+    auto axes = b.getDenseI64ArrayAttr(
+        llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));
+    Value lo = ReduceMinOp::create(b, op->getLoc(), scalar, x, axes,
+                                   b.getBoolAttr(false));
+    Value hi = ReduceMaxOp::create(b, op->getLoc(), scalar, x, axes,
+                                   b.getBoolAttr(false));
+    std::string base = (numbering.prefix + Twine(n) + "_input_").str();
+    probes.push_back(
+        {outputs.add(lo, base + "min"), outputs.add(hi, base + "max")});
+  }
+  outputs.commit();
   return probes;
 }
 
@@ -323,9 +378,14 @@ FailureOr<AccuracyReport> mlir::tessera::measureAccuracy(
   return report;
 }
 
-FailureOr<int64_t> mlir::tessera::measureSublayers(
-    StringRef exe, const ModelSignature &sig, StringRef calibrationDir,
-    std::vector<SublayerSimilarity> &sublayers, std::string &error) {
+namespace {
+/// Runs `exe` on every sample of `calibrationDir` (random inputs when it is
+/// empty) and hands each run's output directory to `read`. Returns the
+/// number of samples.
+FailureOr<int64_t>
+forEachSample(StringRef exe, const ModelSignature &sig,
+              StringRef calibrationDir, std::string &error,
+              function_ref<LogicalResult(StringRef outDir)> read) {
   SmallString<128> work;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("tessera-calibration", work)) {
@@ -333,31 +393,74 @@ FailureOr<int64_t> mlir::tessera::measureSublayers(
     return failure();
   }
   llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(work); });
-  FailureOr<std::vector<std::string>> sampled =
+  FailureOr<std::vector<std::string>> samples =
       calibrationSamples(sig, calibrationDir, work, error);
-  if (failed(sampled))
+  if (failed(samples))
     return failure();
-  std::vector<std::string> samples = std::move(*sampled);
-  std::vector<double> sums(sublayers.size(), 0.0);
-  for (auto [s, inputs] : llvm::enumerate(samples)) {
+  for (auto [s, inputs] : llvm::enumerate(*samples)) {
     SmallString<128> outDir(work);
     llvm::sys::path::append(outDir, "sample" + std::to_string(s));
-    if (failed(runModel(exe, sig, inputs, outDir, error)))
+    if (failed(runModel(exe, sig, inputs, outDir, error)) ||
+        failed(read(outDir)))
       return failure();
-    for (auto [i, sublayer] : llvm::enumerate(sublayers)) {
-      SmallString<128> path(outDir);
-      llvm::sys::path::append(path, sublayer.output + ".npy");
-      std::vector<int64_t> shape;
-      auto values = readValues(path, shape);
-      if (!values || values->size() != 1) {
-        error = "the measuring build wrote no similarity '" + sublayer.output +
-                "'";
+  }
+  return int64_t(samples->size());
+}
+
+/// The one value of the output `name` under `outDir`.
+std::optional<double> scalarOutput(StringRef outDir, StringRef name) {
+  SmallString<128> path(outDir);
+  llvm::sys::path::append(path, name + ".npy");
+  std::vector<int64_t> shape;
+  auto values = readValues(path, shape);
+  if (!values || values->size() != 1)
+    return std::nullopt;
+  return values->front();
+}
+} // namespace
+
+FailureOr<int64_t> mlir::tessera::measureSublayers(
+    StringRef exe, const ModelSignature &sig, StringRef calibrationDir,
+    std::vector<SublayerSimilarity> &sublayers, std::string &error) {
+  std::vector<double> sums(sublayers.size(), 0.0);
+  FailureOr<int64_t> samples =
+      forEachSample(exe, sig, calibrationDir, error, [&](StringRef outDir) {
+        for (auto [i, sublayer] : llvm::enumerate(sublayers)) {
+          std::optional<double> v = scalarOutput(outDir, sublayer.output);
+          if (!v) {
+            error = "the measuring build wrote no similarity '" +
+                    sublayer.output + "'";
+            return failure();
+          }
+          sums[i] += *v;
+        }
+        return success();
+      });
+  if (failed(samples))
+    return failure();
+  for (auto [i, sublayer] : llvm::enumerate(sublayers))
+    sublayer.similarity = sums[i] / double(*samples);
+  return samples;
+}
+
+FailureOr<int64_t> mlir::tessera::measureRanges(StringRef exe,
+                                                const ModelSignature &sig,
+                                                StringRef calibrationDir,
+                                                ArrayRef<RangeProbe> probes,
+                                                std::vector<double> &ranges,
+                                                std::string &error) {
+  ranges.assign(2 * probes.size(), 0.0);
+  return forEachSample(exe, sig, calibrationDir, error, [&](StringRef outDir) {
+    for (auto [i, probe] : llvm::enumerate(probes)) {
+      std::optional<double> lo = scalarOutput(outDir, probe.low),
+                            hi = scalarOutput(outDir, probe.high);
+      if (!lo || !hi) {
+        error = "the measuring build wrote no range '" + probe.low + "'";
         return failure();
       }
-      sums[i] += values->front();
+      ranges[2 * i] = std::min(ranges[2 * i], *lo);
+      ranges[2 * i + 1] = std::max(ranges[2 * i + 1], *hi);
     }
-  }
-  for (auto [i, sublayer] : llvm::enumerate(sublayers))
-    sublayer.similarity = sums[i] / double(samples.size());
-  return int64_t(samples.size());
+    return success();
+  });
 }

@@ -56,6 +56,27 @@ std::string layerName(Operation *op, StringRef prefix, int64_t n);
 /// @main_graph (a new one named `<prefix><N>`, unless it is one already).
 std::vector<LayerProbe> probeLayers(ModuleOp module, LayerNumbering numbering);
 
+/// int8-static: the outputs that carry the minimum and the maximum over a
+/// quantized layer's input.
+struct RangeProbe {
+  std::string low, high;
+};
+
+/// Adds the minimum and the maximum over the input of every op numbered by
+/// `numbering` as two scalar outputs of @main_graph, in layer order.
+std::vector<RangeProbe> probeLayerInputRanges(ModuleOp module,
+                                              LayerNumbering numbering);
+
+/// Runs the executable `exe` (built with probeLayerInputRanges) on the
+/// samples of `calibrationDir` (as measureAccuracy) and sets `ranges` to
+/// each probe's lo, hi over all of them, widened to hold 0. Returns the
+/// number of samples.
+FailureOr<int64_t> measureRanges(StringRef exe, const ModelSignature &sig,
+                                 StringRef calibrationDir,
+                                 ArrayRef<RangeProbe> probes,
+                                 std::vector<double> &ranges,
+                                 std::string &error);
+
 /// Runs the executables `reference` and `changed` (both with signature
 /// `sig`) on every sample of `calibrationDir` (NAME.npy per graph
 /// input, or sub-directories each holding one such set), or, when it is

@@ -100,7 +100,8 @@ struct Options {
   cl::opt<std::string> quantize{
       "quantize",
       cl::desc("Quantize linear layers with constant weights (changes "
-               "accuracy): int8 (W8A8, activations per row at run time), w8 "
+               "accuracy): int8 (W8A8, activations per row at run time), "
+               "int8-static (W8A8, activation scales from --calibration), w8 "
                "or w4 (weight-only, fp32 compute)"),
       cl::cat(category())};
   cl::opt<int64_t> quantizeGroupSize{
@@ -333,6 +334,40 @@ buildProbedExecutable(Compilation &c, ModuleOp module,
   return sig;
 }
 
+/// --quantize=int8-static: the input range of every layer it quantizes, from
+/// a build that returns them run on the calibration inputs, into
+/// `c.pipeline`. Returns the number of samples.
+static FailureOr<int64_t> measureStaticRanges(Compilation &c, ModuleOp module,
+                                              const Target &target) {
+  std::string error;
+  FailureOr<RuntimeLocation> runtime = findRuntime(c.argv0, error);
+  if (failed(runtime))
+    return c.fail(error), failure();
+  SmallString<128> exe;
+  if (llvm::sys::fs::createTemporaryFile("tessera-measure", "", exe))
+    return c.fail("cannot create a temporary file"), failure();
+  llvm::FileRemover removeExe(exe);
+  OwningOpRef<ModuleOp> measured = module.clone();
+  PipelineOptions measure = c.pipeline;
+  measure.quantizeTagOnly = true;
+  std::vector<LayerProbe> none;
+  std::vector<RangeProbe> probes;
+  FailureOr<ModelSignature> sig = buildProbedExecutable(
+      c, *measured, measure, target, *runtime, exe, kNoLayers, none,
+      [&](ModuleOp m) { probes = probeLayerInputRanges(m, kQuantizedLayers); });
+  if (failed(sig))
+    return c.fail("cannot build the model that measures the input ranges for "
+                  "--quantize=int8-static"),
+           failure();
+  c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
+  FailureOr<int64_t> samples =
+      measureRanges(exe, *sig, c.opts.calibration, probes,
+                    c.pipeline.quantizeInputRanges, error);
+  if (failed(samples))
+    return c.fail(error), failure();
+  return samples;
+}
+
 /// Whether `pipeline` has a pass that changes results (whose accuracy the
 /// report measures).
 static bool changesAccuracy(const PipelineOptions &pipeline) {
@@ -469,6 +504,13 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     }
   }
 
+  double dropMs = msSince(dropStart);
+  auto rangesStart = Clock::now();
+  if (c.pipeline.quantize == "int8-static" &&
+      failed(measureStaticRanges(c, *module, *target)))
+    return 1;
+  double rangesMs = msSince(rangesStart);
+
   CompileReport report;
   report.model = opts.input;
   // Every stage's time goes to the report, and with --progress (or a
@@ -485,7 +527,9 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   report.dropInputs = opts.calibration;
   stage("import", importMs);
   if (c.dropLayers())
-    stage("drop-layers measure", msSince(dropStart));
+    stage("drop-layers measure", dropMs);
+  if (c.pipeline.quantize == "int8-static")
+    stage("int8-static ranges", rangesMs);
   // Runs the passes `build` adds, timed under `name`; --mlir-* pass-manager
   // options apply.
   auto runPasses = [&](StringRef name,
@@ -742,13 +786,18 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   c.pipeline.fusedKernels = !opts.noFusedKernels;
   if (!opts.quantize.empty()) {
     StringRef q = opts.quantize;
-    if (q != "int8" && q != "w8" && q != "w4")
-      return c.fail("--quantize=" + q + " is not a mode (int8, w8, w4)");
+    if (q != "int8" && q != "int8-static" && q != "w8" && q != "w4")
+      return c.fail("--quantize=" + q +
+                    " is not a mode (int8, int8-static, w8, w4)");
     int64_t gs = opts.quantizeGroupSize;
-    if (gs < 0 || (q == "int8" && gs != 0) || (q == "w4" && gs % 32 != 0))
+    if (gs < 0 || (q.starts_with("int8") && gs != 0) ||
+        (q == "w4" && gs % 32 != 0))
       return c.fail("--quantize-group-size=" + Twine(gs) + " does not apply "
                     "to --quantize=" + q + " (int8: per channel only; w4: a "
                     "multiple of 32)");
+    if (q == "int8-static" && opts.calibration.empty())
+      return c.fail("--quantize=int8-static takes its activation scales from "
+                    "calibration runs: give --calibration=DIR");
     if (opts.noFusion || opts.optLevel < 1)
       return c.fail("--quantize works on the fused linear layers: it needs "
                     "-O1 or above and no --no-fusion");
@@ -842,11 +891,13 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   // --drop-layers measures on the calibration inputs whether or not there
   // is a report.
   if (!opts.calibration.empty() && !c.dropLayers() &&
+      c.pipeline.quantize != "int8-static" &&
       (!changesAccuracy(c.pipeline) || opts.report.empty()))
     return c.fail("--calibration measures what --quantize, a pruning "
                   "--sparsity, --token-merge or --token-prune changes for "
-                  "--report (it needs one of them and --report), or chooses "
-                  "the sublayers of --drop-layers");
+                  "--report (it needs one of them and --report), chooses "
+                  "the sublayers of --drop-layers, or sets the activation "
+                  "scales of --quantize=int8-static");
   if (!opts.calibration.empty() &&
       !llvm::sys::fs::is_directory(opts.calibration))
     return c.fail("--calibration=" + opts.calibration +

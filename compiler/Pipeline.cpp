@@ -1,7 +1,8 @@
 // Pass ordering for every stage of compilation, per target and -O level.
 //
 //   graph       canonicalize, cse, [-O1+, unless --no-fusion]
-//               tessera-fuse-{activations,norms,rotary,attention,linear},
+//               tessera-fuse-{activations,norms,rotary,attention,linear,
+//               qdq-linear},
 //               tessera-merge-projections,
 //               tessera-fuse-{causal-conv1d,selective-scan,linear-attention},
 //               [--token-merge] tessera-token-merge, [--token-prune]
@@ -57,6 +58,7 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createRotaryFusion());
   pm.addPass(createAttentionFusion());
   pm.addPass(createLinearFusion());
+  pm.addPass(createQdqLinearFusion());
   pm.addPass(createProjectionMerge());
   // State-space models: the short conv, then the scan (its skip and gate
   // fold in after it is formed).
@@ -99,7 +101,10 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
     QuantizeOptions quantize;
     quantize.mode = opts.quantize;
     quantize.groupSize = opts.quantizeGroupSize;
-    quantize.tagOnly = opts.tagOnly;
+    quantize.tagOnly = opts.tagOnly || opts.quantizeTagOnly;
+    if (!quantize.tagOnly)
+      quantize.inputRanges.assign(opts.quantizeInputRanges.begin(),
+                                  opts.quantizeInputRanges.end());
     pm.addPass(createQuantize(quantize));
   }
   pm.addPass(createCanonicalizerPass());

@@ -21,9 +21,16 @@ struct PipelineOptions {
   /// its reference decomposition into primitive ops.
   bool fusedKernels = true;
   /// Opt-in weight quantization of linear layers after fusion (empty: none;
-  /// int8, w8 or w4, see tessera-quantize) and its group size (0: default).
+  /// int8, int8-static, w8 or w4, see tessera-quantize) and its group size
+  /// (0: default).
   std::string quantize;
   int64_t quantizeGroupSize = 0;
+  /// int8-static: each quantized layer's input range (lo, hi), measured on
+  /// the calibration inputs, in layer order.
+  std::vector<double> quantizeInputRanges;
+  /// tessera-quantize only numbers the layers it would change (the build
+  /// that measures int8-static's input ranges); other passes as usual.
+  bool quantizeTagOnly = false;
   /// Opt-in weight sparsity of linear layers after fusion (empty: none;
   /// auto, unstructured:P, block:RxC:P or N:M, see tessera-sparsify), and
   /// whether the first and last linear layers stay dense.

@@ -136,6 +136,25 @@ def ProjectionMerge : Pass<"tessera-merge-projections"> {
   ];
 }
 
+def QdqLinearFusion : Pass<"tessera-fuse-qdq-linear"> {
+  let summary = "QDQ linear layers (QuantizeLinear/DequantizeLinear) -> static tessera.qlinear";
+  let description = [{
+    Pre-quantized models on the int8 kernels. An f32 `tessera.linear` whose
+    input is an activation's QuantizeLinear -> DequantizeLinear (one scale
+    and zero point, uint8 or int8) and whose weight is the DequantizeLinear
+    of constant int8 weights in [-127, 127] with zero point 0 and one scale
+    per tensor or per output channel becomes `tessera.qlinear` in `static`
+    mode with those scales (int8 activations as uint8 with the zero point
+    moved by 128). Matched on the arithmetic the importer makes of the QDQ
+    ops (scale, round, zero point, clamp, the integer casts), so the
+    integers are those of the model. Results differ from the QDQ graph's
+    only by the float rounding of its dequantized product. Anything else
+    (asymmetric weights, -128, per-channel activations, K > 32768) stays as
+    imported. Counted in --report as `qdq-linear`.
+  }];
+  let dependentDialects = ["mlir::tessera::TesseraDialect"];
+}
+
 def Quantize : Pass<"tessera-quantize"> {
   let summary = "fp32 linear layers with constant weights -> tessera.qlinear";
   let description = [{
@@ -146,6 +165,12 @@ def Quantize : Pass<"tessera-quantize"> {
     - `int8`: 8-bit weights (`s = max|w| / 127`), activations quantized per
       row at run time (mode `dynamic`, W8A8);
     - `w8`: 8-bit weights, fp32 compute (mode `weight_only`);
+    - `int8-static`: as `int8`, with the activations quantized at one
+      fixed scale and zero point per layer (mode `static`), from the range
+      `[lo, hi]` of that layer's input that `input-ranges` gives (two
+      numbers per layer, in `tessera.qlayer` order; tessera-compile measures
+      them on the calibration inputs): with `lo <= 0 <= hi` widened to hold
+      0, `s = (hi - lo) / 255` and `zp = clamp(round(-lo / s), 0, 255)`;
     - `w4`: 4-bit weights (`s = w_m / -8` for the w_m of largest magnitude,
       q in [-8, 7]), fp32 compute.
     Left alone, and counted by reason in the report: weights that are not
@@ -157,7 +182,9 @@ def Quantize : Pass<"tessera-quantize"> {
   }];
   let options = [
     Option<"mode", "mode", "std::string", "\"int8\"",
-           "int8 (dynamic W8A8), w8 or w4 (weight-only)">,
+           "int8 (dynamic W8A8), int8-static, w8 or w4 (weight-only)">,
+    ListOption<"inputRanges", "input-ranges", "double",
+               "int8-static: lo,hi of each layer's input, in layer order">,
     Option<"groupSize", "group-size", "int64_t", "0",
            "consecutive k per scale; 0: one scale per output channel for "
            "int8 and w8, 32 for w4 (w4 needs a multiple of 32)">,

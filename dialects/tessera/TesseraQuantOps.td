@@ -7,7 +7,7 @@
 #define TESSERA_QUANT_OPS_TD
 
 def Tessera_QLinearOp : Tessera_Op<"qlinear", [Pure, AttrSizedOperandSegments]> {
-  let summary = "Linear layer with int8/int4 weights (W8A8 dynamic or weight-only)";
+  let summary = "Linear layer with int8/int4 weights (W8A8 dynamic or static, or weight-only)";
   let description = [{
     `y = act(x · Wᵀ + bias) + residual` with `x : [..., K]` (f32), the weight
     `W[n, k] = scale[n, k / (K / G)] * q[n, k]` given by integers `q : [N, K]`
@@ -29,6 +29,12 @@ def Tessera_QLinearOp : Tessera_Op<"qlinear", [Pure, AttrSizedOperandSegments]> 
       Needs 8-bit, per-channel weights (G = 1). Kernels compute `x'·Wᵀ` as
       an exact integer dot product (u8 · s8) scaled by `s * scale[n]`.
 
+    - `static`: as `dynamic`, with one scale `s = input_scale` and zero
+      point `zp = input_zero_point` (in [0, 255]) for every row, fixed at
+      compile time from calibration (`--quantize=int8-static`) or from a QDQ
+      model, and ONNX QuantizeLinear's division:
+      `x'[i, k] = (clamp(round(x[i, k] / s) + zp, 0, 255) - zp) * s`.
+
     ```mlir
     %y = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic", bits = 8 : i64, activation = "gelu"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x1xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
     ```
@@ -40,7 +46,9 @@ def Tessera_QLinearOp : Tessera_Op<"qlinear", [Pure, AttrSizedOperandSegments]> 
                        Optional<Tessera_FloatTensor>:$residual,
                        StrAttr:$mode,
                        DefaultValuedAttr<I64Attr, "8">:$bits,
-                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                       OptionalAttr<F32Attr>:$input_scale,
+                       OptionalAttr<I64Attr>:$input_zero_point);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight `,` $scale (`bias` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)

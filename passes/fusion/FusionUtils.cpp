@@ -51,6 +51,11 @@ fusion::getConstantValues(Value v, int64_t limit) {
     out.assign(p, p + n);
     return out;
   }
+  if (elt.isInteger(8) && int64_t(bytes.size()) == n) {
+    const int8_t *p = reinterpret_cast<const int8_t *>(bytes.data());
+    out.assign(p, p + n);
+    return out;
+  }
   return std::nullopt;
 }
 

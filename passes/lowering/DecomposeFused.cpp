@@ -140,8 +140,12 @@ struct DecomposeGeluTanh : OpRewritePattern<GeluTanhOp> {
     Value cube = e.mul(e.mul(x, x), x);
     Value inner = e.mul(e.add(x, e.mul(cube, e.scalar(0.044715))),
                         e.scalar(std::sqrt(2.0 / M_PI)));
-    Value t = e.add(e.unary<TanhOp>(inner), e.scalar(1.0));
-    rewriter.replaceOp(op, e.mul(e.mul(x, t), e.scalar(0.5)));
+    // One statement per op (the IR's order must not depend on the C++
+    // compiler's order of evaluating arguments).
+    Value one = e.scalar(1.0);
+    Value t = e.add(e.unary<TanhOp>(inner), one);
+    Value half = e.scalar(0.5);
+    rewriter.replaceOp(op, e.mul(e.mul(x, t), half));
     return success();
   }
 };
@@ -215,7 +219,7 @@ struct DecomposeLinear : OpRewritePattern<LinearOp> {
 };
 
 /// qlinear -> linear over the dequantized weight scale ⊙ q, and for the
-/// dynamic mode over the quantize-dequantized activations (the op's
+/// dynamic and static modes over the quantize-dequantized activations (the op's
 /// reference semantics, in the same f32 operations as the kernels).
 struct DecomposeQLinear : OpRewritePattern<QLinearOp> {
   DecomposeQLinear(MLIRContext *ctx, bool keepKernels)
@@ -272,6 +276,14 @@ struct DecomposeQLinear : OpRewritePattern<QLinearOp> {
       Value zp =
           clampByte(e.unary<RoundOp>(e.mul(e.unary<NegOp>(mn), inv)));
       Value qx = clampByte(e.add(e.unary<RoundOp>(e.mul(x, inv)), zp));
+      x = e.mul(e.sub(qx, zp), s);
+    } else if (op.getMode() == "static") {
+      Value s = e.scalar(op.getInputScale()->convertToDouble());
+      Value zp = e.scalar(double(*op.getInputZeroPoint()));
+      Value qx = e.add(e.unary<RoundOp>(e.div(x, s)), zp);
+      qx = ClampOp::create(rewriter, loc, e.like(qx), qx,
+                           rewriter.getF64FloatAttr(0.0),
+                           rewriter.getF64FloatAttr(255.0));
       x = e.mul(e.sub(qx, zp), s);
     }
     rewriter.replaceOpWithNewOp<LinearOp>(

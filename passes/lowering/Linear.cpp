@@ -13,6 +13,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cstring>
+
 using namespace mlir;
 using namespace mlir::tessera;
 
@@ -271,6 +273,19 @@ struct QLinearLowering : OpConversionPattern<QLinearOp> {
     int64_t flags = lowering::runtimeActivationCode(op.getActivation());
     if (op.getMode() == "dynamic")
       flags |= kDynamicInt8;
+    if (op.getMode() == "static") {
+      // The scale travels as its bits, beside the zero point.
+      float scale = op.getInputScale()->convertToFloat();
+      uint32_t bits;
+      memcpy(&bits, &scale, sizeof bits);
+      rewriter.replaceOp(
+          op, callLinearKernel(
+                  rewriter, loc, "tessera_qlinear_static_f32", op.getType(),
+                  adaptor.getInput(), {adaptor.getWeight(), adaptor.getScale()},
+                  adaptor.getBias(), adaptor.getResidual(), flags,
+                  {int64_t(bits), int64_t(*op.getInputZeroPoint())}));
+      return success();
+    }
     Value weight = adaptor.getWeight();
     if (op.getBits() == 4) {
       auto wt = op.getWeight().getType();

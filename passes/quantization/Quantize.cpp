@@ -1,7 +1,8 @@
 // fp32 linear layers with constant weights -> tessera.qlinear: the weight is
 // quantized here, once, symmetric per output channel or per group of k; the
 // activations stay f32 (weight-only) or are quantized per row at run time
-// (dynamic int8). What is left alone is counted by reason for --report.
+// (dynamic int8) or at a fixed scale measured on calibration inputs (static
+// int8). What is left alone is counted by reason for --report.
 #include "passes/Passes.h"
 #include "passes/fusion/FusionUtils.h"
 #include "tessera/IR/TesseraOps.h"
@@ -28,6 +29,8 @@ struct Scheme {
 FailureOr<Scheme> parseScheme(StringRef mode, int64_t groupSize) {
   if (mode == "int8" && groupSize == 0)
     return Scheme{"dynamic", 8, 0};
+  if (mode == "int8-static" && groupSize == 0)
+    return Scheme{"static", 8, 0};
   if (mode == "w8")
     return Scheme{"weight_only", 8, groupSize};
   if (mode == "w4")
@@ -76,6 +79,18 @@ struct QuantizeStats {
           kTooLarge = 0, bytesBefore = 0, bytesAfter = 0;
 };
 
+/// The fixed activation quantization of a static int8 layer whose input
+/// ranges over [lo, hi] (widened to hold 0): asymmetric uint8.
+std::pair<float, int64_t> staticInputQuantization(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  float scale = float((hi - lo) / 255.0);
+  if (!(scale > 0.0f) || !std::isfinite(scale))
+    return {1.0f, 0};
+  double zp = std::nearbyint(-lo / double(scale));
+  return {scale, int64_t(std::clamp(zp, 0.0, 255.0))};
+}
+
 /// The layer number the accuracy report matches the two builds by.
 constexpr StringLiteral kLayerAttr = "tessera.qlayer";
 
@@ -90,8 +105,14 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
       getOperation()->emitError()
           << "tessera-quantize: unsupported mode '" << mode
           << "' with group-size " << groupSize
-          << " (modes: int8 with one scale per channel; w8 with any group "
-             "size; w4 with a multiple of 32)";
+          << " (modes: int8 and int8-static with one scale per channel; w8 "
+             "with any group size; w4 with a multiple of 32)";
+      return signalPassFailure();
+    }
+    if (scheme->mode != "static" && !inputRanges.empty()) {
+      getOperation()->emitError()
+          << "tessera-quantize: unsupported mode '" << mode
+          << "' with input-ranges (they apply to int8-static only)";
       return signalPassFailure();
     }
     QuantizeStats stats;
@@ -99,6 +120,15 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
     getOperation()->walk([&](LinearOp op) { linears.push_back(op); });
     for (LinearOp op : linears)
       rewrite(op, *scheme, stats);
+    if (scheme->mode == "static" && !tagOnly &&
+        int64_t(inputRanges.size()) != 2 * nextLayer) {
+      getOperation()->emitError()
+          << "tessera-quantize: int8-static needs the input range (lo,hi) of "
+             "each of the "
+          << nextLayer << " layers it quantizes; input-ranges has "
+          << inputRanges.size() << " numbers";
+      return signalPassFailure();
+    }
     fusion::recordCounts(getOperation(), "tessera-quantize",
                          {{"quantized", stats.quantized},
                           {"skipped-not-constant", stats.notConstant},
@@ -125,7 +155,7 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
       ++stats.groupMismatch;
       return;
     }
-    if (scheme.mode == "dynamic" && k > 32768) {
+    if ((scheme.mode == "dynamic" || scheme.mode == "static") && k > 32768) {
       ++stats.kTooLarge;
       return;
     }
@@ -161,10 +191,21 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
     Value s = fusion::resourceConstant<float>(
         b, loc, RankedTensorType::get({n, groups}, b.getF32Type()), "qscale",
         qw.scale);
+    FloatAttr inputScale;
+    IntegerAttr inputZeroPoint;
+    int64_t index = layer.getInt();
+    if (scheme.mode == "static" &&
+        2 * index + 1 < int64_t(inputRanges.size())) {
+      auto [scale, zp] = staticInputQuantization(inputRanges[2 * index],
+                                                 inputRanges[2 * index + 1]);
+      inputScale = b.getF32FloatAttr(scale);
+      inputZeroPoint = b.getI64IntegerAttr(zp);
+    }
     auto qlinear = QLinearOp::create(
         b, loc, op.getType(), op.getInput(), q, s, op.getBias(),
         op.getResidual(), b.getStringAttr(scheme.mode),
-        b.getI64IntegerAttr(scheme.bits), op.getActivationAttr());
+        b.getI64IntegerAttr(scheme.bits), op.getActivationAttr(), inputScale,
+        inputZeroPoint);
     qlinear->setAttr(kLayerAttr, layer);
     op.replaceAllUsesWith(qlinear.getResult());
     op.erase();

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
 
 namespace tessera {
@@ -201,8 +202,32 @@ void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
   *s = scale;
 }
 
-void dynamicInt8(const View<float> &A, const QWeights &w, const Epilogue &e,
-                 const LinearOutput &out, int64_t N) {
+/// Row i of A as uint8 into q with the fixed scale and zero point of static
+/// int8, by ONNX QuantizeLinear's division.
+void quantizeRowStatic(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
+                       float scale, int32_t zp) {
+  int64_t K = A.cols;
+  const float *row = A.data + i * A.rowStride;
+  float z = float(zp);
+  if (haveAvx512 && A.colStride == 1)
+    quantizeRowDivAvx512(row, K, scale, z, q);
+  else
+    for (int64_t k = 0; k < K; ++k)
+      q[k] = uint8_t(std::min(
+          std::max(std::nearbyint(A.at(i, k) / scale) + z, 0.0f), 255.0f));
+  memset(q + K, 0, K4 - K);
+}
+
+/// Static int8 when `fixed` (its scale and zero point for every row), else
+/// dynamic: rows quantized, then the u8 x s8 GEMM and the epilogue.
+struct FixedQuant {
+  float scale;
+  int32_t zp;
+};
+
+void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
+                const LinearOutput &out, int64_t N,
+                std::optional<FixedQuant> fixed) {
   int64_t M = A.rows, K = A.cols, ld = roundUp(w.K4, 64);
   // One block: the rows (ld bytes each), then zp and s per row.
   float *block = quantScratch.get(M * ld / 4 + 2 * M);
@@ -215,8 +240,15 @@ void dynamicInt8(const View<float> &A, const QWeights &w, const Epilogue &e,
   int64_t rowsPerTask = parallel ? roundUp((M + 7) / 8, 8) : M;
   run(parallel, (M + rowsPerTask - 1) / rowsPerTask, [&](int64_t task) {
     int64_t end = std::min(M, (task + 1) * rowsPerTask);
-    for (int64_t i = task * rowsPerTask; i < end; ++i)
-      quantizeRow(A, i, w.K4, q + i * ld, zp + i, s + i);
+    for (int64_t i = task * rowsPerTask; i < end; ++i) {
+      if (fixed) {
+        quantizeRowStatic(A, i, w.K4, q + i * ld, fixed->scale, fixed->zp);
+        zp[i] = fixed->zp;
+        s[i] = fixed->scale;
+      } else {
+        quantizeRow(A, i, w.K4, q + i * ld, zp + i, s + i);
+      }
+    }
   });
   // Blocks of at most 128 rows x 256 columns (the epilogue runs on each
   // while it is in L2), and at least 4 per thread for load balancing.
@@ -306,11 +338,11 @@ void weightOnlyPanelPortable(const void *ctx, int64_t k0, int64_t kc,
 using tessera::Form;
 using tessera::View;
 
-extern "C" void _mlir_ciface_tessera_qlinear_f32(
-    tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
-    tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
-    tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
-    int64_t constMask) {
+namespace {
+void qlinear(tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
+             tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
+             tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
+             int64_t constMask, std::optional<tessera::FixedQuant> fixed) {
   int64_t M = C->sizes[0], N = C->sizes[1], K = A->sizes[1];
   int64_t G = scale->sizes[1];
   if (M <= 0 || N <= 0)
@@ -326,9 +358,9 @@ extern "C" void _mlir_ciface_tessera_qlinear_f32(
       tessera::prepare(Form::Scales, s, constMask & 4, localS,
                        [&] { return tessera::transposeScales(s); });
   auto *scaleT = reinterpret_cast<const float *>(scales.data.get());
-  if (flags & TESSERA_QLINEAR_DYNAMIC_INT8) {
+  if ((flags & TESSERA_QLINEAR_DYNAMIC_INT8) || fixed) {
     assert(!(flags & TESSERA_QLINEAR_INT4) && G == 1 &&
-           "dynamic int8 takes 8-bit weights with one scale per row");
+           "int8 activations take 8-bit weights with one scale per row");
     const tessera::Prepared &packed =
         tessera::prepare(Form::Vnni, w, constMask & 2, localW,
                          [&] { return tessera::packVnni(w); });
@@ -337,7 +369,7 @@ extern "C" void _mlir_ciface_tessera_qlinear_f32(
                          reinterpret_cast<const int32_t *>(packed.colsum.get()),
                          scaleT};
     tessera::LinearOutput out(C);
-    tessera::dynamicInt8(a, qw, e, out, N);
+    tessera::int8Linear(a, qw, e, out, N, fixed);
     out.finish();
     return;
   }
@@ -365,4 +397,25 @@ extern "C" void _mlir_ciface_tessera_qlinear_f32(
   tessera::linearFromPanels(M, N, K, a.data, a.rowStride, a.colStride,
                             C->aligned + C->offset, C->strides[0],
                             C->strides[1], panels, e);
+}
+} // namespace
+
+extern "C" void _mlir_ciface_tessera_qlinear_f32(
+    tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
+    tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
+    tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
+    int64_t constMask) {
+  qlinear(A, W, scale, bias, R, C, flags, constMask, std::nullopt);
+}
+
+extern "C" void _mlir_ciface_tessera_qlinear_static_f32(
+    tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
+    tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
+    tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
+    int64_t inputScaleBits, int64_t inputZeroPoint, int64_t constMask) {
+  uint32_t bits = uint32_t(inputScaleBits);
+  float inputScale;
+  memcpy(&inputScale, &bits, sizeof inputScale);
+  qlinear(A, W, scale, bias, R, C, flags, constMask,
+          tessera::FixedQuant{inputScale, int32_t(inputZeroPoint)});
 }

@@ -139,17 +139,33 @@ void rowRangeAvx512(const float *a, int64_t K, float *min, float *max) {
   *max = _mm512_reduce_max_ps(hi);
 }
 
-void quantizeRowAvx512(const float *a, int64_t K, float inv, float zp,
-                       uint8_t *q) {
-  __m512 vinv = _mm512_set1_ps(inv), vzp = _mm512_set1_ps(zp);
+namespace {
+/// x * factor (or x / factor), rounded half to even, plus zp, clamped to
+/// [0, 255]: one row's bytes, 16 at a time.
+template <bool Divide>
+void quantizeRowImpl(const float *a, int64_t K, float factor, float zp,
+                     uint8_t *q) {
+  __m512 vf = _mm512_set1_ps(factor), vzp = _mm512_set1_ps(zp);
   __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255.0f);
   for (int64_t k = 0; k < K; k += 16) {
     __mmask16 mask = tailMask(K - k);
-    __m512 x = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, a + k), vinv);
+    __m512 v = _mm512_maskz_loadu_ps(mask, a + k);
+    __m512 x = Divide ? _mm512_div_ps(v, vf) : _mm512_mul_ps(v, vf);
     x = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     x = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(x, vzp), zero), top);
     _mm512_mask_cvtusepi32_storeu_epi8(q + k, mask, _mm512_cvtps_epi32(x));
   }
+}
+} // namespace
+
+void quantizeRowAvx512(const float *a, int64_t K, float inv, float zp,
+                       uint8_t *q) {
+  quantizeRowImpl<false>(a, K, inv, zp, q);
+}
+
+void quantizeRowDivAvx512(const float *a, int64_t K, float scale, float zp,
+                          uint8_t *q) {
+  quantizeRowImpl<true>(a, K, scale, zp, q);
 }
 
 // ---- Weight-only -------------------------------------------------------------

@@ -49,6 +49,9 @@ void rowRangeAvx512(const float *a, int64_t K, float *min, float *max);
 // q[k] = clamp(roundeven(a[k] * inv) + zp, 0, 255) for k < K (AVX-512).
 void quantizeRowAvx512(const float *a, int64_t K, float inv, float zp,
                        uint8_t *q);
+// q[k] = clamp(roundeven(a[k] / scale) + zp, 0, 255) for k < K (AVX-512).
+void quantizeRowDivAvx512(const float *a, int64_t K, float scale, float zp,
+                          uint8_t *q);
 
 // ---- Weight-only (fp32 compute) ---------------------------------------------
 // W packed k-major in panels of wPanel columns, panel p at p*K*wPanel bytes:

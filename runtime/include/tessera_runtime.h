@@ -300,6 +300,18 @@ void _mlir_ciface_tessera_qlinear_f32(tessera_memref2d_f32 *A,
                                       tessera_memref2d_f32 *C, int64_t flags,
                                       int64_t constMask);
 
+/* Static int8 (tessera.qlinear mode "static"): as tessera_qlinear_f32 with
+   DYNAMIC_INT8, except that every row of A is quantized with the same scale
+   s (the float whose bits are inputScaleBits) and zero point zp in [0, 255],
+   by ONNX QuantizeLinear's division:
+     qa[i,k] = clamp(roundeven(A[i,k] / s) + zp, 0, 255)
+   and y = (float)(acc - zp * colsum[n]) * (s * scale[n,0]). */
+void _mlir_ciface_tessera_qlinear_static_f32(
+    tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
+    tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
+    tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
+    int64_t inputScaleBits, int64_t inputZeroPoint, int64_t constMask);
+
 /* ---- Sparse linear layer (weight sparsity) ------------------------------ */
 typedef struct {
   int32_t *allocated;

@@ -50,8 +50,8 @@ func.func @qlinear_bits(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x
 // -----
 
 func.func @qlinear_mode(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{mode must be 'dynamic' or 'weight_only', found 'static'}}
-  %0 = tessera.qlinear %x, %q, %s {mode = "static"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  // expected-error @+1 {{mode must be 'dynamic', 'static' or 'weight_only', found 'fixed'}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "fixed"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
@@ -100,5 +100,45 @@ func.func @qlinear_activation(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: ten
 func.func @qlinear_weight_type(%x: tensor<4x64xf32>, %q: tensor<8x64xi32>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{operand #1 must be statically shaped tensor of 8-bit signless integer values}}
   %0 = tessera.qlinear %x, %q, %s {mode = "weight_only"} : (tensor<4x64xf32>, tensor<8x64xi32>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_static_missing(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{input_scale and input_zero_point go with static mode only, and static mode needs both}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "static", input_scale = 0.5 : f32} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_dynamic_with_scale(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{input_scale and input_zero_point go with static mode only}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic", input_scale = 0.5 : f32, input_zero_point = 3 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_static_zero_point(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{static mode needs a finite input_scale > 0 and an input_zero_point in [0, 255], found 5.000000e-01 and 256}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "static", input_scale = 0.5 : f32, input_zero_point = 256 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_static_scale(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{static mode needs a finite input_scale > 0}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "static", input_scale = 0.0 : f32, input_zero_point = 0 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_static_int4(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{static mode needs 8-bit weights with one scale per output channel, found 4 bits and 1 groups}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "static", bits = 4 : i64, input_scale = 0.5 : f32, input_zero_point = 0 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }

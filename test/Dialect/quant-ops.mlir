@@ -21,3 +21,13 @@ func.func @qlinear_vector(%x: tensor<64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x
   %0 = tessera.qlinear %x, %q, %s {mode = "dynamic"} : (tensor<64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
+
+// -----
+
+// Static int8: one input scale and zero point for every row.
+// CHECK-LABEL: func @qlinear_static
+// CHECK: tessera.qlinear %{{.*}}, %{{.*}}, %{{.*}} {input_scale = 2.500000e-01 : f32, input_zero_point = 128 : i64, mode = "static"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+func.func @qlinear_static(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  %0 = tessera.qlinear %x, %q, %s {mode = "static", input_scale = 0.25 : f32, input_zero_point = 128 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

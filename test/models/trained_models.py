@@ -6,8 +6,8 @@ passes by a real metric instead of by 1e-4.
 
 writes OUT/<model>/model.onnx (static shapes, opset 17; the ViTs also
 model_b8.onnx, at batch 8 for benchmarks), OUT/<model>/inputs/
-<name>.npy (the whole evaluation set as one batch; the ViTs also
-OUT/<model>/calibration/<name>.npy, as many training images), OUT/<model>/eval.npz (the
+<name>.npy (the whole evaluation set as one batch), OUT/<model>/calibration/
+<name>.npy (as many training images or windows of training text), OUT/<model>/eval.npz (the
 labels or targets) and OUT/<model>/metric.json (the torch model's own metric).
 Training is seeded and deterministic; an existing OUT/<model> whose stamp
 matches this file's hash is reused (the cache lives in the build tree).
@@ -209,6 +209,10 @@ def char_gpt(out, ctx=64):
         logits = model(torch.from_numpy(tokens)).numpy()
     export(model, torch.from_numpy(tokens), os.path.join(out, "model.onnx"), "tokens", "logits")
     np.save(os.path.join(out, "inputs", "tokens.npy"), tokens)
+    # Calibration: as many windows of training text.
+    os.makedirs(os.path.join(out, "calibration"), exist_ok=True)
+    np.save(os.path.join(out, "calibration", "tokens.npy"),
+            train[: n * (ctx + 1)].reshape(n, ctx + 1)[:, :-1].astype(np.int64))
     np.savez(os.path.join(out, "eval.npz"), targets=targets, logits=logits)
     return {"metric": "bits_per_char", "value": bits_per_char(logits, targets)}
 

@@ -1,8 +1,8 @@
-// The quantized linear layer (_mlir_ciface_tessera_qlinear_f32): dynamic
-// int8 against the specified float quantization and an exact integer
-// product, weight-only 8- and 4-bit against double precision; strided and
-// transposed views, the epilogue, cached constant weights, NaN rows, and
-// bit-identical results on 1 and 2 threads.
+// The quantized linear layer (_mlir_ciface_tessera_qlinear_f32 and
+// _static_f32): dynamic and static int8 against the specified float
+// quantization and an exact integer product, weight-only 8- and 4-bit against
+// double precision; strided and transposed views, the epilogue, cached constant
+// weights, NaN rows, and bit-identical results on 1 and 2 threads.
 #include "TestUtil.h"
 #include "tessera_runtime.h"
 
@@ -20,6 +20,11 @@ const char *const activationNames[] = {"none", "relu",    "gelu", "gelu_tanh",
 struct Case {
   int64_t M, N, K, G = 1;
   bool dynamic = false, int4 = false;
+  // Static int8 (tessera_qlinear_static_f32; `dynamic` is set too): this
+  // scale and zero point for every row.
+  bool isStatic = false;
+  float inScale = 1.0f;
+  int inZeroPoint = 0;
   int act = TESSERA_LINEAR_ACT_NONE;
   bool bias = false, biasBroadcast = false, residual = false;
   bool stridedA = false, transposedA = false, stridedC = false;
@@ -123,6 +128,21 @@ std::vector<double> product(const Case &c, const Operands &o) {
                           o.q[n * K + k];
       continue;
     }
+    if (c.isStatic) {
+      float zp = float(c.inZeroPoint), s = c.inScale;
+      for (int64_t n = 0; n < N; ++n) {
+        int64_t acc = 0, colsum = 0;
+        for (int64_t k = 0; k < K; ++k) {
+          float qa = std::min(
+              std::max(std::nearbyint(aAt(o, i, k) / s) + zp, 0.0f), 255.0f);
+          acc += int64_t(qa) * o.q[n * K + k];
+          colsum += o.q[n * K + k];
+        }
+        y[i * N + n] =
+            float(int32_t(acc - int64_t(zp) * colsum)) * (s * scale[n]);
+      }
+      continue;
+    }
     float mn = 0.0f, mx = 0.0f;
     for (int64_t k = 0; k < K; ++k) {
       mn = std::min(mn, aAt(o, i, k));
@@ -197,8 +217,17 @@ Result runCase(const Case &c) {
   Result result{true, std::vector<float>(M * N)};
   for (int call = 0; call < (constant ? 2 : 1); ++call) {
     std::fill(cbuf.begin(), cbuf.end(), NAN);
-    _mlir_ciface_tessera_qlinear_f32(&o.da, &dw, &ds, &db, &dr, &dc, o.flags,
-                                     c.constMask);
+    if (c.isStatic) {
+      uint32_t bits;
+      memcpy(&bits, &c.inScale, sizeof bits);
+      _mlir_ciface_tessera_qlinear_static_f32(
+          &o.da, &dw, &ds, &db, &dr, &dc,
+          o.flags & ~int64_t(TESSERA_QLINEAR_DYNAMIC_INT8), bits, c.inZeroPoint,
+          c.constMask);
+    } else {
+      _mlir_ciface_tessera_qlinear_f32(&o.da, &dw, &ds, &db, &dr, &dc, o.flags,
+                                       c.constMask);
+    }
     double worst = 0, errSq = 0, refSq = 0;
     for (int64_t i = 0; i < M; ++i)
       for (int64_t n = 0; n < N; ++n) {
@@ -269,6 +298,48 @@ int dynamicTests(int threads) {
   return failures;
 }
 
+// Static int8: fixed scales that leave most values inside the byte range
+// and saturate the huge and the wide rows, zero points at both ends and in
+// the middle.
+int staticTests(int threads) {
+  int failures = 0;
+  char name[96];
+  for (int64_t M : {1, 13, 129}) {
+    bool ok = true;
+    for (int64_t N : {17, 100})
+      for (int64_t K : {1, 67, 768})
+        for (auto [scale, zp] : {std::pair<float, int>{0.01f, 128},
+                                 {0.003f, 0},
+                                 {0.05f, 255},
+                                 {1.0f / 3.0f, 7}}) {
+          Case c{M, N, K};
+          c.dynamic = c.isStatic = true;
+          c.inScale = scale;
+          c.inZeroPoint = zp;
+          ok &= runCase(c).ok;
+        }
+    snprintf(name, sizeof name, "static int8 M=%lld", (long long)M);
+    failures += report(name, threads, ok);
+  }
+  bool ok = true;
+  for (int act = 0; act <= TESSERA_LINEAR_ACT_TANH; ++act) {
+    Case c{13, 100, 67};
+    c.dynamic = c.isStatic = true;
+    c.inScale = 0.02f;
+    c.inZeroPoint = 100;
+    c.act = act;
+    c.bias = c.residual = true;
+    c.stridedA = act == 1;
+    c.transposedA = act == 2;
+    c.stridedC = act == 3;
+    c.constMask = act >= 4 ? 6 : 0;
+    c.seed = 11 + act;
+    ok &= runCase(c).ok;
+  }
+  failures += report("static int8 views epilogues constants", threads, ok);
+  return failures;
+}
+
 int weightOnlyTests(int threads) {
   struct Config {
     bool int4;
@@ -326,10 +397,14 @@ int weightOnlyTests(int threads) {
 int determinismTest() {
   Case dyn{129, 300, 768};
   dyn.dynamic = true;
+  Case fixed = dyn;
+  fixed.isStatic = true;
+  fixed.inScale = 0.01f;
+  fixed.inZeroPoint = 120;
   Case w8{64, 300, 768, 24}, gemv{1, 3072, 768, 24};
   gemv.int4 = true;
   bool ok = true;
-  for (Case c : {dyn, w8, gemv}) {
+  for (Case c : {dyn, fixed, w8, gemv}) {
     c.act = TESSERA_LINEAR_ACT_GELU;
     c.bias = c.residual = true;
     tessera_set_num_threads(1);
@@ -349,6 +424,7 @@ int runQGemmTests(int, char **) {
   for (int threads : {1, 2}) {
     tessera_set_num_threads(threads);
     failures += dynamicTests(threads);
+    failures += staticTests(threads);
     failures += weightOnlyTests(threads);
   }
   failures += determinismTest();

@@ -1,6 +1,8 @@
 // Quantized ops: verifiers that state every shape and range rule.
 #include "tessera/IR/TesseraOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::tessera;
 
@@ -25,14 +27,31 @@ LogicalResult QLinearOp::verify() {
            << n << ", G] with G >= 1 dividing K = " << k << ", found " << s;
   if (getBits() != 8 && getBits() != 4)
     return emitOpError("bits must be 8 or 4, found ") << getBits();
-  if (getMode() == "dynamic") {
+  bool isStatic = getMode() == "static";
+  if (getMode() == "dynamic" || isStatic) {
     if (getBits() != 8 || groups != 1)
-      return emitOpError("dynamic mode needs 8-bit weights with one scale per "
-                         "output channel, found ")
+      return emitOpError()
+             << getMode()
+             << " mode needs 8-bit weights with one scale per output channel, "
+                "found "
              << getBits() << " bits and " << groups << " groups";
   } else if (getMode() != "weight_only") {
-    return emitOpError("mode must be 'dynamic' or 'weight_only', found '")
+    return emitOpError(
+               "mode must be 'dynamic', 'static' or 'weight_only', found '")
            << getMode() << "'";
+  }
+  bool hasScale = getInputScale().has_value(),
+       hasZeroPoint = getInputZeroPoint().has_value();
+  if (isStatic ? !(hasScale && hasZeroPoint) : (hasScale || hasZeroPoint))
+    return emitOpError("input_scale and input_zero_point go with static mode "
+                       "only, and static mode needs both");
+  if (isStatic) {
+    float scale = getInputScale()->convertToFloat();
+    int64_t zp = *getInputZeroPoint();
+    if (!(scale > 0.0f) || !std::isfinite(scale) || zp < 0 || zp > 255)
+      return emitOpError("static mode needs a finite input_scale > 0 and an "
+                         "input_zero_point in [0, 255], found ")
+             << scale << " and " << zp;
   }
   return verifyLinearEpilogue(getOperation(), x, out, n, getBias(),
                               getResidual(), getActivation());

@@ -708,12 +708,12 @@ static LogicalResult importMatMulNBits(Importer &im) {
   }
   SmallVector<int64_t> shape(at.getShape().drop_back());
   shape.push_back(n);
-  im.setOutput(0, im.create<QLinearOp>(
-                      RankedTensorType::get(shape, at.getElementType()), a, qv,
-                      sv, bias, Value(),
-                      im.builder.getStringAttr("weight_only"),
-                      im.builder.getI64IntegerAttr(fitsInt4 ? 4 : 8),
-                      im.builder.getStringAttr("none")));
+  im.setOutput(
+      0, im.create<QLinearOp>(
+             RankedTensorType::get(shape, at.getElementType()), a, qv, sv, bias,
+             Value(), im.builder.getStringAttr("weight_only"),
+             im.builder.getI64IntegerAttr(fitsInt4 ? 4 : 8),
+             im.builder.getStringAttr("none"), FloatAttr(), IntegerAttr()));
   return success();
 }
 

@@ -95,6 +95,27 @@ func.func @qlinear_dynamic(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2
 
 // -----
 
+// Static int8: the activations divided by the fixed scale, rounded, offset
+// by the zero point, clamped to 0..255 and back.
+// CHECK-LABEL: func @qlinear_static
+// CHECK-DAG: %[[S:.*]] = tessera.constant dense<2.500000e-01> : tensor<f32>
+// CHECK-DAG: %[[ZP:.*]] = tessera.constant dense<1.280000e+02> : tensor<f32>
+// CHECK: %[[XS:.*]] = tessera.div %arg0, %[[S]]
+// CHECK: %[[XR:.*]] = tessera.round %[[XS]]
+// CHECK: %[[XZ:.*]] = tessera.add %[[XR]], %[[ZP]]
+// CHECK: %[[XQ:.*]] = tessera.clamp %[[XZ]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64}
+// CHECK: %[[XC:.*]] = tessera.sub %[[XQ]], %[[ZP]]
+// CHECK: %[[X:.*]] = tessera.mul %[[XC]], %[[S]]
+// CHECK: tessera.matmul %[[X]], %{{.*}} : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+// KEEP-LABEL: func @qlinear_static
+// KEEP: tessera.qlinear
+func.func @qlinear_static(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2x1xf32>) -> tensor<3x2xf32> {
+  %0 = tessera.qlinear %x, %q, %s {mode = "static", input_scale = 0.25 : f32, input_zero_point = 128 : i64} : (tensor<3x4xf32>, tensor<2x4xi8>, tensor<2x1xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
 // Weight-only with groups of 2 k: q [2, 4] -> [2, 2, 2] times scale [2, 2, 1],
 // the activations untouched. A 4-bit weight that is not a constant has no
 // kernel (4-bit kernels take weights packed at compile time): decomposed

@@ -72,11 +72,12 @@ def main():
         spec_flags = spec_flags.split("+")
         mode = " ".join(f.lstrip("-") for f in spec_flags)
         name = "".join(c if c.isalnum() else "_" for c in mode)
-        # --drop-layers chooses its sublayers on training data when the
-        # model has some (calibration/), not on the test set.
+        # --drop-layers chooses its sublayers, and int8-static its
+        # activation scales, on training data when the model has some
+        # (calibration/), not on the test set.
         calibration = os.path.join(model_dir, "calibration")
-        if any(f.startswith("--drop-layers") for f in spec_flags) and \
-                os.path.isdir(calibration):
+        if any(f.startswith("--drop-layers") or f == "--quantize=int8-static"
+               for f in spec_flags) and os.path.isdir(calibration):
             spec_flags = spec_flags + ["--calibration=" + calibration]
         quant = build_and_run(tools, model_dir, work, name, flags + spec_flags)
         ref = build_and_run(tools, model_dir, work, name + "_ref",
