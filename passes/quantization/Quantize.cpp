@@ -172,6 +172,12 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
       op->setAttr(kLayerAttr, layer);
       return;
     }
+    // int8-static with no range for this layer: numbered only, so that
+    // runOnOperation reports how many ranges it needed (no op without its
+    // scale is ever made).
+    if (scheme.mode == "static" &&
+        2 * layer.getInt() + 1 >= int64_t(inputRanges.size()))
+      return;
     std::optional<SmallVector<double>> w =
         fusion::getConstantValues(op.getWeight());
     if (!w) {
@@ -193,9 +199,8 @@ struct QuantizePass : tessera::impl::QuantizeBase<QuantizePass> {
         qw.scale);
     FloatAttr inputScale;
     IntegerAttr inputZeroPoint;
-    int64_t index = layer.getInt();
-    if (scheme.mode == "static" &&
-        2 * index + 1 < int64_t(inputRanges.size())) {
+    if (scheme.mode == "static") {
+      int64_t index = layer.getInt();
       auto [scale, zp] = staticInputQuantization(inputRanges[2 * index],
                                                  inputRanges[2 * index + 1]);
       inputScale = b.getF32FloatAttr(scale);
