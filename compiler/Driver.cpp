@@ -6,6 +6,7 @@
 #include "compiler/Pipeline.h"
 #include "compiler/Report.h"
 #include "compiler/cpu/CpuPasses.h"
+#include "compiler/cuda/CudaPasses.h"
 #include "compiler/targets/Target.h"
 #include "frontends/onnx/ModelImporter.h"
 #include "passes/Passes.h"
@@ -42,7 +43,7 @@ namespace cl = llvm::cl;
 
 namespace {
 // Stages in pipeline order: every emit kind runs all stages up to its own.
-enum class Emit { Import, Tessera, Dot, Linalg, LLVM, Obj, Exe, Lib };
+enum class Emit { Import, Tessera, Dot, Linalg, LLVM, Ptx, Obj, Exe, Lib };
 
 /// Tessera's own options: the ones --help shows (with a few MLIR ones);
 /// LLVM's and MLIR's hundreds of others only appear with --help-hidden.
@@ -58,21 +59,34 @@ struct Options {
                               cl::cat(category())};
   cl::opt<std::string> target{"target", cl::desc("Target: cpu or cuda"),
                               cl::init("cpu"), cl::cat(category())};
+  cl::opt<std::string> gpuArch{
+      "gpu-arch",
+      cl::desc("--target=cuda: the GPU architecture (sm_80, "
+               "sm_86, sm_89, sm_90; default sm_90)"),
+      cl::init("sm_90"), cl::cat(category())};
+  cl::opt<bool> gpuEmulate{
+      "gpu-emulate",
+      cl::desc("--target=cuda: run the kernels' block/thread loop nests on "
+               "the host CPU instead of a GPU (checks the GPU mapping)"),
+      cl::init(false), cl::cat(category())};
   cl::opt<Emit> emit{
       "emit", cl::desc("What to write"), cl::init(Emit::Exe),
-      cl::values(clEnumValN(Emit::Import, "import", "IR right after import"),
-                 clEnumValN(Emit::Tessera, "tessera",
-                            "IR after the graph-level pipeline"),
-                 clEnumValN(Emit::Dot, "dot",
-                            "Graphviz graph of the IR after the graph-level "
-                            "pipeline (upstream view-op-graph)"),
-                 clEnumValN(Emit::Linalg, "linalg",
-                            "IR after lowering to linalg and fusion"),
-                 clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR"),
-                 clEnumValN(Emit::Obj, "obj", "object file"),
-                 clEnumValN(Emit::Exe, "exe", "executable (default)"),
-                 clEnumValN(Emit::Lib, "lib",
-                            "shared library OUT and C header OUT.h")), cl::cat(category())};
+      cl::values(
+          clEnumValN(Emit::Import, "import", "IR right after import"),
+          clEnumValN(Emit::Tessera, "tessera",
+                     "IR after the graph-level pipeline"),
+          clEnumValN(Emit::Dot, "dot",
+                     "Graphviz graph of the IR after the graph-level "
+                     "pipeline (upstream view-op-graph)"),
+          clEnumValN(Emit::Linalg, "linalg",
+                     "IR after lowering to linalg and fusion"),
+          clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR"),
+          clEnumValN(Emit::Ptx, "ptx", "the kernels' PTX (--target=cuda)"),
+          clEnumValN(Emit::Obj, "obj", "object file"),
+          clEnumValN(Emit::Exe, "exe", "executable (default)"),
+          clEnumValN(Emit::Lib, "lib",
+                     "shared library OUT and C header OUT.h")),
+      cl::cat(category())};
   cl::list<std::string> constInputs{
       "const-input",
       cl::desc("NAME=FILE.npy: compile graph input NAME as a constant with "
@@ -390,6 +404,18 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   std::unique_ptr<Target> target = createTarget(opts.target, error);
   if (!target)
     return c.fail(error);
+  bool cuda = target->name() == "cuda";
+  if (cuda && (c.dropLayers() || !opts.calibration.empty() ||
+               (changesAccuracy(c.pipeline) && !opts.report.empty())))
+    return c.fail("--target=cuda does not run calibration builds yet "
+                  "(--calibration, --drop-layers, --report with an "
+                  "accuracy-changing pass): use --target=cpu");
+  if (cuda && !c.pipeline.weightsFile.empty())
+    return c.fail("--weights=external is not supported with --target=cuda");
+  if (!cuda && opts.gpuEmulate)
+    return c.fail("--gpu-emulate applies to --target=cuda only");
+  if (opts.emit == Emit::Ptx && (!cuda || opts.gpuEmulate))
+    return c.fail("--emit=ptx needs --target=cuda (without --gpu-emulate)");
   if (failed(checkOutputPath(opts.output, error)))
     return c.fail(error);
   tessera::ImportOptions import;
@@ -618,6 +644,7 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   StubOptions stub;
   stub.name = c.pipeline.modelName;
   stub.withMain = emit == Emit::Exe;
+  stub.cuda = cuda && !c.pipeline.gpuEmulate;
   auto weightsSize = [&]() -> LogicalResult {
     if (c.pipeline.weightsFile.empty())
       return success();
@@ -629,6 +656,16 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     stub.weightsFile = llvm::sys::path::filename(c.pipeline.weightsFile).str();
     return success();
   };
+  if (emit == Emit::Ptx) {
+    auto out = openOutputFile(opts.output, &error);
+    if (!out)
+      return c.fail(error);
+    if (failed(target->emitDeviceCode(*module, out->os())))
+      return 1;
+    out->keep();
+    stage("codegen", msSince(codegenStart));
+    return writeReport();
+  }
   if (emit == Emit::LLVM) {
     if (failed(emitCode(c, *module, *target, c.pipeline, /*asObject=*/false,
                         opts.output, rootTimer)))
@@ -728,6 +765,7 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   // the pass-manager options that list them.
   registerAllPasses();
   registerCpuPasses();
+  registerCudaPasses();
   registerTesseraPasses();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
@@ -757,6 +795,7 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  registerTargetTranslations(registry);
   registry.insert<TesseraDialect>();
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
@@ -784,6 +823,19 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   c.pipeline.reportTemporaries = opts.reportTemporaries;
   c.pipeline.fusion = !opts.noFusion;
   c.pipeline.fusedKernels = !opts.noFusedKernels;
+  if (opts.target == "cuda") {
+    // Fused ops keep their decompositions: the runtime's fused kernels are
+    // CPU code.
+    c.pipeline.fusedKernels = false;
+    unsigned sm = 0;
+    StringRef arch = opts.gpuArch;
+    if (!arch.consume_front("sm_") || arch.getAsInteger(10, sm) || sm < 50)
+      return c.fail("--gpu-arch=" + opts.gpuArch +
+                    " is not a CUDA architecture (sm_50 or newer, e.g. "
+                    "sm_80, sm_90)");
+    c.pipeline.gpuArch = opts.gpuArch;
+    c.pipeline.gpuEmulate = opts.gpuEmulate;
+  }
   if (!opts.quantize.empty()) {
     StringRef q = opts.quantize;
     if (q != "int8" && q != "int8-static" && q != "w8" && q != "w4")

@@ -175,8 +175,15 @@ void mlir::tessera::writeModelStub(const ModelSignature &sig,
     os << (i ? ", " : "") << "descs[" << i << "]";
   os << ");\n}\n\n";
 
-  std::string prepare = "NULL";
-  if (opts.weightsBytes) {
+  std::string prepare = "NULL", finish = "NULL";
+  if (opts.cuda) {
+    // The CUDA runtime opens the device before a run (a clear error
+    // without one) and reports a failed kernel after it.
+    prepare = "tessera_cuda_prepare";
+    finish = "tessera_cuda_finish";
+    os << "tessera_status tessera_cuda_prepare(void);\n"
+       << "tessera_status tessera_cuda_finish(void);\n\n";
+  } else if (opts.weightsBytes) {
     // --weights=external: the code reads every weight at an offset from
     // NAME_weights, the mapped side file.
     prepare = "prepare";
@@ -194,7 +201,7 @@ void mlir::tessera::writeModelStub(const ModelSignature &sig,
   os << "static const tessera_model_info model = {" << numIn << ", "
      << sig.outputs.size() << ", " << (numIn ? "input_infos" : "NULL") << ", "
      << (sig.outputs.empty() ? "NULL" : "output_infos") << ", entry, "
-     << prepare << "};\n\n";
+     << prepare << ", " << finish << "};\n\n";
 
   // The API: every symbol carries the model's name.
   os << "const tessera_model_info *" << name
@@ -299,6 +306,8 @@ FailureOr<RuntimeLocation> mlir::tessera::findRuntime(const char *argv0,
   for (const std::string &dir : libDirs)
     if (llvm::sys::fs::exists(dir + "/libtessera_runtime.a")) {
       loc.library = dir + "/libtessera_runtime.a";
+      if (llvm::sys::fs::exists(dir + "/libtessera_cuda_runtime.a"))
+        loc.cudaLibrary = dir + "/libtessera_cuda_runtime.a";
       if (auto deps =
               llvm::MemoryBuffer::getFile(dir + "/tessera_runtime.link")) {
         SmallVector<StringRef> items;
@@ -384,6 +393,15 @@ LogicalResult mlir::tessera::linkModel(StringRef objectPath,
     // runtime stays private, so that libraries of several models (or
     // Tessera versions) live in one process side by side.
     args.insert(args.begin(), {"-shared", "-Wl,--exclude-libs,ALL"});
+  }
+  if (stub.cuda) {
+    if (runtime.cudaLibrary.empty()) {
+      error = "this Tessera was built without its CUDA runtime "
+              "(libtessera_cuda_runtime.a; the CUDA toolkit was not found "
+              "at build time): --target=cuda cannot link";
+      return failure();
+    }
+    args.push_back(runtime.cudaLibrary);
   }
   args.push_back(runtime.library);
   args.append(runtime.linkFlags.begin(), runtime.linkFlags.end());

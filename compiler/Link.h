@@ -30,6 +30,8 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module);
 /// Where libtessera_runtime.a, its header and its link dependencies are.
 struct RuntimeLocation {
   std::string library;
+  /// libtessera_cuda_runtime.a beside it (empty: built without CUDA).
+  std::string cudaLibrary;
   std::string includeDir;
   llvm::SmallVector<std::string> linkFlags;
 };
@@ -48,6 +50,9 @@ struct StubOptions {
   /// --weights=external: the side file's name and size (0: weights inside).
   std::string weightsFile;
   uint64_t weightsBytes = 0;
+  /// --target=cuda: the runs go through the CUDA runtime (prepare/finish),
+  /// which is linked in.
+  bool cuda = false;
 };
 
 /// `name` if it is a C identifier, else empty.

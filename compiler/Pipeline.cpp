@@ -25,17 +25,29 @@
 //               convert-math-to-libm, finalize-memref-to-llvm,
 //               convert-{arith,index,cf,func,ub}-to-llvm,
 //               reconcile-unrealized-casts
-//   llvm        (targets/CpuTarget.cpp) host CPU and features, LLVM's O0-O3
+//   cuda        tessera-emit-c-interface, tessera-flatten-constant-globals,
+//               tessera-gpu-stage-arguments, tessera-gpu-map-loops,
+//               [--gpu-emulate: the cpu tail from convert-linalg-to-loops]
+//               convert-parallel-loops-to-gpu, gpu-launch-sink-index-
+//               computations, gpu-kernel-outlining, tessera-gpu-merge-
+//               modules, nvvm-attach-target, gpu.module(lower-affine,
+//               convert-scf-to-cf, convert-gpu-to-nvvm), the cpu tail with
+//               gpu-to-llvm, gpu-module-to-binary{format=isa} (PTX)
+//   llvm        (targets/CpuTarget.cpp, CudaTarget.cpp) host CPU and features,
+//   LLVM's O0-O3
 //               pipeline (loop + SLP vectorization from -O2), object emission
 //                                                          (--emit=llvm|obj)
 //   link        (Link.cpp) C stub + object + libtessera_runtime.a
 //   (--emit=exe|lib)
 #include "compiler/Pipeline.h"
 #include "compiler/cpu/CpuPasses.h"
+#include "compiler/cuda/CudaPasses.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -187,7 +199,16 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   // thread pool once lowered (tessera-parallel-kernel-calls).
   if (opts.optLevel >= 1)
     pm.addPass(createParallelizeKernels());
+  buildHostLoopsToLLVMPipeline(pm, opts);
+  if (opts.optLevel >= 1)
+    pm.addPass(createParallelKernelCallsPass());
+  // Kernel calls report to TESSERA_PROFILE=trace.json when it is set.
+  pm.addPass(createProfileKernelsPass());
+}
 
+void mlir::tessera::buildHostLoopsToLLVMPipeline(OpPassManager &pm,
+                                                 const PipelineOptions &opts,
+                                                 bool gpuLaunches) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createConvertLinalgToLoopsPass());
   if (opts.optLevel >= 1)
@@ -210,10 +231,52 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  if (gpuLaunches)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  if (opts.optLevel >= 1)
-    pm.addPass(createParallelKernelCallsPass());
-  // Kernel calls report to TESSERA_PROFILE=trace.json when it is set.
-  pm.addPass(createProfileKernelsPass());
+}
+
+void mlir::tessera::buildCudaLoweringPipeline(OpPassManager &pm,
+                                              const PipelineOptions &opts) {
+  pm.addPass(createEmitCInterfacePass());
+  pm.addPass(createFlattenConstantGlobalsPass());
+  // The caller's buffers are host memory: kernels work on staged copies.
+  pm.addPass(createGpuStageArgumentsPass());
+  pm.addPass(createGpuMapLoopsPass(opts.gpuBlockSize));
+  if (opts.gpuEmulate) {
+    // The mapped loop nests, as they are, on the host CPU.
+    buildHostLoopsToLLVMPipeline(pm, opts);
+    return;
+  }
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createGpuMergeModulesPass());
+
+  GpuNVVMAttachTargetOptions nvvm;
+  nvvm.chip = opts.gpuArch;
+  // PTX ISA 8.0 (CUDA 12.0): sm_90's minimum, accepted from sm_50 up.
+  nvvm.features = "+ptx80";
+  nvvm.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(nvvm));
+  OpPassManager &gpm = pm.nest<gpu::GPUModuleOp>();
+  gpm.addPass(createLowerAffinePass());
+  gpm.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToNVVMOpsOptions toNVVM;
+  toNVVM.indexBitwidth = 64;
+  gpm.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
+  gpm.addPass(createCanonicalizerPass());
+  gpm.addPass(createCSEPass());
+  gpm.addPass(createReconcileUnrealizedCastsPass());
+
+  buildHostLoopsToLLVMPipeline(pm, opts, /*gpuLaunches=*/true);
+  // The kernels as PTX inside the module (gpu.binary): the driver compiles
+  // it for the device at load time. libdevice (math) comes from the toolkit.
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+#ifdef TESSERA_CUDA_TOOLKIT_DIR
+  binary.toolkitPath = TESSERA_CUDA_TOOLKIT_DIR;
+#endif
+  pm.addPass(createGpuModuleToBinaryPass(binary));
 }

@@ -60,6 +60,12 @@ struct PipelineOptions {
   /// NAME_weights, the mapped file); empty: constants stay in the object.
   std::string modelName = "model";
   std::string weightsFile;
+  /// --target=cuda: the GPU architecture (sm_80, sm_90, ...) and threads per
+  /// block; with `gpuEmulate` the kernels' mapped loop nests run on the host
+  /// CPU instead (checks the GPU mapping where there is no GPU).
+  std::string gpuArch = "sm_90";
+  int64_t gpuBlockSize = 256;
+  bool gpuEmulate = false;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.
@@ -80,6 +86,17 @@ void buildBufferizationPipeline(OpPassManager &pm, const PipelineOptions &opts);
 /// Buffers -> LLVM dialect on the CPU: matmuls become runtime GEMM calls, the
 /// rest of linalg becomes loops, math gets vectorizable approximations.
 void buildCpuLoweringPipeline(OpPassManager &pm, const PipelineOptions &opts);
+
+/// The CPU pipeline's tail: what is left of linalg to loops, math, and every
+/// dialect to LLVM (host code of any target; `gpuLaunches`: gpu.launch_func
+/// becomes calls of the mgpu* runtime too).
+void buildHostLoopsToLLVMPipeline(OpPassManager &pm,
+                                  const PipelineOptions &opts,
+                                  bool gpuLaunches = false);
+
+/// Buffers -> gpu dialect -> NVVM on the GPU and LLVM on the host, the
+/// kernels serialized to PTX (gpu.binary): see targets/CudaTarget.cpp.
+void buildCudaLoweringPipeline(OpPassManager &pm, const PipelineOptions &opts);
 
 } // namespace mlir::tessera
 

@@ -60,6 +60,28 @@ config.substitutions.append(
 config.substitutions.append(
     ("%conformance_sample", "--sample 4" if config.tessera_sanitize else ""))
 config.substitutions.append(("%tessera_runtime_link", runtime_link))
+# --target=cuda: executables link the CUDA runtime (built where the toolkit
+# is); ptxas checks the kernels' PTX; running them needs an NVIDIA GPU and
+# its driver (cuda-device), which the build machines do not have.
+if config.tessera_cuda:
+    config.available_features.add("cuda-runtime")
+if config.tessera_ptxas and os.path.exists(config.tessera_ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", config.tessera_ptxas))
+
+
+def _cuda_device():
+    import ctypes
+    try:
+        cu = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return cu.cuInit(0) == 0 and cu.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
+
+
+if _cuda_device():
+    config.available_features.add("cuda-device")
 # Trained test models (test/models/trained_models.py) are cached here, across
 # runs, keyed by the training script's hash.
 config.substitutions.append(("%cache", os.path.join(config.tessera_obj_root, "test", "cache")))

@@ -1,6 +1,7 @@
 // The x86-64 host target: LLVM IR for the host CPU (AVX-512 where present),
 // optimized with LLVM's O2/O3 pipeline and emitted as a PIC object in-process.
 #include "compiler/cpu/CpuPasses.h"
+#include "compiler/targets/HostCodegen.h"
 #include "compiler/targets/Target.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -54,8 +55,10 @@ llvm::CodeGenOptLevel toCodeGenLevel(unsigned optLevel) {
   }
 }
 
-std::unique_ptr<llvm::TargetMachine> createHostMachine(unsigned optLevel,
-                                                       std::string &error) {
+} // namespace
+
+std::unique_ptr<llvm::TargetMachine>
+mlir::tessera::createHostMachine(unsigned optLevel, std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
@@ -74,8 +77,9 @@ std::unique_ptr<llvm::TargetMachine> createHostMachine(unsigned optLevel,
       toCodeGenLevel(optLevel)));
 }
 
-void optimize(llvm::Module &module, llvm::TargetMachine &tm,
-              unsigned optLevel) {
+void mlir::tessera::optimizeHostModule(llvm::Module &module,
+                                       llvm::TargetMachine &tm,
+                                       unsigned optLevel) {
   // Without these per-function attributes the vectorizer's cost model falls
   // back to a generic x86 and stays at 128 or 256 bits.
   for (llvm::Function &fn : module) {
@@ -106,6 +110,8 @@ void optimize(llvm::Module &module, llvm::TargetMachine &tm,
   mpm.run(module, mam);
 }
 
+namespace {
+
 /// The weights: constant globals holding a data array of 4 KiB or more.
 SmallVector<llvm::GlobalVariable *> weightGlobals(llvm::Module &module) {
   SmallVector<llvm::GlobalVariable *> globals;
@@ -118,11 +124,13 @@ SmallVector<llvm::GlobalVariable *> weightGlobals(llvm::Module &module) {
   return globals;
 }
 
+} // namespace
+
 /// Constant arrays of floats (the weights) become byte arrays with the same
 /// bytes: the asm printer writes a byte array with one copy but a float array
 /// one element at a time (ViT-B/32's 88 M weights took ~5 s). Pointers are
 /// opaque, so every use stays as it is.
-void weightsAsBytes(llvm::Module &module) {
+void mlir::tessera::weightsAsBytes(llvm::Module &module) {
   for (llvm::GlobalVariable *global : weightGlobals(module)) {
     auto *data = cast<llvm::ConstantDataSequential>(global->getInitializer());
     if (data->getElementType()->isIntegerTy(8))
@@ -145,11 +153,7 @@ void weightsAsBytes(llvm::Module &module) {
   }
 }
 
-/// The model's entry `_mlir_ciface_main_graph` becomes NAME_main_graph, the
-/// code's only global symbol (hidden): every other function and global is
-/// internal, so objects and libraries of several models link into one
-/// program.
-void exportOnlyEntry(llvm::Module &module, StringRef name) {
+void mlir::tessera::exportOnlyEntry(llvm::Module &module, StringRef name) {
   llvm::Function *entry = module.getFunction("_mlir_ciface_main_graph");
   for (llvm::Function &fn : module)
     if (!fn.isDeclaration() && &fn != entry)
@@ -164,6 +168,8 @@ void exportOnlyEntry(llvm::Module &module, StringRef name) {
     entry->setVisibility(llvm::GlobalValue::HiddenVisibility);
   }
 }
+
+namespace {
 
 /// --weights=external: every constant array of 4 KiB or more moves to
 /// `file` (at 64-byte aligned offsets) and its uses become `NAME_weights +
@@ -276,25 +282,35 @@ public:
     }
     weightsAsBytes(*llvmModule);
 
-    TimingScope optTimer = timing.nest("LLVM optimization");
-    optimize(*llvmModule, *tm, opts.optLevel);
-    optTimer.stop();
-
-    if (!asObject) {
-      llvmModule->print(os, nullptr);
-      return success();
-    }
-    TimingScope codegenTimer = timing.nest("LLVM code generation");
-    llvm::legacy::PassManager codegen;
-    if (tm->addPassesToEmitFile(codegen, os, nullptr,
-                                llvm::CodeGenFileType::ObjectFile))
-      return module.emitError() << "the host target cannot emit object files";
-    codegen.run(*llvmModule);
-    return success();
+    return emitHostModule(module, *llvmModule, *tm, opts.optLevel, asObject, os,
+                          timing);
   }
 };
 
 } // namespace
+
+LogicalResult mlir::tessera::emitHostModule(ModuleOp module,
+                                            llvm::Module &llvmModule,
+                                            llvm::TargetMachine &tm,
+                                            unsigned optLevel, bool asObject,
+                                            llvm::raw_pwrite_stream &os,
+                                            TimingScope &timing) {
+  TimingScope optTimer = timing.nest("LLVM optimization");
+  optimizeHostModule(llvmModule, tm, optLevel);
+  optTimer.stop();
+
+  if (!asObject) {
+    llvmModule.print(os, nullptr);
+    return success();
+  }
+  TimingScope codegenTimer = timing.nest("LLVM code generation");
+  llvm::legacy::PassManager codegen;
+  if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                             llvm::CodeGenFileType::ObjectFile))
+    return module.emitError() << "the host target cannot emit object files";
+  codegen.run(llvmModule);
+  return success();
+}
 
 std::unique_ptr<Target> mlir::tessera::createCpuTarget() {
   return std::make_unique<CpuTarget>();
@@ -305,8 +321,7 @@ std::unique_ptr<Target> mlir::tessera::createTarget(llvm::StringRef name,
   if (name == "cpu")
     return createCpuTarget();
   if (name == "cuda")
-    error = "target 'cuda' is not supported yet";
-  else
-    error = ("unknown target '" + name + "' (expected cpu or cuda)").str();
+    return createCudaTarget();
+  error = ("unknown target '" + name + "' (expected cpu or cuda)").str();
   return nullptr;
 }

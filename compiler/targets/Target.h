@@ -14,6 +14,7 @@
 #include <string>
 
 namespace mlir {
+class DialectRegistry;
 class DefaultTimingManager;
 class TimingScope;
 } // namespace mlir
@@ -34,12 +35,23 @@ public:
   virtual LogicalResult emit(ModuleOp module, const PipelineOptions &opts,
                              bool asObject, llvm::raw_pwrite_stream &os,
                              TimingScope &timing) const = 0;
+
+  /// Writes the device code of a module in the LLVM dialect (the PTX of a
+  /// GPU target); fails with a message on targets without device code.
+  virtual LogicalResult emitDeviceCode(ModuleOp module,
+                                       llvm::raw_ostream &os) const;
 };
 
-/// The target called `name` ("cpu"), or null with a message in `error`.
+/// The target called `name` ("cpu" or "cuda"), or null with a message in
+/// `error`.
 std::unique_ptr<Target> createTarget(llvm::StringRef name, std::string &error);
 
+/// What the targets' passes need in the context: the GPU and NVVM dialects'
+/// translations to LLVM IR (gpu-module-to-binary serializes kernels).
+void registerTargetTranslations(DialectRegistry &registry);
+
 std::unique_ptr<Target> createCpuTarget();
+std::unique_ptr<Target> createCudaTarget();
 
 } // namespace mlir::tessera
 

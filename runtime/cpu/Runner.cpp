@@ -89,6 +89,9 @@ extern "C" tessera_status tessera_run(const tessera_model_info *model,
   static std::atomic<int> runs{0};
   double start = profile ? nowMs() : 0;
   model->entry(ptrs.data());
+  if (model->finish)
+    if (tessera_status status = model->finish(); status != TESSERA_OK)
+      return status;
   if (profile)
     fprintf(stderr, "tessera: run %d: %.3f ms (%d threads)\n", runs++,
             nowMs() - start, tessera::numThreads());

@@ -101,6 +101,7 @@ const char *tessera_status_string(tessera_status status) {
   case TESSERA_ERR_SHAPE: return "shape mismatch";
   case TESSERA_ERR_DTYPE: return "dtype mismatch";
   case TESSERA_ERR_OUT_OF_MEMORY: return "out of memory";
+  case TESSERA_ERR_DEVICE: return "device error";
   }
   return "unknown status";
 }

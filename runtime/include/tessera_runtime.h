@@ -35,6 +35,7 @@ typedef enum {
   TESSERA_ERR_SHAPE,            /* tensor shape differs from the model's */
   TESSERA_ERR_DTYPE,            /* tensor dtype differs from the model's */
   TESSERA_ERR_OUT_OF_MEMORY,
+  TESSERA_ERR_DEVICE,           /* no GPU or driver, or a kernel failed */
 } tessera_status;
 
 typedef struct {
@@ -57,6 +58,9 @@ typedef struct {
   /* Called before every run when set (NULL otherwise): maps the weights of
      a model compiled with --weights=external on first use. */
   tessera_status (*prepare)(void);
+  /* Called after every run when set: the run's status on a device (a
+     --target=cuda model: a kernel that failed). */
+  tessera_status (*finish)(void);
 } tessera_model_info;
 
 /* The message of the last failing call on this thread ("" if none). */
@@ -320,6 +324,7 @@ typedef struct {
   int64_t sizes[1];
   int64_t strides[1];
 } tessera_memref1d_i32;
+
 
 /* tessera_sparse_linear_f32 flags, besides those of tessera_linear_f32
    (activation code in bits 0-3, TESSERA_LINEAR_BIAS,

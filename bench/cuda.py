@@ -1,0 +1,129 @@
+"""--target=cuda on a machine with an NVIDIA GPU: builds, checks and times in one call.
+
+usage: cuda.py prepare --build BUILD OUT [--gpu-arch sm_90] [--bert-base]
+       cuda.py run OUT [--iters 50]
+       cuda.py all --build BUILD OUT ...     (prepare, then run, on one machine)
+
+prepare (needs the Tessera build; no GPU): generates the six model families (and with
+--bert-base a 12-layer d=768 T=128 encoder, ~440 MB of weights), compiles each for the CPU
+(-O3) and for CUDA, runs the CPU build on the inputs, and writes OUT/manifest.json. OUT is
+self-contained: the executables link only libc/libstdc++ and open libcuda.so.1 at run time,
+so OUT can be copied to a GPU machine that has no compiler.
+run (on the GPU machine): runs every CUDA executable on the same inputs, compares each output
+with the CPU build's (fp32: relative L2 <= 1e-4) and with torch's, and times both builds
+(median of --iters runs, --bench). Prints one row per model and a JSON line at the end.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FAMILIES = ["bert", "gpt2", "vit", "llama", "mamba", "encdec"]
+
+
+def rel_l2(got, want):
+    got, want = got.astype(np.float64), want.astype(np.float64)
+    if np.isnan(got).any():
+        return float("inf")
+    return float(np.linalg.norm(got - want) / max(np.linalg.norm(want), 1e-30))
+
+
+def inputs_args(d):
+    args = []
+    for f in sorted(os.listdir(os.path.join(d, "inputs"))):
+        args += ["--input", f"{f[:-4]}={os.path.join(d, 'inputs', f)}"]
+    return args
+
+
+def prepare(a):
+    compile_ = os.path.join(a.build, "bin", "tessera-compile")
+    os.makedirs(a.out, exist_ok=True)
+    models = [(f, f, []) for f in FAMILIES]
+    if a.bert_base:
+        models.append(("bert-base", "bert", ["--layers", "12", "--hidden", "768", "--heads", "12",
+                                             "--seq", "128"]))
+    manifest = []
+    for name, family, flags in models:
+        gen = os.path.join(a.out, "gen-" + name)
+        subprocess.run([sys.executable, os.path.join(ROOT, "test/models/gen_models.py"), gen,
+                        "--family", family, *flags], check=True, stdout=subprocess.DEVNULL)
+        src = os.path.join(gen, family)
+        d = os.path.join(a.out, name)
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(os.path.join(src, "inputs"), os.path.join(d, "inputs"))
+        shutil.copytree(os.path.join(src, "reference"), os.path.join(d, "reference"))
+        onnx = os.path.join(src, "model.onnx")
+        subprocess.run([compile_, onnx, "-O3", "-o", os.path.join(d, "cpu")], check=True)
+        subprocess.run([compile_, onnx, "-O3", "--target=cuda", f"--gpu-arch={a.gpu_arch}",
+                        "-o", os.path.join(d, "cuda")], check=True)
+        subprocess.run([os.path.join(d, "cpu"), *inputs_args(d), "--output-dir",
+                        os.path.join(d, "cpu-out")], check=True)
+        shutil.rmtree(gen)
+        manifest.append(name)
+        print(f"prepared {name}", flush=True)
+    with open(os.path.join(a.out, "manifest.json"), "w") as f:
+        json.dump({"models": manifest, "gpu_arch": a.gpu_arch}, f)
+
+
+def median_ms(exe, d, iters, out):
+    res = subprocess.run([exe, *inputs_args(d), "--output-dir", out, "--bench", str(iters)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(res.strip().splitlines()[-1])["median_ms"]
+
+
+def run(a):
+    with open(os.path.join(a.out, "manifest.json")) as f:
+        manifest = json.load(f)
+    rows, ok = [], True
+    print(f"{'model':10} {'vs cpu':>9} {'vs torch':>9} {'cpu ms':>9} {'cuda ms':>9} {'speed-up':>8}")
+    for name in manifest["models"]:
+        d = os.path.join(a.out, name)
+        out = os.path.join(d, "cuda-out")
+        run_ = subprocess.run([os.path.join(d, "cuda"), *inputs_args(d), "--output-dir", out],
+                              capture_output=True, text=True)
+        if run_.returncode != 0:
+            print(f"{name:10} failed: {run_.stderr.strip()}")
+            rows.append({"model": name, "error": run_.stderr.strip()})
+            ok = False
+            continue
+        vs_cpu = max(rel_l2(np.load(os.path.join(out, f)), np.load(os.path.join(d, "cpu-out", f)))
+                     for f in os.listdir(os.path.join(d, "cpu-out")))
+        vs_torch = max(rel_l2(np.load(os.path.join(out, f)), np.load(os.path.join(d, "reference", f)))
+                       for f in os.listdir(os.path.join(d, "reference")))
+        cpu_ms = median_ms(os.path.join(d, "cpu"), d, a.iters, os.path.join(d, "bench-cpu"))
+        cuda_ms = median_ms(os.path.join(d, "cuda"), d, a.iters, os.path.join(d, "bench-cuda"))
+        ok &= vs_cpu <= 1e-4 and vs_torch <= 1e-4
+        print(f"{name:10} {vs_cpu:9.2e} {vs_torch:9.2e} {cpu_ms:9.3f} {cuda_ms:9.3f} "
+              f"{cpu_ms / cuda_ms:7.2f}x", flush=True)
+        rows.append({"model": name, "rel_l2_vs_cpu": vs_cpu, "rel_l2_vs_torch": vs_torch,
+                     "cpu_ms": cpu_ms, "cuda_ms": cuda_ms})
+    print(json.dumps({"rows": rows, "ok": ok}))
+    return 0 if ok else 1
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=["prepare", "run", "all"])
+    p.add_argument("out")
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    p.add_argument("--gpu-arch", default="sm_90")
+    p.add_argument("--bert-base", action="store_true")
+    p.add_argument("--iters", type=int, default=50)
+    a = p.parse_args()
+    a.out = os.path.abspath(a.out)
+    if a.mode in ("prepare", "all"):
+        prepare(a)
+    if a.mode in ("run", "all"):
+        return run(a)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

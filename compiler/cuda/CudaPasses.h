@@ -1,0 +1,42 @@
+// Passes of the CUDA code generator on buffers (memref level), before the
+// gpu dialect's own lowering to NVVM (see targets/CudaTarget.cpp).
+#ifndef TESSERA_COMPILER_CUDA_CUDAPASSES_H
+#define TESSERA_COMPILER_CUDA_CUDAPASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace mlir::tessera {
+
+/// `tessera-gpu-stage-arguments`: the buffers that the caller passes to a
+/// public function live in host memory, which kernels cannot read. Each
+/// memref argument gets a device-visible copy (memref.alloc, which the CUDA
+/// runtime serves from managed memory): copied in at entry where the function
+/// may read it, copied back before every return where it may write it. The
+/// staging copies carry `tessera.host_copy` (they stay on the host); host
+/// stack buffers (memref.alloca) become heap buffers for the same reason.
+std::unique_ptr<Pass> createGpuStageArgumentsPass();
+
+/// `tessera-gpu-map-loops{block-size=N}`: every linalg op becomes a
+/// scf.parallel nest for the GPU. Copies between device buffers become
+/// linalg copies first; an op with no parallel dimension runs in a
+/// one-iteration parallel loop (one GPU thread) instead of on the host. Each
+/// outermost scf.parallel is collapsed to one dimension, tiled by N
+/// (constant inner bound, a guard for the tail) and mapped: tiles to blocks
+/// (x), the tile's iterations to threads (x). convert-parallel-loops-to-gpu
+/// turns the mapped loops into gpu.launch.
+std::unique_ptr<Pass> createGpuMapLoopsPass();
+std::unique_ptr<Pass> createGpuMapLoopsPass(int64_t blockSize);
+
+/// `tessera-gpu-merge-modules`: the one gpu.module per kernel that
+/// gpu-kernel-outlining makes become one module (one PTX image, loaded
+/// once); kernels keep unique names and launches are re-pointed.
+std::unique_ptr<Pass> createGpuMergeModulesPass();
+
+/// Registers the passes above (for --mlir-print-ir-* names and pipelines).
+void registerCudaPasses();
+
+} // namespace mlir::tessera
+
+#endif // TESSERA_COMPILER_CUDA_CUDAPASSES_H

@@ -1,0 +1,34 @@
+/* Tessera runtime, CUDA part (libtessera_cuda_runtime.a): what a model
+   compiled with --target=cuda calls around its runs. Plain C99. */
+#ifndef TESSERA_CUDA_H
+#define TESSERA_CUDA_H
+
+#include "tessera_runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Loads the CUDA driver and opens device 0 (once); TESSERA_ERR_DEVICE with
+   a message where there is no driver or no device. Called before each run. */
+tessera_status tessera_cuda_prepare(void);
+
+/* The status of the run that just ended on this thread: TESSERA_ERR_DEVICE
+   with the first failure's message where a kernel or allocation failed. */
+tessera_status tessera_cuda_finish(void);
+
+/* The name of the device in use ("" without one). */
+const char *tessera_cuda_device_name(void);
+
+/* Managed memory for the model's buffers, and a device-visible copy of a
+   constant (made on first use, then shared). */
+void *tessera_cuda_alloc(int64_t bytes);
+void *tessera_cuda_aligned_alloc(int64_t alignment, int64_t bytes);
+void tessera_cuda_free(void *ptr);
+void *tessera_cuda_global(const void *host, int64_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
