@@ -175,6 +175,12 @@ struct Options {
                "first run; smaller object, faster compile)"),
       cl::value_desc("internal|external"), cl::init("internal"),
       cl::cat(category())};
+  cl::opt<bool> paddingFree{
+      "padding-free",
+      cl::desc("Linear layers of a batch padded to one length compute the "
+               "valid tokens only (the attention's key-padding mask input "
+               "says which); outputs differ at padding positions only"),
+      cl::init(false), cl::cat(category())};
   cl::opt<bool> noFusedKernels{
       "no-fused-kernels",
       cl::desc("Lower fused ops through their reference decomposition "
@@ -584,6 +590,8 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     report.patterns = c.ctx.getOrLoadDialect<TesseraDialect>()->takeCounts();
     if (!c.pipeline.sparsity.empty())
       report.countSparsity(*module);
+    if (c.pipeline.paddingFree)
+      report.countPadding(*module);
     report.opsAfter = CompileReport::countOps(*module);
     report.flops = CompileReport::countFlops(*module);
     stage("graph", msSince(graphStart));
@@ -823,6 +831,7 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   c.pipeline.reportTemporaries = opts.reportTemporaries;
   c.pipeline.fusion = !opts.noFusion;
   c.pipeline.fusedKernels = !opts.noFusedKernels;
+  c.pipeline.paddingFree = opts.paddingFree;
   if (opts.target == "cuda") {
     // Fused ops keep their decompositions: the runtime's fused kernels are
     // CPU code.

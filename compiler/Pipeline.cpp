@@ -8,6 +8,7 @@
 //               [--token-merge] tessera-token-merge, [--token-prune]
 //               tessera-token-prune,
 //               [--sparsity] tessera-sparsify, [--quantize] tessera-quantize,
+//               [--padding-free] tessera-padding-free,
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
 //               linalg (f32 attention -> runtime kernel), canonicalize,
@@ -119,6 +120,9 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
                                   opts.quantizeInputRanges.end());
     pm.addPass(createQuantize(quantize));
   }
+  // Last: it marks the linear layers that remain (dense f32).
+  if (opts.paddingFree && !opts.tagOnly)
+    pm.addPass(createPaddingFree());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -49,6 +49,10 @@ struct PipelineOptions {
   /// `dropMeasure`, none: each sublayer's input/output similarity becomes an
   /// extra output instead (the build --drop-layers measures them with).
   std::vector<int64_t> dropAttention, dropMlp;
+  /// Opt-in: linear layers of a padded encoder batch compute the valid
+  /// tokens' rows only (tessera-padding-free); results differ from the
+  /// padded computation at padding positions only.
+  bool paddingFree = false;
   bool dropMeasure = false;
   /// The accuracy-changing passes (--quantize, --sparsity) only number the
   /// layers they would change, and --token-merge/--token-prune/--drop-layers

@@ -142,10 +142,31 @@ void CompileReport::countSparsity(ModuleOp module) {
   });
 }
 
+void CompileReport::countPadding(ModuleOp module) {
+  paddingOutputs.clear();
+  module.walk([&](func::FuncOp fn) {
+    for (unsigned i = 0; i < fn.getNumResults(); ++i)
+      if (auto mask = fn.getResultAttrOfType<StringAttr>(
+              i, "tessera.padding_differs")) {
+        auto name = fn.getResultAttrOfType<StringAttr>(i, "tessera.name");
+        paddingOutputs.push_back(
+            {name ? name.str() : "#" + std::to_string(i), mask.str()});
+      }
+  });
+}
+
 void CompileReport::writeJson(raw_ostream &os) const {
   llvm::json::OStream j(os, /*IndentSize=*/2);
   j.object([&] {
     j.attribute("model", model);
+    if (!paddingOutputs.empty())
+      j.attributeArray("padding_free_outputs", [&] {
+        for (auto &[output, mask] : paddingOutputs)
+          j.object([&] {
+            j.attribute("output", output);
+            j.attribute("differs_where_zero", mask);
+          });
+      });
     j.attributeObject("passes", [&] {
       // "pass/pattern" -> {"pass": {"pattern": n}}
       llvm::MapVector<StringRef, std::vector<std::pair<StringRef, int64_t>>>
@@ -280,6 +301,9 @@ void CompileReport::writeSummary(raw_ostream &os) const {
        << " distinct kernels, arena "
        << llvm::format("%.1f", arenaBytes / 1048576.0) << " MiB (temporaries "
        << llvm::format("%.1f", arenaUnplannedBytes / 1048576.0) << " MiB)";
+  for (auto &[output, mask] : paddingOutputs)
+    os << "\n  padding-free: '" << output << "' differs from the padded "
+       << "computation where '" << mask << "' is 0 (padding positions)";
   if (!sparseLayers.empty()) {
     int64_t sparse = 0, weights = 0;
     double zeros = 0;

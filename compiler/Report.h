@@ -45,6 +45,9 @@ struct CompileReport {
   std::vector<SublayerSimilarity> sublayers;
   int64_t dropSamples = 0;
   std::string dropInputs;
+  /// --padding-free: each result that padding rows reach, with the mask
+  /// input whose padding positions it differs at from the padded build.
+  std::vector<std::pair<std::string, std::string>> paddingOutputs;
   /// What an accuracy-changing pass changed, on calibration inputs.
   std::optional<AccuracyReport> accuracy;
   /// Stage name -> milliseconds, in order.
@@ -60,6 +63,8 @@ struct CompileReport {
   void countKernels(ModuleOp module);
   /// Fills sparseLayers from the graph-level module.
   void countSparsity(ModuleOp module);
+  /// Fills paddingOutputs from the graph-level module (tessera-padding-free).
+  void countPadding(ModuleOp module);
 
   void writeJson(raw_ostream &os) const;
   void writeSummary(raw_ostream &os) const;

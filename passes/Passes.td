@@ -237,6 +237,30 @@ def Sparsify : Pass<"tessera-sparsify"> {
   ];
 }
 
+def PaddingFree : Pass<"tessera-padding-free"> {
+  let summary = "Compute linear layers on the valid tokens of a padded batch only";
+  let description = [{
+    Finds the key-padding masks of attention: a function argument `m : [B, S]`
+    from which an attention's mask is computed elementwise (through unit-dim
+    reshapes), such that an entry 0 makes the key's score at most -1e4 (or
+    -inf, or false for a boolean mask) and an entry 1 leaves it finite. Then
+    every f32 `tessera.linear` whose input is `[B, S, K]` gets `token_mask m`
+    (its padding rows are not computed and are 0) when no valid token can
+    see those rows: every use of its result, followed transitively, is
+    token-wise (linear, norms, softmax over a feature axis, elementwise ops,
+    reshapes, transposes and slices that keep the token dims, glu) or is
+    the query, key or value of an attention masked by `m`, or a function
+    result. Results that padding rows reach differ from the unpadded build at
+    padding positions only; those positions are listed per result in the
+    `tessera.padding_rows` attribute of the function's results. A linear with
+    any other use is left alone and counted.
+  }];
+  let statistics = [
+    Statistic<"numLinears", "padding-free-linears",
+              "linear layers computed on valid tokens only">,
+  ];
+}
+
 def CausalConv1dFusion : Pass<"tessera-fuse-causal-conv1d"> {
   let summary = "Recognise causal depthwise Conv1d as tessera.causal_conv1d";
   let description = [{

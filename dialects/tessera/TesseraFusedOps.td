@@ -97,19 +97,26 @@ def Tessera_LinearOp : Tessera_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     instead. Zeros that are not stored are not multiplied, so a NaN or
     infinity in `x` reaches only the outputs whose stored weights meet it.
 
+    `token_mask` (set by `tessera-padding-free`) has the shape of the
+    input's leading dimensions `[...]` (one entry per row, any integer, bool
+    or float type): rows whose entry is 0 are padding; they are not
+    computed and are 0 in the result.
+
     ```mlir
     %y = tessera.linear %x, %w, %b {transpose_weight = true, activation = "gelu"} : (tensor<2x16x64xf32>, tensor<256x64xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>
+    %z = tessera.linear %x, %w token_mask %m {transpose_weight = true} : (tensor<2x16x64xf32>, tensor<256x64xf32>, tensor<2x16xi64>) -> tensor<2x16x256xf32>
     ```
   }];
   let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$weight,
                        Optional<Tessera_FloatTensor>:$bias,
                        Optional<Tessera_FloatTensor>:$residual,
+                       Optional<Tessera_Tensor>:$token_mask,
                        DefaultValuedAttr<BoolAttr, "false">:$transpose_weight,
                        DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
                        OptionalAttr<StrAttr>:$sparsity);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`bias` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`bias` $bias^)? (`residual` $residual^)? (`token_mask` $token_mask^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

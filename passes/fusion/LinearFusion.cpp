@@ -38,7 +38,7 @@ struct MatmulToLinear : OpRewritePattern<MatmulOp> {
       transposed = true;
     }
     rewriter.replaceOpWithNewOp<LinearOp>(
-        op, op.getType(), op.getLhs(), weight, Value(), Value(),
+        op, op.getType(), op.getLhs(), weight, Value(), Value(), Value(),
         rewriter.getBoolAttr(transposed), rewriter.getStringAttr("none"),
         /*sparsity=*/StringAttr());
     ++stats.linear;
@@ -105,11 +105,11 @@ struct PatchConvToLinear : OpRewritePattern<ConvOp> {
     in.push_back(patchSize);
     out.push_back(f);
     Value w = reshapeTo(rewriter, loc, op.getWeight(), {f, patchSize});
-    Value y = LinearOp::create(
-        rewriter, loc, RankedTensorType::get(out, elt),
-        reshapeTo(rewriter, loc, x, in), w, op.getBias(), Value(),
-        rewriter.getBoolAttr(true), rewriter.getStringAttr("none"),
-        /*sparsity=*/StringAttr());
+    Value y = LinearOp::create(rewriter, loc, RankedTensorType::get(out, elt),
+                               reshapeTo(rewriter, loc, x, in), w, op.getBias(),
+                               Value(), Value(), rewriter.getBoolAttr(true),
+                               rewriter.getStringAttr("none"),
+                               /*sparsity=*/StringAttr());
     SmallVector<int64_t> back = {0, k + 1};
     for (int64_t i = 0; i < k; ++i)
       back.push_back(1 + i);
@@ -137,11 +137,11 @@ LinearOp producerLinear(Value v, int stage) {
 
 LinearOp rebuild(PatternRewriter &rewriter, Operation *replaced, LinearOp lin,
                  Value bias, Value residual, StringRef act) {
-  auto op = LinearOp::create(rewriter, replaced->getLoc(), lin.getType(),
-                             lin.getInput(), lin.getWeight(), bias, residual,
-                             lin.getTransposeWeightAttr(),
-                             rewriter.getStringAttr(act),
-                             lin.getSparsityAttr());
+  auto op =
+      LinearOp::create(rewriter, replaced->getLoc(), lin.getType(),
+                       lin.getInput(), lin.getWeight(), bias, residual,
+                       lin.getTokenMask(), lin.getTransposeWeightAttr(),
+                       rewriter.getStringAttr(act), lin.getSparsityAttr());
   rewriter.replaceOp(replaced, op);
   return op;
 }

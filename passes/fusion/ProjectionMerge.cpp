@@ -127,11 +127,11 @@ LinearOp mergedLinear(PatternRewriter &rewriter, Location loc,
   SmallVector<int64_t> shape(t.getShape());
   shape.back() = cast<RankedTensorType>(weight.getType())
                      .getDimSize(first.getTransposeWeight() ? 0 : 1);
-  return LinearOp::create(rewriter, loc,
-                          RankedTensorType::get(shape, t.getElementType()),
-                          first.getInput(), weight, bias, Value(),
-                          first.getTransposeWeightAttr(),
-                          rewriter.getStringAttr(act), /*sparsity=*/StringAttr());
+  return LinearOp::create(
+      rewriter, loc, RankedTensorType::get(shape, t.getElementType()),
+      first.getInput(), weight, bias, Value(), Value(),
+      first.getTransposeWeightAttr(), rewriter.getStringAttr(act),
+      /*sparsity=*/StringAttr());
 }
 
 /// mul(act(x·Wg), x·Wu) -> glu(x·[Wg|Wu], act)

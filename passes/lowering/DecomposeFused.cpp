@@ -211,6 +211,26 @@ struct DecomposeLinear : OpRewritePattern<LinearOp> {
     y = e.activation(op.getActivation(), y);
     if (op.getResidual())
       y = e.add(y, op.getResidual());
+    if (Value mask = op.getTokenMask()) {
+      // Padding rows (mask entry 0) are 0.
+      auto mt = e.like(mask);
+      SmallVector<int64_t> shape(mt.getShape());
+      shape.push_back(1);
+      Type mElt = mt.getElementType();
+      Value rows = ReshapeOp::create(rewriter, op.getLoc(),
+                                     RankedTensorType::get(shape, mElt), mask);
+      TypedAttr zero = isa<FloatType>(mElt)
+                           ? TypedAttr(rewriter.getFloatAttr(mElt, 0.0))
+                           : TypedAttr(rewriter.getIntegerAttr(mElt, 0));
+      Value zeroMask = ConstantOp::create(
+          rewriter, op.getLoc(),
+          DenseElementsAttr::get(RankedTensorType::get({}, mElt), zero));
+      Value padding = EqualOp::create(
+          rewriter, op.getLoc(),
+          RankedTensorType::get(shape, rewriter.getI1Type()), rows, zeroMask);
+      Value zeroY = e.scalar(0.0);
+      y = WhereOp::create(rewriter, op.getLoc(), type, padding, zeroY, y);
+    }
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -288,7 +308,8 @@ struct DecomposeQLinear : OpRewritePattern<QLinearOp> {
     }
     rewriter.replaceOpWithNewOp<LinearOp>(
         op, op.getType(), x, w, op.getBias(), op.getResidual(),
-        rewriter.getBoolAttr(true), op.getActivationAttr(),
+        /*token_mask=*/Value(), rewriter.getBoolAttr(true),
+        op.getActivationAttr(),
         /*sparsity=*/StringAttr());
     return success();
   }

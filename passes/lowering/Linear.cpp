@@ -62,7 +62,8 @@ Value fromMatrix(OpBuilder &b, Location loc, Value result,
 Value callLinearKernel(ConversionPatternRewriter &rewriter, Location loc,
                        StringRef kernel, RankedTensorType type, Value input,
                        ValueRange weights, Value bias, Value residual,
-                       int64_t flags, ArrayRef<int64_t> moreScalars = {}) {
+                       int64_t flags, ArrayRef<int64_t> moreScalars = {},
+                       Value rowMask = Value()) {
   Type f32 = type.getElementType();
   Value x = asMatrix(rewriter, loc, input);
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0),
@@ -85,12 +86,38 @@ Value callLinearKernel(ConversionPatternRewriter &rewriter, Location loc,
   SmallVector<Value> inputs{x};
   llvm::append_range(inputs, weights);
   inputs.append({bias, residual});
+  if (rowMask)
+    inputs.push_back(rowMask);
   auto call = CallKernelOp::create(
       rewriter, loc, TypeRange{outType}, rewriter.getStringAttr(kernel),
       inputs, ValueRange{init},
       rewriter.getArrayAttr(scalars),
       rewriter.getUnitAttr());
   return fromMatrix(rewriter, loc, call.getResult(0), type);
+}
+
+/// A token mask (any element type, the input's leading shape) as the i32
+/// row mask [rows] of tessera_linear_rows_f32: 1 where the entry is nonzero.
+Value rowMaskI32(OpBuilder &b, Location loc, Value mask) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  Type elt = type.getElementType();
+  auto flat = RankedTensorType::get({type.getNumElements()}, elt);
+  Value rows = lowering::reshapeTensor(b, loc, mask, flat);
+  auto i32 = b.getI32Type();
+  return lowering::buildElementwise(
+      b, loc, RankedTensorType::get(flat.getShape(), i32), rows,
+      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+        Value nonzero;
+        if (isa<FloatType>(elt))
+          nonzero =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, args[0],
+                                    lowering::scalarConstant(b, loc, elt, 0.0));
+        else
+          nonzero =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, args[0],
+                                    lowering::scalarConstant(b, loc, elt, 0.0));
+        return arith::ExtUIOp::create(b, loc, i32, nonzero);
+      });
 }
 
 /// Flag of tessera_sparse_linear_f32: N:M rather than block sparse.
@@ -198,6 +225,15 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     }
     if (op.getTransposeWeight())
       flags |= kTransposedB;
+    if (Value mask = adaptor.getTokenMask()) {
+      // Padding-free: only the rows of valid tokens are computed.
+      rewriter.replaceOp(
+          op, callLinearKernel(rewriter, op.getLoc(), "tessera_linear_rows_f32",
+                               type, adaptor.getInput(), adaptor.getWeight(),
+                               adaptor.getBias(), adaptor.getResidual(), flags,
+                               {}, rowMaskI32(rewriter, op.getLoc(), mask)));
+      return success();
+    }
     rewriter.replaceOp(
         op, callLinearKernel(rewriter, op.getLoc(), "tessera_linear_f32", type,
                              adaptor.getInput(), adaptor.getWeight(),

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <tuple>
+#include <vector>
 
 namespace tessera {
 namespace {
@@ -602,6 +603,83 @@ void _mlir_ciface_tessera_linear_f32(tessera_memref2d_f32 *A,
                 OutMatrix{C->aligned + C->offset, C->strides[0],
                           C->strides[1]},
                 constMask & 1, constMask & 2, &epilogue);
+}
+
+void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
+                                          tessera_memref2d_f32 *B,
+                                          tessera_memref1d_f32 *bias,
+                                          tessera_memref2d_f32 *R,
+                                          tessera_memref1d_i32 *rows,
+                                          tessera_memref2d_f32 *C,
+                                          int64_t flags, int64_t constMask) {
+  int64_t M = C->sizes[0], N = C->sizes[1], K = A->sizes[1];
+  const int32_t *valid = rows->aligned + rows->offset;
+  int64_t vs = rows->strides[0];
+  std::vector<int64_t> kept;
+  kept.reserve(M);
+  for (int64_t r = 0; r < M; ++r)
+    if (valid[r * vs])
+      kept.push_back(r);
+  float *c = C->aligned + C->offset;
+  auto zeroRow = [&](int64_t r) {
+    for (int64_t j = 0; j < N; ++j)
+      c[r * C->strides[0] + j * C->strides[1]] = 0.0f;
+  };
+  int64_t T = kept.size();
+  bool contiguous = T > 0 && kept.back() - kept.front() + 1 == T;
+  if (T == 0 || contiguous) {
+    // One range of rows (or none): the GEMM on views of it.
+    int64_t first = T ? kept.front() : 0;
+    for (int64_t r = 0; r < M; ++r)
+      if (r < first || r >= first + T)
+        zeroRow(r);
+    if (T == 0)
+      return;
+    tessera_memref2d_f32 a = *A, rr = *R, cc = *C;
+    a.offset += first * A->strides[0];
+    a.sizes[0] = T;
+    if (flags & TESSERA_LINEAR_RESIDUAL) {
+      rr.offset += first * R->strides[0];
+      rr.sizes[0] = T;
+    }
+    cc.offset += first * C->strides[0];
+    cc.sizes[0] = T;
+    _mlir_ciface_tessera_linear_f32(&a, B, bias, &rr, &cc, flags,
+                                    constMask & ~int64_t(1));
+    return;
+  }
+  // Rows scattered over the batch: the valid rows of A (and of the
+  // residual) gathered into one dense block, one GEMM over them, and its
+  // rows written back; the padding rows are 0.
+  static thread_local tessera::Scratch gathered, result, residual;
+  float *ga = gathered.get(T * K), *gc = result.get(T * N);
+  const float *a = A->aligned + A->offset;
+  for (int64_t i = 0; i < T; ++i)
+    for (int64_t k = 0; k < K; ++k)
+      ga[i * K + k] = a[kept[i] * A->strides[0] + k * A->strides[1]];
+  tessera_memref2d_f32 ma{ga, ga, 0, {T, K}, {K, 1}};
+  tessera_memref2d_f32 mc{gc, gc, 0, {T, N}, {N, 1}};
+  tessera_memref2d_f32 mr = mc;
+  if (flags & TESSERA_LINEAR_RESIDUAL) {
+    float *gr = residual.get(T * N);
+    const float *rp = R->aligned + R->offset;
+    for (int64_t i = 0; i < T; ++i)
+      for (int64_t j = 0; j < N; ++j)
+        gr[i * N + j] = rp[kept[i] * R->strides[0] + j * R->strides[1]];
+    mr = tessera_memref2d_f32{gr, gr, 0, {T, N}, {N, 1}};
+  }
+  _mlir_ciface_tessera_linear_f32(&ma, B, bias, &mr, &mc, flags,
+                                  constMask & ~int64_t(1));
+  int64_t next = 0;
+  for (int64_t r = 0; r < M; ++r) {
+    if (next < T && kept[next] == r) {
+      for (int64_t j = 0; j < N; ++j)
+        c[r * C->strides[0] + j * C->strides[1]] = gc[next * N + j];
+      ++next;
+    } else {
+      zeroRow(r);
+    }
+  }
 }
 
 void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,

@@ -325,6 +325,17 @@ typedef struct {
   int64_t strides[1];
 } tessera_memref1d_i32;
 
+/* tessera_linear_f32 on the rows r of A, R and C whose rows[r] is nonzero only
+   (the valid tokens of a padded batch, rows [M] int32): the others are 0 in C
+   and their A and R rows are not read (tessera.linear with a token_mask).
+   constMask bit 0 is ignored. */
+void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
+                                          tessera_memref2d_f32 *B,
+                                          tessera_memref1d_f32 *bias,
+                                          tessera_memref2d_f32 *R,
+                                          tessera_memref1d_i32 *rows,
+                                          tessera_memref2d_f32 *C,
+                                          int64_t flags, int64_t constMask);
 
 /* tessera_sparse_linear_f32 flags, besides those of tessera_linear_f32
    (activation code in bits 0-3, TESSERA_LINEAR_BIAS,

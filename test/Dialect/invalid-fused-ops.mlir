@@ -335,3 +335,19 @@ func.func @token_prune_result_size(%x: tensor<2x17x64xf32>, %p: tensor<2x17xf32>
   %y, %ys = tessera.token_prune %x, %p, %s {keep = 9 : i64} : (tensor<2x17x64xf32>, tensor<2x17xf32>, tensor<2x17xf32>) -> (tensor<2x9x64xf32>, tensor<2x17xf32>)
   return
 }
+
+// -----
+
+func.func @linear_token_mask_shape(%x: tensor<2x5x16xf32>, %w: tensor<16x32xf32>, %m: tensor<2x4xi64>) -> tensor<2x5x32xf32> {
+  // expected-error @+1 {{token_mask must have the input's leading shape [2, 5], found 'tensor<2x4xi64>'}}
+  %0 = tessera.linear %x, %w token_mask %m : (tensor<2x5x16xf32>, tensor<16x32xf32>, tensor<2x4xi64>) -> tensor<2x5x32xf32>
+  return %0 : tensor<2x5x32xf32>
+}
+
+// -----
+
+func.func @linear_token_mask_sparse(%x: tensor<2x5x16xf32>, %w: tensor<16x32xf32>, %m: tensor<2x5xi64>) -> tensor<2x5x32xf32> {
+  // expected-error @+1 {{token_mask and sparsity are not supported together}}
+  %0 = tessera.linear %x, %w token_mask %m {sparsity = "block:1x16"} : (tensor<2x5x16xf32>, tensor<16x32xf32>, tensor<2x5xi64>) -> tensor<2x5x32xf32>
+  return %0 : tensor<2x5x32xf32>
+}

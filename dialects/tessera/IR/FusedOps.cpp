@@ -3,6 +3,7 @@
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/InterleavedRange.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -175,6 +176,15 @@ LogicalResult LinearOp::verify() {
              << "] weight";
     if (!x.getElementType().isF32())
       return emitOpError("sparsity applies to f32 weights only");
+  }
+  if (Value mask = getTokenMask()) {
+    auto type = cast<RankedTensorType>(mask.getType());
+    if (type.getShape() != x.getShape().drop_back())
+      return emitOpError("token_mask must have the input's leading shape [")
+             << llvm::interleaved(x.getShape().drop_back(), ", ") << "], found "
+             << type;
+    if (getSparsity())
+      return emitOpError("token_mask and sparsity are not supported together");
   }
   return verifyLinearEpilogue(getOperation(), x, out, n, getBias(),
                               getResidual(), getActivation());

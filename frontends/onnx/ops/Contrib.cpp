@@ -197,10 +197,11 @@ static LogicalResult importAttention(Importer &im) {
     return failure();
   auto projType =
       RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), n}, et);
-  Value qkv = LinearOp::create(im.builder, im.loc, projType, x, w, bias,
-                               Value(), /*transpose_weight=*/false, "none",
-                               /*sparsity=*/StringAttr())
-                  .getResult();
+  Value qkv =
+      LinearOp::create(im.builder, im.loc, projType, x, w, bias, Value(),
+                       Value(), /*transpose_weight=*/false, "none",
+                       /*sparsity=*/StringAttr())
+          .getResult();
   Value q = splitHeads(im, sliceLast(im, qkv, 0, sizes[0]), heads);
   Value k = splitHeads(im, sliceLast(im, qkv, sizes[0], sizes[1]), heads);
   Value v = splitHeads(im, sliceLast(im, qkv, 2 * sizes[0], sizes[2]), heads);

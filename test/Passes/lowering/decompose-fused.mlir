@@ -133,3 +133,20 @@ func.func @qlinear_groups(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2x
   %0 = tessera.qlinear %x, %q, %s residual %r {mode = "weight_only", bits = 4 : i64} : (tensor<3x4xf32>, tensor<2x4xi8>, tensor<2x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// A linear with a token mask: the padding rows (mask entry 0) are 0.
+// CHECK-LABEL: func.func @linear_token_mask
+// CHECK-DAG: %[[ZF:.*]] = tessera.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[Z:.*]] = tessera.constant dense<0> : tensor<i64>
+// CHECK: %[[Y:.*]] = tessera.add
+// CHECK: %[[R:.*]] = tessera.reshape %arg3 : tensor<2x5xi64> to tensor<2x5x1xi64>
+// CHECK: %[[P:.*]] = tessera.equal %[[R]], %[[Z]] : (tensor<2x5x1xi64>, tensor<i64>) -> tensor<2x5x1xi1>
+// CHECK: tessera.where %[[P]], %[[ZF]], %[[Y]]
+// KEEP-LABEL: func.func @linear_token_mask
+// KEEP: tessera.linear %arg0, %arg1 bias %arg2 token_mask %arg3
+func.func @linear_token_mask(%x: tensor<2x5x12xf32>, %w: tensor<12x20xf32>, %b: tensor<20xf32>, %m: tensor<2x5xi64>) -> tensor<2x5x20xf32> {
+  %0 = tessera.linear %x, %w bias %b token_mask %m : (tensor<2x5x12xf32>, tensor<12x20xf32>, tensor<20xf32>, tensor<2x5xi64>) -> tensor<2x5x20xf32>
+  return %0 : tensor<2x5x20xf32>
+}

@@ -30,3 +30,20 @@ func.func @const_weight(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
   %0 = tessera.linear %x, %w {activation = "silu"} : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// A token mask (padding-free): the row kernel, with the mask as i32 rows
+// (1 where the entry is nonzero) after the residual.
+// CHECK-LABEL: func @token_mask
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %arg2 {{\[\[}}0, 1]] : tensor<2x5xi64> into tensor<10xi64>
+// CHECK: %[[I32:.*]] = linalg.generic {{.*}} ins(%[[ROWS]] : tensor<10xi64>) outs(%{{.*}} : tensor<10xi32>)
+// CHECK:   arith.cmpi ne
+// CHECK:   arith.extui %{{.*}} : i1 to i32
+// CHECK: tessera.call_kernel "tessera_linear_rows_f32" ins(%{{.*}}, %arg1, %{{.*}}, %{{.*}}, %[[I32]] : tensor<10x12xf32>, tensor<12x20xf32>, tensor<0xf32>, tensor<10x12xf32>, tensor<10xi32>) outs(%{{.*}} : tensor<10x20xf32>) {constant_mask, scalars = [0]}
+// CALL-LABEL: func @token_mask
+// CALL: call @tessera_linear_rows_f32(
+func.func @token_mask(%x: tensor<2x5x12xf32>, %w: tensor<12x20xf32>, %m: tensor<2x5xi64>) -> tensor<2x5x20xf32> {
+  %0 = tessera.linear %x, %w token_mask %m : (tensor<2x5x12xf32>, tensor<12x20xf32>, tensor<2x5xi64>) -> tensor<2x5x20xf32>
+  return %0 : tensor<2x5x20xf32>
+}
