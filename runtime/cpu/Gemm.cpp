@@ -64,8 +64,10 @@ GemmMicroKernel selectKernel() {
     return gemmMicroKernelPortable;
 #if defined(__x86_64__)
   __builtin_cpu_init(); // we run from a static initializer
-  if (__builtin_cpu_supports("avx512f"))
+  if (__builtin_cpu_supports("avx512f") && !gemmAvx2Forced())
     return gemmMicroKernelAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return gemmMicroKernelAvx2;
 #endif
   return gemmMicroKernelPortable;
 }

@@ -36,6 +36,9 @@ void gemmSmallMAvx512(int m, int64_t n, int64_t k, const float *A,
 // Bp[k*NR + j] = B[k*ldb + j] for j < n, zero for n <= j < NR.
 void gemmPackBAvx512(const float *B, int64_t ldb, int64_t kc, int n,
                      float *Bp);
+// Built with -mavx2 -mfma; call only when the CPU has AVX2 and FMA.
+void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
+                         int64_t ldc, int m, int n, bool overwrite);
 void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
                              float *C, int64_t ldc, int m, int n,
                              bool overwrite);

@@ -78,6 +78,11 @@ bool tessera::gemmPortableForced() {
   return env && *env && strcmp(env, "0") != 0;
 }
 
+bool tessera::gemmAvx2Forced() {
+  const char *env = getenv("TESSERA_GEMM_ISA");
+  return env && strcmp(env, "avx2") == 0;
+}
+
 void tessera::formatShape(char *buf, size_t size, int32_t rank,
                           const int64_t *shape) {
   size_t used = snprintf(buf, size, "[");

@@ -43,6 +43,10 @@ void releaseSourcePages(const void *data, int64_t rows, int64_t cols,
 // their portable kernels even where AVX-512 is there (to test them).
 bool gemmPortableForced();
 
+// TESSERA_GEMM_ISA=avx2: the GEMM uses its AVX2 micro-kernel even where
+// AVX-512 is there (to test it on such machines).
+bool gemmAvx2Forced();
+
 // Formats a shape as "[2,3]" into buf (always NUL-terminated).
 void formatShape(char *buf, size_t size, int32_t rank, const int64_t *shape);
 
