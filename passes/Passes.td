@@ -250,10 +250,14 @@ def PaddingFree : Pass<"tessera-padding-free"> {
     token-wise (linear, norms, softmax over a feature axis, elementwise ops,
     reshapes, transposes and slices that keep the token dims, glu) or is
     the query, key or value of an attention masked by `m`, or a function
-    result. Results that padding rows reach differ from the unpadded build at
-    padding positions only; those positions are listed per result in the
-    `tessera.padding_rows` attribute of the function's results. A linear with
-    any other use is left alone and counted.
+    result. A linear's rows must also be the mask's tokens: connected to the
+    keys or values of an attention masked by `m` through ops that keep rows
+    aligned (a decoder's rows of the same shape are not). A self-attention
+    over those tokens whose output rows are invisible in the same way gets
+    `padding_queries` (padding queries are not computed). Results that
+    padding rows reach differ from the padded build at padding positions
+    only; they carry `tessera.padding_differs = "<mask input name>"`. A
+    linear with any other use is left alone, with a remark, and counted.
   }];
   let statistics = [
     Statistic<"numLinears", "padding-free-linears",

@@ -21,6 +21,12 @@ def Tessera_AttentionOp : Tessera_Op<"attention", [Pure]> {
     only if `j <= i` (a top-left aligned lower triangle, what
     `triu(full(-inf), 1)` expresses), on top of any mask.
 
+    `padding_queries` (set by `tessera-padding-free`, self-attention over a
+    padded batch, `S == Skv`, mask `[B or 1, 1, 1, Skv]`): query `i` is a
+    padding token when its own key is masked (`mask[b,0,0,i] <= -1e4` for an
+    additive mask, false for a boolean one); its output row is 0 and is not
+    computed.
+
     ```mlir
     %o = tessera.attention %q, %k, %v, %m {scale = 0.125 : f64, causal = false, mask_kind = "additive"} : (tensor<2x8x16x64xf32>, tensor<2x2x16x64xf32>, tensor<2x2x16x64xf32>, tensor<2x1x1x16xf32>) -> tensor<2x8x16x64xf32>
     ```
@@ -29,7 +35,8 @@ def Tessera_AttentionOp : Tessera_Op<"attention", [Pure]> {
                        Tessera_FloatTensor:$value, Optional<Tessera_Tensor>:$mask,
                        F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$causal,
                        DefaultValuedAttr<StrAttr, "\"none\"">:$mask_kind,
-                       DefaultValuedAttr<BoolAttr, "false">:$kv_tiled);
+                       DefaultValuedAttr<BoolAttr, "false">:$kv_tiled,
+                       DefaultValuedAttr<BoolAttr, "false">:$padding_queries);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = "$query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -12,7 +12,12 @@ using namespace mlir::tessera;
 
 namespace {
 /// Flags of tessera_attention_f32 (runtime/include/tessera_runtime.h).
-enum AttentionFlags : int64_t { kCausal = 1, kHasMask = 2, kKvTiled = 4 };
+enum AttentionFlags : int64_t {
+  kCausal = 1,
+  kHasMask = 2,
+  kKvTiled = 4,
+  kPaddingQueries = 8
+};
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -28,6 +33,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     int64_t flags = op.getCausal() ? kCausal : 0;
     if (op.getKvTiled())
       flags |= kKvTiled;
+    if (op.getPaddingQueries())
+      flags |= kPaddingQueries;
     if (mask) {
       // tessera-decompose-fused{keep-kernels} made it rank 4.
       if (cast<RankedTensorType>(mask.getType()).getRank() != 4)

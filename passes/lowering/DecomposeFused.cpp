@@ -101,7 +101,25 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     }
     Value p = SoftmaxOp::create(rewriter, op.getLoc(), scoreType, s,
                                 rewriter.getI64IntegerAttr(3));
-    rewriter.replaceOpWithNewOp<MatmulOp>(op, op.getType(), p, v);
+    Value y = MatmulOp::create(rewriter, op.getLoc(), op.getType(), p, v);
+    if (op.getPaddingQueries()) {
+      // Query i is padding where its own key is masked: its row is 0.
+      Value mask = op.getMask();
+      auto mt = e.like(mask);
+      auto rowShape = SmallVector<int64_t>{mt.getDimSize(0), 1, S, 1};
+      Value rows = ReshapeOp::create(
+          rewriter, op.getLoc(),
+          RankedTensorType::get(rowShape, mt.getElementType()), mask);
+      auto boolType = RankedTensorType::get(rowShape, rewriter.getI1Type());
+      Value padding =
+          op.getMaskKind() == "boolean"
+              ? Value(NotOp::create(rewriter, op.getLoc(), boolType, rows))
+              : Value(LessEqualOp::create(rewriter, op.getLoc(), boolType, rows,
+                                          e.scalar(-1e4)));
+      y = WhereOp::create(rewriter, op.getLoc(), op.getType(), padding,
+                          e.scalar(0.0), y);
+    }
+    rewriter.replaceOp(op, y);
     return success();
   }
 

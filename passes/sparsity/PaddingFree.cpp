@@ -167,7 +167,175 @@ BlockArgument keyPaddingMask(AttentionOp attention) {
 /// Where the batch and token dims of a value are.
 struct TokenDims {
   int64_t batch, token;
+  bool operator==(const TokenDims &o) const {
+    return batch == o.batch && token == o.token;
+  }
 };
+
+bool isElementwise(Operation *op) {
+  if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
+      !isa<TesseraDialect>(op->getDialect()) || op->hasAttr("axis"))
+    return false;
+  return op->hasTrait<tessera::OpTrait::NumpyBroadcast>() ||
+         isa<CastOp, ClampOp, GeluTanhOp>(op) ||
+         (op->getNumOperands() == 1 &&
+          op->hasTrait<mlir::OpTrait::SameOperandsAndResultType>());
+}
+
+int64_t rankOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getRank();
+}
+
+/// A value and the positions of its token dims.
+using Rows = std::pair<Value, TokenDims>;
+
+/// Where row r of `use`'s operand (token dims `dims`) goes in the user's
+/// result, when the user keeps rows apart and row r of its result depends
+/// on row r of the operand only: token-wise ops, and an attention's query.
+/// Sets `why` when it does not; nothing and no reason for the uses that end
+/// a path (a function result, an attention's key or value).
+std::optional<Rows> forward(OpOperand &use, TokenDims dims, std::string &why) {
+  Operation *user = use.getOwner();
+  Value v = use.get();
+  int64_t lastToken = std::max(dims.batch, dims.token);
+  auto fail = [&](StringRef reason) -> std::optional<Rows> {
+    why = (user->getName().getStringRef() + ": " + reason).str();
+    return std::nullopt;
+  };
+  if (auto linear = dyn_cast<LinearOp>(user)) {
+    if (v != linear.getInput() && v != linear.getResidual())
+      return fail("padding rows reach a weight, bias or mask");
+    if (lastToken >= rankOf(linear.getResult()) - 1)
+      return fail("the token dims are contracted");
+    return Rows{linear.getResult(), dims};
+  }
+  if (isa<LayerNormOp, RmsNormOp>(user)) {
+    int64_t axis = user->getAttrOfType<IntegerAttr>("axis").getInt();
+    if (use.getOperandNumber() != 0 || axis <= lastToken)
+      return fail("normalizes over the token dims");
+    return Rows{user->getResult(0), dims};
+  }
+  if (isa<SoftmaxOp, LogSoftmaxOp>(user)) {
+    auto axis = user->getAttrOfType<IntegerAttr>("axis");
+    int64_t rank = rankOf(v);
+    int64_t a = axis ? (axis.getInt() + rank) % rank : rank - 1;
+    if (a == dims.batch || a == dims.token)
+      return fail("a softmax over the token dims");
+    return Rows{user->getResult(0), dims};
+  }
+  if (auto glu = dyn_cast<GluOp>(user)) {
+    if (lastToken >= rankOf(glu.getResult()) - 1)
+      return fail("splits a token dim");
+    return Rows{glu.getResult(), dims};
+  }
+  if (auto reshape = dyn_cast<ReshapeOp>(user)) {
+    ArrayRef<int64_t> in = reshape.getInput().getType().getShape(),
+                      out = reshape.getType().getShape();
+    // The leading [B, S] stays.
+    if (dims.batch != 0 || dims.token != 1 || out.size() < 2 ||
+        out[0] != in[0] || out[1] != in[1])
+      return fail("reshapes the token dims");
+    return Rows{reshape.getResult(), dims};
+  }
+  if (auto transpose = dyn_cast<TransposeOp>(user)) {
+    TokenDims moved{-1, -1};
+    for (auto [to, from] : llvm::enumerate(transpose.getPerm())) {
+      if (from == dims.batch)
+        moved.batch = to;
+      if (from == dims.token)
+        moved.token = to;
+    }
+    return Rows{transpose.getResult(), moved};
+  }
+  if (auto slice = dyn_cast<SliceOp>(user)) {
+    ArrayRef<int64_t> in = slice.getInput().getType().getShape(),
+                      out = slice.getType().getShape();
+    for (int64_t d : {dims.batch, dims.token})
+      if (in[d] != out[d])
+        return fail("selects tokens");
+    return Rows{slice.getResult(), dims};
+  }
+  if (auto attention = dyn_cast<AttentionOp>(user)) {
+    if (v == attention.getMask())
+      return fail("padding rows reach the mask");
+    if (dims.batch != 0 || dims.token != 2)
+      return fail("the tokens are not the [B, H, S, D] sequence dim");
+    if (v == attention.getQuery())
+      return Rows{attention.getResult(), dims};
+    return std::nullopt; // a key or value: no row of the result follows it
+  }
+  if (isElementwise(user)) {
+    int64_t shift = rankOf(user->getResult(0)) - rankOf(v);
+    return Rows{user->getResult(0), {dims.batch + shift, dims.token + shift}};
+  }
+  if (isa<func::ReturnOp>(user))
+    return std::nullopt;
+  return fail("mixes tokens or is not known to keep them apart");
+}
+
+/// The operands of `v`'s defining op whose rows are `v`'s rows (the
+/// inverse of `forward`).
+SmallVector<Rows> backward(Value v, TokenDims dims) {
+  Operation *op = v.getDefiningOp();
+  SmallVector<Rows> out;
+  if (!op)
+    return out;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type)
+      continue;
+    // Elementwise ops broadcast lower-rank operands from the left; every
+    // other op keeps the dims where they are (a transpose moves them).
+    int64_t shift = isElementwise(op) ? rankOf(v) - type.getRank() : 0;
+    TokenDims d{dims.batch - shift, dims.token - shift};
+    if (auto transpose = dyn_cast<TransposeOp>(op)) {
+      ArrayRef<int64_t> perm = transpose.getPerm();
+      d = {perm[dims.batch], perm[dims.token]};
+    }
+    if (d.batch < 0 || d.token < 0 || d.batch >= type.getRank() ||
+        d.token >= type.getRank() ||
+        type.getDimSize(d.batch) !=
+            cast<RankedTensorType>(v.getType()).getDimSize(dims.batch) ||
+        type.getDimSize(d.token) !=
+            cast<RankedTensorType>(v.getType()).getDimSize(dims.token))
+      continue; // broadcast over the tokens: not row-aligned
+    std::string why;
+    std::optional<Rows> next = forward(operand, d, why);
+    if (next && next->first == v && next->second == dims)
+      out.push_back({operand.get(), d});
+  }
+  return out;
+}
+
+/// The values whose token rows are the tokens of the mask `m`: connected to
+/// a key or value of an attention masked by `m` through ops that keep rows
+/// aligned (forward and backward; across an attention only from its query
+/// to its result). Only their rows are `m`'s tokens: a decoder's rows of the
+/// same shape are not.
+llvm::DenseMap<Value, TokenDims>
+maskTokens(BlockArgument m,
+           const llvm::DenseMap<Operation *, BlockArgument> &masks) {
+  llvm::DenseMap<Value, TokenDims> seen;
+  SmallVector<Rows> work;
+  for (auto [op, mask] : masks)
+    if (mask == m) {
+      auto attention = cast<AttentionOp>(op);
+      work.push_back({attention.getKey(), {0, 2}});
+      work.push_back({attention.getValue(), {0, 2}});
+    }
+  while (!work.empty()) {
+    auto [v, dims] = work.pop_back_val();
+    if (!seen.try_emplace(v, dims).second)
+      continue;
+    std::string why;
+    for (OpOperand &use : v.getUses())
+      if (std::optional<Rows> next = forward(use, dims, why))
+        work.push_back(*next);
+    for (Rows prev : backward(v, dims))
+      work.push_back(prev);
+  }
+  return seen;
+}
 
 class RowAnalysis {
 public:
@@ -181,9 +349,31 @@ public:
     auto key = std::make_tuple(v.getAsOpaquePointer(), dims.batch, dims.token);
     if (!visited.insert(key).second)
       return true;
-    for (OpOperand &use : v.getUses())
-      if (!useKeepsRows(use, dims))
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<func::ReturnOp>(user)) {
+        results.insert(use.getOperandNumber());
+        continue;
+      }
+      if (isa<AttentionOp>(user) &&
+          use.get() != cast<AttentionOp>(user).getMask()) {
+        // Padding keys are invisible only behind this mask.
+        auto it = masks.find(user);
+        if (it == masks.end() || it->second != mask) {
+          reason = "tessera.attention: its mask does not remove the padding "
+                   "keys";
+          return false;
+        }
+      }
+      std::string why;
+      std::optional<Rows> next = forward(use, dims, why);
+      if (!why.empty()) {
+        reason = why;
         return false;
+      }
+      if (next && !invisible(next->first, next->second))
+        return false;
+    }
     return true;
   }
 
@@ -191,109 +381,6 @@ public:
   llvm::SmallDenseSet<unsigned> results; // function results reached
 
 private:
-  bool fail(Operation *op, StringRef why) {
-    if (reason.empty())
-      reason = (op->getName().getStringRef() + ": " + why).str();
-    return false;
-  }
-
-  bool useKeepsRows(OpOperand &use, TokenDims dims) {
-    Operation *user = use.getOwner();
-    unsigned index = use.getOperandNumber();
-    int64_t lastToken = std::max(dims.batch, dims.token);
-    if (isa<func::ReturnOp>(user)) {
-      results.insert(index);
-      return true;
-    }
-    if (auto linear = dyn_cast<LinearOp>(user)) {
-      if (use.get() != linear.getInput() && use.get() != linear.getResidual())
-        return fail(user, "padding rows reach a weight, bias or mask");
-      if (lastToken >= linear.getType().getRank() - 1)
-        return fail(user, "the token dims are contracted");
-      return invisible(linear.getResult(), dims);
-    }
-    if (auto norm = dyn_cast<LayerNormOp>(user)) {
-      if (index != 0 || norm.getAxis() <= lastToken)
-        return fail(user, "normalizes over the token dims");
-      return invisible(norm.getResult(), dims);
-    }
-    if (auto norm = dyn_cast<RmsNormOp>(user)) {
-      if (index != 0 || norm.getAxis() <= lastToken)
-        return fail(user, "normalizes over the token dims");
-      return invisible(norm.getResult(), dims);
-    }
-    if (isa<SoftmaxOp, LogSoftmaxOp>(user)) {
-      auto axis = user->getAttrOfType<IntegerAttr>("axis");
-      int64_t rank = cast<RankedTensorType>(use.get().getType()).getRank();
-      int64_t a = axis ? (axis.getInt() + rank) % rank : rank - 1;
-      if (a == dims.batch || a == dims.token)
-        return fail(user, "a softmax over the token dims");
-      return invisible(user->getResult(0), dims);
-    }
-    if (auto glu = dyn_cast<GluOp>(user)) {
-      if (lastToken >= glu.getType().getRank() - 1)
-        return fail(user, "splits a token dim");
-      return invisible(glu.getResult(), dims);
-    }
-    if (auto reshape = dyn_cast<ReshapeOp>(user)) {
-      ArrayRef<int64_t> in = reshape.getInput().getType().getShape(),
-                        out = reshape.getType().getShape();
-      // The leading [B, S] stays.
-      if (dims.batch != 0 || dims.token != 1 || out.size() < 2 ||
-          out[0] != in[0] || out[1] != in[1])
-        return fail(user, "reshapes the token dims");
-      return invisible(reshape.getResult(), dims);
-    }
-    if (auto transpose = dyn_cast<TransposeOp>(user)) {
-      ArrayRef<int64_t> perm = transpose.getPerm();
-      TokenDims moved{-1, -1};
-      for (auto [to, from] : llvm::enumerate(perm)) {
-        if (from == dims.batch)
-          moved.batch = to;
-        if (from == dims.token)
-          moved.token = to;
-      }
-      return invisible(transpose.getResult(), moved);
-    }
-    if (auto slice = dyn_cast<SliceOp>(user)) {
-      ArrayRef<int64_t> in = slice.getInput().getType().getShape(),
-                        out = slice.getType().getShape();
-      for (int64_t d : {dims.batch, dims.token})
-        if (in[d] != out[d])
-          return fail(user, "selects tokens");
-      return invisible(slice.getResult(), dims);
-    }
-    if (auto attention = dyn_cast<AttentionOp>(user)) {
-      if (use.get() == attention.getMask())
-        return fail(user, "padding rows reach the mask");
-      auto it = masks.find(user);
-      if (it == masks.end() || it->second != mask)
-        return fail(user, "its mask does not remove the padding keys");
-      if (dims.batch != 0 || dims.token != 2)
-        return fail(user, "the tokens are not the [B, H, S, D] sequence dim");
-      return invisible(attention.getResult(), dims);
-    }
-    if (isElementwise(user)) {
-      int64_t rank =
-          cast<RankedTensorType>(user->getResult(0).getType()).getRank();
-      int64_t shift =
-          rank - cast<RankedTensorType>(use.get().getType()).getRank();
-      return invisible(user->getResult(0),
-                       {dims.batch + shift, dims.token + shift});
-    }
-    return fail(user, "mixes tokens or is not known to keep them apart");
-  }
-
-  static bool isElementwise(Operation *op) {
-    if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
-        !isa<TesseraDialect>(op->getDialect()) || op->hasAttr("axis"))
-      return false;
-    return op->hasTrait<tessera::OpTrait::NumpyBroadcast>() ||
-           isa<CastOp, ClampOp, GeluTanhOp>(op) ||
-           (op->getNumOperands() == 1 &&
-            op->hasTrait<mlir::OpTrait::SameOperandsAndResultType>());
-  }
-
   BlockArgument mask;
   const llvm::DenseMap<Operation *, BlockArgument> &masks;
   std::set<std::tuple<const void *, int64_t, int64_t>> visited;
@@ -301,7 +388,7 @@ private:
 
 struct PaddingFreePass : tessera::impl::PaddingFreeBase<PaddingFreePass> {
   void runOnOperation() override {
-    int64_t done = 0, unsafe = 0, noMask = 0;
+    int64_t done = 0, unsafe = 0, notTokens = 0, queries = 0;
     getOperation()->walk([&](func::FuncOp fn) {
       llvm::DenseMap<Operation *, BlockArgument> masks;
       SmallVector<BlockArgument> found;
@@ -313,46 +400,70 @@ struct PaddingFreePass : tessera::impl::PaddingFreeBase<PaddingFreePass> {
         }
       });
       SmallVector<std::pair<LinearOp, BlockArgument>> chosen;
-      fn.walk([&](LinearOp linear) {
-        auto x = linear.getInput().getType();
-        if (linear.getTokenMask() || linear.getSparsity() ||
-            !x.getElementType().isF32() || x.getRank() != 3)
-          return;
-        // The mask whose [B, S] the input's leading dims are; none when
-        // several masks would fit (an encoder and a decoder of one shape).
-        BlockArgument mask;
-        int64_t fits = 0;
-        for (BlockArgument m : found) {
-          auto mt = cast<RankedTensorType>(m.getType());
-          if (mt.getShape() == x.getShape().drop_back()) {
-            mask = m;
-            ++fits;
+      for (BlockArgument mask : found) {
+        llvm::DenseMap<Value, TokenDims> tokens = maskTokens(mask, masks);
+        fn.walk([&](LinearOp linear) {
+          auto x = linear.getInput().getType();
+          if (linear.getTokenMask() || linear.getSparsity() ||
+              !x.getElementType().isF32() || x.getRank() != 3 ||
+              x.getShape().drop_back() !=
+                  cast<RankedTensorType>(mask.getType()).getShape())
+            return;
+          // Its rows must be the mask's tokens, not other rows of the same
+          // shape (a decoder's).
+          auto it = tokens.find(linear.getInput());
+          if (it == tokens.end() || !(it->second == TokenDims{0, 1})) {
+            ++notTokens;
+            return;
           }
+          RowAnalysis rows(mask, masks);
+          if (!rows.invisible(linear.getResult(), {0, 1})) {
+            ++unsafe;
+            linear->emitRemark("tessera-padding-free: computes padding rows: ")
+                << rows.reason;
+            return;
+          }
+          chosen.push_back({linear, mask});
+          for (unsigned r : rows.results)
+            fn.setResultAttr(r, "tessera.padding_differs",
+                             StringAttr::get(&getContext(), argName(fn, mask)));
+        });
+      }
+      // Self-attention over the mask's tokens: padding queries are skipped.
+      for (BlockArgument mask : found) {
+        llvm::DenseMap<Value, TokenDims> tokens = maskTokens(mask, masks);
+        for (auto [op, m] : masks) {
+          auto attention = cast<AttentionOp>(op);
+          auto it = tokens.find(attention.getQuery());
+          if (m != mask || attention.getPaddingQueries() ||
+              it == tokens.end() || !(it->second == TokenDims{0, 2}) ||
+              attention.getQuery().getType().getDimSize(2) !=
+                  attention.getKey().getType().getDimSize(2))
+            continue;
+          RowAnalysis rows(mask, masks);
+          if (!rows.invisible(attention.getResult(), {0, 2}))
+            continue;
+          attention.setPaddingQueries(true);
+          ++queries;
+          for (unsigned r : rows.results)
+            fn.setResultAttr(r, "tessera.padding_differs",
+                             StringAttr::get(&getContext(), argName(fn, mask)));
         }
-        if (fits != 1) {
-          noMask += fits == 0 && !found.empty();
-          return;
-        }
-        RowAnalysis rows(mask, masks);
-        if (!rows.invisible(linear.getResult(), {0, 1})) {
-          ++unsafe;
-          linear->emitRemark("tessera-padding-free: computes padding rows: ")
-              << rows.reason;
-          return;
-        }
-        chosen.push_back({linear, mask});
-        for (unsigned r : rows.results)
-          fn.setResultAttr(r, "tessera.padding_differs",
-                           StringAttr::get(&getContext(), argName(fn, mask)));
-      });
-      for (auto [linear, mask] : chosen)
+      }
+      for (auto [linear, mask] : chosen) {
+        // Rows of two masks at once: neither is known to be the one.
+        if (llvm::count_if(chosen, [&](auto &c) { return c.first == linear; }) >
+            1)
+          continue;
         linear.getTokenMaskMutable().assign(mask);
-      done += chosen.size();
+        ++done;
+      }
     });
     fusion::recordCounts(getOperation(), "tessera-padding-free",
                          {{"padding-free-linears", done},
+                          {"padding-free-attention", queries},
                           {"skipped-padding-visible", unsafe},
-                          {"skipped-no-mask", noMask}});
+                          {"skipped-other-rows", notTokens}});
     numLinears += done;
   }
 

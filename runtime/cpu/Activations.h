@@ -82,6 +82,9 @@ using EpilogueFn = void (*)(const Epilogue &e, float *x, int64_t ldx,
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void applyEpilogueAvx512(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                          int64_t n);
+// Built for AVX2 + FMA (a function-level target); call only on such CPUs.
+void applyEpilogueAvx2(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                       int64_t n);
 void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
                            int64_t m, int64_t n);
 // The one the fp32 linear layer uses (AVX-512 where its GEMM does), so that

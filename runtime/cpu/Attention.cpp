@@ -24,6 +24,7 @@
 // portable kernels and the driver must stay runnable on any x86-64, and no
 // AVX-512 copy of an inline library function may leak into other objects.
 #define TESSERA_AVX512 __attribute__((target("avx512f,fma")))
+#define TESSERA_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
 namespace tessera {
@@ -60,9 +61,39 @@ struct Kernels {
 
 // ---- Portable kernels (plain loops over the lanes) -------------------------
 
+// expf for the softmax, in plain arithmetic the loops below vectorize (libm's
+// expf would stay one call per lane): Cephes' reduction by ln 2 and degree-7
+// polynomial, as exp512, 2^n applied in two halves so that results down to
+// the subnormals are right. Below -103.9 the result is exactly 0 (a masked
+// score: its probability must be 0, not a subnormal), above 88.7 inf; NaN
+// stays NaN.
+__attribute__((always_inline)) inline float expSoftmax(float x) {
+  float y = x > 100.0f ? 100.0f : x;
+  float n = std::floor(y * 1.44269504088896341f + 0.5f);
+  float r = y - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  int32_t ni = (int32_t)(y < -104.0f ? -150.0f : n);
+  int32_t half = ni / 2;
+  int32_t e1 = (half + 127) << 23, e2 = (ni - half + 127) << 23;
+  float s1, s2;
+  std::memcpy(&s1, &e1, sizeof(s1));
+  std::memcpy(&s2, &e2, sizeof(s2));
+  float e = p * s1 * s2;
+  return x < -103.9f ? 0.0f : e;
+}
+
+// Always inlined: the AVX2 kernels below are these loops compiled for AVX2.
 template <int BQ>
-void scoresPortable(const float *QT, const float *K, int64_t ldk, int64_t D,
-                    int bk, int firstVec, float *ST) {
+__attribute__((always_inline)) inline void
+scoresPortable(const float *QT, const float *K, int64_t ldk, int64_t D, int bk,
+               int firstVec, float *ST) {
   for (int j = 0; j < bk; ++j) {
     float acc[BQ] = {};
     const float *krow = K + j * ldk;
@@ -74,9 +105,10 @@ void scoresPortable(const float *QT, const float *K, int64_t ldk, int64_t D,
 }
 
 template <int BQ>
-void softmaxPortable(float *ST, int bk, float scale, const float *keyBias,
-                     const float *tileBias, int64_t diag, float *m, float *l,
-                     float *alpha) {
+__attribute__((always_inline)) inline void
+softmaxPortable(float *ST, int bk, float scale, const float *keyBias,
+                const float *tileBias, int64_t diag, float *m, float *l,
+                float *alpha) {
   float mt[BQ], mUse[BQ];
   std::fill(mt, mt + BQ, negInf);
   for (int j = 0; j < bk; ++j)
@@ -91,21 +123,22 @@ void softmaxPortable(float *ST, int bk, float scale, const float *keyBias,
     // While every score so far is -inf, subtract 0 instead of -inf: the
     // probabilities are then exp(-inf) = 0, not exp(-inf + inf) = NaN.
     mUse[r] = mNew == negInf ? 0.0f : mNew;
-    alpha[r] = std::exp(m[r] - mUse[r]);
+    alpha[r] = expSoftmax(m[r] - mUse[r]);
     l[r] *= alpha[r];
     m[r] = mNew;
   }
   for (int j = 0; j < bk; ++j)
     for (int r = 0; r < BQ; ++r) {
-      float p = std::exp(ST[j * BQ + r] - mUse[r]);
+      float p = expSoftmax(ST[j * BQ + r] - mUse[r]);
       ST[j * BQ + r] = p;
       l[r] += p;
     }
 }
 
 template <int BQ>
-void pvPortable(const float *P, const float *V, int64_t ldv, int64_t Dv, int bk,
-                int firstVec, const float *alpha, float *OT) {
+__attribute__((always_inline)) inline void
+pvPortable(const float *P, const float *V, int64_t ldv, int64_t Dv, int bk,
+           int firstVec, const float *alpha, float *OT) {
   for (int64_t dv = 0; dv < Dv; ++dv) {
     float *acc = OT + dv * BQ;
     if (alpha)
@@ -118,6 +151,33 @@ void pvPortable(const float *P, const float *V, int64_t ldv, int64_t Dv, int bk,
     }
   }
 }
+
+// ---- AVX2 kernels: the portable loops, vectorized 8 lanes wide ------------
+#ifdef TESSERA_AVX2
+template <int BQ>
+TESSERA_AVX2 void scoresAvx2(const float *QT, const float *K, int64_t ldk,
+                             int64_t D, int bk, int firstVec, float *ST) {
+  scoresPortable<BQ>(QT, K, ldk, D, bk, firstVec, ST);
+}
+template <int BQ>
+TESSERA_AVX2 void softmaxAvx2(float *ST, int bk, float scale,
+                              const float *keyBias, const float *tileBias,
+                              int64_t diag, float *m, float *l, float *alpha) {
+  softmaxPortable<BQ>(ST, bk, scale, keyBias, tileBias, diag, m, l, alpha);
+}
+template <int BQ>
+TESSERA_AVX2 void pvAvx2(const float *P, const float *V, int64_t ldv,
+                         int64_t Dv, int bk, int firstVec, const float *alpha,
+                         float *OT) {
+  pvPortable<BQ>(P, V, ldv, Dv, bk, firstVec, alpha, OT);
+}
+
+const Kernels avx2Kernels[] = {
+    {16, scoresAvx2<16>, softmaxAvx2<16>, pvAvx2<16>},
+    {32, scoresAvx2<32>, softmaxAvx2<32>, pvAvx2<32>},
+    {64, scoresAvx2<64>, softmaxAvx2<64>, pvAvx2<64>},
+};
+#endif // TESSERA_AVX2
 
 // ---- AVX-512 kernels -------------------------------------------------------
 #ifdef TESSERA_AVX512
@@ -332,8 +392,10 @@ const Kernels *selectKernels() {
     return portableKernels;
 #ifdef TESSERA_AVX512
   __builtin_cpu_init(); // we run from a static initializer
-  if (__builtin_cpu_supports("avx512f"))
+  if (__builtin_cpu_supports("avx512f") && !gemmAvx2Forced())
     return avx512Kernels;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return avx2Kernels;
 #endif
   return portableKernels;
 }
@@ -355,7 +417,7 @@ struct Problem {
   int64_t outStrides[4];
   int64_t B, H, S, Skv, D, Dv, Hkv, group, qTiles;
   float scale;
-  bool causal, hasMask, kvTiled;
+  bool causal, hasMask, kvTiled, paddingQueries;
   const Kernels *kernels;
 };
 
@@ -464,6 +526,24 @@ void runTask(const Problem &p, int64_t task) {
   const float *kHead = p.k.at(b, hk), *vHead = p.v.at(b, hk);
   const float *maskHead = p.hasMask ? p.mask.at(b, h) : nullptr;
   const int64_t msi = p.mask.strides[2], msj = p.mask.strides[3];
+  float *outHead =
+      p.out + b * p.outStrides[0] + h * p.outStrides[1] + q0 * p.outStrides[2];
+  // Padding queries (flags & 8, self-attention over a padded batch): a query
+  // whose own key the mask removes gets a 0 row; a tile of them is skipped.
+  bool padded[256] = {};
+  if (p.paddingQueries && maskHead && msi == 0) {
+    bool all = true;
+    for (int r = 0; r < rows; ++r) {
+      padded[r] = maskHead[(q0 + r) * msj] <= -1e4f;
+      all &= padded[r];
+    }
+    if (all) {
+      for (int r = 0; r < rows; ++r)
+        for (int64_t dv = 0; dv < p.Dv; ++dv)
+          outHead[r * p.outStrides[2] + dv * p.outStrides[3]] = 0.0f;
+      return;
+    }
+  }
   // Key tiles wholly above the diagonal (j > i for every query) are
   // skipped, and so are those the mask hides from every query of the tile
   // (padded keys).
@@ -511,8 +591,6 @@ void runTask(const Problem &p, int64_t task) {
               i == 0 ? alpha : nullptr, OT);
   }
 
-  float *outHead =
-      p.out + b * p.outStrides[0] + h * p.outStrides[1] + q0 * p.outStrides[2];
   // A row whose scores are all -inf has l = 0 and OT = 0, so this gives
   // 0 * inf = NaN, as the reference softmax's exp(-inf - -inf) does. The
   // scaling runs along the lanes (vectorised), the transposing copy after it.
@@ -525,7 +603,7 @@ void runTask(const Problem &p, int64_t task) {
   for (int r = 0; r < rows; ++r) {
     float *row = outHead + r * p.outStrides[2];
     for (int64_t dv = 0; dv < p.Dv; ++dv)
-      row[dv * p.outStrides[3]] = OT[dv * bq + r];
+      row[dv * p.outStrides[3]] = padded[r] ? 0.0f : OT[dv * bq + r];
   }
 }
 
@@ -562,6 +640,7 @@ extern "C" void _mlir_ciface_tessera_attention_f32(tessera_memref4d_f32 *q,
   p.k = operand(k, false);
   p.v = operand(v, false);
   p.hasMask = flags & 2;
+  p.paddingQueries = flags & 8;
   p.mask = p.hasMask ? operand(mask, true) : Operand{nullptr, {}};
   p.out = out->aligned + out->offset;
   std::copy(out->strides, out->strides + 4, p.outStrides);

@@ -22,6 +22,8 @@
 #include <tuple>
 #include <vector>
 
+#define TESSERA_INLINE __attribute__((always_inline)) inline
+
 namespace tessera {
 namespace {
 
@@ -74,8 +76,12 @@ GemmMicroKernel selectKernel() {
 
 const GemmMicroKernel microKernel = selectKernel();
 const bool haveAvx512 = microKernel == gemmMicroKernelAvx512;
-const EpilogueFn epilogueKernel =
-    haveAvx512 ? applyEpilogueAvx512 : applyEpiloguePortable;
+const EpilogueFn epilogueKernel = haveAvx512 ? applyEpilogueAvx512
+#if defined(__x86_64__)
+                                  : microKernel == gemmMicroKernelAvx2
+                                      ? applyEpilogueAvx2
+#endif
+                                      : applyEpiloguePortable;
 
 thread_local Scratch packedA, packedB;
 
@@ -385,7 +391,7 @@ float bitsToFloat(int32_t bits) {
   return f;
 }
 
-float expPortable(float x) {
+TESSERA_INLINE float expPortable(float x) {
   // NaN passes the clamps and makes p NaN.
   float lo = x < -104.0f ? -104.0f : x, xc = lo > 100.0f ? 100.0f : lo;
   const float roundShift = 12582912.0f; // 1.5 * 2^23: rounds to an integer
@@ -405,11 +411,11 @@ float expPortable(float x) {
          bitsToFloat((ni - half + 127) << 23);
 }
 
-float overOnePlusExpNeg(float x, float y) {
+TESSERA_INLINE float overOnePlusExpNeg(float x, float y) {
   return x / (1.0f + expPortable(-y));
 }
 
-float tanhPortable(float x) {
+TESSERA_INLINE float tanhPortable(float x) {
   float ax = std::fabs(x), s = x * x;
   float p = -5.70498872745e-3f;
   p = p * s + 2.06390887954e-2f;
@@ -421,7 +427,7 @@ float tanhPortable(float x) {
   return ax < 0.625f ? small : large;
 }
 
-float geluPortable(float x) {
+TESSERA_INLINE float geluPortable(float x) {
   float z = x * 0.707106781186547524f, s = z * z;
   float p = -5.96761703e-4f;
   p = p * s + 4.99119423e-3f;
@@ -443,7 +449,7 @@ float geluPortable(float x) {
   return 0.5f * x * (std::fabs(z) <= 0.927734375f ? small : large);
 }
 
-template <int Act> float activate(float x) {
+template <int Act> TESSERA_INLINE float activate(float x) {
   constexpr double c = 2 * 0.797884560802865355; // 2 sqrt(2/pi)
   switch (Act) {
   case ActRelu: return x < 0.0f ? 0.0f : x;
@@ -458,8 +464,8 @@ template <int Act> float activate(float x) {
 }
 
 template <int Act>
-void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
-                   int64_t n) {
+TESSERA_INLINE void epilogueBlock(const Epilogue &e, float *x, int64_t ldx,
+                                  int64_t m, int64_t n) {
   for (int64_t r = 0; r < m; ++r, x += ldx) {
     const float *res =
         e.residual ? e.residual + r * e.residualRowStride : nullptr;
@@ -479,6 +485,32 @@ void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
     epilogueBlock<decltype(act)::value>(e, x, ldx, m, n);
   });
 }
+
+#if defined(__x86_64__)
+// The same loops compiled for AVX2 + FMA (8 lanes), for CPUs without
+// AVX-512. A switch, not dispatchActivation: a lambda would not inherit the
+// target attribute.
+__attribute__((target("avx2,fma"))) void
+applyEpilogueAvx2(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                  int64_t n) {
+  switch (e.activation) {
+  case ActRelu:
+    return epilogueBlock<ActRelu>(e, x, ldx, m, n);
+  case ActGelu:
+    return epilogueBlock<ActGelu>(e, x, ldx, m, n);
+  case ActGeluTanh:
+    return epilogueBlock<ActGeluTanh>(e, x, ldx, m, n);
+  case ActSilu:
+    return epilogueBlock<ActSilu>(e, x, ldx, m, n);
+  case ActSigmoid:
+    return epilogueBlock<ActSigmoid>(e, x, ldx, m, n);
+  case ActTanh:
+    return epilogueBlock<ActTanh>(e, x, ldx, m, n);
+  default:
+    return epilogueBlock<ActNone>(e, x, ldx, m, n);
+  }
+}
+#endif
 
 void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                          int64_t n) {

@@ -213,7 +213,10 @@ typedef struct {
    (broadcast) or [B,H,S,Skv] respectively; otherwise mask is not read.
    flags & 1: causal, key j is visible to query i iff j <= i (top-left
    aligned, like an added triu(full(S,Skv,-inf), diagonal=1)). A query whose
-   scores are all -inf gets NaN, as the unfused softmax does. */
+   scores are all -inf gets NaN, as the unfused softmax does.
+   flags & 8: padding queries (self-attention over a padded batch, a mask
+   [B|1,1,1,Skv]): query i whose own key is masked (mask[b,0,0,i] <= -1e4)
+   gets a 0 row and is not computed. */
 void _mlir_ciface_tessera_attention_f32(tessera_memref4d_f32 *q,
                                         tessera_memref4d_f32 *k,
                                         tessera_memref4d_f32 *v,

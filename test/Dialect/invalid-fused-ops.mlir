@@ -351,3 +351,19 @@ func.func @linear_token_mask_sparse(%x: tensor<2x5x16xf32>, %w: tensor<16x32xf32
   %0 = tessera.linear %x, %w token_mask %m {sparsity = "block:1x16"} : (tensor<2x5x16xf32>, tensor<16x32xf32>, tensor<2x5xi64>) -> tensor<2x5x32xf32>
   return %0 : tensor<2x5x32xf32>
 }
+
+// -----
+
+func.func @attention_padding_queries_cross(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %m: tensor<1x1x1x6xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{padding_queries needs self-attention (S == Skv) and a key-padding mask [B, 1, 1, Skv]}}
+  %0 = tessera.attention %q, %k, %k, %m {scale = 0.35 : f64, mask_kind = "additive", padding_queries = true} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<1x1x1x6xf32>) -> tensor<1x2x4x8xf32>
+  return %0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_padding_queries_no_mask(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{padding_queries needs self-attention (S == Skv) and a key-padding mask [B, 1, 1, Skv]}}
+  %0 = tessera.attention %q, %q, %q {scale = 0.35 : f64, padding_queries = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %0 : tensor<1x2x4x8xf32>
+}

@@ -59,6 +59,14 @@ LogicalResult AttentionOp::verify() {
            << RankedTensorType::get(expected, q.getElementType())
            << ", found " << out;
   StringRef kind = getMaskKind();
+  if (getPaddingQueries()) {
+    auto m = getMask() ? cast<RankedTensorType>(getMask().getType())
+                       : RankedTensorType();
+    if (!m || m.getRank() != 4 || m.getDimSize(1) != 1 ||
+        m.getDimSize(2) != 1 || m.getDimSize(3) != ks[2] || qs[2] != ks[2])
+      return emitOpError("padding_queries needs self-attention (S == Skv) "
+                         "and a key-padding mask [B, 1, 1, Skv]");
+  }
   if (kind != "none" && kind != "additive" && kind != "boolean")
     return emitOpError("mask_kind must be none, additive or boolean, found '")
            << kind << "'";

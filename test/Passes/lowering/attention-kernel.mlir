@@ -21,3 +21,13 @@ func.func @unmasked(%q: tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32> {
   %0 = tessera.attention %q, %q, %q {scale = 1.0 : f64} : (tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32>
   return %0 : tensor<1x2x3x4xf32>
 }
+
+// -----
+
+// padding_queries: flag 8 (with the mask's 2).
+// CHECK-LABEL: func @padding_queries
+// CHECK: tessera.call_kernel "tessera_attention_f32" {{.*}} {scalars = [{{.*}} : f32, 10]}
+func.func @padding_queries(%q: tensor<2x1x4x8xf32>, %m: tensor<2x1x1x4xf32>) -> tensor<2x1x4x8xf32> {
+  %0 = tessera.attention %q, %q, %q, %m {scale = 0.35 : f64, mask_kind = "additive", padding_queries = true} : (tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x1x4xf32>) -> tensor<2x1x4x8xf32>
+  return %0 : tensor<2x1x4x8xf32>
+}

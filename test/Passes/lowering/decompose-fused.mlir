@@ -150,3 +150,18 @@ func.func @linear_token_mask(%x: tensor<2x5x12xf32>, %w: tensor<12x20xf32>, %b: 
   %0 = tessera.linear %x, %w bias %b token_mask %m : (tensor<2x5x12xf32>, tensor<12x20xf32>, tensor<20xf32>, tensor<2x5xi64>) -> tensor<2x5x20xf32>
   return %0 : tensor<2x5x20xf32>
 }
+
+// -----
+
+// padding_queries: the rows of queries whose own key is masked are 0.
+// CHECK-LABEL: func.func @attention_padding_queries
+// CHECK: %[[Y:.*]] = tessera.matmul %{{.*}}, %{{.*}} : (tensor<2x1x4x4xf32>, tensor<2x1x4x8xf32>) -> tensor<2x1x4x8xf32>
+// CHECK: %[[R:.*]] = tessera.reshape %arg1 : tensor<2x1x1x4xf32> to tensor<2x1x4x1xf32>
+// CHECK: %[[P:.*]] = tessera.less_equal %[[R]], %{{.*}} : (tensor<2x1x4x1xf32>, tensor<f32>) -> tensor<2x1x4x1xi1>
+// CHECK: tessera.where %[[P]], %{{.*}}, %[[Y]]
+// KEEP-LABEL: func.func @attention_padding_queries
+// KEEP: tessera.attention {{.*}}padding_queries = true
+func.func @attention_padding_queries(%q: tensor<2x1x4x8xf32>, %m: tensor<2x1x1x4xf32>) -> tensor<2x1x4x8xf32> {
+  %0 = tessera.attention %q, %q, %q, %m {scale = 0.35 : f64, mask_kind = "additive", padding_queries = true} : (tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x1x4xf32>) -> tensor<2x1x4x8xf32>
+  return %0 : tensor<2x1x4x8xf32>
+}

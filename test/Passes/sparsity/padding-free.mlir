@@ -8,7 +8,7 @@
 // CHECK-SAME: %[[X:.*]]: tensor<2x4x8xf32>, %[[M:.*]]: tensor<2x4xi64> {tessera.name = "attention_mask"})
 // CHECK-SAME: tessera.padding_differs = "attention_mask"
 // CHECK: tessera.linear %[[X]], %{{.*}} token_mask %[[M]] :
-// CHECK: tessera.attention
+// CHECK: tessera.attention {{.*}} {mask_kind = "additive", padding_queries = true, scale
 // CHECK: tessera.linear %{{.*}}, %{{.*}} residual %[[X]] token_mask %[[M]] :
 func.func @encoder(%x: tensor<2x4x8xf32>, %m: tensor<2x4xi64> {tessera.name = "attention_mask"}) -> tensor<2x4x8xf32> {
   %w = tessera.constant dense<0.5> : tensor<8x8xf32>
@@ -49,6 +49,7 @@ func.func @boolean(%x: tensor<2x4x8xf32>, %m: tensor<2x4xi1>) -> tensor<2x1x4x8x
 // padding rows of the keys are visible; nothing changes.
 // CHECK-LABEL: func.func @weak_mask(
 // CHECK-NOT: token_mask
+// CHECK-NOT: padding_queries
 func.func @weak_mask(%x: tensor<2x4x8xf32>, %m: tensor<2x4xi64>) -> tensor<2x1x4x8xf32> {
   %w = tessera.constant dense<0.5> : tensor<8x8xf32>
   %one = tessera.constant dense<1.0> : tensor<f32>
@@ -86,4 +87,31 @@ func.func @pooled(%x: tensor<2x4x8xf32>, %m: tensor<2x4xi64>) -> tensor<2x8xf32>
   %h = tessera.linear %x, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
   %p = tessera.reduce_mean %h {axes = array<i64: 1>, keepdims = false} : tensor<2x4x8xf32> to tensor<2x8xf32>
   return %p : tensor<2x8xf32>
+}
+
+// -----
+
+// Cross-attention: the decoder's rows have the encoder mask's shape, but
+// they are not its tokens (the encoder mask only removes keys); only the
+// encoder's linear skips padding rows.
+// CHECK-LABEL: func.func @cross(
+// CHECK: %[[E:.*]] = tessera.linear %arg0, %{{.*}} token_mask %arg2 :
+// CHECK: %[[D:.*]] = tessera.linear %arg1, %{{.*}} : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+// CHECK-NOT: padding_queries
+func.func @cross(%enc: tensor<2x4x8xf32>, %dec: tensor<2x4x8xf32>, %m: tensor<2x4xi64>) -> tensor<2x1x4x8xf32> {
+  %w = tessera.constant dense<0.5> : tensor<8x8xf32>
+  %one = tessera.constant dense<1.0> : tensor<f32>
+  %big = tessera.constant dense<-10000.0> : tensor<f32>
+  %r = tessera.reshape %m : tensor<2x4xi64> to tensor<2x1x1x4xi64>
+  %f = tessera.cast %r : tensor<2x1x1x4xi64> to tensor<2x1x1x4xf32>
+  %s = tessera.sub %one, %f : (tensor<f32>, tensor<2x1x1x4xf32>) -> tensor<2x1x1x4xf32>
+  %mask = tessera.mul %s, %big : (tensor<2x1x1x4xf32>, tensor<f32>) -> tensor<2x1x1x4xf32>
+  %k = tessera.linear %enc, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %k4 = tessera.reshape %k : tensor<2x4x8xf32> to tensor<2x4x1x8xf32>
+  %kt = tessera.transpose %k4 {perm = array<i64: 0, 2, 1, 3>} : tensor<2x4x1x8xf32> to tensor<2x1x4x8xf32>
+  %q = tessera.linear %dec, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %q4 = tessera.reshape %q : tensor<2x4x8xf32> to tensor<2x4x1x8xf32>
+  %qt = tessera.transpose %q4 {perm = array<i64: 0, 2, 1, 3>} : tensor<2x4x1x8xf32> to tensor<2x1x4x8xf32>
+  %a = tessera.attention %qt, %kt, %kt, %mask {mask_kind = "additive", scale = 0.35 : f64} : (tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x1x4xf32>) -> tensor<2x1x4x8xf32>
+  return %a : tensor<2x1x4x8xf32>
 }
