@@ -80,6 +80,14 @@ def _cuda_device():
     return cu.cuInit(0) == 0 and cu.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
 
 
+# The int8 GEMM's instructions (tessera-compile warns without them).
+try:
+    with open("/proc/cpuinfo") as f:
+        if " avx512_vnni" in f.read():
+            config.available_features.add("avx512-vnni")
+except OSError:
+    pass
+
 if _cuda_device():
     config.available_features.add("cuda-device")
 # Trained test models (test/models/trained_models.py) are cached here, across
