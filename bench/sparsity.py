@@ -43,29 +43,37 @@ def attention(args, threads):
             print("  " + line.strip())
 
 
-def encoder(args, work, threads):
+def compile_and_time(args, d, modes, prefix, threads):
+    """Compiles d/model.onnx once per mode (-O3 plus its flags) into d/PREFIX<mode>, then times
+    every build and ONNX Runtime on d/inputs in alternating rounds. Returns the executables and
+    the median ms of each mode and of "ort"."""
     import quantized
-    from run import rel_l2
-    d = quantized.model_dir("bert_base", work)
     onnx_path = os.path.join(d, "model.onnx")
-    inputs = sorted(os.listdir(os.path.join(d, "inputs")))
-    flags = [f"--input={n[:-4]}={os.path.join(d, 'inputs', n)}" for n in inputs]
+    flags = [f"--input={n[:-4]}={os.path.join(d, 'inputs', n)}"
+             for n in sorted(os.listdir(os.path.join(d, "inputs")))]
     exes = {}
-    for mode, extra in MODES.items():
-        exes[mode] = os.path.join(d, "model_sparse_" + mode.replace(":", "_"))
+    for mode, extra in modes.items():
+        exes[mode] = os.path.join(d, prefix + mode.replace(":", "_"))
         subprocess.run([os.path.join(args.build, "bin/tessera-compile"), onnx_path, "-o",
                         exes[mode], "-O3", *extra], check=True)
     iters = max(5, args.iters // 3)
-    times = {m: [] for m in list(MODES) + ["ort"]}
+    times = {m: [] for m in list(modes) + ["ort"]}
     for _ in range(args.rounds):
-        for mode in MODES:
+        for mode in modes:
             times[mode].append(quantized.bench_json(
                 [exes[mode], *flags, "--output-dir", exes[mode] + "_out", "--bench", str(iters),
                  "--threads", str(threads)]))
         times["ort"].append(quantized.bench_json(
             ["node", os.path.join(HERE, "ort_bench.js"), onnx_path, os.path.join(d, "inputs"),
              str(iters), str(threads)]))
-    med = {m: float(np.median(v)) for m, v in times.items()}
+    return exes, {m: float(np.median(v)) for m, v in times.items()}
+
+
+def encoder(args, work, threads):
+    import quantized
+    from run import rel_l2
+    d = quantized.model_dir("bert_base", work)
+    exes, med = compile_and_time(args, d, MODES, "model_sparse_", threads)
     outs = sorted(os.listdir(exes["dense"] + "_out"))
     print(f"\nBERT-base encoder (T=128, batch 1), {threads} threads: median ms, speedup over "
           f"dense, rel L2 vs dense (pruned without fine-tuning: random weights)")
@@ -89,26 +97,8 @@ def padding_free(args, work, threads):
     for b, length in enumerate([128, 90, 56, 33]):
         mask[b, :length] = 1
     np.save(os.path.join(d, "inputs", "attention_mask.npy"), mask)
-    onnx_path = os.path.join(d, "model.onnx")
-    flags = [f"--input={n[:-4]}={os.path.join(d, 'inputs', n)}"
-             for n in sorted(os.listdir(os.path.join(d, "inputs")))]
     modes = {"padded": [], "padding-free": ["--padding-free"]}
-    exes = {}
-    for mode, extra in modes.items():
-        exes[mode] = os.path.join(d, "model_" + mode)
-        subprocess.run([os.path.join(args.build, "bin/tessera-compile"), onnx_path, "-o",
-                        exes[mode], "-O3", *extra], check=True)
-    iters = max(5, args.iters // 3)
-    times = {m: [] for m in list(modes) + ["ort"]}
-    for _ in range(args.rounds):
-        for mode in modes:
-            times[mode].append(quantized_bench(
-                [exes[mode], *flags, "--output-dir", exes[mode] + "_out", "--bench", str(iters),
-                 "--threads", str(threads)]))
-        times["ort"].append(quantized_bench(
-            ["node", os.path.join(HERE, "ort_bench.js"), onnx_path, os.path.join(d, "inputs"),
-             str(iters), str(threads)]))
-    med = {m: float(np.median(v)) for m, v in times.items()}
+    exes, med = compile_and_time(args, d, modes, "model_", threads)
     valid = mask.astype(bool)
     out = "last_hidden_state.npy"
     err = rel_l2(np.load(os.path.join(exes["padding-free"] + "_out", out))[valid],
@@ -120,11 +110,6 @@ def padding_free(args, work, threads):
     print(f"  padding-free {med['padding-free']:8.2f} ms  /ort {med['padding-free'] / med['ort']:5.2f}"
           f"  x{med['padded'] / med['padding-free']:5.2f} over padded  "
           f"(valid positions rel L2 {err:.1e})")
-
-
-def quantized_bench(cmd):
-    import quantized
-    return quantized.bench_json(cmd)
 
 
 def section(args, work):

@@ -6,8 +6,6 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Support/Timing.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -246,11 +244,6 @@ public:
   LogicalResult emit(ModuleOp module, const PipelineOptions &opts,
                      bool asObject, llvm::raw_pwrite_stream &os,
                      TimingScope &timing) const override {
-    DialectRegistry registry;
-    registerBuiltinDialectTranslation(registry);
-    registerLLVMDialectTranslation(registry);
-    module.getContext()->appendDialectRegistry(registry);
-
     std::string error;
     std::unique_ptr<llvm::TargetMachine> tm =
         createHostMachine(opts.optLevel, error);
@@ -265,14 +258,10 @@ public:
     });
 
     llvm::LLVMContext llvmContext;
-    TimingScope translateTimer = timing.nest("Translate to LLVM IR");
     std::unique_ptr<llvm::Module> llvmModule =
-        translateModuleToLLVMIR(module, llvmContext, "tessera_model");
+        translateForHost(module, llvmContext, *tm, timing);
     if (!llvmModule)
-      return module.emitError() << "translation to LLVM IR failed";
-    llvmModule->setTargetTriple(tm->getTargetTriple());
-    llvmModule->setDataLayout(tm->createDataLayout());
-    translateTimer.stop();
+      return failure();
 
     exportOnlyEntry(*llvmModule, opts.modelName);
     if (!opts.weightsFile.empty()) {
@@ -288,6 +277,24 @@ public:
 };
 
 } // namespace
+
+std::unique_ptr<llvm::Module>
+mlir::tessera::translateForHost(ModuleOp module, llvm::LLVMContext &ctx,
+                                llvm::TargetMachine &tm, TimingScope &timing) {
+  DialectRegistry registry;
+  registerTargetTranslations(registry);
+  module.getContext()->appendDialectRegistry(registry);
+  TimingScope translateTimer = timing.nest("Translate to LLVM IR");
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, ctx, "tessera_model");
+  if (!llvmModule) {
+    module.emitError() << "translation to LLVM IR failed";
+    return nullptr;
+  }
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  llvmModule->setDataLayout(tm.createDataLayout());
+  return llvmModule;
+}
 
 LogicalResult mlir::tessera::emitHostModule(ModuleOp module,
                                             llvm::Module &llvmModule,

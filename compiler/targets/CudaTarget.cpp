@@ -109,10 +109,6 @@ public:
                      TimingScope &timing) const override {
     if (opts.gpuEmulate)
       return cpu->emit(module, opts, asObject, os, timing);
-    DialectRegistry registry;
-    registerTargetTranslations(registry);
-    module.getContext()->appendDialectRegistry(registry);
-
     std::string error;
     std::unique_ptr<llvm::TargetMachine> tm =
         createHostMachine(opts.optLevel, error);
@@ -126,14 +122,10 @@ public:
       globals.insert(global.getSymName());
 
     llvm::LLVMContext llvmContext;
-    TimingScope translateTimer = timing.nest("Translate to LLVM IR");
     std::unique_ptr<llvm::Module> llvmModule =
-        translateModuleToLLVMIR(module, llvmContext, "tessera_model");
+        translateForHost(module, llvmContext, *tm, timing);
     if (!llvmModule)
-      return module.emitError() << "translation to LLVM IR failed";
-    llvmModule->setTargetTriple(tm->getTargetTriple());
-    llvmModule->setDataLayout(tm->createDataLayout());
-    translateTimer.stop();
+      return failure();
 
     globalsThroughDevice(*llvmModule, globals);
     allocationsThroughDevice(*llvmModule);

@@ -11,6 +11,7 @@
 #include <string>
 
 namespace llvm {
+class LLVMContext;
 class Module;
 class TargetMachine;
 } // namespace llvm
@@ -38,6 +39,15 @@ void exportOnlyEntry(llvm::Module &module, llvm::StringRef name);
 /// Constant float arrays of 4 KiB or more become byte arrays with the same
 /// bytes (the asm printer writes those in one piece).
 void weightsAsBytes(llvm::Module &module);
+
+/// Translates `module` (LLVM dialect, every target's dialects registered:
+/// registerTargetTranslations) to LLVM IR in `ctx` for `tm`'s triple and
+/// data layout, timed as "Translate to LLVM IR"; null with an error emitted
+/// on `module` when it cannot.
+std::unique_ptr<llvm::Module> translateForHost(ModuleOp module,
+                                               llvm::LLVMContext &ctx,
+                                               llvm::TargetMachine &tm,
+                                               TimingScope &timing);
 
 /// Optimizes `llvmModule` and writes it as LLVM IR text or an object.
 LogicalResult emitHostModule(ModuleOp module, llvm::Module &llvmModule,

@@ -56,19 +56,8 @@ std::optional<double> evaluate(Value v, BlockArgument arg, double x,
   auto eval = [&](Value operand) {
     return evaluate(operand, arg, x, depth + 1);
   };
-  if (auto constant = dyn_cast<ConstantOp>(op)) {
-    auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
-    if (!dense || !dense.isSplat())
-      return std::nullopt;
-    Type elt = dense.getElementType();
-    if (isa<FloatType>(elt))
-      return dense.getSplatValue<APFloat>().convertToDouble();
-    if (elt.isInteger(1))
-      return dense.getSplatValue<bool>() ? 1.0 : 0.0;
-    if (isa<IntegerType>(elt))
-      return double(dense.getSplatValue<APInt>().getSExtValue());
-    return std::nullopt;
-  }
+  if (isa<ConstantOp>(op))
+    return fusion::getSplatValue(v);
   if (auto reshape = dyn_cast<ReshapeOp>(op)) {
     if (!sameWithoutUnitDims(reshape.getInput().getType().getShape(),
                              reshape.getType().getShape()))
@@ -400,6 +389,12 @@ struct PaddingFreePass : tessera::impl::PaddingFreeBase<PaddingFreePass> {
         }
       });
       SmallVector<std::pair<LinearOp, BlockArgument>> chosen;
+      // The results that padding rows reach differ at padding positions.
+      auto markResults = [&](const RowAnalysis &rows, BlockArgument mask) {
+        for (unsigned r : rows.results)
+          fn.setResultAttr(r, "tessera.padding_differs",
+                           StringAttr::get(&getContext(), argName(fn, mask)));
+      };
       for (BlockArgument mask : found) {
         llvm::DenseMap<Value, TokenDims> tokens = maskTokens(mask, masks);
         fn.walk([&](LinearOp linear) {
@@ -424,14 +419,9 @@ struct PaddingFreePass : tessera::impl::PaddingFreeBase<PaddingFreePass> {
             return;
           }
           chosen.push_back({linear, mask});
-          for (unsigned r : rows.results)
-            fn.setResultAttr(r, "tessera.padding_differs",
-                             StringAttr::get(&getContext(), argName(fn, mask)));
+          markResults(rows, mask);
         });
-      }
-      // Self-attention over the mask's tokens: padding queries are skipped.
-      for (BlockArgument mask : found) {
-        llvm::DenseMap<Value, TokenDims> tokens = maskTokens(mask, masks);
+        // Self-attention over the mask's tokens: padding queries are skipped.
         for (auto [op, m] : masks) {
           auto attention = cast<AttentionOp>(op);
           auto it = tokens.find(attention.getQuery());
@@ -445,9 +435,7 @@ struct PaddingFreePass : tessera::impl::PaddingFreeBase<PaddingFreePass> {
             continue;
           attention.setPaddingQueries(true);
           ++queries;
-          for (unsigned r : rows.results)
-            fn.setResultAttr(r, "tessera.padding_differs",
-                             StringAttr::get(&getContext(), argName(fn, mask)));
+          markResults(rows, mask);
         }
       }
       for (auto [linear, mask] : chosen) {

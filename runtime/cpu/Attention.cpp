@@ -7,6 +7,7 @@
 // and V are read as broadcast scalars straight from their strided memory, so
 // neither needs a transpose or copy (only a gather when its innermost stride
 // is not 1). Q and the output are transposed once per task.
+#include "cpu/ExpPortable.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
@@ -61,35 +62,13 @@ struct Kernels {
 
 // ---- Portable kernels (plain loops over the lanes) -------------------------
 
-// expf for the softmax, in plain arithmetic the loops below vectorize (libm's
-// expf would stay one call per lane): Cephes' reduction by ln 2 and degree-7
-// polynomial, as exp512, 2^n applied in two halves so that results down to
-// the subnormals are right. Below -103.9 the result is exactly 0 (a masked
-// score: its probability must be 0, not a subnormal), above 88.7 inf; NaN
-// stays NaN.
+// expf for the softmax: exactly 0 below -103.9 (a masked score's
+// probability must be 0, not a subnormal), so that a row masked everywhere
+// still gets NaN, as the reference softmax does.
 __attribute__((always_inline)) inline float expSoftmax(float x) {
-  float y = x > 100.0f ? 100.0f : x;
-  float n = std::floor(y * 1.44269504088896341f + 0.5f);
-  float r = y - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * (r * r) + r + 1.0f;
-  int32_t ni = (int32_t)(y < -104.0f ? -150.0f : n);
-  int32_t half = ni / 2;
-  int32_t e1 = (half + 127) << 23, e2 = (ni - half + 127) << 23;
-  float s1, s2;
-  std::memcpy(&s1, &e1, sizeof(s1));
-  std::memcpy(&s2, &e2, sizeof(s2));
-  float e = p * s1 * s2;
-  return x < -103.9f ? 0.0f : e;
+  return x < -103.9f ? 0.0f : expPortable(x);
 }
 
-// Always inlined: the AVX2 kernels below are these loops compiled for AVX2.
 template <int BQ>
 __attribute__((always_inline)) inline void
 scoresPortable(const float *QT, const float *K, int64_t ldk, int64_t D, int bk,

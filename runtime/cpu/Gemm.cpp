@@ -7,6 +7,7 @@
 // while the block is in cache. docs/runtime.md has the measurements behind
 // the block sizes and the choice of our own kernel over oneDNN.
 #include "cpu/Activations.h"
+#include "cpu/ExpPortable.h"
 #include "cpu/GemmKernels.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
@@ -384,32 +385,6 @@ void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
 // its default -ftrapping-math it will not if-convert the clamps.) See
 // Activations.h.
 namespace {
-
-float bitsToFloat(int32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-TESSERA_INLINE float expPortable(float x) {
-  // NaN passes the clamps and makes p NaN.
-  float lo = x < -104.0f ? -104.0f : x, xc = lo > 100.0f ? 100.0f : lo;
-  const float roundShift = 12582912.0f; // 1.5 * 2^23: rounds to an integer
-  float n = (xc * 1.44269504088896341f + roundShift) - roundShift;
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * (r * r) + r + 1.0f;
-  // 2^n in two normal factors: n is in [-150, 145] (NaN: any, here 0).
-  int32_t ni = (int32_t)(n > -200.0f ? n : 0.0f), half = ni / 2;
-  return p * bitsToFloat((half + 127) << 23) *
-         bitsToFloat((ni - half + 127) << 23);
-}
 
 TESSERA_INLINE float overOnePlusExpNeg(float x, float y) {
   return x / (1.0f + expPortable(-y));
