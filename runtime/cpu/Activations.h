@@ -1,6 +1,7 @@
 // The elementwise epilogue of the fused linear layer, act(x + bias) + residual,
-// with vectorised activations: one AVX-512 version (GemmAvx512.cpp) and a
-// portable one (Gemm.cpp) that compute the same formulas.
+// with vectorised activations: AVX-512 (GemmAvx512.cpp), AVX2
+// (EpilogueAvx2.cpp) and portable (Gemm.cpp) versions that compute the same
+// formulas.
 #ifndef TESSERA_RUNTIME_ACTIVATIONS_H
 #define TESSERA_RUNTIME_ACTIVATIONS_H
 
@@ -82,7 +83,7 @@ using EpilogueFn = void (*)(const Epilogue &e, float *x, int64_t ldx,
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void applyEpilogueAvx512(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                          int64_t n);
-// Built for AVX2 + FMA (a function-level target); call only on such CPUs.
+// Built with -mavx2 -mfma (EpilogueAvx2.cpp); call only on such CPUs.
 void applyEpilogueAvx2(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                        int64_t n);
 void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,

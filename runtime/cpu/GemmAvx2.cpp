@@ -39,6 +39,8 @@ inline void block(int64_t kc, const float *__restrict Ap,
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v)
       b[v] = _mm256_load_ps(Bp + 8 * v);
+    // The B panel 8 k ahead: its first pass streams it from L2 or memory.
+    _mm_prefetch(reinterpret_cast<const char *>(Bp + 64 * gemmNR), _MM_HINT_T0);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       __m256 a = _mm256_broadcast_ss(Ap + r);
@@ -85,11 +87,68 @@ inline void block(int64_t kc, const float *__restrict Ap,
 
 } // namespace
 
+void gemmPackAAvx2(const float *A, int64_t lda, int64_t kc, float *Ap) {
+  static_assert(gemmMR == 8, "the transpose packs 8 rows");
+  const float *r[8];
+  for (int i = 0; i < 8; ++i)
+    r[i] = A + i * lda;
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8, Ap += 64) {
+    // t: rows interleaved in pairs; s[4h + j]: rows 4h..4h+3 of columns j
+    // and j + 4; column j is then the low halves of s[j] and s[4 + j].
+    __m256 t[8], s[8];
+    for (int i = 0; i < 8; i += 2) {
+      __m256 even = _mm256_loadu_ps(r[i] + k);
+      __m256 odd = _mm256_loadu_ps(r[i + 1] + k);
+      t[i] = _mm256_unpacklo_ps(even, odd);
+      t[i + 1] = _mm256_unpackhi_ps(even, odd);
+    }
+    for (int h = 0; h < 8; h += 4) {
+      s[h] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+      s[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+      s[h + 2] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(1, 0, 1, 0));
+      s[h + 3] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int j = 0; j < 4; ++j) {
+      _mm256_storeu_ps(Ap + 8 * j,
+                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x20));
+      _mm256_storeu_ps(Ap + 32 + 8 * j,
+                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x31));
+    }
+  }
+  for (; k < kc; ++k, Ap += 8)
+    for (int i = 0; i < 8; ++i)
+      Ap[i] = r[i][k];
+}
+
+void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp) {
+  __m256i mask[4];
+  for (int v = 0; v < 4; ++v) {
+    int left = n - 8 * v;
+    mask[v] = laneMask(left >= 8 ? 8 : left > 0 ? left : 0);
+  }
+  for (int64_t k = 0; k < kc; ++k, B += ldb, Bp += gemmNR)
+    for (int v = 0; v < 4; ++v)
+      _mm256_store_ps(Bp + 8 * v, _mm256_maskload_ps(B + 8 * v, mask[v]));
+}
+
 // The 8x32 tile as rows 0-5 in two 6x16 blocks (12 accumulators each) and
 // rows 6-7 in one 2x32 block (8): at most 12 live accumulators keep both FMA
-// pipes busy through their latency, with 0.67-0.75 loads per FMA.
+// pipes busy through their latency, with 0.67-0.75 loads per FMA. A tile of
+// at most 4 rows (the last of an M that is not a multiple of 8, e.g. the 50
+// tokens of a ViT-B/32) computes only those: one 2x32 block, or two 4x16.
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
                          int64_t ldc, int m, int n, bool overwrite) {
+  if (m <= 2) {
+    block<2, 4>(kc, Ap, Bp, C, ldc, m, n, overwrite);
+    return;
+  }
+  if (m <= 4) {
+    block<4, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite);
+    if (n > 16)
+      block<4, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite);
+    return;
+  }
   int top = m < 6 ? m : 6;
   block<6, 2>(kc, Ap, Bp, C, ldc, top, n, overwrite);
   if (n > 16)

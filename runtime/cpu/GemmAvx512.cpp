@@ -118,42 +118,6 @@ void gemmPackBAvx512(const float *B, int64_t ldb, int64_t kc, int n,
   }
 }
 
-void gemmPackAAvx512(const float *A, int64_t lda, int64_t kc, float *Ap) {
-  static_assert(gemmMR == 8, "the transpose packs 8 rows");
-  const float *r[8];
-  for (int i = 0; i < 8; ++i)
-    r[i] = A + i * lda;
-  int64_t k = 0;
-  for (; k + 8 <= kc; k += 8, Ap += 64) {
-    // t: rows interleaved in pairs; s[4h + j]: rows 4h..4h+3 of columns j
-    // and j + 4; column j is then the low halves of s[j] and s[4 + j].
-    __m256 t[8], s[8];
-    for (int i = 0; i < 8; i += 2) {
-      __m256 even = _mm256_loadu_ps(r[i] + k);
-      __m256 odd = _mm256_loadu_ps(r[i + 1] + k);
-      t[i] = _mm256_unpacklo_ps(even, odd);
-      t[i + 1] = _mm256_unpackhi_ps(even, odd);
-    }
-    for (int h = 0; h < 8; h += 4) {
-      s[h] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(1, 0, 1, 0));
-      s[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(3, 2, 3, 2));
-      s[h + 2] =
-          _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(1, 0, 1, 0));
-      s[h + 3] =
-          _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int j = 0; j < 4; ++j) {
-      _mm256_storeu_ps(Ap + 8 * j,
-                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x20));
-      _mm256_storeu_ps(Ap + 32 + 8 * j,
-                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x31));
-    }
-  }
-  for (; k < kc; ++k, Ap += 8)
-    for (int i = 0; i < 8; ++i)
-      Ap[i] = r[i][k];
-}
-
 void gemmSmallMAvx512(int m, int64_t n, int64_t k, const float *A,
                       int64_t lda, int64_t acs, const float *B, int64_t ldb,
                       float *C, int64_t ldc, bool overwrite) {

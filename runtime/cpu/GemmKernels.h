@@ -21,8 +21,9 @@ using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
                                  bool overwrite);
 
 // Packs a full MR = 8 row panel of row-major A (unit column stride):
-// Ap[k*8 + r] = A[r*lda + k] for k < kc, with 8x8 register transposes.
-void gemmPackAAvx512(const float *A, int64_t lda, int64_t kc, float *Ap);
+// Ap[k*8 + r] = A[r*lda + k] for k < kc, with 8x8 register transposes
+// (AVX; GemmAvx2.cpp, for both the AVX2 and the AVX-512 kernels).
+void gemmPackAAvx2(const float *A, int64_t lda, int64_t kc, float *Ap);
 
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void gemmMicroKernelAvx512(int64_t kc, const float *Ap, const float *Bp,
@@ -36,6 +37,7 @@ void gemmSmallMAvx512(int m, int64_t n, int64_t k, const float *A,
 // Bp[k*NR + j] = B[k*ldb + j] for j < n, zero for n <= j < NR.
 void gemmPackBAvx512(const float *B, int64_t ldb, int64_t kc, int n,
                      float *Bp);
+void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp);
 // Built with -mavx2 -mfma; call only when the CPU has AVX2 and FMA.
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
                          int64_t ldc, int m, int n, bool overwrite);
@@ -47,8 +49,8 @@ struct Epilogue;
 // B supplied panel by panel: pack(ctx, k0, kc, j0, n, Bp) writes
 // Bp[k*gemmNR + j] = B(k0+k, j0+j) for k < kc, j < n, zero for n <= j <
 // gemmNR (Bp 64-byte aligned; j0 a multiple of gemmNR; k0 a multiple of
-// the GEMM's K block, TESSERA_GEMM_KC, which is even, and kc even unless
-// k0 + kc = K).
+// the GEMM's K block, 128 or 256 (or TESSERA_GEMM_KC, which is even), and
+// kc even unless k0 + kc = K).
 struct BPanelSource {
   void (*pack)(const void *ctx, int64_t k0, int64_t kc, int64_t j0, int n,
                float *Bp);

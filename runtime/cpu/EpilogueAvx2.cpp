@@ -1,0 +1,183 @@
+// The linear layer's epilogue, act(x + bias) + residual, for x86-64 CPUs with
+// AVX2 and FMA but without AVX-512: the formulas of the AVX-512 version
+// (GemmAvx512.cpp; accuracy in Activations.h) on 8-float vectors. Written
+// with intrinsics because compilers leave the portable loops (Gemm.cpp)
+// scalar: the erf and exp polynomials behind selects and integer exponent
+// arithmetic (measured: the gelu epilogue of a 50x768x3072 linear layer took
+// longer than its GEMM).
+// This file alone is compiled with -mavx2 -mfma; like GemmAvx2.cpp it
+// includes no C++ library headers and calls no inline function of another
+// file, so no AVX2 copy of one can leak into code that runs on older CPUs.
+#include "cpu/Activations.h"
+
+#include <immintrin.h>
+
+namespace tessera {
+namespace {
+
+inline __m256 splat(float v) { return _mm256_set1_ps(v); }
+
+/// Lanes [0, n) of an 8-float vector (n in 0..8) as a maskload/store mask.
+inline __m256i laneMask(int64_t n) {
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n > 8 ? 8 : n)), lanes);
+}
+
+// exp: exp512's reduction and polynomial (Cephes expf); 2^n applied as two
+// normal factors, as expPortable does, since AVX2 has no vscalefps: down to
+// the subnormals the result is right, below it is 0, above 100 it is inf.
+// The clamps keep NaN (max/min return their second operand on NaN), and a
+// NaN p makes the product NaN whatever the factors are.
+inline __m256 exp256(__m256 x) {
+  x = _mm256_min_ps(splat(100.0f), _mm256_max_ps(splat(-104.0f), x));
+  __m256 n = _mm256_round_ps(_mm256_mul_ps(x, splat(1.44269504088896341f)),
+                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, splat(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, splat(-2.12194440e-4f), r);
+  __m256 p = splat(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, splat(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, splat(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, splat(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, splat(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, splat(5.0000001201e-1f));
+  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r);
+  p = _mm256_add_ps(p, splat(1.0f));
+  // n in [-150, 145]: 2^half and 2^(n-half) are both normal.
+  __m256i ni = _mm256_cvtps_epi32(n);
+  __m256i half = _mm256_srai_epi32(ni, 1);
+  __m256i bias = _mm256_set1_epi32(127);
+  __m256 f1 =
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, bias), 23));
+  __m256 f2 = _mm256_castsi256_ps(_mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_sub_epi32(ni, half), bias), 23));
+  return _mm256_mul_ps(_mm256_mul_ps(p, f1), f2);
+}
+
+// x / (1 + e^-y): sigmoid (x = 1, y = x), silu (y = x), gelu_tanh (y = 2u).
+inline __m256 overOnePlusExpNeg(__m256 x, __m256 y) {
+  __m256 e = exp256(_mm256_sub_ps(_mm256_setzero_ps(), y));
+  return _mm256_div_ps(x, _mm256_add_ps(splat(1.0f), e));
+}
+
+const float signBit = -0.0f;
+
+inline __m256 absPs(__m256 x) { return _mm256_andnot_ps(splat(signBit), x); }
+
+inline __m256 tanh256(__m256 x) {
+  __m256 ax = absPs(x), s = _mm256_mul_ps(x, x);
+  __m256 p = splat(-5.70498872745e-3f);
+  p = _mm256_fmadd_ps(p, s, splat(2.06390887954e-2f));
+  p = _mm256_fmadd_ps(p, s, splat(-5.37397155531e-2f));
+  p = _mm256_fmadd_ps(p, s, splat(1.33314422036e-1f));
+  p = _mm256_fmadd_ps(p, s, splat(-3.33332819422e-1f));
+  __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, s), x, x);
+  __m256 e = exp256(_mm256_add_ps(ax, ax));
+  __m256 large = _mm256_sub_ps(
+      splat(1.0f), _mm256_div_ps(splat(2.0f), _mm256_add_ps(e, splat(1.0f))));
+  large = _mm256_or_ps(large, _mm256_and_ps(splat(signBit), x));
+  __m256 isSmall = _mm256_cmp_ps(ax, splat(0.625f), _CMP_LT_OQ);
+  return _mm256_blendv_ps(large, small, isSmall);
+}
+
+inline __m256 gelu256(__m256 x) {
+  __m256 z = _mm256_mul_ps(x, splat(0.707106781186547524f));
+  // |z| <= 0.9277: 1 + erf(z) = 1 + z + z P(z^2).
+  __m256 s = _mm256_mul_ps(z, z);
+  __m256 p = splat(-5.96761703e-4f);
+  p = _mm256_fmadd_ps(p, s, splat(4.99119423e-3f));
+  p = _mm256_fmadd_ps(p, s, splat(-2.67681349e-2f));
+  p = _mm256_fmadd_ps(p, s, splat(1.12819925e-1f));
+  p = _mm256_fmadd_ps(p, s, splat(-3.76125336e-1f));
+  p = _mm256_fmadd_ps(p, s, splat(1.28379166e-1f));
+  __m256 small = _mm256_add_ps(splat(1.0f), _mm256_fmadd_ps(p, z, z));
+  // Otherwise erfc(|z|) = exp(Q(|z|)), 1 + erf(z) = erfc(|z|) or 2 - erfc(|z|).
+  __m256 t = _mm256_min_ps(splat(10.0f), absPs(z));
+  __m256 t2 = _mm256_mul_ps(t, t);
+  __m256 q = _mm256_fmadd_ps(splat(-1.72853470e-5f), t, splat(3.83197126e-4f));
+  __m256 u = _mm256_fmadd_ps(splat(-3.88396438e-3f), t, splat(2.42546219e-2f));
+  q = _mm256_fmadd_ps(q, t2, u);
+  q = _mm256_fmadd_ps(q, t, splat(-1.06777877e-1f));
+  q = _mm256_fmadd_ps(q, t, splat(-6.34846687e-1f));
+  q = _mm256_fmadd_ps(q, t, splat(-1.28717512e-1f));
+  q = _mm256_fmadd_ps(q, t, _mm256_sub_ps(_mm256_setzero_ps(), t));
+  __m256 tail = exp256(q);
+  __m256 negative = _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LT_OQ);
+  __m256 large =
+      _mm256_blendv_ps(_mm256_sub_ps(splat(2.0f), tail), tail, negative);
+  __m256 isSmall = _mm256_cmp_ps(t, splat(0.927734375f), _CMP_LE_OQ);
+  __m256 onePlusErf = _mm256_blendv_ps(large, small, isSmall);
+  return _mm256_mul_ps(_mm256_mul_ps(splat(0.5f), x), onePlusErf);
+}
+
+template <int Act> inline __m256 activate(__m256 x) {
+  if constexpr (Act == ActRelu)
+    return _mm256_max_ps(_mm256_setzero_ps(), x);
+  if constexpr (Act == ActGelu)
+    return gelu256(x);
+  if constexpr (Act == ActGeluTanh) {
+    // 2u = 2 sqrt(2/pi) (x + 0.044715 x^3)
+    constexpr double c = 2 * 0.797884560802865355;
+    __m256 twoU = _mm256_mul_ps(x, _mm256_fmadd_ps(_mm256_mul_ps(x, x),
+                                                   splat(float(c * 0.044715)),
+                                                   splat(float(c))));
+    return overOnePlusExpNeg(x, twoU);
+  }
+  if constexpr (Act == ActSilu)
+    return overOnePlusExpNeg(x, x);
+  if constexpr (Act == ActSigmoid)
+    return overOnePlusExpNeg(splat(1.0f), x);
+  if constexpr (Act == ActTanh)
+    return tanh256(x);
+  return x;
+}
+
+// Bias and residual of unit or zero stride are vector operands; other
+// strides take a scalar loop before (bias) or after (residual). Full
+// vectors first, then one masked tail.
+template <int Act>
+void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                   int64_t n) {
+  int64_t bs = e.biasStride, rcs = e.residualColStride;
+  bool vectorBias = e.bias && (bs == 0 || bs == 1);
+  bool vectorRes = e.residual && (rcs == 0 || rcs == 1);
+  int64_t full = n / 8 * 8;
+  __m256i tail = laneMask(n - full);
+  for (int64_t r = 0; r < m; ++r, x += ldx) {
+    const float *res =
+        e.residual ? e.residual + r * e.residualRowStride : nullptr;
+    if (e.bias && !vectorBias)
+      for (int64_t j = 0; j < n; ++j)
+        x[j] += e.bias[j * bs];
+    auto step = [&](int64_t j, auto load, auto store) {
+      __m256 v = load(x + j);
+      if (vectorBias)
+        v = _mm256_add_ps(v, bs ? load(e.bias + j) : splat(*e.bias));
+      v = activate<Act>(v);
+      if (vectorRes)
+        v = _mm256_add_ps(v, rcs ? load(res + j) : splat(*res));
+      store(x + j, v);
+    };
+    for (int64_t j = 0; j < full; j += 8)
+      step(
+          j, [](const float *p) { return _mm256_loadu_ps(p); },
+          [](float *p, __m256 v) { _mm256_storeu_ps(p, v); });
+    if (full < n)
+      step(
+          full, [&](const float *p) { return _mm256_maskload_ps(p, tail); },
+          [&](float *p, __m256 v) { _mm256_maskstore_ps(p, tail, v); });
+    if (res && !vectorRes)
+      for (int64_t j = 0; j < n; ++j)
+        x[j] += res[j * rcs];
+  }
+}
+
+} // namespace
+
+void applyEpilogueAvx2(const Epilogue &e, float *x, int64_t ldx, int64_t m,
+                       int64_t n) {
+  dispatchActivation(e.activation, [&](auto act) {
+    epilogueBlock<decltype(act)::value>(e, x, ldx, m, n);
+  });
+}
+
+} // namespace tessera
