@@ -864,16 +864,17 @@ int mlir::tessera::compileMain(int argc, char **argv) {
       return c.fail("--quantize works on the fused linear layers: it needs "
                     "-O1 or above and no --no-fusion");
     c.pipeline.quantize = opts.quantize;
-    // The int8 GEMM needs AVX-512 VNNI; elsewhere it runs portable integer
-    // loops, much slower than the fp32 build (18x on an AVX2 machine).
+    // The int8 GEMM has AVX-512 VNNI and AVX2 kernels; elsewhere it runs
+    // portable integer loops, much slower than the fp32 build.
     if (q.starts_with("int8") && opts.target == "cpu") {
       llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-      if (!features.lookup("avx512vnni"))
+      if (!features.lookup("avx512vnni") &&
+          !(features.lookup("avx2") && features.lookup("fma")))
         llvm::errs() << "tessera-compile: warning: --quantize=" << q
-                     << ": this CPU has no AVX-512 VNNI, so the int8 kernels "
-                        "run their portable code, slower than the fp32 build "
-                        "here; --quantize=w8 keeps weights 8-bit with fp32 "
-                        "compute\n";
+                     << ": this CPU has neither AVX-512 VNNI nor AVX2, so the "
+                        "int8 kernels run their portable code, slower than "
+                        "the fp32 build here; --quantize=w8 keeps weights "
+                        "8-bit with fp32 compute\n";
     }
     c.pipeline.quantizeGroupSize = gs;
   }

@@ -80,11 +80,15 @@ def _cuda_device():
     return cu.cuInit(0) == 0 and cu.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
 
 
-# The int8 GEMM's instructions (tessera-compile warns without them).
+# The int8 GEMM's instructions: AVX-512 VNNI, else AVX2 with FMA
+# (tessera-compile warns with neither).
 try:
     with open("/proc/cpuinfo") as f:
-        if " avx512_vnni" in f.read():
-            config.available_features.add("avx512-vnni")
+        flags = f.read()
+    if " avx512_vnni" in flags:
+        config.available_features.add("avx512-vnni")
+    if " avx512_vnni" in flags or (" avx2" in flags and " fma" in flags):
+        config.available_features.add("int8-kernels")
 except OSError:
     pass
 

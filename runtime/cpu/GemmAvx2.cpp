@@ -77,6 +77,13 @@ inline void block(int64_t kc, const float *__restrict Ap,
     float *row = C + r * ldc;
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
+      // Whole vectors without a mask: masked stores are microcoded on AMD.
+      if (n - 8 * v >= 8) {
+        if (!overwrite)
+          acc[r][v] = _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[r][v]);
+        _mm256_storeu_ps(row + 8 * v, acc[r][v]);
+        continue;
+      }
       if (!overwrite)
         acc[r][v] =
             _mm256_add_ps(_mm256_maskload_ps(row + 8 * v, mask[v]), acc[r][v]);

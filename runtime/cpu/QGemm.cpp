@@ -29,7 +29,7 @@ namespace {
 static_assert(gemmNR == 32, "weightOnlyPanel* write 32-column panels");
 
 bool selectAvx512() {
-  if (gemmPortableForced())
+  if (gemmPortableForced() || gemmAvx2Forced())
     return false;
 #if defined(__x86_64__)
   __builtin_cpu_init(); // we run from a static initializer
@@ -43,8 +43,23 @@ bool selectAvx512() {
 #endif
 }
 
+bool selectAvx2() {
+  if (gemmPortableForced())
+    return false;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
 const bool haveAvx512 = selectAvx512();
-const QGemmFn qgemmKernel = haveAvx512 ? qgemmVnni : qgemmPortable;
+// The int8 kernels without VNNI (TESSERA_GEMM_ISA=avx2 forces them).
+const bool haveAvx2 = !haveAvx512 && selectAvx2();
+const QGemmFn qgemmKernel = haveAvx512 ? qgemmVnni
+                            : haveAvx2 ? qgemmAvx2
+                                       : qgemmPortable;
 
 int64_t roundUp(int64_t x, int64_t multiple) {
   return (x + multiple - 1) / multiple * multiple;
@@ -169,17 +184,20 @@ template <typename Body> void run(bool parallel, int64_t tasks, Body body) {
 
 // ---- Dynamic int8 ------------------------------------------------------------
 
-/// Row i of A as uint8 into q (K4 bytes, zero-padded), with the spec's float
+/// Row i of A as uint8 into q (K4 bytes, zero-padded; for the AVX2 kernel
+/// zero-extended to 16 bits into q16 instead), with the spec's float
 /// operations exactly: the compiler's reference decomposition computes the
 /// same ones, and the integers must match it bit for bit.
 void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
-                 int32_t *zp, float *s) {
+                 uint16_t *q16, int32_t *zp, float *s) {
   int64_t K = A.cols;
   const float *row = A.data + i * A.rowStride;
-  bool vector = haveAvx512 && A.colStride == 1;
+  bool contiguous = A.colStride == 1;
   float lo = 0.0f, hi = 0.0f;
-  if (vector)
+  if (haveAvx512 && contiguous)
     rowRangeAvx512(row, K, &lo, &hi);
+  else if (haveAvx2 && contiguous)
+    rowRangeAvx2(row, K, &lo, &hi);
   else
     for (int64_t k = 0; k < K; ++k) {
       lo = std::min(lo, A.at(i, k));
@@ -191,30 +209,55 @@ void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
     scale = (hi - lo) / 255.0f;
   }
   float z = std::min(std::max(std::nearbyint(-lo * inv), 0.0f), 255.0f);
-  if (vector)
+  *zp = int32_t(z);
+  *s = scale;
+  auto at = [&](int64_t k) {
+    return std::min(std::max(std::nearbyint(A.at(i, k) * inv) + z, 0.0f),
+                    255.0f);
+  };
+  if (q16) {
+    if (contiguous)
+      quantizeRow16Avx2(row, K, inv, false, z, q16);
+    else
+      for (int64_t k = 0; k < K; ++k)
+        q16[k] = uint16_t(at(k));
+    std::fill(q16 + K, q16 + K4, 0);
+    return;
+  }
+  if (haveAvx512 && contiguous)
     quantizeRowAvx512(row, K, inv, z, q);
   else
     for (int64_t k = 0; k < K; ++k)
-      q[k] = uint8_t(std::min(
-          std::max(std::nearbyint(A.at(i, k) * inv) + z, 0.0f), 255.0f));
+      q[k] = uint8_t(at(k));
   memset(q + K, 0, K4 - K);
-  *zp = int32_t(z);
-  *s = scale;
 }
 
-/// Row i of A as uint8 into q with the fixed scale and zero point of static
-/// int8, by ONNX QuantizeLinear's division.
+/// Row i of A as uint8 into q (or 16-bit into q16) with the fixed scale and
+/// zero point of static int8, by ONNX QuantizeLinear's division.
 void quantizeRowStatic(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
-                       float scale, int32_t zp) {
+                       uint16_t *q16, float scale, int32_t zp) {
   int64_t K = A.cols;
   const float *row = A.data + i * A.rowStride;
   float z = float(zp);
-  if (haveAvx512 && A.colStride == 1)
+  bool contiguous = A.colStride == 1;
+  auto at = [&](int64_t k) {
+    return std::min(std::max(std::nearbyint(A.at(i, k) / scale) + z, 0.0f),
+                    255.0f);
+  };
+  if (q16) {
+    if (contiguous)
+      quantizeRow16Avx2(row, K, scale, true, z, q16);
+    else
+      for (int64_t k = 0; k < K; ++k)
+        q16[k] = uint16_t(at(k));
+    std::fill(q16 + K, q16 + K4, 0);
+    return;
+  }
+  if (haveAvx512 && contiguous)
     quantizeRowDivAvx512(row, K, scale, z, q);
   else
     for (int64_t k = 0; k < K; ++k)
-      q[k] = uint8_t(std::min(
-          std::max(std::nearbyint(A.at(i, k) / scale) + z, 0.0f), 255.0f));
+      q[k] = uint8_t(at(k));
   memset(q + K, 0, K4 - K);
 }
 
@@ -229,11 +272,14 @@ void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
                 const LinearOutput &out, int64_t N,
                 std::optional<FixedQuant> fixed) {
   int64_t M = A.rows, K = A.cols, ld = roundUp(w.K4, 64);
-  // One block: the rows (ld bytes each), then zp and s per row.
-  float *block = quantScratch.get(M * ld / 4 + 2 * M);
+  // One block: the rows (ld bytes each, or ld 16-bit values for the AVX2
+  // kernel), then zp and s per row.
+  int64_t rowFloats = M * ld / (haveAvx2 ? 2 : 4);
+  float *block = quantScratch.get(rowFloats + 2 * M);
   auto *q = reinterpret_cast<uint8_t *>(block);
-  auto *zp = reinterpret_cast<int32_t *>(block + M * ld / 4);
-  float *s = block + M * ld / 4 + M;
+  auto *q16 = haveAvx2 ? reinterpret_cast<uint16_t *>(block) : nullptr;
+  auto *zp = reinterpret_cast<int32_t *>(block + rowFloats);
+  float *s = block + rowFloats + M;
   // Below ~1 MFLOP (a few microseconds) waking the pool costs more than it
   // saves.
   bool parallel = M * N * K >= (1 << 19) && numThreads() > 1;
@@ -241,12 +287,14 @@ void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
   run(parallel, (M + rowsPerTask - 1) / rowsPerTask, [&](int64_t task) {
     int64_t end = std::min(M, (task + 1) * rowsPerTask);
     for (int64_t i = task * rowsPerTask; i < end; ++i) {
+      uint16_t *row16 = q16 ? q16 + i * ld : nullptr;
       if (fixed) {
-        quantizeRowStatic(A, i, w.K4, q + i * ld, fixed->scale, fixed->zp);
+        quantizeRowStatic(A, i, w.K4, q + i * ld, row16, fixed->scale,
+                          fixed->zp);
         zp[i] = fixed->zp;
         s[i] = fixed->scale;
       } else {
-        quantizeRow(A, i, w.K4, q + i * ld, zp + i, s + i);
+        quantizeRow(A, i, w.K4, q + i * ld, row16, zp + i, s + i);
       }
     }
   });
@@ -258,7 +306,7 @@ void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
   int64_t nChunks = std::max(wanted, (N + 255) / 256);
   int64_t nc = roundUp((N + nChunks - 1) / nChunks, qPanel);
   nChunks = (N + nc - 1) / nc;
-  QRows rows{q, ld, zp, s};
+  QRows rows{q, ld, zp, s, q16, ld};
   run(parallel, mBlocks * nChunks, [&](int64_t task) {
     int64_t i0 = task / nChunks * mc, j0 = task % nChunks * nc;
     int64_t m = std::min(mc, M - i0), n = std::min(nc, N - j0);
@@ -282,8 +330,9 @@ void weightOnlyGemv(const View<float> &A, const WeightOnly &w,
     int64_t end = std::min(N, (task + 1) * chunk);
     for (int64_t j0 = task * chunk; j0 < end; j0 += 256) {
       int64_t n = std::min<int64_t>(256, end - j0);
-      weightOnlyGemvAvx512(w, (int)M, A.data, A.rowStride, A.colStride, j0,
-                           n, out.y + j0, out.ld);
+      (haveAvx512 ? weightOnlyGemvAvx512
+                  : weightOnlyGemvAvx2)(w, (int)M, A.data, A.rowStride,
+                                        A.colStride, j0, n, out.y + j0, out.ld);
       out.epilogue(e, 0, M, j0, n);
     }
   });
@@ -381,7 +430,7 @@ void qlinear(tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
       [&] { return tessera::packColumns(w, int4, K); });
   tessera::WeightOnly wo{packed.data.get(), K,      G > 0 ? K / G : K,
                          int4,              scaleT, tessera::roundUp(N, 64)};
-  if (K == 0 || (M <= 4 && tessera::haveAvx512)) {
+  if (K == 0 || (M <= 4 && (tessera::haveAvx512 || tessera::haveAvx2))) {
     tessera::LinearOutput out(C);
     if (K == 0)
       tessera::emptyProduct(e, out, M, N);
@@ -390,10 +439,11 @@ void qlinear(tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
     out.finish();
     return;
   }
-  tessera::BPanelSource panels{tessera::haveAvx512
-                                   ? tessera::weightOnlyPanelAvx512
-                                   : tessera::weightOnlyPanelPortable,
-                               &wo};
+  tessera::BPanelSource panels{
+      tessera::haveAvx512 ? tessera::weightOnlyPanelAvx512
+      : tessera::haveAvx2 ? tessera::weightOnlyPanelAvx2
+                          : tessera::weightOnlyPanelPortable,
+      &wo};
   tessera::linearFromPanels(M, N, K, a.data, a.rowStride, a.colStride,
                             C->aligned + C->offset, C->strides[0],
                             C->strides[1], panels, e);

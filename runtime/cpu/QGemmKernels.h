@@ -20,6 +20,10 @@ struct QRows {
   int64_t ld;
   const int32_t *zp; // per row
   const float *s;    // per row
+  // The AVX2 kernel's form of the same rows (q is then unused): the bytes
+  // zero-extended to 16 bits, rows of K4 (zero-padded), ld16 apart.
+  const uint16_t *q16 = nullptr;
+  int64_t ld16 = 0;
 };
 
 // Quantized weights with their per-column sums and scales, indexed by the
@@ -41,6 +45,9 @@ using QGemmFn = void (*)(const QRows &a, int64_t i0, int64_t m,
 // the CPU has them.
 void qgemmVnni(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
                int64_t j0, int64_t n, float *y, int64_t ldy);
+// Built with -mavx2 -mfma; reads a.q16. Call only when the CPU has AVX2.
+void qgemmAvx2(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
+               int64_t j0, int64_t n, float *y, int64_t ldy);
 void qgemmPortable(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
                    int64_t j0, int64_t n, float *y, int64_t ldy);
 
@@ -52,6 +59,13 @@ void quantizeRowAvx512(const float *a, int64_t K, float inv, float zp,
 // q[k] = clamp(roundeven(a[k] / scale) + zp, 0, 255) for k < K (AVX-512).
 void quantizeRowDivAvx512(const float *a, int64_t K, float scale, float zp,
                           uint8_t *q);
+
+// The same for AVX2: the range, and the quantized row zero-extended to 16
+// bits (q[k] = clamp(roundeven(a[k] * factor) + zp, 0, 255), a[k] / factor
+// when `divide`).
+void rowRangeAvx2(const float *a, int64_t K, float *min, float *max);
+void quantizeRow16Avx2(const float *a, int64_t K, float factor, bool divide,
+                       float zp, uint16_t *q);
 
 // ---- Weight-only (fp32 compute) ---------------------------------------------
 // W packed k-major in panels of wPanel columns, panel p at p*K*wPanel bytes:
@@ -78,6 +92,12 @@ void weightOnlyGemvAvx512(const WeightOnly &w, int m, const float *A,
 // scale[(k0+k)/gs, j0+j] * q[j0+j, k0+k] (k0, kc even for 4-bit).
 void weightOnlyPanelAvx512(const void *w, int64_t k0, int64_t kc, int64_t j0,
                            int n, float *Bp);
+// The same two for AVX2 (8-column vectors; QGemmAvx2.cpp).
+void weightOnlyGemvAvx2(const WeightOnly &w, int m, const float *A, int64_t lda,
+                        int64_t acs, int64_t j0, int64_t n, float *y,
+                        int64_t ldy);
+void weightOnlyPanelAvx2(const void *w, int64_t k0, int64_t kc, int64_t j0,
+                         int n, float *Bp);
 void weightOnlyPanelPortable(const void *w, int64_t k0, int64_t kc,
                              int64_t j0, int n, float *Bp);
 
