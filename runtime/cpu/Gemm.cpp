@@ -28,7 +28,6 @@
 namespace tessera {
 namespace {
 
-constexpr int MR = gemmMR;
 constexpr int NR = gemmNR;
 // Block sizes (tuning knobs for bench/gemm_bench.cpp). Defaults: the packed B
 // micro-panel KCxNR stays in L1 (KC below, by kernel), the packed A block
@@ -36,7 +35,6 @@ constexpr int NR = gemmNR;
 #ifndef TESSERA_GEMM_MC
 #define TESSERA_GEMM_MC 192
 #endif
-constexpr int64_t MCMax = (TESSERA_GEMM_MC + MR - 1) / MR * MR;
 #ifndef TESSERA_GEMM_NC
 #define TESSERA_GEMM_NC 512
 #endif
@@ -80,6 +78,10 @@ const EpilogueFn epilogueKernel = haveAvx512 ? applyEpilogueAvx512
 #endif
                                       : applyEpiloguePortable;
 
+// Rows per packed A panel: the AVX2 kernel's 6, else gemmMR (8).
+const int MR = microKernel == gemmMicroKernelAvx2 ? gemmMRAvx2 : gemmMR;
+const int64_t MCMax = (TESSERA_GEMM_MC + MR - 1) / MR * MR;
+
 // K block: a 32 KiB B micro-panel (KC = 256) beside the 48 KiB L1 of
 // AVX-512 CPUs; 16 KiB (128) for the AVX2 kernel, whose CPUs mostly have
 // 32 KiB (on a Zen 2, 128 ran 50x768x3072 linear layers 1.1-1.3x as fast as
@@ -116,12 +118,16 @@ void packBPanel(const Matrix &B, int64_t k0, int64_t kc, int64_t j0, int n,
 // reads MR rows as parallel streams and writes Ap contiguously.
 void packAPanel(const Matrix &A, int64_t i0, int m, int64_t k0, int64_t kc,
                 float *Ap) {
-  const float *rows[MR];
+  const float *rows[gemmMR];
   for (int r = 0; r < MR; ++r)
     rows[r] = A.at(i0 + std::min(r, m - 1), k0);
   if (m == MR && A.colStride == 1) {
-    if (microKernel != gemmMicroKernelPortable) {
+    if (MR == 8 && microKernel != gemmMicroKernelPortable) {
       gemmPackAAvx2(rows[0], A.rowStride, kc, Ap);
+      return;
+    }
+    if (MR == 6) {
+      gemmPackA6Avx2(rows[0], A.rowStride, kc, Ap);
       return;
     }
     for (int64_t k = 0; k < kc; ++k, Ap += MR)
@@ -230,7 +236,7 @@ void runTile(const Plan &p, int64_t kc, const float *Ap, const float *Bp,
                 m, n, overwrite);
     return;
   }
-  alignas(64) float tile[MR * NR];
+  alignas(64) float tile[gemmMR * NR];
   microKernel(kc, Ap, Bp, tile, NR, m, n, true);
   for (int r = 0; r < m; ++r)
     for (int j = 0; j < n; ++j) {
@@ -382,9 +388,9 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
 void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
                              float *C, int64_t ldc, int m, int n,
                              bool overwrite) {
-  float acc[MR][NR] = {};
-  for (int64_t k = 0; k < kc; ++k, Ap += MR, Bp += NR)
-    for (int r = 0; r < MR; ++r)
+  float acc[gemmMR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k, Ap += gemmMR, Bp += NR)
+    for (int r = 0; r < gemmMR; ++r)
       for (int j = 0; j < NR; ++j)
         acc[r][j] += Ap[r] * Bp[j];
   for (int r = 0; r < m; ++r)

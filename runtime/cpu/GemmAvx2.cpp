@@ -1,7 +1,7 @@
 // The AVX2 + FMA GEMM micro-kernel, for x86-64 CPUs without AVX-512 (AMD
-// Zen 1-3, Intel before Skylake-SP, many cloud VMs): the same MR x NR packed
-// tile as the AVX-512 kernel, computed as two 6x16 blocks and one 2x32 block
-// (see gemmMicroKernelAvx2).
+// Zen 1-3, Intel before Skylake-SP, many cloud VMs): a 6 x NR packed tile
+// (A panels of gemmMRAvx2 = 6 rows), computed as two 6x16 blocks (see
+// gemmMicroKernelAvx2); and the packing of A and B panels.
 // This file alone is compiled with -mavx2 -mfma; like GemmAvx512.cpp it
 // includes no C++ library headers.
 #include "cpu/GemmKernels.h"
@@ -11,7 +11,8 @@
 namespace tessera {
 namespace {
 
-static_assert(gemmMR == 8 && gemmNR == 32, "the blocks below tile 8x32");
+static_assert(gemmNR == 32, "the blocks below tile 6x32");
+constexpr int MR = gemmMRAvx2;
 
 /// Lanes [0, n) of an 8-float vector (n in 0..8) as a maskload/store mask.
 __m256i laneMask(int n) {
@@ -48,7 +49,7 @@ inline void block(int64_t kc, const float *__restrict Ap,
       for (int v = 0; v < V; ++v)
         acc[r][v] = _mm256_fmadd_ps(a, b[v], acc[r][v]);
     }
-    Ap += gemmMR;
+    Ap += MR;
     Bp += gemmNR;
   }
   if (m >= R && n >= 8 * V) {
@@ -94,37 +95,66 @@ inline void block(int64_t kc, const float *__restrict Ap,
 
 } // namespace
 
+namespace {
+
+/// Columns k..k+7 of 8 rows (r[i] + k) as 8 vectors of the rows' values:
+/// t interleaves rows in pairs; s[4h + j] holds rows 4h..4h+3 of columns j
+/// and j + 4; column j is then the low halves of s[j] and s[4 + j].
+inline void transpose8(const float *const r[8], int64_t k, __m256 col[8]) {
+  __m256 t[8], s[8];
+  for (int i = 0; i < 8; i += 2) {
+    __m256 even = _mm256_loadu_ps(r[i] + k);
+    __m256 odd = _mm256_loadu_ps(r[i + 1] + k);
+    t[i] = _mm256_unpacklo_ps(even, odd);
+    t[i + 1] = _mm256_unpackhi_ps(even, odd);
+  }
+  for (int h = 0; h < 8; h += 4) {
+    s[h] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    s[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    s[h + 2] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    s[h + 3] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int j = 0; j < 4; ++j) {
+    col[j] = _mm256_permute2f128_ps(s[j], s[4 + j], 0x20);
+    col[4 + j] = _mm256_permute2f128_ps(s[j], s[4 + j], 0x31);
+  }
+}
+
+} // namespace
+
 void gemmPackAAvx2(const float *A, int64_t lda, int64_t kc, float *Ap) {
-  static_assert(gemmMR == 8, "the transpose packs 8 rows");
   const float *r[8];
   for (int i = 0; i < 8; ++i)
     r[i] = A + i * lda;
   int64_t k = 0;
   for (; k + 8 <= kc; k += 8, Ap += 64) {
-    // t: rows interleaved in pairs; s[4h + j]: rows 4h..4h+3 of columns j
-    // and j + 4; column j is then the low halves of s[j] and s[4 + j].
-    __m256 t[8], s[8];
-    for (int i = 0; i < 8; i += 2) {
-      __m256 even = _mm256_loadu_ps(r[i] + k);
-      __m256 odd = _mm256_loadu_ps(r[i + 1] + k);
-      t[i] = _mm256_unpacklo_ps(even, odd);
-      t[i + 1] = _mm256_unpackhi_ps(even, odd);
-    }
-    for (int h = 0; h < 8; h += 4) {
-      s[h] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(1, 0, 1, 0));
-      s[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(3, 2, 3, 2));
-      s[h + 2] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(1, 0, 1, 0));
-      s[h + 3] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int j = 0; j < 4; ++j) {
-      _mm256_storeu_ps(Ap + 8 * j,
-                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x20));
-      _mm256_storeu_ps(Ap + 32 + 8 * j,
-                       _mm256_permute2f128_ps(s[j], s[4 + j], 0x31));
-    }
+    __m256 col[8];
+    transpose8(r, k, col);
+    for (int j = 0; j < 8; ++j)
+      _mm256_storeu_ps(Ap + 8 * j, col[j]);
   }
   for (; k < kc; ++k, Ap += 8)
     for (int i = 0; i < 8; ++i)
+      Ap[i] = r[i][k];
+}
+
+void gemmPackA6Avx2(const float *A, int64_t lda, int64_t kc, float *Ap) {
+  // Rows 6 and 7 of the transpose repeat row 5; each column is stored as 8
+  // floats 6 apart, so the next column overwrites the two extra ones. The
+  // last full block is left to the scalar loop, which never writes past the
+  // panel.
+  const float *r[8];
+  for (int i = 0; i < 8; ++i)
+    r[i] = A + (i < 6 ? i : 5) * lda;
+  int64_t k = 0;
+  for (; k + 8 < kc; k += 8, Ap += 48) {
+    __m256 col[8];
+    transpose8(r, k, col);
+    for (int j = 0; j < 8; ++j)
+      _mm256_storeu_ps(Ap + 6 * j, col[j]);
+  }
+  for (; k < kc; ++k, Ap += 6)
+    for (int i = 0; i < 6; ++i)
       Ap[i] = r[i][k];
 }
 
@@ -139,11 +169,12 @@ void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp) {
       _mm256_store_ps(Bp + 8 * v, _mm256_maskload_ps(B + 8 * v, mask[v]));
 }
 
-// The 8x32 tile as rows 0-5 in two 6x16 blocks (12 accumulators each) and
-// rows 6-7 in one 2x32 block (8): at most 12 live accumulators keep both FMA
-// pipes busy through their latency, with 0.67-0.75 loads per FMA. A tile of
-// at most 4 rows (the last of an M that is not a multiple of 8, e.g. the 50
-// tokens of a ViT-B/32) computes only those: one 2x32 block, or two 4x16.
+// The 6x32 tile as two 6x16 blocks of 12 accumulators: enough independent
+// chains to keep both FMA pipes busy through their latency, with 0.67 loads
+// per FMA. (An 8-row tile, as AVX-512 has, needed a third block of 2x32 for
+// rows 6-7, whose 8 accumulators could not hide the latency.) A tile of at
+// most 4 rows (the last of an M that is not a multiple of 6) computes only
+// those: one 2x32 block, or two 4x16.
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
                          int64_t ldc, int m, int n, bool overwrite) {
   if (m <= 2) {
@@ -156,12 +187,9 @@ void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
       block<4, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite);
     return;
   }
-  int top = m < 6 ? m : 6;
-  block<6, 2>(kc, Ap, Bp, C, ldc, top, n, overwrite);
+  block<6, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite);
   if (n > 16)
-    block<6, 2>(kc, Ap, Bp + 16, C + 16, ldc, top, n - 16, overwrite);
-  if (m > 6)
-    block<2, 4>(kc, Ap + 6, Bp, C + 6 * ldc, ldc, m - 6, n, overwrite);
+    block<6, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite);
 }
 
 } // namespace tessera

@@ -12,9 +12,12 @@ namespace tessera {
 // Tile: MR rows of A x NR columns of B; NR is two 16-float zmm vectors.
 constexpr int gemmMR = TESSERA_GEMM_MR;
 constexpr int gemmNR = 32;
+// The AVX2 kernel's A panels have 6 rows: its tile is two 6x16 blocks.
+constexpr int gemmMRAvx2 = 6;
 
 // C[r*ldc + j] += sum_k Ap[k*MR + r] * Bp[k*NR + j] for r < m, j < n, where
-// Ap/Bp are packed, zero-padded panels (64-byte aligned) of depth kc; with
+// Ap/Bp are packed, zero-padded panels (64-byte aligned) of depth kc (MR is
+// gemmMR, or gemmMRAvx2 for the AVX2 kernel); with
 // `overwrite`, = instead of += (C is not read).
 using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
                                  float *C, int64_t ldc, int m, int n,
@@ -24,6 +27,8 @@ using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
 // Ap[k*8 + r] = A[r*lda + k] for k < kc, with 8x8 register transposes
 // (AVX; GemmAvx2.cpp, for both the AVX2 and the AVX-512 kernels).
 void gemmPackAAvx2(const float *A, int64_t lda, int64_t kc, float *Ap);
+// The same for a 6-row panel (the AVX2 kernel's): Ap[k*6 + r].
+void gemmPackA6Avx2(const float *A, int64_t lda, int64_t kc, float *Ap);
 
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void gemmMicroKernelAvx512(int64_t kc, const float *Ap, const float *Bp,
