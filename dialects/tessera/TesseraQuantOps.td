@@ -13,7 +13,7 @@ def Tessera_QLinearOp : Tessera_Op<"qlinear", [Pure, AttrSizedOperandSegments]> 
     `W[n, k] = scale[n, k / (K / G)] * q[n, k]` given by integers `q : [N, K]`
     (i8) and f32 scales `scale : [N, G]` (G groups along K, G = 1 per output
     channel), `bias : [N]`, `residual` of the result's shape `[..., N]`, and
-    `activation` as for `tessera.linear`. `bits` bounds `q`: `[-127, 127]` for
+    `activation` as for `tessera.linear`. `bits` bounds `q`: `[-128, 127]` for
     8, `[-8, 7]` for 4 (kernels store 4-bit weights two to a byte).
 
     `mode` says how `x` enters:
@@ -34,6 +34,12 @@ def Tessera_QLinearOp : Tessera_Op<"qlinear", [Pure, AttrSizedOperandSegments]> 
       compile time from calibration (`--quantize=int8-static`) or from a QDQ
       model, and ONNX QuantizeLinear's division:
       `x'[i, k] = (clamp(round(x[i, k] / s) + zp, 0, 255) - zp) * s`.
+    - `dynamic_tensor`: one scale and zero point for the whole of `x`, from
+      its range at run time as ONNX DynamicQuantizeLinear computes them
+      (ONNX Runtime's com.microsoft DynamicQuantizeMatMul):
+      `mn = min(0, min x)`, `mx = max(0, max x)`,
+      `s = (mx - mn) / 255` (1 when `mx = mn`),
+      `zp = clamp(round(-mn / s), 0, 255)`, then `x'` as for `static`.
 
     ```mlir
     %y = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic", bits = 8 : i64, activation = "gelu"} : (tensor<2x16x64xf32>, tensor<256x64xi8>, tensor<256x1xf32>, tensor<256xf32>) -> tensor<2x16x256xf32>

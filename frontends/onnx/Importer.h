@@ -7,6 +7,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -154,6 +155,8 @@ void registerContribOps(OpTable &table);
 /// CausalConvWithState and LinearAttention: opset 27 and com.microsoft.
 void registerSsmOps(OpTable &table);
 void registerSsmContribOps(OpTable &table);
+/// com.microsoft DynamicQuantizeMatMul and MatMulIntegerToFloat.
+void registerQuantizationContribOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.
 class Importer {
@@ -254,6 +257,19 @@ Value buildMatMul(Importer &im, Value a, Value b);
 /// attributes (strides, pads, dilations, group, auto_pad, kernel_shape);
 /// null after reporting an error.
 Value buildConv(Importer &im, Value x, Value w, Value bias);
+
+/// A weight computed at import time, as a dense_resource blob named `name`.
+template <typename T>
+Value blobConstant(Importer &im, RankedTensorType type, StringRef name,
+                   ArrayRef<T> values) {
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T)),
+      alignof(uint64_t), /*dataIsMutable=*/false);
+  return ConstantOp::create(
+      im.builder, im.loc,
+      DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
 
 /// Text of a type or a shape (`[2, 3]`) for error messages.
 std::string typeStr(Type t);

@@ -573,6 +573,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerSsmOps(table);
   registerContribOps(contribTable);
   registerSsmContribOps(contribTable);
+  registerQuantizationContribOps(contribTable);
 
   const onnx::GraphProto &graph = model.graph();
   if (failed(loadInitializers(graph)))

@@ -257,7 +257,8 @@ struct DecomposeLinear : OpRewritePattern<LinearOp> {
 };
 
 /// qlinear -> linear over the dequantized weight scale ⊙ q, and for the
-/// dynamic and static modes over the quantize-dequantized activations (the op's
+/// dynamic, dynamic_tensor and static modes over the quantize-dequantized
+/// activations (the op's
 /// reference semantics, in the same f32 operations as the kernels).
 struct DecomposeQLinear : OpRewritePattern<QLinearOp> {
   DecomposeQLinear(MLIRContext *ctx, bool keepKernels)
@@ -314,6 +315,36 @@ struct DecomposeQLinear : OpRewritePattern<QLinearOp> {
       Value zp =
           clampByte(e.unary<RoundOp>(e.mul(e.unary<NegOp>(mn), inv)));
       Value qx = clampByte(e.add(e.unary<RoundOp>(e.mul(x, inv)), zp));
+      x = e.mul(e.sub(qx, zp), s);
+    } else if (op.getMode() == "dynamic_tensor") {
+      // One scale and zero point from the whole input's range, by
+      // DynamicQuantizeLinear's division.
+      auto xt = e.like(x);
+      SmallVector<int64_t> all;
+      for (int64_t d = 0; d < xt.getRank(); ++d)
+        all.push_back(d);
+      auto scalarType = RankedTensorType::get({}, e.elt);
+      auto reduce = [&](auto tag) -> Value {
+        using OpTy = decltype(tag);
+        return OpTy::create(rewriter, loc, scalarType, x,
+                            rewriter.getDenseI64ArrayAttr(all),
+                            rewriter.getBoolAttr(false));
+      };
+      Value mn = e.bin<MinOp>(reduce(ReduceMinOp()), e.scalar(0.0));
+      Value mx = e.bin<MaxOp>(reduce(ReduceMaxOp()), e.scalar(0.0));
+      Value range = e.sub(mx, mn);
+      Value positive = GreaterOp::create(
+          rewriter, loc, RankedTensorType::get({}, rewriter.getI1Type()), range,
+          e.scalar(0.0));
+      Value s = WhereOp::create(rewriter, loc, scalarType, positive,
+                                e.div(range, e.scalar(255.0)), e.scalar(1.0));
+      auto clampByte = [&](Value v) -> Value {
+        return ClampOp::create(rewriter, loc, e.like(v), v,
+                               rewriter.getF64FloatAttr(0.0),
+                               rewriter.getF64FloatAttr(255.0));
+      };
+      Value zp = clampByte(e.unary<RoundOp>(e.div(e.unary<NegOp>(mn), s)));
+      Value qx = clampByte(e.add(e.unary<RoundOp>(e.div(x, s)), zp));
       x = e.mul(e.sub(qx, zp), s);
     } else if (op.getMode() == "static") {
       Value s = e.scalar(op.getInputScale()->convertToDouble());

@@ -298,7 +298,11 @@ std::vector<int8_t> packInt4(ArrayRef<int8_t> q, int64_t n, int64_t k) {
 }
 
 /// Flags of tessera_qlinear_f32 beyond the linear ones.
-enum QLinearFlags : int64_t { kDynamicInt8 = 128, kInt4 = 256 };
+enum QLinearFlags : int64_t {
+  kDynamicInt8 = 128,
+  kInt4 = 256,
+  kDynamicTensor = 512
+};
 
 struct QLinearLowering : OpConversionPattern<QLinearOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -309,6 +313,8 @@ struct QLinearLowering : OpConversionPattern<QLinearOp> {
     int64_t flags = lowering::runtimeActivationCode(op.getActivation());
     if (op.getMode() == "dynamic")
       flags |= kDynamicInt8;
+    if (op.getMode() == "dynamic_tensor")
+      flags |= kDynamicTensor;
     if (op.getMode() == "static") {
       // The scale travels as its bits, beside the zero point.
       float scale = op.getInputScale()->convertToFloat();

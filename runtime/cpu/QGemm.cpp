@@ -268,6 +268,30 @@ struct FixedQuant {
   int32_t zp;
 };
 
+/// One scale and zero point for all of A from its range, with
+/// DynamicQuantizeLinear's float operations (TESSERA_QLINEAR_DYNAMIC_TENSOR).
+FixedQuant tensorQuantization(const View<float> &A) {
+  float lo = 0.0f, hi = 0.0f;
+  for (int64_t i = 0; i < A.rows; ++i) {
+    const float *row = A.data + i * A.rowStride;
+    float rlo = 0.0f, rhi = 0.0f;
+    if (haveAvx512 && A.colStride == 1)
+      rowRangeAvx512(row, A.cols, &rlo, &rhi);
+    else if (haveAvx2 && A.colStride == 1)
+      rowRangeAvx2(row, A.cols, &rlo, &rhi);
+    else
+      for (int64_t k = 0; k < A.cols; ++k) {
+        rlo = std::min(rlo, A.at(i, k));
+        rhi = std::max(rhi, A.at(i, k));
+      }
+    lo = std::min(lo, rlo);
+    hi = std::max(hi, rhi);
+  }
+  float scale = hi > lo ? (hi - lo) / 255.0f : 1.0f;
+  float zp = std::min(std::max(std::nearbyint(-lo / scale), 0.0f), 255.0f);
+  return {scale, int32_t(zp)};
+}
+
 void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
                 const LinearOutput &out, int64_t N,
                 std::optional<FixedQuant> fixed) {
@@ -407,6 +431,8 @@ void qlinear(tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
       tessera::prepare(Form::Scales, s, constMask & 4, localS,
                        [&] { return tessera::transposeScales(s); });
   auto *scaleT = reinterpret_cast<const float *>(scales.data.get());
+  if (flags & TESSERA_QLINEAR_DYNAMIC_TENSOR)
+    fixed = tessera::tensorQuantization(a);
   if ((flags & TESSERA_QLINEAR_DYNAMIC_INT8) || fixed) {
     assert(!(flags & TESSERA_QLINEAR_INT4) && G == 1 &&
            "int8 activations take 8-bit weights with one scale per row");

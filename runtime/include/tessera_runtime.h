@@ -274,15 +274,18 @@ typedef struct {
 /* tessera_qlinear_f32 flags, besides those of tessera_linear_f32 (activation
    code in bits 0-3, TESSERA_LINEAR_BIAS, TESSERA_LINEAR_RESIDUAL). */
 enum {
-  TESSERA_QLINEAR_DYNAMIC_INT8 = 128, /* quantize A per row, int8 GEMM */
-  TESSERA_QLINEAR_INT4 = 256,         /* W holds two 4-bit weights a byte */
+  TESSERA_QLINEAR_DYNAMIC_INT8 = 128,   /* quantize A per row, int8 GEMM */
+  TESSERA_QLINEAR_INT4 = 256,           /* W holds two 4-bit weights a byte */
+  TESSERA_QLINEAR_DYNAMIC_TENSOR = 512, /* quantize all of A with one scale
+                                           and zero point from its range
+                                           (DynamicQuantizeLinear), int8 GEMM */
 };
 
 /* C[M,N] = act(A[M,K]·Wdq^T + bias[N]) + R[M,N], overwriting C, with the
    bias, activation and residual of tessera_linear_f32 (same flags, same
    formulas). scale is [N,G]: G groups of gs = K/G consecutive k per output
    row. Wdq[n,k] = scale[n, k/gs] * q[n,k], where
-   - 8-bit: W is [N,K] int8, q = W in [-127, 127];
+   - 8-bit: W is [N,K] int8, q = W;
    - flags & INT4: W is [N,K/2], K and gs multiples of 32; for each block of
      32 k (k0 = 32b), byte W[n, 16b + j] holds q[n,k0+j] + 8 in its low and
      q[n,k0+16+j] + 8 in its high nibble, q in [-8, 7].
@@ -295,6 +298,11 @@ enum {
      qa[i,k] = clamp(roundeven(A[i,k] * inv) + zp, 0, 255)
    and y = (float)(acc - zp * colsum[n]) * (s * scale[n,0]) with the exact
    int32 acc = sum_k qa[i,k] W[n,k] and colsum[n] = sum_k W[n,k].
+   DYNAMIC_TENSOR (8-bit W, G = 1) quantizes all of A with one s and zp:
+     mn = min(0, min A), mx = max(0, max A)
+     s = mx > mn ? (mx - mn) / 255 : 1,  zp = clamp(roundeven(-mn / s), 0, 255)
+     qa[i,k] = clamp(roundeven(A[i,k] / s) + zp, 0, 255)
+   and y as for DYNAMIC_INT8.
    Any strides for A, R, C (unit inner stride is fast), bias stride may be 0;
    R must not overlap C. constMask bit 1 (W) / bit 2 (scale): that operand is
    constant for the life of the process and is repacked once, keyed by its

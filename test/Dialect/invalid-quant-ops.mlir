@@ -41,6 +41,22 @@ func.func @qlinear_dynamic_int4(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: t
 
 // -----
 
+func.func @qlinear_dynamic_tensor_groups(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x2xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{dynamic_tensor mode needs 8-bit weights with one scale per output channel, found 8 bits and 2 groups}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic_tensor"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x2xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @qlinear_dynamic_tensor_scale(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{input_scale and input_zero_point go with static mode only, and static mode needs both}}
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic_tensor", input_scale = 0.5 : f32, input_zero_point = 3 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
 func.func @qlinear_bits(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{bits must be 8 or 4, found 2}}
   %0 = tessera.qlinear %x, %q, %s {mode = "weight_only", bits = 2 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
@@ -50,7 +66,7 @@ func.func @qlinear_bits(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x
 // -----
 
 func.func @qlinear_mode(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{mode must be 'dynamic', 'static' or 'weight_only', found 'fixed'}}
+  // expected-error @+1 {{mode must be 'dynamic', 'dynamic_tensor', 'static' or 'weight_only', found 'fixed'}}
   %0 = tessera.qlinear %x, %q, %s {mode = "fixed"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }

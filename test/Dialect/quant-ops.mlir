@@ -31,3 +31,14 @@ func.func @qlinear_static(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<
   %0 = tessera.qlinear %x, %q, %s {mode = "static", input_scale = 0.25 : f32, input_zero_point = 128 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// One scale and zero point for the whole input, from its range at run time
+// (com.microsoft DynamicQuantizeMatMul).
+// CHECK-LABEL: func @qlinear_dynamic_tensor
+// CHECK: tessera.qlinear %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {mode = "dynamic_tensor"} : (tensor<2x3x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>, tensor<8xf32>) -> tensor<2x3x8xf32>
+func.func @qlinear_dynamic_tensor(%x: tensor<2x3x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>, %b: tensor<8xf32>) -> tensor<2x3x8xf32> {
+  %0 = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic_tensor"} : (tensor<2x3x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>, tensor<8xf32>) -> tensor<2x3x8xf32>
+  return %0 : tensor<2x3x8xf32>
+}

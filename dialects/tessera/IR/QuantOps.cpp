@@ -28,7 +28,7 @@ LogicalResult QLinearOp::verify() {
   if (getBits() != 8 && getBits() != 4)
     return emitOpError("bits must be 8 or 4, found ") << getBits();
   bool isStatic = getMode() == "static";
-  if (getMode() == "dynamic" || isStatic) {
+  if (getMode() == "dynamic" || getMode() == "dynamic_tensor" || isStatic) {
     if (getBits() != 8 || groups != 1)
       return emitOpError()
              << getMode()
@@ -36,8 +36,8 @@ LogicalResult QLinearOp::verify() {
                 "found "
              << getBits() << " bits and " << groups << " groups";
   } else if (getMode() != "weight_only") {
-    return emitOpError(
-               "mode must be 'dynamic', 'static' or 'weight_only', found '")
+    return emitOpError("mode must be 'dynamic', 'dynamic_tensor', 'static' or "
+                       "'weight_only', found '")
            << getMode() << "'";
   }
   bool hasScale = getInputScale().has_value(),

@@ -610,19 +610,6 @@ static FailureOr<std::vector<double>> initializerValues(Importer &im,
   return failure();
 }
 
-/// A weight computed at import time, as a dense_resource blob.
-template <typename T>
-static Value blobConstant(Importer &im, RankedTensorType type, StringRef name,
-                          ArrayRef<T> values) {
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
-                     values.size() * sizeof(T)),
-      alignof(uint64_t), /*dataIsMutable=*/false);
-  return ConstantOp::create(
-      im.builder, im.loc,
-      DenseResourceElementsAttr::get(type, name, std::move(blob)));
-}
-
 /// com.microsoft MatMulNBits (4-bit blockwise weights, ONNX Runtime's
 /// MatMul4BitsQuantizer): y = A · dequant(B)ᵀ + bias with B [N, K/bs,
 /// bs/2] packed low nibble first, per-block scales and optional uint8 zero

@@ -294,6 +294,222 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
   return success();
 }
 
+// ---- ONNX Runtime's com.microsoft dynamic int8 MatMuls
+// -----------------------
+
+/// The values of input `i` when it is an initializer (or a known constant):
+/// integers with their ONNX signedness, floats as they are; nullopt
+/// otherwise (no error).
+static std::optional<std::vector<double>> knownValues(Importer &im,
+                                                      unsigned i) {
+  if (!im.hasInput(i))
+    return std::nullopt;
+  TensorInfo *info = im.input(i);
+  if (!info)
+    return std::nullopt;
+  int64_t n = info->type.getNumElements();
+  std::vector<double> out(n);
+  if (info->constant) {
+    for (int64_t e = 0; e < n; ++e)
+      out[e] = info->constant->getDouble(e);
+    return out;
+  }
+  auto blob = dyn_cast_or_null<DenseResourceElementsAttr>(info->weight);
+  if (!blob || !blob.getRawHandle().getBlob())
+    return std::nullopt;
+  ArrayRef<char> bytes = blob.getRawHandle().getBlob()->getData();
+  int32_t onnxType = im.onnxTypeOf(im.node->input(i));
+  if (onnxType == onnx::TensorProto::INT8 && int64_t(bytes.size()) == n) {
+    for (int64_t e = 0; e < n; ++e)
+      out[e] = int8_t(bytes[e]);
+    return out;
+  }
+  if (onnxType == onnx::TensorProto::UINT8 && int64_t(bytes.size()) == n) {
+    for (int64_t e = 0; e < n; ++e)
+      out[e] = uint8_t(bytes[e]);
+    return out;
+  }
+  if (onnxType == onnx::TensorProto::FLOAT && int64_t(bytes.size()) == 4 * n) {
+    const float *f = reinterpret_cast<const float *>(bytes.data());
+    out.assign(f, f + n);
+    return out;
+  }
+  return std::nullopt;
+}
+
+/// A scale or zero point that is a scalar, or 1-D of size 1 or `n`.
+static LogicalResult checkScalarOrVector(Importer &im, Value v, int64_t n,
+                                         StringRef what) {
+  auto t = Importer::typeOf(v);
+  if (t.getRank() == 0 ||
+      (t.getRank() == 1 && (t.getDimSize(0) == 1 || t.getDimSize(0) == n)))
+    return success();
+  return im.fail(what + " must be a scalar or 1-D of size 1" +
+                 (n == 1 ? Twine() : " or " + Twine(n)) + ", found " +
+                 typeStr(t));
+}
+
+/// The optional bias at input `i`: f32 [n].
+static LogicalResult optionalBias(Importer &im, unsigned i, int64_t n,
+                                  Value &bias) {
+  if (!im.hasInput(i))
+    return success();
+  if (!(bias = im.operand(i)))
+    return failure();
+  auto t = Importer::typeOf(bias);
+  if (t.getRank() == 1 && t.getDimSize(0) == n && t.getElementType().isF32())
+    return success();
+  return im.fail("bias must be f32 [" + Twine(n) + "], found " + typeStr(t));
+}
+
+/// The common tail of both ops: float(prod) * (a_scale * b_scale) + bias,
+/// with prod the exact integer product (f64).
+static Value scaleProduct(Importer &im, Value prod, Value aScale, Value bScale,
+                          Value bias) {
+  Type f32 = im.builder.getF32Type();
+  Value y = castTo(im, prod, f32);
+  y = bin<MulOp>(im, y, bin<MulOp>(im, im.reshape(aScale, {}), bScale));
+  return bias ? bin<AddOp>(im, y, bias) : y;
+}
+
+/// com.microsoft DynamicQuantizeMatMul: A (f32) quantized to uint8 as
+/// DynamicQuantizeLinear does (one scale and zero point for the tensor),
+/// MatMulInteger with B and its zero point, then float(product) * (a_scale *
+/// b_scale) + bias. With B a signed int8 initializer [K, N] and no (or zero)
+/// zero point, it is a tessera.qlinear in dynamic_tensor mode, which runs on
+/// the int8 kernels; otherwise the same arithmetic on exact integers.
+static LogicalResult importDynamicQuantizeMatMul(Importer &im) {
+  Value a = im.operand(0), b = im.operand(1), bScale = im.operand(2);
+  if (!a || !b || !bScale)
+    return failure();
+  auto at = Importer::typeOf(a), bt = Importer::typeOf(b);
+  if (!at.getElementType().isF32() || at.getRank() < 1)
+    return im.fail("A must be f32 of rank >= 1, found " + typeStr(at));
+  int32_t bType = im.onnxTypeOf(im.node->input(1));
+  if (bt.getRank() != 2 || bt.getDimSize(0) != at.getShape().back() ||
+      (bType != onnx::TensorProto::INT8 && bType != onnx::TensorProto::UINT8))
+    return im.fail("B must be 8-bit integers [K = " +
+                   Twine(at.getShape().back()) + ", N], found " + typeStr(bt));
+  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
+  if (failed(checkScalarOrVector(im, bScale, n, "b_scale")))
+    return failure();
+  Value bZp, bias;
+  if (im.hasInput(3) &&
+      (!(bZp = im.operand(3)) ||
+       failed(checkScalarOrVector(im, bZp, n, "b_zero_point"))))
+    return failure();
+  if (failed(optionalBias(im, 4, n, bias)))
+    return failure();
+  SmallVector<int64_t> outShape(at.getShape().drop_back());
+  outShape.push_back(n);
+  auto outType = RankedTensorType::get(outShape, at.getElementType());
+
+  // The kernel form: q = Bᵀ, one scale per column.
+  std::optional<std::vector<double>> w = knownValues(im, 1),
+                                     ws = knownValues(im, 2), wz;
+  bool zeroZp = !im.hasInput(3);
+  if (!zeroZp && (wz = knownValues(im, 3)))
+    zeroZp = llvm::all_of(*wz, [](double z) { return z == 0; });
+  if (w && ws && zeroZp && k <= 32768 && bType == onnx::TensorProto::INT8) {
+    std::vector<int8_t> q(n * k);
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        q[c * k + r] = int8_t((*w)[r * n + c]);
+    std::vector<float> scale(n);
+    for (int64_t c = 0; c < n; ++c)
+      scale[c] = float((*ws)[ws->size() == 1 ? 0 : c]);
+    Value qv =
+        blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
+                     "dqmatmul_q", ArrayRef<int8_t>(q));
+    Value sv =
+        blobConstant(im, RankedTensorType::get({n, 1}, im.builder.getF32Type()),
+                     "dqmatmul_scale", ArrayRef<float>(scale));
+    im.setOutput(
+        0, im.create<QLinearOp>(outType, a, qv, sv, bias, Value(),
+                                im.builder.getStringAttr("dynamic_tensor"),
+                                im.builder.getI64IntegerAttr(8),
+                                im.builder.getStringAttr("none"), FloatAttr(),
+                                IntegerAttr()));
+    return success();
+  }
+
+  // Otherwise DynamicQuantizeLinear's arithmetic, then the exact product.
+  Type f32 = at.getElementType(), f64 = im.builder.getF64Type();
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < at.getRank(); ++d)
+    all.push_back(d);
+  auto scalarT = RankedTensorType::get({}, f32);
+  auto reduce = [&](auto tag) {
+    using OpTy = decltype(tag);
+    return OpTy::create(im.builder, im.loc, scalarT, a,
+                        im.builder.getDenseI64ArrayAttr(all),
+                        im.builder.getBoolAttr(false))
+        .getResult();
+  };
+  Value zero = im.scalar(f32, 0);
+  Value mx = bin<MaxOp>(im, reduce(ReduceMaxOp()), zero);
+  Value mn = bin<MinOp>(im, reduce(ReduceMinOp()), zero);
+  Value range = bin<SubOp>(im, mx, mn);
+  Value positive = im.create<GreaterOp>(
+      RankedTensorType::get({}, im.builder.getI1Type()), range, zero);
+  Value aScale = im.create<WhereOp>(scalarT, positive,
+                                    bin<DivOp>(im, range, im.scalar(f32, 255)),
+                                    im.scalar(f32, 1));
+  auto clampByte = [&](Value v) {
+    return bin<MinOp>(im, bin<MaxOp>(im, v, zero), im.scalar(f32, 255));
+  };
+  Value aZp = clampByte(im.create<RoundOp>(
+      scalarT, bin<SubOp>(im, zero, bin<DivOp>(im, mn, aScale))));
+  Value qa = clampByte(
+      bin<AddOp>(im, im.create<RoundOp>(at, bin<DivOp>(im, a, aScale)), aZp));
+  Value prod =
+      buildMatMul(im, centered(im, qa, aZp, f64), centered(im, b, bZp, f64));
+  if (!prod)
+    return failure();
+  im.setOutput(0, scaleProduct(im, prod, aScale, bScale, bias));
+  return success();
+}
+
+/// com.microsoft MatMulIntegerToFloat: (A - a_zero_point) · (B -
+/// b_zero_point) on exact integers, then float(product) * (a_scale *
+/// b_scale) + bias. a_scale and a_zero_point are per tensor; b_scale and
+/// b_zero_point per tensor or per column.
+static LogicalResult importMatMulIntegerToFloat(Importer &im) {
+  Value a = im.operand(0), b = im.operand(1), aScale = im.operand(2),
+        bScale = im.operand(3);
+  if (!a || !b || !aScale || !bScale)
+    return failure();
+  auto at = Importer::typeOf(a), bt = Importer::typeOf(b);
+  if (!isa<IntegerType>(at.getElementType()) ||
+      !isa<IntegerType>(bt.getElementType()) || at.getRank() < 1 ||
+      bt.getRank() < 1)
+    return im.fail("A and B must be 8-bit integer tensors, found " +
+                   typeStr(at) + " and " + typeStr(bt));
+  int64_t n = bt.getShape().back();
+  if (failed(checkScalarOrVector(im, aScale, 1, "a_scale")) ||
+      failed(checkScalarOrVector(im, bScale, n, "b_scale")))
+    return failure();
+  Value aZp, bZp, bias;
+  if (im.hasInput(4) &&
+      (!(aZp = im.operand(4)) ||
+       failed(checkScalarOrVector(im, aZp, 1, "a_zero_point"))))
+    return failure();
+  if (im.hasInput(5) &&
+      (!(bZp = im.operand(5)) ||
+       failed(checkScalarOrVector(im, bZp, n, "b_zero_point"))))
+    return failure();
+  if (failed(optionalBias(im, 6, n, bias)))
+    return failure();
+  Type f64 = im.builder.getF64Type();
+  Value prod =
+      buildMatMul(im, centered(im, a, aZp ? im.reshape(aZp, {}) : Value(), f64),
+                  centered(im, b, bZp, f64));
+  if (!prod)
+    return failure();
+  im.setOutput(0, scaleProduct(im, prod, aScale, bScale, bias));
+  return success();
+}
+
 void mlir::tessera::onnx_import::registerQuantizationOps(OpTable &t) {
   t["QuantizeLinear"] = importQuantize;
   t["DequantizeLinear"] = importDequantize;
@@ -302,4 +518,9 @@ void mlir::tessera::onnx_import::registerQuantizationOps(OpTable &t) {
   t["ConvInteger"] = importConvInteger;
   t["QLinearMatMul"] = [](Importer &im) { return importQLinear(im, false); };
   t["QLinearConv"] = [](Importer &im) { return importQLinear(im, true); };
+}
+
+void mlir::tessera::onnx_import::registerQuantizationContribOps(OpTable &t) {
+  t["DynamicQuantizeMatMul"] = importDynamicQuantizeMatMul;
+  t["MatMulIntegerToFloat"] = importMatMulIntegerToFloat;
 }

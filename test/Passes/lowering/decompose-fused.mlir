@@ -116,6 +116,37 @@ func.func @qlinear_static(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2x
 
 // -----
 
+// dynamic_tensor: one scale s = (max(0, max x) - min(0, min x)) / 255 (1 when
+// 0) and zero point round(-min / s) from all of x, then the static form's
+// division.
+// CHECK-LABEL: func @qlinear_dynamic_tensor
+// CHECK: %[[MN0:.*]] = tessera.reduce_min %arg0 {axes = array<i64: 0, 1>, keepdims = false} : tensor<3x4xf32> to tensor<f32>
+// CHECK: %[[MN:.*]] = tessera.min %[[MN0]]
+// CHECK: %[[MX0:.*]] = tessera.reduce_max %arg0 {axes = array<i64: 0, 1>, keepdims = false} : tensor<3x4xf32> to tensor<f32>
+// CHECK: %[[MX:.*]] = tessera.max %[[MX0]]
+// CHECK: %[[RANGE:.*]] = tessera.sub %[[MX]], %[[MN]]
+// CHECK: %[[POS:.*]] = tessera.greater %[[RANGE]]
+// CHECK: %[[S:.*]] = tessera.where %[[POS]], %{{.*}}, %{{.*}} : (tensor<i1>, tensor<f32>, tensor<f32>) -> tensor<f32>
+// CHECK: %[[NEG:.*]] = tessera.neg %[[MN]]
+// CHECK: %[[ZD:.*]] = tessera.div %[[NEG]], %[[S]]
+// CHECK: %[[ZR:.*]] = tessera.round %[[ZD]]
+// CHECK: %[[ZP:.*]] = tessera.clamp %[[ZR]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<f32>
+// CHECK: %[[XS:.*]] = tessera.div %arg0, %[[S]]
+// CHECK: %[[XR:.*]] = tessera.round %[[XS]]
+// CHECK: %[[XZ:.*]] = tessera.add %[[XR]], %[[ZP]]
+// CHECK: %[[XQ:.*]] = tessera.clamp %[[XZ]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<3x4xf32>
+// CHECK: %[[XC:.*]] = tessera.sub %[[XQ]], %[[ZP]]
+// CHECK: %[[X:.*]] = tessera.mul %[[XC]], %[[S]]
+// CHECK: tessera.matmul %[[X]], %{{.*}} : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+// KEEP-LABEL: func @qlinear_dynamic_tensor
+// KEEP: tessera.qlinear {{.*}} {mode = "dynamic_tensor"}
+func.func @qlinear_dynamic_tensor(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2x1xf32>) -> tensor<3x2xf32> {
+  %0 = tessera.qlinear %x, %q, %s {mode = "dynamic_tensor"} : (tensor<3x4xf32>, tensor<2x4xi8>, tensor<2x1xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
 // Weight-only with groups of 2 k: q [2, 4] -> [2, 2, 2] times scale [2, 2, 1],
 // the activations untouched. A 4-bit weight that is not a constant has no
 // kernel (4-bit kernels take weights packed at compile time): decomposed

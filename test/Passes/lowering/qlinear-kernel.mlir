@@ -2,7 +2,7 @@
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg --one-shot-bufferize=bufferize-function-boundaries --tessera-linalg-to-runtime-calls | FileCheck %s --check-prefix=CALL
 // tessera.qlinear lowers to the runtime's tessera_qlinear_f32 on matrices:
 // flags = activation code | 16 bias | 32 residual | 128 dynamic int8 |
-// 256 4-bit weights; the call gets the constant-operand mask last. Static
+// 256 4-bit weights | 512 dynamic int8 per tensor; the call gets the constant-operand mask last. Static
 // int8 calls tessera_qlinear_static_f32 with the input scale's bits and the
 // zero point after the flags.
 
@@ -34,6 +34,18 @@ func.func @int4_packed(%x: tensor<3x32xf32>, %r: tensor<3x1xf32>) -> tensor<3x1x
   %s = tessera.constant dense<0.5> : tensor<1x1xf32>
   %0 = tessera.qlinear %x, %q, %s residual %r {mode = "weight_only", bits = 4 : i64} : (tensor<3x32xf32>, tensor<1x32xi8>, tensor<1x1xf32>, tensor<3x1xf32>) -> tensor<3x1xf32>
   return %0 : tensor<3x1xf32>
+}
+
+// -----
+
+// dynamic_tensor: flag 512 (plus 16 for the bias).
+// CHECK-LABEL: func @dynamic_tensor
+// CHECK: tessera.call_kernel "tessera_qlinear_f32" ins(%arg0, %arg1, %arg2, %arg3, %arg0 : tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>, tensor<8xf32>, tensor<4x64xf32>) outs(%{{.*}} : tensor<4x8xf32>) {constant_mask, scalars = [528]} -> tensor<4x8xf32>
+// CALL-LABEL: func @dynamic_tensor
+// CALL: call @tessera_qlinear_f32(%{{.*}}) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i64, i64) -> ()
+func.func @dynamic_tensor(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  %0 = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic_tensor"} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
 }
 
 // -----
