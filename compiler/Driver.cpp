@@ -901,6 +901,10 @@ int mlir::tessera::compileMain(int argc, char **argv) {
     if (!opts.quantize.empty())
       return c.fail("--sparsity and --quantize do not combine: the sparse "
                     "kernels are fp32");
+    // Which kernels' break-even sparsities decide: those of the CPU the
+    // model will run on (the CPU target builds for this one).
+    if (!llvm::sys::getHostCPUFeatures().lookup("avx512f"))
+      c.pipeline.sparseKernels = "avx2";
   }
   if (!opts.tokenMerge.empty()) {
     SmallVector<StringRef> parts;

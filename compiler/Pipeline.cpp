@@ -108,6 +108,7 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
     sparsify.skipFirst = opts.sparsitySkipFirst;
     sparsify.skipLast = opts.sparsitySkipLast;
     sparsify.tagOnly = opts.tagOnly;
+    sparsify.kernels = opts.sparseKernels;
     pm.addPass(createSparsify(sparsify));
   }
   if (!opts.quantize.empty()) {

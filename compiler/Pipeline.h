@@ -36,6 +36,9 @@ struct PipelineOptions {
   /// whether the first and last linear layers stay dense.
   std::string sparsity;
   bool sparsitySkipFirst = false, sparsitySkipLast = false;
+  /// Whose break-even sparsities tessera-sparsify uses: "avx512" or "avx2"
+  /// (the host's, for the CPU target).
+  std::string sparseKernels = "avx512";
   /// Opt-in token merging (ToMe) in encoder layers: pairs merged per layer
   /// (0: none), and whether token 0 is protected (see tessera-token-merge).
   int64_t tokenMerge = 0;

@@ -212,7 +212,8 @@ def Sparsify : Pass<"tessera-sparsify"> {
       of M consecutive k are kept; marked `N:M`.
     Whether a kernel wins is decided per format from the break-even
     sparsities measured with `tessera-sparse-gemm-bench` (below 16 rows of
-    input, only among the formats that still win there). `skip-first` and
+    input, only among the formats that still win there), for the AVX-512
+    kernels or, with `kernels=avx2`, the AVX2 ones. `skip-first` and
     `skip-last` leave the first and last such layer (walk order) dense and
     unpruned. Layers whose shape the pattern does not tile, and weights that
     are not constants, are left alone and counted. Each layer pruned (or
@@ -230,6 +231,9 @@ def Sparsify : Pass<"tessera-sparsify"> {
     Option<"tagOnly", "tag-only", "bool", "false",
            "only number the layers that would be pruned (the dense "
            "reference build of the accuracy report)">,
+    Option<"kernels", "kernels", "std::string", "\"avx512\"",
+           "whose break-even sparsities decide: avx512 or avx2 (the CPU "
+           "the model will run on)">,
   ];
   let statistics = [
     Statistic<"numPruned", "pruned", "linear layers pruned">,

@@ -87,6 +87,9 @@ try:
         flags = f.read()
     if " avx512_vnni" in flags:
         config.available_features.add("avx512-vnni")
+    # The kernel set tessera-compile picks sparse formats for (--sparsity=auto).
+    if " avx512f" in flags:
+        config.available_features.add("avx512f")
     if " avx512_vnni" in flags or (" avx2" in flags and " fma" in flags):
         config.available_features.add("int8-kernels")
 except OSError:
