@@ -169,6 +169,15 @@ public:
   std::string modelPath, modelDir;
   llvm::StringMap<TensorInfo> values;
 
+  /// What each DynamicQuantizeLinear made, by the name of its quantized
+  /// output (names are unique in a model): its input's, scale's and zero
+  /// point's names, so that com.microsoft MatMulIntegerToFloat on them can
+  /// run as one quantized linear layer on the input.
+  struct DynamicQuantized {
+    std::string input, scale, zeroPoint;
+  };
+  llvm::StringMap<DynamicQuantized> dynamicQuantized;
+
   // The node being imported.
   const onnx::NodeProto *node = nullptr;
   std::string nodeName;
@@ -257,6 +266,11 @@ Value buildMatMul(Importer &im, Value a, Value b);
 /// attributes (strides, pads, dilations, group, auto_pad, kernel_shape);
 /// null after reporting an error.
 Value buildConv(Importer &im, Value x, Value w, Value bias);
+
+/// The values of input `i` when it is an initializer (or a known constant)
+/// of 8-bit integers (with their ONNX signedness) or float32; nullopt
+/// otherwise, without an error.
+std::optional<std::vector<double>> initializerDoubles(Importer &im, unsigned i);
 
 /// A weight computed at import time, as a dense_resource blob named `name`.
 template <typename T>

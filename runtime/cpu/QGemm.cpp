@@ -43,20 +43,9 @@ bool selectAvx512() {
 #endif
 }
 
-bool selectAvx2() {
-  if (gemmPortableForced())
-    return false;
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
-}
-
 const bool haveAvx512 = selectAvx512();
 // The int8 kernels without VNNI (TESSERA_GEMM_ISA=avx2 forces them).
-const bool haveAvx2 = !haveAvx512 && selectAvx2();
+const bool haveAvx2 = !haveAvx512 && avx2KernelsUsable();
 const QGemmFn qgemmKernel = haveAvx512 ? qgemmVnni
                             : haveAvx2 ? qgemmAvx2
                                        : qgemmPortable;
@@ -184,25 +173,59 @@ template <typename Body> void run(bool parallel, int64_t tasks, Body body) {
 
 // ---- Dynamic int8 ------------------------------------------------------------
 
-/// Row i of A as uint8 into q (K4 bytes, zero-padded; for the AVX2 kernel
-/// zero-extended to 16 bits into q16 instead), with the spec's float
-/// operations exactly: the compiler's reference decomposition computes the
-/// same ones, and the integers must match it bit for bit.
-void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
-                 uint16_t *q16, int32_t *zp, float *s) {
+/// Row i of A quantized with `factor` (A * factor, or A / factor when
+/// `divide`) and zero point z, q = clamp(roundeven(.) + z, 0, 255), in the
+/// spec's float operations exactly: as bytes into q (K4, zero-padded) or,
+/// for the AVX2 kernel, zero-extended to 16 bits into q16 instead.
+void writeQuantizedRow(const View<float> &A, int64_t i, int64_t K4,
+                       float factor, bool divide, float z, uint8_t *q,
+                       uint16_t *q16) {
   int64_t K = A.cols;
   const float *row = A.data + i * A.rowStride;
   bool contiguous = A.colStride == 1;
-  float lo = 0.0f, hi = 0.0f;
+  auto at = [&](int64_t k) {
+    float x = divide ? A.at(i, k) / factor : A.at(i, k) * factor;
+    return std::min(std::max(std::nearbyint(x) + z, 0.0f), 255.0f);
+  };
+  if (q16) {
+    if (contiguous)
+      quantizeRow16Avx2(row, K, factor, divide, z, q16);
+    else
+      for (int64_t k = 0; k < K; ++k)
+        q16[k] = uint16_t(at(k));
+    std::fill(q16 + K, q16 + K4, 0);
+    return;
+  }
   if (haveAvx512 && contiguous)
-    rowRangeAvx512(row, K, &lo, &hi);
-  else if (haveAvx2 && contiguous)
-    rowRangeAvx2(row, K, &lo, &hi);
+    (divide ? quantizeRowDivAvx512 : quantizeRowAvx512)(row, K, factor, z, q);
   else
-    for (int64_t k = 0; k < K; ++k) {
-      lo = std::min(lo, A.at(i, k));
-      hi = std::max(hi, A.at(i, k));
+    for (int64_t k = 0; k < K; ++k)
+      q[k] = uint8_t(at(k));
+  memset(q + K, 0, K4 - K);
+}
+
+/// min(0, min of row i) and max(0, max of row i).
+void rowRange(const View<float> &A, int64_t i, float *lo, float *hi) {
+  const float *row = A.data + i * A.rowStride;
+  *lo = *hi = 0.0f;
+  if (haveAvx512 && A.colStride == 1)
+    rowRangeAvx512(row, A.cols, lo, hi);
+  else if (haveAvx2 && A.colStride == 1)
+    rowRangeAvx2(row, A.cols, lo, hi);
+  else
+    for (int64_t k = 0; k < A.cols; ++k) {
+      *lo = std::min(*lo, A.at(i, k));
+      *hi = std::max(*hi, A.at(i, k));
     }
+}
+
+/// Row i of A quantized with its own range (dynamic int8): the compiler's
+/// reference decomposition computes the same float operations, and the
+/// integers must match it bit for bit.
+void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
+                 uint16_t *q16, int32_t *zp, float *s) {
+  float lo, hi;
+  rowRange(A, i, &lo, &hi);
   float inv = 1.0f, scale = 1.0f;
   if (hi > lo) {
     inv = 255.0f / (hi - lo);
@@ -211,54 +234,7 @@ void quantizeRow(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
   float z = std::min(std::max(std::nearbyint(-lo * inv), 0.0f), 255.0f);
   *zp = int32_t(z);
   *s = scale;
-  auto at = [&](int64_t k) {
-    return std::min(std::max(std::nearbyint(A.at(i, k) * inv) + z, 0.0f),
-                    255.0f);
-  };
-  if (q16) {
-    if (contiguous)
-      quantizeRow16Avx2(row, K, inv, false, z, q16);
-    else
-      for (int64_t k = 0; k < K; ++k)
-        q16[k] = uint16_t(at(k));
-    std::fill(q16 + K, q16 + K4, 0);
-    return;
-  }
-  if (haveAvx512 && contiguous)
-    quantizeRowAvx512(row, K, inv, z, q);
-  else
-    for (int64_t k = 0; k < K; ++k)
-      q[k] = uint8_t(at(k));
-  memset(q + K, 0, K4 - K);
-}
-
-/// Row i of A as uint8 into q (or 16-bit into q16) with the fixed scale and
-/// zero point of static int8, by ONNX QuantizeLinear's division.
-void quantizeRowStatic(const View<float> &A, int64_t i, int64_t K4, uint8_t *q,
-                       uint16_t *q16, float scale, int32_t zp) {
-  int64_t K = A.cols;
-  const float *row = A.data + i * A.rowStride;
-  float z = float(zp);
-  bool contiguous = A.colStride == 1;
-  auto at = [&](int64_t k) {
-    return std::min(std::max(std::nearbyint(A.at(i, k) / scale) + z, 0.0f),
-                    255.0f);
-  };
-  if (q16) {
-    if (contiguous)
-      quantizeRow16Avx2(row, K, scale, true, z, q16);
-    else
-      for (int64_t k = 0; k < K; ++k)
-        q16[k] = uint16_t(at(k));
-    std::fill(q16 + K, q16 + K4, 0);
-    return;
-  }
-  if (haveAvx512 && contiguous)
-    quantizeRowDivAvx512(row, K, scale, z, q);
-  else
-    for (int64_t k = 0; k < K; ++k)
-      q[k] = uint8_t(at(k));
-  memset(q + K, 0, K4 - K);
+  writeQuantizedRow(A, i, K4, inv, false, z, q, q16);
 }
 
 /// Static int8 when `fixed` (its scale and zero point for every row), else
@@ -273,17 +249,8 @@ struct FixedQuant {
 FixedQuant tensorQuantization(const View<float> &A) {
   float lo = 0.0f, hi = 0.0f;
   for (int64_t i = 0; i < A.rows; ++i) {
-    const float *row = A.data + i * A.rowStride;
-    float rlo = 0.0f, rhi = 0.0f;
-    if (haveAvx512 && A.colStride == 1)
-      rowRangeAvx512(row, A.cols, &rlo, &rhi);
-    else if (haveAvx2 && A.colStride == 1)
-      rowRangeAvx2(row, A.cols, &rlo, &rhi);
-    else
-      for (int64_t k = 0; k < A.cols; ++k) {
-        rlo = std::min(rlo, A.at(i, k));
-        rhi = std::max(rhi, A.at(i, k));
-      }
+    float rlo, rhi;
+    rowRange(A, i, &rlo, &rhi);
     lo = std::min(lo, rlo);
     hi = std::max(hi, rhi);
   }
@@ -313,8 +280,9 @@ void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
     for (int64_t i = task * rowsPerTask; i < end; ++i) {
       uint16_t *row16 = q16 ? q16 + i * ld : nullptr;
       if (fixed) {
-        quantizeRowStatic(A, i, w.K4, q + i * ld, row16, fixed->scale,
-                          fixed->zp);
+        // Static int8: ONNX QuantizeLinear's division by the fixed scale.
+        writeQuantizedRow(A, i, w.K4, fixed->scale, true, float(fixed->zp),
+                          q + i * ld, row16);
         zp[i] = fixed->zp;
         s[i] = fixed->scale;
       } else {

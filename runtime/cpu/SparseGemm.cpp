@@ -37,24 +37,13 @@ bool selectAvx512() {
 #endif
 }
 
-bool selectAvx2() {
-  if (gemmPortableForced())
-    return false;
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
-}
-
 const bool haveAvx512 = selectAvx512();
 const SparsePackFn packKernel =
     haveAvx512 ? sparsePackAvx512 : sparsePackPortable;
 // Without AVX-512 (TESSERA_GEMM_ISA=avx2 forces it), AVX2 register blocks.
-const SparseRowsFn rowsKernel = haveAvx512     ? sparseRowsAvx512
-                                : selectAvx2() ? sparseRowsAvx2
-                                               : sparseRowsPortable;
+const SparseRowsFn rowsKernel = haveAvx512            ? sparseRowsAvx512
+                                : avx2KernelsUsable() ? sparseRowsAvx2
+                                                      : sparseRowsPortable;
 
 int64_t roundUp(int64_t x, int64_t multiple) {
   return (x + multiple - 1) / multiple * multiple;

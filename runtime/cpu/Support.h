@@ -46,6 +46,9 @@ bool gemmPortableForced();
 // TESSERA_GEMM_ISA=avx2: the GEMM uses its AVX2 micro-kernel even where
 // AVX-512 is there (to test it on such machines).
 bool gemmAvx2Forced();
+/// Whether the AVX2 + FMA kernels may run: the CPU has both and
+/// TESSERA_GEMM_PORTABLE does not force the portable ones.
+bool avx2KernelsUsable();
 
 // Formats a shape as "[2,3]" into buf (always NUL-terminated).
 void formatShape(char *buf, size_t size, int32_t rank, const int64_t *shape);

@@ -581,29 +581,8 @@ static FailureOr<std::vector<double>> initializerValues(Importer &im,
   TensorInfo *info = im.input(i);
   if (!info)
     return failure();
-  int64_t n = info->type.getNumElements();
-  std::vector<double> out(n);
-  if (info->constant) {
-    for (int64_t e = 0; e < n; ++e)
-      out[e] = info->constant->getDouble(e);
-    return out;
-  }
-  auto blob = dyn_cast_or_null<DenseResourceElementsAttr>(info->weight);
-  Type et = info->type.getElementType();
-  ArrayRef<char> bytes;
-  if (blob && blob.getRawHandle().getBlob())
-    bytes = blob.getRawHandle().getBlob()->getData();
-  if (isa<IntegerType>(et) && int64_t(bytes.size()) == n) {
-    // Packed nibbles and zero points: unsigned bytes.
-    for (int64_t e = 0; e < n; ++e)
-      out[e] = uint8_t(bytes[e]);
-    return out;
-  }
-  if (et.isF32() && int64_t(bytes.size()) == 4 * n) {
-    const float *f = reinterpret_cast<const float *>(bytes.data());
-    out.assign(f, f + n);
-    return out;
-  }
+  if (std::optional<std::vector<double>> values = initializerDoubles(im, i))
+    return *values;
   (void)im.fail(what + " (input " + Twine(i) +
                 ") must be an initializer of uint8 or float32, found " +
                 typeStr(info->type));

@@ -142,16 +142,14 @@ static LogicalResult importDequantize(Importer &im) {
   return success();
 }
 
-/// DynamicQuantizeLinear: uint8 with scale and zero point from the data's
-/// range (widened to include 0).
-static LogicalResult importDynamicQuantize(Importer &im) {
-  Value x = im.operand(0);
-  if (!x)
-    return failure();
+/// DynamicQuantizeLinear's scale and zero point (as a float) for `x`: its
+/// range widened to hold 0, over 255, and saturate(round(0 - min / scale)).
+/// With `unitScaleForZero` a zero range gives scale 1 (the int8 kernels'
+/// rule) instead of 0.
+static std::pair<Value, Value> dynamicQuantParams(Importer &im, Value x,
+                                                  bool unitScaleForZero) {
   auto t = Importer::typeOf(x);
   Type ft = t.getElementType();
-  if (!ft.isF32())
-    return im.fail("x must be float32");
   SmallVector<int64_t> all;
   for (int64_t d = 0; d < t.getRank(); ++d)
     all.push_back(d);
@@ -166,13 +164,34 @@ static LogicalResult importDynamicQuantize(Importer &im) {
   Value zero = im.scalar(ft, 0);
   Value mx = bin<MaxOp>(im, reduce(ReduceMaxOp()), zero);
   Value mn = bin<MinOp>(im, reduce(ReduceMinOp()), zero);
-  Value scale = bin<DivOp>(im, bin<SubOp>(im, mx, mn), im.scalar(ft, 255));
-  QRange u8{0, 255, im.builder.getIntegerType(8)};
-  // zero point = saturate(round(0 - min / scale)).
-  Value zpF = im.create<RoundOp>(
+  Value range = bin<SubOp>(im, mx, mn);
+  Value scale = bin<DivOp>(im, range, im.scalar(ft, 255));
+  if (unitScaleForZero)
+    scale = im.create<WhereOp>(
+        scalarT,
+        im.create<GreaterOp>(RankedTensorType::get({}, im.builder.getI1Type()),
+                             range, zero),
+        scale, im.scalar(ft, 1));
+  Value zp = im.create<RoundOp>(
       scalarT, bin<SubOp>(im, zero, bin<DivOp>(im, mn, scale)));
-  zpF = bin<MinOp>(im, bin<MaxOp>(im, zpF, zero), im.scalar(ft, 255));
+  zp = bin<MinOp>(im, bin<MaxOp>(im, zp, zero), im.scalar(ft, 255));
+  return {scale, zp};
+}
+
+/// DynamicQuantizeLinear: uint8 with scale and zero point from the data's
+/// range (widened to include 0).
+static LogicalResult importDynamicQuantize(Importer &im) {
+  Value x = im.operand(0);
+  if (!x)
+    return failure();
+  if (!Importer::typeOf(x).getElementType().isF32())
+    return im.fail("x must be float32");
+  auto [scale, zpF] = dynamicQuantParams(im, x, /*unitScaleForZero=*/false);
+  QRange u8{0, 255, im.builder.getIntegerType(8)};
   im.setOutput(0, quantize(im, x, scale, zpF, u8));
+  if (im.numOutputs() == 3)
+    im.dynamicQuantized[im.node->output(0)] = {
+        im.node->input(0), im.node->output(1), im.node->output(2)};
   im.setOutput(1, scale);
   im.setOutput(2, castTo(im, castTo(im, zpF, im.builder.getI64Type()),
                          u8.type));
@@ -297,11 +316,8 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
 // ---- ONNX Runtime's com.microsoft dynamic int8 MatMuls
 // -----------------------
 
-/// The values of input `i` when it is an initializer (or a known constant):
-/// integers with their ONNX signedness, floats as they are; nullopt
-/// otherwise (no error).
-static std::optional<std::vector<double>> knownValues(Importer &im,
-                                                      unsigned i) {
+std::optional<std::vector<double>>
+mlir::tessera::onnx_import::initializerDoubles(Importer &im, unsigned i) {
   if (!im.hasInput(i))
     return std::nullopt;
   TensorInfo *info = im.input(i);
@@ -372,6 +388,53 @@ static Value scaleProduct(Importer &im, Value prod, Value aScale, Value bScale,
   return bias ? bin<AddOp>(im, y, bias) : y;
 }
 
+/// The int8-kernel form of a dynamic int8 MatMul of float `x` [..., K]:
+/// tessera.qlinear in dynamic_tensor mode (x quantized as
+/// DynamicQuantizeLinear does) when input `bIndex` is a signed int8
+/// initializer [K, N], `scaleIndex` a known scale per tensor or column, and
+/// `zpIndex` absent or all zero (K <= 32768, so the int32 sums cannot
+/// overflow); null otherwise.
+static Value dynamicTensorLinear(Importer &im, Value x, unsigned bIndex,
+                                 unsigned scaleIndex, unsigned zpIndex,
+                                 Value bias) {
+  std::optional<std::vector<double>> w = initializerDoubles(im, bIndex),
+                                     ws = initializerDoubles(im, scaleIndex),
+                                     wz;
+  bool zeroZp = !im.hasInput(zpIndex);
+  if (!zeroZp && (wz = initializerDoubles(im, zpIndex)))
+    zeroZp = llvm::all_of(*wz, [](double z) { return z == 0; });
+  auto xt = Importer::typeOf(x);
+  auto bt = im.input(bIndex)->type;
+  if (!w || !ws || !zeroZp || bt.getRank() != 2 ||
+      im.onnxTypeOf(im.node->input(bIndex)) != onnx::TensorProto::INT8 ||
+      !xt.getElementType().isF32() || xt.getRank() < 1 ||
+      xt.getShape().back() != bt.getDimSize(0) || bt.getDimSize(0) > 32768)
+    return Value();
+  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
+  if (ws->size() != 1 && int64_t(ws->size()) != n)
+    return Value();
+  std::vector<int8_t> q(n * k);
+  for (int64_t r = 0; r < k; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      q[c * k + r] = int8_t((*w)[r * n + c]);
+  std::vector<float> scale(n);
+  for (int64_t c = 0; c < n; ++c)
+    scale[c] = float((*ws)[ws->size() == 1 ? 0 : c]);
+  Value qv =
+      blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
+                   "dqmatmul_q", ArrayRef<int8_t>(q));
+  Value sv =
+      blobConstant(im, RankedTensorType::get({n, 1}, im.builder.getF32Type()),
+                   "dqmatmul_scale", ArrayRef<float>(scale));
+  SmallVector<int64_t> outShape(xt.getShape().drop_back());
+  outShape.push_back(n);
+  return im.create<QLinearOp>(
+      RankedTensorType::get(outShape, xt.getElementType()), x, qv, sv, bias,
+      Value(), im.builder.getStringAttr("dynamic_tensor"),
+      im.builder.getI64IntegerAttr(8), im.builder.getStringAttr("none"),
+      FloatAttr(), IntegerAttr());
+}
+
 /// com.microsoft DynamicQuantizeMatMul: A (f32) quantized to uint8 as
 /// DynamicQuantizeLinear does (one scale and zero point for the tensor),
 /// MatMulInteger with B and its zero point, then float(product) * (a_scale *
@@ -390,7 +453,7 @@ static LogicalResult importDynamicQuantizeMatMul(Importer &im) {
       (bType != onnx::TensorProto::INT8 && bType != onnx::TensorProto::UINT8))
     return im.fail("B must be 8-bit integers [K = " +
                    Twine(at.getShape().back()) + ", N], found " + typeStr(bt));
-  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
+  int64_t n = bt.getDimSize(1);
   if (failed(checkScalarOrVector(im, bScale, n, "b_scale")))
     return failure();
   Value bZp, bias;
@@ -400,68 +463,18 @@ static LogicalResult importDynamicQuantizeMatMul(Importer &im) {
     return failure();
   if (failed(optionalBias(im, 4, n, bias)))
     return failure();
-  SmallVector<int64_t> outShape(at.getShape().drop_back());
-  outShape.push_back(n);
-  auto outType = RankedTensorType::get(outShape, at.getElementType());
-
-  // The kernel form: q = Bᵀ, one scale per column.
-  std::optional<std::vector<double>> w = knownValues(im, 1),
-                                     ws = knownValues(im, 2), wz;
-  bool zeroZp = !im.hasInput(3);
-  if (!zeroZp && (wz = knownValues(im, 3)))
-    zeroZp = llvm::all_of(*wz, [](double z) { return z == 0; });
-  if (w && ws && zeroZp && k <= 32768 && bType == onnx::TensorProto::INT8) {
-    std::vector<int8_t> q(n * k);
-    for (int64_t r = 0; r < k; ++r)
-      for (int64_t c = 0; c < n; ++c)
-        q[c * k + r] = int8_t((*w)[r * n + c]);
-    std::vector<float> scale(n);
-    for (int64_t c = 0; c < n; ++c)
-      scale[c] = float((*ws)[ws->size() == 1 ? 0 : c]);
-    Value qv =
-        blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
-                     "dqmatmul_q", ArrayRef<int8_t>(q));
-    Value sv =
-        blobConstant(im, RankedTensorType::get({n, 1}, im.builder.getF32Type()),
-                     "dqmatmul_scale", ArrayRef<float>(scale));
-    im.setOutput(
-        0, im.create<QLinearOp>(outType, a, qv, sv, bias, Value(),
-                                im.builder.getStringAttr("dynamic_tensor"),
-                                im.builder.getI64IntegerAttr(8),
-                                im.builder.getStringAttr("none"), FloatAttr(),
-                                IntegerAttr()));
+  if (Value y = dynamicTensorLinear(im, a, 1, 2, 3, bias)) {
+    im.setOutput(0, y);
     return success();
   }
 
   // Otherwise DynamicQuantizeLinear's arithmetic, then the exact product.
   Type f32 = at.getElementType(), f64 = im.builder.getF64Type();
-  SmallVector<int64_t> all;
-  for (int64_t d = 0; d < at.getRank(); ++d)
-    all.push_back(d);
-  auto scalarT = RankedTensorType::get({}, f32);
-  auto reduce = [&](auto tag) {
-    using OpTy = decltype(tag);
-    return OpTy::create(im.builder, im.loc, scalarT, a,
-                        im.builder.getDenseI64ArrayAttr(all),
-                        im.builder.getBoolAttr(false))
-        .getResult();
-  };
-  Value zero = im.scalar(f32, 0);
-  Value mx = bin<MaxOp>(im, reduce(ReduceMaxOp()), zero);
-  Value mn = bin<MinOp>(im, reduce(ReduceMinOp()), zero);
-  Value range = bin<SubOp>(im, mx, mn);
-  Value positive = im.create<GreaterOp>(
-      RankedTensorType::get({}, im.builder.getI1Type()), range, zero);
-  Value aScale = im.create<WhereOp>(scalarT, positive,
-                                    bin<DivOp>(im, range, im.scalar(f32, 255)),
-                                    im.scalar(f32, 1));
-  auto clampByte = [&](Value v) {
-    return bin<MinOp>(im, bin<MaxOp>(im, v, zero), im.scalar(f32, 255));
-  };
-  Value aZp = clampByte(im.create<RoundOp>(
-      scalarT, bin<SubOp>(im, zero, bin<DivOp>(im, mn, aScale))));
-  Value qa = clampByte(
-      bin<AddOp>(im, im.create<RoundOp>(at, bin<DivOp>(im, a, aScale)), aZp));
+  auto [aScale, aZp] = dynamicQuantParams(im, a, /*unitScaleForZero=*/true);
+  Value qa =
+      bin<AddOp>(im, im.create<RoundOp>(at, bin<DivOp>(im, a, aScale)), aZp);
+  qa = bin<MinOp>(im, bin<MaxOp>(im, qa, im.scalar(f32, 0)),
+                  im.scalar(f32, 255));
   Value prod =
       buildMatMul(im, centered(im, qa, aZp, f64), centered(im, b, bZp, f64));
   if (!prod)
@@ -500,6 +513,22 @@ static LogicalResult importMatMulIntegerToFloat(Importer &im) {
     return failure();
   if (failed(optionalBias(im, 6, n, bias)))
     return failure();
+  // A, a_scale and a_zero_point straight from one DynamicQuantizeLinear of
+  // float x (ONNX Runtime's fusion of its quantize_dynamic output): the
+  // int8-kernel form on x, as for DynamicQuantizeMatMul.
+  auto source = im.dynamicQuantized.find(im.node->input(0));
+  if (source != im.dynamicQuantized.end() && im.hasInput(4) &&
+      im.node->input(2) == source->second.scale &&
+      im.node->input(4) == source->second.zeroPoint) {
+    auto xInfo = im.values.find(source->second.input);
+    Value x =
+        xInfo != im.values.end() ? im.materialize(xInfo->second) : Value();
+    if (x)
+      if (Value y = dynamicTensorLinear(im, x, 1, 3, 5, bias)) {
+        im.setOutput(0, y);
+        return success();
+      }
+  }
   Type f64 = im.builder.getF64Type();
   Value prod =
       buildMatMul(im, centered(im, a, aZp ? im.reshape(aZp, {}) : Value(), f64),

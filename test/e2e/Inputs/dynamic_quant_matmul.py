@@ -74,24 +74,29 @@ def dqmm(name, a_shape, n, signed=True, b_zp=None, scale_per_column=True, bias=T
     return graph, {"A": a}, scaled(prod, s, b_scale, bias_v)
 
 
-def mmitf_after_dql(name, a_shape, n):
+def mmitf_after_dql(name, a_shape, n, other_zp=None):
     """x -> DynamicQuantizeLinear -> MatMulIntegerToFloat, as ONNX Runtime fuses its
-    quantize_dynamic output."""
+    quantize_dynamic output; with other_zp, a near miss: A's zero point is a constant, not
+    the DynamicQuantizeLinear's."""
     k = a_shape[-1]
     b, b_scale = weights(k, n, True, True)
     bias_v = rng.standard_normal(n).astype(F32)
+    zp_name = "zp" if other_zp is None else "zp_const"
     nodes = [helper.make_node("DynamicQuantizeLinear", ["X"], ["q", "s", "zp"]),
              helper.make_node("MatMulIntegerToFloat",
-                              ["q", "B", "s", "b_scale", "zp", "", "bias"], ["Y"], name=name,
+                              ["q", "B", "s", "b_scale", zp_name, "", "bias"], ["Y"], name=name,
                               domain="com.microsoft")]
     inits = [numpy_helper.from_array(b, "B"), numpy_helper.from_array(b_scale, "b_scale"),
              numpy_helper.from_array(bias_v, "bias")]
+    if other_zp is not None:
+        inits.append(numpy_helper.from_array(np.array(other_zp, np.uint8), "zp_const"))
     graph = helper.make_graph(
         nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, list(a_shape))],
         [helper.make_tensor_value_info("Y", TensorProto.FLOAT, list(a_shape[:-1]) + [n])],
         inits)
     x = (rng.standard_normal(a_shape) - 0.2).astype(F32)
     q, s, z = dynamic_quantize(x)
+    z = z if other_zp is None else other_zp
     return graph, {"X": x}, scaled((q - z) @ b.astype(np.int64), s, b_scale, bias_v)
 
 
@@ -200,6 +205,8 @@ def main():
     run_case(tools, work, "dqmm_int8_nonzero_zp",
              dqmm("dqmm_int8_nonzero_zp", (4, 64), 24, b_zp=rng.integers(-3, 4, size=24)))
     run_case(tools, work, "mmitf_after_dql", mmitf_after_dql("mmitf_after_dql", (2, 7, 80), 32))
+    run_case(tools, work, "mmitf_other_zp",
+             mmitf_after_dql("mmitf_other_zp", (3, 48), 16, other_zp=7))
     run_case(tools, work, "mmitf_uint8", mmitf_uint8("mmitf_uint8", 9, 48, 20))
 
 
