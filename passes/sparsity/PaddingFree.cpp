@@ -440,7 +440,8 @@ struct PaddingFreePass : tessera::impl::PaddingFreeBase<PaddingFreePass> {
       }
       for (auto [linear, mask] : chosen) {
         // Rows of two masks at once: neither is known to be the one.
-        if (llvm::count_if(chosen, [&](auto &c) { return c.first == linear; }) >
+        LinearOp layer = linear;
+        if (llvm::count_if(chosen, [&](auto &c) { return c.first == layer; }) >
             1)
           continue;
         linear.getTokenMaskMutable().assign(mask);

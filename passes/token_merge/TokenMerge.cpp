@@ -804,8 +804,11 @@ LogicalResult Sweep::reduceAfter(Site site) {
     in = transpose(b, loc, stream, {1, 0, 2});
   Operation *firstUse = in != stream ? in.getDefiningOp() : nullptr;
   int64_t channels = type.getDimSize(2);
-  TypeRange types{RankedTensorType::get({batchSize, left, channels}, f32),
-                  RankedTensorType::get({batchSize, left}, f32)};
+  // The types live in an array: a TypeRange over a braced list would point
+  // at a temporary that is gone by the time the ops are built.
+  Type resultTypes[] = {RankedTensorType::get({batchSize, left, channels}, f32),
+                        RankedTensorType::get({batchSize, left}, f32)};
+  TypeRange types(resultTypes);
   Operation *reduced;
   if (reduction.kind == Reduction::Merge) {
     Value metric = mergeMetric(b, loc, site.attention, *keyBatch, n);

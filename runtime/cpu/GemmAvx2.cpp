@@ -5,6 +5,7 @@
 // This file alone is compiled with -mavx2 -mfma; like GemmAvx512.cpp it
 // includes no C++ library headers.
 #include "cpu/GemmKernels.h"
+#include "cpu/TransposeAvx2.h"
 
 #include <immintrin.h>
 
@@ -90,33 +91,6 @@ inline void block(int64_t kc, const float *__restrict Ap,
             _mm256_add_ps(_mm256_maskload_ps(row + 8 * v, mask[v]), acc[r][v]);
       _mm256_maskstore_ps(row + 8 * v, mask[v], acc[r][v]);
     }
-  }
-}
-
-} // namespace
-
-namespace {
-
-/// Columns k..k+7 of 8 rows (r[i] + k) as 8 vectors of the rows' values:
-/// t interleaves rows in pairs; s[4h + j] holds rows 4h..4h+3 of columns j
-/// and j + 4; column j is then the low halves of s[j] and s[4 + j].
-inline void transpose8(const float *const r[8], int64_t k, __m256 col[8]) {
-  __m256 t[8], s[8];
-  for (int i = 0; i < 8; i += 2) {
-    __m256 even = _mm256_loadu_ps(r[i] + k);
-    __m256 odd = _mm256_loadu_ps(r[i + 1] + k);
-    t[i] = _mm256_unpacklo_ps(even, odd);
-    t[i + 1] = _mm256_unpackhi_ps(even, odd);
-  }
-  for (int h = 0; h < 8; h += 4) {
-    s[h] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    s[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    s[h + 2] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    s[h + 3] = _mm256_shuffle_ps(t[h + 1], t[h + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  for (int j = 0; j < 4; ++j) {
-    col[j] = _mm256_permute2f128_ps(s[j], s[4 + j], 0x20);
-    col[4 + j] = _mm256_permute2f128_ps(s[j], s[4 + j], 0x31);
   }
 }
 

@@ -38,12 +38,14 @@ bool selectAvx512() {
 }
 
 const bool haveAvx512 = selectAvx512();
-const SparsePackFn packKernel =
-    haveAvx512 ? sparsePackAvx512 : sparsePackPortable;
-// Without AVX-512 (TESSERA_GEMM_ISA=avx2 forces it), AVX2 register blocks.
-const SparseRowsFn rowsKernel = haveAvx512            ? sparseRowsAvx512
-                                : avx2KernelsUsable() ? sparseRowsAvx2
-                                                      : sparseRowsPortable;
+// Without AVX-512 (TESSERA_GEMM_ISA=avx2 forces it), the AVX2 kernels.
+const bool haveAvx2 = !haveAvx512 && avx2KernelsUsable();
+const SparsePackFn packKernel = haveAvx512 ? sparsePackAvx512
+                                : haveAvx2 ? sparsePackAvx2
+                                           : sparsePackPortable;
+const SparseRowsFn rowsKernel = haveAvx512 ? sparseRowsAvx512
+                                : haveAvx2 ? sparseRowsAvx2
+                                           : sparseRowsPortable;
 
 int64_t roundUp(int64_t x, int64_t multiple) {
   return (x + multiple - 1) / multiple * multiple;

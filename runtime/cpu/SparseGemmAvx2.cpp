@@ -1,11 +1,12 @@
-// The sparse linear layer's MVec kernel for AVX2 + FMA (CPUs without
-// AVX-512): the portable kernel's walk over the stored weights, with the
-// outputs of a group of W's rows held in registers instead of memory. The
+// The sparse linear layer's MVec kernel and A transpose for AVX2 + FMA (CPUs
+// without AVX-512): the portable kernel's walk over the stored weights, with
+// the outputs of a group of W's rows held in registers instead of memory. The
 // portable loops add every product into memory (a load, an FMA and a store
 // each), which made 90%-sparse layers no faster than the dense GEMM on a
 // Zen 2. This file alone is compiled with -mavx2 -mfma; like GemmAvx2.cpp it
 // includes no C++ library headers.
 #include "cpu/SparseGemmKernels.h"
+#include "cpu/TransposeAvx2.h"
 
 #include <immintrin.h>
 
@@ -71,6 +72,38 @@ void rows(const SparseWeights &w, const float *At, int ldt, int64_t r0,
 }
 
 } // namespace
+
+void sparsePackAvx2(const SparseWeights &w, const float *A, int64_t lda,
+                    int64_t acs, int m, int64_t K, float *At) {
+  if (acs != 1) {
+    sparsePackPortable(w, A, lda, acs, m, K, At);
+    return;
+  }
+  // 8 rows of A at a time through 8x8 transposes; rows past m read row
+  // m - 1 and are masked to zero.
+  int ldt = sparsePanelWidth(w, m);
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (int i0 = 0; i0 < ldt; i0 += 8) {
+    int valid = m - i0 < 0 ? 0 : m - i0 > 8 ? 8 : m - i0;
+    __m256 keep = _mm256_castsi256_ps(
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), lanes));
+    const float *r[8];
+    for (int x = 0; x < 8; ++x)
+      r[x] = A + (i0 + x < m ? i0 + x : (m > 0 ? m - 1 : 0)) * lda;
+    int64_t k = 0;
+    if (valid > 0)
+      for (; k + 8 <= K; k += 8) {
+        __m256 col[8];
+        transpose8(r, k, col);
+        for (int j = 0; j < 8; ++j)
+          _mm256_storeu_ps(At + (k + j) * ldt + i0,
+                           _mm256_and_ps(col[j], keep));
+      }
+    for (; k < K; ++k)
+      for (int x = 0; x < 8; ++x)
+        At[k * ldt + i0 + x] = x < valid ? r[x][k] : 0.0f;
+  }
+}
 
 void sparseRowsAvx2(const SparseWeights &w, const float *At, int m, int64_t r0,
                     int64_t r1, float *y, int64_t ldy, float *yT) {

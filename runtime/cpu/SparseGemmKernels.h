@@ -81,9 +81,12 @@ void sparsePackAvx512(const SparseWeights &w, const float *A, int64_t lda,
 void sparseRowsAvx512(const SparseWeights &w, const float *At, int m,
                       int64_t r0, int64_t r1, float *y, int64_t ldy, float *yT);
 // MVec form only: the portable loops, and the same walk with register
-// accumulators for AVX2 + FMA (SparseGemmAvx2.cpp, built with -mavx2 -mfma).
+// accumulators (and the A transpose in 8x8 blocks) for AVX2 + FMA
+// (SparseGemmAvx2.cpp, built with -mavx2 -mfma).
 void sparseRowsAvx2(const SparseWeights &w, const float *At, int m, int64_t r0,
                     int64_t r1, float *y, int64_t ldy, float *yT);
+void sparsePackAvx2(const SparseWeights &w, const float *A, int64_t lda,
+                    int64_t acs, int m, int64_t K, float *At);
 void sparsePackPortable(const SparseWeights &w, const float *A, int64_t lda,
                         int64_t acs, int m, int64_t K, float *At);
 void sparseRowsPortable(const SparseWeights &w, const float *At, int m,
