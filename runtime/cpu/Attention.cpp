@@ -462,7 +462,7 @@ const Kernels *selectKernels() {
   __builtin_cpu_init(); // we run from a static initializer
   if (__builtin_cpu_supports("avx512f") && !gemmAvx2Forced())
     return avx512Kernels;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+  if (avx2KernelsUsable())
     return avx2Kernels;
 #endif
   return portableKernels;

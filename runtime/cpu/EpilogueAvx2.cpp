@@ -9,6 +9,7 @@
 // includes no C++ library headers and calls no inline function of another
 // file, so no AVX2 copy of one can leak into code that runs on older CPUs.
 #include "cpu/Activations.h"
+#include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
 
@@ -16,12 +17,6 @@ namespace tessera {
 namespace {
 
 inline __m256 splat(float v) { return _mm256_set1_ps(v); }
-
-/// Lanes [0, n) of an 8-float vector (n in 0..8) as a maskload/store mask.
-inline __m256i laneMask(int64_t n) {
-  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n > 8 ? 8 : n)), lanes);
-}
 
 // exp: exp512's reduction and polynomial (Cephes expf); 2^n applied as two
 // normal factors, as expPortable does, since AVX2 has no vscalefps: down to

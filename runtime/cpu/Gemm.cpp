@@ -63,7 +63,7 @@ GemmMicroKernel selectKernel() {
   __builtin_cpu_init(); // we run from a static initializer
   if (__builtin_cpu_supports("avx512f") && !gemmAvx2Forced())
     return gemmMicroKernelAvx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+  if (avx2KernelsUsable())
     return gemmMicroKernelAvx2;
 #endif
   return gemmMicroKernelPortable;

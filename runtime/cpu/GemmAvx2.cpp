@@ -5,7 +5,7 @@
 // This file alone is compiled with -mavx2 -mfma; like GemmAvx512.cpp it
 // includes no C++ library headers.
 #include "cpu/GemmKernels.h"
-#include "cpu/TransposeAvx2.h"
+#include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
 
@@ -14,12 +14,6 @@ namespace {
 
 static_assert(gemmNR == 32, "the blocks below tile 6x32");
 constexpr int MR = gemmMRAvx2;
-
-/// Lanes [0, n) of an 8-float vector (n in 0..8) as a maskload/store mask.
-__m256i laneMask(int n) {
-  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes);
-}
 
 /// One R x (8 V) block of the tile: rows r0.. of the packed A panel (zero
 /// padded, so rows past `m` read zeros), columns c0.. of the packed B panel;
@@ -68,10 +62,8 @@ inline void block(int64_t kc, const float *__restrict Ap,
   }
   __m256i mask[V];
 #pragma GCC unroll 4
-  for (int v = 0; v < V; ++v) {
-    int left = n - 8 * v;
-    mask[v] = laneMask(left >= 8 ? 8 : left > 0 ? left : 0);
-  }
+  for (int v = 0; v < V; ++v)
+    mask[v] = laneMask(n - 8 * v);
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     if (r >= m)
@@ -79,17 +71,11 @@ inline void block(int64_t kc, const float *__restrict Ap,
     float *row = C + r * ldc;
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
-      // Whole vectors without a mask: masked stores are microcoded on AMD.
-      if (n - 8 * v >= 8) {
-        if (!overwrite)
-          acc[r][v] = _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[r][v]);
-        _mm256_storeu_ps(row + 8 * v, acc[r][v]);
-        continue;
-      }
+      int64_t left = n - 8 * v;
       if (!overwrite)
         acc[r][v] =
-            _mm256_add_ps(_mm256_maskload_ps(row + 8 * v, mask[v]), acc[r][v]);
-      _mm256_maskstore_ps(row + 8 * v, mask[v], acc[r][v]);
+            _mm256_add_ps(loadLanes(row + 8 * v, left, mask[v]), acc[r][v]);
+      storeLanes(row + 8 * v, left, mask[v], acc[r][v]);
     }
   }
 }
@@ -134,10 +120,8 @@ void gemmPackA6Avx2(const float *A, int64_t lda, int64_t kc, float *Ap) {
 
 void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp) {
   __m256i mask[4];
-  for (int v = 0; v < 4; ++v) {
-    int left = n - 8 * v;
-    mask[v] = laneMask(left >= 8 ? 8 : left > 0 ? left : 0);
-  }
+  for (int v = 0; v < 4; ++v)
+    mask[v] = laneMask(n - 8 * v);
   for (int64_t k = 0; k < kc; ++k, B += ldb, Bp += gemmNR)
     for (int v = 0; v < 4; ++v)
       _mm256_store_ps(Bp + 8 * v, _mm256_maskload_ps(B + 8 * v, mask[v]));

@@ -8,29 +8,12 @@
 // its rate. This file alone is compiled with -mavx2 -mfma; like GemmAvx2.cpp it
 // includes no C++ library headers.
 #include "cpu/QGemmKernels.h"
+#include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
 
 namespace tessera {
 namespace {
-
-/// Lanes [0, n) of an 8-lane vector (n in 0..8) as a maskload/store mask.
-inline __m256i laneMask(int64_t n) {
-  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n > 8 ? 8 : n)), lanes);
-}
-
-// Loads and stores of the first n lanes (n >= 8: all): whole vectors
-// without a mask, since masked stores are slow on AMD (microcoded on Zen 2).
-inline __m256 loadLanes(const float *p, int64_t n, __m256i mask) {
-  return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
-}
-inline void storeLanes(float *p, int64_t n, __m256i mask, __m256 v) {
-  if (n >= 8)
-    _mm256_storeu_ps(p, v);
-  else
-    _mm256_maskstore_ps(p, mask, v);
-}
 
 inline int64_t load64(const uint16_t *p) {
   int64_t v;

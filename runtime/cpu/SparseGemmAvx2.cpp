@@ -5,8 +5,8 @@
 // each), which made 90%-sparse layers no faster than the dense GEMM on a
 // Zen 2. This file alone is compiled with -mavx2 -mfma; like GemmAvx2.cpp it
 // includes no C++ library headers.
+#include "cpu/SimdAvx2.h"
 #include "cpu/SparseGemmKernels.h"
-#include "cpu/TransposeAvx2.h"
 
 #include <immintrin.h>
 
@@ -82,11 +82,9 @@ void sparsePackAvx2(const SparseWeights &w, const float *A, int64_t lda,
   // 8 rows of A at a time through 8x8 transposes; rows past m read row
   // m - 1 and are masked to zero.
   int ldt = sparsePanelWidth(w, m);
-  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (int i0 = 0; i0 < ldt; i0 += 8) {
     int valid = m - i0 < 0 ? 0 : m - i0 > 8 ? 8 : m - i0;
-    __m256 keep = _mm256_castsi256_ps(
-        _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), lanes));
+    __m256 keep = _mm256_castsi256_ps(laneMask(valid));
     const float *r[8];
     for (int x = 0; x < 8; ++x)
       r[x] = A + (i0 + x < m ? i0 + x : (m > 0 ? m - 1 : 0)) * lda;

@@ -365,6 +365,16 @@ static LogicalResult checkScalarOrVector(Importer &im, Value v, int64_t n,
                  typeStr(t));
 }
 
+/// The optional zero point at input `i`: a scalar, or 1-D of size 1 or `n`.
+static LogicalResult optionalZeroPoint(Importer &im, unsigned i, int64_t n,
+                                       StringRef what, Value &zp) {
+  if (!im.hasInput(i))
+    return success();
+  if (!(zp = im.operand(i)))
+    return failure();
+  return checkScalarOrVector(im, zp, n, what);
+}
+
 /// The optional bias at input `i`: f32 [n].
 static LogicalResult optionalBias(Importer &im, unsigned i, int64_t n,
                                   Value &bias) {
@@ -457,11 +467,8 @@ static LogicalResult importDynamicQuantizeMatMul(Importer &im) {
   if (failed(checkScalarOrVector(im, bScale, n, "b_scale")))
     return failure();
   Value bZp, bias;
-  if (im.hasInput(3) &&
-      (!(bZp = im.operand(3)) ||
-       failed(checkScalarOrVector(im, bZp, n, "b_zero_point"))))
-    return failure();
-  if (failed(optionalBias(im, 4, n, bias)))
+  if (failed(optionalZeroPoint(im, 3, n, "b_zero_point", bZp)) ||
+      failed(optionalBias(im, 4, n, bias)))
     return failure();
   if (Value y = dynamicTensorLinear(im, a, 1, 2, 3, bias)) {
     im.setOutput(0, y);
@@ -503,15 +510,9 @@ static LogicalResult importMatMulIntegerToFloat(Importer &im) {
       failed(checkScalarOrVector(im, bScale, n, "b_scale")))
     return failure();
   Value aZp, bZp, bias;
-  if (im.hasInput(4) &&
-      (!(aZp = im.operand(4)) ||
-       failed(checkScalarOrVector(im, aZp, 1, "a_zero_point"))))
-    return failure();
-  if (im.hasInput(5) &&
-      (!(bZp = im.operand(5)) ||
-       failed(checkScalarOrVector(im, bZp, n, "b_zero_point"))))
-    return failure();
-  if (failed(optionalBias(im, 6, n, bias)))
+  if (failed(optionalZeroPoint(im, 4, 1, "a_zero_point", aZp)) ||
+      failed(optionalZeroPoint(im, 5, n, "b_zero_point", bZp)) ||
+      failed(optionalBias(im, 6, n, bias)))
     return failure();
   // A, a_scale and a_zero_point straight from one DynamicQuantizeLinear of
   // float x (ONNX Runtime's fusion of its quantize_dynamic output): the
