@@ -11,7 +11,9 @@ Loop, its compile time by stage, and gated linear attention, each beside ONNX Ru
 real torchvision/torchaudio/torch.nn architectures at full size (bench/real_models.py; alone
 with --only real), at 2 and 1 threads, with compile time, GFLOP/s and peak RSS. Then the
 quantized builds (bench/quantized.py; alone with --only quant): --quantize=int8/w8/w4 beside
-fp32 and ONNX Runtime on a BERT-base encoder, ViT-B/32 and a batch-1 decoder. Then
+fp32 and ONNX Runtime on a BERT-base encoder, ViT-B/32 and a batch-1 decoder, and the
+pre-quantized formats (bench/qformats.py; alone with --only qformats): the BERT-base encoder as
+DynamicQuantizeMatMul, MatMulInteger and QLinearMatMul models in Tessera and ONNX Runtime. Then
 sparsity (bench/sparsity.py; alone with --only sparse): sparse linear kernels against the
 dense GEMM, a BERT-base encoder pruned to 80%/90% 1x16 blocks, and causal tile skipping.
 Then token merging and pruning (bench/token_merge.py; alone with --only tome): ViT-B/16 with
@@ -152,7 +154,7 @@ def main():
     ap.add_argument("--no-attention", action="store_true",
                     help="skip the attention sequence-length benchmark")
     ap.add_argument("--no-ssm", action="store_true", help="skip the state-space section")
-    ap.add_argument("--only", choices=["ssm", "real", "quant", "sparse", "tome"], help="run only this section")
+    ap.add_argument("--only", choices=["ssm", "real", "quant", "qformats", "sparse", "tome"], help="run only this section")
     ap.add_argument("--no-real", action="store_true",
                     help="skip the real-architecture section (torchvision/torchaudio/torch.nn)")
     ap.add_argument("--rounds", type=int, default=3,
@@ -173,6 +175,9 @@ def main():
     if args.only == "quant" or args.only is None:
         import quantized
         quantized.section(args, work)
+    if args.only == "qformats" or args.only is None:
+        import qformats
+        qformats.section(args, work)
     if args.only == "sparse" or args.only is None:
         import sparsity
         sparsity.section(args, work)

@@ -14,7 +14,8 @@
 //               linalg (f32 attention -> runtime kernel), canonicalize,
 //               [-O1+] tessera-elementwise-fusion, canonicalize, cse
 //                                                          (--emit=linalg)
-//   buffers     one-shot-bufferize (function boundaries, identity layouts),
+//   buffers     tessera-distinct-results, one-shot-bufferize (function
+//               boundaries, identity layouts),
 //               buffer-results-to-out-params (hoisted static allocs),
 //               ownership-based-buffer-deallocation, buffer-deallocation-
 //               simplification, bufferization-lower-deallocations,
@@ -158,6 +159,7 @@ void mlir::tessera::buildBufferizationPipeline(OpPassManager &pm,
   bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
 
   // Outputs become caller-allocated out-params (the runtime allocates them);

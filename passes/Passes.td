@@ -148,9 +148,13 @@ def QdqLinearFusion : Pass<"tessera-fuse-qdq-linear"> {
     moved by 128). Matched on the arithmetic the importer makes of the QDQ
     ops (scale, round, zero point, clamp, the integer casts), so the
     integers are those of the model. Results differ from the QDQ graph's
-    only by the float rounding of its dequantized product. Anything else
-    (asymmetric weights, -128, per-channel activations, K > 32768) stays as
-    imported. Counted in --report as `qdq-linear`.
+    only by the float rounding of its dequantized product. A `tessera.conv`
+    of one group with such an input and weight ([F, C, K1..Kk], one scale
+    per tensor or output channel) becomes im2col (zero padding, one strided
+    window per kernel offset) and the same static qlinear. Anything else
+    (asymmetric weights, -128, per-channel activations, K > 32768, grouped
+    convs) stays as imported. Counted in --report as `qdq-linear` and
+    `qdq-conv`.
   }];
   let dependentDialects = ["mlir::tessera::TesseraDialect"];
 }

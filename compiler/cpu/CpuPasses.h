@@ -30,6 +30,10 @@ std::unique_ptr<Pass> createCpuMathApproximationPass();
 /// reductions get `reassoc`, so LLVM vectorizes them.
 std::unique_ptr<Pass> createReassociateReductionsPass();
 
+/// `tessera-distinct-results`: a tensor returned in several result
+/// positions is copied once per repeat (each result needs its own buffer).
+std::unique_ptr<Pass> createDistinctResultsPass();
+
 /// `tessera-shorten-buffer-lifetimes`: each temporary's dealloc moves from the
 /// end of its block to right after the buffer's last use.
 std::unique_ptr<Pass> createShortenBufferLifetimesPass();

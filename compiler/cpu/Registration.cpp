@@ -8,6 +8,7 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createEmitCInterfacePass(); });
   registerPass([] { return createCpuMathApproximationPass(); });
   registerPass([] { return createReassociateReductionsPass(); });
+  registerPass([] { return createDistinctResultsPass(); });
   registerPass([] { return createShortenBufferLifetimesPass(); });
   registerPass([] { return createTemporariesReportPass(); });
   registerPass([] { return createFlattenConstantGlobalsPass(); });

@@ -178,6 +178,22 @@ public:
   };
   llvm::StringMap<DynamicQuantized> dynamicQuantized;
 
+  /// The current node's unsigned inputs as they were before the importer
+  /// widened them to i64 (initializers keep their blobs here).
+  llvm::StringMap<TensorInfo> unwidened;
+
+  /// Outputs an earlier node's handler computed ahead, importing a chain of
+  /// nodes as one op: importing the node that makes all of its outputs
+  /// binds these instead of running its handler.
+  llvm::StringMap<Value> precomputed;
+
+  /// The nodes of the graph being imported that read value `name`; a null
+  /// entry stands for a graph output, and a node whose subgraphs mention
+  /// `name` counts as a reader.
+  virtual SmallVector<const onnx::NodeProto *> readersOf(StringRef name) = 0;
+  /// The node of the graph being imported that makes `name`, if any.
+  virtual const onnx::NodeProto *producerOf(StringRef name) = 0;
+
   // The node being imported.
   const onnx::NodeProto *node = nullptr;
   std::string nodeName;
@@ -262,6 +278,17 @@ public:
 /// A numpy-style MatMul of `a` and `b` (rank >= 1, batch broadcasting);
 /// null after reporting an error.
 Value buildMatMul(Importer &im, Value a, Value b);
+/// The current node's Conv attributes (strides, pads, dilations, group,
+/// auto_pad, kernel_shape) resolved for input `xt` [N, C, D1..Dk] and weight
+/// `wt` [F, C / group, K1..Kk]: explicit pads (begins, then ends) and the
+/// output shape. Reports an error and fails on attributes that do not fit.
+struct ConvGeometry {
+  SmallVector<int64_t> strides, pads, dilations;
+  int64_t group;
+  SmallVector<int64_t> outShape;
+};
+FailureOr<ConvGeometry> convGeometry(Importer &im, RankedTensorType xt,
+                                     RankedTensorType wt);
 /// A Conv of `x` and `w` (optional `bias`) with the current node's Conv
 /// attributes (strides, pads, dilations, group, auto_pad, kernel_shape);
 /// null after reporting an error.
@@ -271,6 +298,9 @@ Value buildConv(Importer &im, Value x, Value w, Value bias);
 /// of 8-bit integers (with their ONNX signedness) or float32; nullopt
 /// otherwise, without an error.
 std::optional<std::vector<double>> initializerDoubles(Importer &im, unsigned i);
+/// The same for the value named `name`.
+std::optional<std::vector<double>> initializerDoubles(Importer &im,
+                                                      StringRef name);
 
 /// A weight computed at import time, as a dense_resource blob named `name`.
 template <typename T>

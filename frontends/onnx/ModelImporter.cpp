@@ -34,6 +34,8 @@ public:
       : Importer(ctx, modelPath, modelDir), options(options) {}
   OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
   LogicalResult importSubgraph(const onnx::GraphProto &graph) override;
+  SmallVector<const onnx::NodeProto *> readersOf(StringRef name) override;
+  const onnx::NodeProto *producerOf(StringRef name) override;
 
 private:
   LogicalResult readOpsets(const onnx::ModelProto &model);
@@ -54,8 +56,55 @@ private:
   OpTable table, contribTable;
   int64_t defaultOpset = 0, contribOpset = 0;
   llvm::StringMap<const onnx::TypeProto *> inferred;
+  /// The graph whose nodes are being imported (the main graph or a
+  /// subgraph).
+  const onnx::GraphProto *current = nullptr;
 };
 } // namespace
+
+/// Whether a node of `graph` (or of its subgraphs) reads `name`.
+static bool mentions(const onnx::GraphProto &graph, StringRef name) {
+  for (const auto &n : graph.node()) {
+    if (llvm::is_contained(n.input(), name))
+      return true;
+    for (const auto &a : n.attribute()) {
+      if (a.has_g() && mentions(a.g(), name))
+        return true;
+      for (const auto &g : a.graphs())
+        if (mentions(g, name))
+          return true;
+    }
+  }
+  return false;
+}
+
+SmallVector<const onnx::NodeProto *> GraphImporter::readersOf(StringRef name) {
+  SmallVector<const onnx::NodeProto *> readers;
+  if (!current)
+    return readers;
+  for (const auto &n : current->node()) {
+    bool reads = llvm::is_contained(n.input(), name);
+    for (const auto &a : n.attribute()) {
+      reads |= a.has_g() && mentions(a.g(), name);
+      for (const auto &g : a.graphs())
+        reads |= mentions(g, name);
+    }
+    if (reads)
+      readers.push_back(&n);
+  }
+  for (const auto &vi : current->output())
+    if (vi.name() == name)
+      readers.push_back(nullptr);
+  return readers;
+}
+
+const onnx::NodeProto *GraphImporter::producerOf(StringRef name) {
+  if (current)
+    for (const auto &n : current->node())
+      if (llvm::is_contained(n.output(), name))
+        return &n;
+  return nullptr;
+}
 
 LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
   for (const auto &imp : model.opset_import())
@@ -398,11 +447,22 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   } else if (failed(checkLegacyVersion(n.op_type()))) {
     return failure();
   }
+  // A node whose outputs an earlier handler computed (see precomputed).
+  if (n.output_size() > 0 && llvm::all_of(n.output(), [&](const auto &o) {
+        return !o.empty() && precomputed.count(o);
+      })) {
+    for (int i = 0; i < n.output_size(); ++i)
+      setOutput(i, precomputed.lookup(n.output(i)));
+    return checkOutputs();
+  }
   badAttribute.clear();
   SmallVector<std::pair<std::string, TensorInfo>> widened;
   if (failed(widenUnsignedInputs(widened)))
     return failure();
+  for (auto &[name, info] : widened)
+    unwidened[name] = info;
   LogicalResult imported = it->second(*this);
+  unwidened.clear();
   for (auto &[name, info] : widened)
     values[name] = std::move(info);
   if (failed(imported))
@@ -445,12 +505,15 @@ LogicalResult GraphImporter::importSubgraph(const onnx::GraphProto &graph) {
               outerBad = badAttribute;
   int64_t outerOpset = opset;
   Location outerLoc = loc;
+  const onnx::GraphProto *outerGraph = current;
+  current = &graph;
   LogicalResult result = success();
   for (const auto &[i, n] : llvm::enumerate(graph.node()))
     if (failed(importNode(n, int(i)))) {
       result = failure();
       break;
     }
+  current = outerGraph;
   node = outerNode;
   nodeName = outerName;
   domain = outerDomain;
@@ -612,9 +675,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
     values[name] = std::move(info);
   }
   builder.setInsertionPointToEnd(body);
+  current = &graph;
   for (const auto &[i, n] : llvm::enumerate(graph.node()))
     if (failed(importNode(n, int(i))))
       return nullptr;
+  current = nullptr;
 
   node = nullptr;
   domain.clear();

@@ -1,5 +1,5 @@
 // MatMul by a rank-2 weight -> tessera.linear, then its bias add, activation
-// and residual add folded into the op's epilogue.
+// and residual add folded into the op's epilogue (a tessera.qlinear's too).
 #include "FusionUtils.h"
 #include "passes/Passes.h"
 
@@ -122,28 +122,55 @@ struct PatchConvToLinear : OpRewritePattern<ConvOp> {
   LinearFusionStats &stats;
 };
 
-/// A linear op feeding only `user`, whose epilogue is still empty from
-/// `stage` on (0: bias, 1: activation, 2: residual).
-LinearOp producerLinear(Value v, int stage) {
-  auto lin = defOf<LinearOp>(v);
-  if (!lin || !v.hasOneUse() || lin.getResidual())
-    return {};
-  if (stage <= 1 && lin.getActivation() != "none")
-    return {};
-  if (stage == 0 && lin.getBias())
-    return {};
+/// The epilogue of a tessera.linear or tessera.qlinear (the int8 layers
+/// that quantization and the pre-quantized importers make); nullopt for any
+/// other op.
+struct Epilogue {
+  Value bias, residual;
+  StringRef activation;
+};
+
+std::optional<Epilogue> epilogueOf(Operation *op) {
+  if (auto lin = dyn_cast_or_null<LinearOp>(op))
+    return Epilogue{lin.getBias(), lin.getResidual(), lin.getActivation()};
+  if (auto q = dyn_cast_or_null<QLinearOp>(op))
+    return Epilogue{q.getBias(), q.getResidual(), q.getActivation()};
+  return std::nullopt;
+}
+
+/// A linear or qlinear op feeding only `v`'s user, whose epilogue is still
+/// empty from `stage` on (0: bias, 1: activation, 2: residual).
+Operation *producerLinear(Value v, int stage) {
+  Operation *lin = v.getDefiningOp();
+  std::optional<Epilogue> e = epilogueOf(lin);
+  if (!e || !v.hasOneUse() || e->residual)
+    return nullptr;
+  if (stage <= 1 && e->activation != "none")
+    return nullptr;
+  if (stage == 0 && e->bias)
+    return nullptr;
   return lin;
 }
 
-LinearOp rebuild(PatternRewriter &rewriter, Operation *replaced, LinearOp lin,
-                 Value bias, Value residual, StringRef act) {
-  auto op =
-      LinearOp::create(rewriter, replaced->getLoc(), lin.getType(),
-                       lin.getInput(), lin.getWeight(), bias, residual,
-                       lin.getTokenMask(), lin.getTransposeWeightAttr(),
-                       rewriter.getStringAttr(act), lin.getSparsityAttr());
-  rewriter.replaceOp(replaced, op);
-  return op;
+/// `lin` again with the epilogue (bias, residual, act), replacing
+/// `replaced`.
+void rebuild(PatternRewriter &rewriter, Operation *replaced, Operation *lin,
+             Value bias, Value residual, StringRef act) {
+  Operation *op;
+  if (auto l = dyn_cast<LinearOp>(lin)) {
+    op = LinearOp::create(rewriter, replaced->getLoc(), l.getType(),
+                          l.getInput(), l.getWeight(), bias, residual,
+                          l.getTokenMask(), l.getTransposeWeightAttr(),
+                          rewriter.getStringAttr(act), l.getSparsityAttr());
+  } else {
+    auto q = cast<QLinearOp>(lin);
+    op = QLinearOp::create(rewriter, replaced->getLoc(), q.getType(),
+                           q.getInput(), q.getWeight(), q.getScale(), bias,
+                           residual, q.getModeAttr(), q.getBitsAttr(),
+                           rewriter.getStringAttr(act), q.getInputScaleAttr(),
+                           q.getInputZeroPointAttr());
+  }
+  rewriter.replaceOp(replaced, op->getResults());
 }
 
 /// linear + bias (shape [N] or [1.., N]) and linear + residual.
@@ -165,7 +192,7 @@ struct FoldAdd : OpRewritePattern<AddOp> {
       bool isBias = ot.getNumElements() == n && ot.getRank() >= 1 &&
                     ot.getShape().back() == n;
       if (isBias) {
-        if (LinearOp lin = producerLinear(l, 0)) {
+        if (Operation *lin = producerLinear(l, 0)) {
           Value bias = reshapeTo(rewriter, op.getLoc(), other, {n});
           rebuild(rewriter, op, lin, bias, Value(), "none");
           ++stats.bias;
@@ -173,9 +200,9 @@ struct FoldAdd : OpRewritePattern<AddOp> {
         }
       }
       if (ot == type) {
-        if (LinearOp lin = producerLinear(l, 2)) {
-          rebuild(rewriter, op, lin, lin.getBias(), other,
-                  lin.getActivation());
+        if (Operation *lin = producerLinear(l, 2)) {
+          std::optional<Epilogue> e = epilogueOf(lin);
+          rebuild(rewriter, op, lin, e->bias, other, e->activation);
           ++stats.residual;
           return success();
         }
@@ -205,10 +232,10 @@ struct FoldActivation : RewritePattern {
                         .Default([](Operation *) { return ""; });
     if (act.empty())
       return failure();
-    LinearOp lin = producerLinear(op->getOperand(0), 1);
+    Operation *lin = producerLinear(op->getOperand(0), 1);
     if (!lin)
       return failure();
-    rebuild(rewriter, op, lin, lin.getBias(), Value(), act);
+    rebuild(rewriter, op, lin, epilogueOf(lin)->bias, Value(), act);
     ++stats.activation;
     return success();
   }

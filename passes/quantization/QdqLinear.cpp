@@ -1,5 +1,6 @@
-// Pre-quantized (QDQ) linear layers onto the int8 kernels: an f32
-// tessera.linear whose input is QuantizeLinear -> DequantizeLinear of an
+// Pre-quantized (QDQ) linear layers and convolutions onto the int8 kernels:
+// an f32 tessera.linear (or a tessera.conv of one group, as im2col and a
+// qlinear) whose input is QuantizeLinear -> DequantizeLinear of an
 // activation (per tensor) and whose weight is DequantizeLinear of constant
 // int8 weights (symmetric, per tensor or per output channel) becomes a
 // static tessera.qlinear with the same scales. Matched on what the imported
@@ -216,16 +217,103 @@ std::optional<QWeight> matchQuantizedWeight(Value w, bool transposed) {
   return std::nullopt;
 }
 
+/// Matches a conv weight's DequantizeLinear: w' = (q - 0) * s over constant
+/// int8 q [F, C, K1..Kk] in [-127, 127], s one constant per tensor or per
+/// output channel (shaped [F, 1, .., 1]); q as [F, C·K1..Kk].
+std::optional<QWeight> matchQuantizedConvWeight(Value w) {
+  auto mul = defOf<MulOp>(w);
+  if (!mul)
+    return std::nullopt;
+  auto wt = cast<RankedTensorType>(w.getType());
+  int64_t f = wt.getDimSize(0),
+          kk = wt.getNumElements() / std::max<int64_t>(f, 1);
+  for (auto [qs, ss] : {std::pair{mul.getLhs(), mul.getRhs()},
+                        std::pair{mul.getRhs(), mul.getLhs()}}) {
+    auto [centered, zp] = minusSplat(qs);
+    auto toFloat = defOf<CastOp>(centered);
+    if (zp != 0.0 || !toFloat || !isInt(toFloat.getInput()) ||
+        intWidth(toFloat.getInput()) != 8 ||
+        cast<RankedTensorType>(toFloat.getInput().getType()).getShape() !=
+            wt.getShape())
+      continue;
+    auto st = cast<RankedTensorType>(ss.getType());
+    bool perTensor = st.getNumElements() == 1;
+    bool perChannel = st.getRank() == wt.getRank() && st.getDimSize(0) == f &&
+                      st.getNumElements() == f;
+    if (!perTensor && !perChannel)
+      continue;
+    std::optional<SmallVector<double>> qv =
+        fusion::getConstantValues(toFloat.getInput());
+    std::optional<SmallVector<double>> sv = fusion::getConstantValues(ss);
+    if (!qv || !sv)
+      continue;
+    QWeight out;
+    out.q.resize(f * kk);
+    out.scale.resize(f);
+    bool ok = true;
+    for (int64_t o = 0; o < f && ok; ++o) {
+      out.scale[o] = float((*sv)[perTensor ? 0 : o]);
+      ok = out.scale[o] > 0.0f && std::isfinite(out.scale[o]);
+      for (int64_t j = 0; j < kk && ok; ++j) {
+        double q = (*qv)[o * kk + j];
+        ok = q >= -127 && q <= 127;
+        out.q[o * kk + j] = int8_t(q);
+      }
+    }
+    if (ok)
+      return out;
+  }
+  return std::nullopt;
+}
+
 struct QdqLinearFusionPass
     : tessera::impl::QdqLinearFusionBase<QdqLinearFusionPass> {
   void runOnOperation() override {
-    int64_t fused = 0;
+    int64_t fused = 0, fusedConvs = 0;
     SmallVector<LinearOp> linears;
-    getOperation()->walk([&](LinearOp op) { linears.push_back(op); });
+    SmallVector<ConvOp> convs;
+    getOperation()->walk([&](Operation *op) {
+      if (auto lin = dyn_cast<LinearOp>(op))
+        linears.push_back(lin);
+      else if (auto conv = dyn_cast<ConvOp>(op))
+        convs.push_back(conv);
+    });
     for (LinearOp op : linears)
       fused += rewrite(op);
+    for (ConvOp op : convs)
+      fusedConvs += rewrite(op);
     fusion::recordCounts(getOperation(), "tessera-fuse-qdq-linear",
-                         {{"qdq-linear", fused}});
+                         {{"qdq-linear", fused}, {"qdq-conv", fusedConvs}});
+  }
+
+  /// conv(QDQ(x), DQ(w)) with one group: im2col and a static qlinear.
+  bool rewrite(ConvOp op) {
+    auto wt = op.getWeight().getType();
+    if (!op.getType().getElementType().isF32() || op.getGroup() != 1 ||
+        wt.getNumElements() / std::max<int64_t>(wt.getDimSize(0), 1) > 32768)
+      return false;
+    std::optional<FakeQuant> x = matchFakeQuant(op.getInput());
+    if (!x)
+      return false;
+    std::optional<QWeight> w = matchQuantizedConvWeight(op.getWeight());
+    if (!w)
+      return false;
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    int64_t f = wt.getDimSize(0), kk = wt.getNumElements() / f;
+    Value q = fusion::resourceConstant<int8_t>(
+        b, loc, RankedTensorType::get({f, kk}, b.getI8Type()), "qweight", w->q);
+    Value s = fusion::resourceConstant<float>(
+        b, loc, RankedTensorType::get({f, 1}, b.getF32Type()), "qscale",
+        w->scale);
+    // Signed activations are the unsigned ones shifted by 128.
+    int64_t zp = int64_t(x->zeroPoint) + (x->isUnsigned ? 0 : 128);
+    Value y = buildStaticQLinearConv(
+        b, loc, x->x, q, s, op.getBias(), wt.getShape().drop_front(2),
+        op.getStrides(), op.getPads(), op.getDilations(), float(x->scale), zp);
+    op.replaceAllUsesWith(y);
+    op.erase();
+    return true;
   }
 
   bool rewrite(LinearOp op) {

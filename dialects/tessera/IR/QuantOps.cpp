@@ -56,3 +56,92 @@ LogicalResult QLinearOp::verify() {
   return verifyLinearEpilogue(getOperation(), x, out, n, getBias(),
                               getResidual(), getActivation());
 }
+
+Value mlir::tessera::buildStaticQLinearConv(
+    OpBuilder &b, Location loc, Value x, Value q, Value scale, Value bias,
+    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+    ArrayRef<int64_t> dilations, float inputScale, int64_t inputZeroPoint) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  Type f32 = xt.getElementType();
+  int64_t rank = xt.getRank(), k = rank - 2, n = xt.getDimSize(0),
+          c = xt.getDimSize(1);
+  int64_t f = cast<RankedTensorType>(q.getType()).getDimSize(0);
+  int64_t kk = cast<RankedTensorType>(q.getType()).getDimSize(1);
+  auto tensor = [&](ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, f32);
+  };
+  auto reshape = [&](Value v, ArrayRef<int64_t> shape) -> Value {
+    if (cast<RankedTensorType>(v.getType()).getShape() == shape)
+      return v;
+    return ReshapeOp::create(b, loc, tensor(shape), v);
+  };
+  auto transpose = [&](Value v, ArrayRef<int64_t> perm) -> Value {
+    auto in = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(in.getDimSize(p));
+    return TransposeOp::create(b, loc, tensor(shape), v,
+                               b.getDenseI64ArrayAttr(perm));
+  };
+  // Zero padding of the spatial dims.
+  SmallVector<int64_t> fullPads(2 * rank, 0), padded(xt.getShape());
+  for (int64_t i = 0; i < k; ++i) {
+    fullPads[2 + i] = pads[i];
+    fullPads[rank + 2 + i] = pads[k + i];
+    padded[2 + i] += pads[i] + pads[k + i];
+  }
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    x = PadOp::create(b, loc, tensor(padded), x,
+                      b.getDenseI64ArrayAttr(fullPads),
+                      b.getStringAttr("constant"), b.getF64FloatAttr(0.0));
+  SmallVector<int64_t> out;
+  for (int64_t i = 0; i < k; ++i)
+    out.push_back(
+        (padded[2 + i] - dilations[i] * (kernel[i] - 1) - 1) / strides[i] + 1);
+  // One strided window [N, C, 1, D1'..Dk'] per kernel offset (odometer).
+  SmallVector<int64_t> windowShape = {n, c, 1};
+  windowShape.append(out.begin(), out.end());
+  SmallVector<Value> windows;
+  SmallVector<int64_t> offset(k, 0);
+  while (true) {
+    SmallVector<int64_t> starts = {0, 0}, steps = {1, 1}, shape = {n, c};
+    for (int64_t i = 0; i < k; ++i) {
+      starts.push_back(offset[i] * dilations[i]);
+      steps.push_back(strides[i]);
+      shape.push_back(out[i]);
+    }
+    Value window = SliceOp::create(b, loc, tensor(shape), x,
+                                   b.getDenseI64ArrayAttr(starts),
+                                   b.getDenseI64ArrayAttr(steps));
+    windows.push_back(reshape(window, windowShape));
+    int64_t i = k - 1;
+    while (i >= 0 && ++offset[i] == kernel[i])
+      offset[i--] = 0;
+    if (i < 0)
+      break;
+  }
+  SmallVector<int64_t> stacked = {n, c, int64_t(windows.size())};
+  stacked.append(out.begin(), out.end());
+  Value patches =
+      windows.size() == 1
+          ? windows[0]
+          : ConcatOp::create(b, loc, tensor(stacked), windows, int64_t(2))
+                .getResult();
+  SmallVector<int64_t> flat = {n, kk}, toLast = {0}, toChannels = {0, k + 1};
+  flat.append(out.begin(), out.end());
+  for (int64_t i = 0; i < k; ++i) {
+    toLast.push_back(2 + i);
+    toChannels.push_back(1 + i);
+  }
+  toLast.push_back(1);
+  patches = transpose(reshape(patches, flat), toLast);
+  SmallVector<int64_t> yShape = {n};
+  yShape.append(out.begin(), out.end());
+  yShape.push_back(f);
+  Value y = QLinearOp::create(b, loc, tensor(yShape), patches, q, scale, bias,
+                              Value(), b.getStringAttr("static"),
+                              b.getI64IntegerAttr(8), b.getStringAttr("none"),
+                              b.getF32FloatAttr(inputScale),
+                              b.getI64IntegerAttr(inputZeroPoint));
+  return transpose(y, toChannels);
+}

@@ -33,16 +33,12 @@ static LogicalResult importConv(Importer &im) {
   return success();
 }
 
-/// The conv of the current node's attributes (Conv, ConvInteger, ...).
-static FailureOr<Value> buildConvImpl(Importer &im, Value x, Value w,
-                                      Value bias) {
-  auto xt = Importer::typeOf(x), wt = Importer::typeOf(w);
+FailureOr<ConvGeometry>
+mlir::tessera::onnx_import::convGeometry(Importer &im, RankedTensorType xt,
+                                         RankedTensorType wt) {
   int64_t k = xt.getRank() - 2;
   if (k < 1 || wt.getRank() != xt.getRank())
     return im.fail("input and weight must share a rank >= 3");
-  if (!isa<FloatType>(xt.getElementType()) ||
-      wt.getElementType() != xt.getElementType())
-    return im.fail("unsupported element types (matching floats expected)");
   auto strides = spatialAttr(im, "strides", k, 1, k);
   auto dilations = spatialAttr(im, "dilations", k, 1, k);
   auto pads = spatialAttr(im, "pads", k, 0, 2 * k);
@@ -80,16 +76,29 @@ static FailureOr<Value> buildConvImpl(Importer &im, Value x, Value w,
       return im.fail("kernel is larger than the padded input");
     shape.push_back((padded - span) / s + 1);
   }
+  return ConvGeometry{*strides, *pads, *dilations, group, shape};
+}
+
+/// The conv of the current node's attributes (Conv, ConvInteger, ...).
+static FailureOr<Value> buildConvImpl(Importer &im, Value x, Value w,
+                                      Value bias) {
+  auto xt = Importer::typeOf(x), wt = Importer::typeOf(w);
+  FailureOr<ConvGeometry> g = convGeometry(im, xt, wt);
+  if (failed(g))
+    return failure();
+  if (!isa<FloatType>(xt.getElementType()) ||
+      wt.getElementType() != xt.getElementType())
+    return im.fail("unsupported element types (matching floats expected)");
   if (bias) {
     auto bt = Importer::typeOf(bias);
-    if (bt.getRank() != 1 || bt.getDimSize(0) != f)
+    if (bt.getRank() != 1 || bt.getDimSize(0) != wt.getDimSize(0))
       return im.fail("bias must have one entry per output channel");
   }
-  auto type = RankedTensorType::get(shape, xt.getElementType());
+  auto type = RankedTensorType::get(g->outShape, xt.getElementType());
   return ConvOp::create(im.builder, im.loc, type, x, w, bias,
-                        im.builder.getDenseI64ArrayAttr(*strides),
-                        im.builder.getDenseI64ArrayAttr(*pads),
-                        im.builder.getDenseI64ArrayAttr(*dilations), group)
+                        im.builder.getDenseI64ArrayAttr(g->strides),
+                        im.builder.getDenseI64ArrayAttr(g->pads),
+                        im.builder.getDenseI64ArrayAttr(g->dilations), g->group)
       .getResult();
 }
 

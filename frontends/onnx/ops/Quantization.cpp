@@ -5,6 +5,8 @@
 // arithmetic here is plain signed arithmetic.
 #include "frontends/onnx/Importer.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_import;
@@ -37,6 +39,10 @@ static Value castTo(Importer &im, Value v, Type et) {
   auto t = Importer::typeOf(v);
   return t.getElementType() == et ? v : im.create<CastOp>(t.clone(et), v);
 }
+
+static Value dynamicTensorLinear(Importer &im, Value x, unsigned bIndex,
+                                 std::optional<std::vector<double>> ws,
+                                 unsigned zpIndex, Value bias);
 
 /// A scale or zero point shaped to broadcast against a rank-`rank` tensor:
 /// scalars as they are, 1-D (per-axis) values along `axis`.
@@ -206,10 +212,75 @@ static Value rowZeroPoint(Importer &im, Value zp) {
   return t.getRank() == 1 ? im.reshape(zp, {}) : zp;
 }
 
+/// The only reader of `value`: a node of type `opType` in the default
+/// domain with one output; null otherwise.
+static const onnx::NodeProto *onlyReader(Importer &im, StringRef value,
+                                         StringRef opType) {
+  SmallVector<const onnx::NodeProto *> readers = im.readersOf(value);
+  if (readers.size() != 1 || !readers[0] || readers[0]->op_type() != opType ||
+      !(readers[0]->domain().empty() || readers[0]->domain() == "ai.onnx") ||
+      readers[0]->output_size() != 1)
+    return nullptr;
+  return readers[0];
+}
+
+/// ONNX Runtime's quantize_dynamic (QOperator format) writes a linear layer
+/// y = x · W as DynamicQuantizeLinear(x) -> (q, s, zp), MatMulInteger(q, Wq,
+/// zp) -> Cast(to float) -> Mul by Mul(s, W_scale). When the current
+/// MatMulInteger heads such a chain (its product read only by the Cast, the
+/// Cast's result only by the Mul; Wq a signed int8 initializer with no or
+/// zero zero point, W_scale a known scale per tensor or column), the Mul's
+/// result is one tessera.qlinear in dynamic_tensor mode on x: the same
+/// integers, products and float scaling. It is made here and bound when the
+/// Mul is imported; the chain's nodes import as usual and are left unused.
+static void fuseDynamicMatMulChain(Importer &im) {
+  auto source = im.dynamicQuantized.find(im.node->input(0));
+  if (source == im.dynamicQuantized.end() || !im.hasInput(2) ||
+      im.node->input(2) != source->second.zeroPoint || !im.hasOutput(0))
+    return;
+  const onnx::NodeProto *cast = onlyReader(im, im.node->output(0), "Cast");
+  if (!cast || !llvm::any_of(cast->attribute(), [](const auto &a) {
+        return a.name() == "to" && a.i() == onnx::TensorProto::FLOAT;
+      }))
+    return;
+  const onnx::NodeProto *mul = onlyReader(im, cast->output(0), "Mul");
+  if (!mul || mul->input_size() != 2 || mul->input(0) == mul->input(1))
+    return;
+  StringRef multiplier =
+      mul->input(0) == cast->output(0) ? mul->input(1) : mul->input(0);
+  const onnx::NodeProto *scales = im.producerOf(multiplier);
+  StringRef s = source->second.scale, ws;
+  if (!scales || scales->op_type() != "Mul" || scales->input_size() != 2 ||
+      !(scales->domain().empty() || scales->domain() == "ai.onnx"))
+    return;
+  if (scales->input(0) == s)
+    ws = scales->input(1);
+  else if (scales->input(1) == s)
+    ws = scales->input(0);
+  auto wsInfo = im.values.find(ws);
+  auto xInfo = im.values.find(source->second.input);
+  if (ws.empty() || ws == s || wsInfo == im.values.end() ||
+      wsInfo->second.isSequence() || xInfo == im.values.end())
+    return;
+  Value x = im.materialize(xInfo->second);
+  if (!x)
+    return;
+  Value y =
+      dynamicTensorLinear(im, x, 1, initializerDoubles(im, ws), 3, Value());
+  // The weight scale must broadcast into the product's shape.
+  SmallVector<int64_t> shape;
+  if (y &&
+      succeeded(broadcastShapes(Importer::typeOf(y).getShape(),
+                                wsInfo->second.type.getShape(), shape)) &&
+      ArrayRef<int64_t>(shape) == Importer::typeOf(y).getShape())
+    im.precomputed[mul->output(0)] = y;
+}
+
 static LogicalResult importMatMulInteger(Importer &im) {
   Value a = im.operand(0), b = im.operand(1);
   if (!a || !b)
     return failure();
+  fuseDynamicMatMulChain(im);
   Type i32 = im.builder.getI32Type();
   Value azp, bzp;
   if (im.hasInput(2) && !(azp = im.operand(2)))
@@ -260,6 +331,158 @@ static LogicalResult importConvInteger(Importer &im) {
   return success();
 }
 
+/// The int8-kernel form of QLinearMatMul's product (inputs a, a_scale,
+/// a_zero_point, b, b_scale, b_zero_point): a static tessera.qlinear on the
+/// dequantized activation (a - a_zero_point) * a_scale, which the kernel
+/// quantizes back to the same integers (the float error is far below half a
+/// step), multiplies exactly with the centered weights and returns as
+/// float(sum) * (a_scale * b_scale). It needs one constant a_scale and
+/// a_zero_point, 8-bit a, b a constant [K, N] (K <= 32768) whose centered
+/// values b - b_zero_point lie in [-127, 127] with one zero point and one
+/// positive scale per tensor or column. Null otherwise.
+static Value qlinearMatMulKernel(Importer &im, Value a) {
+  std::optional<std::vector<double>> as = initializerDoubles(im, 1),
+                                     azp = initializerDoubles(im, 2),
+                                     b = initializerDoubles(im, 3),
+                                     bs = initializerDoubles(im, 4),
+                                     bzp = initializerDoubles(im, 5);
+  int32_t aType = im.onnxTypeOf(im.node->input(0));
+  auto at = Importer::typeOf(a);
+  auto bt = im.input(3)->type;
+  if (!as || !azp || !b || !bs || !bzp || as->size() != 1 || azp->size() != 1 ||
+      at.getRank() < 1 || bt.getRank() != 2 ||
+      (aType != onnx::TensorProto::UINT8 && aType != onnx::TensorProto::INT8) ||
+      at.getShape().back() != bt.getDimSize(0) || bt.getDimSize(0) > 32768)
+    return Value();
+  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
+  float aScale = float((*as)[0]);
+  if ((bs->size() != 1 && int64_t(bs->size()) != n) ||
+      (bzp->size() != 1 && int64_t(bzp->size()) != n) || !(aScale > 0.0f) ||
+      !std::isfinite(aScale))
+    return Value();
+  std::vector<int8_t> q(n * k);
+  std::vector<float> scale(n);
+  for (int64_t c = 0; c < n; ++c) {
+    scale[c] = float((*bs)[bs->size() == 1 ? 0 : c]);
+    double zp = (*bzp)[bzp->size() == 1 ? 0 : c];
+    if (!(scale[c] > 0.0f) || !std::isfinite(scale[c]))
+      return Value();
+    for (int64_t r = 0; r < k; ++r) {
+      double v = (*b)[r * n + c] - zp;
+      if (v < -127 || v > 127)
+        return Value();
+      q[c * k + r] = int8_t(v);
+    }
+  }
+  Type f32 = im.builder.getF32Type();
+  Value x = bin<MulOp>(im, centered(im, a, im.scalar(f32, (*azp)[0]), f32),
+                       im.scalar(f32, aScale));
+  Value qv =
+      blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
+                   "qlinear_matmul_q", ArrayRef<int8_t>(q));
+  Value sv = blobConstant(im, RankedTensorType::get({n, 1}, f32),
+                          "qlinear_matmul_scale", ArrayRef<float>(scale));
+  SmallVector<int64_t> outShape(at.getShape().drop_back());
+  outShape.push_back(n);
+  // Signed activations are the unsigned ones shifted by 128.
+  int64_t zp =
+      int64_t((*azp)[0]) + (aType == onnx::TensorProto::INT8 ? 128 : 0);
+  return im.create<QLinearOp>(
+      RankedTensorType::get(outShape, f32), x, qv, sv, Value(), Value(),
+      im.builder.getStringAttr("static"), im.builder.getI64IntegerAttr(8),
+      im.builder.getStringAttr("none"), im.builder.getF32FloatAttr(aScale),
+      im.builder.getI64IntegerAttr(zp));
+}
+
+/// QLinearConv's weights (input 3, [F, C, K1..Kk]) for the int8 kernels:
+/// the centered values w - w_zero_point as [F, C·K1..Kk] int8 and one scale
+/// per output channel, when the weight, its scale and zero point (per
+/// tensor or per channel) are constants, the scales positive and the
+/// centered values in [-127, 127].
+static std::optional<std::pair<std::vector<int8_t>, std::vector<float>>>
+kernelConvWeights(Importer &im, RankedTensorType wt) {
+  std::optional<std::vector<double>> w = initializerDoubles(im, 3),
+                                     ws = initializerDoubles(im, 4),
+                                     wzp = initializerDoubles(im, 5);
+  int64_t f = wt.getDimSize(0),
+          kk = wt.getNumElements() / std::max<int64_t>(f, 1);
+  if (!w || !ws || !wzp || (ws->size() != 1 && int64_t(ws->size()) != f) ||
+      (wzp->size() != 1 && int64_t(wzp->size()) != f))
+    return std::nullopt;
+  std::vector<int8_t> q(f * kk);
+  std::vector<float> scale(f);
+  for (int64_t o = 0; o < f; ++o) {
+    scale[o] = float((*ws)[ws->size() == 1 ? 0 : o]);
+    double zp = (*wzp)[wzp->size() == 1 ? 0 : o];
+    if (!(scale[o] > 0.0f) || !std::isfinite(scale[o]))
+      return std::nullopt;
+    for (int64_t j = 0; j < kk; ++j) {
+      double v = (*w)[o * kk + j] - zp;
+      if (v < -127 || v > 127)
+        return std::nullopt;
+      q[o * kk + j] = int8_t(v);
+    }
+  }
+  return std::pair{std::move(q), std::move(scale)};
+}
+
+/// The int8-kernel form of QLinearConv's product (inputs x, x_scale,
+/// x_zero_point, w, w_scale, w_zero_point, and the int32 bias B) with one
+/// group, as im2col and a static tessera.qlinear: the dequantized input
+/// (x - x_zero_point) * x_scale is padded with zeros (the zero point's
+/// value), each kernel offset's strided window sliced out, and the windows
+/// stacked into patches [N, D1'..Dk', C·K1..Kk], whose products with the
+/// centered weights [F, C·K1..Kk] the kernels sum exactly; B enters as the
+/// float bias B * (x_scale * w_scale). The result is [N, F, D1'..Dk'] as
+/// float(sum) * (x_scale * w_scale) + bias. Needs one constant x_scale and
+/// x_zero_point, 8-bit x, kernelConvWeights, C·K1..Kk <= 32768 and a
+/// constant B. Null when it does not apply; failure after an error (the
+/// attributes do not fit the shapes).
+static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
+  auto xt = Importer::typeOf(x);
+  auto wt = im.input(3)->type;
+  FailureOr<ConvGeometry> g = convGeometry(im, xt, wt);
+  if (failed(g))
+    return failure();
+  std::optional<std::vector<double>> xs = initializerDoubles(im, 1),
+                                     xzp = initializerDoubles(im, 2), bias;
+  if (im.hasInput(8) && !(bias = initializerDoubles(im, 8)))
+    return Value();
+  int32_t xType = im.onnxTypeOf(im.node->input(0));
+  int64_t f = wt.getDimSize(0);
+  int64_t kk = wt.getNumElements() / std::max<int64_t>(f, 1);
+  if (!xs || !xzp || xs->size() != 1 || xzp->size() != 1 || g->group != 1 ||
+      (xType != onnx::TensorProto::UINT8 && xType != onnx::TensorProto::INT8) ||
+      kk > 32768 || (bias && int64_t(bias->size()) != f))
+    return Value();
+  float xScale = float((*xs)[0]);
+  auto weights = kernelConvWeights(im, wt);
+  if (!weights || !(xScale > 0.0f) || !std::isfinite(xScale))
+    return Value();
+  Type f32 = im.builder.getF32Type();
+  Value xf = bin<MulOp>(im, centered(im, x, im.scalar(f32, (*xzp)[0]), f32),
+                        im.scalar(f32, xScale));
+  auto &[q, scale] = *weights;
+  std::vector<float> biasF;
+  if (bias)
+    for (int64_t o = 0; o < f; ++o)
+      biasF.push_back(float((*bias)[o] * double(xScale * scale[o])));
+  Value qv =
+      blobConstant(im, RankedTensorType::get({f, kk}, im.builder.getI8Type()),
+                   "qlinear_conv_q", ArrayRef<int8_t>(q));
+  Value sv = blobConstant(im, RankedTensorType::get({f, 1}, f32),
+                          "qlinear_conv_scale", ArrayRef<float>(scale));
+  Value bv = bias ? blobConstant(im, RankedTensorType::get({f}, f32),
+                                 "qlinear_conv_bias", ArrayRef<float>(biasF))
+                  : Value();
+  // Signed activations are the unsigned ones shifted by 128.
+  int64_t zp =
+      int64_t((*xzp)[0]) + (xType == onnx::TensorProto::INT8 ? 128 : 0);
+  return buildStaticQLinearConv(im.builder, im.loc, xf, qv, sv, bv,
+                                wt.getShape().drop_front(2), g->strides,
+                                g->pads, g->dilations, xScale, zp);
+}
+
 /// QLinearMatMul / QLinearConv: integer product of the centered operands,
 /// rescaled by a_scale * b_scale / y_scale and requantized.
 static LogicalResult importQLinear(Importer &im, bool conv) {
@@ -279,6 +502,14 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
   Value prod;
   int64_t outRank;
   if (conv) {
+    FailureOr<Value> y = qlinearConvKernel(im, a);
+    if (failed(y))
+      return failure();
+    if (*y) {
+      im.setOutput(
+          0, quantize(im, *y, im.reshape(ys, {}), im.reshape(yzp, {}), *range));
+      return success();
+    }
     int64_t rank = Importer::typeOf(b).getRank();
     FailureOr<Value> wzp = channelZeroPoint(im, bzp, rank, "w_zero_point");
     FailureOr<Value> wsc = channelZeroPoint(im, bs, rank - 1, "w_scale");
@@ -295,6 +526,10 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
     outRank = Importer::typeOf(prod).getRank();
     // Per-output-channel weight scales along axis 1 of the result.
     bs = *wsc;
+  } else if (Value y = qlinearMatMulKernel(im, a)) {
+    im.setOutput(
+        0, quantize(im, y, im.reshape(ys, {}), im.reshape(yzp, {}), *range));
+    return success();
   } else {
     prod = buildMatMul(im, centered(im, a, rowZeroPoint(im, azp), f64),
                        centered(im, b, bzp, f64));
@@ -317,24 +552,29 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
 // -----------------------
 
 std::optional<std::vector<double>>
-mlir::tessera::onnx_import::initializerDoubles(Importer &im, unsigned i) {
-  if (!im.hasInput(i))
+mlir::tessera::onnx_import::initializerDoubles(Importer &im, StringRef name) {
+  auto it = im.values.find(name);
+  if (name.empty() || it == im.values.end() || it->second.isSequence())
     return std::nullopt;
-  TensorInfo *info = im.input(i);
-  if (!info)
-    return std::nullopt;
-  int64_t n = info->type.getNumElements();
+  // Known constants are read widened (unsigned values as such), unsigned
+  // initializers' blobs as they were stored.
+  const TensorInfo *found = &it->second;
+  if (auto orig = im.unwidened.find(name);
+      !found->constant && orig != im.unwidened.end())
+    found = &orig->second;
+  const TensorInfo &info = *found;
+  int64_t n = info.type.getNumElements();
   std::vector<double> out(n);
-  if (info->constant) {
+  if (info.constant) {
     for (int64_t e = 0; e < n; ++e)
-      out[e] = info->constant->getDouble(e);
+      out[e] = info.constant->getDouble(e);
     return out;
   }
-  auto blob = dyn_cast_or_null<DenseResourceElementsAttr>(info->weight);
+  auto blob = dyn_cast_or_null<DenseResourceElementsAttr>(info.weight);
   if (!blob || !blob.getRawHandle().getBlob())
     return std::nullopt;
   ArrayRef<char> bytes = blob.getRawHandle().getBlob()->getData();
-  int32_t onnxType = im.onnxTypeOf(im.node->input(i));
+  int32_t onnxType = im.onnxTypeOf(name);
   if (onnxType == onnx::TensorProto::INT8 && int64_t(bytes.size()) == n) {
     for (int64_t e = 0; e < n; ++e)
       out[e] = int8_t(bytes[e]);
@@ -350,7 +590,19 @@ mlir::tessera::onnx_import::initializerDoubles(Importer &im, unsigned i) {
     out.assign(f, f + n);
     return out;
   }
+  if (onnxType == onnx::TensorProto::INT32 && int64_t(bytes.size()) == 4 * n) {
+    const int32_t *v = reinterpret_cast<const int32_t *>(bytes.data());
+    out.assign(v, v + n);
+    return out;
+  }
   return std::nullopt;
+}
+
+std::optional<std::vector<double>>
+mlir::tessera::onnx_import::initializerDoubles(Importer &im, unsigned i) {
+  if (!im.hasInput(i))
+    return std::nullopt;
+  return initializerDoubles(im, im.node->input(i));
 }
 
 /// A scale or zero point that is a scalar, or 1-D of size 1 or `n`.
@@ -401,15 +653,13 @@ static Value scaleProduct(Importer &im, Value prod, Value aScale, Value bScale,
 /// The int8-kernel form of a dynamic int8 MatMul of float `x` [..., K]:
 /// tessera.qlinear in dynamic_tensor mode (x quantized as
 /// DynamicQuantizeLinear does) when input `bIndex` is a signed int8
-/// initializer [K, N], `scaleIndex` a known scale per tensor or column, and
+/// initializer [K, N], `ws` a known scale per tensor or column, and
 /// `zpIndex` absent or all zero (K <= 32768, so the int32 sums cannot
 /// overflow); null otherwise.
 static Value dynamicTensorLinear(Importer &im, Value x, unsigned bIndex,
-                                 unsigned scaleIndex, unsigned zpIndex,
-                                 Value bias) {
-  std::optional<std::vector<double>> w = initializerDoubles(im, bIndex),
-                                     ws = initializerDoubles(im, scaleIndex),
-                                     wz;
+                                 std::optional<std::vector<double>> ws,
+                                 unsigned zpIndex, Value bias) {
+  std::optional<std::vector<double>> w = initializerDoubles(im, bIndex), wz;
   bool zeroZp = !im.hasInput(zpIndex);
   if (!zeroZp && (wz = initializerDoubles(im, zpIndex)))
     zeroZp = llvm::all_of(*wz, [](double z) { return z == 0; });
@@ -470,7 +720,8 @@ static LogicalResult importDynamicQuantizeMatMul(Importer &im) {
   if (failed(optionalZeroPoint(im, 3, n, "b_zero_point", bZp)) ||
       failed(optionalBias(im, 4, n, bias)))
     return failure();
-  if (Value y = dynamicTensorLinear(im, a, 1, 2, 3, bias)) {
+  if (Value y =
+          dynamicTensorLinear(im, a, 1, initializerDoubles(im, 2), 3, bias)) {
     im.setOutput(0, y);
     return success();
   }
@@ -525,7 +776,8 @@ static LogicalResult importMatMulIntegerToFloat(Importer &im) {
     Value x =
         xInfo != im.values.end() ? im.materialize(xInfo->second) : Value();
     if (x)
-      if (Value y = dynamicTensorLinear(im, x, 1, 3, 5, bias)) {
+      if (Value y = dynamicTensorLinear(im, x, 1, initializerDoubles(im, 3), 5,
+                                        bias)) {
         im.setOutput(0, y);
         return success();
       }

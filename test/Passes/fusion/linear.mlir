@@ -104,3 +104,36 @@ func.func @patch_conv_near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x2x2xf3
   %4 = tessera.conv %x, %p {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
   return %0, %1, %2, %3, %4 : tensor<1x4x7x7xf32>, tensor<1x4x5x5xf32>, tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// An imported int8 layer (tessera.qlinear, e.g. ONNX Runtime's dynamic
+// MatMuls) takes the same epilogue: bias, activation, residual. Its mode
+// and input quantization attributes are kept.
+// CHECK-LABEL: func @qlinear_epilogue
+// CHECK: %[[Q:.*]] = tessera.qlinear %arg0, %arg1, %arg2 bias %arg3 residual %arg0 {activation = "silu", input_scale = 2.000000e-02 : f32, input_zero_point = 128 : i64, mode = "static"}
+// CHECK-NEXT: return %[[Q]]
+func.func @qlinear_epilogue(%x: tensor<4x8xf32>, %q: tensor<8x8xi8>, %s: tensor<8x1xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  %y = tessera.qlinear %x, %q, %s {mode = "static", input_scale = 0.02 : f32, input_zero_point = 128 : i64} : (tensor<4x8xf32>, tensor<8x8xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  %a = tessera.add %y, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %g = tessera.silu %a : tensor<4x8xf32>
+  %r = tessera.add %g, %x : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Near misses: a qlinear whose result has another use keeps its add; one
+// that already has a residual takes no activation.
+// CHECK-LABEL: func @qlinear_near_misses
+// CHECK: %[[Q1:.*]] = tessera.qlinear %arg0, %arg1, %arg2 {mode = "dynamic_tensor"}
+// CHECK: tessera.add %[[Q1]], %arg3
+// CHECK: %[[Q2:.*]] = tessera.qlinear %arg0, %arg1, %arg2 residual %arg0 {mode = "dynamic"}
+// CHECK: tessera.relu %[[Q2]]
+func.func @qlinear_near_misses(%x: tensor<4x8xf32>, %q: tensor<8x8xi8>, %s: tensor<8x1xf32>, %b: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %y = tessera.qlinear %x, %q, %s {mode = "dynamic_tensor"} : (tensor<4x8xf32>, tensor<8x8xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
+  %a = tessera.add %y, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %z = tessera.qlinear %x, %q, %s residual %x {mode = "dynamic"} : (tensor<4x8xf32>, tensor<8x8xi8>, tensor<8x1xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %r = tessera.relu %z : tensor<4x8xf32>
+  return %y, %a, %r : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}

@@ -221,3 +221,76 @@ func.func @near_unsigned_wraps(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
   %y = tessera.linear %xd, %wd {transpose_weight = true} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+// A QDQ convolution (int8 activations, per-output-channel weight scales
+// shaped [F, 1, 1, 1], bias): zero padding, one strided window per kernel
+// offset stacked into patches [N, H', W', C·KH·KW], a static qlinear, and
+// the result back to [N, F, H', W'].
+// CHECK-LABEL: func @conv_per_channel
+// CHECK: %[[P:.*]] = tessera.pad %arg0 {pads = array<i64: 0, 0, 1, 0, 0, 0, 1, 0>} : tensor<1x2x4x4xf32> to tensor<1x2x6x4xf32>
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 2, 1>} : tensor<1x2x6x4xf32> to tensor<1x2x3x3xf32>
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 0, 1>, steps = array<i64: 1, 1, 2, 1>}
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 1, 0>, steps = array<i64: 1, 1, 2, 1>}
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 1, 1>, steps = array<i64: 1, 1, 2, 1>}
+// CHECK: tessera.concat {{.*}} {axis = 2 : i64} : ({{.*}}) -> tensor<1x2x4x3x3xf32>
+// CHECK: %[[T:.*]] = tessera.transpose %{{.*}} {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x3x3xf32> to tensor<1x3x3x8xf32>
+// CHECK: %[[Y:.*]] = tessera.qlinear %[[T]], %{{.*}}, %{{.*}} bias %{{.*}} {input_scale = 1.000000e-01 : f32, input_zero_point = 125 : i64, mode = "static"} : (tensor<1x3x3x8xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+// CHECK: tessera.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x3x3xf32> to tensor<1x3x3x3xf32>
+// CHECK-NOT: tessera.conv
+func.func @conv_per_channel(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x3x3xf32> {
+  %b = tessera.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %sw = tessera.constant dense<[[[[0.5]]], [[[0.25]]], [[[0.125]]]]> : tensor<3x1x1x1xf32>
+  %wq = tessera.constant dense<3> : tensor<3x2x2x2xi8>
+  %hi = tessera.constant dense<1.270000e+02> : tensor<f32>
+  %lo = tessera.constant dense<-1.280000e+02> : tensor<f32>
+  %s = tessera.constant dense<1.000000e-01> : tensor<f32>
+  %zi = tessera.constant dense<-3> : tensor<i64>
+  %0 = tessera.div %x, %s : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %1 = tessera.round %0 : tensor<1x2x4x4xf32>
+  %z = tessera.cast %zi : tensor<i64> to tensor<f32>
+  %2 = tessera.add %1, %z : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %3 = tessera.max %2, %lo : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %4 = tessera.min %3, %hi : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %5 = tessera.cast %4 : tensor<1x2x4x4xf32> to tensor<1x2x4x4xi64>
+  %6 = tessera.cast %5 : tensor<1x2x4x4xi64> to tensor<1x2x4x4xi8>
+  %7 = tessera.cast %6 : tensor<1x2x4x4xi8> to tensor<1x2x4x4xf32>
+  %8 = tessera.sub %7, %z : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %xd = tessera.mul %8, %s : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %w0 = tessera.cast %wq : tensor<3x2x2x2xi8> to tensor<3x2x2x2xf32>
+  %wd = tessera.mul %w0, %sw : (tensor<3x2x2x2xf32>, tensor<3x1x1x1xf32>) -> tensor<3x2x2x2xf32>
+  %y = tessera.conv %xd, %wd, %b {strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<3x2x2x2xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %y : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// Near misses: two groups, and a weight scale that varies inside an output
+// channel, stay convolutions.
+// CHECK-LABEL: func @conv_near_misses
+// CHECK: tessera.conv
+// CHECK: tessera.conv
+// CHECK-NOT: tessera.qlinear
+func.func @conv_near_misses(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x3x3x3xf32>) {
+  %hi = tessera.constant dense<1.270000e+02> : tensor<f32>
+  %lo = tessera.constant dense<-1.280000e+02> : tensor<f32>
+  %s = tessera.constant dense<1.000000e-01> : tensor<f32>
+  %0 = tessera.div %x, %s : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %1 = tessera.round %0 : tensor<1x2x4x4xf32>
+  %3 = tessera.max %1, %lo : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %4 = tessera.min %3, %hi : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %5 = tessera.cast %4 : tensor<1x2x4x4xf32> to tensor<1x2x4x4xi8>
+  %7 = tessera.cast %5 : tensor<1x2x4x4xi8> to tensor<1x2x4x4xf32>
+  %xd = tessera.mul %7, %s : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %wq = tessera.constant dense<3> : tensor<2x1x2x2xi8>
+  %w0 = tessera.cast %wq : tensor<2x1x2x2xi8> to tensor<2x1x2x2xf32>
+  %wd = tessera.mul %w0, %s : (tensor<2x1x2x2xf32>, tensor<f32>) -> tensor<2x1x2x2xf32>
+  %g = tessera.conv %xd, %wd {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32>
+  %wq2 = tessera.constant dense<3> : tensor<3x2x2x2xi8>
+  %sv = tessera.constant dense<[[[[0.5, 0.25]]], [[[0.5, 0.25]]], [[[0.5, 0.25]]]]> : tensor<3x1x1x2xf32>
+  %w2 = tessera.cast %wq2 : tensor<3x2x2x2xi8> to tensor<3x2x2x2xf32>
+  %wd2 = tessera.mul %w2, %sv : (tensor<3x2x2x2xf32>, tensor<3x1x1x2xf32>) -> tensor<3x2x2x2xf32>
+  %c = tessera.conv %xd, %wd2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<3x2x2x2xf32>) -> tensor<1x3x3x3xf32>
+  return %g, %c : tensor<1x2x3x3xf32>, tensor<1x3x3x3xf32>
+}

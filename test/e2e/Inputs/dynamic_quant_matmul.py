@@ -126,9 +126,11 @@ def emit_summary(tools, path):
                     if "tessera.qlinear" in line})
     if modes:
         return "qlinear " + ",".join(modes)
-    exact = any(("tessera.linear" in line or "tessera.matmul" in line) and "xf64>" in line
-                for line in ir.splitlines())
-    return "exact f64 product" if exact else "?"
+    for kind in ("f64", "i32"):
+        if any(any(f"tessera.{op} " in line for op in ("linear", "matmul", "conv")) and
+               f"x{kind}>" in line for line in ir.splitlines()):
+            return f"exact {kind} product"
+    return "?"
 
 
 def run_case(tools, work, name, built):
