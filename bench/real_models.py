@@ -114,7 +114,12 @@ MODELS = {
     "encoder_mask": encoder_mask,
 }
 # Exported on request (bench/token_merge.py) but not part of this section.
-EXTRA = {"vit_b_16": vit_b_16}
+def resnet18():
+    import torchvision
+    return torchvision.models.resnet18(), [("image", (1, 3, 224, 224))]
+
+
+EXTRA = {"vit_b_16": vit_b_16, "resnet18": resnet18}
 
 
 def make_inputs(name, spec, g):

@@ -302,7 +302,9 @@ struct QdqLinearFusionPass
     Location loc = op.getLoc();
     int64_t f = wt.getDimSize(0), kk = wt.getNumElements() / f;
     Value q = fusion::resourceConstant<int8_t>(
-        b, loc, RankedTensorType::get({f, kk}, b.getI8Type()), "qweight", w->q);
+        b, loc, RankedTensorType::get({f, kk}, b.getI8Type()), "qweight",
+        convWeightOffsetsFirst(w->q, f, wt.getDimSize(1),
+                               kk / wt.getDimSize(1)));
     Value s = fusion::resourceConstant<float>(
         b, loc, RankedTensorType::get({f, 1}, b.getF32Type()), "qscale",
         w->scale);

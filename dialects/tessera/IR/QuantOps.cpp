@@ -57,6 +57,17 @@ LogicalResult QLinearOp::verify() {
                               getResidual(), getActivation());
 }
 
+std::vector<int8_t> mlir::tessera::convWeightOffsetsFirst(ArrayRef<int8_t> q,
+                                                          int64_t f, int64_t c,
+                                                          int64_t offsets) {
+  std::vector<int8_t> out(q.size());
+  for (int64_t o = 0; o < f; ++o)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t j = 0; j < offsets; ++j)
+        out[(o * offsets + j) * c + ch] = q[(o * c + ch) * offsets + j];
+  return out;
+}
+
 Value mlir::tessera::buildStaticQLinearConv(
     OpBuilder &b, Location loc, Value x, Value q, Value scale, Value bias,
     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
@@ -66,7 +77,6 @@ Value mlir::tessera::buildStaticQLinearConv(
   int64_t rank = xt.getRank(), k = rank - 2, n = xt.getDimSize(0),
           c = xt.getDimSize(1);
   int64_t f = cast<RankedTensorType>(q.getType()).getDimSize(0);
-  int64_t kk = cast<RankedTensorType>(q.getType()).getDimSize(1);
   auto tensor = [&](ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, f32);
   };
@@ -83,13 +93,22 @@ Value mlir::tessera::buildStaticQLinearConv(
     return TransposeOp::create(b, loc, tensor(shape), v,
                                b.getDenseI64ArrayAttr(perm));
   };
-  // Zero padding of the spatial dims.
-  SmallVector<int64_t> fullPads(2 * rank, 0), padded(xt.getShape());
+  // Channels last: [N, D1..Dk, C], so that each window row is C contiguous
+  // values; then zero padding of the spatial dims.
+  SmallVector<int64_t> toLast = {0}, toChannels = {0, k + 1};
   for (int64_t i = 0; i < k; ++i) {
-    fullPads[2 + i] = pads[i];
-    fullPads[rank + 2 + i] = pads[k + i];
-    padded[2 + i] += pads[i] + pads[k + i];
+    toLast.push_back(2 + i);
+    toChannels.push_back(1 + i);
   }
+  toLast.push_back(1);
+  x = transpose(x, toLast);
+  SmallVector<int64_t> fullPads(2 * rank, 0), padded = {n};
+  for (int64_t i = 0; i < k; ++i) {
+    fullPads[1 + i] = pads[i];
+    fullPads[rank + 1 + i] = pads[k + i];
+    padded.push_back(xt.getDimSize(2 + i) + pads[i] + pads[k + i]);
+  }
+  padded.push_back(c);
   if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
     x = PadOp::create(b, loc, tensor(padded), x,
                       b.getDenseI64ArrayAttr(fullPads),
@@ -97,19 +116,23 @@ Value mlir::tessera::buildStaticQLinearConv(
   SmallVector<int64_t> out;
   for (int64_t i = 0; i < k; ++i)
     out.push_back(
-        (padded[2 + i] - dilations[i] * (kernel[i] - 1) - 1) / strides[i] + 1);
-  // One strided window [N, C, 1, D1'..Dk'] per kernel offset (odometer).
-  SmallVector<int64_t> windowShape = {n, c, 1};
+        (padded[1 + i] - dilations[i] * (kernel[i] - 1) - 1) / strides[i] + 1);
+  // One strided window [N, D1'..Dk', 1, C] per kernel offset (odometer).
+  SmallVector<int64_t> windowShape = {n};
   windowShape.append(out.begin(), out.end());
+  windowShape.append({1, c});
   SmallVector<Value> windows;
   SmallVector<int64_t> offset(k, 0);
   while (true) {
-    SmallVector<int64_t> starts = {0, 0}, steps = {1, 1}, shape = {n, c};
+    SmallVector<int64_t> starts = {0}, steps = {1}, shape = {n};
     for (int64_t i = 0; i < k; ++i) {
       starts.push_back(offset[i] * dilations[i]);
       steps.push_back(strides[i]);
       shape.push_back(out[i]);
     }
+    starts.push_back(0);
+    steps.push_back(1);
+    shape.push_back(c);
     Value window = SliceOp::create(b, loc, tensor(shape), x,
                                    b.getDenseI64ArrayAttr(starts),
                                    b.getDenseI64ArrayAttr(steps));
@@ -120,24 +143,19 @@ Value mlir::tessera::buildStaticQLinearConv(
     if (i < 0)
       break;
   }
-  SmallVector<int64_t> stacked = {n, c, int64_t(windows.size())};
-  stacked.append(out.begin(), out.end());
+  int64_t offsets = windows.size();
+  SmallVector<int64_t> stacked(windowShape);
+  stacked[k + 1] = offsets;
   Value patches =
-      windows.size() == 1
-          ? windows[0]
-          : ConcatOp::create(b, loc, tensor(stacked), windows, int64_t(2))
-                .getResult();
-  SmallVector<int64_t> flat = {n, kk}, toLast = {0}, toChannels = {0, k + 1};
+      offsets == 1 ? windows[0]
+                   : ConcatOp::create(b, loc, tensor(stacked), windows, k + 1)
+                         .getResult();
+  SmallVector<int64_t> flat = {n};
   flat.append(out.begin(), out.end());
-  for (int64_t i = 0; i < k; ++i) {
-    toLast.push_back(2 + i);
-    toChannels.push_back(1 + i);
-  }
-  toLast.push_back(1);
-  patches = transpose(reshape(patches, flat), toLast);
-  SmallVector<int64_t> yShape = {n};
-  yShape.append(out.begin(), out.end());
-  yShape.push_back(f);
+  flat.push_back(offsets * c);
+  patches = reshape(patches, flat);
+  SmallVector<int64_t> yShape(flat);
+  yShape.back() = f;
   Value y = QLinearOp::create(b, loc, tensor(yShape), patches, q, scale, bias,
                               Value(), b.getStringAttr("static"),
                               b.getI64IntegerAttr(8), b.getStringAttr("none"),

@@ -467,9 +467,11 @@ static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
   if (bias)
     for (int64_t o = 0; o < f; ++o)
       biasF.push_back(float((*bias)[o] * double(xScale * scale[o])));
+  std::vector<int8_t> ordered =
+      convWeightOffsetsFirst(q, f, wt.getDimSize(1), kk / wt.getDimSize(1));
   Value qv =
       blobConstant(im, RankedTensorType::get({f, kk}, im.builder.getI8Type()),
-                   "qlinear_conv_q", ArrayRef<int8_t>(q));
+                   "qlinear_conv_q", ArrayRef<int8_t>(ordered));
   Value sv = blobConstant(im, RankedTensorType::get({f, 1}, f32),
                           "qlinear_conv_scale", ArrayRef<float>(scale));
   Value bv = bias ? blobConstant(im, RankedTensorType::get({f}, f32),

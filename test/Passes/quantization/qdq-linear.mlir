@@ -225,24 +225,29 @@ func.func @near_unsigned_wraps(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
 // -----
 
 // A QDQ convolution (int8 activations, per-output-channel weight scales
-// shaped [F, 1, 1, 1], bias): zero padding, one strided window per kernel
-// offset stacked into patches [N, H', W', C·KH·KW], a static qlinear, and
-// the result back to [N, F, H', W'].
+// shaped [F, 1, 1, 1], bias): channels last, zero padding, one strided
+// window per kernel offset stacked into patches [N, H', W', KH·KW·C], a
+// static qlinear whose weight columns follow that order, and the result back
+// to [N, F, H', W'].
 // CHECK-LABEL: func @conv_per_channel
-// CHECK: %[[P:.*]] = tessera.pad %arg0 {pads = array<i64: 0, 0, 1, 0, 0, 0, 1, 0>} : tensor<1x2x4x4xf32> to tensor<1x2x6x4xf32>
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 2, 1>} : tensor<1x2x6x4xf32> to tensor<1x2x3x3xf32>
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 0, 1>, steps = array<i64: 1, 1, 2, 1>}
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 1, 0>, steps = array<i64: 1, 1, 2, 1>}
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 1, 1>, steps = array<i64: 1, 1, 2, 1>}
-// CHECK: tessera.concat {{.*}} {axis = 2 : i64} : ({{.*}}) -> tensor<1x2x4x3x3xf32>
-// CHECK: %[[T:.*]] = tessera.transpose %{{.*}} {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x3x3xf32> to tensor<1x3x3x8xf32>
-// CHECK: %[[Y:.*]] = tessera.qlinear %[[T]], %{{.*}}, %{{.*}} bias %{{.*}} {input_scale = 1.000000e-01 : f32, input_zero_point = 125 : i64, mode = "static"} : (tensor<1x3x3x8xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+// CHECK: %[[T:.*]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x4xf32> to tensor<1x4x4x2xf32>
+// CHECK: %[[P:.*]] = tessera.pad %[[T]] {pads = array<i64: 0, 1, 0, 0, 0, 1, 0, 0>} : tensor<1x4x4x2xf32> to tensor<1x6x4x2xf32>
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 2, 1, 1>} : tensor<1x6x4x2xf32> to tensor<1x3x3x2xf32>
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 1, 0>, steps = array<i64: 1, 2, 1, 1>}
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 1, 0, 0>, steps = array<i64: 1, 2, 1, 1>}
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 1, 1, 0>, steps = array<i64: 1, 2, 1, 1>}
+// CHECK: %[[C:.*]] = tessera.concat {{.*}} {axis = 3 : i64} : ({{.*}}) -> tensor<1x3x3x4x2xf32>
+// CHECK: %[[R:.*]] = tessera.reshape %[[C]] : tensor<1x3x3x4x2xf32> to tensor<1x3x3x8xf32>
+// CHECK: %[[Y:.*]] = tessera.qlinear %[[R]], %{{.*}}, %{{.*}} bias %{{.*}} {input_scale = 1.000000e-01 : f32, input_zero_point = 125 : i64, mode = "static"} : (tensor<1x3x3x8xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
 // CHECK: tessera.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x3x3xf32> to tensor<1x3x3x3xf32>
 // CHECK-NOT: tessera.conv
+// Weight [F=3, C=2, 2, 2] = 1..24 as [F, offsets, C]: c0's 1 2 3 4 and c1's
+// 5 6 7 8 interleave per offset.
+// CHECK: qweight: "0x080000000105020603070408090D0A0E0B0F0C101115121613171418"
 func.func @conv_per_channel(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x3x3xf32> {
   %b = tessera.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
   %sw = tessera.constant dense<[[[[0.5]]], [[[0.25]]], [[[0.125]]]]> : tensor<3x1x1x1xf32>
-  %wq = tessera.constant dense<3> : tensor<3x2x2x2xi8>
+  %wq = tessera.constant dense<[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[[9, 10], [11, 12]], [[13, 14], [15, 16]]], [[[17, 18], [19, 20]], [[21, 22], [23, 24]]]]> : tensor<3x2x2x2xi8>
   %hi = tessera.constant dense<1.270000e+02> : tensor<f32>
   %lo = tessera.constant dense<-1.280000e+02> : tensor<f32>
   %s = tessera.constant dense<1.000000e-01> : tensor<f32>
