@@ -310,9 +310,10 @@ struct QdqLinearFusionPass
         w->scale);
     // Signed activations are the unsigned ones shifted by 128.
     int64_t zp = int64_t(x->zeroPoint) + (x->isUnsigned ? 0 : 128);
-    Value y = buildStaticQLinearConv(
+    Value y = buildQLinearConv(
         b, loc, x->x, q, s, op.getBias(), wt.getShape().drop_front(2),
-        op.getStrides(), op.getPads(), op.getDilations(), float(x->scale), zp);
+        op.getStrides(), op.getPads(), op.getDilations(), "static",
+        b.getF32FloatAttr(float(x->scale)), b.getI64IntegerAttr(zp));
     op.replaceAllUsesWith(y);
     op.erase();
     return true;

@@ -68,10 +68,11 @@ std::vector<int8_t> mlir::tessera::convWeightOffsetsFirst(ArrayRef<int8_t> q,
   return out;
 }
 
-Value mlir::tessera::buildStaticQLinearConv(
+Value mlir::tessera::buildQLinearConv(
     OpBuilder &b, Location loc, Value x, Value q, Value scale, Value bias,
     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-    ArrayRef<int64_t> dilations, float inputScale, int64_t inputZeroPoint) {
+    ArrayRef<int64_t> dilations, StringRef mode, FloatAttr inputScale,
+    IntegerAttr inputZeroPoint) {
   auto xt = cast<RankedTensorType>(x.getType());
   Type f32 = xt.getElementType();
   int64_t rank = xt.getRank(), k = rank - 2, n = xt.getDimSize(0),
@@ -156,10 +157,9 @@ Value mlir::tessera::buildStaticQLinearConv(
   patches = reshape(patches, flat);
   SmallVector<int64_t> yShape(flat);
   yShape.back() = f;
-  Value y = QLinearOp::create(b, loc, tensor(yShape), patches, q, scale, bias,
-                              Value(), b.getStringAttr("static"),
-                              b.getI64IntegerAttr(8), b.getStringAttr("none"),
-                              b.getF32FloatAttr(inputScale),
-                              b.getI64IntegerAttr(inputZeroPoint));
+  Value y =
+      QLinearOp::create(b, loc, tensor(yShape), patches, q, scale, bias,
+                        Value(), b.getStringAttr(mode), b.getI64IntegerAttr(8),
+                        b.getStringAttr("none"), inputScale, inputZeroPoint);
   return transpose(y, toChannels);
 }

@@ -64,18 +64,19 @@ FailureOr<SparsityPattern> parseSparsityPattern(StringRef text);
 /// f32 input `x` [N, C, D1..Dk] goes channels last and is padded with zeros
 /// (`pads`: begins, then ends); one strided window per kernel offset is
 /// sliced out and the windows are stacked into patches
-/// [N, D1'..Dk', K1..Kk·C] (im2col, offsets outer), which a static
-/// tessera.qlinear (`inputScale`, `inputZeroPoint`) multiplies by `q`
-/// [F, K1..Kk·C] (i8, columns in that order: see convWeightOffsetsFirst)
-/// with `scale` [F, 1] and the optional f32 `bias` [F]. Returns
-/// [N, F, D1'..Dk'].
-Value buildStaticQLinearConv(OpBuilder &b, Location loc, Value x, Value q,
-                             Value scale, Value bias, ArrayRef<int64_t> kernel,
-                             ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                             ArrayRef<int64_t> dilations, float inputScale,
-                             int64_t inputZeroPoint);
+/// [N, D1'..Dk', K1..Kk·C] (im2col, offsets outer), which a tessera.qlinear
+/// in `mode` ("static" with `inputScale` and `inputZeroPoint`, or
+/// "dynamic_tensor": the patches' range is x's, with the zeros of padding
+/// inside it already) multiplies by `q` [F, K1..Kk·C] (i8, columns in that
+/// order: see convWeightOffsetsFirst) with `scale` [F, 1] and the optional
+/// f32 `bias` [F]. Returns [N, F, D1'..Dk'].
+Value buildQLinearConv(OpBuilder &b, Location loc, Value x, Value q,
+                       Value scale, Value bias, ArrayRef<int64_t> kernel,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                       ArrayRef<int64_t> dilations, StringRef mode,
+                       FloatAttr inputScale, IntegerAttr inputZeroPoint);
 /// A conv weight [F, C, K1..Kk] (row-major, `offsets` = K1·..·Kk) with its
-/// columns reordered to [F, K1..Kk, C], the order of buildStaticQLinearConv's
+/// columns reordered to [F, K1..Kk, C], the order of buildQLinearConv's
 /// patches.
 std::vector<int8_t> convWeightOffsetsFirst(ArrayRef<int8_t> q, int64_t f,
                                            int64_t c, int64_t offsets);

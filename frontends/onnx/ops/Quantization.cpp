@@ -224,35 +224,79 @@ static const onnx::NodeProto *onlyReader(Importer &im, StringRef value,
   return readers[0];
 }
 
+/// A conv weight [F, C, K1..Kk] for the int8 kernels: the centered values
+/// w - w_zero_point, columns reordered to [F, K1..Kk·C] (the order of
+/// buildQLinearConv's patches), as an i8 constant, and one scale per output
+/// channel as [F, 1], when the weight `w`, its scale `ws` and zero point
+/// `wzp` (per tensor or per channel; absent: 0) are known, the scales
+/// positive and the centered values in [-127, 127].
+static std::optional<std::pair<Value, Value>>
+kernelConvWeights(Importer &im, RankedTensorType wt,
+                  const std::optional<std::vector<double>> &w,
+                  const std::optional<std::vector<double>> &ws,
+                  const std::optional<std::vector<double>> &wzp) {
+  int64_t f = wt.getDimSize(0), c = wt.getDimSize(1),
+          kk = wt.getNumElements() / std::max<int64_t>(f, 1);
+  if (!w || !ws || (ws->size() != 1 && int64_t(ws->size()) != f) ||
+      (wzp && wzp->size() != 1 && int64_t(wzp->size()) != f))
+    return std::nullopt;
+  std::vector<int8_t> q(f * kk);
+  std::vector<float> scale(f);
+  for (int64_t o = 0; o < f; ++o) {
+    scale[o] = float((*ws)[ws->size() == 1 ? 0 : o]);
+    double zp = wzp ? (*wzp)[wzp->size() == 1 ? 0 : o] : 0.0;
+    if (!(scale[o] > 0.0f) || !std::isfinite(scale[o]))
+      return std::nullopt;
+    for (int64_t j = 0; j < kk; ++j) {
+      double v = (*w)[o * kk + j] - zp;
+      if (v < -127 || v > 127)
+        return std::nullopt;
+      q[o * kk + j] = int8_t(v);
+    }
+  }
+  Type f32 = im.builder.getF32Type();
+  std::vector<int8_t> ordered = convWeightOffsetsFirst(q, f, c, kk / c);
+  Value qv =
+      blobConstant(im, RankedTensorType::get({f, kk}, im.builder.getI8Type()),
+                   "qconv_q", ArrayRef<int8_t>(ordered));
+  Value sv = blobConstant(im, RankedTensorType::get({f, 1}, f32), "qconv_scale",
+                          ArrayRef<float>(scale));
+  return std::pair{qv, sv};
+}
+
 /// ONNX Runtime's quantize_dynamic (QOperator format) writes a linear layer
 /// y = x · W as DynamicQuantizeLinear(x) -> (q, s, zp), MatMulInteger(q, Wq,
-/// zp) -> Cast(to float) -> Mul by Mul(s, W_scale). When the current
-/// MatMulInteger heads such a chain (its product read only by the Cast, the
-/// Cast's result only by the Mul; Wq a signed int8 initializer with no or
-/// zero zero point, W_scale a known scale per tensor or column), the Mul's
-/// result is one tessera.qlinear in dynamic_tensor mode on x: the same
-/// integers, products and float scaling. It is made here and bound when the
-/// Mul is imported; the chain's nodes import as usual and are left unused.
-static void fuseDynamicMatMulChain(Importer &im) {
+/// zp) -> Cast(to float) -> Mul by Mul(s, W_scale), and a convolution the
+/// same way with ConvInteger. When the current node heads such a chain (its
+/// product read only by the Cast, the Cast's result only by the Mul, the
+/// multiplier made by a Mul of the DynamicQuantizeLinear's scale and a known
+/// W_scale), this is the Mul node, W_scale's name and x.
+struct DynamicChain {
+  const onnx::NodeProto *mul;
+  std::string weightScale;
+  Value x;
+};
+
+static std::optional<DynamicChain> dynamicChain(Importer &im) {
   auto source = im.dynamicQuantized.find(im.node->input(0));
   if (source == im.dynamicQuantized.end() || !im.hasInput(2) ||
       im.node->input(2) != source->second.zeroPoint || !im.hasOutput(0))
-    return;
+    return std::nullopt;
   const onnx::NodeProto *cast = onlyReader(im, im.node->output(0), "Cast");
   if (!cast || !llvm::any_of(cast->attribute(), [](const auto &a) {
         return a.name() == "to" && a.i() == onnx::TensorProto::FLOAT;
       }))
-    return;
+    return std::nullopt;
   const onnx::NodeProto *mul = onlyReader(im, cast->output(0), "Mul");
   if (!mul || mul->input_size() != 2 || mul->input(0) == mul->input(1))
-    return;
+    return std::nullopt;
   StringRef multiplier =
       mul->input(0) == cast->output(0) ? mul->input(1) : mul->input(0);
   const onnx::NodeProto *scales = im.producerOf(multiplier);
   StringRef s = source->second.scale, ws;
   if (!scales || scales->op_type() != "Mul" || scales->input_size() != 2 ||
       !(scales->domain().empty() || scales->domain() == "ai.onnx"))
-    return;
+    return std::nullopt;
   if (scales->input(0) == s)
     ws = scales->input(1);
   else if (scales->input(1) == s)
@@ -261,19 +305,75 @@ static void fuseDynamicMatMulChain(Importer &im) {
   auto xInfo = im.values.find(source->second.input);
   if (ws.empty() || ws == s || wsInfo == im.values.end() ||
       wsInfo->second.isSequence() || xInfo == im.values.end())
-    return;
+    return std::nullopt;
   Value x = im.materialize(xInfo->second);
   if (!x)
+    return std::nullopt;
+  return DynamicChain{mul, ws.str(), x};
+}
+
+/// A MatMulInteger chain (see dynamicChain) as one tessera.qlinear in
+/// dynamic_tensor mode on x: the same integers, products and float scaling.
+/// It is made here and bound when the Mul is imported; the chain's nodes
+/// import as usual and are left unused.
+static void fuseDynamicMatMulChain(Importer &im) {
+  std::optional<DynamicChain> chain = dynamicChain(im);
+  if (!chain)
     return;
-  Value y =
-      dynamicTensorLinear(im, x, 1, initializerDoubles(im, ws), 3, Value());
+  Value y = dynamicTensorLinear(
+      im, chain->x, 1, initializerDoubles(im, chain->weightScale), 3, Value());
   // The weight scale must broadcast into the product's shape.
   SmallVector<int64_t> shape;
   if (y &&
       succeeded(broadcastShapes(Importer::typeOf(y).getShape(),
-                                wsInfo->second.type.getShape(), shape)) &&
+                                im.values[chain->weightScale].type.getShape(),
+                                shape)) &&
       ArrayRef<int64_t>(shape) == Importer::typeOf(y).getShape())
-    im.precomputed[mul->output(0)] = y;
+    im.precomputed[chain->mul->output(0)] = y;
+}
+
+/// A ConvInteger chain (see dynamicChain) of one group, with W an 8-bit
+/// initializer whose centered values fit [-127, 127] and W_scale one value
+/// or one per output channel (along the result's axis 1), as im2col of x and
+/// a tessera.qlinear in dynamic_tensor mode: the patches' range is x's (the
+/// padding zeros are inside it), so the integers are those of the chain.
+static void fuseDynamicConvChain(Importer &im) {
+  std::optional<DynamicChain> chain = dynamicChain(im);
+  if (!chain)
+    return;
+  auto xt = Importer::typeOf(chain->x);
+  TensorInfo *w = im.input(1);
+  if (!w || !xt.getElementType().isF32() || w->type.getRank() != xt.getRank())
+    return;
+  auto wt = w->type;
+  int64_t f = wt.getDimSize(0),
+          kk = wt.getNumElements() / std::max<int64_t>(f, 1);
+  // W_scale per tensor, or [F] along the result's channel axis.
+  ArrayRef<int64_t> wsShape = im.values[chain->weightScale].type.getShape();
+  int64_t wsCount = 1;
+  for (int64_t d : wsShape)
+    wsCount *= d;
+  bool perChannel = wsCount == f &&
+                    int64_t(wsShape.size()) >= xt.getRank() - 1 &&
+                    wsShape[wsShape.size() - (xt.getRank() - 1)] == f &&
+                    int64_t(wsShape.size()) <= xt.getRank();
+  if (wsCount != 1 && !perChannel)
+    return;
+  FailureOr<ConvGeometry> g = convGeometry(im, xt, wt);
+  if (failed(g) || g->group != 1 || kk > 32768)
+    return;
+  auto weights = kernelConvWeights(
+      im, wt, initializerDoubles(im, 1),
+      initializerDoubles(im, chain->weightScale),
+      im.hasInput(3)
+          ? initializerDoubles(im, 3)
+          : std::optional<std::vector<double>>(std::vector<double>{0.0}));
+  if (!weights)
+    return;
+  im.precomputed[chain->mul->output(0)] = buildQLinearConv(
+      im.builder, im.loc, chain->x, weights->first, weights->second, Value(),
+      wt.getShape().drop_front(2), g->strides, g->pads, g->dilations,
+      "dynamic_tensor", FloatAttr(), IntegerAttr());
 }
 
 static LogicalResult importMatMulInteger(Importer &im) {
@@ -308,6 +408,7 @@ static LogicalResult importConvInteger(Importer &im) {
   Value x = im.operand(0), w = im.operand(1);
   if (!x || !w)
     return failure();
+  fuseDynamicConvChain(im);
   Type f64 = im.builder.getF64Type();
   Value xzp, wzp;
   if (im.hasInput(2) && !(xzp = im.operand(2)))
@@ -394,38 +495,6 @@ static Value qlinearMatMulKernel(Importer &im, Value a) {
       im.builder.getI64IntegerAttr(zp));
 }
 
-/// QLinearConv's weights (input 3, [F, C, K1..Kk]) for the int8 kernels:
-/// the centered values w - w_zero_point as [F, C·K1..Kk] int8 and one scale
-/// per output channel, when the weight, its scale and zero point (per
-/// tensor or per channel) are constants, the scales positive and the
-/// centered values in [-127, 127].
-static std::optional<std::pair<std::vector<int8_t>, std::vector<float>>>
-kernelConvWeights(Importer &im, RankedTensorType wt) {
-  std::optional<std::vector<double>> w = initializerDoubles(im, 3),
-                                     ws = initializerDoubles(im, 4),
-                                     wzp = initializerDoubles(im, 5);
-  int64_t f = wt.getDimSize(0),
-          kk = wt.getNumElements() / std::max<int64_t>(f, 1);
-  if (!w || !ws || !wzp || (ws->size() != 1 && int64_t(ws->size()) != f) ||
-      (wzp->size() != 1 && int64_t(wzp->size()) != f))
-    return std::nullopt;
-  std::vector<int8_t> q(f * kk);
-  std::vector<float> scale(f);
-  for (int64_t o = 0; o < f; ++o) {
-    scale[o] = float((*ws)[ws->size() == 1 ? 0 : o]);
-    double zp = (*wzp)[wzp->size() == 1 ? 0 : o];
-    if (!(scale[o] > 0.0f) || !std::isfinite(scale[o]))
-      return std::nullopt;
-    for (int64_t j = 0; j < kk; ++j) {
-      double v = (*w)[o * kk + j] - zp;
-      if (v < -127 || v > 127)
-        return std::nullopt;
-      q[o * kk + j] = int8_t(v);
-    }
-  }
-  return std::pair{std::move(q), std::move(scale)};
-}
-
 /// The int8-kernel form of QLinearConv's product (inputs x, x_scale,
 /// x_zero_point, w, w_scale, w_zero_point, and the int32 bias B) with one
 /// group, as im2col and a static tessera.qlinear: the dequantized input
@@ -456,33 +525,32 @@ static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
       kk > 32768 || (bias && int64_t(bias->size()) != f))
     return Value();
   float xScale = float((*xs)[0]);
-  auto weights = kernelConvWeights(im, wt);
-  if (!weights || !(xScale > 0.0f) || !std::isfinite(xScale))
+  if (!(xScale > 0.0f) || !std::isfinite(xScale))
+    return Value();
+  std::optional<std::vector<double>> ws = initializerDoubles(im, 4);
+  auto weights = kernelConvWeights(im, wt, initializerDoubles(im, 3), ws,
+                                   initializerDoubles(im, 5));
+  if (!weights)
     return Value();
   Type f32 = im.builder.getF32Type();
   Value xf = bin<MulOp>(im, centered(im, x, im.scalar(f32, (*xzp)[0]), f32),
                         im.scalar(f32, xScale));
-  auto &[q, scale] = *weights;
-  std::vector<float> biasF;
-  if (bias)
+  Value bv;
+  if (bias) {
+    std::vector<float> biasF;
     for (int64_t o = 0; o < f; ++o)
-      biasF.push_back(float((*bias)[o] * double(xScale * scale[o])));
-  std::vector<int8_t> ordered =
-      convWeightOffsetsFirst(q, f, wt.getDimSize(1), kk / wt.getDimSize(1));
-  Value qv =
-      blobConstant(im, RankedTensorType::get({f, kk}, im.builder.getI8Type()),
-                   "qlinear_conv_q", ArrayRef<int8_t>(ordered));
-  Value sv = blobConstant(im, RankedTensorType::get({f, 1}, f32),
-                          "qlinear_conv_scale", ArrayRef<float>(scale));
-  Value bv = bias ? blobConstant(im, RankedTensorType::get({f}, f32),
-                                 "qlinear_conv_bias", ArrayRef<float>(biasF))
-                  : Value();
+      biasF.push_back(float(
+          (*bias)[o] * double(xScale * float((*ws)[ws->size() == 1 ? 0 : o]))));
+    bv = blobConstant(im, RankedTensorType::get({f}, f32), "qconv_bias",
+                      ArrayRef<float>(biasF));
+  }
   // Signed activations are the unsigned ones shifted by 128.
   int64_t zp =
       int64_t((*xzp)[0]) + (xType == onnx::TensorProto::INT8 ? 128 : 0);
-  return buildStaticQLinearConv(im.builder, im.loc, xf, qv, sv, bv,
-                                wt.getShape().drop_front(2), g->strides,
-                                g->pads, g->dilations, xScale, zp);
+  return buildQLinearConv(
+      im.builder, im.loc, xf, weights->first, weights->second, bv,
+      wt.getShape().drop_front(2), g->strides, g->pads, g->dilations, "static",
+      im.builder.getF32FloatAttr(xScale), im.builder.getI64IntegerAttr(zp));
 }
 
 /// QLinearMatMul / QLinearConv: integer product of the centered operands,

@@ -1,8 +1,9 @@
 """QOperator-format int8 layers end to end: ONNX QLinearMatMul and QLinearConv, and ONNX
-Runtime's quantize_dynamic chain DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (by the product of
-the activation's and the weight's scales). Each case is a small model compiled with
-tessera-compile (and with --no-fused-kernels, the reference decompositions) and run on random
-inputs (fixed seed), against numpy references written from the ONNX specification:
+Runtime's quantize_dynamic chains DynamicQuantizeLinear -> MatMulInteger / ConvInteger -> Cast
+-> Mul (by the product of the activation's and the weight's scales). Each case is a small model
+compiled with tessera-compile (and with --no-fused-kernels, the reference decompositions) and
+run on random inputs (fixed seed), against numpy references written from the ONNX
+specification:
 
 - QLinearMatMul: C = (a - a_zero_point) @ (b - b_zero_point) on exact integers (QLinearConv:
   the convolution of the centered integers plus the int32 bias), then
@@ -12,8 +13,9 @@ inputs (fixed seed), against numpy references written from the ONNX specificatio
   float32), so an output may differ by one step where the scaled sum lies within float error of
   a rounding tie: each case reports its count of such outputs, which must stay below 0.5% and
   never exceed one step.
-- The MatMulInteger chain: float32(C) * (a_scale * b_scale), which the kernels compute with the
-  same integers and float products (1e-6 relative L2; the decompositions 1e-5).
+- The MatMulInteger / ConvInteger chains: float32(C) * (a_scale * b_scale), which the kernels
+  compute with the same integers and float products (1e-6 relative L2; the decompositions
+  1e-5).
 
 Prints "NAME: ..." per case and how the IR holds it (qlinear mode, or an exact product).
 
@@ -207,6 +209,49 @@ def mmi_chain(name, a_shape, n, swapped=False, scale_per_column=True, zero_zp_in
     return graph, {"X": x}, prod.astype(F32) * mult + bias
 
 
+def conv_chain(name, x_shape, w_shape, pads, strides=None, group=1, weight_u8=False,
+               per_channel=True):
+    """x -> DynamicQuantizeLinear -> ConvInteger -> Cast(float) -> Mul(., Mul(s, w_scale)),
+    as quantize_dynamic writes a Conv in the QOperator format; w_scale [F, 1, 1] per output
+    channel (or a scalar); with weight_u8, uint8 weights around a zero point of 128."""
+    k = len(x_shape) - 2
+    strides = strides or [1] * k
+    f = w_shape[0]
+    if weight_u8:
+        w = ints(np.uint8, w_shape, 1, 255)
+        w_zp = np.array(128, np.uint8)
+    else:
+        w = ints(np.int8, w_shape, -127, 127)
+        w_zp = None
+    w_scale = (rng.random(f if per_channel else 1) * 0.05 + 0.01).astype(F32)
+    w_scale = w_scale.reshape([f] + [1] * k) if per_channel else w_scale.reshape(())
+    inits = [numpy_helper.from_array(w, "W"), numpy_helper.from_array(w_scale, "w_scale")]
+    ci_inputs = ["q", "W", "zp"]
+    if w_zp is not None:
+        inits.append(numpy_helper.from_array(w_zp, "w_zp"))
+        ci_inputs.append("w_zp")
+    nodes = [helper.make_node("DynamicQuantizeLinear", ["X"], ["q", "s", "zp"]),
+             helper.make_node("ConvInteger", ci_inputs, ["prod"], name=name, pads=pads,
+                              strides=strides, group=group),
+             helper.make_node("Cast", ["prod"], ["prod_f"], to=TensorProto.FLOAT),
+             helper.make_node("Mul", ["s", "w_scale"], ["mult"]),
+             helper.make_node("Mul", ["prod_f", "mult"], ["Y"])]
+    x = (rng.standard_normal(x_shape) - 0.2).astype(F32)
+    q, s_, z = dynamic_quantize(x)
+    wc = w.astype(np.int64) - (128 if weight_u8 else 0)
+    if group == 1:
+        prod = conv_int(q - z, wc, strides, pads, [1] * k)
+    else:
+        cg, fg = x_shape[1] // group, f // group
+        prod = np.concatenate([conv_int((q - z)[:, g * cg:(g + 1) * cg], wc[g * fg:(g + 1) * fg],
+                                        strides, pads, [1] * k) for g in range(group)], axis=1)
+    ref = prod.astype(F32) * (s_ * w_scale)
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, list(x_shape))],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, list(ref.shape))], inits)
+    return graph, {"X": x}, ref
+
+
 def compare(y, ref):
     """'ok (...)' or 'FAIL (...)': float outputs by relative L2, integer ones by the count
     of one-step differences."""
@@ -277,6 +322,12 @@ def main():
         ("qlconv_group2", lambda n: qlinear_conv(n, (1, 8, 6, 6), (6, 4, 3, 3), group=2)),
         ("qlconv_weight_input", lambda n: qlinear_conv(n, (1, 4, 6, 6), (4, 4, 3, 3),
                                                        w_is_input=True)),
+        ("cint_chain", lambda n: conv_chain(n, (1, 6, 9, 9), (8, 6, 3, 3), [1, 1, 1, 1])),
+        ("cint_chain_u8_weights", lambda n: conv_chain(n, (2, 4, 10), (5, 4, 3), [0, 1],
+                                                       strides=[2], weight_u8=True,
+                                                       per_channel=False)),
+        ("cint_chain_grouped", lambda n: conv_chain(n, (1, 4, 6, 6), (4, 2, 3, 3),
+                                                    [0, 0, 0, 0], group=2)),
         ("mmi_chain", lambda n: mmi_chain(n, (2, 7, 80), 32)),
         ("mmi_chain_swapped", lambda n: mmi_chain(n, (5, 48), 24, swapped=True,
                                                   scale_per_column=False, zero_zp_input=True)),
