@@ -28,7 +28,9 @@
 //               convert-{arith,index,cf,func,ub}-to-llvm,
 //               reconcile-unrealized-casts
 //   cuda        tessera-emit-c-interface, tessera-flatten-constant-globals,
-//               tessera-gpu-stage-arguments, tessera-gpu-map-loops,
+//               tessera-gpu-stage-arguments, tessera-linalg-to-runtime-
+//               calls{prefix=tessera_cuda_} (GEMMs: cuBLASLt),
+//               tessera-gpu-map-loops,
 //               [--gpu-emulate: the cpu tail from convert-linalg-to-loops]
 //               convert-parallel-loops-to-gpu, gpu-launch-sink-index-
 //               computations, gpu-kernel-outlining, tessera-gpu-merge-
@@ -250,6 +252,11 @@ void mlir::tessera::buildCudaLoweringPipeline(OpPassManager &pm,
   pm.addPass(createFlattenConstantGlobalsPass());
   // The caller's buffers are host memory: kernels work on staged copies.
   pm.addPass(createGpuStageArgumentsPass());
+  // GEMMs are library calls: cuBLASLt on the device, the CPU runtime's GEMM
+  // when emulated (same operands, so the emulated build checks the calls).
+  pm.addPass(createLinalgToRuntimeCallsPass(
+      opts.gpuEmulate ? "tessera_" : "tessera_cuda_",
+      /*packedConstants=*/false, /*contractionsOnly=*/true));
   pm.addPass(createGpuMapLoopsPass(opts.gpuBlockSize));
   if (opts.gpuEmulate) {
     // The mapped loop nests, as they are, on the host CPU.

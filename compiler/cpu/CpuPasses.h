@@ -16,6 +16,12 @@ std::unique_ptr<Pass> createElementwiseFusionPass();
 /// on memrefs become calls of the runtime's `tessera_matmul_f32` /
 /// `tessera_batch_matmul_f32` (C += A*B on strided memrefs, C interface).
 std::unique_ptr<Pass> createLinalgToRuntimeCallsPass();
+/// The same with the GEMMs named PREFIXmatmul_f32 / PREFIXbatch_matmul_f32
+/// (the CUDA runtime's are `tessera_cuda_`), with or without the
+/// constant-operand suffixes, and with or without tessera.call_kernel.
+std::unique_ptr<Pass> createLinalgToRuntimeCallsPass(StringRef prefix,
+                                                     bool packedConstants,
+                                                     bool contractionsOnly);
 
 /// `tessera-emit-c-interface`: public functions get `llvm.emit_c_interface`,
 /// so `_mlir_ciface_main_graph(desc *...)` exists for the runtime; their

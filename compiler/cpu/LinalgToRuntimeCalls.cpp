@@ -77,8 +77,11 @@ bool isConstantGlobal(Value v) {
 /// and whose maps are the default ones up to a transpose of A or B: the
 /// kernels take any strides, so a transpose is just a strided view.
 struct ContractionToCall : OpInterfaceRewritePattern<linalg::LinalgOp> {
-  ContractionToCall(MLIRContext *ctx)
-      : OpInterfaceRewritePattern<linalg::LinalgOp>(ctx) {}
+  ContractionToCall(MLIRContext *ctx, StringRef prefix, bool packedConstants)
+      : OpInterfaceRewritePattern<linalg::LinalgOp>(ctx), prefix(prefix),
+        packedConstants(packedConstants) {}
+  std::string prefix;
+  bool packedConstants;
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
@@ -86,10 +89,10 @@ struct ContractionToCall : OpInterfaceRewritePattern<linalg::LinalgOp> {
     StringRef kernel;
     SmallVector<SmallVector<unsigned>, 3> expected;
     if (isa<linalg::MatmulOp>(op)) {
-      kernel = "tessera_matmul_f32";
+      kernel = "matmul_f32";
       expected = {{0, 2}, {2, 1}, {0, 1}};
     } else if (isa<linalg::BatchMatmulOp>(op)) {
-      kernel = "tessera_batch_matmul_f32";
+      kernel = "batch_matmul_f32";
       expected = {{0, 1, 3}, {0, 3, 2}, {0, 1, 2}};
     } else {
       return failure();
@@ -128,8 +131,8 @@ struct ContractionToCall : OpInterfaceRewritePattern<linalg::LinalgOp> {
           memref::CastOp::create(rewriter, op.getLoc(), argType, view));
     }
     // Constant weights are packed once by the runtime and reused.
-    std::string name = kernel.str();
-    if (isa<linalg::MatmulOp>(op)) {
+    std::string name = prefix + kernel.str();
+    if (packedConstants && isa<linalg::MatmulOp>(op)) {
       bool constA = isConstantGlobal(op->getOperand(0)),
            constB = isConstantGlobal(op->getOperand(1));
       if (constA || constB)
@@ -189,6 +192,28 @@ struct CallKernelToCall : OpRewritePattern<tessera::CallKernelOp> {
 struct LinalgToRuntimeCallsPass
     : PassWrapper<LinalgToRuntimeCallsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LinalgToRuntimeCallsPass)
+  LinalgToRuntimeCallsPass() = default;
+  LinalgToRuntimeCallsPass(const LinalgToRuntimeCallsPass &other)
+      : PassWrapper(other) {}
+  LinalgToRuntimeCallsPass(StringRef prefix, bool packedConstants,
+                           bool contractionsOnly) {
+    this->prefix = prefix.str();
+    this->packedConstants = packedConstants;
+    this->contractionsOnly = contractionsOnly;
+  }
+  Option<std::string> prefix{
+      *this, "prefix",
+      llvm::cl::desc("GEMM entry points: PREFIXmatmul_f32, "
+                     "PREFIXbatch_matmul_f32"),
+      llvm::cl::init("tessera_")};
+  Option<bool> packedConstants{
+      *this, "packed-constants",
+      llvm::cl::desc("name GEMMs of constant operands _consta/_constb/_constab "
+                     "(the CPU runtime packs those once)"),
+      llvm::cl::init(true)};
+  Option<bool> contractionsOnly{
+      *this, "contractions-only",
+      llvm::cl::desc("leave tessera.call_kernel alone"), llvm::cl::init(false)};
   StringRef getName() const final { return "LinalgToRuntimeCallsPass"; }
   StringRef getArgument() const final {
     return "tessera-linalg-to-runtime-calls";
@@ -203,7 +228,9 @@ struct LinalgToRuntimeCallsPass
   }
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ContractionToCall, CallKernelToCall>(&getContext());
+    patterns.add<ContractionToCall>(&getContext(), prefix, packedConstants);
+    if (!contractionsOnly)
+      patterns.add<CallKernelToCall>(&getContext());
     // The walk never creates new matches; one sweep without folding is all
     // that is needed and keeps the IR otherwise untouched.
     GreedyRewriteConfig config;
@@ -250,6 +277,12 @@ struct EmitCInterfacePass
 
 std::unique_ptr<Pass> mlir::tessera::createLinalgToRuntimeCallsPass() {
   return std::make_unique<LinalgToRuntimeCallsPass>();
+}
+
+std::unique_ptr<Pass> mlir::tessera::createLinalgToRuntimeCallsPass(
+    StringRef prefix, bool packedConstants, bool contractionsOnly) {
+  return std::make_unique<LinalgToRuntimeCallsPass>(prefix, packedConstants,
+                                                    contractionsOnly);
 }
 
 std::unique_ptr<Pass> mlir::tessera::createEmitCInterfacePass() {

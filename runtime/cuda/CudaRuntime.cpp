@@ -2,7 +2,7 @@
 // (libcuda.so.1 through dlopen, so executables start, and fail with a
 // message, on machines without a driver), behind the `mgpu*` entry points
 // that MLIR's gpu-to-llvm lowering calls, plus Tessera's own allocation and
-// weight-upload hooks.
+// weight-upload hooks and the GEMMs (cuBLASLt, also through dlopen).
 //
 // Memory: every buffer a kernel touches is CUDA managed memory, so the
 // host's staging copies, scalar reads and the kernels all see one address
@@ -10,6 +10,7 @@
 #include "cpu/Support.h"
 #include "tessera_cuda.h"
 
+#include <cublasLt.h>
 #include <cuda.h>
 
 #include <dlfcn.h>
@@ -17,9 +18,15 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+
+extern "C" {
+void *mgpuStreamCreate();
+void mgpuStreamSynchronize(void *stream);
+}
 
 namespace {
 
@@ -59,7 +66,33 @@ State &state() {
   return s;
 }
 
+/// cuBLASLt's entry points (libcublasLt from the toolkit, CUDA 12 or 13).
+struct Lt {
+  cublasStatus_t (*create)(cublasLtHandle_t *);
+  cublasStatus_t (*matmulDescCreate)(cublasLtMatmulDesc_t *,
+                                     cublasComputeType_t, cudaDataType_t);
+  cublasStatus_t (*matmulDescSetAttribute)(cublasLtMatmulDesc_t,
+                                           cublasLtMatmulDescAttributes_t,
+                                           const void *, size_t);
+  cublasStatus_t (*matmulDescDestroy)(cublasLtMatmulDesc_t);
+  cublasStatus_t (*layoutCreate)(cublasLtMatrixLayout_t *, cudaDataType,
+                                 uint64_t, uint64_t, int64_t);
+  cublasStatus_t (*layoutSetAttribute)(cublasLtMatrixLayout_t,
+                                       cublasLtMatrixLayoutAttribute_t,
+                                       const void *, size_t);
+  cublasStatus_t (*layoutDestroy)(cublasLtMatrixLayout_t);
+  cublasStatus_t (*matmul)(cublasLtHandle_t, cublasLtMatmulDesc_t, const void *,
+                           const void *, cublasLtMatrixLayout_t, const void *,
+                           cublasLtMatrixLayout_t, const void *, const void *,
+                           cublasLtMatrixLayout_t, void *,
+                           cublasLtMatrixLayout_t, const cublasLtMatmulAlgo_t *,
+                           void *, size_t, cudaStream_t);
+};
+
 thread_local std::string runError;
+thread_local cublasLtHandle_t ltHandle = nullptr;
+thread_local void *ltWorkspace = nullptr;
+constexpr size_t kLtWorkspaceBytes = size_t(32) << 20;
 thread_local CUstream threadStream = nullptr;
 thread_local bool contextCurrent = false;
 
@@ -156,6 +189,189 @@ State *ready() {
     contextCurrent = true;
   }
   return &s;
+}
+
+/// cuBLASLt, loaded once; null (and the run's error set) where it cannot be.
+const Lt *cublasLt() {
+  static std::once_flag once;
+  static Lt lt{};
+  static std::string error;
+  std::call_once(once, [] {
+    void *lib = nullptr;
+    for (const char *name :
+         {"libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so"})
+      if ((lib = dlopen(name, RTLD_NOW | RTLD_LOCAL)))
+        break;
+    if (!lib) {
+      error = "cuBLASLt (libcublasLt.so.13 or .12) cannot be loaded; the "
+              "CUDA toolkit's libraries must be on the library path";
+      return;
+    }
+    bool found =
+        lookup(lib, "cublasLtCreate", lt.create) &&
+        lookup(lib, "cublasLtMatmulDescCreate", lt.matmulDescCreate) &&
+        lookup(lib, "cublasLtMatmulDescSetAttribute",
+               lt.matmulDescSetAttribute) &&
+        lookup(lib, "cublasLtMatmulDescDestroy", lt.matmulDescDestroy) &&
+        lookup(lib, "cublasLtMatrixLayoutCreate", lt.layoutCreate) &&
+        lookup(lib, "cublasLtMatrixLayoutSetAttribute",
+               lt.layoutSetAttribute) &&
+        lookup(lib, "cublasLtMatrixLayoutDestroy", lt.layoutDestroy) &&
+        lookup(lib, "cublasLtMatmul", lt.matmul);
+    if (!found)
+      error = "libcublasLt lacks an entry point Tessera needs";
+  });
+  if (!error.empty()) {
+    recordError("%s", error.c_str());
+    return nullptr;
+  }
+  return &lt;
+}
+
+/// One row-major operand of a GEMM as cuBLASLt sees it: column-major
+/// storage of its transpose, so `transposed` says whether the operand's own
+/// rows are contiguous (false) or its columns are (true).
+struct Operand {
+  const float *data;
+  int64_t rows, cols, ld, batchStride;
+  bool transposed;
+};
+
+/// An operand [rows, cols] with element strides (rowStride, colStride):
+/// contiguous rows or contiguous columns as they are; anything else is
+/// first copied packed (row-major) into `scratch` (managed memory, read and
+/// written by the host after the stream has drained).
+bool describe(const float *data, int64_t batch, int64_t rows, int64_t cols,
+              int64_t batchStride, int64_t rowStride, int64_t colStride,
+              std::unique_ptr<float, void (*)(float *)> &scratch,
+              Operand &out) {
+  out = {data, rows, cols, 0, batchStride, false};
+  if (colStride == 1 && rowStride >= std::max<int64_t>(cols, 1)) {
+    out.ld = rowStride;
+    return true;
+  }
+  if (rowStride == 1 && colStride >= std::max<int64_t>(rows, 1)) {
+    out.ld = colStride;
+    out.transposed = true;
+    return true;
+  }
+  if (rows == 1 || cols == 1) { // a vector: one of its strides is moot
+    if (rows == 1 && (colStride == 1 || cols == 1)) {
+      out.ld = std::max<int64_t>(cols, 1);
+      return true;
+    }
+    if (cols == 1 && rowStride == 1) {
+      out.ld = std::max<int64_t>(rows, 1);
+      out.transposed = true;
+      return true;
+    }
+  }
+  int64_t count = batch * rows * cols;
+  float *packed =
+      static_cast<float *>(tessera_cuda_alloc(count * int64_t(sizeof(float))));
+  if (!packed)
+    return false;
+  scratch.reset(packed);
+  State &s = state();
+  if (threadStream)
+    s.cu.streamSynchronize(threadStream);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        packed[(b * rows + i) * cols + j] =
+            data[b * batchStride + i * rowStride + j * colStride];
+  out = {packed, rows, cols, std::max<int64_t>(cols, 1), rows * cols, false};
+  return true;
+}
+
+/// C[b] += A[b]·B[b] for b < batch, row-major C with unit column stride,
+/// through cuBLASLt on the thread's stream: as column-major storage,
+/// Cᵀ = Bᵀ·Aᵀ, so B is cuBLAS's first operand and A its second.
+void gemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
+          const int64_t aStrides[3], const float *b, const int64_t bStrides[3],
+          float *c, const int64_t cStrides[3]) {
+  if (!runError.empty() || m == 0 || n == 0)
+    return;
+  State *s = ready();
+  const Lt *lt = s ? cublasLt() : nullptr;
+  if (!lt || !mgpuStreamCreate())
+    return;
+  if (cStrides[2] != 1 || cStrides[1] < n) {
+    recordError("a GEMM result must have contiguous rows (strides %lld, "
+                "%lld)",
+                (long long)cStrides[1], (long long)cStrides[2]);
+    return;
+  }
+  if (!ltHandle) {
+    if (lt->create(&ltHandle) != CUBLAS_STATUS_SUCCESS) {
+      recordError("cannot create a cuBLASLt handle");
+      return;
+    }
+    ltWorkspace = tessera_cuda_alloc(int64_t(kLtWorkspaceBytes));
+    if (!ltWorkspace)
+      return;
+  }
+  auto release = [](float *p) { tessera_cuda_free(p); };
+  std::unique_ptr<float, void (*)(float *)> aScratch(nullptr, release),
+      bScratch(nullptr, release);
+  Operand A, B;
+  if (!describe(a, batch, m, k, aStrides[0], aStrides[1], aStrides[2], aScratch,
+                A) ||
+      !describe(b, batch, k, n, bStrides[0], bStrides[1], bStrides[2], bScratch,
+                B))
+    return;
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+  cublasOperation_t opB = B.transposed ? CUBLAS_OP_T : CUBLAS_OP_N,
+                    opA = A.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
+  int32_t batchCount = int32_t(batch);
+  int64_t cBatchStride = cStrides[0];
+  // Column-major views: B as [n, k] (stored [k, n] when transposed), A as
+  // [k, m] (stored [m, k] when transposed), C as [n, m].
+  bool ok =
+      lt->matmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F) ==
+          CUBLAS_STATUS_SUCCESS &&
+      lt->matmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB,
+                                 sizeof(opB)) == CUBLAS_STATUS_SUCCESS &&
+      lt->matmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &opA,
+                                 sizeof(opA)) == CUBLAS_STATUS_SUCCESS &&
+      lt->layoutCreate(&lb, CUDA_R_32F, B.transposed ? k : n,
+                       B.transposed ? n : k, B.ld) == CUBLAS_STATUS_SUCCESS &&
+      lt->layoutCreate(&la, CUDA_R_32F, A.transposed ? m : k,
+                       A.transposed ? k : m, A.ld) == CUBLAS_STATUS_SUCCESS &&
+      lt->layoutCreate(&lc, CUDA_R_32F, n, m, cStrides[1]) ==
+          CUBLAS_STATUS_SUCCESS;
+  for (auto [layout, stride] :
+       {std::pair{lb, B.batchStride}, std::pair{la, A.batchStride},
+        std::pair{lc, cBatchStride}})
+    ok = ok && layout &&
+         lt->layoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT,
+                                &batchCount,
+                                sizeof(batchCount)) == CUBLAS_STATUS_SUCCESS &&
+         lt->layoutSetAttribute(
+             layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+             sizeof(stride)) == CUBLAS_STATUS_SUCCESS;
+  float one = 1.0f;
+  cublasStatus_t status =
+      ok ? lt->matmul(ltHandle, desc, &one, B.data, lb, A.data, la, &one, c, lc,
+                      c, lc, nullptr, ltWorkspace, kLtWorkspaceBytes,
+                      reinterpret_cast<cudaStream_t>(threadStream))
+         : CUBLAS_STATUS_NOT_INITIALIZED;
+  for (cublasLtMatrixLayout_t layout : {la, lb, lc})
+    if (layout)
+      lt->layoutDestroy(layout);
+  if (desc)
+    lt->matmulDescDestroy(desc);
+  if (status != CUBLAS_STATUS_SUCCESS) {
+    recordError("cuBLASLt cannot run a %lldx%lldx%lld GEMM (batch %lld): "
+                "status %d",
+                (long long)m, (long long)n, (long long)k, (long long)batch,
+                int(status));
+    return;
+  }
+  // Packed copies are freed on return: the GEMM must be done with them.
+  if (aScratch || bScratch)
+    mgpuStreamSynchronize(threadStream);
 }
 
 /// A module image: the PTX (or cubin) that the generated code embeds; the
@@ -317,6 +533,25 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                 "%ldx%ldx%ld): %s",
                 (long)gridX, (long)gridY, (long)gridZ, (long)blockX,
                 (long)blockY, (long)blockZ, errorString(r));
+}
+
+void _mlir_ciface_tessera_cuda_matmul_f32(tessera_memref2d_f32 *A,
+                                          tessera_memref2d_f32 *B,
+                                          tessera_memref2d_f32 *C) {
+  const int64_t aStrides[3] = {0, A->strides[0], A->strides[1]},
+                bStrides[3] = {0, B->strides[0], B->strides[1]},
+                cStrides[3] = {0, C->strides[0], C->strides[1]};
+  gemm(1, A->sizes[0], B->sizes[1], A->sizes[1], A->aligned + A->offset,
+       aStrides, B->aligned + B->offset, bStrides, C->aligned + C->offset,
+       cStrides);
+}
+
+void _mlir_ciface_tessera_cuda_batch_matmul_f32(tessera_memref3d_f32 *A,
+                                                tessera_memref3d_f32 *B,
+                                                tessera_memref3d_f32 *C) {
+  gemm(C->sizes[0], A->sizes[1], B->sizes[2], A->sizes[2],
+       A->aligned + A->offset, A->strides, B->aligned + B->offset, B->strides,
+       C->aligned + C->offset, C->strides);
 }
 
 } // extern "C"

@@ -27,6 +27,17 @@ void *tessera_cuda_aligned_alloc(int64_t alignment, int64_t bytes);
 void tessera_cuda_free(void *ptr);
 void *tessera_cuda_global(const void *host, int64_t bytes);
 
+/* GEMMs on the device through cuBLASLt (libcublasLt loaded at first use),
+   with the CPU runtime's semantics: C += A·B on strided memrefs of managed
+   memory (any strides; operands with no unit stride are first copied
+   packed), and C[b] += A[b]·B[b] with a batch stride of 0 broadcasting. */
+void _mlir_ciface_tessera_cuda_matmul_f32(tessera_memref2d_f32 *A,
+                                          tessera_memref2d_f32 *B,
+                                          tessera_memref2d_f32 *C);
+void _mlir_ciface_tessera_cuda_batch_matmul_f32(tessera_memref3d_f32 *A,
+                                                tessera_memref3d_f32 *B,
+                                                tessera_memref3d_f32 *C);
+
 #ifdef __cplusplus
 }
 #endif
