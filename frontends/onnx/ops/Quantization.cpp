@@ -402,14 +402,98 @@ static FailureOr<Value> channelZeroPoint(Importer &im, Value zp, int64_t rank,
   return alongAxis(im, zp, rank, 0, what);
 }
 
-/// ConvInteger: exact integer convolution, computed in f64 (exact while
-/// sums stay below 2^53) and returned as int32.
+/// ConvInteger: exact integer convolution, computed in f32 or f64 (see
+/// exactProductType) and returned as int32.
+/// The integer range of ONNX type `onnxType` (8- or 16-bit), if it is one.
+static std::optional<std::pair<double, double>> integerRange(int32_t onnxType) {
+  switch (onnxType) {
+  case onnx::TensorProto::UINT8:
+    return std::pair{0.0, 255.0};
+  case onnx::TensorProto::INT8:
+    return std::pair{-128.0, 127.0};
+  case onnx::TensorProto::UINT16:
+    return std::pair{0.0, 65535.0};
+  case onnx::TensorProto::INT16:
+    return std::pair{-32768.0, 32767.0};
+  default:
+    return std::nullopt;
+  }
+}
+
+/// The largest |v - zp| for input `vIndex` (8/16-bit integers) and its zero
+/// point at input `zpIndex` (absent: 0; not a known constant: any value of
+/// the type); nullopt for other types.
+static std::optional<double> centeredMax(Importer &im, unsigned vIndex,
+                                         unsigned zpIndex) {
+  auto range = integerRange(im.onnxTypeOf(im.node->input(vIndex)));
+  if (!range)
+    return std::nullopt;
+  auto [lo, hi] = *range;
+  if (!im.hasInput(zpIndex))
+    return std::max(std::abs(lo), std::abs(hi));
+  std::optional<std::vector<double>> zp = initializerDoubles(im, zpIndex);
+  if (!zp)
+    return hi - lo;
+  double m = 0;
+  for (double z : *zp)
+    m = std::max({m, std::abs(z - lo), std::abs(hi - z)});
+  return m;
+}
+
+/// The float type in which an exact integer product (a conv with `conv`,
+/// else a MatMul with a 2-D weight) of input 0 (zero point at input
+/// `aZp`) and the weight at input `wIndex` (zero point at `wZp`, one per
+/// output or one for all; the optional int32 bias at `biasIndex`, 0 for
+/// none) is computed: f32 when no partial sum can reach 2^24, so that every
+/// sum is an integer float32 holds exactly (then the f32 kernels run it:
+/// im2col GEMMs, depthwise loops), else f64. The bound is, per output,
+/// sum |w - w_zp| over the contraction times max |a - a_zp|, plus |bias|,
+/// from the constants where they are known and from the types' ranges
+/// where not.
+static Type exactProductType(Importer &im, unsigned aZp, unsigned wIndex,
+                             unsigned wZp, unsigned biasIndex, bool conv) {
+  Type f64 = im.builder.getF64Type();
+  std::optional<double> aMax = centeredMax(im, 0, aZp),
+                        wMax = centeredMax(im, wIndex, wZp);
+  TensorInfo *wInfo = im.input(wIndex);
+  if (!aMax || !wMax || !wInfo || wInfo->type.getRank() < (conv ? 3 : 2))
+    return f64;
+  auto wt = wInfo->type;
+  int64_t outputs = conv ? wt.getDimSize(0) : wt.getShape().back();
+  int64_t reduced = wt.getNumElements() / std::max<int64_t>(outputs, 1);
+  std::vector<double> sums(outputs, double(reduced) * *wMax);
+  std::optional<std::vector<double>> w = initializerDoubles(im, wIndex);
+  std::optional<std::vector<double>> zp =
+      im.hasInput(wZp)
+          ? initializerDoubles(im, wZp)
+          : std::optional<std::vector<double>>(std::vector<double>{0.0});
+  if (w && zp && (conv || wt.getRank() == 2) &&
+      (zp->size() == 1 || int64_t(zp->size()) == outputs)) {
+    std::fill(sums.begin(), sums.end(), 0.0);
+    for (int64_t e = 0; e < int64_t(w->size()); ++e) {
+      int64_t o = conv ? e / reduced : e % outputs;
+      sums[o] += std::abs((*w)[e] - (*zp)[zp->size() == 1 ? 0 : o]);
+    }
+  }
+  std::optional<std::vector<double>> bias;
+  if (biasIndex && im.hasInput(biasIndex) &&
+      !(bias = initializerDoubles(im, biasIndex)))
+    return f64;
+  for (int64_t o = 0; o < outputs; ++o) {
+    double b =
+        bias && int64_t(bias->size()) == outputs ? std::abs((*bias)[o]) : 0.0;
+    if (sums[o] * *aMax + b >= double(1 << 24))
+      return f64;
+  }
+  return im.builder.getF32Type();
+}
+
 static LogicalResult importConvInteger(Importer &im) {
   Value x = im.operand(0), w = im.operand(1);
   if (!x || !w)
     return failure();
   fuseDynamicConvChain(im);
-  Type f64 = im.builder.getF64Type();
+  Type et = exactProductType(im, 2, 1, 3, 0, /*conv=*/true);
   Value xzp, wzp;
   if (im.hasInput(2) && !(xzp = im.operand(2)))
     return failure();
@@ -424,8 +508,8 @@ static LogicalResult importConvInteger(Importer &im) {
   }
   if (xzp)
     xzp = im.reshape(xzp, {});
-  Value y = buildConv(im, centered(im, x, xzp, f64),
-                      centered(im, w, wzp, f64), Value());
+  Value y = buildConv(im, centered(im, x, xzp, et), centered(im, w, wzp, et),
+                      Value());
   if (!y)
     return failure();
   im.setOutput(0, castTo(im, y, im.builder.getI32Type()));
@@ -588,9 +672,10 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
     Value bias;
     if (im.hasInput(8) && !(bias = im.operand(8)))
       return failure();
-    prod = buildConv(im, centered(im, a, im.reshape(azp, {}), f64),
-                     centered(im, b, *wzp, f64),
-                     bias ? castTo(im, bias, f64) : Value());
+    Type et = exactProductType(im, 2, 3, 5, 8, /*conv=*/true);
+    prod = buildConv(im, centered(im, a, im.reshape(azp, {}), et),
+                     centered(im, b, *wzp, et),
+                     bias ? castTo(im, bias, et) : Value());
     if (!prod)
       return failure();
     outRank = Importer::typeOf(prod).getRank();
@@ -601,8 +686,9 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
         0, quantize(im, y, im.reshape(ys, {}), im.reshape(yzp, {}), *range));
     return success();
   } else {
-    prod = buildMatMul(im, centered(im, a, rowZeroPoint(im, azp), f64),
-                       centered(im, b, bzp, f64));
+    Type et = exactProductType(im, 2, 3, 5, 0, /*conv=*/false);
+    prod = buildMatMul(im, centered(im, a, rowZeroPoint(im, azp), et),
+                       centered(im, b, bzp, et));
     if (!prod)
       return failure();
     outRank = Importer::typeOf(prod).getRank();
@@ -612,7 +698,7 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
   Value scale = bin<DivOp>(im, bin<MulOp>(im, castTo(im, as, f64),
                                           castTo(im, bs, f64)),
                            castTo(im, im.reshape(ys, {}), f64));
-  Value real = bin<MulOp>(im, prod, scale);
+  Value real = bin<MulOp>(im, castTo(im, prod, f64), scale);
   im.setOutput(0, quantize(im, real, im.scalar(f64, 1.0),
                            im.reshape(yzp, {}), *range));
   return success();

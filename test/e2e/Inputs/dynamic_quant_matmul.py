@@ -126,7 +126,7 @@ def emit_summary(tools, path):
                     if "tessera.qlinear" in line})
     if modes:
         return "qlinear " + ",".join(modes)
-    for kind in ("f64", "i32"):
+    for kind in ("f64", "f32", "i32"):
         if any(any(f"tessera.{op} " in line for op in ("linear", "matmul", "conv")) and
                f"x{kind}>" in line for line in ir.splitlines()):
             return f"exact {kind} product"

@@ -309,6 +309,9 @@ def main():
         ("qlmm_weight_minus128", lambda n: qlinear_matmul(n, (6, 32), 16, b_range=(-128, 127))),
         ("qlmm_b_input", lambda n: qlinear_matmul(n, (6, 32), 16, b_is_input=True)),
         ("qlmm_row_zp", lambda n: qlinear_matmul(n, (6, 32), 16, row_zp=True)),
+        # Sums that could reach 2^24 (2048 uint8 weights around 0): in f64.
+        ("qlmm_large_sums", lambda n: qlinear_matmul(n, (3, 2048), 8, b_type=np.uint8,
+                                                     b_range=(0, 255))),
         ("qlconv_3x3_pad_bias", lambda n: qlinear_conv(n, (1, 8, 9, 9), (16, 8, 3, 3),
                                                        pads=[1, 1, 1, 1])),
         ("qlconv_strided_dilated", lambda n: qlinear_conv(
