@@ -193,6 +193,10 @@ public:
   virtual SmallVector<const onnx::NodeProto *> readersOf(StringRef name) = 0;
   /// The node of the graph being imported that makes `name`, if any.
   virtual const onnx::NodeProto *producerOf(StringRef name) = 0;
+  /// The handler of default-domain op `opType`, for ops that import as
+  /// another op on converted inputs (com.microsoft QLinearSigmoid runs
+  /// Sigmoid's on the dequantized input); null if there is none.
+  virtual const OpHandler *defaultHandler(StringRef opType) = 0;
 
   // The node being imported.
   const onnx::NodeProto *node = nullptr;

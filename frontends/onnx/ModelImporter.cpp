@@ -36,6 +36,10 @@ public:
   LogicalResult importSubgraph(const onnx::GraphProto &graph) override;
   SmallVector<const onnx::NodeProto *> readersOf(StringRef name) override;
   const onnx::NodeProto *producerOf(StringRef name) override;
+  const OpHandler *defaultHandler(StringRef opType) override {
+    auto it = table.find(opType);
+    return it == table.end() ? nullptr : &it->second;
+  }
 
 private:
   LogicalResult readOpsets(const onnx::ModelProto &model);

@@ -1,25 +1,18 @@
-// Linear quantization ops, decomposed into tessera arithmetic:
-// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
-// ConvInteger, QLinearMatMul and QLinearConv. uint8 operands arrive
-// zero-extended to i64 (see the importer's unsigned widening), so integer
-// arithmetic here is plain signed arithmetic.
-#include "frontends/onnx/Importer.h"
+// Linear quantization ops, decomposed into tessera arithmetic or put on
+// the int8 kernels: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear,
+// MatMulInteger, ConvInteger, QLinearMatMul and QLinearConv. uint8 operands
+// arrive zero-extended to i64 (see the importer's unsigned widening), so
+// integer arithmetic here is plain signed arithmetic.
+#include "frontends/onnx/ops/QuantizationCommon.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_import;
+using namespace mlir::tessera::onnx_import::quant;
 
-namespace {
-/// The integer range of a quantized ONNX type.
-struct QRange {
-  double lo, hi;
-  Type type; // signless storage type
-};
-} // namespace
-
-static FailureOr<QRange> quantRange(Importer &im, int32_t onnxType) {
+FailureOr<QRange> quant::quantRange(Importer &im, int32_t onnxType) {
   Builder b(&im.ctx);
   switch (onnxType) {
   case onnx::TensorProto::UINT8:
@@ -35,18 +28,12 @@ static FailureOr<QRange> quantRange(Importer &im, int32_t onnxType) {
   }
 }
 
-static Value castTo(Importer &im, Value v, Type et) {
+Value quant::castTo(Importer &im, Value v, Type et) {
   auto t = Importer::typeOf(v);
   return t.getElementType() == et ? v : im.create<CastOp>(t.clone(et), v);
 }
 
-static Value dynamicTensorLinear(Importer &im, Value x, unsigned bIndex,
-                                 std::optional<std::vector<double>> ws,
-                                 unsigned zpIndex, Value bias);
-
-/// A scale or zero point shaped to broadcast against a rank-`rank` tensor:
-/// scalars as they are, 1-D (per-axis) values along `axis`.
-static FailureOr<Value> alongAxis(Importer &im, Value p, int64_t rank,
+FailureOr<Value> quant::alongAxis(Importer &im, Value p, int64_t rank,
                                   int64_t axis, StringRef what) {
   auto t = Importer::typeOf(p);
   if (t.getRank() == 0 || (t.getRank() == 1 && t.getDimSize(0) == 1))
@@ -61,19 +48,7 @@ static FailureOr<Value> alongAxis(Importer &im, Value p, int64_t rank,
   return im.reshape(p, shape);
 }
 
-/// Elementwise binary op with numpy broadcasting of the result shape.
-template <typename OpTy> static Value bin(Importer &im, Value a, Value b) {
-  SmallVector<int64_t> shape;
-  (void)broadcastShapes(Importer::typeOf(a).getShape(),
-                        Importer::typeOf(b).getShape(), shape);
-  return im.create<OpTy>(
-      RankedTensorType::get(shape, Importer::typeOf(a).getElementType()), a,
-      b);
-}
-
-/// saturate(round(x / scale) + zp) in the float type of `x`, then stored
-/// as `range.type`.
-static Value quantize(Importer &im, Value x, Value scale, Value zp,
+Value quant::quantize(Importer &im, Value x, Value scale, Value zp,
                       const QRange &range) {
   auto t = Importer::typeOf(x);
   Type ft = t.getElementType();
@@ -86,8 +61,7 @@ static Value quantize(Importer &im, Value x, Value scale, Value zp,
   return castTo(im, wide, range.type);
 }
 
-/// (x - zp) as `et` (zp optional, already shaped to broadcast).
-static Value centered(Importer &im, Value x, Value zp, Type et) {
+Value quant::centered(Importer &im, Value x, Value zp, Type et) {
   Value v = castTo(im, x, et);
   return zp ? bin<SubOp>(im, v, castTo(im, zp, et)) : v;
 }
@@ -148,11 +122,7 @@ static LogicalResult importDequantize(Importer &im) {
   return success();
 }
 
-/// DynamicQuantizeLinear's scale and zero point (as a float) for `x`: its
-/// range widened to hold 0, over 255, and saturate(round(0 - min / scale)).
-/// With `unitScaleForZero` a zero range gives scale 1 (the int8 kernels'
-/// rule) instead of 0.
-static std::pair<Value, Value> dynamicQuantParams(Importer &im, Value x,
+std::pair<Value, Value> quant::dynamicQuantParams(Importer &im, Value x,
                                                   bool unitScaleForZero) {
   auto t = Importer::typeOf(x);
   Type ft = t.getElementType();
@@ -704,9 +674,6 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
   return success();
 }
 
-// ---- ONNX Runtime's com.microsoft dynamic int8 MatMuls
-// -----------------------
-
 std::optional<std::vector<double>>
 mlir::tessera::onnx_import::initializerDoubles(Importer &im, StringRef name) {
   auto it = im.values.find(name);
@@ -761,193 +728,6 @@ mlir::tessera::onnx_import::initializerDoubles(Importer &im, unsigned i) {
   return initializerDoubles(im, im.node->input(i));
 }
 
-/// A scale or zero point that is a scalar, or 1-D of size 1 or `n`.
-static LogicalResult checkScalarOrVector(Importer &im, Value v, int64_t n,
-                                         StringRef what) {
-  auto t = Importer::typeOf(v);
-  if (t.getRank() == 0 ||
-      (t.getRank() == 1 && (t.getDimSize(0) == 1 || t.getDimSize(0) == n)))
-    return success();
-  return im.fail(what + " must be a scalar or 1-D of size 1" +
-                 (n == 1 ? Twine() : " or " + Twine(n)) + ", found " +
-                 typeStr(t));
-}
-
-/// The optional zero point at input `i`: a scalar, or 1-D of size 1 or `n`.
-static LogicalResult optionalZeroPoint(Importer &im, unsigned i, int64_t n,
-                                       StringRef what, Value &zp) {
-  if (!im.hasInput(i))
-    return success();
-  if (!(zp = im.operand(i)))
-    return failure();
-  return checkScalarOrVector(im, zp, n, what);
-}
-
-/// The optional bias at input `i`: f32 [n].
-static LogicalResult optionalBias(Importer &im, unsigned i, int64_t n,
-                                  Value &bias) {
-  if (!im.hasInput(i))
-    return success();
-  if (!(bias = im.operand(i)))
-    return failure();
-  auto t = Importer::typeOf(bias);
-  if (t.getRank() == 1 && t.getDimSize(0) == n && t.getElementType().isF32())
-    return success();
-  return im.fail("bias must be f32 [" + Twine(n) + "], found " + typeStr(t));
-}
-
-/// The common tail of both ops: float(prod) * (a_scale * b_scale) + bias,
-/// with prod the exact integer product (f64).
-static Value scaleProduct(Importer &im, Value prod, Value aScale, Value bScale,
-                          Value bias) {
-  Type f32 = im.builder.getF32Type();
-  Value y = castTo(im, prod, f32);
-  y = bin<MulOp>(im, y, bin<MulOp>(im, im.reshape(aScale, {}), bScale));
-  return bias ? bin<AddOp>(im, y, bias) : y;
-}
-
-/// The int8-kernel form of a dynamic int8 MatMul of float `x` [..., K]:
-/// tessera.qlinear in dynamic_tensor mode (x quantized as
-/// DynamicQuantizeLinear does) when input `bIndex` is a signed int8
-/// initializer [K, N], `ws` a known scale per tensor or column, and
-/// `zpIndex` absent or all zero (K <= 32768, so the int32 sums cannot
-/// overflow); null otherwise.
-static Value dynamicTensorLinear(Importer &im, Value x, unsigned bIndex,
-                                 std::optional<std::vector<double>> ws,
-                                 unsigned zpIndex, Value bias) {
-  std::optional<std::vector<double>> w = initializerDoubles(im, bIndex), wz;
-  bool zeroZp = !im.hasInput(zpIndex);
-  if (!zeroZp && (wz = initializerDoubles(im, zpIndex)))
-    zeroZp = llvm::all_of(*wz, [](double z) { return z == 0; });
-  auto xt = Importer::typeOf(x);
-  auto bt = im.input(bIndex)->type;
-  if (!w || !ws || !zeroZp || bt.getRank() != 2 ||
-      im.onnxTypeOf(im.node->input(bIndex)) != onnx::TensorProto::INT8 ||
-      !xt.getElementType().isF32() || xt.getRank() < 1 ||
-      xt.getShape().back() != bt.getDimSize(0) || bt.getDimSize(0) > 32768)
-    return Value();
-  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
-  if (ws->size() != 1 && int64_t(ws->size()) != n)
-    return Value();
-  std::vector<int8_t> q(n * k);
-  for (int64_t r = 0; r < k; ++r)
-    for (int64_t c = 0; c < n; ++c)
-      q[c * k + r] = int8_t((*w)[r * n + c]);
-  std::vector<float> scale(n);
-  for (int64_t c = 0; c < n; ++c)
-    scale[c] = float((*ws)[ws->size() == 1 ? 0 : c]);
-  Value qv =
-      blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
-                   "dqmatmul_q", ArrayRef<int8_t>(q));
-  Value sv =
-      blobConstant(im, RankedTensorType::get({n, 1}, im.builder.getF32Type()),
-                   "dqmatmul_scale", ArrayRef<float>(scale));
-  SmallVector<int64_t> outShape(xt.getShape().drop_back());
-  outShape.push_back(n);
-  return im.create<QLinearOp>(
-      RankedTensorType::get(outShape, xt.getElementType()), x, qv, sv, bias,
-      Value(), im.builder.getStringAttr("dynamic_tensor"),
-      im.builder.getI64IntegerAttr(8), im.builder.getStringAttr("none"),
-      FloatAttr(), IntegerAttr());
-}
-
-/// com.microsoft DynamicQuantizeMatMul: A (f32) quantized to uint8 as
-/// DynamicQuantizeLinear does (one scale and zero point for the tensor),
-/// MatMulInteger with B and its zero point, then float(product) * (a_scale *
-/// b_scale) + bias. With B a signed int8 initializer [K, N] and no (or zero)
-/// zero point, it is a tessera.qlinear in dynamic_tensor mode, which runs on
-/// the int8 kernels; otherwise the same arithmetic on exact integers.
-static LogicalResult importDynamicQuantizeMatMul(Importer &im) {
-  Value a = im.operand(0), b = im.operand(1), bScale = im.operand(2);
-  if (!a || !b || !bScale)
-    return failure();
-  auto at = Importer::typeOf(a), bt = Importer::typeOf(b);
-  if (!at.getElementType().isF32() || at.getRank() < 1)
-    return im.fail("A must be f32 of rank >= 1, found " + typeStr(at));
-  int32_t bType = im.onnxTypeOf(im.node->input(1));
-  if (bt.getRank() != 2 || bt.getDimSize(0) != at.getShape().back() ||
-      (bType != onnx::TensorProto::INT8 && bType != onnx::TensorProto::UINT8))
-    return im.fail("B must be 8-bit integers [K = " +
-                   Twine(at.getShape().back()) + ", N], found " + typeStr(bt));
-  int64_t n = bt.getDimSize(1);
-  if (failed(checkScalarOrVector(im, bScale, n, "b_scale")))
-    return failure();
-  Value bZp, bias;
-  if (failed(optionalZeroPoint(im, 3, n, "b_zero_point", bZp)) ||
-      failed(optionalBias(im, 4, n, bias)))
-    return failure();
-  if (Value y =
-          dynamicTensorLinear(im, a, 1, initializerDoubles(im, 2), 3, bias)) {
-    im.setOutput(0, y);
-    return success();
-  }
-
-  // Otherwise DynamicQuantizeLinear's arithmetic, then the exact product.
-  Type f32 = at.getElementType(), f64 = im.builder.getF64Type();
-  auto [aScale, aZp] = dynamicQuantParams(im, a, /*unitScaleForZero=*/true);
-  Value qa =
-      bin<AddOp>(im, im.create<RoundOp>(at, bin<DivOp>(im, a, aScale)), aZp);
-  qa = bin<MinOp>(im, bin<MaxOp>(im, qa, im.scalar(f32, 0)),
-                  im.scalar(f32, 255));
-  Value prod =
-      buildMatMul(im, centered(im, qa, aZp, f64), centered(im, b, bZp, f64));
-  if (!prod)
-    return failure();
-  im.setOutput(0, scaleProduct(im, prod, aScale, bScale, bias));
-  return success();
-}
-
-/// com.microsoft MatMulIntegerToFloat: (A - a_zero_point) · (B -
-/// b_zero_point) on exact integers, then float(product) * (a_scale *
-/// b_scale) + bias. a_scale and a_zero_point are per tensor; b_scale and
-/// b_zero_point per tensor or per column.
-static LogicalResult importMatMulIntegerToFloat(Importer &im) {
-  Value a = im.operand(0), b = im.operand(1), aScale = im.operand(2),
-        bScale = im.operand(3);
-  if (!a || !b || !aScale || !bScale)
-    return failure();
-  auto at = Importer::typeOf(a), bt = Importer::typeOf(b);
-  if (!isa<IntegerType>(at.getElementType()) ||
-      !isa<IntegerType>(bt.getElementType()) || at.getRank() < 1 ||
-      bt.getRank() < 1)
-    return im.fail("A and B must be 8-bit integer tensors, found " +
-                   typeStr(at) + " and " + typeStr(bt));
-  int64_t n = bt.getShape().back();
-  if (failed(checkScalarOrVector(im, aScale, 1, "a_scale")) ||
-      failed(checkScalarOrVector(im, bScale, n, "b_scale")))
-    return failure();
-  Value aZp, bZp, bias;
-  if (failed(optionalZeroPoint(im, 4, 1, "a_zero_point", aZp)) ||
-      failed(optionalZeroPoint(im, 5, n, "b_zero_point", bZp)) ||
-      failed(optionalBias(im, 6, n, bias)))
-    return failure();
-  // A, a_scale and a_zero_point straight from one DynamicQuantizeLinear of
-  // float x (ONNX Runtime's fusion of its quantize_dynamic output): the
-  // int8-kernel form on x, as for DynamicQuantizeMatMul.
-  auto source = im.dynamicQuantized.find(im.node->input(0));
-  if (source != im.dynamicQuantized.end() && im.hasInput(4) &&
-      im.node->input(2) == source->second.scale &&
-      im.node->input(4) == source->second.zeroPoint) {
-    auto xInfo = im.values.find(source->second.input);
-    Value x =
-        xInfo != im.values.end() ? im.materialize(xInfo->second) : Value();
-    if (x)
-      if (Value y = dynamicTensorLinear(im, x, 1, initializerDoubles(im, 3), 5,
-                                        bias)) {
-        im.setOutput(0, y);
-        return success();
-      }
-  }
-  Type f64 = im.builder.getF64Type();
-  Value prod =
-      buildMatMul(im, centered(im, a, aZp ? im.reshape(aZp, {}) : Value(), f64),
-                  centered(im, b, bZp, f64));
-  if (!prod)
-    return failure();
-  im.setOutput(0, scaleProduct(im, prod, aScale, bScale, bias));
-  return success();
-}
-
 void mlir::tessera::onnx_import::registerQuantizationOps(OpTable &t) {
   t["QuantizeLinear"] = importQuantize;
   t["DequantizeLinear"] = importDequantize;
@@ -956,9 +736,4 @@ void mlir::tessera::onnx_import::registerQuantizationOps(OpTable &t) {
   t["ConvInteger"] = importConvInteger;
   t["QLinearMatMul"] = [](Importer &im) { return importQLinear(im, false); };
   t["QLinearConv"] = [](Importer &im) { return importQLinear(im, true); };
-}
-
-void mlir::tessera::onnx_import::registerQuantizationContribOps(OpTable &t) {
-  t["DynamicQuantizeMatMul"] = importDynamicQuantizeMatMul;
-  t["MatMulIntegerToFloat"] = importMatMulIntegerToFloat;
 }

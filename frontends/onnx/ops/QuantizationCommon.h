@@ -1,0 +1,63 @@
+// Helpers shared by the quantization importers (ops/Quantization.cpp, the
+// ONNX ops; ops/QuantizationContrib.cpp, ONNX Runtime's com.microsoft ops).
+#ifndef TESSERA_FRONTENDS_ONNX_OPS_QUANTIZATIONCOMMON_H
+#define TESSERA_FRONTENDS_ONNX_OPS_QUANTIZATIONCOMMON_H
+
+#include "frontends/onnx/Importer.h"
+
+namespace mlir::tessera::onnx_import::quant {
+
+/// The integer range of a quantized ONNX type.
+struct QRange {
+  double lo, hi;
+  Type type; // signless storage type
+};
+
+/// The range of 8/16-bit ONNX type `onnxType`; an error otherwise.
+FailureOr<QRange> quantRange(Importer &im, int32_t onnxType);
+
+/// `v` as element type `et` (unchanged when it already is).
+Value castTo(Importer &im, Value v, Type et);
+
+/// A scale or zero point shaped to broadcast against a rank-`rank` tensor:
+/// scalars as they are, 1-D (per-axis) values along `axis`.
+FailureOr<Value> alongAxis(Importer &im, Value p, int64_t rank, int64_t axis,
+                           StringRef what);
+
+/// Elementwise binary op with numpy broadcasting of the result shape.
+template <typename OpTy> Value bin(Importer &im, Value a, Value b) {
+  SmallVector<int64_t> shape;
+  (void)broadcastShapes(Importer::typeOf(a).getShape(),
+                        Importer::typeOf(b).getShape(), shape);
+  return im.create<OpTy>(
+      RankedTensorType::get(shape, Importer::typeOf(a).getElementType()), a, b);
+}
+
+/// saturate(round(x / scale) + zp) in the float type of `x`, then stored
+/// as `range.type`.
+Value quantize(Importer &im, Value x, Value scale, Value zp,
+               const QRange &range);
+
+/// (x - zp) as `et` (zp optional, already shaped to broadcast).
+Value centered(Importer &im, Value x, Value zp, Type et);
+
+/// DynamicQuantizeLinear's scale and zero point (as a float) for `x`: its
+/// range widened to hold 0, over 255, and saturate(round(0 - min / scale)).
+/// With `unitScaleForZero` a zero range gives scale 1 (the int8 kernels'
+/// rule) instead of 0.
+std::pair<Value, Value> dynamicQuantParams(Importer &im, Value x,
+                                           bool unitScaleForZero);
+
+/// The int8-kernel form of a dynamic int8 MatMul of float `x` [..., K]:
+/// tessera.qlinear in dynamic_tensor mode (x quantized as
+/// DynamicQuantizeLinear does) when input `bIndex` is a signed int8
+/// initializer [K, N], `ws` a known scale per tensor or column, and
+/// `zpIndex` absent or all zero (K <= 32768, so the int32 sums cannot
+/// overflow); null otherwise.
+Value dynamicTensorLinear(Importer &im, Value x, unsigned bIndex,
+                          std::optional<std::vector<double>> ws,
+                          unsigned zpIndex, Value bias);
+
+} // namespace mlir::tessera::onnx_import::quant
+
+#endif
