@@ -157,22 +157,22 @@ std::optional<FakeQuant> matchFakeQuant(Value xq) {
   return FakeQuant{div.getLhs(), *s2, zp, isUnsigned};
 }
 
-/// A weight's DequantizeLinear: q [N, K] in [-127, 127] and one scale per
-/// output channel.
-struct QWeight {
-  std::vector<int8_t> q;
-  std::vector<float> scale;
+/// The two sides of a weight's DequantizeLinear w' = (q - 0) * s (either
+/// order): q's constant 8-bit integers (w's shape, read through the cast to
+/// float) and s's constant values with its type, for each order that fits;
+/// `accept` says whether s's type can scale w.
+struct DequantizedWeight {
+  SmallVector<double> q, s;
+  RankedTensorType scaleType;
 };
 
-/// Matches w' = (q - 0) * s over constant int8 q ([K, N], or [N, K] when
-/// `transposed`) with s constant along K.
-std::optional<QWeight> matchQuantizedWeight(Value w, bool transposed) {
+SmallVector<DequantizedWeight>
+dequantizedWeights(Value w, function_ref<bool(RankedTensorType)> accept) {
+  SmallVector<DequantizedWeight> found;
   auto mul = defOf<MulOp>(w);
   if (!mul)
-    return std::nullopt;
+    return found;
   auto wt = cast<RankedTensorType>(w.getType());
-  int64_t rows = wt.getDimSize(0), cols = wt.getDimSize(1);
-  int64_t n = transposed ? rows : cols, k = transposed ? cols : rows;
   for (auto [qs, ss] : {std::pair{mul.getLhs(), mul.getRhs()},
                         std::pair{mul.getRhs(), mul.getLhs()}}) {
     auto [centered, zp] = minusSplat(qs);
@@ -183,13 +183,34 @@ std::optional<QWeight> matchQuantizedWeight(Value w, bool transposed) {
             wt.getShape())
       continue;
     auto st = dyn_cast<RankedTensorType>(ss.getType());
-    if (!st || st.getRank() > 2)
+    if (!st || !accept(st))
       continue;
     std::optional<SmallVector<double>> qv =
         fusion::getConstantValues(toFloat.getInput());
     std::optional<SmallVector<double>> sv = fusion::getConstantValues(ss);
-    if (!qv || !sv)
-      continue;
+    if (qv && sv)
+      found.push_back({std::move(*qv), std::move(*sv), st});
+  }
+  return found;
+}
+
+/// A weight's DequantizeLinear: q [N, K] in [-127, 127] and one scale per
+/// output channel.
+struct QWeight {
+  std::vector<int8_t> q;
+  std::vector<float> scale;
+};
+
+/// Matches w' = (q - 0) * s over constant int8 q ([K, N], or [N, K] when
+/// `transposed`) with s constant along K.
+std::optional<QWeight> matchQuantizedWeight(Value w, bool transposed) {
+  auto wt = cast<RankedTensorType>(w.getType());
+  int64_t rows = wt.getDimSize(0), cols = wt.getDimSize(1);
+  int64_t n = transposed ? rows : cols, k = transposed ? cols : rows;
+  for (DequantizedWeight &dw : dequantizedWeights(
+           w, [](RankedTensorType st) { return st.getRank() <= 2; })) {
+    RankedTensorType st = dw.scaleType;
+    const SmallVector<double> *qv = &dw.q, *sv = &dw.s;
     // The scale broadcast (right-aligned) against [rows, cols].
     SmallVector<int64_t> sShape(2 - st.getRank(), 1);
     llvm::append_range(sShape, st.getShape());
@@ -221,32 +242,18 @@ std::optional<QWeight> matchQuantizedWeight(Value w, bool transposed) {
 /// int8 q [F, C, K1..Kk] in [-127, 127], s one constant per tensor or per
 /// output channel (shaped [F, 1, .., 1]); q as [F, C·K1..Kk].
 std::optional<QWeight> matchQuantizedConvWeight(Value w) {
-  auto mul = defOf<MulOp>(w);
-  if (!mul)
-    return std::nullopt;
   auto wt = cast<RankedTensorType>(w.getType());
   int64_t f = wt.getDimSize(0),
           kk = wt.getNumElements() / std::max<int64_t>(f, 1);
-  for (auto [qs, ss] : {std::pair{mul.getLhs(), mul.getRhs()},
-                        std::pair{mul.getRhs(), mul.getLhs()}}) {
-    auto [centered, zp] = minusSplat(qs);
-    auto toFloat = defOf<CastOp>(centered);
-    if (zp != 0.0 || !toFloat || !isInt(toFloat.getInput()) ||
-        intWidth(toFloat.getInput()) != 8 ||
-        cast<RankedTensorType>(toFloat.getInput().getType()).getShape() !=
-            wt.getShape())
-      continue;
-    auto st = cast<RankedTensorType>(ss.getType());
-    bool perTensor = st.getNumElements() == 1;
-    bool perChannel = st.getRank() == wt.getRank() && st.getDimSize(0) == f &&
-                      st.getNumElements() == f;
-    if (!perTensor && !perChannel)
-      continue;
-    std::optional<SmallVector<double>> qv =
-        fusion::getConstantValues(toFloat.getInput());
-    std::optional<SmallVector<double>> sv = fusion::getConstantValues(ss);
-    if (!qv || !sv)
-      continue;
+  auto perChannel = [&](RankedTensorType st) {
+    return st.getRank() == wt.getRank() && st.getDimSize(0) == f &&
+           st.getNumElements() == f;
+  };
+  for (DequantizedWeight &dw : dequantizedWeights(w, [&](RankedTensorType st) {
+         return st.getNumElements() == 1 || perChannel(st);
+       })) {
+    bool perTensor = dw.scaleType.getNumElements() == 1;
+    const SmallVector<double> *qv = &dw.q, *sv = &dw.s;
     QWeight out;
     out.q.resize(f * kk);
     out.scale.resize(f);

@@ -19,6 +19,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from dynamic_quant_matmul import write_case
+
 rng = np.random.default_rng(3)
 F32 = np.float32
 ONNX_TYPE = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
@@ -124,14 +126,7 @@ CASES = {
 
 def run(tools, work, name):
     m, inputs, ref = CASES[name](name)
-    d = os.path.join(work, name)
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "model.onnx")
-    onnx.save(m, path)
-    flags = []
-    for k, v in inputs.items():
-        np.save(os.path.join(d, k + ".npy"), v)
-        flags += ["--input", f"{k}={os.path.join(d, k + '.npy')}"]
+    d, path, flags = write_case(work, name, m, inputs)
     subprocess.run([os.path.join(tools, "tessera-compile"), path, "-o", os.path.join(d, "m")],
                    check=True)
     subprocess.run([os.path.join(d, "m"), *flags, "--output-dir", os.path.join(d, "out")],

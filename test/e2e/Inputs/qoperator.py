@@ -21,15 +21,12 @@ Prints "NAME: ..." per case and how the IR holds it (qlinear mode, or an exact p
 
 usage: qoperator.py TOOLS_DIR WORK_DIR
 """
-import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from dynamic_quant_matmul import dynamic_quantize, emit_summary
+from dynamic_quant_matmul import dynamic_quantize, rel_l2_check, run_builds, write_case
 
 rng = np.random.default_rng(5)
 F32 = np.float32
@@ -252,45 +249,26 @@ def conv_chain(name, x_shape, w_shape, pads, strides=None, group=1, weight_u8=Fa
     return graph, {"X": x}, ref
 
 
-def compare(y, ref):
-    """'ok (...)' or 'FAIL (...)': float outputs by relative L2, integer ones by the count
-    of one-step differences."""
+def compare(ref):
+    """A check for run_builds: float outputs by relative L2, integer ones by the count of
+    one-step differences."""
     if ref.dtype == F32:
-        r = ref.astype(np.float64)
-        err = (np.linalg.norm(y.astype(np.float64) - r) / max(np.linalg.norm(r), 1e-30)
-               if np.isfinite(y).all() else np.inf)
-        return err, f"{err:.1e}"
-    diff = np.abs(y.astype(np.int64) - ref.astype(np.int64))
-    off = int((diff > 0).sum())
-    ok = diff.max() <= 1 and off <= 0.005 * diff.size
-    return (0.0 if ok else np.inf), f"{off}/{diff.size} off by one"
+        return rel_l2_check(ref)
+
+    def check(y, tol):
+        if y.dtype != ref.dtype or y.shape != ref.shape:
+            return False, f"{y.dtype}{list(y.shape)}"
+        diff = np.abs(y.astype(np.int64) - ref.astype(np.int64))
+        off = int((diff > 0).sum())
+        return diff.max() <= 1 and off <= 0.005 * diff.size, f"{off}/{diff.size} off by one"
+    return check
 
 
 def run_case(tools, work, name, built):
     graph, inputs, ref = built
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    d = os.path.join(work, name)
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "model.onnx")
-    onnx.save(model, path)
-    flags = []
-    for key, value in inputs.items():
-        np.save(os.path.join(d, key + ".npy"), value)
-        flags += ["--input", f"{key}={os.path.join(d, key + '.npy')}"]
-    results = []
-    for label, extra, tol in [("kernels", [], 1e-6), ("decomposed", ["--no-fused-kernels"], 1e-5)]:
-        exe = os.path.join(d, label)
-        subprocess.run([os.path.join(tools, "tessera-compile"), path, "-o", exe, *extra],
-                       check=True)
-        out = os.path.join(d, label + "_out")
-        subprocess.run([exe, *flags, "--output-dir", out], check=True)
-        y = np.load(os.path.join(out, "Y.npy"))
-        if y.dtype != ref.dtype or y.shape != ref.shape:
-            results.append(f"{label} FAIL ({y.dtype}{list(y.shape)})")
-            continue
-        err, text = compare(y, ref)
-        results.append(f"{label} {'ok' if err <= tol else 'FAIL'} ({text})")
-    print(f"{name}: {' '.join(results)} [{emit_summary(tools, path)}]")
+    d, path, flags = write_case(work, name, model, inputs)
+    run_builds(tools, name, d, path, flags, compare(ref))
 
 
 def main():
