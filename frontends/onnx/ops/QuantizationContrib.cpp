@@ -1,10 +1,12 @@
 // ONNX Runtime's com.microsoft quantized ops: the dynamic int8 MatMuls
-// (DynamicQuantizeMatMul, MatMulIntegerToFloat) on the int8 kernels, and
-// the QOperator format's QLinearAdd, QLinearMul, QLinearConcat,
-// QLinearSigmoid, QLinearLeakyRelu, QLinearGlobalAveragePool,
-// QLinearAveragePool and QLinearSoftmax as their float ops between a
-// dequantization and a quantization.
+// (DynamicQuantizeMatMul, MatMulIntegerToFloat) and QGemm on the int8
+// kernels, and the QOperator format's QLinearAdd, QLinearMul,
+// QLinearConcat, QLinearSigmoid, QLinearLeakyRelu,
+// QLinearGlobalAveragePool, QLinearAveragePool and QLinearSoftmax as their
+// float ops between a dequantization and a quantization.
 #include "frontends/onnx/ops/QuantizationCommon.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -339,12 +341,155 @@ static LogicalResult importQLinearConcat(Importer &im) {
   return setQuantizedOutput(im, y, 0, 2);
 }
 
+/// com.microsoft QGemm (A, a_scale, a_zero_point, B, b_scale, b_zero_point,
+/// C, y_scale, y_zero_point; alpha, transA, transB), what quantize_static
+/// writes for a Gemm: Y = alpha · a_scale · b_scale · (A - a_zp)(B - b_zp) +
+/// a_scale · b_scale · C, with C an int32 bias (one value or [N]) and
+/// b_scale / b_zero_point per tensor or per column; Y is float without
+/// y_scale, else quantized to the output's type. With a constant B whose
+/// centered values fit [-127, 127], constant per-tensor a_scale and
+/// a_zero_point, a constant C and alpha > 0, it is a static tessera.qlinear
+/// (weight scale alpha · b_scale); otherwise the integer product is exact in
+/// f64 and scaled after.
+static LogicalResult importQGemm(Importer &im) {
+  Value a = im.operand(0), as = im.operand(1), b = im.operand(3),
+        bs = im.operand(4), azp, bzp, c;
+  if (!a || !as || !b || !bs || (im.hasInput(2) && !(azp = im.operand(2))) ||
+      (im.hasInput(5) && !(bzp = im.operand(5))) ||
+      (im.hasInput(6) && !(c = im.operand(6))))
+    return failure();
+  auto at = Importer::typeOf(a), bt = Importer::typeOf(b);
+  if (at.getRank() != 2 || bt.getRank() != 2 ||
+      !isa<IntegerType>(at.getElementType()) ||
+      !isa<IntegerType>(bt.getElementType()))
+    return im.fail("A and B must be 2-D 8-bit integer tensors, found " +
+                   typeStr(at) + " and " + typeStr(bt));
+  bool transA = im.attrInt("transA", 0) != 0,
+       transB = im.attrInt("transB", 0) != 0;
+  float alpha = im.attrFloat("alpha", 1.0f);
+  int64_t m = at.getDimSize(transA ? 1 : 0), k = at.getDimSize(transA ? 0 : 1),
+          n = bt.getDimSize(transB ? 0 : 1);
+  if (bt.getDimSize(transB ? 1 : 0) != k)
+    return im.fail("A " + typeStr(at) + " and B " + typeStr(bt) +
+                   " do not multiply (transA " + Twine(transA) + ", transB " +
+                   Twine(transB) + ")");
+  if (failed(checkScalarOrVector(im, as, 1, "a_scale")) ||
+      (azp && failed(checkScalarOrVector(im, azp, 1, "a_zero_point"))) ||
+      failed(checkScalarOrVector(im, bs, n, "b_scale")) ||
+      (bzp && failed(checkScalarOrVector(im, bzp, n, "b_zero_point"))) ||
+      (c && failed(checkScalarOrVector(im, c, n, "C"))))
+    return failure();
+  Type f32 = im.builder.getF32Type(), f64 = im.builder.getF64Type();
+  Value y;
+  // The int8-kernel form.
+  std::optional<std::vector<double>> av = initializerDoubles(im, 1),
+                                     azv = initializerDoubles(im, 2),
+                                     bv = initializerDoubles(im, 3),
+                                     bsv = initializerDoubles(im, 4),
+                                     bzv = initializerDoubles(im, 5),
+                                     cv = initializerDoubles(im, 6);
+  int32_t aType = im.onnxTypeOf(im.node->input(0));
+  bool kernel =
+      !transA && bv && av && av->size() == 1 && bsv &&
+      (!azp || (azv && azv->size() == 1)) && (!bzp || bzv) && (!c || cv) &&
+      alpha > 0.0f && std::isfinite(alpha) && k <= 32768 &&
+      (aType == onnx::TensorProto::UINT8 || aType == onnx::TensorProto::INT8);
+  std::vector<int8_t> q(kernel ? n * k : 0);
+  std::vector<float> scale(kernel ? n : 0), bias(kernel && c ? n : 0);
+  float aScale = av && av->size() == 1 ? float((*av)[0]) : 0.0f;
+  kernel = kernel && aScale > 0.0f && std::isfinite(aScale);
+  for (int64_t col = 0; kernel && col < n; ++col) {
+    float bScale = float((*bsv)[bsv->size() == 1 ? 0 : col]);
+    double zp = bzv ? (*bzv)[bzv->size() == 1 ? 0 : col] : 0.0;
+    scale[col] = alpha * bScale;
+    kernel = bScale > 0.0f && std::isfinite(scale[col]);
+    if (c)
+      bias[col] =
+          float((*cv)[cv->size() == 1 ? 0 : col] * double(aScale * bScale));
+    for (int64_t r = 0; kernel && r < k; ++r) {
+      double v = (*bv)[transB ? col * k + r : r * n + col] - zp;
+      kernel = v >= -127 && v <= 127;
+      q[col * k + r] = int8_t(v);
+    }
+  }
+  if (kernel) {
+    double zp = azv ? (*azv)[0] : 0.0;
+    Value x = bin<MulOp>(im, centered(im, a, im.scalar(f32, zp), f32),
+                         im.scalar(f32, aScale));
+    Value qv =
+        blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
+                     "qgemm_q", ArrayRef<int8_t>(q));
+    Value sv = blobConstant(im, RankedTensorType::get({n, 1}, f32),
+                            "qgemm_scale", ArrayRef<float>(scale));
+    Value biasV = c ? blobConstant(im, RankedTensorType::get({n}, f32),
+                                   "qgemm_bias", ArrayRef<float>(bias))
+                    : Value();
+    int64_t inputZp =
+        int64_t(zp) + (aType == onnx::TensorProto::INT8 ? 128 : 0);
+    y = im.create<QLinearOp>(
+        RankedTensorType::get({m, n}, f32), x, qv, sv, biasV, Value(),
+        im.builder.getStringAttr("static"), im.builder.getI64IntegerAttr(8),
+        im.builder.getStringAttr("none"), im.builder.getF32FloatAttr(aScale),
+        im.builder.getI64IntegerAttr(inputZp));
+  } else {
+    Value ac = centered(im, transA ? im.transpose(a, {1, 0}) : a,
+                        azp ? im.reshape(azp, {}) : Value(), f64);
+    Value bc = centered(im, transB ? im.transpose(b, {1, 0}) : b,
+                        bzp ? (Importer::typeOf(bzp).getNumElements() == 1
+                                   ? im.reshape(bzp, {})
+                                   : im.reshape(bzp, {n}))
+                            : Value(),
+                        f64);
+    Value prod = buildMatMul(im, ac, bc);
+    if (!prod)
+      return failure();
+    Value abScale = bin<MulOp>(im, castTo(im, im.reshape(as, {}), f64),
+                               castTo(im,
+                                      Importer::typeOf(bs).getNumElements() == 1
+                                          ? im.reshape(bs, {})
+                                          : im.reshape(bs, {n}),
+                                      f64));
+    Value real =
+        bin<MulOp>(im, prod, bin<MulOp>(im, abScale, im.scalar(f64, alpha)));
+    if (c)
+      real =
+          bin<AddOp>(im, real,
+                     bin<MulOp>(im,
+                                castTo(im,
+                                       Importer::typeOf(c).getNumElements() == 1
+                                           ? im.reshape(c, {})
+                                           : im.reshape(c, {n}),
+                                       f64),
+                                abScale));
+    y = castTo(im, real, f32);
+  }
+  if (!im.hasInput(7)) {
+    im.setOutput(0, y);
+    return success();
+  }
+  Value ys = im.operand(7), yzp;
+  if (!ys || (im.hasInput(8) && !(yzp = im.operand(8))))
+    return failure();
+  if (failed(checkScalarOrVector(im, ys, 1, "y_scale")) ||
+      (yzp && failed(checkScalarOrVector(im, yzp, 1, "y_zero_point"))))
+    return failure();
+  FailureOr<QRange> range =
+      quantRange(im, im.onnxTypeOf(im.hasInput(8) ? im.node->input(8)
+                                                  : im.node->output(0)));
+  if (failed(range))
+    return failure();
+  im.setOutput(0, quantize(im, y, im.reshape(ys, {}),
+                           yzp ? im.reshape(yzp, {}) : Value(), *range));
+  return success();
+}
+
 void mlir::tessera::onnx_import::registerQuantizationContribOps(OpTable &t) {
   t["DynamicQuantizeMatMul"] = importDynamicQuantizeMatMul;
   t["MatMulIntegerToFloat"] = importMatMulIntegerToFloat;
   t["QLinearAdd"] = importQLinearBinary<AddOp>;
   t["QLinearMul"] = importQLinearBinary<MulOp>;
   t["QLinearConcat"] = importQLinearConcat;
+  t["QGemm"] = importQGemm;
   for (auto [name, floatOp] :
        {std::pair{"QLinearSigmoid", "Sigmoid"},
         std::pair{"QLinearLeakyRelu", "LeakyRelu"},

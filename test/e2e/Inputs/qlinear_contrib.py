@@ -19,7 +19,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from dynamic_quant_matmul import write_case
+from dynamic_quant_matmul import emit_summary, rel_l2_check, write_case
 
 rng = np.random.default_rng(3)
 F32 = np.float32
@@ -102,6 +102,38 @@ def concat(name):
         {"A": a, "B": b}, ref
 
 
+def qgemm(name, trans_a=False, trans_b=False, alpha=1.0, quantized=False):
+    """QGemm of uint8 A [6, 32] and int8 B [32, 16] (per-column scales, int32 bias C): float
+    output, or uint8 with y_scale."""
+    m, k, n = 6, 32, 16
+    a = ints(np.uint8, (k, m) if trans_a else (m, k))
+    b = rng.integers(-127, 128, size=(n, k) if trans_b else (k, n)).astype(np.int8)
+    c = {"as": np.array(0.02, F32), "az": np.array(120, np.uint8), "B": b,
+         "bs": (rng.random(n) * 0.01 + 0.005).astype(F32), "bz": np.zeros(n, np.int8),
+         "C": rng.integers(-3000, 3000, size=n).astype(np.int32)}
+    names = ["A", "as", "az", "B", "bs", "bz", "C"]
+    ac = a.astype(np.int64) - 120
+    bc = b.astype(np.int64)
+    prod = (ac.T if trans_a else ac) @ (bc.T if trans_b else bc)
+    ab = (c["as"] * c["bs"]).astype(np.float64)
+    y = (alpha * ab * prod + ab * c["C"]).astype(F32)
+    out_dtype = F32
+    if quantized:
+        c["ys"], c["yz"] = np.array(0.05, F32), np.array(128, np.uint8)
+        names += ["ys", "yz"]
+        y, out_dtype = q(y, c["ys"], 128, np.uint8), np.uint8
+    node = helper.make_node("QGemm", names, ["Y"], name=name, domain="com.microsoft",
+                            alpha=alpha, transA=int(trans_a), transB=int(trans_b))
+    out_type = TensorProto.FLOAT if out_dtype == F32 else ONNX_TYPE[out_dtype]
+    graph = helper.make_graph(
+        [node], name, [helper.make_tensor_value_info("A", TensorProto.UINT8, list(a.shape))],
+        [helper.make_tensor_value_info("Y", out_type, [m, n])],
+        [numpy_helper.from_array(v, key) for key, v in c.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                   helper.make_opsetid("com.microsoft", 1)]), \
+        {"A": a}, y
+
+
 CASES = {
     "qladd_u8_broadcast": lambda n: binary(n, "QLinearAdd", (2, 3, 4), (4,), np.uint8),
     "qlmul_s8": lambda n: binary(n, "QLinearMul", (3, 5), (3, 5), np.int8),
@@ -121,6 +153,10 @@ CASES = {
                                     0.03, 128, kernel_shape=[2, 2], strides=[2, 2]),
     "qlsoftmax_u8": lambda n: unary(n, "QLinearSoftmax", (2, 10), np.uint8,
                                     lambda v: softmax(v, -1), 1 / 256, 0, axis=-1, opset=13),
+    "qgemm_float_out": lambda n: qgemm(n),
+    "qgemm_transb_alpha_quantized": lambda n: qgemm(n, trans_b=True, alpha=0.5, quantized=True),
+    # Near miss: a transposed A takes the exact f64 product.
+    "qgemm_transa": lambda n: qgemm(n, trans_a=True),
 }
 
 
@@ -132,13 +168,19 @@ def run(tools, work, name):
     subprocess.run([os.path.join(d, "m"), *flags, "--output-dir", os.path.join(d, "out")],
                    check=True)
     y = np.load(os.path.join(d, "out", "Y.npy"))
+    how = f" [{emit_summary(tools, path)}]" if name.startswith("qgemm") else ""
+    if ref.dtype == F32:
+        ok, text = rel_l2_check(ref)(y, 1e-6)
+        print(f"{name}: {'ok' if ok else 'FAIL'} ({text}){how}")
+        return
     if y.dtype != ref.dtype or y.shape != ref.shape:
         print(f"{name}: FAIL ({y.dtype}{list(y.shape)} vs {ref.dtype}{list(ref.shape)})")
         return
     diff = np.abs(y.astype(np.int64) - ref.astype(np.int64))
     off = int((diff > 0).sum())
     ok = diff.max() <= 1 and off <= 0.01 * diff.size
-    print(f"{name}: {'ok' if ok else 'FAIL'} ({off}/{diff.size} off by one, max {diff.max()})")
+    print(f"{name}: {'ok' if ok else 'FAIL'} ({off}/{diff.size} off by one, "
+          f"max {diff.max()}){how}")
 
 
 def main():
