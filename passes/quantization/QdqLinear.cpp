@@ -293,11 +293,14 @@ struct QdqLinearFusionPass
                          {{"qdq-linear", fused}, {"qdq-conv", fusedConvs}});
   }
 
-  /// conv(QDQ(x), DQ(w)) with one group: im2col and a static qlinear.
+  /// conv(QDQ(x), DQ(w)): im2col and a static qlinear per group (one group,
+  /// or groups of at least 32 terms, at most 64 of them).
   bool rewrite(ConvOp op) {
     auto wt = op.getWeight().getType();
-    if (!op.getType().getElementType().isF32() || op.getGroup() != 1 ||
-        wt.getNumElements() / std::max<int64_t>(wt.getDimSize(0), 1) > 32768)
+    int64_t group = op.getGroup(),
+            kk = wt.getNumElements() / std::max<int64_t>(wt.getDimSize(0), 1);
+    if (!op.getType().getElementType().isF32() || kk > 32768 ||
+        (group != 1 && (kk < 32 || group > 64)))
       return false;
     std::optional<FakeQuant> x = matchFakeQuant(op.getInput());
     if (!x)
@@ -306,21 +309,13 @@ struct QdqLinearFusionPass
     if (!w)
       return false;
     OpBuilder b(op);
-    Location loc = op.getLoc();
-    int64_t f = wt.getDimSize(0), kk = wt.getNumElements() / f;
-    Value q = fusion::resourceConstant<int8_t>(
-        b, loc, RankedTensorType::get({f, kk}, b.getI8Type()), "qweight",
-        convWeightOffsetsFirst(w->q, f, wt.getDimSize(1),
-                               kk / wt.getDimSize(1)));
-    Value s = fusion::resourceConstant<float>(
-        b, loc, RankedTensorType::get({f, 1}, b.getF32Type()), "qscale",
-        w->scale);
     // Signed activations are the unsigned ones shifted by 128.
     int64_t zp = int64_t(x->zeroPoint) + (x->isUnsigned ? 0 : 128);
-    Value y = buildQLinearConv(
-        b, loc, x->x, q, s, op.getBias(), wt.getShape().drop_front(2),
-        op.getStrides(), op.getPads(), op.getDilations(), "static",
-        b.getF32FloatAttr(float(x->scale)), b.getI64IntegerAttr(zp));
+    Value y = buildQLinearConv(b, op.getLoc(), x->x, w->q, w->scale,
+                               op.getBias(), group, wt.getShape().drop_front(2),
+                               op.getStrides(), op.getPads(), op.getDilations(),
+                               "static", b.getF32FloatAttr(float(x->scale)),
+                               b.getI64IntegerAttr(zp));
     op.replaceAllUsesWith(y);
     op.erase();
     return true;

@@ -1,6 +1,9 @@
 // Quantized ops: verifiers that state every shape and range rule.
 #include "tessera/IR/TesseraOps.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -57,9 +60,10 @@ LogicalResult QLinearOp::verify() {
                               getResidual(), getActivation());
 }
 
-std::vector<int8_t> mlir::tessera::convWeightOffsetsFirst(ArrayRef<int8_t> q,
-                                                          int64_t f, int64_t c,
-                                                          int64_t offsets) {
+/// A conv weight [F, C, K1..Kk] (row-major, `offsets` = K1·..·Kk) with its
+/// columns reordered to [F, K1..Kk, C], the order of the patches.
+static std::vector<int8_t> convWeightOffsetsFirst(ArrayRef<int8_t> q, int64_t f,
+                                                  int64_t c, int64_t offsets) {
   std::vector<int8_t> out(q.size());
   for (int64_t o = 0; o < f; ++o)
     for (int64_t ch = 0; ch < c; ++ch)
@@ -68,11 +72,14 @@ std::vector<int8_t> mlir::tessera::convWeightOffsetsFirst(ArrayRef<int8_t> q,
   return out;
 }
 
-Value mlir::tessera::buildQLinearConv(
-    OpBuilder &b, Location loc, Value x, Value q, Value scale, Value bias,
-    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-    ArrayRef<int64_t> dilations, StringRef mode, FloatAttr inputScale,
-    IntegerAttr inputZeroPoint) {
+/// One group of buildQLinearConv: `q` [F, K1..Kk·C] (i8, offsets-first
+/// columns) and `scale` [F, 1] as constants.
+static Value qlinearConvGroup(OpBuilder &b, Location loc, Value x, Value q,
+                              Value scale, Value bias, ArrayRef<int64_t> kernel,
+                              ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                              ArrayRef<int64_t> dilations, StringRef mode,
+                              FloatAttr inputScale,
+                              IntegerAttr inputZeroPoint) {
   auto xt = cast<RankedTensorType>(x.getType());
   Type f32 = xt.getElementType();
   int64_t rank = xt.getRank(), k = rank - 2, n = xt.getDimSize(0),
@@ -162,4 +169,60 @@ Value mlir::tessera::buildQLinearConv(
                         Value(), b.getStringAttr(mode), b.getI64IntegerAttr(8),
                         b.getStringAttr("none"), inputScale, inputZeroPoint);
   return transpose(y, toChannels);
+}
+
+template <typename T>
+static Value resourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                              StringRef name, ArrayRef<T> values) {
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T)),
+      alignof(uint64_t), /*dataIsMutable=*/false);
+  return ConstantOp::create(
+      b, loc, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+Value mlir::tessera::buildQLinearConv(
+    OpBuilder &b, Location loc, Value x, ArrayRef<int8_t> q,
+    ArrayRef<float> scale, Value bias, int64_t groups, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+    ArrayRef<int64_t> dilations, StringRef mode, FloatAttr inputScale,
+    IntegerAttr inputZeroPoint) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank(), f = scale.size(), fg = f / groups,
+          cg = xt.getDimSize(1) / groups,
+          kk = q.size() / std::max<int64_t>(f, 1);
+  SmallVector<Value> outs;
+  for (int64_t g = 0; g < groups; ++g) {
+    auto part = [&](Value v, int64_t axis, int64_t start, int64_t size) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> starts(t.getRank(), 0), steps(t.getRank(), 1),
+          shape(t.getShape());
+      starts[axis] = start;
+      shape[axis] = size;
+      return SliceOp::create(b, loc, t.clone(shape), v,
+                             b.getDenseI64ArrayAttr(starts),
+                             b.getDenseI64ArrayAttr(steps))
+          .getResult();
+    };
+    Value xg = groups == 1 ? x : part(x, 1, g * cg, cg);
+    Value bg = !bias || groups == 1 ? bias : part(bias, 0, g * fg, fg);
+    std::vector<int8_t> qg = convWeightOffsetsFirst(
+        q.slice(g * fg * kk, fg * kk), fg, cg, kk / std::max<int64_t>(cg, 1));
+    Value qv = resourceConstant<int8_t>(
+        b, loc, RankedTensorType::get({fg, kk}, b.getI8Type()), "qconv_q", qg);
+    Value sv = resourceConstant<float>(
+        b, loc, RankedTensorType::get({fg, 1}, b.getF32Type()), "qconv_scale",
+        scale.slice(g * fg, fg));
+    outs.push_back(qlinearConvGroup(b, loc, xg, qv, sv, bg, kernel, strides,
+                                    pads, dilations, mode, inputScale,
+                                    inputZeroPoint));
+  }
+  if (groups == 1)
+    return outs[0];
+  auto t = cast<RankedTensorType>(outs[0].getType());
+  SmallVector<int64_t> shape(t.getShape());
+  shape[1] = f;
+  (void)rank;
+  return ConcatOp::create(b, loc, t.clone(shape), outs, int64_t(1));
 }

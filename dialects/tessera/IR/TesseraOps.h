@@ -60,26 +60,23 @@ struct SparsityPattern {
 /// Parses `block:RxC` (R, C >= 1) or `N:M` (1 <= N < M); failure otherwise.
 FailureOr<SparsityPattern> parseSparsityPattern(StringRef text);
 
-/// A convolution of one group with int8 weights on the int8 kernels: the
-/// f32 input `x` [N, C, D1..Dk] goes channels last and is padded with zeros
+/// A convolution with int8 weights on the int8 kernels, per group: the f32
+/// input `x` [N, C, D1..Dk] goes channels last and is padded with zeros
 /// (`pads`: begins, then ends); one strided window per kernel offset is
 /// sliced out and the windows are stacked into patches
-/// [N, D1'..Dk', K1..Kk·C] (im2col, offsets outer), which a tessera.qlinear
+/// [N, D1'..Dk', K1..Kk·C/G] (im2col, offsets outer), which a tessera.qlinear
 /// in `mode` ("static" with `inputScale` and `inputZeroPoint`, or
 /// "dynamic_tensor": the patches' range is x's, with the zeros of padding
-/// inside it already) multiplies by `q` [F, K1..Kk·C] (i8, columns in that
-/// order: see convWeightOffsetsFirst) with `scale` [F, 1] and the optional
-/// f32 `bias` [F]. Returns [N, F, D1'..Dk'].
-Value buildQLinearConv(OpBuilder &b, Location loc, Value x, Value q,
-                       Value scale, Value bias, ArrayRef<int64_t> kernel,
-                       ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                       ArrayRef<int64_t> dilations, StringRef mode,
-                       FloatAttr inputScale, IntegerAttr inputZeroPoint);
-/// A conv weight [F, C, K1..Kk] (row-major, `offsets` = K1·..·Kk) with its
-/// columns reordered to [F, K1..Kk, C], the order of buildQLinearConv's
-/// patches.
-std::vector<int8_t> convWeightOffsetsFirst(ArrayRef<int8_t> q, int64_t f,
-                                           int64_t c, int64_t offsets);
+/// inside it already) multiplies by that group's rows of `q` [F, C/G·K1..Kk]
+/// (row-major weight values, reordered here to the patches' column order)
+/// with `scale` [F] and the optional f32 `bias` [F]. The groups' results
+/// are concatenated along the channels: [N, F, D1'..Dk'].
+Value buildQLinearConv(OpBuilder &b, Location loc, Value x, ArrayRef<int8_t> q,
+                       ArrayRef<float> scale, Value bias, int64_t groups,
+                       ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                       ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                       StringRef mode, FloatAttr inputScale,
+                       IntegerAttr inputZeroPoint);
 
 /// Makes tessera.call_kernel bufferizable (one-shot bufferization).
 void attachKernelBufferization(MLIRContext &ctx);

@@ -194,44 +194,48 @@ static const onnx::NodeProto *onlyReader(Importer &im, StringRef value,
   return readers[0];
 }
 
-/// A conv weight [F, C, K1..Kk] for the int8 kernels: the centered values
-/// w - w_zero_point, columns reordered to [F, K1..Kk·C] (the order of
-/// buildQLinearConv's patches), as an i8 constant, and one scale per output
-/// channel as [F, 1], when the weight `w`, its scale `ws` and zero point
-/// `wzp` (per tensor or per channel; absent: 0) are known, the scales
-/// positive and the centered values in [-127, 127].
-static std::optional<std::pair<Value, Value>>
-kernelConvWeights(Importer &im, RankedTensorType wt,
+/// A conv weight [F, C / G, K1..Kk] for the int8 kernels: the centered
+/// values w - w_zero_point (row-major) and one scale per output channel,
+/// when the weight `w`, its scale `ws` and zero point `wzp` (per tensor or
+/// per channel; absent: 0) are known, the scales positive and the centered
+/// values in [-127, 127].
+struct ConvWeights {
+  std::vector<int8_t> q;
+  std::vector<float> scale;
+};
+
+static std::optional<ConvWeights>
+kernelConvWeights(RankedTensorType wt,
                   const std::optional<std::vector<double>> &w,
                   const std::optional<std::vector<double>> &ws,
                   const std::optional<std::vector<double>> &wzp) {
-  int64_t f = wt.getDimSize(0), c = wt.getDimSize(1),
+  int64_t f = wt.getDimSize(0),
           kk = wt.getNumElements() / std::max<int64_t>(f, 1);
   if (!w || !ws || (ws->size() != 1 && int64_t(ws->size()) != f) ||
       (wzp && wzp->size() != 1 && int64_t(wzp->size()) != f))
     return std::nullopt;
-  std::vector<int8_t> q(f * kk);
-  std::vector<float> scale(f);
+  ConvWeights out{std::vector<int8_t>(f * kk), std::vector<float>(f)};
   for (int64_t o = 0; o < f; ++o) {
-    scale[o] = float((*ws)[ws->size() == 1 ? 0 : o]);
+    out.scale[o] = float((*ws)[ws->size() == 1 ? 0 : o]);
     double zp = wzp ? (*wzp)[wzp->size() == 1 ? 0 : o] : 0.0;
-    if (!(scale[o] > 0.0f) || !std::isfinite(scale[o]))
+    if (!(out.scale[o] > 0.0f) || !std::isfinite(out.scale[o]))
       return std::nullopt;
     for (int64_t j = 0; j < kk; ++j) {
       double v = (*w)[o * kk + j] - zp;
       if (v < -127 || v > 127)
         return std::nullopt;
-      q[o * kk + j] = int8_t(v);
+      out.q[o * kk + j] = int8_t(v);
     }
   }
-  Type f32 = im.builder.getF32Type();
-  std::vector<int8_t> ordered = convWeightOffsetsFirst(q, f, c, kk / c);
-  Value qv =
-      blobConstant(im, RankedTensorType::get({f, kk}, im.builder.getI8Type()),
-                   "qconv_q", ArrayRef<int8_t>(ordered));
-  Value sv = blobConstant(im, RankedTensorType::get({f, 1}, f32), "qconv_scale",
-                          ArrayRef<float>(scale));
-  return std::pair{qv, sv};
+  return out;
+}
+
+/// Whether a conv of `group` groups with `perGroupK` = C / G · K1..Kk runs
+/// on the int8 kernels: one group, or groups with at least 32 terms each
+/// (a depthwise conv's 9 are better served by the exact f32 loops) and at
+/// most 64 of them; at most 32768 terms (the int32 sums cannot overflow).
+static bool kernelConvGroups(int64_t group, int64_t perGroupK) {
+  return perGroupK <= 32768 && (group == 1 || (perGroupK >= 32 && group <= 64));
 }
 
 /// ONNX Runtime's quantize_dynamic (QOperator format) writes a linear layer
@@ -330,19 +334,18 @@ static void fuseDynamicConvChain(Importer &im) {
   if (wsCount != 1 && !perChannel)
     return;
   FailureOr<ConvGeometry> g = convGeometry(im, xt, wt);
-  if (failed(g) || g->group != 1 || kk > 32768)
+  if (failed(g) || !kernelConvGroups(g->group, kk))
     return;
   auto weights = kernelConvWeights(
-      im, wt, initializerDoubles(im, 1),
-      initializerDoubles(im, chain->weightScale),
+      wt, initializerDoubles(im, 1), initializerDoubles(im, chain->weightScale),
       im.hasInput(3)
           ? initializerDoubles(im, 3)
           : std::optional<std::vector<double>>(std::vector<double>{0.0}));
   if (!weights)
     return;
   im.precomputed[chain->mul->output(0)] = buildQLinearConv(
-      im.builder, im.loc, chain->x, weights->first, weights->second, Value(),
-      wt.getShape().drop_front(2), g->strides, g->pads, g->dilations,
+      im.builder, im.loc, chain->x, weights->q, weights->scale, Value(),
+      g->group, wt.getShape().drop_front(2), g->strides, g->pads, g->dilations,
       "dynamic_tensor", FloatAttr(), IntegerAttr());
 }
 
@@ -558,7 +561,7 @@ static Value qlinearMatMulKernel(Importer &im, Value a) {
 /// centered weights [F, C·K1..Kk] the kernels sum exactly; B enters as the
 /// float bias B * (x_scale * w_scale). The result is [N, F, D1'..Dk'] as
 /// float(sum) * (x_scale * w_scale) + bias. Needs one constant x_scale and
-/// x_zero_point, 8-bit x, kernelConvWeights, C·K1..Kk <= 32768 and a
+/// x_zero_point, 8-bit x, kernelConvWeights, kernelConvGroups and a
 /// constant B. Null when it does not apply; failure after an error (the
 /// attributes do not fit the shapes).
 static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
@@ -574,15 +577,16 @@ static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
   int32_t xType = im.onnxTypeOf(im.node->input(0));
   int64_t f = wt.getDimSize(0);
   int64_t kk = wt.getNumElements() / std::max<int64_t>(f, 1);
-  if (!xs || !xzp || xs->size() != 1 || xzp->size() != 1 || g->group != 1 ||
+  if (!xs || !xzp || xs->size() != 1 || xzp->size() != 1 ||
+      !kernelConvGroups(g->group, kk) ||
       (xType != onnx::TensorProto::UINT8 && xType != onnx::TensorProto::INT8) ||
-      kk > 32768 || (bias && int64_t(bias->size()) != f))
+      (bias && int64_t(bias->size()) != f))
     return Value();
   float xScale = float((*xs)[0]);
   if (!(xScale > 0.0f) || !std::isfinite(xScale))
     return Value();
   std::optional<std::vector<double>> ws = initializerDoubles(im, 4);
-  auto weights = kernelConvWeights(im, wt, initializerDoubles(im, 3), ws,
+  auto weights = kernelConvWeights(wt, initializerDoubles(im, 3), ws,
                                    initializerDoubles(im, 5));
   if (!weights)
     return Value();
@@ -602,7 +606,7 @@ static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
   int64_t zp =
       int64_t((*xzp)[0]) + (xType == onnx::TensorProto::INT8 ? 128 : 0);
   return buildQLinearConv(
-      im.builder, im.loc, xf, weights->first, weights->second, bv,
+      im.builder, im.loc, xf, weights->q, weights->scale, bv, g->group,
       wt.getShape().drop_front(2), g->strides, g->pads, g->dilations, "static",
       im.builder.getF32FloatAttr(xScale), im.builder.getI64IntegerAttr(zp));
 }

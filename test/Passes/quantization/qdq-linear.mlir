@@ -243,7 +243,7 @@ func.func @near_unsigned_wraps(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
 // CHECK-NOT: tessera.conv
 // Weight [F=3, C=2, 2, 2] = 1..24 as [F, offsets, C]: c0's 1 2 3 4 and c1's
 // 5 6 7 8 interleave per offset.
-// CHECK: qweight: "0x080000000105020603070408090D0A0E0B0F0C101115121613171418"
+// CHECK: qconv_q: "0x080000000105020603070408090D0A0E0B0F0C101115121613171418"
 func.func @conv_per_channel(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x3x3xf32> {
   %b = tessera.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
   %sw = tessera.constant dense<[[[[0.5]]], [[[0.25]]], [[[0.125]]]]> : tensor<3x1x1x1xf32>
@@ -271,8 +271,37 @@ func.func @conv_per_channel(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x3x3xf32> {
 
 // -----
 
-// Near misses: two groups, and a weight scale that varies inside an output
-// channel, stay convolutions.
+// Two groups of 2 channels x 4x4 = 32 terms each: one static qlinear per
+// group on its channels, the results concatenated along the channels.
+// CHECK-LABEL: func @conv_grouped
+// CHECK: %[[X0:.*]] = tessera.slice %arg0 {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x4x4x4xf32> to tensor<1x2x4x4xf32>
+// CHECK: %[[Y0:.*]] = tessera.qlinear {{.*}} : (tensor<1x1x1x32xf32>, tensor<2x32xi8>, tensor<2x1xf32>) -> tensor<1x1x1x2xf32>
+// CHECK: %[[X1:.*]] = tessera.slice %arg0 {starts = array<i64: 0, 2, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x4x4x4xf32> to tensor<1x2x4x4xf32>
+// CHECK: %[[Y1:.*]] = tessera.qlinear {{.*}} : (tensor<1x1x1x32xf32>, tensor<2x32xi8>, tensor<2x1xf32>) -> tensor<1x1x1x2xf32>
+// CHECK: tessera.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x4x1x1xf32>
+// CHECK-NOT: tessera.conv
+func.func @conv_grouped(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x1x1xf32> {
+  %hi = tessera.constant dense<1.270000e+02> : tensor<f32>
+  %lo = tessera.constant dense<-1.280000e+02> : tensor<f32>
+  %s = tessera.constant dense<1.000000e-01> : tensor<f32>
+  %0 = tessera.div %x, %s : (tensor<1x4x4x4xf32>, tensor<f32>) -> tensor<1x4x4x4xf32>
+  %1 = tessera.round %0 : tensor<1x4x4x4xf32>
+  %3 = tessera.max %1, %lo : (tensor<1x4x4x4xf32>, tensor<f32>) -> tensor<1x4x4x4xf32>
+  %4 = tessera.min %3, %hi : (tensor<1x4x4x4xf32>, tensor<f32>) -> tensor<1x4x4x4xf32>
+  %5 = tessera.cast %4 : tensor<1x4x4x4xf32> to tensor<1x4x4x4xi8>
+  %7 = tessera.cast %5 : tensor<1x4x4x4xi8> to tensor<1x4x4x4xf32>
+  %xd = tessera.mul %7, %s : (tensor<1x4x4x4xf32>, tensor<f32>) -> tensor<1x4x4x4xf32>
+  %wq = tessera.constant dense<3> : tensor<4x2x4x4xi8>
+  %w0 = tessera.cast %wq : tensor<4x2x4x4xi8> to tensor<4x2x4x4xf32>
+  %wd = tessera.mul %w0, %s : (tensor<4x2x4x4xf32>, tensor<f32>) -> tensor<4x2x4x4xf32>
+  %y = tessera.conv %xd, %wd {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x4x4xf32>, tensor<4x2x4x4xf32>) -> tensor<1x4x1x1xf32>
+  return %y : tensor<1x4x1x1xf32>
+}
+
+// -----
+
+// Near misses: two groups of only 4 terms, and a weight scale that varies
+// inside an output channel, stay convolutions.
 // CHECK-LABEL: func @conv_near_misses
 // CHECK: tessera.conv
 // CHECK: tessera.conv

@@ -153,8 +153,10 @@ def main():
                                            strides=[2, 1], dilations=[1, 2], pads=[1, 0, 0, 1],
                                            signed=True, per_channel=False, bias=False),
         "conv_1d": dict(x_shape=(2, 6, 20), w_shape=(5, 6, 3), strides=[2], pads=[1, 1]),
-        # Near miss: grouped convs stay as imported.
-        "near_conv_grouped": dict(x_shape=(1, 8, 6, 6), w_shape=(6, 4, 3, 3), group=2),
+        "conv_grouped": dict(x_shape=(1, 8, 6, 6), w_shape=(6, 4, 3, 3), group=2,
+                             pads=[1, 1, 1, 1]),
+        # Near miss: a depthwise conv (9 terms per group) stays as imported.
+        "near_conv_depthwise": dict(x_shape=(1, 4, 6, 6), w_shape=(4, 1, 3, 3), group=4),
     }
     for name, cfg in list(cases.items()) + list(convs.items()):
         d = os.path.join(out, name)

@@ -300,7 +300,11 @@ def main():
             n, (2, 6, 20), (5, 6, 3), strides=[2], auto_pad="SAME_UPPER", x_type=np.int8,
             x_zp=-4, y_type=np.int8, y_zp=2)),
         # Near misses: the exact integer convolution.
-        ("qlconv_group2", lambda n: qlinear_conv(n, (1, 8, 6, 6), (6, 4, 3, 3), group=2)),
+        ("qlconv_group2", lambda n: qlinear_conv(n, (1, 8, 6, 6), (6, 4, 3, 3), group=2,
+                                                 pads=[1, 1, 1, 1])),
+        # Depthwise: 9 terms per group, the exact f32 loops.
+        ("qlconv_depthwise", lambda n: qlinear_conv(n, (1, 4, 6, 6), (4, 1, 3, 3), group=4,
+                                                    pads=[1, 1, 1, 1])),
         ("qlconv_weight_input", lambda n: qlinear_conv(n, (1, 4, 6, 6), (4, 4, 3, 3),
                                                        w_is_input=True)),
         ("cint_chain", lambda n: conv_chain(n, (1, 6, 9, 9), (8, 6, 3, 3), [1, 1, 1, 1])),
