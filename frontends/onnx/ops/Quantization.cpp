@@ -532,24 +532,31 @@ static Value qlinearMatMulKernel(Importer &im, Value a) {
       q[c * k + r] = int8_t(v);
     }
   }
+  return staticQLinear(im, a, aType, (*azp)[0], aScale, q, scale, Value(),
+                       "qlinear_matmul");
+}
+
+Value quant::staticQLinear(Importer &im, Value a, int32_t aType, double zp,
+                           float aScale, ArrayRef<int8_t> q,
+                           ArrayRef<float> scale, Value bias, StringRef name) {
   Type f32 = im.builder.getF32Type();
-  Value x = bin<MulOp>(im, centered(im, a, im.scalar(f32, (*azp)[0]), f32),
+  auto at = Importer::typeOf(a);
+  int64_t n = scale.size(), k = at.getShape().back();
+  Value x = bin<MulOp>(im, centered(im, a, im.scalar(f32, zp), f32),
                        im.scalar(f32, aScale));
   Value qv =
       blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
-                   "qlinear_matmul_q", ArrayRef<int8_t>(q));
+                   (name + "_q").str(), q);
   Value sv = blobConstant(im, RankedTensorType::get({n, 1}, f32),
-                          "qlinear_matmul_scale", ArrayRef<float>(scale));
+                          (name + "_scale").str(), scale);
   SmallVector<int64_t> outShape(at.getShape().drop_back());
   outShape.push_back(n);
-  // Signed activations are the unsigned ones shifted by 128.
-  int64_t zp =
-      int64_t((*azp)[0]) + (aType == onnx::TensorProto::INT8 ? 128 : 0);
+  int64_t inputZp = int64_t(zp) + (aType == onnx::TensorProto::INT8 ? 128 : 0);
   return im.create<QLinearOp>(
-      RankedTensorType::get(outShape, f32), x, qv, sv, Value(), Value(),
+      RankedTensorType::get(outShape, f32), x, qv, sv, bias, Value(),
       im.builder.getStringAttr("static"), im.builder.getI64IntegerAttr(8),
       im.builder.getStringAttr("none"), im.builder.getF32FloatAttr(aScale),
-      im.builder.getI64IntegerAttr(zp));
+      im.builder.getI64IntegerAttr(inputZp));
 }
 
 /// The int8-kernel form of QLinearConv's product (inputs x, x_scale,

@@ -58,6 +58,16 @@ Value dynamicTensorLinear(Importer &im, Value x, unsigned bIndex,
                           std::optional<std::vector<double>> ws,
                           unsigned zpIndex, Value bias);
 
+/// A static tessera.qlinear on 8-bit integers `a` [..., K] (ONNX type
+/// `aType`, uint8 or int8) with zero point `zp` and scale `aScale`:
+/// (a - zp) * aScale is the float input, which the kernel quantizes back to
+/// the same integers (int8 as uint8 shifted by 128). `q` [N, K] (row-major)
+/// and `scale` [N] become constants named `name`_q / `name`_scale; `bias`
+/// [N] is optional.
+Value staticQLinear(Importer &im, Value a, int32_t aType, double zp,
+                    float aScale, ArrayRef<int8_t> q, ArrayRef<float> scale,
+                    Value bias, StringRef name);
+
 } // namespace mlir::tessera::onnx_import::quant
 
 #endif

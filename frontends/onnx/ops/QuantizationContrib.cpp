@@ -413,24 +413,11 @@ static LogicalResult importQGemm(Importer &im) {
     }
   }
   if (kernel) {
-    double zp = azv ? (*azv)[0] : 0.0;
-    Value x = bin<MulOp>(im, centered(im, a, im.scalar(f32, zp), f32),
-                         im.scalar(f32, aScale));
-    Value qv =
-        blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
-                     "qgemm_q", ArrayRef<int8_t>(q));
-    Value sv = blobConstant(im, RankedTensorType::get({n, 1}, f32),
-                            "qgemm_scale", ArrayRef<float>(scale));
     Value biasV = c ? blobConstant(im, RankedTensorType::get({n}, f32),
                                    "qgemm_bias", ArrayRef<float>(bias))
                     : Value();
-    int64_t inputZp =
-        int64_t(zp) + (aType == onnx::TensorProto::INT8 ? 128 : 0);
-    y = im.create<QLinearOp>(
-        RankedTensorType::get({m, n}, f32), x, qv, sv, biasV, Value(),
-        im.builder.getStringAttr("static"), im.builder.getI64IntegerAttr(8),
-        im.builder.getStringAttr("none"), im.builder.getF32FloatAttr(aScale),
-        im.builder.getI64IntegerAttr(inputZp));
+    y = staticQLinear(im, a, aType, azv ? (*azv)[0] : 0.0, aScale, q, scale,
+                      biasV, "qgemm");
   } else {
     Value ac = centered(im, transA ? im.transpose(a, {1, 0}) : a,
                         azp ? im.reshape(azp, {}) : Value(), f64);
