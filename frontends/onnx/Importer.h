@@ -155,7 +155,8 @@ void registerContribOps(OpTable &table);
 /// CausalConvWithState and LinearAttention: opset 27 and com.microsoft.
 void registerSsmOps(OpTable &table);
 void registerSsmContribOps(OpTable &table);
-/// com.microsoft DynamicQuantizeMatMul and MatMulIntegerToFloat.
+/// com.microsoft quantized ops: the dynamic int8 MatMuls, QGemm and the
+/// QOperator format's QLinear* ops.
 void registerQuantizationContribOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.

@@ -66,36 +66,35 @@ private:
 };
 } // namespace
 
-/// Whether a node of `graph` (or of its subgraphs) reads `name`.
-static bool mentions(const onnx::GraphProto &graph, StringRef name) {
-  for (const auto &n : graph.node()) {
-    if (llvm::is_contained(n.input(), name))
+static bool mentions(const onnx::GraphProto &graph, StringRef name);
+
+/// Whether node `n` reads `name`, as an input or in one of its subgraphs.
+static bool reads(const onnx::NodeProto &n, StringRef name) {
+  if (llvm::is_contained(n.input(), name))
+    return true;
+  for (const auto &a : n.attribute()) {
+    if (a.has_g() && mentions(a.g(), name))
       return true;
-    for (const auto &a : n.attribute()) {
-      if (a.has_g() && mentions(a.g(), name))
+    for (const auto &g : a.graphs())
+      if (mentions(g, name))
         return true;
-      for (const auto &g : a.graphs())
-        if (mentions(g, name))
-          return true;
-    }
   }
   return false;
+}
+
+/// Whether a node of `graph` (or of its subgraphs) reads `name`.
+static bool mentions(const onnx::GraphProto &graph, StringRef name) {
+  return llvm::any_of(graph.node(),
+                      [&](const auto &n) { return reads(n, name); });
 }
 
 SmallVector<const onnx::NodeProto *> GraphImporter::readersOf(StringRef name) {
   SmallVector<const onnx::NodeProto *> readers;
   if (!current)
     return readers;
-  for (const auto &n : current->node()) {
-    bool reads = llvm::is_contained(n.input(), name);
-    for (const auto &a : n.attribute()) {
-      reads |= a.has_g() && mentions(a.g(), name);
-      for (const auto &g : a.graphs())
-        reads |= mentions(g, name);
-    }
-    if (reads)
+  for (const auto &n : current->node())
+    if (reads(n, name))
       readers.push_back(&n);
-  }
   for (const auto &vi : current->output())
     if (vi.name() == name)
       readers.push_back(nullptr);

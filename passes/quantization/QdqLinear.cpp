@@ -293,14 +293,13 @@ struct QdqLinearFusionPass
                          {{"qdq-linear", fused}, {"qdq-conv", fusedConvs}});
   }
 
-  /// conv(QDQ(x), DQ(w)): im2col and a static qlinear per group (one group,
-  /// or groups of at least 32 terms, at most 64 of them).
+  /// conv(QDQ(x), DQ(w)): im2col and a static qlinear per group, where
+  /// qlinearConvFits.
   bool rewrite(ConvOp op) {
     auto wt = op.getWeight().getType();
     int64_t group = op.getGroup(),
             kk = wt.getNumElements() / std::max<int64_t>(wt.getDimSize(0), 1);
-    if (!op.getType().getElementType().isF32() || kk > 32768 ||
-        (group != 1 && (kk < 32 || group > 64)))
+    if (!op.getType().getElementType().isF32() || !qlinearConvFits(group, kk))
       return false;
     std::optional<FakeQuant> x = matchFakeQuant(op.getInput());
     if (!x)

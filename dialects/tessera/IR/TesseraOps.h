@@ -71,6 +71,14 @@ FailureOr<SparsityPattern> parseSparsityPattern(StringRef text);
 /// (row-major weight values, reordered here to the patches' column order)
 /// with `scale` [F] and the optional f32 `bias` [F]. The groups' results
 /// are concatenated along the channels: [N, F, D1'..Dk'].
+/// Whether buildQLinearConv takes a conv of `groups` groups of `perGroupK` =
+/// C / G · K1..Kk terms: one group, or groups of at least 32 terms (a
+/// depthwise conv's 9 are better served by the f32 loops) and at most 64 of
+/// them; at most 32768 terms, so the int32 sums cannot overflow.
+inline bool qlinearConvFits(int64_t groups, int64_t perGroupK) {
+  return perGroupK <= 32768 &&
+         (groups == 1 || (perGroupK >= 32 && groups <= 64));
+}
 Value buildQLinearConv(OpBuilder &b, Location loc, Value x, ArrayRef<int8_t> q,
                        ArrayRef<float> scale, Value bias, int64_t groups,
                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,

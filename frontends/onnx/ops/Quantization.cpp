@@ -12,20 +12,28 @@ using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_import;
 using namespace mlir::tessera::onnx_import::quant;
 
-FailureOr<QRange> quant::quantRange(Importer &im, int32_t onnxType) {
-  Builder b(&im.ctx);
+std::optional<std::pair<double, double>> quant::integerRange(int32_t onnxType) {
   switch (onnxType) {
   case onnx::TensorProto::UINT8:
-    return QRange{0, 255, b.getIntegerType(8)};
+    return std::pair{0.0, 255.0};
   case onnx::TensorProto::INT8:
-    return QRange{-128, 127, b.getIntegerType(8)};
+    return std::pair{-128.0, 127.0};
   case onnx::TensorProto::UINT16:
-    return QRange{0, 65535, b.getIntegerType(16)};
+    return std::pair{0.0, 65535.0};
   case onnx::TensorProto::INT16:
-    return QRange{-32768, 32767, b.getIntegerType(16)};
+    return std::pair{-32768.0, 32767.0};
   default:
-    return im.fail("unsupported quantized type " + onnxTypeName(onnxType));
+    return std::nullopt;
   }
+}
+
+FailureOr<QRange> quant::quantRange(Importer &im, int32_t onnxType) {
+  std::optional<std::pair<double, double>> range = integerRange(onnxType);
+  if (!range)
+    return im.fail("unsupported quantized type " + onnxTypeName(onnxType));
+  unsigned bits = range->second - range->first > 255 ? 16 : 8;
+  return QRange{range->first, range->second,
+                Builder(&im.ctx).getIntegerType(bits)};
 }
 
 Value quant::castTo(Importer &im, Value v, Type et) {
@@ -64,6 +72,37 @@ Value quant::quantize(Importer &im, Value x, Value scale, Value zp,
 Value quant::centered(Importer &im, Value x, Value zp, Type et) {
   Value v = castTo(im, x, et);
   return zp ? bin<SubOp>(im, v, castTo(im, zp, et)) : v;
+}
+
+Value quant::dequantize(Importer &im, Value x, double zp, float scale) {
+  Type f32 = im.builder.getF32Type();
+  return bin<MulOp>(im, centered(im, x, im.scalar(f32, zp), f32),
+                    im.scalar(f32, scale));
+}
+
+std::optional<KernelWeights>
+quant::kernelWeights(const std::optional<std::vector<double>> &w,
+                     const std::optional<std::vector<double>> &ws,
+                     const std::optional<std::vector<double>> &wzp, int64_t n,
+                     int64_t k, bool kMajor) {
+  if (!w || !ws || !wzp || int64_t(w->size()) != n * k ||
+      (ws->size() != 1 && int64_t(ws->size()) != n) ||
+      (wzp->size() != 1 && int64_t(wzp->size()) != n))
+    return std::nullopt;
+  KernelWeights out{std::vector<int8_t>(n * k), std::vector<float>(n)};
+  for (int64_t o = 0; o < n; ++o) {
+    out.scale[o] = float((*ws)[ws->size() == 1 ? 0 : o]);
+    double zp = (*wzp)[wzp->size() == 1 ? 0 : o];
+    if (!(out.scale[o] > 0.0f) || !std::isfinite(out.scale[o]))
+      return std::nullopt;
+    for (int64_t j = 0; j < k; ++j) {
+      double v = (*w)[kMajor ? j * n + o : o * k + j] - zp;
+      if (v < -127 || v > 127)
+        return std::nullopt;
+      out.q[o * k + j] = int8_t(v);
+    }
+  }
+  return out;
 }
 
 static LogicalResult importQuantize(Importer &im) {
@@ -194,60 +233,17 @@ static const onnx::NodeProto *onlyReader(Importer &im, StringRef value,
   return readers[0];
 }
 
-/// A conv weight [F, C / G, K1..Kk] for the int8 kernels: the centered
-/// values w - w_zero_point (row-major) and one scale per output channel,
-/// when the weight `w`, its scale `ws` and zero point `wzp` (per tensor or
-/// per channel; absent: 0) are known, the scales positive and the centered
-/// values in [-127, 127].
-struct ConvWeights {
-  std::vector<int8_t> q;
-  std::vector<float> scale;
-};
-
-static std::optional<ConvWeights>
-kernelConvWeights(RankedTensorType wt,
-                  const std::optional<std::vector<double>> &w,
-                  const std::optional<std::vector<double>> &ws,
-                  const std::optional<std::vector<double>> &wzp) {
-  int64_t f = wt.getDimSize(0),
-          kk = wt.getNumElements() / std::max<int64_t>(f, 1);
-  if (!w || !ws || (ws->size() != 1 && int64_t(ws->size()) != f) ||
-      (wzp && wzp->size() != 1 && int64_t(wzp->size()) != f))
-    return std::nullopt;
-  ConvWeights out{std::vector<int8_t>(f * kk), std::vector<float>(f)};
-  for (int64_t o = 0; o < f; ++o) {
-    out.scale[o] = float((*ws)[ws->size() == 1 ? 0 : o]);
-    double zp = wzp ? (*wzp)[wzp->size() == 1 ? 0 : o] : 0.0;
-    if (!(out.scale[o] > 0.0f) || !std::isfinite(out.scale[o]))
-      return std::nullopt;
-    for (int64_t j = 0; j < kk; ++j) {
-      double v = (*w)[o * kk + j] - zp;
-      if (v < -127 || v > 127)
-        return std::nullopt;
-      out.q[o * kk + j] = int8_t(v);
-    }
-  }
-  return out;
-}
-
-/// Whether a conv of `group` groups with `perGroupK` = C / G · K1..Kk runs
-/// on the int8 kernels: one group, or groups with at least 32 terms each
-/// (a depthwise conv's 9 are better served by the exact f32 loops) and at
-/// most 64 of them; at most 32768 terms (the int32 sums cannot overflow).
-static bool kernelConvGroups(int64_t group, int64_t perGroupK) {
-  return perGroupK <= 32768 && (group == 1 || (perGroupK >= 32 && group <= 64));
-}
-
 /// ONNX Runtime's quantize_dynamic (QOperator format) writes a linear layer
 /// y = x · W as DynamicQuantizeLinear(x) -> (q, s, zp), MatMulInteger(q, Wq,
 /// zp) -> Cast(to float) -> Mul by Mul(s, W_scale), and a convolution the
 /// same way with ConvInteger. When the current node heads such a chain (its
 /// product read only by the Cast, the Cast's result only by the Mul, the
 /// multiplier made by a Mul of the DynamicQuantizeLinear's scale and a known
-/// W_scale), this is the Mul node, W_scale's name and x.
+/// W_scale), this is the Mul node, W_scale's name and type, and x.
 struct DynamicChain {
   const onnx::NodeProto *mul;
   std::string weightScale;
+  RankedTensorType weightScaleType;
   Value x;
 };
 
@@ -283,7 +279,7 @@ static std::optional<DynamicChain> dynamicChain(Importer &im) {
   Value x = im.materialize(xInfo->second);
   if (!x)
     return std::nullopt;
-  return DynamicChain{mul, ws.str(), x};
+  return DynamicChain{mul, ws.str(), wsInfo->second.type, x};
 }
 
 /// A MatMulInteger chain (see dynamicChain) as one tessera.qlinear in
@@ -300,17 +296,17 @@ static void fuseDynamicMatMulChain(Importer &im) {
   SmallVector<int64_t> shape;
   if (y &&
       succeeded(broadcastShapes(Importer::typeOf(y).getShape(),
-                                im.values[chain->weightScale].type.getShape(),
-                                shape)) &&
+                                chain->weightScaleType.getShape(), shape)) &&
       ArrayRef<int64_t>(shape) == Importer::typeOf(y).getShape())
     im.precomputed[chain->mul->output(0)] = y;
 }
 
-/// A ConvInteger chain (see dynamicChain) of one group, with W an 8-bit
-/// initializer whose centered values fit [-127, 127] and W_scale one value
-/// or one per output channel (along the result's axis 1), as im2col of x and
-/// a tessera.qlinear in dynamic_tensor mode: the patches' range is x's (the
-/// padding zeros are inside it), so the integers are those of the chain.
+/// A ConvInteger chain (see dynamicChain) where qlinearConvFits, with W an
+/// 8-bit initializer whose centered values fit [-127, 127] and W_scale one
+/// value or one per output channel (along the result's axis 1), as im2col of
+/// x and a tessera.qlinear in dynamic_tensor mode: the patches' range is
+/// x's (the padding zeros are inside it), so the integers are those of the
+/// chain.
 static void fuseDynamicConvChain(Importer &im) {
   std::optional<DynamicChain> chain = dynamicChain(im);
   if (!chain)
@@ -323,10 +319,8 @@ static void fuseDynamicConvChain(Importer &im) {
   int64_t f = wt.getDimSize(0),
           kk = wt.getNumElements() / std::max<int64_t>(f, 1);
   // W_scale per tensor, or [F] along the result's channel axis.
-  ArrayRef<int64_t> wsShape = im.values[chain->weightScale].type.getShape();
-  int64_t wsCount = 1;
-  for (int64_t d : wsShape)
-    wsCount *= d;
+  ArrayRef<int64_t> wsShape = chain->weightScaleType.getShape();
+  int64_t wsCount = chain->weightScaleType.getNumElements();
   bool perChannel = wsCount == f &&
                     int64_t(wsShape.size()) >= xt.getRank() - 1 &&
                     wsShape[wsShape.size() - (xt.getRank() - 1)] == f &&
@@ -334,13 +328,13 @@ static void fuseDynamicConvChain(Importer &im) {
   if (wsCount != 1 && !perChannel)
     return;
   FailureOr<ConvGeometry> g = convGeometry(im, xt, wt);
-  if (failed(g) || !kernelConvGroups(g->group, kk))
+  if (failed(g) || !qlinearConvFits(g->group, kk))
     return;
-  auto weights = kernelConvWeights(
-      wt, initializerDoubles(im, 1), initializerDoubles(im, chain->weightScale),
-      im.hasInput(3)
-          ? initializerDoubles(im, 3)
-          : std::optional<std::vector<double>>(std::vector<double>{0.0}));
+  std::optional<KernelWeights> weights = kernelWeights(
+      initializerDoubles(im, 1), initializerDoubles(im, chain->weightScale),
+      im.hasInput(3) ? initializerDoubles(im, 3)
+                     : std::optional<std::vector<double>>({0.0}),
+      f, kk, /*kMajor=*/false);
   if (!weights)
     return;
   im.precomputed[chain->mul->output(0)] = buildQLinearConv(
@@ -373,24 +367,6 @@ static LogicalResult importMatMulInteger(Importer &im) {
 static FailureOr<Value> channelZeroPoint(Importer &im, Value zp, int64_t rank,
                                          StringRef what) {
   return alongAxis(im, zp, rank, 0, what);
-}
-
-/// ConvInteger: exact integer convolution, computed in f32 or f64 (see
-/// exactProductType) and returned as int32.
-/// The integer range of ONNX type `onnxType` (8- or 16-bit), if it is one.
-static std::optional<std::pair<double, double>> integerRange(int32_t onnxType) {
-  switch (onnxType) {
-  case onnx::TensorProto::UINT8:
-    return std::pair{0.0, 255.0};
-  case onnx::TensorProto::INT8:
-    return std::pair{-128.0, 127.0};
-  case onnx::TensorProto::UINT16:
-    return std::pair{0.0, 65535.0};
-  case onnx::TensorProto::INT16:
-    return std::pair{-32768.0, 32767.0};
-  default:
-    return std::nullopt;
-  }
 }
 
 /// The largest |v - zp| for input `vIndex` (8/16-bit integers) and its zero
@@ -461,6 +437,9 @@ static Type exactProductType(Importer &im, unsigned aZp, unsigned wIndex,
   return im.builder.getF32Type();
 }
 
+/// ConvInteger: exact integer convolution, computed in f32 or f64 (see
+/// exactProductType) and returned as int32, unless it heads a dynamic chain
+/// that runs on the int8 kernels (fuseDynamicConvChain).
 static LogicalResult importConvInteger(Importer &im) {
   Value x = im.operand(0), w = im.operand(1);
   if (!x || !w)
@@ -500,39 +479,25 @@ static LogicalResult importConvInteger(Importer &im) {
 /// positive scale per tensor or column. Null otherwise.
 static Value qlinearMatMulKernel(Importer &im, Value a) {
   std::optional<std::vector<double>> as = initializerDoubles(im, 1),
-                                     azp = initializerDoubles(im, 2),
-                                     b = initializerDoubles(im, 3),
-                                     bs = initializerDoubles(im, 4),
-                                     bzp = initializerDoubles(im, 5);
+                                     azp = initializerDoubles(im, 2);
   int32_t aType = im.onnxTypeOf(im.node->input(0));
   auto at = Importer::typeOf(a);
   auto bt = im.input(3)->type;
-  if (!as || !azp || !b || !bs || !bzp || as->size() != 1 || azp->size() != 1 ||
-      at.getRank() < 1 || bt.getRank() != 2 ||
+  if (!as || !azp || as->size() != 1 || azp->size() != 1 || at.getRank() < 1 ||
+      bt.getRank() != 2 ||
       (aType != onnx::TensorProto::UINT8 && aType != onnx::TensorProto::INT8) ||
       at.getShape().back() != bt.getDimSize(0) || bt.getDimSize(0) > 32768)
     return Value();
-  int64_t k = bt.getDimSize(0), n = bt.getDimSize(1);
   float aScale = float((*as)[0]);
-  if ((bs->size() != 1 && int64_t(bs->size()) != n) ||
-      (bzp->size() != 1 && int64_t(bzp->size()) != n) || !(aScale > 0.0f) ||
-      !std::isfinite(aScale))
+  if (!(aScale > 0.0f) || !std::isfinite(aScale))
     return Value();
-  std::vector<int8_t> q(n * k);
-  std::vector<float> scale(n);
-  for (int64_t c = 0; c < n; ++c) {
-    scale[c] = float((*bs)[bs->size() == 1 ? 0 : c]);
-    double zp = (*bzp)[bzp->size() == 1 ? 0 : c];
-    if (!(scale[c] > 0.0f) || !std::isfinite(scale[c]))
-      return Value();
-    for (int64_t r = 0; r < k; ++r) {
-      double v = (*b)[r * n + c] - zp;
-      if (v < -127 || v > 127)
-        return Value();
-      q[c * k + r] = int8_t(v);
-    }
-  }
-  return staticQLinear(im, a, aType, (*azp)[0], aScale, q, scale, Value(),
+  std::optional<KernelWeights> w = kernelWeights(
+      initializerDoubles(im, 3), initializerDoubles(im, 4),
+      initializerDoubles(im, 5), bt.getDimSize(1), bt.getDimSize(0),
+      /*kMajor=*/true);
+  if (!w)
+    return Value();
+  return staticQLinear(im, a, aType, (*azp)[0], aScale, w->q, w->scale, Value(),
                        "qlinear_matmul");
 }
 
@@ -542,8 +507,7 @@ Value quant::staticQLinear(Importer &im, Value a, int32_t aType, double zp,
   Type f32 = im.builder.getF32Type();
   auto at = Importer::typeOf(a);
   int64_t n = scale.size(), k = at.getShape().back();
-  Value x = bin<MulOp>(im, centered(im, a, im.scalar(f32, zp), f32),
-                       im.scalar(f32, aScale));
+  Value x = dequantize(im, a, zp, aScale);
   Value qv =
       blobConstant(im, RankedTensorType::get({n, k}, im.builder.getI8Type()),
                    (name + "_q").str(), q);
@@ -560,17 +524,16 @@ Value quant::staticQLinear(Importer &im, Value a, int32_t aType, double zp,
 }
 
 /// The int8-kernel form of QLinearConv's product (inputs x, x_scale,
-/// x_zero_point, w, w_scale, w_zero_point, and the int32 bias B) with one
-/// group, as im2col and a static tessera.qlinear: the dequantized input
-/// (x - x_zero_point) * x_scale is padded with zeros (the zero point's
-/// value), each kernel offset's strided window sliced out, and the windows
-/// stacked into patches [N, D1'..Dk', C·K1..Kk], whose products with the
-/// centered weights [F, C·K1..Kk] the kernels sum exactly; B enters as the
-/// float bias B * (x_scale * w_scale). The result is [N, F, D1'..Dk'] as
-/// float(sum) * (x_scale * w_scale) + bias. Needs one constant x_scale and
-/// x_zero_point, 8-bit x, kernelConvWeights, kernelConvGroups and a
-/// constant B. Null when it does not apply; failure after an error (the
-/// attributes do not fit the shapes).
+/// x_zero_point, w, w_scale, w_zero_point, and the int32 bias B), as im2col
+/// and a static tessera.qlinear per group (buildQLinearConv): the
+/// dequantized input (x - x_zero_point) * x_scale is padded with zeros (the
+/// zero point's value), each kernel offset's strided window sliced out, and
+/// the windows stacked into patches, whose products with the centered
+/// weights the kernels sum exactly; B enters as the float bias B * (x_scale
+/// * w_scale). The result is [N, F, D1'..Dk'] as float(sum) * (x_scale *
+/// w_scale) + bias. Needs one constant x_scale and x_zero_point, 8-bit x,
+/// kernelWeights of w, qlinearConvFits and a constant B. Null when it does
+/// not apply; failure after an error (the attributes do not fit the shapes).
 static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
   auto xt = Importer::typeOf(x);
   auto wt = im.input(3)->type;
@@ -585,37 +548,34 @@ static FailureOr<Value> qlinearConvKernel(Importer &im, Value x) {
   int64_t f = wt.getDimSize(0);
   int64_t kk = wt.getNumElements() / std::max<int64_t>(f, 1);
   if (!xs || !xzp || xs->size() != 1 || xzp->size() != 1 ||
-      !kernelConvGroups(g->group, kk) ||
+      !qlinearConvFits(g->group, kk) ||
       (xType != onnx::TensorProto::UINT8 && xType != onnx::TensorProto::INT8) ||
       (bias && int64_t(bias->size()) != f))
     return Value();
   float xScale = float((*xs)[0]);
   if (!(xScale > 0.0f) || !std::isfinite(xScale))
     return Value();
-  std::optional<std::vector<double>> ws = initializerDoubles(im, 4);
-  auto weights = kernelConvWeights(wt, initializerDoubles(im, 3), ws,
-                                   initializerDoubles(im, 5));
-  if (!weights)
+  std::optional<KernelWeights> w =
+      kernelWeights(initializerDoubles(im, 3), initializerDoubles(im, 4),
+                    initializerDoubles(im, 5), f, kk, /*kMajor=*/false);
+  if (!w)
     return Value();
-  Type f32 = im.builder.getF32Type();
-  Value xf = bin<MulOp>(im, centered(im, x, im.scalar(f32, (*xzp)[0]), f32),
-                        im.scalar(f32, xScale));
   Value bv;
   if (bias) {
     std::vector<float> biasF;
     for (int64_t o = 0; o < f; ++o)
-      biasF.push_back(float(
-          (*bias)[o] * double(xScale * float((*ws)[ws->size() == 1 ? 0 : o]))));
-    bv = blobConstant(im, RankedTensorType::get({f}, f32), "qconv_bias",
-                      ArrayRef<float>(biasF));
+      biasF.push_back(float((*bias)[o] * double(xScale * w->scale[o])));
+    bv = blobConstant(im, RankedTensorType::get({f}, im.builder.getF32Type()),
+                      "qconv_bias", ArrayRef<float>(biasF));
   }
   // Signed activations are the unsigned ones shifted by 128.
   int64_t zp =
       int64_t((*xzp)[0]) + (xType == onnx::TensorProto::INT8 ? 128 : 0);
   return buildQLinearConv(
-      im.builder, im.loc, xf, weights->q, weights->scale, bv, g->group,
-      wt.getShape().drop_front(2), g->strides, g->pads, g->dilations, "static",
-      im.builder.getF32FloatAttr(xScale), im.builder.getI64IntegerAttr(zp));
+      im.builder, im.loc, dequantize(im, x, (*xzp)[0], xScale), w->q, w->scale,
+      bv, g->group, wt.getShape().drop_front(2), g->strides, g->pads,
+      g->dilations, "static", im.builder.getF32FloatAttr(xScale),
+      im.builder.getI64IntegerAttr(zp));
 }
 
 /// QLinearMatMul / QLinearConv: integer product of the centered operands,
@@ -635,7 +595,6 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
     return failure();
   Type f64 = im.builder.getF64Type();
   Value prod;
-  int64_t outRank;
   if (conv) {
     FailureOr<Value> y = qlinearConvKernel(im, a);
     if (failed(y))
@@ -659,7 +618,6 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
                      bias ? castTo(im, bias, et) : Value());
     if (!prod)
       return failure();
-    outRank = Importer::typeOf(prod).getRank();
     // Per-output-channel weight scales along axis 1 of the result.
     bs = *wsc;
   } else if (Value y = qlinearMatMulKernel(im, a)) {
@@ -672,10 +630,8 @@ static LogicalResult importQLinear(Importer &im, bool conv) {
                        centered(im, b, bzp, et));
     if (!prod)
       return failure();
-    outRank = Importer::typeOf(prod).getRank();
     as = rowZeroPoint(im, as);
   }
-  (void)outRank;
   Value scale = bin<DivOp>(im, bin<MulOp>(im, castTo(im, as, f64),
                                           castTo(im, bs, f64)),
                            castTo(im, im.reshape(ys, {}), f64));

@@ -13,6 +13,9 @@ struct QRange {
   Type type; // signless storage type
 };
 
+/// The integer range of ONNX type `onnxType` (8- or 16-bit), if it is one.
+std::optional<std::pair<double, double>> integerRange(int32_t onnxType);
+
 /// The range of 8/16-bit ONNX type `onnxType`; an error otherwise.
 FailureOr<QRange> quantRange(Importer &im, int32_t onnxType);
 
@@ -40,6 +43,28 @@ Value quantize(Importer &im, Value x, Value scale, Value zp,
 
 /// (x - zp) as `et` (zp optional, already shaped to broadcast).
 Value centered(Importer &im, Value x, Value zp, Type et);
+
+/// (x - zp) * scale in f32, for integers `x` and a per-tensor zero point
+/// and scale known at import time.
+Value dequantize(Importer &im, Value x, double zp, float scale);
+
+/// A weight for the int8 kernels: for each of `n` outputs the `k` centered
+/// values w - w_zp as int8 ([n, k], row-major) and a scale.
+struct KernelWeights {
+  std::vector<int8_t> q;
+  std::vector<float> scale;
+};
+
+/// The KernelWeights of known weight values `w` (output o's j-th value at
+/// j * n + o when `kMajor`, a MatMul's [K, N]; else at o * k + j), their
+/// scales `ws` and zero points `wzp` (one value or one per output each),
+/// when every scale is positive and finite and every centered value lies in
+/// [-127, 127]; nullopt otherwise, and when any of the three is unknown.
+std::optional<KernelWeights>
+kernelWeights(const std::optional<std::vector<double>> &w,
+              const std::optional<std::vector<double>> &ws,
+              const std::optional<std::vector<double>> &wzp, int64_t n,
+              int64_t k, bool kMajor);
 
 /// DynamicQuantizeLinear's scale and zero point (as a float) for `x`: its
 /// range widened to hold 0, over 255, and saturate(round(0 - min / scale)).

@@ -384,70 +384,53 @@ static LogicalResult importQGemm(Importer &im) {
   // The int8-kernel form.
   std::optional<std::vector<double>> av = initializerDoubles(im, 1),
                                      azv = initializerDoubles(im, 2),
-                                     bv = initializerDoubles(im, 3),
-                                     bsv = initializerDoubles(im, 4),
-                                     bzv = initializerDoubles(im, 5),
                                      cv = initializerDoubles(im, 6);
   int32_t aType = im.onnxTypeOf(im.node->input(0));
-  bool kernel =
-      !transA && bv && av && av->size() == 1 && bsv &&
-      (!azp || (azv && azv->size() == 1)) && (!bzp || bzv) && (!c || cv) &&
-      alpha > 0.0f && std::isfinite(alpha) && k <= 32768 &&
-      (aType == onnx::TensorProto::UINT8 || aType == onnx::TensorProto::INT8);
-  std::vector<int8_t> q(kernel ? n * k : 0);
-  std::vector<float> scale(kernel ? n : 0), bias(kernel && c ? n : 0);
   float aScale = av && av->size() == 1 ? float((*av)[0]) : 0.0f;
-  kernel = kernel && aScale > 0.0f && std::isfinite(aScale);
-  for (int64_t col = 0; kernel && col < n; ++col) {
-    float bScale = float((*bsv)[bsv->size() == 1 ? 0 : col]);
-    double zp = bzv ? (*bzv)[bzv->size() == 1 ? 0 : col] : 0.0;
-    scale[col] = alpha * bScale;
-    kernel = bScale > 0.0f && std::isfinite(scale[col]);
-    if (c)
-      bias[col] =
-          float((*cv)[cv->size() == 1 ? 0 : col] * double(aScale * bScale));
-    for (int64_t r = 0; kernel && r < k; ++r) {
-      double v = (*bv)[transB ? col * k + r : r * n + col] - zp;
-      kernel = v >= -127 && v <= 127;
-      q[col * k + r] = int8_t(v);
-    }
+  std::optional<KernelWeights> w;
+  if (!transA && aScale > 0.0f && std::isfinite(aScale) &&
+      (!azp || (azv && azv->size() == 1)) && (!c || cv) && alpha > 0.0f &&
+      std::isfinite(alpha) && k <= 32768 &&
+      (aType == onnx::TensorProto::UINT8 || aType == onnx::TensorProto::INT8))
+    w = kernelWeights(initializerDoubles(im, 3), initializerDoubles(im, 4),
+                      bzp ? initializerDoubles(im, 5)
+                          : std::optional<std::vector<double>>({0.0}),
+                      n, k, /*kMajor=*/!transB);
+  std::vector<float> scale, bias;
+  for (int64_t col = 0; w && col < n; ++col) {
+    scale.push_back(alpha * w->scale[col]);
+    if (!std::isfinite(scale.back()))
+      w.reset();
+    else if (c)
+      bias.push_back(float((*cv)[cv->size() == 1 ? 0 : col] *
+                           double(aScale * w->scale[col])));
   }
-  if (kernel) {
+  // A scale or zero point of one value or one per column, shaped for [M, N].
+  auto perColumn = [&](Value v) {
+    return Importer::typeOf(v).getNumElements() == 1 ? im.reshape(v, {})
+                                                     : im.reshape(v, {n});
+  };
+  if (w) {
     Value biasV = c ? blobConstant(im, RankedTensorType::get({n}, f32),
                                    "qgemm_bias", ArrayRef<float>(bias))
                     : Value();
-    y = staticQLinear(im, a, aType, azv ? (*azv)[0] : 0.0, aScale, q, scale,
+    y = staticQLinear(im, a, aType, azv ? (*azv)[0] : 0.0, aScale, w->q, scale,
                       biasV, "qgemm");
   } else {
     Value ac = centered(im, transA ? im.transpose(a, {1, 0}) : a,
                         azp ? im.reshape(azp, {}) : Value(), f64);
     Value bc = centered(im, transB ? im.transpose(b, {1, 0}) : b,
-                        bzp ? (Importer::typeOf(bzp).getNumElements() == 1
-                                   ? im.reshape(bzp, {})
-                                   : im.reshape(bzp, {n}))
-                            : Value(),
-                        f64);
+                        bzp ? perColumn(bzp) : Value(), f64);
     Value prod = buildMatMul(im, ac, bc);
     if (!prod)
       return failure();
     Value abScale = bin<MulOp>(im, castTo(im, im.reshape(as, {}), f64),
-                               castTo(im,
-                                      Importer::typeOf(bs).getNumElements() == 1
-                                          ? im.reshape(bs, {})
-                                          : im.reshape(bs, {n}),
-                                      f64));
+                               castTo(im, perColumn(bs), f64));
     Value real =
         bin<MulOp>(im, prod, bin<MulOp>(im, abScale, im.scalar(f64, alpha)));
     if (c)
-      real =
-          bin<AddOp>(im, real,
-                     bin<MulOp>(im,
-                                castTo(im,
-                                       Importer::typeOf(c).getNumElements() == 1
-                                           ? im.reshape(c, {})
-                                           : im.reshape(c, {n}),
-                                       f64),
-                                abScale));
+      real = bin<AddOp>(im, real,
+                        bin<MulOp>(im, castTo(im, perColumn(c), f64), abScale));
     y = castTo(im, real, f32);
   }
   if (!im.hasInput(7)) {
