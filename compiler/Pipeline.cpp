@@ -11,7 +11,8 @@
 //               [--padding-free] tessera-padding-free,
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
-//               linalg (f32 attention -> runtime kernel), canonicalize,
+//               linalg{conv-kernel} (f32 attention, linear and conv ->
+//               runtime kernels), canonicalize,
 //               [-O1+] tessera-elementwise-fusion, canonicalize, cse
 //                                                          (--emit=linalg)
 //   buffers     tessera-distinct-results, one-shot-bufferize (function
@@ -139,7 +140,9 @@ LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
     DecomposeFusedOptions decompose;
     decompose.keepKernels = opts.fusedKernels;
     fpm.addPass(createDecomposeFused(decompose));
-    fpm.addPass(createConvertTesseraToLinalg());
+    ConvertTesseraToLinalgOptions lower;
+    lower.convKernel = opts.fusedKernels;
+    fpm.addPass(createConvertTesseraToLinalg(lower));
   }
   fpm.addPass(createCanonicalizerPass());
   if (opts.optLevel >= 1) {

@@ -21,13 +21,15 @@ namespace tessera {
 
 /// Lowering patterns tessera -> linalg/tensor/arith/math, one entry point per
 /// op family; populateTesseraToLinalgPatterns adds them all.
-void populateTesseraToLinalgPatterns(RewritePatternSet &patterns);
+void populateTesseraToLinalgPatterns(RewritePatternSet &patterns,
+                                     bool convKernel = false);
 void populateTesseraElementwiseLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraContractionLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraReductionLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraNormalizationLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraDataMovementLoweringPatterns(RewritePatternSet &patterns);
-void populateTesseraConvLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraConvLoweringPatterns(RewritePatternSet &patterns,
+                                         bool convKernel = false);
 void populateTesseraScanLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraPoolingLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraIndexingLoweringPatterns(RewritePatternSet &patterns);

@@ -18,8 +18,15 @@ def ConvertTesseraToLinalg : Pass<"convert-tessera-to-linalg", "func::FuncOp"> {
     become `scf.for` nests that `tensor.insert` into a copy of the input.
     `tessera.constant` becomes `arith.constant` with the same attribute
     (dense resources stay resources). The pass fails if any tessera op is
-    left.
+    left. With `conv-kernel`, one-group f32 1-d and 2-d convolutions call the
+    runtime's implicit-GEMM convolution (tessera_conv2d_f32) instead of
+    im2col + matmul, unless their output positions are few enough for the
+    positions-as-rows im2col form.
   }];
+  let options = [
+    Option<"convKernel", "conv-kernel", "bool", "false",
+           "f32 convolutions call the CPU runtime's implicit-GEMM kernel">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

@@ -30,6 +30,7 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
 
 struct ConvertTesseraToLinalgPass
     : tessera::impl::ConvertTesseraToLinalgBase<ConvertTesseraToLinalgPass> {
+  using ConvertTesseraToLinalgBase::ConvertTesseraToLinalgBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -40,7 +41,7 @@ struct ConvertTesseraToLinalgPass
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect, scf::SCFDialect>();
     RewritePatternSet patterns(ctx);
-    populateTesseraToLinalgPatterns(patterns);
+    populateTesseraToLinalgPatterns(patterns, convKernel);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -48,15 +49,15 @@ struct ConvertTesseraToLinalgPass
 };
 } // namespace
 
-void mlir::tessera::populateTesseraToLinalgPatterns(
-    RewritePatternSet &patterns) {
+void mlir::tessera::populateTesseraToLinalgPatterns(RewritePatternSet &patterns,
+                                                    bool convKernel) {
   patterns.add<ConstantLowering>(patterns.getContext());
   populateTesseraElementwiseLoweringPatterns(patterns);
   populateTesseraContractionLoweringPatterns(patterns);
   populateTesseraReductionLoweringPatterns(patterns);
   populateTesseraNormalizationLoweringPatterns(patterns);
   populateTesseraDataMovementLoweringPatterns(patterns);
-  populateTesseraConvLoweringPatterns(patterns);
+  populateTesseraConvLoweringPatterns(patterns, convKernel);
   populateTesseraScanLoweringPatterns(patterns);
   populateTesseraPoolingLoweringPatterns(patterns);
   populateTesseraIndexingLoweringPatterns(patterns);

@@ -67,6 +67,14 @@ void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                       int64_t lda, int64_t acs, float *C, int64_t ldc,
                       int64_t ccs, const BPanelSource &B, const Epilogue &e);
 
+// C += A·B with A(i, k) = A[i*lda + k*acs] (packed once and cached when
+// `constantA`: a weight) and C(i, j) = C[i*ldc + j*ccs], on panels of B
+// from `B`: an implicit GEMM whose B is never materialized (a convolution's
+// patches).
+void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
+                    int64_t lda, int64_t acs, bool constantA, float *C,
+                    int64_t ldc, int64_t ccs, const BPanelSource &B);
+
 } // namespace tessera
 
 #endif

@@ -248,6 +248,18 @@ enum {
   TESSERA_LINEAR_TRANSPOSE_B = 64, /* `B` holds W [N,K], B(k,n) = W[n,k] */
 };
 
+/* 2-D convolution of one group as an implicit GEMM (no im2col matrix):
+   Y[n,f,oh,ow] = bias[f] + sum over (c,r,s) of W[f, (c*kh + r)*kw + s] *
+   X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
+   its [H, W] (the end pads follow from Y's size). X [N,C,H,W], W [F,C*kh*kw],
+   Y [N,F,OH,OW], any strides. flags: TESSERA_LINEAR_BIAS (else `bias` is not
+   read). constMask bit 1: W is constant and packed once. */
+void _mlir_ciface_tessera_conv2d_f32(
+    tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
+    tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
+    int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int64_t padT, int64_t padL, int64_t constMask);
+
 /* C[M,N] = act(A[M,K]·B[K,N] + bias[N]) + R[M,N], overwriting C (its
    previous contents are never read). Any strides, including 0 (broadcast)
    for bias and R; R must not overlap C. The bias, activation and residual

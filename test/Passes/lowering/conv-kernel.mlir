@@ -1,0 +1,80 @@
+// RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg=conv-kernel | FileCheck %s
+// RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg=conv-kernel --one-shot-bufferize=bufferize-function-boundaries --tessera-linalg-to-runtime-calls | FileCheck %s --check-prefix=CALL
+// RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg | FileCheck %s --check-prefix=OFF
+// With conv-kernel, one-group f32 1-d and 2-d convs call the runtime's
+// implicit-GEMM convolution on the unpadded input: scalars = [flags (16:
+// bias), kh, kw, sh, sw, dh, dw, pad top, pad left], the weight as
+// [F, C*K..], the constant-operand mask last (bit 1: the weight). Without
+// the option they stay im2col + matmul.
+
+// CHECK-LABEL: func @conv2d_bias
+// CHECK-NOT: tensor.pad
+// CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<24x16x3x3xf32> into tensor<24x144xf32>
+// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<2x16x20x21xf32>, tensor<24x144xf32>, tensor<24xf32>) outs(%{{.+}} : tensor<2x24x10x10xf32>) {constant_mask, scalars = [16, 3, 3, 2, 2, 1, 2, 0, 1]} -> tensor<2x24x10x10xf32>
+// CHECK: return %[[Y]]
+// CALL-LABEL: func @conv2d_bias
+// CALL: call @tessera_conv2d_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// OFF-LABEL: func @conv2d_bias
+// OFF-NOT: call_kernel
+// OFF: linalg.matmul
+func.func @conv2d_bias(%x: tensor<2x16x20x21xf32>, %w: tensor<24x16x3x3xf32>, %b: tensor<24xf32>) -> tensor<2x24x10x10xf32> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 1, 1>, dilations = array<i64: 1, 2>, group = 1 : i64} : (tensor<2x16x20x21xf32>, tensor<24x16x3x3xf32>, tensor<24xf32>) -> tensor<2x24x10x10xf32>
+  return %0 : tensor<2x24x10x10xf32>
+}
+
+// -----
+
+// 1-d: a 2-d conv of height 1; no bias (an unread empty stand-in).
+// CHECK-LABEL: func @conv1d_nobias
+// CHECK: %[[X:.+]] = tensor.expand_shape %arg0 {{\[\[}}0], [1], [2, 3]] output_shape [1, 8, 1, 600] : tensor<1x8x600xf32> into tensor<1x8x1x600xf32>
+// CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2]] : tensor<12x8x3xf32> into tensor<12x24xf32>
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<0xf32>
+// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%[[X]], %[[W]], %[[E]] : {{.+}}) outs(%{{.+}} : tensor<1x12x1x300xf32>) {constant_mask, scalars = [0, 1, 3, 1, 2, 1, 3, 0, 4]}
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1], [2, 3]] : tensor<1x12x1x300xf32> into tensor<1x12x300xf32>
+// CHECK: return %[[R]]
+func.func @conv1d_nobias(%x: tensor<1x8x600xf32>, %w: tensor<12x8x3xf32>) -> tensor<1x12x300xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 2>, pads = array<i64: 4, 1>, dilations = array<i64: 3>, group = 1 : i64} : (tensor<1x8x600xf32>, tensor<12x8x3xf32>) -> tensor<1x12x300xf32>
+  return %0 : tensor<1x12x300xf32>
+}
+
+// -----
+
+// Near miss: 49 positions and 64 channels fill the GEMM better as its rows:
+// im2col [positions, taps] times the weight read transposed, then
+// [1, 7, 7, 64] -> [1, 64, 7, 7].
+// CHECK-DAG: #[[PX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @rows_few_positions
+// CHECK-NOT: call_kernel
+// CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[PX]], #{{.+}}]{{.*}} outs(%{{.+}} : tensor<1x7x7x32x3x3xf32>)
+// CHECK: %[[P2:.+]] = tensor.collapse_shape %[[P]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x7x7x32x3x3xf32> into tensor<49x288xf32>
+// CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<64x32x3x3xf32> into tensor<64x288xf32>
+// CHECK: %[[M:.+]] = linalg.matmul indexing_maps = [#[[A]], #[[B]], #[[C]]] ins(%[[P2]], %[[W]] : tensor<49x288xf32>, tensor<64x288xf32>) outs(%{{.+}} : tensor<49x64xf32>)
+// CHECK: %[[E:.+]] = tensor.expand_shape %[[M]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 7, 7, 64]
+// CHECK: linalg.transpose ins(%[[E]] : tensor<1x7x7x64xf32>) outs(%{{.+}} : tensor<1x64x7x7xf32>) permutation = [0, 3, 1, 2]
+// OFF-LABEL: func @rows_few_positions
+// OFF: linalg.matmul indexing_maps
+func.func @rows_few_positions(%x: tensor<1x32x9x9xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x32x9x9xf32>, tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32>
+  return %0 : tensor<1x64x7x7xf32>
+}
+
+// -----
+
+// Near misses: two groups (im2col + batch_matmul), 3-d (im2col + matmul),
+// f64 (no runtime kernel) and depthwise (tap loop).
+// CHECK-LABEL: func @near_misses
+// CHECK-NOT: call_kernel
+// CHECK: linalg.batch_matmul
+// CHECK: linalg.matmul
+// CHECK-NOT: call_kernel
+// CHECK: return
+func.func @near_misses(%x: tensor<1x4x30x30xf32>, %w: tensor<8x2x3x3xf32>, %x3: tensor<1x2x6x6x6xf32>, %w3: tensor<3x2x2x2x2xf32>, %xd: tensor<1x4x30x30xf64>, %wd: tensor<8x4x3x3xf64>, %wdw: tensor<4x1x3x3xf32>) -> (tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x4x28x28xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x30x30xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x28x28xf32>
+  %1 = tessera.conv %x3, %w3 {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : (tensor<1x2x6x6x6xf32>, tensor<3x2x2x2x2xf32>) -> tensor<1x3x5x5x5xf32>
+  %2 = tessera.conv %xd, %wd {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x30x30xf64>, tensor<8x4x3x3xf64>) -> tensor<1x8x28x28xf64>
+  %3 = tessera.conv %x, %wdw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x30x30xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x28x28xf32>
+  return %0, %1, %2, %3 : tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x4x28x28xf32>
+}

@@ -1,0 +1,109 @@
+"""One-group f32 Conv nodes of many geometries against torch (float64):
+
+  conv_kernel.py OUT TESSERA_COMPILE
+
+builds each case as a one-node ONNX model, compiles it twice (with the
+runtime's kernels, and with --no-fused-kernels: im2col + matmul), runs both
+and prints per case the lowering the kernel build chose (the implicit-GEMM
+call tessera_conv2d_f32, the positions-as-rows im2col, or for
+non-overlapping patches the linear layer of the importer) and whether both
+outputs match torch (relative L2 <= 1e-5, no NaN).
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+out, compiler = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+rng = np.random.RandomState(0)
+
+
+def reference(x, w, b, strides, pads, dilations):
+    """torch's conv on float64, the ONNX pads (begins, then ends) applied first."""
+    k = w.ndim - 2
+    padded = torch.from_numpy(x.astype(np.float64))
+    # F.pad takes (last dim's begin, end, the one before's begin, end, ...).
+    torch_pads = []
+    for i in reversed(range(k)):
+        torch_pads += [pads[i], pads[i + k]]
+    padded = F.pad(padded, torch_pads)
+    conv = F.conv1d if k == 1 else F.conv2d
+    y = conv(padded, torch.from_numpy(w.astype(np.float64)),
+             None if b is None else torch.from_numpy(b.astype(np.float64)),
+             stride=strides, dilation=dilations)
+    return y.numpy()
+
+
+def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias=True):
+    k = len(kernel)
+    strides = strides or [1] * k
+    pads = pads or [0] * (2 * k)
+    dilations = dilations or [1] * k
+    c = x_shape[1]
+    x = rng.randn(*x_shape).astype(np.float32)
+    w = (rng.randn(f, c, *kernel) / np.sqrt(c * np.prod(kernel))).astype(np.float32)
+    b = rng.randn(f).astype(np.float32) if bias else None
+    inits = [nh.from_array(w, "w")] + ([nh.from_array(b, "b")] if bias else [])
+    node = h.make_node("Conv", ["x", "w"] + (["b"] if bias else []), ["y"],
+                       strides=strides, pads=pads, dilations=dilations)
+    graph = h.make_graph([node], name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
+                         [h.make_tensor_value_info("y", T.FLOAT, None)], inits)
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+    d = os.path.join(out, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "model.onnx")
+    onnx.save(model, path)
+    np.save(os.path.join(d, "x.npy"), x)
+    ref = reference(x, w, b, strides, pads, dilations)
+    results = []
+    lowering = None
+    for tag, flags in (("kernels", []), ("im2col", ["--no-fused-kernels"])):
+        exe = os.path.join(d, tag)
+        subprocess.run([compiler, path, "-o", exe] + flags, check=True)
+        ir = subprocess.run([compiler, path, "--emit=linalg", "-o", "-"] + flags, check=True,
+                            capture_output=True, text=True).stdout
+        if tag == "kernels":
+            lowering = ("implicit-gemm" if "tessera_conv2d_f32" in ir else
+                        "rows" if "linalg.matmul indexing_maps" in ir else
+                        "patch-linear" if "tessera_linear_f32" in ir else "im2col")
+        res = os.path.join(d, tag + "_out")
+        subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir", res],
+                       check=True, capture_output=True)
+        y = np.load(os.path.join(res, "y.npy")).astype(np.float64)
+        ok = y.shape == ref.shape and np.isfinite(y).all()
+        err = np.linalg.norm(y - ref) / np.linalg.norm(ref) if ok else float("inf")
+        results.append("%s %.1e" % (tag, err))
+        ok = ok and err <= 1e-5
+        if not ok:
+            print("%s: %s MISMATCH (%s)" % (name, tag, results[-1]))
+            return
+    print("%s: %s, %s, ok" % (name, lowering, ", ".join(results)))
+
+
+# The implicit GEMM: 3x3 same padding, the ResNet stem (7x7, stride 2, pad 3),
+# stride 2 with asymmetric pads and dilation over a batch, a pointwise conv,
+# a kernel wider than the input with pads, a 3x3/2 with a strided input row
+# read, and 1-d feature extractors (the wav2vec2 stem has few positions:
+# rows). Non-overlapping patches (2x2/2, 4x4/4) stay a linear layer.
+case("conv3x3_same", (1, 16, 20, 20), 24, [3, 3], pads=[1, 1, 1, 1])
+case("conv7x7_stem", (1, 3, 40, 36), 16, [7, 7], strides=[2, 2], pads=[3, 3, 3, 3])
+case("conv3x3_s2_asym_dil_batch", (2, 5, 33, 37), 12, [3, 3], strides=[2, 2],
+     pads=[0, 1, 2, 1], dilations=[2, 2], bias=False)
+case("conv1x1", (1, 64, 24, 24), 32, [1, 1])
+case("patch2x2", (1, 8, 32, 32), 96, [2, 2], strides=[2, 2])
+case("wide_kernel_pads", (1, 3, 5, 40), 20, [7, 5], pads=[3, 2, 3, 2])
+case("patch4x4_nobias", (2, 3, 64, 64), 40, [4, 4], strides=[4, 4], bias=False)
+case("conv3x3_s2", (1, 16, 40, 40), 32, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+case("conv1d_stem", (1, 1, 800), 32, [10], strides=[5])
+case("conv1d_dilated_pads", (2, 8, 600), 12, [3], strides=[2], pads=[4, 1], dilations=[3])
+# Few positions and many channels: the positions-as-rows im2col.
+case("rows_7x7_batch", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1])
+case("rows_1x1_output", (1, 16, 5, 5), 40, [5, 5])
