@@ -237,8 +237,18 @@ Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
 /// transpose would cost more than the GEMM saves. Measured on a Zen 2
 /// (2 threads): ResNet-18's 7x7 layer4 GEMMs ran at 150 instead of 94
 /// GFLOP/s, its 14x14 layer3 at 172 instead of 154; its 28x28 layer2 ran
-/// slower (154 against 182).
-bool convRowsBetter(RankedTensorType type) {
+/// slower (154 against 182). MobileNetV2's 1x1 convs at 14x14 spent more
+/// in the transposes than in the GEMM.
+bool convRowsBetter(RankedTensorType type, ArrayRef<int64_t> kernel,
+                    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
+  // A 1x1 conv of stride 1 without padding needs no im2col in the usual
+  // form (the image is the GEMM's B); as rows it would need the transposed
+  // image and a transpose back.
+  auto one = [](int64_t v) { return v == 1; };
+  auto zero = [](int64_t v) { return v == 0; };
+  if (llvm::all_of(kernel, one) && llvm::all_of(strides, one) &&
+      llvm::all_of(pads, zero))
+    return false;
   int64_t positions = type.getDimSize(0), f = type.getDimSize(1);
   for (int64_t d : type.getShape().drop_front(2))
     positions *= d;
@@ -391,12 +401,15 @@ Value buildDepthwiseTaps(OpBuilder &b, Location loc, Value x, Value w,
 /// Flag of tessera_conv2d_f32 (runtime/include/tessera_runtime.h).
 constexpr int64_t kConvHasBias = 16;
 
-/// A one-group f32 1-d or 2-d conv as the runtime's implicit GEMM
-/// (tessera_conv2d_f32) on the unpadded input: a 1-d conv is a 2-d one of
-/// height 1. The weight [F, C, K..] is passed as [F, C*K..].
-Value callConvKernel(OpBuilder &b, Location loc, Value x, Value w, Value bias,
-                     RankedTensorType type, ArrayRef<int64_t> pads,
-                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+/// An f32 1-d or 2-d conv as a runtime kernel on the unpadded input: one
+/// group as the implicit GEMM (tessera_conv2d_f32, with the constant mask),
+/// depthwise as tessera_depthwise_conv2d_f32. A 1-d conv is a 2-d one of
+/// height 1. The weight [F, C/G, K..] is passed as [F, C/G*K..].
+Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
+                     Value w, Value bias, RankedTensorType type,
+                     ArrayRef<int64_t> pads, ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> dilations) {
+  bool depthwise = kernelName == "tessera_depthwise_conv2d_f32";
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   Type elt = type.getElementType();
@@ -437,11 +450,12 @@ Value callConvKernel(OpBuilder &b, Location loc, Value x, Value w, Value bias,
                     begin[0], begin[1]})
     scalars.push_back(b.getI64IntegerAttr(v));
   Value init = tensor::EmptyOp::create(b, loc, yType.getShape(), elt);
-  Value y = CallKernelOp::create(b, loc, TypeRange{yType},
-                                 b.getStringAttr("tessera_conv2d_f32"),
-                                 ValueRange{x, w2, bias}, ValueRange{init},
-                                 b.getArrayAttr(scalars), b.getUnitAttr())
-                .getResult(0);
+  Value y =
+      CallKernelOp::create(b, loc, TypeRange{yType},
+                           b.getStringAttr(kernelName), ValueRange{x, w2, bias},
+                           ValueRange{init}, b.getArrayAttr(scalars),
+                           depthwise ? UnitAttr() : b.getUnitAttr())
+          .getResult(0);
   if (k == 1)
     y = tensor::CollapseShapeOp::create(
         b, loc, type, y, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
@@ -469,11 +483,18 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                       dilations = op.getDilations();
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
 
-    if (convKernel && elt.isF32() && g == 1 && k <= 2 &&
-        !convRowsBetter(type)) {
-      rewriter.replaceOp(op,
-                         callConvKernel(rewriter, loc, x, w, adaptor.getBias(),
-                                        type, pads, strides, dilations));
+    bool depthwiseOp =
+        g > 1 && g == xType.getDimSize(1) && g == wType.getDimSize(0);
+    if (convKernel && elt.isF32() && k <= 2 &&
+        (depthwiseOp ||
+         (g == 1 && !convRowsBetter(type, wType.getShape().drop_front(2),
+                                    strides, pads)))) {
+      rewriter.replaceOp(op, callConvKernel(rewriter, loc,
+                                            depthwiseOp
+                                                ? "tessera_depthwise_conv2d_f32"
+                                                : "tessera_conv2d_f32",
+                                            x, w, adaptor.getBias(), type, pads,
+                                            strides, dilations));
       return success();
     }
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
@@ -493,7 +514,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t n = xType.getDimSize(0), c = xType.getDimSize(1),
             f = wType.getDimSize(0);
     // Depthwise convs (g == C == F) have their own tap loop below.
-    if (elt.isF32() && g == 1 && convRowsBetter(type)) {
+    if (elt.isF32() && g == 1 &&
+        convRowsBetter(type, wType.getShape().drop_front(2), strides, pads)) {
       rewriter.replaceOp(op, buildIm2colConvRows(rewriter, loc, x, w,
                                                  adaptor.getBias(), type,
                                                  strides, dilations));

@@ -74,6 +74,11 @@ void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
                     int64_t ldc, int64_t ccs, const BPanelSource &B);
+// The same on a strided B(k, j) = B[k*ldb + j*bcs].
+void gemmAccumulate(int64_t M, int64_t N, int64_t K, const float *A,
+                    int64_t lda, int64_t acs, bool constantA, const float *B,
+                    int64_t ldb, int64_t bcs, float *C, int64_t ldc,
+                    int64_t ccs);
 
 } // namespace tessera
 

@@ -260,6 +260,17 @@ void _mlir_ciface_tessera_conv2d_f32(
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     int64_t padT, int64_t padL, int64_t constMask);
 
+/* Depthwise 2-D convolution (one channel per group, multiplier 1):
+   Y[n,c,oh,ow] = bias[c] + sum over (r,s) of W[c, r*kw + s] *
+   X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
+   its [H, W]. X [N,C,H,W], W [C,kh*kw], Y [N,C,OH,OW], any strides (unit
+   column strides are the fast path). flags: TESSERA_LINEAR_BIAS. */
+void _mlir_ciface_tessera_depthwise_conv2d_f32(
+    tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
+    tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
+    int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int64_t padT, int64_t padL);
+
 /* C[M,N] = act(A[M,K]·B[K,N] + bias[N]) + R[M,N], overwriting C (its
    previous contents are never read). Any strides, including 0 (broadcast)
    for bias and R; R must not overlap C. The bias, activation and residual

@@ -4,8 +4,9 @@
 // With conv-kernel, one-group f32 1-d and 2-d convs call the runtime's
 // implicit-GEMM convolution on the unpadded input: scalars = [flags (16:
 // bias), kh, kw, sh, sw, dh, dw, pad top, pad left], the weight as
-// [F, C*K..], the constant-operand mask last (bit 1: the weight). Without
-// the option they stay im2col + matmul.
+// [F, C*K..], the constant-operand mask last (bit 1: the weight); depthwise
+// ones the depthwise kernel. Without the option they stay im2col + matmul
+// and the tap loop.
 
 // CHECK-LABEL: func @conv2d_bias
 // CHECK-NOT: tensor.pad
@@ -63,18 +64,38 @@ func.func @rows_few_positions(%x: tensor<1x32x9x9xf32>, %w: tensor<64x32x3x3xf32
 
 // -----
 
-// Near misses: two groups (im2col + batch_matmul), 3-d (im2col + matmul),
-// f64 (no runtime kernel) and depthwise (tap loop).
+// Depthwise (groups = channels = filters): the depthwise kernel on the
+// unpadded input, the weight [C, 1, Kh, Kw] as [C, Kh*Kw], no constant mask.
+// CHECK-LABEL: func @depthwise
+// CHECK-NOT: tensor.pad
+// CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<4x1x3x3xf32> into tensor<4x9xf32>
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<1x4x30x30xf32>, tensor<4x9xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<1x4x15x15xf32>) {scalars = [16, 3, 3, 2, 2, 1, 1, 1, 1]} -> tensor<1x4x15x15xf32>
+// CALL-LABEL: func @depthwise
+// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// OFF-LABEL: func @depthwise
+// OFF-NOT: call_kernel
+// OFF: tensor.pad
+func.func @depthwise(%x: tensor<1x4x30x30xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x15x15xf32> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x30x30xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x15x15xf32>
+  return %0 : tensor<1x4x15x15xf32>
+}
+
+// -----
+
+// Near misses: two groups that are not depthwise (im2col + batch_matmul),
+// 3-d (im2col + matmul), f64 (no runtime kernel), a depthwise conv with a
+// channel multiplier of 2 (the grouped generic), a 3-d depthwise conv.
 // CHECK-LABEL: func @near_misses
 // CHECK-NOT: call_kernel
 // CHECK: linalg.batch_matmul
 // CHECK: linalg.matmul
 // CHECK-NOT: call_kernel
 // CHECK: return
-func.func @near_misses(%x: tensor<1x4x30x30xf32>, %w: tensor<8x2x3x3xf32>, %x3: tensor<1x2x6x6x6xf32>, %w3: tensor<3x2x2x2x2xf32>, %xd: tensor<1x4x30x30xf64>, %wd: tensor<8x4x3x3xf64>, %wdw: tensor<4x1x3x3xf32>) -> (tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x4x28x28xf32>) {
+func.func @near_misses(%x: tensor<1x4x30x30xf32>, %w: tensor<8x2x3x3xf32>, %x3: tensor<1x2x6x6x6xf32>, %w3: tensor<3x2x2x2x2xf32>, %xd: tensor<1x4x30x30xf64>, %wd: tensor<8x4x3x3xf64>, %wm: tensor<8x1x3x3xf32>, %wdw3: tensor<2x1x2x2x2xf32>) -> (tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x8x28x28xf32>, tensor<1x2x5x5x5xf32>) {
   %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x30x30xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x28x28xf32>
   %1 = tessera.conv %x3, %w3 {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : (tensor<1x2x6x6x6xf32>, tensor<3x2x2x2x2xf32>) -> tensor<1x3x5x5x5xf32>
   %2 = tessera.conv %xd, %wd {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x30x30xf64>, tensor<8x4x3x3xf64>) -> tensor<1x8x28x28xf64>
-  %3 = tessera.conv %x, %wdw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x30x30xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x28x28xf32>
-  return %0, %1, %2, %3 : tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x4x28x28xf32>
+  %3 = tessera.conv %x, %wm {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x30x30xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x28x28xf32>
+  %4 = tessera.conv %x3, %wdw3 {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 2 : i64} : (tensor<1x2x6x6x6xf32>, tensor<2x1x2x2x2xf32>) -> tensor<1x2x5x5x5xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x8x28x28xf32>, tensor<1x2x5x5x5xf32>
 }

@@ -1,11 +1,13 @@
-"""One-group f32 Conv nodes of many geometries against torch (float64):
+"""One-group and depthwise f32 Conv nodes of many geometries against torch
+(float64):
 
   conv_kernel.py OUT TESSERA_COMPILE
 
 builds each case as a one-node ONNX model, compiles it twice (with the
 runtime's kernels, and with --no-fused-kernels: im2col + matmul), runs both
+(the first also on the runtime's portable code, TESSERA_GEMM_PORTABLE=1)
 and prints per case the lowering the kernel build chose (the implicit-GEMM
-call tessera_conv2d_f32, the positions-as-rows im2col, or for
+call tessera_conv2d_f32, the depthwise kernel, the positions-as-rows im2col, or for
 non-overlapping patches the linear layer of the importer) and whether both
 outputs match torch (relative L2 <= 1e-5, no NaN).
 """
@@ -26,7 +28,7 @@ os.makedirs(out, exist_ok=True)
 rng = np.random.RandomState(0)
 
 
-def reference(x, w, b, strides, pads, dilations):
+def reference(x, w, b, strides, pads, dilations, group):
     """torch's conv on float64, the ONNX pads (begins, then ends) applied first."""
     k = w.ndim - 2
     padded = torch.from_numpy(x.astype(np.float64))
@@ -38,22 +40,24 @@ def reference(x, w, b, strides, pads, dilations):
     conv = F.conv1d if k == 1 else F.conv2d
     y = conv(padded, torch.from_numpy(w.astype(np.float64)),
              None if b is None else torch.from_numpy(b.astype(np.float64)),
-             stride=strides, dilation=dilations)
+             stride=strides, dilation=dilations, groups=group)
     return y.numpy()
 
 
-def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias=True):
+def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias=True,
+         group=1):
     k = len(kernel)
     strides = strides or [1] * k
     pads = pads or [0] * (2 * k)
     dilations = dilations or [1] * k
     c = x_shape[1]
     x = rng.randn(*x_shape).astype(np.float32)
-    w = (rng.randn(f, c, *kernel) / np.sqrt(c * np.prod(kernel))).astype(np.float32)
+    w = (rng.randn(f, c // group, *kernel) / np.sqrt(c // group * np.prod(kernel))).astype(
+        np.float32)
     b = rng.randn(f).astype(np.float32) if bias else None
     inits = [nh.from_array(w, "w")] + ([nh.from_array(b, "b")] if bias else [])
     node = h.make_node("Conv", ["x", "w"] + (["b"] if bias else []), ["y"],
-                       strides=strides, pads=pads, dilations=dilations)
+                       strides=strides, pads=pads, dilations=dilations, group=group)
     graph = h.make_graph([node], name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
                          [h.make_tensor_value_info("y", T.FLOAT, None)], inits)
     model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
@@ -62,29 +66,33 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
     path = os.path.join(d, "model.onnx")
     onnx.save(model, path)
     np.save(os.path.join(d, "x.npy"), x)
-    ref = reference(x, w, b, strides, pads, dilations)
+    ref = reference(x, w, b, strides, pads, dilations, group)
     results = []
     lowering = None
     for tag, flags in (("kernels", []), ("im2col", ["--no-fused-kernels"])):
         exe = os.path.join(d, tag)
         subprocess.run([compiler, path, "-o", exe] + flags, check=True)
-        ir = subprocess.run([compiler, path, "--emit=linalg", "-o", "-"] + flags, check=True,
-                            capture_output=True, text=True).stdout
         if tag == "kernels":
+            ir = subprocess.run([compiler, path, "--emit=linalg", "-o", "-"], check=True,
+                                capture_output=True, text=True).stdout
             lowering = ("implicit-gemm" if "tessera_conv2d_f32" in ir else
+                        "depthwise" if "tessera_depthwise_conv2d_f32" in ir else
                         "rows" if "linalg.matmul indexing_maps" in ir else
                         "patch-linear" if "tessera_linear_f32" in ir else "im2col")
-        res = os.path.join(d, tag + "_out")
-        subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir", res],
-                       check=True, capture_output=True)
-        y = np.load(os.path.join(res, "y.npy")).astype(np.float64)
-        ok = y.shape == ref.shape and np.isfinite(y).all()
-        err = np.linalg.norm(y - ref) / np.linalg.norm(ref) if ok else float("inf")
-        results.append("%s %.1e" % (tag, err))
-        ok = ok and err <= 1e-5
-        if not ok:
-            print("%s: %s MISMATCH (%s)" % (name, tag, results[-1]))
-            return
+        # The kernel build also on the runtime's portable (non-AVX2) code.
+        envs = [("", {})] + ([("portable", {"TESSERA_GEMM_PORTABLE": "1"})]
+                             if tag == "kernels" else [])
+        for suffix, env in envs:
+            res = os.path.join(d, tag + suffix + "_out")
+            subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir",
+                            res], check=True, capture_output=True, env=dict(os.environ, **env))
+            y = np.load(os.path.join(res, "y.npy")).astype(np.float64)
+            ok = y.shape == ref.shape and np.isfinite(y).all()
+            err = np.linalg.norm(y - ref) / np.linalg.norm(ref) if ok else float("inf")
+            results.append("%s %.1e" % (suffix or tag, err))
+            if not (ok and err <= 1e-5):
+                print("%s: %s MISMATCH (%s)" % (name, suffix or tag, results[-1]))
+                return
     print("%s: %s, %s, ok" % (name, lowering, ", ".join(results)))
 
 
@@ -107,3 +115,16 @@ case("conv1d_dilated_pads", (2, 8, 600), 12, [3], strides=[2], pads=[4, 1], dila
 # Few positions and many channels: the positions-as-rows im2col.
 case("rows_7x7_batch", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1])
 case("rows_1x1_output", (1, 16, 5, 5), 40, [5, 5])
+# Depthwise (tessera_depthwise_conv2d_f32): the specialized 3x3, 5x5 and 7x7
+# kernels at strides 1 and 2, widths that are no multiple of 8, a plane
+# narrower than 8, asymmetric pads, and the general loop (dilation, 1-d with
+# 31 taps like the Conformer's, 3x5, stride 3).
+case("dw3x3", (2, 24, 21, 19), 24, [3, 3], pads=[1, 1, 1, 1], group=24)
+case("dw3x3_s2", (1, 16, 30, 37), 16, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1], group=16)
+case("dw5x5_s2_asym", (1, 8, 29, 40), 8, [5, 5], strides=[2, 2], pads=[2, 1, 1, 2], group=8,
+     bias=False)
+case("dw7x7", (1, 12, 14, 14), 12, [7, 7], pads=[3, 3, 3, 3], group=12)
+case("dw3x3_narrow", (1, 10, 6, 5), 10, [3, 3], pads=[1, 1, 1, 1], group=10)
+case("dw3x3_dilated", (1, 8, 25, 33), 8, [3, 3], pads=[2, 2, 2, 2], dilations=[2, 2], group=8)
+case("dw1d_31", (2, 16, 150), 16, [31], pads=[15, 15], group=16)
+case("dw3x5_s3", (1, 6, 40, 41), 6, [3, 5], strides=[3, 3], pads=[0, 2, 1, 0], group=6)

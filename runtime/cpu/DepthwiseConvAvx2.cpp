@@ -1,0 +1,12 @@
+// depthwisePlaneImpl compiled with -mavx2 -mfma (8-lane FMAs); called only
+// on CPUs that have both.
+#include "cpu/DepthwiseConv.h"
+
+namespace tessera {
+
+void depthwisePlaneAvx2(const DepthwisePlane &g, const float *x, const float *w,
+                        float bias, float *y, float *padded) {
+  depthwisePlaneImpl(g, x, w, bias, y, padded);
+}
+
+} // namespace tessera
