@@ -1,8 +1,9 @@
-// tessera.conv (N-d, grouped, strided, dilated, padded) -> tensor.pad, then
-// for f32 im2col + linalg.matmul (one group) or linalg.batch_matmul over the
-// groups (runtime GEMMs), for f32 depthwise one generic over strided tap
-// slices, else a named linalg conv or expand_shape into groups + one
-// linalg.generic.
+// tessera.conv (N-d, grouped, strided, dilated, padded). With the runtime's
+// kernels (conv-kernel), f32 1-d and 2-d convs of one group or depthwise
+// call them on the unpadded input. Otherwise tensor.pad, then for f32
+// im2col + linalg.matmul (one group) or linalg.batch_matmul over the groups
+// (runtime GEMMs), for f32 depthwise one generic over strided tap slices,
+// else a named linalg conv or expand_shape into groups + one linalg.generic.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
@@ -229,120 +230,6 @@ Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
   return tensor::CollapseShapeOp::create(b, loc, type, t, outGroups);
 }
 
-/// Whether a one-group conv producing `type` runs faster with the output
-/// positions as the GEMM's rows (buildIm2colConvRows). The runtime GEMM
-/// computes tiles of 6 (AVX2) or 8 rows by blocks of 16 columns; the
-/// estimate compares the padding each form computes in vain, and keeps the
-/// usual form for large maps, whose [positions, F] -> [F, positions]
-/// transpose would cost more than the GEMM saves. Measured on a Zen 2
-/// (2 threads): ResNet-18's 7x7 layer4 GEMMs ran at 150 instead of 94
-/// GFLOP/s, its 14x14 layer3 at 172 instead of 154; its 28x28 layer2 ran
-/// slower (154 against 182). MobileNetV2's 1x1 convs at 14x14 spent more
-/// in the transposes than in the GEMM.
-bool convRowsBetter(RankedTensorType type, ArrayRef<int64_t> kernel,
-                    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads) {
-  // A 1x1 conv of stride 1 without padding needs no im2col in the usual
-  // form (the image is the GEMM's B); as rows it would need the transposed
-  // image and a transpose back.
-  auto one = [](int64_t v) { return v == 1; };
-  auto zero = [](int64_t v) { return v == 0; };
-  if (llvm::all_of(kernel, one) && llvm::all_of(strides, one) &&
-      llvm::all_of(pads, zero))
-    return false;
-  int64_t positions = type.getDimSize(0), f = type.getDimSize(1);
-  for (int64_t d : type.getShape().drop_front(2))
-    positions *= d;
-  auto padded = [](int64_t extent, int64_t unit) {
-    return double((extent + unit - 1) / unit * unit) / double(extent);
-  };
-  return positions <= 256 && padded(positions, 16) * padded(f, 6) >
-                                 1.02 * padded(positions, 6) * padded(f, 16);
-}
-
-/// One-group f32 convs with few output positions: im2col with the positions
-/// as rows, patches [N*O1..Ok, C*K1..Kk] times the weight [F, C*K..] read
-/// transposed, into [N*O.., F] (starting at the bias), then [N, O.., F] ->
-/// [N, F, O..]. The GEMM's rows are the positions and its columns the output
-/// channels: at ResNet's 7x7 maps, 49 positions fill 6-row panels far better
-/// than the 32-column panels of the other form (see convRowsBetter).
-Value buildIm2colConvRows(OpBuilder &b, Location loc, Value x, Value w,
-                          Value bias, RankedTensorType type,
-                          ArrayRef<int64_t> strides,
-                          ArrayRef<int64_t> dilations) {
-  MLIRContext *ctx = b.getContext();
-  auto xType = cast<RankedTensorType>(x.getType());
-  auto wType = cast<RankedTensorType>(w.getType());
-  Type elt = type.getElementType();
-  int64_t k = xType.getRank() - 2, n = xType.getDimSize(0),
-          c = xType.getDimSize(1), f = wType.getDimSize(0);
-  ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
-  ArrayRef<int64_t> out = type.getShape().drop_front(2);
-  int64_t taps = c, positions = n;
-  for (int64_t i = 0; i < k; ++i) {
-    taps *= kernel[i];
-    positions *= out[i];
-  }
-  // patches[n, o1..ok, c, k1..kk] = x[n, c, o*s + k*d].
-  SmallVector<int64_t> pShape = {n};
-  llvm::append_range(pShape, out);
-  pShape.push_back(c);
-  llvm::append_range(pShape, kernel);
-  int64_t rank = pShape.size();
-  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-  SmallVector<AffineExpr> xExprs = {dim(0), dim(k + 1)};
-  for (int64_t i = 0; i < k; ++i)
-    xExprs.push_back(dim(1 + i) * strides[i] + dim(k + 2 + i) * dilations[i]);
-  auto patches = linalg::GenericOp::create(
-      b, loc, TypeRange{RankedTensorType::get(pShape, elt)}, ValueRange{x},
-      ValueRange{tensor::EmptyOp::create(b, loc, pShape, elt)},
-      {AffineMap::get(rank, 0, xExprs, ctx), b.getMultiDimIdentityMap(rank)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [](OpBuilder &nb, Location l, ValueRange a) {
-        linalg::YieldOp::create(nb, l, a[0]);
-      });
-  ReassociationIndices posDims, tapDims;
-  for (int64_t d = 0; d <= k; ++d)
-    posDims.push_back(d);
-  for (int64_t d = k + 1; d < rank; ++d)
-    tapDims.push_back(d);
-  Value p2 = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({positions, taps}, elt),
-      patches.getResult(0), ArrayRef<ReassociationIndices>{posDims, tapDims});
-  ReassociationIndices wRest;
-  for (int64_t d = 1; d < k + 2; ++d)
-    wRest.push_back(d);
-  Value w2 = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({f, taps}, elt), w,
-      ArrayRef<ReassociationIndices>{{0}, wRest});
-  auto yType = RankedTensorType::get({positions, f}, elt);
-  Value init =
-      bias ? buildParallel(
-                 b, loc, yType, bias, {AffineMap::get(2, 0, dim(1))},
-                 [](OpBuilder &, Location, ValueRange a) { return a[0]; })
-           : filledTensor(b, loc, yType, scalarConstant(b, loc, elt, 0.0));
-  // (m, n, k): A[m, k], the weight as B[k, n] = w2[n, k], C[m, n].
-  Attribute maps =
-      b.getAffineMapArrayAttr({AffineMap::get(3, 0, {dim(0), dim(2)}, ctx),
-                               AffineMap::get(3, 0, {dim(1), dim(2)}, ctx),
-                               AffineMap::get(3, 0, {dim(0), dim(1)}, ctx)});
-  Value y = linalg::MatmulOp::create(b, loc, TypeRange{yType},
-                                     ValueRange{p2, w2}, ValueRange{init},
-                                     {b.getNamedAttr("indexing_maps", maps)})
-                .getResult(0);
-  // [N*O.., F] -> [N, O.., F] -> [N, F, O..].
-  SmallVector<int64_t> noShape = {n};
-  llvm::append_range(noShape, out);
-  noShape.push_back(f);
-  Value no = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(noShape, elt), y,
-      ArrayRef<ReassociationIndices>{posDims, {k + 1}});
-  SmallVector<int64_t> perm = {0, k + 1};
-  for (int64_t i = 1; i <= k; ++i)
-    perm.push_back(i);
-  Value dest = tensor::EmptyOp::create(b, loc, type.getShape(), elt);
-  return linalg::TransposeOp::create(b, loc, no, dest, perm).getResult()[0];
-}
-
 /// Depthwise f32 convs (group == C == F): one all-parallel generic over the
 /// output whose body sums the kernel taps; each tap is a strided
 /// extract_slice of the input shaped like the output (a view after
@@ -485,10 +372,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     bool depthwiseOp =
         g > 1 && g == xType.getDimSize(1) && g == wType.getDimSize(0);
-    if (convKernel && elt.isF32() && k <= 2 &&
-        (depthwiseOp ||
-         (g == 1 && !convRowsBetter(type, wType.getShape().drop_front(2),
-                                    strides, pads)))) {
+    if (convKernel && elt.isF32() && k <= 2 && (depthwiseOp || g == 1)) {
       rewriter.replaceOp(op, callConvKernel(rewriter, loc,
                                             depthwiseOp
                                                 ? "tessera_depthwise_conv2d_f32"
@@ -514,13 +398,6 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t n = xType.getDimSize(0), c = xType.getDimSize(1),
             f = wType.getDimSize(0);
     // Depthwise convs (g == C == F) have their own tap loop below.
-    if (elt.isF32() && g == 1 &&
-        convRowsBetter(type, wType.getShape().drop_front(2), strides, pads)) {
-      rewriter.replaceOp(op, buildIm2colConvRows(rewriter, loc, x, w,
-                                                 adaptor.getBias(), type,
-                                                 strides, dilations));
-      return success();
-    }
     if (elt.isF32() && (g == 1 || !(g == c && f == c))) {
       rewriter.replaceOp(op, buildIm2colConv(rewriter, loc, x, w,
                                              adaptor.getBias(), type, g,

@@ -573,13 +573,17 @@ void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
        OutMatrix{C, ldc, ccs}, constantA, false, nullptr, &B);
 }
 
+bool gemmUsesAvx512() { return haveAvx512; }
+
 void gemmAccumulate(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, const float *B,
-                    int64_t ldb, int64_t bcs, float *C, int64_t ldc,
-                    int64_t ccs) {
+                    int64_t ldb, int64_t bcs, bool constantB, float *C,
+                    int64_t ldc, int64_t ccs) {
   gemm(M, N, K, Matrix{A, lda, acs}, Matrix{B, ldb, bcs},
-       OutMatrix{C, ldc, ccs}, constantA);
+       OutMatrix{C, ldc, ccs}, constantA, constantB);
 }
+
+int gemmRowsPerTile() { return MR; }
 
 } // namespace tessera
 

@@ -74,11 +74,16 @@ void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
                     int64_t ldc, int64_t ccs, const BPanelSource &B);
-// The same on a strided B(k, j) = B[k*ldb + j*bcs].
+// Whether the fp32 GEMM runs the AVX-512 micro-kernel.
+bool gemmUsesAvx512();
+// Rows of the fp32 GEMM's register tile (6 with AVX2, else 8).
+int gemmRowsPerTile();
+// C += A·B as gemmFromPanels on a strided B(k, j) = B[k*ldb + j*bcs],
+// packed once and cached when `constantB`.
 void gemmAccumulate(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, const float *B,
-                    int64_t ldb, int64_t bcs, float *C, int64_t ldc,
-                    int64_t ccs);
+                    int64_t ldb, int64_t bcs, bool constantB, float *C,
+                    int64_t ldc, int64_t ccs);
 
 } // namespace tessera
 

@@ -40,30 +40,6 @@ func.func @conv1d_nobias(%x: tensor<1x8x600xf32>, %w: tensor<12x8x3xf32>) -> ten
 
 // -----
 
-// Near miss: 49 positions and 64 channels fill the GEMM better as its rows:
-// im2col [positions, taps] times the weight read transposed, then
-// [1, 7, 7, 64] -> [1, 64, 7, 7].
-// CHECK-DAG: #[[PX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
-// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
-// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
-// CHECK-LABEL: func @rows_few_positions
-// CHECK-NOT: call_kernel
-// CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[PX]], #{{.+}}]{{.*}} outs(%{{.+}} : tensor<1x7x7x32x3x3xf32>)
-// CHECK: %[[P2:.+]] = tensor.collapse_shape %[[P]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x7x7x32x3x3xf32> into tensor<49x288xf32>
-// CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<64x32x3x3xf32> into tensor<64x288xf32>
-// CHECK: %[[M:.+]] = linalg.matmul indexing_maps = [#[[A]], #[[B]], #[[C]]] ins(%[[P2]], %[[W]] : tensor<49x288xf32>, tensor<64x288xf32>) outs(%{{.+}} : tensor<49x64xf32>)
-// CHECK: %[[E:.+]] = tensor.expand_shape %[[M]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 7, 7, 64]
-// CHECK: linalg.transpose ins(%[[E]] : tensor<1x7x7x64xf32>) outs(%{{.+}} : tensor<1x64x7x7xf32>) permutation = [0, 3, 1, 2]
-// OFF-LABEL: func @rows_few_positions
-// OFF: linalg.matmul indexing_maps
-func.func @rows_few_positions(%x: tensor<1x32x9x9xf32>, %w: tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32> {
-  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x32x9x9xf32>, tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32>
-  return %0 : tensor<1x64x7x7xf32>
-}
-
-// -----
-
 // Depthwise (groups = channels = filters): the depthwise kernel on the
 // unpadded input, the weight [C, 1, Kh, Kw] as [C, Kh*Kw], no constant mask.
 // CHECK-LABEL: func @depthwise

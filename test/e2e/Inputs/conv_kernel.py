@@ -5,11 +5,11 @@
 
 builds each case as a one-node ONNX model, compiles it twice (with the
 runtime's kernels, and with --no-fused-kernels: im2col + matmul), runs both
-(the first also on the runtime's portable code, TESSERA_GEMM_PORTABLE=1)
-and prints per case the lowering the kernel build chose (the implicit-GEMM
-call tessera_conv2d_f32, the depthwise kernel, the positions-as-rows im2col, or for
-non-overlapping patches the linear layer of the importer) and whether both
-outputs match torch (relative L2 <= 1e-5, no NaN).
+(the first on each of the runtime's conv paths: as the CPU picks, with
+TESSERA_CONV_DIRECT=0, and with TESSERA_GEMM_PORTABLE=1) and prints per case
+the lowering the kernel build chose (tessera_conv2d_f32, the depthwise
+kernel, or for non-overlapping patches the importer's linear layer) and
+whether every output matches torch (relative L2 <= 1e-5, no NaN).
 """
 import os
 import subprocess
@@ -75,13 +75,16 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         if tag == "kernels":
             ir = subprocess.run([compiler, path, "--emit=linalg", "-o", "-"], check=True,
                                 capture_output=True, text=True).stdout
-            lowering = ("implicit-gemm" if "tessera_conv2d_f32" in ir else
+            lowering = ("conv-kernel" if "tessera_conv2d_f32" in ir else
                         "depthwise" if "tessera_depthwise_conv2d_f32" in ir else
-                        "rows" if "linalg.matmul indexing_maps" in ir else
                         "patch-linear" if "tessera_linear_f32" in ir else "im2col")
-        # The kernel build also on the runtime's portable (non-AVX2) code.
-        envs = [("", {})] + ([("portable", {"TESSERA_GEMM_PORTABLE": "1"})]
-                             if tag == "kernels" else [])
+        # The kernel build on each of the runtime's paths: the direct AVX2
+        # kernel where the CPU has it, the packed GEMM (implicit im2col, or
+        # positions as rows) and the portable code.
+        envs = [("", {})]
+        if tag == "kernels":
+            envs += [("gemm", {"TESSERA_CONV_DIRECT": "0"}),
+                     ("portable", {"TESSERA_GEMM_PORTABLE": "1"})]
         for suffix, env in envs:
             res = os.path.join(d, tag + suffix + "_out")
             subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir",
@@ -100,7 +103,8 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
 # stride 2 with asymmetric pads and dilation over a batch, a pointwise conv,
 # a kernel wider than the input with pads, a 3x3/2 with a strided input row
 # read, and 1-d feature extractors (the wav2vec2 stem has few positions:
-# rows). Non-overlapping patches (2x2/2, 4x4/4) stay a linear layer.
+# rows in the packed-GEMM path). Non-overlapping patches (2x2/2, 4x4/4) stay
+# a linear layer.
 case("conv3x3_same", (1, 16, 20, 20), 24, [3, 3], pads=[1, 1, 1, 1])
 case("conv7x7_stem", (1, 3, 40, 36), 16, [7, 7], strides=[2, 2], pads=[3, 3, 3, 3])
 case("conv3x3_s2_asym_dil_batch", (2, 5, 33, 37), 12, [3, 3], strides=[2, 2],
@@ -112,7 +116,7 @@ case("patch4x4_nobias", (2, 3, 64, 64), 40, [4, 4], strides=[4, 4], bias=False)
 case("conv3x3_s2", (1, 16, 40, 40), 32, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
 case("conv1d_stem", (1, 1, 800), 32, [10], strides=[5])
 case("conv1d_dilated_pads", (2, 8, 600), 12, [3], strides=[2], pads=[4, 1], dilations=[3])
-# Few positions and many channels: the positions-as-rows im2col.
+# Few positions and many channels: the packed-GEMM path takes them as rows.
 case("rows_7x7_batch", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1])
 case("rows_1x1_output", (1, 16, 5, 5), 40, [5, 5])
 # Depthwise (tessera_depthwise_conv2d_f32): the specialized 3x3, 5x5 and 7x7

@@ -1,0 +1,117 @@
+// The direct convolution's AVX2 + FMA micro-kernel (ConvKernels.h): a tile
+// of 6 output positions x 16 output channels in 12 accumulators; per tap,
+// two weight vectors and 6 broadcasts straight from the image, the same
+// shape as the GEMM's 6x16 block with the image in place of a packed panel.
+// This file alone is compiled with -mavx2 -mfma.
+#include "cpu/ConvKernels.h"
+
+#include <immintrin.h>
+
+namespace tessera {
+namespace {
+
+/// Taps [k0, k0 + kc) of P positions (image offsets `in`) into their
+/// [position][16 channels] partial sums `acc`, which start at the bias for
+/// the first block.
+template <int P>
+inline void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
+                 const int64_t *in, bool first, __m256 b0, __m256 b1,
+                 float *sums) {
+  __m256 acc0[P], acc1[P];
+  const float *x[P];
+#pragma GCC unroll 6
+  for (int p = 0; p < P; ++p) {
+    acc0[p] = first ? b0 : _mm256_load_ps(sums + 16 * p);
+    acc1[p] = first ? b1 : _mm256_load_ps(sums + 16 * p + 8);
+    x[p] = d.x + in[p];
+  }
+  const int64_t *off = d.off + k0;
+  w += k0 * 16;
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; ++k, w += 16) {
+    __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
+    int64_t o = off[k];
+#pragma GCC unroll 6
+    for (int p = 0; p < P; ++p) {
+      __m256 a = _mm256_broadcast_ss(x[p] + o);
+      acc0[p] = _mm256_fmadd_ps(a, w0, acc0[p]);
+      acc1[p] = _mm256_fmadd_ps(a, w1, acc1[p]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int p = 0; p < P; ++p) {
+    _mm256_store_ps(sums + 16 * p, acc0[p]);
+    _mm256_store_ps(sums + 16 * p + 8, acc1[p]);
+  }
+}
+
+// Taps in blocks of 256 (16 KiB of weights, in L1) over all of the task's
+// positions: at 7x7 maps with 4608 taps a whole panel (288 KiB) per tile
+// of 6 streamed from L2.
+constexpr int64_t convKC = 256;
+constexpr int64_t convMaxPositions = 1536;
+
+} // namespace
+
+void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
+  // At most convMaxPositions per call: their partial sums stay in L2.
+  for (int64_t q0 = p0; q0 < p1; q0 += convMaxPositions) {
+    int64_t q1 = q0 + convMaxPositions < p1 ? q0 + convMaxPositions : p1;
+    int64_t n = q1 - q0;
+    alignas(32) static thread_local float sums[convMaxPositions * 16];
+    int64_t in[convMaxPositions];
+    for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
+      in[i] = oh * d.sh * d.ldx + ow * d.sw;
+      if (++ow == d.OW) {
+        ow = 0;
+        ++oh;
+      }
+    }
+    const float *w = d.w + fb * d.K * 16;
+    __m256 b0 = _mm256_loadu_ps(d.bias + fb * 16),
+           b1 = _mm256_loadu_ps(d.bias + fb * 16 + 8);
+    for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
+      int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
+      for (int64_t i = 0; i < n; i += 6) {
+        int m = (int)(n - i < 6 ? n - i : 6);
+        float *t = sums + 16 * i;
+        const int64_t *pin = in + i;
+        switch (m) {
+        case 6:
+          tile<6>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
+          break;
+        case 5:
+          tile<5>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
+          break;
+        case 4:
+          tile<4>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
+          break;
+        case 3:
+          tile<3>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
+          break;
+        case 2:
+          tile<2>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
+          break;
+        default:
+          tile<1>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
+          break;
+        }
+      }
+    }
+    // [position][channel] -> the channel-major output.
+    int nf = (int)(d.F - fb * 16 < 16 ? d.F - fb * 16 : 16);
+    float *y = d.y + fb * 16 * d.ysF;
+    for (int f = 0; f < nf; ++f) {
+      float *yf = y + f * d.ysF;
+      for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
+        yf[oh * d.ysH + ow * d.ysW] = sums[16 * i + f];
+        if (++ow == d.OW) {
+          ow = 0;
+          ++oh;
+        }
+      }
+    }
+  }
+}
+
+} // namespace tessera
