@@ -2,7 +2,8 @@
 
 torchvision ViT-B/32, a ViT-S/16 and Swin-T (224x224), torchaudio wav2vec2-base (1 s of
 audio) and a Conformer, torch.nn.Transformer and a TransformerEncoder with a key-padding
-mask: random weights (fixed seeds), exported by torch at opset 17. Per model: compile time,
+mask, and the torchvision CNNs ResNet-18, ResNet-50 and MobileNetV2 (224x224): random
+weights (fixed seeds), exported by torch at opset 17. Per model: compile time,
 median latency of Tessera and of ONNX Runtime at the same thread count, the ratio, the
 achieved GFLOP/s (the contractions' work from tessera-compile --report), peak RSS of both
 and the relative L2 against torch. Run alone with `bench/run.sh BUILD --only real`.
@@ -104,6 +105,21 @@ def encoder_mask():
     return M(), [("x", (2, 128, 512)), ("pad", None)]
 
 
+def resnet18():
+    import torchvision
+    return torchvision.models.resnet18(), [("image", (1, 3, 224, 224))]
+
+
+def resnet50():
+    import torchvision
+    return torchvision.models.resnet50(), [("image", (1, 3, 224, 224))]
+
+
+def mobilenet_v2():
+    import torchvision
+    return torchvision.models.mobilenet_v2(), [("image", (1, 3, 224, 224))]
+
+
 MODELS = {
     "vit_b_32": vit_b_32,
     "vit_s_16": vit_s_16,
@@ -112,14 +128,12 @@ MODELS = {
     "conformer": conformer,
     "transformer": transformer,
     "encoder_mask": encoder_mask,
+    "resnet18": resnet18,
+    "resnet50": resnet50,
+    "mobilenet_v2": mobilenet_v2,
 }
 # Exported on request (bench/token_merge.py) but not part of this section.
-def resnet18():
-    import torchvision
-    return torchvision.models.resnet18(), [("image", (1, 3, 224, 224))]
-
-
-EXTRA = {"vit_b_16": vit_b_16, "resnet18": resnet18}
+EXTRA = {"vit_b_16": vit_b_16}
 
 
 def make_inputs(name, spec, g):

@@ -4,7 +4,8 @@
 //               tessera-fuse-{activations,norms,rotary,attention,linear,
 //               qdq-linear},
 //               tessera-merge-projections,
-//               tessera-fuse-{causal-conv1d,selective-scan,linear-attention},
+//               tessera-fuse-{causal-conv1d,selective-scan,linear-attention,
+//               conv-activation},
 //               [--token-merge] tessera-token-merge, [--token-prune]
 //               tessera-token-prune,
 //               [--sparsity] tessera-sparsify, [--quantize] tessera-quantize,
@@ -82,6 +83,8 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCausalConv1dFusion());
   pm.addPass(createSelectiveScanFusion());
   pm.addPass(createLinearAttentionFusion());
+  // Last: the QDQ and SSM patterns above match plain convolutions.
+  pm.addPass(createConvActivationFusion());
   // Opt-in and accuracy-changing: the token count of encoder layers, then
   // the fused linear layers.
   if (opts.tokenMerge > 0) {

@@ -128,6 +128,20 @@ def LinearFusion : Pass<"tessera-fuse-linear"> {
   ];
 }
 
+def ConvActivationFusion : Pass<"tessera-fuse-conv-activation"> {
+  let summary = "ReLU / Clip after a convolution -> the conv's clamp";
+  let description = [{
+    A `tessera.relu`, or a `tessera.clamp` (ONNX Clip with constant bounds:
+    ReLU6), whose input is a convolution with no other use and no clamp yet
+    becomes the conv's `clamp_min` / `clamp_max`: the runtime's conv kernels
+    clamp as they store the output instead of a separate pass over it. Runs
+    after the QDQ and SSM fusions, which match plain convolutions.
+  }];
+  let statistics = [
+    Statistic<"numFolded", "conv-activation", "activations folded into convs">,
+  ];
+}
+
 def ProjectionMerge : Pass<"tessera-merge-projections"> {
   let summary = "Merge linear ops that share an input into one wider GEMM";
   let description = [{

@@ -111,6 +111,8 @@ def Tessera_ConvOp : Tessera_Op<"conv", [Pure]> {
     `input` is `[N, C, D1..Dk]`, `weight` is `[F, C/group, K1..Kk]`, optional
     `bias` is `[F]`. `pads` holds k begin pads then k end pads. Output size per
     spatial dim: `(D + pb + pe - dilation * (K - 1) - 1) / stride + 1`.
+    Optional `clamp_min` / `clamp_max` clamp the result (a ReLU or Clip fused
+    by tessera-fuse-conv-activation); NaN stays NaN.
 
     ```mlir
     %y = tessera.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 3, 0>, dilations = array<i64: 1>, group = 8 : i64} : (tensor<1x8x16xf32>, tensor<8x1x4xf32>) -> tensor<1x8x16xf32>
@@ -118,7 +120,8 @@ def Tessera_ConvOp : Tessera_Op<"conv", [Pure]> {
   }];
   let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$weight,
                        Optional<Tessera_FloatTensor>:$bias, DenseI64ArrayAttr:$strides,
-                       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group);
+                       DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                       OptionalAttr<F64Attr>:$clamp_min, OptionalAttr<F64Attr>:$clamp_max);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

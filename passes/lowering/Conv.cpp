@@ -285,8 +285,30 @@ Value buildDepthwiseTaps(OpBuilder &b, Location loc, Value x, Value w,
       .getResult(0);
 }
 
-/// Flag of tessera_conv2d_f32 (runtime/include/tessera_runtime.h).
-constexpr int64_t kConvHasBias = 16;
+/// Flags of tessera_conv2d_f32 and tessera_depthwise_conv2d_f32
+/// (runtime/include/tessera_runtime.h).
+constexpr int64_t kConvHasBias = 16, kConvClampMin = 32, kConvClampMax = 64;
+
+/// `y` clamped into [lo, hi] (either may be absent) by one elementwise
+/// generic; NaN stays NaN.
+Value clampResult(OpBuilder &b, Location loc, Value y, FloatAttr lo,
+                  FloatAttr hi) {
+  if (!lo && !hi)
+    return y;
+  auto type = cast<RankedTensorType>(y.getType());
+  Type elt = type.getElementType();
+  return buildElementwise(
+      b, loc, type, y, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value v = a[0];
+        if (lo)
+          v = arith::MaximumFOp::create(
+              nb, l, v, scalarConstant(nb, l, elt, lo.getValueAsDouble()));
+        if (hi)
+          v = arith::MinimumFOp::create(
+              nb, l, v, scalarConstant(nb, l, elt, hi.getValueAsDouble()));
+        return v;
+      });
+}
 
 /// An f32 1-d or 2-d conv as a runtime kernel on the unpadded input: one
 /// group as the implicit GEMM (tessera_conv2d_f32, with the constant mask),
@@ -295,7 +317,8 @@ constexpr int64_t kConvHasBias = 16;
 Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
                      Value w, Value bias, RankedTensorType type,
                      ArrayRef<int64_t> pads, ArrayRef<int64_t> strides,
-                     ArrayRef<int64_t> dilations) {
+                     ArrayRef<int64_t> dilations, FloatAttr clampMin,
+                     FloatAttr clampMax) {
   bool depthwise = kernelName == "tessera_depthwise_conv2d_f32";
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
@@ -332,10 +355,19 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
     flags |= kConvHasBias;
   else
     bias = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{0}, elt);
+  if (clampMin)
+    flags |= kConvClampMin;
+  if (clampMax)
+    flags |= kConvClampMax;
   SmallVector<Attribute> scalars;
   for (int64_t v : {flags, kernel[0], kernel[1], sh[0], sh[1], dil[0], dil[1],
                     begin[0], begin[1]})
     scalars.push_back(b.getI64IntegerAttr(v));
+  // The clamp bounds (unread without their flags).
+  scalars.push_back(
+      b.getF32FloatAttr(clampMin ? clampMin.getValueAsDouble() : 0.0));
+  scalars.push_back(
+      b.getF32FloatAttr(clampMax ? clampMax.getValueAsDouble() : 0.0));
   Value init = tensor::EmptyOp::create(b, loc, yType.getShape(), elt);
   Value y =
       CallKernelOp::create(b, loc, TypeRange{yType},
@@ -373,14 +405,21 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     bool depthwiseOp =
         g > 1 && g == xType.getDimSize(1) && g == wType.getDimSize(0);
     if (convKernel && elt.isF32() && k <= 2 && (depthwiseOp || g == 1)) {
-      rewriter.replaceOp(op, callConvKernel(rewriter, loc,
-                                            depthwiseOp
-                                                ? "tessera_depthwise_conv2d_f32"
-                                                : "tessera_conv2d_f32",
-                                            x, w, adaptor.getBias(), type, pads,
-                                            strides, dilations));
+      rewriter.replaceOp(
+          op, callConvKernel(rewriter, loc,
+                             depthwiseOp ? "tessera_depthwise_conv2d_f32"
+                                         : "tessera_conv2d_f32",
+                             x, w, adaptor.getBias(), type, pads, strides,
+                             dilations, op.getClampMinAttr(),
+                             op.getClampMaxAttr()));
       return success();
     }
+    // Elsewhere a fused activation is one more elementwise op.
+    auto finish = [&](Value y) {
+      rewriter.replaceOp(op, clampResult(rewriter, loc, y, op.getClampMinAttr(),
+                                         op.getClampMaxAttr()));
+      return success();
+    };
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
       SmallVector<int64_t> shape(xType.getShape());
       SmallVector<OpFoldResult> lo(2, rewriter.getIndexAttr(0)),
@@ -399,10 +438,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
             f = wType.getDimSize(0);
     // Depthwise convs (g == C == F) have their own tap loop below.
     if (elt.isF32() && (g == 1 || !(g == c && f == c))) {
-      rewriter.replaceOp(op, buildIm2colConv(rewriter, loc, x, w,
-                                             adaptor.getBias(), type, g,
-                                             strides, dilations));
-      return success();
+      return finish(buildIm2colConv(rewriter, loc, x, w, adaptor.getBias(),
+                                    type, g, strides, dilations));
     }
     if (hasNamedConv(g, c, f, k)) {
       Value init;
@@ -415,13 +452,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       else
         init = filledTensor(rewriter, loc, type, zero);
       if (depthwise && elt.isF32()) {
-        rewriter.replaceOp(op, buildDepthwiseTaps(rewriter, loc, x, w, init,
-                                                  type, strides, dilations));
-        return success();
+        return finish(buildDepthwiseTaps(rewriter, loc, x, w, init, type,
+                                         strides, dilations));
       }
-      rewriter.replaceOp(
-          op, buildNamedConv(rewriter, loc, x, w, init, g, strides, dilations));
-      return success();
+      return finish(
+          buildNamedConv(rewriter, loc, x, w, init, g, strides, dilations));
     }
 
     SmallVector<int64_t> xShape = {n, g, c / g};
@@ -479,9 +514,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
           linalg::YieldOp::create(
               b, l, ValueRange{arith::AddFOp::create(b, l, a[2], prod)});
         });
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, type, generic.getResult(0), splitDim(type.getRank(), 1));
-    return success();
+    return finish(tensor::CollapseShapeOp::create(rewriter, loc, type,
+                                                  generic.getResult(0),
+                                                  splitDim(type.getRank(), 1)));
   }
 };
 

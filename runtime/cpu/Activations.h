@@ -49,10 +49,20 @@ struct Epilogue {
   int64_t biasStride = 0;
   const float *residual = nullptr; // must not overlap x
   int64_t residualRowStride = 0, residualColStride = 0;
+  // A bias per row (a convolution's output channels), added before the
+  // rest, and a clamp into [clampMin, clampMax] after the biases (NaN stays
+  // NaN; a convolution's fused ReLU/Clip): by the GEMM's epilogue only, and
+  // not with an activation or residual.
+  const float *rowBias = nullptr;
+  int64_t rowBiasStride = 0;
+  bool clamp = false;
+  float clampMin = -__builtin_inff(), clampMax = __builtin_inff();
 };
 
-/// `e` with its bias and residual moved to element (i, j).
+/// `e` with its biases and residual moved to element (i, j).
 inline Epilogue epilogueAt(Epilogue e, int64_t i, int64_t j) {
+  if (e.rowBias)
+    e.rowBias += i * e.rowBiasStride;
   if (e.bias)
     e.bias += j * e.biasStride;
   if (e.residual)

@@ -6,6 +6,7 @@
 // packed once when constant. Depthwise: one output plane at a time, tap by
 // tap along whole output rows (DepthwiseConv.h), borders read as zeros
 // without a padded copy.
+#include "cpu/Activations.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/DepthwiseConv.h"
 #include "cpu/GemmKernels.h"
@@ -102,6 +103,31 @@ void packPatches(const void *ctx, int64_t k0, int64_t kc, int64_t j0, int n,
   }
 }
 
+/// A fused ReLU/Clip: the output clamped into [lo, hi] when `on`.
+struct Clamp {
+  bool on;
+  float lo, hi;
+};
+
+Clamp clampOf(int64_t flags, float lo, float hi) {
+  Clamp c{false, -__builtin_inff(), __builtin_inff()};
+  if (flags & TESSERA_CONV_CLAMP_MIN) {
+    c.on = true;
+    c.lo = lo;
+  }
+  if (flags & TESSERA_CONV_CLAMP_MAX) {
+    c.on = true;
+    c.hi = hi;
+  }
+  return c;
+}
+
+/// NaN stays NaN (both comparisons are false).
+inline float clampValue(const Clamp &c, float v) {
+  v = v < c.lo ? c.lo : v;
+  return v > c.hi ? c.hi : v;
+}
+
 /// Whether a conv of `positions` outputs per image and F channels runs
 /// faster with the positions as the GEMM's rows (convRows) than as its
 /// columns: the GEMM computes tiles of gemmRowsPerTile() rows by blocks of
@@ -121,10 +147,11 @@ bool convRowsBetter(int64_t positions, int64_t F) {
 
 /// One image's conv with the positions as rows: patches [P, K] gathered
 /// into a scratch, times the weight [F, K] read transposed (packed once when
-/// constant) into [P, F] starting at y's bias, then stored transposed into
-/// y [F, P] (row stride ldy), which holds the bias on entry.
+/// constant) plus the bias (null: none) into [P, F], then stored transposed
+/// into y [F, P] (row stride ldy).
 void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
-              bool constantW, float *y, int64_t ldy, int64_t P, int64_t F) {
+              bool constantW, const float *bias, int64_t biasStride,
+              const Clamp &clamp, float *y, int64_t ldy, int64_t P, int64_t F) {
   static thread_local Scratch patchScratch, outScratch;
   float *patches = patchScratch.get(P * K), *c = outScratch.get(P * F);
   for (int64_t p = 0; p < P; ++p) {
@@ -143,11 +170,15 @@ void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
           row[s] = iw >= 0 && iw < g.W ? src[iw * g.strideW] : 0.0f;
       }
     }
-    for (int64_t f = 0; f < F; ++f)
-      c[p * F + f] = y[f * ldy + p];
   }
+  Epilogue epilogue;
+  epilogue.bias = bias;
+  epilogue.biasStride = biasStride;
+  epilogue.clamp = clamp.on;
+  epilogue.clampMin = clamp.lo;
+  epilogue.clampMax = clamp.hi;
   gemmAccumulate(P, F, K, patches, K, 1, false, Wt->aligned + Wt->offset,
-                 Wt->strides[1], Wt->strides[0], constantW, c, F, 1);
+                 Wt->strides[1], Wt->strides[0], constantW, c, F, 1, &epilogue);
   for (int64_t f = 0; f < F; ++f)
     for (int64_t p = 0; p < P; ++p)
       y[f * ldy + p] = c[p * F + f];
@@ -209,7 +240,8 @@ bool directConvUsable() {
 void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                 const float *bias, int64_t biasStride, tessera_memref4d_f32 *Y,
                 int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
-                int64_t dw, int64_t padT, int64_t padL, bool constantW) {
+                int64_t dw, int64_t padT, int64_t padL, const Clamp &clamp,
+                bool constantW) {
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], C = X->sizes[1], H = X->sizes[2], W = X->sizes[3],
           K = Wt->sizes[1], blocks = (F + 15) / 16;
@@ -272,7 +304,10 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  Y->aligned + Y->offset + n * Y->strides[0],
                  Y->strides[1],
                  Y->strides[2],
-                 Y->strides[3]};
+                 Y->strides[3],
+                 clamp.on,
+                 clamp.lo,
+                 clamp.hi};
     auto task = [&](int64_t t) {
       int64_t fb = t / chunks, p0 = t % chunks * perChunk;
       if (p0 < positions)
@@ -293,7 +328,8 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *Wt,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL, int64_t constMask) {
+    int64_t padT, int64_t padL, float lo, float hi, int64_t constMask) {
+  tessera::Clamp clamp = tessera::clampOf(flags, lo, hi);
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], K = Wt->sizes[1];
   const float *b =
@@ -302,7 +338,7 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // on ResNet-50: 127-176 against 75-146 GFLOP/s at 28x28 and 56x56).
   if (tessera::directConvUsable() && !(kh == 1 && kw == 1 && OH * OW > 256)) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, Y, kh, kw, sh, sw,
-                        dh, dw, padT, padL, constMask & 2);
+                        dh, dw, padT, padL, clamp, constMask & 2);
     return;
   }
   // The output of one image as the GEMM's C [F, OH*OW]: in place when its
@@ -322,10 +358,6 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
     float *out = Y->aligned + Y->offset + n * Y->strides[0];
     float *y = flat ? out : tmp;
     int64_t ldy = flat ? Y->strides[1] : OH * OW;
-    // The GEMM accumulates: each output channel starts at its bias.
-    for (int64_t f = 0; f < F; ++f)
-      std::fill(y + f * ldy, y + f * ldy + OH * OW,
-                b ? b[f * bias->strides[0]] : 0.0f);
     const float *x = X->aligned + X->offset + n * X->strides[0];
     tessera::ConvPatches patches{x,
                                  X->strides[1],
@@ -342,17 +374,28 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
                                  padT,
                                  padL,
                                  OW};
+    // The GEMM writes y (no fill first): its epilogue adds the bias of
+    // each output channel, a row.
+    tessera::Epilogue epilogue;
+    epilogue.rowBias = b;
+    epilogue.rowBiasStride = b ? bias->strides[0] : 0;
+    epilogue.clamp = clamp.on;
+    epilogue.clampMin = clamp.lo;
+    epilogue.clampMax = clamp.hi;
     if (pointwise) {
       // The patches are the image itself, [C, H*W].
       tessera::gemmAccumulate(F, OH * OW, K, Wt->aligned + Wt->offset,
                               Wt->strides[0], Wt->strides[1], constMask & 2, x,
-                              X->strides[1], X->strides[3], false, y, ldy, 1);
+                              X->strides[1], X->strides[3], false, y, ldy, 1,
+                              &epilogue);
     } else if (rows) {
-      tessera::convRows(patches, K, Wt, constMask & 2, y, ldy, OH * OW, F);
+      tessera::convRows(patches, K, Wt, constMask & 2, b,
+                        b ? bias->strides[0] : 0, clamp, y, ldy, OH * OW, F);
     } else {
       tessera::gemmFromPanels(F, OH * OW, K, Wt->aligned + Wt->offset,
                               Wt->strides[0], Wt->strides[1], constMask & 2, y,
-                              ldy, 1, {tessera::packPatches, &patches});
+                              ldy, 1, {tessera::packPatches, &patches},
+                              &epilogue);
     }
     if (!flat)
       for (int64_t f = 0; f < F; ++f)
@@ -367,7 +410,8 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *Wt,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL) {
+    int64_t padT, int64_t padL, float lo, float hi) {
+  tessera::Clamp clamp = tessera::clampOf(flags, lo, hi);
   int64_t batch = Y->sizes[0], C = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], taps = kh * kw;
   const float *b =
@@ -376,7 +420,8 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
                             OH,          OW,          Y->strides[2],
                             kh,          kw,          sh,
                             sw,          dh,          dw,
-                            padT,        padL};
+                            padT,        padL,        clamp.lo,
+                            clamp.hi};
   static const bool avx2 = tessera::avx2KernelsUsable();
   // The fast path: unit column strides and at most depthwiseMaxTaps taps.
   bool fast = X->strides[3] == 1 && Y->strides[3] == 1 &&
@@ -413,7 +458,8 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
               acc += wt[(r * kw + s) * Wt->strides[1]] *
                      x[ih * X->strides[2] + iw * X->strides[3]];
           }
-        y[oh * Y->strides[2] + ow * Y->strides[3]] = acc;
+        y[oh * Y->strides[2] + ow * Y->strides[3]] =
+            tessera::clampValue(clamp, acc);
       }
   };
   // Planes in contiguous groups, a few per thread: small planes (7x7) are

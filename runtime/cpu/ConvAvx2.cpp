@@ -4,6 +4,7 @@
 // shape as the GEMM's 6x16 block with the image in place of a packed panel.
 // This file alone is compiled with -mavx2 -mfma.
 #include "cpu/ConvKernels.h"
+#include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
 
@@ -98,13 +99,40 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
         }
       }
     }
-    // [position][channel] -> the channel-major output.
+    // [position][channel] -> the channel-major output: 8x8 transposes
+    // when the positions are consecutive in memory (a dense output), then
+    // one element at a time.
     int nf = (int)(d.F - fb * 16 < 16 ? d.F - fb * 16 : 16);
     float *y = d.y + fb * 16 * d.ysF;
+    int64_t i0 = 0;
+    if (d.ysW == 1 && d.ysH == d.OW)
+      for (; i0 + 8 <= n; i0 += 8) {
+        const float *rows[8];
+        for (int i = 0; i < 8; ++i)
+          rows[i] = sums + 16 * (i0 + i);
+        for (int half = 0; half < 16 && half < nf; half += 8) {
+          __m256 col[8];
+          transpose8(rows, half, col);
+          for (int j = 0; j < 8 && half + j < nf; ++j) {
+            // max/min with the bound first return a NaN of col[j].
+            if (d.clamp)
+              col[j] =
+                  _mm256_min_ps(_mm256_set1_ps(d.hi),
+                                _mm256_max_ps(_mm256_set1_ps(d.lo), col[j]));
+            _mm256_storeu_ps(y + (half + j) * d.ysF + q0 + i0, col[j]);
+          }
+        }
+      }
     for (int f = 0; f < nf; ++f) {
       float *yf = y + f * d.ysF;
-      for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
-        yf[oh * d.ysH + ow * d.ysW] = sums[16 * i + f];
+      for (int64_t i = i0, oh = (q0 + i0) / d.OW, ow = (q0 + i0) % d.OW; i < n;
+           ++i) {
+        float v = sums[16 * i + f];
+        if (d.clamp) {
+          v = v < d.lo ? d.lo : v;
+          v = v > d.hi ? d.hi : v;
+        }
+        yf[oh * d.ysH + ow * d.ysW] = v;
         if (++ow == d.OW) {
           ow = 0;
           ++oh;

@@ -24,6 +24,9 @@ struct ConvDirect {
   int64_t F;
   float *y;
   int64_t ysF, ysH, ysW;
+  /// The output clamped into [lo, hi] (a fused ReLU/Clip) when `clamp`.
+  bool clamp;
+  float lo, hi;
 };
 
 /// Output channels [16*fb, 16*fb + 16) of positions [p0, p1) (positions

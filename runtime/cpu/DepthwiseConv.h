@@ -14,6 +14,9 @@ namespace tessera {
 /// [H, W]. x rows are `ldx` apart with unit column stride, y rows `ldy`.
 struct DepthwisePlane {
   int64_t H, W, ldx, OH, OW, ldy, KH, KW, sh, sw, dh, dw, padT, padL;
+  /// The output clamped into [lo, hi] (infinite bounds: no clamp; NaN
+  /// stays NaN).
+  float lo, hi;
 };
 
 // Internal linkage: each including file, compiled with its own target
@@ -49,8 +52,8 @@ inline DepthwiseVec depthwiseLoad(const float *xr, int64_t sw) {
 template <int KH, int KW, int SW, int V>
 __attribute__((always_inline)) inline void
 depthwiseVectors(const float *base, int64_t rowStep, int64_t dw, int64_t sw,
-                 const float *w, int64_t kh, int64_t kw, float bias,
-                 float *yr) {
+                 const float *w, int64_t kh, int64_t kw, float bias, float lo,
+                 float hi, float *yr) {
   if (KH > 0) {
     kh = KH;
     kw = KW;
@@ -67,8 +70,12 @@ depthwiseVectors(const float *base, int64_t rowStep, int64_t dw, int64_t sw,
       for (int v = 0; v < V; ++v)
         acc[v] += wv * depthwiseLoad(in + 8 * v * sw, sw);
     }
-  for (int v = 0; v < V; ++v)
+  for (int v = 0; v < V; ++v) {
+    // NaN < lo and NaN > hi are false: NaN stays.
+    acc[v] = acc[v] < lo ? lo - (DepthwiseVec){} : acc[v];
+    acc[v] = acc[v] > hi ? hi - (DepthwiseVec){} : acc[v];
     __builtin_memcpy(yr + 8 * v, &acc[v], sizeof acc[v]);
+  }
 }
 
 /// The zero-padded copy of a plane that depthwisePlaneImpl reads: rows of
@@ -106,7 +113,7 @@ void depthwiseRows(const DepthwisePlane &g, const float *padded, int64_t width,
     if (g.OW < 8) {
       float tmp[8];
       depthwiseVectors<KH, KW, SW, 1>(base, rowStep, g.dw, sw, w, g.KH, g.KW,
-                                      bias, tmp);
+                                      bias, g.lo, g.hi, tmp);
       for (int64_t ow = 0; ow < g.OW; ++ow)
         yr[ow] = tmp[ow];
       continue;
@@ -114,15 +121,15 @@ void depthwiseRows(const DepthwisePlane &g, const float *padded, int64_t width,
     int64_t ow = 0;
     for (; ow + 32 <= g.OW; ow += 32)
       depthwiseVectors<KH, KW, SW, 4>(base + ow * sw, rowStep, g.dw, sw, w,
-                                      g.KH, g.KW, bias, yr + ow);
+                                      g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
     for (; ow + 16 <= g.OW; ow += 16)
       depthwiseVectors<KH, KW, SW, 2>(base + ow * sw, rowStep, g.dw, sw, w,
-                                      g.KH, g.KW, bias, yr + ow);
+                                      g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
     for (; ow < g.OW; ow += 8) {
       if (ow + 8 > g.OW)
         ow = g.OW - 8;
       depthwiseVectors<KH, KW, SW, 1>(base + ow * sw, rowStep, g.dw, sw, w,
-                                      g.KH, g.KW, bias, yr + ow);
+                                      g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
     }
   }
 }

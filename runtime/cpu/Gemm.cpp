@@ -162,6 +162,25 @@ struct Plan {
 /// The epilogue on C[i0:i0+m, j0:j0+n].
 void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
   Epilogue e = epilogueAt(*p.epilogue, i0, j0);
+  if (e.rowBias || e.clamp) {
+    // The convolution's epilogue, per row: its bias, the bias per column,
+    // then the clamp.
+    for (int64_t i = 0; i < m; ++i) {
+      float b = e.rowBias ? e.rowBias[i * e.rowBiasStride] : 0.0f;
+      float *c = p.C.at(i0 + i, j0);
+      for (int64_t j = 0; j < n; ++j) {
+        float v = c[j * p.C.colStride] + b;
+        if (e.bias)
+          v += e.bias[j * e.biasStride];
+        if (e.clamp) {
+          v = v < e.clampMin ? e.clampMin : v;
+          v = v > e.clampMax ? e.clampMax : v;
+        }
+        c[j * p.C.colStride] = v;
+      }
+    }
+    return;
+  }
   if (e.activation == ActNone && !e.bias && !e.residual)
     return;
   if (p.C.colStride == 1) {
@@ -568,9 +587,10 @@ void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
 
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
-                    int64_t ldc, int64_t ccs, const BPanelSource &B) {
+                    int64_t ldc, int64_t ccs, const BPanelSource &B,
+                    const Epilogue *epilogue) {
   gemm(M, N, K, Matrix{A, lda, acs}, Matrix{nullptr, 0, 0},
-       OutMatrix{C, ldc, ccs}, constantA, false, nullptr, &B);
+       OutMatrix{C, ldc, ccs}, constantA, false, epilogue, &B);
 }
 
 bool gemmUsesAvx512() { return haveAvx512; }
@@ -578,9 +598,9 @@ bool gemmUsesAvx512() { return haveAvx512; }
 void gemmAccumulate(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, const float *B,
                     int64_t ldb, int64_t bcs, bool constantB, float *C,
-                    int64_t ldc, int64_t ccs) {
+                    int64_t ldc, int64_t ccs, const Epilogue *epilogue) {
   gemm(M, N, K, Matrix{A, lda, acs}, Matrix{B, ldb, bcs},
-       OutMatrix{C, ldc, ccs}, constantA, constantB);
+       OutMatrix{C, ldc, ccs}, constantA, constantB, epilogue);
 }
 
 int gemmRowsPerTile() { return MR; }

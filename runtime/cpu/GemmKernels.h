@@ -67,13 +67,14 @@ void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                       int64_t lda, int64_t acs, float *C, int64_t ldc,
                       int64_t ccs, const BPanelSource &B, const Epilogue &e);
 
-// C += A·B with A(i, k) = A[i*lda + k*acs] (packed once and cached when
-// `constantA`: a weight) and C(i, j) = C[i*ldc + j*ccs], on panels of B
-// from `B`: an implicit GEMM whose B is never materialized (a convolution's
-// patches).
+// C = epilogue(A·B) (C += A·B without one) with A(i, k) = A[i*lda + k*acs]
+// (packed once and cached when `constantA`: a weight) and C(i, j) =
+// C[i*ldc + j*ccs], on panels of B from `B`: an implicit GEMM whose B is
+// never materialized (a convolution's patches).
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
-                    int64_t ldc, int64_t ccs, const BPanelSource &B);
+                    int64_t ldc, int64_t ccs, const BPanelSource &B,
+                    const Epilogue *epilogue);
 // Whether the fp32 GEMM runs the AVX-512 micro-kernel.
 bool gemmUsesAvx512();
 // Rows of the fp32 GEMM's register tile (6 with AVX2, else 8).
@@ -83,7 +84,7 @@ int gemmRowsPerTile();
 void gemmAccumulate(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, const float *B,
                     int64_t ldb, int64_t bcs, bool constantB, float *C,
-                    int64_t ldc, int64_t ccs);
+                    int64_t ldc, int64_t ccs, const Epilogue *epilogue);
 
 } // namespace tessera
 

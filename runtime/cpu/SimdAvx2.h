@@ -1,7 +1,7 @@
 // Helpers of the AVX2 kernels (tail masks, whole-or-masked loads and stores,
 // an 8x8 transpose), for files compiled with -mavx2 (GemmAvx2.cpp,
-// EpilogueAvx2.cpp, QGemmAvx2.cpp, SparseGemmAvx2.cpp) only: static, so no
-// copy of them can be picked for code that runs on older CPUs.
+// EpilogueAvx2.cpp, QGemmAvx2.cpp, SparseGemmAvx2.cpp, ConvAvx2.cpp) only:
+// static, so no copy of them can be picked for code that runs on older CPUs.
 #ifndef TESSERA_RUNTIME_SIMDAVX2_H
 #define TESSERA_RUNTIME_SIMDAVX2_H
 

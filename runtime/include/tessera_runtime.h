@@ -248,28 +248,31 @@ enum {
   TESSERA_LINEAR_TRANSPOSE_B = 64, /* `B` holds W [N,K], B(k,n) = W[n,k] */
 };
 
-/* 2-D convolution of one group as an implicit GEMM (no im2col matrix):
+/* 2-D convolution of one group (no im2col matrix; cpu/Conv.cpp):
    Y[n,f,oh,ow] = bias[f] + sum over (c,r,s) of W[f, (c*kh + r)*kw + s] *
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
    its [H, W] (the end pads follow from Y's size). X [N,C,H,W], W [F,C*kh*kw],
    Y [N,F,OH,OW], any strides. flags: TESSERA_LINEAR_BIAS (else `bias` is not
-   read). constMask bit 1: W is constant and packed once. */
+   read), TESSERA_CONV_CLAMP_MIN / _MAX: Y clamped at lo / hi (NaN stays NaN;
+   a fused ReLU or Clip). constMask bit 1: W is constant and packed once. */
+enum { TESSERA_CONV_CLAMP_MIN = 32, TESSERA_CONV_CLAMP_MAX = 64 };
 void _mlir_ciface_tessera_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL, int64_t constMask);
+    int64_t padT, int64_t padL, float lo, float hi, int64_t constMask);
 
 /* Depthwise 2-D convolution (one channel per group, multiplier 1):
    Y[n,c,oh,ow] = bias[c] + sum over (r,s) of W[c, r*kw + s] *
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
    its [H, W]. X [N,C,H,W], W [C,kh*kw], Y [N,C,OH,OW], any strides (unit
-   column strides are the fast path). flags: TESSERA_LINEAR_BIAS. */
+   column strides are the fast path). flags: TESSERA_LINEAR_BIAS,
+   TESSERA_CONV_CLAMP_MIN / _MAX as for tessera_conv2d_f32. */
 void _mlir_ciface_tessera_depthwise_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL);
+    int64_t padT, int64_t padL, float lo, float hi);
 
 /* C[M,N] = act(A[M,K]·B[K,N] + bias[N]) + R[M,N], overwriting C (its
    previous contents are never read). Any strides, including 0 (broadcast)

@@ -98,7 +98,8 @@ static FailureOr<Value> buildConvImpl(Importer &im, Value x, Value w,
   return ConvOp::create(im.builder, im.loc, type, x, w, bias,
                         im.builder.getDenseI64ArrayAttr(g->strides),
                         im.builder.getDenseI64ArrayAttr(g->pads),
-                        im.builder.getDenseI64ArrayAttr(g->dilations), g->group)
+                        im.builder.getDenseI64ArrayAttr(g->dilations), g->group,
+                        /*clamp_min=*/FloatAttr(), /*clamp_max=*/FloatAttr())
       .getResult();
 }
 

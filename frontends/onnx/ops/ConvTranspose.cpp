@@ -193,7 +193,8 @@ static LogicalResult importConvTranspose(Importer &im) {
              im.builder, im.loc, type, input, convWeight(im, w, group), bias,
              im.builder.getDenseI64ArrayAttr(SmallVector<int64_t>(k, 1)),
              im.builder.getDenseI64ArrayAttr(convPads),
-             im.builder.getDenseI64ArrayAttr(plan->dilations), group)
+             im.builder.getDenseI64ArrayAttr(plan->dilations), group,
+             FloatAttr(), FloatAttr())
              .getResult());
   return success();
 }

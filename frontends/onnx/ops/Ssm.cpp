@@ -124,12 +124,13 @@ static std::pair<Value, Value> buildCausalConv(Importer &im, Value x, Value w,
                       : im.pad(x, {0, 0, s - l, 0, 0, 0}, 0.0)};
   }
   Value xp = concatAxis(im, {past, x}, 2);
-  Value y = ConvOp::create(im.builder, im.loc, yType, xp, w, bias,
-                           im.builder.getDenseI64ArrayAttr({1}),
-                           im.builder.getDenseI64ArrayAttr({0, 0}),
-                           im.builder.getDenseI64ArrayAttr({dilation}),
-                           im.builder.getI64IntegerAttr(c))
-                .getResult();
+  Value y =
+      ConvOp::create(im.builder, im.loc, yType, xp, w, bias,
+                     im.builder.getDenseI64ArrayAttr({1}),
+                     im.builder.getDenseI64ArrayAttr({0, 0}),
+                     im.builder.getDenseI64ArrayAttr({dilation}),
+                     im.builder.getI64IntegerAttr(c), FloatAttr(), FloatAttr())
+          .getResult();
   if (act != "none")
     y = im.create<SiluOp>(yType, y);
   return {y, sliceAxis(im, xp, 2, l, s)};

@@ -17,6 +17,6 @@ func.func @main_graph(%x: tensor<2x16x64xf32> {tessera.name = "x"}, %w: tensor<2
   %o = tessera.attention %q, %k, %k {scale = 0.125 : f64, causal = false, mask_kind = "none"} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>) -> tensor<1x2x4x8xf32>
   %oc = tessera.attention %q, %k, %k {scale = 0.125 : f64, causal = true, mask_kind = "none"} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>) -> tensor<1x2x4x8xf32>
   // Generated code (the other contractions are runtime calls): one kernel.
-  %cr = tessera.relu %c : tensor<1x4x6x6xf32>
+  %cr = tessera.abs %c : tensor<1x4x6x6xf32>
   return %l, %m, %cr, %s, %o, %oc : tensor<2x16x256xf32>, tensor<4x16xf32>, tensor<1x4x6x6xf32>, tensor<4x2xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>
 }

@@ -2,8 +2,8 @@
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg=conv-kernel --one-shot-bufferize=bufferize-function-boundaries --tessera-linalg-to-runtime-calls | FileCheck %s --check-prefix=CALL
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg | FileCheck %s --check-prefix=OFF
 // With conv-kernel, one-group f32 1-d and 2-d convs call the runtime's
-// implicit-GEMM convolution on the unpadded input: scalars = [flags (16:
-// bias), kh, kw, sh, sw, dh, dw, pad top, pad left], the weight as
+// convolution on the unpadded input: scalars = [flags (16: bias), kh, kw, sh,
+// sw, dh, dw, pad top, pad left, clamp lo, clamp hi], the weight as
 // [F, C*K..], the constant-operand mask last (bit 1: the weight); depthwise
 // ones the depthwise kernel. Without the option they stay im2col + matmul
 // and the tap loop.
@@ -11,10 +11,10 @@
 // CHECK-LABEL: func @conv2d_bias
 // CHECK-NOT: tensor.pad
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<24x16x3x3xf32> into tensor<24x144xf32>
-// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<2x16x20x21xf32>, tensor<24x144xf32>, tensor<24xf32>) outs(%{{.+}} : tensor<2x24x10x10xf32>) {constant_mask, scalars = [16, 3, 3, 2, 2, 1, 2, 0, 1]} -> tensor<2x24x10x10xf32>
+// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<2x16x20x21xf32>, tensor<24x144xf32>, tensor<24xf32>) outs(%{{.+}} : tensor<2x24x10x10xf32>) {constant_mask, scalars = [16, 3, 3, 2, 2, 1, 2, 0, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]} -> tensor<2x24x10x10xf32>
 // CHECK: return %[[Y]]
 // CALL-LABEL: func @conv2d_bias
-// CALL: call @tessera_conv2d_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// CALL: call @tessera_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, i64) -> ()
 // OFF-LABEL: func @conv2d_bias
 // OFF-NOT: call_kernel
 // OFF: linalg.matmul
@@ -30,7 +30,7 @@ func.func @conv2d_bias(%x: tensor<2x16x20x21xf32>, %w: tensor<24x16x3x3xf32>, %b
 // CHECK: %[[X:.+]] = tensor.expand_shape %arg0 {{\[\[}}0], [1], [2, 3]] output_shape [1, 8, 1, 600] : tensor<1x8x600xf32> into tensor<1x8x1x600xf32>
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2]] : tensor<12x8x3xf32> into tensor<12x24xf32>
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<0xf32>
-// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%[[X]], %[[W]], %[[E]] : {{.+}}) outs(%{{.+}} : tensor<1x12x1x300xf32>) {constant_mask, scalars = [0, 1, 3, 1, 2, 1, 3, 0, 4]}
+// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%[[X]], %[[W]], %[[E]] : {{.+}}) outs(%{{.+}} : tensor<1x12x1x300xf32>) {constant_mask, scalars = [0, 1, 3, 1, 2, 1, 3, 0, 4, 0.000000e+00 : f32, 0.000000e+00 : f32]}
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1], [2, 3]] : tensor<1x12x1x300xf32> into tensor<1x12x300xf32>
 // CHECK: return %[[R]]
 func.func @conv1d_nobias(%x: tensor<1x8x600xf32>, %w: tensor<12x8x3xf32>) -> tensor<1x12x300xf32> {
@@ -40,14 +40,38 @@ func.func @conv1d_nobias(%x: tensor<1x8x600xf32>, %w: tensor<12x8x3xf32>) -> ten
 
 // -----
 
+// A fused ReLU6 (no bias): flags 32 (clamp_min) | 64 (clamp_max), the bounds
+// as f32 scalars after the i64 ones; a depthwise conv clamped below only;
+// without the kernels, one elementwise max/min after each conv.
+// CHECK-LABEL: func @clamped
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" {{.*}} {constant_mask, scalars = [96, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 6.000000e+00 : f32]}
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" {{.*}} {scalars = [32, 3, 3, 1, 1, 1, 1, 1, 1, -2.500000e-01 : f32, 0.000000e+00 : f32]}
+// CALL-LABEL: func @clamped
+// CALL: call @tessera_conv2d_f32({{.*}}) : ({{.*}}, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, i64) -> ()
+// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : ({{.*}}, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32) -> ()
+// OFF-LABEL: func @clamped
+// OFF: linalg.matmul
+// OFF: arith.maximumf
+// OFF: arith.minimumf
+// OFF: arith.maximumf
+// OFF-NOT: arith.minimumf
+// OFF: return
+func.func @clamped(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %wd: tensor<4x1x3x3xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x4x8x8xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, clamp_min = 0.0, clamp_max = 6.0} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32>
+  %1 = tessera.conv %x, %wd {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64, clamp_min = -0.25} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %0, %1 : tensor<1x8x8x8xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
 // Depthwise (groups = channels = filters): the depthwise kernel on the
 // unpadded input, the weight [C, 1, Kh, Kw] as [C, Kh*Kw], no constant mask.
 // CHECK-LABEL: func @depthwise
 // CHECK-NOT: tensor.pad
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<4x1x3x3xf32> into tensor<4x9xf32>
-// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<1x4x30x30xf32>, tensor<4x9xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<1x4x15x15xf32>) {scalars = [16, 3, 3, 2, 2, 1, 1, 1, 1]} -> tensor<1x4x15x15xf32>
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<1x4x30x30xf32>, tensor<4x9xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<1x4x15x15xf32>) {scalars = [16, 3, 3, 2, 2, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]} -> tensor<1x4x15x15xf32>
 // CALL-LABEL: func @depthwise
-// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32) -> ()
 // OFF-LABEL: func @depthwise
 // OFF-NOT: call_kernel
 // OFF: tensor.pad

@@ -45,20 +45,32 @@ def reference(x, w, b, strides, pads, dilations, group):
 
 
 def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias=True,
-         group=1):
+         group=1, act=None, nan=False):
     k = len(kernel)
     strides = strides or [1] * k
     pads = pads or [0] * (2 * k)
     dilations = dilations or [1] * k
     c = x_shape[1]
     x = rng.randn(*x_shape).astype(np.float32)
+    if nan:
+        x.flat[x.size // 3] = np.nan
     w = (rng.randn(f, c // group, *kernel) / np.sqrt(c // group * np.prod(kernel))).astype(
         np.float32)
     b = rng.randn(f).astype(np.float32) if bias else None
     inits = [nh.from_array(w, "w")] + ([nh.from_array(b, "b")] if bias else [])
-    node = h.make_node("Conv", ["x", "w"] + (["b"] if bias else []), ["y"],
-                       strides=strides, pads=pads, dilations=dilations, group=group)
-    graph = h.make_graph([node], name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
+    conv_out = "c" if act else "y"
+    nodes = [h.make_node("Conv", ["x", "w"] + (["b"] if bias else []), [conv_out],
+                         strides=strides, pads=pads, dilations=dilations, group=group)]
+    # A ReLU, or a Clip with constant bounds (lo, hi; None leaves a side open).
+    if act == "relu":
+        nodes.append(h.make_node("Relu", ["c"], ["y"]))
+    elif act:
+        lo, hi = act
+        inits += [nh.from_array(np.array(v, np.float32), n) for v, n in ((lo, "lo"), (hi, "hi"))
+                  if v is not None]
+        nodes.append(h.make_node("Clip", ["c", "lo" if lo is not None else "",
+                                           "hi" if hi is not None else ""], ["y"]))
+    graph = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
                          [h.make_tensor_value_info("y", T.FLOAT, None)], inits)
     model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
     d = os.path.join(out, name)
@@ -67,6 +79,11 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
     onnx.save(model, path)
     np.save(os.path.join(d, "x.npy"), x)
     ref = reference(x, w, b, strides, pads, dilations, group)
+    if act == "relu":
+        ref = np.maximum(ref, 0)  # NaN stays NaN
+    elif act:
+        ref = np.clip(ref, act[0] if act[0] is not None else -np.inf,
+                      act[1] if act[1] is not None else np.inf)
     results = []
     lowering = None
     for tag, flags in (("kernels", []), ("im2col", ["--no-fused-kernels"])):
@@ -75,6 +92,9 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         if tag == "kernels":
             ir = subprocess.run([compiler, path, "--emit=linalg", "-o", "-"], check=True,
                                 capture_output=True, text=True).stdout
+            fused = "conv-activation" if "clamp_m" in subprocess.run(
+                [compiler, path, "--emit=tessera", "-o", "-"], check=True, capture_output=True,
+                text=True).stdout else ""
             lowering = ("conv-kernel" if "tessera_conv2d_f32" in ir else
                         "depthwise" if "tessera_depthwise_conv2d_f32" in ir else
                         "patch-linear" if "tessera_linear_f32" in ir else "im2col")
@@ -90,13 +110,17 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
             subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir",
                             res], check=True, capture_output=True, env=dict(os.environ, **env))
             y = np.load(os.path.join(res, "y.npy")).astype(np.float64)
-            ok = y.shape == ref.shape and np.isfinite(y).all()
-            err = np.linalg.norm(y - ref) / np.linalg.norm(ref) if ok else float("inf")
+            # NaN exactly where the reference has it (a NaN input), else none.
+            finite = np.isfinite(ref)
+            ok = y.shape == ref.shape and (np.isfinite(y) == finite).all()
+            err = (np.linalg.norm(y[finite] - ref[finite]) / np.linalg.norm(ref[finite])
+                   if ok else float("inf"))
             results.append("%s %.1e" % (suffix or tag, err))
             if not (ok and err <= 1e-5):
                 print("%s: %s MISMATCH (%s)" % (name, suffix or tag, results[-1]))
                 return
-    print("%s: %s, %s, ok" % (name, lowering, ", ".join(results)))
+    print("%s: %s%s, %s, ok" % (name, lowering, " + " + fused if fused else "",
+                                ", ".join(results)))
 
 
 # The implicit GEMM: 3x3 same padding, the ResNet stem (7x7, stride 2, pad 3),
@@ -132,3 +156,15 @@ case("dw3x3_narrow", (1, 10, 6, 5), 10, [3, 3], pads=[1, 1, 1, 1], group=10)
 case("dw3x3_dilated", (1, 8, 25, 33), 8, [3, 3], pads=[2, 2, 2, 2], dilations=[2, 2], group=8)
 case("dw1d_31", (2, 16, 150), 16, [31], pads=[15, 15], group=16)
 case("dw3x5_s3", (1, 6, 40, 41), 6, [3, 5], strides=[3, 3], pads=[0, 2, 1, 0], group=6)
+# Fused activations (tessera-fuse-conv-activation): ReLU, ReLU6 (Clip 0..6)
+# and a Clip with only a lower bound on each kernel, a Clip on the GEMM
+# paths' small and large maps, and a NaN input that must stay NaN.
+case("conv3x3_relu", (1, 8, 20, 20), 24, [3, 3], pads=[1, 1, 1, 1], act="relu")
+case("conv1x1_relu6_large", (1, 16, 24, 24), 32, [1, 1], act=(0.0, 6.0))
+case("conv3x3_clip_rows", (1, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], act=(-0.5, 0.5))
+case("dw3x3_relu6", (1, 16, 17, 19), 16, [3, 3], pads=[1, 1, 1, 1], group=16, act=(0.0, 6.0))
+case("dw5x5_clipmin", (1, 8, 12, 12), 8, [5, 5], strides=[2, 2], pads=[2, 2, 2, 2], group=8,
+     act=(0.25, None))
+case("conv3x3_relu_nan", (1, 4, 16, 16), 16, [3, 3], pads=[1, 1, 1, 1], act="relu", nan=True)
+case("dw3x3_relu_nan", (1, 8, 16, 16), 8, [3, 3], pads=[1, 1, 1, 1], group=8, act="relu",
+     nan=True)

@@ -1,0 +1,54 @@
+// RUN: tessera-opt %s -split-input-file --tessera-fuse-conv-activation | FileCheck %s
+// A ReLU or a Clip (tessera.clamp) right after a convolution with no other
+// use becomes its clamp_min / clamp_max.
+
+// CHECK-LABEL: func @relu
+// CHECK: %[[C:.+]] = tessera.conv %arg0, %arg1 {clamp_min = 0.000000e+00 : f64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+// CHECK-NOT: tessera.relu
+// CHECK: return %[[C]]
+func.func @relu(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32>
+  %1 = tessera.relu %0 : tensor<1x8x8x8xf32>
+  return %1 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// ReLU6 (Clip 0..6) after a depthwise conv; a Clip with only a lower bound.
+// CHECK-LABEL: func @clamps
+// CHECK: tessera.conv %arg0, %arg1 {clamp_max = 6.000000e+00 : f64, clamp_min = 0.000000e+00 : f64, {{.*}}group = 4 : i64
+// CHECK: tessera.conv %arg0, %arg2 {clamp_min = -1.000000e+00 : f64, {{.*}}group = 1 : i64
+// CHECK-NOT: tessera.clamp
+// CHECK: return
+func.func @clamps(%x: tensor<1x4x8x8xf32>, %wd: tensor<4x1x3x3xf32>, %w: tensor<8x4x1x1xf32>) -> (tensor<1x4x6x6xf32>, tensor<1x8x8x8xf32>) {
+  %0 = tessera.conv %x, %wd {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32>
+  %1 = tessera.clamp %0 {min = 0.0, max = 6.0} : tensor<1x4x6x6xf32>
+  %2 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %3 = tessera.clamp %2 {min = -1.0} : tensor<1x8x8x8xf32>
+  return %1, %3 : tensor<1x4x6x6xf32>, tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// Near misses: the conv has another use (its unclamped value is needed), a
+// second activation on an already clamped conv stays a separate op, a
+// clamp without bounds, and a ReLU of something that is not a conv.
+// CHECK-LABEL: func @near_misses
+// CHECK: %[[C0:.+]] = tessera.conv %arg0, %arg1 {dilations
+// CHECK: tessera.relu %[[C0]]
+// CHECK: %[[C1:.+]] = tessera.conv %arg0, %arg1 {clamp_min = 0.000000e+00 : f64
+// CHECK: tessera.clamp %[[C1]] {max = 6.000000e+00 : f64}
+// CHECK: %[[C2:.+]] = tessera.conv %arg0, %arg1 {dilations
+// CHECK: tessera.clamp %[[C2]] :
+// CHECK: tessera.relu %arg0
+func.func @near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) -> (tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x4x8x8xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %1 = tessera.relu %0 : tensor<1x8x6x6xf32>
+  %2 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %3 = tessera.relu %2 : tensor<1x8x6x6xf32>
+  %4 = tessera.clamp %3 {max = 6.0} : tensor<1x8x6x6xf32>
+  %5 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %6 = tessera.clamp %5 : tensor<1x8x6x6xf32>
+  %7 = tessera.relu %x : tensor<1x4x8x8xf32>
+  return %0, %1, %4, %6, %7 : tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x4x8x8xf32>
+}
