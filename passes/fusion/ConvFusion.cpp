@@ -23,43 +23,31 @@ ConvOp clampableConv(Value v) {
   return conv;
 }
 
-/// Moves the activation op `op` (relu, or clamp with bounds `lo`/`hi`) into
-/// the conv.
-void fold(PatternRewriter &rewriter, Operation *op, ConvOp conv, FloatAttr lo,
-          FloatAttr hi) {
-  rewriter.modifyOpInPlace(conv, [&] {
-    if (lo)
-      conv.setClampMinAttr(lo);
-    if (hi)
-      conv.setClampMaxAttr(hi);
-  });
-  rewriter.replaceOp(op, conv.getResult());
+/// The bounds an activation clamps to: ReLU [0, +inf), Clip its attributes.
+std::pair<FloatAttr, FloatAttr> bounds(ReluOp, Builder &b) {
+  return {b.getF64FloatAttr(0.0), FloatAttr()};
+}
+std::pair<FloatAttr, FloatAttr> bounds(ClampOp op, Builder &) {
+  return {op.getMinAttr(), op.getMaxAttr()};
 }
 
-struct FoldRelu : OpRewritePattern<ReluOp> {
-  FoldRelu(MLIRContext *ctx, int64_t &count)
-      : OpRewritePattern(ctx), count(count) {}
-  LogicalResult matchAndRewrite(ReluOp op,
+template <typename ActivationOp>
+struct FoldIntoConv : OpRewritePattern<ActivationOp> {
+  FoldIntoConv(MLIRContext *ctx, int64_t &count)
+      : OpRewritePattern<ActivationOp>(ctx), count(count) {}
+  LogicalResult matchAndRewrite(ActivationOp op,
                                 PatternRewriter &rewriter) const override {
     ConvOp conv = clampableConv(op.getInput());
-    if (!conv)
+    auto [lo, hi] = bounds(op, rewriter);
+    if (!conv || (!lo && !hi))
       return failure();
-    fold(rewriter, op, conv, rewriter.getF64FloatAttr(0.0), FloatAttr());
-    ++count;
-    return success();
-  }
-  int64_t &count;
-};
-
-struct FoldClamp : OpRewritePattern<ClampOp> {
-  FoldClamp(MLIRContext *ctx, int64_t &count)
-      : OpRewritePattern(ctx), count(count) {}
-  LogicalResult matchAndRewrite(ClampOp op,
-                                PatternRewriter &rewriter) const override {
-    ConvOp conv = clampableConv(op.getInput());
-    if (!conv || (!op.getMinAttr() && !op.getMaxAttr()))
-      return failure();
-    fold(rewriter, op, conv, op.getMinAttr(), op.getMaxAttr());
+    rewriter.modifyOpInPlace(conv, [&] {
+      if (lo)
+        conv.setClampMinAttr(lo);
+      if (hi)
+        conv.setClampMaxAttr(hi);
+    });
+    rewriter.replaceOp(op, conv.getResult());
     ++count;
     return success();
   }
@@ -71,7 +59,8 @@ struct ConvActivationFusionPass
   void runOnOperation() override {
     int64_t count = 0;
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldRelu, FoldClamp>(&getContext(), count);
+    patterns.add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>>(&getContext(),
+                                                              count);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     fusion::recordCounts(getOperation(), "tessera-fuse-conv-activation",

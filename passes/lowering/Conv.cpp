@@ -79,6 +79,20 @@ Value buildNamedConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                                                            strides, dilations);
 }
 
+/// The weight [F, C/G, K1..Kk] as the matrix [F, C/G*K1..Kk].
+Value flatWeight(OpBuilder &b, Location loc, Value w) {
+  auto type = cast<RankedTensorType>(w.getType());
+  int64_t f = type.getDimSize(0);
+  ReassociationIndices rest;
+  for (int64_t d = 1; d < type.getRank(); ++d)
+    rest.push_back(d);
+  return tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get({f, type.getNumElements() / f},
+                            type.getElementType()),
+      w, ArrayRef<ReassociationIndices>{{0}, rest});
+}
+
 /// f32 convs that are not depthwise: im2col + one GEMM per group (which the
 /// code generator hands to the runtime's packed kernel: linalg.matmul for one
 /// group, linalg.batch_matmul over the groups otherwise). The patch matrix
@@ -142,12 +156,7 @@ Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
       b, loc, RankedTensorType::get(p2Shape, elt), patches.getResult(0),
       pGroups);
   // w [F, C/G, K..] -> [F, C/G*K..] (-> [G, F/G, C/G*K..]).
-  ReassociationIndices wRest;
-  for (int64_t d = 1; d < k + 2; ++d)
-    wRest.push_back(d);
-  Value w2 = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({f, taps}, elt), w,
-      ArrayRef<ReassociationIndices>{{0}, wRest});
+  Value w2 = flatWeight(b, loc, w);
   if (grouped)
     w2 = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get({g, fpg, taps}, elt), w2,
@@ -344,12 +353,7 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
     kernel.insert(kernel.begin(), 1);
     begin.insert(begin.begin(), 0);
   }
-  ReassociationIndices wRest;
-  for (int64_t d = 1; d < k + 2; ++d)
-    wRest.push_back(d);
-  Value w2 = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({f, taps}, elt), w,
-      ArrayRef<ReassociationIndices>{{0}, wRest});
+  Value w2 = flatWeight(b, loc, w);
   int64_t flags = 0;
   if (bias)
     flags |= kConvHasBias;

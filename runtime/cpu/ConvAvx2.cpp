@@ -46,6 +46,12 @@ inline void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
   }
 }
 
+/// tile<P> by P, 1 to 6.
+using TileFn = void (*)(const ConvDirect &, const float *, int64_t, int64_t,
+                        const int64_t *, bool, __m256, __m256, float *);
+constexpr TileFn tiles[7] = {nullptr, tile<1>, tile<2>, tile<3>,
+                             tile<4>, tile<5>, tile<6>};
+
 // Taps in blocks of 256 (16 KiB of weights, in L1) over all of the task's
 // positions: at 7x7 maps with 4608 taps a whole panel (288 KiB) per tile
 // of 6 streamed from L2.
@@ -75,28 +81,7 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
       int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
       for (int64_t i = 0; i < n; i += 6) {
         int m = (int)(n - i < 6 ? n - i : 6);
-        float *t = sums + 16 * i;
-        const int64_t *pin = in + i;
-        switch (m) {
-        case 6:
-          tile<6>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
-          break;
-        case 5:
-          tile<5>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
-          break;
-        case 4:
-          tile<4>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
-          break;
-        case 3:
-          tile<3>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
-          break;
-        case 2:
-          tile<2>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
-          break;
-        default:
-          tile<1>(d, w, k0, kc, pin, k0 == 0, b0, b1, t);
-          break;
-        }
+        tiles[m](d, w, k0, kc, in + i, k0 == 0, b0, b1, sums + 16 * i);
       }
     }
     // [position][channel] -> the channel-major output: 8x8 transposes
