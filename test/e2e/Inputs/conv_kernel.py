@@ -146,7 +146,7 @@ case("rows_1x1_output", (1, 16, 5, 5), 40, [5, 5])
 # Depthwise (tessera_depthwise_conv2d_f32): the specialized 3x3, 5x5 and 7x7
 # kernels at strides 1 and 2, widths that are no multiple of 8, a plane
 # narrower than 8, asymmetric pads, and the general loop (dilation, 1-d with
-# 31 taps like the Conformer's, 3x5, stride 3).
+# 31 taps like the Conformer's, 3x5, stride 3; 13x13).
 case("dw3x3", (2, 24, 21, 19), 24, [3, 3], pads=[1, 1, 1, 1], group=24)
 case("dw3x3_s2", (1, 16, 30, 37), 16, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1], group=16)
 case("dw5x5_s2_asym", (1, 8, 29, 40), 8, [5, 5], strides=[2, 2], pads=[2, 1, 1, 2], group=8,
@@ -156,6 +156,8 @@ case("dw3x3_narrow", (1, 10, 6, 5), 10, [3, 3], pads=[1, 1, 1, 1], group=10)
 case("dw3x3_dilated", (1, 8, 25, 33), 8, [3, 3], pads=[2, 2, 2, 2], dilations=[2, 2], group=8)
 case("dw1d_31", (2, 16, 150), 16, [31], pads=[15, 15], group=16)
 case("dw3x5_s3", (1, 6, 40, 41), 6, [3, 5], strides=[3, 3], pads=[0, 2, 1, 0], group=6)
+# More than 128 taps: the kernel's plain per-output loop.
+case("dw13x13_plain", (1, 4, 20, 22), 4, [13, 13], pads=[6, 6, 6, 6], group=4)
 # Fused activations (tessera-fuse-conv-activation): ReLU, ReLU6 (Clip 0..6)
 # and a Clip with only a lower bound on each kernel, a Clip on the GEMM
 # paths' small and large maps, and a NaN input that must stay NaN.
