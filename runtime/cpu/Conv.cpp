@@ -1,11 +1,13 @@
-// f32 convolutions. One group: an implicit GEMM, y[n] (F x OH*OW) = W (F x
-// C*KH*KW) times the image's patch matrix, whose panels are packed straight
-// from the input (padding read as zeros) instead of from a materialized im2col
-// matrix. That saves writing and re-reading the patches (9x the input for a
-// 3x3 conv) and the padded copy of the input. The weight is the GEMM's A,
-// packed once when constant. Depthwise: one output plane at a time, tap by
-// tap along whole output rows (DepthwiseConv.h), borders read as zeros
-// without a padded copy.
+// f32 convolutions without an im2col matrix. One group (tessera_conv2d_f32),
+// per image: where the GEMM is the AVX2 one, the direct kernel of
+// ConvAvx2.cpp (positions x 16 channels, on the image copied zero-padded
+// once); otherwise the packed GEMM with the weight as A (packed once when
+// constant) and B's panels packed straight from the image (padding read as
+// zeros), a 1x1 conv of stride 1 as a plain GEMM on the image, or small maps
+// with the positions as the GEMM's rows. Depthwise
+// (tessera_depthwise_conv2d_f32): per channel plane, a zero-padded copy in
+// cache and 8-output vectors (DepthwiseConv.h). Every path adds the bias and
+// a fused ReLU/Clip as it stores. docs/runtime.md has the measurements.
 #include "cpu/Activations.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/DepthwiseConv.h"
