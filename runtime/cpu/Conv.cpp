@@ -276,7 +276,8 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   for (int64_t n = 0; n < batch; ++n) {
     const float *x = X->aligned + X->offset + n * X->strides[0];
     if (!inPlace) {
-      for (int64_t c = 0; c < C; ++c)
+      // The channels' padded planes, on the pool when they are large.
+      auto copy = [&](int64_t c) {
         for (int64_t i = 0; i < Hp; ++i) {
           float *row = padded + (c * Hp + i) * Wp;
           int64_t ih = i - padT;
@@ -290,6 +291,12 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
             row[padL + j] = src[j * X->strides[3]];
           std::fill(row + padL + W, row + Wp, 0.0f);
         }
+      };
+      if (parallel && C * Hp * Wp >= (1 << 16))
+        parallelFor(C, copy);
+      else
+        for (int64_t c = 0; c < C; ++c)
+          copy(c);
       x = padded;
     }
     ConvDirect d{x,
