@@ -195,19 +195,8 @@ Value buildIm2colConv(OpBuilder &b, Location loc, Value x, Value w, Value bias,
   // [G, F/G, N*O..] -> [G, F/G, N, O..] -> [N, G, F/G, O..] -> [N, F, O..]
   // (without the group dim for one group). For one image the transpose only
   // moves a unit dim: a reshape.
-  if (n == 1) {
-    ReassociationIndices all;
-    for (int64_t d = 0; d < (int64_t)yShape.size(); ++d)
-      all.push_back(d);
-    Value flat = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({type.getNumElements()}, elt), y,
-        ArrayRef<ReassociationIndices>{all});
-    ReassociationIndices outAll;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      outAll.push_back(d);
-    return tensor::ExpandShapeOp::create(
-        b, loc, type, flat, ArrayRef<ReassociationIndices>{outAll});
-  }
+  if (n == 1)
+    return reshapeTensor(b, loc, y, type);
   int64_t lead = grouped ? 2 : 1;
   SmallVector<int64_t> fnShape(yShape.begin(), yShape.end() - 1);
   fnShape.push_back(n);
@@ -332,8 +321,7 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   Type elt = type.getElementType();
-  int64_t k = xType.getRank() - 2, f = wType.getDimSize(0);
-  int64_t taps = wType.getNumElements() / f;
+  int64_t k = xType.getRank() - 2;
   SmallVector<int64_t> sh(strides), dil(dilations),
       kernel(wType.getShape().drop_front(2));
   SmallVector<int64_t> begin(pads.take_front(k));

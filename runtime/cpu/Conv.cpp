@@ -363,6 +363,14 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // Few positions and many channels fill the GEMM's tiles better as its
   // rows (tessera::convRows).
   bool rows = !pointwise && tessera::convRowsBetter(OH * OW, F);
+  // The GEMM writes y (no fill first): its epilogue adds the bias of each
+  // output channel, a row.
+  tessera::Epilogue epilogue;
+  epilogue.rowBias = b;
+  epilogue.rowBiasStride = b ? bias->strides[0] : 0;
+  epilogue.clamp = clamp.on;
+  epilogue.clampMin = clamp.lo;
+  epilogue.clampMax = clamp.hi;
   for (int64_t n = 0; n < batch; ++n) {
     float *out = Y->aligned + Y->offset + n * Y->strides[0];
     float *y = flat ? out : tmp;
@@ -383,14 +391,6 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
                                  padT,
                                  padL,
                                  OW};
-    // The GEMM writes y (no fill first): its epilogue adds the bias of
-    // each output channel, a row.
-    tessera::Epilogue epilogue;
-    epilogue.rowBias = b;
-    epilogue.rowBiasStride = b ? bias->strides[0] : 0;
-    epilogue.clamp = clamp.on;
-    epilogue.clampMin = clamp.lo;
-    epilogue.clampMax = clamp.hi;
     if (pointwise) {
       // The patches are the image itself, [C, H*W].
       tessera::gemmAccumulate(F, OH * OW, K, Wt->aligned + Wt->offset,

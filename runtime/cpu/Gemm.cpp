@@ -578,13 +578,6 @@ Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,
   return e;
 }
 
-void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
-                      int64_t lda, int64_t acs, float *C, int64_t ldc,
-                      int64_t ccs, const BPanelSource &B, const Epilogue &e) {
-  gemm(M, N, K, Matrix{A, lda, acs}, Matrix{nullptr, 0, 0},
-       OutMatrix{C, ldc, ccs}, false, false, &e, &B);
-}
-
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
                     int64_t ldc, int64_t ccs, const BPanelSource &B,
@@ -773,8 +766,8 @@ void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,
   // another, each parallel inside.
   int threads = tessera::numThreads();
   bool small = 2 * M * N * K < (int64_t)8 << 20;
-  // The blocks gemm() would split one problem into: at most MCMax rows by
-  // at least 4 * NR columns.
+  // A rough count of the tasks gemm() would split one problem into: blocks
+  // of at most MCMax rows by 4 * NR columns.
   bool fewTasks = (M + tessera::MCMax - 1) / tessera::MCMax *
                       ((N + 4 * tessera::NR - 1) / (4 * tessera::NR)) <
                   2 * threads;

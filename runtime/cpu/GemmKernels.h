@@ -61,16 +61,10 @@ struct BPanelSource {
                float *Bp);
   const void *ctx;
 };
-// The linear layer's GEMM, C = epilogue(A·B) with A(i, k) = A[i*lda + k*acs]
-// and C(i, j) = C[i*ldc + j*ccs], on panels of B from `B`.
-void linearFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
-                      int64_t lda, int64_t acs, float *C, int64_t ldc,
-                      int64_t ccs, const BPanelSource &B, const Epilogue &e);
-
 // C = epilogue(A·B) (C += A·B without one) with A(i, k) = A[i*lda + k*acs]
 // (packed once and cached when `constantA`: a weight) and C(i, j) =
-// C[i*ldc + j*ccs], on panels of B from `B`: an implicit GEMM whose B is
-// never materialized (a convolution's patches).
+// C[i*ldc + j*ccs], on panels of B from `B`: a GEMM whose B is never
+// materialized (a convolution's patches, weights dequantized on the fly).
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
                     int64_t ldc, int64_t ccs, const BPanelSource &B,

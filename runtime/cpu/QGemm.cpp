@@ -438,9 +438,9 @@ void qlinear(tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
       : tessera::haveAvx2 ? tessera::weightOnlyPanelAvx2
                           : tessera::weightOnlyPanelPortable,
       &wo};
-  tessera::linearFromPanels(M, N, K, a.data, a.rowStride, a.colStride,
-                            C->aligned + C->offset, C->strides[0],
-                            C->strides[1], panels, e);
+  tessera::gemmFromPanels(M, N, K, a.data, a.rowStride, a.colStride,
+                          /*constantA=*/false, C->aligned + C->offset,
+                          C->strides[0], C->strides[1], panels, &e);
 }
 } // namespace
 
