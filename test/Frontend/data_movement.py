@@ -17,6 +17,9 @@ s.add("reshape_zero_minus1", [node("Reshape", ["x", "sh"], ["y"])], X, ["y"], in
 s.add("transpose", [node("Transpose", ["x"], ["y"], perm=[2, 0, 1])], X, ["y"])
 s.add("transpose_default", [node("Transpose", ["x"], ["y"])], X, ["y"])
 s.add("concat", [node("Concat", ["x", "z"], ["y"], axis=-1)], X + [("z", [2, 3, 2], "f32")], ["y"])
+# torch.cat's legacy empty 1-d input (Emformer's attention) is dropped.
+s.add("concat_legacy_empty", [node("Concat", ["x", "e", "z"], ["y"], axis=1)],
+      X + [("z", [2, 1, 4], "f32")], ["y"], inits=[const("e", np.zeros(0, np.float32))])
 s.add("split_input", [node("Split", ["x", "sp"], ["a", "b"], axis=2)], X, ["a", "b"],
       inits=[i64("sp", 1, 3)])
 s.add("split_equal", [node("Split", ["x"], ["a", "b"], axis=-1)], X, ["a", "b"])
@@ -101,6 +104,8 @@ s.add("torch_shape_chain", [
 # CHECK-LABEL: // CASE: concat
 # CHECK: func.func @main_graph(%arg0: tensor<2x3x4xf32> {tessera.name = "x"}, %arg1: tensor<2x3x2xf32> {tessera.name = "z"}) -> (tensor<2x3x6xf32> {tessera.name = "y"}) {
 # CHECK: {{%[0-9]+}} = tessera.concat %arg0, %arg1 {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<2x3x2xf32>) -> tensor<2x3x6xf32>
+# CHECK-LABEL: // CASE: concat_legacy_empty
+# CHECK: {{%[0-9]+}} = tessera.concat %arg0, %arg1 {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x1x4xf32>) -> tensor<2x4x4xf32>
 # CHECK-LABEL: // CASE: split_input
 # CHECK: func.func @main_graph(%arg0: tensor<2x3x4xf32> {tessera.name = "x"}) -> (tensor<2x3x1xf32> {tessera.name = "a"}, tensor<2x3x3xf32> {tessera.name = "b"}) {
 # CHECK: {{%[0-9]+}} = tessera.slice %arg0 {starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x3x4xf32> to tensor<2x3x1xf32>

@@ -185,6 +185,18 @@ static LogicalResult importConcat(Importer &im) {
   }
   if (ins.empty() || !im.attr("axis"))
     return im.fail("Concat needs inputs and an axis");
+  // Empty inputs of another rank (torch.cat's legacy 1-d `torch.tensor([])`,
+  // which exporters pass through) add nothing: dropped, as ONNX Runtime does.
+  auto empty = [](TensorInfo *t) {
+    return t->type.hasStaticShape() && t->type.getNumElements() == 0;
+  };
+  auto ref = llvm::find_if(ins, [&](TensorInfo *t) { return !empty(t); });
+  if (ref != ins.end()) {
+    int64_t rank = (*ref)->type.getRank();
+    llvm::erase_if(ins, [&](TensorInfo *t) {
+      return empty(t) && t->type.getRank() != rank;
+    });
+  }
   auto first = ins[0]->type;
   FailureOr<int64_t> axis = im.normAxis(im.attrInt("axis", 0), first.getRank());
   if (failed(axis))

@@ -33,6 +33,8 @@ s.add("gelu_attr", [node("Gelu", ["x"], ["y"], approximate="fast")], X, ["y"], o
 s.add("pad_wrap", [node("Pad", ["x", "p"], ["y"], mode="wrap")], X, ["y"],
       inits=[const("p", np.array([0, 1, 0, 1], np.int64))])
 s.add("dynamic_reshape", [node("Reshape", ["x", "shape"], ["y"])], X + [("shape", [2], "i64")], ["y"])
+s.add("concat_rank", [node("Concat", ["x", "r"], ["y"], axis=0, name="Concat_y")],
+      X + [("r", [3], "f32")], ["y"])
 s.add("undefined_input", [node("Add", ["x", "nowhere"], ["y"])], X, ["y"])
 s.add("missing_input", [node("MatMul", ["x"], ["y"])], X, ["y"])
 s.add("bad_broadcast", [node("Add", ["x", "z"], ["y"])], X + [("z", [4], "f32")], ["y"])
