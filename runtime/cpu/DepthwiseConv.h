@@ -176,11 +176,179 @@ inline void depthwisePlaneImpl(const DepthwisePlane &g, const float *x,
     depthwiseRows<0, 0, 0>(g, padded, width, w, bias, y);
 }
 
+/// Transposes the 8x8 block r[0..7] in registers (unpack, shuffle, then
+/// 128-bit lane permutes on AVX2).
+inline void depthwiseTranspose8(DepthwiseVec r[8]) {
+  DepthwiseVec t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[i + 1] =
+        __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4)
+    for (int j = 0; j < 2; ++j) {
+      u[i + 2 * j] = __builtin_shufflevector(t[i + j], t[i + j + 2], 0, 1, 8, 9,
+                                             4, 5, 12, 13);
+      u[i + 2 * j + 1] = __builtin_shufflevector(t[i + j], t[i + j + 2], 2, 3,
+                                                 10, 11, 6, 7, 14, 15);
+    }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[i + 4] =
+        __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+}
+
+/// Rows and columns of the zero-padded input that depthwiseInterleavedImpl
+/// reads.
+inline void depthwiseInterleavedSize(const DepthwisePlane &g, int64_t &rows,
+                                     int64_t &cols) {
+  rows = (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1;
+  cols = (g.OW - 1) * g.sw + (g.KW - 1) * g.dw + 1;
+}
+
+/// One output row of 8 channels from the interleaved padded input `in`
+/// (positions of 8 channels, `cols` per row): 4 positions per step, the
+/// weights `w` (taps x 8 channels) in registers for fixed KH, KW.
+template <int KH, int KW>
+void depthwiseInterleavedRow(const DepthwisePlane &g, const float *in,
+                             int64_t cols, const float *w, DepthwiseVec bias,
+                             DepthwiseVec lo, DepthwiseVec hi, float *out) {
+  int64_t kh = KH > 0 ? KH : g.KH, kw = KW > 0 ? KW : g.KW;
+  int64_t dh = KH > 0 ? 1 : g.dh, dw = KH > 0 ? 1 : g.dw, sw = g.sw;
+  auto tap = [&](int64_t r, int64_t s) {
+    DepthwiseVec v;
+    __builtin_memcpy(&v, w + 8 * (r * kw + s), sizeof v);
+    return v;
+  };
+  auto at = [&](int64_t r, int64_t col) {
+    DepthwiseVec v;
+    __builtin_memcpy(&v, in + 8 * (r * dh * cols + col), sizeof v);
+    return v;
+  };
+  auto finish = [&](DepthwiseVec a, float *o) {
+    a = a < lo ? lo : a;
+    a = a > hi ? hi : a;
+    __builtin_memcpy(o, &a, sizeof a);
+  };
+  int64_t ow = 0;
+  for (; ow + 4 <= g.OW; ow += 4) {
+    DepthwiseVec acc[4] = {bias, bias, bias, bias};
+    for (int64_t r = 0; r < kh; ++r)
+      for (int64_t s = 0; s < kw; ++s) {
+        DepthwiseVec wv = tap(r, s);
+        for (int u = 0; u < 4; ++u)
+          acc[u] += wv * at(r, (ow + u) * sw + s * dw);
+      }
+    for (int u = 0; u < 4; ++u)
+      finish(acc[u], out + 8 * (ow + u));
+  }
+  for (; ow < g.OW; ++ow) {
+    DepthwiseVec acc = bias;
+    for (int64_t r = 0; r < kh; ++r)
+      for (int64_t s = 0; s < kw; ++s)
+        acc += tap(r, s) * at(r, ow * sw + s * dw);
+    finish(acc, out + 8 * ow);
+  }
+}
+
+/// 8 channels at once, one per vector lane, for planes too narrow for
+/// depthwisePlaneImpl's row vectors: channel k's plane at x + k * ldcx
+/// (rows g.ldx == g.W apart, contiguous), its output at y + k * ldcy (rows
+/// g.ldy == g.OW apart). The planes are transposed into a zero-padded
+/// interleaved copy in `scratch` (rows x cols positions of 8 channels, then
+/// one output row), every output position is taps FMAs of full vectors, and
+/// the output rows are transposed back. `w` is taps x 8 (tap-major), `bias`
+/// 8 values.
+inline void depthwiseInterleavedImpl(const DepthwisePlane &g, const float *x,
+                                     int64_t ldcx, const float *w,
+                                     const float *bias, float *y, int64_t ldcy,
+                                     float *scratch) {
+  int64_t rows, cols;
+  depthwiseInterleavedSize(g, rows, cols);
+  float *in = scratch, *out = scratch + rows * cols * 8;
+  // The padded copy: zeros around the plane, then its positions 8 at a time
+  // through 8x8 transposes (flat over the contiguous plane, so narrow rows
+  // still fill whole blocks).
+  for (int64_t r = 0; r < rows; ++r) {
+    bool inside = r >= g.padT && r < g.padT + g.H;
+    for (int64_t c = 0; c < cols; ++c)
+      if (!inside || c < g.padL || c >= g.padL + g.W)
+        for (int k = 0; k < 8; ++k)
+          in[8 * (r * cols + c) + k] = 0.0f;
+  }
+  int64_t n = g.H * g.W, ih = 0, iw = 0;
+  auto put = [&](const float *v) {
+    int64_t r = ih + g.padT, c = iw + g.padL;
+    if (r < rows && c < cols)
+      __builtin_memcpy(in + 8 * (r * cols + c), v, 8 * sizeof(float));
+    if (++iw == g.W) {
+      iw = 0;
+      ++ih;
+    }
+  };
+  int64_t p = 0;
+  for (; p + 8 <= n; p += 8) {
+    DepthwiseVec v[8];
+    for (int k = 0; k < 8; ++k)
+      __builtin_memcpy(&v[k], x + k * ldcx + p, sizeof v[k]);
+    depthwiseTranspose8(v);
+    for (int j = 0; j < 8; ++j)
+      put((const float *)&v[j]);
+  }
+  for (; p < n; ++p) {
+    float v[8];
+    for (int k = 0; k < 8; ++k)
+      v[k] = x[k * ldcx + p];
+    put(v);
+  }
+  DepthwiseVec b, lo, hi;
+  __builtin_memcpy(&b, bias, sizeof b);
+  lo = g.lo - (DepthwiseVec){};
+  hi = g.hi - (DepthwiseVec){};
+  bool plain = g.dh == 1 && g.dw == 1;
+  // Output positions flat over the plane (OH * OW), 8 per transpose; `flat`
+  // counts those already stored.
+  int64_t m = g.OH * g.OW, flat = 0;
+  float *pending = out;
+  for (int64_t oh = 0; oh < g.OH; ++oh) {
+    const float *base = in + 8 * oh * g.sh * cols;
+    float *row = out + 8 * (oh * g.OW - flat);
+    if (plain && g.KH == 3 && g.KW == 3)
+      depthwiseInterleavedRow<3, 3>(g, base, cols, w, b, lo, hi, row);
+    else if (plain && g.KH == 5 && g.KW == 5)
+      depthwiseInterleavedRow<5, 5>(g, base, cols, w, b, lo, hi, row);
+    else
+      depthwiseInterleavedRow<0, 0>(g, base, cols, w, b, lo, hi, row);
+    int64_t ready = (oh + 1) * g.OW;
+    for (; flat + 8 <= ready; flat += 8) {
+      DepthwiseVec v[8];
+      for (int j = 0; j < 8; ++j)
+        __builtin_memcpy(&v[j], pending + 8 * j, sizeof v[j]);
+      depthwiseTranspose8(v);
+      for (int k = 0; k < 8; ++k)
+        __builtin_memcpy(y + k * ldcy + flat, &v[k], sizeof v[k]);
+      pending += 64;
+    }
+    // Positions not yet stored move to the front of the buffer.
+    for (int64_t i = 0; i < 8 * (ready - flat); ++i)
+      out[i] = pending[i];
+    pending = out;
+  }
+  for (; flat < m; ++flat, pending += 8)
+    for (int k = 0; k < 8; ++k)
+      y[k * ldcy + flat] = pending[k];
+}
+
 } // namespace
 
 /// The AVX2 + FMA build of depthwisePlaneImpl (DepthwiseConvAvx2.cpp).
 void depthwisePlaneAvx2(const DepthwisePlane &g, const float *x, const float *w,
                         float bias, float *y, float *padded);
+/// The AVX2 + FMA build of depthwiseInterleavedImpl.
+void depthwiseInterleavedAvx2(const DepthwisePlane &g, const float *x,
+                              int64_t ldcx, const float *w, const float *bias,
+                              float *y, int64_t ldcy, float *scratch);
 
 } // namespace tessera
 

@@ -105,6 +105,8 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         if tag == "kernels":
             envs += [("gemm", {"TESSERA_CONV_DIRECT": "0"}),
                      ("portable", {"TESSERA_GEMM_PORTABLE": "1"})]
+        if tag == "kernels" and lowering == "depthwise":
+            envs += [("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"})]
         for suffix, env in envs:
             res = os.path.join(d, tag + suffix + "_out")
             subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir",
@@ -157,6 +159,16 @@ case("dw3x3_dilated", (1, 8, 25, 33), 8, [3, 3], pads=[2, 2, 2, 2], dilations=[2
 case("dw1d_31", (2, 16, 150), 16, [31], pads=[15, 15], group=16)
 case("dw3x5_s3", (1, 6, 40, 41), 6, [3, 5], strides=[3, 3], pads=[0, 2, 1, 0], group=6)
 # More than 128 taps: the kernel's plain per-output loop.
+# Small planes take the channel-interleaved path (8 channels per vector,
+# the rest per plane): channel tails, a batch, stride 2 with asymmetric pads,
+# dilation, a generic 3x5 kernel, one plane narrower and shorter than 8.
+case("dwi_tail_batch", (2, 20, 9, 11), 20, [3, 3], pads=[1, 1, 1, 1], group=20)
+case("dwi_s2_asym", (1, 16, 14, 13), 16, [3, 3], strides=[2, 2], pads=[0, 1, 1, 0], group=16)
+case("dwi_5x5_dilated", (1, 24, 12, 12), 24, [5, 5], pads=[4, 4, 4, 4], dilations=[2, 2],
+     group=24)
+case("dwi_3x5_s2_nobias", (1, 8, 15, 17), 8, [3, 5], strides=[2, 1], pads=[1, 2, 0, 1], group=8,
+     bias=False)
+case("dwi_tiny", (1, 8, 3, 2), 8, [3, 3], pads=[1, 1, 1, 1], group=8)
 case("dw13x13_plain", (1, 4, 20, 22), 4, [13, 13], pads=[6, 6, 6, 6], group=4)
 # Fused activations (tessera-fuse-conv-activation): ReLU, ReLU6 (Clip 0..6)
 # and a Clip with only a lower bound on each kernel, a Clip on the GEMM
