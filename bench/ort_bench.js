@@ -1,5 +1,6 @@
-// Times an ONNX model in ONNX Runtime (CPU) on the same .npy inputs Tessera gets.
-// Usage: node ort_bench.js MODEL.onnx INPUT_DIR ITERS THREADS  -> one JSON line
+// Times an ONNX model in ONNX Runtime (CPU) on the same .npy inputs Tessera
+// gets. Usage: node ort_bench.js MODEL.onnx INPUT_DIR ITERS THREADS  -> one
+// JSON line
 const fs = require("fs");
 const path = require("path");
 const ort = require("onnxruntime-node");
@@ -11,17 +12,22 @@ function readNpy(file) {
   const start = major === 1 ? 10 : 12;
   const header = buf.toString("latin1", start, start + hlen);
   const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(",")
-    .map((s) => s.trim()).filter((s) => s.length).map(Number);
+  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1]
+                    .split(",")
+                    .map((s) => s.trim())
+                    .filter((s) => s.length)
+                    .map(Number);
   const data = buf.subarray(start + hlen);
-  const copy = (T) => new T(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+  const copy = (T) =>
+      new T(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
   const kinds = {
-    "<f4": ["float32", () => copy(Float32Array)],
-    "<i8": ["int64", () => copy(BigInt64Array)],
-    "<i4": ["int32", () => copy(Int32Array)],
-    "|b1": ["bool", () => new Uint8Array(data)],
+    "<f4" : [ "float32", () => copy(Float32Array) ],
+    "<i8" : [ "int64", () => copy(BigInt64Array) ],
+    "<i4" : [ "int32", () => copy(Int32Array) ],
+    "|b1" : [ "bool", () => new Uint8Array(data) ],
   };
-  if (!kinds[descr]) throw new Error(`${file}: unsupported dtype ${descr}`);
+  if (!kinds[descr])
+    throw new Error(`${file}: unsupported dtype ${descr}`);
   const [type, make] = kinds[descr];
   return new ort.Tensor(type, make(), shape);
 }
@@ -30,12 +36,17 @@ async function main() {
   const [model, inputDir, itersArg, threadsArg] = process.argv.slice(2);
   const iters = Number(itersArg || 20), threads = Number(threadsArg || 2);
   const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all",
+    intraOpNumThreads : threads,
+    interOpNumThreads : 1,
+    graphOptimizationLevel : "all",
+    enableProfiling : !!process.env.ORT_PROF,
+    profileFilePrefix : process.env.ORT_PROF || "ort",
   });
   const feeds = {};
   for (const name of session.inputNames)
     feeds[name] = readNpy(path.join(inputDir, `${name}.npy`));
-  for (let i = 0; i < 3; i++) await session.run(feeds);
+  for (let i = 0; i < 3; i++)
+    await session.run(feeds);
   const times = [];
   for (let i = 0; i < iters; i++) {
     const t0 = process.hrtime.bigint();
@@ -43,7 +54,17 @@ async function main() {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   times.sort((a, b) => a - b);
-  console.log(JSON.stringify({ median_ms: times[Math.floor(times.length / 2)], min_ms: times[0], iters, threads }));
+  if (process.env.ORT_PROF)
+    session.endProfiling();
+  console.log(JSON.stringify({
+    median_ms : times[Math.floor(times.length / 2)],
+    min_ms : times[0],
+    iters,
+    threads
+  }));
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});
