@@ -1,6 +1,7 @@
 // Times an ONNX model in ONNX Runtime (CPU) on the same .npy inputs Tessera
 // gets. Usage: node ort_bench.js MODEL.onnx INPUT_DIR ITERS THREADS  -> one
-// JSON line
+// JSON line. With ORT_PROF=PREFIX set, ONNX Runtime also writes its per-node
+// profile to PREFIX_<date>.json (a Chrome trace: "Node" events, *_kernel_time).
 const fs = require("fs");
 const path = require("path");
 const ort = require("onnxruntime-node");
