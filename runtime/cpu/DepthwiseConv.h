@@ -48,12 +48,15 @@ inline DepthwiseVec depthwiseLoad(const float *xr, int64_t sw) {
 /// of w[r*kw + s] * the input at base + r*rowStep + s*dw (8 of them, sw
 /// apart), V independent FMA chains. KH, KW, SW > 0 fix the kernel size
 /// and stride, with dilation 1, at compile time (the taps unroll and their
-/// weights stay in registers); 0 reads kh, kw, sw and dw.
+/// weights stay in registers); 0 reads kh, kw, sw and dw. SW == 2 reads
+/// rows split into even and odd columns (depthwiseSplitRow; the odd ones
+/// `half` floats on): tap s is unit-stride from base + (s & 1) * half +
+/// s / 2, no shuffles.
 template <int KH, int KW, int SW, int V>
 __attribute__((always_inline)) inline void
 depthwiseVectors(const float *base, int64_t rowStep, int64_t dw, int64_t sw,
-                 const float *w, int64_t kh, int64_t kw, float bias, float lo,
-                 float hi, float *yr) {
+                 int64_t half, const float *w, int64_t kh, int64_t kw,
+                 float bias, float lo, float hi, float *yr) {
   if (KH > 0) {
     kh = KH;
     kw = KW;
@@ -66,6 +69,12 @@ depthwiseVectors(const float *base, int64_t rowStep, int64_t dw, int64_t sw,
   for (int64_t r = 0; r < kh; ++r)
     for (int64_t s = 0; s < kw; ++s) {
       float wv = w[r * kw + s];
+      if (SW == 2) {
+        const float *in = base + r * rowStep + (s & 1) * half + (s >> 1);
+        for (int v = 0; v < V; ++v)
+          acc[v] += wv * depthwiseLoad(in + 8 * v, 1);
+        continue;
+      }
       const float *in = base + r * rowStep + s * dw;
       for (int v = 0; v < V; ++v)
         acc[v] += wv * depthwiseLoad(in + 8 * v * sw, sw);
@@ -90,7 +99,7 @@ inline void depthwisePaddedSize(const DepthwisePlane &g, int64_t &rows,
   width = (ow - 1) * g.sw + (g.KW - 1) * g.dw + 1;
   if (width < g.W + g.padL)
     width = g.W + g.padL;
-  width += 16;
+  width += 16 + (width & 1);
 }
 
 /// Most taps of a depthwise kernel (more: the plain loops of Conv.cpp).
@@ -106,42 +115,87 @@ void depthwiseRows(const DepthwisePlane &g, const float *padded, int64_t width,
   float w[depthwiseMaxTaps];
   for (int64_t t = 0; t < g.KH * g.KW; ++t)
     w[t] = weights[t];
-  int64_t rowStep = g.dh * width, sw = SW > 0 ? SW : g.sw;
+  int64_t rowStep = g.dh * width, sw = SW > 0 ? SW : g.sw, half = width / 2;
+  // Output column ow starts at column ow * sw, or ow in split rows.
+  int64_t step = SW == 2 ? 1 : sw;
   for (int64_t oh = 0; oh < g.OH; ++oh) {
     float *yr = y + oh * g.ldy;
     const float *base = padded + oh * g.sh * width;
     if (g.OW < 8) {
       float tmp[8];
-      depthwiseVectors<KH, KW, SW, 1>(base, rowStep, g.dw, sw, w, g.KH, g.KW,
-                                      bias, g.lo, g.hi, tmp);
+      depthwiseVectors<KH, KW, SW, 1>(base, rowStep, g.dw, sw, half, w, g.KH,
+                                      g.KW, bias, g.lo, g.hi, tmp);
       for (int64_t ow = 0; ow < g.OW; ++ow)
         yr[ow] = tmp[ow];
       continue;
     }
     int64_t ow = 0;
     for (; ow + 32 <= g.OW; ow += 32)
-      depthwiseVectors<KH, KW, SW, 4>(base + ow * sw, rowStep, g.dw, sw, w,
-                                      g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
+      depthwiseVectors<KH, KW, SW, 4>(base + ow * step, rowStep, g.dw, sw, half,
+                                      w, g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
     for (; ow + 16 <= g.OW; ow += 16)
-      depthwiseVectors<KH, KW, SW, 2>(base + ow * sw, rowStep, g.dw, sw, w,
-                                      g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
+      depthwiseVectors<KH, KW, SW, 2>(base + ow * step, rowStep, g.dw, sw, half,
+                                      w, g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
     for (; ow < g.OW; ow += 8) {
       if (ow + 8 > g.OW)
         ow = g.OW - 8;
-      depthwiseVectors<KH, KW, SW, 1>(base + ow * sw, rowStep, g.dw, sw, w,
-                                      g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
+      depthwiseVectors<KH, KW, SW, 1>(base + ow * step, rowStep, g.dw, sw, half,
+                                      w, g.KH, g.KW, bias, g.lo, g.hi, yr + ow);
     }
   }
 }
 
 /// One plane: copied zero-padded into `padded` (a few KiB, in cache), then
 /// its output rows (depthwiseRows, specialized for the common kernel
-/// sizes). At most depthwiseMaxTaps taps.
+/// sizes). At most depthwiseMaxTaps taps. The specialized stride-2 kernels
+/// read rows split into their even columns, then their odd ones (width / 2
+/// on).
 inline void depthwisePlaneImpl(const DepthwisePlane &g, const float *x,
                                const float *w, float bias, float *y,
                                float *padded) {
   int64_t rows, width;
   depthwisePaddedSize(g, rows, width);
+  bool plain = g.dh == 1 && g.dw == 1;
+  auto is = [&](int64_t k, int64_t stride) {
+    return plain && g.KH == k && g.KW == k && g.sw == stride;
+  };
+  if (is(3, 2) || is(5, 2)) {
+    // Padded column j = iw + padL goes to half j & 1 at j / 2: with padL =
+    // 2a + p, the image's even columns 2m land in half p at a + m, its odd
+    // ones in half 1 - p at a + p + m; 16 at a time through two shuffles.
+    int64_t half = width / 2, a = g.padL >> 1, p = g.padL & 1;
+    for (int64_t i = 0; i < rows; ++i) {
+      float *row = padded + i * width;
+      for (int64_t j = 0; j < width; ++j)
+        row[j] = 0.0f;
+      int64_t ih = i - g.padT;
+      if (ih < 0 || ih >= g.H)
+        continue;
+      const float *src = x + ih * g.ldx;
+      float *evens = row + p * half + a, *odds = row + (1 - p) * half + a + p;
+      int64_t iw = 0;
+      for (; iw + 16 <= g.W; iw += 16) {
+        DepthwiseVec lo, hi;
+        __builtin_memcpy(&lo, src + iw, sizeof lo);
+        __builtin_memcpy(&hi, src + iw + 8, sizeof hi);
+        DepthwiseVec e = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12,
+                                                 14),
+                     o = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13,
+                                                 15);
+        __builtin_memcpy(evens + iw / 2, &e, sizeof e);
+        __builtin_memcpy(odds + iw / 2, &o, sizeof o);
+      }
+      for (; iw < g.W; ++iw) {
+        int64_t j = iw + g.padL;
+        row[(j & 1) * half + (j >> 1)] = src[iw];
+      }
+    }
+    if (g.KH == 3)
+      depthwiseRows<3, 3, 2>(g, padded, width, w, bias, y);
+    else
+      depthwiseRows<5, 5, 2>(g, padded, width, w, bias, y);
+    return;
+  }
   for (int64_t i = 0; i < rows; ++i) {
     float *row = padded + i * width;
     int64_t ih = i - g.padT;
@@ -158,18 +212,10 @@ inline void depthwisePlaneImpl(const DepthwisePlane &g, const float *x,
     for (int64_t j = g.padL + g.W; j < width; ++j)
       row[j] = 0.0f;
   }
-  bool plain = g.dh == 1 && g.dw == 1;
-  auto is = [&](int64_t k, int64_t stride) {
-    return plain && g.KH == k && g.KW == k && g.sw == stride;
-  };
   if (is(3, 1))
     depthwiseRows<3, 3, 1>(g, padded, width, w, bias, y);
-  else if (is(3, 2))
-    depthwiseRows<3, 3, 2>(g, padded, width, w, bias, y);
   else if (is(5, 1))
     depthwiseRows<5, 5, 1>(g, padded, width, w, bias, y);
-  else if (is(5, 2))
-    depthwiseRows<5, 5, 2>(g, padded, width, w, bias, y);
   else if (is(7, 1))
     depthwiseRows<7, 7, 1>(g, padded, width, w, bias, y);
   else
