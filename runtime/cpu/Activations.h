@@ -50,9 +50,9 @@ struct Epilogue {
   const float *residual = nullptr; // must not overlap x
   int64_t residualRowStride = 0, residualColStride = 0;
   // A bias per row (a convolution's output channels), added before the
-  // rest, and a clamp into [clampMin, clampMax] after the biases (NaN stays
-  // NaN; a convolution's fused ReLU/Clip): by the GEMM's epilogue only, and
-  // not with an activation or residual.
+  // rest, and a clamp into [clampMin, clampMax] after everything else (NaN
+  // stays NaN; a convolution's fused ReLU/Clip). The order: row bias, bias,
+  // activation, residual, clamp.
   const float *rowBias = nullptr;
   int64_t rowBiasStride = 0;
   bool clamp = false;

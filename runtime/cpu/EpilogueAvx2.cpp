@@ -137,19 +137,29 @@ void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
   bool vectorRes = e.residual && (rcs == 0 || rcs == 1);
   int64_t full = n / 8 * 8;
   __m256i tail = laneMask(n - full);
+  // A scalar bias or residual loop runs outside the vector one, so the
+  // clamp moves after it.
+  bool vectorClamp = e.clamp && !(e.residual && !vectorRes);
+  __m256 lo = splat(e.clampMin), hi = splat(e.clampMax);
   for (int64_t r = 0; r < m; ++r, x += ldx) {
     const float *res =
         e.residual ? e.residual + r * e.residualRowStride : nullptr;
+    __m256 rowBias = splat(e.rowBias ? e.rowBias[r * e.rowBiasStride] : 0.0f);
     if (e.bias && !vectorBias)
       for (int64_t j = 0; j < n; ++j)
         x[j] += e.bias[j * bs];
     auto step = [&](int64_t j, auto load, auto store) {
       __m256 v = load(x + j);
+      if (e.rowBias)
+        v = _mm256_add_ps(v, rowBias);
       if (vectorBias)
         v = _mm256_add_ps(v, bs ? load(e.bias + j) : splat(*e.bias));
       v = activate<Act>(v);
       if (vectorRes)
         v = _mm256_add_ps(v, rcs ? load(res + j) : splat(*res));
+      // max/min return their second operand when one is NaN: NaN stays.
+      if (vectorClamp)
+        v = _mm256_min_ps(hi, _mm256_max_ps(lo, v));
       store(x + j, v);
     };
     for (int64_t j = 0; j < full; j += 8)
@@ -163,6 +173,11 @@ void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
     if (res && !vectorRes)
       for (int64_t j = 0; j < n; ++j)
         x[j] += res[j * rcs];
+    if (e.clamp && !vectorClamp)
+      for (int64_t j = 0; j < n; ++j) {
+        x[j] = x[j] < e.clampMin ? e.clampMin : x[j];
+        x[j] = x[j] > e.clampMax ? e.clampMax : x[j];
+      }
   }
 }
 

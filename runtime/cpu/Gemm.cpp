@@ -162,26 +162,8 @@ struct Plan {
 /// The epilogue on C[i0:i0+m, j0:j0+n].
 void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
   Epilogue e = epilogueAt(*p.epilogue, i0, j0);
-  if (e.rowBias || e.clamp) {
-    // The convolution's epilogue, per row: its bias, the bias per column,
-    // then the clamp.
-    for (int64_t i = 0; i < m; ++i) {
-      float b = e.rowBias ? e.rowBias[i * e.rowBiasStride] : 0.0f;
-      float *c = p.C.at(i0 + i, j0);
-      for (int64_t j = 0; j < n; ++j) {
-        float v = c[j * p.C.colStride] + b;
-        if (e.bias)
-          v += e.bias[j * e.biasStride];
-        if (e.clamp) {
-          v = v < e.clampMin ? e.clampMin : v;
-          v = v > e.clampMax ? e.clampMax : v;
-        }
-        c[j * p.C.colStride] = v;
-      }
-    }
-    return;
-  }
-  if (e.activation == ActNone && !e.bias && !e.residual)
+  if (e.activation == ActNone && !e.bias && !e.residual && !e.rowBias &&
+      !e.clamp)
     return;
   if (p.C.colStride == 1) {
     epilogueKernel(e, p.C.at(i0, j0), p.C.rowStride, m, n);
@@ -511,10 +493,20 @@ TESSERA_INLINE void epilogueBlock(const Epilogue &e, float *x, int64_t ldx,
   for (int64_t r = 0; r < m; ++r, x += ldx) {
     const float *res =
         e.residual ? e.residual + r * e.residualRowStride : nullptr;
+    float rb = e.rowBias ? e.rowBias[r * e.rowBiasStride] : 0.0f;
     for (int64_t j = 0; j < n; ++j) {
-      float v = e.bias ? x[j] + e.bias[j * e.biasStride] : x[j];
+      float v = x[j] + rb;
+      if (e.bias)
+        v += e.bias[j * e.biasStride];
       v = activate<Act>(v);
-      x[j] = res ? v + res[j * e.residualColStride] : v;
+      if (res)
+        v += res[j * e.residualColStride];
+      if (e.clamp) {
+        // NaN < lo and NaN > hi are false: NaN stays.
+        v = v < e.clampMin ? e.clampMin : v;
+        v = v > e.clampMax ? e.clampMax : v;
+      }
+      x[j] = v;
     }
   }
 }

@@ -222,15 +222,22 @@ void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
   int64_t bs = e.biasStride, rcs = e.residualColStride;
   bool vectorBias = e.bias && (bs == 0 || bs == 1);
   bool vectorRes = e.residual && (rcs == 0 || rcs == 1);
+  // A scalar residual loop runs after the vector one, so the clamp moves
+  // after it.
+  bool vectorClamp = e.clamp && !(e.residual && !vectorRes);
+  __m512 lo = splat(e.clampMin), hi = splat(e.clampMax);
   for (int64_t r = 0; r < m; ++r, x += ldx) {
     const float *res =
         e.residual ? e.residual + r * e.residualRowStride : nullptr;
+    __m512 rowBias = splat(e.rowBias ? e.rowBias[r * e.rowBiasStride] : 0.0f);
     if (e.bias && !vectorBias)
       for (int64_t j = 0; j < n; ++j)
         x[j] += e.bias[j * bs];
     for (int64_t j = 0; j < n; j += 16) {
       __mmask16 mask = tailMask(n - j);
       __m512 v = _mm512_maskz_loadu_ps(mask, x + j);
+      if (e.rowBias)
+        v = _mm512_add_ps(v, rowBias);
       if (vectorBias)
         v = _mm512_add_ps(v, bs ? _mm512_maskz_loadu_ps(mask, e.bias + j)
                                 : splat(*e.bias));
@@ -238,11 +245,19 @@ void epilogueBlock(const Epilogue &e, float *x, int64_t ldx, int64_t m,
       if (vectorRes)
         v = _mm512_add_ps(v, rcs ? _mm512_maskz_loadu_ps(mask, res + j)
                                  : splat(*res));
+      // max/min return their second operand when one is NaN: NaN stays.
+      if (vectorClamp)
+        v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));
       _mm512_mask_storeu_ps(x + j, mask, v);
     }
     if (res && !vectorRes)
       for (int64_t j = 0; j < n; ++j)
         x[j] += res[j * rcs];
+    if (e.clamp && !vectorClamp)
+      for (int64_t j = 0; j < n; ++j) {
+        x[j] = x[j] < e.clampMin ? e.clampMin : x[j];
+        x[j] = x[j] > e.clampMax ? e.clampMax : x[j];
+      }
   }
 }
 
