@@ -22,7 +22,7 @@ constexpr int MR = gemmMRAvx2;
 template <int R, int V>
 inline void block(int64_t kc, const float *__restrict Ap,
                   const float *__restrict Bp, float *C, int64_t ldc, int m,
-                  int n, bool overwrite) {
+                  int n, bool overwrite, const TileStore *store) {
   __m256 acc[R][V];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
@@ -47,6 +47,25 @@ inline void block(int64_t kc, const float *__restrict Ap,
     Ap += MR;
     Bp += gemmNR;
   }
+  // The row bias (rows past m add 0) and the clamp; max/min return their
+  // second operand on NaN, so NaN stays.
+  __m256 rowBias[R], lo, hi;
+  bool clamp = store && store->clamp;
+  if (store) {
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+      rowBias[r] = _mm256_set1_ps(store->rowBias && r < m
+                                      ? store->rowBias[r * store->rowBiasStride]
+                                      : 0.0f);
+    lo = _mm256_set1_ps(store->lo);
+    hi = _mm256_set1_ps(store->hi);
+  }
+  auto finish = [&](int r, __m256 x) {
+    if (!store)
+      return x;
+    x = _mm256_add_ps(x, rowBias[r]);
+    return clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, x)) : x;
+  };
   if (m >= R && n >= 8 * V) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
@@ -55,7 +74,7 @@ inline void block(int64_t kc, const float *__restrict Ap,
       for (int v = 0; v < V; ++v) {
         if (!overwrite)
           acc[r][v] = _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[r][v]);
-        _mm256_storeu_ps(row + 8 * v, acc[r][v]);
+        _mm256_storeu_ps(row + 8 * v, finish(r, acc[r][v]));
       }
     }
     return;
@@ -75,7 +94,7 @@ inline void block(int64_t kc, const float *__restrict Ap,
       if (!overwrite)
         acc[r][v] =
             _mm256_add_ps(loadLanes(row + 8 * v, left, mask[v]), acc[r][v]);
-      storeLanes(row + 8 * v, left, mask[v], acc[r][v]);
+      storeLanes(row + 8 * v, left, mask[v], finish(r, acc[r][v]));
     }
   }
 }
@@ -134,20 +153,21 @@ void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp) {
 // most 4 rows (the last of an M that is not a multiple of 6) computes only
 // those: one 2x32 block, or two 4x16.
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
-                         int64_t ldc, int m, int n, bool overwrite) {
+                         int64_t ldc, int m, int n, bool overwrite,
+                         const TileStore *store) {
   if (m <= 2) {
-    block<2, 4>(kc, Ap, Bp, C, ldc, m, n, overwrite);
+    block<2, 4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
     return;
   }
   if (m <= 4) {
-    block<4, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite);
+    block<4, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
     if (n > 16)
-      block<4, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite);
+      block<4, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite, store);
     return;
   }
-  block<6, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite);
+  block<6, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
   if (n > 16)
-    block<6, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite);
+    block<6, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite, store);
 }
 
 } // namespace tessera

@@ -13,7 +13,8 @@ namespace tessera {
 
 void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                            const float *__restrict Bp, float *C, int64_t ldc,
-                           int m, int n, bool overwrite) {
+                           int m, int n, bool overwrite,
+                           const TileStore *store) {
   constexpr int MR = gemmMR;
   __m512 c0[MR], c1[MR];
 #pragma GCC unroll 16
@@ -32,6 +33,19 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
     Ap += MR;
     Bp += gemmNR;
   }
+  // The row bias (rows past m add 0) and the clamp; max/min return their
+  // second operand on NaN, so NaN stays.
+  auto finish = [&](int r, __m512 x) {
+    if (!store)
+      return x;
+    if (store->rowBias && r < m)
+      x = _mm512_add_ps(
+          x, _mm512_set1_ps(store->rowBias[r * store->rowBiasStride]));
+    if (store->clamp)
+      x = _mm512_min_ps(_mm512_set1_ps(store->hi),
+                        _mm512_max_ps(_mm512_set1_ps(store->lo), x));
+    return x;
+  };
   if (m == MR && n == gemmNR) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
@@ -40,8 +54,8 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
         c0[r] = _mm512_add_ps(_mm512_loadu_ps(row), c0[r]);
         c1[r] = _mm512_add_ps(_mm512_loadu_ps(row + 16), c1[r]);
       }
-      _mm512_storeu_ps(row, c0[r]);
-      _mm512_storeu_ps(row + 16, c1[r]);
+      _mm512_storeu_ps(row, finish(r, c0[r]));
+      _mm512_storeu_ps(row + 16, finish(r, c1[r]));
     }
     return;
   }
@@ -58,8 +72,8 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
       c0[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, row), c0[r]);
       c1[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, row + 16), c1[r]);
     }
-    _mm512_mask_storeu_ps(row, mask0, c0[r]);
-    _mm512_mask_storeu_ps(row + 16, mask1, c1[r]);
+    _mm512_mask_storeu_ps(row, mask0, finish(r, c0[r]));
+    _mm512_mask_storeu_ps(row + 16, mask1, finish(r, c1[r]));
   }
 }
 

@@ -18,10 +18,23 @@ constexpr int gemmMRAvx2 = 6;
 // C[r*ldc + j] += sum_k Ap[k*MR + r] * Bp[k*NR + j] for r < m, j < n, where
 // Ap/Bp are packed, zero-padded panels (64-byte aligned) of depth kc (MR is
 // gemmMR, or gemmMRAvx2 for the AVX2 kernel); with
-// `overwrite`, = instead of += (C is not read).
+// `overwrite`, = instead of += (C is not read). A non-null `store` finishes
+// the tile as it is stored (see TileStore).
+struct TileStore;
 using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
                                  float *C, int64_t ldc, int m, int n,
-                                 bool overwrite);
+                                 bool overwrite, const TileStore *store);
+
+// The convolution's epilogue applied by the micro-kernel as it stores the
+// tile of the last K step, instead of a pass over C afterwards: C(r, j) =
+// clamp(C(r, j) + rowBias[r * rowBiasStride]) (NaN stays NaN). rowBias
+// (null: none) starts at the tile's first row.
+struct TileStore {
+  const float *rowBias;
+  int64_t rowBiasStride;
+  bool clamp;
+  float lo, hi;
+};
 
 // Packs a full MR = 8 row panel of row-major A (unit column stride):
 // Ap[k*8 + r] = A[r*lda + k] for k < kc, with 8x8 register transposes
@@ -32,7 +45,8 @@ void gemmPackA6Avx2(const float *A, int64_t lda, int64_t kc, float *Ap);
 
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void gemmMicroKernelAvx512(int64_t kc, const float *Ap, const float *Bp,
-                           float *C, int64_t ldc, int m, int n, bool overwrite);
+                           float *C, int64_t ldc, int m, int n, bool overwrite,
+                           const TileStore *store);
 // Unpacked kernel for m <= 4 rows (GEMV-like, memory-bound): C += A·B (or =
 // with `overwrite`) with A(r, k) = A[r*lda + k*acs] and B, C of unit column
 // stride.
@@ -45,10 +59,11 @@ void gemmPackBAvx512(const float *B, int64_t ldb, int64_t kc, int n,
 void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp);
 // Built with -mavx2 -mfma; call only when the CPU has AVX2 and FMA.
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
-                         int64_t ldc, int m, int n, bool overwrite);
+                         int64_t ldc, int m, int n, bool overwrite,
+                         const TileStore *store);
 void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
                              float *C, int64_t ldc, int m, int n,
-                             bool overwrite);
+                             bool overwrite, const TileStore *store);
 
 struct Epilogue;
 // B supplied panel by panel: pack(ctx, k0, kc, j0, n, Bp) writes

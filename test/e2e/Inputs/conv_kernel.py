@@ -175,6 +175,9 @@ case("dw13x13_plain", (1, 4, 20, 22), 4, [13, 13], pads=[6, 6, 6, 6], group=4)
 # paths' small and large maps, and a NaN input that must stay NaN.
 case("conv3x3_relu", (1, 8, 20, 20), 24, [3, 3], pads=[1, 1, 1, 1], act="relu")
 case("conv1x1_relu6_large", (1, 16, 24, 24), 32, [1, 1], act=(0.0, 6.0))
+# K = 160 > the AVX2 GEMM's K block: the clamp and bias go into the last
+# block's tile stores.
+case("conv1x1_k160_relu", (1, 160, 20, 20), 24, [1, 1], act="relu")
 case("conv3x3_clip_rows", (1, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], act=(-0.5, 0.5))
 case("dw3x3_relu6", (1, 16, 17, 19), 16, [3, 3], pads=[1, 1, 1, 1], group=16, act=(0.0, 6.0))
 case("dw5x5_clipmin", (1, 8, 12, 12), 8, [5, 5], strides=[2, 2], pads=[2, 2, 2, 2], group=8,
