@@ -105,25 +105,36 @@ def Tessera_LayerNormOp : Tessera_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tessera_ConvOp : Tessera_Op<"conv", [Pure]> {
+def Tessera_ConvOp : Tessera_Op<"conv", [Pure, AttrSizedOperandSegments]> {
   let summary = "N-d grouped convolution, NC[spatial] layout";
   let description = [{
     `input` is `[N, C, D1..Dk]`, `weight` is `[F, C/group, K1..Kk]`, optional
     `bias` is `[F]`. `pads` holds k begin pads then k end pads. Output size per
     spatial dim: `(D + pb + pe - dilation * (K - 1) - 1) / stride + 1`.
-    Optional `clamp_min` / `clamp_max` clamp the result (a ReLU or Clip fused
-    by tessera-fuse-conv-activation); NaN stays NaN.
+    Optional `residual` (the result's type) is added to the output, and
+    optional `clamp_min` / `clamp_max` clamp the sum (a residual Add and a
+    ReLU or Clip fused by tessera-fuse-conv-activation); NaN stays NaN:
+    `result = clamp(conv(input, weight) + bias + residual)`.
 
     ```mlir
     %y = tessera.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 3, 0>, dilations = array<i64: 1>, group = 8 : i64} : (tensor<1x8x16xf32>, tensor<8x1x4xf32>) -> tensor<1x8x16xf32>
+    %z = tessera.conv %x, %w, %b residual %r {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64, clamp_min = 0.0 : f64} : (tensor<1x8x16xf32>, tensor<4x8x1xf32>, tensor<4xf32>, tensor<1x4x16xf32>) -> tensor<1x4x16xf32>
     ```
   }];
   let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$weight,
-                       Optional<Tessera_FloatTensor>:$bias, DenseI64ArrayAttr:$strides,
+                       Optional<Tessera_FloatTensor>:$bias,
+                       Optional<Tessera_FloatTensor>:$residual, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group,
                        OptionalAttr<F64Attr>:$clamp_min, OptionalAttr<F64Attr>:$clamp_max);
   let results = (outs Tessera_FloatTensor:$result);
-  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    /// Whether a residual or a clamp is fused into the conv (rewrites that
+    /// replace the conv alone would drop them).
+    bool hasFusedEpilogue() {
+      return getResidual() || getClampMin() || getClampMax();
+    }
+  }];
   let hasVerifier = 1;
 }
 

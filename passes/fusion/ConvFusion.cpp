@@ -1,5 +1,7 @@
-// A ReLU or constant-bound Clip right after a convolution -> the conv's
-// clamp_min / clamp_max, applied by its kernels as they store the output.
+// A residual Add of a convolution's output -> the conv's residual operand,
+// and a ReLU or constant-bound Clip right after the conv (or after that
+// Add) -> its clamp_min / clamp_max: its kernels add and clamp as they store
+// the output (ResNet's relu(conv(x) + identity) in one pass).
 #include "FusionUtils.h"
 #include "passes/Passes.h"
 
@@ -23,6 +25,35 @@ ConvOp clampableConv(Value v) {
   return conv;
 }
 
+/// add(conv(x), r) or add(r, conv(x)) with r of the result's type (no
+/// broadcast) -> conv(x) with residual r, built at the Add (where r is
+/// defined and the conv's operands still are).
+struct FoldResidualIntoConv : OpRewritePattern<AddOp> {
+  FoldResidualIntoConv(MLIRContext *ctx, int64_t &count)
+      : OpRewritePattern<AddOp>(ctx), count(count) {}
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    for (auto [convSide, other] : {std::pair(op.getLhs(), op.getRhs()),
+                                   std::pair(op.getRhs(), op.getLhs())}) {
+      ConvOp conv = clampableConv(convSide);
+      if (!conv || conv.getResidual() || other == convSide ||
+          other.getType() != op.getType() || conv.getType() != op.getType())
+        continue;
+      auto fused = ConvOp::create(
+          rewriter, conv.getLoc(), conv.getType(), conv.getInput(),
+          conv.getWeight(), conv.getBias(), other, conv.getStridesAttr(),
+          conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(),
+          FloatAttr(), FloatAttr());
+      rewriter.replaceOp(op, fused.getResult());
+      rewriter.eraseOp(conv);
+      ++count;
+      return success();
+    }
+    return failure();
+  }
+  int64_t &count;
+};
+
 /// The bounds an activation clamps to: ReLU [0, +inf), Clip its attributes.
 std::pair<FloatAttr, FloatAttr> bounds(ReluOp, Builder &b) {
   return {b.getF64FloatAttr(0.0), FloatAttr()};
@@ -38,7 +69,8 @@ struct FoldIntoConv : OpRewritePattern<ActivationOp> {
   LogicalResult matchAndRewrite(ActivationOp op,
                                 PatternRewriter &rewriter) const override {
     ConvOp conv = clampableConv(op.getInput());
-    auto [lo, hi] = bounds(op, rewriter);
+    FloatAttr lo, hi;
+    std::tie(lo, hi) = bounds(op, rewriter);
     if (!conv || (!lo && !hi))
       return failure();
     rewriter.modifyOpInPlace(conv, [&] {
@@ -57,15 +89,18 @@ struct FoldIntoConv : OpRewritePattern<ActivationOp> {
 struct ConvActivationFusionPass
     : tessera::impl::ConvActivationFusionBase<ConvActivationFusionPass> {
   void runOnOperation() override {
-    int64_t count = 0;
+    int64_t count = 0, residuals = 0;
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>>(&getContext(),
                                                               count);
+    patterns.add<FoldResidualIntoConv>(&getContext(), residuals);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    fusion::recordCounts(getOperation(), "tessera-fuse-conv-activation",
-                         {{"conv-activation", count}});
+    fusion::recordCounts(
+        getOperation(), "tessera-fuse-conv-activation",
+        {{"conv-activation", count}, {"conv-residual", residuals}});
     numFolded += count;
+    numResiduals += residuals;
   }
 };
 

@@ -59,8 +59,8 @@ struct PatchConvToLinear : OpRewritePattern<ConvOp> {
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getClampMin() || op.getClampMax())
-      return failure(); // a fused activation the linear op would drop
+    if (op.hasFusedEpilogue())
+      return failure(); // a fused residual or activation it would drop
     auto xt = op.getInput().getType(), wt = op.getWeight().getType();
     int64_t k = xt.getRank() - 2;
     ArrayRef<int64_t> kernel = wt.getShape().drop_front(2);

@@ -285,19 +285,26 @@ Value buildDepthwiseTaps(OpBuilder &b, Location loc, Value x, Value w,
 
 /// Flags of tessera_conv2d_f32 and tessera_depthwise_conv2d_f32
 /// (runtime/include/tessera_runtime.h).
-constexpr int64_t kConvHasBias = 16, kConvClampMin = 32, kConvClampMax = 64;
+constexpr int64_t kConvHasBias = 16, kConvClampMin = 32, kConvClampMax = 64,
+                  kConvResidual = 128;
 
-/// `y` clamped into [lo, hi] (either may be absent) by one elementwise
-/// generic; NaN stays NaN.
-Value clampResult(OpBuilder &b, Location loc, Value y, FloatAttr lo,
-                  FloatAttr hi) {
-  if (!lo && !hi)
+/// clamp(y + residual) into [lo, hi] (the residual and either bound may be
+/// absent) by one elementwise generic; NaN stays NaN.
+Value finishResult(OpBuilder &b, Location loc, Value y, Value residual,
+                   FloatAttr lo, FloatAttr hi) {
+  if (!residual && !lo && !hi)
     return y;
   auto type = cast<RankedTensorType>(y.getType());
   Type elt = type.getElementType();
+  SmallVector<Value> inputs = {y};
+  if (residual)
+    inputs.push_back(residual);
   return buildElementwise(
-      b, loc, type, y, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      b, loc, type, inputs,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value v = a[0];
+        if (residual)
+          v = arith::AddFOp::create(nb, l, v, a[1]);
         if (lo)
           v = arith::MaximumFOp::create(
               nb, l, v, scalarConstant(nb, l, elt, lo.getValueAsDouble()));
@@ -309,15 +316,23 @@ Value clampResult(OpBuilder &b, Location loc, Value y, FloatAttr lo,
 }
 
 /// An f32 1-d or 2-d conv as a runtime kernel on the unpadded input: one
-/// group as the implicit GEMM (tessera_conv2d_f32, with the constant mask),
-/// depthwise as tessera_depthwise_conv2d_f32. A 1-d conv is a 2-d one of
-/// height 1. The weight [F, C/G, K..] is passed as [F, C/G*K..].
+/// group as the implicit GEMM (tessera_conv2d_f32, with the constant mask,
+/// adding the residual), depthwise as tessera_depthwise_conv2d_f32 (a
+/// residual, rare there, is added afterwards, before the clamp). A 1-d conv
+/// is a 2-d one of height 1. The weight [F, C/G, K..] is passed as
+/// [F, C/G*K..].
 Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
-                     Value w, Value bias, RankedTensorType type,
+                     Value w, Value bias, Value residual, RankedTensorType type,
                      ArrayRef<int64_t> pads, ArrayRef<int64_t> strides,
                      ArrayRef<int64_t> dilations, FloatAttr clampMin,
                      FloatAttr clampMax) {
   bool depthwise = kernelName == "tessera_depthwise_conv2d_f32";
+  if (depthwise && residual) {
+    Value y =
+        callConvKernel(b, loc, kernelName, x, w, bias, Value(), type, pads,
+                       strides, dilations, FloatAttr(), FloatAttr());
+    return finishResult(b, loc, y, residual, clampMin, clampMax);
+  }
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   Type elt = type.getElementType();
@@ -340,6 +355,10 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
     dil.insert(dil.begin(), 1);
     kernel.insert(kernel.begin(), 1);
     begin.insert(begin.begin(), 0);
+    if (residual)
+      residual = tensor::ExpandShapeOp::create(
+          b, loc, yType, residual,
+          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
   Value w2 = flatWeight(b, loc, w);
   int64_t flags = 0;
@@ -347,6 +366,11 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
     flags |= kConvHasBias;
   else
     bias = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{0}, elt);
+  if (residual)
+    flags |= kConvResidual;
+  else if (!depthwise)
+    residual =
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{0, 0, 0, 0}, elt);
   if (clampMin)
     flags |= kConvClampMin;
   if (clampMax)
@@ -361,12 +385,14 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
   scalars.push_back(
       b.getF32FloatAttr(clampMax ? clampMax.getValueAsDouble() : 0.0));
   Value init = tensor::EmptyOp::create(b, loc, yType.getShape(), elt);
-  Value y =
-      CallKernelOp::create(b, loc, TypeRange{yType},
-                           b.getStringAttr(kernelName), ValueRange{x, w2, bias},
-                           ValueRange{init}, b.getArrayAttr(scalars),
-                           depthwise ? UnitAttr() : b.getUnitAttr())
-          .getResult(0);
+  SmallVector<Value> inputs = {x, w2, bias};
+  if (!depthwise)
+    inputs.push_back(residual);
+  Value y = CallKernelOp::create(b, loc, TypeRange{yType},
+                                 b.getStringAttr(kernelName), inputs,
+                                 ValueRange{init}, b.getArrayAttr(scalars),
+                                 depthwise ? UnitAttr() : b.getUnitAttr())
+                .getResult(0);
   if (k == 1)
     y = tensor::CollapseShapeOp::create(
         b, loc, type, y, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
@@ -401,15 +427,16 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
           op, callConvKernel(rewriter, loc,
                              depthwiseOp ? "tessera_depthwise_conv2d_f32"
                                          : "tessera_conv2d_f32",
-                             x, w, adaptor.getBias(), type, pads, strides,
-                             dilations, op.getClampMinAttr(),
-                             op.getClampMaxAttr()));
+                             x, w, adaptor.getBias(), adaptor.getResidual(),
+                             type, pads, strides, dilations,
+                             op.getClampMinAttr(), op.getClampMaxAttr()));
       return success();
     }
-    // Elsewhere a fused activation is one more elementwise op.
+    // Elsewhere a fused residual and activation are one more elementwise op.
     auto finish = [&](Value y) {
-      rewriter.replaceOp(op, clampResult(rewriter, loc, y, op.getClampMinAttr(),
-                                         op.getClampMaxAttr()));
+      rewriter.replaceOp(
+          op, finishResult(rewriter, loc, y, adaptor.getResidual(),
+                           op.getClampMinAttr(), op.getClampMaxAttr()));
       return success();
     };
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {

@@ -128,12 +128,12 @@ struct DecomposeCausalConv1d : OpRewritePattern<CausalConv1dOp> {
     ArrayRef<int64_t> ws = op.getWeight().getType().getShape();
     int64_t c = ws[0], k = ws[1], dil = op.getDilation();
     Value w = e.reshape(op.getWeight(), {c, 1, k});
-    Value y =
-        ConvOp::create(rewriter, op.getLoc(), op.getType(), op.getInput(), w,
-                       op.getBias(), rewriter.getDenseI64ArrayAttr({1}),
-                       rewriter.getDenseI64ArrayAttr({(k - 1) * dil, 0}),
-                       rewriter.getDenseI64ArrayAttr({dil}),
-                       rewriter.getI64IntegerAttr(c), FloatAttr(), FloatAttr());
+    Value y = ConvOp::create(
+        rewriter, op.getLoc(), op.getType(), op.getInput(), w, op.getBias(),
+        Value(), rewriter.getDenseI64ArrayAttr({1}),
+        rewriter.getDenseI64ArrayAttr({(k - 1) * dil, 0}),
+        rewriter.getDenseI64ArrayAttr({dil}), rewriter.getI64IntegerAttr(c),
+        FloatAttr(), FloatAttr());
     rewriter.replaceOp(op, e.activation(op.getActivation(), y));
     return success();
   }

@@ -296,8 +296,8 @@ struct QdqLinearFusionPass
   /// conv(QDQ(x), DQ(w)): im2col and a static qlinear per group, where
   /// qlinearConvFits.
   bool rewrite(ConvOp op) {
-    if (op.getClampMin() || op.getClampMax())
-      return false; // a fused activation the qlinear conv would drop
+    if (op.hasFusedEpilogue())
+      return false; // a fused residual or activation it would drop
     auto wt = op.getWeight().getType();
     int64_t group = op.getGroup(),
             kk = wt.getNumElements() / std::max<int64_t>(wt.getDimSize(0), 1);

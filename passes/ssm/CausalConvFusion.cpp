@@ -30,8 +30,8 @@ struct FuseCausalConv : OpRewritePattern<ConvOp> {
       : OpRewritePattern(ctx), stats(stats) {}
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getClampMin() || op.getClampMax())
-      return failure(); // a fused activation
+    if (op.hasFusedEpilogue())
+      return failure(); // a fused residual or activation
     auto in = op.getInput().getType(), w = op.getWeight().getType();
     if (in.getRank() != 3 || op.getStrides()[0] != 1)
       return failure();

@@ -240,7 +240,8 @@ bool directConvUsable() {
 /// columns are unit-strided), then tiles of 6 positions x 16 channels run on
 /// the thread pool, channel block by channel block.
 void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
-                const float *bias, int64_t biasStride, tessera_memref4d_f32 *Y,
+                const float *bias, int64_t biasStride,
+                const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
                 int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
                 int64_t dw, int64_t padT, int64_t padL, const Clamp &clamp,
                 bool constantW) {
@@ -314,6 +315,10 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  Y->strides[1],
                  Y->strides[2],
                  Y->strides[3],
+                 R ? R->aligned + R->offset + n * R->strides[0] : nullptr,
+                 R ? R->strides[1] : 0,
+                 R ? R->strides[2] : 0,
+                 R ? R->strides[3] : 0,
                  clamp.on,
                  clamp.lo,
                  clamp.hi};
@@ -335,22 +340,25 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
 
 extern "C" void _mlir_ciface_tessera_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *Wt,
-    tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
-    int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL, float lo, float hi, int64_t constMask) {
+    tessera_memref1d_f32 *bias, tessera_memref4d_f32 *R,
+    tessera_memref4d_f32 *Y, int64_t flags, int64_t kh, int64_t kw, int64_t sh,
+    int64_t sw, int64_t dh, int64_t dw, int64_t padT, int64_t padL, float lo,
+    float hi, int64_t constMask) {
   tessera::Clamp clamp = tessera::clampOf(flags, lo, hi);
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], K = Wt->sizes[1];
   const float *b =
       flags & TESSERA_LINEAR_BIAS ? bias->aligned + bias->offset : nullptr;
+  if (!(flags & TESSERA_CONV_RESIDUAL))
+    R = nullptr;
   // 1x1 convs over many positions run faster as the packed GEMM (measured
   // on ResNet-50: 127-176 against 75-146 GFLOP/s at 28x28 and 56x56), unless
   // they have few input channels (MobileNetV2's 16 to 96 at 112x112: 0.39
   // against 0.45 ms; 24, 32 channels: 7%, 18% faster direct; 64: 13% slower).
   if (tessera::directConvUsable() &&
       !(kh == 1 && kw == 1 && OH * OW > 256 && K > 32)) {
-    tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, Y, kh, kw, sh, sw,
-                        dh, dw, padT, padL, clamp, constMask & 2);
+    tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
+                        sw, dh, dw, padT, padL, clamp, constMask & 2);
     return;
   }
   // The output of one image as the GEMM's C [F, OH*OW]: in place when its
@@ -366,19 +374,34 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // Few positions and many channels fill the GEMM's tiles better as its
   // rows (tessera::convRows).
   bool rows = !pointwise && tessera::convRowsBetter(OH * OW, F);
+  // A residual goes into the GEMM's epilogue when it and C have the same
+  // dense [F, OH*OW] layout per image; otherwise it (and then the clamp) is
+  // one more pass per image.
+  bool residualInGemm =
+      R && flat && !rows && R->strides[3] == 1 && R->strides[2] == OW;
+  tessera::Clamp gemmClamp =
+      R && !residualInGemm
+          ? tessera::Clamp{false, -__builtin_inff(), __builtin_inff()}
+          : clamp;
   // The GEMM writes y (no fill first): its epilogue adds the bias of each
   // output channel, a row.
   tessera::Epilogue epilogue;
   epilogue.rowBias = b;
   epilogue.rowBiasStride = b ? bias->strides[0] : 0;
-  epilogue.clamp = clamp.on;
-  epilogue.clampMin = clamp.lo;
-  epilogue.clampMax = clamp.hi;
+  epilogue.clamp = gemmClamp.on;
+  epilogue.clampMin = gemmClamp.lo;
+  epilogue.clampMax = gemmClamp.hi;
+  if (residualInGemm) {
+    epilogue.residualRowStride = R->strides[1];
+    epilogue.residualColStride = 1;
+  }
   for (int64_t n = 0; n < batch; ++n) {
     float *out = Y->aligned + Y->offset + n * Y->strides[0];
     float *y = flat ? out : tmp;
     int64_t ldy = flat ? Y->strides[1] : OH * OW;
     const float *x = X->aligned + X->offset + n * X->strides[0];
+    if (residualInGemm)
+      epilogue.residual = R->aligned + R->offset + n * R->strides[0];
     tessera::ConvPatches patches{x,
                                  X->strides[1],
                                  X->strides[2],
@@ -402,7 +425,8 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
                               &epilogue);
     } else if (rows) {
       tessera::convRows(patches, K, Wt, constMask & 2, b,
-                        b ? bias->strides[0] : 0, clamp, y, ldy, OH * OW, F);
+                        b ? bias->strides[0] : 0, gemmClamp, y, ldy, OH * OW,
+                        F);
     } else {
       tessera::gemmFromPanels(F, OH * OW, K, Wt->aligned + Wt->offset,
                               Wt->strides[0], Wt->strides[1], constMask & 2, y,
@@ -415,6 +439,18 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
           for (int64_t j = 0; j < OW; ++j)
             out[f * Y->strides[1] + i * Y->strides[2] + j * Y->strides[3]] =
                 tmp[f * OH * OW + i * OW + j];
+    if (R && !residualInGemm) {
+      const float *r = R->aligned + R->offset + n * R->strides[0];
+      for (int64_t f = 0; f < F; ++f)
+        for (int64_t i = 0; i < OH; ++i)
+          for (int64_t j = 0; j < OW; ++j) {
+            float &v =
+                out[f * Y->strides[1] + i * Y->strides[2] + j * Y->strides[3]];
+            v = tessera::clampValue(
+                clamp, v + r[f * R->strides[1] + i * R->strides[2] +
+                             j * R->strides[3]]);
+          }
+    }
   }
 }
 

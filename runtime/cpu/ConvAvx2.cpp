@@ -89,8 +89,9 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
     // one element at a time.
     int nf = (int)(d.F - fb * 16 < 16 ? d.F - fb * 16 : 16);
     float *y = d.y + fb * 16 * d.ysF;
+    const float *r = d.r ? d.r + fb * 16 * d.rsF : nullptr;
     int64_t i0 = 0;
-    if (d.ysW == 1 && d.ysH == d.OW)
+    if (d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW)))
       for (; i0 + 8 <= n; i0 += 8) {
         const float *rows[8];
         for (int i = 0; i < 8; ++i)
@@ -99,6 +100,9 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
           __m256 col[8];
           transpose8(rows, half, col);
           for (int j = 0; j < 8 && half + j < nf; ++j) {
+            if (r)
+              col[j] = _mm256_add_ps(
+                  col[j], _mm256_loadu_ps(r + (half + j) * d.rsF + q0 + i0));
             // max/min with the bound first return a NaN of col[j].
             if (d.clamp)
               col[j] =
@@ -113,6 +117,8 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
       for (int64_t i = i0, oh = (q0 + i0) / d.OW, ow = (q0 + i0) % d.OW; i < n;
            ++i) {
         float v = sums[16 * i + f];
+        if (r)
+          v += r[f * d.rsF + oh * d.rsH + ow * d.rsW];
         if (d.clamp) {
           v = v < d.lo ? d.lo : v;
           v = v > d.hi ? d.hi : v;

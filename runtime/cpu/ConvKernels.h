@@ -24,7 +24,11 @@ struct ConvDirect {
   int64_t F;
   float *y;
   int64_t ysF, ysH, ysW;
-  /// The output clamped into [lo, hi] (a fused ReLU/Clip) when `clamp`.
+  /// Added to the output when not null (a fused residual): r[f*rsF +
+  /// oh*rsH + ow*rsW].
+  const float *r;
+  int64_t rsF, rsH, rsW;
+  /// Then the output clamped into [lo, hi] (a fused ReLU/Clip) when `clamp`.
   bool clamp;
   float lo, hi;
 };

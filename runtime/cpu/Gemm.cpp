@@ -272,9 +272,13 @@ void runBlock(const Plan &p, int64_t task) {
   // conv's time, 64 -> 256 channels at 56x56).
   const Epilogue *e = p.epilogue;
   bool tileStore = e && p.C.colStride == 1 && e->activation == ActNone &&
-                   !e->bias && !e->residual;
-  TileStore store{nullptr, tileStore ? e->rowBiasStride : 0,
-                  tileStore && e->clamp, tileStore ? e->clampMin : 0.0f,
+                   !e->bias && (!e->residual || e->residualColStride == 1);
+  TileStore store{nullptr,
+                  tileStore ? e->rowBiasStride : 0,
+                  nullptr,
+                  tileStore && e->residual ? e->residualRowStride : 0,
+                  tileStore && e->clamp,
+                  tileStore ? e->clampMin : 0.0f,
                   tileStore ? e->clampMax : 0.0f};
   for (int64_t k0 = 0; k0 < p.K; k0 += KC) {
     int64_t kc = std::min(KC, p.K - k0);
@@ -309,6 +313,9 @@ void runBlock(const Plan &p, int64_t task) {
           int64_t i = i0 + ip * MR;
           if (tileStore && e->rowBias)
             store.rowBias = e->rowBias + i * e->rowBiasStride;
+          if (tileStore && e->residual)
+            store.residual =
+                e->residual + i * e->residualRowStride + j0 + jp * NR;
           runTile(p, kc, Ap + ip * MR * kc, Bp + jp * NR * kc, i,
                   (int)std::min<int64_t>(MR, mc - ip * MR), j0 + jp * NR,
                   (int)std::min<int64_t>(NR, nc - jp * NR),
@@ -448,6 +455,8 @@ void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
       float v = overwrite ? acc[r][j] : C[r * ldc + j] + acc[r][j];
       if (store) {
         v += rowBias;
+        if (store->residual)
+          v += store->residual[r * store->residualStride + j];
         // NaN < lo and NaN > hi are false: NaN stays.
         if (store->clamp) {
           v = v < store->lo ? store->lo : v;

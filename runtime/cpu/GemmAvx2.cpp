@@ -60,10 +60,13 @@ inline void block(int64_t kc, const float *__restrict Ap,
     lo = _mm256_set1_ps(store->lo);
     hi = _mm256_set1_ps(store->hi);
   }
-  auto finish = [&](int r, __m256 x) {
+  const float *res = store ? store->residual : nullptr;
+  auto finish = [&](int r, int v, __m256 x, auto load) {
     if (!store)
       return x;
     x = _mm256_add_ps(x, rowBias[r]);
+    if (res)
+      x = _mm256_add_ps(x, load(res + r * store->residualStride + 8 * v));
     return clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, x)) : x;
   };
   if (m >= R && n >= 8 * V) {
@@ -74,7 +77,10 @@ inline void block(int64_t kc, const float *__restrict Ap,
       for (int v = 0; v < V; ++v) {
         if (!overwrite)
           acc[r][v] = _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[r][v]);
-        _mm256_storeu_ps(row + 8 * v, finish(r, acc[r][v]));
+        _mm256_storeu_ps(row + 8 * v,
+                         finish(r, v, acc[r][v], [](const float *p) {
+                           return _mm256_loadu_ps(p);
+                         }));
       }
     }
     return;
@@ -94,7 +100,10 @@ inline void block(int64_t kc, const float *__restrict Ap,
       if (!overwrite)
         acc[r][v] =
             _mm256_add_ps(loadLanes(row + 8 * v, left, mask[v]), acc[r][v]);
-      storeLanes(row + 8 * v, left, mask[v], finish(r, acc[r][v]));
+      storeLanes(row + 8 * v, left, mask[v],
+                 finish(r, v, acc[r][v], [&](const float *p) {
+                   return loadLanes(p, left, mask[v]);
+                 }));
     }
   }
 }
@@ -155,6 +164,15 @@ void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp) {
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
                          int64_t ldc, int m, int n, bool overwrite,
                          const TileStore *store) {
+  // The store of the right 16 columns: the residual 16 further on.
+  TileStore shifted;
+  auto right = [&](const TileStore *s) {
+    if (!s || !s->residual)
+      return s;
+    shifted = *s;
+    shifted.residual += 16;
+    return static_cast<const TileStore *>(&shifted);
+  };
   if (m <= 2) {
     block<2, 4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
     return;
@@ -162,12 +180,14 @@ void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
   if (m <= 4) {
     block<4, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
     if (n > 16)
-      block<4, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite, store);
+      block<4, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite,
+                  right(store));
     return;
   }
   block<6, 2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
   if (n > 16)
-    block<6, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite, store);
+    block<6, 2>(kc, Ap, Bp + 16, C + 16, ldc, m, n - 16, overwrite,
+                right(store));
 }
 
 } // namespace tessera

@@ -35,12 +35,17 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
   }
   // The row bias (rows past m add 0) and the clamp; max/min return their
   // second operand on NaN, so NaN stays.
-  auto finish = [&](int r, __m512 x) {
+  auto finish = [&](int r, int half, __m512 x, __mmask16 mask) {
     if (!store)
       return x;
     if (store->rowBias && r < m)
       x = _mm512_add_ps(
           x, _mm512_set1_ps(store->rowBias[r * store->rowBiasStride]));
+    if (store->residual)
+      x = _mm512_add_ps(
+          x,
+          _mm512_maskz_loadu_ps(
+              mask, store->residual + r * store->residualStride + 16 * half));
     if (store->clamp)
       x = _mm512_min_ps(_mm512_set1_ps(store->hi),
                         _mm512_max_ps(_mm512_set1_ps(store->lo), x));
@@ -54,8 +59,8 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
         c0[r] = _mm512_add_ps(_mm512_loadu_ps(row), c0[r]);
         c1[r] = _mm512_add_ps(_mm512_loadu_ps(row + 16), c1[r]);
       }
-      _mm512_storeu_ps(row, finish(r, c0[r]));
-      _mm512_storeu_ps(row + 16, finish(r, c1[r]));
+      _mm512_storeu_ps(row, finish(r, 0, c0[r], 0xffff));
+      _mm512_storeu_ps(row + 16, finish(r, 1, c1[r], 0xffff));
     }
     return;
   }
@@ -72,8 +77,8 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
       c0[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, row), c0[r]);
       c1[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, row + 16), c1[r]);
     }
-    _mm512_mask_storeu_ps(row, mask0, finish(r, c0[r]));
-    _mm512_mask_storeu_ps(row + 16, mask1, finish(r, c1[r]));
+    _mm512_mask_storeu_ps(row, mask0, finish(r, 0, c0[r], mask0));
+    _mm512_mask_storeu_ps(row + 16, mask1, finish(r, 1, c1[r], mask1));
   }
 }
 

@@ -27,11 +27,14 @@ using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
 
 // The convolution's epilogue applied by the micro-kernel as it stores the
 // tile of the last K step, instead of a pass over C afterwards: C(r, j) =
-// clamp(C(r, j) + rowBias[r * rowBiasStride]) (NaN stays NaN). rowBias
-// (null: none) starts at the tile's first row.
+// clamp(C(r, j) + rowBias[r * rowBiasStride] + residual[r * residualStride
+// + j]) (NaN stays NaN). rowBias and residual (null: none) start at the
+// tile's first row (and column).
 struct TileStore {
   const float *rowBias;
   int64_t rowBiasStride;
+  const float *residual;
+  int64_t residualStride;
   bool clamp;
   float lo, hi;
 };

@@ -253,14 +253,21 @@ enum {
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
    its [H, W] (the end pads follow from Y's size). X [N,C,H,W], W [F,C*kh*kw],
    Y [N,F,OH,OW], any strides. flags: TESSERA_LINEAR_BIAS (else `bias` is not
-   read), TESSERA_CONV_CLAMP_MIN / _MAX: Y clamped at lo / hi (NaN stays NaN;
-   a fused ReLU or Clip). constMask bit 1: W is constant and packed once. */
-enum { TESSERA_CONV_CLAMP_MIN = 32, TESSERA_CONV_CLAMP_MAX = 64 };
+   read), TESSERA_CONV_RESIDUAL: R [N,F,OH,OW] (any strides, not overlapping
+   Y; else not read) is added, TESSERA_CONV_CLAMP_MIN / _MAX: then Y clamped
+   at lo / hi (NaN stays NaN; a fused ReLU or Clip). constMask bit 1: W is
+   constant and packed once. */
+enum {
+  TESSERA_CONV_CLAMP_MIN = 32,
+  TESSERA_CONV_CLAMP_MAX = 64,
+  TESSERA_CONV_RESIDUAL = 128
+};
 void _mlir_ciface_tessera_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
-    tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
-    int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL, float lo, float hi, int64_t constMask);
+    tessera_memref1d_f32 *bias, tessera_memref4d_f32 *R,
+    tessera_memref4d_f32 *Y, int64_t flags, int64_t kh, int64_t kw, int64_t sh,
+    int64_t sw, int64_t dh, int64_t dw, int64_t padT, int64_t padL, float lo,
+    float hi, int64_t constMask);
 
 /* Depthwise 2-D convolution (one channel per group, multiplier 1):
    Y[n,c,oh,ow] = bias[c] + sum over (r,s) of W[c, r*kw + s] *

@@ -77,6 +77,16 @@ func.func @convs(%x: tensor<1x8x16xf32>, %w: tensor<8x1x4xf32>, %img: tensor<2x3
   return %0, %1 : tensor<1x8x19xf32>, tensor<2x16x8x8xf32>
 }
 
+// A fused residual and ReLU, with and without a bias.
+// CHECK-LABEL: func @conv_residual
+// CHECK: tessera.conv %arg0, %arg1, %arg2 residual %arg3 {clamp_min = 0.000000e+00 : f64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 4, 4>} : (tensor<2x3x32x32xf32>, tensor<16x3x4x4xf32>, tensor<16xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+// CHECK: tessera.conv %arg0, %arg1 residual %arg3 {dilations
+func.func @conv_residual(%img: tensor<2x3x32x32xf32>, %k: tensor<16x3x4x4xf32>, %bias: tensor<16xf32>, %r: tensor<2x16x8x8xf32>) -> (tensor<2x16x8x8xf32>, tensor<2x16x8x8xf32>) {
+  %0 = tessera.conv %img, %k, %bias residual %r {strides = array<i64: 4, 4>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, clamp_min = 0.0 : f64} : (tensor<2x3x32x32xf32>, tensor<16x3x4x4xf32>, tensor<16xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  %1 = tessera.conv %img, %k residual %r {strides = array<i64: 4, 4>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<2x3x32x32xf32>, tensor<16x3x4x4xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  return %0, %1 : tensor<2x16x8x8xf32>, tensor<2x16x8x8xf32>
+}
+
 // -----
 
 // CHECK-LABEL: func @scans

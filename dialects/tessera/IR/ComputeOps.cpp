@@ -225,5 +225,8 @@ LogicalResult ConvOp::verify() {
     return emitOpError("result type must be ")
            << RankedTensorType::get(shape, y.getElementType()) << ", found "
            << y;
+  if (getResidual() && getResidual().getType() != y)
+    return emitOpError("residual must have the result type ")
+           << y << ", found " << getResidual().getType();
   return success();
 }

@@ -95,7 +95,7 @@ static FailureOr<Value> buildConvImpl(Importer &im, Value x, Value w,
       return im.fail("bias must have one entry per output channel");
   }
   auto type = RankedTensorType::get(g->outShape, xt.getElementType());
-  return ConvOp::create(im.builder, im.loc, type, x, w, bias,
+  return ConvOp::create(im.builder, im.loc, type, x, w, bias, Value(),
                         im.builder.getDenseI64ArrayAttr(g->strides),
                         im.builder.getDenseI64ArrayAttr(g->pads),
                         im.builder.getDenseI64ArrayAttr(g->dilations), g->group,

@@ -188,14 +188,15 @@ static LogicalResult importConvTranspose(Importer &im) {
   }
   Value input = padZeros(im, zeroStuff(im, x, plan->strides), crop);
   auto type = RankedTensorType::get(shape, xt.getElementType());
-  im.setOutput(
-      0, ConvOp::create(
-             im.builder, im.loc, type, input, convWeight(im, w, group), bias,
-             im.builder.getDenseI64ArrayAttr(SmallVector<int64_t>(k, 1)),
-             im.builder.getDenseI64ArrayAttr(convPads),
-             im.builder.getDenseI64ArrayAttr(plan->dilations), group,
-             FloatAttr(), FloatAttr())
-             .getResult());
+  im.setOutput(0,
+               ConvOp::create(
+                   im.builder, im.loc, type, input, convWeight(im, w, group),
+                   bias, Value(),
+                   im.builder.getDenseI64ArrayAttr(SmallVector<int64_t>(k, 1)),
+                   im.builder.getDenseI64ArrayAttr(convPads),
+                   im.builder.getDenseI64ArrayAttr(plan->dilations), group,
+                   FloatAttr(), FloatAttr())
+                   .getResult());
   return success();
 }
 

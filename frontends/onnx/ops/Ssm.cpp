@@ -125,7 +125,7 @@ static std::pair<Value, Value> buildCausalConv(Importer &im, Value x, Value w,
   }
   Value xp = concatAxis(im, {past, x}, 2);
   Value y =
-      ConvOp::create(im.builder, im.loc, yType, xp, w, bias,
+      ConvOp::create(im.builder, im.loc, yType, xp, w, bias, Value(),
                      im.builder.getDenseI64ArrayAttr({1}),
                      im.builder.getDenseI64ArrayAttr({0, 0}),
                      im.builder.getDenseI64ArrayAttr({dilation}),

@@ -1,6 +1,7 @@
 // RUN: tessera-opt %s -split-input-file --tessera-fuse-conv-activation | FileCheck %s
 // A ReLU or a Clip (tessera.clamp) right after a convolution with no other
-// use becomes its clamp_min / clamp_max.
+// use becomes its clamp_min / clamp_max; an Add of such a conv and a tensor
+// of its type becomes its residual (before the clamp).
 
 // CHECK-LABEL: func @relu
 // CHECK: %[[C:.+]] = tessera.conv %arg0, %arg1 {clamp_min = 0.000000e+00 : f64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
@@ -51,4 +52,50 @@ func.func @near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) -> (ten
   %6 = tessera.clamp %5 : tensor<1x8x6x6xf32>
   %7 = tessera.relu %x : tensor<1x4x8x8xf32>
   return %0, %1, %4, %6, %7 : tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// ResNet's relu(conv(x) + identity), the conv on either side of the Add, and
+// a residual Add without an activation.
+// CHECK-LABEL: func @residual
+// CHECK: %[[A:.+]] = tessera.conv %arg0, %arg1, %arg2 residual %arg0 {clamp_min = 0.000000e+00 : f64, dilations
+// CHECK: %[[B:.+]] = tessera.conv %[[A]], %arg1 residual %arg0 {dilations
+// CHECK-NOT: tessera.add
+// CHECK-NOT: tessera.relu
+// CHECK: return %[[B]]
+func.func @residual(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = tessera.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  %1 = tessera.add %0, %x : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %2 = tessera.relu %1 : tensor<1x4x8x8xf32>
+  %3 = tessera.conv %2, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %4 = tessera.add %x, %3 : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %4 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Near misses: a broadcast Add (the other side is not of the result's
+// type), an Add after a clamped conv (clamp(conv) + r is not clamp(conv +
+// r)), a conv with another use, and a conv that already has a residual.
+// CHECK-LABEL: func @residual_near_misses
+// CHECK: %[[C0:.+]] = tessera.conv %arg0, %arg1 {dilations
+// CHECK: tessera.add %[[C0]], %arg2
+// CHECK: %[[C1:.+]] = tessera.conv %arg0, %arg1 {clamp_min
+// CHECK: tessera.add %[[C1]], %arg0
+// CHECK: %[[C2:.+]] = tessera.conv %arg0, %arg1 {dilations
+// CHECK: tessera.add %[[C2]], %arg0
+// CHECK: %[[C3:.+]] = tessera.conv %arg0, %arg1 residual %arg0 {dilations
+// CHECK: tessera.add %[[C3]], %arg0
+func.func @residual_near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %c: tensor<4x1x1xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %1 = tessera.add %0, %c : (tensor<1x4x8x8xf32>, tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %2 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %3 = tessera.relu %2 : tensor<1x4x8x8xf32>
+  %4 = tessera.add %3, %x : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %5 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %6 = tessera.add %5, %x : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %7 = tessera.conv %x, %w residual %x {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %8 = tessera.add %7, %x : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %1, %4, %5, %6, %8 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
 }

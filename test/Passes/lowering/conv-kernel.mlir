@@ -2,19 +2,21 @@
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg=conv-kernel --one-shot-bufferize=bufferize-function-boundaries --tessera-linalg-to-runtime-calls | FileCheck %s --check-prefix=CALL
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg | FileCheck %s --check-prefix=OFF
 // With conv-kernel, one-group f32 1-d and 2-d convs call the runtime's
-// convolution on the unpadded input: scalars = [flags (16: bias), kh, kw, sh,
-// sw, dh, dw, pad top, pad left, clamp lo, clamp hi], the weight as
-// [F, C*K..], the constant-operand mask last (bit 1: the weight); depthwise
-// ones the depthwise kernel. Without the option they stay im2col + matmul
+// convolution on the unpadded input: scalars = [flags (16: bias, 128:
+// residual), kh, kw, sh, sw, dh, dw, pad top, pad left, clamp lo, clamp hi],
+// the weight as [F, C*K..], the residual (an empty stand-in without one), the
+// constant-operand mask last (bit 1: the weight); depthwise ones the
+// depthwise kernel. Without the option they stay im2col + matmul
 // and the tap loop.
 
 // CHECK-LABEL: func @conv2d_bias
 // CHECK-NOT: tensor.pad
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<24x16x3x3xf32> into tensor<24x144xf32>
-// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<2x16x20x21xf32>, tensor<24x144xf32>, tensor<24xf32>) outs(%{{.+}} : tensor<2x24x10x10xf32>) {constant_mask, scalars = [16, 3, 3, 2, 2, 1, 2, 0, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]} -> tensor<2x24x10x10xf32>
+// CHECK: %[[R:.+]] = tensor.empty() : tensor<0x0x0x0xf32>
+// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %[[W]], %arg2, %[[R]] : tensor<2x16x20x21xf32>, tensor<24x144xf32>, tensor<24xf32>, tensor<0x0x0x0xf32>) outs(%{{.+}} : tensor<2x24x10x10xf32>) {constant_mask, scalars = [16, 3, 3, 2, 2, 1, 2, 0, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]} -> tensor<2x24x10x10xf32>
 // CHECK: return %[[Y]]
 // CALL-LABEL: func @conv2d_bias
-// CALL: call @tessera_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, i64) -> ()
+// CALL: call @tessera_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, i64) -> ()
 // OFF-LABEL: func @conv2d_bias
 // OFF-NOT: call_kernel
 // OFF: linalg.matmul
@@ -30,7 +32,8 @@ func.func @conv2d_bias(%x: tensor<2x16x20x21xf32>, %w: tensor<24x16x3x3xf32>, %b
 // CHECK: %[[X:.+]] = tensor.expand_shape %arg0 {{\[\[}}0], [1], [2, 3]] output_shape [1, 8, 1, 600] : tensor<1x8x600xf32> into tensor<1x8x1x600xf32>
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2]] : tensor<12x8x3xf32> into tensor<12x24xf32>
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<0xf32>
-// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%[[X]], %[[W]], %[[E]] : {{.+}}) outs(%{{.+}} : tensor<1x12x1x300xf32>) {constant_mask, scalars = [0, 1, 3, 1, 2, 1, 3, 0, 4, 0.000000e+00 : f32, 0.000000e+00 : f32]}
+// CHECK: %[[E4:.+]] = tensor.empty() : tensor<0x0x0x0xf32>
+// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%[[X]], %[[W]], %[[E]], %[[E4]] : {{.+}}) outs(%{{.+}} : tensor<1x12x1x300xf32>) {constant_mask, scalars = [0, 1, 3, 1, 2, 1, 3, 0, 4, 0.000000e+00 : f32, 0.000000e+00 : f32]}
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1], [2, 3]] : tensor<1x12x1x300xf32> into tensor<1x12x300xf32>
 // CHECK: return %[[R]]
 func.func @conv1d_nobias(%x: tensor<1x8x600xf32>, %w: tensor<12x8x3xf32>) -> tensor<1x12x300xf32> {
@@ -78,6 +81,33 @@ func.func @clamped(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %wd: tensor
 func.func @depthwise(%x: tensor<1x4x30x30xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x15x15xf32> {
   %0 = tessera.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x30x30xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x15x15xf32>
   return %0 : tensor<1x4x15x15xf32>
+}
+
+// -----
+
+// A fused residual: the 4th input with flag 128 (| 16 bias | 32 clamp_min);
+// 1-d, the residual expanded to height 1 like the output; depthwise, the
+// kernel without the clamp, then one generic adds the residual and clamps.
+// CHECK-LABEL: func @residual
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %{{.+}}, %arg2, %arg3 : tensor<1x4x8x8xf32>, tensor<8x36xf32>, tensor<8xf32>, tensor<1x8x8x8xf32>) outs(%{{.+}} : tensor<1x8x8x8xf32>) {constant_mask, scalars = [176, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]}
+// CHECK: %[[R1:.+]] = tensor.expand_shape %arg6 {{\[\[}}0], [1], [2, 3]] output_shape [1, 6, 1, 10] : tensor<1x6x10xf32> into tensor<1x6x1x10xf32>
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%{{.+}}, %{{.+}}, %{{.+}}, %[[R1]] : {{.*}}) {constant_mask, scalars = [128,
+// CHECK: %[[D:.+]] = tessera.call_kernel "tessera_depthwise_conv2d_f32" {{.*}} {scalars = [0,
+// CHECK: linalg.generic {{.*}} ins(%[[D]], %arg0 :
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CALL-LABEL: func @residual
+// CALL: call @tessera_conv2d_f32
+// OFF-LABEL: func @residual
+// OFF: linalg.matmul
+// OFF: linalg.generic
+// OFF: arith.addf
+// OFF: arith.maximumf
+func.func @residual(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %b: tensor<8xf32>, %r: tensor<1x8x8x8xf32>, %x1: tensor<1x4x10xf32>, %w1: tensor<6x4x1xf32>, %r1: tensor<1x6x10xf32>, %wd: tensor<4x1x3x3xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x6x10xf32>, tensor<1x4x8x8xf32>) {
+  %0 = tessera.conv %x, %w, %b residual %r {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, clamp_min = 0.0} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %1 = tessera.conv %x1, %w1 residual %r1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x4x10xf32>, tensor<6x4x1xf32>, tensor<1x6x10xf32>) -> tensor<1x6x10xf32>
+  %2 = tessera.conv %x, %wd residual %x {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64, clamp_min = 0.0} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %0, %1, %2 : tensor<1x8x8x8xf32>, tensor<1x6x10xf32>, tensor<1x4x8x8xf32>
 }
 
 // -----

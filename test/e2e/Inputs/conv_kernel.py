@@ -45,7 +45,7 @@ def reference(x, w, b, strides, pads, dilations, group):
 
 
 def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias=True,
-         group=1, act=None, nan=False):
+         group=1, act=None, nan=False, residual=None):
     k = len(kernel)
     strides = strides or [1] * k
     pads = pads or [0] * (2 * k)
@@ -58,9 +58,31 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         np.float32)
     b = rng.randn(f).astype(np.float32) if bias else None
     inits = [nh.from_array(w, "w")] + ([nh.from_array(b, "b")] if bias else [])
+    ref = reference(x, w, b, strides, pads, dilations, group)
+    inputs = {"x": x}
     conv_out = "c" if act else "y"
-    nodes = [h.make_node("Conv", ["x", "w"] + (["b"] if bias else []), [conv_out],
+    nodes = [h.make_node("Conv", ["x", "w"] + (["b"] if bias else []),
+                         ["c0" if residual else conv_out],
                          strides=strides, pads=pads, dilations=dilations, group=group)]
+    # A residual Add: "r" a graph input of the output's shape (on either side
+    # of the Add), or a slice of a wider one (a strided view).
+    if residual:
+        shape = list(ref.shape)
+        if residual == "sliced":
+            shape[-1] += 3
+        r = rng.randn(*shape).astype(np.float32)
+        inputs["r"] = r
+        src = "r"
+        if residual == "sliced":
+            last = len(shape) - 1
+            inits += [nh.from_array(np.array(v, np.int64), n)
+                      for v, n in (([1], "s0"), ([shape[-1] - 2], "s1"), ([last], "sa"))]
+            nodes.append(h.make_node("Slice", ["r", "s0", "s1", "sa"], ["rs"]))
+            src = "rs"
+            r = r[..., 1:-2]
+        pair = [src, "c0"] if residual == "left" else ["c0", src]
+        nodes.append(h.make_node("Add", pair, [conv_out]))
+        ref = ref + r.astype(np.float64)
     # A ReLU, or a Clip with constant bounds (lo, hi; None leaves a side open).
     if act == "relu":
         nodes.append(h.make_node("Relu", ["c"], ["y"]))
@@ -70,15 +92,17 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                   if v is not None]
         nodes.append(h.make_node("Clip", ["c", "lo" if lo is not None else "",
                                            "hi" if hi is not None else ""], ["y"]))
-    graph = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, x_shape)],
+    graph = h.make_graph(nodes, name,
+                         [h.make_tensor_value_info(n, T.FLOAT, list(v.shape))
+                          for n, v in inputs.items()],
                          [h.make_tensor_value_info("y", T.FLOAT, None)], inits)
     model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "model.onnx")
     onnx.save(model, path)
-    np.save(os.path.join(d, "x.npy"), x)
-    ref = reference(x, w, b, strides, pads, dilations, group)
+    for n, v in inputs.items():
+        np.save(os.path.join(d, n + ".npy"), v)
     if act == "relu":
         ref = np.maximum(ref, 0)  # NaN stays NaN
     elif act:
@@ -92,9 +116,10 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         if tag == "kernels":
             ir = subprocess.run([compiler, path, "--emit=linalg", "-o", "-"], check=True,
                                 capture_output=True, text=True).stdout
-            fused = "conv-activation" if "clamp_m" in subprocess.run(
-                [compiler, path, "--emit=tessera", "-o", "-"], check=True, capture_output=True,
-                text=True).stdout else ""
+            tir = subprocess.run([compiler, path, "--emit=tessera", "-o", "-"], check=True,
+                                 capture_output=True, text=True).stdout
+            fused = " + ".join(f for f, key in (("conv-residual", " residual "),
+                                                ("conv-activation", "clamp_m")) if key in tir)
             lowering = ("conv-kernel" if "tessera_conv2d_f32" in ir else
                         "depthwise" if "tessera_depthwise_conv2d_f32" in ir else
                         "patch-linear" if "tessera_linear_f32" in ir else "im2col")
@@ -109,8 +134,9 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
             envs += [("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"})]
         for suffix, env in envs:
             res = os.path.join(d, tag + suffix + "_out")
-            subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir",
-                            res], check=True, capture_output=True, env=dict(os.environ, **env))
+            subprocess.run([exe] + ["--input=%s=%s" % (n, os.path.join(d, n + ".npy"))
+                                    for n in inputs] + ["--output-dir", res],
+                           check=True, capture_output=True, env=dict(os.environ, **env))
             y = np.load(os.path.join(res, "y.npy")).astype(np.float64)
             # NaN exactly where the reference has it (a NaN input), else none.
             finite = np.isfinite(ref)
@@ -185,3 +211,22 @@ case("dw5x5_clipmin", (1, 8, 12, 12), 8, [5, 5], strides=[2, 2], pads=[2, 2, 2, 
 case("conv3x3_relu_nan", (1, 4, 16, 16), 16, [3, 3], pads=[1, 1, 1, 1], act="relu", nan=True)
 case("dw3x3_relu_nan", (1, 8, 16, 16), 8, [3, 3], pads=[1, 1, 1, 1], group=8, act="relu",
      nan=True)
+# Residual Adds (tessera-fuse-conv-activation's conv residual), with and
+# without an activation after them: the direct kernel's store, the GEMM's
+# epilogue (1x1 over a large map), the positions-as-rows path (7x7 map), a
+# strided slice as the residual, 1-d, a batch with stride 2, depthwise (the
+# kernel, then one elementwise add), and a NaN input.
+case("res3x3_relu", (1, 16, 14, 14), 16, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     residual="right")
+case("res1x1_large_relu", (1, 64, 24, 24), 32, [1, 1], act="relu", residual="left")
+case("res_rows_7x7", (1, 64, 7, 7), 128, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     residual="right")
+case("res_sliced_relu6", (1, 8, 10, 10), 8, [3, 3], pads=[1, 1, 1, 1], act=(0.0, 6.0),
+     residual="sliced")
+case("res_1d", (1, 8, 50), 12, [3], pads=[1, 1], bias=False, residual="right")
+case("res_batch_s2", (2, 8, 9, 9), 16, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+     residual="left")
+case("res_depthwise_relu", (1, 16, 9, 9), 16, [3, 3], pads=[1, 1, 1, 1], group=16,
+     act="relu", residual="right")
+case("res_relu_nan", (1, 8, 12, 12), 8, [3, 3], pads=[1, 1, 1, 1], act="relu", nan=True,
+     residual="right")
