@@ -3,7 +3,9 @@
 // 8-bit per channel, weight-only 4-bit with groups of 32), all with constant
 // weights and a bias. Prints the median GOP/s (2 ops per multiply-add) and
 // the speedup over fp32, then the single-core peaks of vpdpbusd and fp32 FMA.
-//   tessera-qgemm-bench [--threads N]... [M N K]...
+//   tessera-qgemm-bench [--threads N]... [--mode NAME]... [M N K]...
+// (--mode: only the named forms, e.g. int8-dynamic; the speedup over fp32
+// is printed where fp32 is one of them.)
 #include "tessera_runtime.h"
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <string>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -52,6 +55,8 @@ tessera_memref2d_f32 f32(std::vector<float> &v, int64_t rows, int64_t cols) {
 tessera_memref2d_i8 i8(std::vector<int8_t> &v, int64_t rows, int64_t cols) {
   return {v.data(), v.data(), 0, {rows, cols}, {cols, 1}};
 }
+
+std::vector<std::string> onlyModes;
 
 void benchShape(int64_t M, int64_t N, int64_t K, int threads) {
   std::vector<float> a(M * K), w(N * K), c(M * N), bias(N);
@@ -95,12 +100,17 @@ void benchShape(int64_t M, int64_t N, int64_t K, int threads) {
        }}};
   double ops = 2.0 * M * N * K, fp32 = 0;
   for (const Mode &mode : modes) {
+    if (!onlyModes.empty() && std::find(onlyModes.begin(), onlyModes.end(),
+                                        mode.name) == onlyModes.end())
+      continue;
     double t = medianSeconds(mode.run);
-    if (!fp32)
+    if (!strcmp(mode.name, "fp32"))
       fp32 = t;
-    printf("threads=%d M=%lld N=%lld K=%lld %-12s %8.1f GOP/s  %5.2fx fp32\n",
-           threads, (long long)M, (long long)N, (long long)K, mode.name,
-           ops / t * 1e-9, fp32 / t);
+    printf("threads=%d M=%lld N=%lld K=%lld %-12s %8.1f GOP/s", threads,
+           (long long)M, (long long)N, (long long)K, mode.name, ops / t * 1e-9);
+    if (fp32)
+      printf("  %5.2fx fp32", fp32 / t);
+    printf("\n");
   }
 }
 
@@ -156,6 +166,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--threads") && i + 1 < argc)
       threads.push_back(atoi(argv[++i]));
+    else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+      onlyModes.push_back(argv[++i]);
     else
       dims.push_back(atoll(argv[i]));
   }

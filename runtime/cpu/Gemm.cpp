@@ -564,6 +564,11 @@ void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
   epilogueKernel(e, x, ldx, m, n);
 }
 
+void applyLinearEpilogueAt(const Epilogue &e, int64_t i, int64_t j, float *x,
+                           int64_t ldx, int64_t m, int64_t n) {
+  epilogueKernel(epilogueAt(e, i, j), x, ldx, m, n);
+}
+
 LinearOutput::LinearOutput(const tessera_memref2d_f32 *C) : C(C) {
   static thread_local Scratch scratch;
   if (C->strides[1] == 1) {

@@ -299,11 +299,13 @@ void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
   int64_t nc = roundUp((N + nChunks - 1) / nChunks, qPanel);
   nChunks = (N + nc - 1) / nc;
   QRows rows{q, ld, zp, s, q16, ld};
+  bool fused = e.activation != ActNone || e.bias || e.residual;
   run(parallel, mBlocks * nChunks, [&](int64_t task) {
     int64_t i0 = task / nChunks * mc, j0 = task % nChunks * nc;
     int64_t m = std::min(mc, M - i0), n = std::min(nc, N - j0);
-    qgemmKernel(rows, i0, m, w, j0, n, out.y + i0 * out.ld + j0, out.ld);
-    out.epilogue(e, i0, m, j0, n);
+    Epilogue at = epilogueAt(e, i0, j0);
+    qgemmKernel(rows, i0, m, w, j0, n, out.y + i0 * out.ld + j0, out.ld,
+                fused ? &at : nullptr);
   });
 }
 
@@ -342,7 +344,8 @@ void emptyProduct(const Epilogue &e, const LinearOutput &out, int64_t M,
 } // namespace
 
 void qgemmPortable(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
-                   int64_t j0, int64_t n, float *y, int64_t ldy) {
+                   int64_t j0, int64_t n, float *y, int64_t ldy,
+                   const Epilogue *e) {
   for (int64_t r = 0; r < m; ++r) {
     const uint8_t *q = a.q + (i0 + r) * a.ld;
     for (int64_t j = 0; j < n; ++j) {
@@ -356,6 +359,8 @@ void qgemmPortable(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
                        (a.s[i0 + r] * w.scale[col]);
     }
   }
+  if (e)
+    applyLinearEpilogue(*e, y, ldy, m, n);
 }
 
 void weightOnlyPanelPortable(const void *ctx, int64_t k0, int64_t kc,

@@ -7,6 +7,7 @@
 // vpmaddwd on zero-extended activations and sign-extended weights can, at half
 // its rate. This file alone is compiled with -mavx2 -mfma; like GemmAvx2.cpp it
 // includes no C++ library headers.
+#include "cpu/Activations.h"
 #include "cpu/QGemmKernels.h"
 #include "cpu/SimdAvx2.h"
 
@@ -71,7 +72,8 @@ void tile(const QRows &a, int64_t i0, const QWeights &w, int64_t col, int64_t n,
 } // namespace
 
 void qgemmAvx2(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
-               int64_t j0, int64_t n, float *y, int64_t ldy) {
+               int64_t j0, int64_t n, float *y, int64_t ldy,
+               const Epilogue *e) {
   // Eight columns' weights (a quarter of a panel, K4 x 8 bytes) stay in L1
   // while the row tiles pass.
   for (int64_t j = 0; j < n; j += 8) {
@@ -98,6 +100,8 @@ void qgemmAvx2(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
         tile<6>(a, i0 + r, w, j0 + j, width, out, ldy);
         break;
       }
+      if (e)
+        applyLinearEpilogueAt(*e, r, j, out, ldy, m - r < 6 ? m - r : 6, width);
     }
   }
 }

@@ -5,7 +5,7 @@
 // -mavx512vl -mavx512dq -mfma; like GemmAvx512.cpp it includes no C++
 // library headers, so no AVX-512 copy of an inline function can leak into
 // code that runs on older CPUs.
-#include "cpu/ExpAvx512.h"
+#include "cpu/EpilogueAvx512.h"
 #include "cpu/QGemmKernels.h"
 
 #include <immintrin.h>
@@ -30,9 +30,11 @@ inline void dpbusd(__m512i &acc, __m512i a, __m512i b) {
 // R rows x P panels (2P zmm of 16 columns each): R*2P int32 accumulators.
 // Few rows take several panels at once, so that enough independent
 // vpdpbusd chains hide their latency.
-template <int R, int P>
+// A non-null `e` (its operands at y's first element; epilogueVectorizable)
+// is applied to the dequantized accumulators before they are stored.
+template <int R, int P, int Act>
 void vnniTile(const QRows &a, int64_t i0, const QWeights &w, int64_t j0,
-              int64_t n, float *y, int64_t ldy) {
+              int64_t n, float *y, int64_t ldy, const Epilogue *e) {
   __m512i acc[R][2 * P];
   const uint8_t *rows[R];
   const int8_t *panels[P];
@@ -82,30 +84,61 @@ void vnniTile(const QRows &a, int64_t i0, const QWeights &w, int64_t j0,
           acc[r][c], _mm512_mullo_epi32(zp, _mm512_loadu_si512(w.colsum + col)));
       __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(d),
                                _mm512_mul_ps(s, _mm512_loadu_ps(w.scale + col)));
-      _mm512_mask_storeu_ps(y + r * ldy + 16 * c, tailMask(n - 16 * c), v);
+      __mmask16 mask = tailMask(n - 16 * c);
+      if (e)
+        v = epilogueVector<Act>(*e, v, r, 16 * c, mask);
+      _mm512_mask_storeu_ps(y + r * ldy + 16 * c, mask, v);
     }
   }
 }
 
-template <int P>
+template <int P, int Act>
 void vnniRows(int rows, const QRows &a, int64_t i0, const QWeights &w,
-              int64_t j0, int64_t n, float *y, int64_t ldy) {
+              int64_t j0, int64_t n, float *y, int64_t ldy, const Epilogue *e) {
   switch (rows) {
-  case 1: vnniTile<1, P>(a, i0, w, j0, n, y, ldy); break;
-  case 2: vnniTile<2, P>(a, i0, w, j0, n, y, ldy); break;
-  case 3: vnniTile<3, P>(a, i0, w, j0, n, y, ldy); break;
-  case 4: vnniTile<4, P>(a, i0, w, j0, n, y, ldy); break;
-  case 5: vnniTile<5, 1>(a, i0, w, j0, n, y, ldy); break;
-  case 6: vnniTile<6, 1>(a, i0, w, j0, n, y, ldy); break;
-  case 7: vnniTile<7, 1>(a, i0, w, j0, n, y, ldy); break;
-  default: vnniTile<8, 1>(a, i0, w, j0, n, y, ldy); break;
+  case 1:
+    vnniTile<1, P, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
+  case 2:
+    vnniTile<2, P, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
+  case 3:
+    vnniTile<3, P, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
+  case 4:
+    vnniTile<4, P, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
+  case 5:
+    vnniTile<5, 1, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
+  case 6:
+    vnniTile<6, 1, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
+  case 7:
+    vnniTile<7, 1, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
+  default:
+    vnniTile<8, 1, Act>(a, i0, w, j0, n, y, ldy, e);
+    break;
   }
 }
 
-} // namespace
+/// e with its operands moved to element (i, j) (Activations.h's epilogueAt,
+/// kept local to this file).
+Epilogue epilogueAt512(Epilogue e, int64_t i, int64_t j) {
+  if (e.rowBias)
+    e.rowBias += i * e.rowBiasStride;
+  if (e.bias)
+    e.bias += j * e.biasStride;
+  if (e.residual)
+    e.residual += i * e.residualRowStride + j * e.residualColStride;
+  return e;
+}
 
-void qgemmVnni(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
-               int64_t j0, int64_t n, float *y, int64_t ldy) {
+template <int Act>
+void qgemmVnniAct(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
+                  int64_t j0, int64_t n, float *y, int64_t ldy,
+                  const Epilogue *e) {
   // A panel of W (K4 x 32 bytes) stays in L1 while the row tiles pass.
   int64_t step = m <= 2 ? 4 : m <= 4 ? 2 : 1;
   for (int64_t j = 0; j < n; j += step * qPanel) {
@@ -114,18 +147,42 @@ void qgemmVnni(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
     for (int64_t r = 0; r < m; r += 8) {
       int rows = m - r < 8 ? int(m - r) : 8;
       float *out = y + r * ldy + j;
+      Epilogue at, *tileE = nullptr;
+      if (e) {
+        at = epilogueAt512(*e, r, j);
+        tileE = &at;
+      }
       if (panels == 4)
-        vnniRows<4>(rows, a, i0 + r, w, j0 + j, width, out, ldy);
+        vnniRows<4, Act>(rows, a, i0 + r, w, j0 + j, width, out, ldy, tileE);
       else if (panels >= 2)
-        vnniRows<2>(rows, a, i0 + r, w, j0 + j,
-                    panels == 2 ? width : 2 * qPanel, out, ldy);
+        vnniRows<2, Act>(rows, a, i0 + r, w, j0 + j,
+                         panels == 2 ? width : 2 * qPanel, out, ldy, tileE);
       else
-        vnniRows<1>(rows, a, i0 + r, w, j0 + j, width, out, ldy);
-      if (panels == 3)
-        vnniRows<1>(rows, a, i0 + r, w, j0 + j + 2 * qPanel,
-                    width - 2 * qPanel, out + 2 * qPanel, ldy);
+        vnniRows<1, Act>(rows, a, i0 + r, w, j0 + j, width, out, ldy, tileE);
+      if (panels == 3) {
+        if (e)
+          at = epilogueAt512(*e, r, j + 2 * qPanel);
+        vnniRows<1, Act>(rows, a, i0 + r, w, j0 + j + 2 * qPanel,
+                         width - 2 * qPanel, out + 2 * qPanel, ldy, tileE);
+      }
     }
   }
+}
+
+} // namespace
+
+void qgemmVnni(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
+               int64_t j0, int64_t n, float *y, int64_t ldy,
+               const Epilogue *e) {
+  if (e && !epilogueVectorizable(*e)) {
+    // Strided operands: the epilogue's own pass after the block.
+    qgemmVnniAct<ActNone>(a, i0, m, w, j0, n, y, ldy, nullptr);
+    applyLinearEpilogue(*e, y, ldy, m, n);
+    return;
+  }
+  dispatchActivation(e ? e->activation : ActNone, [&](auto act) {
+    qgemmVnniAct<decltype(act)::value>(a, i0, m, w, j0, n, y, ldy, e);
+  });
 }
 
 void rowRangeAvx512(const float *a, int64_t K, float *min, float *max) {

@@ -27,6 +27,9 @@ struct Case {
   int inZeroPoint = 0;
   int act = TESSERA_LINEAR_ACT_NONE;
   bool bias = false, biasBroadcast = false, residual = false;
+  // The residual column-major (not a vector operand of the kernels'
+  // epilogue: it takes the pass after each block).
+  bool residualColumns = false;
   bool stridedA = false, transposedA = false, stridedC = false;
   int64_t constMask = 0;
   int64_t nanRow = -1; // a NaN in this row of A
@@ -196,6 +199,8 @@ Result runCase(const Case &c) {
   tessera_memref1d_f32 db{o.bias.data(), o.bias.data(), 0, {N},
                           {c.biasBroadcast ? 0 : 1}};
   tessera_memref2d_f32 dr{o.r.data(), o.r.data(), 0, {M, N}, {N, 1}};
+  if (c.residualColumns)
+    dr.strides[0] = 1, dr.strides[1] = M;
   int64_t cs = c.stridedC ? 2 : 1, ldc = c.stridedC ? 2 * N + 1 : N;
   std::vector<float> cbuf(1 + M * ldc);
   tessera_memref2d_f32 dc{cbuf.data(), cbuf.data(), 1, {M, N}, {ldc, cs}};
@@ -209,7 +214,8 @@ Result runCase(const Case &c) {
       double t = c.dynamic ? double(float(y[i * N + n]) + float(b))
                            : y[i * N + n] + b;
       ref[i * N + n] =
-          activationRef(c.act, t) + (c.residual ? o.r[i * N + n] : 0.0);
+          activationRef(c.act, t) +
+          (c.residual ? o.r[c.residualColumns ? n * M + i : i * N + n] : 0.0);
       if (i != c.nanRow)
         maxRef = std::max(maxRef, std::fabs(ref[i * N + n]));
     }
@@ -285,6 +291,10 @@ int dynamicTests(int threads) {
     snprintf(name, sizeof name, "int8 bias residual %s", activationNames[act]);
     failures += report(name, threads, runCase(c).ok);
   }
+  c = base;
+  c.act = TESSERA_LINEAR_ACT_GELU;
+  c.bias = c.residual = c.residualColumns = true;
+  failures += report("int8 column-major residual", threads, runCase(c).ok);
   // Constant weights: the same shape twice at different addresses with
   // different contents (each called twice: packed, then from the cache).
   bool ok = true;
