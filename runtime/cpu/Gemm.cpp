@@ -267,19 +267,23 @@ void runBlock(const Plan &p, int64_t task) {
   float *Bp =
       p.packedB ? nullptr : packedB.get(nPanels * NR * std::min(KC, p.K));
   int64_t allPanels = (p.N + NR - 1) / NR, allRowPanels = (p.M + MR - 1) / MR;
-  // A convolution's epilogue (row bias, clamp) goes into the tiles' last
-  // store rather than a pass over the block (that pass took 13% of a 1x1
-  // conv's time, 64 -> 256 channels at 56x56).
+  // The epilogue goes into the tiles' last store rather than a pass over
+  // the block (that pass took 13% of a 1x1 conv's time, 64 -> 256 channels
+  // at 56x56, and a quarter of a linear layer's with a bias on 2 threads).
   const Epilogue *e = p.epilogue;
-  bool tileStore = e && p.C.colStride == 1 && e->activation == ActNone &&
-                   !e->bias && (!e->residual || e->residualColStride == 1);
+  bool tileStore = e && p.C.colStride == 1 &&
+                   (!e->bias || e->biasStride == 0 || e->biasStride == 1) &&
+                   (!e->residual || e->residualColStride == 1);
   TileStore store{nullptr,
                   tileStore ? e->rowBiasStride : 0,
                   nullptr,
                   tileStore && e->residual ? e->residualRowStride : 0,
                   tileStore && e->clamp,
                   tileStore ? e->clampMin : 0.0f,
-                  tileStore ? e->clampMax : 0.0f};
+                  tileStore ? e->clampMax : 0.0f,
+                  nullptr,
+                  tileStore && e->bias ? e->biasStride : 0,
+                  tileStore ? e->activation : int(ActNone)};
   for (int64_t k0 = 0; k0 < p.K; k0 += KC) {
     int64_t kc = std::min(KC, p.K - k0);
     if (p.packedB)
@@ -316,6 +320,8 @@ void runBlock(const Plan &p, int64_t task) {
           if (tileStore && e->residual)
             store.residual =
                 e->residual + i * e->residualRowStride + j0 + jp * NR;
+          if (tileStore && e->bias)
+            store.bias = e->bias + (j0 + jp * NR) * e->biasStride;
           runTile(p, kc, Ap + ip * MR * kc, Bp + jp * NR * kc, i,
                   (int)std::min<int64_t>(MR, mc - ip * MR), j0 + jp * NR,
                   (int)std::min<int64_t>(NR, nc - jp * NR),
@@ -439,6 +445,11 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
 
 } // namespace
 
+namespace {
+// Activations.h's activation `act` of x (below, with the portable epilogue).
+float activateScalar(int act, float x);
+} // namespace
+
 void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
                              float *C, int64_t ldc, int m, int n,
                              bool overwrite, const TileStore *store) {
@@ -455,6 +466,10 @@ void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
       float v = overwrite ? acc[r][j] : C[r * ldc + j] + acc[r][j];
       if (store) {
         v += rowBias;
+        if (store->bias)
+          v += store->bias[j * store->biasStride];
+        if (store->activation != ActNone)
+          v = activateScalar(store->activation, v);
         if (store->residual)
           v += store->residual[r * store->residualStride + j];
         // NaN < lo and NaN > hi are false: NaN stays.
@@ -524,6 +539,11 @@ template <int Act> TESSERA_INLINE float activate(float x) {
   case ActTanh: return tanhPortable(x);
   default: return x;
   }
+}
+
+float activateScalar(int act, float x) {
+  dispatchActivation(act, [&](auto a) { x = activate<decltype(a)::value>(x); });
+  return x;
 }
 
 template <int Act>

@@ -65,6 +65,11 @@ inline void block(int64_t kc, const float *__restrict Ap,
     if (!store)
       return x;
     x = _mm256_add_ps(x, rowBias[r]);
+    if (store->bias)
+      x = _mm256_add_ps(x, store->biasStride ? load(store->bias + 8 * v)
+                                             : _mm256_set1_ps(*store->bias));
+    if (store->activation != 0)
+      x = activateAvx2(store->activation, x);
     if (res)
       x = _mm256_add_ps(x, load(res + r * store->residualStride + 8 * v));
     return clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, x)) : x;
@@ -164,13 +169,16 @@ void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp) {
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
                          int64_t ldc, int m, int n, bool overwrite,
                          const TileStore *store) {
-  // The store of the right 16 columns: the residual 16 further on.
+  // The store of the right 16 columns: the residual and bias 16 further on.
   TileStore shifted;
   auto right = [&](const TileStore *s) {
-    if (!s || !s->residual)
+    if (!s || (!s->residual && !s->bias))
       return s;
     shifted = *s;
-    shifted.residual += 16;
+    if (shifted.residual)
+      shifted.residual += 16;
+    if (shifted.bias)
+      shifted.bias += 16 * shifted.biasStride;
     return static_cast<const TileStore *>(&shifted);
   };
   if (m <= 2) {

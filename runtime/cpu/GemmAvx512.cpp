@@ -9,6 +9,15 @@
 #include <immintrin.h>
 
 namespace tessera {
+namespace {
+
+/// activate<act>(x) for a runtime activation (the tile store's).
+__attribute__((noinline)) __m512 activateAny(int act, __m512 x) {
+  dispatchActivation(act, [&](auto a) { x = activate<decltype(a)::value>(x); });
+  return x;
+}
+
+} // namespace
 
 void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                            const float *__restrict Bp, float *C, int64_t ldc,
@@ -40,6 +49,13 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
     if (store->rowBias && r < m)
       x = _mm512_add_ps(
           x, _mm512_set1_ps(store->rowBias[r * store->rowBiasStride]));
+    if (store->bias)
+      x = _mm512_add_ps(
+          x, store->biasStride
+                 ? _mm512_maskz_loadu_ps(mask, store->bias + 16 * half)
+                 : _mm512_set1_ps(*store->bias));
+    if (store->activation != ActNone)
+      x = activateAny(store->activation, x);
     if (store->residual)
       x = _mm512_add_ps(
           x,

@@ -25,11 +25,13 @@ using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
                                  float *C, int64_t ldc, int m, int n,
                                  bool overwrite, const TileStore *store);
 
-// The convolution's epilogue applied by the micro-kernel as it stores the
+// The epilogue (Activations.h) applied by the micro-kernel as it stores the
 // tile of the last K step, instead of a pass over C afterwards: C(r, j) =
-// clamp(C(r, j) + rowBias[r * rowBiasStride] + residual[r * residualStride
-// + j]) (NaN stays NaN). rowBias and residual (null: none) start at the
-// tile's first row (and column).
+// clamp(act(C(r, j) + rowBias[r * rowBiasStride] + bias[j * biasStride]) +
+// residual[r * residualStride + j]) (NaN stays NaN). rowBias, bias and
+// residual (null: none) start at the tile's first row and column; biasStride
+// is 0 or 1. On two threads the pass re-read each block just written and
+// cost a quarter of the GEMM's time or more (M=128, N=K=768, a bias).
 struct TileStore {
   const float *rowBias;
   int64_t rowBiasStride;
@@ -37,6 +39,9 @@ struct TileStore {
   int64_t residualStride;
   bool clamp;
   float lo, hi;
+  const float *bias = nullptr;
+  int64_t biasStride = 0;
+  int activation = 0;
 };
 
 // Packs a full MR = 8 row panel of row-major A (unit column stride):
