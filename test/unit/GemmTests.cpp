@@ -265,6 +265,54 @@ int runLinearTests(int threads) {
   return failures;
 }
 
+// tessera_linear_rows_f32 (padding-free linear layers): rows of the mask
+// that are 0 come out 0, the others as the linear layer. Valid rows in one
+// range (the view path) and scattered (gathered, computed, written back),
+// A and the residual row-major or with a column stride of 2, C with a
+// column stride of 2, bias, residual and gelu.
+bool testLinearRows(bool scattered, bool stridedOperands) {
+  const int64_t M = 37, K = 70, N = 45, cs = stridedOperands ? 2 : 1;
+  std::vector<float> a(M * K * cs), w(N * K), bias(N), r(M * N * cs),
+      c(M * N * 2, NAN);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = float(int(i * 37 % 101) - 50) / 50.0f;
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = float(int(i * 53 % 97) - 48) / 200.0f;
+  for (int64_t j = 0; j < N; ++j)
+    bias[j] = 0.01f * float(j % 7);
+  for (size_t i = 0; i < r.size(); ++i)
+    r[i] = float(int(i % 13) - 6) / 10.0f;
+  std::vector<int32_t> mask(M);
+  for (int64_t i = 0; i < M; ++i)
+    mask[i] = scattered ? (i % 5 != 1 && i % 7 != 3) : (i >= 6 && i < 30);
+  tessera_memref2d_f32 da = desc2d(a.data(), M, K, K * cs, cs),
+                       dw = desc2d(w.data(), N, K, K, 1),
+                       dr = desc2d(r.data(), M, N, N * cs, cs),
+                       dc = desc2d(c.data(), M, N, N * 2, 2);
+  tessera_memref1d_f32 db{bias.data(), bias.data(), 0, {N}, {1}};
+  tessera_memref1d_i32 dm{mask.data(), mask.data(), 0, {M}, {1}};
+  _mlir_ciface_tessera_linear_rows_f32(
+      &da, &dw, &db, &dr, &dm, &dc,
+      TESSERA_LINEAR_ACT_GELU | TESSERA_LINEAR_BIAS | TESSERA_LINEAR_RESIDUAL |
+          TESSERA_LINEAR_TRANSPOSE_B,
+      2);
+  bool ok = true;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      double want = 0.0;
+      if (mask[i]) {
+        double acc = bias[j];
+        for (int64_t k = 0; k < K; ++k)
+          acc += double(a[i * K * cs + k * cs]) * w[j * K + k];
+        want = 0.5 * acc * (1.0 + std::erf(acc / std::sqrt(2.0))) +
+               r[i * N * cs + j * cs];
+      }
+      ok &= std::fabs(c[i * N * 2 + j * 2] - want) <=
+            1e-5 * (1 + std::fabs(want));
+    }
+  return ok;
+}
+
 } // namespace
 
 int runGemmTests(int, char **) {
@@ -308,6 +356,14 @@ int runGemmTests(int, char **) {
              ok ? "ok" : "FAIL");
     }
     failures += runLinearTests(threads);
+    for (bool scattered : {false, true})
+      for (bool strided : {false, true}) {
+        bool ok = testLinearRows(scattered, strided);
+        failures += !ok;
+        printf("linear_rows %s %s threads=%d: %s\n",
+               scattered ? "scattered" : "range",
+               strided ? "strided" : "contiguous", threads, ok ? "ok" : "FAIL");
+      }
   }
   for (int act = 0; act <= TESSERA_LINEAR_ACT_TANH; ++act)
     failures += !testActivation(act);
