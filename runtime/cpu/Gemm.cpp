@@ -43,16 +43,26 @@ constexpr int64_t NCMax = TESSERA_GEMM_NC; // packed B chunk KCxNC: L2
 struct Matrix {
   const float *data;
   int64_t rowStride, colStride;
+  // Row r is row rowMap[r] of data (null: r); A only (the padding-free
+  // linear layer's valid rows).
+  const int64_t *rowMap = nullptr;
   const float *at(int64_t r, int64_t c) const {
-    return data + r * rowStride + c * colStride;
+    return data + (rowMap ? rowMap[r] : r) * rowStride + c * colStride;
   }
 };
 
 struct OutMatrix {
   float *data;
   int64_t rowStride, colStride;
+  // Row r is row rowMap[r] of data (null: r), as for Matrix.
+  const int64_t *rowMap = nullptr;
   float *at(int64_t r, int64_t c) const {
-    return data + r * rowStride + c * colStride;
+    return data + (rowMap ? rowMap[r] : r) * rowStride + c * colStride;
+  }
+  /// Whether rows [r, r + m) lie rowStride apart, as the micro-kernels
+  /// write them.
+  bool evenRows(int64_t r, int m) const {
+    return !rowMap || rowMap[r + m - 1] - rowMap[r] == m - 1;
   }
 };
 
@@ -123,11 +133,11 @@ void packAPanel(const Matrix &A, int64_t i0, int m, int64_t k0, int64_t kc,
     rows[r] = A.at(i0 + std::min(r, m - 1), k0);
   if (m == MR && A.colStride == 1) {
     if (MR == 8 && microKernel != gemmMicroKernelPortable) {
-      gemmPackAAvx2(rows[0], A.rowStride, kc, Ap);
+      gemmPackAAvx2(rows, kc, Ap);
       return;
     }
     if (MR == 6) {
-      gemmPackA6Avx2(rows[0], A.rowStride, kc, Ap);
+      gemmPackA6Avx2(rows, kc, Ap);
       return;
     }
     for (int64_t k = 0; k < kc; ++k, Ap += MR)
@@ -165,8 +175,14 @@ void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
   if (e.activation == ActNone && !e.bias && !e.residual && !e.rowBias &&
       !e.clamp)
     return;
-  if (p.C.colStride == 1) {
+  if (p.C.colStride == 1 && p.C.evenRows(i0, int(m))) {
     epilogueKernel(e, p.C.at(i0, j0), p.C.rowStride, m, n);
+    return;
+  }
+  if (p.C.colStride == 1) {
+    for (int64_t i = 0; i < m; ++i)
+      epilogueKernel(epilogueAt(e, i, 0), p.C.at(i0 + i, j0), p.C.rowStride, 1,
+                     n);
     return;
   }
   // Strided C: through a contiguous buffer, one row piece at a time.
@@ -237,18 +253,24 @@ const float *prepacked(bool isA, const Matrix &m, int64_t rows,
 void runTile(const Plan &p, int64_t kc, const float *Ap, const float *Bp,
              int64_t i0, int m, int64_t j0, int n, bool overwrite,
              const TileStore *store) {
-  if (p.C.colStride == 1) {
-    microKernel(kc, Ap, Bp, p.C.data + i0 * p.C.rowStride + j0, p.C.rowStride,
-                m, n, overwrite, store);
+  if (p.C.colStride == 1 && p.C.evenRows(i0, m)) {
+    microKernel(kc, Ap, Bp, p.C.at(i0, j0), p.C.rowStride, m, n, overwrite,
+                store);
     return;
   }
+  // Strided C, or mapped rows that are not evenly spaced: through a tile,
+  // then the tile store's epilogue (a row at a time) where there is one.
   alignas(64) float tile[gemmMR * NR];
   microKernel(kc, Ap, Bp, tile, NR, m, n, true, nullptr);
-  for (int r = 0; r < m; ++r)
+  for (int r = 0; r < m; ++r) {
     for (int j = 0; j < n; ++j) {
       float *c = p.C.at(i0 + r, j0 + j);
       *c = overwrite ? tile[r * NR + j] : *c + tile[r * NR + j];
     }
+    if (store)
+      epilogueKernel(epilogueAt(*p.epilogue, i0 + r, j0), p.C.at(i0 + r, j0),
+                     p.C.rowStride, 1, n);
+  }
 }
 
 // One task: C[i0:i1, j0:j0+nc] over all of K, i.e. one chunk of B columns
@@ -374,7 +396,7 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
         body(task);
   };
   if (M <= 4 && haveAvx512 && !bSource && B.colStride == 1 &&
-      C.colStride == 1) {
+      C.colStride == 1 && !A.rowMap && !C.rowMap) {
     // Few rows: packing would cost as much as the product; stream B.
     int64_t chunk = std::max<int64_t>(256, (N / (2 * threads) + 63) / 64 * 64);
     // With an epilogue, 256 columns at a time so that they stay in L1.
@@ -767,14 +789,13 @@ void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
                                     constMask & ~int64_t(1));
     return;
   }
-  // Rows scattered over the batch: the valid rows of A (and of the
-  // residual) gathered into one dense block, one GEMM over them, and its
-  // rows written back; the padding rows are 0. The copies run on the pool,
-  // a row at a time (memcpy where the rows are contiguous): element loops
-  // over runtime strides took 5% of a padding-free encoder's time.
-  static thread_local tessera::Scratch gathered, result, residual;
-  float *ga = gathered.get(T * K), *gc = result.get(T * N);
-  auto copyRows = [&](int64_t rows, int64_t cols, auto body) {
+  // Rows scattered over the batch: one GEMM over the valid rows, A read and
+  // C written through row maps (a tile of rows that are not evenly spaced
+  // goes through a buffer), the residual's valid rows gathered; the padding
+  // rows are 0. Copying rows in element loops over runtime strides took 5%
+  // of a padding-free encoder's time, gathering A and writing C back
+  // another 5%.
+  auto onPool = [&](int64_t rows, int64_t cols, auto body) {
     int64_t chunk =
         std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, cols));
     int64_t tasks = (rows + chunk - 1) / chunk;
@@ -787,45 +808,36 @@ void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
     else if (tasks == 1)
       task(0);
   };
-  // dst[i * cols + j] = src[row * rs + j * cs] for j < cols.
-  auto copyRow = [](float *dst, const float *src, int64_t cs, int64_t cols) {
-    if (cs == 1)
-      memcpy(dst, src, cols * sizeof(float));
-    else
-      for (int64_t j = 0; j < cols; ++j)
-        dst[j] = src[j * cs];
-  };
-  const float *a = A->aligned + A->offset;
-  copyRows(T, K, [&](int64_t i) {
-    copyRow(ga + i * K, a + kept[i] * A->strides[0], A->strides[1], K);
-  });
-  tessera_memref2d_f32 ma{ga, ga, 0, {T, K}, {K, 1}};
-  tessera_memref2d_f32 mc{gc, gc, 0, {T, N}, {N, 1}};
-  tessera_memref2d_f32 mr = mc;
+  std::vector<int64_t> padding;
+  padding.reserve(M - T);
+  for (int64_t r = 0; r < M; ++r)
+    if (!valid[r * vs])
+      padding.push_back(r);
+  onPool(int64_t(padding.size()), N, [&](int64_t i) { zeroRow(padding[i]); });
+  tessera_memref2d_f32 mr = *R;
   if (flags & TESSERA_LINEAR_RESIDUAL) {
+    static thread_local tessera::Scratch residual;
     float *gr = residual.get(T * N);
     const float *rp = R->aligned + R->offset;
-    copyRows(T, N, [&](int64_t i) {
-      copyRow(gr + i * N, rp + kept[i] * R->strides[0], R->strides[1], N);
+    int64_t rcs = R->strides[1];
+    onPool(T, N, [&](int64_t i) {
+      const float *src = rp + kept[i] * R->strides[0];
+      if (rcs == 1)
+        memcpy(gr + i * N, src, N * sizeof(float));
+      else
+        for (int64_t j = 0; j < N; ++j)
+          gr[i * N + j] = src[j * rcs];
     });
     mr = tessera_memref2d_f32{gr, gr, 0, {T, N}, {N, 1}};
   }
-  _mlir_ciface_tessera_linear_f32(&ma, B, bias, &mr, &mc, flags,
-                                  constMask & ~int64_t(1));
-  // Row r of C: its gathered row, or 0 for padding.
-  std::vector<int64_t> source(M, -1);
-  for (int64_t i = 0; i < T; ++i)
-    source[kept[i]] = i;
-  copyRows(M, N, [&](int64_t r) {
-    float *row = c + r * C->strides[0];
-    if (source[r] < 0)
-      zeroRow(r);
-    else if (C->strides[1] == 1)
-      memcpy(row, gc + source[r] * N, N * sizeof(float));
-    else
-      for (int64_t j = 0; j < N; ++j)
-        row[j * C->strides[1]] = gc[source[r] * N + j];
-  });
+  // tessera_linear_f32 on the mapped rows.
+  tessera::Epilogue epilogue = tessera::linearEpilogue(flags, bias, &mr);
+  bool transB = flags & TESSERA_LINEAR_TRANSPOSE_B;
+  Matrix a{A->aligned + A->offset, A->strides[0], A->strides[1], kept.data()};
+  Matrix b{B->aligned + B->offset, B->strides[transB ? 1 : 0],
+           B->strides[transB ? 0 : 1]};
+  OutMatrix out{c, C->strides[0], C->strides[1], kept.data()};
+  tessera::gemm(T, N, K, a, b, out, false, constMask & 2, &epilogue);
 }
 
 void _mlir_ciface_tessera_batch_matmul_f32(tessera_memref3d_f32 *A,

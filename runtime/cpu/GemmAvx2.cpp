@@ -115,10 +115,10 @@ inline void block(int64_t kc, const float *__restrict Ap,
 
 } // namespace
 
-void gemmPackAAvx2(const float *A, int64_t lda, int64_t kc, float *Ap) {
+void gemmPackAAvx2(const float *const rows[8], int64_t kc, float *Ap) {
   const float *r[8];
   for (int i = 0; i < 8; ++i)
-    r[i] = A + i * lda;
+    r[i] = rows[i];
   int64_t k = 0;
   for (; k + 8 <= kc; k += 8, Ap += 64) {
     __m256 col[8];
@@ -131,14 +131,14 @@ void gemmPackAAvx2(const float *A, int64_t lda, int64_t kc, float *Ap) {
       Ap[i] = r[i][k];
 }
 
-void gemmPackA6Avx2(const float *A, int64_t lda, int64_t kc, float *Ap) {
+void gemmPackA6Avx2(const float *const rows[6], int64_t kc, float *Ap) {
   // Rows 6 and 7 of the transpose repeat row 5; each column is stored as 8
   // floats 6 apart, so the next column overwrites the two extra ones. The
   // last full block is left to the scalar loop, which never writes past the
   // panel.
   const float *r[8];
   for (int i = 0; i < 8; ++i)
-    r[i] = A + (i < 6 ? i : 5) * lda;
+    r[i] = rows[i < 6 ? i : 5];
   int64_t k = 0;
   for (; k + 8 < kc; k += 8, Ap += 48) {
     __m256 col[8];

@@ -44,12 +44,12 @@ struct TileStore {
   int activation = 0;
 };
 
-// Packs a full MR = 8 row panel of row-major A (unit column stride):
-// Ap[k*8 + r] = A[r*lda + k] for k < kc, with 8x8 register transposes
-// (AVX; GemmAvx2.cpp, for both the AVX2 and the AVX-512 kernels).
-void gemmPackAAvx2(const float *A, int64_t lda, int64_t kc, float *Ap);
-// The same for a 6-row panel (the AVX2 kernel's): Ap[k*6 + r].
-void gemmPackA6Avx2(const float *A, int64_t lda, int64_t kc, float *Ap);
+// Packs a full MR = 8 row panel of A's rows (unit column stride):
+// Ap[k*8 + r] = rows[r][k] for k < kc, with 8x8 register transposes (AVX;
+// GemmAvx2.cpp, for both the AVX2 and the AVX-512 kernels).
+void gemmPackAAvx2(const float *const rows[8], int64_t kc, float *Ap);
+// The same for a 6-row panel (the AVX2 kernel's): Ap[k*6 + r], rows[0..5].
+void gemmPackA6Avx2(const float *const rows[6], int64_t kc, float *Ap);
 
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void gemmMicroKernelAvx512(int64_t kc, const float *Ap, const float *Bp,

@@ -267,10 +267,14 @@ int runLinearTests(int threads) {
 
 // tessera_linear_rows_f32 (padding-free linear layers): rows of the mask
 // that are 0 come out 0, the others as the linear layer. Valid rows in one
-// range (the view path) and scattered (gathered, computed, written back),
+// range (the view path), two runs (A and C through row maps; most tiles
+// written directly), scattered (most tiles through a buffer) and three
+// scattered rows (fewer than a panel),
 // A and the residual row-major or with a column stride of 2, C with a
 // column stride of 2, bias, residual and gelu.
-bool testLinearRows(bool scattered, bool stridedOperands) {
+enum class RowMask { Range, Runs, Scattered, Few };
+
+bool testLinearRows(RowMask rowMask, bool stridedOperands) {
   const int64_t M = 37, K = 70, N = 45, cs = stridedOperands ? 2 : 1;
   std::vector<float> a(M * K * cs), w(N * K), bias(N), r(M * N * cs),
       c(M * N * 2, NAN);
@@ -284,7 +288,10 @@ bool testLinearRows(bool scattered, bool stridedOperands) {
     r[i] = float(int(i % 13) - 6) / 10.0f;
   std::vector<int32_t> mask(M);
   for (int64_t i = 0; i < M; ++i)
-    mask[i] = scattered ? (i % 5 != 1 && i % 7 != 3) : (i >= 6 && i < 30);
+    mask[i] = rowMask == RowMask::Range       ? (i >= 6 && i < 30)
+              : rowMask == RowMask::Runs      ? (i < 16 || i >= 21)
+              : rowMask == RowMask::Scattered ? (i % 5 != 1 && i % 7 != 3)
+                                              : (i == 2 || i == 17 || i == 30);
   tessera_memref2d_f32 da = desc2d(a.data(), M, K, K * cs, cs),
                        dw = desc2d(w.data(), N, K, K, 1),
                        dr = desc2d(r.data(), M, N, N * cs, cs),
@@ -356,12 +363,16 @@ int runGemmTests(int, char **) {
              ok ? "ok" : "FAIL");
     }
     failures += runLinearTests(threads);
-    for (bool scattered : {false, true})
+    for (RowMask mask :
+         {RowMask::Range, RowMask::Runs, RowMask::Scattered, RowMask::Few})
       for (bool strided : {false, true}) {
-        bool ok = testLinearRows(scattered, strided);
+        bool ok = testLinearRows(mask, strided);
         failures += !ok;
         printf("linear_rows %s %s threads=%d: %s\n",
-               scattered ? "scattered" : "range",
+               mask == RowMask::Range       ? "range"
+               : mask == RowMask::Runs      ? "runs"
+               : mask == RowMask::Scattered ? "scattered"
+                                            : "few",
                strided ? "strided" : "contiguous", threads, ok ? "ok" : "FAIL");
       }
   }
