@@ -102,10 +102,9 @@ void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
 // other fused layers round exactly like it.
 void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                          int64_t n);
-// The same for epilogueAt(e, i, j) (out of line, for kernels built for
-// other CPUs than the code around them).
-void applyLinearEpilogueAt(const Epilogue &e, int64_t i, int64_t j, float *x,
-                           int64_t ldx, int64_t m, int64_t n);
+// epilogueAt out of line, for kernels built for other CPUs than the code
+// around them (an inline copy compiled there could be the one linked).
+Epilogue epilogueMoved(const Epilogue &e, int64_t i, int64_t j);
 
 // tessera_linear_f32's flags and operands as an epilogue.
 Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,

@@ -611,9 +611,8 @@ void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
   epilogueKernel(e, x, ldx, m, n);
 }
 
-void applyLinearEpilogueAt(const Epilogue &e, int64_t i, int64_t j, float *x,
-                           int64_t ldx, int64_t m, int64_t n) {
-  epilogueKernel(epilogueAt(e, i, j), x, ldx, m, n);
+Epilogue epilogueMoved(const Epilogue &e, int64_t i, int64_t j) {
+  return epilogueAt(e, i, j);
 }
 
 LinearOutput::LinearOutput(const tessera_memref2d_f32 *C) : C(C) {

@@ -101,7 +101,8 @@ void qgemmAvx2(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
         break;
       }
       if (e)
-        applyLinearEpilogueAt(*e, r, j, out, ldy, m - r < 6 ? m - r : 6, width);
+        applyLinearEpilogue(epilogueMoved(*e, r, j), out, ldy,
+                            m - r < 6 ? m - r : 6, width);
     }
   }
 }

@@ -123,18 +123,6 @@ void vnniRows(int rows, const QRows &a, int64_t i0, const QWeights &w,
   }
 }
 
-/// e with its operands moved to element (i, j) (Activations.h's epilogueAt,
-/// kept local to this file).
-Epilogue epilogueAt512(Epilogue e, int64_t i, int64_t j) {
-  if (e.rowBias)
-    e.rowBias += i * e.rowBiasStride;
-  if (e.bias)
-    e.bias += j * e.biasStride;
-  if (e.residual)
-    e.residual += i * e.residualRowStride + j * e.residualColStride;
-  return e;
-}
-
 template <int Act>
 void qgemmVnniAct(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
                   int64_t j0, int64_t n, float *y, int64_t ldy,
@@ -149,7 +137,7 @@ void qgemmVnniAct(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
       float *out = y + r * ldy + j;
       Epilogue at, *tileE = nullptr;
       if (e) {
-        at = epilogueAt512(*e, r, j);
+        at = epilogueMoved(*e, r, j);
         tileE = &at;
       }
       if (panels == 4)
@@ -161,7 +149,7 @@ void qgemmVnniAct(const QRows &a, int64_t i0, int64_t m, const QWeights &w,
         vnniRows<1, Act>(rows, a, i0 + r, w, j0 + j, width, out, ldy, tileE);
       if (panels == 3) {
         if (e)
-          at = epilogueAt512(*e, r, j + 2 * qPanel);
+          at = epilogueMoved(*e, r, j + 2 * qPanel);
         vnniRows<1, Act>(rows, a, i0 + r, w, j0 + j + 2 * qPanel,
                          width - 2 * qPanel, out + 2 * qPanel, ldy, tileE);
       }
