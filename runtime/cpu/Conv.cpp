@@ -147,21 +147,6 @@ bool convRowsBetter(int64_t positions, int64_t F) {
                                  1.02 * padded(positions, mr) * padded(F, 16);
 }
 
-/// body(i0, i1) over [0, n) in pieces of about `grain` units, on the pool
-/// when there are several.
-template <typename Body>
-void forPieces(int64_t n, int64_t grain, const Body &body) {
-  int64_t pieces =
-      std::min<int64_t>((n + grain - 1) / grain, 4 * int64_t(numThreads()));
-  if (pieces <= 1) {
-    if (n > 0)
-      body(int64_t(0), n);
-    return;
-  }
-  parallelFor(pieces,
-              [&](int64_t t) { body(t * n / pieces, (t + 1) * n / pieces); });
-}
-
 /// One image's conv with the positions as rows: patches [P, K] gathered
 /// into a scratch, times the weight [F, K] read transposed (packed once when
 /// constant) plus the bias (null: none) into [P, F], then stored transposed
@@ -173,27 +158,23 @@ void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
               const Clamp &clamp, float *y, int64_t ldy, int64_t P, int64_t F) {
   static thread_local Scratch patchScratch, outScratch;
   float *patches = patchScratch.get(P * K), *c = outScratch.get(P * F);
-  forPieces(P, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, K)),
-            [&](int64_t p0, int64_t p1) {
-              for (int64_t p = p0; p < p1; ++p) {
-                int64_t ih0 = p / g.OW * g.sh - g.padT,
-                        iw0 = p % g.OW * g.sw - g.padL;
-                float *row = patches + p * K;
-                for (int64_t ch = 0; ch < K / (g.KH * g.KW); ++ch) {
-                  const float *plane = g.x + ch * g.strideC;
-                  for (int64_t r = 0; r < g.KH; ++r, row += g.KW) {
-                    int64_t ih = ih0 + r * g.dh;
-                    if (ih < 0 || ih >= g.H) {
-                      zeroRun(row, g.KW);
-                      continue;
-                    }
-                    const float *src = plane + ih * g.strideH;
-                    for (int64_t s = 0, iw = iw0; s < g.KW; ++s, iw += g.dw)
-                      row[s] = iw >= 0 && iw < g.W ? src[iw * g.strideW] : 0.0f;
-                  }
-                }
-              }
-            });
+  parallelForRows(P, K, [&](int64_t p) {
+    int64_t ih0 = p / g.OW * g.sh - g.padT, iw0 = p % g.OW * g.sw - g.padL;
+    float *row = patches + p * K;
+    for (int64_t ch = 0; ch < K / (g.KH * g.KW); ++ch) {
+      const float *plane = g.x + ch * g.strideC;
+      for (int64_t r = 0; r < g.KH; ++r, row += g.KW) {
+        int64_t ih = ih0 + r * g.dh;
+        if (ih < 0 || ih >= g.H) {
+          zeroRun(row, g.KW);
+          continue;
+        }
+        const float *src = plane + ih * g.strideH;
+        for (int64_t s = 0, iw = iw0; s < g.KW; ++s, iw += g.dw)
+          row[s] = iw >= 0 && iw < g.W ? src[iw * g.strideW] : 0.0f;
+      }
+    }
+  });
   Epilogue epilogue;
   epilogue.bias = bias;
   epilogue.biasStride = biasStride;
@@ -202,12 +183,10 @@ void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
   epilogue.clampMax = clamp.hi;
   gemmAccumulate(P, F, K, patches, K, 1, false, Wt->aligned + Wt->offset,
                  Wt->strides[1], Wt->strides[0], constantW, c, F, 1, &epilogue);
-  forPieces(F, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, P)),
-            [&](int64_t f0, int64_t f1) {
-              for (int64_t f = f0; f < f1; ++f)
-                for (int64_t p = 0; p < P; ++p)
-                  y[f * ldy + p] = c[p * F + f];
-            });
+  parallelForRows(F, P, [&](int64_t f) {
+    for (int64_t p = 0; p < P; ++p)
+      y[f * ldy + p] = c[p * F + f];
+  });
 }
 
 /// The weight [F, K] as the direct kernel's panels [ceil(F/16)][K][16]
@@ -465,19 +444,16 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
                 tmp[f * OH * OW + i * OW + j];
     if (R && !residualInGemm) {
       const float *r = R->aligned + R->offset + n * R->strides[0];
-      tessera::forPieces(
-          F, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, OH * OW)),
-          [&](int64_t f0, int64_t f1) {
-            for (int64_t f = f0; f < f1; ++f)
-              for (int64_t i = 0; i < OH; ++i)
-                for (int64_t j = 0; j < OW; ++j) {
-                  float &v = out[f * Y->strides[1] + i * Y->strides[2] +
-                                 j * Y->strides[3]];
-                  v = tessera::clampValue(
-                      clamp, v + r[f * R->strides[1] + i * R->strides[2] +
-                                   j * R->strides[3]]);
-                }
-          });
+      tessera::parallelForRows(F, OH * OW, [&](int64_t f) {
+        for (int64_t i = 0; i < OH; ++i)
+          for (int64_t j = 0; j < OW; ++j) {
+            float &v =
+                out[f * Y->strides[1] + i * Y->strides[2] + j * Y->strides[3]];
+            v = tessera::clampValue(
+                clamp, v + r[f * R->strides[1] + i * R->strides[2] +
+                             j * R->strides[3]]);
+          }
+      });
     }
   }
 }

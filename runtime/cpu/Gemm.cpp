@@ -799,32 +799,20 @@ void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
   // rows are 0. Copying rows in element loops over runtime strides took 5%
   // of a padding-free encoder's time, gathering A and writing C back
   // another 5%.
-  auto onPool = [&](int64_t rows, int64_t cols, auto body) {
-    int64_t chunk =
-        std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, cols));
-    int64_t tasks = (rows + chunk - 1) / chunk;
-    auto task = [&](int64_t t) {
-      for (int64_t i = t * chunk; i < std::min(rows, (t + 1) * chunk); ++i)
-        body(i);
-    };
-    if (tasks > 1)
-      tessera::parallelFor(tasks, task);
-    else if (tasks == 1)
-      task(0);
-  };
   std::vector<int64_t> padding;
   padding.reserve(M - T);
   for (int64_t r = 0; r < M; ++r)
     if (!valid[r * vs])
       padding.push_back(r);
-  onPool(int64_t(padding.size()), N, [&](int64_t i) { zeroRow(padding[i]); });
+  tessera::parallelForRows(int64_t(padding.size()), N,
+                           [&](int64_t i) { zeroRow(padding[i]); });
   tessera_memref2d_f32 mr = *R;
   if (flags & TESSERA_LINEAR_RESIDUAL) {
     static thread_local tessera::Scratch residual;
     float *gr = residual.get(T * N);
     const float *rp = R->aligned + R->offset;
     int64_t rcs = R->strides[1];
-    onPool(T, N, [&](int64_t i) {
+    tessera::parallelForRows(T, N, [&](int64_t i) {
       const float *src = rp + kept[i] * R->strides[0];
       if (rcs == 1)
         memcpy(gr + i * N, src, N * sizeof(float));

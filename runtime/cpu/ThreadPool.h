@@ -23,6 +23,26 @@ template <typename Body> void parallelFor(int64_t numTasks, const Body &body) {
 
 int numThreads();
 
+/// body(i) for i < rows, rows of about `cols` elements each (copies and
+/// other memory-bound passes): in pieces of about 16K elements, at least one
+/// row, at most 4 per thread, on the pool when there are several.
+template <typename Body>
+void parallelForRows(int64_t rows, int64_t cols, const Body &body) {
+  int64_t grain =
+      cols > 0 && cols < (int64_t(1) << 14) ? (int64_t(1) << 14) / cols : 1;
+  int64_t pieces = (rows + grain - 1) / grain, most = 4 * int64_t(numThreads());
+  pieces = pieces < most ? pieces : most;
+  if (pieces <= 1) {
+    for (int64_t i = 0; i < rows; ++i)
+      body(i);
+    return;
+  }
+  parallelFor(pieces, [&](int64_t t) {
+    for (int64_t i = t * rows / pieces; i < (t + 1) * rows / pieces; ++i)
+      body(i);
+  });
+}
+
 } // namespace tessera
 
 #endif
