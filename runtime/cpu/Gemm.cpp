@@ -767,6 +767,10 @@ void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
       kept.push_back(r);
   float *c = C->aligned + C->offset;
   auto zeroRow = [&](int64_t r) {
+    if (C->strides[1] == 1) {
+      memset(c + r * C->strides[0], 0, N * sizeof(float));
+      return;
+    }
     for (int64_t j = 0; j < N; ++j)
       c[r * C->strides[0] + j * C->strides[1]] = 0.0f;
   };
