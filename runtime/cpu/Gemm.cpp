@@ -56,8 +56,15 @@ struct OutMatrix {
   int64_t rowStride, colStride;
   // Row r is row rowMap[r] of data (null: r), as for Matrix.
   const int64_t *rowMap = nullptr;
+  // Set: the epilogue's residual rows are mapped like C's (row r adds
+  // residual row rowMap[r]); else the residual has a row per GEMM row.
+  bool mapResidual = false;
   float *at(int64_t r, int64_t c) const {
     return data + (rowMap ? rowMap[r] : r) * rowStride + c * colStride;
+  }
+  /// The residual's row for GEMM row r.
+  int64_t residualRow(int64_t r) const {
+    return rowMap && mapResidual ? rowMap[r] : r;
   }
   /// Whether rows [r, r + m) lie rowStride apart, as the micro-kernels
   /// write them.
@@ -169,9 +176,17 @@ struct Plan {
   const BPanelSource *bSource = nullptr;
 };
 
+/// The plan's epilogue moved to C(i, j).
+Epilogue epilogueFor(const Plan &p, int64_t i, int64_t j) {
+  Epilogue e = epilogueAt(*p.epilogue, i, j);
+  if (e.residual)
+    e.residual += (p.C.residualRow(i) - i) * e.residualRowStride;
+  return e;
+}
+
 /// The epilogue on C[i0:i0+m, j0:j0+n].
 void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
-  Epilogue e = epilogueAt(*p.epilogue, i0, j0);
+  Epilogue e = epilogueFor(p, i0, j0);
   if (e.activation == ActNone && !e.bias && !e.residual && !e.rowBias &&
       !e.clamp)
     return;
@@ -181,8 +196,8 @@ void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
   }
   if (p.C.colStride == 1) {
     for (int64_t i = 0; i < m; ++i)
-      epilogueKernel(epilogueAt(e, i, 0), p.C.at(i0 + i, j0), p.C.rowStride, 1,
-                     n);
+      epilogueKernel(epilogueFor(p, i0 + i, j0), p.C.at(i0 + i, j0),
+                     p.C.rowStride, 1, n);
     return;
   }
   // Strided C: through a contiguous buffer, one row piece at a time.
@@ -193,7 +208,7 @@ void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
       int64_t w = std::min<int64_t>(NR, n - j);
       for (int64_t x = 0; x < w; ++x)
         buf[x] = c[x * p.C.colStride];
-      epilogueKernel(epilogueAt(e, i, j), buf, NR, 1, w);
+      epilogueKernel(epilogueFor(p, i0 + i, j0 + j), buf, NR, 1, w);
       for (int64_t x = 0; x < w; ++x)
         c[x * p.C.colStride] = buf[x];
     }
@@ -268,7 +283,7 @@ void runTile(const Plan &p, int64_t kc, const float *Ap, const float *Bp,
       *c = overwrite ? tile[r * NR + j] : *c + tile[r * NR + j];
     }
     if (store)
-      epilogueKernel(epilogueAt(*p.epilogue, i0 + r, j0), p.C.at(i0 + r, j0),
+      epilogueKernel(epilogueFor(p, i0 + r, j0), p.C.at(i0 + r, j0),
                      p.C.rowStride, 1, n);
   }
 }
@@ -340,8 +355,9 @@ void runBlock(const Plan &p, int64_t task) {
           if (tileStore && e->rowBias)
             store.rowBias = e->rowBias + i * e->rowBiasStride;
           if (tileStore && e->residual)
-            store.residual =
-                e->residual + i * e->residualRowStride + j0 + jp * NR;
+            store.residual = e->residual +
+                             p.C.residualRow(i) * e->residualRowStride + j0 +
+                             jp * NR;
           if (tileStore && e->bias)
             store.bias = e->bias + (j0 + jp * NR) * e->biasStride;
           runTile(p, kc, Ap + ip * MR * kc, Bp + jp * NR * kc, i,
@@ -797,12 +813,13 @@ void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
                                     constMask & ~int64_t(1));
     return;
   }
-  // Rows scattered over the batch: one GEMM over the valid rows, A read and
-  // C written through row maps (a tile of rows that are not evenly spaced
-  // goes through a buffer), the residual's valid rows gathered; the padding
-  // rows are 0. Copying rows in element loops over runtime strides took 5%
-  // of a padding-free encoder's time, gathering A and writing C back
-  // another 5%.
+  // Rows scattered over the batch: one GEMM over the valid rows, A and the
+  // residual read and C written through row maps (a tile of rows that are
+  // not evenly spaced goes through a buffer); the padding rows are 0.
+  // Copying rows in element loops over runtime strides took 5% of a
+  // padding-free encoder's time, gathering A and writing C back another 5%;
+  // gathering the residual's rows with memcpy 10% of an attention output
+  // projection's (M = 307 of 512 rows, N = K = 768).
   std::vector<int64_t> padding;
   padding.reserve(M - T);
   for (int64_t r = 0; r < M; ++r)
@@ -810,29 +827,12 @@ void _mlir_ciface_tessera_linear_rows_f32(tessera_memref2d_f32 *A,
       padding.push_back(r);
   tessera::parallelForRows(int64_t(padding.size()), N,
                            [&](int64_t i) { zeroRow(padding[i]); });
-  tessera_memref2d_f32 mr = *R;
-  if (flags & TESSERA_LINEAR_RESIDUAL) {
-    static thread_local tessera::Scratch residual;
-    float *gr = residual.get(T * N);
-    const float *rp = R->aligned + R->offset;
-    int64_t rcs = R->strides[1];
-    tessera::parallelForRows(T, N, [&](int64_t i) {
-      const float *src = rp + kept[i] * R->strides[0];
-      if (rcs == 1)
-        memcpy(gr + i * N, src, N * sizeof(float));
-      else
-        for (int64_t j = 0; j < N; ++j)
-          gr[i * N + j] = src[j * rcs];
-    });
-    mr = tessera_memref2d_f32{gr, gr, 0, {T, N}, {N, 1}};
-  }
-  // tessera_linear_f32 on the mapped rows.
-  tessera::Epilogue epilogue = tessera::linearEpilogue(flags, bias, &mr);
+  tessera::Epilogue epilogue = tessera::linearEpilogue(flags, bias, R);
   bool transB = flags & TESSERA_LINEAR_TRANSPOSE_B;
   Matrix a{A->aligned + A->offset, A->strides[0], A->strides[1], kept.data()};
   Matrix b{B->aligned + B->offset, B->strides[transB ? 1 : 0],
            B->strides[transB ? 0 : 1]};
-  OutMatrix out{c, C->strides[0], C->strides[1], kept.data()};
+  OutMatrix out{c, C->strides[0], C->strides[1], kept.data(), true};
   tessera::gemm(T, N, K, a, b, out, false, constMask & 2, &epilogue);
 }
 

@@ -270,14 +270,16 @@ int runLinearTests(int threads) {
 // range (the view path), two runs (A and C through row maps; most tiles
 // written directly), scattered (most tiles through a buffer) and three
 // scattered rows (fewer than a panel),
-// A and the residual row-major or with a column stride of 2, C with a
-// column stride of 2, bias, residual and gelu.
+// A and the residual row-major or with a column stride of 2, C row-major
+// (the tile store applies the epilogue, its residual rows mapped) or with a
+// column stride of 2 (a pass over each block), bias, residual and gelu.
 enum class RowMask { Range, Runs, Scattered, Few };
 
-bool testLinearRows(RowMask rowMask, bool stridedOperands) {
-  const int64_t M = 37, K = 70, N = 45, cs = stridedOperands ? 2 : 1;
+bool testLinearRows(RowMask rowMask, bool stridedOperands, bool stridedC) {
+  const int64_t M = 37, K = 70, N = 45, cs = stridedOperands ? 2 : 1,
+                ccs = stridedC ? 2 : 1;
   std::vector<float> a(M * K * cs), w(N * K), bias(N), r(M * N * cs),
-      c(M * N * 2, NAN);
+      c(M * N * ccs, NAN);
   for (size_t i = 0; i < a.size(); ++i)
     a[i] = float(int(i * 37 % 101) - 50) / 50.0f;
   for (size_t i = 0; i < w.size(); ++i)
@@ -295,7 +297,7 @@ bool testLinearRows(RowMask rowMask, bool stridedOperands) {
   tessera_memref2d_f32 da = desc2d(a.data(), M, K, K * cs, cs),
                        dw = desc2d(w.data(), N, K, K, 1),
                        dr = desc2d(r.data(), M, N, N * cs, cs),
-                       dc = desc2d(c.data(), M, N, N * 2, 2);
+                       dc = desc2d(c.data(), M, N, N * ccs, ccs);
   tessera_memref1d_f32 db{bias.data(), bias.data(), 0, {N}, {1}};
   tessera_memref1d_i32 dm{mask.data(), mask.data(), 0, {M}, {1}};
   _mlir_ciface_tessera_linear_rows_f32(
@@ -314,7 +316,7 @@ bool testLinearRows(RowMask rowMask, bool stridedOperands) {
         want = 0.5 * acc * (1.0 + std::erf(acc / std::sqrt(2.0))) +
                r[i * N * cs + j * cs];
       }
-      ok &= std::fabs(c[i * N * 2 + j * 2] - want) <=
+      ok &= std::fabs(c[(i * N + j) * ccs] - want) <=
             1e-5 * (1 + std::fabs(want));
     }
   return ok;
@@ -365,15 +367,18 @@ int runGemmTests(int, char **) {
     failures += runLinearTests(threads);
     for (RowMask mask :
          {RowMask::Range, RowMask::Runs, RowMask::Scattered, RowMask::Few})
-      for (bool strided : {false, true}) {
-        bool ok = testLinearRows(mask, strided);
+      for (int strided = 0; strided < 3; ++strided) {
+        bool ok = testLinearRows(mask, strided == 2, strided > 0);
         failures += !ok;
         printf("linear_rows %s %s threads=%d: %s\n",
                mask == RowMask::Range       ? "range"
                : mask == RowMask::Runs      ? "runs"
                : mask == RowMask::Scattered ? "scattered"
                                             : "few",
-               strided ? "strided" : "contiguous", threads, ok ? "ok" : "FAIL");
+               strided == 2   ? "strided"
+               : strided == 1 ? "stridedC"
+                              : "contiguous",
+               threads, ok ? "ok" : "FAIL");
       }
   }
   for (int act = 0; act <= TESSERA_LINEAR_ACT_TANH; ++act)
