@@ -17,7 +17,8 @@
 //               [-O1+] tessera-elementwise-fusion, canonicalize, cse
 //                                                          (--emit=linalg)
 //   buffers     tessera-distinct-results, one-shot-bufferize (function
-//               boundaries, identity layouts),
+//               boundaries, identity layouts), [-O1+] tessera-fold-kernel-
+//               transposes,
 //               buffer-results-to-out-params (hoisted static allocs),
 //               ownership-based-buffer-deallocation, buffer-deallocation-
 //               simplification, bufferization-lower-deallocations,
@@ -169,6 +170,10 @@ void mlir::tessera::buildBufferizationPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Attention reads and writes its heads through strides: no head
+  // transposes.
+  if (opts.optLevel >= 1)
+    pm.addNestedPass<func::FuncOp>(createFoldKernelTransposesPass());
 
   // Outputs become caller-allocated out-params (the runtime allocates them);
   // a statically shaped result buffer is replaced by the out-param itself,

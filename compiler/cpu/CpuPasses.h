@@ -40,6 +40,13 @@ std::unique_ptr<Pass> createReassociateReductionsPass();
 /// positions is copied once per repeat (each result needs its own buffer).
 std::unique_ptr<Pass> createDistinctResultsPass();
 
+/// `tessera-fold-kernel-transposes`: a linalg.transpose on buffers that only
+/// feeds a runtime kernel reading any strides (attention) becomes a
+/// transposed view of its source; one that only copies such a kernel's
+/// output elsewhere becomes the kernel writing a transposed view of the
+/// copy's destination.
+std::unique_ptr<Pass> createFoldKernelTransposesPass();
+
 /// `tessera-shorten-buffer-lifetimes`: each temporary's dealloc moves from the
 /// end of its block to right after the buffer's last use.
 std::unique_ptr<Pass> createShortenBufferLifetimesPass();

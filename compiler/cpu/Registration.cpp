@@ -10,6 +10,7 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createReassociateReductionsPass(); });
   registerPass([] { return createDistinctResultsPass(); });
   registerPass([] { return createShortenBufferLifetimesPass(); });
+  registerPass([] { return createFoldKernelTransposesPass(); });
   registerPass([] { return createTemporariesReportPass(); });
   registerPass([] { return createFlattenConstantGlobalsPass(); });
   registerPass([] { return createParallelKernelCallsPass(); });

@@ -492,18 +492,27 @@ struct Problem {
 int64_t roundUp16(int64_t n) { return (n + 15) / 16 * 16; }
 
 // Rows j0..j0+bk-1 of a K or V head as a matrix with unit column stride:
-// the operand itself when it has one, else a copy into `packed`.
+// the operand itself when its rows are contiguous, else a copy into
+// `packed`. Heads read in place from a [B,S,H*D] projection have rows 9 KiB
+// apart (H*D = 2304): a BERT encoder's attention took 4.7 ms scoring such
+// tiles in place, 4.7 ms with K and V copied to contiguous rows before the
+// tasks, and 4.1 ms with each task copying its tiles.
 const float *keyRows(const float *head, const int64_t *strides, int64_t j0,
                      int bk, int64_t width, float *packed, int64_t &ld) {
   const float *base = head + j0 * strides[2];
-  if (strides[3] == 1) {
+  if (strides[3] == 1 && (strides[2] == width || bk == 1)) {
     ld = strides[2];
     return base;
+  }
+  ld = width;
+  if (strides[3] == 1) {
+    for (int j = 0; j < bk; ++j)
+      memcpy(packed + j * width, base + j * strides[2], width * sizeof(float));
+    return packed;
   }
   for (int j = 0; j < bk; ++j)
     for (int64_t d = 0; d < width; ++d)
       packed[j * width + d] = base[j * strides[2] + d * strides[3]];
-  ld = width;
   return packed;
 }
 
