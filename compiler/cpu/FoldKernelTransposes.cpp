@@ -25,13 +25,19 @@ bool takesAnyStrides(tessera::CallKernelOp call) {
   return call.getKernel() == "tessera_attention_f32";
 }
 
+/// The view that `v` is of, if any: ViewLikeOpInterface ops and
+/// memref.transpose (metadata only, but not one of them).
+Value viewSource(Value v) {
+  if (auto transpose = v.getDefiningOp<memref::TransposeOp>())
+    return transpose.getIn();
+  auto view = v.getDefiningOp<ViewLikeOpInterface>();
+  return view && view.getViewDest() == v ? view.getViewSource() : Value();
+}
+
 /// The buffer that `v` is a view of.
 Value rootBuffer(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>()) {
-    if (view.getViewDest() != v)
-      break;
-    v = view.getViewSource();
-  }
+  while (Value source = viewSource(v))
+    v = source;
   return v;
 }
 
@@ -126,9 +132,9 @@ SmallVector<Operation *> usersInBlock(Value buffer, Block *block) {
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
     for (Operation *user : v.getUsers()) {
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-        if (view.getViewSource() == v)
-          llvm::append_range(worklist, user->getResults());
+      for (Value result : user->getResults())
+        if (viewSource(result) == v)
+          worklist.push_back(result);
       if (Operation *ancestor = block->findAncestorOpInBlock(*user))
         users.push_back(ancestor);
     }

@@ -27,6 +27,10 @@ Operation *findLastUse(memref::AllocOp alloc, memref::DeallocOp dealloc) {
           llvm::append_range(worklist, user->getResults());
       } else if (auto meta = dyn_cast<memref::ExtractStridedMetadataOp>(user)) {
         worklist.push_back(meta.getBaseBuffer());
+      } else if (auto transpose = dyn_cast<memref::TransposeOp>(user)) {
+        // A view too, without ViewLikeOpInterface (attention's operands
+        // after tessera-fold-kernel-transposes).
+        worklist.push_back(transpose.getResult());
       } else if (isa<func::ReturnOp, memref::DeallocOp>(user)) {
         return nullptr;
       } else if (auto call = dyn_cast<func::CallOp>(user)) {
