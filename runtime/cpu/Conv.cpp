@@ -189,33 +189,35 @@ void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
   });
 }
 
-/// The weight [F, K] as the direct kernel's panels [ceil(F/16)][K][16]
+/// The weight [F, K] as the direct kernel's panels [ceil(F/cw)][K][cw]
 /// (zero past F): packed once and kept when constant (keyed like the GEMM's
 /// pre-packed operands), else into a per-thread scratch.
-const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant) {
-  int64_t F = Wt->sizes[0], K = Wt->sizes[1], blocks = (F + 15) / 16;
+const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant,
+                           int64_t cw) {
+  int64_t F = Wt->sizes[0], K = Wt->sizes[1], blocks = (F + cw - 1) / cw;
   const float *w = Wt->aligned + Wt->offset;
   auto pack = [&](float *dst) {
     for (int64_t fb = 0; fb < blocks; ++fb)
-      for (int64_t k = 0; k < K; ++k, dst += 16)
-        for (int64_t j = 0; j < 16; ++j) {
-          int64_t f = fb * 16 + j;
+      for (int64_t k = 0; k < K; ++k, dst += cw)
+        for (int64_t j = 0; j < cw; ++j) {
+          int64_t f = fb * cw + j;
           dst[j] = f < F ? w[f * Wt->strides[0] + k * Wt->strides[1]] : 0.0f;
         }
   };
-  size_t bytes = (size_t(blocks * K * 16) * sizeof(float) + 63) / 64 * 64;
+  size_t bytes = (size_t(blocks * K * cw) * sizeof(float) + 63) / 64 * 64;
   if (!constant) {
     static thread_local Scratch scratch;
-    float *dst = scratch.get(blocks * K * 16);
+    float *dst = scratch.get(blocks * K * cw);
     pack(dst);
     return dst;
   }
-  using Key = std::tuple<const float *, int64_t, int64_t, int64_t, int64_t>;
+  using Key =
+      std::tuple<const float *, int64_t, int64_t, int64_t, int64_t, int64_t>;
   using Packed = std::unique_ptr<float[], decltype(&free)>;
   static std::mutex mutex;
   static auto *cache = new std::map<Key, Packed>();
   std::lock_guard<std::mutex> lock(mutex);
-  Key key{w, F, K, Wt->strides[0], Wt->strides[1]};
+  Key key{w, F, K, Wt->strides[0], Wt->strides[1], cw};
   auto it = cache->find(key);
   if (it == cache->end()) {
     Packed packed(static_cast<float *>(aligned_alloc(64, bytes)), &free);
@@ -225,23 +227,28 @@ const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant) {
   return it->second.get();
 }
 
-/// Whether convolutions take the direct AVX2 kernel: on AVX2 CPUs whose
-/// GEMM is not the AVX-512 one (there the implicit GEMM's 16-lane kernel
-/// is faster).
-/// TESSERA_CONV_DIRECT=0 turns it off (tests of the other paths).
-bool directConvUsable() {
-  static const bool usable = [] {
+/// The direct kernel convolutions take: the AVX-512 one where the GEMM is
+/// the AVX-512 one, the AVX2 one on other CPUs with AVX2 and FMA, none
+/// elsewhere. TESSERA_CONV_DIRECT=0 turns both off (tests of the other
+/// paths); TESSERA_CONV_DIRECT=avx2 takes the AVX2 one on AVX-512 CPUs.
+enum class DirectConv { None, Avx2, Avx512 };
+DirectConv directConvKernel() {
+  static const DirectConv kernel = [] {
     const char *env = getenv("TESSERA_CONV_DIRECT");
-    return avx2KernelsUsable() && !gemmUsesAvx512() &&
-           !(env && strcmp(env, "0") == 0);
+    if (env && strcmp(env, "0") == 0)
+      return DirectConv::None;
+    if (gemmUsesAvx512() && !(env && strcmp(env, "avx2") == 0))
+      return DirectConv::Avx512;
+    return avx2KernelsUsable() ? DirectConv::Avx2 : DirectConv::None;
   }();
-  return usable;
+  return kernel;
 }
 
 /// The direct convolution (ConvKernels.h) of every image: each is first
 /// copied zero-padded (unless every tap already lies inside it and its
-/// columns are unit-strided), then tiles of 6 positions x 16 channels run on
-/// the thread pool, channel block by channel block.
+/// columns are unit-strided), then tiles of 6 positions x 16 channels (AVX2)
+/// or up to 64 (AVX-512) run on the thread pool, channel block by channel
+/// block.
 void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                 const float *bias, int64_t biasStride,
                 const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
@@ -250,11 +257,16 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                 bool constantW) {
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], C = X->sizes[1], H = X->sizes[2], W = X->sizes[3],
-          K = Wt->sizes[1], blocks = (F + 15) / 16;
-  const float *w = directWeights(Wt, constantW);
+          K = Wt->sizes[1];
+  // Channels per block: 16 for AVX2; with AVX-512 up to 4 vectors, each
+  // broadcast of the image then feeding 4 multiply-adds.
+  bool avx512 = directConvKernel() == DirectConv::Avx512;
+  int nv = avx512 ? int(std::min<int64_t>(4, (F + 15) / 16)) : 1;
+  int64_t cw = 16 * nv, blocks = (F + cw - 1) / cw;
+  const float *w = directWeights(Wt, constantW, cw);
   static thread_local Scratch biasScratch, padScratch;
-  float *b16 = biasScratch.get(blocks * 16);
-  for (int64_t f = 0; f < blocks * 16; ++f)
+  float *b16 = biasScratch.get(blocks * cw);
+  for (int64_t f = 0; f < blocks * cw; ++f)
     b16[f] = bias && f < F ? bias[f * biasStride] : 0.0f;
   int64_t Hp = std::max(H + padT, (OH - 1) * sh + (kh - 1) * dh + 1);
   int64_t Wp = std::max(W + padL, (OW - 1) * sw + (kw - 1) * dw + 1);
@@ -327,8 +339,15 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  clamp.hi};
     auto task = [&](int64_t t) {
       int64_t fb = t / chunks, p0 = t % chunks * perChunk;
-      if (p0 < positions)
-        convDirectAvx2(d, fb, p0, std::min(positions, p0 + perChunk));
+      if (p0 >= positions)
+        return;
+      int64_t p1 = std::min(positions, p0 + perChunk);
+      if (avx512) {
+        static thread_local Scratch sums;
+        convDirectAvx512(d, nv, fb, p0, p1, sums.get(convMaxPositions512 * cw));
+      } else {
+        convDirectAvx2(d, fb, p0, p1);
+      }
     };
     if (parallel)
       parallelFor(blocks * chunks, task);
@@ -355,11 +374,20 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   if (!(flags & TESSERA_CONV_RESIDUAL))
     R = nullptr;
   // 1x1 convs over many positions run faster as the packed GEMM (measured
-  // on ResNet-50: 127-176 against 75-146 GFLOP/s at 28x28 and 56x56), unless
-  // they have few input channels (MobileNetV2's 16 to 96 at 112x112: 0.39
-  // against 0.45 ms; 24, 32 channels: 7%, 18% faster direct; 64: 13% slower).
-  if (tessera::directConvUsable() &&
-      !(kh == 1 && kw == 1 && OH * OW > 256 && K > 32)) {
+  // on ResNet-50, AVX2: 127-176 against 75-146 GFLOP/s at 28x28 and 56x56),
+  // unless they have few input channels (MobileNetV2's 16 to 96 at 112x112:
+  // 0.39 against 0.45 ms; 24, 32 channels: 7%, 18% faster direct; 64: 13%
+  // slower).
+  // With AVX-512, also every 1x1 conv of stride 1 over fewer than 256
+  // input channels: its GEMM reads the image in place (MobileNetV2's
+  // expansions and projections ran 1.1-1.6x as long direct; 960 to 320 and
+  // 320 to 1280 channels at 7x7, 1.15-1.2x faster direct).
+  tessera::DirectConv direct = tessera::directConvKernel();
+  bool pointwiseGemm = kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 &&
+                       padL == 0 &&
+                       ((OH * OW > 256 && K > 32) ||
+                        (direct == tessera::DirectConv::Avx512 && K < 256));
+  if (direct != tessera::DirectConv::None && !pointwiseGemm) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
                         sw, dh, dw, padT, padL, clamp, constMask & 2);
     return;

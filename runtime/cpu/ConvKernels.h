@@ -17,9 +17,10 @@ struct ConvDirect {
   int64_t OH, OW;
   int64_t K;
   const int64_t *off;
-  /// Weights packed [ceil(F/16)][K][16] (zero past F), 32-byte aligned.
+  /// Weights packed [ceil(F/CW)][K][CW] (zero past F), 32-byte aligned;
+  /// CW = 16 for the AVX2 kernel.
   const float *w;
-  /// bias[0..ceil(F/16)*16) (zero past F, or all zero without a bias).
+  /// bias[0..ceil(F/CW)*CW) (zero past F, or all zero without a bias).
   const float *bias;
   int64_t F;
   float *y;
@@ -37,6 +38,18 @@ struct ConvDirect {
 /// oh*OW + ow in order), 6 at a time. Built with -mavx2 -mfma; call only on
 /// CPUs with both.
 void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1);
+
+/// Positions the AVX-512 kernel takes per pass: their partial sums (256 B
+/// each at 64 channels) stay in L2.
+constexpr int64_t convMaxPositions512 = 768;
+
+/// Output channels [16*nv*fb, 16*nv*(fb + 1)) of positions [p0, p1), 6 at a
+/// time, with the weights packed [ceil(F/(16*nv))][K][16*nv] and the bias
+/// padded to whole blocks (both 64-byte aligned); nv is 1 to 4. `sums`: a
+/// 64-byte aligned scratch of convMaxPositions512 * 16 * nv floats. Built
+/// with -mavx512f -mfma; call only on CPUs with AVX-512F.
+void convDirectAvx512(const ConvDirect &d, int nv, int64_t fb, int64_t p0,
+                      int64_t p1, float *sums);
 
 } // namespace tessera
 

@@ -1,0 +1,159 @@
+// The direct convolution's AVX-512 micro-kernel (ConvKernels.h): a tile of
+// up to 6 output positions x 16*NV output channels (NV <= 4) in 6*NV zmm
+// accumulators; per tap, NV weight vectors and one broadcast from the image
+// per position, so each broadcast feeds NV multiply-adds (the layout of
+// ONNX Runtime's NCHWc kernels, with the image left in NCHW). This file
+// alone is compiled with -mavx512f -mfma.
+#include "cpu/ConvKernels.h"
+
+#include <immintrin.h>
+
+namespace tessera {
+namespace {
+
+/// Taps [k0, k0 + kc) of P positions (image offsets `in`) into their
+/// [position][16*NV channels] partial sums, which start at the bias for the
+/// first block.
+template <int P, int NV>
+void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
+          const int64_t *in, bool first, const float *bias, float *sums) {
+  constexpr int CW = 16 * NV;
+  __m512 acc[P][NV];
+  const float *x[P];
+#pragma GCC unroll 6
+  for (int p = 0; p < P; ++p) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      acc[p][v] = _mm512_load_ps((first ? bias : sums + CW * p) + 16 * v);
+    x[p] = d.x + in[p];
+  }
+  const int64_t *off = d.off + k0;
+  w += k0 * CW;
+  for (int64_t k = 0; k < kc; ++k, w += CW) {
+    __m512 wv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      wv[v] = _mm512_load_ps(w + 16 * v);
+    int64_t o = off[k];
+#pragma GCC unroll 6
+    for (int p = 0; p < P; ++p) {
+      __m512 a = _mm512_set1_ps(x[p][o]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[p][v] = _mm512_fmadd_ps(a, wv[v], acc[p][v]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      _mm512_store_ps(sums + CW * p + 16 * v, acc[p][v]);
+}
+
+using TileFn = void (*)(const ConvDirect &, const float *, int64_t, int64_t,
+                        const int64_t *, bool, const float *, float *);
+
+template <int NV> struct Tiles {
+  static constexpr TileFn fns[7] = {nullptr,     tile<1, NV>, tile<2, NV>,
+                                    tile<3, NV>, tile<4, NV>, tile<5, NV>,
+                                    tile<6, NV>};
+};
+
+// Taps in blocks of 128: 32 KiB of weights at 64 channels, in the 48 KiB L1
+// beside the image rows the broadcasts read.
+constexpr int64_t convKC = 128;
+template <int NV>
+void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
+  constexpr int CW = 16 * NV;
+  const float *w = d.w + fb * d.K * CW;
+  const float *bias = d.bias + fb * CW;
+  int nf = (int)(d.F - fb * CW < CW ? d.F - fb * CW : CW);
+  float *y = d.y + fb * CW * d.ysF;
+  const float *r = d.r ? d.r + fb * CW * d.rsF : nullptr;
+  bool dense =
+      d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW));
+  const __m512i rowIndex = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(CW));
+  for (int64_t q0 = p0; q0 < p1; q0 += convMaxPositions512) {
+    int64_t q1 = q0 + convMaxPositions512 < p1 ? q0 + convMaxPositions512 : p1;
+    int64_t n = q1 - q0;
+    int64_t in[convMaxPositions512];
+    for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
+      in[i] = oh * d.sh * d.ldx + ow * d.sw;
+      if (++ow == d.OW) {
+        ow = 0;
+        ++oh;
+      }
+    }
+    for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
+      int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
+      for (int64_t i = 0; i < n; i += 6) {
+        int m = (int)(n - i < 6 ? n - i : 6);
+        Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i);
+      }
+    }
+    // [position][channel] -> the channel-major output, 16 positions at a
+    // time gathered per channel when they are consecutive in memory (a
+    // dense output), else one element at a time.
+    int64_t i0 = 0;
+    if (dense)
+      for (; i0 < n; i0 += 16) {
+        int64_t left = n - i0;
+        __mmask16 mask =
+            left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+        for (int f = 0; f < nf; ++f) {
+          __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask,
+                                              rowIndex, sums + CW * i0 + f, 4);
+          if (r)
+            v = _mm512_add_ps(
+                v, _mm512_maskz_loadu_ps(mask, r + f * d.rsF + q0 + i0));
+          // max/min with the bound first return a NaN of v.
+          if (d.clamp)
+            v = _mm512_min_ps(_mm512_set1_ps(d.hi),
+                              _mm512_max_ps(_mm512_set1_ps(d.lo), v));
+          _mm512_mask_storeu_ps(y + f * d.ysF + q0 + i0, mask, v);
+        }
+      }
+    for (int f = 0; f < nf && i0 < n; ++f) {
+      float *yf = y + f * d.ysF;
+      for (int64_t i = i0, oh = (q0 + i0) / d.OW, ow = (q0 + i0) % d.OW; i < n;
+           ++i) {
+        float v = sums[CW * i + f];
+        if (r)
+          v += r[f * d.rsF + oh * d.rsH + ow * d.rsW];
+        if (d.clamp) {
+          v = v < d.lo ? d.lo : v;
+          v = v > d.hi ? d.hi : v;
+        }
+        yf[oh * d.ysH + ow * d.ysW] = v;
+        if (++ow == d.OW) {
+          ow = 0;
+          ++oh;
+        }
+      }
+    }
+  }
+}
+
+} // namespace
+
+void convDirectAvx512(const ConvDirect &d, int nv, int64_t fb, int64_t p0,
+                      int64_t p1, float *sums) {
+  switch (nv) {
+  case 1:
+    run<1>(d, fb, p0, p1, sums);
+    break;
+  case 2:
+    run<2>(d, fb, p0, p1, sums);
+    break;
+  case 3:
+    run<3>(d, fb, p0, p1, sums);
+    break;
+  default:
+    run<4>(d, fb, p0, p1, sums);
+    break;
+  }
+}
+
+} // namespace tessera
