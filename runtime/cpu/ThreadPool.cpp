@@ -31,25 +31,62 @@ namespace {
 #endif
 constexpr int spinIterations = TESSERA_POOL_SPIN;
 
+// Tasks go to threads by position: thread t owns tasks [t*n/T, (t+1)*n/T)
+// and runs them in order; a thread whose own tasks are done takes the last
+// unclaimed task of another. Consecutive kernels split their data the same
+// way (rows, positions, column chunks in order), so a thread mostly reads
+// what it wrote itself: on a Zen 5 whose two cores share no cache, a 3x3
+// conv reading an image that the other core had just written took 1.8x as
+// long on 2 threads (538 against 954 us), and handing tasks out in one
+// shared order kept every model's 2-thread speed-up near 1.5x.
+struct Range {
+  // lo << 32 | hi: the unclaimed tasks [lo, hi) of one thread.
+  std::atomic<uint64_t> bounds{0};
+  char pad[56];
+};
+
 struct Job {
   TaskFn fn;
   void *ctx;
   int64_t numTasks;
-  std::atomic<int64_t> next{0};
+  int parts;
+  Range *ranges;
 };
 
 thread_local bool insidePool = false;
 
-void runTasks(Job &job) {
-  for (int64_t task; (task = job.next.fetch_add(1)) < job.numTasks;)
+/// Claims the first unclaimed task of `r` (front) or its last (back).
+bool claim(Range &r, bool front, int64_t &task) {
+  uint64_t b = r.bounds.load(std::memory_order_relaxed);
+  for (;;) {
+    uint64_t lo = b >> 32, hi = b & 0xffffffffu;
+    if (lo >= hi)
+      return false;
+    uint64_t next = front ? (lo + 1) << 32 | hi : lo << 32 | (hi - 1);
+    if (r.bounds.compare_exchange_weak(b, next, std::memory_order_acq_rel,
+                                       std::memory_order_relaxed)) {
+      task = int64_t(front ? lo : hi - 1);
+      return true;
+    }
+  }
+}
+
+void runTasks(Job &job, int self) {
+  int64_t task;
+  while (claim(job.ranges[self], true, task))
     job.fn(job.ctx, task);
+  for (int i = 1; i < job.parts; ++i) {
+    Range &victim = job.ranges[(self + i) % job.parts];
+    while (claim(victim, false, task))
+      job.fn(job.ctx, task);
+  }
 }
 
 class ThreadPool {
 public:
-  explicit ThreadPool(int threads) : size(threads) {
+  explicit ThreadPool(int threads) : size(threads), ranges(new Range[threads]) {
     for (int i = 1; i < threads; ++i)
-      workers.emplace_back([this] { workerLoop(); });
+      workers.emplace_back([this, i] { workerLoop(i); });
   }
 
   ~ThreadPool() {
@@ -66,8 +103,8 @@ public:
 
   void run(int64_t numTasks, TaskFn fn, void *ctx) {
     std::unique_lock<std::mutex> dispatch(dispatchMutex, std::defer_lock);
-    if (workers.empty() || numTasks <= 1 || insidePool ||
-        !dispatch.try_lock()) {
+    if (workers.empty() || numTasks <= 1 || numTasks > INT32_MAX ||
+        insidePool || !dispatch.try_lock()) {
       for (int64_t task = 0; task < numTasks; ++task)
         fn(ctx, task);
       return;
@@ -76,6 +113,12 @@ public:
     job.fn = fn;
     job.ctx = ctx;
     job.numTasks = numTasks;
+    job.parts = size;
+    job.ranges = ranges.get();
+    for (int t = 0; t < size; ++t)
+      ranges[t].bounds.store(uint64_t(t * numTasks / size) << 32 |
+                                 uint64_t((t + 1) * numTasks / size),
+                             std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex);
       current = &job;
@@ -83,7 +126,7 @@ public:
     }
     wake.notify_all();
     insidePool = true;
-    runTasks(job);
+    runTasks(job, 0);
     insidePool = false;
     // All tasks are claimed; withdraw the job and wait for the workers that
     // are still running one of its tasks.
@@ -98,7 +141,7 @@ public:
   }
 
 private:
-  void workerLoop() {
+  void workerLoop(int self) {
     insidePool = true;
     uint64_t seen = 0;
     for (;;) {
@@ -118,7 +161,7 @@ private:
         job = current;
         busy.fetch_add(1);
       }
-      runTasks(*job);
+      runTasks(*job, self);
       {
         std::lock_guard<std::mutex> lock(mutex);
         busy.fetch_sub(1);
@@ -128,6 +171,7 @@ private:
   }
 
   int size;
+  std::unique_ptr<Range[]> ranges; // the current job's, one per thread
   std::vector<std::thread> workers;
   std::mutex dispatchMutex; // one parallelFor at a time
   std::mutex mutex;         // guards current/stopping, pairs with the cvs
