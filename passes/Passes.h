@@ -31,7 +31,8 @@ void populateTesseraDataMovementLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraConvLoweringPatterns(RewritePatternSet &patterns,
                                          bool convKernel = false);
 void populateTesseraScanLoweringPatterns(RewritePatternSet &patterns);
-void populateTesseraPoolingLoweringPatterns(RewritePatternSet &patterns);
+void populateTesseraPoolingLoweringPatterns(RewritePatternSet &patterns,
+                                            bool poolKernel = false);
 void populateTesseraIndexingLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraMathLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraResizeLoweringPatterns(RewritePatternSet &patterns);

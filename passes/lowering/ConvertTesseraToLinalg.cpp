@@ -59,7 +59,7 @@ void mlir::tessera::populateTesseraToLinalgPatterns(RewritePatternSet &patterns,
   populateTesseraDataMovementLoweringPatterns(patterns);
   populateTesseraConvLoweringPatterns(patterns, convKernel);
   populateTesseraScanLoweringPatterns(patterns);
-  populateTesseraPoolingLoweringPatterns(patterns);
+  populateTesseraPoolingLoweringPatterns(patterns, convKernel);
   populateTesseraIndexingLoweringPatterns(patterns);
   populateTesseraMathLoweringPatterns(patterns);
   populateTesseraResizeLoweringPatterns(patterns);

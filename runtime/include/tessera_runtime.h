@@ -281,6 +281,16 @@ void _mlir_ciface_tessera_depthwise_conv2d_f32(
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     int64_t padT, int64_t padL, float lo, float hi);
 
+/* 2-D max pooling: Y[n,c,oh,ow] = max over (r,s) of
+   X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL] over the taps inside
+   X's [H, W] (-inf when none is), NaN when any of them is NaN. X [N,C,H,W],
+   Y [N,C,OH,OW], any strides. */
+void _mlir_ciface_tessera_max_pool2d_f32(tessera_memref4d_f32 *X,
+                                         tessera_memref4d_f32 *Y, int64_t kh,
+                                         int64_t kw, int64_t sh, int64_t sw,
+                                         int64_t dh, int64_t dw, int64_t padT,
+                                         int64_t padL);
+
 /* C[M,N] = act(A[M,K]·B[K,N] + bias[N]) + R[M,N], overwriting C (its
    previous contents are never read). Any strides, including 0 (broadcast)
    for bias and R; R must not overlap C. The bias, activation and residual

@@ -1,4 +1,15 @@
 // RUN: tessera-opt %s --convert-tessera-to-linalg -split-input-file | FileCheck %s
+// RUN: tessera-opt %s --convert-tessera-to-linalg=conv-kernel -split-input-file | FileCheck %s --check-prefix=KERNEL
+
+// With the runtime's kernels an f32 2-d max pool is one call of
+// tessera_max_pool2d_f32 (kernel, strides, dilations, begin pads), which
+// skips the taps outside the input: no tensor.pad. Integer and 1-d pools keep
+// the generic (KERNEL checks below).
+// KERNEL-LABEL: func @max_pool
+// KERNEL-NOT: tensor.pad
+// KERNEL: %[[E:.+]] = tensor.empty() : tensor<1x1x2x2xf32>
+// KERNEL: tessera.call_kernel "tessera_max_pool2d_f32" ins(%arg0 : tensor<1x1x4x4xf32>) outs(%[[E]] : tensor<1x1x2x2xf32>) {scalars = [3, 3, 2, 2, 1, 1, 1, 1]} -> tensor<1x1x2x2xf32>
+// KERNEL-NOT: linalg.generic
 
 // Max pooling pads with -inf (begin pads, and nothing at the end since the
 // last window ends inside), then reduces the window in one generic.
@@ -21,6 +32,9 @@ func.func @max_pool(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
 // -----
 
 // Integer max pooling starts from the smallest integer; no padding needed.
+// KERNEL-LABEL: func @max_pool_i8
+// KERNEL-NOT: call_kernel
+// KERNEL: arith.maxsi
 // CHECK-LABEL: func @max_pool_i8
 // CHECK-NOT: tensor.pad
 // CHECK: %[[MIN:.+]] = arith.constant -128 : i8
@@ -70,4 +84,18 @@ func.func @avg_pool_uniform(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
 func.func @avg_pool_ceil(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
   %0 = tessera.avg_pool %x {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, ceil_mode = true} : tensor<1x1x5xf32> to tensor<1x1x3xf32>
   return %0 : tensor<1x1x3xf32>
+}
+
+// -----
+
+// A 1-d f32 max pool keeps the padded generic with the kernels on too.
+// KERNEL-LABEL: func @max_pool_1d
+// KERNEL-NOT: call_kernel
+// KERNEL: tensor.pad
+// KERNEL: arith.maximumf
+// CHECK-LABEL: func @max_pool_1d
+// CHECK: tensor.pad
+func.func @max_pool_1d(%x: tensor<1x2x6xf32>) -> tensor<1x2x3xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 0>, dilations = array<i64: 1>} : tensor<1x2x6xf32> to tensor<1x2x3xf32>
+  return %0 : tensor<1x2x3xf32>
 }
