@@ -67,13 +67,7 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
     int64_t n = q1 - q0;
     alignas(32) static thread_local float sums[convMaxPositions * 16];
     int64_t in[convMaxPositions];
-    for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
-      in[i] = oh * d.sh * d.ldx + ow * d.sw;
-      if (++ow == d.OW) {
-        ow = 0;
-        ++oh;
-      }
-    }
+    directOffsets(d, q0, n, in);
     const float *w = d.w + fb * d.K * 16;
     __m256 b0 = _mm256_loadu_ps(d.bias + fb * 16),
            b1 = _mm256_loadu_ps(d.bias + fb * 16 + 8);
@@ -112,24 +106,7 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
           }
         }
       }
-    for (int f = 0; f < nf; ++f) {
-      float *yf = y + f * d.ysF;
-      for (int64_t i = i0, oh = (q0 + i0) / d.OW, ow = (q0 + i0) % d.OW; i < n;
-           ++i) {
-        float v = sums[16 * i + f];
-        if (r)
-          v += r[f * d.rsF + oh * d.rsH + ow * d.rsW];
-        if (d.clamp) {
-          v = v < d.lo ? d.lo : v;
-          v = v > d.hi ? d.hi : v;
-        }
-        yf[oh * d.ysH + ow * d.ysW] = v;
-        if (++ow == d.OW) {
-          ow = 0;
-          ++oh;
-        }
-      }
-    }
+    storeDirectTail(d, sums, 16, nf, y, r, q0, i0, n);
   }
 }
 

@@ -79,13 +79,7 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
     int64_t q1 = q0 + convMaxPositions512 < p1 ? q0 + convMaxPositions512 : p1;
     int64_t n = q1 - q0;
     int64_t in[convMaxPositions512];
-    for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
-      in[i] = oh * d.sh * d.ldx + ow * d.sw;
-      if (++ow == d.OW) {
-        ow = 0;
-        ++oh;
-      }
-    }
+    directOffsets(d, q0, n, in);
     for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
       int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
       for (int64_t i = 0; i < n; i += 6) {
@@ -115,24 +109,7 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
           _mm512_mask_storeu_ps(y + f * d.ysF + q0 + i0, mask, v);
         }
       }
-    for (int f = 0; f < nf && i0 < n; ++f) {
-      float *yf = y + f * d.ysF;
-      for (int64_t i = i0, oh = (q0 + i0) / d.OW, ow = (q0 + i0) % d.OW; i < n;
-           ++i) {
-        float v = sums[CW * i + f];
-        if (r)
-          v += r[f * d.rsF + oh * d.rsH + ow * d.rsW];
-        if (d.clamp) {
-          v = v < d.lo ? d.lo : v;
-          v = v > d.hi ? d.hi : v;
-        }
-        yf[oh * d.ysH + ow * d.ysW] = v;
-        if (++ow == d.OW) {
-          ow = 0;
-          ++oh;
-        }
-      }
-    }
+    storeDirectTail(d, sums, CW, nf, y, r, q0, i0, n);
   }
 }
 

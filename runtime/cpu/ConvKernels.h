@@ -51,6 +51,51 @@ constexpr int64_t convMaxPositions512 = 768;
 void convDirectAvx512(const ConvDirect &d, int nv, int64_t fb, int64_t p0,
                       int64_t p1, float *sums);
 
+// Helpers of both ISA kernels. In an anonymous namespace: each kernel's file
+// gets its own copy, built for its ISA (a shared inline function could be
+// linked as the AVX-512 copy and run on a CPU without it).
+namespace {
+
+/// in[i]: the image offset of position q0 + i (positions oh*OW + ow in
+/// order), for i < n.
+inline void directOffsets(const ConvDirect &d, int64_t q0, int64_t n,
+                          int64_t *in) {
+  for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
+    in[i] = oh * d.sh * d.ldx + ow * d.sw;
+    if (++ow == d.OW) {
+      ow = 0;
+      ++oh;
+    }
+  }
+}
+
+/// Stores positions [q0 + i0, q0 + n) of channels [0, nf) of a block from
+/// its partial sums [position][cw channels] one element at a time: y and r
+/// point at the block's first channel; the residual and clamp applied.
+inline void storeDirectTail(const ConvDirect &d, const float *sums, int cw,
+                            int nf, float *y, const float *r, int64_t q0,
+                            int64_t i0, int64_t n) {
+  for (int f = 0; f < nf && i0 < n; ++f) {
+    float *yf = y + f * d.ysF;
+    for (int64_t i = i0, oh = (q0 + i0) / d.OW, ow = (q0 + i0) % d.OW; i < n;
+         ++i) {
+      float v = sums[cw * i + f];
+      if (r)
+        v += r[f * d.rsF + oh * d.rsH + ow * d.rsW];
+      if (d.clamp) {
+        v = v < d.lo ? d.lo : v;
+        v = v > d.hi ? d.hi : v;
+      }
+      yf[oh * d.ysH + ow * d.ysW] = v;
+      if (++ow == d.OW) {
+        ow = 0;
+        ++oh;
+      }
+    }
+  }
+}
+
+} // namespace
 } // namespace tessera
 
 #endif
