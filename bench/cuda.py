@@ -1,17 +1,20 @@
 """--target=cuda on a machine with an NVIDIA GPU: builds, checks and times in one call.
 
 usage: cuda.py prepare --build BUILD OUT [--gpu-arch sm_90] [--bert-base]
-       cuda.py run OUT [--iters 50]
+                      [--model NAME=FAMILY[:opt=N,...]]...
+       cuda.py run OUT [--iters 50] [--no-torch]
        cuda.py all --build BUILD OUT ...     (prepare, then run, on one machine)
 
 prepare (needs the Tessera build; no GPU): generates the six model families (and with
 --bert-base a 12-layer d=768 T=128 encoder, ~440 MB of weights), compiles each for the CPU
 (-O3) and for CUDA, runs the CPU build on the inputs, and writes OUT/manifest.json. OUT is
 self-contained: the executables link only libc/libstdc++ and open libcuda.so.1 at run time,
-so OUT can be copied to a GPU machine that has no compiler.
+so OUT can be copied to a GPU machine that has no compiler. --model adds a model of a family
+at other sizes (gen_models.py's options, e.g. bert-mid=bert:layers=4,hidden=256,seq=128).
 run (on the GPU machine): runs every CUDA executable on the same inputs, compares each output
 with the CPU build's (fp32: relative L2 <= 1e-4) and with torch's, and times both builds
-(median of --iters runs, --bench). Prints one row per model and a JSON line at the end.
+(median of --iters runs, --bench). Where torch with CUDA is importable there, it also times
+the same model (same seed, gen_models.py) in torch eager on the GPU, fp32 and fp16. Prints one row per model and a JSON line at the end.
 """
 import argparse
 import json
@@ -48,7 +51,15 @@ def prepare(a):
     if a.bert_base:
         models.append(("bert-base", "bert", ["--layers", "12", "--hidden", "768", "--heads", "12",
                                              "--seq", "128"]))
-    manifest = []
+    for spec in a.model:
+        name, _, rest = spec.partition("=")
+        family, _, opts = rest.partition(":")
+        flags = []
+        for opt in filter(None, opts.split(",")):
+            k, _, v = opt.partition("=")
+            flags += ["--" + k.replace("_", "-"), v]
+        models.append((name, family, flags))
+    manifest, specs = [], {}
     for name, family, flags in models:
         gen = os.path.join(a.out, "gen-" + name)
         subprocess.run([sys.executable, os.path.join(ROOT, "test/models/gen_models.py"), gen,
@@ -66,14 +77,60 @@ def prepare(a):
                         os.path.join(d, "cpu-out")], check=True)
         shutil.rmtree(gen)
         manifest.append(name)
+        specs[name] = {"family": family, "flags": flags}
         print(f"prepared {name}", flush=True)
     with open(os.path.join(a.out, "manifest.json"), "w") as f:
-        json.dump({"models": manifest, "gpu_arch": a.gpu_arch}, f)
+        json.dump({"models": manifest, "specs": specs, "gpu_arch": a.gpu_arch}, f)
 
 
-def median_ms(exe, d, iters, out):
+def torch_eager_ms(spec, iters):
+    """The same model in torch eager on the GPU: {fp32, fp16} median ms, or None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if not torch.cuda.is_available():
+        return None
+    sys.path.insert(0, os.path.join(ROOT, "test/models"))
+    import gen_models
+    flags = spec["flags"]
+    over = {flags[i][2:].replace("-", "_"): int(flags[i + 1]) for i in range(0, len(flags), 2)}
+    c = dict(gen_models.DEFAULTS[spec["family"]])
+    c.update(over)
+    torch.manual_seed(0)
+    model = gen_models.MODELS[spec["family"]](c).eval()
+    inputs, _ = model.inputs(c, torch.Generator().manual_seed(1))
+    res = {}
+    torch.set_default_device("cuda")
+    try:
+        def timed(m, args, autocast):
+            times = []
+            with torch.no_grad(), torch.autocast("cuda", torch.float16, enabled=autocast):
+                for i in range(iters + 5):
+                    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                    s.record()
+                    m(*args)
+                    e.record()
+                    torch.cuda.synchronize()
+                    if i >= 5:
+                        times.append(s.elapsed_time(e))
+            return float(np.median(times))
+
+        args = [t.to("cuda") for t in inputs.values()]
+        res["float32"] = timed(model.to("cuda"), args, False)
+        try:  # the whole model in half precision, else autocast (some models mix)
+            half = [t.half() if t.is_floating_point() else t for t in args]
+            res["float16"] = timed(model.half(), half, False)
+        except RuntimeError:
+            res["float16"] = timed(model.float(), args, True)
+    finally:
+        torch.set_default_device("cpu")
+    return res
+
+
+def median_ms(exe, d, iters, out, timeout=300):
     res = subprocess.run([exe, *inputs_args(d), "--output-dir", out, "--bench", str(iters)],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, timeout=timeout).stdout
     return json.loads(res.strip().splitlines()[-1])["median_ms"]
 
 
@@ -81,12 +138,19 @@ def run(a):
     with open(os.path.join(a.out, "manifest.json")) as f:
         manifest = json.load(f)
     rows, ok = [], True
-    print(f"{'model':10} {'vs cpu':>9} {'vs torch':>9} {'cpu ms':>9} {'cuda ms':>9} {'speed-up':>8}")
+    print(f"{'model':10} {'vs cpu':>9} {'vs torch':>9} {'cpu ms':>9} {'cuda ms':>9} {'speed-up':>8}"
+          f" {'eager32':>8} {'eager16':>8}")
     for name in manifest["models"]:
         d = os.path.join(a.out, name)
         out = os.path.join(d, "cuda-out")
-        run_ = subprocess.run([os.path.join(d, "cuda"), *inputs_args(d), "--output-dir", out],
-                              capture_output=True, text=True)
+        try:
+            run_ = subprocess.run([os.path.join(d, "cuda"), *inputs_args(d), "--output-dir", out],
+                                  capture_output=True, text=True, timeout=a.timeout)
+        except subprocess.TimeoutExpired:
+            print(f"{name:10} failed: no answer in {a.timeout} s")
+            rows.append({"model": name, "error": "timeout"})
+            ok = False
+            continue
         if run_.returncode != 0:
             print(f"{name:10} failed: {run_.stderr.strip()}")
             rows.append({"model": name, "error": run_.stderr.strip()})
@@ -96,13 +160,24 @@ def run(a):
                      for f in os.listdir(os.path.join(d, "cpu-out")))
         vs_torch = max(rel_l2(np.load(os.path.join(out, f)), np.load(os.path.join(d, "reference", f)))
                        for f in os.listdir(os.path.join(d, "reference")))
-        cpu_ms = median_ms(os.path.join(d, "cpu"), d, a.iters, os.path.join(d, "bench-cpu"))
+        cpu_exe = os.path.join(d, "cpu")  # may be left behind to carry less
+        cpu_ms = (median_ms(cpu_exe, d, a.iters, os.path.join(d, "bench-cpu"))
+                  if os.path.exists(cpu_exe) else float("nan"))
         cuda_ms = median_ms(os.path.join(d, "cuda"), d, a.iters, os.path.join(d, "bench-cuda"))
         ok &= vs_cpu <= 1e-4 and vs_torch <= 1e-4
+        spec = manifest.get("specs", {}).get(name, {"family": name, "flags": []})
+        eager = None
+        if not a.no_torch:
+            try:
+                eager = torch_eager_ms(spec, a.iters)
+            except Exception as e:  # the comparison is optional; say why it is missing
+                print(f"{name}: torch eager failed: {e!r}", flush=True)
+        e32 = f"{eager['float32']:8.3f}" if eager else f"{'-':>8}"
+        e16 = f"{eager['float16']:8.3f}" if eager else f"{'-':>8}"
         print(f"{name:10} {vs_cpu:9.2e} {vs_torch:9.2e} {cpu_ms:9.3f} {cuda_ms:9.3f} "
-              f"{cpu_ms / cuda_ms:7.2f}x", flush=True)
+              f"{cpu_ms / cuda_ms:7.2f}x {e32} {e16}", flush=True)
         rows.append({"model": name, "rel_l2_vs_cpu": vs_cpu, "rel_l2_vs_torch": vs_torch,
-                     "cpu_ms": cpu_ms, "cuda_ms": cuda_ms})
+                     "cpu_ms": cpu_ms, "cuda_ms": cuda_ms, "torch_eager_ms": eager})
     print(json.dumps({"rows": rows, "ok": ok}))
     return 0 if ok else 1
 
@@ -115,7 +190,10 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--gpu-arch", default="sm_90")
     p.add_argument("--bert-base", action="store_true")
+    p.add_argument("--model", action="append", default=[], metavar="NAME=FAMILY[:opt=N,...]")
     p.add_argument("--iters", type=int, default=50)
+    p.add_argument("--timeout", type=int, default=120, help="seconds for one CUDA run")
+    p.add_argument("--no-torch", action="store_true", help="skip the torch eager timings")
     a = p.parse_args()
     a.out = os.path.abspath(a.out)
     if a.mode in ("prepare", "all"):

@@ -274,6 +274,7 @@ void mlir::tessera::buildCudaLoweringPipeline(OpPassManager &pm,
     buildHostLoopsToLLVMPipeline(pm, opts);
     return;
   }
+  pm.addPass(createGpuLowerHostCopiesPass());
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());

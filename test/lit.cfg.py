@@ -65,6 +65,9 @@ config.substitutions.append(("%tessera_runtime_link", runtime_link))
 # its driver (cuda-device), which the build machines do not have.
 if config.tessera_cuda:
     config.available_features.add("cuda-runtime")
+    # A fake libcuda.so.1 (test/unit/FakeCudaDriver.cpp) that runs no kernels.
+    config.substitutions.append(
+        ("%fake_cuda_dir", os.path.join(config.tessera_obj_root, "test", "fake-cuda")))
 if config.tessera_ptxas and os.path.exists(config.tessera_ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.tessera_ptxas))

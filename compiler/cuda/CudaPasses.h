@@ -18,6 +18,14 @@ namespace mlir::tessera {
 /// stack buffers (memref.alloca) become heap buffers for the same reason.
 std::unique_ptr<Pass> createGpuStageArgumentsPass();
 
+/// `tessera-gpu-lower-host-copies`: the staging copies become calls of the
+/// CUDA runtime's `tessera_cuda_copy_to_device(dst, src, bytes)` and
+/// `tessera_cuda_copy_to_host(...)` (a copy whose source is a function
+/// argument goes to the device). They run on the kernels' stream, so a copy
+/// back waits for the kernels before it and launches need no
+/// synchronization of their own.
+std::unique_ptr<Pass> createGpuLowerHostCopiesPass();
+
 /// `tessera-gpu-map-loops{block-size=N}`: every linalg op becomes a
 /// scf.parallel nest for the GPU. Copies between device buffers become
 /// linalg copies first; an op with no parallel dimension runs in a

@@ -5,6 +5,7 @@
 // the host and every kernel see the same bytes.
 #include "compiler/cuda/CudaPasses.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -142,8 +143,87 @@ struct GpuStageArgumentsPass
   }
 };
 
+/// The staging copies as calls of the CUDA runtime's copies, which run on
+/// the stream of the kernels, in order with them: a copy back waits for the
+/// kernels that wrote the buffer, so launches need no synchronization of
+/// their own.
+struct GpuLowerHostCopiesPass
+    : PassWrapper<GpuLowerHostCopiesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GpuLowerHostCopiesPass)
+
+  StringRef getArgument() const override {
+    return "tessera-gpu-lower-host-copies";
+  }
+  StringRef getDescription() const override {
+    return "Staging copies (tessera.host_copy) become calls of the CUDA "
+           "runtime's stream-ordered copies";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, func::FuncDialect,
+                    memref::MemRefDialect>();
+  }
+
+  /// The address of a buffer's first element and its size in bytes.
+  static std::pair<Value, Value> span(OpBuilder &b, Location loc,
+                                      Value buffer) {
+    auto type = cast<MemRefType>(buffer.getType());
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+    Value elementBytes = arith::ConstantIndexOp::create(
+        b, loc, (type.getElementTypeBitWidth() + 7) / 8);
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+    Value offset =
+        arith::MulIOp::create(b, loc, meta.getOffset(), elementBytes);
+    Value bytes = elementBytes;
+    for (Value size : meta.getSizes())
+      bytes = arith::MulIOp::create(b, loc, bytes, size);
+    return {arith::AddIOp::create(b, loc, base, offset), bytes};
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<memref::CopyOp> copies;
+    module.walk([&](memref::CopyOp copy) {
+      if (copy->hasAttr("tessera.host_copy"))
+        copies.push_back(copy);
+    });
+    if (copies.empty())
+      return;
+    OpBuilder b(module.getBodyRegion());
+    Type index = b.getIndexType();
+    auto fnType = b.getFunctionType({index, index, index}, {});
+    for (StringRef name :
+         {"tessera_cuda_copy_to_device", "tessera_cuda_copy_to_host"})
+      if (!module.lookupSymbol(name))
+        func::FuncOp::create(b, module.getLoc(), name, fnType).setPrivate();
+    for (memref::CopyOp copy : copies) {
+      auto source = cast<MemRefType>(copy.getSource().getType());
+      auto target = cast<MemRefType>(copy.getTarget().getType());
+      if (!source.getLayout().isIdentity() ||
+          !target.getLayout().isIdentity()) {
+        copy.emitError("a staging copy needs buffers of identity layout");
+        return signalPassFailure();
+      }
+      // The caller's buffers are the function's arguments.
+      bool toDevice = isa<BlockArgument>(copy.getSource());
+      b.setInsertionPoint(copy);
+      Location loc = copy.getLoc();
+      auto [src, bytes] = span(b, loc, copy.getSource());
+      Value dst = span(b, loc, copy.getTarget()).first;
+      func::CallOp::create(b, loc,
+                           toDevice ? "tessera_cuda_copy_to_device"
+                                    : "tessera_cuda_copy_to_host",
+                           TypeRange(), ValueRange{dst, src, bytes});
+      copy.erase();
+    }
+  }
+};
+
 } // namespace
 
 std::unique_ptr<Pass> mlir::tessera::createGpuStageArgumentsPass() {
   return std::make_unique<GpuStageArgumentsPass>();
+}
+
+std::unique_ptr<Pass> mlir::tessera::createGpuLowerHostCopiesPass() {
+  return std::make_unique<GpuLowerHostCopiesPass>();
 }

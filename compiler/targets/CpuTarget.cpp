@@ -67,12 +67,15 @@ mlir::tessera::createHostMachine(unsigned optLevel, std::string &error) {
   llvm::SubtargetFeatures features;
   for (const auto &feature : llvm::sys::getHostCPUFeatures())
     features.AddFeature(feature.first(), feature.second);
+  // Constructors (the CUDA target registers its kernels' image in one) go
+  // to .init_array: lld, which links models, does not run .ctors.
+  llvm::TargetOptions options;
+  options.UseInitArray = true;
   // PIC always: Debian's cc links position-independent executables, and the
   // same object goes into shared libraries.
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(),
-      llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
-      toCodeGenLevel(optLevel)));
+      triple, llvm::sys::getHostCPUName(), features.getString(), options,
+      llvm::Reloc::PIC_, std::nullopt, toCodeGenLevel(optLevel)));
 }
 
 void mlir::tessera::optimizeHostModule(llvm::Module &module,

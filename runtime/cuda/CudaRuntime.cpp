@@ -17,11 +17,13 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 extern "C" {
 void *mgpuStreamCreate();
@@ -47,6 +49,11 @@ struct Driver {
   CUresult (*memAllocManaged)(CUdeviceptr *, size_t, unsigned);
   CUresult (*memFree)(CUdeviceptr);
   CUresult (*getErrorString)(CUresult, const char **);
+  CUresult (*ctxSynchronize)();
+  CUresult (*memcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
+  CUresult (*memcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
+  CUresult (*deviceGetAttribute)(int *, CUdevice_attribute, CUdevice);
+  CUresult (*driverGetVersion)(int *);
 };
 
 struct State {
@@ -59,7 +66,25 @@ struct State {
   std::unordered_map<const void *, CUmodule> modules;
   std::unordered_map<std::string, CUfunction> functions;
   std::unordered_map<const void *, void *> globals;
+  std::unordered_map<CUfunction, std::string> names; // for TESSERA_CUDA_DEBUG
+  // Buffers: freed ones are kept for the next allocation of the same size
+  // (a model allocates the same sizes in every run). All work is on one
+  // stream in order, so a buffer can be handed out again while kernels
+  // that used it are still pending: later work on it queues behind them.
+  std::mutex poolMutex;
+  std::unordered_map<void *, size_t> bufferBytes;
+  std::unordered_map<size_t, std::vector<void *>> freeBuffers;
 };
+
+/// TESSERA_CUDA_DEBUG=1: every launch and GEMM is followed by a context
+/// synchronization, and one line on stderr says what ran and how it ended.
+bool debugging() {
+  static const bool on = [] {
+    const char *v = getenv("TESSERA_CUDA_DEBUG");
+    return v && *v && strcmp(v, "0") != 0;
+  }();
+  return on;
+}
 
 State &state() {
   static State s;
@@ -143,7 +168,12 @@ void initialize(State &s) {
                lookup(lib, "cuStreamSynchronize", cu.streamSynchronize) &&
                lookup(lib, "cuMemAllocManaged", cu.memAllocManaged) &&
                lookup(lib, "cuMemFree_v2", cu.memFree) &&
-               lookup(lib, "cuGetErrorString", cu.getErrorString);
+               lookup(lib, "cuGetErrorString", cu.getErrorString) &&
+               lookup(lib, "cuCtxSynchronize", cu.ctxSynchronize) &&
+               lookup(lib, "cuMemcpyHtoDAsync_v2", cu.memcpyHtoDAsync) &&
+               lookup(lib, "cuMemcpyDtoHAsync_v2", cu.memcpyDtoHAsync) &&
+               lookup(lib, "cuDeviceGetAttribute", cu.deviceGetAttribute) &&
+               lookup(lib, "cuDriverGetVersion", cu.driverGetVersion);
   if (!found) {
     s.initError = "the CUDA driver (libcuda.so.1) lacks an entry point "
                   "Tessera needs; it is older than CUDA 11";
@@ -170,6 +200,29 @@ void initialize(State &s) {
         std::string("cannot create a CUDA context: ") + errorString(r);
     return;
   }
+  if (debugging()) {
+    int version = 0, managed = 0, concurrent = 0, pageable = 0;
+    cu.driverGetVersion(&version);
+    cu.deviceGetAttribute(&managed, CU_DEVICE_ATTRIBUTE_MANAGED_MEMORY, device);
+    cu.deviceGetAttribute(
+        &concurrent, CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS, device);
+    cu.deviceGetAttribute(&pageable, CU_DEVICE_ATTRIBUTE_PAGEABLE_MEMORY_ACCESS,
+                          device);
+    fprintf(stderr,
+            "tessera-cuda: %s, driver %d, managed memory %d, concurrent "
+            "managed access %d, pageable access %d\n",
+            s.deviceName, version, managed, concurrent, pageable);
+  }
+}
+
+/// In TESSERA_CUDA_DEBUG mode: waits for the device and says how `what`
+/// ended.
+void debugSync(const char *what) {
+  if (!debugging())
+    return;
+  CUresult r = state().cu.ctxSynchronize();
+  fprintf(stderr, "tessera-cuda: %s: %s\n", what,
+          r == CUDA_SUCCESS ? "ok" : errorString(r));
 }
 
 /// The driver, initialized, with the context current on this thread; null
@@ -369,9 +422,39 @@ void gemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
                 int(status));
     return;
   }
-  // Packed copies are freed on return: the GEMM must be done with them.
-  if (aScratch || bScratch)
-    mgpuStreamSynchronize(threadStream);
+  if (debugging()) {
+    char what[160];
+    snprintf(what, sizeof(what),
+             "gemm %lldx%lldx%lld batch %lld (A %s ld %lld, B %s ld %lld, C ld "
+             "%lld)",
+             (long long)m, (long long)n, (long long)k, (long long)batch,
+             A.transposed ? "T" : "N", (long long)A.ld,
+             B.transposed ? "T" : "N", (long long)B.ld, (long long)cStrides[1]);
+    debugSync(what);
+  }
+  // Packed copies go back to the pool on return; work that reuses them
+  // queues behind this GEMM on the stream.
+}
+
+/// Fresh managed memory (no pool).
+void *allocManaged(State &s, size_t bytes) {
+  CUdeviceptr ptr = 0;
+  if (CUresult r = s.cu.memAllocManaged(&ptr, bytes, CU_MEM_ATTACH_GLOBAL);
+      r != CUDA_SUCCESS) {
+    recordError("cannot allocate %zu bytes of CUDA managed memory: %s", bytes,
+                errorString(r));
+    return nullptr;
+  }
+  return reinterpret_cast<void *>(ptr);
+}
+
+/// Waits for the thread's stream; a kernel's failure is recorded.
+void drain() {
+  if (!threadStream)
+    return;
+  if (CUresult r = state().cu.streamSynchronize(threadStream);
+      r != CUDA_SUCCESS)
+    recordError("a CUDA kernel failed: %s", errorString(r));
 }
 
 /// A module image: the PTX (or cubin) that the generated code embeds; the
@@ -392,6 +475,7 @@ tessera_status tessera_cuda_prepare(void) {
 }
 
 tessera_status tessera_cuda_finish(void) {
+  drain();
   if (runError.empty())
     return TESSERA_OK;
   std::string message = std::move(runError);
@@ -408,15 +492,22 @@ void *tessera_cuda_alloc(int64_t bytes) {
   State *s = ready();
   if (!s)
     return nullptr;
-  CUdeviceptr ptr = 0;
-  if (CUresult r = s->cu.memAllocManaged(&ptr, bytes > 0 ? bytes : 1,
-                                         CU_MEM_ATTACH_GLOBAL);
-      r != CUDA_SUCCESS) {
-    recordError("cannot allocate %lld bytes of CUDA managed memory: %s",
-                (long long)bytes, errorString(r));
-    return nullptr;
+  size_t size = bytes > 0 ? size_t(bytes) : 1;
+  {
+    std::lock_guard<std::mutex> lock(s->poolMutex);
+    auto it = s->freeBuffers.find(size);
+    if (it != s->freeBuffers.end() && !it->second.empty()) {
+      void *ptr = it->second.back();
+      it->second.pop_back();
+      return ptr;
+    }
   }
-  return reinterpret_cast<void *>(ptr);
+  void *ptr = allocManaged(*s, size);
+  if (ptr) {
+    std::lock_guard<std::mutex> lock(s->poolMutex);
+    s->bufferBytes.emplace(ptr, size);
+  }
+  return ptr;
 }
 
 void *tessera_cuda_aligned_alloc(int64_t alignment, int64_t bytes) {
@@ -432,8 +523,11 @@ void *tessera_cuda_aligned_alloc(int64_t alignment, int64_t bytes) {
 void tessera_cuda_free(void *ptr) {
   if (!ptr)
     return;
-  if (State *s = ready())
-    s->cu.memFree(reinterpret_cast<CUdeviceptr>(ptr));
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.poolMutex);
+  auto it = s.bufferBytes.find(ptr);
+  if (it != s.bufferBytes.end())
+    s.freeBuffers[it->second].push_back(ptr);
 }
 
 void *tessera_cuda_global(const void *host, int64_t bytes) {
@@ -444,7 +538,9 @@ void *tessera_cuda_global(const void *host, int64_t bytes) {
   auto it = s->globals.find(host);
   if (it != s->globals.end())
     return it->second;
-  void *device = tessera_cuda_alloc(bytes);
+  // Its own allocation, never a recycled buffer that pending kernels may
+  // still use: the host writes it right away.
+  void *device = allocManaged(*s, size_t(bytes > 0 ? bytes : 1));
   if (!device)
     return nullptr;
   memcpy(device, host, bytes);
@@ -464,8 +560,14 @@ void mgpuModuleUnload(void *module) { delete static_cast<Image *>(module); }
 
 void *mgpuModuleGetFunction(void *module, const char *name) {
   State *s = ready();
-  if (!s || !module)
+  if (!s)
     return nullptr;
+  if (!module) {
+    recordError("kernel '%s': the model's CUDA module was never registered "
+                "(its startup constructor did not run)",
+                name);
+    return nullptr;
+  }
   const void *image = static_cast<Image *>(module)->data;
   std::lock_guard<std::mutex> lock(s->mutex);
   std::string key =
@@ -489,6 +591,7 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
     return nullptr;
   }
   s->functions.emplace(key, fn);
+  s->names.emplace(fn, name);
   return fn;
 }
 
@@ -509,22 +612,23 @@ void *mgpuStreamCreate() {
 // The thread's stream lives as long as the thread.
 void mgpuStreamDestroy(void * /*stream*/) {}
 
-void mgpuStreamSynchronize(void *stream) {
-  State *s = ready();
-  if (!s || !stream)
-    return;
-  if (CUresult r = s->cu.streamSynchronize(static_cast<CUstream>(stream));
-      r != CUDA_SUCCESS)
-    recordError("a CUDA kernel failed: %s", errorString(r));
-}
+// The lowering synchronizes after every launch. Every launch, GEMM and
+// staging copy of a thread goes to its one stream in order, and the copies
+// back to the host wait for the stream, so nothing needs to wait here
+// (except in TESSERA_CUDA_DEBUG mode, where every launch is checked).
+void mgpuStreamSynchronize(void * /*stream*/) {}
 
 void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, void *stream,
-                      void **params, void **extra, size_t /*paramsCount*/) {
+                      void **params, void **extra, size_t paramsCount) {
   State *s = ready();
-  if (!s || !function || !stream || !runError.empty())
+  if (!s || !function || !stream || !runError.empty()) {
+    // A null function or stream was recorded when it came about; never
+    // skip a kernel silently.
+    recordError("a CUDA kernel could not be launched");
     return; // the run has already failed: its message stands
+  }
   if (CUresult r = s->cu.launchKernel(
           static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX,
           blockY, blockZ, smem, static_cast<CUstream>(stream), params, extra);
@@ -533,6 +637,38 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                 "%ldx%ldx%ld): %s",
                 (long)gridX, (long)gridY, (long)gridZ, (long)blockX,
                 (long)blockY, (long)blockZ, errorString(r));
+  if (debugging()) {
+    char what[200];
+    auto it = s->names.find(static_cast<CUfunction>(function));
+    snprintf(what, sizeof(what), "%s <<<%ld, %ld>>> (%zu params, first %lld)",
+             it == s->names.end() ? "?" : it->second.c_str(), (long)gridX,
+             (long)blockX, paramsCount,
+             paramsCount ? (long long)*static_cast<int64_t *>(params[0]) : 0);
+    debugSync(what);
+  }
+}
+
+void tessera_cuda_copy_to_device(int64_t dst, int64_t src, int64_t bytes) {
+  State *s = ready();
+  if (!s || !mgpuStreamCreate() || bytes <= 0)
+    return;
+  if (CUresult r = s->cu.memcpyHtoDAsync(CUdeviceptr(dst),
+                                         reinterpret_cast<const void *>(src),
+                                         size_t(bytes), threadStream);
+      r != CUDA_SUCCESS)
+    recordError("cannot copy an input to the device: %s", errorString(r));
+}
+
+void tessera_cuda_copy_to_host(int64_t dst, int64_t src, int64_t bytes) {
+  State *s = ready();
+  if (!s || !mgpuStreamCreate() || bytes <= 0)
+    return;
+  if (CUresult r =
+          s->cu.memcpyDtoHAsync(reinterpret_cast<void *>(dst), CUdeviceptr(src),
+                                size_t(bytes), threadStream);
+      r != CUDA_SUCCESS)
+    recordError("cannot copy an output from the device: %s", errorString(r));
+  drain(); // the caller reads it on return
 }
 
 void _mlir_ciface_tessera_cuda_matmul_f32(tessera_memref2d_f32 *A,

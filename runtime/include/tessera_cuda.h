@@ -21,11 +21,20 @@ tessera_status tessera_cuda_finish(void);
 const char *tessera_cuda_device_name(void);
 
 /* Managed memory for the model's buffers, and a device-visible copy of a
-   constant (made on first use, then shared). */
+   constant (made on first use, then shared). Freed buffers are kept for
+   the next allocation of the same size: all of a thread's work runs on one
+   stream in order, so later work on a recycled buffer queues behind the
+   kernels that used it. */
 void *tessera_cuda_alloc(int64_t bytes);
 void *tessera_cuda_aligned_alloc(int64_t alignment, int64_t bytes);
 void tessera_cuda_free(void *ptr);
 void *tessera_cuda_global(const void *host, int64_t bytes);
+
+/* The staging copies of the caller's inputs and outputs (byte addresses as
+   integers), on the thread's stream in order with its kernels; a copy to
+   the host returns once the data is there. */
+void tessera_cuda_copy_to_device(int64_t dst, int64_t src, int64_t bytes);
+void tessera_cuda_copy_to_host(int64_t dst, int64_t src, int64_t bytes);
 
 /* GEMMs on the device through cuBLASLt (libcublasLt loaded at first use),
    with the CPU runtime's semantics: C += A·B on strided memrefs of managed
