@@ -62,6 +62,7 @@ template <int NV> struct Tiles {
 // Taps in blocks of 128: 32 KiB of weights at 64 channels, in the 48 KiB L1
 // beside the image rows the broadcasts read.
 constexpr int64_t convKC = 128;
+
 template <int NV>
 void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
   constexpr int CW = 16 * NV;
@@ -80,9 +81,20 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
     int64_t n = q1 - q0;
     int64_t in[convMaxPositions512];
     directOffsets(d, q0, n, in);
+    int64_t tiles = (n + 5) / 6;
     for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
       int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
-      for (int64_t i = 0; i < n; i += 6) {
+      // The next block's weights, fetched into L2 a slice per tile: the
+      // first tile of a block would otherwise wait for them, from memory
+      // where the weights are larger than the caches (ResNet's last convs).
+      const char *next = reinterpret_cast<const char *>(w + (k0 + kc) * CW);
+      int64_t nextBytes =
+          (d.K - k0 - kc < convKC ? d.K - k0 - kc : convKC) * CW * 4;
+      for (int64_t i = 0, t = 0; i < n; i += 6, ++t) {
+        for (int64_t b = nextBytes * t / tiles / 64 * 64,
+                     e = nextBytes * (t + 1) / tiles;
+             b < e; b += 64)
+          _mm_prefetch(next + b, _MM_HINT_T1);
         int m = (int)(n - i < 6 ? n - i : 6);
         Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i);
       }
