@@ -106,6 +106,18 @@ struct Lt {
                                        cublasLtMatrixLayoutAttribute_t,
                                        const void *, size_t);
   cublasStatus_t (*layoutDestroy)(cublasLtMatrixLayout_t);
+  cublasStatus_t (*preferenceCreate)(cublasLtMatmulPreference_t *);
+  cublasStatus_t (*preferenceSetAttribute)(cublasLtMatmulPreference_t,
+                                           cublasLtMatmulPreferenceAttributes_t,
+                                           const void *, size_t);
+  cublasStatus_t (*preferenceDestroy)(cublasLtMatmulPreference_t);
+  cublasStatus_t (*algoGetHeuristic)(cublasLtHandle_t, cublasLtMatmulDesc_t,
+                                     cublasLtMatrixLayout_t,
+                                     cublasLtMatrixLayout_t,
+                                     cublasLtMatrixLayout_t,
+                                     cublasLtMatrixLayout_t,
+                                     cublasLtMatmulPreference_t, int,
+                                     cublasLtMatmulHeuristicResult_t *, int *);
   cublasStatus_t (*matmul)(cublasLtHandle_t, cublasLtMatmulDesc_t, const void *,
                            const void *, cublasLtMatrixLayout_t, const void *,
                            cublasLtMatrixLayout_t, const void *, const void *,
@@ -270,6 +282,11 @@ const Lt *cublasLt() {
         lookup(lib, "cublasLtMatrixLayoutSetAttribute",
                lt.layoutSetAttribute) &&
         lookup(lib, "cublasLtMatrixLayoutDestroy", lt.layoutDestroy) &&
+        lookup(lib, "cublasLtMatmulPreferenceCreate", lt.preferenceCreate) &&
+        lookup(lib, "cublasLtMatmulPreferenceSetAttribute",
+               lt.preferenceSetAttribute) &&
+        lookup(lib, "cublasLtMatmulPreferenceDestroy", lt.preferenceDestroy) &&
+        lookup(lib, "cublasLtMatmulAlgoGetHeuristic", lt.algoGetHeuristic) &&
         lookup(lib, "cublasLtMatmul", lt.matmul);
     if (!found)
       error = "libcublasLt lacks an entry point Tessera needs";
@@ -337,6 +354,119 @@ bool describe(const float *data, int64_t batch, int64_t rows, int64_t cols,
   return true;
 }
 
+/// The largest power of two (up to 256) that divides a pointer: cuBLASLt's
+/// algorithms differ in the alignment they need.
+uint32_t alignmentOf(const void *p) {
+  uint32_t a = 256;
+  while (a > 4 && reinterpret_cast<uintptr_t>(p) % a)
+    a /= 2;
+  return a;
+}
+
+/// A GEMM's cuBLASLt descriptors and the algorithm its heuristic chose:
+/// made on a GEMM's first call and kept for later ones (a model runs the
+/// same shapes every run; the heuristic costs more than a small GEMM).
+struct Plan {
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  bool haveAlgo = false;
+};
+
+struct PlanKey {
+  int64_t v[14];
+  bool operator==(const PlanKey &o) const {
+    return memcmp(v, o.v, sizeof(v)) == 0;
+  }
+};
+struct PlanKeyHash {
+  size_t operator()(const PlanKey &key) const {
+    size_t h = 0;
+    for (int64_t x : key.v)
+      h = h * 1000003u ^ std::hash<int64_t>()(x);
+    return h;
+  }
+};
+thread_local std::unordered_map<PlanKey, Plan, PlanKeyHash> plans;
+
+Plan *gemmPlan(const Lt &lt, int64_t batch, int64_t m, int64_t n, int64_t k,
+               const Operand &A, const Operand &B, const float *c,
+               const int64_t cStrides[3]) {
+  uint32_t alignA = alignmentOf(B.data), alignB = alignmentOf(A.data),
+           alignC = alignmentOf(c);
+  PlanKey key{{batch, m, n, k, A.transposed, B.transposed, A.ld, B.ld,
+               cStrides[1], A.batchStride, B.batchStride, cStrides[0],
+               int64_t(alignA) << 20 | int64_t(alignB) << 10, alignC}};
+  auto it = plans.find(key);
+  if (it != plans.end())
+    return &it->second;
+  Plan plan;
+  cublasOperation_t opB = B.transposed ? CUBLAS_OP_T : CUBLAS_OP_N,
+                    opA = A.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
+  int32_t batchCount = int32_t(batch);
+  int64_t cBatchStride = cStrides[0];
+  // Column-major views: B as [n, k] (stored [k, n] when transposed), A as
+  // [k, m] (stored [m, k] when transposed), C as [n, m]. cuBLASLt's "A" is
+  // our B and its "B" our A.
+  bool ok =
+      lt.matmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F) ==
+          CUBLAS_STATUS_SUCCESS &&
+      lt.matmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB,
+                                sizeof(opB)) == CUBLAS_STATUS_SUCCESS &&
+      lt.matmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opA,
+                                sizeof(opA)) == CUBLAS_STATUS_SUCCESS &&
+      lt.layoutCreate(&plan.lb, CUDA_R_32F, B.transposed ? k : n,
+                      B.transposed ? n : k, B.ld) == CUBLAS_STATUS_SUCCESS &&
+      lt.layoutCreate(&plan.la, CUDA_R_32F, A.transposed ? m : k,
+                      A.transposed ? k : m, A.ld) == CUBLAS_STATUS_SUCCESS &&
+      lt.layoutCreate(&plan.lc, CUDA_R_32F, n, m, cStrides[1]) ==
+          CUBLAS_STATUS_SUCCESS;
+  for (auto [layout, stride] :
+       {std::pair{plan.lb, B.batchStride}, std::pair{plan.la, A.batchStride},
+        std::pair{plan.lc, cBatchStride}})
+    ok = ok && layout &&
+         lt.layoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT,
+                               &batchCount,
+                               sizeof(batchCount)) == CUBLAS_STATUS_SUCCESS &&
+         lt.layoutSetAttribute(
+             layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+             sizeof(stride)) == CUBLAS_STATUS_SUCCESS;
+  if (!ok) {
+    for (cublasLtMatrixLayout_t layout : {plan.la, plan.lb, plan.lc})
+      if (layout)
+        lt.layoutDestroy(layout);
+    if (plan.desc)
+      lt.matmulDescDestroy(plan.desc);
+    return nullptr;
+  }
+  // The heuristic's best algorithm for these operands' alignment and the
+  // workspace there is; without one, cuBLASLt picks at every call.
+  cublasLtMatmulPreference_t pref = nullptr;
+  size_t workspace = kLtWorkspaceBytes;
+  if (lt.preferenceCreate(&pref) == CUBLAS_STATUS_SUCCESS) {
+    lt.preferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                              &workspace, sizeof(workspace));
+    for (auto [attr, align] :
+         {std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, alignA},
+          std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, alignB},
+          std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, alignC},
+          std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, alignC}})
+      lt.preferenceSetAttribute(pref, attr, &align, sizeof(align));
+    cublasLtMatmulHeuristicResult_t result{};
+    int count = 0;
+    if (lt.algoGetHeuristic(ltHandle, plan.desc, plan.lb, plan.la, plan.lc,
+                            plan.lc, pref, 1, &result,
+                            &count) == CUBLAS_STATUS_SUCCESS &&
+        count > 0 && result.state == CUBLAS_STATUS_SUCCESS &&
+        result.workspaceSize <= kLtWorkspaceBytes) {
+      plan.algo = result.algo;
+      plan.haveAlgo = true;
+    }
+    lt.preferenceDestroy(pref);
+  }
+  return &plans.emplace(key, plan).first->second;
+}
+
 /// C[b] += A[b]·B[b] for b < batch, row-major C with unit column stride,
 /// through cuBLASLt on the thread's stream: as column-major storage,
 /// Cᵀ = Bᵀ·Aᵀ, so B is cuBLAS's first operand and A its second.
@@ -373,48 +503,15 @@ void gemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
       !describe(b, batch, k, n, bStrides[0], bStrides[1], bStrides[2], bScratch,
                 B))
     return;
-  cublasLtMatmulDesc_t desc = nullptr;
-  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
-  cublasOperation_t opB = B.transposed ? CUBLAS_OP_T : CUBLAS_OP_N,
-                    opA = A.transposed ? CUBLAS_OP_T : CUBLAS_OP_N;
-  int32_t batchCount = int32_t(batch);
-  int64_t cBatchStride = cStrides[0];
-  // Column-major views: B as [n, k] (stored [k, n] when transposed), A as
-  // [k, m] (stored [m, k] when transposed), C as [n, m].
-  bool ok =
-      lt->matmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F) ==
-          CUBLAS_STATUS_SUCCESS &&
-      lt->matmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB,
-                                 sizeof(opB)) == CUBLAS_STATUS_SUCCESS &&
-      lt->matmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &opA,
-                                 sizeof(opA)) == CUBLAS_STATUS_SUCCESS &&
-      lt->layoutCreate(&lb, CUDA_R_32F, B.transposed ? k : n,
-                       B.transposed ? n : k, B.ld) == CUBLAS_STATUS_SUCCESS &&
-      lt->layoutCreate(&la, CUDA_R_32F, A.transposed ? m : k,
-                       A.transposed ? k : m, A.ld) == CUBLAS_STATUS_SUCCESS &&
-      lt->layoutCreate(&lc, CUDA_R_32F, n, m, cStrides[1]) ==
-          CUBLAS_STATUS_SUCCESS;
-  for (auto [layout, stride] :
-       {std::pair{lb, B.batchStride}, std::pair{la, A.batchStride},
-        std::pair{lc, cBatchStride}})
-    ok = ok && layout &&
-         lt->layoutSetAttribute(layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT,
-                                &batchCount,
-                                sizeof(batchCount)) == CUBLAS_STATUS_SUCCESS &&
-         lt->layoutSetAttribute(
-             layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
-             sizeof(stride)) == CUBLAS_STATUS_SUCCESS;
+  Plan *plan = gemmPlan(*lt, batch, m, n, k, A, B, c, cStrides);
   float one = 1.0f;
   cublasStatus_t status =
-      ok ? lt->matmul(ltHandle, desc, &one, B.data, lb, A.data, la, &one, c, lc,
-                      c, lc, nullptr, ltWorkspace, kLtWorkspaceBytes,
-                      reinterpret_cast<cudaStream_t>(threadStream))
-         : CUBLAS_STATUS_NOT_INITIALIZED;
-  for (cublasLtMatrixLayout_t layout : {la, lb, lc})
-    if (layout)
-      lt->layoutDestroy(layout);
-  if (desc)
-    lt->matmulDescDestroy(desc);
+      plan ? lt->matmul(ltHandle, plan->desc, &one, B.data, plan->lb, A.data,
+                        plan->la, &one, c, plan->lc, c, plan->lc,
+                        plan->haveAlgo ? &plan->algo : nullptr, ltWorkspace,
+                        kLtWorkspaceBytes,
+                        reinterpret_cast<cudaStream_t>(threadStream))
+           : CUBLAS_STATUS_NOT_INITIALIZED;
   if (status != CUBLAS_STATUS_SUCCESS) {
     recordError("cuBLASLt cannot run a %lldx%lldx%lld GEMM (batch %lld): "
                 "status %d",
