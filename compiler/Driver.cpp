@@ -65,6 +65,12 @@ struct Options {
       cl::desc("--target=cuda: the GPU architecture (sm_80, "
                "sm_86, sm_89, sm_90; default sm_90)"),
       cl::init("sm_90"), cl::cat(category())};
+  cl::opt<std::string> precision{
+      "precision",
+      cl::desc("--target=cuda: the GEMMs' arithmetic: fp32 (default), or "
+               "tf32, fp16, bf16 on tensor cores (fp32 operands rounded "
+               "inside cuBLASLt; other kernels and storage stay fp32)"),
+      cl::init("fp32"), cl::cat(category())};
   cl::opt<bool> gpuEmulate{
       "gpu-emulate",
       cl::desc("--target=cuda: run the kernels' block/thread loop nests on "
@@ -421,6 +427,14 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     return c.fail("--weights=external is not supported with --target=cuda");
   if (!cuda && opts.gpuEmulate)
     return c.fail("--gpu-emulate applies to --target=cuda only");
+  if (opts.precision != "fp32" && opts.precision != "tf32" &&
+      opts.precision != "fp16" && opts.precision != "bf16")
+    return c.fail("--precision=" + opts.precision +
+                  " is not a precision (fp32, tf32, fp16, bf16)");
+  if (!cuda && opts.precision != "fp32")
+    return c.fail("--precision=" + opts.precision +
+                  " applies to --target=cuda only (on the CPU, see "
+                  "--quantize)");
   if (opts.emit == Emit::Ptx && (!cuda || opts.gpuEmulate))
     return c.fail("--emit=ptx needs --target=cuda (without --gpu-emulate)");
   if (failed(checkOutputPath(opts.output, error)))
@@ -845,6 +859,7 @@ int mlir::tessera::compileMain(int argc, char **argv) {
                     "sm_80, sm_90)");
     c.pipeline.gpuArch = opts.gpuArch;
     c.pipeline.gpuEmulate = opts.gpuEmulate;
+    c.pipeline.gpuPrecision = opts.precision;
   }
   if (!opts.quantize.empty()) {
     StringRef q = opts.quantize;

@@ -265,9 +265,15 @@ void mlir::tessera::buildCudaLoweringPipeline(OpPassManager &pm,
   pm.addPass(createGpuStageArgumentsPass());
   // GEMMs are library calls: cuBLASLt on the device, the CPU runtime's GEMM
   // when emulated (same operands, so the emulated build checks the calls).
-  pm.addPass(createLinalgToRuntimeCallsPass(
-      opts.gpuEmulate ? "tessera_" : "tessera_cuda_",
-      /*packedConstants=*/false, /*contractionsOnly=*/true));
+  // Reduced precision has its own entry points (tessera_cuda_tf32_...);
+  // emulated, every GEMM is the CPU's fp32 one.
+  std::string gemmPrefix = opts.gpuEmulate ? "tessera_"
+                           : opts.gpuPrecision == "fp32"
+                               ? "tessera_cuda_"
+                               : "tessera_cuda_" + opts.gpuPrecision + "_";
+  pm.addPass(createLinalgToRuntimeCallsPass(gemmPrefix,
+                                            /*packedConstants=*/false,
+                                            /*contractionsOnly=*/true));
   pm.addPass(createGpuMapLoopsPass(opts.gpuBlockSize));
   if (opts.gpuEmulate) {
     // The mapped loop nests, as they are, on the host CPU.

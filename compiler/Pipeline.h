@@ -73,6 +73,9 @@ struct PipelineOptions {
   std::string gpuArch = "sm_90";
   int64_t gpuBlockSize = 256;
   bool gpuEmulate = false;
+  /// The GEMMs' arithmetic on the GPU: "fp32", or "tf32", "fp16", "bf16"
+  /// (cuBLASLt's tensor-core compute types on fp32 operands).
+  std::string gpuPrecision = "fp32";
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.

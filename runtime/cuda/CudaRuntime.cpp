@@ -374,7 +374,7 @@ struct Plan {
 };
 
 struct PlanKey {
-  int64_t v[14];
+  int64_t v[15];
   bool operator==(const PlanKey &o) const {
     return memcmp(v, o.v, sizeof(v)) == 0;
   }
@@ -389,14 +389,15 @@ struct PlanKeyHash {
 };
 thread_local std::unordered_map<PlanKey, Plan, PlanKeyHash> plans;
 
-Plan *gemmPlan(const Lt &lt, int64_t batch, int64_t m, int64_t n, int64_t k,
-               const Operand &A, const Operand &B, const float *c,
-               const int64_t cStrides[3]) {
+Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
+               int64_t m, int64_t n, int64_t k, const Operand &A,
+               const Operand &B, const float *c, const int64_t cStrides[3]) {
   uint32_t alignA = alignmentOf(B.data), alignB = alignmentOf(A.data),
            alignC = alignmentOf(c);
   PlanKey key{{batch, m, n, k, A.transposed, B.transposed, A.ld, B.ld,
                cStrides[1], A.batchStride, B.batchStride, cStrides[0],
-               int64_t(alignA) << 20 | int64_t(alignB) << 10, alignC}};
+               int64_t(alignA) << 20 | int64_t(alignB) << 10, alignC,
+               int64_t(compute)}};
   auto it = plans.find(key);
   if (it != plans.end())
     return &it->second;
@@ -409,7 +410,7 @@ Plan *gemmPlan(const Lt &lt, int64_t batch, int64_t m, int64_t n, int64_t k,
   // [k, m] (stored [m, k] when transposed), C as [n, m]. cuBLASLt's "A" is
   // our B and its "B" our A.
   bool ok =
-      lt.matmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F) ==
+      lt.matmulDescCreate(&plan.desc, compute, CUDA_R_32F) ==
           CUBLAS_STATUS_SUCCESS &&
       lt.matmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opB,
                                 sizeof(opB)) == CUBLAS_STATUS_SUCCESS &&
@@ -470,9 +471,9 @@ Plan *gemmPlan(const Lt &lt, int64_t batch, int64_t m, int64_t n, int64_t k,
 /// C[b] += A[b]·B[b] for b < batch, row-major C with unit column stride,
 /// through cuBLASLt on the thread's stream: as column-major storage,
 /// Cᵀ = Bᵀ·Aᵀ, so B is cuBLAS's first operand and A its second.
-void gemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
-          const int64_t aStrides[3], const float *b, const int64_t bStrides[3],
-          float *c, const int64_t cStrides[3]) {
+void gemm(cublasComputeType_t compute, int64_t batch, int64_t m, int64_t n,
+          int64_t k, const float *a, const int64_t aStrides[3], const float *b,
+          const int64_t bStrides[3], float *c, const int64_t cStrides[3]) {
   if (!runError.empty() || m == 0 || n == 0)
     return;
   State *s = ready();
@@ -503,7 +504,7 @@ void gemm(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
       !describe(b, batch, k, n, bStrides[0], bStrides[1], bStrides[2], bScratch,
                 B))
     return;
-  Plan *plan = gemmPlan(*lt, batch, m, n, k, A, B, c, cStrides);
+  Plan *plan = gemmPlan(*lt, compute, batch, m, n, k, A, B, c, cStrides);
   float one = 1.0f;
   cublasStatus_t status =
       plan ? lt->matmul(ltHandle, plan->desc, &one, B.data, plan->lb, A.data,
@@ -768,23 +769,31 @@ void tessera_cuda_copy_to_host(int64_t dst, int64_t src, int64_t bytes) {
   drain(); // the caller reads it on return
 }
 
-void _mlir_ciface_tessera_cuda_matmul_f32(tessera_memref2d_f32 *A,
-                                          tessera_memref2d_f32 *B,
-                                          tessera_memref2d_f32 *C) {
-  const int64_t aStrides[3] = {0, A->strides[0], A->strides[1]},
-                bStrides[3] = {0, B->strides[0], B->strides[1]},
-                cStrides[3] = {0, C->strides[0], C->strides[1]};
-  gemm(1, A->sizes[0], B->sizes[1], A->sizes[1], A->aligned + A->offset,
-       aStrides, B->aligned + B->offset, bStrides, C->aligned + C->offset,
-       cStrides);
-}
-
-void _mlir_ciface_tessera_cuda_batch_matmul_f32(tessera_memref3d_f32 *A,
-                                                tessera_memref3d_f32 *B,
-                                                tessera_memref3d_f32 *C) {
-  gemm(C->sizes[0], A->sizes[1], B->sizes[2], A->sizes[2],
-       A->aligned + A->offset, A->strides, B->aligned + B->offset, B->strides,
-       C->aligned + C->offset, C->strides);
-}
+// The GEMM entry points, one pair per precision: fp32 (CUBLAS_COMPUTE_32F),
+// and tf32, fp16, bf16, where cuBLASLt rounds the fp32 operands for the
+// tensor cores and accumulates in fp32.
+#define TESSERA_CUDA_GEMMS(NAME, COMPUTE)                                      \
+  void _mlir_ciface_tessera_cuda_##NAME##matmul_f32(tessera_memref2d_f32 *A,   \
+                                                    tessera_memref2d_f32 *B,   \
+                                                    tessera_memref2d_f32 *C) { \
+    const int64_t aStrides[3] = {0, A->strides[0], A->strides[1]},             \
+                  bStrides[3] = {0, B->strides[0], B->strides[1]},             \
+                  cStrides[3] = {0, C->strides[0], C->strides[1]};             \
+    gemm(COMPUTE, 1, A->sizes[0], B->sizes[1], A->sizes[1],                    \
+         A->aligned + A->offset, aStrides, B->aligned + B->offset, bStrides,   \
+         C->aligned + C->offset, cStrides);                                    \
+  }                                                                            \
+  void _mlir_ciface_tessera_cuda_##NAME##batch_matmul_f32(                     \
+      tessera_memref3d_f32 *A, tessera_memref3d_f32 *B,                        \
+      tessera_memref3d_f32 *C) {                                               \
+    gemm(COMPUTE, C->sizes[0], A->sizes[1], B->sizes[2], A->sizes[2],          \
+         A->aligned + A->offset, A->strides, B->aligned + B->offset,           \
+         B->strides, C->aligned + C->offset, C->strides);                      \
+  }
+TESSERA_CUDA_GEMMS(, CUBLAS_COMPUTE_32F)
+TESSERA_CUDA_GEMMS(tf32_, CUBLAS_COMPUTE_32F_FAST_TF32)
+TESSERA_CUDA_GEMMS(fp16_, CUBLAS_COMPUTE_32F_FAST_16F)
+TESSERA_CUDA_GEMMS(bf16_, CUBLAS_COMPUTE_32F_FAST_16BF)
+#undef TESSERA_CUDA_GEMMS
 
 } // extern "C"

@@ -46,6 +46,26 @@ void _mlir_ciface_tessera_cuda_matmul_f32(tessera_memref2d_f32 *A,
 void _mlir_ciface_tessera_cuda_batch_matmul_f32(tessera_memref3d_f32 *A,
                                                 tessera_memref3d_f32 *B,
                                                 tessera_memref3d_f32 *C);
+/* The same on tensor cores (--precision=tf32|fp16|bf16): cuBLASLt rounds
+   the fp32 operands to TF32, FP16 or BF16 and accumulates in fp32. */
+void _mlir_ciface_tessera_cuda_tf32_matmul_f32(tessera_memref2d_f32 *A,
+                                               tessera_memref2d_f32 *B,
+                                               tessera_memref2d_f32 *C);
+void _mlir_ciface_tessera_cuda_tf32_batch_matmul_f32(tessera_memref3d_f32 *A,
+                                                     tessera_memref3d_f32 *B,
+                                                     tessera_memref3d_f32 *C);
+void _mlir_ciface_tessera_cuda_fp16_matmul_f32(tessera_memref2d_f32 *A,
+                                               tessera_memref2d_f32 *B,
+                                               tessera_memref2d_f32 *C);
+void _mlir_ciface_tessera_cuda_fp16_batch_matmul_f32(tessera_memref3d_f32 *A,
+                                                     tessera_memref3d_f32 *B,
+                                                     tessera_memref3d_f32 *C);
+void _mlir_ciface_tessera_cuda_bf16_matmul_f32(tessera_memref2d_f32 *A,
+                                               tessera_memref2d_f32 *B,
+                                               tessera_memref2d_f32 *C);
+void _mlir_ciface_tessera_cuda_bf16_batch_matmul_f32(tessera_memref3d_f32 *A,
+                                                     tessera_memref3d_f32 *B,
+                                                     tessera_memref3d_f32 *C);
 
 #ifdef __cplusplus
 }

@@ -31,8 +31,16 @@ struct View {
   }
 };
 
-/// C[b] += A[b]·B[b] on the runtime, compared with the same on the host.
-void check(const char *name, View A, View B, View C) {
+using Gemm2d = void (*)(tessera_memref2d_f32 *, tessera_memref2d_f32 *,
+                        tessera_memref2d_f32 *);
+using Gemm3d = void (*)(tessera_memref3d_f32 *, tessera_memref3d_f32 *,
+                        tessera_memref3d_f32 *);
+
+/// C[b] += A[b]·B[b] on the runtime, compared with the same on the host
+/// (the fake cuBLASLt computes in fp32 for every precision).
+void check(const char *name, View A, View B, View C,
+           Gemm2d mm = _mlir_ciface_tessera_cuda_matmul_f32,
+           Gemm3d bmm = _mlir_ciface_tessera_cuda_batch_matmul_f32) {
   int64_t batch = C.sizes[0], m = C.sizes[1], n = C.sizes[2], k = A.sizes[2];
   std::vector<double> want(batch * m * n);
   for (int64_t b = 0; b < batch; ++b)
@@ -48,7 +56,7 @@ void check(const char *name, View A, View B, View C) {
         A.data, A.data, A.offset, {m, k}, {A.strides[1], A.strides[2]}},
         bb{B.data, B.data, B.offset, {k, n}, {B.strides[1], B.strides[2]}},
         c{C.data, C.data, C.offset, {m, n}, {C.strides[1], C.strides[2]}};
-    _mlir_ciface_tessera_cuda_matmul_f32(&a, &bb, &c);
+    mm(&a, &bb, &c);
   } else {
     tessera_memref3d_f32 a{A.data,
                            A.data,
@@ -65,7 +73,7 @@ void check(const char *name, View A, View B, View C) {
           C.offset,
           {batch, m, n},
           {C.strides[0], C.strides[1], C.strides[2]}};
-    _mlir_ciface_tessera_cuda_batch_matmul_f32(&a, &bb, &c);
+    bmm(&a, &bb, &c);
   }
   if (tessera_cuda_finish() != TESSERA_OK) {
     printf("%s: the run failed: %s\n", name, tessera_status_message());
@@ -122,6 +130,19 @@ int main() {
   float *a1 = buffer(5 * 7, 19), *b1 = buffer(7, 20), *c1 = buffer(5, 21);
   check("column vector", {a1, 0, {1, 5, 7}, {0, 7, 1}},
         {b1, 0, {1, 7, 1}, {0, 1, 1}}, {c1, 0, {1, 5, 1}, {0, 1, 1}});
+  // Reduced precision: the same plans with tensor-core compute types.
+  float *ar = buffer(5 * 7, 22), *br = buffer(7 * 6, 23),
+        *cr = buffer(5 * 6, 24);
+  check("tf32", {ar, 0, {1, 5, 7}, {0, 7, 1}}, {br, 0, {1, 7, 6}, {0, 6, 1}},
+        {cr, 0, {1, 5, 6}, {0, 6, 1}},
+        _mlir_ciface_tessera_cuda_tf32_matmul_f32);
+  check("fp16", {ar, 0, {1, 5, 7}, {0, 7, 1}}, {br, 0, {1, 7, 6}, {0, 6, 1}},
+        {cr, 0, {1, 5, 6}, {0, 6, 1}},
+        _mlir_ciface_tessera_cuda_fp16_matmul_f32);
+  check("bf16 batch", {ab, 0, {3, 4, 5}, {40, 5, 1}},
+        {bb, 0, {3, 5, 6}, {0, 6, 1}}, {cb, 0, {3, 4, 6}, {24, 6, 1}},
+        _mlir_ciface_tessera_cuda_bf16_matmul_f32,
+        _mlir_ciface_tessera_cuda_bf16_batch_matmul_f32);
   printf("cuda gemm: %s\n", failures ? "FAILED" : "ok");
   return failures ? 1 : 0;
 }

@@ -5,7 +5,8 @@
 // cuBLASLt's column-major descriptors (cuda-gemm.test). It implements the
 // documented semantics of the calls the runtime makes: D = alpha*op(A)*op(B)
 // + beta*C per batch, column-major layouts (rows, cols, ld), strided
-// batches. Each heuristic query prints "fake-cublasLt: heuristic".
+// batches (in fp32 whatever the compute type). Each heuristic query prints
+// "fake-cublasLt: heuristic (compute TYPE)".
 #include <cublasLt.h>
 
 #include <cstdint>
@@ -14,8 +15,24 @@
 namespace {
 
 struct Desc {
+  cublasComputeType_t compute;
   cublasOperation_t transA = CUBLAS_OP_N, transB = CUBLAS_OP_N;
 };
+
+const char *computeName(cublasComputeType_t compute) {
+  switch (compute) {
+  case CUBLAS_COMPUTE_32F:
+    return "32F";
+  case CUBLAS_COMPUTE_32F_FAST_TF32:
+    return "32F_FAST_TF32";
+  case CUBLAS_COMPUTE_32F_FAST_16F:
+    return "32F_FAST_16F";
+  case CUBLAS_COMPUTE_32F_FAST_16BF:
+    return "32F_FAST_16BF";
+  default:
+    return nullptr;
+  }
+}
 
 struct Layout {
   uint64_t rows, cols;
@@ -43,9 +60,9 @@ cublasStatus_t cublasLtCreate(cublasLtHandle_t *handle) {
 cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t *desc,
                                         cublasComputeType_t compute,
                                         cudaDataType_t scale) {
-  if (compute != CUBLAS_COMPUTE_32F || scale != CUDA_R_32F)
+  if (!computeName(compute) || scale != CUDA_R_32F)
     return CUBLAS_STATUS_NOT_SUPPORTED;
-  *desc = reinterpret_cast<cublasLtMatmulDesc_t>(new Desc);
+  *desc = reinterpret_cast<cublasLtMatmulDesc_t>(new Desc{compute});
   return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -119,11 +136,12 @@ cublasStatus_t cublasLtMatmulPreferenceDestroy(cublasLtMatmulPreference_t) {
 }
 
 cublasStatus_t cublasLtMatmulAlgoGetHeuristic(
-    cublasLtHandle_t, cublasLtMatmulDesc_t, cublasLtMatrixLayout_t,
+    cublasLtHandle_t, cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t,
     cublasLtMatrixLayout_t, cublasLtMatrixLayout_t, cublasLtMatrixLayout_t,
     cublasLtMatmulPreference_t, int requested,
     cublasLtMatmulHeuristicResult_t *results, int *count) {
-  fprintf(stderr, "fake-cublasLt: heuristic\n");
+  fprintf(stderr, "fake-cublasLt: heuristic (compute %s)\n",
+          computeName(reinterpret_cast<Desc *>(desc)->compute));
   if (requested < 1)
     return CUBLAS_STATUS_INVALID_VALUE;
   results[0] = cublasLtMatmulHeuristicResult_t{};
