@@ -67,14 +67,18 @@ struct State {
   std::unordered_map<std::string, CUfunction> functions;
   std::unordered_map<const void *, void *> globals;
   std::unordered_map<CUfunction, std::string> names; // for TESSERA_CUDA_DEBUG
-  // Buffers: freed ones are kept for the next allocation of the same size
-  // (a model allocates the same sizes in every run). All work is on one
-  // stream in order, so a buffer can be handed out again while kernels
-  // that used it are still pending: later work on it queues behind them.
-  std::mutex poolMutex;
-  std::unordered_map<void *, size_t> bufferBytes;
-  std::unordered_map<size_t, std::vector<void *>> freeBuffers;
 };
+
+/// Buffers: freed ones are kept for the next allocation of the same size
+/// (a model allocates the same sizes in every run). Per thread: all of a
+/// thread's work is on its one stream in order, so a buffer can be handed
+/// out again while kernels that used it are still pending, since later work
+/// on it queues behind them; another thread's stream would not.
+struct Pool {
+  std::unordered_map<void *, size_t> bytes;
+  std::unordered_map<size_t, std::vector<void *>> free;
+};
+thread_local Pool pool;
 
 /// TESSERA_CUDA_DEBUG=1: every launch and GEMM is followed by a context
 /// synchronization, and one line on stderr says what ran and how it ended.
@@ -591,20 +595,15 @@ void *tessera_cuda_alloc(int64_t bytes) {
   if (!s)
     return nullptr;
   size_t size = bytes > 0 ? size_t(bytes) : 1;
-  {
-    std::lock_guard<std::mutex> lock(s->poolMutex);
-    auto it = s->freeBuffers.find(size);
-    if (it != s->freeBuffers.end() && !it->second.empty()) {
-      void *ptr = it->second.back();
-      it->second.pop_back();
-      return ptr;
-    }
+  auto it = pool.free.find(size);
+  if (it != pool.free.end() && !it->second.empty()) {
+    void *ptr = it->second.back();
+    it->second.pop_back();
+    return ptr;
   }
   void *ptr = allocManaged(*s, size);
-  if (ptr) {
-    std::lock_guard<std::mutex> lock(s->poolMutex);
-    s->bufferBytes.emplace(ptr, size);
-  }
+  if (ptr)
+    pool.bytes.emplace(ptr, size);
   return ptr;
 }
 
@@ -621,11 +620,11 @@ void *tessera_cuda_aligned_alloc(int64_t alignment, int64_t bytes) {
 void tessera_cuda_free(void *ptr) {
   if (!ptr)
     return;
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.poolMutex);
-  auto it = s.bufferBytes.find(ptr);
-  if (it != s.bufferBytes.end())
-    s.freeBuffers[it->second].push_back(ptr);
+  // A buffer goes back to the pool of the thread that allocated it (a run
+  // frees on its own thread); one from elsewhere is left alone.
+  auto it = pool.bytes.find(ptr);
+  if (it != pool.bytes.end())
+    pool.free[it->second].push_back(ptr);
 }
 
 void *tessera_cuda_global(const void *host, int64_t bytes) {
