@@ -860,6 +860,7 @@ int mlir::tessera::compileMain(int argc, char **argv) {
     c.pipeline.gpuArch = opts.gpuArch;
     c.pipeline.gpuEmulate = opts.gpuEmulate;
     c.pipeline.gpuPrecision = opts.precision;
+    c.pipeline.gpuLinear = true;
   }
   if (!opts.quantize.empty()) {
     StringRef q = opts.quantize;

@@ -143,6 +143,7 @@ LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
   if (lowerTessera) {
     DecomposeFusedOptions decompose;
     decompose.keepKernels = opts.fusedKernels;
+    decompose.keepGpuLinear = opts.gpuLinear;
     fpm.addPass(createDecomposeFused(decompose));
     ConvertTesseraToLinalgOptions lower;
     lower.convKernel = opts.fusedKernels;
@@ -273,7 +274,7 @@ void mlir::tessera::buildCudaLoweringPipeline(OpPassManager &pm,
                                : "tessera_cuda_" + opts.gpuPrecision + "_";
   pm.addPass(createLinalgToRuntimeCallsPass(gemmPrefix,
                                             /*packedConstants=*/false,
-                                            /*contractionsOnly=*/true));
+                                            /*contractionsOnly=*/false));
   pm.addPass(createGpuMapLoopsPass(opts.gpuBlockSize));
   if (opts.gpuEmulate) {
     // The mapped loop nests, as they are, on the host CPU.

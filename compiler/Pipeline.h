@@ -76,6 +76,9 @@ struct PipelineOptions {
   /// The GEMMs' arithmetic on the GPU: "fp32", or "tf32", "fp16", "bf16"
   /// (cuBLASLt's tensor-core compute types on fp32 operands).
   std::string gpuPrecision = "fp32";
+  /// --target=cuda: linear ops whose epilogue cuBLASLt applies stay fused
+  /// (one cuBLASLt call with its epilogue instead of a GEMM and a kernel).
+  bool gpuLinear = false;
 };
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.

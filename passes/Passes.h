@@ -80,7 +80,8 @@ void populateProjectionMergePatterns(RewritePatternSet &patterns,
 /// Fused ops -> primitive tessera ops; with `keepKernels`, ops that have a
 /// CPU runtime kernel stay.
 void populateDecomposeFusedPatterns(RewritePatternSet &patterns,
-                                    bool keepKernels);
+                                    bool keepKernels,
+                                    bool keepGpuLinear = false);
 /// SSM ops -> loops over time of primitive tessera ops (reference lowering);
 /// with `keepKernels`, f32 ops stay for their runtime kernels.
 void populateDecomposeSsmPatterns(RewritePatternSet &patterns,

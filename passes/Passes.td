@@ -357,6 +357,9 @@ def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
   let options = [
     Option<"keepKernels", "keep-kernels", "bool", "false",
            "leave ops that have a CPU runtime kernel">,
+    Option<"keepGpuLinear", "keep-gpu-linear", "bool", "false",
+           "leave the f32 linear ops whose epilogue cuBLASLt applies (bias; "
+           "relu or gelu_tanh, or a residual)">,
   ];
   let dependentDialects = ["arith::ArithDialect", "scf::SCFDialect",
                            "tensor::TensorDialect"];

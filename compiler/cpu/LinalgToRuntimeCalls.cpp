@@ -13,6 +13,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "tessera/IR/TesseraOps.h"
 
+#include <cstring>
+
 using namespace mlir;
 
 namespace {
@@ -148,7 +150,11 @@ struct ContractionToCall : OpInterfaceRewritePattern<linalg::LinalgOp> {
 /// tessera.call_kernel on buffers -> func.call of the C-interface kernel:
 /// buffers as fully dynamic strided memrefs, then the scalars by value.
 struct CallKernelToCall : OpRewritePattern<tessera::CallKernelOp> {
-  using OpRewritePattern::OpRewritePattern;
+  /// `prefix` replaces the kernels' "tessera_" (the CUDA target's
+  /// tessera_cuda_linear_f32 for tessera_linear_f32).
+  CallKernelToCall(MLIRContext *ctx, StringRef prefix)
+      : OpRewritePattern(ctx), prefix(prefix.str()) {}
+  std::string prefix;
   LogicalResult matchAndRewrite(tessera::CallKernelOp op,
                                 PatternRewriter &rewriter) const override {
     if (op->getNumResults() != 0)
@@ -174,11 +180,14 @@ struct CallKernelToCall : OpRewritePattern<tessera::CallKernelOp> {
           rewriter, loc, rewriter.getI64IntegerAttr(mask)));
     }
     auto module = op->getParentOfType<ModuleOp>();
-    auto fn = module.lookupSymbol<func::FuncOp>(op.getKernel());
+    std::string name = op.getKernel().str();
+    if (StringRef(name).starts_with("tessera_"))
+      name = prefix + name.substr(strlen("tessera_"));
+    auto fn = module.lookupSymbol<func::FuncOp>(name);
     if (!fn) {
       OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
       fn = func::FuncOp::create(
-          b, module.getLoc(), op.getKernel(),
+          b, module.getLoc(), name,
           b.getFunctionType(ValueRange(args).getTypes(), {}));
       fn.setPrivate();
       fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
@@ -213,7 +222,9 @@ struct LinalgToRuntimeCallsPass
       llvm::cl::init(true)};
   Option<bool> contractionsOnly{
       *this, "contractions-only",
-      llvm::cl::desc("leave tessera.call_kernel alone"), llvm::cl::init(false)};
+      llvm::cl::desc("leave tessera.call_kernel alone (else the kernels' "
+                     "tessera_ prefix becomes `prefix`)"),
+      llvm::cl::init(false)};
   StringRef getName() const final { return "LinalgToRuntimeCallsPass"; }
   StringRef getArgument() const final {
     return "tessera-linalg-to-runtime-calls";
@@ -230,7 +241,7 @@ struct LinalgToRuntimeCallsPass
     RewritePatternSet patterns(&getContext());
     patterns.add<ContractionToCall>(&getContext(), prefix, packedConstants);
     if (!contractionsOnly)
-      patterns.add<CallKernelToCall>(&getContext());
+      patterns.add<CallKernelToCall>(&getContext(), prefix);
     // The walk never creates new matches; one sweep without folding is all
     // that is needed and keeps the IR otherwise untouched.
     GreedyRewriteConfig config;

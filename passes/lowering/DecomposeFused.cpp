@@ -195,15 +195,40 @@ struct DecomposeRotary : OpRewritePattern<RotaryOp> {
   }
 };
 
+/// Whether cuBLASLt's epilogues compute the linear op: f32, dense, a bias
+/// of the output's width, then ReLU or the tanh GELU, or else a residual of
+/// the output's shape (cuBLASLt adds C before the activation, so not both).
+bool gpuLinearFits(LinearOp op) {
+  auto type = op.getType();
+  if (!type.getElementType().isF32() || op.getSparsity() || op.getTokenMask())
+    return false;
+  StringRef act = op.getActivation();
+  if (act != "none" && act != "" && act != "relu" && act != "gelu_tanh")
+    return false;
+  bool activation = act == "relu" || act == "gelu_tanh";
+  if (Value bias = op.getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() != 1 || bt.getDimSize(0) != type.getShape().back())
+      return false;
+  }
+  if (Value residual = op.getResidual())
+    if (activation || residual.getType() != type)
+      return false;
+  return true;
+}
+
 struct DecomposeLinear : OpRewritePattern<LinearOp> {
-  DecomposeLinear(MLIRContext *ctx, bool keepKernels)
-      : OpRewritePattern(ctx), keepKernels(keepKernels) {}
+  DecomposeLinear(MLIRContext *ctx, bool keepKernels, bool keepGpuLinear)
+      : OpRewritePattern(ctx), keepKernels(keepKernels),
+        keepGpuLinear(keepGpuLinear) {}
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
     Type elt = type.getElementType();
     if (keepKernels && elt.isF32())
       return failure(); // the runtime's GEMM with a fused epilogue
+    if (keepGpuLinear && gpuLinearFits(op))
+      return failure(); // cuBLASLt with its epilogue
     Expr e{rewriter, op.getLoc(), elt};
     Value w = op.getWeight();
     auto wt = e.like(w);
@@ -253,7 +278,7 @@ struct DecomposeLinear : OpRewritePattern<LinearOp> {
     return success();
   }
 
-  bool keepKernels;
+  bool keepKernels, keepGpuLinear;
 };
 
 /// qlinear -> linear over the dequantized weight scale ⊙ q, and for the
@@ -384,7 +409,7 @@ struct DecomposeFusedPass
   using DecomposeFusedBase::DecomposeFusedBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateDecomposeFusedPatterns(patterns, keepKernels);
+    populateDecomposeFusedPatterns(patterns, keepKernels, keepGpuLinear);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
@@ -392,10 +417,11 @@ struct DecomposeFusedPass
 } // namespace
 
 void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
-                                                   bool keepKernels) {
+                                                   bool keepKernels,
+                                                   bool keepGpuLinear) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<DecomposeAttention, DecomposeLinear, DecomposeQLinear>(
-      ctx, keepKernels);
+  patterns.add<DecomposeAttention, DecomposeQLinear>(ctx, keepKernels);
+  patterns.add<DecomposeLinear>(ctx, keepKernels, keepGpuLinear);
   patterns.add<DecomposeRmsNorm, DecomposeGeluTanh, DecomposeRotary,
                DecomposeGlu>(ctx);
   populateDecomposeSsmPatterns(patterns, keepKernels);

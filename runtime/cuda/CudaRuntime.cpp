@@ -367,18 +367,29 @@ uint32_t alignmentOf(const void *p) {
   return a;
 }
 
+/// What cuBLASLt applies to a GEMM's result: its epilogue (bias, ReLU or
+/// GELU), and C = `residual` (row stride `residualLd`) added with beta = 1
+/// (before the activation: the compiler never asks for both).
+struct Epi {
+  cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+  const float *bias = nullptr;
+  const float *residual = nullptr;
+  int64_t residualLd = 0;
+};
+
 /// A GEMM's cuBLASLt descriptors and the algorithm its heuristic chose:
 /// made on a GEMM's first call and kept for later ones (a model runs the
 /// same shapes every run; the heuristic costs more than a small GEMM).
 struct Plan {
   cublasLtMatmulDesc_t desc = nullptr;
-  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr,
+                         lr = nullptr; // lr: a residual C apart from D
   cublasLtMatmulAlgo_t algo{};
   bool haveAlgo = false;
 };
 
 struct PlanKey {
-  int64_t v[15];
+  int64_t v[19];
   bool operator==(const PlanKey &o) const {
     return memcmp(v, o.v, sizeof(v)) == 0;
   }
@@ -395,13 +406,17 @@ thread_local std::unordered_map<PlanKey, Plan, PlanKeyHash> plans;
 
 Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
                int64_t m, int64_t n, int64_t k, const Operand &A,
-               const Operand &B, const float *c, const int64_t cStrides[3]) {
+               const Operand &B, const float *c, const int64_t cStrides[3],
+               const Epi &e) {
   uint32_t alignA = alignmentOf(B.data), alignB = alignmentOf(A.data),
            alignC = alignmentOf(c);
   PlanKey key{{batch, m, n, k, A.transposed, B.transposed, A.ld, B.ld,
                cStrides[1], A.batchStride, B.batchStride, cStrides[0],
                int64_t(alignA) << 20 | int64_t(alignB) << 10, alignC,
-               int64_t(compute)}};
+               int64_t(compute), int64_t(e.epilogue),
+               e.bias ? int64_t(alignmentOf(e.bias)) : 0,
+               e.residual ? e.residualLd : -1,
+               e.residual ? int64_t(alignmentOf(e.residual)) : 0}};
   auto it = plans.find(key);
   if (it != plans.end())
     return &it->second;
@@ -425,7 +440,15 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
       lt.layoutCreate(&plan.la, CUDA_R_32F, A.transposed ? m : k,
                       A.transposed ? k : m, A.ld) == CUBLAS_STATUS_SUCCESS &&
       lt.layoutCreate(&plan.lc, CUDA_R_32F, n, m, cStrides[1]) ==
-          CUBLAS_STATUS_SUCCESS;
+          CUBLAS_STATUS_SUCCESS &&
+      (!e.residual || lt.layoutCreate(&plan.lr, CUDA_R_32F, n, m,
+                                      e.residualLd) == CUBLAS_STATUS_SUCCESS) &&
+      lt.matmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                &e.epilogue,
+                                sizeof(e.epilogue)) == CUBLAS_STATUS_SUCCESS &&
+      (!e.bias || lt.matmulDescSetAttribute(
+                      plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &e.bias,
+                      sizeof(e.bias)) == CUBLAS_STATUS_SUCCESS);
   for (auto [layout, stride] :
        {std::pair{plan.lb, B.batchStride}, std::pair{plan.la, A.batchStride},
         std::pair{plan.lc, cBatchStride}})
@@ -437,7 +460,7 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
              layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
              sizeof(stride)) == CUBLAS_STATUS_SUCCESS;
   if (!ok) {
-    for (cublasLtMatrixLayout_t layout : {plan.la, plan.lb, plan.lc})
+    for (cublasLtMatrixLayout_t layout : {plan.la, plan.lb, plan.lc, plan.lr})
       if (layout)
         lt.layoutDestroy(layout);
     if (plan.desc)
@@ -454,14 +477,15 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
     for (auto [attr, align] :
          {std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, alignA},
           std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, alignB},
-          std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, alignC},
+          std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
+                    e.residual ? alignmentOf(e.residual) : alignC},
           std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, alignC}})
       lt.preferenceSetAttribute(pref, attr, &align, sizeof(align));
     cublasLtMatmulHeuristicResult_t result{};
     int count = 0;
-    if (lt.algoGetHeuristic(ltHandle, plan.desc, plan.lb, plan.la, plan.lc,
-                            plan.lc, pref, 1, &result,
-                            &count) == CUBLAS_STATUS_SUCCESS &&
+    if (lt.algoGetHeuristic(ltHandle, plan.desc, plan.lb, plan.la,
+                            plan.lr ? plan.lr : plan.lc, plan.lc, pref, 1,
+                            &result, &count) == CUBLAS_STATUS_SUCCESS &&
         count > 0 && result.state == CUBLAS_STATUS_SUCCESS &&
         result.workspaceSize <= kLtWorkspaceBytes) {
       plan.algo = result.algo;
@@ -477,7 +501,8 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
 /// Cᵀ = Bᵀ·Aᵀ, so B is cuBLAS's first operand and A its second.
 void gemm(cublasComputeType_t compute, int64_t batch, int64_t m, int64_t n,
           int64_t k, const float *a, const int64_t aStrides[3], const float *b,
-          const int64_t bStrides[3], float *c, const int64_t cStrides[3]) {
+          const int64_t bStrides[3], float *c, const int64_t cStrides[3],
+          bool accumulate = true, const Epi &e = Epi()) {
   if (!runError.empty() || m == 0 || n == 0)
     return;
   State *s = ready();
@@ -508,13 +533,18 @@ void gemm(cublasComputeType_t compute, int64_t batch, int64_t m, int64_t n,
       !describe(b, batch, k, n, bStrides[0], bStrides[1], bStrides[2], bScratch,
                 B))
     return;
-  Plan *plan = gemmPlan(*lt, compute, batch, m, n, k, A, B, c, cStrides);
-  float one = 1.0f;
+  Plan *plan = gemmPlan(*lt, compute, batch, m, n, k, A, B, c, cStrides, e);
+  // The bias pointer changes between calls of one plan (same alignment).
+  if (plan && e.bias)
+    lt->matmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                               &e.bias, sizeof(e.bias));
+  float one = 1.0f, beta = accumulate || e.residual ? 1.0f : 0.0f;
+  const float *cIn = e.residual ? e.residual : c;
   cublasStatus_t status =
       plan ? lt->matmul(ltHandle, plan->desc, &one, B.data, plan->lb, A.data,
-                        plan->la, &one, c, plan->lc, c, plan->lc,
-                        plan->haveAlgo ? &plan->algo : nullptr, ltWorkspace,
-                        kLtWorkspaceBytes,
+                        plan->la, &beta, cIn, plan->lr ? plan->lr : plan->lc, c,
+                        plan->lc, plan->haveAlgo ? &plan->algo : nullptr,
+                        ltWorkspace, kLtWorkspaceBytes,
                         reinterpret_cast<cudaStream_t>(threadStream))
            : CUBLAS_STATUS_NOT_INITIALIZED;
   if (status != CUBLAS_STATUS_SUCCESS) {
@@ -557,6 +587,59 @@ void drain() {
   if (CUresult r = state().cu.streamSynchronize(threadStream);
       r != CUDA_SUCCESS)
     recordError("a CUDA kernel failed: %s", errorString(r));
+}
+
+/// C = act(A·B + bias) + R with tessera_linear_f32's operands and flags
+/// (TESSERA_LINEAR_*): B is W, or Wᵀ with TESSERA_LINEAR_TRANSPOSE_B; the
+/// activation none, ReLU or the tanh GELU (cuBLASLt's), and not with a
+/// residual (the compiler keeps other linear ops decomposed).
+void linear(cublasComputeType_t compute, tessera_memref2d_f32 *A,
+            tessera_memref2d_f32 *W, tessera_memref1d_f32 *bias,
+            tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags) {
+  int64_t m = A->sizes[0], k = A->sizes[1], n = C->sizes[1];
+  bool transposed = flags & TESSERA_LINEAR_TRANSPOSE_B,
+       hasBias = flags & TESSERA_LINEAR_BIAS,
+       hasResidual = flags & TESSERA_LINEAR_RESIDUAL;
+  int act = int(flags & TESSERA_LINEAR_ACT_MASK);
+  Epi e;
+  if (act == TESSERA_LINEAR_ACT_RELU)
+    e.epilogue = hasBias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_RELU;
+  else if (act == TESSERA_LINEAR_ACT_GELU_TANH)
+    e.epilogue = hasBias ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_GELU;
+  else if (act == TESSERA_LINEAR_ACT_NONE)
+    e.epilogue = hasBias ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT;
+  if ((act != TESSERA_LINEAR_ACT_NONE && act != TESSERA_LINEAR_ACT_RELU &&
+       act != TESSERA_LINEAR_ACT_GELU_TANH) ||
+      (act != TESSERA_LINEAR_ACT_NONE && hasResidual)) {
+    recordError("the CUDA linear layer has no epilogue for activation %d%s",
+                act, hasResidual ? " with a residual" : "");
+    return;
+  }
+  if (hasBias) {
+    if (bias->sizes[0] != n || (n > 1 && bias->strides[0] != 1)) {
+      recordError("the CUDA linear layer needs a contiguous bias of %lld",
+                  (long long)n);
+      return;
+    }
+    e.bias = bias->aligned + bias->offset;
+  }
+  if (hasResidual) {
+    if (R->strides[1] != 1 || R->strides[0] < n) {
+      recordError("the CUDA linear layer needs a residual with contiguous "
+                  "rows (strides %lld, %lld)",
+                  (long long)R->strides[0], (long long)R->strides[1]);
+      return;
+    }
+    e.residual = R->aligned + R->offset;
+    e.residualLd = R->strides[0];
+  }
+  const int64_t aStrides[3] = {0, A->strides[0], A->strides[1]},
+                bStrides[3] = {0, transposed ? W->strides[1] : W->strides[0],
+                               transposed ? W->strides[0] : W->strides[1]},
+                cStrides[3] = {0, C->strides[0], C->strides[1]};
+  gemm(compute, 1, m, n, k, A->aligned + A->offset, aStrides,
+       W->aligned + W->offset, bStrides, C->aligned + C->offset, cStrides,
+       /*accumulate=*/false, e);
 }
 
 /// A module image: the PTX (or cubin) that the generated code embeds; the
@@ -794,5 +877,20 @@ TESSERA_CUDA_GEMMS(tf32_, CUBLAS_COMPUTE_32F_FAST_TF32)
 TESSERA_CUDA_GEMMS(fp16_, CUBLAS_COMPUTE_32F_FAST_16F)
 TESSERA_CUDA_GEMMS(bf16_, CUBLAS_COMPUTE_32F_FAST_16BF)
 #undef TESSERA_CUDA_GEMMS
+
+// The linear layer (tessera_linear_f32's operands and flags) as one cuBLASLt
+// call with its epilogue.
+#define TESSERA_CUDA_LINEAR(NAME, COMPUTE)                                     \
+  void _mlir_ciface_tessera_cuda_##NAME##linear_f32(                           \
+      tessera_memref2d_f32 *A, tessera_memref2d_f32 *W,                        \
+      tessera_memref1d_f32 *bias, tessera_memref2d_f32 *R,                     \
+      tessera_memref2d_f32 *C, int64_t flags, int64_t /*constMask*/) {         \
+    linear(COMPUTE, A, W, bias, R, C, flags);                                  \
+  }
+TESSERA_CUDA_LINEAR(, CUBLAS_COMPUTE_32F)
+TESSERA_CUDA_LINEAR(tf32_, CUBLAS_COMPUTE_32F_FAST_TF32)
+TESSERA_CUDA_LINEAR(fp16_, CUBLAS_COMPUTE_32F_FAST_16F)
+TESSERA_CUDA_LINEAR(bf16_, CUBLAS_COMPUTE_32F_FAST_16BF)
+#undef TESSERA_CUDA_LINEAR
 
 } // extern "C"

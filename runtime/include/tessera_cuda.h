@@ -67,6 +67,22 @@ void _mlir_ciface_tessera_cuda_bf16_batch_matmul_f32(tessera_memref3d_f32 *A,
                                                      tessera_memref3d_f32 *B,
                                                      tessera_memref3d_f32 *C);
 
+/* The linear layer, tessera_linear_f32's operands and flags, as one
+   cuBLASLt call: C = act(A·B + bias) + R, B = W or Wᵀ
+   (TESSERA_LINEAR_TRANSPOSE_B), act none, ReLU or the tanh GELU (cuBLASLt's
+   epilogues), not both an activation and a residual; a contiguous bias and
+   residual rows. Anything else fails the run with a message. */
+#define TESSERA_CUDA_LINEAR_DECL(NAME)                                         \
+  void _mlir_ciface_tessera_cuda_##NAME##linear_f32(                           \
+      tessera_memref2d_f32 *A, tessera_memref2d_f32 *W,                        \
+      tessera_memref1d_f32 *bias, tessera_memref2d_f32 *R,                     \
+      tessera_memref2d_f32 *C, int64_t flags, int64_t constMask);
+TESSERA_CUDA_LINEAR_DECL()
+TESSERA_CUDA_LINEAR_DECL(tf32_)
+TESSERA_CUDA_LINEAR_DECL(fp16_)
+TESSERA_CUDA_LINEAR_DECL(bf16_)
+#undef TESSERA_CUDA_LINEAR_DECL
+
 #ifdef __cplusplus
 }
 #endif

@@ -91,6 +91,46 @@ void check(const char *name, View A, View B, View C,
     ++failures;
 }
 
+/// tessera_cuda_linear_f32 (m x k input, n outputs, `flags`) against the
+/// host: act(A·B + bias) + R, B = W [k,n] or Wᵀ of W [n,k].
+void checkLinear(const char *name, int64_t m, int64_t n, int64_t k,
+                 int64_t flags) {
+  bool t = flags & TESSERA_LINEAR_TRANSPOSE_B;
+  float *a = buffer(m * k, 30), *w = buffer(k * n, 31), *bias = buffer(n, 32),
+        *r = buffer(m * n, 33), *c = buffer(m * n, 34);
+  tessera_memref2d_f32 A{a, a, 0, {m, k}, {k, 1}},
+      W{w, w, 0, {t ? n : k, t ? k : n}, {t ? k : n, 1}},
+      R{r, r, 0, {m, n}, {n, 1}}, C{c, c, 0, {m, n}, {n, 1}};
+  tessera_memref1d_f32 B{bias, bias, 0, {n}, {1}};
+  _mlir_ciface_tessera_cuda_linear_f32(&A, &W, &B, &R, &C, flags, 2);
+  if (tessera_cuda_finish() != TESSERA_OK) {
+    printf("%s: the run failed: %s\n", name, tessera_status_message());
+    ++failures;
+    return;
+  }
+  double err = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double v = 0;
+      for (int64_t kk = 0; kk < k; ++kk)
+        v += double(a[i * k + kk]) * (t ? w[j * k + kk] : w[kk * n + j]);
+      if (flags & TESSERA_LINEAR_BIAS)
+        v += bias[j];
+      int act = int(flags & TESSERA_LINEAR_ACT_MASK);
+      if (act == TESSERA_LINEAR_ACT_RELU)
+        v = v > 0 ? v : 0;
+      else if (act == TESSERA_LINEAR_ACT_GELU_TANH)
+        v = 0.5 * v *
+            (1 + std::tanh(0.7978845608 * (v + 0.044715 * v * v * v)));
+      if (flags & TESSERA_LINEAR_RESIDUAL)
+        v += r[i * n + j];
+      err = std::fmax(err, std::fabs(c[i * n + j] - v));
+    }
+  printf("%s: max error %s\n", name, err <= 1e-4 ? "<= 1e-4" : "too large");
+  if (!(err <= 1e-4))
+    ++failures;
+}
+
 } // namespace
 
 int main() {
@@ -143,6 +183,28 @@ int main() {
         {bb, 0, {3, 5, 6}, {0, 6, 1}}, {cb, 0, {3, 4, 6}, {24, 6, 1}},
         _mlir_ciface_tessera_cuda_bf16_matmul_f32,
         _mlir_ciface_tessera_cuda_bf16_batch_matmul_f32);
+  // Linear layers: the epilogues cuBLASLt applies.
+  checkLinear("linear", 5, 6, 7, 0);
+  checkLinear("linear bias", 5, 6, 7, TESSERA_LINEAR_BIAS);
+  checkLinear("linear bias relu", 5, 6, 7,
+              TESSERA_LINEAR_BIAS | TESSERA_LINEAR_ACT_RELU);
+  checkLinear("linear bias gelu_tanh, W transposed", 5, 6, 7,
+              TESSERA_LINEAR_BIAS | TESSERA_LINEAR_ACT_GELU_TANH |
+                  TESSERA_LINEAR_TRANSPOSE_B);
+  checkLinear("linear bias residual, W transposed", 5, 6, 7,
+              TESSERA_LINEAR_BIAS | TESSERA_LINEAR_RESIDUAL |
+                  TESSERA_LINEAR_TRANSPOSE_B);
+  // What cuBLASLt cannot apply fails the run with a message.
+  {
+    float *a = buffer(4, 40), *c = buffer(4, 41);
+    tessera_memref2d_f32 A{a, a, 0, {2, 2}, {2, 1}}, C{c, c, 0, {2, 2}, {2, 1}};
+    tessera_memref1d_f32 B{a, a, 0, {2}, {1}};
+    _mlir_ciface_tessera_cuda_linear_f32(&A, &A, &B, &A, &C,
+                                         TESSERA_LINEAR_ACT_SILU, 0);
+    bool failed = tessera_cuda_finish() != TESSERA_OK;
+    printf("linear silu: %s\n", failed ? tessera_status_message() : "ran");
+    failures += !failed;
+  }
   printf("cuda gemm: %s\n", failures ? "FAILED" : "ok");
   return failures ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 // "fake-cublasLt: heuristic (compute TYPE)".
 #include <cublasLt.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 
@@ -17,7 +18,15 @@ namespace {
 struct Desc {
   cublasComputeType_t compute;
   cublasOperation_t transA = CUBLAS_OP_N, transB = CUBLAS_OP_N;
+  cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+  const float *bias = nullptr;
 };
+
+/// cuBLASLt's GELU epilogue: the tanh approximation.
+float gelu(float x) {
+  return 0.5f * x *
+         (1.0f + std::tanh(0.7978845608f * (x + 0.044715f * x * x * x)));
+}
 
 const char *computeName(cublasComputeType_t compute) {
   switch (compute) {
@@ -71,6 +80,14 @@ cublasLtMatmulDescSetAttribute(cublasLtMatmulDesc_t desc,
                                cublasLtMatmulDescAttributes_t attr,
                                const void *buf, size_t size) {
   auto *d = reinterpret_cast<Desc *>(desc);
+  if (attr == CUBLASLT_MATMUL_DESC_EPILOGUE && size == sizeof(d->epilogue)) {
+    d->epilogue = *static_cast<const cublasLtEpilogue_t *>(buf);
+    return CUBLAS_STATUS_SUCCESS;
+  }
+  if (attr == CUBLASLT_MATMUL_DESC_BIAS_POINTER && size == sizeof(d->bias)) {
+    d->bias = *static_cast<const float *const *>(buf);
+    return CUBLAS_STATUS_SUCCESS;
+  }
   if (size != sizeof(cublasOperation_t))
     return CUBLAS_STATUS_INVALID_VALUE;
   if (attr == CUBLASLT_MATMUL_DESC_TRANSA)
@@ -185,7 +202,21 @@ cublasLtMatmul(cublasLtHandle_t, cublasLtMatmulDesc_t desc, const void *alpha,
           acc +=
               double(at(pa, a, d.transA, i, kk)) * at(pb, b, d.transB, kk, j);
         float prior = be != 0.0f ? pc[i + j * c.ld] : 0.0f;
-        pd[i + j * o.ld] = al * float(acc) + be * prior;
+        // D = act(alpha*AB + beta*C + bias), the bias along D's rows.
+        float v = al * float(acc) + be * prior;
+        int e = int(d.epilogue);
+        if (e & CUBLASLT_EPILOGUE_BIAS) {
+          if (!d.bias)
+            return CUBLAS_STATUS_INVALID_VALUE;
+          v += d.bias[i];
+        }
+        if ((e & ~CUBLASLT_EPILOGUE_BIAS) == CUBLASLT_EPILOGUE_RELU)
+          v = v > 0.0f ? v : 0.0f;
+        else if ((e & ~CUBLASLT_EPILOGUE_BIAS) == CUBLASLT_EPILOGUE_GELU)
+          v = gelu(v);
+        else if (e != CUBLASLT_EPILOGUE_DEFAULT && e != CUBLASLT_EPILOGUE_BIAS)
+          return CUBLAS_STATUS_NOT_SUPPORTED;
+        pd[i + j * o.ld] = v;
       }
   }
   return CUBLAS_STATUS_SUCCESS;

@@ -1,5 +1,6 @@
 // RUN: tessera-opt %s -split-input-file -tessera-decompose-fused | FileCheck %s
 // RUN: tessera-opt %s -split-input-file -tessera-decompose-fused=keep-kernels | FileCheck %s --check-prefix=KEEP
+// RUN: tessera-opt %s -split-input-file -tessera-decompose-fused=keep-gpu-linear | FileCheck %s --check-prefix=GPU
 // The reference decomposition of every fused op into primitive ops; with
 // keep-kernels, f32 attention stays (its mask made additive and rank 4).
 
@@ -195,4 +196,28 @@ func.func @linear_token_mask(%x: tensor<2x5x12xf32>, %w: tensor<12x20xf32>, %b: 
 func.func @attention_padding_queries(%q: tensor<2x1x4x8xf32>, %m: tensor<2x1x1x4xf32>) -> tensor<2x1x4x8xf32> {
   %0 = tessera.attention %q, %q, %q, %m {scale = 0.35 : f64, mask_kind = "additive", padding_queries = true} : (tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x4x8xf32>, tensor<2x1x1x4xf32>) -> tensor<2x1x4x8xf32>
   return %0 : tensor<2x1x4x8xf32>
+}
+
+// -----
+
+// keep-gpu-linear (--target=cuda): the linear ops whose epilogue cuBLASLt
+// applies stay fused: bias then ReLU, the tanh GELU without a bias, a bias
+// and a residual; the near misses are decomposed: the erf GELU, an
+// activation with a residual, f64.
+// GPU-LABEL: func.func @gpu_linear
+// GPU: tessera.linear %arg0, %arg1 bias %arg2 {activation = "relu"
+// GPU: tessera.linear %arg0, %arg1 {activation = "gelu_tanh"
+// GPU: tessera.linear %arg0, %arg1 bias %arg2 residual %arg3
+// GPU-NOT: tessera.linear
+// GPU: return
+// CHECK-LABEL: func.func @gpu_linear
+// CHECK-NOT: tessera.linear
+func.func @gpu_linear(%x: tensor<3x4xf32>, %w: tensor<4x6xf32>, %b: tensor<6xf32>, %r: tensor<3x6xf32>, %xd: tensor<3x4xf64>, %wd: tensor<4x6xf64>) -> (tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf64>) {
+  %0 = tessera.linear %x, %w bias %b {activation = "relu"} : (tensor<3x4xf32>, tensor<4x6xf32>, tensor<6xf32>) -> tensor<3x6xf32>
+  %1 = tessera.linear %x, %w {activation = "gelu_tanh"} : (tensor<3x4xf32>, tensor<4x6xf32>) -> tensor<3x6xf32>
+  %2 = tessera.linear %x, %w bias %b residual %r : (tensor<3x4xf32>, tensor<4x6xf32>, tensor<6xf32>, tensor<3x6xf32>) -> tensor<3x6xf32>
+  %3 = tessera.linear %x, %w bias %b {activation = "gelu"} : (tensor<3x4xf32>, tensor<4x6xf32>, tensor<6xf32>) -> tensor<3x6xf32>
+  %4 = tessera.linear %x, %w bias %b residual %r {activation = "relu"} : (tensor<3x4xf32>, tensor<4x6xf32>, tensor<6xf32>, tensor<3x6xf32>) -> tensor<3x6xf32>
+  %5 = tessera.linear %xd, %wd : (tensor<3x4xf64>, tensor<4x6xf64>) -> tensor<3x6xf64>
+  return %0, %1, %2, %3, %4, %5 : tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf32>, tensor<3x6xf64>
 }
