@@ -1,0 +1,82 @@
+"""Architectures from torchvision and torchaudio that no other test covers,
+exported by torch (random weights, fixed seed, small inputs), compiled with
+tessera-compile and compared with torch (relative L2 <= 1e-4).
+
+usage: model_zoo.py TOOLS_DIR WORK_DIR [NAME...]   -> "NAME: ok (...)" lines
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torchaudio
+import torchvision
+
+tv = torchvision.models
+
+
+def seg(ctor):
+    return lambda: ctor(weights=None, weights_backbone=None)
+
+
+# name: (constructor, input shapes); sizes cut down where the architecture
+# allows, so that the whole file runs in about a minute.
+MODELS = {
+    "densenet121": (lambda: tv.densenet121(), [(1, 3, 64, 64)]),
+    "inception_v3": (lambda: tv.inception_v3(aux_logits=False, init_weights=True),
+                     [(1, 3, 96, 96)]),
+    "shufflenet_v2": (lambda: tv.shufflenet_v2_x0_5(), [(1, 3, 64, 64)]),
+    "mobilenet_v3_small": (lambda: tv.mobilenet_v3_small(), [(1, 3, 64, 64)]),
+    "efficientnet_b0": (lambda: tv.efficientnet_b0(), [(1, 3, 64, 64)]),
+    "regnet_y_400mf": (lambda: tv.regnet_y_400mf(), [(1, 3, 64, 64)]),
+    "convnext_tiny": (lambda: tv.convnext_tiny(), [(1, 3, 64, 64)]),
+    "lraspp_mobilenet_v3": (seg(tv.segmentation.lraspp_mobilenet_v3_large), [(1, 3, 64, 64)]),
+    "r2plus1d_18": (lambda: tv.video.r2plus1d_18(), [(1, 3, 4, 32, 32)]),
+    "conv_tasnet": (lambda: torchaudio.models.ConvTasNet(
+        num_sources=2, enc_num_feats=64, msk_num_feats=32, msk_num_hidden_feats=64,
+        msk_num_layers=3, msk_num_stacks=1), [(1, 1, 2000)]),
+    "deepspeech": (lambda: torchaudio.models.DeepSpeech(n_feature=40, n_hidden=64, n_class=20),
+                   [(1, 1, 20, 40)]),
+}
+
+
+def main():
+    tools, work = sys.argv[1:3]
+    names = sys.argv[3:] or list(MODELS)
+    torch.set_num_threads(1)
+    failed = 0
+    for name in names:
+        ctor, shapes = MODELS[name]
+        d = os.path.join(work, name)
+        os.makedirs(os.path.join(d, "out"), exist_ok=True)
+        torch.manual_seed(0)
+        model = ctor().eval()
+        xs = [torch.randn(*s) for s in shapes]
+        with torch.no_grad():
+            y = model(*xs)
+            y = y["out"] if isinstance(y, dict) else y
+            torch.onnx.export(model, tuple(xs), os.path.join(d, "model.onnx"), opset_version=17,
+                              input_names=[f"x{i}" for i in range(len(xs))],
+                              output_names=["y"], do_constant_folding=True)
+        args = [os.path.join(d, "model"), "--output-dir", os.path.join(d, "out")]
+        for i, x in enumerate(xs):
+            np.save(os.path.join(d, f"x{i}.npy"), x.numpy())
+            args += ["--input", f"x{i}={os.path.join(d, f'x{i}.npy')}"]
+        subprocess.run([os.path.join(tools, "tessera-compile"), os.path.join(d, "model.onnx"),
+                        "-o", os.path.join(d, "model")], check=True)
+        subprocess.run(args, check=True)
+        got = np.load(os.path.join(d, "out", "y.npy")).astype(np.float64)
+        want = y.numpy().astype(np.float64)
+        if got.shape != want.shape or np.isnan(got).any():
+            print(f"{name}: FAIL shape {got.shape} vs {want.shape} or NaN")
+            failed += 1
+            continue
+        rel = np.linalg.norm(got - want) / max(np.linalg.norm(want), 1e-30)
+        print(f"{name}: {'ok' if rel <= 1e-4 else 'FAIL'} (relative L2 {rel:.1e})", flush=True)
+        failed += rel > 1e-4
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
