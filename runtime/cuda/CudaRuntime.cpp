@@ -52,6 +52,7 @@ struct Driver {
   CUresult (*ctxSynchronize)();
   CUresult (*memcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
   CUresult (*memcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
+  CUresult (*memcpyDtoDAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
   CUresult (*deviceGetAttribute)(int *, CUdevice_attribute, CUdevice);
   CUresult (*driverGetVersion)(int *);
 };
@@ -188,6 +189,7 @@ void initialize(State &s) {
                lookup(lib, "cuCtxSynchronize", cu.ctxSynchronize) &&
                lookup(lib, "cuMemcpyHtoDAsync_v2", cu.memcpyHtoDAsync) &&
                lookup(lib, "cuMemcpyDtoHAsync_v2", cu.memcpyDtoHAsync) &&
+               lookup(lib, "cuMemcpyDtoDAsync_v2", cu.memcpyDtoDAsync) &&
                lookup(lib, "cuDeviceGetAttribute", cu.deviceGetAttribute) &&
                lookup(lib, "cuDriverGetVersion", cu.driverGetVersion);
   if (!found) {
@@ -368,13 +370,10 @@ uint32_t alignmentOf(const void *p) {
 }
 
 /// What cuBLASLt applies to a GEMM's result: its epilogue (bias, ReLU or
-/// GELU), and C = `residual` (row stride `residualLd`) added with beta = 1
-/// (before the activation: the compiler never asks for both).
+/// GELU; the bias vector along cuBLASLt's D rows, our columns).
 struct Epi {
   cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
   const float *bias = nullptr;
-  const float *residual = nullptr;
-  int64_t residualLd = 0;
 };
 
 /// A GEMM's cuBLASLt descriptors and the algorithm its heuristic chose:
@@ -382,14 +381,13 @@ struct Epi {
 /// same shapes every run; the heuristic costs more than a small GEMM).
 struct Plan {
   cublasLtMatmulDesc_t desc = nullptr;
-  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr,
-                         lr = nullptr; // lr: a residual C apart from D
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
   cublasLtMatmulAlgo_t algo{};
   bool haveAlgo = false;
 };
 
 struct PlanKey {
-  int64_t v[19];
+  int64_t v[17];
   bool operator==(const PlanKey &o) const {
     return memcmp(v, o.v, sizeof(v)) == 0;
   }
@@ -414,9 +412,7 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
                cStrides[1], A.batchStride, B.batchStride, cStrides[0],
                int64_t(alignA) << 20 | int64_t(alignB) << 10, alignC,
                int64_t(compute), int64_t(e.epilogue),
-               e.bias ? int64_t(alignmentOf(e.bias)) : 0,
-               e.residual ? e.residualLd : -1,
-               e.residual ? int64_t(alignmentOf(e.residual)) : 0}};
+               e.bias ? int64_t(alignmentOf(e.bias)) : 0}};
   auto it = plans.find(key);
   if (it != plans.end())
     return &it->second;
@@ -441,8 +437,6 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
                       A.transposed ? k : m, A.ld) == CUBLAS_STATUS_SUCCESS &&
       lt.layoutCreate(&plan.lc, CUDA_R_32F, n, m, cStrides[1]) ==
           CUBLAS_STATUS_SUCCESS &&
-      (!e.residual || lt.layoutCreate(&plan.lr, CUDA_R_32F, n, m,
-                                      e.residualLd) == CUBLAS_STATUS_SUCCESS) &&
       lt.matmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
                                 &e.epilogue,
                                 sizeof(e.epilogue)) == CUBLAS_STATUS_SUCCESS &&
@@ -460,7 +454,7 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
              layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
              sizeof(stride)) == CUBLAS_STATUS_SUCCESS;
   if (!ok) {
-    for (cublasLtMatrixLayout_t layout : {plan.la, plan.lb, plan.lc, plan.lr})
+    for (cublasLtMatrixLayout_t layout : {plan.la, plan.lb, plan.lc})
       if (layout)
         lt.layoutDestroy(layout);
     if (plan.desc)
@@ -477,14 +471,13 @@ Plan *gemmPlan(const Lt &lt, cublasComputeType_t compute, int64_t batch,
     for (auto [attr, align] :
          {std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, alignA},
           std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, alignB},
-          std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
-                    e.residual ? alignmentOf(e.residual) : alignC},
+          std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, alignC},
           std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, alignC}})
       lt.preferenceSetAttribute(pref, attr, &align, sizeof(align));
     cublasLtMatmulHeuristicResult_t result{};
     int count = 0;
     if (lt.algoGetHeuristic(ltHandle, plan.desc, plan.lb, plan.la,
-                            plan.lr ? plan.lr : plan.lc, plan.lc, pref, 1,
+                            plan.lc, plan.lc, pref, 1,
                             &result, &count) == CUBLAS_STATUS_SUCCESS &&
         count > 0 && result.state == CUBLAS_STATUS_SUCCESS &&
         result.workspaceSize <= kLtWorkspaceBytes) {
@@ -538,11 +531,10 @@ void gemm(cublasComputeType_t compute, int64_t batch, int64_t m, int64_t n,
   if (plan && e.bias)
     lt->matmulDescSetAttribute(plan->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
                                &e.bias, sizeof(e.bias));
-  float one = 1.0f, beta = accumulate || e.residual ? 1.0f : 0.0f;
-  const float *cIn = e.residual ? e.residual : c;
+  float one = 1.0f, beta = accumulate ? 1.0f : 0.0f;
   cublasStatus_t status =
       plan ? lt->matmul(ltHandle, plan->desc, &one, B.data, plan->lb, A.data,
-                        plan->la, &beta, cIn, plan->lr ? plan->lr : plan->lc, c,
+                        plan->la, &beta, c, plan->lc, c,
                         plan->lc, plan->haveAlgo ? &plan->algo : nullptr,
                         ltWorkspace, kLtWorkspaceBytes,
                         reinterpret_cast<cudaStream_t>(threadStream))
@@ -589,10 +581,32 @@ void drain() {
     recordError("a CUDA kernel failed: %s", errorString(r));
 }
 
+/// dst[i][0:n] = src[i][0:n] for i < m, device to device on the thread's
+/// stream (one copy where both are dense).
+bool copyRows(float *dst, int64_t dstLd, const float *src, int64_t srcLd,
+              int64_t m, int64_t n) {
+  State *s = ready();
+  if (!s || !mgpuStreamCreate())
+    return false;
+  size_t row = size_t(n) * sizeof(float);
+  bool dense = dstLd == n && srcLd == n;
+  for (int64_t i = 0; i < (dense ? 1 : m); ++i)
+    if (CUresult r = s->cu.memcpyDtoDAsync(
+            CUdeviceptr(dst + i * dstLd), CUdeviceptr(src + i * srcLd),
+            dense ? row * m : row, threadStream);
+        r != CUDA_SUCCESS) {
+      recordError("cannot copy a residual on the device: %s", errorString(r));
+      return false;
+    }
+  return true;
+}
+
 /// C = act(A·B + bias) + R with tessera_linear_f32's operands and flags
 /// (TESSERA_LINEAR_*): B is W, or Wᵀ with TESSERA_LINEAR_TRANSPOSE_B; the
 /// activation none, ReLU or the tanh GELU (cuBLASLt's), and not with a
-/// residual (the compiler keeps other linear ops decomposed).
+/// residual (the compiler keeps other linear ops decomposed). A residual is
+/// first copied into C on the stream, then accumulated into (beta = 1, C =
+/// D): not every cuBLASLt algorithm writes D apart from C.
 void linear(cublasComputeType_t compute, tessera_memref2d_f32 *A,
             tessera_memref2d_f32 *W, tessera_memref1d_f32 *bias,
             tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags) {
@@ -630,8 +644,10 @@ void linear(cublasComputeType_t compute, tessera_memref2d_f32 *A,
                   (long long)R->strides[0], (long long)R->strides[1]);
       return;
     }
-    e.residual = R->aligned + R->offset;
-    e.residualLd = R->strides[0];
+    const float *r = R->aligned + R->offset;
+    float *c = C->aligned + C->offset;
+    if (r != c && !copyRows(c, C->strides[0], r, R->strides[0], m, n))
+      return;
   }
   const int64_t aStrides[3] = {0, A->strides[0], A->strides[1]},
                 bStrides[3] = {0, transposed ? W->strides[1] : W->strides[0],
@@ -639,7 +655,7 @@ void linear(cublasComputeType_t compute, tessera_memref2d_f32 *A,
                 cStrides[3] = {0, C->strides[0], C->strides[1]};
   gemm(compute, 1, m, n, k, A->aligned + A->offset, aStrides,
        W->aligned + W->offset, bStrides, C->aligned + C->offset, cStrides,
-       /*accumulate=*/false, e);
+       /*accumulate=*/hasResidual, e);
 }
 
 /// A module image: the PTX (or cubin) that the generated code embeds; the

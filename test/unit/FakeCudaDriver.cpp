@@ -111,6 +111,12 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes,
   memcpy(dst, reinterpret_cast<const void *>(src), bytes);
   return CUDA_SUCCESS;
 }
+CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                              CUstream) {
+  memmove(reinterpret_cast<void *>(dst), reinterpret_cast<const void *>(src),
+          bytes);
+  return CUDA_SUCCESS;
+}
 CUresult cuGetErrorString(CUresult r, const char **text) {
   *text = r == CUDA_ERROR_LAUNCH_FAILED ? "unspecified launch failure (fake)"
                                         : "fake CUDA error";
