@@ -4,6 +4,10 @@ usage: run_cuda.py TOOLS_DIR WORK_DIR FAMILY MODE [-- gen_models size flags...]
 
 MODE emulate: compiles with --target=cuda --gpu-emulate (the kernels' block/thread loop nests
   on the CPU), runs it and compares every output with torch's (relative L2 <= 1e-4).
+MODE fake:DIR: compiles the CUDA executable and runs it against the fake driver and cuBLASLt
+  in DIR (test/unit/Fake*.cpp; no kernel runs, so the numbers mean nothing): the run must end
+  with status 0 after launching kernels of the model's PTX and copying the outputs back (the
+  host side: staging, GEMM and linear-layer calls, launches).
 MODE build:PTXAS:DEVICE: compiles the CUDA executable and the kernels' PTX for sm_90 and sm_80;
   ptxas (PTXAS) must accept both. DEVICE "device": runs the executable on the GPU and compares
   with torch; "none": the executable must exit with status 1 and say that there is no CUDA
@@ -43,6 +47,20 @@ def main():
         subprocess.run([compile_, model, "-o", exe, "--target=cuda", "--gpu-emulate"], check=True)
         subprocess.run(run_args(exe, d), check=True)
         return compare(d)
+
+    if mode.startswith("fake:"):
+        exe = os.path.join(d, "model")
+        subprocess.run([compile_, model, "-o", exe, "--target=cuda"], check=True)
+        env = dict(os.environ, LD_LIBRARY_PATH=mode[len("fake:"):])
+        run = subprocess.run(run_args(exe, d), capture_output=True, text=True, env=env)
+        launches = run.stderr.count("fake-cuda: launch ")
+        copies = run.stderr.count("fake-cuda: copy ")
+        if run.returncode != 0 or not launches or "bytes to the host" not in run.stderr:
+            print(f"{family}: the host side failed (status {run.returncode}): "
+                  + "\n".join(l for l in run.stderr.splitlines() if "fake-" not in l))
+            return 1
+        print(f"{family}: host side ok ({launches} launches, {copies} copies)")
+        return 0
 
     _, ptxas, device = mode.split(":")
     exe = os.path.join(d, "model")
