@@ -2,6 +2,7 @@
 
 usage: cuda.py prepare --build BUILD OUT [--gpu-arch sm_90] [--bert-base]
                       [--model NAME=FAMILY[:opt=N,...]]... [--precisions fp32,fp16,...]
+                      [--no-families]
        cuda.py run OUT [--iters 50] [--no-torch]
        cuda.py all --build BUILD OUT ...     (prepare, then run, on one machine)
 
@@ -47,7 +48,7 @@ def inputs_args(d):
 def prepare(a):
     compile_ = os.path.join(a.build, "bin", "tessera-compile")
     os.makedirs(a.out, exist_ok=True)
-    models = [(f, f, []) for f in FAMILIES]
+    models = [] if a.no_families else [(f, f, []) for f in FAMILIES]
     if a.bert_base:
         models.append(("bert-base", "bert", ["--layers", "12", "--hidden", "768", "--heads", "12",
                                              "--seq", "128"]))
@@ -207,6 +208,8 @@ def main():
     p.add_argument("--gpu-arch", default="sm_90")
     p.add_argument("--bert-base", action="store_true")
     p.add_argument("--model", action="append", default=[], metavar="NAME=FAMILY[:opt=N,...]")
+    p.add_argument("--no-families", action="store_true",
+                   help="prepare only the --model/--bert-base models, not the six families")
     p.add_argument("--precisions", default="fp32",
                    help="comma-separated --precision values to build (fp32,tf32,fp16,bf16)")
     p.add_argument("--iters", type=int, default=50)
