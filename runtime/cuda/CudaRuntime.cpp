@@ -27,7 +27,6 @@
 
 extern "C" {
 void *mgpuStreamCreate();
-void mgpuStreamSynchronize(void *stream);
 }
 
 namespace {
