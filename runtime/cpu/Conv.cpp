@@ -244,6 +244,34 @@ DirectConv directConvKernel() {
   return kernel;
 }
 
+/// How a conv's threads share its work: by output positions (thread t a
+/// stretch of every channel's positions, in order) or by output channels.
+/// The two cores of our Zen 5 machines share no cache, so a kernel runs
+/// fastest on data its own thread wrote: split by positions, a chain of
+/// convs (MobileNet's 1x1, depthwise, 1x1) reads almost only local data
+/// (the 3x3 taps' halo rows aside), while a channel split reads half of
+/// every input from the other core (measured: a 576-channel 14x14
+/// depthwise conv took 134 us after a 1x1 conv split by channels, 62 us on
+/// its own). Splitting by positions makes every thread read all the
+/// weights, so convs whose weights outweigh their input image keep the
+/// channel split (ResNet's last stages). TESSERA_CONV_SPLIT=positions or
+/// =channels forces one (measurements).
+bool splitPositions(int64_t weightElems, int64_t inputElems) {
+  static const int forced = [] {
+    const char *env = getenv("TESSERA_CONV_SPLIT");
+    if (!env)
+      return 0;
+    return strcmp(env, "positions") == 0  ? 1
+           : strcmp(env, "channels") == 0 ? -1
+                                          : 0;
+  }();
+  if (numThreads() < 2)
+    return false;
+  if (forced)
+    return forced > 0;
+  return weightElems <= inputElems;
+}
+
 /// The direct convolution (ConvKernels.h) of every image: each is first
 /// copied zero-padded (unless every tap already lies inside it and its
 /// columns are unit-strided), then tiles of 6 positions x 16 channels (AVX2)
@@ -254,7 +282,7 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                 const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
                 int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
                 int64_t dw, int64_t padT, int64_t padL, const Clamp &clamp,
-                bool constantW) {
+                bool constantW, bool byPositions) {
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], C = X->sizes[1], H = X->sizes[2], W = X->sizes[3],
           K = Wt->sizes[1];
@@ -293,13 +321,18 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // two, the positions stay in one chunk (ResNet's last convs: -5%).
   if (blocks >= 2 * threads && K * cw * int64_t(sizeof(float)) > (512 << 10))
     chunks = 1;
+  // Split by positions: a few chunks per thread, each walking every channel
+  // block, thread t's tasks the t-th stretch of positions.
+  byPositions = byPositions && parallel;
+  if (byPositions)
+    chunks = std::min(tiles, 4 * int64_t(threads));
   int64_t perChunk = (tiles + chunks - 1) / chunks * 6;
   for (int64_t n = 0; n < batch; ++n) {
     const float *x = X->aligned + X->offset + n * X->strides[0];
     if (!inPlace) {
       // The channels' padded planes, on the pool when they are large.
-      auto copy = [&](int64_t c) {
-        for (int64_t i = 0; i < Hp; ++i) {
+      auto copyRows = [&](int64_t c, int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
           float *row = padded + (c * Hp + i) * Wp;
           int64_t ih = i - padT;
           if (ih < 0 || ih >= H) {
@@ -313,11 +346,22 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
           std::fill(row + padL + W, row + Wp, 0.0f);
         }
       };
-      if (parallel && C * Hp * Wp >= (1 << 14))
+      auto copy = [&](int64_t c) { copyRows(c, 0, Hp); };
+      bool big = C * Hp * Wp >= (1 << 14);
+      if (parallel && big && byPositions) {
+        // Bands of rows of every channel, in order: thread t copies the
+        // rows its stretch of positions reads.
+        int64_t bands = std::min<int64_t>(Hp, 4 * int64_t(threads));
+        parallelFor(bands, [&](int64_t band) {
+          for (int64_t c = 0; c < C; ++c)
+            copyRows(c, band * Hp / bands, (band + 1) * Hp / bands);
+        });
+      } else if (parallel && big) {
         parallelFor(C, copy);
-      else
+      } else {
         for (int64_t c = 0; c < C; ++c)
           copy(c);
+      }
       x = padded;
     }
     ConvDirect d{x,
@@ -343,7 +387,8 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  clamp.lo,
                  clamp.hi};
     auto task = [&](int64_t t) {
-      int64_t fb = t / chunks, p0 = t % chunks * perChunk;
+      int64_t fb = byPositions ? t % blocks : t / chunks,
+              p0 = (byPositions ? t / blocks : t % chunks) * perChunk;
       if (p0 >= positions)
         return;
       int64_t p1 = std::min(positions, p0 + perChunk);
@@ -392,9 +437,12 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
                        padL == 0 &&
                        ((OH * OW > 256 && K > 32) ||
                         (direct == tessera::DirectConv::Avx512 && K < 256));
+  bool byPositions =
+      tessera::splitPositions(F * K, X->sizes[1] * X->sizes[2] * X->sizes[3]);
   if (direct != tessera::DirectConv::None && !pointwiseGemm) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
-                        sw, dh, dw, padT, padL, clamp, constMask & 2);
+                        sw, dh, dw, padT, padL, clamp, constMask & 2,
+                        byPositions);
     return;
   }
   // The output of one image as the GEMM's C [F, OH*OW]: in place when its
@@ -458,7 +506,7 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
       tessera::gemmAccumulate(F, OH * OW, K, Wt->aligned + Wt->offset,
                               Wt->strides[0], Wt->strides[1], constMask & 2, x,
                               X->strides[1], X->strides[3], false, y, ldy, 1,
-                              &epilogue);
+                              &epilogue, byPositions);
     } else if (rows) {
       tessera::convRows(patches, K, Wt, constMask & 2, b,
                         b ? bias->strides[0] : 0, gemmClamp, y, ldy, OH * OW,
@@ -467,7 +515,7 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
       tessera::gemmFromPanels(F, OH * OW, K, Wt->aligned + Wt->offset,
                               Wt->strides[0], Wt->strides[1], constMask & 2, y,
                               ldy, 1, {tessera::packPatches, &patches},
-                              &epilogue);
+                              &epilogue, byPositions);
     }
     if (!flat)
       for (int64_t f = 0; f < F; ++f)

@@ -391,7 +391,7 @@ void naiveGemm(const Plan &p) {
 void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
           bool constantA = false, bool constantB = false,
           const Epilogue *epilogue = nullptr,
-          const BPanelSource *bSource = nullptr) {
+          const BPanelSource *bSource = nullptr, bool splitColumns = false) {
   if (M <= 0 || N <= 0 || (K <= 0 && !epilogue))
     return;
   Plan p{A, B, C, M, N, K, 0, 0, 0, 0, 0};
@@ -465,7 +465,16 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
     p.nChunks = std::min(
         p.colPanels,
         ceilDiv(std::max<int64_t>(minChunks, threads), threads) * threads);
-  if (threads == 1 || bStationary) {
+  // Split by columns (splitColumns, with A pre-packed: no block re-packs
+  // it): each task walks all of M under its chunk, and thread t's tasks
+  // cover the t-th stretch of columns, so a conv's threads each write the
+  // positions the next kernel's same thread reads (GemmKernels.h).
+  bool columnsByThread = splitColumns && threads > 1 && constantA &&
+                         minBlocks <= 4 && !bStationary;
+  if (columnsByThread)
+    p.nChunks =
+        std::min(p.colPanels, std::max(minChunks, 4 * int64_t(threads)));
+  if (threads == 1 || bStationary || columnsByThread) {
     // Pack each B chunk once and walk all of M under it.
     p.blocksPerTask = p.mBlocks;
   } else {
@@ -692,9 +701,9 @@ Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
                     int64_t ldc, int64_t ccs, const BPanelSource &B,
-                    const Epilogue *epilogue) {
+                    const Epilogue *epilogue, bool splitColumns) {
   gemm(M, N, K, Matrix{A, lda, acs}, Matrix{nullptr, 0, 0},
-       OutMatrix{C, ldc, ccs}, constantA, false, epilogue, &B);
+       OutMatrix{C, ldc, ccs}, constantA, false, epilogue, &B, splitColumns);
 }
 
 bool gemmUsesAvx512() { return haveAvx512; }
@@ -702,9 +711,11 @@ bool gemmUsesAvx512() { return haveAvx512; }
 void gemmAccumulate(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, const float *B,
                     int64_t ldb, int64_t bcs, bool constantB, float *C,
-                    int64_t ldc, int64_t ccs, const Epilogue *epilogue) {
+                    int64_t ldc, int64_t ccs, const Epilogue *epilogue,
+                    bool splitColumns) {
   gemm(M, N, K, Matrix{A, lda, acs}, Matrix{B, ldb, bcs},
-       OutMatrix{C, ldc, ccs}, constantA, constantB, epilogue);
+       OutMatrix{C, ldc, ccs}, constantA, constantB, epilogue, nullptr,
+       splitColumns);
 }
 
 int gemmRowsPerTile() { return MR; }

@@ -88,10 +88,15 @@ struct BPanelSource {
 // (packed once and cached when `constantA`: a weight) and C(i, j) =
 // C[i*ldc + j*ccs], on panels of B from `B`: a GEMM whose B is never
 // materialized (a convolution's patches, weights dequantized on the fly).
+// `splitColumns` (with a constant A, on more than one thread): the threads
+// split N into contiguous stretches in order (thread t the t-th) and each
+// walks all of M, so a kernel that splits its positions the same way next
+// reads what its own thread wrote (ThreadPool.cpp: the two cores share no
+// cache); otherwise a cost model splits M and N.
 void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, float *C,
                     int64_t ldc, int64_t ccs, const BPanelSource &B,
-                    const Epilogue *epilogue);
+                    const Epilogue *epilogue, bool splitColumns = false);
 // Whether the fp32 GEMM runs the AVX-512 micro-kernel.
 bool gemmUsesAvx512();
 // Rows of the fp32 GEMM's register tile (6 with AVX2, else 8).
@@ -101,7 +106,8 @@ int gemmRowsPerTile();
 void gemmAccumulate(int64_t M, int64_t N, int64_t K, const float *A,
                     int64_t lda, int64_t acs, bool constantA, const float *B,
                     int64_t ldb, int64_t bcs, bool constantB, float *C,
-                    int64_t ldc, int64_t ccs, const Epilogue *epilogue);
+                    int64_t ldc, int64_t ccs, const Epilogue *epilogue,
+                    bool splitColumns = false);
 
 } // namespace tessera
 

@@ -7,7 +7,8 @@ builds each case as a one-node ONNX model, compiles it twice (with the
 runtime's kernels, and with --no-fused-kernels: im2col + matmul), runs both
 (the first on each of the runtime's conv paths: as the CPU picks, with
 TESSERA_CONV_DIRECT=0 and =avx2 (the AVX2 direct kernel where the AVX-512 one
-is picked), and with TESSERA_GEMM_PORTABLE=1) and prints per case
+is picked), with TESSERA_GEMM_PORTABLE=1, and on two threads split by
+positions and by channels, TESSERA_CONV_SPLIT) and prints per case
 the lowering the kernel build chose (tessera_conv2d_f32, the depthwise
 kernel, or for non-overlapping patches the importer's linear layer) and
 whether every output matches torch (relative L2 <= 1e-5, no NaN).
@@ -131,7 +132,12 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         if tag == "kernels":
             envs += [("gemm", {"TESSERA_CONV_DIRECT": "0"}),
                      ("avx2", {"TESSERA_CONV_DIRECT": "avx2"}),
-                     ("portable", {"TESSERA_GEMM_PORTABLE": "1"})]
+                     ("portable", {"TESSERA_GEMM_PORTABLE": "1"}),
+                     # Both ways of sharing a conv between two threads.
+                     ("positions", {"TESSERA_CONV_SPLIT": "positions",
+                                    "TESSERA_NUM_THREADS": "2"}),
+                     ("channels", {"TESSERA_CONV_SPLIT": "channels",
+                                   "TESSERA_NUM_THREADS": "2"})]
         if tag == "kernels" and lowering == "depthwise":
             envs += [("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"})]
         for suffix, env in envs:
