@@ -176,6 +176,10 @@ case("patch4x4_nobias", (2, 3, 64, 64), 40, [4, 4], strides=[4, 4], bias=False)
 case("conv3x3_s2", (1, 16, 40, 40), 32, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
 case("conv1d_stem", (1, 1, 800), 32, [10], strides=[5])
 case("conv1d_dilated_pads", (2, 8, 600), 12, [3], strides=[2], pads=[4, 1], dilations=[3])
+# Output channels in blocks of 3 and of 2 vectors (the AVX-512 direct
+# kernel picks the block that pads the fewest: 96 = 2 x 48, 160 = 5 x 32).
+case("conv3x3_f96", (1, 32, 14, 13), 96, [3, 3], pads=[1, 1, 1, 1])
+case("conv1x1_k320_f160", (1, 320, 7, 7), 160, [1, 1])
 # Few positions and many channels: the packed-GEMM path takes them as rows.
 case("rows_7x7_batch", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1])
 case("rows_1x1_output", (1, 16, 5, 5), 40, [5, 5])
