@@ -312,6 +312,8 @@ struct Operand {
   bool transposed;
 };
 
+void drain();
+
 /// An operand [rows, cols] with element strides (rowStride, colStride):
 /// contiguous rows or contiguous columns as they are; anything else is
 /// first copied packed (row-major) into `scratch` (managed memory, read and
@@ -347,9 +349,9 @@ bool describe(const float *data, int64_t batch, int64_t rows, int64_t cols,
   if (!packed)
     return false;
   scratch.reset(packed);
-  State &s = state();
-  if (threadStream)
-    s.cu.streamSynchronize(threadStream);
+  // The host reads the operand: first the work queued on it (a failing
+  // kernel is recorded like any other).
+  drain();
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < cols; ++j)
