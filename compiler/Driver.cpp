@@ -71,6 +71,13 @@ struct Options {
                "tf32, fp16, bf16 on tensor cores (fp32 operands rounded "
                "inside cuBLASLt; other kernels and storage stay fp32)"),
       cl::init("fp32"), cl::cat(category())};
+  cl::opt<std::string> gpuBinary{
+      "gpu-binary",
+      cl::desc("--target=cuda: the kernels' image: fatbin (ptxas's cubin "
+               "for --gpu-arch plus the PTX), ptx (compiled by the driver "
+               "when it loads it), or auto (default: fatbin where the CUDA "
+               "toolkit's ptxas and fatbinary are found, else ptx)"),
+      cl::init("auto"), cl::cat(category())};
   cl::opt<bool> gpuEmulate{
       "gpu-emulate",
       cl::desc("--target=cuda: run the kernels' block/thread loop nests on "
@@ -861,6 +868,18 @@ int mlir::tessera::compileMain(int argc, char **argv) {
     c.pipeline.gpuEmulate = opts.gpuEmulate;
     c.pipeline.gpuPrecision = opts.precision;
     c.pipeline.gpuLinear = true;
+    StringRef binary = opts.gpuBinary;
+    if (binary != "auto" && binary != "fatbin" && binary != "ptx")
+      return c.fail("--gpu-binary=" + opts.gpuBinary +
+                    " is not a kernel image (auto, fatbin, ptx)");
+    std::string missing = cudaFatbinToolsMissing();
+    if (binary == "fatbin" && !missing.empty())
+      return c.fail("--gpu-binary=fatbin needs the CUDA toolkit's ptxas and "
+                    "fatbinary: " +
+                    missing);
+    // --emit=ptx shows the PTX; emulated builds have no kernel image.
+    c.pipeline.gpuFatbin = binary != "ptx" && missing.empty() &&
+                           opts.emit != Emit::Ptx && !opts.gpuEmulate;
   }
   if (!opts.quantize.empty()) {
     StringRef q = opts.quantize;

@@ -62,6 +62,9 @@
 
 #include "passes/Passes.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
 using namespace mlir;
 
 void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
@@ -304,12 +307,28 @@ void mlir::tessera::buildCudaLoweringPipeline(OpPassManager &pm,
   gpm.addPass(createReconcileUnrealizedCastsPass());
 
   buildHostLoopsToLLVMPipeline(pm, opts, /*gpuLaunches=*/true);
-  // The kernels as PTX inside the module (gpu.binary): the driver compiles
-  // it for the device at load time. libdevice (math) comes from the toolkit.
+  // The kernels inside the module (gpu.binary): a fatbin (ptxas's cubin
+  // for the architecture and the PTX, from the toolkit's ptxas and
+  // fatbinary), or the PTX alone, which the driver compiles for the device
+  // at load time. libdevice (math) comes from the toolkit.
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = "isa";
+  binary.compilationTarget = opts.gpuFatbin ? "fatbin" : "isa";
 #ifdef TESSERA_CUDA_TOOLKIT_DIR
   binary.toolkitPath = TESSERA_CUDA_TOOLKIT_DIR;
 #endif
   pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+std::string mlir::tessera::cudaFatbinToolsMissing() {
+#ifdef TESSERA_CUDA_TOOLKIT_DIR
+  for (const char *tool : {"ptxas", "fatbinary"}) {
+    llvm::SmallString<128> path(TESSERA_CUDA_TOOLKIT_DIR);
+    llvm::sys::path::append(path, "bin", tool);
+    if (!llvm::sys::fs::can_execute(path))
+      return (path + " is missing").str();
+  }
+  return "";
+#else
+  return "this compiler was built without the CUDA toolkit";
+#endif
 }

@@ -79,7 +79,15 @@ struct PipelineOptions {
   /// --target=cuda: linear ops whose epilogue cuBLASLt applies stay fused
   /// (one cuBLASLt call with its epilogue instead of a GEMM and a kernel).
   bool gpuLinear = false;
+  /// --target=cuda: the kernels' image is a fatbin (a cubin for gpuArch
+  /// from the toolkit's ptxas, plus the PTX for newer GPUs' JIT) instead of
+  /// PTX alone, which the driver compiles when it loads it.
+  bool gpuFatbin = false;
 };
+
+/// Why this compiler cannot make fatbins (the CUDA toolkit's ptxas and
+/// fatbinary, found where the build found the toolkit); empty when it can.
+std::string cudaFatbinToolsMissing();
 
 /// Graph-level pipeline on the tessera dialect: canonicalization, CSE, fusion.
 void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &opts);

@@ -8,9 +8,11 @@
 // outputs back in order. TESSERA_FAKE_CUDA_FAIL=launch makes launches fail.
 #include <cuda.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 
 namespace {
@@ -18,6 +20,65 @@ namespace {
 struct Function {
   std::string name;
 };
+
+/// A loaded image: PTX text, or the cubin of a fatbin (whose PTX is
+/// compressed), where kernels are looked up by name.
+struct Module {
+  std::string ptx;   // PTX: its text
+  std::string cubin; // fatbin: its ELF image
+};
+
+/// Fatbin layout (as CUDA 13's fatbinary writes it): a 16-byte header
+/// (magic 0xBA55ED50, version, header size, size of what follows), then
+/// entries, each a header (kind: 1 PTX, 2 ELF; its size at 4; the payload's
+/// at 8; the architecture at 28) and its payload.
+bool readFatbin(const unsigned char *image, Module &module,
+                std::string &summary) {
+  uint32_t magic;
+  memcpy(&magic, image, 4);
+  if (magic != 0xBA55ED50u)
+    return false;
+  uint16_t headerSize;
+  uint64_t size;
+  memcpy(&headerSize, image + 6, 2);
+  memcpy(&size, image + 8, 8);
+  const unsigned char *p = image + headerSize, *end = p + size;
+  summary = "fatbin:";
+  while (p < end) {
+    uint16_t kind;
+    uint32_t entryHeader, arch;
+    uint64_t payload;
+    memcpy(&kind, p, 2);
+    memcpy(&entryHeader, p + 4, 4);
+    memcpy(&payload, p + 8, 8);
+    memcpy(&arch, p + 28, 4);
+    const char *data = reinterpret_cast<const char *>(p + entryHeader);
+    summary += kind == 2 ? " cubin sm_" : kind == 1 ? " PTX sm_" : " ? sm_";
+    summary += std::to_string(arch);
+    if (kind == 2)
+      module.cubin.assign(data, payload);
+    p += entryHeader + payload;
+  }
+  return true;
+}
+
+/// Kernels in the image: PTX entries, or the cubin's distinct .text
+/// sections (each name is in both of its string tables).
+int countKernels(const Module &m) {
+  if (m.cubin.empty()) {
+    int n = 0;
+    for (size_t at = m.ptx.find(".entry "); at != std::string::npos;
+         at = m.ptx.find(".entry ", at + 1))
+      ++n;
+    return n;
+  }
+  std::set<std::string> names;
+  const std::string key("\0.text.", 7);
+  for (size_t at = m.cubin.find(key); at != std::string::npos;
+       at = m.cubin.find(key, at + 1))
+    names.insert(m.cubin.c_str() + at + key.size());
+  return int(names.size());
+}
 
 bool failLaunches() {
   const char *v = getenv("TESSERA_FAKE_CUDA_FAIL");
@@ -58,18 +119,27 @@ CUresult cuCtxSetCurrent(CUcontext) { return CUDA_SUCCESS; }
 CUresult cuCtxSynchronize() { return CUDA_SUCCESS; }
 
 CUresult cuModuleLoadData(CUmodule *m, const void *image) {
-  const char *text = static_cast<const char *>(image);
-  int entries = 0;
-  for (const char *p = text; (p = strstr(p, ".entry ")); ++p)
-    ++entries;
-  fprintf(stderr, "fake-cuda: load module (%s, %d kernels)\n",
-          strstr(text, ".target") ? "PTX" : "not PTX", entries);
-  *m = reinterpret_cast<CUmodule>(const_cast<void *>(image));
+  auto *module = new Module;
+  std::string summary;
+  if (!readFatbin(static_cast<const unsigned char *>(image), *module,
+                  summary)) {
+    module->ptx = static_cast<const char *>(image);
+    summary =
+        module->ptx.find(".target") != std::string::npos ? "PTX" : "not PTX";
+  }
+  int entries = countKernels(*module);
+  fprintf(stderr, "fake-cuda: load module (%s, %d kernels)\n", summary.c_str(),
+          entries);
+  *m = reinterpret_cast<CUmodule>(module);
   return entries ? CUDA_SUCCESS : CUDA_ERROR_INVALID_IMAGE;
 }
 CUresult cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name) {
-  std::string entry = std::string(".entry ") + name + "(";
-  if (!strstr(reinterpret_cast<const char *>(m), entry.c_str()))
+  const Module &module = *reinterpret_cast<Module *>(m);
+  std::string key = module.cubin.empty()
+                        ? std::string(".entry ") + name + "("
+                        : std::string(".text.") + name + std::string(1, '\0');
+  if ((module.cubin.empty() ? module.ptx : module.cubin).find(key) ==
+      std::string::npos)
     return CUDA_ERROR_NOT_FOUND;
   *f = reinterpret_cast<CUfunction>(new Function{name});
   return CUDA_SUCCESS;
