@@ -50,6 +50,31 @@ void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
       _mm512_store_ps(sums + CW * p + 16 * v, acc[p][v]);
 }
 
+/// Transposes the 16x16 block r[0..15] in registers: unpacks, in-lane
+/// shuffles, then two rounds of 128-bit lane shuffles.
+inline void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int h = 0; h < 16; h += 8)
+    for (int i = 0; i < 4; ++i) {
+      t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+      t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xdd);
+    }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+  }
+}
+
 using TileFn = void (*)(const ConvDirect &, const float *, int64_t, int64_t,
                         const int64_t *, bool, const float *, float *);
 
@@ -73,23 +98,24 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
   const float *r = d.r ? d.r + fb * CW * d.rsF : nullptr;
   bool dense =
       d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW));
-  const __m512i rowIndex = _mm512_mullo_epi32(
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-      _mm512_set1_epi32(CW));
   for (int64_t q0 = p0; q0 < p1; q0 += convMaxPositions512) {
     int64_t q1 = q0 + convMaxPositions512 < p1 ? q0 + convMaxPositions512 : p1;
     int64_t n = q1 - q0;
     int64_t in[convMaxPositions512];
     directOffsets(d, q0, n, in);
     int64_t tiles = (n + 5) / 6;
-    for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
-      int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
+    // Up to 1.5 blocks of taps in one (the 7x7 stem's 147 taps: 37 KiB
+    // of weights at 64 channels) rather than a block and a sliver, whose
+    // tiles store and reload every partial sum.
+    int64_t kcMax = d.K <= convKC * 3 / 2 ? d.K : convKC;
+    for (int64_t k0 = 0; k0 < d.K; k0 += kcMax) {
+      int64_t kc = d.K - k0 < kcMax ? d.K - k0 : kcMax;
       // The next block's weights, fetched into L2 a slice per tile: the
       // first tile of a block would otherwise wait for them, from memory
       // where the weights are larger than the caches (ResNet's last convs).
       const char *next = reinterpret_cast<const char *>(w + (k0 + kc) * CW);
       int64_t nextBytes =
-          (d.K - k0 - kc < convKC ? d.K - k0 - kc : convKC) * CW * 4;
+          (d.K - k0 - kc < kcMax ? d.K - k0 - kc : kcMax) * CW * 4;
       for (int64_t i = 0, t = 0; i < n; i += 6, ++t) {
         for (int64_t b = nextBytes * t / tiles / 64 * 64,
                      e = nextBytes * (t + 1) / tiles;
@@ -99,26 +125,36 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
         Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i);
       }
     }
-    // [position][channel] -> the channel-major output, 16 positions at a
-    // time gathered per channel when they are consecutive in memory (a
-    // dense output), else one element at a time.
+    // [position][channel] -> the channel-major output: blocks of 16
+    // positions x 16 channels transposed in registers, each channel's 16
+    // positions one store when they are consecutive in memory (a dense
+    // output), else one element at a time. (Gathering 16 positions per
+    // channel took a quarter of ResNet's 7x7 stem conv.)
     int64_t i0 = 0;
     if (dense)
       for (; i0 < n; i0 += 16) {
         int64_t left = n - i0;
         __mmask16 mask =
             left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-        for (int f = 0; f < nf; ++f) {
-          __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask,
-                                              rowIndex, sums + CW * i0 + f, 4);
-          if (r)
-            v = _mm512_add_ps(
-                v, _mm512_maskz_loadu_ps(mask, r + f * d.rsF + q0 + i0));
-          // max/min with the bound first return a NaN of v.
-          if (d.clamp)
-            v = _mm512_min_ps(_mm512_set1_ps(d.hi),
-                              _mm512_max_ps(_mm512_set1_ps(d.lo), v));
-          _mm512_mask_storeu_ps(y + f * d.ysF + q0 + i0, mask, v);
+        for (int g = 0; 16 * g < nf; ++g) {
+          __m512 t[16];
+          for (int j = 0; j < 16; ++j)
+            t[j] = j < left ? _mm512_load_ps(sums + CW * (i0 + j) + 16 * g)
+                            : _mm512_setzero_ps();
+          transpose16(t);
+          int channels = nf - 16 * g < 16 ? nf - 16 * g : 16;
+          for (int c = 0; c < channels; ++c) {
+            int f = 16 * g + c;
+            __m512 v = t[c];
+            if (r)
+              v = _mm512_add_ps(
+                  v, _mm512_maskz_loadu_ps(mask, r + f * d.rsF + q0 + i0));
+            // max/min with the bound first return a NaN of v.
+            if (d.clamp)
+              v = _mm512_min_ps(_mm512_set1_ps(d.hi),
+                                _mm512_max_ps(_mm512_set1_ps(d.lo), v));
+            _mm512_mask_storeu_ps(y + f * d.ysF + q0 + i0, mask, v);
+          }
         }
       }
     storeDirectTail(d, sums, CW, nf, y, r, q0, i0, n);
