@@ -19,21 +19,26 @@ __attribute__((noinline)) __m512 activateAny(int act, __m512 x) {
 
 } // namespace
 
-void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
-                           const float *__restrict Bp, float *C, int64_t ldc,
-                           int m, int n, bool overwrite,
-                           const TileStore *store) {
+namespace {
+
+/// The tile's first R rows (R = MR, or the m <= 4 rows of the last panel of
+/// an M that is no multiple of MR: ViT-B/32's 50 rows end in a panel of 2,
+/// whose 6 padding rows were a tenth of its FMAs).
+template <int R>
+void microKernel(int64_t kc, const float *__restrict Ap,
+                 const float *__restrict Bp, float *C, int64_t ldc, int m,
+                 int n, bool overwrite, const TileStore *store) {
   constexpr int MR = gemmMR;
-  __m512 c0[MR], c1[MR];
+  __m512 c0[R], c1[R];
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r)
+  for (int r = 0; r < R; ++r)
     c0[r] = c1[r] = _mm512_setzero_ps();
 #pragma GCC unroll 2
   for (int64_t k = 0; k < kc; ++k) {
     __m512 b0 = _mm512_load_ps(Bp);
     __m512 b1 = _mm512_load_ps(Bp + 16);
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < R; ++r) {
       __m512 a = _mm512_set1_ps(Ap[r]);
       c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
       c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
@@ -66,9 +71,9 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                         _mm512_max_ps(_mm512_set1_ps(store->lo), x));
     return x;
   };
-  if (m == MR && n == gemmNR) {
+  if (R == MR && m == MR && n == gemmNR) {
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < R; ++r) {
       float *row = C + r * ldc;
       if (!overwrite) {
         c0[r] = _mm512_add_ps(_mm512_loadu_ps(row), c0[r]);
@@ -84,7 +89,7 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                     : n > 16 ? (__mmask16)((1u << (n - 16)) - 1)
                              : 0;
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
+  for (int r = 0; r < R; ++r) {
     if (r >= m)
       break;
     float *row = C + r * ldc;
@@ -94,6 +99,26 @@ void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
     }
     _mm512_mask_storeu_ps(row, mask0, finish(r, 0, c0[r], mask0));
     _mm512_mask_storeu_ps(row + 16, mask1, finish(r, 1, c1[r], mask1));
+  }
+}
+
+} // namespace
+
+void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
+                           const float *__restrict Bp, float *C, int64_t ldc,
+                           int m, int n, bool overwrite,
+                           const TileStore *store) {
+  switch (m < gemmMR ? m : gemmMR) {
+  case 1:
+    return microKernel<1>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+  case 2:
+    return microKernel<2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+  case 3:
+    return microKernel<3>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+  case 4:
+    return microKernel<4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+  default:
+    return microKernel<gemmMR>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
   }
 }
 
