@@ -626,7 +626,29 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
   bool interleaved = fast && kDepthwiseInterleaved &&
                      irows * icols * 8 * sizeof(float) <= 32 * 1024 &&
                      X->strides[2] == g.W && Y->strides[2] == OW;
-  int64_t blocks = interleaved ? C / 8 : 0, tail = C - 8 * blocks;
+  // With AVX-512, blocks of 16 channels first (one zmm per position), then
+  // at most one of 8 (MobileNetV2's 14x14 and 7x7 depthwise convs ran
+  // 1.6-1.9x as long as ONNX Runtime's with blocks of 8).
+  static const bool avx512 = tessera::gemmUsesAvx512();
+  int64_t blocks16 = interleaved && avx512 ? C / 16 : 0;
+  int64_t blocks = interleaved ? (C - 16 * blocks16) / 8 : 0,
+          tail = C - 16 * blocks16 - 8 * blocks;
+  auto block16 = [&](int64_t n, int64_t c0) {
+    const float *x =
+        X->aligned + X->offset + n * X->strides[0] + c0 * X->strides[1];
+    float *y = Y->aligned + Y->offset + n * Y->strides[0] + c0 * Y->strides[1];
+    float w[16 * tessera::depthwiseMaxTaps], b16[16];
+    for (int64_t k = 0; k < 16; ++k) {
+      const float *wt = Wt->aligned + Wt->offset + (c0 + k) * Wt->strides[0];
+      for (int64_t t = 0; t < taps; ++t)
+        w[16 * t + k] = wt[t * Wt->strides[1]];
+      b16[k] = b ? b[(c0 + k) * bias->strides[0]] : 0.0f;
+    }
+    static thread_local tessera::Scratch scratch;
+    float *s = scratch.get(16 * (irows * icols + OH * OW));
+    tessera::depthwiseInterleaved16Avx512(g, x, X->strides[1], w, b16, y,
+                                          Y->strides[1], s);
+  };
   auto block = [&](int64_t n, int64_t c0) {
     const float *x =
         X->aligned + X->offset + n * X->strides[0] + c0 * X->strides[1];
@@ -647,10 +669,10 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
       tessera::depthwiseInterleavedImpl(g, x, X->strides[1], w, b8, y,
                                         Y->strides[1], s);
   };
-  // Units of work: an image's block of 8 channels, or one plane of its
-  // tail; in contiguous groups, a few per thread (small planes, 7x7, are
-  // too little work for a task each).
-  int64_t perImage = blocks + tail, units = batch * perImage;
+  // Units of work: an image's block of 16 or 8 channels, or one plane of
+  // its tail; in contiguous groups, a few per thread (small planes, 7x7,
+  // are too little work for a task each).
+  int64_t perImage = blocks16 + blocks + tail, units = batch * perImage;
   int64_t work = batch * C * OH * OW * taps;
   int64_t tasks = work < (1 << 16)
                       ? 1
@@ -658,10 +680,12 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
   auto run = [&](int64_t t) {
     for (int64_t u = t * units / tasks; u < (t + 1) * units / tasks; ++u) {
       int64_t n = u / perImage, i = u % perImage;
-      if (i < blocks)
-        block(n, 8 * i);
+      if (i < blocks16)
+        block16(n, 16 * i);
+      else if (i < blocks16 + blocks)
+        block(n, 16 * blocks16 + 8 * (i - blocks16));
       else
-        plane(n * C + 8 * blocks + (i - blocks));
+        plane(n * C + 16 * blocks16 + 8 * blocks + (i - blocks16 - blocks));
     }
   };
   if (tasks == 1)

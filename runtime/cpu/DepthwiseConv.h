@@ -391,6 +391,13 @@ inline void depthwiseInterleavedImpl(const DepthwisePlane &g, const float *x,
 /// The AVX2 + FMA build of depthwisePlaneImpl (DepthwiseConvAvx2.cpp).
 void depthwisePlaneAvx2(const DepthwisePlane &g, const float *x, const float *w,
                         float bias, float *y, float *padded);
+/// depthwiseInterleavedImpl's scheme 16 channels at a time with AVX-512
+/// (DepthwiseConvAvx512.cpp): `w` is taps x 16, `bias` 16 values, and
+/// `scratch` holds 16 * (rows * cols + OH * OW) floats.
+void depthwiseInterleaved16Avx512(const DepthwisePlane &g, const float *x,
+                                  int64_t ldcx, const float *w,
+                                  const float *bias, float *y, int64_t ldcy,
+                                  float *scratch);
 /// The AVX2 + FMA build of depthwiseInterleavedImpl.
 void depthwiseInterleavedAvx2(const DepthwisePlane &g, const float *x,
                               int64_t ldcx, const float *w, const float *bias,

@@ -139,7 +139,10 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      ("channels", {"TESSERA_CONV_SPLIT": "channels",
                                    "TESSERA_NUM_THREADS": "2"})]
         if tag == "kernels" and lowering == "depthwise":
-            envs += [("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"})]
+            # Per plane; blocks of 8 channels only (the AVX2 CPUs' path; with
+            # AVX-512, blocks of 16 first).
+            envs += [("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"}),
+                     ("blocks8", {"TESSERA_GEMM_ISA": "avx2"})]
         for suffix, env in envs:
             res = os.path.join(d, tag + suffix + "_out")
             subprocess.run([exe] + ["--input=%s=%s" % (n, os.path.join(d, n + ".npy"))
@@ -207,6 +210,11 @@ case("dwi_5x5_dilated", (1, 24, 12, 12), 24, [5, 5], pads=[4, 4, 4, 4], dilation
 case("dwi_3x5_s2_nobias", (1, 8, 15, 17), 8, [3, 5], strides=[2, 1], pads=[1, 2, 0, 1], group=8,
      bias=False)
 case("dwi_tiny", (1, 8, 3, 2), 8, [3, 3], pads=[1, 1, 1, 1], group=8)
+# Blocks of 16 channels (AVX-512), then one of 8, then planes, over a batch
+# with a ReLU6; a 5x5/2 over two blocks of 16.
+case("dwi16_mixed_batch", (2, 43, 9, 10), 43, [3, 3], pads=[1, 1, 1, 1], group=43,
+     act=(0.0, 6.0))
+case("dwi16_5x5_s2", (1, 32, 15, 14), 32, [5, 5], strides=[2, 2], pads=[2, 2, 2, 2], group=32)
 case("dw13x13_plain", (1, 4, 20, 22), 4, [13, 13], pads=[6, 6, 6, 6], group=4)
 # Fused activations (tessera-fuse-conv-activation): ReLU, ReLU6 (Clip 0..6)
 # and a Clip with only a lower bound on each kernel, a Clip on the GEMM
