@@ -633,40 +633,31 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
   int64_t blocks16 = interleaved && avx512 ? C / 16 : 0;
   int64_t blocks = interleaved ? (C - 16 * blocks16) / 8 : 0,
           tail = C - 16 * blocks16 - 8 * blocks;
-  auto block16 = [&](int64_t n, int64_t c0) {
+  // Channels c0 to c0 + lanes (16 or 8) of image n, interleaved.
+  auto block = [&](int64_t n, int64_t c0, int lanes) {
     const float *x =
         X->aligned + X->offset + n * X->strides[0] + c0 * X->strides[1];
     float *y = Y->aligned + Y->offset + n * Y->strides[0] + c0 * Y->strides[1];
-    float w[16 * tessera::depthwiseMaxTaps], b16[16];
-    for (int64_t k = 0; k < 16; ++k) {
+    float w[16 * tessera::depthwiseMaxTaps], bl[16];
+    for (int64_t k = 0; k < lanes; ++k) {
       const float *wt = Wt->aligned + Wt->offset + (c0 + k) * Wt->strides[0];
       for (int64_t t = 0; t < taps; ++t)
-        w[16 * t + k] = wt[t * Wt->strides[1]];
-      b16[k] = b ? b[(c0 + k) * bias->strides[0]] : 0.0f;
+        w[lanes * t + k] = wt[t * Wt->strides[1]];
+      bl[k] = b ? b[(c0 + k) * bias->strides[0]] : 0.0f;
     }
     static thread_local tessera::Scratch scratch;
-    float *s = scratch.get(16 * (irows * icols + OH * OW));
-    tessera::depthwiseInterleaved16Avx512(g, x, X->strides[1], w, b16, y,
-                                          Y->strides[1], s);
-  };
-  auto block = [&](int64_t n, int64_t c0) {
-    const float *x =
-        X->aligned + X->offset + n * X->strides[0] + c0 * X->strides[1];
-    float *y = Y->aligned + Y->offset + n * Y->strides[0] + c0 * Y->strides[1];
-    float w[8 * tessera::depthwiseMaxTaps], b8[8];
-    for (int64_t k = 0; k < 8; ++k) {
-      const float *wt = Wt->aligned + Wt->offset + (c0 + k) * Wt->strides[0];
-      for (int64_t t = 0; t < taps; ++t)
-        w[8 * t + k] = wt[t * Wt->strides[1]];
-      b8[k] = b ? b[(c0 + k) * bias->strides[0]] : 0.0f;
+    if (lanes == 16) {
+      float *s = scratch.get(16 * (irows * icols + OH * OW));
+      tessera::depthwiseInterleaved16Avx512(g, x, X->strides[1], w, bl, y,
+                                            Y->strides[1], s);
+      return;
     }
-    static thread_local tessera::Scratch scratch;
     float *s = scratch.get(8 * (irows * icols + OW + 8));
     if (avx2)
-      tessera::depthwiseInterleavedAvx2(g, x, X->strides[1], w, b8, y,
+      tessera::depthwiseInterleavedAvx2(g, x, X->strides[1], w, bl, y,
                                         Y->strides[1], s);
     else
-      tessera::depthwiseInterleavedImpl(g, x, X->strides[1], w, b8, y,
+      tessera::depthwiseInterleavedImpl(g, x, X->strides[1], w, bl, y,
                                         Y->strides[1], s);
   };
   // Units of work: an image's block of 16 or 8 channels, or one plane of
@@ -681,9 +672,9 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
     for (int64_t u = t * units / tasks; u < (t + 1) * units / tasks; ++u) {
       int64_t n = u / perImage, i = u % perImage;
       if (i < blocks16)
-        block16(n, 16 * i);
+        block(n, 16 * i, 16);
       else if (i < blocks16 + blocks)
-        block(n, 16 * blocks16 + 8 * (i - blocks16));
+        block(n, 16 * blocks16 + 8 * (i - blocks16), 8);
       else
         plane(n * C + 16 * blocks16 + 8 * blocks + (i - blocks16 - blocks));
     }
