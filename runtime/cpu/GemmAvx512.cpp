@@ -17,10 +17,6 @@ __attribute__((noinline)) __m512 activateAny(int act, __m512 x) {
   return x;
 }
 
-} // namespace
-
-namespace {
-
 /// The tile's first R rows (R = MR, or the m <= 4 rows of the last panel of
 /// an M that is no multiple of MR: ViT-B/32's 50 rows end in a panel of 2,
 /// whose 6 padding rows were a tenth of its FMAs).
