@@ -325,19 +325,19 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   int64_t positions = OH * OW, tiles = (positions + 5) / 6;
   int threads = numThreads();
   bool parallel = F * positions * K >= (1 << 18) && threads > 1;
-  int64_t chunks =
-      parallel ? std::min(tiles, (8 * int64_t(threads) + blocks - 1) / blocks)
-               : 1;
-  // Each chunk of positions streams its channel block's weights again:
-  // where they outgrow half the L2 and the blocks alone give every thread
-  // two, the positions stay in one chunk (ResNet's last convs: -5%).
-  if (blocks >= 2 * threads && K * cw * int64_t(sizeof(float)) > (512 << 10))
-    chunks = 1;
   // Split by positions: a few chunks per thread, each walking every channel
-  // block, thread t's tasks the t-th stretch of positions.
+  // block, thread t's tasks the t-th stretch of positions. Split by
+  // channels: chunks of positions under each block, enough for ~8 tasks per
+  // thread; but each chunk streams its block's weights again, so where they
+  // outgrow half the L2 and the blocks alone give every thread two, the
+  // positions stay in one chunk (ResNet's last convs: -5%).
   byPositions = byPositions && parallel;
+  int64_t chunks = 1;
   if (byPositions)
     chunks = std::min(tiles, 4 * int64_t(threads));
+  else if (parallel && !(blocks >= 2 * threads &&
+                         K * cw * int64_t(sizeof(float)) > (512 << 10)))
+    chunks = std::min(tiles, (8 * int64_t(threads) + blocks - 1) / blocks);
   int64_t perChunk = (tiles + chunks - 1) / chunks * 6;
   for (int64_t n = 0; n < batch; ++n) {
     const float *x = X->aligned + X->offset + n * X->strides[0];
