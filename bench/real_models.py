@@ -120,6 +120,12 @@ def mobilenet_v2():
     return torchvision.models.mobilenet_v2(), [("image", (1, 3, 224, 224))]
 
 
+def efficientnet_b0():
+    # Squeeze-and-excitation blocks (SiLU, sigmoid gates), depthwise convs.
+    import torchvision
+    return torchvision.models.efficientnet_b0(), [("image", (1, 3, 224, 224))]
+
+
 MODELS = {
     "vit_b_32": vit_b_32,
     "vit_s_16": vit_s_16,
@@ -131,6 +137,7 @@ MODELS = {
     "resnet18": resnet18,
     "resnet50": resnet50,
     "mobilenet_v2": mobilenet_v2,
+    "efficientnet_b0": efficientnet_b0,
 }
 # Exported on request (bench/token_merge.py) but not part of this section.
 EXTRA = {"vit_b_16": vit_b_16}

@@ -199,6 +199,12 @@ struct Options {
       "no-fused-kernels",
       cl::desc("Lower fused ops through their reference decomposition "
                "instead of the runtime's fused kernels"), cl::cat(category())};
+  cl::opt<std::string> convLayout{
+      "conv-layout",
+      cl::desc("Layout of the activations between 2-d convolutions and max "
+               "pools on the CPU: nhwc (channels-last, the default) or nchw "
+               "(the ONNX layout)"),
+      cl::value_desc("nhwc|nchw"), cl::init("nhwc"), cl::cat(category())};
 };
 
 /// Context for one compilation; errors are printed prefixed with the tool name.
@@ -854,6 +860,10 @@ int mlir::tessera::compileMain(int argc, char **argv) {
   c.pipeline.fusion = !opts.noFusion;
   c.pipeline.fusedKernels = !opts.noFusedKernels;
   c.pipeline.paddingFree = opts.paddingFree;
+  if (opts.convLayout != "nhwc" && opts.convLayout != "nchw")
+    return c.fail("--conv-layout=" + opts.convLayout +
+                  " is not a layout (nhwc, nchw)");
+  c.pipeline.channelsLast = opts.convLayout == "nhwc";
   if (opts.target == "cuda") {
     // Fused ops keep their decompositions: the runtime's fused kernels are
     // CPU code.

@@ -135,6 +135,10 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   // Last: it marks the linear layers that remain (dense f32).
   if (opts.paddingFree && !opts.tagOnly)
     pm.addPass(createPaddingFree());
+  // The CPU runtime's conv and pool kernels (the CUDA target takes the
+  // fused ops' decompositions: fusedKernels is off there).
+  if (opts.channelsLast && opts.fusedKernels)
+    pm.addPass(createChannelsLast());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

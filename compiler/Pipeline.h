@@ -20,6 +20,9 @@ struct PipelineOptions {
   /// Fused ops with a runtime kernel use it; otherwise every fused op takes
   /// its reference decomposition into primitive ops.
   bool fusedKernels = true;
+  /// With fusedKernels on the CPU: 2-d convs and max pools channels-last
+  /// (tessera-channels-last).
+  bool channelsLast = true;
   /// Opt-in weight quantization of linear layers after fusion (empty: none;
   /// int8, int8-static, w8 or w4, see tessera-quantize) and its group size
   /// (0: default).

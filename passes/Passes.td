@@ -146,6 +146,30 @@ def ConvActivationFusion : Pass<"tessera-fuse-conv-activation"> {
   ];
 }
 
+def ChannelsLast : Pass<"tessera-channels-last"> {
+  let summary = "Convolutions and max pools in channels-last layout";
+  let description = [{
+    Each 2-d f32 `tessera.conv` of one group or depthwise, and each 2-d f32
+    `tessera.max_pool`, gets `channels_last`: its input, residual and result
+    become `[N, H, W, C]`, between `tessera.transpose`s from and back to
+    `[N, C, H, W]`. The transposes back then sink through elementwise ops
+    (unary ones; binary ones whose other operands are the same transpose,
+    constants or spatially uniform tensors such as a squeeze-and-excitation
+    gate, which move to the new layout instead; concats of such transposes;
+    reductions that keep their dims, such as global average pooling) and
+    cancel against the next conv's, so a chain of convs, pools and the
+    activations or residual adds between them runs channels-last, and the
+    transposes left at its ends become strided views of the kernels'
+    operands (tessera-fold-kernel-transposes). The runtime's kernels read a
+    position's channels contiguously: no transposes in the depthwise conv
+    and max pool, no transposed stores in the direct conv, and 1x1 convs are
+    GEMMs with the positions as rows.
+  }];
+  let statistics = [
+    Statistic<"numOps", "channels-last", "convs and max pools made channels-last">,
+  ];
+}
+
 def ProjectionMerge : Pass<"tessera-merge-projections"> {
   let summary = "Merge linear ops that share an input into one wider GEMM";
   let description = [{

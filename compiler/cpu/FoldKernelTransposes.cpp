@@ -4,7 +4,9 @@
 // a kernel output that a linalg.transpose only copies elsewhere is written
 // through a transposed view of the copy's destination. Attention's heads
 // ([B,S,H,D] <-> [B,H,S,D]) then need no copy at all: the four copies of
-// each BERT layer took 7% of its attention block's time.
+// each BERT layer took 7% of its attention block's time. The convolution
+// and max pool kernels then read and write channels-last buffers
+// (tessera-channels-last) as channel-first views.
 #include "compiler/cpu/CpuPasses.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -22,7 +24,10 @@ namespace {
 /// write it through its strides at no extra cost (runtime/include/
 /// tessera_runtime.h: "any strides").
 bool takesAnyStrides(tessera::CallKernelOp call) {
-  return call.getKernel() == "tessera_attention_f32";
+  return llvm::is_contained({"tessera_attention_f32", "tessera_conv2d_f32",
+                             "tessera_depthwise_conv2d_f32",
+                             "tessera_max_pool2d_f32"},
+                            call.getKernel());
 }
 
 /// The view that `v` is of, if any: ViewLikeOpInterface ops and

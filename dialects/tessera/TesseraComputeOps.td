@@ -115,6 +115,8 @@ def Tessera_ConvOp : Tessera_Op<"conv", [Pure, AttrSizedOperandSegments]> {
     optional `clamp_min` / `clamp_max` clamp the sum (a residual Add and a
     ReLU or Clip fused by tessera-fuse-conv-activation); NaN stays NaN:
     `result = clamp(conv(input, weight) + bias + residual)`.
+    With `channels_last` (set by tessera-channels-last) the input, residual
+    and result are `[N, D1..Dk, C]` instead; the weight is unchanged.
 
     ```mlir
     %y = tessera.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 3, 0>, dilations = array<i64: 1>, group = 8 : i64} : (tensor<1x8x16xf32>, tensor<8x1x4xf32>) -> tensor<1x8x16xf32>
@@ -125,7 +127,8 @@ def Tessera_ConvOp : Tessera_Op<"conv", [Pure, AttrSizedOperandSegments]> {
                        Optional<Tessera_FloatTensor>:$bias,
                        Optional<Tessera_FloatTensor>:$residual, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group,
-                       OptionalAttr<F64Attr>:$clamp_min, OptionalAttr<F64Attr>:$clamp_max);
+                       OptionalAttr<F64Attr>:$clamp_min, OptionalAttr<F64Attr>:$clamp_max,
+                       UnitAttr:$channels_last);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)";
   let extraClassDeclaration = [{

@@ -15,7 +15,8 @@ class Tessera_PoolOp<string mnemonic, string semantics, Type type, dag extra>
   let hasVerifier = 1;
 }
 
-def Tessera_MaxPoolOp : Tessera_PoolOp<"max_pool", "max", Tessera_Tensor, (ins)> {
+def Tessera_MaxPoolOp : Tessera_PoolOp<"max_pool", "max", Tessera_Tensor,
+    (ins UnitAttr:$channels_last)> {
   let description = [{
     `input` is `[N, C, D1..Dk]`; each output element is the maximum of a
     `kernel_shape` window whose element `w` reads spatial index
@@ -23,7 +24,8 @@ def Tessera_MaxPoolOp : Tessera_PoolOp<"max_pool", "max", Tessera_Tensor, (ins)>
     end pads; padding never wins. Output size per spatial dim:
     `(D + pb + pe - dilation * (K - 1) - 1) / stride + 1`, rounded down, or up
     with `ceil_mode`, in which case a last window that would start in the end
-    padding is dropped.
+    padding is dropped. With `channels_last` (set by tessera-channels-last)
+    the input and result are `[N, D1..Dk, C]`.
 
     ```mlir
     %y = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x3x8x8xf32> to tensor<1x3x4x4xf32>

@@ -43,7 +43,7 @@ struct FoldResidualIntoConv : OpRewritePattern<AddOp> {
           rewriter, conv.getLoc(), conv.getType(), conv.getInput(),
           conv.getWeight(), conv.getBias(), other, conv.getStridesAttr(),
           conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(),
-          FloatAttr(), FloatAttr());
+          FloatAttr(), FloatAttr(), conv.getChannelsLastAttr());
       rewriter.replaceOp(op, fused.getResult());
       rewriter.eraseOp(conv);
       ++count;

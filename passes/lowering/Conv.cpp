@@ -6,6 +6,7 @@
 // else a named linalg conv or expand_shape into groups + one linalg.generic.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
+#include "tessera/IR/Layout.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/Transforms/DialectConversion.h"
@@ -286,7 +287,7 @@ Value buildDepthwiseTaps(OpBuilder &b, Location loc, Value x, Value w,
 /// Flags of tessera_conv2d_f32 and tessera_depthwise_conv2d_f32
 /// (runtime/include/tessera_runtime.h).
 constexpr int64_t kConvHasBias = 16, kConvClampMin = 32, kConvClampMax = 64,
-                  kConvResidual = 128;
+                  kConvResidual = 128, kConvChannelsLast = 256;
 
 /// clamp(y + residual) into [lo, hi] (the residual and either bound may be
 /// absent) by one elementwise generic; NaN stays NaN.
@@ -320,23 +321,25 @@ Value finishResult(OpBuilder &b, Location loc, Value y, Value residual,
 /// adding the residual), depthwise as tessera_depthwise_conv2d_f32 (a
 /// residual, rare there, is added afterwards, before the clamp). A 1-d conv
 /// is a 2-d one of height 1. The weight [F, C/G, K..] is passed as
-/// [F, C/G*K..].
+/// [F, C/G*K..]. With `channelsLast` (2-d only) x, the residual and the
+/// result are [N, H, W, C] (the kernels' TESSERA_CONV_CHANNELS_LAST).
 Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
                      Value w, Value bias, Value residual, RankedTensorType type,
                      ArrayRef<int64_t> pads, ArrayRef<int64_t> strides,
                      ArrayRef<int64_t> dilations, FloatAttr clampMin,
-                     FloatAttr clampMax) {
+                     FloatAttr clampMax, bool channelsLast) {
   bool depthwise = kernelName == "tessera_depthwise_conv2d_f32";
   if (depthwise && residual) {
-    Value y =
-        callConvKernel(b, loc, kernelName, x, w, bias, Value(), type, pads,
-                       strides, dilations, FloatAttr(), FloatAttr());
+    Value y = callConvKernel(b, loc, kernelName, x, w, bias, Value(), type,
+                             pads, strides, dilations, FloatAttr(), FloatAttr(),
+                             channelsLast);
     return finishResult(b, loc, y, residual, clampMin, clampMax);
   }
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   Type elt = type.getElementType();
   int64_t k = xType.getRank() - 2;
+  assert((!channelsLast || k == 2) && "channels-last convs are 2-d");
   SmallVector<int64_t> sh(strides), dil(dilations),
       kernel(wType.getShape().drop_front(2));
   SmallVector<int64_t> begin(pads.take_front(k));
@@ -361,7 +364,7 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
   Value w2 = flatWeight(b, loc, w);
-  int64_t flags = 0;
+  int64_t flags = channelsLast ? kConvChannelsLast : 0;
   if (bias)
     flags |= kConvHasBias;
   else
@@ -403,7 +406,10 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
 /// x[n, g, c, o*s + k*dil], w[g, f, c, k] -> y[n, g, f, o].
 struct ConvLowering : OpConversionPattern<ConvOp> {
   ConvLowering(MLIRContext *ctx, bool convKernel)
-      : OpConversionPattern(ctx), convKernel(convKernel) {}
+      : OpConversionPattern(ctx), convKernel(convKernel) {
+    // A channels-last conv becomes a channel-first one, lowered again.
+    setHasBoundedRewriteRecursion();
+  }
   bool convKernel;
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
@@ -418,20 +424,45 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t k = xType.getRank() - 2, g = op.getGroup();
     ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides(),
                       dilations = op.getDilations();
-    Value zero = scalarConstant(rewriter, loc, elt, 0.0);
-
-    bool depthwiseOp =
-        g > 1 && g == xType.getDimSize(1) && g == wType.getDimSize(0);
-    if (convKernel && elt.isF32() && k <= 2 && (depthwiseOp || g == 1)) {
+    bool channelsLast = op.getChannelsLast();
+    // Channels and output channels.
+    int64_t xc = xType.getDimSize(channelsLast ? k + 1 : 1),
+            yc = type.getDimSize(channelsLast ? k + 1 : 1);
+    bool depthwiseOp = g > 1 && g == xc && g == yc;
+    if (convKernel && elt.isF32() && (channelsLast ? k == 2 : k <= 2) &&
+        (depthwiseOp || g == 1)) {
       rewriter.replaceOp(
-          op, callConvKernel(rewriter, loc,
-                             depthwiseOp ? "tessera_depthwise_conv2d_f32"
-                                         : "tessera_conv2d_f32",
-                             x, w, adaptor.getBias(), adaptor.getResidual(),
-                             type, pads, strides, dilations,
-                             op.getClampMinAttr(), op.getClampMaxAttr()));
+          op,
+          callConvKernel(rewriter, loc,
+                         depthwiseOp ? "tessera_depthwise_conv2d_f32"
+                                     : "tessera_conv2d_f32",
+                         x, w, adaptor.getBias(), adaptor.getResidual(), type,
+                         pads, strides, dilations, op.getClampMinAttr(),
+                         op.getClampMaxAttr(), channelsLast));
       return success();
     }
+    if (channelsLast) {
+      // Elsewhere the channel-first conv between transposes.
+      int64_t rank = type.getRank();
+      auto first = [&](Value v) -> Value {
+        if (!v)
+          return v;
+        auto t = cast<RankedTensorType>(v.getType());
+        return TransposeOp::create(
+            rewriter, loc, channelsFirstType(t), v,
+            rewriter.getDenseI64ArrayAttr(toChannelsFirst(rank)));
+      };
+      Value y = ConvOp::create(
+          rewriter, loc, channelsFirstType(type), first(x), w,
+          adaptor.getBias(), first(adaptor.getResidual()), op.getStridesAttr(),
+          op.getPadsAttr(), op.getDilationsAttr(), op.getGroupAttr(),
+          op.getClampMinAttr(), op.getClampMaxAttr(), UnitAttr());
+      rewriter.replaceOpWithNewOp<TransposeOp>(
+          op, type, y, rewriter.getDenseI64ArrayAttr(toChannelsLast(rank)));
+      return success();
+    }
+    Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+
     // Elsewhere a fused residual and activation are one more elementwise op.
     auto finish = [&](Value y) {
       rewriter.replaceOp(

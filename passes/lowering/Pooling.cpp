@@ -7,6 +7,7 @@
 // input: the padded copy took 3/4 of ResNet-18's max pool.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
+#include "tessera/IR/Layout.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/Transforms/DialectConversion.h"
@@ -83,7 +84,10 @@ Value windowReduce(OpBuilder &b, Location loc, Value x, RankedTensorType type,
 
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   MaxPoolLowering(MLIRContext *ctx, bool poolKernel)
-      : OpConversionPattern(ctx), poolKernel(poolKernel) {}
+      : OpConversionPattern(ctx), poolKernel(poolKernel) {
+    // A channels-last pool becomes a channel-first one, lowered again.
+    setHasBoundedRewriteRecursion();
+  }
   bool poolKernel;
 
   LogicalResult
@@ -94,10 +98,13 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     Type elt = type.getElementType();
     PoolGeometry g{op.getKernelShape(), op.getStrides(), op.getPads(),
                    op.getDilations()};
+    bool channelsLast = op.getChannelsLast();
     if (poolKernel && elt.isF32() && type.getRank() == 4) {
       SmallVector<Attribute> scalars;
       for (int64_t v : {g.kernel[0], g.kernel[1], g.strides[0], g.strides[1],
-                        g.dilations[0], g.dilations[1], g.pads[0], g.pads[1]})
+                        g.dilations[0], g.dilations[1], g.pads[0], g.pads[1],
+                        // TESSERA_CONV_CHANNELS_LAST: [N, H, W, C].
+                        channelsLast ? int64_t(256) : int64_t(0)})
         scalars.push_back(rewriter.getI64IntegerAttr(v));
       auto call =
           CallKernelOp::create(rewriter, loc, TypeRange{type},
@@ -106,6 +113,21 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
                                ValueRange{emptyTensor(rewriter, loc, type)},
                                rewriter.getArrayAttr(scalars));
       rewriter.replaceOp(op, call.getResults());
+      return success();
+    }
+    if (channelsLast) {
+      // Elsewhere the channel-first pool between transposes.
+      int64_t rank = type.getRank();
+      Value x = TransposeOp::create(
+          rewriter, loc, channelsFirstType(op.getInput().getType()),
+          adaptor.getInput(),
+          rewriter.getDenseI64ArrayAttr(toChannelsFirst(rank)));
+      Value y = MaxPoolOp::create(rewriter, loc, channelsFirstType(type), x,
+                                  op.getKernelShapeAttr(), op.getStridesAttr(),
+                                  op.getPadsAttr(), op.getDilationsAttr(),
+                                  op.getCeilModeAttr(), UnitAttr());
+      rewriter.replaceOpWithNewOp<TransposeOp>(
+          op, type, y, rewriter.getDenseI64ArrayAttr(toChannelsLast(rank)));
       return success();
     }
     Value lowest = lowestValue(rewriter, loc, elt);

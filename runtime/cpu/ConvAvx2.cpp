@@ -84,6 +84,10 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
     int nf = (int)(d.F - fb * 16 < 16 ? d.F - fb * 16 : 16);
     float *y = d.y + fb * 16 * d.ysF;
     const float *r = d.r ? d.r + fb * 16 * d.rsF : nullptr;
+    if (channelsLastOutput(d)) {
+      storeDirectRows(d, sums, 16, nf, y, r, q0, n);
+      continue;
+    }
     int64_t i0 = 0;
     if (d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW)))
       for (; i0 + 8 <= n; i0 += 8) {

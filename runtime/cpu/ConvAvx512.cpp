@@ -106,6 +106,10 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
     // positions one store when they are consecutive in memory (a dense
     // output), else one element at a time. (Gathering 16 positions per
     // channel took a quarter of ResNet's 7x7 stem conv.)
+    if (channelsLastOutput(d)) {
+      storeDirectRows(d, sums, CW, nf, y, r, q0, n);
+      continue;
+    }
     int64_t i0 = 0;
     if (dense)
       for (; i0 < n; i0 += 16) {

@@ -8,12 +8,13 @@
 namespace tessera {
 
 /// One image's conv for the direct kernel: y[f, oh, ow] = bias[f] + sum over
-/// taps k of w(f, k) * x[off[k] + oh*sh*ldx + ow*sw], where x is the image
-/// already padded (every tap of every output lies inside it) and off[k] =
-/// c*ldc + r*dh*ldx + s*dw for k = (c, r, s).
+/// taps k of w(f, k) * x[off[k] + oh*sh*ldx + ow*sw*ldw], where x is the
+/// image already padded (every tap of every output lies inside it) and
+/// off[k] = c*ldc + r*dh*ldx + s*dw*ldw for k = (c, r, s) (ldw = 1 for a
+/// channel-major image, the channel count for a channels-last one).
 struct ConvDirect {
   const float *x;
-  int64_t ldx, sh, sw;
+  int64_t ldx, ldw, sh, sw;
   int64_t OH, OW;
   int64_t K;
   const int64_t *off;
@@ -61,7 +62,7 @@ namespace {
 inline void directOffsets(const ConvDirect &d, int64_t q0, int64_t n,
                           int64_t *in) {
   for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
-    in[i] = oh * d.sh * d.ldx + ow * d.sw;
+    in[i] = oh * d.sh * d.ldx + ow * d.sw * d.ldw;
     if (++ow == d.OW) {
       ow = 0;
       ++oh;
@@ -91,6 +92,48 @@ inline void storeDirectTail(const ConvDirect &d, const float *sums, int cw,
         ow = 0;
         ++oh;
       }
+    }
+  }
+}
+
+/// Whether storeDirectRows applies: channel-contiguous output (and
+/// residual), a channels-last image.
+inline bool channelsLastOutput(const ConvDirect &d) {
+  return d.ysF == 1 && (!d.r || d.rsF == 1);
+}
+
+/// Stores positions [q0, q0 + n) of channels [0, nf) of a block from its
+/// partial sums [position][cw channels] into a channel-contiguous output,
+/// a run of nf channels per position (vectorized by the including file's
+/// ISA); the residual and clamp applied.
+inline void storeDirectRows(const ConvDirect &d, const float *sums, int cw,
+                            int nf, float *y, const float *r, int64_t q0,
+                            int64_t n) {
+  for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
+    const float *s = sums + cw * i;
+    float *yp = y + oh * d.ysH + ow * d.ysW;
+    const float *rp = r ? r + oh * d.rsH + ow * d.rsW : nullptr;
+    if (rp)
+      for (int f = 0; f < nf; ++f) {
+        float v = s[f] + rp[f];
+        if (d.clamp) {
+          v = v < d.lo ? d.lo : v;
+          v = v > d.hi ? d.hi : v;
+        }
+        yp[f] = v;
+      }
+    else if (d.clamp)
+      for (int f = 0; f < nf; ++f) {
+        float v = s[f];
+        v = v < d.lo ? d.lo : v;
+        yp[f] = v > d.hi ? d.hi : v;
+      }
+    else
+      for (int f = 0; f < nf; ++f)
+        yp[f] = s[f];
+    if (++ow == d.OW) {
+      ow = 0;
+      ++oh;
     }
   }
 }

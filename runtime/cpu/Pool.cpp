@@ -4,6 +4,7 @@
 // columns for each output over the taps inside the image. No padded copy is
 // made (ResNet-18's 3x3/2 pool spent 3/4 of its 0.7 ms filling and copying
 // one).
+#include "cpu/ChannelsLast.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
@@ -117,11 +118,22 @@ __attribute__((target("avx512f"))) void maxPoolPlaneAvx512(const PoolPlane &g,
 
 extern "C" void _mlir_ciface_tessera_max_pool2d_f32(
     tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y, int64_t kh, int64_t kw,
-    int64_t sh, int64_t sw, int64_t dh, int64_t dw, int64_t padT,
-    int64_t padL) {
+    int64_t sh, int64_t sw, int64_t dh, int64_t dw, int64_t padT, int64_t padL,
+    int64_t flags) {
+  tessera_memref4d_f32 xv, yv;
+  if (flags & TESSERA_CONV_CHANNELS_LAST) {
+    xv = tessera::channelsFirstView(*X);
+    yv = tessera::channelsFirstView(*Y);
+    X = &xv;
+    Y = &yv;
+  }
   int64_t N = Y->sizes[0], C = Y->sizes[1], OH = Y->sizes[2], OW = Y->sizes[3],
           H = X->sizes[2], W = X->sizes[3];
   const int64_t *xs = X->strides, *ys = Y->strides;
+  if (xs[1] == 1 && ys[1] == 1) {
+    tessera::maxPoolNhwc(X, Y, kh, kw, sh, sw, dh, dw, padT, padL);
+    return;
+  }
   static const bool avx512 = __builtin_cpu_supports("avx512f");
   if (avx512 && xs[3] == 1 && ys[3] == 1 && (sw == 1 || (sw == 2 && dw == 1))) {
     PoolPlane g{H, W, OH, OW, kh, kw, sh, sw, dh, dw, padT, padL, xs[2], ys[2]};

@@ -256,11 +256,13 @@ enum {
    read), TESSERA_CONV_RESIDUAL: R [N,F,OH,OW] (any strides, not overlapping
    Y; else not read) is added, TESSERA_CONV_CLAMP_MIN / _MAX: then Y clamped
    at lo / hi (NaN stays NaN; a fused ReLU or Clip). constMask bit 1: W is
-   constant and packed once. */
+   constant and packed once. TESSERA_CONV_CHANNELS_LAST: X, R and Y are
+   channels-last, [N,H,W,C] (any strides), the same ops on them. */
 enum {
   TESSERA_CONV_CLAMP_MIN = 32,
   TESSERA_CONV_CLAMP_MAX = 64,
-  TESSERA_CONV_RESIDUAL = 128
+  TESSERA_CONV_RESIDUAL = 128,
+  TESSERA_CONV_CHANNELS_LAST = 256
 };
 void _mlir_ciface_tessera_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
@@ -273,8 +275,9 @@ void _mlir_ciface_tessera_conv2d_f32(
    Y[n,c,oh,ow] = bias[c] + sum over (r,s) of W[c, r*kw + s] *
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
    its [H, W]. X [N,C,H,W], W [C,kh*kw], Y [N,C,OH,OW], any strides (unit
-   column strides are the fast path). flags: TESSERA_LINEAR_BIAS,
-   TESSERA_CONV_CLAMP_MIN / _MAX as for tessera_conv2d_f32. */
+   column or unit channel strides are the fast paths). flags:
+   TESSERA_LINEAR_BIAS, TESSERA_CONV_CLAMP_MIN / _MAX and
+   TESSERA_CONV_CHANNELS_LAST as for tessera_conv2d_f32. */
 void _mlir_ciface_tessera_depthwise_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
@@ -284,12 +287,13 @@ void _mlir_ciface_tessera_depthwise_conv2d_f32(
 /* 2-D max pooling: Y[n,c,oh,ow] = max over (r,s) of
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL] over the taps inside
    X's [H, W] (-inf when none is), NaN when any of them is NaN. X [N,C,H,W],
-   Y [N,C,OH,OW], any strides. */
+   Y [N,C,OH,OW], any strides; with flags & TESSERA_CONV_CHANNELS_LAST both
+   are [N,H,W,C]. */
 void _mlir_ciface_tessera_max_pool2d_f32(tessera_memref4d_f32 *X,
                                          tessera_memref4d_f32 *Y, int64_t kh,
                                          int64_t kw, int64_t sh, int64_t sw,
                                          int64_t dh, int64_t dw, int64_t padT,
-                                         int64_t padL);
+                                         int64_t padL, int64_t flags);
 
 /* C[M,N] = act(A[M,K]·B[K,N] + bias[N]) + R[M,N], overwriting C (its
    previous contents are never read). Any strides, including 0 (broadcast)

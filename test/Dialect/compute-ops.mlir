@@ -77,6 +77,15 @@ func.func @convs(%x: tensor<1x8x16xf32>, %w: tensor<8x1x4xf32>, %img: tensor<2x3
   return %0, %1 : tensor<1x8x19xf32>, tensor<2x16x8x8xf32>
 }
 
+// Channels-last (tessera-channels-last): input, residual and result are
+// [N, H, W, C]; the weight keeps [F, C, KH, KW].
+// CHECK-LABEL: func @conv_channels_last
+// CHECK: tessera.conv %arg0, %arg1 residual %arg2 {channels_last, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<2x9x9x3xf32>, tensor<16x3x3x3xf32>, tensor<2x5x5x16xf32>) -> tensor<2x5x5x16xf32>
+func.func @conv_channels_last(%x: tensor<2x9x9x3xf32>, %k: tensor<16x3x3x3xf32>, %r: tensor<2x5x5x16xf32>) -> tensor<2x5x5x16xf32> {
+  %0 = tessera.conv %x, %k residual %r {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, channels_last} : (tensor<2x9x9x3xf32>, tensor<16x3x3x3xf32>, tensor<2x5x5x16xf32>) -> tensor<2x5x5x16xf32>
+  return %0 : tensor<2x5x5x16xf32>
+}
+
 // A fused residual and ReLU, with and without a bias.
 // CHECK-LABEL: func @conv_residual
 // CHECK: tessera.conv %arg0, %arg1, %arg2 residual %arg3 {clamp_min = 0.000000e+00 : f64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 4, 4>} : (tensor<2x3x32x32xf32>, tensor<16x3x4x4xf32>, tensor<16xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>

@@ -254,3 +254,21 @@ func.func @conv_result(%x: tensor<1x8x16xf32>, %w: tensor<8x8x3xf32>) -> tensor<
   %0 = tessera.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x8x16xf32>, tensor<8x8x3xf32>) -> tensor<1x8x16xf32>
   return %0 : tensor<1x8x16xf32>
 }
+
+// -----
+
+// Channels-last: the result's channels come last ([N, OH, OW, F]).
+func.func @conv_channels_last_result(%x: tensor<1x8x8x4xf32>, %w: tensor<5x4x3x3xf32>) -> tensor<1x5x6x6xf32> {
+  // expected-error @+1 {{result type must be 'tensor<1x6x6x5xf32>', found 'tensor<1x5x6x6xf32>'}}
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, channels_last} : (tensor<1x8x8x4xf32>, tensor<5x4x3x3xf32>) -> tensor<1x5x6x6xf32>
+  return %0 : tensor<1x5x6x6xf32>
+}
+
+// -----
+
+// Channels-last: the input's channels are its last dim.
+func.func @conv_channels_last_channels(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x2x6x6xf32> {
+  // expected-error @+1 {{weight dimension 1 must be 8 (channels / group), found 4}}
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, channels_last} : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}

@@ -71,3 +71,12 @@ func.func @avg_int(%x: tensor<1x1x4xi32>) -> tensor<1x1x2xi32> {
   %0 = tessera.avg_pool %x {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>} : tensor<1x1x4xi32> to tensor<1x1x2xi32>
   return %0 : tensor<1x1x2xi32>
 }
+
+// -----
+
+// Channels-last: [N, H, W, C] in and out.
+func.func @channels_last_result(%x: tensor<1x8x8x3xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{result type must be 'tensor<1x4x4x3xf32>', found 'tensor<1x3x4x4xf32>'}}
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last} : tensor<1x8x8x3xf32> to tensor<1x3x4x4xf32>
+  return %0 : tensor<1x3x4x4xf32>
+}

@@ -31,3 +31,12 @@ func.func @avg_pool_ceil_drop(%x: tensor<1x1x3xf32>) -> tensor<1x1x2xf32> {
   %0 = tessera.avg_pool %x {kernel_shape = array<i64: 1>, strides = array<i64: 2>, pads = array<i64: 0, 1>, dilations = array<i64: 1>, ceil_mode = true} : tensor<1x1x3xf32> to tensor<1x1x2xf32>
   return %0 : tensor<1x1x2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @max_pool_channels_last
+// CHECK: tessera.max_pool %arg0 {channels_last, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x8x8x3xf32> to tensor<1x4x4x3xf32>
+func.func @max_pool_channels_last(%x: tensor<1x8x8x3xf32>) -> tensor<1x4x4x3xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last} : tensor<1x8x8x3xf32> to tensor<1x4x4x3xf32>
+  return %0 : tensor<1x4x4x3xf32>
+}

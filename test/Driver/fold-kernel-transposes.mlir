@@ -99,3 +99,34 @@ func.func @output_kept(%q: memref<1x2x4x8xf32>) {
   func.call @use2(%t2) : (memref<1x4x2x8xf32>) -> ()
   return
 }
+
+// -----
+
+// A channels-last conv between the transposes that tessera-channels-last
+// leaves at a model's ends: it reads a channels-last view of the
+// channel-first input and writes through one of the channel-first output;
+// so does a max pool.
+// CHECK-LABEL: func.func @conv_ends(
+// CHECK-SAME: %[[X:.*]]: memref<1x3x8x8xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[XV:.*]] = memref.transpose %[[X]] (d0, d1, d2, d3) -> (d0, d2, d3, d1) : memref<1x3x8x8xf32> to memref<1x8x8x3xf32, strided<[192, 8, 1, 64]>>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<1x4x8x8xf32>
+// CHECK: %[[OV:.*]] = memref.transpose %[[OUT]] (d0, d1, d2, d3) -> (d0, d2, d3, d1)
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%[[XV]], {{.*}}) outs(%[[OV]] :
+// CHECK: %[[PV:.*]] = memref.transpose %[[X]]
+// CHECK: tessera.call_kernel "tessera_max_pool2d_f32" ins(%[[PV]] :
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[OUT]]
+func.func @conv_ends(%x: memref<1x3x8x8xf32>, %w: memref<4x3xf32>, %b: memref<4xf32>, %r: memref<0x0x0x0xf32>) -> (memref<1x4x8x8xf32>, memref<1x4x4x3xf32>) {
+  %xc = memref.alloc() : memref<1x8x8x3xf32>
+  linalg.transpose ins(%x : memref<1x3x8x8xf32>) outs(%xc : memref<1x8x8x3xf32>) permutation = [0, 2, 3, 1]
+  %y = memref.alloc() : memref<1x8x8x4xf32>
+  tessera.call_kernel "tessera_conv2d_f32" ins(%xc, %w, %b, %r : memref<1x8x8x3xf32>, memref<4x3xf32>, memref<4xf32>, memref<0x0x0x0xf32>) outs(%y : memref<1x8x8x4xf32>) {scalars = [272, 1, 1, 1, 1, 1, 1, 0, 0, 0.0 : f32, 0.0 : f32]}
+  %out = memref.alloc() : memref<1x4x8x8xf32>
+  linalg.transpose ins(%y : memref<1x8x8x4xf32>) outs(%out : memref<1x4x8x8xf32>) permutation = [0, 3, 1, 2]
+  %xp = memref.alloc() : memref<1x8x8x3xf32>
+  linalg.transpose ins(%x : memref<1x3x8x8xf32>) outs(%xp : memref<1x8x8x3xf32>) permutation = [0, 2, 3, 1]
+  %p = memref.alloc() : memref<1x4x4x3xf32>
+  tessera.call_kernel "tessera_max_pool2d_f32" ins(%xp : memref<1x8x8x3xf32>) outs(%p : memref<1x4x4x3xf32>) {scalars = [2, 2, 2, 2, 1, 1, 0, 0, 256]}
+  return %out, %p : memref<1x4x8x8xf32>, memref<1x4x4x3xf32>
+}

@@ -1,4 +1,5 @@
 // Compute ops: contractions, reductions, normalization, convolution, scans.
+#include "tessera/IR/Layout.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -191,6 +192,13 @@ LogicalResult ConvOp::verify() {
   int64_t k = x.getRank() - 2, group = getGroup();
   if (k < 1 || w.getRank() != x.getRank() || y.getRank() != x.getRank())
     return emitOpError("input, weight and result must share a rank >= 3");
+  // The checks below on the channel-first dims; the residual has the
+  // result's type either way.
+  RankedTensorType declared = y;
+  if (getChannelsLast()) {
+    x = channelsFirstType(x);
+    y = channelsFirstType(y);
+  }
   if (static_cast<int64_t>(getStrides().size()) != k ||
       static_cast<int64_t>(getDilations().size()) != k ||
       static_cast<int64_t>(getPads().size()) != 2 * k)
@@ -221,12 +229,14 @@ LogicalResult ConvOp::verify() {
              << i;
     shape.push_back(span / s + 1);
   }
-  if (y.getShape() != ArrayRef<int64_t>(shape))
+  auto expected = RankedTensorType::get(shape, y.getElementType());
+  if (getChannelsLast())
+    expected = permuted(expected, toChannelsLast(expected.getRank()));
+  if (declared != expected)
     return emitOpError("result type must be ")
-           << RankedTensorType::get(shape, y.getElementType()) << ", found "
-           << y;
-  if (getResidual() && getResidual().getType() != y)
+           << expected << ", found " << declared;
+  if (getResidual() && getResidual().getType() != declared)
     return emitOpError("residual must have the result type ")
-           << y << ", found " << getResidual().getType();
+           << declared << ", found " << getResidual().getType();
   return success();
 }

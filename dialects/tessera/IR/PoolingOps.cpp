@@ -1,4 +1,5 @@
 // Verifiers of tessera.max_pool and tessera.avg_pool.
+#include "tessera/IR/Layout.h"
 #include "tessera/IR/PoolingShape.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -11,11 +12,15 @@ static LogicalResult verifyPool(Operation *op, RankedTensorType x,
                                 RankedTensorType y, ArrayRef<int64_t> kernel,
                                 ArrayRef<int64_t> strides,
                                 ArrayRef<int64_t> pads,
-                                ArrayRef<int64_t> dilations, bool ceilMode) {
+                                ArrayRef<int64_t> dilations, bool ceilMode,
+                                bool channelsLast = false) {
   int64_t k = x.getRank() - 2;
   if (k < 1 || y.getRank() != x.getRank())
     return op->emitOpError("input and result must share a rank >= 3, found ")
            << x.getRank() << " and " << y.getRank();
+  // The checks on the channel-first dims.
+  if (channelsLast)
+    x = channelsFirstType(x);
   if (static_cast<int64_t>(kernel.size()) != k ||
       static_cast<int64_t>(strides.size()) != k ||
       static_cast<int64_t>(dilations.size()) != k ||
@@ -37,10 +42,12 @@ static LogicalResult verifyPool(Operation *op, RankedTensorType x,
              << i;
     shape.push_back(out);
   }
-  if (y.getShape() != ArrayRef<int64_t>(shape))
+  auto expected = RankedTensorType::get(shape, y.getElementType());
+  if (channelsLast)
+    expected = permuted(expected, toChannelsLast(expected.getRank()));
+  if (y != expected)
     return op->emitOpError("result type must be ")
-           << RankedTensorType::get(shape, y.getElementType()) << ", found "
-           << y;
+           << expected << ", found " << y;
   return success();
 }
 
@@ -48,7 +55,8 @@ LogicalResult MaxPoolOp::verify() {
   if (getInput().getType().getElementType().isInteger(1))
     return emitOpError("element type must not be i1");
   return verifyPool(*this, getInput().getType(), getType(), getKernelShape(),
-                    getStrides(), getPads(), getDilations(), getCeilMode());
+                    getStrides(), getPads(), getDilations(), getCeilMode(),
+                    getChannelsLast());
 }
 
 LogicalResult AvgPoolOp::verify() {

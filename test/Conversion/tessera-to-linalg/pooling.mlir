@@ -2,13 +2,13 @@
 // RUN: tessera-opt %s --convert-tessera-to-linalg=conv-kernel -split-input-file | FileCheck %s --check-prefix=KERNEL
 
 // With the runtime's kernels an f32 2-d max pool is one call of
-// tessera_max_pool2d_f32 (kernel, strides, dilations, begin pads), which
-// skips the taps outside the input: no tensor.pad. Integer and 1-d pools keep
+// tessera_max_pool2d_f32 (kernel, strides, dilations, begin pads, flags),
+// which skips the taps outside the input: no tensor.pad. Integer and 1-d pools keep
 // the generic (KERNEL checks below).
 // KERNEL-LABEL: func @max_pool
 // KERNEL-NOT: tensor.pad
 // KERNEL: %[[E:.+]] = tensor.empty() : tensor<1x1x2x2xf32>
-// KERNEL: tessera.call_kernel "tessera_max_pool2d_f32" ins(%arg0 : tensor<1x1x4x4xf32>) outs(%[[E]] : tensor<1x1x2x2xf32>) {scalars = [3, 3, 2, 2, 1, 1, 1, 1]} -> tensor<1x1x2x2xf32>
+// KERNEL: tessera.call_kernel "tessera_max_pool2d_f32" ins(%arg0 : tensor<1x1x4x4xf32>) outs(%[[E]] : tensor<1x1x2x2xf32>) {scalars = [3, 3, 2, 2, 1, 1, 1, 1, 0]} -> tensor<1x1x2x2xf32>
 // KERNEL-NOT: linalg.generic
 
 // Max pooling pads with -inf (begin pads, and nothing at the end since the
@@ -98,4 +98,20 @@ func.func @avg_pool_ceil(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
 func.func @max_pool_1d(%x: tensor<1x2x6xf32>) -> tensor<1x2x3xf32> {
   %0 = tessera.max_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 2>, pads = array<i64: 1, 0>, dilations = array<i64: 1>} : tensor<1x2x6xf32> to tensor<1x2x3xf32>
   return %0 : tensor<1x2x3xf32>
+}
+
+// -----
+
+// Channels-last: the kernel's flags say so (256) and it takes the
+// [N, H, W, C] tensors; without the kernels, the channel-first pool between
+// transposes.
+// KERNEL-LABEL: func @max_pool_channels_last
+// KERNEL: tessera.call_kernel "tessera_max_pool2d_f32" ins(%arg0 : tensor<1x4x4x3xf32>) outs(%{{.+}} : tensor<1x2x2x3xf32>) {scalars = [3, 3, 2, 2, 1, 1, 1, 1, 256]} -> tensor<1x2x2x3xf32>
+// CHECK-LABEL: func @max_pool_channels_last
+// CHECK: linalg.transpose ins(%arg0 : tensor<1x4x4x3xf32>) outs(%{{.+}} : tensor<1x3x4x4xf32>) permutation = [0, 3, 1, 2]
+// CHECK: arith.maximumf
+// CHECK: linalg.transpose ins(%{{.+}} : tensor<1x3x2x2xf32>) outs(%{{.+}} : tensor<1x2x2x3xf32>) permutation = [0, 2, 3, 1]
+func.func @max_pool_channels_last(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last} : tensor<1x4x4x3xf32> to tensor<1x2x2x3xf32>
+  return %0 : tensor<1x2x2x3xf32>
 }

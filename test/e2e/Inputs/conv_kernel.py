@@ -47,7 +47,7 @@ def reference(x, w, b, strides, pads, dilations, group):
 
 
 def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias=True,
-         group=1, act=None, nan=False, residual=None):
+         group=1, act=None, nan=False, residual=None, nhwc=False):
     k = len(kernel)
     strides = strides or [1] * k
     pads = pads or [0] * (2 * k)
@@ -94,6 +94,17 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                   if v is not None]
         nodes.append(h.make_node("Clip", ["c", "lo" if lo is not None else "",
                                            "hi" if hi is not None else ""], ["y"]))
+    if nhwc:
+        # A channels-last model: the inputs and the output [N, H, W, C],
+        # Transposes around the conv that tessera-channels-last cancels, so
+        # the kernel reads and writes channels-last buffers.
+        cl = lambda v: v.transpose(0, 2, 3, 1)
+        nodes = [h.make_node("Transpose", [n + "_cl"], [n], perm=[0, 3, 1, 2])
+                 for n in inputs] + nodes
+        nodes[-1].output[0] = "y_cf"
+        nodes.append(h.make_node("Transpose", ["y_cf"], ["y"], perm=[0, 2, 3, 1]))
+        inputs = {n + "_cl": cl(v).copy() for n, v in inputs.items()}
+        ref = cl(ref)
     graph = h.make_graph(nodes, name,
                          [h.make_tensor_value_info(n, T.FLOAT, list(v.shape))
                           for n, v in inputs.items()],
@@ -125,6 +136,8 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
             lowering = ("conv-kernel" if "tessera_conv2d_f32" in ir else
                         "depthwise" if "tessera_depthwise_conv2d_f32" in ir else
                         "patch-linear" if "tessera_linear_f32" in ir else "im2col")
+            if "channels_last" in tir and "tessera.transpose" not in tir:
+                lowering += " channels-last"
         # The kernel build on each of the runtime's paths: the direct AVX2
         # kernel where the CPU has it, the packed GEMM (implicit im2col, or
         # positions as rows) and the portable code.
@@ -138,9 +151,9 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                                     "TESSERA_NUM_THREADS": "2"}),
                      ("channels", {"TESSERA_CONV_SPLIT": "channels",
                                    "TESSERA_NUM_THREADS": "2"})]
-        if tag == "kernels" and lowering == "depthwise":
+        if tag == "kernels" and lowering.startswith("depthwise"):
             # Per plane; blocks of 8 channels only (the AVX2 CPUs' path; with
-            # AVX-512, blocks of 16 first).
+            # AVX-512, blocks of 16 first); channels-last, the AVX2 build.
             envs += [("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"}),
                      ("blocks8", {"TESSERA_GEMM_ISA": "avx2"})]
         for suffix, env in envs:
@@ -250,3 +263,34 @@ case("res_depthwise_relu", (1, 16, 9, 9), 16, [3, 3], pads=[1, 1, 1, 1], group=1
      act="relu", residual="right")
 case("res_relu_nan", (1, 8, 12, 12), 8, [3, 3], pads=[1, 1, 1, 1], act="relu", nan=True,
      residual="right")
+
+# Channels-last models (tessera-channels-last): the direct kernel reading a
+# zero-padded [H, W, C] copy with the channels as the inner taps and storing
+# each position's channels as one run (5 channels, stride 2, dilation,
+# asymmetric pads, a batch; the 7x7 stem; a residual and a ReLU); in place
+# (1x1 of stride 2); the 1x1 GEMM with the positions as rows (a residual on
+# either side, a batch without bias); depthwise along the channels (vectors
+# of 16 four at a time, then single ones, then a tail; stride 2, dilation,
+# all-border planes, ReLU6, NaN).
+case("cl_conv3x3_s2_asym_dil_batch", (2, 5, 33, 37), 12, [3, 3], strides=[2, 2],
+     pads=[0, 1, 2, 1], dilations=[2, 2], bias=False, nhwc=True)
+case("cl_stem7x7", (1, 3, 40, 36), 16, [7, 7], strides=[2, 2], pads=[3, 3, 3, 3], nhwc=True)
+case("cl_res3x3_relu", (1, 16, 14, 14), 40, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     residual="right", nhwc=True)
+case("cl_conv1x1_s2", (1, 32, 14, 13), 48, [1, 1], strides=[2, 2], nhwc=True)
+case("cl_res1x1_relu6", (1, 64, 24, 24), 32, [1, 1], act=(0.0, 6.0), residual="left",
+     nhwc=True)
+case("cl_conv1x1_batch_nobias", (2, 20, 5, 7), 40, [1, 1], bias=False, nhwc=True)
+case("cl_conv3x3_relu_nan", (1, 4, 16, 16), 16, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     nan=True, nhwc=True)
+case("cl_dw3x3_relu6_batch", (2, 43, 9, 10), 43, [3, 3], pads=[1, 1, 1, 1], group=43,
+     act=(0.0, 6.0), nhwc=True)
+case("cl_dw5x5_s2", (1, 64, 15, 14), 64, [5, 5], strides=[2, 2], pads=[2, 2, 2, 2], group=64,
+     nhwc=True)
+case("cl_dw3x3_80", (1, 80, 12, 11), 80, [3, 3], pads=[1, 1, 1, 1], group=80, bias=False,
+     nhwc=True)
+case("cl_dw3x3_dilated", (1, 16, 25, 33), 16, [3, 3], pads=[2, 2, 2, 2], dilations=[2, 2],
+     group=16, nhwc=True)
+case("cl_dw3x3_tiny", (1, 32, 3, 2), 32, [3, 3], pads=[1, 1, 1, 1], group=32, nhwc=True)
+case("cl_dw3x3_relu_nan", (1, 32, 16, 16), 32, [3, 3], pads=[1, 1, 1, 1], group=32,
+     act="relu", nan=True, nhwc=True)

@@ -43,7 +43,7 @@ def reference(x, kernel, strides, pads, dilations, ceil_mode):
 
 
 def case(name, x_shape, kernel, strides=None, pads=None, dilations=None, ceil_mode=0,
-         nan=False):
+         nan=False, nhwc=False):
     k = len(kernel)
     strides = strides or [1] * k
     pads = pads or [0] * (2 * k)
@@ -53,9 +53,18 @@ def case(name, x_shape, kernel, strides=None, pads=None, dilations=None, ceil_mo
         x.flat[x.size // 3] = np.nan
         x.flat[x.size // 2 + 5] = np.nan
     ref = reference(x, list(kernel), list(strides), list(pads), list(dilations), ceil_mode)
-    node = h.make_node("MaxPool", ["x"], ["y"], kernel_shape=kernel, strides=strides,
-                       pads=pads, dilations=dilations, ceil_mode=ceil_mode)
-    graph = h.make_graph([node], name, [h.make_tensor_value_info("x", T.FLOAT, list(x.shape))],
+    nodes = [h.make_node("MaxPool", ["x"], ["y"], kernel_shape=kernel, strides=strides,
+                         pads=pads, dilations=dilations, ceil_mode=ceil_mode)]
+    if nhwc:
+        # A channels-last model: Transposes around the pool, which
+        # tessera-channels-last cancels, so the kernel reads and writes
+        # [N, H, W, C].
+        x, ref = x.transpose(0, 2, 3, 1).copy(), ref.transpose(0, 2, 3, 1)
+        nodes = ([h.make_node("Transpose", ["x"], ["xt"], perm=[0, 3, 1, 2])] +
+                 [h.make_node("MaxPool", ["xt"], ["yt"], **{a.name: h.get_attribute_value(a)
+                                                          for a in nodes[0].attribute})] +
+                 [h.make_node("Transpose", ["yt"], ["y"], perm=[0, 2, 3, 1])])
+    graph = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, list(x.shape))],
                          [h.make_tensor_value_info("y", T.FLOAT, None)])
     model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
     d = os.path.join(out, name)
@@ -66,6 +75,11 @@ def case(name, x_shape, kernel, strides=None, pads=None, dilations=None, ceil_mo
     ir = subprocess.run([compiler, path, "--emit=llvm", "-o", "-"], check=True,
                         capture_output=True, text=True).stdout
     lowering = "pool-kernel" if "tessera_max_pool2d_f32" in ir else "loops"
+    if nhwc:
+        tir = subprocess.run([compiler, path, "--emit=tessera", "-o", "-"], check=True,
+                             capture_output=True, text=True).stdout
+        if "channels_last" in tir and "tessera.transpose" not in tir:
+            lowering += " channels-last"
     exe = os.path.join(d, "model")
     subprocess.run([compiler, path, "-o", exe], check=True)
     for threads in (1, 2):
@@ -100,3 +114,12 @@ case("s1_7x7", (1, 2, 16, 40), [7, 7], [1, 1], [3, 3, 3, 3])
 case("pool1d_s2", (2, 4, 50), [3], [2], [1, 1])
 case("s2_dilated_portable", (1, 3, 20, 20), [3, 3], [2, 2], [1, 1, 1, 1], [2, 2])
 case("s3_portable", (1, 3, 20, 22), [3, 3], [3, 3], [1, 1, 1, 1])
+# Channels-last (the kernel's loops along the channels: vectors of 16 four
+# at a time, single vectors, then single channels): ResNet's stem pool over
+# 64 channels, a batch with 40 (two vectors and a tail of 8), stride 1 with
+# dilation over 80, ceil_mode over 20, NaN over 32.
+case("cl_resnet_3x3_s2", (1, 64, 28, 28), [3, 3], [2, 2], [1, 1, 1, 1], nhwc=True)
+case("cl_s2_asym_batch", (2, 40, 13, 11), [3, 3], [2, 2], [0, 1, 1, 0], nhwc=True)
+case("cl_s1_dilated", (1, 80, 9, 10), [3, 3], [1, 1], [2, 2, 2, 2], [2, 2], nhwc=True)
+case("cl_5x5_ceil", (1, 20, 19, 23), [5, 5], [2, 2], [2, 2, 2, 2], ceil_mode=1, nhwc=True)
+case("cl_nan", (1, 32, 12, 12), [3, 3], [2, 2], [1, 1, 1, 1], nan=True, nhwc=True)

@@ -1,0 +1,225 @@
+// tessera-channels-last: 2-d convs and max pools in channels-last layout,
+// with the transposes between them sunk through elementwise ops and
+// cancelled (Passes.td).
+#include "passes/Passes.h"
+#include "passes/fusion/FusionUtils.h"
+#include "tessera/IR/Layout.h"
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::tessera {
+#define GEN_PASS_DEF_CHANNELSLAST
+#include "passes/Passes.h.inc"
+} // namespace mlir::tessera
+
+using namespace mlir;
+using namespace mlir::tessera;
+
+namespace {
+
+Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(v.getType());
+  return TransposeOp::create(b, loc, permuted(type, perm), v,
+                             b.getDenseI64ArrayAttr(perm));
+}
+
+bool isF32Rank4(Type t) {
+  auto type = dyn_cast<RankedTensorType>(t);
+  return type && type.getRank() == 4 && type.getElementType().isF32() &&
+         type.hasStaticShape();
+}
+
+/// Convs the runtime's kernels take: one group or depthwise.
+bool eligible(ConvOp op) {
+  if (op.getChannelsLast() || !isF32Rank4(op.getInput().getType()))
+    return false;
+  int64_t g = op.getGroup(), c = op.getInput().getType().getDimSize(1);
+  return g == 1 || (g == c && g == op.getType().getDimSize(1));
+}
+
+bool eligible(MaxPoolOp op) {
+  return !op.getChannelsLast() && isF32Rank4(op.getInput().getType());
+}
+
+/// op(x) -> T_back(op_cl(T_last(x))), the residual as x.
+void makeChannelsLast(Operation *op) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  SmallVector<int64_t> last = toChannelsLast(4), first = toChannelsFirst(4);
+  Operation *clone = b.clone(*op);
+  // The input, and the residual of a conv.
+  auto conv = dyn_cast<ConvOp>(clone);
+  b.setInsertionPoint(clone);
+  clone->setOperand(0, transposed(b, loc, op->getOperand(0), last));
+  if (conv && conv.getResidual())
+    conv.getResidualMutable().assign(
+        transposed(b, loc, conv.getResidual(), last));
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  clone->getResult(0).setType(permuted(type, last));
+  clone->setAttr("channels_last", b.getUnitAttr());
+  b.setInsertionPointAfter(clone);
+  op->getResult(0).replaceAllUsesWith(
+      transposed(b, loc, clone->getResult(0), first));
+  op->erase();
+}
+
+/// Elementwise ops: the unary ones (one operand of the result's type; no
+/// attributes but a clamp's bounds) and the broadcasting binary ones.
+bool isElementwise(Operation *op) {
+  if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
+      op->getDialect() != op->getContext()->getLoadedDialect<TesseraDialect>())
+    return false;
+  if (op->hasTrait<::mlir::OpTrait::SameOperandsAndResultType>() &&
+      op->getNumOperands() == 1)
+    return isa<ClampOp>(op) || op->getAttrs().empty();
+  return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp>(op);
+}
+
+/// Whether `type`, broadcast against [N, C, H, W], has H = W = 1 (a
+/// squeeze-and-excitation gate [N, C, 1, 1], a per-channel [C, 1, 1]):
+/// moving it to channels-last only moves unit dims, a reshape.
+bool spatiallyUniform(RankedTensorType type) {
+  int64_t rank = type.getRank();
+  return (rank < 1 || type.getDimSize(rank - 1) == 1) &&
+         (rank < 2 || type.getDimSize(rank - 2) == 1);
+}
+
+/// op(T(a), T(b), c) -> T(op(a, b, T^-1(c))) for the channel-first
+/// transpose T (the one makeChannelsLast leaves after each op): every
+/// operand the same transpose, or a constant or spatially uniform tensor
+/// (moved to the other layout).
+struct SinkTranspose : RewritePattern {
+  SinkTranspose(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isElementwise(op) || !isF32Rank4(op->getResult(0).getType()))
+      return failure();
+    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    bool any = false;
+    for (Value v : op->getOperands()) {
+      auto t = v.getDefiningOp<TransposeOp>();
+      if (t && t.getPerm() == ArrayRef<int64_t>(first)) {
+        any = true;
+        continue;
+      }
+      auto type = dyn_cast<RankedTensorType>(v.getType());
+      if (!type || type.getRank() > 4 || !type.hasStaticShape() ||
+          !(v.getDefiningOp<ConstantOp>() || spatiallyUniform(type)))
+        return failure();
+    }
+    if (!any)
+      return failure();
+    Location loc = op->getLoc();
+    IRMapping map;
+    for (Value v : op->getOperands()) {
+      auto t = v.getDefiningOp<TransposeOp>();
+      if (t && t.getPerm() == ArrayRef<int64_t>(first)) {
+        map.map(v, t.getInput());
+        continue;
+      }
+      // A constant broadcast against [N, C, H, W]: its shape padded to rank
+      // 4 with leading ones, then transposed to [N, H, W, C].
+      auto type = cast<RankedTensorType>(v.getType());
+      Value c = v;
+      if (type.getRank() < 4) {
+        SmallVector<int64_t> shape(4 - type.getRank(), 1);
+        llvm::append_range(shape, type.getShape());
+        c = ReshapeOp::create(
+            rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+            c);
+      }
+      map.map(v, transposed(rewriter, loc, c, last));
+    }
+    Operation *moved = rewriter.clone(*op, map);
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    moved->getResult(0).setType(permuted(type, last));
+    rewriter.replaceOp(op,
+                       transposed(rewriter, loc, moved->getResult(0), first));
+    return success();
+  }
+};
+
+/// reduce(T(a), axes) -> T(reduce(a, perm[axes])) with keepdims (global
+/// average pooling: a squeeze-and-excitation gate, a classifier's input).
+template <typename ReduceOp>
+struct SinkTransposeThroughReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern<ReduceOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    auto t = op.getInput().template getDefiningOp<TransposeOp>();
+    if (!t || t.getPerm() != ArrayRef<int64_t>(first) || !op.getKeepdims() ||
+        !isF32Rank4(op.getType()))
+      return failure();
+    SmallVector<int64_t> axes;
+    for (int64_t a : op.getAxes())
+      axes.push_back(first[a]);
+    llvm::sort(axes);
+    Value y = ReduceOp::create(
+        rewriter, op.getLoc(), permuted(op.getType(), last), t.getInput(),
+        rewriter.getDenseI64ArrayAttr(axes), op.getKeepdimsAttr());
+    rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
+    return success();
+  }
+};
+
+/// concat(T(a), T(b), axis k) -> T(concat(a, b, axis perm[k])) (Inception's
+/// and SqueezeNet's channel concats between convs).
+struct SinkTransposeThroughConcat : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    if (!isF32Rank4(op.getType()))
+      return failure();
+    SmallVector<Value> inputs;
+    for (Value v : op.getInputs()) {
+      auto t = v.getDefiningOp<TransposeOp>();
+      if (!t || t.getPerm() != ArrayRef<int64_t>(first))
+        return failure();
+      inputs.push_back(t.getInput());
+    }
+    Value y =
+        ConcatOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
+                         inputs, first[op.getAxis()]);
+    rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
+    return success();
+  }
+};
+
+struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (auto conv = dyn_cast<ConvOp>(op); conv && eligible(conv))
+        ops.push_back(op);
+      if (auto pool = dyn_cast<MaxPoolOp>(op); pool && eligible(pool))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops)
+      makeChannelsLast(op);
+    fusion::recordCounts(getOperation(), "tessera-channels-last",
+                         {{"channels-last", int64_t(ops.size())}});
+    numOps += ops.size();
+    if (ops.empty())
+      return;
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    patterns.add<SinkTranspose, SinkTransposeThroughConcat,
+                 SinkTransposeThroughReduce<ReduceSumOp>,
+                 SinkTransposeThroughReduce<ReduceMeanOp>,
+                 SinkTransposeThroughReduce<ReduceMaxOp>,
+                 SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
+    // Transposes that move unit dims become reshapes, and reshape chains
+    // fold.
+    TransposeOp::getCanonicalizationPatterns(patterns, ctx);
+    ReshapeOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

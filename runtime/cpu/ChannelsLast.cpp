@@ -1,0 +1,114 @@
+// The channels-last depthwise conv and max pool (ChannelsLast.h), the portable
+// build, for CPUs without AVX2: tiles of 2 positions x 1 vector(s) of 16
+// channels.
+#include "cpu/ChannelsLast.h"
+#include "cpu/GemmKernels.h"
+#include "cpu/Support.h"
+#include "cpu/ThreadPool.h"
+
+#include <algorithm>
+
+namespace tessera {
+
+void depthwiseNhwcPortable(const NhwcWindow &g, const float *w,
+                           const float *bias, float lo, float hi, int64_t oh0,
+                           int64_t oh1) {
+  nhwcRowsImpl<true, 2, 1>(g, w, bias, lo, hi, oh0, oh1);
+}
+
+void maxPoolNhwcPortable(const NhwcWindow &g, int64_t oh0, int64_t oh1) {
+  nhwcRowsImpl<false, 2, 1>(g, nullptr, nullptr, 0.0f, 0.0f, oh0, oh1);
+}
+
+namespace {
+
+enum class Isa { Portable, Avx2, Avx512 };
+
+Isa nhwcIsa() {
+  static const Isa isa = gemmUsesAvx512()      ? Isa::Avx512
+                         : avx2KernelsUsable() ? Isa::Avx2
+                                               : Isa::Portable;
+  return isa;
+}
+
+/// body(g, oh0, oh1) over every image's output rows: pieces of whole rows
+/// in order on the pool (thread t the t-th stretch of positions, as the
+/// convs split theirs), or all on this thread when the op is small.
+template <typename Body>
+void forEachRows(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
+                 int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
+                 int64_t dw, int64_t padT, int64_t padL, const Body &body) {
+  int64_t N = Y->sizes[0], C = Y->sizes[1], OH = Y->sizes[2];
+  NhwcWindow g{C,
+               X->sizes[2],
+               X->sizes[3],
+               OH,
+               Y->sizes[3],
+               kh,
+               kw,
+               sh,
+               sw,
+               dh,
+               dw,
+               padT,
+               padL,
+               nullptr,
+               X->strides[2],
+               X->strides[3],
+               nullptr,
+               Y->strides[2],
+               Y->strides[3]};
+  int64_t rows = N * OH, work = rows * g.OW * C * kh * kw;
+  int64_t pieces =
+      work < (1 << 16) ? 1 : std::min<int64_t>(rows, 4 * int64_t(numThreads()));
+  auto piece = [&](int64_t t) {
+    for (int64_t i = t * rows / pieces, end = (t + 1) * rows / pieces;
+         i < end;) {
+      int64_t n = i / OH, oh0 = i % OH, oh1 = std::min(OH, oh0 + end - i);
+      NhwcWindow image = g;
+      image.x = X->aligned + X->offset + n * X->strides[0];
+      image.y = Y->aligned + Y->offset + n * Y->strides[0];
+      body(image, oh0, oh1);
+      i += oh1 - oh0;
+    }
+  };
+  if (pieces == 1)
+    piece(0);
+  else
+    parallelFor(pieces, piece);
+}
+
+} // namespace
+
+void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
+                   int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
+                   int64_t dw, int64_t padT, int64_t padL, const float *w,
+                   const float *bias, float lo, float hi) {
+  Isa isa = nhwcIsa();
+  forEachRows(X, Y, kh, kw, sh, sw, dh, dw, padT, padL,
+              [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
+                if (isa == Isa::Avx512)
+                  depthwiseNhwcAvx512(g, w, bias, lo, hi, oh0, oh1);
+                else if (isa == Isa::Avx2)
+                  depthwiseNhwcAvx2(g, w, bias, lo, hi, oh0, oh1);
+                else
+                  depthwiseNhwcPortable(g, w, bias, lo, hi, oh0, oh1);
+              });
+}
+
+void maxPoolNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
+                 int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
+                 int64_t dw, int64_t padT, int64_t padL) {
+  Isa isa = nhwcIsa();
+  forEachRows(X, Y, kh, kw, sh, sw, dh, dw, padT, padL,
+              [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
+                if (isa == Isa::Avx512)
+                  maxPoolNhwcAvx512(g, oh0, oh1);
+                else if (isa == Isa::Avx2)
+                  maxPoolNhwcAvx2(g, oh0, oh1);
+                else
+                  maxPoolNhwcPortable(g, oh0, oh1);
+              });
+}
+
+} // namespace tessera

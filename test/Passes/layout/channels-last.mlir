@@ -1,0 +1,115 @@
+// RUN: tessera-opt %s -split-input-file --tessera-channels-last | FileCheck %s
+// 2-d f32 convs (one group or depthwise) and max pools become channels_last
+// between transposes; the transposes back sink through elementwise ops and
+// cancel against the next op's, so only the chain's ends transpose.
+
+// A conv, an elementwise op, a depthwise conv whose residual is the first
+// conv, and a max pool: one transpose in, one out.
+// CHECK-LABEL: func @chain
+// CHECK: %[[X:.+]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x4x8x8xf32> to tensor<1x8x8x4xf32>
+// CHECK: %[[C:.+]] = tessera.conv %[[X]], %arg1 {channels_last, clamp_min = 0.000000e+00 : f64, {{.*}}} : (tensor<1x8x8x4xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32>
+// CHECK: %[[S:.+]] = tessera.sigmoid %[[C]] : tensor<1x8x8x8xf32>
+// CHECK: %[[D:.+]] = tessera.conv %[[S]], %arg2 residual %[[C]] {channels_last, {{.*}}group = 8 : i64
+// CHECK: %[[P:.+]] = tessera.max_pool %[[D]] {channels_last, {{.*}}} : tensor<1x8x8x8xf32> to tensor<1x4x4x8xf32>
+// CHECK: %[[Y:.+]] = tessera.transpose %[[P]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x8xf32> to tensor<1x8x4x4xf32>
+// CHECK: return %[[Y]]
+func.func @chain(%x: tensor<1x4x8x8xf32>, %w1: tensor<8x4x3x3xf32>, %w2: tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = tessera.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, clamp_min = 0.0 : f64} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32>
+  %1 = tessera.sigmoid %0 : tensor<1x8x8x8xf32>
+  %2 = tessera.conv %1, %w2 residual %0 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 8 : i64} : (tensor<1x8x8x8xf32>, tensor<8x1x3x3xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %3 = tessera.max_pool %2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x8x8x8xf32> to tensor<1x8x4x4xf32>
+  return %3 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Constant operands of binary ops (a per-channel [C, 1, 1] scale and a
+// scalar) are moved to the channels-last layout instead.
+// CHECK-LABEL: func @constants
+// CHECK-DAG: %[[H:.+]] = tessera.constant dense<5.000000e-01> : tensor<1x1x1x1xf32>
+// CHECK-DAG: %[[S:.+]] = tessera.constant dense<{{\[\[\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00]]]]> : tensor<1x1x1x8xf32>
+// CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last
+// CHECK: %[[M:.+]] = tessera.mul %[[C]], %[[S]] : (tensor<1x8x8x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x8x8x8xf32>
+// CHECK: %[[A:.+]] = tessera.add %[[H]], %[[M]]
+// CHECK: %[[D:.+]] = tessera.conv %[[A]], %arg2 {channels_last
+// CHECK: tessera.transpose %[[D]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK-NOT: tessera.transpose
+func.func @constants(%x: tensor<1x4x8x8xf32>, %w1: tensor<8x4x1x1xf32>, %w2: tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32> {
+  %s = tessera.constant dense<[[[1.0]], [[2.0]], [[3.0]], [[4.0]], [[5.0]], [[6.0]], [[7.0]], [[8.0]]]> : tensor<8x1x1xf32>
+  %h = tessera.constant dense<0.5> : tensor<f32>
+  %0 = tessera.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %1 = tessera.mul %0, %s : (tensor<1x8x8x8xf32>, tensor<8x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %2 = tessera.add %h, %1 : (tensor<f32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %3 = tessera.conv %2, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32>
+  return %3 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// A channel concat of two convs (SqueezeNet's Fire module) feeding a conv:
+// the concat runs channels-last, along the last dim.
+// CHECK-LABEL: func @concat
+// CHECK: %[[A:.+]] = tessera.conv {{.*}}channels_last{{.*}} -> tensor<1x8x8x4xf32>
+// CHECK: %[[B:.+]] = tessera.conv {{.*}}channels_last{{.*}} -> tensor<1x8x8x4xf32>
+// CHECK: %[[C:.+]] = tessera.concat %[[A]], %[[B]] {axis = 3 : i64} : (tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>) -> tensor<1x8x8x8xf32>
+// CHECK: tessera.conv %[[C]], %arg3 {channels_last
+// CHECK-NOT: tessera.concat
+func.func @concat(%x: tensor<1x4x8x8xf32>, %w1: tensor<4x4x1x1xf32>, %w3: tensor<4x4x3x3xf32>, %w: tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32> {
+  %0 = tessera.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %1 = tessera.conv %x, %w3 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %2 = tessera.concat %0, %1 {axis = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %3 = tessera.conv %2, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32>
+  return %3 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// A squeeze-and-excitation block (MobileNetV3, EfficientNet): the global
+// average pool reduces the channels-last dims, the gate [1, 1, 1, C] scales
+// the conv's channels-last output, and nothing transposes between the convs.
+// CHECK-LABEL: func @squeeze_excite
+// CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last{{.*}} -> tensor<1x8x8x8xf32>
+// CHECK: %[[P:.+]] = tessera.reduce_mean %[[C]] {axes = array<i64: 1, 2>} : tensor<1x8x8x8xf32> to tensor<1x1x1x8xf32>
+// CHECK: %[[F:.+]] = tessera.conv %[[P]], %arg2 {channels_last
+// CHECK: %[[G:.+]] = tessera.sigmoid %[[F]] : tensor<1x1x1x8xf32>
+// CHECK: %[[M:.+]] = tessera.mul %[[C]], %[[G]] : (tensor<1x8x8x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x8x8x8xf32>
+// CHECK: tessera.conv %[[M]], %arg3 {channels_last
+// CHECK-NOT: tessera.reduce_mean
+func.func @squeeze_excite(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x1x1xf32>, %wf: tensor<8x8x1x1xf32>, %w2: tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %1 = tessera.reduce_mean %0 {axes = array<i64: 2, 3>, keepdims = true} : tensor<1x8x8x8xf32> to tensor<1x8x1x1xf32>
+  %2 = tessera.conv %1, %wf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x1x1xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x1x1xf32>
+  %3 = tessera.sigmoid %2 : tensor<1x8x1x1xf32>
+  %4 = tessera.mul %0, %3 : (tensor<1x8x8x8xf32>, tensor<1x8x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %5 = tessera.conv %4, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32>
+  return %5 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// Near misses: a grouped conv that is not depthwise, a 1-d conv, an f16
+// conv and an average pool keep their layout; an Add with a tensor that is
+// neither the same transpose nor a constant nor spatially uniform keeps the
+// transpose before it, and so do a concat with such a tensor and a
+// reduction that drops its dims.
+// CHECK-LABEL: func @near_misses
+// CHECK: tessera.conv %arg0, %arg1 {dilations = array<i64: 1, 1>, group = 2 : i64
+// CHECK: tessera.conv %arg2, %arg3 {dilations = array<i64: 1>, group = 1 : i64
+// CHECK: tessera.conv %arg4, %arg5 {dilations = array<i64: 1, 1>, group = 1 : i64
+// CHECK: tessera.avg_pool %arg0 {dilations
+// CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last
+// CHECK: %[[T:.+]] = tessera.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: tessera.add %[[T]], %arg6
+// CHECK: tessera.concat %[[T]], %arg6 {axis = 1 : i64}
+// CHECK: tessera.reduce_mean %[[T]] {axes = array<i64: 2, 3>, keepdims = false}
+func.func @near_misses(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>, %x1: tensor<1x4x8xf32>, %w1: tensor<8x4x3xf32>, %xh: tensor<1x4x8x8xf16>, %wh: tensor<8x4x1x1xf16>, %r: tensor<1x8x8x8xf32>, %w: tensor<8x4x1x1xf32>) -> (tensor<1x8x6x6xf32>, tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>) {
+  %0 = tessera.conv %x, %wg {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %1 = tessera.conv %x1, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x4x8xf32>, tensor<8x4x3xf32>) -> tensor<1x8x6xf32>
+  %2 = tessera.conv %xh, %wh {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf16>, tensor<8x4x1x1xf16>) -> tensor<1x8x8x8xf16>
+  %3 = tessera.avg_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, count_include_pad = false} : tensor<1x4x8x8xf32> to tensor<1x4x4x4xf32>
+  %4 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %5 = tessera.add %4, %r : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %6 = tessera.concat %4, %r {axis = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %7 = tessera.reduce_mean %4 {axes = array<i64: 2, 3>, keepdims = false} : tensor<1x8x8x8xf32> to tensor<1x8xf32>
+  return %0, %1, %2, %3, %5, %6, %7 : tensor<1x8x6x6xf32>, tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>
+}
