@@ -9,10 +9,13 @@ runtime's kernels, and with --no-fused-kernels: im2col + matmul), runs both
 TESSERA_CONV_DIRECT=0 and =avx2 (the AVX2 direct kernel where the AVX-512 one
 is picked), with TESSERA_GEMM_PORTABLE=1, and on two threads split by
 positions and by channels, TESSERA_CONV_SPLIT) and prints per case
-the lowering the kernel build chose (tessera_conv2d_f32, the depthwise
-kernel, or for non-overlapping patches the importer's linear layer) and
-whether every output matches torch (relative L2 <= 1e-5, no NaN).
+the kernel that ran (its TESSERA_PROFILE: tessera_conv2d_f32, the depthwise
+kernel, or for non-overlapping patches the importer's linear layer; for a
+channels-last model, whether its buffers went straight into the kernel),
+what --report says was fused, and whether every output matches torch
+(relative L2 <= 1e-5, no NaN).
 """
+import json
 import os
 import subprocess
 import sys
@@ -125,23 +128,16 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
     lowering = None
     for tag, flags in (("kernels", []), ("im2col", ["--no-fused-kernels"])):
         exe = os.path.join(d, tag)
-        subprocess.run([compiler, path, "-o", exe] + flags, check=True)
+        report = os.path.join(d, "report.json")
         if tag == "kernels":
-            ir = subprocess.run([compiler, path, "--emit=linalg", "-o", "-"], check=True,
-                                capture_output=True, text=True).stdout
-            tir = subprocess.run([compiler, path, "--emit=tessera", "-o", "-"], check=True,
-                                 capture_output=True, text=True).stdout
-            fused = " + ".join(f for f, key in (("conv-residual", " residual "),
-                                                ("conv-activation", "clamp_m")) if key in tir)
-            lowering = ("conv-kernel" if "tessera_conv2d_f32" in ir else
-                        "depthwise" if "tessera_depthwise_conv2d_f32" in ir else
-                        "patch-linear" if "tessera_linear_f32" in ir else "im2col")
-            if "channels_last" in tir and "tessera.transpose" not in tir:
-                lowering += " channels-last"
+            flags = flags + ["--report=" + report]
+        subprocess.run([compiler, path, "-o", exe] + flags, check=True)
         # The kernel build on each of the runtime's paths: the direct AVX2
         # kernel where the CPU has it, the packed GEMM (implicit im2col, or
-        # positions as rows) and the portable code.
-        envs = [("", {})]
+        # positions as rows) and the portable code. The first run's profile
+        # names the kernel that ran.
+        profile = os.path.join(d, tag + "_profile.json")
+        envs = [("", {"TESSERA_PROFILE": profile})]
         if tag == "kernels":
             envs += [("gemm", {"TESSERA_CONV_DIRECT": "0"}),
                      ("avx2", {"TESSERA_CONV_DIRECT": "avx2"}),
@@ -150,17 +146,36 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      ("positions", {"TESSERA_CONV_SPLIT": "positions",
                                     "TESSERA_NUM_THREADS": "2"}),
                      ("channels", {"TESSERA_CONV_SPLIT": "channels",
-                                   "TESSERA_NUM_THREADS": "2"})]
-        if tag == "kernels" and lowering.startswith("depthwise"):
-            # Per plane; blocks of 8 channels only (the AVX2 CPUs' path; with
-            # AVX-512, blocks of 16 first); channels-last, the AVX2 build.
-            envs += [("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"}),
+                                   "TESSERA_NUM_THREADS": "2"}),
+                     # Per plane; blocks of 8 channels only (the AVX2 CPUs'
+                     # path; with AVX-512, blocks of 16 first); channels-last,
+                     # the AVX2 build. Depthwise convs only (below).
+                     ("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"}),
                      ("blocks8", {"TESSERA_GEMM_ISA": "avx2"})]
         for suffix, env in envs:
+            if suffix in ("planes", "blocks8") and not lowering.startswith("depthwise"):
+                continue
             res = os.path.join(d, tag + suffix + "_out")
             subprocess.run([exe] + ["--input=%s=%s" % (n, os.path.join(d, n + ".npy"))
                                     for n in inputs] + ["--output-dir", res],
                            check=True, capture_output=True, env=dict(os.environ, **env))
+            if tag == "kernels" and not suffix:
+                # What ran (the runtime kernel, or only generated code) and
+                # what the graph passes did.
+                ran = [e["name"] for e in json.load(open(profile))["traceEvents"]
+                       if e.get("ph") == "X"]
+                counts = json.load(open(report))["passes"]
+                fusions = counts["tessera-fuse-conv-activation"]
+                fused = " + ".join(f for f in ("conv-residual", "conv-activation")
+                                   if fusions[f] > 0)
+                lowering = ("conv-kernel" if "conv2d_f32" in ran else
+                            "depthwise" if "depthwise_conv2d_f32" in ran else
+                            "patch-linear" if "linear_f32" in ran else "im2col")
+                # A channels-last model's buffers straight into the kernel
+                # (no transposing copy around it).
+                if (nhwc and counts["tessera-channels-last"]["channels-last"] > 0
+                        and len(ran) == 1):
+                    lowering += " channels-last"
             y = np.load(os.path.join(res, "y.npy")).astype(np.float64)
             # NaN exactly where the reference has it (a NaN input), else none.
             finite = np.isfinite(ref)
