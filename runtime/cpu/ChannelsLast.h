@@ -26,6 +26,16 @@ inline tessera_memref4d_f32 channelsFirstView(const tessera_memref4d_f32 &m) {
   return v;
 }
 
+/// With TESSERA_CONV_CHANNELS_LAST in `flags`, points `m` (unless null) at
+/// its channel-first view, kept in `view` (the kernels' entry points).
+inline void viewChannelsFirst(int64_t flags, tessera_memref4d_f32 *&m,
+                              tessera_memref4d_f32 &view) {
+  if (!(flags & TESSERA_CONV_CHANNELS_LAST) || !m)
+    return;
+  view = channelsFirstView(*m);
+  m = &view;
+}
+
 /// The depthwise conv (tessera_depthwise_conv2d_f32) of X [N, C, H, W] into
 /// Y [N, C, OH, OW], both with channel stride 1 (channels-last views): the
 /// weights [kh*kw][C] and bias [C] (zeros without one) repacked, the output

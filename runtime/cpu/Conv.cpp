@@ -125,6 +125,19 @@ Clamp clampOf(int64_t flags, float lo, float hi) {
   return c;
 }
 
+/// The epilogue of a conv's GEMM: its bias by rows (output channels as
+/// rows) or by columns (positions as rows), then the clamp.
+Epilogue convEpilogue(const float *bias, int64_t biasStride, bool byRows,
+                      const Clamp &clamp) {
+  Epilogue e;
+  (byRows ? e.rowBias : e.bias) = bias;
+  (byRows ? e.rowBiasStride : e.biasStride) = biasStride;
+  e.clamp = clamp.on;
+  e.clampMin = clamp.lo;
+  e.clampMax = clamp.hi;
+  return e;
+}
+
 /// NaN stays NaN (both comparisons are false).
 inline float clampValue(const Clamp &c, float v) {
   v = v < c.lo ? c.lo : v;
@@ -176,12 +189,7 @@ void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
       }
     }
   });
-  Epilogue epilogue;
-  epilogue.bias = bias;
-  epilogue.biasStride = biasStride;
-  epilogue.clamp = clamp.on;
-  epilogue.clampMin = clamp.lo;
-  epilogue.clampMax = clamp.hi;
+  Epilogue epilogue = convEpilogue(bias, biasStride, /*byRows=*/false, clamp);
   gemmAccumulate(P, F, K, patches, K, 1, false, Wt->aligned + Wt->offset,
                  Wt->strides[1], Wt->strides[0], constantW, c, F, 1, &epilogue);
   parallelForRows(F, P, [&](int64_t f) {
@@ -474,16 +482,9 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   if (!(flags & TESSERA_CONV_RESIDUAL))
     R = nullptr;
   tessera_memref4d_f32 xv, yv, rv;
-  if (flags & TESSERA_CONV_CHANNELS_LAST) {
-    xv = tessera::channelsFirstView(*X);
-    yv = tessera::channelsFirstView(*Y);
-    X = &xv;
-    Y = &yv;
-    if (R) {
-      rv = tessera::channelsFirstView(*R);
-      R = &rv;
-    }
-  }
+  tessera::viewChannelsFirst(flags, X, xv);
+  tessera::viewChannelsFirst(flags, Y, yv);
+  tessera::viewChannelsFirst(flags, R, rv);
   tessera::Clamp clamp = tessera::clampOf(flags, lo, hi);
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], K = Wt->sizes[1];
@@ -527,12 +528,8 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 &&
       OH == X->sizes[2] && OW == X->sizes[3] && evenRows(X) && evenRows(Y) &&
       (!R || evenRows(R))) {
-    tessera::Epilogue epilogue;
-    epilogue.bias = b;
-    epilogue.biasStride = b ? bias->strides[0] : 0;
-    epilogue.clamp = clamp.on;
-    epilogue.clampMin = clamp.lo;
-    epilogue.clampMax = clamp.hi;
+    tessera::Epilogue epilogue = tessera::convEpilogue(
+        b, b ? bias->strides[0] : 0, /*byRows=*/false, clamp);
     if (R) {
       epilogue.residualRowStride = R->strides[3];
       epilogue.residualColStride = 1;
@@ -579,12 +576,8 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
           : clamp;
   // The GEMM writes y (no fill first): its epilogue adds the bias of each
   // output channel, a row.
-  tessera::Epilogue epilogue;
-  epilogue.rowBias = b;
-  epilogue.rowBiasStride = b ? bias->strides[0] : 0;
-  epilogue.clamp = gemmClamp.on;
-  epilogue.clampMin = gemmClamp.lo;
-  epilogue.clampMax = gemmClamp.hi;
+  tessera::Epilogue epilogue = tessera::convEpilogue(
+      b, b ? bias->strides[0] : 0, /*byRows=*/true, gemmClamp);
   if (residualInGemm) {
     epilogue.residualRowStride = R->strides[1];
     epilogue.residualColStride = 1;
@@ -663,12 +656,8 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     int64_t padT, int64_t padL, float lo, float hi) {
   tessera_memref4d_f32 xv, yv;
-  if (flags & TESSERA_CONV_CHANNELS_LAST) {
-    xv = tessera::channelsFirstView(*X);
-    yv = tessera::channelsFirstView(*Y);
-    X = &xv;
-    Y = &yv;
-  }
+  tessera::viewChannelsFirst(flags, X, xv);
+  tessera::viewChannelsFirst(flags, Y, yv);
   tessera::Clamp clamp = tessera::clampOf(flags, lo, hi);
   int64_t batch = Y->sizes[0], C = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], taps = kh * kw;

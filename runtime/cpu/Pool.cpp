@@ -121,12 +121,8 @@ extern "C" void _mlir_ciface_tessera_max_pool2d_f32(
     int64_t sh, int64_t sw, int64_t dh, int64_t dw, int64_t padT, int64_t padL,
     int64_t flags) {
   tessera_memref4d_f32 xv, yv;
-  if (flags & TESSERA_CONV_CHANNELS_LAST) {
-    xv = tessera::channelsFirstView(*X);
-    yv = tessera::channelsFirstView(*Y);
-    X = &xv;
-    Y = &yv;
-  }
+  tessera::viewChannelsFirst(flags, X, xv);
+  tessera::viewChannelsFirst(flags, Y, yv);
   int64_t N = Y->sizes[0], C = Y->sizes[1], OH = Y->sizes[2], OW = Y->sizes[3],
           H = X->sizes[2], W = X->sizes[3];
   const int64_t *xs = X->strides, *ys = Y->strides;
