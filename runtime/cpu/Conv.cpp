@@ -198,11 +198,19 @@ void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
   });
 }
 
+/// The tap (c*taps + t, channel c, window tap t) that the direct kernel
+/// takes i-th: in order, or with `channelsInner` channel by channel within
+/// each window tap (i = t*C + c).
+inline int64_t directTap(int64_t i, int64_t C, int64_t taps,
+                         bool channelsInner) {
+  return channelsInner ? i % C * taps + i / C : i;
+}
+
 /// The weight [F, K] as the direct kernel's panels [ceil(F/cw)][K][cw]
 /// (zero past F): packed once and kept when constant (keyed like the GEMM's
-/// pre-packed operands), else into a per-thread scratch. The taps k = c*taps
-/// + t in that order, or with `channelsInner` as t*C + c (a channels-last
-/// image: consecutive taps read consecutive channels).
+/// pre-packed operands), else into a per-thread scratch. The taps in
+/// directTap's order (`channelsInner` for a channels-last image:
+/// consecutive taps read consecutive channels).
 const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant,
                            int64_t cw, int64_t taps, bool channelsInner) {
   int64_t F = Wt->sizes[0], K = Wt->sizes[1], blocks = (F + cw - 1) / cw;
@@ -211,7 +219,7 @@ const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant,
   auto pack = [&](float *dst) {
     for (int64_t fb = 0; fb < blocks; ++fb)
       for (int64_t i = 0; i < K; ++i, dst += cw) {
-        int64_t k = channelsInner ? i % C * taps + i / C : i;
+        int64_t k = directTap(i, C, taps, channelsInner);
         for (int64_t j = 0; j < cw; ++j) {
           int64_t f = fb * cw + j;
           dst[j] = f < F ? w[f * Wt->strides[0] + k * Wt->strides[1]] : 0.0f;
@@ -346,7 +354,7 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   static thread_local std::vector<int64_t> off;
   off.resize(K);
   for (int64_t i = 0; i < K; ++i) {
-    int64_t k = channelsInner ? i % C * kh * kw + i / C : i;
+    int64_t k = directTap(i, C, kh * kw, channelsInner);
     int64_t c = k / (kh * kw), r = k / kw % kh, s = k % kw;
     off[i] = c * ldc + r * dh * ldx + s * dw * ldw;
   }
@@ -401,28 +409,27 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
           std::fill(row + (padL + W) * C, row + Wp * C, 0.0f);
         }
       };
-      auto copy = [&](int64_t c) { copyRows(c, 0, Hp); };
-      bool big = C * Hp * Wp >= (1 << 14);
-      if (channelsLast && parallel && big) {
-        int64_t bands = std::min<int64_t>(Hp, 4 * int64_t(threads));
-        parallelFor(bands, [&](int64_t band) {
-          copyRowsLast(band * Hp / bands, (band + 1) * Hp / bands);
-        });
-      } else if (channelsLast) {
-        copyRowsLast(0, Hp);
-      } else if (parallel && big && byPositions) {
-        // Bands of rows of every channel, in order: thread t copies the
-        // rows its stretch of positions reads.
-        int64_t bands = std::min<int64_t>(Hp, 4 * int64_t(threads));
-        parallelFor(bands, [&](int64_t band) {
+      // Rows [i0, i1) of every channel, in either layout.
+      auto copyBand = [&](int64_t i0, int64_t i1) {
+        if (channelsLast)
+          copyRowsLast(i0, i1);
+        else
           for (int64_t c = 0; c < C; ++c)
-            copyRows(c, band * Hp / bands, (band + 1) * Hp / bands);
+            copyRows(c, i0, i1);
+      };
+      bool big = C * Hp * Wp >= (1 << 14);
+      if (parallel && big && (channelsLast || byPositions)) {
+        // Bands of rows of every channel, in order: thread t copies the
+        // rows its stretch of positions reads (a channels-last row holds
+        // every channel).
+        int64_t bands = std::min<int64_t>(Hp, 4 * int64_t(threads));
+        parallelFor(bands, [&](int64_t band) {
+          copyBand(band * Hp / bands, (band + 1) * Hp / bands);
         });
       } else if (parallel && big) {
-        parallelFor(C, copy);
+        parallelFor(C, [&](int64_t c) { copyRows(c, 0, Hp); });
       } else {
-        for (int64_t c = 0; c < C; ++c)
-          copy(c);
+        copyBand(0, Hp);
       }
       x = padded;
     }
