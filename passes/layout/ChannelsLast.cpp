@@ -65,6 +65,15 @@ void makeChannelsLast(Operation *op) {
   op->erase();
 }
 
+/// The channels-last tensor that `v` is the channel-first transpose of
+/// (the transpose makeChannelsLast leaves after each op), if any.
+Value channelsLastSource(Value v) {
+  auto t = v.getDefiningOp<TransposeOp>();
+  return t && t.getPerm() == ArrayRef<int64_t>(toChannelsFirst(4))
+             ? t.getInput()
+             : Value();
+}
+
 /// Elementwise ops: the unary ones (one operand of the result's type; no
 /// attributes but a clamp's bounds) and the broadcasting binary ones.
 bool isElementwise(Operation *op) {
@@ -100,8 +109,7 @@ struct SinkTranspose : RewritePattern {
     SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
     bool any = false;
     for (Value v : op->getOperands()) {
-      auto t = v.getDefiningOp<TransposeOp>();
-      if (t && t.getPerm() == ArrayRef<int64_t>(first)) {
+      if (channelsLastSource(v)) {
         any = true;
         continue;
       }
@@ -115,9 +123,8 @@ struct SinkTranspose : RewritePattern {
     Location loc = op->getLoc();
     IRMapping map;
     for (Value v : op->getOperands()) {
-      auto t = v.getDefiningOp<TransposeOp>();
-      if (t && t.getPerm() == ArrayRef<int64_t>(first)) {
-        map.map(v, t.getInput());
+      if (Value source = channelsLastSource(v)) {
+        map.map(v, source);
         continue;
       }
       // A constant broadcast against [N, C, H, W]: its shape padded to rank
@@ -150,16 +157,15 @@ struct SinkTransposeThroughReduce : OpRewritePattern<ReduceOp> {
   LogicalResult matchAndRewrite(ReduceOp op,
                                 PatternRewriter &rewriter) const override {
     SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
-    auto t = op.getInput().template getDefiningOp<TransposeOp>();
-    if (!t || t.getPerm() != ArrayRef<int64_t>(first) || !op.getKeepdims() ||
-        !isF32Rank4(op.getType()))
+    Value source = channelsLastSource(op.getInput());
+    if (!source || !op.getKeepdims() || !isF32Rank4(op.getType()))
       return failure();
     SmallVector<int64_t> axes;
     for (int64_t a : op.getAxes())
       axes.push_back(first[a]);
     llvm::sort(axes);
     Value y = ReduceOp::create(
-        rewriter, op.getLoc(), permuted(op.getType(), last), t.getInput(),
+        rewriter, op.getLoc(), permuted(op.getType(), last), source,
         rewriter.getDenseI64ArrayAttr(axes), op.getKeepdimsAttr());
     rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
     return success();
@@ -177,10 +183,10 @@ struct SinkTransposeThroughConcat : OpRewritePattern<ConcatOp> {
       return failure();
     SmallVector<Value> inputs;
     for (Value v : op.getInputs()) {
-      auto t = v.getDefiningOp<TransposeOp>();
-      if (!t || t.getPerm() != ArrayRef<int64_t>(first))
+      Value source = channelsLastSource(v);
+      if (!source)
         return failure();
-      inputs.push_back(t.getInput());
+      inputs.push_back(source);
     }
     Value y =
         ConcatOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
