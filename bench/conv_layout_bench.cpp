@@ -83,10 +83,10 @@ int main(int argc, char **argv) {
     else if (depthwise)
       _mlir_ciface_tessera_depthwise_conv2d_f32(
           X, &dw, &db, Y, (flags & ~TESSERA_CONV_RESIDUAL) | layout, k, k, s, s,
-          1, 1, pad, pad, 0, 0);
+          1, 1, pad, pad, 0, 0, 2 | 4);
     else
       _mlir_ciface_tessera_conv2d_f32(X, &dw, &db, R, Y, flags | layout, k, k,
-                                      s, s, 1, 1, pad, pad, 0, 0, 2);
+                                      s, s, 1, 1, pad, pad, 0, 0, 2 | 4);
   };
   call(false);
   call(true);

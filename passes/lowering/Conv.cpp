@@ -316,8 +316,8 @@ Value finishResult(OpBuilder &b, Location loc, Value y, Value residual,
       });
 }
 
-/// An f32 1-d or 2-d conv as a runtime kernel on the unpadded input: one
-/// group as the implicit GEMM (tessera_conv2d_f32, with the constant mask,
+/// An f32 1-d or 2-d conv as a runtime kernel on the unpadded input, with
+/// the constant mask: one group as the implicit GEMM (tessera_conv2d_f32,
 /// adding the residual), depthwise as tessera_depthwise_conv2d_f32 (a
 /// residual, rare there, is added afterwards, before the clamp). A 1-d conv
 /// is a 2-d one of height 1. The weight [F, C/G, K..] is passed as
@@ -391,10 +391,9 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
   SmallVector<Value> inputs = {x, w2, bias};
   if (!depthwise)
     inputs.push_back(residual);
-  Value y = CallKernelOp::create(b, loc, TypeRange{yType},
-                                 b.getStringAttr(kernelName), inputs,
-                                 ValueRange{init}, b.getArrayAttr(scalars),
-                                 depthwise ? UnitAttr() : b.getUnitAttr())
+  Value y = CallKernelOp::create(
+                b, loc, TypeRange{yType}, b.getStringAttr(kernelName), inputs,
+                ValueRange{init}, b.getArrayAttr(scalars), b.getUnitAttr())
                 .getResult(0);
   if (k == 1)
     y = tensor::CollapseShapeOp::create(

@@ -20,10 +20,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <tuple>
 #include <vector>
 
 namespace tessera {
@@ -226,27 +223,15 @@ const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant,
         }
       }
   };
-  size_t bytes = (size_t(blocks * K * cw) * sizeof(float) + 63) / 64 * 64;
   if (!constant) {
     static thread_local Scratch scratch;
     float *dst = scratch.get(blocks * K * cw);
     pack(dst);
     return dst;
   }
-  using Key = std::tuple<const float *, int64_t, int64_t, int64_t, int64_t,
-                         int64_t, bool>;
-  using Packed = std::unique_ptr<float[], decltype(&free)>;
-  static std::mutex mutex;
-  static auto *cache = new std::map<Key, Packed>();
-  std::lock_guard<std::mutex> lock(mutex);
-  Key key{w, F, K, Wt->strides[0], Wt->strides[1], cw, channelsInner};
-  auto it = cache->find(key);
-  if (it == cache->end()) {
-    Packed packed(static_cast<float *>(aligned_alloc(64, bytes)), &free);
-    pack(packed.get());
-    it = cache->emplace(key, std::move(packed)).first;
-  }
-  return it->second.get();
+  return packOnce({reinterpret_cast<intptr_t>(w), F, K, Wt->strides[0],
+                   Wt->strides[1], cw, channelsInner},
+                  size_t(blocks * K * cw), pack);
 }
 
 /// The direct kernel convolutions take: the AVX-512 one where the GEMM is
@@ -661,7 +646,7 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *Wt,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL, float lo, float hi) {
+    int64_t padT, int64_t padL, float lo, float hi, int64_t constMask) {
   tessera_memref4d_f32 xv, yv;
   tessera::viewChannelsFirst(flags, X, xv);
   tessera::viewChannelsFirst(flags, Y, yv);
@@ -678,15 +663,28 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
                             clamp.hi};
   static const bool avx2 = tessera::avx2KernelsUsable();
   if (X->strides[1] == 1 && Y->strides[1] == 1) {
-    // Channels-last images (ChannelsLast.h): the weights as [tap][C], the
-    // bias padded with zeros; threads split the output rows in order.
-    static thread_local tessera::Scratch weights;
-    float *w = weights.get(taps * C + C);
-    for (int64_t c = 0; c < C; ++c) {
-      const float *wt = Wt->aligned + Wt->offset + c * Wt->strides[0];
-      for (int64_t t = 0; t < taps; ++t)
-        w[t * C + c] = wt[t * Wt->strides[1]];
-      w[taps * C + c] = b ? b[c * bias->strides[0]] : 0.0f;
+    // Channels-last images (ChannelsLast.h): the weights as [tap][C] and
+    // the bias (zeros without one) after them; packed once when both are
+    // constant.
+    const float *wt = Wt->aligned + Wt->offset;
+    auto pack = [&](float *w) {
+      for (int64_t c = 0; c < C; ++c) {
+        for (int64_t t = 0; t < taps; ++t)
+          w[t * C + c] = wt[c * Wt->strides[0] + t * Wt->strides[1]];
+        w[taps * C + c] = b ? b[c * bias->strides[0]] : 0.0f;
+      }
+    };
+    const float *w;
+    if ((constMask & 2) && (!b || (constMask & 4))) {
+      w = tessera::packOnce(
+          {reinterpret_cast<intptr_t>(wt), reinterpret_cast<intptr_t>(b), C,
+           taps, Wt->strides[0], Wt->strides[1], b ? bias->strides[0] : 0},
+          size_t(taps * C + C), pack);
+    } else {
+      static thread_local tessera::Scratch weights;
+      float *packed = weights.get(taps * C + C);
+      pack(packed);
+      w = packed;
     }
     tessera::depthwiseNhwc(X, Y, kh, kw, sh, sw, dh, dw, padT, padL, w,
                            w + taps * C, clamp.lo, clamp.hi);

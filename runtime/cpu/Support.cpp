@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -41,6 +45,23 @@ bool inReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
 #endif
 }
 } // namespace
+
+const float *tessera::packOnce(std::initializer_list<int64_t> key,
+                               size_t floats,
+                               const std::function<void(float *)> &fill) {
+  using Packed = std::unique_ptr<float[], decltype(&free)>;
+  static std::mutex mutex;
+  static auto *cache = new std::map<std::vector<int64_t>, Packed>();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache->find(std::vector<int64_t>(key));
+  if (it == cache->end()) {
+    size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    Packed packed(static_cast<float *>(aligned_alloc(64, bytes)), &free);
+    fill(packed.get());
+    it = cache->emplace(std::vector<int64_t>(key), std::move(packed)).first;
+  }
+  return it->second.get();
+}
 
 void tessera::releaseSourcePages(const void *data, int64_t rows, int64_t cols,
                                  int64_t rowStride, int64_t colStride,

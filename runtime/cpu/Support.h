@@ -5,6 +5,8 @@
 #include "tessera_runtime.h"
 
 #include <cstdlib>
+#include <functional>
+#include <initializer_list>
 
 namespace tessera {
 
@@ -24,6 +26,13 @@ struct Scratch {
     return data;
   }
 };
+
+// A constant operand (a model weight) repacked once: the 64-byte aligned
+// buffer of `floats` floats that fill(dst) wrote on the first call with
+// this key, kept for the life of the process. The key names the operand
+// (its address, shape and strides) and the packing's parameters.
+const float *packOnce(std::initializer_list<int64_t> key, size_t floats,
+                      const std::function<void(float *)> &fill);
 
 // Records a printf-style message as this thread's last error and returns
 // `status`, so callers can write `return setError(...)`.

@@ -277,12 +277,14 @@ void _mlir_ciface_tessera_conv2d_f32(
    its [H, W]. X [N,C,H,W], W [C,kh*kw], Y [N,C,OH,OW], any strides (unit
    column or unit channel strides are the fast paths). flags:
    TESSERA_LINEAR_BIAS, TESSERA_CONV_CLAMP_MIN / _MAX and
-   TESSERA_CONV_CHANNELS_LAST as for tessera_conv2d_f32. */
+   TESSERA_CONV_CHANNELS_LAST as for tessera_conv2d_f32. constMask bit 1:
+   W is constant, bit 2: bias is (a channels-last conv then repacks them
+   once and keeps them). */
 void _mlir_ciface_tessera_depthwise_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,
     int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padT, int64_t padL, float lo, float hi);
+    int64_t padT, int64_t padL, float lo, float hi, int64_t constMask);
 
 /* 2-D max pooling: Y[n,c,oh,ow] = max over (r,s) of
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL] over the taps inside

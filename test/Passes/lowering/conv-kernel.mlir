@@ -48,10 +48,10 @@ func.func @conv1d_nobias(%x: tensor<1x8x600xf32>, %w: tensor<12x8x3xf32>) -> ten
 // without the kernels, one elementwise max/min after each conv.
 // CHECK-LABEL: func @clamped
 // CHECK: tessera.call_kernel "tessera_conv2d_f32" {{.*}} {constant_mask, scalars = [96, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 6.000000e+00 : f32]}
-// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" {{.*}} {scalars = [32, 3, 3, 1, 1, 1, 1, 1, 1, -2.500000e-01 : f32, 0.000000e+00 : f32]}
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" {{.*}} {constant_mask, scalars = [32, 3, 3, 1, 1, 1, 1, 1, 1, -2.500000e-01 : f32, 0.000000e+00 : f32]}
 // CALL-LABEL: func @clamped
 // CALL: call @tessera_conv2d_f32({{.*}}) : ({{.*}}, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, i64) -> ()
-// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : ({{.*}}, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32) -> ()
+// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : ({{.*}}, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, i64) -> ()
 // OFF-LABEL: func @clamped
 // OFF: linalg.matmul
 // OFF: arith.maximumf
@@ -72,9 +72,9 @@ func.func @clamped(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %wd: tensor
 // CHECK-LABEL: func @depthwise
 // CHECK-NOT: tensor.pad
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<4x1x3x3xf32> into tensor<4x9xf32>
-// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<1x4x30x30xf32>, tensor<4x9xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<1x4x15x15xf32>) {scalars = [16, 3, 3, 2, 2, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]} -> tensor<1x4x15x15xf32>
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %[[W]], %arg2 : tensor<1x4x30x30xf32>, tensor<4x9xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<1x4x15x15xf32>) {constant_mask, scalars = [16, 3, 3, 2, 2, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]} -> tensor<1x4x15x15xf32>
 // CALL-LABEL: func @depthwise
-// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32) -> ()
+// CALL: call @tessera_depthwise_conv2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, f32, f32, i64) -> ()
 // OFF-LABEL: func @depthwise
 // OFF-NOT: call_kernel
 // OFF: tensor.pad
@@ -92,7 +92,7 @@ func.func @depthwise(%x: tensor<1x4x30x30xf32>, %w: tensor<4x1x3x3xf32>, %b: ten
 // CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %{{.+}}, %arg2, %arg3 : tensor<1x4x8x8xf32>, tensor<8x36xf32>, tensor<8xf32>, tensor<1x8x8x8xf32>) outs(%{{.+}} : tensor<1x8x8x8xf32>) {constant_mask, scalars = [176, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]}
 // CHECK: %[[R1:.+]] = tensor.expand_shape %arg6 {{\[\[}}0], [1], [2, 3]] output_shape [1, 6, 1, 10] : tensor<1x6x10xf32> into tensor<1x6x1x10xf32>
 // CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%{{.+}}, %{{.+}}, %{{.+}}, %[[R1]] : {{.*}}) {constant_mask, scalars = [128,
-// CHECK: %[[D:.+]] = tessera.call_kernel "tessera_depthwise_conv2d_f32" {{.*}} {scalars = [0,
+// CHECK: %[[D:.+]] = tessera.call_kernel "tessera_depthwise_conv2d_f32" {{.*}} {constant_mask, scalars = [0,
 // CHECK: linalg.generic {{.*}} ins(%[[D]], %arg0 :
 // CHECK: arith.addf
 // CHECK: arith.maximumf
@@ -138,7 +138,7 @@ func.func @near_misses(%x: tensor<1x4x30x30xf32>, %w: tensor<8x2x3x3xf32>, %x3: 
 // channel-first conv between transposes.
 // CHECK-LABEL: func @channels_last
 // CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}}, %arg3 : tensor<1x9x9x16xf32>, tensor<24x144xf32>, tensor<0xf32>, tensor<1x9x9x24xf32>) outs(%{{.+}} : tensor<1x9x9x24xf32>) {constant_mask, scalars = [384, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]}
-// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}} : tensor<1x9x9x16xf32>, tensor<16x9xf32>, tensor<0xf32>) outs(%{{.+}} : tensor<1x9x9x16xf32>) {scalars = [352, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 6.000000e+00 : f32]}
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}} : tensor<1x9x9x16xf32>, tensor<16x9xf32>, tensor<0xf32>) outs(%{{.+}} : tensor<1x9x9x16xf32>) {constant_mask, scalars = [352, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 6.000000e+00 : f32]}
 // CHECK: linalg.transpose ins(%arg0 : tensor<1x9x9x16xf32>) outs(%{{.+}} : tensor<1x16x9x9xf32>) permutation = [0, 3, 1, 2]
 // CHECK: linalg.batch_matmul
 // CHECK: linalg.transpose ins(%{{.+}} : tensor<1x8x9x9xf32>) outs(%{{.+}} : tensor<1x9x9x8xf32>) permutation = [0, 2, 3, 1]

@@ -286,7 +286,7 @@ case("res_relu_nan", (1, 8, 12, 12), 8, [3, 3], pads=[1, 1, 1, 1], act="relu", n
 # (1x1 of stride 2); the 1x1 GEMM with the positions as rows (a residual on
 # either side, a batch without bias); depthwise along the channels (vectors
 # of 16 four at a time, then single ones, then a tail; stride 2, dilation,
-# all-border planes, ReLU6, NaN).
+# all-border planes, ReLU6, NaN; stride 1 reusing the columns it loads).
 case("cl_conv3x3_s2_asym_dil_batch", (2, 5, 33, 37), 12, [3, 3], strides=[2, 2],
      pads=[0, 1, 2, 1], dilations=[2, 2], bias=False, nhwc=True)
 case("cl_stem7x7", (1, 3, 40, 36), 16, [7, 7], strides=[2, 2], pads=[3, 3, 3, 3], nhwc=True)
@@ -309,3 +309,11 @@ case("cl_dw3x3_dilated", (1, 16, 25, 33), 16, [3, 3], pads=[2, 2, 2, 2], dilatio
 case("cl_dw3x3_tiny", (1, 32, 3, 2), 32, [3, 3], pads=[1, 1, 1, 1], group=32, nhwc=True)
 case("cl_dw3x3_relu_nan", (1, 32, 16, 16), 32, [3, 3], pads=[1, 1, 1, 1], group=32,
      act="relu", nan=True, nhwc=True)
+# The register-reusing tiles of stride-1 depthwise windows: 5 wide (6 x 2
+# vectors, then single vectors, then a tail), a row narrower than one tile
+# (taps outside on both sides), 3 wide unpadded (unchecked tiles, a row's
+# last tile short).
+case("cl_dw5x5_s1_relu6", (1, 72, 9, 13), 72, [5, 5], pads=[2, 2, 2, 2], group=72,
+     act=(0.0, 6.0), nhwc=True)
+case("cl_dw5x5_narrow", (1, 32, 7, 4), 32, [5, 5], pads=[2, 2, 2, 2], group=32, nhwc=True)
+case("cl_dw3x3_valid", (1, 64, 10, 11), 64, [3, 3], group=64, nhwc=True)
