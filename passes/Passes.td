@@ -129,16 +129,20 @@ def LinearFusion : Pass<"tessera-fuse-linear"> {
 }
 
 def ConvActivationFusion : Pass<"tessera-fuse-conv-activation"> {
-  let summary = "Residual Add and ReLU / Clip after a convolution -> the conv";
+  let summary = "Residual Add and activations after a convolution -> the conv";
   let description = [{
     A `tessera.add` of a convolution (with no other use, no clamp and no
     residual yet) and a tensor of the same type (no broadcast) becomes the
     conv's `residual` operand; a `tessera.relu`, or a `tessera.clamp` (ONNX
     Clip with constant bounds: ReLU6), whose input is such a conv (with or
-    without a residual) becomes its `clamp_min` / `clamp_max`. The runtime's
-    conv kernels add and clamp as they store the output instead of separate
-    passes over it: ResNet's `relu(conv(x) + identity)` is one conv. Runs
-    after the QDQ and SSM fusions, which match plain convolutions.
+    without a residual) becomes its `clamp_min` / `clamp_max`; a
+    `tessera.silu`, `sigmoid`, `tanh`, `gelu` or `gelu_tanh` whose input is
+    a conv with none of these yet becomes its `activation` (applied before a
+    residual fused later). The runtime's conv kernels apply them as they
+    store the output instead of separate passes over it: ResNet's
+    `relu(conv(x) + identity)` and EfficientNet's `silu(conv(x))` are one
+    conv each. Runs after the QDQ and SSM fusions, which match plain
+    convolutions.
   }];
   let statistics = [
     Statistic<"numFolded", "conv-activation", "activations folded into convs">,

@@ -113,8 +113,11 @@ def Tessera_ConvOp : Tessera_Op<"conv", [Pure, AttrSizedOperandSegments]> {
     spatial dim: `(D + pb + pe - dilation * (K - 1) - 1) / stride + 1`.
     Optional `residual` (the result's type) is added to the output, and
     optional `clamp_min` / `clamp_max` clamp the sum (a residual Add and a
-    ReLU or Clip fused by tessera-fuse-conv-activation); NaN stays NaN:
-    `result = clamp(conv(input, weight) + bias + residual)`.
+    ReLU or Clip fused by tessera-fuse-conv-activation); NaN stays NaN.
+    `activation` (`none`, `relu`, `gelu`, `gelu_tanh`, `silu`, `sigmoid`,
+    `tanh`; a SiLU or sigmoid fused by the same pass) applies before the
+    residual:
+    `result = clamp(act(conv(input, weight) + bias) + residual)`.
     With `channels_last` (set by tessera-channels-last) the input, residual
     and result are `[N, D1..Dk, C]` instead; the weight is unchanged.
 
@@ -128,14 +131,16 @@ def Tessera_ConvOp : Tessera_Op<"conv", [Pure, AttrSizedOperandSegments]> {
                        Optional<Tessera_FloatTensor>:$residual, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group,
                        OptionalAttr<F64Attr>:$clamp_min, OptionalAttr<F64Attr>:$clamp_max,
-                       UnitAttr:$channels_last);
+                       UnitAttr:$channels_last,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)";
   let extraClassDeclaration = [{
-    /// Whether a residual or a clamp is fused into the conv (rewrites that
-    /// replace the conv alone would drop them).
+    /// Whether a residual, a clamp or an activation is fused into the conv
+    /// (rewrites that replace the conv alone would drop them).
     bool hasFusedEpilogue() {
-      return getResidual() || getClampMin() || getClampMax();
+      return getResidual() || getClampMin() || getClampMax() ||
+             getActivation() != "none";
     }
   }];
   let hasVerifier = 1;

@@ -1,7 +1,9 @@
 // A residual Add of a convolution's output -> the conv's residual operand,
-// and a ReLU or constant-bound Clip right after the conv (or after that
-// Add) -> its clamp_min / clamp_max: its kernels add and clamp as they store
-// the output (ResNet's relu(conv(x) + identity) in one pass).
+// a ReLU or constant-bound Clip right after the conv (or after that Add) ->
+// its clamp_min / clamp_max, and a SiLU, sigmoid, tanh or GELU right after
+// the conv -> its activation: its kernels apply them as they store the
+// output (ResNet's relu(conv(x) + identity), EfficientNet's silu(conv(x)),
+// each in one pass).
 #include "FusionUtils.h"
 #include "passes/Passes.h"
 
@@ -43,7 +45,8 @@ struct FoldResidualIntoConv : OpRewritePattern<AddOp> {
           rewriter, conv.getLoc(), conv.getType(), conv.getInput(),
           conv.getWeight(), conv.getBias(), other, conv.getStridesAttr(),
           conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(),
-          FloatAttr(), FloatAttr(), conv.getChannelsLastAttr());
+          FloatAttr(), FloatAttr(), conv.getChannelsLastAttr(),
+          conv.getActivationAttr());
       rewriter.replaceOp(op, fused.getResult());
       rewriter.eraseOp(conv);
       ++count;
@@ -86,13 +89,43 @@ struct FoldIntoConv : OpRewritePattern<ActivationOp> {
   int64_t &count;
 };
 
+/// The activation attribute's name of each unary op it fuses.
+StringRef activationName(SiluOp) { return "silu"; }
+StringRef activationName(SigmoidOp) { return "sigmoid"; }
+StringRef activationName(TanhOp) { return "tanh"; }
+StringRef activationName(GeluOp) { return "gelu"; }
+StringRef activationName(GeluTanhOp) { return "gelu_tanh"; }
+
+/// act(conv(x)) -> conv(x) with that activation, where the conv has no
+/// residual, clamp or activation yet (the activation applies before them).
+template <typename UnaryOp>
+struct FoldActivationIntoConv : OpRewritePattern<UnaryOp> {
+  FoldActivationIntoConv(MLIRContext *ctx, int64_t &count)
+      : OpRewritePattern<UnaryOp>(ctx), count(count) {}
+  LogicalResult matchAndRewrite(UnaryOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvOp conv = clampableConv(op.getInput());
+    if (!conv || conv.hasFusedEpilogue() || conv.getType() != op.getType())
+      return failure();
+    rewriter.modifyOpInPlace(conv,
+                             [&] { conv.setActivation(activationName(op)); });
+    rewriter.replaceOp(op, conv.getResult());
+    ++count;
+    return success();
+  }
+  int64_t &count;
+};
+
 struct ConvActivationFusionPass
     : tessera::impl::ConvActivationFusionBase<ConvActivationFusionPass> {
   void runOnOperation() override {
     int64_t count = 0, residuals = 0;
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>>(&getContext(),
-                                                              count);
+    patterns
+        .add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>,
+             FoldActivationIntoConv<SiluOp>, FoldActivationIntoConv<SigmoidOp>,
+             FoldActivationIntoConv<TanhOp>, FoldActivationIntoConv<GeluOp>,
+             FoldActivationIntoConv<GeluTanhOp>>(&getContext(), count);
     patterns.add<FoldResidualIntoConv>(&getContext(), residuals);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -4,6 +4,7 @@
 // im2col + linalg.matmul (one group) or linalg.batch_matmul over the groups
 // (runtime GEMMs), for f32 depthwise one generic over strided tap slices,
 // else a named linalg conv or expand_shape into groups + one linalg.generic.
+#include "ExprBuilder.h"
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/Layout.h"
@@ -317,22 +318,24 @@ Value finishResult(OpBuilder &b, Location loc, Value y, Value residual,
 }
 
 /// An f32 1-d or 2-d conv as a runtime kernel on the unpadded input, with
-/// the constant mask: one group as the implicit GEMM (tessera_conv2d_f32,
-/// adding the residual), depthwise as tessera_depthwise_conv2d_f32 (a
-/// residual, rare there, is added afterwards, before the clamp). A 1-d conv
-/// is a 2-d one of height 1. The weight [F, C/G, K..] is passed as
-/// [F, C/G*K..]. With `channelsLast` (2-d only) x, the residual and the
-/// result are [N, H, W, C] (the kernels' TESSERA_CONV_CHANNELS_LAST).
+/// the constant mask and the activation's code in the flags: one group as the
+/// implicit GEMM (tessera_conv2d_f32, adding the residual), depthwise as
+/// tessera_depthwise_conv2d_f32 (a residual, rare there, is added afterwards,
+/// before the clamp). A 1-d conv is a 2-d one of height 1. The weight [F, C/G,
+/// K..] is passed as [F, C/G*K..]. With `channelsLast` (2-d only) x, the
+/// residual and the result are [N, H, W, C] (the kernels'
+/// TESSERA_CONV_CHANNELS_LAST).
 Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
                      Value w, Value bias, Value residual, RankedTensorType type,
                      ArrayRef<int64_t> pads, ArrayRef<int64_t> strides,
                      ArrayRef<int64_t> dilations, FloatAttr clampMin,
-                     FloatAttr clampMax, bool channelsLast) {
+                     FloatAttr clampMax, bool channelsLast,
+                     StringRef activation) {
   bool depthwise = kernelName == "tessera_depthwise_conv2d_f32";
   if (depthwise && residual) {
     Value y = callConvKernel(b, loc, kernelName, x, w, bias, Value(), type,
                              pads, strides, dilations, FloatAttr(), FloatAttr(),
-                             channelsLast);
+                             channelsLast, activation);
     return finishResult(b, loc, y, residual, clampMin, clampMax);
   }
   auto xType = cast<RankedTensorType>(x.getType());
@@ -364,7 +367,8 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
   Value w2 = flatWeight(b, loc, w);
-  int64_t flags = channelsLast ? kConvChannelsLast : 0;
+  int64_t flags = (channelsLast ? kConvChannelsLast : 0) |
+                  lowering::runtimeActivationCode(activation);
   if (bias)
     flags |= kConvHasBias;
   else
@@ -431,13 +435,13 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     if (convKernel && elt.isF32() && (channelsLast ? k == 2 : k <= 2) &&
         (depthwiseOp || g == 1)) {
       rewriter.replaceOp(
-          op,
-          callConvKernel(rewriter, loc,
-                         depthwiseOp ? "tessera_depthwise_conv2d_f32"
-                                     : "tessera_conv2d_f32",
-                         x, w, adaptor.getBias(), adaptor.getResidual(), type,
-                         pads, strides, dilations, op.getClampMinAttr(),
-                         op.getClampMaxAttr(), channelsLast));
+          op, callConvKernel(rewriter, loc,
+                             depthwiseOp ? "tessera_depthwise_conv2d_f32"
+                                         : "tessera_conv2d_f32",
+                             x, w, adaptor.getBias(), adaptor.getResidual(),
+                             type, pads, strides, dilations,
+                             op.getClampMinAttr(), op.getClampMaxAttr(),
+                             channelsLast, op.getActivation()));
       return success();
     }
     if (channelsLast) {
@@ -455,15 +459,18 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
           rewriter, loc, channelsFirstType(type), first(x), w,
           adaptor.getBias(), first(adaptor.getResidual()), op.getStridesAttr(),
           op.getPadsAttr(), op.getDilationsAttr(), op.getGroupAttr(),
-          op.getClampMinAttr(), op.getClampMaxAttr(), UnitAttr());
+          op.getClampMinAttr(), op.getClampMaxAttr(), UnitAttr(),
+          op.getActivationAttr());
       rewriter.replaceOpWithNewOp<TransposeOp>(
           op, type, y, rewriter.getDenseI64ArrayAttr(toChannelsLast(rank)));
       return success();
     }
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
 
-    // Elsewhere a fused residual and activation are one more elementwise op.
+    // Elsewhere a fused activation is its tessera op (lowered in turn), and
+    // a fused residual and clamp one more elementwise op.
     auto finish = [&](Value y) {
+      y = Expr{rewriter, loc, elt}.activation(op.getActivation(), y);
       rewriter.replaceOp(
           op, finishResult(rewriter, loc, y, adaptor.getResidual(),
                            op.getClampMinAttr(), op.getClampMaxAttr()));

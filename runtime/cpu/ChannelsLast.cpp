@@ -2,6 +2,7 @@
 // build, for CPUs without AVX2: tiles of 2 positions x 1 vector(s) of 16
 // channels.
 #include "cpu/ChannelsLast.h"
+#include "cpu/Activations.h"
 #include "cpu/GemmKernels.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
@@ -84,8 +85,22 @@ void forEachRows(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
 void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                    int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
                    int64_t dw, int64_t padT, int64_t padL, const float *w,
-                   const float *bias, float lo, float hi) {
+                   const float *bias, float lo, float hi, int activation) {
   Isa isa = nhwcIsa();
+  // With an activation, the kernel stores bias + conv and the epilogue then
+  // applies the activation and the clamp to each row while it is in cache.
+  Epilogue e;
+  e.activation = activation;
+  e.clamp = true;
+  e.clampMin = lo;
+  e.clampMax = hi;
+  EpilogueFn finish = isa == Isa::Avx512 ? applyEpilogueAvx512
+                      : isa == Isa::Avx2 ? applyEpilogueAvx2
+                                         : applyEpiloguePortable;
+  if (activation != ActNone) {
+    lo = -__builtin_inff();
+    hi = __builtin_inff();
+  }
   forEachRows(X, Y, kh, kw, sh, sw, dh, dw, padT, padL,
               [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
                 if (isa == Isa::Avx512)
@@ -94,6 +109,9 @@ void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                   depthwiseNhwcAvx2(g, w, bias, lo, hi, oh0, oh1);
                 else
                   depthwiseNhwcPortable(g, w, bias, lo, hi, oh0, oh1);
+                if (activation != ActNone)
+                  for (int64_t oh = oh0; oh < oh1; ++oh)
+                    finish(e, g.y + oh * g.ysH, g.ysW, g.OW, g.C);
               });
 }
 

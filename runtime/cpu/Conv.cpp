@@ -103,14 +103,18 @@ void packPatches(const void *ctx, int64_t k0, int64_t kc, int64_t j0, int n,
   }
 }
 
-/// A fused ReLU/Clip: the output clamped into [lo, hi] when `on`.
+/// What a conv applies after its bias (tessera_conv2d_f32's flags): the
+/// activation (TESSERA_LINEAR_ACT_*), then the residual, then the clamp
+/// into [lo, hi] when `on` (a fused ReLU/Clip).
 struct Clamp {
   bool on;
   float lo, hi;
+  int activation = ActNone;
 };
 
 Clamp clampOf(int64_t flags, float lo, float hi) {
-  Clamp c{false, -__builtin_inff(), __builtin_inff()};
+  Clamp c{false, -__builtin_inff(), __builtin_inff(),
+          int(flags & TESSERA_LINEAR_ACT_MASK)};
   if (flags & TESSERA_CONV_CLAMP_MIN) {
     c.on = true;
     c.lo = lo;
@@ -123,12 +127,14 @@ Clamp clampOf(int64_t flags, float lo, float hi) {
 }
 
 /// The epilogue of a conv's GEMM: its bias by rows (output channels as
-/// rows) or by columns (positions as rows), then the clamp.
+/// rows) or by columns (positions as rows), then the activation and the
+/// clamp.
 Epilogue convEpilogue(const float *bias, int64_t biasStride, bool byRows,
                       const Clamp &clamp) {
   Epilogue e;
   (byRows ? e.rowBias : e.bias) = bias;
   (byRows ? e.rowBiasStride : e.biasStride) = biasStride;
+  e.activation = clamp.activation;
   e.clamp = clamp.on;
   e.clampMin = clamp.lo;
   e.clampMax = clamp.hi;
@@ -440,7 +446,8 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  R ? R->strides[3] : 0,
                  clamp.on,
                  clamp.lo,
-                 clamp.hi};
+                 clamp.hi,
+                 clamp.activation};
     auto task = [&](int64_t t) {
       int64_t fb = byPositions ? t % blocks : t / chunks,
               p0 = (byPositions ? t / blocks : t % chunks) * perChunk;
@@ -563,9 +570,9 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   bool residualInGemm =
       R && flat && !rows && R->strides[3] == 1 && R->strides[2] == OW;
   tessera::Clamp gemmClamp =
-      R && !residualInGemm
-          ? tessera::Clamp{false, -__builtin_inff(), __builtin_inff()}
-          : clamp;
+      R && !residualInGemm ? tessera::Clamp{false, -__builtin_inff(),
+                                            __builtin_inff(), clamp.activation}
+                           : clamp;
   // The GEMM writes y (no fill first): its epilogue adds the bias of each
   // output channel, a row.
   tessera::Epilogue epilogue = tessera::convEpilogue(
@@ -687,7 +694,28 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
       w = packed;
     }
     tessera::depthwiseNhwc(X, Y, kh, kw, sh, sw, dh, dw, padT, padL, w,
-                           w + taps * C, clamp.lo, clamp.hi);
+                           w + taps * C, clamp.lo, clamp.hi, clamp.activation);
+    return;
+  }
+  if (clamp.activation != tessera::ActNone) {
+    // The channel-first paths: the conv with the bias, then the activation
+    // and the clamp, a row of a plane at a time.
+    // (X and Y are channel-first views already.)
+    int64_t plain =
+        flags & ~(TESSERA_LINEAR_ACT_MASK | TESSERA_CONV_CLAMP_MIN |
+                  TESSERA_CONV_CLAMP_MAX | TESSERA_CONV_CHANNELS_LAST);
+    _mlir_ciface_tessera_depthwise_conv2d_f32(X, Wt, bias, Y, plain, kh, kw, sh,
+                                              sw, dh, dw, padT, padL, lo, hi,
+                                              constMask);
+    tessera::Epilogue e = tessera::convEpilogue(nullptr, 0, false, clamp);
+    tessera::parallelForRows(batch * C, OH * OW, [&](int64_t p) {
+      float *y = Y->aligned + Y->offset + p / C * Y->strides[0] +
+                 p % C * Y->strides[1];
+      int64_t step = Y->strides[3];
+      for (int64_t i = 0; i < OH; ++i)
+        tessera::applyLinearEpilogue(e, y + i * Y->strides[2], step,
+                                     step == 1 ? 1 : OW, step == 1 ? OW : 1);
+    });
     return;
   }
   // The fast path: unit column strides and at most depthwiseMaxTaps taps.

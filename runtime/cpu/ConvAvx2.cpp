@@ -3,6 +3,7 @@
 // two weight vectors and 6 broadcasts straight from the image, the same
 // shape as the GEMM's 6x16 block with the image in place of a packed panel.
 // This file alone is compiled with -mavx2 -mfma.
+#include "cpu/Activations.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/SimdAvx2.h"
 
@@ -77,6 +78,12 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
         int m = (int)(n - i < 6 ? n - i : 6);
         tiles[m](d, w, k0, kc, in + i, k0 == 0, b0, b1, sums + 16 * i);
       }
+    }
+    // The activation on the partial sums (bias + conv) while in cache.
+    if (d.activation != ActNone) {
+      Epilogue e;
+      e.activation = d.activation;
+      applyEpilogueAvx2(e, sums, 16, n, 16);
     }
     // [position][channel] -> the channel-major output: 8x8 transposes
     // when the positions are consecutive in memory (a dense output), then

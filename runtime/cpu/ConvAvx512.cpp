@@ -4,6 +4,7 @@
 // per position, so each broadcast feeds NV multiply-adds (the layout of
 // ONNX Runtime's NCHWc kernels, with the image left in NCHW). This file
 // alone is compiled with -mavx512f -mfma.
+#include "cpu/Activations.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/TransposeAvx512.h"
 
@@ -100,6 +101,12 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
         int m = (int)(n - i < 6 ? n - i : 6);
         Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i);
       }
+    }
+    // The activation on the partial sums (bias + conv) while in cache.
+    if (d.activation != ActNone) {
+      Epilogue e;
+      e.activation = d.activation;
+      applyEpilogueAvx512(e, sums, CW, n, CW);
     }
     // [position][channel] -> the channel-major output: blocks of 16
     // positions x 16 channels transposed in registers, each channel's 16

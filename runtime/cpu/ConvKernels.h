@@ -33,6 +33,9 @@ struct ConvDirect {
   /// Then the output clamped into [lo, hi] (a fused ReLU/Clip) when `clamp`.
   bool clamp;
   float lo, hi;
+  /// The activation (TESSERA_LINEAR_ACT_*) of bias + conv, before the
+  /// residual: applied to a block's partial sums before they are stored.
+  int activation;
 };
 
 /// Output channels [16*fb, 16*fb + 16) of positions [p0, p1) (positions

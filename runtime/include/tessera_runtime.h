@@ -253,11 +253,13 @@ enum {
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
    its [H, W] (the end pads follow from Y's size). X [N,C,H,W], W [F,C*kh*kw],
    Y [N,F,OH,OW], any strides. flags: TESSERA_LINEAR_BIAS (else `bias` is not
-   read), TESSERA_CONV_RESIDUAL: R [N,F,OH,OW] (any strides, not overlapping
-   Y; else not read) is added, TESSERA_CONV_CLAMP_MIN / _MAX: then Y clamped
-   at lo / hi (NaN stays NaN; a fused ReLU or Clip). constMask bit 1: W is
-   constant and packed once. TESSERA_CONV_CHANNELS_LAST: X, R and Y are
-   channels-last, [N,H,W,C] (any strides), the same ops on them. */
+   read); bits 0-3 an activation code (TESSERA_LINEAR_ACT_*, the formulas of
+   tessera_linear_f32) applied to conv + bias; TESSERA_CONV_RESIDUAL: R
+   [N,F,OH,OW] (any strides, not overlapping Y; else not read) is added
+   after it; TESSERA_CONV_CLAMP_MIN / _MAX: then Y clamped at lo / hi (NaN
+   stays NaN; a fused ReLU or Clip): Y = clamp(act(conv + bias) + R). constMask
+   bit 1: W is constant and packed once. TESSERA_CONV_CHANNELS_LAST: X, R and Y
+   are channels-last, [N,H,W,C] (any strides), the same ops on them. */
 enum {
   TESSERA_CONV_CLAMP_MIN = 32,
   TESSERA_CONV_CLAMP_MAX = 64,
@@ -276,10 +278,10 @@ void _mlir_ciface_tessera_conv2d_f32(
    X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
    its [H, W]. X [N,C,H,W], W [C,kh*kw], Y [N,C,OH,OW], any strides (unit
    column or unit channel strides are the fast paths). flags:
-   TESSERA_LINEAR_BIAS, TESSERA_CONV_CLAMP_MIN / _MAX and
-   TESSERA_CONV_CHANNELS_LAST as for tessera_conv2d_f32. constMask bit 1:
-   W is constant, bit 2: bias is (a channels-last conv then repacks them
-   once and keeps them). */
+   TESSERA_LINEAR_BIAS, the activation code, TESSERA_CONV_CLAMP_MIN / _MAX
+   and TESSERA_CONV_CHANNELS_LAST as for tessera_conv2d_f32 (no residual).
+   constMask bit 1: W is constant, bit 2: bias is (a channels-last conv then
+   repacks them once and keeps them). */
 void _mlir_ciface_tessera_depthwise_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *W,
     tessera_memref1d_f32 *bias, tessera_memref4d_f32 *Y, int64_t flags,

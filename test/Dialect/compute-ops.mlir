@@ -86,6 +86,14 @@ func.func @conv_channels_last(%x: tensor<2x9x9x3xf32>, %k: tensor<16x3x3x3xf32>,
   return %0 : tensor<2x5x5x16xf32>
 }
 
+// A fused activation (before the residual) with a residual and a clamp.
+// CHECK-LABEL: func @conv_activation
+// CHECK: tessera.conv %arg0, %arg1 residual %arg2 {activation = "silu", clamp_max = 6.000000e+00 : f64, dilations
+func.func @conv_activation(%img: tensor<2x3x32x32xf32>, %k: tensor<16x3x4x4xf32>, %r: tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32> {
+  %0 = tessera.conv %img, %k residual %r {strides = array<i64: 4, 4>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "silu", clamp_max = 6.0 : f64} : (tensor<2x3x32x32xf32>, tensor<16x3x4x4xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  return %0 : tensor<2x16x8x8xf32>
+}
+
 // A fused residual and ReLU, with and without a bias.
 // CHECK-LABEL: func @conv_residual
 // CHECK: tessera.conv %arg0, %arg1, %arg2 residual %arg3 {clamp_min = 0.000000e+00 : f64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 4, 4>} : (tensor<2x3x32x32xf32>, tensor<16x3x4x4xf32>, tensor<16xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>

@@ -238,5 +238,9 @@ LogicalResult ConvOp::verify() {
   if (getResidual() && getResidual().getType() != declared)
     return emitOpError("residual must have the result type ")
            << declared << ", found " << getResidual().getType();
+  if (!isKnownActivation(getActivation(), /*allowNone=*/true))
+    return emitOpError("unknown activation '")
+           << getActivation()
+           << "' (none, relu, gelu, gelu_tanh, silu, sigmoid or tanh)";
   return success();
 }

@@ -148,3 +148,22 @@ func.func @channels_last(%x: tensor<1x9x9x16xf32>, %w: tensor<24x16x3x3xf32>, %w
   %2 = tessera.conv %x, %wg {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64, channels_last} : (tensor<1x9x9x16xf32>, tensor<8x8x1x1xf32>) -> tensor<1x9x9x8xf32>
   return %0, %1, %2 : tensor<1x9x9x24xf32>, tensor<1x9x9x16xf32>, tensor<1x9x9x8xf32>
 }
+
+// -----
+
+// A fused activation: its code in the flags' low bits (4: silu, 5:
+// sigmoid) of both kernels. Without the kernels, its op after the conv
+// (lowered in turn), then the residual and the clamp.
+// CHECK-LABEL: func @activation
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" {{.*}} {constant_mask, scalars = [420, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]}
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" {{.*}} {constant_mask, scalars = [325, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 6.000000e+00 : f32]}
+// OFF-LABEL: func @activation
+// OFF: linalg.matmul
+// OFF: math.exp
+// OFF: arith.addf
+// OFF: arith.maximumf
+func.func @activation(%x: tensor<1x9x9x16xf32>, %w: tensor<24x16x3x3xf32>, %wd: tensor<16x1x3x3xf32>, %r: tensor<1x9x9x24xf32>) -> (tensor<1x9x9x24xf32>, tensor<1x9x9x16xf32>) {
+  %0 = tessera.conv %x, %w residual %r {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, channels_last, activation = "silu", clamp_min = 0.0 : f64} : (tensor<1x9x9x16xf32>, tensor<24x16x3x3xf32>, tensor<1x9x9x24xf32>) -> tensor<1x9x9x24xf32>
+  %1 = tessera.conv %x, %wd {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 16 : i64, clamp_max = 6.0 : f64, channels_last, activation = "sigmoid"} : (tensor<1x9x9x16xf32>, tensor<16x1x3x3xf32>) -> tensor<1x9x9x16xf32>
+  return %0, %1 : tensor<1x9x9x24xf32>, tensor<1x9x9x16xf32>
+}

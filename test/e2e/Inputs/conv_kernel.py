@@ -50,7 +50,7 @@ def reference(x, w, b, strides, pads, dilations, group):
 
 
 def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias=True,
-         group=1, act=None, nan=False, residual=None, nhwc=False):
+         group=1, act=None, nan=False, residual=None, nhwc=False, pre_act=None):
     k = len(kernel)
     strides = strides or [1] * k
     pads = pads or [0] * (2 * k)
@@ -69,6 +69,18 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
     nodes = [h.make_node("Conv", ["x", "w"] + (["b"] if bias else []),
                          ["c0" if residual else conv_out],
                          strides=strides, pads=pads, dilations=dilations, group=group)]
+    # An activation right after the conv, before any residual: SiLU as
+    # torch exports it (x * Sigmoid(x)), Sigmoid or Tanh.
+    if pre_act:
+        name_out = nodes[0].output[0]
+        nodes[0].output[0] = "pre"
+        if pre_act == "silu":
+            nodes += [h.make_node("Sigmoid", ["pre"], ["pre_s"]),
+                      h.make_node("Mul", ["pre", "pre_s"], [name_out])]
+        else:
+            nodes.append(h.make_node(pre_act.capitalize(), ["pre"], [name_out]))
+        t = torch.from_numpy(ref)
+        ref = {"silu": F.silu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[pre_act](t).numpy()
     # A residual Add: "r" a graph input of the output's shape (on either side
     # of the Add), or a slice of a wider one (a strided view).
     if residual:
@@ -317,3 +329,18 @@ case("cl_dw5x5_s1_relu6", (1, 72, 9, 13), 72, [5, 5], pads=[2, 2, 2, 2], group=7
      act=(0.0, 6.0), nhwc=True)
 case("cl_dw5x5_narrow", (1, 32, 7, 4), 32, [5, 5], pads=[2, 2, 2, 2], group=32, nhwc=True)
 case("cl_dw3x3_valid", (1, 64, 10, 11), 64, [3, 3], group=64, nhwc=True)
+# An activation fused before the residual and the clamp
+# (clamp(act(conv + bias) + residual)): on the partial sums of the direct
+# kernel (both layouts; the GEMM paths' epilogue with TESSERA_CONV_DIRECT=0,
+# positions as rows included), on the channels-last depthwise rows, and
+# after the channel-first depthwise paths; NaN stays NaN.
+case("cl_silu3x3_nan", (1, 16, 14, 14), 40, [3, 3], pads=[1, 1, 1, 1], pre_act="silu",
+     nan=True, nhwc=True)
+case("cl_silu3x3_res_relu", (1, 24, 10, 9), 24, [3, 3], pads=[1, 1, 1, 1], pre_act="silu",
+     residual="right", act="relu", nhwc=True)
+case("cl_dw3x3_silu_relu6", (1, 96, 9, 10), 96, [3, 3], pads=[1, 1, 1, 1], group=96,
+     pre_act="silu", act=(0.0, 6.0), nhwc=True)
+case("rows_7x7_sigmoid", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], pre_act="sigmoid")
+case("conv1d_tanh", (1, 8, 100), 12, [3], pads=[1, 1], pre_act="tanh")
+case("dw1d_sigmoid_res", (2, 16, 60), 16, [5], pads=[2, 2], group=16, pre_act="sigmoid",
+     residual="left")
