@@ -380,8 +380,11 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
           }
           const float *src = x + c * X->strides[1] + ih * X->strides[2];
           std::fill(row, row + padL, 0.0f);
-          for (int64_t j = 0; j < W; ++j)
-            row[padL + j] = src[j * X->strides[3]];
+          if (X->strides[3] == 1)
+            std::copy(src, src + W, row + padL);
+          else
+            for (int64_t j = 0; j < W; ++j)
+              row[padL + j] = src[j * X->strides[3]];
           std::fill(row + padL + W, row + Wp, 0.0f);
         }
       };
