@@ -132,6 +132,37 @@ inline void nhwcInterior(const NhwcWindow &g, int64_t &lo, int64_t &hi) {
     lo = hi;
 }
 
+/// A tile's accumulators at the bias of channels [c, c + 16*NB) (Depthwise)
+/// or at -inf (the max pool).
+template <bool Depthwise, int P, int NB>
+__attribute__((always_inline)) inline void
+nhwcTileStart(NhwcVec (&acc)[P][NB], const float *bias, int64_t c) {
+  for (int v = 0; v < NB; ++v) {
+    NhwcVec init =
+        Depthwise ? nhwcLoad(bias + c + 16 * v) : nhwcSplat(-__builtin_inff());
+    for (int p = 0; p < P; ++p)
+      acc[p][v] = init;
+  }
+}
+
+/// Stores a tile's outputs [ow0, ow0 + n) (n = P unless Checked), a
+/// depthwise conv's clamped into [lo, hi] (NaN stays NaN).
+template <bool Depthwise, int P, int NB, bool Checked>
+__attribute__((always_inline)) inline void
+nhwcTileFinish(const NhwcWindow &g, NhwcVec (&acc)[P][NB], float lo, float hi,
+               int64_t oh, int64_t ow0, int64_t c, int n) {
+  NhwcVec vlo = nhwcSplat(lo), vhi = nhwcSplat(hi);
+  for (int p = 0; p < P && (!Checked || p < n); ++p)
+    for (int v = 0; v < NB; ++v) {
+      NhwcVec a = acc[p][v];
+      if (Depthwise) {
+        a = a < vlo ? vlo : a;
+        a = a > vhi ? vhi : a;
+      }
+      nhwcStore(g.y + oh * g.ysH + (ow0 + p) * g.ysW + c + 16 * v, a);
+    }
+}
+
 /// The window op of outputs [ow0, ow0 + n) (n <= P) for channels [c, c +
 /// 16*NB): Depthwise selects the multiply-add (else the NaN-propagating
 /// max). Unless Checked, n == P and every tap column lies inside the image;
@@ -143,12 +174,7 @@ nhwcTile(const NhwcWindow &g, const float *w, const float *bias, float lo,
          float hi, int64_t oh, int64_t r0, int64_t r1, int64_t ow0, int64_t c,
          int n) {
   NhwcVec acc[P][NB];
-  for (int v = 0; v < NB; ++v) {
-    NhwcVec init =
-        Depthwise ? nhwcLoad(bias + c + 16 * v) : nhwcSplat(-__builtin_inff());
-    for (int p = 0; p < P; ++p)
-      acc[p][v] = init;
-  }
+  nhwcTileStart<Depthwise, P, NB>(acc, bias, c);
   for (int64_t r = r0; r < r1; ++r) {
     const float *row = g.x + (oh * g.sh + r * g.dh - g.padT) * g.xsH + c;
     for (int64_t s = 0; s < g.kw; ++s) {
@@ -172,16 +198,7 @@ nhwcTile(const NhwcWindow &g, const float *w, const float *bias, float lo,
       }
     }
   }
-  NhwcVec vlo = nhwcSplat(lo), vhi = nhwcSplat(hi);
-  for (int p = 0; p < P && (!Checked || p < n); ++p)
-    for (int v = 0; v < NB; ++v) {
-      NhwcVec a = acc[p][v];
-      if (Depthwise) {
-        a = a < vlo ? vlo : a; // NaN stays
-        a = a > vhi ? vhi : a;
-      }
-      nhwcStore(g.y + oh * g.ysH + (ow0 + p) * g.ysW + c + 16 * v, a);
-    }
+  nhwcTileFinish<Depthwise, P, NB, Checked>(g, acc, lo, hi, oh, ow0, c, n);
 }
 
 /// nhwcTile for stride 1 and KW taps per row, undilated: each input column
@@ -197,12 +214,7 @@ nhwcTileReuse(const NhwcWindow &g, const float *w, const float *bias, float lo,
               float hi, int64_t oh, int64_t r0, int64_t r1, int64_t ow0,
               int64_t c, int n) {
   NhwcVec acc[P][NB];
-  for (int v = 0; v < NB; ++v) {
-    NhwcVec init =
-        Depthwise ? nhwcLoad(bias + c + 16 * v) : nhwcSplat(-__builtin_inff());
-    for (int p = 0; p < P; ++p)
-      acc[p][v] = init;
-  }
+  nhwcTileStart<Depthwise, P, NB>(acc, bias, c);
   int64_t col0 = ow0 - g.padL;
   for (int64_t r = r0; r < r1; ++r) {
     const float *row = g.x + (oh * g.sh + r * g.dh - g.padT) * g.xsH + c;
@@ -232,16 +244,7 @@ nhwcTileReuse(const NhwcWindow &g, const float *w, const float *bias, float lo,
       }
     }
   }
-  NhwcVec vlo = nhwcSplat(lo), vhi = nhwcSplat(hi);
-  for (int p = 0; p < P && (!Checked || p < n); ++p)
-    for (int v = 0; v < NB; ++v) {
-      NhwcVec a = acc[p][v];
-      if (Depthwise) {
-        a = a < vlo ? vlo : a; // NaN stays
-        a = a > vhi ? vhi : a;
-      }
-      nhwcStore(g.y + oh * g.ysH + (ow0 + p) * g.ysW + c + 16 * v, a);
-    }
+  nhwcTileFinish<Depthwise, P, NB, Checked>(g, acc, lo, hi, oh, ow0, c, n);
 }
 
 /// Channels [c0, C) past the last whole vector, one at a time.

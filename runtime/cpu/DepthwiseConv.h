@@ -1,6 +1,6 @@
-// The depthwise convolution's per-plane loop (see Conv.cpp), included by
-// Conv.cpp (portable) and DepthwiseConvAvx2.cpp (compiled with -mavx2
-// -mfma): the same source, vectorized for each.
+// The depthwise convolution's per-plane loop (see DepthwiseConv.cpp),
+// included by DepthwiseConv.cpp (portable) and DepthwiseConvAvx2.cpp (compiled
+// with -mavx2 -mfma): the same source, vectorized for each.
 #ifndef TESSERA_RUNTIME_DEPTHWISECONV_H
 #define TESSERA_RUNTIME_DEPTHWISECONV_H
 
@@ -8,8 +8,8 @@
 
 namespace tessera {
 
-/// One channel's geometry (planes of a depthwise convolution, Conv.cpp):
-/// y[oh, ow] = bias + sum over (r, s) of w[r*KW + s]
+/// One channel's geometry (planes of a depthwise convolution,
+/// DepthwiseConv.cpp): y[oh, ow] = bias + sum over (r, s) of w[r*KW + s]
 /// * x[oh*sh + r*dh - padT, ow*sw + s*dw - padL], x read as 0 outside
 /// [H, W]. x rows are `ldx` apart with unit column stride, y rows `ldy`.
 struct DepthwisePlane {
@@ -102,7 +102,8 @@ inline void depthwisePaddedSize(const DepthwisePlane &g, int64_t &rows,
   width += 16 + (width & 1);
 }
 
-/// Most taps of a depthwise kernel (more: the plain loops of Conv.cpp).
+/// Most taps of a depthwise kernel (more: the plain loops of
+/// DepthwiseConv.cpp).
 constexpr int64_t depthwiseMaxTaps = 128;
 
 /// The output rows of a plane from its zero-padded copy, 8 outputs at a
