@@ -57,14 +57,53 @@ struct FoldResidualIntoConv : OpRewritePattern<AddOp> {
   int64_t &count;
 };
 
-/// The bounds an activation clamps to: ReLU [0, +inf), Clip its attributes.
-std::pair<FloatAttr, FloatAttr> bounds(ReluOp, Builder &b) {
-  return {b.getF64FloatAttr(0.0), FloatAttr()};
+/// Folds `op` into `conv` (a conv with no clamp yet and no other use):
+/// a ReLU or Clip as its clamp bounds (ReLU [0, +inf), Clip its
+/// attributes; none: nothing to fold); the others as its activation, only
+/// where the conv has no residual or activation either (it applies before
+/// them).
+LogicalResult foldInto(ConvOp conv, FloatAttr lo, FloatAttr hi,
+                       PatternRewriter &rewriter) {
+  if (!lo && !hi)
+    return failure();
+  rewriter.modifyOpInPlace(conv, [&] {
+    if (lo)
+      conv.setClampMinAttr(lo);
+    if (hi)
+      conv.setClampMaxAttr(hi);
+  });
+  return success();
 }
-std::pair<FloatAttr, FloatAttr> bounds(ClampOp op, Builder &) {
-  return {op.getMinAttr(), op.getMaxAttr()};
+LogicalResult foldInto(ConvOp conv, ReluOp, PatternRewriter &rewriter) {
+  return foldInto(conv, rewriter.getF64FloatAttr(0.0), FloatAttr(), rewriter);
+}
+LogicalResult foldInto(ConvOp conv, ClampOp op, PatternRewriter &rewriter) {
+  return foldInto(conv, op.getMinAttr(), op.getMaxAttr(), rewriter);
+}
+LogicalResult foldInto(ConvOp conv, StringRef activation,
+                       PatternRewriter &rewriter) {
+  if (conv.hasFusedEpilogue())
+    return failure();
+  rewriter.modifyOpInPlace(conv, [&] { conv.setActivation(activation); });
+  return success();
+}
+LogicalResult foldInto(ConvOp conv, SiluOp, PatternRewriter &rewriter) {
+  return foldInto(conv, "silu", rewriter);
+}
+LogicalResult foldInto(ConvOp conv, SigmoidOp, PatternRewriter &rewriter) {
+  return foldInto(conv, "sigmoid", rewriter);
+}
+LogicalResult foldInto(ConvOp conv, TanhOp, PatternRewriter &rewriter) {
+  return foldInto(conv, "tanh", rewriter);
+}
+LogicalResult foldInto(ConvOp conv, GeluOp, PatternRewriter &rewriter) {
+  return foldInto(conv, "gelu", rewriter);
+}
+LogicalResult foldInto(ConvOp conv, GeluTanhOp, PatternRewriter &rewriter) {
+  return foldInto(conv, "gelu_tanh", rewriter);
 }
 
+/// act(conv(x)) -> conv(x) with act folded in (foldInto).
 template <typename ActivationOp>
 struct FoldIntoConv : OpRewritePattern<ActivationOp> {
   FoldIntoConv(MLIRContext *ctx, int64_t &count)
@@ -72,43 +111,9 @@ struct FoldIntoConv : OpRewritePattern<ActivationOp> {
   LogicalResult matchAndRewrite(ActivationOp op,
                                 PatternRewriter &rewriter) const override {
     ConvOp conv = clampableConv(op.getInput());
-    FloatAttr lo, hi;
-    std::tie(lo, hi) = bounds(op, rewriter);
-    if (!conv || (!lo && !hi))
+    if (!conv || conv.getType() != op.getType() ||
+        failed(foldInto(conv, op, rewriter)))
       return failure();
-    rewriter.modifyOpInPlace(conv, [&] {
-      if (lo)
-        conv.setClampMinAttr(lo);
-      if (hi)
-        conv.setClampMaxAttr(hi);
-    });
-    rewriter.replaceOp(op, conv.getResult());
-    ++count;
-    return success();
-  }
-  int64_t &count;
-};
-
-/// The activation attribute's name of each unary op it fuses.
-StringRef activationName(SiluOp) { return "silu"; }
-StringRef activationName(SigmoidOp) { return "sigmoid"; }
-StringRef activationName(TanhOp) { return "tanh"; }
-StringRef activationName(GeluOp) { return "gelu"; }
-StringRef activationName(GeluTanhOp) { return "gelu_tanh"; }
-
-/// act(conv(x)) -> conv(x) with that activation, where the conv has no
-/// residual, clamp or activation yet (the activation applies before them).
-template <typename UnaryOp>
-struct FoldActivationIntoConv : OpRewritePattern<UnaryOp> {
-  FoldActivationIntoConv(MLIRContext *ctx, int64_t &count)
-      : OpRewritePattern<UnaryOp>(ctx), count(count) {}
-  LogicalResult matchAndRewrite(UnaryOp op,
-                                PatternRewriter &rewriter) const override {
-    ConvOp conv = clampableConv(op.getInput());
-    if (!conv || conv.hasFusedEpilogue() || conv.getType() != op.getType())
-      return failure();
-    rewriter.modifyOpInPlace(conv,
-                             [&] { conv.setActivation(activationName(op)); });
     rewriter.replaceOp(op, conv.getResult());
     ++count;
     return success();
@@ -122,10 +127,10 @@ struct ConvActivationFusionPass
     int64_t count = 0, residuals = 0;
     RewritePatternSet patterns(&getContext());
     patterns
-        .add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>,
-             FoldActivationIntoConv<SiluOp>, FoldActivationIntoConv<SigmoidOp>,
-             FoldActivationIntoConv<TanhOp>, FoldActivationIntoConv<GeluOp>,
-             FoldActivationIntoConv<GeluTanhOp>>(&getContext(), count);
+        .add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>, FoldIntoConv<SiluOp>,
+             FoldIntoConv<SigmoidOp>, FoldIntoConv<TanhOp>,
+             FoldIntoConv<GeluOp>, FoldIntoConv<GeluTanhOp>>(&getContext(),
+                                                             count);
     patterns.add<FoldResidualIntoConv>(&getContext(), residuals);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -94,9 +94,6 @@ void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
   e.clamp = true;
   e.clampMin = lo;
   e.clampMax = hi;
-  EpilogueFn finish = isa == Isa::Avx512 ? applyEpilogueAvx512
-                      : isa == Isa::Avx2 ? applyEpilogueAvx2
-                                         : applyEpiloguePortable;
   if (activation != ActNone) {
     lo = -__builtin_inff();
     hi = __builtin_inff();
@@ -111,7 +108,7 @@ void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                   depthwiseNhwcPortable(g, w, bias, lo, hi, oh0, oh1);
                 if (activation != ActNone)
                   for (int64_t oh = oh0; oh < oh1; ++oh)
-                    finish(e, g.y + oh * g.ysH, g.ysW, g.OW, g.C);
+                    applyLinearEpilogue(e, g.y + oh * g.ysH, g.ysW, g.OW, g.C);
               });
 }
 
