@@ -329,6 +329,14 @@ case("cl_dw5x5_s1_relu6", (1, 72, 9, 13), 72, [5, 5], pads=[2, 2, 2, 2], group=7
      act=(0.0, 6.0), nhwc=True)
 case("cl_dw5x5_narrow", (1, 32, 7, 4), 32, [5, 5], pads=[2, 2, 2, 2], group=32, nhwc=True)
 case("cl_dw3x3_valid", (1, 64, 10, 11), 64, [3, 3], group=64, nhwc=True)
+# Channel counts no multiple of 16: the last vector ends at channel C and
+# overlaps the one before (after 4 x 4 reusing tiles, with NaN; after plain
+# tiles at stride 2); under 16 channels, one at a time.
+case("cl_dw3x3_tail_nan", (1, 72, 11, 10), 72, [3, 3], pads=[1, 1, 1, 1], group=72,
+     act="relu", nan=True, nhwc=True)
+case("cl_dw5x5_s2_tail", (1, 20, 13, 12), 20, [5, 5], strides=[2, 2], pads=[2, 2, 2, 2],
+     group=20, nhwc=True)
+case("cl_dw3x3_12", (1, 12, 9, 9), 12, [3, 3], pads=[1, 1, 1, 1], group=12, nhwc=True)
 # An activation fused before the residual and the clamp
 # (clamp(act(conv + bias) + residual)): on the partial sums of the direct
 # kernel (both layouts; the GEMM paths' epilogue with TESSERA_CONV_DIRECT=0,

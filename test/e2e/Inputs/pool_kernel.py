@@ -127,3 +127,5 @@ case("cl_nan", (1, 32, 12, 12), [3, 3], [2, 2], [1, 1, 1, 1], nan=True, nhwc=Tru
 # then a single one; 5 wide as YOLO's SPPF: 6 x 2, then one, with NaN).
 case("cl_s1_3x3", (1, 80, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nhwc=True)
 case("cl_s1_5x5_nan", (1, 48, 8, 7), [5, 5], [1, 1], [2, 2, 2, 2], nan=True, nhwc=True)
+# 24 channels: a single reusing vector, then the last one overlapping it.
+case("cl_s1_3x3_tail", (1, 24, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nan=True, nhwc=True)
