@@ -2,7 +2,8 @@
 
 torchvision ViT-B/32, a ViT-S/16 and Swin-T (224x224), torchaudio wav2vec2-base (1 s of
 audio) and a Conformer, torch.nn.Transformer and a TransformerEncoder with a key-padding
-mask, and the torchvision CNNs ResNet-18, ResNet-50 and MobileNetV2 (224x224): random
+mask, and the torchvision CNNs ResNet-18, ResNet-50, MobileNetV2, EfficientNet-B0,
+ResNeXt-50 32x4d, RegNetY-400MF and MnasNet 1.0 (224x224): random
 weights (fixed seeds), exported by torch at opset 17. Per model: compile time,
 median latency of Tessera and of ONNX Runtime at the same thread count, the ratio, the
 achieved GFLOP/s (the contractions' work from tessera-compile --report), peak RSS of both
@@ -126,6 +127,24 @@ def efficientnet_b0():
     return torchvision.models.efficientnet_b0(), [("image", (1, 3, 224, 224))]
 
 
+def resnext50_32x4d():
+    # Grouped 3x3 convs (32 groups of 4 to 32 channels).
+    import torchvision
+    return torchvision.models.resnext50_32x4d(), [("image", (1, 3, 224, 224))]
+
+
+def regnet_y_400mf():
+    # Grouped convs of 8 channels per group, squeeze-and-excitation.
+    import torchvision
+    return torchvision.models.regnet_y_400mf(), [("image", (1, 3, 224, 224))]
+
+
+def mnasnet1_0():
+    # Channel counts no multiple of 16 (24, 40, 72, 120, ...), 5x5 depthwise.
+    import torchvision
+    return torchvision.models.mnasnet1_0(), [("image", (1, 3, 224, 224))]
+
+
 MODELS = {
     "vit_b_32": vit_b_32,
     "vit_s_16": vit_s_16,
@@ -138,6 +157,9 @@ MODELS = {
     "resnet50": resnet50,
     "mobilenet_v2": mobilenet_v2,
     "efficientnet_b0": efficientnet_b0,
+    "resnext50_32x4d": resnext50_32x4d,
+    "regnet_y_400mf": regnet_y_400mf,
+    "mnasnet1_0": mnasnet1_0,
 }
 # Exported on request (bench/token_merge.py) but not part of this section.
 EXTRA = {"vit_b_16": vit_b_16}

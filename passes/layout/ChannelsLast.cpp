@@ -31,12 +31,9 @@ bool isF32Rank4(Type t) {
          type.hasStaticShape();
 }
 
-/// Convs the runtime's kernels take: one group or depthwise.
+/// 2-d f32 convs, which the runtime's kernels take (any group count).
 bool eligible(ConvOp op) {
-  if (op.getChannelsLast() || !isF32Rank4(op.getInput().getType()))
-    return false;
-  int64_t g = op.getGroup(), c = op.getInput().getType().getDimSize(1);
-  return g == 1 || (g == c && g == op.getType().getDimSize(1));
+  return !op.getChannelsLast() && isF32Rank4(op.getInput().getType());
 }
 
 bool eligible(MaxPoolOp op) {

@@ -1,6 +1,6 @@
 // tessera.conv (N-d, grouped, strided, dilated, padded). With the runtime's
-// kernels (conv-kernel), f32 1-d and 2-d convs of one group or depthwise
-// call them on the unpadded input. Otherwise tensor.pad, then for f32
+// kernels (conv-kernel), f32 1-d and 2-d convs call them on the unpadded
+// input (depthwise ones their own). Otherwise tensor.pad, then for f32
 // im2col + linalg.matmul (one group) or linalg.batch_matmul over the groups
 // (runtime GEMMs), for f32 depthwise one generic over strided tap slices,
 // else a named linalg conv or expand_shape into groups + one linalg.generic.
@@ -318,8 +318,9 @@ Value finishResult(OpBuilder &b, Location loc, Value y, Value residual,
 }
 
 /// An f32 1-d or 2-d conv as a runtime kernel on the unpadded input, with
-/// the constant mask and the activation's code in the flags: one group as the
-/// implicit GEMM (tessera_conv2d_f32, adding the residual), depthwise as
+/// the constant mask and the activation's code in the flags: as the
+/// implicit GEMM (tessera_conv2d_f32, any group count, adding the
+/// residual), depthwise as
 /// tessera_depthwise_conv2d_f32 (a residual, rare there, is added afterwards,
 /// before the clamp). A 1-d conv is a 2-d one of height 1. The weight [F, C/G,
 /// K..] is passed as [F, C/G*K..]. With `channelsLast` (2-d only) x, the
@@ -432,8 +433,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t xc = xType.getDimSize(channelsLast ? k + 1 : 1),
             yc = type.getDimSize(channelsLast ? k + 1 : 1);
     bool depthwiseOp = g > 1 && g == xc && g == yc;
-    if (convKernel && elt.isF32() && (channelsLast ? k == 2 : k <= 2) &&
-        (depthwiseOp || g == 1)) {
+    if (convKernel && elt.isF32() && (channelsLast ? k == 2 : k <= 2)) {
       rewriter.replaceOp(
           op, callConvKernel(rewriter, loc,
                              depthwiseOp ? "tessera_depthwise_conv2d_f32"

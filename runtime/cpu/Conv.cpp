@@ -164,25 +164,32 @@ inline int64_t directTap(int64_t i, int64_t C, int64_t taps,
   return channelsInner ? i % C * taps + i / C : i;
 }
 
-/// The weight [F, K] as the direct kernel's panels [ceil(F/cw)][K][cw]
-/// (zero past F): packed once and kept when constant (keyed like the GEMM's
+/// The weight [F, K] as the direct kernel's panels [blocks][K][cw], a
+/// block the output channels of one group (groupF of them, directBlock; zero
+/// past them): packed once and kept when constant (keyed like the GEMM's
 /// pre-packed operands), else into a per-thread scratch. The taps in
 /// directTap's order (`channelsInner` for a channels-last image:
 /// consecutive taps read consecutive channels).
 const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant,
-                           int64_t cw, int64_t taps, bool channelsInner) {
-  int64_t F = Wt->sizes[0], K = Wt->sizes[1], blocks = (F + cw - 1) / cw;
+                           int64_t cw, int64_t taps, bool channelsInner,
+                           int64_t groupF) {
+  int64_t F = Wt->sizes[0], K = Wt->sizes[1];
+  int64_t blocks = F / groupF * ((groupF + cw - 1) / cw);
   int64_t C = K / taps;
   const float *w = Wt->aligned + Wt->offset;
   auto pack = [&](float *dst) {
-    for (int64_t fb = 0; fb < blocks; ++fb)
+    ConvDirect shape{};
+    shape.groupF = groupF;
+    for (int64_t fb = 0; fb < blocks; ++fb) {
+      DirectBlock blk = directBlock(shape, cw, fb);
       for (int64_t i = 0; i < K; ++i, dst += cw) {
         int64_t k = directTap(i, C, taps, channelsInner);
-        for (int64_t j = 0; j < cw; ++j) {
-          int64_t f = fb * cw + j;
-          dst[j] = f < F ? w[f * Wt->strides[0] + k * Wt->strides[1]] : 0.0f;
-        }
+        for (int64_t j = 0; j < cw; ++j)
+          dst[j] = j < blk.nf
+                       ? w[(blk.f0 + j) * Wt->strides[0] + k * Wt->strides[1]]
+                       : 0.0f;
       }
+    }
   };
   if (!constant) {
     static thread_local Scratch scratch;
@@ -191,7 +198,7 @@ const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant,
     return dst;
   }
   return packOnce({reinterpret_cast<intptr_t>(w), F, K, Wt->strides[0],
-                   Wt->strides[1], cw, channelsInner},
+                   Wt->strides[1], cw, channelsInner, groupF},
                   size_t(blocks * K * cw), pack);
 }
 
@@ -240,20 +247,20 @@ bool splitPositions(int64_t weightElems, int64_t inputElems) {
   return weightElems <= inputElems;
 }
 
-/// The direct convolution (ConvKernels.h) of every image: each is first
-/// copied zero-padded (unless every tap already lies inside it and its
-/// columns are unit-strided), then tiles of 6 positions x 16 channels (AVX2)
-/// or up to 64 (AVX-512) run on the thread pool, channel block by channel
-/// block.
+/// The direct convolution (ConvKernels.h) of every image, its channels in
+/// `groups` groups: each image is first copied zero-padded (unless every tap
+/// already lies inside it and its columns are unit-strided), then tiles of 6
+/// positions x 16 channels (AVX2) or up to 64 (AVX-512) of one group run on
+/// the thread pool, channel block by channel block.
 void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                 const float *bias, int64_t biasStride,
                 const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
                 int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
                 int64_t dw, int64_t padT, int64_t padL, const Clamp &clamp,
-                bool constantW, bool byPositions) {
+                bool constantW, bool byPositions, int64_t groups) {
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], C = X->sizes[1], H = X->sizes[2], W = X->sizes[3],
-          K = Wt->sizes[1];
+          K = Wt->sizes[1], groupF = F / groups, groupC = C / groups;
   // Channels per block: 16 for AVX2; with AVX-512 up to 4 vectors, each
   // broadcast of the image then feeding 4 multiply-adds.
   // Of 4, 3 and 2 vectors per block, the most that computes the fewest
@@ -261,8 +268,10 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // share (1 thread, 1x1 convs: 576 -> 96 channels at 14x14 as 2 blocks of 3
   // took 117 instead of 153 us as 2 of 4; 960 -> 160 at 7x7 as 5 of 2, 93
   // instead of 132 us as 3 of 4).
+  // A grouped conv's blocks each hold channels of one group, so the group's
+  // channel count sizes them (ResNeXt's and RegNet's 8 to 32).
   bool avx512 = directConvKernel() == DirectConv::Avx512;
-  int64_t vectors = (F + 15) / 16;
+  int64_t vectors = (groupF + 15) / 16;
   int nv = 1;
   if (avx512) {
     nv = int(std::min<int64_t>(4, vectors));
@@ -270,12 +279,18 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
       if ((vectors + n - 1) / n * n < (vectors + nv - 1) / nv * nv)
         nv = n;
   }
-  int64_t cw = 16 * nv, blocks = (F + cw - 1) / cw;
+  int64_t cw = 16 * nv, blocks = groups * ((groupF + cw - 1) / cw);
 
   static thread_local Scratch biasScratch, padScratch;
   float *b16 = biasScratch.get(blocks * cw);
-  for (int64_t f = 0; f < blocks * cw; ++f)
-    b16[f] = bias && f < F ? bias[f * biasStride] : 0.0f;
+  ConvDirect shape{};
+  shape.groupF = groupF;
+  for (int64_t fb = 0; fb < blocks; ++fb) {
+    DirectBlock blk = directBlock(shape, cw, fb);
+    for (int64_t j = 0; j < cw; ++j)
+      b16[fb * cw + j] =
+          bias && j < blk.nf ? bias[(blk.f0 + j) * biasStride] : 0.0f;
+  }
   int64_t Hp = std::max(H + padT, (OH - 1) * sh + (kh - 1) * dh + 1);
   int64_t Wp = std::max(W + padL, (OW - 1) * sw + (kw - 1) * dw + 1);
   // Every tap inside the image: read in place through its strides.
@@ -296,11 +311,12 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // Tap offsets in the (padded) image, channels innermost where they are
   // contiguous (ResNet-18's 512-channel 3x3 convs at 7x7: 10% faster).
   bool channelsInner = ldc == 1;
-  const float *w = directWeights(Wt, constantW, cw, kh * kw, channelsInner);
+  const float *w =
+      directWeights(Wt, constantW, cw, kh * kw, channelsInner, groupF);
   static thread_local std::vector<int64_t> off;
   off.resize(K);
   for (int64_t i = 0; i < K; ++i) {
-    int64_t k = directTap(i, C, kh * kw, channelsInner);
+    int64_t k = directTap(i, groupC, kh * kw, channelsInner);
     int64_t c = k / (kh * kw), r = k / kw % kh, s = k % kw;
     off[i] = c * ldc + r * dh * ldx + s * dw * ldw;
   }
@@ -394,6 +410,8 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  w,
                  b16,
                  F,
+                 groupF,
+                 groupC * ldc,
                  Y->aligned + Y->offset + n * Y->strides[0],
                  Y->strides[1],
                  Y->strides[2],
@@ -445,8 +463,45 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   tessera::Clamp clamp = tessera::clampOf(flags, lo, hi);
   int64_t batch = Y->sizes[0], F = Y->sizes[1], OH = Y->sizes[2],
           OW = Y->sizes[3], K = Wt->sizes[1];
+  // The weight is [F, C/G*kh*kw] for G groups.
+  int64_t groups = X->sizes[1] * kh * kw / K;
   const float *b =
       flags & TESSERA_LINEAR_BIAS ? bias->aligned + bias->offset : nullptr;
+  tessera::DirectConv direct = tessera::directConvKernel();
+  bool byPositions =
+      tessera::splitPositions(F * K, X->sizes[1] * X->sizes[2] * X->sizes[3]);
+  if (groups > 1) {
+    // Grouped: the direct kernel's blocks each within one group (both
+    // layouts); without it, each group as its own conv on views of its
+    // channels.
+    if (direct != tessera::DirectConv::None) {
+      tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
+                          sw, dh, dw, padT, padL, clamp, constMask & 2,
+                          byPositions, groups);
+      return;
+    }
+    int64_t groupC = X->sizes[1] / groups, groupF = F / groups;
+    for (int64_t g = 0; g < groups; ++g) {
+      tessera_memref4d_f32 xg = *X, yg = *Y, rg = R ? *R : *Y;
+      tessera_memref2d_f32 wg = *Wt;
+      tessera_memref1d_f32 bg = *bias;
+      xg.sizes[1] = groupC;
+      xg.offset += g * groupC * X->strides[1];
+      for (tessera_memref4d_f32 *m : {&yg, &rg}) {
+        m->sizes[1] = groupF;
+        m->offset += g * groupF * m->strides[1];
+      }
+      wg.sizes[0] = groupF;
+      wg.offset += g * groupF * Wt->strides[0];
+      if (b)
+        bg.offset += g * groupF * bias->strides[0];
+      _mlir_ciface_tessera_conv2d_f32(
+          &xg, &wg, &bg, R ? &rg : nullptr, &yg,
+          flags & ~int64_t(TESSERA_CONV_CHANNELS_LAST), kh, kw, sh, sw, dh, dw,
+          padT, padL, lo, hi, constMask);
+    }
+    return;
+  }
   // 1x1 convs over many positions run faster as the packed GEMM (measured
   // on ResNet-50, AVX2: 127-176 against 75-146 GFLOP/s at 28x28 and 56x56),
   // unless they have few input channels (MobileNetV2's 16 to 96 at 112x112:
@@ -456,13 +511,10 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // input channels: its GEMM reads the image in place (MobileNetV2's
   // expansions and projections ran 1.1-1.6x as long direct; 960 to 320 and
   // 320 to 1280 channels at 7x7, 1.15-1.2x faster direct).
-  tessera::DirectConv direct = tessera::directConvKernel();
   bool pointwiseGemm = kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 &&
                        padL == 0 &&
                        ((OH * OW > 256 && K > 32) ||
                         (direct == tessera::DirectConv::Avx512 && K < 256));
-  bool byPositions =
-      tessera::splitPositions(F * K, X->sizes[1] * X->sizes[2] * X->sizes[3]);
   // Channels-last images take the direct kernel, 1x1 convs too: it reads
   // the image in place, where the GEMM packs it (2 threads, ResNet-50's
   // 1024 -> 256 channels at 14x14: 315 against 362 us; 64 -> 256 at 56x56:
@@ -471,7 +523,7 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   if (channelsLast && direct != tessera::DirectConv::None) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
                         sw, dh, dw, padT, padL, clamp, constMask & 2,
-                        byPositions);
+                        byPositions, 1);
     return;
   }
   // Without it, a channels-last 1x1 conv of stride 1 (every image [H*W, C]
@@ -506,7 +558,7 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   if (direct != tessera::DirectConv::None && !pointwiseGemm) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
                         sw, dh, dw, padT, padL, clamp, constMask & 2,
-                        byPositions);
+                        byPositions, 1);
     return;
   }
   // The output of one image as the GEMM's C [F, OH*OW]: in place when its

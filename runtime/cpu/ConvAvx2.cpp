@@ -68,7 +68,8 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
     int64_t n = q1 - q0;
     alignas(32) static thread_local float sums[convMaxPositions * 16];
     int64_t in[convMaxPositions];
-    directOffsets(d, q0, n, in);
+    DirectBlock blk = directBlock(d, 16, fb);
+    directOffsets(d, q0, n, blk.x, in);
     const float *w = d.w + fb * d.K * 16;
     __m256 b0 = _mm256_loadu_ps(d.bias + fb * 16),
            b1 = _mm256_loadu_ps(d.bias + fb * 16 + 8);
@@ -88,9 +89,9 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
     // [position][channel] -> the channel-major output: 8x8 transposes
     // when the positions are consecutive in memory (a dense output), then
     // one element at a time.
-    int nf = (int)(d.F - fb * 16 < 16 ? d.F - fb * 16 : 16);
-    float *y = d.y + fb * 16 * d.ysF;
-    const float *r = d.r ? d.r + fb * 16 * d.rsF : nullptr;
+    int nf = blk.nf;
+    float *y = d.y + blk.f0 * d.ysF;
+    const float *r = d.r ? d.r + blk.f0 * d.rsF : nullptr;
     if (channelsLastOutput(d)) {
       storeDirectRows(d, sums, 16, nf, y, r, q0, n);
       continue;

@@ -70,16 +70,17 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
   constexpr int CW = 16 * NV;
   const float *w = d.w + fb * d.K * CW;
   const float *bias = d.bias + fb * CW;
-  int nf = (int)(d.F - fb * CW < CW ? d.F - fb * CW : CW);
-  float *y = d.y + fb * CW * d.ysF;
-  const float *r = d.r ? d.r + fb * CW * d.rsF : nullptr;
+  DirectBlock blk = directBlock(d, CW, fb);
+  int nf = blk.nf;
+  float *y = d.y + blk.f0 * d.ysF;
+  const float *r = d.r ? d.r + blk.f0 * d.rsF : nullptr;
   bool dense =
       d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW));
   for (int64_t q0 = p0; q0 < p1; q0 += convMaxPositions512) {
     int64_t q1 = q0 + convMaxPositions512 < p1 ? q0 + convMaxPositions512 : p1;
     int64_t n = q1 - q0;
     int64_t in[convMaxPositions512];
-    directOffsets(d, q0, n, in);
+    directOffsets(d, q0, n, blk.x, in);
     // Up to 1.5 blocks of taps in one (the 7x7 stem's 147 taps: 37 KiB
     // of weights at 64 channels) rather than a block and a sliver, whose
     // tiles store and reload every partial sum.

@@ -8,9 +8,10 @@
 namespace tessera {
 
 /// One image's conv for the direct kernel: y[f, oh, ow] = bias[f] + sum over
-/// taps k of w(f, k) * x[off[k] + oh*sh*ldx + ow*sw*ldw], where x is the
-/// image already padded (every tap of every output lies inside it) and
-/// off[k] = c*ldc + r*dh*ldx + s*dw*ldw for k = (c, r, s) (ldw = 1 for a
+/// taps k of w(f, k) * x[g*xsGroup + off[k] + oh*sh*ldx + ow*sw*ldw], where
+/// x is the image already padded (every tap of every output lies inside it),
+/// g = f / groupF the group of output channel f, and off[k] = c*ldc +
+/// r*dh*ldx + s*dw*ldw for k = (c, r, s), c within the group (ldw = 1 for a
 /// channel-major image, the channel count for a channels-last one).
 struct ConvDirect {
   const float *x;
@@ -18,12 +19,18 @@ struct ConvDirect {
   int64_t OH, OW;
   int64_t K;
   const int64_t *off;
-  /// Weights packed [ceil(F/CW)][K][CW] (zero past F), 32-byte aligned;
-  /// CW = 16 for the AVX2 kernel.
+  /// Weights packed in blocks of CW output channels, [blocks][K][CW]
+  /// (directBlock: zero past a block's channels), 32-byte aligned; CW = 16
+  /// for the AVX2 kernel.
   const float *w;
-  /// bias[0..ceil(F/CW)*CW) (zero past F, or all zero without a bias).
+  /// bias[0..blocks*CW) in the same blocks (zero past a block's channels,
+  /// or all zero without a bias).
   const float *bias;
   int64_t F;
+  /// Output channels per group (F for one group) and the image offset
+  /// between the input channels of consecutive groups (their channel count
+  /// times the channel stride).
+  int64_t groupF, xsGroup;
   float *y;
   int64_t ysF, ysH, ysW;
   /// Added to the output when not null (a fused residual): r[f*rsF +
@@ -38,7 +45,22 @@ struct ConvDirect {
   int activation;
 };
 
-/// Output channels [16*fb, 16*fb + 16) of positions [p0, p1) (positions
+/// Block fb of CW output channels: the channels [f0, f0 + nf) of one group,
+/// each group's channels in ceil(groupF/CW) blocks (one group: blocks of the
+/// F channels in order), its input channels at image offset x.
+struct DirectBlock {
+  int64_t f0;
+  int nf;
+  int64_t x;
+};
+
+inline DirectBlock directBlock(const ConvDirect &d, int64_t cw, int64_t fb) {
+  int64_t perGroup = (d.groupF + cw - 1) / cw, g = fb / perGroup;
+  int64_t f0 = fb % perGroup * cw, left = d.groupF - f0;
+  return {g * d.groupF + f0, int(left < cw ? left : cw), g * d.xsGroup};
+}
+
+/// Block fb (directBlock, 16 channels) of positions [p0, p1) (positions
 /// oh*OW + ow in order), 6 at a time. Built with -mavx2 -mfma; call only on
 /// CPUs with both.
 void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1);
@@ -47,9 +69,9 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1);
 /// each at 64 channels) stay in L2.
 constexpr int64_t convMaxPositions512 = 768;
 
-/// Output channels [16*nv*fb, 16*nv*(fb + 1)) of positions [p0, p1), 6 at a
-/// time, with the weights packed [ceil(F/(16*nv))][K][16*nv] and the bias
-/// padded to whole blocks (both 64-byte aligned); nv is 1 to 4. `sums`: a
+/// Block fb (directBlock, 16*nv channels) of positions [p0, p1), 6 at a
+/// time, with the weights and the bias packed in such blocks (both 64-byte
+/// aligned); nv is 1 to 4. `sums`: a
 /// 64-byte aligned scratch of convMaxPositions512 * 16 * nv floats. Built
 /// with -mavx512f -mfma; call only on CPUs with AVX-512F.
 void convDirectAvx512(const ConvDirect &d, int nv, int64_t fb, int64_t p0,
@@ -61,11 +83,11 @@ void convDirectAvx512(const ConvDirect &d, int nv, int64_t fb, int64_t p0,
 namespace {
 
 /// in[i]: the image offset of position q0 + i (positions oh*OW + ow in
-/// order), for i < n.
+/// order) plus x0 (a group's input channels), for i < n.
 inline void directOffsets(const ConvDirect &d, int64_t q0, int64_t n,
-                          int64_t *in) {
+                          int64_t x0, int64_t *in) {
   for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
-    in[i] = oh * d.sh * d.ldx + ow * d.sw * d.ldw;
+    in[i] = x0 + oh * d.sh * d.ldx + ow * d.sw * d.ldw;
     if (++ow == d.OW) {
       ow = 0;
       ++oh;

@@ -248,18 +248,20 @@ enum {
   TESSERA_LINEAR_TRANSPOSE_B = 64, /* `B` holds W [N,K], B(k,n) = W[n,k] */
 };
 
-/* 2-D convolution of one group (no im2col matrix; cpu/Conv.cpp):
+/* 2-D convolution in G groups (no im2col matrix; cpu/Conv.cpp):
    Y[n,f,oh,ow] = bias[f] + sum over (c,r,s) of W[f, (c*kh + r)*kw + s] *
-   X[n, c, oh*sh + r*dh - padT, ow*sw + s*dw - padL], X read as 0 outside
-   its [H, W] (the end pads follow from Y's size). X [N,C,H,W], W [F,C*kh*kw],
-   Y [N,F,OH,OW], any strides. flags: TESSERA_LINEAR_BIAS (else `bias` is not
-   read); bits 0-3 an activation code (TESSERA_LINEAR_ACT_*, the formulas of
-   tessera_linear_f32) applied to conv + bias; TESSERA_CONV_RESIDUAL: R
-   [N,F,OH,OW] (any strides, not overlapping Y; else not read) is added
-   after it; TESSERA_CONV_CLAMP_MIN / _MAX: then Y clamped at lo / hi (NaN
-   stays NaN; a fused ReLU or Clip): Y = clamp(act(conv + bias) + R). constMask
-   bit 1: W is constant and packed once. TESSERA_CONV_CHANNELS_LAST: X, R and Y
-   are channels-last, [N,H,W,C] (any strides), the same ops on them. */
+   X[n, g*C/G + c, oh*sh + r*dh - padT, ow*sw + s*dw - padL] for the group
+   g = f / (F/G) of f and c < C/G, X read as 0 outside its [H, W] (the end
+   pads follow from Y's size). X [N,C,H,W], W [F,C/G*kh*kw] (G follows from
+   C*kh*kw over W's columns), Y [N,F,OH,OW], any strides. flags:
+   TESSERA_LINEAR_BIAS (else `bias` is not read); bits 0-3 an activation code
+   (TESSERA_LINEAR_ACT_*, the formulas of tessera_linear_f32) applied to conv +
+   bias; TESSERA_CONV_RESIDUAL: R [N,F,OH,OW] (any strides, not overlapping Y;
+   else not read) is added after it; TESSERA_CONV_CLAMP_MIN / _MAX: then Y
+   clamped at lo / hi (NaN stays NaN; a fused ReLU or Clip): Y = clamp(act(conv
+   + bias) + R). constMask bit 1: W is constant and packed once.
+   TESSERA_CONV_CHANNELS_LAST: X, R and Y are channels-last, [N,H,W,C] (any
+   strides), the same ops on them. */
 enum {
   TESSERA_CONV_CLAMP_MIN = 32,
   TESSERA_CONV_CLAMP_MAX = 64,

@@ -1,7 +1,7 @@
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg=conv-kernel | FileCheck %s
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg=conv-kernel --one-shot-bufferize=bufferize-function-boundaries --tessera-linalg-to-runtime-calls | FileCheck %s --check-prefix=CALL
 // RUN: tessera-opt %s -split-input-file --convert-tessera-to-linalg | FileCheck %s --check-prefix=OFF
-// With conv-kernel, one-group f32 1-d and 2-d convs call the runtime's
+// With conv-kernel, f32 1-d and 2-d convs call the runtime's
 // convolution on the unpadded input: scalars = [flags (16: bias, 128:
 // residual, 256: channels-last), kh, kw, sh, sw, dh, dw, pad top, pad left,
 // clamp lo, clamp hi], the weight as [F, C*K..], the residual (an empty stand-in without one), the
@@ -112,36 +112,54 @@ func.func @residual(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %b: tensor
 
 // -----
 
-// Near misses: two groups that are not depthwise (im2col + batch_matmul),
-// 3-d (im2col + matmul), f64 (no runtime kernel), a depthwise conv with a
-// channel multiplier of 2 (the grouped generic), a 3-d depthwise conv.
+// Grouped convs that are not depthwise take tessera_conv2d_f32 too, the
+// weight [F, C/G*K..] (the runtime finds G from C*kh*kw over its columns):
+// two groups of 2 -> 4 channels, and a channel multiplier of 2 (4 groups
+// of 1 -> 2). Without the kernels, im2col + batch_matmul over the groups.
+// CHECK-LABEL: func @grouped
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}}, %{{.+}} : tensor<1x4x30x30xf32>, tensor<8x18xf32>, tensor<0xf32>, tensor<0x0x0x0xf32>) outs(%{{.+}} : tensor<1x8x28x28xf32>) {constant_mask, scalars = [0, 3, 3, 1, 1, 1, 1, 0, 0, 0.000000e+00 : f32, 0.000000e+00 : f32]}
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}}, %{{.+}} : tensor<1x4x30x30xf32>, tensor<8x9xf32>, tensor<8xf32>, tensor<0x0x0x0xf32>) outs(%{{.+}} : tensor<1x8x28x28xf32>) {constant_mask, scalars = [48, 3, 3, 1, 1, 1, 1, 0, 0, -1.000000e+00 : f32, 0.000000e+00 : f32]}
+// CHECK-NOT: linalg.batch_matmul
+// OFF-LABEL: func @grouped
+// OFF: linalg.batch_matmul
+// OFF: linalg.batch_matmul
+func.func @grouped(%x: tensor<1x4x30x30xf32>, %w: tensor<8x2x3x3xf32>, %wm: tensor<8x1x3x3xf32>, %b: tensor<8xf32>) -> (tensor<1x8x28x28xf32>, tensor<1x8x28x28xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x30x30xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x28x28xf32>
+  %1 = tessera.conv %x, %wm, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64, clamp_min = -1.0 : f64} : (tensor<1x4x30x30xf32>, tensor<8x1x3x3xf32>, tensor<8xf32>) -> tensor<1x8x28x28xf32>
+  return %0, %1 : tensor<1x8x28x28xf32>, tensor<1x8x28x28xf32>
+}
+
+// -----
+
+// Near misses: 3-d (im2col + matmul), f64 (no runtime kernel), a 3-d
+// depthwise conv.
 // CHECK-LABEL: func @near_misses
 // CHECK-NOT: call_kernel
-// CHECK: linalg.batch_matmul
 // CHECK: linalg.matmul
 // CHECK-NOT: call_kernel
 // CHECK: return
-func.func @near_misses(%x: tensor<1x4x30x30xf32>, %w: tensor<8x2x3x3xf32>, %x3: tensor<1x2x6x6x6xf32>, %w3: tensor<3x2x2x2x2xf32>, %xd: tensor<1x4x30x30xf64>, %wd: tensor<8x4x3x3xf64>, %wm: tensor<8x1x3x3xf32>, %wdw3: tensor<2x1x2x2x2xf32>) -> (tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x8x28x28xf32>, tensor<1x2x5x5x5xf32>) {
-  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x30x30xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x28x28xf32>
+func.func @near_misses(%x3: tensor<1x2x6x6x6xf32>, %w3: tensor<3x2x2x2x2xf32>, %xd: tensor<1x4x30x30xf64>, %wd: tensor<8x4x3x3xf64>, %wdw3: tensor<2x1x2x2x2xf32>) -> (tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x2x5x5x5xf32>) {
   %1 = tessera.conv %x3, %w3 {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : (tensor<1x2x6x6x6xf32>, tensor<3x2x2x2x2xf32>) -> tensor<1x3x5x5x5xf32>
   %2 = tessera.conv %xd, %wd {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x30x30xf64>, tensor<8x4x3x3xf64>) -> tensor<1x8x28x28xf64>
-  %3 = tessera.conv %x, %wm {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x30x30xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x28x28xf32>
   %4 = tessera.conv %x3, %wdw3 {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 2 : i64} : (tensor<1x2x6x6x6xf32>, tensor<2x1x2x2x2xf32>) -> tensor<1x2x5x5x5xf32>
-  return %0, %1, %2, %3, %4 : tensor<1x8x28x28xf32>, tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x8x28x28xf32>, tensor<1x2x5x5x5xf32>
+  return %1, %2, %4 : tensor<1x3x5x5x5xf32>, tensor<1x8x28x28xf64>, tensor<1x2x5x5x5xf32>
 }
 
 // -----
 
 // Channels-last (256 in the flags): the kernels take the [N, H, W, C]
 // input, residual and output as they are; the depthwise test reads the
-// channels from the last dim. A grouped conv (no kernel) becomes the
-// channel-first conv between transposes.
+// channels from the last dim; a grouped conv the conv kernel. Without the
+// kernels, the channel-first conv between transposes.
 // CHECK-LABEL: func @channels_last
 // CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}}, %arg3 : tensor<1x9x9x16xf32>, tensor<24x144xf32>, tensor<0xf32>, tensor<1x9x9x24xf32>) outs(%{{.+}} : tensor<1x9x9x24xf32>) {constant_mask, scalars = [384, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 0.000000e+00 : f32]}
 // CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}} : tensor<1x9x9x16xf32>, tensor<16x9xf32>, tensor<0xf32>) outs(%{{.+}} : tensor<1x9x9x16xf32>) {constant_mask, scalars = [352, 3, 3, 1, 1, 1, 1, 1, 1, 0.000000e+00 : f32, 6.000000e+00 : f32]}
-// CHECK: linalg.transpose ins(%arg0 : tensor<1x9x9x16xf32>) outs(%{{.+}} : tensor<1x16x9x9xf32>) permutation = [0, 3, 1, 2]
-// CHECK: linalg.batch_matmul
-// CHECK: linalg.transpose ins(%{{.+}} : tensor<1x8x9x9xf32>) outs(%{{.+}} : tensor<1x9x9x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: tessera.call_kernel "tessera_conv2d_f32" ins(%arg0, %{{.+}}, %{{.+}}, %{{.+}} : tensor<1x9x9x16xf32>, tensor<8x8xf32>, tensor<0xf32>, tensor<0x0x0x0xf32>) outs(%{{.+}} : tensor<1x9x9x8xf32>) {constant_mask, scalars = [256, 1, 1, 1, 1, 1, 1, 0, 0, 0.000000e+00 : f32, 0.000000e+00 : f32]}
+// CHECK-NOT: linalg.transpose
+// OFF-LABEL: func @channels_last
+// OFF: linalg.transpose ins(%arg0 : tensor<1x9x9x16xf32>) outs(%{{.+}} : tensor<1x16x9x9xf32>) permutation = [0, 3, 1, 2]
+// OFF: linalg.batch_matmul
+// OFF: linalg.transpose ins(%{{.+}} : tensor<1x8x9x9xf32>) outs(%{{.+}} : tensor<1x9x9x8xf32>) permutation = [0, 2, 3, 1]
 func.func @channels_last(%x: tensor<1x9x9x16xf32>, %w: tensor<24x16x3x3xf32>, %wd: tensor<16x1x3x3xf32>, %r: tensor<1x9x9x24xf32>, %wg: tensor<8x8x1x1xf32>) -> (tensor<1x9x9x24xf32>, tensor<1x9x9x16xf32>, tensor<1x9x9x8xf32>) {
   %0 = tessera.conv %x, %w residual %r {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, channels_last} : (tensor<1x9x9x16xf32>, tensor<24x16x3x3xf32>, tensor<1x9x9x24xf32>) -> tensor<1x9x9x24xf32>
   %1 = tessera.conv %x, %wd {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 16 : i64, clamp_min = 0.0 : f64, clamp_max = 6.0 : f64, channels_last} : (tensor<1x9x9x16xf32>, tensor<16x1x3x3xf32>) -> tensor<1x9x9x16xf32>

@@ -1,4 +1,4 @@
-"""One-group and depthwise f32 Conv nodes of many geometries against torch
+"""One-group, grouped and depthwise f32 Conv nodes of many geometries against torch
 (float64):
 
   conv_kernel.py OUT TESSERA_COMPILE
@@ -352,3 +352,19 @@ case("rows_7x7_sigmoid", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], pre_act="
 case("conv1d_tanh", (1, 8, 100), 12, [3], pads=[1, 1], pre_act="tanh")
 case("dw1d_sigmoid_res", (2, 16, 60), 16, [5], pads=[2, 2], group=16, pre_act="sigmoid",
      residual="left")
+# Grouped convs that are not depthwise (tessera_conv2d_f32 finds the groups
+# from the weight's columns): the direct kernel's blocks each within one
+# group (RegNet's groups of 8 channels; ResNeXt-like 4 -> 8 at stride 2 with
+# a residual; groups of 24 output channels, one partial block each; groups
+# of 80, a block of 48 and one of 32; a channel multiplier of 2); the other
+# paths run each group as its own conv on views of its channels.
+case("cl_grouped3x3_g8_relu", (1, 48, 14, 13), 48, [3, 3], pads=[1, 1, 1, 1], group=6,
+     act="relu", nhwc=True)
+case("cl_grouped3x3_s2_res_batch", (2, 32, 15, 16), 64, [3, 3], strides=[2, 2],
+     pads=[1, 1, 1, 1], group=8, residual="right", nhwc=True)
+case("grouped3x3_f24_silu", (1, 24, 12, 11), 48, [3, 3], pads=[1, 1, 1, 1], group=2,
+     pre_act="silu")
+case("cl_grouped1x1_f80_nan", (1, 40, 9, 10), 160, [1, 1], group=2, bias=False, nan=True,
+     nhwc=True)
+case("cl_multiplier2", (1, 8, 10, 10), 16, [3, 3], pads=[1, 1, 1, 1], group=8, nhwc=True)
+case("grouped1d", (2, 12, 50), 18, [3], pads=[1, 1], group=3)
