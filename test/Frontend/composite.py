@@ -13,6 +13,10 @@ C = lambda name, v: const(name, np.array(v, np.float32))
 s.add("batchnorm", [node("BatchNormalization", ["x", "g", "b", "m", "v"], ["y"], epsilon=1e-3)],
       [("x", [2, 3, 4, 4], "f32")], ["y"],
       inits=[C("g", [1, 2, 3]), C("b", [0, 0, 1]), C("m", [0, 1, 0]), C("v", [1, 1, 4])])
+# Statistics that are graph inputs: the formula, computed at run time.
+s.add("batchnorm_input_stats", [node("BatchNormalization", ["x", "g", "b", "m", "v"], ["y"])],
+      [("x", [2, 3, 4, 4], "f32"), ("m", [3], "f32")], ["y"],
+      inits=[C("g", [1, 2, 3]), C("b", [0, 0, 1]), C("v", [1, 1, 4])])
 s.add("batchnorm_training", [node("BatchNormalization", ["x", "g", "b", "m", "v"],
                                   ["y", "rm", "rv"], training_mode=1)],
       [("x", [2, 3], "f32")], ["y", "rm", "rv"],
@@ -38,7 +42,14 @@ s.add("onehot", [node("OneHot", ["i", "depth", "values"], ["y"], axis=0)],
       inits=[const("depth", np.array(4, np.int64)), C("values", [0, 1])])
 s.add("eyelike", [node("EyeLike", ["x"], ["y"], k=1)], [("x", [3, 4], "i32")], ["y"])
 
+# Known parameters fold at import: y = x * g/sqrt(v + eps) + (b - m * factor).
 # CHECK-LABEL: // CASE: batchnorm
+# CHECK: %[[F:.+]] = tessera.constant dense<{{\[\[\[}}0.999500393]], {{\[\[}}1.99900079]], {{\[\[}}1.49981248]]]> : tensor<3x1x1xf32>
+# CHECK: %[[S:.+]] = tessera.mul %arg0, %[[F]] : (tensor<2x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<2x3x4x4xf32>
+# CHECK: %[[B:.+]] = tessera.constant dense<{{\[\[\[}}0.000000e+00]], {{\[\[}}-1.99900079]], {{\[\[}}1.000000e+00]]]> : tensor<3x1x1xf32>
+# CHECK: tessera.add %[[S]], %[[B]] : (tensor<2x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<2x3x4x4xf32>
+# CHECK-NOT: tessera.rsqrt
+# CHECK-LABEL: // CASE: batchnorm_input_stats
 # CHECK: tessera.reshape %{{.+}} : tensor<3xf32> to tensor<3x1x1xf32>
 # CHECK: tessera.rsqrt
 # CHECK: %[[C:.+]] = tessera.sub %arg0, %{{.+}} : (tensor<2x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<2x3x4x4xf32>

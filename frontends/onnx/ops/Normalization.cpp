@@ -2,6 +2,8 @@
 // reductions and broadcasting elementwise ops over [N, C, D1..Dk].
 #include "frontends/onnx/Importer.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_import;
@@ -80,6 +82,32 @@ static LogicalResult importBatchNorm(Importer &im) {
     im.setOutput(2, blend(var, batchVar));
     mean = batchMean;
     var = batchVar;
+  }
+  // Inference with known parameters (a model's initializers): y = x *
+  // factor + shift, both per channel and folded here (in double, then
+  // rounded), rather than the formula below computed on every run.
+  if (!training) {
+    std::optional<std::vector<double>> g = initializerDoubles(im, 1),
+                                       b = initializerDoubles(im, 2),
+                                       m = initializerDoubles(im, 3),
+                                       v = initializerDoubles(im, 4);
+    int64_t channels = xt->getDimSize(1);
+    auto fits = [&](const std::optional<std::vector<double>> &p) {
+      return p && int64_t(p->size()) == channels;
+    };
+    if (fits(g) && fits(b) && fits(m) && fits(v)) {
+      double epsilon = im.attrFloat("epsilon", 1e-5f);
+      SmallVector<double> factor(channels), shift(channels);
+      for (int64_t c = 0; c < channels; ++c) {
+        factor[c] = (*g)[c] / std::sqrt((*v)[c] + epsilon);
+        shift[c] = (*b)[c] - (*m)[c] * factor[c];
+      }
+      Value scaled =
+          im.create<MulOp>(*xt, x, im.constant(makeConstF(pt, factor)));
+      im.setOutput(
+          0, im.create<AddOp>(*xt, scaled, im.constant(makeConstF(pt, shift))));
+      return success();
+    }
   }
   // y = (x - mean) * (scale / sqrt(var + eps)) + bias
   Value eps = im.scalar(et, im.attrFloat("epsilon", 1e-5f));

@@ -52,6 +52,16 @@ def main():
         os.makedirs(os.path.join(d, "out"), exist_ok=True)
         torch.manual_seed(0)
         model = ctor().eval()
+        # Batch norms with statistics and affine parameters of their own
+        # (fresh ones hold mean 0, variance 1, scale 1, shift 0), so that
+        # their folded per-channel factors and shifts are checked.
+        with torch.no_grad():
+            for m in model.modules():
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                    m.running_mean.normal_(0.0, 0.1)
+                    m.running_var.uniform_(0.5, 2.0)
+                    m.weight.uniform_(0.5, 1.5)
+                    m.bias.normal_(0.0, 0.1)
         xs = [torch.randn(*s) for s in shapes]
         with torch.no_grad():
             y = model(*xs)
