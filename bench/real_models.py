@@ -197,6 +197,17 @@ def export(name, work):
             if hasattr(m, reset):
                 getattr(m, reset)()
                 break
+    # Batch norms with statistics and affine parameters of their own: fresh
+    # ones (mean 0, variance 1, scale 1, shift 0) are all alike, which the
+    # compiler may share, and they left EfficientNet-B0's output the same
+    # for every input.
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_mean.normal_(0.0, 0.1)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0.0, 0.1)
     model.eval()
     args = make_inputs(name, spec, torch.Generator().manual_seed(1))
     with torch.no_grad():

@@ -10,13 +10,15 @@
 //               tessera-token-prune,
 //               [--sparsity] tessera-sparsify, [--quantize] tessera-quantize,
 //               [--padding-free] tessera-padding-free,
+//               [CPU kernels] tessera-channels-last,
 //               canonicalize, cse                          (--emit=tessera)
 //   linalg      tessera-decompose-fused{keep-kernels}, convert-tessera-to-
 //               linalg{conv-kernel} (f32 attention, linear and conv ->
 //               runtime kernels), canonicalize,
 //               [-O1+] tessera-elementwise-fusion, canonicalize, cse
 //                                                          (--emit=linalg)
-//   buffers     tessera-distinct-results, one-shot-bufferize (function
+//   buffers     [-O1+] eliminate-empty-tensors, tessera-distinct-results,
+//               one-shot-bufferize (function
 //               boundaries, identity layouts), [-O1+] tessera-fold-kernel-
 //               transposes,
 //               buffer-results-to-out-params (hoisted static allocs),
@@ -176,6 +178,13 @@ void mlir::tessera::buildBufferizationPipeline(OpPassManager &pm,
   bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A result that is inserted into a larger tensor (a concat's operands)
+  // is computed straight into its slice when nothing else reads the slot
+  // first: GoogLeNet's 36 concat copies per run went down to 6 (0.39 ->
+  // 0.07 ms at 2 threads). Before tessera-distinct-results, whose copies
+  // it would otherwise fold back into one buffer.
+  if (opts.optLevel >= 1)
+    pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Attention reads and writes its heads through strides: no head

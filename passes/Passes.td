@@ -78,17 +78,20 @@ def NormFusion : Pass<"tessera-fuse-norms"> {
 }
 
 def ActivationFusion : Pass<"tessera-fuse-activations"> {
-  let summary = "Recognise GELU (erf and tanh forms) and SiLU";
+  let summary = "Recognise GELU (erf and tanh forms), SiLU and HardSwish";
   let description = [{
     `0.5·x·(1 + erf(x/√2))` becomes `tessera.gelu`,
     `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` becomes `tessera.gelu_tanh`,
-    and `x·sigmoid(x)` becomes `tessera.silu`, whatever the order of the
-    products; constants must match to 1e-4 relative.
+    `x·sigmoid(x)` becomes `tessera.silu`, and `c·x·clamp(a·x + b, 0, hi)`
+    with b/a = 3, hi/a = 6 and c·a = 1/6 (x·HardSigmoid(x) with alpha 1/6 and
+    beta 1/2, x·relu6(x + 3)/6) becomes `tessera.hardswish`, whatever the
+    order of the products; constants must match to 1e-4 relative.
   }];
   let statistics = [
     Statistic<"numGelu", "gelu", "erf GELUs fused">,
     Statistic<"numGeluTanh", "gelu-tanh", "tanh GELUs fused">,
     Statistic<"numSilu", "silu", "SiLUs fused">,
+    Statistic<"numHardSwish", "hardswish", "HardSwishes fused">,
   ];
 }
 
@@ -153,7 +156,7 @@ def ConvActivationFusion : Pass<"tessera-fuse-conv-activation"> {
 def ChannelsLast : Pass<"tessera-channels-last"> {
   let summary = "Convolutions and max pools in channels-last layout";
   let description = [{
-    Each 2-d f32 `tessera.conv` of one group or depthwise, and each 2-d f32
+    Each 2-d f32 `tessera.conv` (any group count), and each 2-d f32
     `tessera.max_pool`, gets `channels_last`: its input, residual and result
     become `[N, H, W, C]`, between `tessera.transpose`s from and back to
     `[N, C, H, W]`. The transposes back then sink through elementwise ops

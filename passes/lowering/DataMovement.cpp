@@ -68,7 +68,10 @@ struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
   }
 };
 
-/// tensor.empty + one tensor.insert_slice per operand.
+/// tensor.empty + one tensor.insert_slice per operand. The empty tensor
+/// (static: no operands) comes before the first of the operands computed
+/// in the same block, so that eliminate-empty-tensors can have them
+/// computed straight into their slices (it needs the destination first).
 struct ConcatLowering : OpConversionPattern<ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -77,7 +80,21 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t axis = op.getAxis(), rank = type.getRank(), offset = 0;
-    Value result = emptyTensor(rewriter, loc, type);
+    Operation *first = nullptr;
+    if (type.hasStaticShape())
+      for (Value in : adaptor.getInputs()) {
+        Operation *def = in.getDefiningOp();
+        if (def && def->getBlock() == op->getBlock() &&
+            (!first || def->isBeforeInBlock(first)))
+          first = def;
+      }
+    Value result;
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      if (first)
+        rewriter.setInsertionPoint(first);
+      result = emptyTensor(rewriter, loc, type);
+    }
     for (Value in : adaptor.getInputs()) {
       auto inType = cast<RankedTensorType>(in.getType());
       SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);

@@ -72,6 +72,25 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
 
 // -----
 
+// The result's empty tensor comes before the first operand computed here
+// (eliminate-empty-tensors then computes them into their slices).
+// CHECK-LABEL: func @concat_computed
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<2x8xf32>
+// CHECK: %[[A:.+]] = linalg.generic
+// CHECK: math.exp
+// CHECK: %[[B:.+]] = linalg.generic
+// CHECK: math.exp
+// CHECK: %[[I:.+]] = tensor.insert_slice %[[A]] into %[[E]][0, 0] [2, 3] [1, 1]
+// CHECK: tensor.insert_slice %[[B]] into %[[I]][0, 3] [2, 5] [1, 1]
+func.func @concat_computed(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
+  %0 = tessera.exp %a : tensor<2x3xf32>
+  %1 = tessera.exp %b : tensor<2x5xf32>
+  %2 = tessera.concat %0, %1 {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  return %2 : tensor<2x8xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @slice_positive
 // CHECK: tensor.extract_slice %{{.+}}[0, 1] [4, 3] [1, 2] : tensor<4x8xf32> to tensor<4x3xf32>
 func.func @slice_positive(%x: tensor<4x8xf32>) -> tensor<4x3xf32> {
