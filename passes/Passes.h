@@ -54,7 +54,7 @@ struct NormFusionStats {
   int64_t layerNorm = 0, rmsNorm = 0, affine = 0;
 };
 struct ActivationFusionStats {
-  int64_t gelu = 0, geluTanh = 0, silu = 0;
+  int64_t gelu = 0, geluTanh = 0, silu = 0, hardSwish = 0;
 };
 struct RotaryFusionStats {
   int64_t halfSplit = 0, interleaved = 0;

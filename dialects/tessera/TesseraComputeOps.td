@@ -115,7 +115,7 @@ def Tessera_ConvOp : Tessera_Op<"conv", [Pure, AttrSizedOperandSegments]> {
     optional `clamp_min` / `clamp_max` clamp the sum (a residual Add and a
     ReLU or Clip fused by tessera-fuse-conv-activation); NaN stays NaN.
     `activation` (`none`, `relu`, `gelu`, `gelu_tanh`, `silu`, `sigmoid`,
-    `tanh`; a SiLU or sigmoid fused by the same pass) applies before the
+    `tanh`, `hardswish`; one fused by the same pass) applies before the
     residual:
     `result = clamp(act(conv(input, weight) + bias) + residual)`.
     With `channels_last` (set by tessera-channels-last) the input, residual

@@ -92,7 +92,7 @@ def Tessera_LinearOp : Tessera_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     `[K, N]`, or `[N, K]` (`W` transposed) when `transpose_weight` is set, so
     importing a PyTorch/Gemm weight never needs a transpose copy. `bias` is `[N]`;
     `residual` has the result's shape `[..., N]`. `activation` is one of `none`,
-    `relu`, `gelu` (erf), `gelu_tanh`, `silu`, `sigmoid`, `tanh`.
+    `relu`, `gelu` (erf), `gelu_tanh`, `silu`, `sigmoid`, `tanh`, `hardswish`.
 
     `sparsity` (set by `tessera-sparsify`) says that a constant weight is
     mostly zero in a pattern a sparse kernel exploits, in the `[N, K]` view
@@ -133,7 +133,8 @@ def Tessera_GluOp : Tessera_Op<"glu", [Pure]> {
   let description = [{
     Splits the last dimension `2N` into a gate half `x[..., :N]` and a value
     half `x[..., N:]` and returns `act(gate) * value`; `activation` is one of
-    `silu` (SwiGLU), `gelu` (GeGLU), `gelu_tanh`, `sigmoid` (GLU), `relu`.
+    `silu` (SwiGLU), `gelu` (GeGLU), `gelu_tanh`, `sigmoid` (GLU), `relu`,
+    `hardswish`.
 
     ```mlir
     %y = tessera.glu %x {activation = "silu"} : (tensor<1x10x256xf32>) -> tensor<1x10x128xf32>

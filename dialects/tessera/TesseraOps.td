@@ -71,6 +71,8 @@ def Tessera_CeilOp : Tessera_UnaryOp<"ceil", Tessera_FloatTensor, "ceil(x)">;
 def Tessera_RoundOp : Tessera_UnaryOp<"round", Tessera_FloatTensor, "round half to even">;
 def Tessera_GeluOp : Tessera_UnaryOp<"gelu", Tessera_FloatTensor, "x * (1 + erf(x / sqrt 2)) / 2">;
 def Tessera_SiluOp : Tessera_UnaryOp<"silu", Tessera_FloatTensor, "x * sigmoid(x)">;
+def Tessera_HardSwishOp : Tessera_UnaryOp<"hardswish", Tessera_FloatTensor,
+                                          "x * min(max(x + 3, 0), 6) / 6">;
 def Tessera_NotOp : Tessera_UnaryOp<"not", Tessera_BoolTensor, "logical not">;
 
 //===----------------------------------------------------------------------===//

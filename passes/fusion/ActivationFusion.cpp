@@ -1,6 +1,7 @@
-// GELU (erf and tanh forms) and SiLU written out as elementwise products ->
-// tessera.gelu / tessera.gelu_tanh / tessera.silu. Products are flattened,
-// so the order of the factors and where the constants sit do not matter.
+// GELU (erf and tanh forms), SiLU and HardSwish written out as elementwise
+// products -> tessera.gelu / tessera.gelu_tanh / tessera.silu /
+// tessera.hardswish. Products are flattened, so the order of the factors and
+// where the constants sit do not matter.
 #include "FusionUtils.h"
 #include "passes/Passes.h"
 
@@ -98,11 +99,41 @@ bool isTanhArgument(Value u, Value x) {
   return false;
 }
 
-struct FuseActivation : OpRewritePattern<MulOp> {
-  FuseActivation(MLIRContext *ctx, ActivationFusionStats &stats)
-      : OpRewritePattern(ctx), stats(stats) {}
+/// x * c * clamp(a*x + b, 0, hi) is HardSwish, x * min(max(x + 3, 0), 6) / 6,
+/// when b/a = 3, hi/a = 6 and c*a = 1/6 (a > 0): clamp(a*x + b, 0, hi) =
+/// a * clamp(x + b/a, 0, hi/a). So x * HardSigmoid(x) with alpha 1/6 and
+/// beta 1/2 (torch's export below opset 14) and x * relu6(x + 3) / 6.
+bool isHardSwish(Value other, Value x, double coefficient) {
+  auto clamp = defOf<ClampOp>(other);
+  if (!clamp || !clamp.getMinAttr() || !clamp.getMaxAttr() ||
+      clamp.getMinAttr().getValueAsDouble() != 0.0)
+    return false;
+  double hi = clamp.getMaxAttr().getValueAsDouble();
+  auto add = defOf<AddOp>(clamp.getInput());
+  if (!add)
+    return false;
+  for (auto [lin, shift] : {std::pair(add.getLhs(), add.getRhs()),
+                            std::pair(add.getRhs(), add.getLhs())}) {
+    std::optional<double> b = getSplatValue(shift);
+    Product p;
+    flatten(lin, p);
+    if (!b || p.factors.size() != 1 || p.factors[0] != x ||
+        p.coefficient <= 0.0)
+      continue;
+    double a = p.coefficient;
+    return near(*b / a, 3.0) && near(hi / a, 6.0) &&
+           near(coefficient * a, 1.0 / 6.0);
+  }
+  return false;
+}
 
-  LogicalResult matchAndRewrite(MulOp op,
+/// The product rooted at a Mul, or at a Div by a constant (x * relu6(x + 3)
+/// / 6).
+template <typename RootOp> struct FuseActivation : OpRewritePattern<RootOp> {
+  FuseActivation(MLIRContext *ctx, ActivationFusionStats &stats)
+      : OpRewritePattern<RootOp>(ctx), stats(stats) {}
+
+  LogicalResult matchAndRewrite(RootOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
     if (!isa<FloatType>(type.getElementType()))
@@ -122,6 +153,11 @@ struct FuseActivation : OpRewritePattern<MulOp> {
           ++stats.silu;
           return success();
         }
+      if (isHardSwish(other, x, p.coefficient)) {
+        rewriter.replaceOpWithNewOp<HardSwishOp>(op, type, x);
+        ++stats.hardSwish;
+        return success();
+      }
       if (!near(p.coefficient, 0.5))
         continue;
       if (Value z = onePlus<ErfOp>(other); z && isErfArgument(z, x)) {
@@ -150,15 +186,20 @@ struct ActivationFusionPass
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     recordCounts(getOperation(), "tessera-fuse-activations",
-                 {{"gelu", stats.gelu}, {"gelu-tanh", stats.geluTanh}, {"silu", stats.silu}});
+                 {{"gelu", stats.gelu},
+                  {"gelu-tanh", stats.geluTanh},
+                  {"silu", stats.silu},
+                  {"hardswish", stats.hardSwish}});
     numGelu += stats.gelu;
     numGeluTanh += stats.geluTanh;
     numSilu += stats.silu;
+    numHardSwish += stats.hardSwish;
   }
 };
 } // namespace
 
 void mlir::tessera::populateActivationFusionPatterns(
     RewritePatternSet &patterns, ActivationFusionStats &stats) {
-  patterns.add<FuseActivation>(patterns.getContext(), stats);
+  patterns.add<FuseActivation<MulOp>, FuseActivation<DivOp>>(
+      patterns.getContext(), stats);
 }

@@ -102,6 +102,9 @@ LogicalResult foldInto(ConvOp conv, GeluOp, PatternRewriter &rewriter) {
 LogicalResult foldInto(ConvOp conv, GeluTanhOp, PatternRewriter &rewriter) {
   return foldInto(conv, "gelu_tanh", rewriter);
 }
+LogicalResult foldInto(ConvOp conv, HardSwishOp, PatternRewriter &rewriter) {
+  return foldInto(conv, "hardswish", rewriter);
+}
 
 /// act(conv(x)) -> conv(x) with act folded in (foldInto).
 template <typename ActivationOp>
@@ -126,11 +129,11 @@ struct ConvActivationFusionPass
   void runOnOperation() override {
     int64_t count = 0, residuals = 0;
     RewritePatternSet patterns(&getContext());
-    patterns
-        .add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>, FoldIntoConv<SiluOp>,
-             FoldIntoConv<SigmoidOp>, FoldIntoConv<TanhOp>,
-             FoldIntoConv<GeluOp>, FoldIntoConv<GeluTanhOp>>(&getContext(),
-                                                             count);
+    patterns.add<FoldIntoConv<ReluOp>, FoldIntoConv<ClampOp>,
+                 FoldIntoConv<SiluOp>, FoldIntoConv<SigmoidOp>,
+                 FoldIntoConv<TanhOp>, FoldIntoConv<GeluOp>,
+                 FoldIntoConv<GeluTanhOp>, FoldIntoConv<HardSwishOp>>(
+        &getContext(), count);
     patterns.add<FoldResidualIntoConv>(&getContext(), residuals);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -231,6 +231,7 @@ struct FoldActivation : RewritePattern {
                         .Case([](SiluOp) { return "silu"; })
                         .Case([](SigmoidOp) { return "sigmoid"; })
                         .Case([](TanhOp) { return "tanh"; })
+                        .Case([](HardSwishOp) { return "hardswish"; })
                         .Default([](Operation *) { return ""; });
     if (act.empty())
       return failure();

@@ -180,6 +180,18 @@ Value scalarOp(GeluOp, OpBuilder &b, Location l, VR a) {
 Value scalarOp(SiluOp, OpBuilder &b, Location l, VR a) {
   return arith::MulFOp::create(b, l, a[0], stableSigmoid(b, l, a[0]));
 }
+Value scalarOp(HardSwishOp, OpBuilder &b, Location l, VR a) {
+  // x * min(max(x + 3, 0), 6) / 6; NaN stays NaN (maximumf/minimumf
+  // propagate it).
+  Type t = a[0].getType();
+  Value shifted =
+      arith::AddFOp::create(b, l, a[0], scalarConstant(b, l, t, 3.0));
+  Value lo =
+      arith::MaximumFOp::create(b, l, shifted, scalarConstant(b, l, t, 0.0));
+  Value hi = arith::MinimumFOp::create(b, l, lo, scalarConstant(b, l, t, 6.0));
+  return arith::DivFOp::create(b, l, arith::MulFOp::create(b, l, a[0], hi),
+                               scalarConstant(b, l, t, 6.0));
+}
 Value scalarOp(NotOp, OpBuilder &b, Location l, VR a) {
   return arith::XOrIOp::create(b, l, a[0],
                                scalarConstant(b, l, a[0].getType(), 1.0));
@@ -355,8 +367,8 @@ void mlir::tessera::populateTesseraElementwiseLoweringPatterns(
     RewritePatternSet &patterns) {
   addElementwise<AbsOp, NegOp, SignOp, ExpOp, LogOp, SqrtOp, RsqrtOp,
                  ReciprocalOp, TanhOp, SigmoidOp, ReluOp, ErfOp, SinOp, CosOp,
-                 SoftplusOp, FloorOp, CeilOp, RoundOp, GeluOp, SiluOp, NotOp>(
-      patterns);
+                 SoftplusOp, FloorOp, CeilOp, RoundOp, GeluOp, SiluOp,
+                 HardSwishOp, NotOp>(patterns);
   addElementwise<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, AndOp, OrOp,
                  XorOp, ModOp, EqualOp, LessOp, LessEqualOp, GreaterOp,
                  GreaterEqualOp, WhereOp, CastOp, ClampOp>(patterns);

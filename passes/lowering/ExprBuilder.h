@@ -96,6 +96,8 @@ struct Expr {
       return unary<SigmoidOp>(x);
     if (name == "tanh")
       return unary<TanhOp>(x);
+    if (name == "hardswish")
+      return unary<HardSwishOp>(x);
     return x;
   }
 };

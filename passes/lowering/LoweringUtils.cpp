@@ -225,5 +225,6 @@ int64_t mlir::tessera::lowering::runtimeActivationCode(StringRef activation) {
       .Case("silu", 4)
       .Case("sigmoid", 5)
       .Case("tanh", 6)
+      .Case("hardswish", 7)
       .Default(0);
 }

@@ -20,6 +20,7 @@ enum Activation : int {
   ActSilu = 4,     // x sigmoid(x)
   ActSigmoid = 5,
   ActTanh = 6,
+  ActHardSwish = 7, // x min(max(x + 3, 0), 6) / 6
 };
 
 // x[r*ldx + j] = act(x[r*ldx + j] + bias[j*biasStride])
@@ -83,6 +84,9 @@ template <typename Body> void dispatchActivation(int a, Body &&body) {
   case ActSilu: body(ActivationTag<ActSilu>{}); break;
   case ActSigmoid: body(ActivationTag<ActSigmoid>{}); break;
   case ActTanh: body(ActivationTag<ActTanh>{}); break;
+  case ActHardSwish:
+    body(ActivationTag<ActHardSwish>{});
+    break;
   default: body(ActivationTag<ActNone>{}); break;
   }
 }

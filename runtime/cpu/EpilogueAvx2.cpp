@@ -123,6 +123,12 @@ template <int Act> inline __m256 activate(__m256 x) {
     return overOnePlusExpNeg(splat(1.0f), x);
   if constexpr (Act == ActTanh)
     return tanh256(x);
+  if constexpr (Act == ActHardSwish) {
+    // max/min with the bound first return a NaN of x + 3.
+    __m256 t = _mm256_max_ps(_mm256_setzero_ps(), _mm256_add_ps(x, splat(3)));
+    return _mm256_mul_ps(_mm256_mul_ps(x, _mm256_min_ps(splat(6), t)),
+                         splat(1.0f / 6));
+  }
   return x;
 }
 

@@ -94,6 +94,12 @@ template <int Act> inline __m512 activate(__m512 x) {
     return overOnePlusExpNeg(splat(1.0f), x);
   if constexpr (Act == ActTanh)
     return tanh512(x);
+  if constexpr (Act == ActHardSwish) {
+    // max/min with the bound first return a NaN of x + 3.
+    __m512 t = _mm512_max_ps(_mm512_setzero_ps(), _mm512_add_ps(x, splat(3)));
+    return _mm512_mul_ps(_mm512_mul_ps(x, _mm512_min_ps(splat(6), t)),
+                         splat(1.0f / 6));
+  }
   return x;
 }
 

@@ -602,6 +602,11 @@ template <int Act> TESSERA_INLINE float activate(float x) {
   case ActSilu: return overOnePlusExpNeg(x, x);
   case ActSigmoid: return overOnePlusExpNeg(1.0f, x);
   case ActTanh: return tanhPortable(x);
+  case ActHardSwish: {
+    float t = x + 3.0f;
+    t = t < 0.0f ? 0.0f : t;
+    return x * (t > 6.0f ? 6.0f : t) * (1.0f / 6);
+  }
   default: return x;
   }
 }
@@ -682,6 +687,7 @@ void LinearOutput::epilogue(const Epilogue &e, int64_t i0, int64_t m,
 Epilogue linearEpilogue(int64_t flags, const tessera_memref1d_f32 *bias,
                         const tessera_memref2d_f32 *R) {
   static_assert(int(TESSERA_LINEAR_ACT_TANH) == ActTanh &&
+                    int(TESSERA_LINEAR_ACT_HARDSWISH) == ActHardSwish &&
                     int(TESSERA_LINEAR_ACT_GELU) == ActGelu,
                 "tessera_runtime.h and Activations.h disagree");
   Epilogue e;

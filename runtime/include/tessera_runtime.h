@@ -242,6 +242,7 @@ enum {
   TESSERA_LINEAR_ACT_SILU = 4,
   TESSERA_LINEAR_ACT_SIGMOID = 5,
   TESSERA_LINEAR_ACT_TANH = 6,
+  TESSERA_LINEAR_ACT_HARDSWISH = 7, /* x * min(max(x + 3, 0), 6) / 6 */
   TESSERA_LINEAR_ACT_MASK = 15,
   TESSERA_LINEAR_BIAS = 16,        /* else `bias` is not read (may be empty) */
   TESSERA_LINEAR_RESIDUAL = 32,    /* else `R` is not read */

@@ -194,7 +194,7 @@ func.func @conv_rank(%x: tensor<8x16xf32>, %w: tensor<8x16xf32>) -> tensor<8x16x
 // -----
 
 func.func @conv_activation_unknown(%x: tensor<1x8x16xf32>, %w: tensor<8x8x3xf32>) -> tensor<1x8x14xf32> {
-  // expected-error @+1 {{unknown activation 'swish' (none, relu, gelu, gelu_tanh, silu, sigmoid or tanh)}}
+  // expected-error @+1 {{unknown activation 'swish' (none, relu, gelu, gelu_tanh, silu, sigmoid, tanh or hardswish)}}
   %0 = tessera.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64, activation = "swish"} : (tensor<1x8x16xf32>, tensor<8x8x3xf32>) -> tensor<1x8x14xf32>
   return %0 : tensor<1x8x14xf32>
 }

@@ -53,8 +53,7 @@ s.unary("leakyrelu_int", "LeakyRelu", dtype="i32")
 # CHECK-LABEL: // CASE: hardsigmoid
 # CHECK: tessera.clamp %{{.+}} {max = 1.000000e+00 : f64, min = 0.000000e+00 : f64} : tensor<2x3xf32>
 # CHECK-LABEL: // CASE: hardswish
-# CHECK: %[[HS:.+]] = tessera.clamp
-# CHECK: tessera.mul %arg0, %[[HS]]
+# CHECK: tessera.hardswish %arg0 : tensor<2x3xf32>
 # CHECK-LABEL: // CASE: mish
 # CHECK: %[[SP:.+]] = tessera.softplus %arg0
 # CHECK: %[[T:.+]] = tessera.tanh %[[SP]]

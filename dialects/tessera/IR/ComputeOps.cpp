@@ -241,6 +241,7 @@ LogicalResult ConvOp::verify() {
   if (!isKnownActivation(getActivation(), /*allowNone=*/true))
     return emitOpError("unknown activation '")
            << getActivation()
-           << "' (none, relu, gelu, gelu_tanh, silu, sigmoid or tanh)";
+           << "' (none, relu, gelu, gelu_tanh, silu, sigmoid, tanh or "
+              "hardswish)";
   return success();
 }

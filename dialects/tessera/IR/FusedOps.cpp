@@ -11,7 +11,7 @@ using namespace mlir::tessera;
 bool mlir::tessera::isKnownActivation(StringRef act, bool allowNone) {
   return (allowNone && act == "none") ||
          llvm::is_contained({"relu", "gelu", "gelu_tanh", "silu", "sigmoid",
-                             "tanh"},
+                             "tanh", "hardswish"},
                             act);
 }
 

@@ -150,11 +150,8 @@ static void registerSmoothActivations(OpTable &t) {
     });
   };
   t["HardSwish"] = [](Importer &im) {
-    return importActivation(im, [&](Expr &e, Value x) {
-      Value ax = e.bin<DivOp>(x, 6.0);
-      Value hs = e.clamp(e.bin<AddOp>(ax, 0.5), 0, 1.0);
-      return e.bin<MulOp>(x, hs);
-    });
+    return importActivation(
+        im, [&](Expr &e, Value x) { return e.un<HardSwishOp>(x); });
   };
   t["Mish"] = [](Importer &im) {
     return importActivation(im, [&](Expr &e, Value x) {

@@ -171,6 +171,21 @@ func.func @unary_float(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tens
 
 // -----
 
+// x * min(max(x + 3, 0), 6) / 6
+// CHECK-LABEL: func @hardswish
+// CHECK: linalg.generic
+// CHECK: %[[S:.+]] = arith.addf %{{.+}}, %cst{{.*}} : f32
+// CHECK: %[[L:.+]] = arith.maximumf %[[S]], %{{.+}} : f32
+// CHECK: %[[H:.+]] = arith.minimumf %[[L]], %{{.+}} : f32
+// CHECK: %[[M:.+]] = arith.mulf %{{.+}}, %[[H]] : f32
+// CHECK: arith.divf %[[M]], %{{.+}} : f32
+func.func @hardswish(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = tessera.hardswish %x : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @unary_int
 // CHECK: math.absi
 // CHECK: arith.subi

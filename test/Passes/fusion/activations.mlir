@@ -1,5 +1,6 @@
 // RUN: tessera-opt %s -split-input-file -tessera-fuse-activations -canonicalize | FileCheck %s
-// GELU (erf, tanh) and SiLU written out -> tessera.gelu / gelu_tanh / silu.
+// GELU (erf, tanh), SiLU and HardSwish written out -> tessera.gelu /
+// gelu_tanh / silu / hardswish.
 
 // torch's F.gelu export: x * (erf(x / 1.4142135) + 1) * 0.5
 // CHECK-LABEL: func @gelu_erf
@@ -91,4 +92,57 @@ func.func @near_misses(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, 
   %h = tessera.mul %half, %x : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
   %g3 = tessera.mul %h, %t4 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %g0, %g1, %g2, %g3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// HardSwish: x * HardSigmoid(x) (alpha 1/6, beta 1/2, torch below opset 14)
+// and x * relu6(x + 3) / 6, factors either way round.
+// CHECK-LABEL: func @hardswish
+// CHECK: %[[A:.*]] = tessera.hardswish %arg0 : tensor<4x8xf32>
+// CHECK: %[[B:.*]] = tessera.hardswish %arg1 : tensor<4x8xf32>
+// CHECK: return %[[A]], %[[B]]
+func.func @hardswish(%x: tensor<4x8xf32>, %z: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %alpha = tessera.constant dense<0.166666672> : tensor<f32>
+  %beta = tessera.constant dense<0.5> : tensor<f32>
+  %three = tessera.constant dense<3.0> : tensor<f32>
+  %six = tessera.constant dense<6.0> : tensor<f32>
+  %ax = tessera.mul %x, %alpha : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %axb = tessera.add %ax, %beta : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %hs = tessera.clamp %axb {min = 0.0 : f64, max = 1.0 : f64} : tensor<4x8xf32>
+  %a = tessera.mul %x, %hs : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %z3 = tessera.add %three, %z : (tensor<f32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %r6 = tessera.clamp %z3 {min = 0.0 : f64, max = 6.0 : f64} : tensor<4x8xf32>
+  %zr = tessera.mul %r6, %z : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %b = tessera.div %zr, %six : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  return %a, %b : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Near misses: ONNX's default HardSigmoid (alpha 0.2), relu6(x + 3) without
+// the / 6, a clamp of another tensor, a lower bound other than 0.
+// CHECK-LABEL: func @hardswish_near_misses
+// CHECK-NOT: tessera.hardswish
+// CHECK: return
+func.func @hardswish_near_misses(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %alpha = tessera.constant dense<0.2> : tensor<f32>
+  %beta = tessera.constant dense<0.5> : tensor<f32>
+  %three = tessera.constant dense<3.0> : tensor<f32>
+  %ax = tessera.mul %x, %alpha : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %axb = tessera.add %ax, %beta : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %hs = tessera.clamp %axb {min = 0.0 : f64, max = 1.0 : f64} : tensor<4x8xf32>
+  %a = tessera.mul %x, %hs : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %x3 = tessera.add %x, %three : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %r6 = tessera.clamp %x3 {min = 0.0 : f64, max = 6.0 : f64} : tensor<4x8xf32>
+  %b = tessera.mul %x, %r6 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %y3 = tessera.add %y, %three : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %ry = tessera.clamp %y3 {min = 0.0 : f64, max = 6.0 : f64} : tensor<4x8xf32>
+  %c = tessera.mul %x, %ry : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %cc = tessera.div %c, %three : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %rl = tessera.clamp %x3 {min = -1.0 : f64, max = 6.0 : f64} : tensor<4x8xf32>
+  %d = tessera.mul %x, %rl : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %six = tessera.constant dense<6.0> : tensor<f32>
+  %dd = tessera.div %d, %six : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  return %a, %b, %cc, %dd : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }

@@ -114,13 +114,15 @@ func.func @residual_near_misses(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>
 // CHECK: %[[E:.+]] = tessera.conv %[[T]], %arg2 {activation = "gelu", dilations
 // CHECK: %[[E2:.+]] = tessera.conv %[[E]], %arg2 {activation = "gelu_tanh", dilations
 // CHECK: %[[R:.+]] = tessera.conv %[[E2]], %arg2 residual %[[E2]] {activation = "silu", clamp_min = 0.000000e+00 : f64, dilations
+// CHECK: %[[H:.+]] = tessera.conv %[[R]], %arg2 {activation = "hardswish", dilations
 // CHECK-NOT: tessera.silu
 // CHECK-NOT: tessera.sigmoid
 // CHECK-NOT: tessera.tanh
 // CHECK-NOT: tessera.gelu
 // CHECK-NOT: tessera.add
 // CHECK-NOT: tessera.relu
-// CHECK: return %[[R]]
+// CHECK-NOT: tessera.hardswish
+// CHECK: return %[[H]]
 func.func @activations(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x1x1xf32>, %wd: tensor<8x1x3x3xf32>) -> tensor<1x8x8x8xf32> {
   %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
   %1 = tessera.silu %0 : tensor<1x8x8x8xf32>
@@ -136,7 +138,9 @@ func.func @activations(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x1x1xf32>, %wd: te
   %11 = tessera.silu %10 : tensor<1x8x8x8xf32>
   %12 = tessera.add %11, %9 : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
   %13 = tessera.relu %12 : tensor<1x8x8x8xf32>
-  return %13 : tensor<1x8x8x8xf32>
+  %14 = tessera.conv %13, %wd {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 8 : i64} : (tensor<1x8x8x8xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x8x8xf32>
+  %15 = tessera.hardswish %14 : tensor<1x8x8x8xf32>
+  return %15 : tensor<1x8x8x8xf32>
 }
 
 // -----

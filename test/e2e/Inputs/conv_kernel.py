@@ -77,10 +77,18 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         if pre_act == "silu":
             nodes += [h.make_node("Sigmoid", ["pre"], ["pre_s"]),
                       h.make_node("Mul", ["pre", "pre_s"], [name_out])]
+        elif pre_act == "hardsigmoid_mul":
+            # HardSwish as torch exports it below opset 14.
+            nodes += [h.make_node("HardSigmoid", ["pre"], ["pre_s"], alpha=1 / 6, beta=0.5),
+                      h.make_node("Mul", ["pre", "pre_s"], [name_out])]
+        elif pre_act == "hardswish":
+            nodes.append(h.make_node("HardSwish", ["pre"], [name_out]))
         else:
             nodes.append(h.make_node(pre_act.capitalize(), ["pre"], [name_out]))
         t = torch.from_numpy(ref)
-        ref = {"silu": F.silu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[pre_act](t).numpy()
+        ref = {"silu": F.silu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+               "hardswish": F.hardswish,
+               "hardsigmoid_mul": F.hardswish}[pre_act](t).numpy()
     # A residual Add: "r" a graph input of the output's shape (on either side
     # of the Add), or a slice of a wider one (a strided view).
     if residual:
@@ -350,6 +358,12 @@ case("cl_dw3x3_silu_relu6", (1, 96, 9, 10), 96, [3, 3], pads=[1, 1, 1, 1], group
      pre_act="silu", act=(0.0, 6.0), nhwc=True)
 case("rows_7x7_sigmoid", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], pre_act="sigmoid")
 case("conv1d_tanh", (1, 8, 100), 12, [3], pads=[1, 1], pre_act="tanh")
+# HardSwish (MobileNetV3): the ONNX op, and HardSigmoid times x.
+case("cl_hardswish_nan", (1, 16, 11, 10), 40, [3, 3], pads=[1, 1, 1, 1], pre_act="hardswish",
+     nan=True, nhwc=True)
+case("cl_dw_hardsigmoid_mul", (1, 72, 9, 8), 72, [5, 5], pads=[2, 2, 2, 2], group=72,
+     pre_act="hardsigmoid_mul", nhwc=True)
+case("rows_hardswish_res", (2, 32, 7, 7), 48, [1, 1], pre_act="hardswish", residual="left")
 case("dw1d_sigmoid_res", (2, 16, 60), 16, [5], pads=[2, 2], group=16, pre_act="sigmoid",
      residual="left")
 # Grouped convs that are not depthwise (tessera_conv2d_f32 finds the groups

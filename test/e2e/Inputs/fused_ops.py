@@ -101,7 +101,8 @@ def gelu_tanh(t):
 
 ACTIVATIONS = {"none": lambda t: t, "relu": lambda t: np.maximum(t, 0),
                "gelu": lambda t: 0.5 * t * (1 + np.vectorize(erf)(t / sqrt(2))),
-               "silu": lambda t: t / (1 + np.exp(-t)), "gelu_tanh": gelu_tanh}
+               "silu": lambda t: t / (1 + np.exp(-t)), "gelu_tanh": gelu_tanh,
+               "hardswish": lambda t: t * np.clip(t + 3, 0, 6) / 6}
 
 
 def linear_case(rng, transpose, act, bias, residual):
@@ -148,6 +149,8 @@ def cases(rng):
     yield "linear_gelu_res", linear_case(rng, True, "gelu", True, True)
     yield "linear_silu", linear_case(rng, False, "silu", False, False)
     yield "linear_tanh_gelu_bias", linear_case(rng, False, "gelu_tanh", True, False)
+    yield "linear_hardswish_res", linear_case(rng, True, "hardswish", True, True)
+    yield "hardswish", unary_case(rng, "hardswish", ACTIVATIONS["hardswish"], (4, 37))
     yield "glu_silu", glu_case(rng)
 
 
