@@ -87,23 +87,12 @@ LogicalResult foldInto(ConvOp conv, StringRef activation,
   rewriter.modifyOpInPlace(conv, [&] { conv.setActivation(activation); });
   return success();
 }
-LogicalResult foldInto(ConvOp conv, SiluOp, PatternRewriter &rewriter) {
-  return foldInto(conv, "silu", rewriter);
-}
-LogicalResult foldInto(ConvOp conv, SigmoidOp, PatternRewriter &rewriter) {
-  return foldInto(conv, "sigmoid", rewriter);
-}
-LogicalResult foldInto(ConvOp conv, TanhOp, PatternRewriter &rewriter) {
-  return foldInto(conv, "tanh", rewriter);
-}
-LogicalResult foldInto(ConvOp conv, GeluOp, PatternRewriter &rewriter) {
-  return foldInto(conv, "gelu", rewriter);
-}
-LogicalResult foldInto(ConvOp conv, GeluTanhOp, PatternRewriter &rewriter) {
-  return foldInto(conv, "gelu_tanh", rewriter);
-}
-LogicalResult foldInto(ConvOp conv, HardSwishOp, PatternRewriter &rewriter) {
-  return foldInto(conv, "hardswish", rewriter);
+/// The other activations (SiLU, sigmoid, tanh, the GELUs, HardSwish) by
+/// their attribute name.
+template <typename ActivationOp>
+LogicalResult foldInto(ConvOp conv, ActivationOp op,
+                       PatternRewriter &rewriter) {
+  return foldInto(conv, fusion::activationName(op), rewriter);
 }
 
 /// act(conv(x)) -> conv(x) with act folded in (foldInto).

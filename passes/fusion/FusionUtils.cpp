@@ -3,6 +3,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 
@@ -134,6 +135,18 @@ Value fusion::reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
   return ReshapeOp::create(rewriter, loc,
                            RankedTensorType::get(shape, type.getElementType()),
                            v);
+}
+
+StringRef fusion::activationName(Operation *op) {
+  return llvm::TypeSwitch<Operation *, StringRef>(op)
+      .Case([](ReluOp) { return "relu"; })
+      .Case([](GeluOp) { return "gelu"; })
+      .Case([](GeluTanhOp) { return "gelu_tanh"; })
+      .Case([](SiluOp) { return "silu"; })
+      .Case([](SigmoidOp) { return "sigmoid"; })
+      .Case([](TanhOp) { return "tanh"; })
+      .Case([](HardSwishOp) { return "hardswish"; })
+      .Default([](Operation *) { return ""; });
 }
 
 bool fusion::dependsOn(Value v, Operation *root, int depthLimit) {

@@ -34,6 +34,11 @@ Value transposeLastTwo(PatternRewriter &rewriter, Location loc, Value v);
 Value reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
                 ArrayRef<int64_t> shape);
 
+/// The `activation` attribute value of the fused ops (tessera.linear,
+/// tessera.conv) that stands for the unary activation `op` (relu, gelu,
+/// gelu_tanh, silu, sigmoid, tanh, hardswish), or "" for any other op.
+StringRef activationName(Operation *op);
+
 /// Whether `v` is defined (transitively through its operands) by `root`.
 bool dependsOn(Value v, Operation *root, int depthLimit = 64);
 

@@ -4,7 +4,6 @@
 #include "passes/Passes.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::tessera {
 #define GEN_PASS_DEF_LINEARFUSION
@@ -224,15 +223,7 @@ struct FoldActivation : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    StringRef act = llvm::TypeSwitch<Operation *, StringRef>(op)
-                        .Case([](ReluOp) { return "relu"; })
-                        .Case([](GeluOp) { return "gelu"; })
-                        .Case([](GeluTanhOp) { return "gelu_tanh"; })
-                        .Case([](SiluOp) { return "silu"; })
-                        .Case([](SigmoidOp) { return "sigmoid"; })
-                        .Case([](TanhOp) { return "tanh"; })
-                        .Case([](HardSwishOp) { return "hardswish"; })
-                        .Default([](Operation *) { return ""; });
+    StringRef act = activationName(op);
     if (act.empty())
       return failure();
     Operation *lin = producerLinear(op->getOperand(0), 1);
