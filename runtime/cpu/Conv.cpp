@@ -178,10 +178,8 @@ const float *directWeights(const tessera_memref2d_f32 *Wt, bool constant,
   int64_t C = K / taps;
   const float *w = Wt->aligned + Wt->offset;
   auto pack = [&](float *dst) {
-    ConvDirect shape{};
-    shape.groupF = groupF;
     for (int64_t fb = 0; fb < blocks; ++fb) {
-      DirectBlock blk = directBlock(shape, cw, fb);
+      DirectBlock blk = directBlock(groupF, 0, cw, fb);
       for (int64_t i = 0; i < K; ++i, dst += cw) {
         int64_t k = directTap(i, C, taps, channelsInner);
         for (int64_t j = 0; j < cw; ++j)
@@ -283,10 +281,8 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
 
   static thread_local Scratch biasScratch, padScratch;
   float *b16 = biasScratch.get(blocks * cw);
-  ConvDirect shape{};
-  shape.groupF = groupF;
   for (int64_t fb = 0; fb < blocks; ++fb) {
-    DirectBlock blk = directBlock(shape, cw, fb);
+    DirectBlock blk = directBlock(groupF, 0, cw, fb);
     for (int64_t j = 0; j < cw; ++j)
       b16[fb * cw + j] =
           bias && j < blk.nf ? bias[(blk.f0 + j) * biasStride] : 0.0f;

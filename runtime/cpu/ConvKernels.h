@@ -54,10 +54,15 @@ struct DirectBlock {
   int64_t x;
 };
 
+inline DirectBlock directBlock(int64_t groupF, int64_t xsGroup, int64_t cw,
+                               int64_t fb) {
+  int64_t perGroup = (groupF + cw - 1) / cw, g = fb / perGroup;
+  int64_t f0 = fb % perGroup * cw, left = groupF - f0;
+  return {g * groupF + f0, int(left < cw ? left : cw), g * xsGroup};
+}
+
 inline DirectBlock directBlock(const ConvDirect &d, int64_t cw, int64_t fb) {
-  int64_t perGroup = (d.groupF + cw - 1) / cw, g = fb / perGroup;
-  int64_t f0 = fb % perGroup * cw, left = d.groupF - f0;
-  return {g * d.groupF + f0, int(left < cw ? left : cw), g * d.xsGroup};
+  return directBlock(d.groupF, d.xsGroup, cw, fb);
 }
 
 /// Block fb (directBlock, 16 channels) of positions [p0, p1) (positions
