@@ -14,6 +14,7 @@
 #include "cpu/GemmKernels.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
+#include "cpu/Winograd.h"
 #include "tessera_runtime.h"
 
 #include <algorithm>
@@ -245,6 +246,18 @@ bool splitPositions(int64_t weightElems, int64_t inputElems) {
   return weightElems <= inputElems;
 }
 
+/// Vectors of 16 output channels per block of the AVX-512 direct kernel for
+/// groupF channels per group: of 4, 3 and 2, the most that computes the
+/// fewest channels in vain.
+int directVectors(int64_t groupF) {
+  int64_t vectors = (groupF + 15) / 16;
+  int nv = int(std::min<int64_t>(4, vectors));
+  for (int n = 3; n >= 2 && vectors > 4; --n)
+    if ((vectors + n - 1) / n * n < (vectors + nv - 1) / nv * nv)
+      nv = n;
+  return nv;
+}
+
 /// The direct convolution (ConvKernels.h) of every image, its channels in
 /// `groups` groups: each image is first copied zero-padded (unless every tap
 /// already lies inside it and its columns are unit-strided), then tiles of 6
@@ -269,14 +282,7 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // A grouped conv's blocks each hold channels of one group, so the group's
   // channel count sizes them (ResNeXt's and RegNet's 8 to 32).
   bool avx512 = directConvKernel() == DirectConv::Avx512;
-  int64_t vectors = (groupF + 15) / 16;
-  int nv = 1;
-  if (avx512) {
-    nv = int(std::min<int64_t>(4, vectors));
-    for (int n = 3; n >= 2 && vectors > 4; --n)
-      if ((vectors + n - 1) / n * n < (vectors + nv - 1) / nv * nv)
-        nv = n;
-  }
+  int nv = avx512 ? directVectors(groupF) : 1;
   int64_t cw = 16 * nv, blocks = groups * ((groupF + cw - 1) / cw);
 
   static thread_local Scratch biasScratch, padScratch;
@@ -441,6 +447,36 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   }
 }
 
+/// Whether a conv runs as Winograd F(4x4, 3x3) (Winograd.h): 3x3, stride
+/// and dilation 1, one group, channels-last images, on the AVX-512 kernel.
+/// TESSERA_CONV_WINOGRAD=0 turns it off, =1 takes it for every such conv.
+bool useWinograd(const tessera_memref4d_f32 *X, const tessera_memref4d_f32 *Y,
+                 const tessera_memref4d_f32 *R, int64_t kh, int64_t kw,
+                 int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                 int64_t groups) {
+  static const int mode = [] {
+    const char *env = getenv("TESSERA_CONV_WINOGRAD");
+    return env ? atoi(env) : -1;
+  }();
+  if (mode == 0 || directConvKernel() != DirectConv::Avx512 || groups != 1 ||
+      kh != 3 || kw != 3 || sh != 1 || sw != 1 || dh != 1 || dw != 1 ||
+      X->strides[1] != 1 || Y->strides[1] != 1 || (R && R->strides[1] != 1))
+    return false;
+  if (mode == 1)
+    return true;
+  // Where it gains: every chunk reads all of U (36 x C x F), so the channel
+  // counts must leave each chunk enough tiles to pay for it, and the
+  // images must have the tiles. 2 threads, a chain of 4 convs as in
+  // ResNet's stages (tessera-conv-chain-bench C H 2 4): 64 channels at
+  // 56x56 235 against 600 us direct, 128 at 28x28 280 against 700; 256 at
+  // 14x14 (9 tiles per chunk) 810 against 660, 512 at 7x7 2700 against 800.
+  // Thread-independent, so outputs do not depend on the thread count.
+  int64_t C = X->sizes[1], F = Y->sizes[1];
+  int64_t tiles =
+      Y->sizes[0] * ((Y->sizes[2] + 3) / 4) * ((Y->sizes[3] + 3) / 4);
+  return C >= 16 && winogradTilesPerChunk(C, F) >= 18 && tiles >= 36;
+}
+
 } // namespace
 } // namespace tessera
 
@@ -515,6 +551,12 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // the image in place, where the GEMM packs it (2 threads, ResNet-50's
   // 1024 -> 256 channels at 14x14: 315 against 362 us; 64 -> 256 at 56x56:
   // 376 against 419; ResNet-50 -2%, EfficientNet-B0 -3%).
+  if (tessera::useWinograd(X, Y, R, kh, kw, sh, sw, dh, dw, groups)) {
+    tessera::convWinograd(X, Wt, b, b ? bias->strides[0] : 0, R, Y, padT, padL,
+                          clamp, constMask & 2,
+                          tessera::directVectors(Y->sizes[1]));
+    return;
+  }
   bool channelsLast = X->strides[1] == 1 && Y->strides[1] == 1;
   if (channelsLast && direct != tessera::DirectConv::None) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,

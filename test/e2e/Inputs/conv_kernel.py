@@ -58,7 +58,8 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
     c = x_shape[1]
     x = rng.randn(*x_shape).astype(np.float32)
     if nan:
-        x.flat[x.size // 3] = np.nan
+        # NaN, or the value given (an Inf).
+        x.flat[x.size // 3] = np.nan if nan is True else nan
     w = (rng.randn(f, c // group, *kernel) / np.sqrt(c // group * np.prod(kernel))).astype(
         np.float32)
     b = rng.randn(f).astype(np.float32) if bias else None
@@ -160,6 +161,10 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         envs = [("", {"TESSERA_PROFILE": profile})]
         if tag == "kernels":
             envs += [("gemm", {"TESSERA_CONV_DIRECT": "0"}),
+                     # Winograd F(4x4, 3x3) for every channels-last 3x3 conv
+                     # of stride 1, and for none.
+                     ("winograd", {"TESSERA_CONV_WINOGRAD": "1"}),
+                     ("nowinograd", {"TESSERA_CONV_WINOGRAD": "0"}),
                      ("avx2", {"TESSERA_CONV_DIRECT": "avx2"}),
                      ("portable", {"TESSERA_GEMM_PORTABLE": "1"}),
                      # Both ways of sharing a conv between two threads.
@@ -174,6 +179,10 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      ("blocks8", {"TESSERA_GEMM_ISA": "avx2"})]
         for suffix, env in envs:
             if suffix in ("planes", "blocks8") and not lowering.startswith("depthwise"):
+                continue
+            if suffix in ("winograd", "nowinograd") and not (
+                    nhwc and lowering.startswith("conv-kernel") and kernel == [3, 3]
+                    and strides == [1, 1] and dilations == [1, 1] and group == 1):
                 continue
             res = os.path.join(d, tag + suffix + "_out")
             subprocess.run([exe] + ["--input=%s=%s" % (n, os.path.join(d, n + ".npy"))
@@ -382,3 +391,19 @@ case("cl_grouped1x1_f80_nan", (1, 40, 9, 10), 160, [1, 1], group=2, bias=False, 
      nhwc=True)
 case("cl_multiplier2", (1, 8, 10, 10), 16, [3, 3], pads=[1, 1, 1, 1], group=8, nhwc=True)
 case("grouped1d", (2, 12, 50), 18, [3], pads=[1, 1], group=3)
+# Winograd F(4x4, 3x3) (channels-last 3x3 convs of stride 1 with enough
+# 4x4 output tiles and at most ~190 channels each side; the "nowinograd"
+# run is the direct kernel): edge tiles (outputs no multiple of 4), channel
+# counts no multiple of 16, a batch, a residual and ReLU, no padding with
+# SiLU, asymmetric pads with a Clip, a NaN and an Inf (such tiles are
+# computed directly: the transforms would spread them over the tile, and
+# turn Inf into NaN), 2 threads.
+case("cl_wino3x3", (1, 64, 30, 30), 64, [3, 3], pads=[1, 1, 1, 1], nhwc=True)
+case("cl_wino3x3_res_relu_batch", (2, 40, 23, 19), 48, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     residual="right", nhwc=True)
+case("cl_wino3x3_valid_silu", (1, 32, 26, 27), 24, [3, 3], pre_act="silu", nhwc=True)
+case("cl_wino3x3_asym_clip", (1, 16, 25, 25), 96, [3, 3], pads=[2, 0, 1, 2], act=(0.0, 6.0),
+     nhwc=True)
+case("cl_wino3x3_nan_relu", (1, 48, 24, 24), 32, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     nan=True, residual="left", nhwc=True)
+case("cl_wino3x3_inf", (1, 48, 24, 24), 32, [3, 3], pads=[1, 1, 1, 1], nan=np.inf, nhwc=True)

@@ -1,0 +1,202 @@
+// The Winograd conv's driver (Winograd.h): the transformed weight, the
+// chunks of tiles on the pool, and the direct fallback for tiles with an
+// Inf or NaN input. The transforms are in WinogradAvx512.cpp.
+#include "cpu/Winograd.h"
+#include "cpu/Activations.h"
+#include "cpu/ConvKernels.h"
+#include "cpu/Support.h"
+#include "cpu/ThreadPool.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+namespace tessera {
+namespace {
+
+/// The 3x3 weight [F, C*9] as winogradTilesAvx512 takes it: U = G g G^T
+/// for every (output, input) channel pair (computed in double), as the
+/// direct kernel's panels of each of the 36 points, [36][blocks][Cp][cw].
+/// Packed once and kept when constant.
+const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
+                             int64_t C, int nv) {
+  static const double G[6][3] = {{1.0 / 4, 0, 0},
+                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                 {0, 0, 1}};
+  int64_t F = Wt->sizes[0], K = Wt->sizes[1], cw = 16 * nv,
+          blocks = (F + cw - 1) / cw, Cp = (C + 15) / 16 * 16;
+  size_t floats = size_t(winogradPoints * blocks * Cp * cw);
+  const float *w = Wt->aligned + Wt->offset;
+  auto pack = [&](float *dst) {
+    std::fill(dst, dst + floats, 0.0f);
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t c = 0; c < C; ++c) {
+        double g[3][3], gt[6][3];
+        for (int r = 0; r < 3; ++r)
+          for (int q = 0; q < 3; ++q)
+            g[r][q] =
+                w[f * Wt->strides[0] + (c * 9 + r * 3 + q) * Wt->strides[1]];
+        for (int i = 0; i < 6; ++i)
+          for (int q = 0; q < 3; ++q)
+            gt[i][q] =
+                G[i][0] * g[0][q] + G[i][1] * g[1][q] + G[i][2] * g[2][q];
+        for (int i = 0; i < 6; ++i)
+          for (int j = 0; j < 6; ++j)
+            dst[((i * 6 + j) * blocks + f / cw) * Cp * cw + c * cw + f % cw] =
+                float(gt[i][0] * G[j][0] + gt[i][1] * G[j][1] +
+                      gt[i][2] * G[j][2]);
+      }
+  };
+  if (!constant) {
+    static thread_local Scratch scratch;
+    float *dst = scratch.get(floats);
+    pack(dst);
+    return dst;
+  }
+  // Nine key entries where directWeights' have eight.
+  return packOnce({reinterpret_cast<intptr_t>(w), F, K, Wt->strides[0],
+                   Wt->strides[1], cw, C, -winogradPoints, 0},
+                  floats, pack);
+}
+
+/// The chunks a Winograd conv's `tiles` (all images') go in: as few as
+/// winogradTilesPerChunk allows, a multiple of the thread count.
+int64_t winogradChunks(int64_t tiles, int64_t C, int64_t F) {
+  int64_t most = winogradTilesPerChunk(C, F);
+  int64_t threads = numThreads(), chunks = (tiles + most - 1) / most;
+  if (threads > 1 && tiles >= 2 * threads)
+    chunks = std::max(threads, (chunks + threads - 1) / threads * threads);
+  return chunks;
+}
+
+/// Tile t of a Winograd conv computed directly, a multiply-add per tap
+/// (tiles whose input holds an Inf or NaN: Winograd would spread it over
+/// the tile).
+void winogradTileDirect(const WinogradConv &c, const tessera_memref2d_f32 *Wt,
+                        const float *bias, int64_t biasStride,
+                        const Clamp &clamp, int64_t t) {
+  int64_t perImage = c.tilesH * c.tilesW, n = t / perImage, q = t % perImage,
+          i0 = q / c.tilesW * 4, j0 = q % c.tilesW * 4;
+  int64_t rows = std::min<int64_t>(4, c.OH - i0),
+          cols = std::min<int64_t>(4, c.OW - j0);
+  const float *w = Wt->aligned + Wt->offset, *x = c.x + n * c.xsN;
+  static thread_local std::vector<float> buf;
+  buf.resize(4 * c.F);
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t f = 0; f < c.F; ++f) {
+        float sum = 0.0f;
+        for (int64_t ch = 0; ch < c.C; ++ch)
+          for (int64_t r = 0; r < 3; ++r)
+            for (int64_t s = 0; s < 3; ++s) {
+              int64_t ih = i0 + i + r - c.padT, iw = j0 + j + s - c.padL;
+              if (ih >= 0 && ih < c.H && iw >= 0 && iw < c.W)
+                sum += x[ih * c.xsH + iw * c.xsW + ch] *
+                       w[f * Wt->strides[0] +
+                         (ch * 9 + r * 3 + s) * Wt->strides[1]];
+            }
+        buf[j * c.F + f] = sum;
+      }
+    Epilogue e = convEpilogue(bias, biasStride, /*byRows=*/false, clamp);
+    if (c.r) {
+      e.residual = c.r + n * c.rsN + (i0 + i) * c.rsH + j0 * c.rsW;
+      e.residualRowStride = c.rsW;
+      e.residualColStride = 1;
+    }
+    applyEpiloguePortable(e, buf.data(), c.F, cols, c.F);
+    float *y = c.y + n * c.ysN + (i0 + i) * c.ysH + j0 * c.ysW;
+    for (int64_t j = 0; j < cols; ++j)
+      std::copy(buf.data() + j * c.F, buf.data() + (j + 1) * c.F,
+                y + j * c.ysW);
+  }
+}
+
+} // namespace
+
+int64_t winogradTilesPerChunk(int64_t C, int64_t F) {
+  int64_t Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16;
+  return std::max<int64_t>(6, 7281 / (Cp + Fp));
+}
+
+void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
+                  const float *bias, int64_t biasStride,
+                  const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
+                  int64_t padT, int64_t padL, const Clamp &clamp,
+                  bool constantW, int nv) {
+  int64_t batch = Y->sizes[0], F = Y->sizes[1], C = X->sizes[1],
+          Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16;
+  int64_t cw = 16 * nv, blocks = (F + cw - 1) / cw;
+  WinogradConv c{};
+  c.x = X->aligned + X->offset;
+  c.xsN = X->strides[0];
+  c.xsH = X->strides[2];
+  c.xsW = X->strides[3];
+  c.C = C;
+  c.H = X->sizes[2];
+  c.W = X->sizes[3];
+  c.padT = padT;
+  c.padL = padL;
+  c.OH = Y->sizes[2];
+  c.OW = Y->sizes[3];
+  c.F = F;
+  c.tilesH = (c.OH + 3) / 4;
+  c.tilesW = (c.OW + 3) / 4;
+  c.u = winogradWeights(Wt, constantW, C, nv);
+  c.nv = nv;
+  static thread_local Scratch biasScratch;
+  float *b = biasScratch.get(Fp + blocks * cw);
+  for (int64_t f = 0; f < Fp + blocks * cw; ++f)
+    b[f] = bias && f < F ? bias[f * biasStride] : 0.0f;
+  c.bias = b;
+  c.y = Y->aligned + Y->offset;
+  c.ysN = Y->strides[0];
+  c.ysH = Y->strides[2];
+  c.ysW = Y->strides[3];
+  if (R) {
+    c.r = R->aligned + R->offset;
+    c.rsN = R->strides[0];
+    c.rsH = R->strides[2];
+    c.rsW = R->strides[3];
+  }
+  c.clamp = clamp.on;
+  c.lo = clamp.lo;
+  c.hi = clamp.hi;
+  c.activation = clamp.activation;
+  const float *zeros = b + Fp;
+  int64_t total = batch * c.tilesH * c.tilesW,
+          chunks = winogradChunks(total, C, F);
+  auto task = [&](int64_t i) {
+    static thread_local Scratch vS, mS, sumsS;
+    static thread_local std::vector<int64_t> taps;
+    static thread_local std::unique_ptr<bool[]> nonFinite;
+    static thread_local int64_t flagged = 0;
+    if ((int64_t)taps.size() < Cp) {
+      taps.resize(Cp);
+      for (int64_t k = 0; k < Cp; ++k)
+        taps[k] = k;
+    }
+    int64_t t0 = i * total / chunks, t1 = (i + 1) * total / chunks;
+    if (t0 == t1)
+      return;
+    if (flagged < t1 - t0) {
+      flagged = t1 - t0;
+      nonFinite.reset(new bool[flagged]);
+    }
+    winogradTilesAvx512(c, t0, t1, vS.get(winogradPoints * (t1 - t0) * Cp),
+                        mS.get(winogradPoints * (t1 - t0) * Fp),
+                        sumsS.get(convMaxPositions512 * cw), zeros, taps.data(),
+                        nonFinite.get());
+    for (int64_t t = t0; t < t1; ++t)
+      if (nonFinite[t - t0])
+        winogradTileDirect(c, Wt, bias, biasStride, clamp, t);
+  };
+  if (chunks > 1)
+    parallelFor(chunks, task);
+  else
+    task(0);
+}
+
+} // namespace tessera

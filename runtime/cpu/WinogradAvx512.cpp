@@ -1,0 +1,187 @@
+// The AVX-512 transforms of the Winograd conv (Winograd.h), 16 channels
+// per vector; the 36 GEMMs between them run on the direct conv's kernel as
+// 1x1 convs. This file alone is compiled with -mavx512f -mfma.
+#include "cpu/Activations.h"
+#include "cpu/ConvKernels.h"
+#include "cpu/EpilogueAvx512.h"
+#include "cpu/Winograd.h"
+
+#include <immintrin.h>
+
+namespace tessera {
+namespace {
+
+/// t = B^T d for one column of the 6x6 patch:
+///   t0 = 4 d0 - 5 d2 + d4        t3 = 2 (d3 - d1) + d4 - d2
+///   t1 = d3 + d4 - 4 (d1 + d2)   t4 = 2 (d1 - d3) + d4 - d2
+///   t2 = d4 - d3 + 4 (d1 - d2)   t5 = 4 d1 - 5 d3 + d5
+inline void inputColumn(const __m512 d[6], __m512 t[6]) {
+  const __m512 four = _mm512_set1_ps(4.0f), five = _mm512_set1_ps(5.0f),
+               two = _mm512_set1_ps(2.0f);
+  t[0] = _mm512_fmadd_ps(four, d[0], _mm512_fnmadd_ps(five, d[2], d[4]));
+  t[1] = _mm512_fnmadd_ps(four, _mm512_add_ps(d[1], d[2]),
+                          _mm512_add_ps(d[3], d[4]));
+  t[2] = _mm512_fmadd_ps(four, _mm512_sub_ps(d[1], d[2]),
+                         _mm512_sub_ps(d[4], d[3]));
+  __m512 e = _mm512_sub_ps(d[3], d[1]), g = _mm512_sub_ps(d[4], d[2]);
+  t[3] = _mm512_fmadd_ps(two, e, g);
+  t[4] = _mm512_fnmadd_ps(two, e, g);
+  t[5] = _mm512_fmadd_ps(four, d[1], _mm512_fnmadd_ps(five, d[3], d[5]));
+}
+
+/// o = A^T m for one column of the 6x6 product:
+///   o0 = m0 + m1 + m2 + m3 + m4   o2 = m1 + m2 + 4 (m3 + m4)
+///   o1 = m1 - m2 + 2 (m3 - m4)    o3 = m1 - m2 + 8 (m3 - m4) + m5
+inline void outputColumn(const __m512 m[6], __m512 o[4]) {
+  __m512 a = _mm512_add_ps(m[1], m[2]), b = _mm512_add_ps(m[3], m[4]),
+         c = _mm512_sub_ps(m[1], m[2]), d = _mm512_sub_ps(m[3], m[4]);
+  o[0] = _mm512_add_ps(_mm512_add_ps(m[0], a), b);
+  o[1] = _mm512_fmadd_ps(_mm512_set1_ps(2.0f), d, c);
+  o[2] = _mm512_fmadd_ps(_mm512_set1_ps(4.0f), b, a);
+  o[3] = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(8.0f), d, c), m[5]);
+}
+
+inline __mmask16 tailMask(int64_t left) {
+  return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+}
+
+/// Tile t (of the whole batch) of image n at rows/columns (i0, j0).
+struct TilePos {
+  int64_t n, i0, j0;
+};
+
+inline TilePos tilePos(const WinogradConv &c, int64_t t) {
+  int64_t perImage = c.tilesH * c.tilesW, n = t / perImage, q = t % perImage;
+  return {n, q / c.tilesW * winogradOut, q % c.tilesW * winogradOut};
+}
+
+/// V[xi][tile][channel] of `count` tiles from t0, stride tiles*Cp per xi;
+/// nonFinite[k] set where tile k's patch holds an Inf or NaN (every V of
+/// such a patch sums to one: the sum is no finite number either).
+void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
+                    bool *nonFinite) {
+  int64_t Cp = (c.C + 15) / 16 * 16, plane = count * Cp;
+  for (int64_t k = 0; k < count; ++k) {
+    TilePos p = tilePos(c, t0 + k);
+    int64_t ih0 = p.i0 - c.padT, iw0 = p.j0 - c.padL;
+    const float *x = c.x + p.n * c.xsN;
+    // Which patch rows and columns lie inside the image.
+    bool rowIn[6], colIn[6], inside = true;
+    for (int i = 0; i < 6; ++i) {
+      rowIn[i] = ih0 + i >= 0 && ih0 + i < c.H;
+      colIn[i] = iw0 + i >= 0 && iw0 + i < c.W;
+      inside = inside && rowIn[i] && colIn[i];
+    }
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t c0 = 0; c0 < Cp; c0 += 16) {
+      __mmask16 mask = tailMask(c.C - c0);
+      __m512 t[6][6];
+      for (int s = 0; s < 6; ++s) {
+        __m512 d[6], col[6];
+        for (int r = 0; r < 6; ++r) {
+          const float *src = x + (ih0 + r) * c.xsH + (iw0 + s) * c.xsW + c0;
+          d[r] = inside || (rowIn[r] && colIn[s])
+                     ? _mm512_maskz_loadu_ps(mask, src)
+                     : _mm512_setzero_ps();
+        }
+        inputColumn(d, col);
+        for (int r = 0; r < 6; ++r)
+          t[r][s] = col[r];
+      }
+      float *dst = v + k * Cp + c0;
+      for (int r = 0; r < 6; ++r) {
+        __m512 row[6];
+        inputColumn(t[r], row);
+        for (int s = 0; s < 6; ++s) {
+          _mm512_store_ps(dst + (r * 6 + s) * plane, row[s]);
+          sum = _mm512_add_ps(sum, row[s]);
+        }
+      }
+    }
+    __m512 zero = _mm512_sub_ps(sum, sum); // NaN unless the sum is finite
+    nonFinite[k] = _mm512_cmp_ps_mask(zero, zero, _CMP_UNORD_Q) != 0;
+  }
+}
+
+/// Y of `count` tiles from t0 from M[xi][tile][channel]: bias, activation,
+/// residual and clamp applied, only the positions inside the output stored;
+/// tiles with a non-finite patch left alone.
+template <int Act>
+void outputTransform(const WinogradConv &c, int64_t t0, int64_t count,
+                     const float *m, const bool *nonFinite) {
+  int64_t Fp = (c.F + 15) / 16 * 16, plane = count * Fp;
+  const __m512 lo = _mm512_set1_ps(c.lo), hi = _mm512_set1_ps(c.hi);
+  for (int64_t k = 0; k < count; ++k) {
+    if (nonFinite[k])
+      continue;
+    TilePos p = tilePos(c, t0 + k);
+    int rows = (int)(c.OH - p.i0 < 4 ? c.OH - p.i0 : 4),
+        cols = (int)(c.OW - p.j0 < 4 ? c.OW - p.j0 : 4);
+    float *y = c.y + p.n * c.ysN + p.i0 * c.ysH + p.j0 * c.ysW;
+    const float *r =
+        c.r ? c.r + p.n * c.rsN + p.i0 * c.rsH + p.j0 * c.rsW : nullptr;
+    for (int64_t f0 = 0; f0 < Fp; f0 += 16) {
+      __mmask16 mask = tailMask(c.F - f0);
+      const float *src = m + k * Fp + f0;
+      __m512 u[4][6];
+      for (int s = 0; s < 6; ++s) {
+        __m512 col[6], o[4];
+        for (int i = 0; i < 6; ++i)
+          col[i] = _mm512_load_ps(src + (i * 6 + s) * plane);
+        outputColumn(col, o);
+        for (int i = 0; i < 4; ++i)
+          u[i][s] = o[i];
+      }
+      __m512 bias = _mm512_load_ps(c.bias + f0);
+      for (int i = 0; i < rows; ++i) {
+        __m512 o[4];
+        outputColumn(u[i], o);
+        for (int j = 0; j < cols; ++j) {
+          __m512 val = activate<Act>(_mm512_add_ps(o[j], bias));
+          if (r)
+            val = _mm512_add_ps(val, _mm512_maskz_loadu_ps(
+                                         mask, r + i * c.rsH + j * c.rsW + f0));
+          // max/min with the bound first return a NaN of val.
+          if (c.clamp)
+            val = _mm512_min_ps(hi, _mm512_max_ps(lo, val));
+          _mm512_mask_storeu_ps(y + i * c.ysH + j * c.ysW + f0, mask, val);
+        }
+      }
+    }
+  }
+}
+
+} // namespace
+
+void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
+                         float *v, float *m, float *sums, const float *zeros,
+                         const int64_t *taps, bool *nonFinite) {
+  int64_t count = t1 - t0, Cp = (c.C + 15) / 16 * 16, Fp = (c.F + 15) / 16 * 16,
+          cw = 16 * c.nv, blocks = (c.F + cw - 1) / cw;
+  inputTransform(c, t0, count, v, nonFinite);
+  // M[xi] = V[xi] . U[xi]: a 1x1 conv over `count` positions.
+  for (int64_t xi = 0; xi < winogradPoints; ++xi) {
+    ConvDirect d{};
+    d.x = v + xi * count * Cp;
+    d.ldw = Cp;
+    d.sh = d.sw = 1;
+    d.OH = 1;
+    d.OW = count;
+    d.K = Cp;
+    d.off = taps;
+    d.w = c.u + xi * blocks * Cp * cw;
+    d.bias = zeros;
+    d.F = d.groupF = c.F;
+    d.y = m + xi * count * Fp;
+    d.ysF = 1;
+    d.ysW = Fp;
+    d.activation = ActNone;
+    for (int64_t fb = 0; fb < blocks; ++fb)
+      convDirectAvx512(d, c.nv, fb, 0, count, sums);
+  }
+  dispatchActivation(c.activation, [&](auto tag) {
+    outputTransform<decltype(tag)::value>(c, t0, count, m, nonFinite);
+  });
+}
+
+} // namespace tessera
