@@ -3,6 +3,8 @@
 // checks that both give the same output and prints the median times.
 //   tessera-conv-layout-bench conv|dw|pool C H F K STRIDE PAD THREADS [res]
 // F is ignored for dw and pool (= C); `res` adds a residual (conv only).
+// COLD=1: before each timed call, a 64 MiB buffer is streamed through, so
+// the call's operands come from memory.
 // DIRTY=1 in the environment: before each timed call, every thread writes
 // (to a line of each 64 bytes) the stretch of the output that another
 // thread's split writes next, as a model's arena leaves it; DIRTY=2 also the
@@ -108,6 +110,8 @@ int main(int argc, char **argv) {
       call(last);
     std::vector<double> times;
     const char *dirty = getenv("DIRTY");
+    bool cold = getenv("COLD") != nullptr;
+    static std::vector<float> evict(cold ? (64 << 20) / sizeof(float) : 0);
     for (int rep = 0; rep < 11; ++rep) {
       double t0 = now(), spent = 0;
       int iters = 0;
@@ -127,6 +131,17 @@ int main(int argc, char **argv) {
               for (int64_t i = o * m / nt; i < (o + 1) * m / nt; i += 16)
                 xx[i] += 0.0f;
             }
+          });
+        }
+        if (cold) {
+          // Both threads stream through a 64 MiB buffer: the image, the
+          // output and the weights leave the caches, as in a model whose
+          // working set outgrows them.
+          int nt = tessera::numThreads();
+          tessera::parallelFor(nt, [&](int64_t t) {
+            int64_t n = evict.size();
+            for (int64_t i = t * n / nt; i < (t + 1) * n / nt; i += 16)
+              evict[i] += 1.0f;
           });
         }
         double t1 = now();

@@ -464,17 +464,18 @@ bool useWinograd(const tessera_memref4d_f32 *X, const tessera_memref4d_f32 *Y,
     return false;
   if (mode == 1)
     return true;
-  // Where it gains: every chunk reads all of U (36 x C x F), so the channel
-  // counts must leave each chunk enough tiles to pay for it, and the
-  // images must have the tiles. 2 threads, a chain of 4 convs as in
-  // ResNet's stages (tessera-conv-chain-bench C H 2 4): 64 channels at
-  // 56x56 235 against 600 us direct, 128 at 28x28 280 against 700; 256 at
-  // 14x14 (9 tiles per chunk) 810 against 660, 512 at 7x7 2700 against 800.
-  // Thread-independent, so outputs do not depend on the thread count.
-  int64_t C = X->sizes[1], F = Y->sizes[1];
+  // Where it gains (2 threads; the layout bench's COLD=1, the operands
+  // from memory as in a model): on maps of at least 49 tiles (28x28), at
+  // any channel count (64 -> 128 channels at 112x112 6.0 -> 2.8 ms, 256 at
+  // 56x56 10.6 -> 4.2, 512 at 28x28 10.7-13.7 -> 8.7-10.4). On fewer tiles
+  // U (36 x C x F, 4x the weight) and the transforms outweigh the products:
+  // 64 channels at 14x14 99 -> 115 us, 128 -> 32 126 -> 161, 512 at 14x14
+  // 3.0 -> 5.5 ms; 256 at 14x14 in a chain of 4 convs as in ResNet 660 ->
+  // 810 us. Thread-independent, so outputs do not depend on the thread
+  // count.
   int64_t tiles =
       Y->sizes[0] * ((Y->sizes[2] + 3) / 4) * ((Y->sizes[3] + 3) / 4);
-  return C >= 16 && winogradTilesPerChunk(C, F) >= 18 && tiles >= 36;
+  return X->sizes[1] >= 16 && tiles >= 49;
 }
 
 } // namespace

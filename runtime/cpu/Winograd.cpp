@@ -118,7 +118,14 @@ void winogradTileDirect(const WinogradConv &c, const tessera_memref2d_f32 *Wt,
 
 int64_t winogradTilesPerChunk(int64_t C, int64_t F) {
   int64_t Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16;
-  return std::max<int64_t>(6, 7281 / (Cp + Fp));
+  // U past ~16 MiB comes from memory for every chunk rather than from L3:
+  // then at least 28 tiles a chunk, V and M in L3 (2 threads, 512 channels
+  // at 28x28: 4.3 ms with 28 tiles a chunk, 6.1 with 14, 8.6 with 7; 256 at
+  // 56x56 best with the ~14 that keep V and M in L2: 4.2 against 4.5 ms).
+  int64_t most = 7281 / (Cp + Fp);
+  if (winogradPoints * Cp * Fp * int64_t(sizeof(float)) > (int64_t(16) << 20))
+    most = std::max<int64_t>(most, 28);
+  return std::max<int64_t>(6, most);
 }
 
 void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
