@@ -8,7 +8,6 @@
 #include "cpu/ThreadPool.h"
 
 #include <algorithm>
-#include <memory>
 #include <vector>
 
 namespace tessera {
@@ -78,8 +77,7 @@ int64_t winogradChunks(int64_t tiles, int64_t C, int64_t F) {
 void winogradTileDirect(const WinogradConv &c, const tessera_memref2d_f32 *Wt,
                         const float *bias, int64_t biasStride,
                         const Clamp &clamp, int64_t t) {
-  int64_t perImage = c.tilesH * c.tilesW, n = t / perImage, q = t % perImage,
-          i0 = q / c.tilesW * 4, j0 = q % c.tilesW * 4;
+  auto [n, i0, j0] = winogradTile(c, t);
   int64_t rows = std::min<int64_t>(4, c.OH - i0),
           cols = std::min<int64_t>(4, c.OW - j0);
   const float *w = Wt->aligned + Wt->offset, *x = c.x + n * c.xsN;
@@ -178,8 +176,7 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   auto task = [&](int64_t i) {
     static thread_local Scratch vS, mS, sumsS;
     static thread_local std::vector<int64_t> taps;
-    static thread_local std::unique_ptr<bool[]> nonFinite;
-    static thread_local int64_t flagged = 0;
+    static thread_local std::vector<uint8_t> nonFinite;
     if ((int64_t)taps.size() < Cp) {
       taps.resize(Cp);
       for (int64_t k = 0; k < Cp; ++k)
@@ -188,22 +185,16 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
     int64_t t0 = i * total / chunks, t1 = (i + 1) * total / chunks;
     if (t0 == t1)
       return;
-    if (flagged < t1 - t0) {
-      flagged = t1 - t0;
-      nonFinite.reset(new bool[flagged]);
-    }
+    nonFinite.resize(t1 - t0);
     winogradTilesAvx512(c, t0, t1, vS.get(winogradPoints * (t1 - t0) * Cp),
                         mS.get(winogradPoints * (t1 - t0) * Fp),
                         sumsS.get(convMaxPositions512 * cw), zeros, taps.data(),
-                        nonFinite.get());
+                        nonFinite.data());
     for (int64_t t = t0; t < t1; ++t)
       if (nonFinite[t - t0])
         winogradTileDirect(c, Wt, bias, biasStride, clamp, t);
   };
-  if (chunks > 1)
-    parallelFor(chunks, task);
-  else
-    task(0);
+  parallelFor(chunks, task);
 }
 
 } // namespace tessera

@@ -48,6 +48,23 @@ struct WinogradConv {
   int activation;
 };
 
+// In an anonymous namespace: each file gets its own copy, built for its ISA
+// (ConvKernels.h says why).
+namespace {
+
+/// Tile t (of the whole batch, image-major, row-major within an image):
+/// image n, its first output row i0 and column j0.
+struct WinogradTile {
+  int64_t n, i0, j0;
+};
+
+inline WinogradTile winogradTile(const WinogradConv &c, int64_t t) {
+  int64_t perImage = c.tilesH * c.tilesW, n = t / perImage, q = t % perImage;
+  return {n, q / c.tilesW * winogradOut, q % c.tilesW * winogradOut};
+}
+
+} // namespace
+
 /// The 4x4 tiles [t0, t1) of all images (image-major, then row-major within
 /// an image): their input transforms into v [36][t1-t0][Cp], the 36 GEMMs
 /// into m [36][t1-t0][Fp], their output transforms into y. `sums` is the
@@ -59,7 +76,7 @@ struct WinogradConv {
 /// directly. Built with -mavx512f -mfma; call only on CPUs with AVX-512F.
 void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
                          float *v, float *m, float *sums, const float *zeros,
-                         const int64_t *taps, bool *nonFinite);
+                         const int64_t *taps, uint8_t *nonFinite);
 
 /// The most tiles one chunk of a Winograd conv of C input and F output
 /// channels takes: its V and M (36 points x tiles x channels) under ~1 MiB.

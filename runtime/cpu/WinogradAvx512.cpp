@@ -45,24 +45,14 @@ inline __mmask16 tailMask(int64_t left) {
   return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
 }
 
-/// Tile t (of the whole batch) of image n at rows/columns (i0, j0).
-struct TilePos {
-  int64_t n, i0, j0;
-};
-
-inline TilePos tilePos(const WinogradConv &c, int64_t t) {
-  int64_t perImage = c.tilesH * c.tilesW, n = t / perImage, q = t % perImage;
-  return {n, q / c.tilesW * winogradOut, q % c.tilesW * winogradOut};
-}
-
 /// V[xi][tile][channel] of `count` tiles from t0, stride tiles*Cp per xi;
 /// nonFinite[k] set where tile k's patch holds an Inf or NaN (every V of
 /// such a patch sums to one: the sum is no finite number either).
 void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
-                    bool *nonFinite) {
+                    uint8_t *nonFinite) {
   int64_t Cp = (c.C + 15) / 16 * 16, plane = count * Cp;
   for (int64_t k = 0; k < count; ++k) {
-    TilePos p = tilePos(c, t0 + k);
+    WinogradTile p = winogradTile(c, t0 + k);
     int64_t ih0 = p.i0 - c.padT, iw0 = p.j0 - c.padL;
     const float *x = c.x + p.n * c.xsN;
     // Which patch rows and columns lie inside the image.
@@ -108,13 +98,13 @@ void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
 /// tiles with a non-finite patch left alone.
 template <int Act>
 void outputTransform(const WinogradConv &c, int64_t t0, int64_t count,
-                     const float *m, const bool *nonFinite) {
+                     const float *m, const uint8_t *nonFinite) {
   int64_t Fp = (c.F + 15) / 16 * 16, plane = count * Fp;
   const __m512 lo = _mm512_set1_ps(c.lo), hi = _mm512_set1_ps(c.hi);
   for (int64_t k = 0; k < count; ++k) {
     if (nonFinite[k])
       continue;
-    TilePos p = tilePos(c, t0 + k);
+    WinogradTile p = winogradTile(c, t0 + k);
     int rows = (int)(c.OH - p.i0 < 4 ? c.OH - p.i0 : 4),
         cols = (int)(c.OW - p.j0 < 4 ? c.OW - p.j0 : 4);
     float *y = c.y + p.n * c.ysN + p.i0 * c.ysH + p.j0 * c.ysW;
@@ -155,7 +145,7 @@ void outputTransform(const WinogradConv &c, int64_t t0, int64_t count,
 
 void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
                          float *v, float *m, float *sums, const float *zeros,
-                         const int64_t *taps, bool *nonFinite) {
+                         const int64_t *taps, uint8_t *nonFinite) {
   int64_t count = t1 - t0, Cp = (c.C + 15) / 16 * 16, Fp = (c.F + 15) / 16 * 16,
           cw = 16 * c.nv, blocks = (c.F + cw - 1) / cw;
   inputTransform(c, t0, count, v, nonFinite);
