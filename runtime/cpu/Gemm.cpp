@@ -7,7 +7,6 @@
 // while the block is in cache. docs/runtime.md has the measurements behind
 // the block sizes and the choice of our own kernel over oneDNN.
 #include "cpu/Activations.h"
-#include "cpu/ExpPortable.h"
 #include "cpu/GemmKernels.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
@@ -22,8 +21,6 @@
 #include <mutex>
 #include <tuple>
 #include <vector>
-
-#define TESSERA_INLINE __attribute__((always_inline)) inline
 
 namespace tessera {
 namespace {
@@ -509,145 +506,6 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
 }
 
 } // namespace
-
-namespace {
-// Activations.h's activation `act` of x (below, with the portable epilogue).
-float activateScalar(int act, float x);
-} // namespace
-
-void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
-                             float *C, int64_t ldc, int m, int n,
-                             bool overwrite, const TileStore *store) {
-  float acc[gemmMR][NR] = {};
-  for (int64_t k = 0; k < kc; ++k, Ap += gemmMR, Bp += NR)
-    for (int r = 0; r < gemmMR; ++r)
-      for (int j = 0; j < NR; ++j)
-        acc[r][j] += Ap[r] * Bp[j];
-  for (int r = 0; r < m; ++r) {
-    float rowBias = store && store->rowBias
-                        ? store->rowBias[r * store->rowBiasStride]
-                        : 0.0f;
-    for (int j = 0; j < n; ++j) {
-      float v = overwrite ? acc[r][j] : C[r * ldc + j] + acc[r][j];
-      if (store) {
-        v += rowBias;
-        if (store->bias)
-          v += store->bias[j * store->biasStride];
-        if (store->activation != ActNone)
-          v = activateScalar(store->activation, v);
-        if (store->residual)
-          v += store->residual[r * store->residualStride + j];
-        // NaN < lo and NaN > hi are false: NaN stays.
-        if (store->clamp) {
-          v = v < store->lo ? store->lo : v;
-          v = v > store->hi ? store->hi : v;
-        }
-      }
-      C[r * ldc + j] = v;
-    }
-  }
-}
-
-// ---- Portable activations: the formulas of GemmAvx512.cpp in scalar code,
-// without libm calls or branches. (GCC still leaves these loops scalar: under
-// its default -ftrapping-math it will not if-convert the clamps.) See
-// Activations.h.
-namespace {
-
-TESSERA_INLINE float overOnePlusExpNeg(float x, float y) {
-  return x / (1.0f + expPortable(-y));
-}
-
-TESSERA_INLINE float tanhPortable(float x) {
-  float ax = std::fabs(x), s = x * x;
-  float p = -5.70498872745e-3f;
-  p = p * s + 2.06390887954e-2f;
-  p = p * s - 5.37397155531e-2f;
-  p = p * s + 1.33314422036e-1f;
-  p = p * s - 3.33332819422e-1f;
-  float small = p * s * x + x;
-  float large = std::copysign(1.0f - 2.0f / (expPortable(ax + ax) + 1.0f), x);
-  return ax < 0.625f ? small : large;
-}
-
-TESSERA_INLINE float geluPortable(float x) {
-  float z = x * 0.707106781186547524f, s = z * z;
-  float p = -5.96761703e-4f;
-  p = p * s + 4.99119423e-3f;
-  p = p * s - 2.67681349e-2f;
-  p = p * s + 1.12819925e-1f;
-  p = p * s - 3.76125336e-1f;
-  p = p * s + 1.28379166e-1f;
-  float small = 1.0f + (p * z + z);
-  float t = std::fabs(z);
-  t = t < 10.0f ? t : 10.0f;
-  float q = -1.72853470e-5f * t + 3.83197126e-4f;
-  q = q * (t * t) + (-3.88396438e-3f * t + 2.42546219e-2f);
-  q = q * t - 1.06777877e-1f;
-  q = q * t - 6.34846687e-1f;
-  q = q * t - 1.28717512e-1f;
-  q = q * t - t;
-  float tail = expPortable(q), upper = 2.0f - tail;
-  float large = z < 0.0f ? tail : upper;
-  return 0.5f * x * (std::fabs(z) <= 0.927734375f ? small : large);
-}
-
-template <int Act> TESSERA_INLINE float activate(float x) {
-  constexpr double c = 2 * 0.797884560802865355; // 2 sqrt(2/pi)
-  switch (Act) {
-  case ActRelu: return x < 0.0f ? 0.0f : x;
-  case ActGelu: return geluPortable(x);
-  case ActGeluTanh:
-    return overOnePlusExpNeg(x, x * ((x * x) * float(c * 0.044715) + float(c)));
-  case ActSilu: return overOnePlusExpNeg(x, x);
-  case ActSigmoid: return overOnePlusExpNeg(1.0f, x);
-  case ActTanh: return tanhPortable(x);
-  case ActHardSwish: {
-    float t = x + 3.0f;
-    t = t < 0.0f ? 0.0f : t;
-    return x * (t > 6.0f ? 6.0f : t) * (1.0f / 6);
-  }
-  default: return x;
-  }
-}
-
-float activateScalar(int act, float x) {
-  dispatchActivation(act, [&](auto a) { x = activate<decltype(a)::value>(x); });
-  return x;
-}
-
-template <int Act>
-TESSERA_INLINE void epilogueBlock(const Epilogue &e, float *x, int64_t ldx,
-                                  int64_t m, int64_t n) {
-  for (int64_t r = 0; r < m; ++r, x += ldx) {
-    const float *res =
-        e.residual ? e.residual + r * e.residualRowStride : nullptr;
-    float rb = e.rowBias ? e.rowBias[r * e.rowBiasStride] : 0.0f;
-    for (int64_t j = 0; j < n; ++j) {
-      float v = x[j] + rb;
-      if (e.bias)
-        v += e.bias[j * e.biasStride];
-      v = activate<Act>(v);
-      if (res)
-        v += res[j * e.residualColStride];
-      if (e.clamp) {
-        // NaN < lo and NaN > hi are false: NaN stays.
-        v = v < e.clampMin ? e.clampMin : v;
-        v = v > e.clampMax ? e.clampMax : v;
-      }
-      x[j] = v;
-    }
-  }
-}
-
-} // namespace
-
-void applyEpiloguePortable(const Epilogue &e, float *x, int64_t ldx,
-                           int64_t m, int64_t n) {
-  dispatchActivation(e.activation, [&](auto act) {
-    epilogueBlock<decltype(act)::value>(e, x, ldx, m, n);
-  });
-}
 
 void applyLinearEpilogue(const Epilogue &e, float *x, int64_t ldx, int64_t m,
                          int64_t n) {
