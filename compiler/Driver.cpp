@@ -877,7 +877,9 @@ int mlir::tessera::compileMain(int argc, char **argv) {
     c.pipeline.gpuArch = opts.gpuArch;
     c.pipeline.gpuEmulate = opts.gpuEmulate;
     c.pipeline.gpuPrecision = opts.precision;
-    c.pipeline.gpuLinear = true;
+    // --no-fused-kernels: the fused ops' decompositions here too.
+    c.pipeline.gpuLinear = !opts.noFusedKernels;
+    c.pipeline.gpuKernels = !opts.noFusedKernels;
     StringRef binary = opts.gpuBinary;
     if (binary != "auto" && binary != "fatbin" && binary != "ptx")
       return c.fail("--gpu-binary=" + opts.gpuBinary +

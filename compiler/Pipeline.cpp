@@ -33,7 +33,8 @@
 //               convert-{arith,index,cf,func,ub}-to-llvm,
 //               reconcile-unrealized-casts
 //   cuda        tessera-emit-c-interface, tessera-flatten-constant-globals,
-//               tessera-gpu-stage-arguments, tessera-linalg-to-runtime-
+//               tessera-gpu-stage-arguments, tessera-gpu-expand-kernels
+//               (attention, selective scan), tessera-linalg-to-runtime-
 //               calls{prefix=tessera_cuda_} (GEMMs: cuBLASLt),
 //               tessera-gpu-map-loops,
 //               [--gpu-emulate: the cpu tail from convert-linalg-to-loops]
@@ -153,6 +154,7 @@ LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
     DecomposeFusedOptions decompose;
     decompose.keepKernels = opts.fusedKernels;
     decompose.keepGpuLinear = opts.gpuLinear;
+    decompose.keepGpuKernels = opts.gpuKernels;
     fpm.addPass(createDecomposeFused(decompose));
     ConvertTesseraToLinalgOptions lower;
     lower.convKernel = opts.fusedKernels;
@@ -280,6 +282,8 @@ void mlir::tessera::buildCudaLoweringPipeline(OpPassManager &pm,
   pm.addPass(createFlattenConstantGlobalsPass());
   // The caller's buffers are host memory: kernels work on staged copies.
   pm.addPass(createGpuStageArgumentsPass());
+  // Attention and selective scans: one generated kernel each.
+  pm.addPass(createGpuExpandKernelsPass());
   // GEMMs are library calls: cuBLASLt on the device, the CPU runtime's GEMM
   // when emulated (same operands, so the emulated build checks the calls).
   // Reduced precision has its own entry points (tessera_cuda_tf32_...);

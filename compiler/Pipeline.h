@@ -82,6 +82,9 @@ struct PipelineOptions {
   /// --target=cuda: linear ops whose epilogue cuBLASLt applies stay fused
   /// (one cuBLASLt call with its epilogue instead of a GEMM and a kernel).
   bool gpuLinear = false;
+  /// --target=cuda: f32 attention and selective scans stay fused and become
+  /// one generated kernel each (tessera-gpu-expand-kernels).
+  bool gpuKernels = false;
   /// --target=cuda: the kernels' image is a fatbin (a cubin for gpuArch
   /// from the toolkit's ptxas, plus the PTX for newer GPUs' JIT) instead of
   /// PTX alone, which the driver compiles when it loads it.

@@ -78,14 +78,18 @@ void populateLinearFusionPatterns(RewritePatternSet &patterns,
 void populateProjectionMergePatterns(RewritePatternSet &patterns,
                                      ProjectionMergeStats &stats);
 /// Fused ops -> primitive tessera ops; with `keepKernels`, ops that have a
-/// CPU runtime kernel stay.
+/// CPU runtime kernel stay; with `keepGpuLinear` the linear ops cuBLASLt
+/// runs with their epilogue, with `keepGpuKernels` f32 attention and
+/// selective scans (the CUDA target's generated kernels).
 void populateDecomposeFusedPatterns(RewritePatternSet &patterns,
                                     bool keepKernels,
-                                    bool keepGpuLinear = false);
+                                    bool keepGpuLinear = false,
+                                    bool keepGpuKernels = false);
 /// SSM ops -> loops over time of primitive tessera ops (reference lowering);
-/// with `keepKernels`, f32 ops stay for their runtime kernels.
-void populateDecomposeSsmPatterns(RewritePatternSet &patterns,
-                                  bool keepKernels);
+/// with `keepKernels`, f32 ops stay for their runtime kernels; with
+/// `keepGpuScan`, f32 selective scans stay.
+void populateDecomposeSsmPatterns(RewritePatternSet &patterns, bool keepKernels,
+                                  bool keepGpuScan = false);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

@@ -391,6 +391,9 @@ def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
     Option<"keepGpuLinear", "keep-gpu-linear", "bool", "false",
            "leave the f32 linear ops whose epilogue cuBLASLt applies (bias; "
            "relu or gelu_tanh, or a residual)">,
+    Option<"keepGpuKernels", "keep-gpu-kernels", "bool", "false",
+           "leave f32 attention and selective scans (the CUDA target "
+           "generates their kernels)">,
   ];
   let dependentDialects = ["arith::ArithDialect", "scf::SCFDialect",
                            "tensor::TensorDialect"];

@@ -26,6 +26,16 @@ std::unique_ptr<Pass> createGpuStageArgumentsPass();
 /// synchronization of their own.
 std::unique_ptr<Pass> createGpuLowerHostCopiesPass();
 
+/// `tessera-gpu-expand-kernels`: calls of the fused runtime kernels that the
+/// GPU target generates itself (tessera.call_kernel on buffers of
+/// `tessera_attention_f32` and `tessera_selective_scan_f32`, operands and
+/// flags as in tessera_runtime.h) become scf.parallel nests over their
+/// independent rows (attention: one query row each, the keys by tiles with
+/// an online softmax and the causal diagonal as the loop bound; the scan:
+/// one (batch, channel) each, time sequential inside), which
+/// tessera-gpu-map-loops maps like any other loop nest.
+std::unique_ptr<Pass> createGpuExpandKernelsPass();
+
 /// `tessera-gpu-map-loops{block-size=N}`: every linalg op becomes a
 /// scf.parallel nest for the GPU. Copies between device buffers become
 /// linalg copies first; an op with no parallel dimension runs in a

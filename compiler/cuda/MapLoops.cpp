@@ -215,6 +215,7 @@ std::unique_ptr<Pass> mlir::tessera::createGpuMergeModulesPass() {
 void mlir::tessera::registerCudaPasses() {
   registerPass([] { return createGpuStageArgumentsPass(); });
   registerPass([] { return createGpuLowerHostCopiesPass(); });
+  registerPass([] { return createGpuExpandKernelsPass(); });
   registerPass([] { return createGpuMapLoopsPass(); });
   registerPass([] { return createGpuMergeModulesPass(); });
 }

@@ -409,7 +409,8 @@ struct DecomposeFusedPass
   using DecomposeFusedBase::DecomposeFusedBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateDecomposeFusedPatterns(patterns, keepKernels, keepGpuLinear);
+    populateDecomposeFusedPatterns(patterns, keepKernels, keepGpuLinear,
+                                   keepGpuKernels);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
@@ -418,11 +419,13 @@ struct DecomposeFusedPass
 
 void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
                                                    bool keepKernels,
-                                                   bool keepGpuLinear) {
+                                                   bool keepGpuLinear,
+                                                   bool keepGpuKernels) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<DecomposeAttention, DecomposeQLinear>(ctx, keepKernels);
+  patterns.add<DecomposeAttention>(ctx, keepKernels || keepGpuKernels);
+  patterns.add<DecomposeQLinear>(ctx, keepKernels);
   patterns.add<DecomposeLinear>(ctx, keepKernels, keepGpuLinear);
   patterns.add<DecomposeRmsNorm, DecomposeGeluTanh, DecomposeRotary,
                DecomposeGlu>(ctx);
-  populateDecomposeSsmPatterns(patterns, keepKernels);
+  populateDecomposeSsmPatterns(patterns, keepKernels, keepGpuKernels);
 }

@@ -204,7 +204,10 @@ struct DecomposeLinearAttention : OpRewritePattern<LinearAttentionOp> {
 } // namespace
 
 void mlir::tessera::populateDecomposeSsmPatterns(RewritePatternSet &patterns,
-                                                 bool keepKernels) {
-  patterns.add<DecomposeSelectiveScan, DecomposeCausalConv1d,
-               DecomposeLinearAttention>(patterns.getContext(), keepKernels);
+                                                 bool keepKernels,
+                                                 bool keepGpuScan) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<DecomposeSelectiveScan>(ctx, keepKernels || keepGpuScan);
+  patterns.add<DecomposeCausalConv1d, DecomposeLinearAttention>(ctx,
+                                                                keepKernels);
 }

@@ -134,6 +134,53 @@ def glu_case(rng):
     return {"x": x}, body, "tensor<3x8xf32>", ref
 
 
+def scan_ref(x, dt, A, B, C, D=None, z=None, bias=None, h0=None, softplus=False):
+    x, dt, A, B, C = (a.astype(np.float64) for a in (x, dt, A, B, C))
+    bt, l, d = x.shape
+    n = A.shape[1]
+    if bias is not None:
+        dt = dt + bias
+    if softplus:
+        dt = np.where(dt > 20, dt, np.log1p(np.exp(dt)))
+    h = np.zeros((bt, d, n)) if h0 is None else h0.astype(np.float64)
+    y = np.zeros((bt, l, d))
+    for t in range(l):
+        bn = B[:, t, None, :] if B.ndim == 3 else B[None]
+        cn = C[:, t, None, :] if C.ndim == 3 else C[None]
+        h = np.exp(dt[:, t, :, None] * A) * h + dt[:, t, :, None] * bn * x[:, t, :, None]
+        y[:, t] = np.sum(h * cn, -1)
+    if D is not None:
+        y = y + D * x
+    if z is not None:
+        y = y * z / (1 + np.exp(-z))
+    return y, h
+
+
+def scan_case(rng, bt, l, d, n, selective, extras, softplus):
+    """A selective scan; `extras` names the optional operands it takes."""
+    x = rng.standard_normal((bt, l, d)).astype(np.float32)
+    dt = (rng.standard_normal((bt, l, d)) * 0.5 + (0 if softplus else 1)).astype(np.float32)
+    if not softplus:
+        dt = np.abs(dt)
+    A = -np.exp(rng.standard_normal((d, n))).astype(np.float32)
+    bc = (bt, l, n) if selective else (d, n)
+    ins = {"x": x, "dt": dt, "A": A, "B": rng.standard_normal(bc).astype(np.float32),
+           "C": rng.standard_normal(bc).astype(np.float32)}
+    shapes = {"D": (d,), "z": (bt, l, d), "delta_bias": (d,), "initial_state": (bt, d, n)}
+    for name in extras:
+        ins[name] = rng.standard_normal(shapes[name]).astype(np.float32)
+    if "delta_bias" in extras:
+        ins["delta_bias"] = (ins["delta_bias"] * 0.3).astype(np.float32)
+    y, h = scan_ref(ins["x"], ins["dt"], ins["A"], ins["B"], ins["C"], ins.get("D"),
+                    ins.get("z"), ins.get("delta_bias"), ins.get("initial_state"), softplus)
+    operands = "%x, %dt, %A, %B, %C" + "".join(f" {n} %{n}" for n in extras)
+    body = (f"  %r, %s = tessera.selective_scan {operands} "
+            f"{{delta_softplus = {str(softplus).lower()}}} : "
+            f"({', '.join(ty(a) for a in ins.values())}) -> "
+            f"({ty(y.astype(np.float32))}, {ty(h.astype(np.float32))})\n")
+    return ins, body, [ty(y.astype(np.float32)), ty(h.astype(np.float32))], {"y": y, "h": h}
+
+
 def cases(rng):
     yield "mha_padding", attention_case(rng, 2, 4, 4, 9, 9, 16, 16, "additive", False, (2, 1, 1, 9))
     yield "gqa_causal", attention_case(rng, 1, 8, 2, 37, 37, 64, 64, "none", True)
@@ -142,6 +189,9 @@ def cases(rng):
                                              (1, 2, 130, 130))
     yield "gqa_tiled", attention_case(rng, 2, 6, 2, 20, 20, 16, 16, "none", True, tiled=True)
     yield "mqa_long", attention_case(rng, 1, 4, 1, 1, 300, 128, 128, "none", False)
+    yield "scan_full", scan_case(rng, 2, 13, 20, 5, True,
+                                 ["D", "z", "delta_bias", "initial_state"], True)
+    yield "scan_per_channel", scan_case(rng, 3, 9, 7, 3, False, [], False)
     yield "rms_norm", rms_case(rng)
     yield "rotary_half", rotary_case(rng, False)
     yield "rotary_interleaved", rotary_case(rng, True)
@@ -154,6 +204,12 @@ def cases(rng):
     yield "glu_silu", glu_case(rng)
 
 
+# Lowering paths: the CPU runtime's kernel, the reference decomposition, and
+# the CUDA target's kernels with their loop nests run on the host.
+PATHS = [("kernel", []), ("reference", ["--no-fused-kernels"]),
+         ("gpu", ["--target=cuda", "--gpu-emulate"])]
+
+
 def main():
     tools, work = sys.argv[1:3]
     rng = np.random.default_rng(7)
@@ -162,15 +218,21 @@ def main():
         d = os.path.join(work, name)
         os.makedirs(os.path.join(d, "ref"), exist_ok=True)
         args = ", ".join(f'%{n}: {ty(a)} {{tessera.name = "{n}"}}' for n, a in ins.items())
+        # One result y (%r), or several: named results %r, %s, ...
+        if not isinstance(ref, dict):
+            out_ty, ref = [out_ty], {"y": ref}
+        results = ", ".join(f'{t} {{tessera.name = "{n}"}}' for t, n in zip(out_ty, ref))
+        values = ", ".join("%" + "rstu"[i] for i in range(len(ref)))
         with open(os.path.join(d, "model.mlir"), "w") as f:
-            f.write(f"func.func @main_graph({args}) -> ({out_ty} {{tessera.name = \"y\"}}) {{\n"
-                    f"{body}  return %r : {out_ty}\n}}\n")
-        np.save(os.path.join(d, "ref", "y.npy"), ref.astype(np.float32))
+            f.write(f"func.func @main_graph({args}) -> ({results}) {{\n"
+                    f"{body}  return {values} : {', '.join(out_ty)}\n}}\n")
+        for n, r in ref.items():
+            np.save(os.path.join(d, "ref", n + ".npy"), r.astype(np.float32))
         inputs = []
         for n, a in ins.items():
             np.save(os.path.join(d, n + ".npy"), a)
             inputs += ["--input", f"{n}={os.path.join(d, n + '.npy')}"]
-        for path, flags in [("kernel", []), ("reference", ["--no-fused-kernels"])]:
+        for path, flags in PATHS:
             exe = os.path.join(d, "model-" + path)
             subprocess.run([os.path.join(tools, "tessera-compile"), os.path.join(d, "model.mlir"),
                             "-o", exe, *flags], check=True)

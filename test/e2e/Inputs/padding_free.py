@@ -3,7 +3,8 @@
 usage: padding_free.py TOOLS_DIR WORK_DIR
 
 Exports one encoder (3 layers, d=48, 6 heads, S=12, B=3), compiles it without and with
---padding-free (the row kernel, and with --no-fused-kernels the op's decomposition), and runs
+--padding-free (the row kernel, with --no-fused-kernels the op's decomposition, and for
+--target=cuda --gpu-emulate the GPU kernels run on the host), and runs
 them on several attention masks: right padding (one range of valid rows per sequence),
 holes inside sequences (valid rows scattered), every token valid, sequences with one valid
 token, and valid rows that form one range over the batch. The valid positions of the output
@@ -64,7 +65,8 @@ def main():
                           output_names=["last_hidden_state"], do_constant_folding=True)
     exes = {}
     for name, flags in (("dense", []), ("padding-free", ["--padding-free"]),
-                        ("decomposed", ["--padding-free", "--no-fused-kernels"])):
+                        ("decomposed", ["--padding-free", "--no-fused-kernels"]),
+                        ("gpu", ["--padding-free", "--target=cuda", "--gpu-emulate"])):
         exes[name] = os.path.join(work, name)
         subprocess.run([os.path.join(tools, "tessera-compile"), onnx, "-o", exes[name], *flags],
                        check=True)
@@ -88,9 +90,11 @@ def main():
             status |= not ok
             line.append(f"{build} {'ok' if ok else 'FAIL'} ({err:.1e})")
         # The row kernel against the op's decomposition, padding rows included.
-        err = rel_l2(outs["padding-free"], outs["decomposed"])
-        status |= not err <= 1e-4
-        line.append(f"kernel vs decomposition {'ok' if err <= 1e-4 else 'FAIL'} ({err:.1e})")
+        for build in ("padding-free", "gpu"):
+            err = rel_l2(outs[build], outs["decomposed"])
+            status |= not err <= 1e-4
+            kind = "kernel" if build == "padding-free" else "gpu"
+            line.append(f"{kind} vs decomposition {'ok' if err <= 1e-4 else 'FAIL'} ({err:.1e})")
         print(" ".join(line))
     return status
 

@@ -1,0 +1,394 @@
+// The fused runtime kernels that the CUDA target generates itself. On the
+// CPU, f32 attention and the selective scan are calls of the runtime's
+// kernels (tessera.call_kernel, whose operands and flags are the kernel's
+// ABI in tessera_runtime.h). Here each such call on buffers becomes the
+// same computation as an scf.parallel nest over its independent rows, with
+// the row's work sequential inside: the loop that tessera-gpu-map-loops
+// maps to blocks and threads, so the whole op is one GPU kernel instead of
+// its decomposition's many (and the attention scores are never
+// materialized). Emulated (--gpu-emulate), the same nest runs on the host.
+#include "compiler/cuda/CudaPasses.h"
+#include "tessera/IR/TesseraOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace {
+
+/// Keys per attention tile: their scores go to a per-query scratch column,
+/// and the output row is rescaled once per tile (not once per key).
+constexpr int64_t kAttentionTile = 32;
+
+// Flags of tessera_attention_f32 and tessera_selective_scan_f32
+// (runtime/include/tessera_runtime.h).
+enum : int64_t {
+  kCausal = 1,
+  kHasMask = 2,
+  kKvTiled = 4,
+  kPaddingQueries = 8,
+  kAttentionFlags = 15
+};
+enum : int64_t {
+  kSoftplus = 1,
+  kSkip = 2,
+  kGate = 4,
+  kDeltaBias = 8,
+  kInitialState = 16,
+  kBPerChannel = 64,
+  kCPerChannel = 128,
+  kScanFlags = 1 | 2 | 4 | 8 | 16 | 64 | 128
+};
+
+/// Index arithmetic and loops, on an ImplicitLocOpBuilder.
+struct Builder {
+  ImplicitLocOpBuilder &b;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value dim(Value memref, int64_t d) {
+    return memref::DimOp::create(b, memref, d);
+  }
+  Value add(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::AddIOp::create(b, x, y))
+                                       : Value(arith::AddFOp::create(b, x, y));
+  }
+  Value mul(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::MulIOp::create(b, x, y))
+                                       : Value(arith::MulFOp::create(b, x, y));
+  }
+  Value sub(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::SubIOp::create(b, x, y))
+                                       : Value(arith::SubFOp::create(b, x, y));
+  }
+  Value load(Value memref, ValueRange indices) {
+    return memref::LoadOp::create(b, memref, indices);
+  }
+  void store(Value value, Value memref, ValueRange indices) {
+    memref::StoreOp::create(b, value, memref, indices);
+  }
+  /// `index` into a dimension that may be a broadcast one (size 1).
+  Value broadcastIndex(Value memref, int64_t d, Value index) {
+    Value isOne = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                        dim(memref, d), idx(1));
+    return arith::SelectOp::create(b, isOne, idx(0), index);
+  }
+
+  /// for i in [lb, ub): body(i, carried) -> next carried; returns the last.
+  SmallVector<Value>
+  loop(Value lb, Value ub, Value step, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(b, lb, ub, step, inits);
+    OpBuilder::InsertionGuard guard(b);
+    // Without carried values the loop comes with its (empty) yield.
+    if (inits.empty())
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+    else
+      b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> next =
+        body(loop.getInductionVar(), loop.getRegionIterArgs());
+    if (!inits.empty())
+      scf::YieldOp::create(b, next);
+    return SmallVector<Value>(loop.getResults());
+  }
+  SmallVector<Value>
+  loop(Value ub, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return loop(idx(0), ub, idx(1), inits, body);
+  }
+  void loop(Value ub, function_ref<void(Value)> body) {
+    loop(ub, {}, [&](Value i, ValueRange) -> SmallVector<Value> {
+      body(i);
+      return {};
+    });
+  }
+  Value sum(Value ub, Value init, function_ref<Value(Value, Value)> body) {
+    return loop(ub, init, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+      return {body(i, acc[0])};
+    })[0];
+  }
+
+  /// An scf.parallel over [0, ubs) (one GPU thread per point).
+  void parallel(ValueRange ubs, function_ref<void(ValueRange)> body) {
+    SmallVector<Value> zeros(ubs.size(), idx(0)), ones(ubs.size(), idx(1));
+    auto par = scf::ParallelOp::create(b, zeros, ubs, ones);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(par.getBody()->getTerminator());
+    body(par.getInductionVars());
+  }
+};
+
+int64_t scalarInt(tessera::CallKernelOp call, unsigned i) {
+  return cast<IntegerAttr>(call.getScalars()[i]).getInt();
+}
+
+/// Checks the call's operand counts, ranks and scalars against the kernel's
+/// ABI; the caller emits the error.
+bool hasShape(tessera::CallKernelOp call, ArrayRef<int64_t> inputRanks,
+              ArrayRef<int64_t> outputRanks, ArrayRef<bool> scalarIsFloat) {
+  auto ranksMatch = [](ValueRange values, ArrayRef<int64_t> ranks) {
+    if (values.size() != ranks.size())
+      return false;
+    for (auto [v, r] : llvm::zip(values, ranks)) {
+      auto type = dyn_cast<MemRefType>(v.getType());
+      if (!type || type.getRank() != r || !type.getElementType().isF32())
+        return false;
+    }
+    return true;
+  };
+  if (!ranksMatch(call.getInputs(), inputRanks) ||
+      !ranksMatch(call.getOutputs(), outputRanks) ||
+      call.getScalars().size() < scalarIsFloat.size())
+    return false;
+  for (auto [attr, isFloat] : llvm::zip(call.getScalars(), scalarIsFloat))
+    if (isFloat ? !isa<FloatAttr>(attr) : !isa<IntegerAttr>(attr))
+      return false;
+  return true;
+}
+
+/// tessera_attention_f32(q, k, v, mask; out; scale, flags): one thread per
+/// query row (b, h, i). Keys go by tiles of kAttentionTile: the tile's
+/// scores (scale·q·k + mask) into the row's scratch, their maximum m' (with
+/// the running maximum m), then the output row (the running sum of p·v)
+/// is rescaled by e^(m - m') and the tile's e^(s - m')·v added, and the
+/// denominator likewise. With `causal` the loop stops at key i: tiles past
+/// the diagonal are never visited. A row whose scores are all -inf ends as
+/// 0/0 = NaN, what the unfused softmax gives.
+LogicalResult expandAttention(tessera::CallKernelOp call) {
+  if (!hasShape(call, {4, 4, 4, 4}, {4}, {true, false}))
+    return call.emitError("tessera_attention_f32 expects q, k, v, mask "
+                          "(rank 4, f32), one output and the scalars "
+                          "(scale : f32, flags : i64)");
+  int64_t flags = scalarInt(call, 1);
+  if (flags & ~kAttentionFlags)
+    return call.emitError("tessera_attention_f32: unknown flags ") << flags;
+  if ((flags & kPaddingQueries) && !(flags & kHasMask))
+    return call.emitError(
+        "tessera_attention_f32: padding queries need the mask (flags 2)");
+  Value q = call.getInputs()[0], k = call.getInputs()[1],
+        v = call.getInputs()[2], mask = call.getInputs()[3],
+        out = call.getOutputs()[0];
+  double scale = cast<FloatAttr>(call.getScalars()[0]).getValueAsDouble();
+  ImplicitLocOpBuilder ib(call.getLoc(), call);
+  Builder e{ib};
+  Value B = e.dim(out, 0), H = e.dim(out, 1), S = e.dim(out, 2),
+        Dv = e.dim(out, 3), D = e.dim(q, 3), Hkv = e.dim(k, 1),
+        Skv = e.dim(k, 2);
+  Value tile = e.idx(kAttentionTile);
+  // [tile, row]: the threads of a warp (consecutive rows) touch
+  // consecutive words.
+  auto scratchType =
+      MemRefType::get({kAttentionTile, ShapedType::kDynamic}, ib.getF32Type());
+  Value rows = e.mul(e.mul(B, H), S);
+  Value scratch = memref::AllocOp::create(ib, scratchType, ValueRange{rows});
+  Value group = arith::DivUIOp::create(ib, H, Hkv);
+  Value negInf = e.f32(-std::numeric_limits<double>::infinity());
+  Value zero = e.f32(0.0);
+
+  e.parallel({B, H, S}, [&](ValueRange ivs) {
+    Value b = ivs[0], h = ivs[1], i = ivs[2];
+    Value g = (flags & kKvTiled) ? Value(arith::RemUIOp::create(ib, h, Hkv))
+                                 : Value(arith::DivUIOp::create(ib, h, group));
+    Value row = e.add(e.mul(e.add(e.mul(b, H), h), S), i);
+    auto zeroRow = [&] {
+      e.loop(Dv, [&](Value d) { e.store(zero, out, {b, h, i, d}); });
+    };
+    auto compute = [&] {
+      zeroRow();
+      Value end =
+          (flags & kCausal)
+              ? Value(arith::MinUIOp::create(ib, e.add(i, e.idx(1)), Skv))
+              : Skv;
+      SmallVector<Value> ml = e.loop(
+          e.idx(0), end, tile, {negInf, zero},
+          [&](Value t0, ValueRange carried) -> SmallVector<Value> {
+            Value m = carried[0], l = carried[1];
+            Value n = arith::MinUIOp::create(ib, tile, e.sub(end, t0));
+            // Scores of the tile and their maximum.
+            Value tileMax = e.sum(n, negInf, [&](Value jj, Value mx) {
+              Value j = e.add(t0, jj);
+              Value dot = e.sum(D, zero, [&](Value d, Value acc) {
+                return e.add(acc, e.mul(e.load(q, {b, h, i, d}),
+                                        e.load(k, {b, g, j, d})));
+              });
+              Value s = e.mul(dot, e.f32(scale));
+              if (flags & kHasMask)
+                s = e.add(s, e.load(mask, {e.broadcastIndex(mask, 0, b),
+                                           e.broadcastIndex(mask, 1, h),
+                                           e.broadcastIndex(mask, 2, i),
+                                           e.broadcastIndex(mask, 3, j)}));
+              e.store(s, scratch, {jj, row});
+              return Value(arith::MaximumFOp::create(ib, mx, s));
+            });
+            Value mNew = arith::MaximumFOp::create(ib, m, tileMax);
+            // While every score so far is -inf, nothing is added: exponents
+            // are taken against 0 instead of -inf (which would give NaN).
+            Value allMasked = arith::CmpFOp::create(
+                ib, arith::CmpFPredicate::OEQ, mNew, negInf);
+            Value base = arith::SelectOp::create(ib, allMasked, zero, mNew);
+            Value alpha = math::ExpOp::create(ib, e.sub(m, base));
+            Value tileSum = e.sum(n, zero, [&](Value jj, Value acc) {
+              Value p = math::ExpOp::create(
+                  ib, e.sub(e.load(scratch, {jj, row}), base));
+              e.store(p, scratch, {jj, row});
+              return e.add(acc, p);
+            });
+            e.loop(Dv, [&](Value d) {
+              Value o = e.mul(e.load(out, {b, h, i, d}), alpha);
+              o = e.sum(n, o, [&](Value jj, Value acc) {
+                return e.add(acc, e.mul(e.load(scratch, {jj, row}),
+                                        e.load(v, {b, g, e.add(t0, jj), d})));
+              });
+              e.store(o, out, {b, h, i, d});
+            });
+            return {mNew, e.add(e.mul(l, alpha), tileSum)};
+          });
+      e.loop(Dv, [&](Value d) {
+        Value o = e.load(out, {b, h, i, d});
+        e.store(arith::DivFOp::create(ib, o, ml[1]), out, {b, h, i, d});
+      });
+    };
+    if (!(flags & kPaddingQueries)) {
+      compute();
+      return;
+    }
+    // A padding query (its own key masked) gets a 0 row.
+    Value own =
+        e.load(mask, {e.broadcastIndex(mask, 0, b), e.idx(0), e.idx(0), i});
+    Value padding =
+        arith::CmpFOp::create(ib, arith::CmpFPredicate::OLE, own, e.f32(-1e4));
+    auto ifOp = scf::IfOp::create(ib, padding, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(ib);
+    ib.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    zeroRow();
+    ib.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    compute();
+  });
+  memref::DeallocOp::create(ib, scratch);
+  call.erase();
+  return success();
+}
+
+/// tessera_selective_scan_f32(x, delta, A, B, C, Dskip, z, deltaBias, h0;
+/// y, hLast; flags): one thread per (batch, channel), the time loop
+/// sequential inside it, the state kept in hLast's row (which only this
+/// thread touches). The flags are constants: operands they leave out are
+/// not read and their arithmetic is not generated.
+LogicalResult expandSelectiveScan(tessera::CallKernelOp call) {
+  if (!hasShape(call, {3, 3, 2, 3, 3, 1, 3, 1, 3}, {3, 3}, {false}))
+    return call.emitError(
+        "tessera_selective_scan_f32 expects x, delta, A, B, C, Dskip, z, "
+        "deltaBias, h0 (ranks 3, 3, 2, 3, 3, 1, 3, 1, 3; f32), y, hLast and "
+        "the scalar (flags : i64)");
+  int64_t flags = scalarInt(call, 0);
+  if (flags & ~kScanFlags)
+    return call.emitError("tessera_selective_scan_f32: unknown flags ")
+           << flags;
+  ValueRange in = call.getInputs();
+  Value x = in[0], delta = in[1], A = in[2], Bm = in[3], Cm = in[4],
+        skip = in[5], z = in[6], bias = in[7], h0 = in[8];
+  Value y = call.getOutputs()[0], hLast = call.getOutputs()[1];
+  ImplicitLocOpBuilder ib(call.getLoc(), call);
+  Builder e{ib};
+  Value Bt = e.dim(x, 0), L = e.dim(x, 1), D = e.dim(x, 2), N = e.dim(A, 1);
+  Value zero = e.f32(0.0), one = e.f32(1.0);
+  e.parallel({Bt, D}, [&](ValueRange ivs) {
+    Value b = ivs[0], d = ivs[1];
+    e.loop(N, [&](Value n) {
+      Value h = (flags & kInitialState) ? e.load(h0, {b, d, n}) : zero;
+      e.store(h, hLast, {b, d, n});
+    });
+    Value dtBias = (flags & kDeltaBias) ? e.load(bias, {d}) : Value();
+    Value dSkip = (flags & kSkip) ? e.load(skip, {d}) : Value();
+    e.loop(L, [&](Value t) {
+      Value dt = e.load(delta, {b, t, d});
+      if (dtBias)
+        dt = e.add(dt, dtBias);
+      if (flags & kSoftplus) {
+        // torch's softplus: linear above 20.
+        Value soft = math::Log1pOp::create(ib, math::ExpOp::create(ib, dt));
+        Value big = arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, dt,
+                                          e.f32(20.0));
+        dt = arith::SelectOp::create(ib, big, dt, soft);
+      }
+      Value xv = e.load(x, {b, t, d});
+      Value yv = e.sum(N, zero, [&](Value n, Value acc) {
+        Value bn = (flags & kBPerChannel) ? e.load(Bm, {e.idx(0), d, n})
+                                          : e.load(Bm, {b, t, n});
+        Value cn = (flags & kCPerChannel) ? e.load(Cm, {e.idx(0), d, n})
+                                          : e.load(Cm, {b, t, n});
+        Value decay = math::ExpOp::create(ib, e.mul(dt, e.load(A, {d, n})));
+        Value h = e.add(e.mul(decay, e.load(hLast, {b, d, n})),
+                        e.mul(e.mul(dt, bn), xv));
+        e.store(h, hLast, {b, d, n});
+        return e.add(acc, e.mul(h, cn));
+      });
+      if (dSkip)
+        yv = e.add(yv, e.mul(dSkip, xv));
+      if (flags & kGate) {
+        // z · sigmoid(z) = z / (1 + e^-z)
+        Value zv = e.load(z, {b, t, d});
+        Value denom =
+            e.add(one, math::ExpOp::create(ib, arith::NegFOp::create(ib, zv)));
+        yv = e.mul(yv, arith::DivFOp::create(ib, zv, denom));
+      }
+      e.store(yv, y, {b, t, d});
+    });
+  });
+  call.erase();
+  return success();
+}
+
+struct GpuExpandKernelsPass
+    : PassWrapper<GpuExpandKernelsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GpuExpandKernelsPass)
+
+  StringRef getArgument() const override {
+    return "tessera-gpu-expand-kernels";
+  }
+  StringRef getDescription() const override {
+    return "Expand the calls of the fused runtime kernels that the GPU "
+           "target generates (attention, selective scan) into parallel loop "
+           "nests";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, math::MathDialect,
+                    memref::MemRefDialect, scf::SCFDialect>();
+  }
+
+  void runOnOperation() override {
+    SmallVector<tessera::CallKernelOp> calls;
+    getOperation().walk([&](tessera::CallKernelOp call) {
+      if (call.getKernel() == "tessera_attention_f32" ||
+          call.getKernel() == "tessera_selective_scan_f32")
+        calls.push_back(call);
+    });
+    for (tessera::CallKernelOp call : calls) {
+      if (call->getNumResults() != 0) {
+        call.emitError("expects a kernel call on buffers (bufferize first)");
+        return signalPassFailure();
+      }
+      LogicalResult done = call.getKernel() == "tessera_attention_f32"
+                               ? expandAttention(call)
+                               : expandSelectiveScan(call);
+      if (failed(done))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> mlir::tessera::createGpuExpandKernelsPass() {
+  return std::make_unique<GpuExpandKernelsPass>();
+}
