@@ -26,6 +26,36 @@ inline void accumulate(__m512 (&acc)[P][NV], const ConvDirect &d,
     x[p] = d.x + in[p];
   const int64_t *off = d.off + k0;
   w += k0 * CW;
+  if constexpr (NV == 1) {
+    // One vector: P <= 6 accumulators are fewer chains than the FMA
+    // latency times its throughput (4 x 2) needs; odd taps go to a second
+    // set, added in at the end.
+    __m512 odd[P];
+#pragma GCC unroll 6
+    for (int p = 0; p < P; ++p)
+      odd[p] = _mm512_setzero_ps();
+    int64_t k = 0;
+    for (; k + 1 < kc; k += 2, w += 2 * CW) {
+      __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + CW);
+      int64_t o0 = off[k], o1 = off[k + 1];
+#pragma GCC unroll 6
+      for (int p = 0; p < P; ++p) {
+        acc[p][0] = _mm512_fmadd_ps(_mm512_set1_ps(x[p][o0]), w0, acc[p][0]);
+        odd[p] = _mm512_fmadd_ps(_mm512_set1_ps(x[p][o1]), w1, odd[p]);
+      }
+    }
+    if (k < kc) {
+      __m512 w0 = _mm512_load_ps(w);
+      int64_t o0 = off[k];
+#pragma GCC unroll 6
+      for (int p = 0; p < P; ++p)
+        acc[p][0] = _mm512_fmadd_ps(_mm512_set1_ps(x[p][o0]), w0, acc[p][0]);
+    }
+#pragma GCC unroll 6
+    for (int p = 0; p < P; ++p)
+      acc[p][0] = _mm512_add_ps(acc[p][0], odd[p]);
+    return;
+  }
   for (int64_t k = 0; k < kc; ++k, w += CW) {
     __m512 wv[NV];
 #pragma GCC unroll 4
