@@ -42,8 +42,9 @@ std::unique_ptr<Pass> createGpuExpandKernelsPass();
 /// one-iteration parallel loop (one GPU thread) instead of on the host. Each
 /// outermost scf.parallel is collapsed to one dimension, tiled by N
 /// (constant inner bound, a guard for the tail) and mapped: tiles to blocks
-/// (x), the tile's iterations to threads (x). convert-parallel-loops-to-gpu
-/// turns the mapped loops into gpu.launch.
+/// (x), the tile's iterations to threads (x); a loop with a
+/// `tessera.gpu_block_size` attribute is tiled by that instead.
+/// convert-parallel-loops-to-gpu turns the mapped loops into gpu.launch.
 std::unique_ptr<Pass> createGpuMapLoopsPass();
 std::unique_ptr<Pass> createGpuMapLoopsPass(int64_t blockSize);
 

@@ -28,6 +28,12 @@ namespace {
 /// and the output row is rescaled once per tile (not once per key).
 constexpr int64_t kAttentionTile = 32;
 
+/// Threads per block of the expanded kernels (tessera-gpu-map-loops reads
+/// `tessera.gpu_block_size`). Each thread does a whole row's work, so there
+/// are few threads (BERT-base, batch 1: 1536 query rows): blocks of 64
+/// spread them over 4x as many SMs as blocks of 256 would.
+constexpr int64_t kExpandedBlockSize = 64;
+
 // Flags of tessera_attention_f32 and tessera_selective_scan_f32
 // (runtime/include/tessera_runtime.h).
 enum : int64_t {
@@ -118,10 +124,13 @@ struct Builder {
     })[0];
   }
 
-  /// An scf.parallel over [0, ubs) (one GPU thread per point).
+  /// An scf.parallel over [0, ubs) (one GPU thread per point), in blocks
+  /// of kExpandedBlockSize threads.
   void parallel(ValueRange ubs, function_ref<void(ValueRange)> body) {
     SmallVector<Value> zeros(ubs.size(), idx(0)), ones(ubs.size(), idx(1));
     auto par = scf::ParallelOp::create(b, zeros, ubs, ones);
+    par->setAttr("tessera.gpu_block_size",
+                 b.getI64IntegerAttr(kExpandedBlockSize));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(par.getBody()->getTerminator());
     body(par.getInductionVars());

@@ -22,6 +22,8 @@ using namespace mlir;
 
 namespace {
 
+constexpr llvm::StringLiteral kBlockSizeAttr = "tessera.gpu_block_size";
+
 bool isOutermost(scf::ParallelOp loop) {
   return !loop->getParentOfType<scf::ParallelOp>();
 }
@@ -99,8 +101,16 @@ struct GpuMapLoopsPass : PassWrapper<GpuMapLoopsPass, OperationPass<ModuleOp>> {
       std::vector<unsigned> all;
       for (unsigned d = 0; d < loop.getNumLoops(); ++d)
         all.push_back(d);
+      // The collapsed loop replaces `loop` in place; it keeps the block
+      // size asked for.
+      Attribute size = loop->getAttr(kBlockSizeAttr);
+      Block *block = loop->getBlock();
+      Operation *next = loop->getNextNode();
       rewriter.setInsertionPoint(loop);
       collapseParallelLoops(rewriter, loop, {all});
+      Operation *collapsed = next ? next->getPrevNode() : &block->back();
+      if (size && isa<scf::ParallelOp>(collapsed))
+        collapsed->setAttr(kBlockSizeAttr, size);
     }
   }
 
@@ -118,6 +128,8 @@ struct GpuMapLoopsPass : PassWrapper<GpuMapLoopsPass, OperationPass<ModuleOp>> {
     };
     for (scf::ParallelOp loop : loops) {
       int64_t tile = blockSize;
+      if (auto size = loop->getAttrOfType<IntegerAttr>(kBlockSizeAttr))
+        tile = size.getInt();
       // A short loop gets a block of its own length (it is normalized:
       // from 0 in steps of 1).
       if (auto trips = getConstantIntValue(loop.getUpperBound()[0]);

@@ -1,10 +1,13 @@
 // RUN: tessera-opt %s -split-input-file --tessera-gpu-expand-kernels --canonicalize | FileCheck %s
+// RUN: tessera-opt %s -split-input-file --tessera-gpu-expand-kernels | FileCheck %s --check-prefix=BLOCK
 
 // Causal grouped-query attention (4 query heads on 2 K/V heads, Dv != D):
 // one parallel iteration per query row (h, i; B = 1 folds away), K/V head
 // h / 2, keys up to the diagonal (min(i + 1, Skv)) by tiles of 32, the
 // tile's scores in the scratch column of the row, the online softmax's
-// rescale by e^(m - m') and the division by the sum at the end.
+// rescale by e^(m - m') and the division by the sum at the end. Every
+// expanded loop asks for blocks of 64 threads (BLOCK, before canonicalization
+// rebuilds the loops).
 // CHECK-LABEL: func.func @causal_gqa(
 // CHECK:   %[[SCRATCH:.*]] = memref.alloc() : memref<32x32xf32>
 // CHECK:   scf.parallel (%[[H:.*]], %[[I:.*]]) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
@@ -30,6 +33,8 @@
 // CHECK:       arith.divf %{{.*}}, %[[ML]]#1 : f32
 // CHECK:   memref.dealloc %[[SCRATCH]]
 // CHECK-NOT: tessera.call_kernel
+// BLOCK-LABEL: func.func @causal_gqa(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
 func.func @causal_gqa(%q: memref<1x4x8x16xf32>, %k: memref<1x2x8x16xf32>, %v: memref<1x2x8x12xf32>, %o: memref<1x4x8x12xf32>) {
   tessera.call_kernel "tessera_attention_f32" ins(%q, %k, %v, %q : memref<1x4x8x16xf32>, memref<1x2x8x16xf32>, memref<1x2x8x12xf32>, memref<1x4x8x16xf32>) outs(%o : memref<1x4x8x12xf32>) {scalars = [0.25 : f32, 1 : i64]}
   return
@@ -50,6 +55,8 @@ func.func @causal_gqa(%q: memref<1x4x8x16xf32>, %k: memref<1x2x8x16xf32>, %v: me
 // CHECK:         memref.load %arg1[%[[B]], %[[G]], %{{.*}}, %{{.*}}] : memref<2x2x8x16xf32, strided<[256, 16, 32, 1]>>
 // CHECK:         %[[MV:.*]] = memref.load %arg3[%[[B]], %c0, %c0, %{{.*}}] : memref<2x1x1x8xf32>
 // CHECK:         arith.addf %{{.*}}, %[[MV]] : f32
+// BLOCK-LABEL: func.func @full_tiled_mask(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
 func.func @full_tiled_mask(%q: memref<2x4x8x16xf32>, %k: memref<2x2x8x16xf32, strided<[256, 16, 32, 1]>>, %v: memref<2x2x8x16xf32>, %m: memref<2x1x1x8xf32>, %o: memref<2x4x8x16xf32>) {
   tessera.call_kernel "tessera_attention_f32" ins(%q, %k, %v, %m : memref<2x4x8x16xf32>, memref<2x2x8x16xf32, strided<[256, 16, 32, 1]>>, memref<2x2x8x16xf32>, memref<2x1x1x8xf32>) outs(%o : memref<2x4x8x16xf32>) {scalars = [0.25 : f32, 6 : i64]}
   return
@@ -68,6 +75,8 @@ func.func @full_tiled_mask(%q: memref<2x4x8x16xf32>, %k: memref<2x2x8x16xf32, st
 // CHECK:         memref.store %cst{{.*}}, %arg4[%[[B]], %[[H]], %[[I]], %{{.*}}]
 // CHECK:     } else {
 // CHECK:       math.exp
+// BLOCK-LABEL: func.func @padding_queries(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
 func.func @padding_queries(%q: memref<2x4x8x16xf32>, %k: memref<2x4x8x16xf32>, %v: memref<2x4x8x16xf32>, %m: memref<2x1x1x8xf32>, %o: memref<2x4x8x16xf32>) {
   tessera.call_kernel "tessera_attention_f32" ins(%q, %k, %v, %m : memref<2x4x8x16xf32>, memref<2x4x8x16xf32>, memref<2x4x8x16xf32>, memref<2x1x1x8xf32>) outs(%o : memref<2x4x8x16xf32>) {scalars = [0.25 : f32, 10 : i64]}
   return
@@ -100,6 +109,8 @@ func.func @padding_queries(%q: memref<2x4x8x16xf32>, %k: memref<2x4x8x16xf32>, %
 // CHECK:       memref.store %{{.*}}, %arg9[%[[B]], %[[T]], %[[D]]]
 // CHECK-NOT: memref.load %arg7
 // CHECK-NOT: memref.load %arg8
+// BLOCK-LABEL: func.func @scan(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
 func.func @scan(%x: memref<2x5x6xf32>, %dt: memref<2x5x6xf32>, %a: memref<6x4xf32>, %b: memref<2x5x4xf32>, %c: memref<2x5x4xf32>, %d: memref<6xf32>, %z: memref<2x5x6xf32>, %bias: memref<6xf32>, %h0: memref<2x6x4xf32>, %y: memref<2x5x6xf32>, %h: memref<2x6x4xf32>) {
   tessera.call_kernel "tessera_selective_scan_f32" ins(%x, %dt, %a, %b, %c, %d, %z, %bias, %h0 : memref<2x5x6xf32>, memref<2x5x6xf32>, memref<6x4xf32>, memref<2x5x4xf32>, memref<2x5x4xf32>, memref<6xf32>, memref<2x5x6xf32>, memref<6xf32>, memref<2x6x4xf32>) outs(%y, %h : memref<2x5x6xf32>, memref<2x6x4xf32>) {scalars = [7 : i64]}
   return
@@ -120,6 +131,8 @@ func.func @scan(%x: memref<2x5x6xf32>, %dt: memref<2x5x6xf32>, %a: memref<6x4xf3
 // CHECK:         memref.load %arg4[%c0, %[[D]], %{{.*}}] : memref<1x6x4xf32>
 // CHECK-NOT:   arith.divf
 // CHECK:       memref.store %{{.*}}, %arg9[%[[B]], %[[T]], %[[D]]]
+// BLOCK-LABEL: func.func @scan_per_channel(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
 func.func @scan_per_channel(%x: memref<2x5x6xf32>, %dt: memref<2x5x6xf32>, %a: memref<6x4xf32>, %b: memref<1x6x4xf32>, %c: memref<1x6x4xf32>, %d: memref<6xf32>, %z: memref<2x5x6xf32>, %bias: memref<6xf32>, %h0: memref<2x6x4xf32>, %y: memref<2x5x6xf32>, %h: memref<2x6x4xf32>) {
   tessera.call_kernel "tessera_selective_scan_f32" ins(%x, %dt, %a, %b, %c, %d, %z, %bias, %h0 : memref<2x5x6xf32>, memref<2x5x6xf32>, memref<6x4xf32>, memref<1x6x4xf32>, memref<1x6x4xf32>, memref<6xf32>, memref<2x5x6xf32>, memref<6xf32>, memref<2x6x4xf32>) outs(%y, %h : memref<2x5x6xf32>, memref<2x6x4xf32>) {scalars = [216 : i64]}
   return
@@ -132,6 +145,8 @@ func.func @scan_per_channel(%x: memref<2x5x6xf32>, %dt: memref<2x5x6xf32>, %a: m
 // CHECK-LABEL: func.func @other_kernel(
 // CHECK: tessera.call_kernel "tessera_linear_f32"
 // CHECK-NOT: scf.parallel
+// BLOCK-LABEL: func.func @other_kernel(
+// BLOCK-NOT: gpu_block_size
 func.func @other_kernel(%x: memref<4x8xf32>, %w: memref<8x8xf32>, %y: memref<4x8xf32>) {
   tessera.call_kernel "tessera_linear_f32" ins(%x, %w, %x, %x : memref<4x8xf32>, memref<8x8xf32>, memref<4x8xf32>, memref<4x8xf32>) outs(%y : memref<4x8xf32>) {scalars = [0 : i64]}
   return

@@ -120,3 +120,35 @@ func.func @time_loop(%x: memref<8x32xf32>, %h: memref<32xf32>) {
   }
   return
 }
+
+// -----
+
+// A parallel loop that asks for its block size (tessera-gpu-expand-kernels'
+// row kernels: 64) is collapsed and tiled by it; without the attribute, the
+// default 256 (or the block-size option).
+// CHECK-LABEL: func.func @block_size_attr(
+// CHECK:   %[[N:.*]] = arith.muli %{{.*}}, %c200{{.*}} : index
+// CHECK:   %[[TILE:.*]] = arith.muli %{{.*}}, %c64 : index
+// CHECK:   scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[N]]) step (%[[TILE]])
+// CHECK:     processor = thread_x
+// CHECK:   %[[TILE2:.*]] = arith.muli %{{.*}}, %c256 : index
+// CHECK:   scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step (%[[TILE2]])
+// B128-LABEL: func.func @block_size_attr(
+// B128: arith.muli %{{.*}}, %c64 : index
+// B128: arith.muli %{{.*}}, %c128 : index
+func.func @block_size_attr(%x: memref<3x200xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c200 = arith.constant 200 : index
+  %v = arith.constant 1.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c3, %c200) step (%c1, %c1) {
+    memref.store %v, %x[%i, %j] : memref<3x200xf32>
+    scf.reduce
+  } {tessera.gpu_block_size = 64 : i64}
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c3, %c200) step (%c1, %c1) {
+    memref.store %v, %x[%i, %j] : memref<3x200xf32>
+    scf.reduce
+  }
+  return
+}
