@@ -158,6 +158,7 @@ LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
     fpm.addPass(createDecomposeFused(decompose));
     ConvertTesseraToLinalgOptions lower;
     lower.convKernel = opts.fusedKernels;
+    lower.gpuNormKernels = opts.gpuKernels;
     fpm.addPass(createConvertTesseraToLinalg(lower));
   }
   fpm.addPass(createCanonicalizerPass());

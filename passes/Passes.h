@@ -22,11 +22,21 @@ namespace tessera {
 /// Lowering patterns tessera -> linalg/tensor/arith/math, one entry point per
 /// op family; populateTesseraToLinalgPatterns adds them all.
 void populateTesseraToLinalgPatterns(RewritePatternSet &patterns,
-                                     bool convKernel = false);
+                                     bool convKernel = false,
+                                     bool gpuNormKernels = false);
 void populateTesseraElementwiseLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraContractionLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraReductionLoweringPatterns(RewritePatternSet &patterns);
-void populateTesseraNormalizationLoweringPatterns(RewritePatternSet &patterns);
+/// With `gpuNormKernels`, f32 layer and RMS norms whose scale and bias
+/// cover the normalized dimensions (gpuNormKernelFits) become calls of the
+/// CUDA target's row kernels (tessera_gpu_layer_norm_f32,
+/// tessera_gpu_rms_norm_f32), which tessera-gpu-expand-kernels generates.
+void populateTesseraNormalizationLoweringPatterns(RewritePatternSet &patterns,
+                                                  bool gpuNormKernels = false);
+/// Whether an f32 layer/RMS norm (`op`) fits the GPU row kernels: at least
+/// one leading dimension, static shapes, and a scale (and bias) with one
+/// element per normalized position (any shape of that many elements).
+bool gpuNormKernelFits(Operation *op);
 void populateTesseraDataMovementLoweringPatterns(RewritePatternSet &patterns);
 void populateTesseraConvLoweringPatterns(RewritePatternSet &patterns,
                                          bool convKernel = false);

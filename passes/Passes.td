@@ -26,6 +26,8 @@ def ConvertTesseraToLinalg : Pass<"convert-tessera-to-linalg", "func::FuncOp"> {
   let options = [
     Option<"convKernel", "conv-kernel", "bool", "false",
            "f32 convolutions call the CPU runtime's implicit-GEMM kernel">,
+    Option<"gpuNormKernels", "gpu-norm-kernels", "bool", "false",
+           "f32 layer and RMS norms call the CUDA target's row kernels">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -392,8 +394,8 @@ def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
            "leave the f32 linear ops whose epilogue cuBLASLt applies (bias; "
            "relu or gelu_tanh, or a residual)">,
     Option<"keepGpuKernels", "keep-gpu-kernels", "bool", "false",
-           "leave f32 attention and selective scans (the CUDA target "
-           "generates their kernels)">,
+           "leave f32 attention, selective scans and the RMS norms that "
+           "fit its row kernel (the CUDA target generates their kernels)">,
   ];
   let dependentDialects = ["arith::ArithDialect", "scf::SCFDialect",
                            "tensor::TensorDialect"];

@@ -1,7 +1,9 @@
 // The fused runtime kernels that the CUDA target generates itself. On the
 // CPU, f32 attention and the selective scan are calls of the runtime's
 // kernels (tessera.call_kernel, whose operands and flags are the kernel's
-// ABI in tessera_runtime.h). Here each such call on buffers becomes the
+// ABI in tessera_runtime.h); for the CUDA target, f32 layer and RMS norms
+// are calls too (tessera_gpu_*_norm_f32, which only this pass implements).
+// Here each such call on buffers becomes the
 // same computation as an scf.parallel nest over its independent rows, with
 // the row's work sequential inside: the loop that tessera-gpu-map-loops
 // maps to blocks and threads, so the whole op is one GPU kernel instead of
@@ -358,6 +360,61 @@ LogicalResult expandSelectiveScan(tessera::CallKernelOp call) {
   return success();
 }
 
+/// tessera_gpu_layer_norm_f32 / tessera_gpu_rms_norm_f32(x [R, C], scale
+/// [C], bias [C]; y [R, C]; epsilon, flags): one thread per row, its
+/// statistics by sequential sums. Layer norm: mean, then the mean square of
+/// x - mean, y = (x - mean) * rsqrt(var + eps) * scale (+ bias with flags
+/// 1); RMS norm: y = x * rsqrt(mean(x^2) + eps) * scale.
+LogicalResult expandNorm(tessera::CallKernelOp call, bool layerNorm) {
+  if (!hasShape(call, {2, 1, 1}, {2}, {true, false}))
+    return call.emitError()
+           << call.getKernel()
+           << " expects x (rank 2), scale, bias (rank 1; f32), one output and "
+              "the scalars (epsilon : f32, flags : i64)";
+  int64_t flags = scalarInt(call, 1);
+  if (flags & ~int64_t(1))
+    return call.emitError() << call.getKernel() << ": unknown flags " << flags;
+  Value x = call.getInputs()[0], scale = call.getInputs()[1],
+        bias = call.getInputs()[2], y = call.getOutputs()[0];
+  double eps = cast<FloatAttr>(call.getScalars()[0]).getValueAsDouble();
+  ImplicitLocOpBuilder ib(call.getLoc(), call);
+  Builder e{ib};
+  Value R = e.dim(x, 0), C = e.dim(x, 1);
+  Value zero = e.f32(0.0);
+  Value count = arith::UIToFPOp::create(
+      ib, ib.getF32Type(),
+      arith::IndexCastUIOp::create(ib, ib.getI64Type(), C));
+  e.parallel({R}, [&](ValueRange ivs) {
+    Value r = ivs[0];
+    Value mean;
+    if (layerNorm)
+      mean = arith::DivFOp::create(ib,
+                                   e.sum(C, zero,
+                                         [&](Value c, Value acc) {
+                                           return e.add(acc, e.load(x, {r, c}));
+                                         }),
+                                   count);
+    auto centered = [&](Value c) {
+      Value v = e.load(x, {r, c});
+      return mean ? e.sub(v, mean) : v;
+    };
+    Value sq = e.sum(C, zero, [&](Value c, Value acc) {
+      Value v = centered(c);
+      return e.add(acc, e.mul(v, v));
+    });
+    Value inv = math::RsqrtOp::create(
+        ib, e.add(arith::DivFOp::create(ib, sq, count), e.f32(eps)));
+    e.loop(C, [&](Value c) {
+      Value v = e.mul(e.mul(centered(c), inv), e.load(scale, {c}));
+      if (flags & 1)
+        v = e.add(v, e.load(bias, {c}));
+      e.store(v, y, {r, c});
+    });
+  });
+  call.erase();
+  return success();
+}
+
 struct GpuExpandKernelsPass
     : PassWrapper<GpuExpandKernelsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GpuExpandKernelsPass)
@@ -366,9 +423,9 @@ struct GpuExpandKernelsPass
     return "tessera-gpu-expand-kernels";
   }
   StringRef getDescription() const override {
-    return "Expand the calls of the fused runtime kernels that the GPU "
-           "target generates (attention, selective scan) into parallel loop "
-           "nests";
+    return "Expand the calls of the fused kernels that the GPU target "
+           "generates (attention, selective scan, layer and RMS norm) into "
+           "parallel loop nests";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, math::MathDialect,
@@ -378,8 +435,10 @@ struct GpuExpandKernelsPass
   void runOnOperation() override {
     SmallVector<tessera::CallKernelOp> calls;
     getOperation().walk([&](tessera::CallKernelOp call) {
-      if (call.getKernel() == "tessera_attention_f32" ||
-          call.getKernel() == "tessera_selective_scan_f32")
+      if (llvm::is_contained(
+              {"tessera_attention_f32", "tessera_selective_scan_f32",
+               "tessera_gpu_layer_norm_f32", "tessera_gpu_rms_norm_f32"},
+              call.getKernel()))
         calls.push_back(call);
     });
     for (tessera::CallKernelOp call : calls) {
@@ -387,9 +446,12 @@ struct GpuExpandKernelsPass
         call.emitError("expects a kernel call on buffers (bufferize first)");
         return signalPassFailure();
       }
-      LogicalResult done = call.getKernel() == "tessera_attention_f32"
+      StringRef kernel = call.getKernel();
+      LogicalResult done = kernel == "tessera_attention_f32"
                                ? expandAttention(call)
-                               : expandSelectiveScan(call);
+                           : kernel == "tessera_selective_scan_f32"
+                               ? expandSelectiveScan(call)
+                               : expandNorm(call, kernel.contains("layer"));
       if (failed(done))
         return signalPassFailure();
     }

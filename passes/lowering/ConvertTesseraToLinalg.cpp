@@ -41,7 +41,7 @@ struct ConvertTesseraToLinalgPass
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect, scf::SCFDialect>();
     RewritePatternSet patterns(ctx);
-    populateTesseraToLinalgPatterns(patterns, convKernel);
+    populateTesseraToLinalgPatterns(patterns, convKernel, gpuNormKernels);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -50,12 +50,13 @@ struct ConvertTesseraToLinalgPass
 } // namespace
 
 void mlir::tessera::populateTesseraToLinalgPatterns(RewritePatternSet &patterns,
-                                                    bool convKernel) {
+                                                    bool convKernel,
+                                                    bool gpuNormKernels) {
   patterns.add<ConstantLowering>(patterns.getContext());
   populateTesseraElementwiseLoweringPatterns(patterns);
   populateTesseraContractionLoweringPatterns(patterns);
   populateTesseraReductionLoweringPatterns(patterns);
-  populateTesseraNormalizationLoweringPatterns(patterns);
+  populateTesseraNormalizationLoweringPatterns(patterns, gpuNormKernels);
   populateTesseraDataMovementLoweringPatterns(patterns);
   populateTesseraConvLoweringPatterns(patterns, convKernel);
   populateTesseraScanLoweringPatterns(patterns);

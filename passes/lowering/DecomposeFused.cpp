@@ -127,9 +127,12 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 };
 
 struct DecomposeRmsNorm : OpRewritePattern<RmsNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+  DecomposeRmsNorm(MLIRContext *ctx, bool keepGpuKernels)
+      : OpRewritePattern(ctx), keepGpuKernels(keepGpuKernels) {}
   LogicalResult matchAndRewrite(RmsNormOp op,
                                 PatternRewriter &rewriter) const override {
+    if (keepGpuKernels && gpuNormKernelFits(op))
+      return rewriter.notifyMatchFailure(op, "the GPU row kernel takes it");
     auto type = op.getType();
     Expr e{rewriter, op.getLoc(), type.getElementType()};
     Value x = op.getInput();
@@ -147,6 +150,8 @@ struct DecomposeRmsNorm : OpRewritePattern<RmsNormOp> {
     rewriter.replaceOp(op, e.mul(e.mul(x, inv), op.getScale()));
     return success();
   }
+
+  bool keepGpuKernels;
 };
 
 struct DecomposeGeluTanh : OpRewritePattern<GeluTanhOp> {
@@ -425,7 +430,7 @@ void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
   patterns.add<DecomposeAttention>(ctx, keepKernels || keepGpuKernels);
   patterns.add<DecomposeQLinear>(ctx, keepKernels);
   patterns.add<DecomposeLinear>(ctx, keepKernels, keepGpuLinear);
-  patterns.add<DecomposeRmsNorm, DecomposeGeluTanh, DecomposeRotary,
-               DecomposeGlu>(ctx);
+  patterns.add<DecomposeRmsNorm>(ctx, keepGpuKernels);
+  patterns.add<DecomposeGeluTanh, DecomposeRotary, DecomposeGlu>(ctx);
   populateDecomposeSsmPatterns(patterns, keepKernels, keepGpuKernels);
 }

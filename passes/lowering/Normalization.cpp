@@ -1,5 +1,6 @@
 // Softmax, log-softmax and layer norm -> linalg.generic reductions and
-// parallel generics (max-subtracted for stability).
+// parallel generics (max-subtracted for stability); for the CUDA target, f32
+// layer and RMS norms -> calls of its row kernels.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
@@ -148,9 +149,102 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
 
 } // namespace
 
+bool mlir::tessera::gpuNormKernelFits(Operation *op) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t axis = op->getAttrOfType<IntegerAttr>("axis").getInt();
+  if (!type.getElementType().isF32() || !type.hasStaticShape() || axis < 1 ||
+      axis >= type.getRank())
+    return false;
+  int64_t count = 1;
+  for (int64_t d = axis; d < type.getRank(); ++d)
+    count *= type.getDimSize(d);
+  // Operands 1 (scale) and 2 (a layer norm's bias): numpy-broadcastable to
+  // the normalized dimensions (the verifier's rule), so as many elements
+  // means the same shape up to leading ones.
+  for (Value param : op->getOperands().drop_front()) {
+    auto pt = cast<RankedTensorType>(param.getType());
+    if (!pt.hasStaticShape() || pt.getNumElements() != count)
+      return false;
+  }
+  return true;
+}
+
+namespace {
+
+/// A static tensor as its rows: leading dimensions [0, axis) and the rest
+/// collapsed, [R, C] (or, with axis 0 collapsing nothing, [count]).
+Value collapseTo(ConversionPatternRewriter &rewriter, Location loc, Value v,
+                 int64_t axis) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() == (axis > 0 ? 2 : 1))
+    return v;
+  SmallVector<ReassociationIndices> groups;
+  if (axis > 0)
+    groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, axis)));
+  groups.push_back(llvm::to_vector(llvm::seq<int64_t>(axis, type.getRank())));
+  return tensor::CollapseShapeOp::create(rewriter, loc, v, groups);
+}
+
+/// f32 layer norm / RMS norm -> tessera_gpu_{layer,rms}_norm_f32(x [R, C],
+/// scale [C], bias [C]; y [R, C]; epsilon, flags): the CUDA target's row
+/// kernels (tessera-gpu-expand-kernels); flags 1: add the bias (else the
+/// bias operand is the scale, not read).
+template <typename OpTy> struct GpuNormLowering : OpConversionPattern<OpTy> {
+  GpuNormLowering(MLIRContext *ctx, StringRef kernel)
+      : OpConversionPattern<OpTy>(ctx, /*benefit=*/2), kernel(kernel) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!gpuNormKernelFits(op))
+      return rewriter.notifyMatchFailure(op, "not a GPU row-kernel norm");
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    Value x = collapseTo(rewriter, loc, adaptor.getInput(), axis);
+    Value scale = collapseTo(rewriter, loc, adaptor.getScale(), 0);
+    Value bias = scale;
+    int64_t flags = 0;
+    if constexpr (std::is_same_v<OpTy, LayerNormOp>) {
+      if (Value b = adaptor.getBias()) {
+        bias = collapseTo(rewriter, loc, b, 0);
+        flags = 1;
+      }
+    }
+    auto rowsType = cast<RankedTensorType>(x.getType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, rowsType.getShape(),
+                                         rowsType.getElementType());
+    auto call = CallKernelOp::create(
+        rewriter, loc, TypeRange{rowsType}, rewriter.getStringAttr(kernel),
+        ValueRange{x, scale, bias}, ValueRange{init},
+        rewriter.getArrayAttr(
+            {rewriter.getF32FloatAttr(op.getEpsilon().convertToDouble()),
+             rewriter.getI64IntegerAttr(flags)}));
+    if (type.getRank() == 2) {
+      rewriter.replaceOp(op, call.getResult(0));
+      return success();
+    }
+    SmallVector<ReassociationIndices> groups = {
+        llvm::to_vector(llvm::seq<int64_t>(0, axis)),
+        llvm::to_vector(llvm::seq<int64_t>(axis, type.getRank()))};
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, type, call.getResult(0), groups);
+    return success();
+  }
+
+  std::string kernel;
+};
+
+} // namespace
+
 void mlir::tessera::populateTesseraNormalizationLoweringPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, bool gpuNormKernels) {
+  MLIRContext *ctx = patterns.getContext();
   patterns.add<SoftmaxLowering<SoftmaxOp, false>,
-               SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering>(
-      patterns.getContext());
+               SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering>(ctx);
+  if (gpuNormKernels) {
+    patterns.add<GpuNormLowering<LayerNormOp>>(ctx,
+                                               "tessera_gpu_layer_norm_f32");
+    patterns.add<GpuNormLowering<RmsNormOp>>(ctx, "tessera_gpu_rms_norm_f32");
+  }
 }

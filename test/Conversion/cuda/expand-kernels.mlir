@@ -140,6 +140,51 @@ func.func @scan_per_channel(%x: memref<2x5x6xf32>, %dt: memref<2x5x6xf32>, %a: m
 
 // -----
 
+// Layer norm with a bias (flags 1): one parallel iteration per row; the
+// mean, then the sum of squared deviations, rsqrt(var + eps), and the row
+// written scaled and shifted.
+// BLOCK-LABEL: func.func @layer_norm(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
+// CHECK-LABEL: func.func @layer_norm(
+// CHECK:   scf.parallel (%[[R:.*]]) = (%c0) to (%c6) step (%c1) {
+// CHECK:     %[[SUM:.*]] = scf.for %{{.*}} = %c0 to %c10 step %c1 iter_args
+// CHECK:       memref.load %arg0[%[[R]], %{{.*}}] : memref<6x10xf32>
+// CHECK:     %[[MEAN:.*]] = arith.divf %[[SUM]], %cst{{.*}} : f32
+// CHECK:     %[[SQ:.*]] = scf.for
+// CHECK:       arith.subf %{{.*}}, %[[MEAN]] : f32
+// CHECK:     %[[VAR:.*]] = arith.divf %[[SQ]], %cst{{.*}} : f32
+// CHECK:     %[[EPS:.*]] = arith.addf %[[VAR]], %cst{{.*}} : f32
+// CHECK:     %[[INV:.*]] = math.rsqrt %[[EPS]] : f32
+// CHECK:     scf.for %[[C:.*]] = %c0 to %c10 step %c1 {
+// CHECK:       memref.load %arg1[%[[C]]]
+// CHECK:       memref.load %arg2[%[[C]]]
+// CHECK:       memref.store %{{.*}}, %arg3[%[[R]], %[[C]]]
+func.func @layer_norm(%x: memref<6x10xf32>, %g: memref<10xf32>, %b: memref<10xf32>, %y: memref<6x10xf32>) {
+  tessera.call_kernel "tessera_gpu_layer_norm_f32" ins(%x, %g, %b : memref<6x10xf32>, memref<10xf32>, memref<10xf32>) outs(%y : memref<6x10xf32>) {scalars = [1.0e-05 : f32, 1 : i64]}
+  return
+}
+
+// -----
+
+// Near miss: RMS norm, no mean and no bias (flags 0: its operand is not
+// read); a strided row view.
+// BLOCK-LABEL: func.func @rms_norm(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
+// CHECK-LABEL: func.func @rms_norm(
+// CHECK:   scf.parallel (%[[R:.*]]) =
+// CHECK-NOT:   arith.subf
+// CHECK:     scf.for
+// CHECK:       memref.load %arg0[%[[R]], %{{.*}}] : memref<6x10xf32, strided<[16, 1]>>
+// CHECK:     math.rsqrt
+// CHECK-NOT:   memref.load %arg2
+// CHECK:       memref.store %{{.*}}, %arg3[%[[R]], %{{.*}}]
+func.func @rms_norm(%x: memref<6x10xf32, strided<[16, 1]>>, %g: memref<10xf32>, %b: memref<10xf32>, %y: memref<6x10xf32>) {
+  tessera.call_kernel "tessera_gpu_rms_norm_f32" ins(%x, %g, %b : memref<6x10xf32, strided<[16, 1]>>, memref<10xf32>, memref<10xf32>) outs(%y : memref<6x10xf32>) {scalars = [1.0e-06 : f32, 0 : i64]}
+  return
+}
+
+// -----
+
 // Other runtime kernels are left alone (the GEMM-based linear layer is a
 // cuBLASLt call on the GPU).
 // CHECK-LABEL: func.func @other_kernel(

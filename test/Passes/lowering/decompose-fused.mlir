@@ -227,8 +227,10 @@ func.func @gpu_linear(%x: tensor<3x4xf32>, %w: tensor<4x6xf32>, %b: tensor<6xf32
 
 // keep-gpu-kernels (--target=cuda): f32 attention (its boolean mask made
 // additive and rank 4, as for the CPU kernel) and the f32 selective scan
-// stay for their generated GPU kernels; the near misses are decomposed: an
-// f64 attention, the causal conv1d and a linear layer (keep-gpu-linear's).
+// and an f32 RMS norm whose scale covers its rows stay for their generated
+// GPU kernels; the near misses are decomposed: an f64 attention, an RMS norm
+// with a broadcast scale, the causal conv1d and a linear layer
+// (keep-gpu-linear's).
 // GPUK-LABEL: func.func @gpu_kernels
 // GPUK: %[[ADD:.*]] = tessera.where %arg2, %{{.*}}, %{{.*}} : (tensor<3x5xi1>, tensor<f32>, tensor<f32>) -> tensor<3x5xf32>
 // GPUK: %[[M4:.*]] = tessera.reshape %[[ADD]] : tensor<3x5xf32> to tensor<1x1x3x5xf32>
@@ -236,6 +238,8 @@ func.func @gpu_linear(%x: tensor<3x4xf32>, %w: tensor<4x6xf32>, %b: tensor<6xf32
 // GPUK-NOT: tessera.attention
 // GPUK: tessera.matmul {{.*}}f64
 // GPUK: tessera.selective_scan
+// GPUK: tessera.rms_norm %arg10, %arg11 {axis = 1
+// GPUK-NOT: tessera.rms_norm
 // GPUK-NOT: tessera.causal_conv1d
 // GPUK-NOT: tessera.linear
 // GPUK: return
@@ -245,12 +249,14 @@ func.func @gpu_linear(%x: tensor<3x4xf32>, %w: tensor<4x6xf32>, %b: tensor<6xf32
 // KEEP-LABEL: func.func @gpu_kernels
 // KEEP: tessera.selective_scan
 // KEEP: tessera.causal_conv1d
-func.func @gpu_kernels(%q: tensor<1x2x3x8xf32>, %k: tensor<1x2x5x8xf32>, %keep: tensor<3x5xi1>, %qd: tensor<1x2x3x8xf64>, %x: tensor<2x5x6xf32>, %a: tensor<6x4xf32>, %b: tensor<2x5x4xf32>, %w: tensor<6x3xf32>, %xl: tensor<3x4xf32>, %wl: tensor<4x6xf32>) -> (tensor<1x2x3x8xf32>, tensor<1x2x3x8xf64>, tensor<2x5x6xf32>, tensor<2x6x4xf32>, tensor<2x6x5xf32>, tensor<3x6xf32>) {
+func.func @gpu_kernels(%q: tensor<1x2x3x8xf32>, %k: tensor<1x2x5x8xf32>, %keep: tensor<3x5xi1>, %qd: tensor<1x2x3x8xf64>, %x: tensor<2x5x6xf32>, %a: tensor<6x4xf32>, %b: tensor<2x5x4xf32>, %w: tensor<6x3xf32>, %xl: tensor<3x4xf32>, %wl: tensor<4x6xf32>, %xr: tensor<3x4x6xf32>, %gr: tensor<4x6xf32>, %gb: tensor<6xf32>) -> (tensor<1x2x3x8xf32>, tensor<1x2x3x8xf64>, tensor<2x5x6xf32>, tensor<2x6x4xf32>, tensor<2x6x5xf32>, tensor<3x6xf32>, tensor<3x4x6xf32>, tensor<3x4x6xf32>) {
   %0 = tessera.attention %q, %k, %k, %keep {scale = 0.35 : f64, mask_kind = "boolean"} : (tensor<1x2x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, tensor<3x5xi1>) -> tensor<1x2x3x8xf32>
   %1 = tessera.attention %qd, %qd, %qd {scale = 0.35 : f64} : (tensor<1x2x3x8xf64>, tensor<1x2x3x8xf64>, tensor<1x2x3x8xf64>) -> tensor<1x2x3x8xf64>
   %y, %h = tessera.selective_scan %x, %x, %a, %b, %b {delta_softplus = true} : (tensor<2x5x6xf32>, tensor<2x5x6xf32>, tensor<6x4xf32>, tensor<2x5x4xf32>, tensor<2x5x4xf32>) -> (tensor<2x5x6xf32>, tensor<2x6x4xf32>)
   %xt = tessera.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<2x5x6xf32> to tensor<2x6x5xf32>
   %c = tessera.causal_conv1d %xt, %w : (tensor<2x6x5xf32>, tensor<6x3xf32>) -> tensor<2x6x5xf32>
   %l = tessera.linear %xl, %wl {activation = "relu"} : (tensor<3x4xf32>, tensor<4x6xf32>) -> tensor<3x6xf32>
-  return %0, %1, %y, %h, %c, %l : tensor<1x2x3x8xf32>, tensor<1x2x3x8xf64>, tensor<2x5x6xf32>, tensor<2x6x4xf32>, tensor<2x6x5xf32>, tensor<3x6xf32>
+  %n = tessera.rms_norm %xr, %gr {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<3x4x6xf32>, tensor<4x6xf32>) -> tensor<3x4x6xf32>
+  %nb = tessera.rms_norm %xr, %gb {axis = 1 : i64, epsilon = 1.0e-06 : f32} : (tensor<3x4x6xf32>, tensor<6xf32>) -> tensor<3x4x6xf32>
+  return %0, %1, %y, %h, %c, %l, %n, %nb : tensor<1x2x3x8xf32>, tensor<1x2x3x8xf64>, tensor<2x5x6xf32>, tensor<2x6x4xf32>, tensor<2x6x5xf32>, tensor<3x6xf32>, tensor<3x4x6xf32>, tensor<3x4x6xf32>
 }

@@ -72,13 +72,30 @@ def unary_case(rng, opname, fn, shape):
     return {"x": x}, body, ty(x), fn(x.astype(np.float64))
 
 
-def rms_case(rng):
-    x = rng.standard_normal((2, 5, 24)).astype(np.float32)
-    g = rng.standard_normal((24,)).astype(np.float32)
-    ref = x / np.sqrt(np.mean(x.astype(np.float64) ** 2, -1, keepdims=True) + 1e-6) * g
-    body = (f"  %r = tessera.rms_norm %x, %g {{axis = 2 : i64, epsilon = 1.0e-06 : f32}} : "
+def rms_case(rng, shape=(2, 5, 24), axis=2, gshape=(24,)):
+    x = rng.standard_normal(shape).astype(np.float32)
+    g = rng.standard_normal(gshape).astype(np.float32)
+    dims = tuple(range(axis, len(shape)))
+    ref = x / np.sqrt(np.mean(x.astype(np.float64) ** 2, dims, keepdims=True) + 1e-6) * g
+    body = (f"  %r = tessera.rms_norm %x, %g {{axis = {axis} : i64, epsilon = 1.0e-06 : f32}} : "
             f"({ty(x)}, {ty(g)}) -> {ty(x)}\n")
     return {"x": x, "g": g}, body, ty(x), ref
+
+
+def layer_norm_case(rng, shape, axis, gshape, bias):
+    x = (rng.standard_normal(shape) * 3 + 1).astype(np.float32)
+    ins = {"x": x, "g": rng.standard_normal(gshape).astype(np.float32)}
+    if bias:
+        ins["b"] = rng.standard_normal(gshape).astype(np.float32)
+    dims = tuple(range(axis, len(shape)))
+    x64 = x.astype(np.float64)
+    mean = np.mean(x64, dims, keepdims=True)
+    var = np.mean((x64 - mean) ** 2, dims, keepdims=True)
+    ref = (x64 - mean) / np.sqrt(var + 1e-5) * ins["g"] + (ins["b"] if bias else 0)
+    operands = ", ".join("%" + n for n in ins)
+    body = (f"  %r = tessera.layer_norm {operands} {{axis = {axis} : i64, epsilon = 1.0e-05 : f32}} : "
+            f"({', '.join(ty(a) for a in ins.values())}) -> {ty(x)}\n")
+    return ins, body, ty(x), ref
 
 
 def rotary_case(rng, interleaved):
@@ -193,6 +210,12 @@ def cases(rng):
                                  ["D", "z", "delta_bias", "initial_state"], True)
     yield "scan_per_channel", scan_case(rng, 3, 9, 7, 3, False, [], False)
     yield "rms_norm", rms_case(rng)
+    yield "rms_norm_2d_scale", rms_case(rng, (3, 4, 10), 1, (4, 10))
+    yield "rms_norm_broadcast_scale", rms_case(rng, (3, 4, 10), 1, (10,))
+    yield "layer_norm", layer_norm_case(rng, (2, 7, 48), 2, (48,), True)
+    yield "layer_norm_2d_nobias", layer_norm_case(rng, (3, 4, 6), 1, (4, 6), False)
+    yield "layer_norm_rank2", layer_norm_case(rng, (5, 33), 1, (33,), True)
+    yield "layer_norm_broadcast_scale", layer_norm_case(rng, (2, 3, 4, 5), 2, (1, 5), True)
     yield "rotary_half", rotary_case(rng, False)
     yield "rotary_interleaved", rotary_case(rng, True)
     yield "gelu_tanh", unary_case(rng, "gelu_tanh", gelu_tanh, (4, 33))
