@@ -167,14 +167,37 @@ bool hasShape(tessera::CallKernelOp call, ArrayRef<int64_t> inputRanks,
   return true;
 }
 
+/// Query rows that fill a GPU well enough: with fewer (decoding, small
+/// batches), each row's keys are split between threads, at least
+/// kMinKeysPerSplit each, until about this many threads run.
+constexpr int64_t kSplitRowsBelow = 4096;
+constexpr int64_t kMinKeysPerSplit = 64;
+
+/// How many key ranges each query row is split into (1: none). Static
+/// shapes only.
+int64_t attentionSplits(MemRefType out, MemRefType key) {
+  if (!out.hasStaticShape() || !key.hasStaticShape())
+    return 1;
+  int64_t rows = out.getDimSize(0) * out.getDimSize(1) * out.getDimSize(2);
+  int64_t skv = key.getDimSize(2);
+  if (rows == 0 || rows >= kSplitRowsBelow)
+    return 1;
+  int64_t byKeys = skv / kMinKeysPerSplit;
+  int64_t byRows = (kSplitRowsBelow + rows - 1) / rows;
+  return std::max<int64_t>(1, std::min(byKeys, byRows));
+}
+
 /// tessera_attention_f32(q, k, v, mask; out; scale, flags): one thread per
-/// query row (b, h, i). Keys go by tiles of kAttentionTile: the tile's
-/// scores (scale·q·k + mask) into the row's scratch, their maximum m' (with
-/// the running maximum m), then the output row (the running sum of p·v)
-/// is rescaled by e^(m - m') and the tile's e^(s - m')·v added, and the
-/// denominator likewise. With `causal` the loop stops at key i: tiles past
-/// the diagonal are never visited. A row whose scores are all -inf ends as
-/// 0/0 = NaN, what the unfused softmax gives.
+/// query row (b, h, i), or, with few rows and many keys, per row and range
+/// of keys (attentionSplits; a second kernel then merges the ranges'
+/// results by their maxima, as split-K flash decoding does). Keys go by
+/// tiles of kAttentionTile: the tile's scores (scale·q·k + mask) into the
+/// thread's scratch column, their maximum m' (with the running maximum m),
+/// then the accumulator row (the running sum of p·v) is rescaled by
+/// e^(m - m') and the tile's e^(s - m')·v added, and the denominator
+/// likewise. With `causal` the loop stops at key i: tiles past the diagonal
+/// are never visited. A row whose scores are all -inf ends as 0/0 = NaN,
+/// what the unfused softmax gives.
 LogicalResult expandAttention(tessera::CallKernelOp call) {
   if (!hasShape(call, {4, 4, 4, 4}, {4}, {true, false}))
     return call.emitError("tessera_attention_f32 expects q, k, v, mask "
@@ -190,90 +213,100 @@ LogicalResult expandAttention(tessera::CallKernelOp call) {
         v = call.getInputs()[2], mask = call.getInputs()[3],
         out = call.getOutputs()[0];
   double scale = cast<FloatAttr>(call.getScalars()[0]).getValueAsDouble();
+  int64_t splits = attentionSplits(cast<MemRefType>(out.getType()),
+                                   cast<MemRefType>(k.getType()));
   ImplicitLocOpBuilder ib(call.getLoc(), call);
   Builder e{ib};
   Value B = e.dim(out, 0), H = e.dim(out, 1), S = e.dim(out, 2),
         Dv = e.dim(out, 3), D = e.dim(q, 3), Hkv = e.dim(k, 1),
         Skv = e.dim(k, 2);
   Value tile = e.idx(kAttentionTile);
-  // [tile, row]: the threads of a warp (consecutive rows) touch
+  Value rows = e.mul(e.mul(B, H), S);
+  Value nSplits = e.idx(splits);
+  // [tile, thread]: the threads of a warp (consecutive rows) touch
   // consecutive words.
   auto scratchType =
       MemRefType::get({kAttentionTile, ShapedType::kDynamic}, ib.getF32Type());
-  Value rows = e.mul(e.mul(B, H), S);
-  Value scratch = memref::AllocOp::create(ib, scratchType, ValueRange{rows});
+  Value scratch = memref::AllocOp::create(ib, scratchType,
+                                          ValueRange{e.mul(rows, nSplits)});
   Value group = arith::DivUIOp::create(ib, H, Hkv);
   Value negInf = e.f32(-std::numeric_limits<double>::infinity());
   Value zero = e.f32(0.0);
 
-  e.parallel({B, H, S}, [&](ValueRange ivs) {
-    Value b = ivs[0], h = ivs[1], i = ivs[2];
-    Value g = (flags & kKvTiled) ? Value(arith::RemUIOp::create(ib, h, Hkv))
-                                 : Value(arith::DivUIOp::create(ib, h, group));
-    Value row = e.add(e.mul(e.add(e.mul(b, H), h), S), i);
-    auto zeroRow = [&] {
-      e.loop(Dv, [&](Value d) { e.store(zero, out, {b, h, i, d}); });
-    };
-    auto compute = [&] {
-      zeroRow();
-      Value end =
-          (flags & kCausal)
-              ? Value(arith::MinUIOp::create(ib, e.add(i, e.idx(1)), Skv))
-              : Skv;
-      SmallVector<Value> ml = e.loop(
-          e.idx(0), end, tile, {negInf, zero},
-          [&](Value t0, ValueRange carried) -> SmallVector<Value> {
-            Value m = carried[0], l = carried[1];
-            Value n = arith::MinUIOp::create(ib, tile, e.sub(end, t0));
-            // Scores of the tile and their maximum.
-            Value tileMax = e.sum(n, negInf, [&](Value jj, Value mx) {
-              Value j = e.add(t0, jj);
-              Value dot = e.sum(D, zero, [&](Value d, Value acc) {
-                return e.add(acc, e.mul(e.load(q, {b, h, i, d}),
-                                        e.load(k, {b, g, j, d})));
-              });
-              Value s = e.mul(dot, e.f32(scale));
-              if (flags & kHasMask)
-                s = e.add(s, e.load(mask, {e.broadcastIndex(mask, 0, b),
-                                           e.broadcastIndex(mask, 1, h),
-                                           e.broadcastIndex(mask, 2, i),
-                                           e.broadcastIndex(mask, 3, j)}));
-              e.store(s, scratch, {jj, row});
-              return Value(arith::MaximumFOp::create(ib, mx, s));
+  auto kvHead = [&](Value h) {
+    return (flags & kKvTiled) ? Value(arith::RemUIOp::create(ib, h, Hkv))
+                              : Value(arith::DivUIOp::create(ib, h, group));
+  };
+  auto rowOf = [&](Value b, Value h, Value i) {
+    return e.add(e.mul(e.add(e.mul(b, H), h), S), i);
+  };
+  // Keys of query i: [0, i] with `causal`, else all.
+  auto keyEnd = [&](Value i) {
+    return (flags & kCausal)
+               ? Value(arith::MinUIOp::create(ib, e.add(i, e.idx(1)), Skv))
+               : Skv;
+  };
+  // Keys [begin, end) of query (b, h, i) into the accumulator row `acc`
+  // (its element d at accAt(d), zeroed first), scores in scratch column
+  // `col`; returns the maximum and the denominator.
+  auto attend = [&](Value b, Value h, Value i, Value begin, Value end,
+                    Value col, Value acc,
+                    function_ref<SmallVector<Value>(Value)> accAt) {
+    Value g = kvHead(h);
+    e.loop(Dv, [&](Value d) { e.store(zero, acc, accAt(d)); });
+    return e.loop(
+        begin, end, tile, {negInf, zero},
+        [&](Value t0, ValueRange carried) -> SmallVector<Value> {
+          Value m = carried[0], l = carried[1];
+          Value n = arith::MinUIOp::create(ib, tile, e.sub(end, t0));
+          // Scores of the tile and their maximum.
+          Value tileMax = e.sum(n, negInf, [&](Value jj, Value mx) {
+            Value j = e.add(t0, jj);
+            Value dot = e.sum(D, zero, [&](Value d, Value sum) {
+              return e.add(
+                  sum, e.mul(e.load(q, {b, h, i, d}), e.load(k, {b, g, j, d})));
             });
-            Value mNew = arith::MaximumFOp::create(ib, m, tileMax);
-            // While every score so far is -inf, nothing is added: exponents
-            // are taken against 0 instead of -inf (which would give NaN).
-            Value allMasked = arith::CmpFOp::create(
-                ib, arith::CmpFPredicate::OEQ, mNew, negInf);
-            Value base = arith::SelectOp::create(ib, allMasked, zero, mNew);
-            Value alpha = math::ExpOp::create(ib, e.sub(m, base));
-            Value tileSum = e.sum(n, zero, [&](Value jj, Value acc) {
-              Value p = math::ExpOp::create(
-                  ib, e.sub(e.load(scratch, {jj, row}), base));
-              e.store(p, scratch, {jj, row});
-              return e.add(acc, p);
-            });
-            e.loop(Dv, [&](Value d) {
-              Value o = e.mul(e.load(out, {b, h, i, d}), alpha);
-              o = e.sum(n, o, [&](Value jj, Value acc) {
-                return e.add(acc, e.mul(e.load(scratch, {jj, row}),
-                                        e.load(v, {b, g, e.add(t0, jj), d})));
-              });
-              e.store(o, out, {b, h, i, d});
-            });
-            return {mNew, e.add(e.mul(l, alpha), tileSum)};
+            Value s = e.mul(dot, e.f32(scale));
+            if (flags & kHasMask)
+              s = e.add(s, e.load(mask, {e.broadcastIndex(mask, 0, b),
+                                         e.broadcastIndex(mask, 1, h),
+                                         e.broadcastIndex(mask, 2, i),
+                                         e.broadcastIndex(mask, 3, j)}));
+            e.store(s, scratch, {jj, col});
+            return Value(arith::MaximumFOp::create(ib, mx, s));
           });
-      e.loop(Dv, [&](Value d) {
-        Value o = e.load(out, {b, h, i, d});
-        e.store(arith::DivFOp::create(ib, o, ml[1]), out, {b, h, i, d});
-      });
-    };
+          Value mNew = arith::MaximumFOp::create(ib, m, tileMax);
+          // While every score so far is -inf, nothing is added: exponents
+          // are taken against 0 instead of -inf (which would give NaN).
+          Value allMasked = arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ,
+                                                  mNew, negInf);
+          Value base = arith::SelectOp::create(ib, allMasked, zero, mNew);
+          Value alpha = math::ExpOp::create(ib, e.sub(m, base));
+          Value tileSum = e.sum(n, zero, [&](Value jj, Value sum) {
+            Value p = math::ExpOp::create(
+                ib, e.sub(e.load(scratch, {jj, col}), base));
+            e.store(p, scratch, {jj, col});
+            return e.add(sum, p);
+          });
+          e.loop(Dv, [&](Value d) {
+            Value o = e.mul(e.load(acc, accAt(d)), alpha);
+            o = e.sum(n, o, [&](Value jj, Value sum) {
+              return e.add(sum, e.mul(e.load(scratch, {jj, col}),
+                                      e.load(v, {b, g, e.add(t0, jj), d})));
+            });
+            e.store(o, acc, accAt(d));
+          });
+          return {mNew, e.add(e.mul(l, alpha), tileSum)};
+        });
+  };
+  // A padding query (its own key masked) gets a 0 row; `compute` the
+  // others.
+  auto unlessPadding = [&](Value b, Value h, Value i,
+                           function_ref<void()> compute) {
     if (!(flags & kPaddingQueries)) {
       compute();
       return;
     }
-    // A padding query (its own key masked) gets a 0 row.
     Value own =
         e.load(mask, {e.broadcastIndex(mask, 0, b), e.idx(0), e.idx(0), i});
     Value padding =
@@ -281,10 +314,85 @@ LogicalResult expandAttention(tessera::CallKernelOp call) {
     auto ifOp = scf::IfOp::create(ib, padding, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(ib);
     ib.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    zeroRow();
+    e.loop(Dv, [&](Value d) { e.store(zero, out, {b, h, i, d}); });
     ib.setInsertionPoint(ifOp.elseBlock()->getTerminator());
     compute();
-  });
+  };
+
+  if (splits == 1) {
+    e.parallel({B, H, S}, [&](ValueRange ivs) {
+      Value b = ivs[0], h = ivs[1], i = ivs[2];
+      unlessPadding(b, h, i, [&] {
+        SmallVector<Value> ml = attend(b, h, i, e.idx(0), keyEnd(i),
+                                       rowOf(b, h, i), out, [&](Value d) {
+                                         return SmallVector<Value>{b, h, i, d};
+                                       });
+        e.loop(Dv, [&](Value d) {
+          Value o = e.load(out, {b, h, i, d});
+          e.store(arith::DivFOp::create(ib, o, ml[1]), out, {b, h, i, d});
+        });
+      });
+    });
+  } else {
+    // Each range's accumulator row [split, row, Dv] and its maximum and
+    // denominator [2, split, row].
+    auto f32 = ib.getF32Type();
+    Value partAcc = memref::AllocOp::create(
+        ib,
+        MemRefType::get({splits, ShapedType::kDynamic, ShapedType::kDynamic},
+                        f32),
+        ValueRange{rows, Dv});
+    Value partML = memref::AllocOp::create(
+        ib, MemRefType::get({2, splits, ShapedType::kDynamic}, f32),
+        ValueRange{rows});
+    // Keys per range.
+    Value chunk = arith::CeilDivUIOp::create(ib, Skv, nSplits);
+    e.parallel({B, H, S, nSplits}, [&](ValueRange ivs) {
+      Value b = ivs[0], h = ivs[1], i = ivs[2], sp = ivs[3];
+      Value row = rowOf(b, h, i);
+      Value end = keyEnd(i);
+      Value begin = arith::MinUIOp::create(ib, e.mul(sp, chunk), end);
+      Value stop = arith::MinUIOp::create(ib, e.add(begin, chunk), end);
+      SmallVector<Value> ml =
+          attend(b, h, i, begin, stop, e.add(e.mul(sp, rows), row), partAcc,
+                 [&](Value d) {
+                   return SmallVector<Value>{sp, row, d};
+                 });
+      e.store(ml[0], partML, {e.idx(0), sp, row});
+      e.store(ml[1], partML, {e.idx(1), sp, row});
+    });
+    // Merge: out = sum_r e^(m_r - M)·acc_r / sum_r e^(m_r - M)·l_r, M the
+    // ranges' maximum (0 while every score is -inf, as above).
+    e.parallel({B, H, S}, [&](ValueRange ivs) {
+      Value b = ivs[0], h = ivs[1], i = ivs[2];
+      Value row = rowOf(b, h, i);
+      unlessPadding(b, h, i, [&] {
+        Value mMax = e.sum(nSplits, negInf, [&](Value sp, Value mx) {
+          return Value(arith::MaximumFOp::create(
+              ib, mx, e.load(partML, {e.idx(0), sp, row})));
+        });
+        Value allMasked =
+            arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ, mMax, negInf);
+        Value base = arith::SelectOp::create(ib, allMasked, zero, mMax);
+        // The ranges' weights e^(m_r - M) replace their maxima.
+        Value l = e.sum(nSplits, zero, [&](Value sp, Value sum) {
+          Value w = math::ExpOp::create(
+              ib, e.sub(e.load(partML, {e.idx(0), sp, row}), base));
+          e.store(w, partML, {e.idx(0), sp, row});
+          return e.add(sum, e.mul(w, e.load(partML, {e.idx(1), sp, row})));
+        });
+        e.loop(Dv, [&](Value d) {
+          Value o = e.sum(nSplits, zero, [&](Value sp, Value sum) {
+            return e.add(sum, e.mul(e.load(partML, {e.idx(0), sp, row}),
+                                    e.load(partAcc, {sp, row, d})));
+          });
+          e.store(arith::DivFOp::create(ib, o, l), out, {b, h, i, d});
+        });
+      });
+    });
+    memref::DeallocOp::create(ib, partAcc);
+    memref::DeallocOp::create(ib, partML);
+  }
   memref::DeallocOp::create(ib, scratch);
   call.erase();
   return success();

@@ -11,13 +11,13 @@
 // CHECK-LABEL: func.func @causal_gqa(
 // CHECK:   %[[SCRATCH:.*]] = memref.alloc() : memref<32x32xf32>
 // CHECK:   scf.parallel (%[[H:.*]], %[[I:.*]]) = (%c0, %c0) to (%c4, %c8) step (%c1, %c1) {
-// CHECK:     %[[G:.*]] = arith.divui %[[H]], %c2 : index
-// CHECK:     %[[ROWH:.*]] = arith.muli %[[H]], %c8 : index
-// CHECK:     %[[ROW:.*]] = arith.addi %[[ROWH]], %[[I]] : index
-// CHECK:     scf.for
-// CHECK:       memref.store %{{.*}}, %arg3[%c0, %[[H]], %[[I]], %{{.*}}]
 // CHECK:     %[[NEXT:.*]] = arith.addi %[[I]], %c1 : index
 // CHECK:     %[[END:.*]] = arith.minui %[[NEXT]], %c8 : index
+// CHECK:     %[[ROWH:.*]] = arith.muli %[[H]], %c8 : index
+// CHECK:     %[[ROW:.*]] = arith.addi %[[ROWH]], %[[I]] : index
+// CHECK:     %[[G:.*]] = arith.divui %[[H]], %c2 : index
+// CHECK:     scf.for
+// CHECK:       memref.store %{{.*}}, %arg3[%c0, %[[H]], %[[I]], %{{.*}}]
 // CHECK:     %[[ML:.*]]:2 = scf.for %[[T0:.*]] = %c0 to %[[END]] step %c32 iter_args(%[[M:.*]] = %cst{{.*}}, %[[L:.*]] = %cst{{.*}}) -> (f32, f32) {
 // CHECK:       scf.for %[[JJ:.*]] = %c0 to %{{.*}} step %c1 iter_args
 // CHECK:         %[[J:.*]] = arith.addi %[[T0]], %[[JJ]] : index
@@ -59,6 +59,42 @@ func.func @causal_gqa(%q: memref<1x4x8x16xf32>, %k: memref<1x2x8x16xf32>, %v: me
 // BLOCK: } {tessera.gpu_block_size = 64 : i64}
 func.func @full_tiled_mask(%q: memref<2x4x8x16xf32>, %k: memref<2x2x8x16xf32, strided<[256, 16, 32, 1]>>, %v: memref<2x2x8x16xf32>, %m: memref<2x1x1x8xf32>, %o: memref<2x4x8x16xf32>) {
   tessera.call_kernel "tessera_attention_f32" ins(%q, %k, %v, %m : memref<2x4x8x16xf32>, memref<2x2x8x16xf32, strided<[256, 16, 32, 1]>>, memref<2x2x8x16xf32>, memref<2x1x1x8xf32>) outs(%o : memref<2x4x8x16xf32>) {scalars = [0.25 : f32, 6 : i64]}
+  return
+}
+
+// -----
+
+// Few query rows (decoding: 4 heads x 1 query) and many keys (300): each
+// row's keys are split into 4 ranges of 75 (at least 64 keys each), one
+// thread per head and range, each range's accumulator row, maximum and
+// denominator kept apart; a second loop merges the ranges by their maxima.
+// BLOCK-LABEL: func.func @split_keys(
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
+// BLOCK: } {tessera.gpu_block_size = 64 : i64}
+// CHECK-LABEL: func.func @split_keys(
+// CHECK:   %[[SCRATCH:.*]] = memref.alloc() : memref<32x16xf32>
+// CHECK:   %[[ACC:.*]] = memref.alloc() : memref<4x4x64xf32>
+// CHECK:   %[[ML:.*]] = memref.alloc() : memref<2x4x4xf32>
+// CHECK:   scf.parallel (%[[H:.*]], %[[SP:.*]]) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+// CHECK:     %[[BEGIN:.*]] = arith.muli %[[SP]], %c75 : index
+// CHECK:     %[[B:.*]] = arith.minui %[[BEGIN]], %c300 : index
+// CHECK:     %[[STOP:.*]] = arith.addi %[[B]], %c75 : index
+// CHECK:     %[[E:.*]] = arith.minui %[[STOP]], %c300 : index
+// CHECK:     memref.store %{{.*}}, %[[ACC]][%[[SP]], %[[H]], %{{.*}}]
+// CHECK:     %[[RES:.*]]:2 = scf.for %{{.*}} = %[[B]] to %[[E]] step %c32
+// CHECK:     memref.store %[[RES]]#0, %[[ML]][%c0, %[[SP]], %[[H]]]
+// CHECK:     memref.store %[[RES]]#1, %[[ML]][%c1, %[[SP]], %[[H]]]
+// CHECK:   scf.parallel (%[[H2:.*]]) = (%c0) to (%c4) step (%c1) {
+// CHECK:     arith.maximumf
+// CHECK:     math.exp
+// CHECK:     memref.load %[[ACC]][%{{.*}}, %[[H2]], %{{.*}}]
+// CHECK:     arith.divf
+// CHECK:     memref.store %{{.*}}, %arg3[%c0, %[[H2]], %c0, %{{.*}}]
+// CHECK:   memref.dealloc %[[ACC]]
+// CHECK:   memref.dealloc %[[ML]]
+// CHECK:   memref.dealloc %[[SCRATCH]]
+func.func @split_keys(%q: memref<1x4x1x64xf32>, %k: memref<1x1x300x64xf32>, %v: memref<1x1x300x64xf32>, %o: memref<1x4x1x64xf32>) {
+  tessera.call_kernel "tessera_attention_f32" ins(%q, %k, %v, %q : memref<1x4x1x64xf32>, memref<1x1x300x64xf32>, memref<1x1x300x64xf32>, memref<1x4x1x64xf32>) outs(%o : memref<1x4x1x64xf32>) {scalars = [0.125 : f32, 0 : i64]}
   return
 }
 

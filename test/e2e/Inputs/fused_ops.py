@@ -42,7 +42,8 @@ def attention_ref(q, k, v, mask, kind, scale, causal, tiled=False):
     return np.matmul(softmax(s), v)
 
 
-def attention_case(rng, b, h, hkv, s, skv, d, dv, kind, causal, mshape=None, tiled=False):
+def attention_case(rng, b, h, hkv, s, skv, d, dv, kind, causal, mshape=None, tiled=False,
+                   padding=False):
     q = rng.standard_normal((b, h, s, d)).astype(np.float32)
     k = rng.standard_normal((b, hkv, skv, d)).astype(np.float32)
     v = rng.standard_normal((b, hkv, skv, dv)).astype(np.float32)
@@ -59,11 +60,15 @@ def attention_case(rng, b, h, hkv, s, skv, d, dv, kind, causal, mshape=None, til
     scale = 1.0 / np.sqrt(d)
     out = np.zeros((b, h, s, dv), np.float32)
     attrs = (f'scale = {scale!r} : f64, causal = {str(causal).lower()}, mask_kind = "{kind}", '
-             f'kv_tiled = {str(tiled).lower()}')
+             f'kv_tiled = {str(tiled).lower()}, padding_queries = {str(padding).lower()}')
     operands = ", ".join("%" + n for n in ins)
     body = (f"  %r = tessera.attention {operands} {{{attrs}}} : "
             f"({', '.join(ty(a) for a in ins.values())}) -> {ty(out)}\n")
-    return ins, body, ty(out), attention_ref(q, k, v, mask, kind, scale, causal, tiled)
+    ref = attention_ref(q, k, v, mask, kind, scale, causal, tiled)
+    if padding:
+        # Query i is padding where its own key is masked: a 0 row.
+        ref = np.where((mask[:, 0, 0, :] <= -1e4)[:, None, :, None], 0.0, ref)
+    return ins, body, ty(out), ref
 
 
 def unary_case(rng, opname, fn, shape):
@@ -206,6 +211,8 @@ def cases(rng):
                                              (1, 2, 130, 130))
     yield "gqa_tiled", attention_case(rng, 2, 6, 2, 20, 20, 16, 16, "none", True, tiled=True)
     yield "mqa_long", attention_case(rng, 1, 4, 1, 1, 300, 128, 128, "none", False)
+    yield "padding_long", attention_case(rng, 2, 2, 2, 160, 160, 16, 16, "additive", False,
+                                         (2, 1, 1, 160), padding=True)
     yield "scan_full", scan_case(rng, 2, 13, 20, 5, True,
                                  ["D", "z", "delta_bias", "initial_state"], True)
     yield "scan_per_channel", scan_case(rng, 3, 9, 7, 3, False, [], False)
