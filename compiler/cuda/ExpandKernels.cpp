@@ -10,6 +10,7 @@
 // its decomposition's many (and the attention scores are never
 // materialized). Emulated (--gpu-emulate), the same nest runs on the host.
 #include "compiler/cuda/CudaPasses.h"
+#include "passes/KernelFlags.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,25 +37,7 @@ constexpr int64_t kAttentionTile = 32;
 /// spread them over 4x as many SMs as blocks of 256 would.
 constexpr int64_t kExpandedBlockSize = 64;
 
-// Flags of tessera_attention_f32 and tessera_selective_scan_f32
-// (runtime/include/tessera_runtime.h).
-enum : int64_t {
-  kCausal = 1,
-  kHasMask = 2,
-  kKvTiled = 4,
-  kPaddingQueries = 8,
-  kAttentionFlags = 15
-};
-enum : int64_t {
-  kSoftplus = 1,
-  kSkip = 2,
-  kGate = 4,
-  kDeltaBias = 8,
-  kInitialState = 16,
-  kBPerChannel = 64,
-  kCPerChannel = 128,
-  kScanFlags = 1 | 2 | 4 | 8 | 16 | 64 | 128
-};
+using namespace mlir::tessera::abi;
 
 /// Index arithmetic and loops, on an ImplicitLocOpBuilder.
 struct Builder {
@@ -424,16 +407,16 @@ LogicalResult expandSelectiveScan(tessera::CallKernelOp call) {
   e.parallel({Bt, D}, [&](ValueRange ivs) {
     Value b = ivs[0], d = ivs[1];
     e.loop(N, [&](Value n) {
-      Value h = (flags & kInitialState) ? e.load(h0, {b, d, n}) : zero;
+      Value h = (flags & kScanHasInitialState) ? e.load(h0, {b, d, n}) : zero;
       e.store(h, hLast, {b, d, n});
     });
-    Value dtBias = (flags & kDeltaBias) ? e.load(bias, {d}) : Value();
-    Value dSkip = (flags & kSkip) ? e.load(skip, {d}) : Value();
+    Value dtBias = (flags & kScanHasDeltaBias) ? e.load(bias, {d}) : Value();
+    Value dSkip = (flags & kScanHasD) ? e.load(skip, {d}) : Value();
     e.loop(L, [&](Value t) {
       Value dt = e.load(delta, {b, t, d});
       if (dtBias)
         dt = e.add(dt, dtBias);
-      if (flags & kSoftplus) {
+      if (flags & kScanSoftplus) {
         // torch's softplus: linear above 20.
         Value soft = math::Log1pOp::create(ib, math::ExpOp::create(ib, dt));
         Value big = arith::CmpFOp::create(ib, arith::CmpFPredicate::OGT, dt,
@@ -442,10 +425,10 @@ LogicalResult expandSelectiveScan(tessera::CallKernelOp call) {
       }
       Value xv = e.load(x, {b, t, d});
       Value yv = e.sum(N, zero, [&](Value n, Value acc) {
-        Value bn = (flags & kBPerChannel) ? e.load(Bm, {e.idx(0), d, n})
-                                          : e.load(Bm, {b, t, n});
-        Value cn = (flags & kCPerChannel) ? e.load(Cm, {e.idx(0), d, n})
-                                          : e.load(Cm, {b, t, n});
+        Value bn = (flags & kScanBPerChannel) ? e.load(Bm, {e.idx(0), d, n})
+                                              : e.load(Bm, {b, t, n});
+        Value cn = (flags & kScanCPerChannel) ? e.load(Cm, {e.idx(0), d, n})
+                                              : e.load(Cm, {b, t, n});
         Value decay = math::ExpOp::create(ib, e.mul(dt, e.load(A, {d, n})));
         Value h = e.add(e.mul(decay, e.load(hLast, {b, d, n})),
                         e.mul(e.mul(dt, bn), xv));
@@ -454,7 +437,7 @@ LogicalResult expandSelectiveScan(tessera::CallKernelOp call) {
       });
       if (dSkip)
         yv = e.add(yv, e.mul(dSkip, xv));
-      if (flags & kGate) {
+      if (flags & kScanHasZ) {
         // z · sigmoid(z) = z / (1 + e^-z)
         Value zv = e.load(z, {b, t, d});
         Value denom =

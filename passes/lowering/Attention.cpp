@@ -2,6 +2,7 @@
 // online-softmax kernel (tessera_attention_f32). Other element types and
 // boolean or lower-rank masks are rewritten by tessera-decompose-fused
 // before this runs.
+#include "passes/KernelFlags.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -11,13 +12,7 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 namespace {
-/// Flags of tessera_attention_f32 (runtime/include/tessera_runtime.h).
-enum AttentionFlags : int64_t {
-  kCausal = 1,
-  kHasMask = 2,
-  kKvTiled = 4,
-  kPaddingQueries = 8
-};
+using namespace mlir::tessera::abi;
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
   using OpConversionPattern::OpConversionPattern;

@@ -3,6 +3,7 @@
 // tessera_causal_conv1d_f32 and tessera_linear_attention_f32. Other element
 // types are rewritten by tessera-decompose-fused before this runs.
 #include "LoweringUtils.h"
+#include "passes/KernelFlags.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -12,16 +13,8 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 namespace {
-/// Flags of the kernels (runtime/include/tessera_runtime.h).
-enum SelectiveScanFlags : int64_t {
-  kScanSoftplus = 1,
-  kScanHasD = 2,
-  kScanHasZ = 4,
-  kScanHasDeltaBias = 8,
-  kScanHasInitialState = 16,
-  kScanBPerChannel = 64,
-  kScanCPerChannel = 128,
-};
+using namespace mlir::tessera::abi;
+/// Flags of the other kernels (runtime/include/tessera_runtime.h).
 enum CausalConvFlags : int64_t { kConvHasBias = 16 };
 enum LinearAttentionFlags : int64_t {
   kLinAttnGate = 1,

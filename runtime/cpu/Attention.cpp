@@ -712,17 +712,17 @@ extern "C" void _mlir_ciface_tessera_attention_f32(tessera_memref4d_f32 *q,
     return;
   p.Hkv = k->sizes[1];
   p.group = p.H / p.Hkv;
-  p.kvTiled = flags & 4;
+  p.kvTiled = flags & TESSERA_ATTENTION_KV_TILED;
   p.q = operand(q, false);
   p.k = operand(k, false);
   p.v = operand(v, false);
-  p.hasMask = flags & 2;
-  p.paddingQueries = flags & 8;
+  p.hasMask = flags & TESSERA_ATTENTION_MASK;
+  p.paddingQueries = flags & TESSERA_ATTENTION_PADDING_QUERIES;
   p.mask = p.hasMask ? operand(mask, true) : Operand{nullptr, {}};
   p.out = out->aligned + out->offset;
   std::copy(out->strides, out->strides + 4, p.outStrides);
   p.scale = scale;
-  p.causal = flags & 1;
+  p.causal = flags & TESSERA_ATTENTION_CAUSAL;
   // The widest query tile the sequence fills: lanes past S are wasted work.
   int which = p.S <= 16 ? 0 : p.S <= 32 ? 1 : 2;
   p.kernels = &kernelTable[which];

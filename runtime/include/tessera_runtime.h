@@ -204,6 +204,14 @@ typedef struct {
   int64_t strides[4];
 } tessera_memref4d_f32;
 
+/* tessera_attention_f32 flags. */
+enum {
+  TESSERA_ATTENTION_CAUSAL = 1,
+  TESSERA_ATTENTION_MASK = 2,
+  TESSERA_ATTENTION_KV_TILED = 4,
+  TESSERA_ATTENTION_PADDING_QUERIES = 8,
+};
+
 /* out[b,h,i,:] = softmax_j(scale * q[b,h,i,:]·k[b,hk,j,:] + mask[b,h,i,j])
                   · v[b,hk,j,:]
    q [B,H,S,D], k [B,Hkv,Skv,D], v [B,Hkv,Skv,Dv], out [B,H,S,Dv], any
