@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -96,34 +97,124 @@ Value transposedView(OpBuilder &b, Location loc, Value source,
           llvm::to_vector_of<unsigned>(perm), b.getContext())));
 }
 
+/// Whether `op` reshapes a buffer (a view, no copy).
+bool isReshape(Operation *op) {
+  return isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(op);
+}
+
+/// `reshape` (with the same reassociation and result shape) applied to
+/// `source` instead, or null where the strides of `source` do not allow it
+/// without a copy.
+Value reshapeView(OpBuilder &b, Operation *reshape, Value source) {
+  auto type = cast<MemRefType>(source.getType());
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(reshape)) {
+    FailureOr<MemRefType> result = memref::ExpandShapeOp::computeExpandedType(
+        type, expand.getResultType().getShape(),
+        expand.getReassociationIndices());
+    if (failed(result))
+      return {};
+    return memref::ExpandShapeOp::create(b, reshape->getLoc(), *result, source,
+                                         expand.getReassociationIndices(),
+                                         expand.getMixedOutputShape());
+  }
+  auto collapse = cast<memref::CollapseShapeOp>(reshape);
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+          type, collapse.getReassociationIndices()))
+    return {};
+  return memref::CollapseShapeOp::create(b, reshape->getLoc(), source,
+                                         collapse.getReassociationIndices());
+}
+
+/// The inverse of `reshape` applied to `source` (shaped as the reshape's
+/// result): a collapse's expand back to its source shape, an expand's
+/// collapse; null where the strides of `source` do not allow it.
+Value inverseReshapeView(OpBuilder &b, Operation *reshape, Value source) {
+  auto type = cast<MemRefType>(source.getType());
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(reshape)) {
+    MemRefType srcType = collapse.getSrcType();
+    FailureOr<MemRefType> result = memref::ExpandShapeOp::computeExpandedType(
+        type, srcType.getShape(), collapse.getReassociationIndices());
+    if (failed(result) || !srcType.hasStaticShape())
+      return {};
+    SmallVector<OpFoldResult> shape;
+    for (int64_t size : srcType.getShape())
+      shape.push_back(b.getIndexAttr(size));
+    return memref::ExpandShapeOp::create(b, reshape->getLoc(), *result, source,
+                                         collapse.getReassociationIndices(),
+                                         shape);
+  }
+  auto expand = cast<memref::ExpandShapeOp>(reshape);
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+          type, expand.getReassociationIndices()))
+    return {};
+  return memref::CollapseShapeOp::create(b, reshape->getLoc(), source,
+                                         expand.getReassociationIndices());
+}
+
+/// Erases `ops` (in reverse) that have no uses left.
+void eraseUnused(ArrayRef<Operation *> ops) {
+  for (Operation *op : llvm::reverse(ops))
+    if (op->use_empty())
+      op->erase();
+}
+
 /// %a = alloc; linalg.transpose ins(%x) outs(%a); kernel(ins %a): the
 /// kernel reads a transposed view of %x instead, when %a has no other use
-/// and nothing writes %x in between.
+/// and nothing writes %x in between. The kernels may read %a through
+/// reshapes (torch's attention: [S,H,D] -> [H,S,D] -> [1,H,S,D]), which are
+/// then rebuilt on the view where its strides allow.
 bool foldInput(linalg::TransposeOp transpose) {
   Value dst = transpose.getInit(), src = transpose.getInput();
   auto alloc = dst.getDefiningOp<memref::AllocOp>();
   if (!alloc || !isa<MemRefType>(src.getType()))
     return false;
-  SmallVector<tessera::CallKernelOp> calls;
-  for (OpOperand &use : dst.getUses()) {
-    if (use.getOwner() == transpose)
-      continue;
-    auto call = dyn_cast<tessera::CallKernelOp>(use.getOwner());
-    if (!call || !takesAnyStrides(call) || call.isDpsInit(&use) ||
-        call->getBlock() != transpose->getBlock() ||
-        !transpose->isBeforeInBlock(call) ||
-        writtenBetween(transpose, call, src) ||
-        llvm::any_of(call.getOutputs(),
-                     [&](Value out) { return mayAlias(out, src); }))
-      return false;
-    calls.push_back(call);
+  // The reads of %a, directly or through reshapes (parents first).
+  SmallVector<OpOperand *> reads;
+  SmallVector<Operation *> reshapes;
+  SmallVector<Value> worklist = {dst};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (user == transpose)
+        continue;
+      if (isReshape(user) && user->getBlock() == transpose->getBlock()) {
+        reshapes.push_back(user);
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      auto call = dyn_cast<tessera::CallKernelOp>(user);
+      if (!call || !takesAnyStrides(call) || call.isDpsInit(&use) ||
+          call->getBlock() != transpose->getBlock() ||
+          !transpose->isBeforeInBlock(call) ||
+          writtenBetween(transpose, call, src) ||
+          llvm::any_of(call.getOutputs(),
+                       [&](Value out) { return mayAlias(out, src); }))
+        return false;
+      reads.push_back(&use);
+    }
   }
-  if (calls.empty())
+  if (reads.empty())
     return false;
   OpBuilder b(transpose);
   Value view =
       transposedView(b, transpose.getLoc(), src, transpose.getPermutation());
-  dst.replaceAllUsesExcept(view, transpose);
+  IRMapping views;
+  views.map(dst, view);
+  SmallVector<Operation *> created = {view.getDefiningOp()};
+  for (Operation *reshape : reshapes) {
+    Value rebuilt =
+        reshapeView(b, reshape, views.lookup(reshape->getOperand(0)));
+    if (!rebuilt) {
+      eraseUnused(created);
+      return false;
+    }
+    created.push_back(rebuilt.getDefiningOp());
+    views.map(reshape->getResult(0), rebuilt);
+  }
+  for (OpOperand *read : reads)
+    read->set(views.lookup(read->get()));
+  eraseUnused(reshapes);
   transpose.erase();
   alloc.erase();
   return true;
@@ -159,18 +250,32 @@ bool overwrites(Operation *op, Value buffer) {
 /// a transposed view of %t instead, when the copy is the only reader of
 /// that result (the next use of %o after it overwrites %o; one-shot
 /// bufferization gives every layer's attention the same %o) and nothing
-/// uses %t between the kernel and the copy.
+/// uses %t between the kernel and the copy. The copy may read %o through
+/// reshapes; the kernel then writes their inverses of the view.
 bool foldOutput(linalg::TransposeOp transpose) {
   Value src = transpose.getInput(), dst = transpose.getInit();
   Block *block = transpose->getBlock();
   auto dstAlloc = dst.getDefiningOp<memref::AllocOp>();
-  if (!src.getDefiningOp<memref::AllocOp>() || !dstAlloc ||
-      dstAlloc->getNumOperands() != 0 || dstAlloc->getBlock() != block)
+  if (!dstAlloc || dstAlloc->getNumOperands() != 0 ||
+      dstAlloc->getBlock() != block)
     return false;
-  // The last use of %o before the copy and the first one after it.
+  // %o itself, and the reshapes from it to the copy's input (last first).
+  SmallVector<Operation *> chain;
+  Value root = src;
+  while (Operation *def = root.getDefiningOp()) {
+    if (!isReshape(def) || def->getBlock() != block ||
+        !def->getResult(0).hasOneUse())
+      break;
+    chain.push_back(def);
+    root = def->getOperand(0);
+  }
+  if (!root.getDefiningOp<memref::AllocOp>())
+    return false;
+  // The last use of %o before the copy and the first one after it (the
+  // reshapes on the way to the copy are views, not uses).
   Operation *before = nullptr, *after = nullptr;
-  for (Operation *user : usersInBlock(src, block)) {
-    if (user == transpose)
+  for (Operation *user : usersInBlock(root, block)) {
+    if (user == transpose || llvm::is_contained(chain, user))
       continue;
     if (user->isBeforeInBlock(transpose)) {
       if (!before || before->isBeforeInBlock(user))
@@ -180,26 +285,114 @@ bool foldOutput(linalg::TransposeOp transpose) {
     }
   }
   auto call = dyn_cast_or_null<tessera::CallKernelOp>(before);
-  if (!call || !takesAnyStrides(call) || !overwrites(call, src) ||
-      (after && !overwrites(after, src)))
+  if (!call || !takesAnyStrides(call) || !overwrites(call, root) ||
+      (after && !overwrites(after, root)))
     return false;
   for (Operation *user : usersInBlock(dst, block))
     if (user != transpose && user != dstAlloc &&
         (user == call.getOperation() ||
          (call->isBeforeInBlock(user) && user->isBeforeInBlock(transpose))))
       return false;
-  if (call->isBeforeInBlock(dstAlloc))
+  Operation *dstAllocPos = dstAlloc->getNextNode();
+  bool moved = call->isBeforeInBlock(dstAlloc);
+  if (moved)
     dstAlloc->moveBefore(call);
   OpBuilder b(call);
   Value view = transposedView(b, transpose.getLoc(), dst,
                               inverse(transpose.getPermutation()));
+  SmallVector<Operation *> created = {view.getDefiningOp()};
+  for (Operation *reshape : chain) {
+    view = inverseReshapeView(b, reshape, view);
+    if (!view) {
+      eraseUnused(created);
+      if (moved)
+        dstAlloc->moveBefore(dstAllocPos);
+      return false;
+    }
+    created.push_back(view.getDefiningOp());
+  }
   for (OpOperand &out : call.getOutputsMutable())
-    if (out.get() == src)
+    if (out.get() == root)
       out.set(view);
   transpose.erase();
-  if (src.use_empty())
-    src.getDefiningOp()->erase();
+  eraseUnused(llvm::to_vector(llvm::reverse(chain)));
+  if (root.use_empty())
+    root.getDefiningOp()->erase();
   return true;
+}
+
+/// One buffer filled by several transposes (one-shot bufferization gives
+/// every layer's key heads the same one) becomes one buffer per transpose,
+/// so that each can fold on its own: the reads after a transpose (directly
+/// or through reshapes), up to the next one, take its new buffer. Left
+/// alone when anything else uses the buffer or a read lies elsewhere.
+void privatizeTransposeTargets(memref::AllocOp alloc) {
+  Value buffer = alloc.getResult();
+  Block *block = alloc->getBlock();
+  if (alloc->getNumOperands() != 0)
+    return;
+  SmallVector<linalg::TransposeOp> writers;
+  for (Operation *user : buffer.getUsers()) {
+    auto transpose = dyn_cast<linalg::TransposeOp>(user);
+    if (transpose && transpose.getInit() == buffer &&
+        transpose.getInput() != buffer && transpose->getBlock() == block)
+      writers.push_back(transpose);
+  }
+  if (writers.size() < 2)
+    return;
+  llvm::sort(writers, [](linalg::TransposeOp a, linalg::TransposeOp b) {
+    return a->isBeforeInBlock(b);
+  });
+  // The writer whose data `op` (in the block) sees: the last one before it.
+  auto segment = [&](Operation *op) -> int {
+    int found = -1;
+    for (auto [i, writer] : llvm::enumerate(writers))
+      if (writer->isBeforeInBlock(op))
+        found = int(i);
+    return found;
+  };
+  // Every use: a writer, or a read after one (through reshapes whose own
+  // readers see the same writer).
+  SmallVector<std::pair<OpOperand *, int>> reads;
+  for (OpOperand &use : buffer.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(user);
+        transpose && llvm::is_contained(writers, transpose))
+      continue;
+    if (user->getBlock() != block)
+      return;
+    int seg = segment(user);
+    if (seg < 0)
+      return;
+    if (isReshape(user)) {
+      SmallVector<Value> worklist = {user->getResult(0)};
+      while (!worklist.empty()) {
+        Value v = worklist.pop_back_val();
+        for (Operation *reader : v.getUsers()) {
+          if (reader->getBlock() != block || segment(reader) != seg)
+            return;
+          if (isReshape(reader))
+            worklist.push_back(reader->getResult(0));
+        }
+      }
+    } else if (auto call = dyn_cast<tessera::CallKernelOp>(user);
+               !call || call.isDpsInit(&use)) {
+      return;
+    }
+    reads.push_back({&use, seg});
+  }
+  OpBuilder b(alloc);
+  SmallVector<Value> buffers;
+  for (linalg::TransposeOp writer : writers) {
+    b.setInsertionPoint(writer);
+    auto fresh = cast<memref::AllocOp>(b.clone(*alloc));
+    writer.getInitMutable().set(fresh);
+    buffers.push_back(fresh);
+  }
+  for (auto [use, seg] : reads)
+    use->set(buffers[seg]);
+  if (buffer.use_empty())
+    alloc.erase();
 }
 
 struct FoldKernelTransposesPass
@@ -217,6 +410,10 @@ struct FoldKernelTransposesPass
     registry.insert<memref::MemRefDialect>();
   }
   void runOnOperation() override {
+    SmallVector<memref::AllocOp> allocs;
+    getOperation().walk([&](memref::AllocOp op) { allocs.push_back(op); });
+    for (memref::AllocOp alloc : allocs)
+      privatizeTransposeTargets(alloc);
     SmallVector<linalg::TransposeOp> transposes;
     getOperation().walk(
         [&](linalg::TransposeOp op) { transposes.push_back(op); });

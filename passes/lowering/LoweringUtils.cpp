@@ -176,6 +176,41 @@ Value lowering::collapseUnitDims(OpBuilder &b, Location loc, Value value,
       unitDimReassociation(srcType.getRank(), unitDims));
 }
 
+/// Splits a row-major reshape of static shapes `src` -> `dst` into runs
+/// of consecutive dims with equal products (unit dims at the end join the
+/// last run); false when a dim is 0 (or the element counts differ).
+static bool reshapeRuns(ArrayRef<int64_t> src, ArrayRef<int64_t> dst,
+                        SmallVector<ReassociationIndices> &srcGroups,
+                        SmallVector<ReassociationIndices> &dstGroups) {
+  if (llvm::is_contained(src, 0) || llvm::is_contained(dst, 0))
+    return false;
+  size_t i = 0, j = 0;
+  while (i < src.size() && j < dst.size()) {
+    ReassociationIndices a = {int64_t(i)}, c = {int64_t(j)};
+    int64_t pa = src[i++], pc = dst[j++];
+    while (pa != pc) {
+      if (pa < pc) {
+        if (i == src.size())
+          return false;
+        a.push_back(int64_t(i));
+        pa *= src[i++];
+      } else {
+        if (j == dst.size())
+          return false;
+        c.push_back(int64_t(j));
+        pc *= dst[j++];
+      }
+    }
+    srcGroups.push_back(a);
+    dstGroups.push_back(c);
+  }
+  for (; i < src.size(); ++i)
+    srcGroups.back().push_back(int64_t(i));
+  for (; j < dst.size(); ++j)
+    dstGroups.back().push_back(int64_t(j));
+  return true;
+}
+
 Value lowering::reshapeTensor(OpBuilder &b, Location loc, Value value,
                               RankedTensorType resultType) {
   auto srcType = cast<RankedTensorType>(value.getType());
@@ -193,23 +228,38 @@ Value lowering::reshapeTensor(OpBuilder &b, Location loc, Value value,
     if (srcType.getRank() < resultType.getRank())
       return tensor::ExpandShapeOp::create(b, loc, resultType, value, *assoc);
   }
-  // No single collapse or expand does it: go through the flat vector.
-  auto flatType = RankedTensorType::get({srcType.getNumElements()},
-                                        srcType.getElementType());
-  ReassociationIndices all;
-  for (int64_t d = 0; d < srcType.getRank(); ++d)
-    all.push_back(d);
-  Value flat = value;
-  if (srcType.getRank() != 1)
-    flat = tensor::CollapseShapeOp::create(b, loc, flatType, value,
-                                           ArrayRef<ReassociationIndices>{all});
-  if (resultType.getRank() == 1)
-    return flat;
-  ReassociationIndices outAll;
-  for (int64_t d = 0; d < resultType.getRank(); ++d)
-    outAll.push_back(d);
-  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
-                                       ArrayRef<ReassociationIndices>{outAll});
+  // No single collapse or expand does it: collapse each run of source dims
+  // to its product, then expand that into the result's dims. The runs are
+  // the finest whose products agree on both sides ([197,1,384] ->
+  // [197,6,64] goes through [197,384]), so a reshape of a strided view
+  // (a slice of a fused QKV projection) stays a view after bufferization,
+  // where the flat vector would need a contiguous copy.
+  SmallVector<ReassociationIndices> srcGroups, dstGroups;
+  SmallVector<int64_t> middle;
+  if (!reshapeRuns(srcType.getShape(), resultType.getShape(), srcGroups,
+                   dstGroups)) {
+    // Zero-sized dims: go through the flat vector.
+    ReassociationIndices all, outAll;
+    for (int64_t d = 0; d < srcType.getRank(); ++d)
+      all.push_back(d);
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      outAll.push_back(d);
+    srcGroups = {all};
+    dstGroups = {outAll};
+  }
+  for (const ReassociationIndices &group : srcGroups) {
+    int64_t size = 1;
+    for (int64_t d : group)
+      size *= srcType.getDimSize(d);
+    middle.push_back(size);
+  }
+  auto middleType = RankedTensorType::get(middle, srcType.getElementType());
+  Value mid = value;
+  if (middleType.getRank() != srcType.getRank())
+    mid = tensor::CollapseShapeOp::create(b, loc, middleType, value, srcGroups);
+  if (middleType.getRank() == resultType.getRank())
+    return mid;
+  return tensor::ExpandShapeOp::create(b, loc, resultType, mid, dstGroups);
 }
 
 Value lowering::loopIndex(OpBuilder &b, Location loc, int64_t dim, Type type) {

@@ -13,9 +13,11 @@
 #include "tessera_runtime.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #if defined(__x86_64__)
 #include "cpu/ExpAvx512.h"
@@ -487,32 +489,53 @@ struct Problem {
   float scale;
   bool causal, hasMask, kvTiled, paddingQueries;
   const Kernels *kernels;
+  uint64_t call; // distinguishes calls for the per-thread head caches
 };
 
 int64_t roundUp16(int64_t n) { return (n + 15) / 16 * 16; }
 
-// Rows j0..j0+bk-1 of a K or V head as a matrix with unit column stride:
-// the operand itself when its rows are contiguous, else a copy into
-// `packed`. Heads read in place from a [B,S,H*D] projection have rows 9 KiB
-// apart (H*D = 2304): a BERT encoder's attention took 4.7 ms scoring such
-// tiles in place, 4.7 ms with K and V copied to contiguous rows before the
-// tasks, and 4.1 ms with each task copying its tiles.
-const float *keyRows(const float *head, const int64_t *strides, int64_t j0,
-                     int bk, int64_t width, float *packed, int64_t &ld) {
-  const float *base = head + j0 * strides[2];
-  if (strides[3] == 1 && (strides[2] == width || bk == 1)) {
+// A K or V head with unit column stride: the operand itself when its rows
+// are contiguous, else its rows [0, rows) copied into the thread's `cache`,
+// which later tasks of the same call on the same head reuse (a thread's
+// consecutive tasks share a head). Heads read in place from a fused
+// [S, 3*H*D] projection (torch's MultiheadAttention) have rows 4.5 KiB apart
+// or more; scoring such rows in place was as slow as copying them first,
+// and ViT-S/16's attention took 325 us per layer copying each task's tiles,
+// against 250 us on contiguous heads.
+struct PackedHead {
+  uint64_t call = 0;
+  const float *source = nullptr;
+  int64_t rows = 0;
+  std::vector<float> data;
+};
+thread_local PackedHead packedK, packedV;
+std::atomic<uint64_t> attentionCalls{0};
+
+const float *headRows(const float *head, const int64_t *strides, int64_t rows,
+                      int64_t width, int64_t allRows, uint64_t call,
+                      PackedHead &cache, int64_t &ld) {
+  if (strides[3] == 1 && (strides[2] == width || allRows == 1)) {
     ld = strides[2];
-    return base;
+    return head;
   }
   ld = width;
-  if (strides[3] == 1) {
-    for (int j = 0; j < bk; ++j)
-      memcpy(packed + j * width, base + j * strides[2], width * sizeof(float));
-    return packed;
+  if (cache.call != call || cache.source != head) {
+    cache.call = call;
+    cache.source = head;
+    cache.rows = 0;
+    if ((int64_t)cache.data.size() < allRows * width)
+      cache.data.resize(allRows * width);
   }
-  for (int j = 0; j < bk; ++j)
-    for (int64_t d = 0; d < width; ++d)
-      packed[j * width + d] = base[j * strides[2] + d * strides[3]];
+  float *packed = cache.data.data();
+  for (int64_t j = cache.rows; j < rows; ++j) {
+    const float *row = head + j * strides[2];
+    if (strides[3] == 1)
+      memcpy(packed + j * width, row, width * sizeof(float));
+    else
+      for (int64_t d = 0; d < width; ++d)
+        packed[j * width + d] = row[d * strides[3]];
+  }
+  cache.rows = std::max(cache.rows, rows);
   return packed;
 }
 
@@ -581,14 +604,11 @@ void runTask(const Problem &p, int64_t task) {
   int64_t q0 = qt * bq;
   int rows = (int)std::min<int64_t>(bq, p.S - q0);
 
-  // Scratch parts are multiples of 16 floats, hence 64-byte aligned. K and V
-  // tiles that need packing share one buffer: K's is dead once scored.
-  int64_t qtSize = roundUp16(p.D) * bq, tileSize = BK * bq, otSize = p.Dv * bq,
-          packSize = roundUp16(BK * std::max(p.D, p.Dv));
-  float *QT =
-      scratch.get(qtSize + 2 * tileSize + otSize + packSize + BK + 3 * bq);
+  // Scratch parts are multiples of 16 floats, hence 64-byte aligned.
+  int64_t qtSize = roundUp16(p.D) * bq, tileSize = BK * bq, otSize = p.Dv * bq;
+  float *QT = scratch.get(qtSize + 2 * tileSize + otSize + BK + 3 * bq);
   float *ST = QT + qtSize, *MT = ST + tileSize, *OT = MT + tileSize;
-  float *packed = OT + otSize, *keyBias = packed + packSize;
+  float *keyBias = OT + otSize;
   float *m = keyBias + BK, *l = m + bq, *alpha = l + bq;
 
   const float *qHead = p.q.at(b, h) + q0 * p.q.strides[2];
@@ -625,6 +645,11 @@ void runTask(const Problem &p, int64_t task) {
   // skipped, and so are those the mask hides from every query of the tile
   // (padded keys).
   int64_t kEnd = p.causal ? std::min(p.Skv, q0 + rows) : p.Skv;
+  int64_t ldk, ldv;
+  const float *kRows =
+      headRows(kHead, p.k.strides, kEnd, p.D, p.Skv, p.call, packedK, ldk);
+  const float *vRows =
+      headRows(vHead, p.v.strides, kEnd, p.Dv, p.Skv, p.call, packedV, ldv);
   for (int64_t j0 = 0; j0 < kEnd; j0 += BK) {
     int bk = (int)std::min<int64_t>(BK, kEnd - j0);
     if (maskHead && maskHidesTile(maskHead, msi, msj, q0, rows, j0, bk, m))
@@ -632,8 +657,7 @@ void runTask(const Problem &p, int64_t task) {
     int64_t diag = p.causal ? q0 - j0 : BK;
     KeyRange ranges[4];
     int numRanges = keyRanges(diag, bk, bq, ranges);
-    int64_t ldk, ldv;
-    const float *K = keyRows(kHead, p.k.strides, j0, bk, p.D, packed, ldk);
+    const float *K = kRows + j0 * ldk;
     for (int i = 0; i < numRanges; ++i)
       kern.scores(QT, K + ranges[i].first * ldk, ldk, p.D,
                   ranges[i].end - ranges[i].first, ranges[i].firstVec,
@@ -661,7 +685,7 @@ void runTask(const Problem &p, int64_t task) {
     kern.softmax(ST, bk, p.scale, kb, tb, diag, m, l, alpha);
 
     // The first range covers every vector, so it applies the rescale.
-    const float *V = keyRows(vHead, p.v.strides, j0, bk, p.Dv, packed, ldv);
+    const float *V = vRows + j0 * ldv;
     for (int i = 0; i < numRanges; ++i)
       kern.pv(ST + ranges[i].first * bq, V + ranges[i].first * ldv, ldv, p.Dv,
               ranges[i].end - ranges[i].first, ranges[i].firstVec,
@@ -723,6 +747,7 @@ extern "C" void _mlir_ciface_tessera_attention_f32(tessera_memref4d_f32 *q,
   std::copy(out->strides, out->strides + 4, p.outStrides);
   p.scale = scale;
   p.causal = flags & TESSERA_ATTENTION_CAUSAL;
+  p.call = ++attentionCalls;
   // The widest query tile the sequence fills: lanes past S are wasted work.
   int which = p.S <= 16 ? 0 : p.S <= 32 ? 1 : 2;
   p.kernels = &kernelTable[which];

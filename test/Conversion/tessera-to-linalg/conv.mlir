@@ -56,8 +56,8 @@ func.func @conv2d_strided(%x: tensor<2x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> t
 // CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIASG]], #{{.+}}]{{.*}} ins(%[[BG]] : tensor<2x3xf32>)
 // CHECK: %[[M:.+]] = linalg.batch_matmul ins(%[[WG]], %[[P2]] : tensor<2x3x6xf32>, tensor<2x6x3xf32>) outs(%[[INIT]] : tensor<2x3x3xf32>)
 // CHECK-NOT: linalg.transpose
-// CHECK: %[[F:.+]] = tensor.collapse_shape %[[M]] {{\[\[}}0, 1, 2]] : tensor<2x3x3xf32> into tensor<18xf32>
-// CHECK: %[[R:.+]] = tensor.expand_shape %[[F]] {{\[\[}}0, 1, 2]] output_shape [1, 6, 3] : tensor<18xf32> into tensor<1x6x3xf32>
+// CHECK: %[[F:.+]] = tensor.collapse_shape %[[M]] {{\[\[}}0, 1], [2]] : tensor<2x3x3xf32> into tensor<6x3xf32>
+// CHECK: %[[R:.+]] = tensor.expand_shape %[[F]] {{\[\[}}0, 1], [2]] output_shape [1, 6, 3] : tensor<6x3xf32> into tensor<1x6x3xf32>
 // CHECK: return %[[R]]
 func.func @conv1d_groups2(%x: tensor<1x4x6xf32>, %w: tensor<6x2x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x3xf32> {
   %0 = tessera.conv %x, %w, %b {strides = array<i64: 2>, pads = array<i64: 2, 1>, dilations = array<i64: 2>, group = 2 : i64} : (tensor<1x4x6xf32>, tensor<6x2x3xf32>, tensor<6xf32>) -> tensor<1x6x3xf32>

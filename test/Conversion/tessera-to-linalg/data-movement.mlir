@@ -29,6 +29,42 @@ func.func @reshape_general(%x: tensor<3x4xf32>) -> tensor<2x6xf32> {
 
 // -----
 
+// Neither a collapse nor an expand: each run of dims with equal products is
+// collapsed, then expanded ([197,1,384] -> [197,384] -> [197,6,64]), so the
+// heads of a strided slice stay a view after bufferization.
+// CHECK-LABEL: func @reshape_runs
+// CHECK: %[[C:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0], [1, 2]] : tensor<5x1x8xf32> into tensor<5x8xf32>
+// CHECK: tensor.expand_shape %[[C]] {{\[\[}}0], [1, 2]] output_shape [5, 2, 4] : tensor<5x8xf32> into tensor<5x2x4xf32>
+func.func @reshape_runs(%x: tensor<5x1x8xf32>) -> tensor<5x2x4xf32> {
+  %0 = tessera.reshape %x : tensor<5x1x8xf32> to tensor<5x2x4xf32>
+  return %0 : tensor<5x2x4xf32>
+}
+
+// -----
+
+// Runs that need several dims on both sides, and trailing unit dims:
+// [2,3,4,1] -> [3,2,2,2]: {0,1} -> {0,1} (6), {2,3} -> {2,3} (4).
+// CHECK-LABEL: func @reshape_runs_both
+// CHECK: %[[C:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2, 3]] : tensor<2x3x4x1xf32> into tensor<6x4xf32>
+// CHECK: tensor.expand_shape %[[C]] {{\[\[}}0, 1], [2, 3]] output_shape [3, 2, 2, 2]
+func.func @reshape_runs_both(%x: tensor<2x3x4x1xf32>) -> tensor<3x2x2x2xf32> {
+  %0 = tessera.reshape %x : tensor<2x3x4x1xf32> to tensor<3x2x2x2xf32>
+  return %0 : tensor<3x2x2x2xf32>
+}
+
+// -----
+
+// A zero-sized dim: through the flat vector.
+// CHECK-LABEL: func @reshape_empty
+// CHECK: %[[F:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2]] : tensor<0x3x2xf32> into tensor<0xf32>
+// CHECK: tensor.expand_shape %[[F]] {{\[\[}}0, 1, 2]] output_shape [3, 0, 2]
+func.func @reshape_empty(%x: tensor<0x3x2xf32>) -> tensor<3x0x2xf32> {
+  %0 = tessera.reshape %x : tensor<0x3x2xf32> to tensor<3x0x2xf32>
+  return %0 : tensor<3x0x2xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @reshape_scalar
 // CHECK: tensor.collapse_shape %{{.+}} [] : tensor<1x1xi64> into tensor<i64>
 func.func @reshape_scalar(%x: tensor<1x1xi64>) -> tensor<i64> {
