@@ -158,7 +158,7 @@ LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
     fpm.addPass(createDecomposeFused(decompose));
     ConvertTesseraToLinalgOptions lower;
     lower.convKernel = opts.fusedKernels;
-    lower.gpuNormKernels = opts.gpuKernels;
+    lower.normKernels = opts.fusedKernels || opts.gpuKernels;
     fpm.addPass(createConvertTesseraToLinalg(lower));
   }
   fpm.addPass(createCanonicalizerPass());

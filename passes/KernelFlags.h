@@ -33,6 +33,12 @@ enum SelectiveScanFlags : int64_t {
                kScanHasInitialState | kScanBPerChannel | kScanCPerChannel
 };
 
+/// tessera_layer_norm_f32 / tessera_rms_norm_f32.
+enum NormFlags : int64_t {
+  kNormHasBias = TESSERA_NORM_BIAS,
+  kNormFlags = kNormHasBias
+};
+
 } // namespace mlir::tessera::abi
 
 #endif // TESSERA_PASSES_KERNELFLAGS_H

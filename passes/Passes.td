@@ -26,8 +26,8 @@ def ConvertTesseraToLinalg : Pass<"convert-tessera-to-linalg", "func::FuncOp"> {
   let options = [
     Option<"convKernel", "conv-kernel", "bool", "false",
            "f32 convolutions call the CPU runtime's implicit-GEMM kernel">,
-    Option<"gpuNormKernels", "gpu-norm-kernels", "bool", "false",
-           "f32 layer and RMS norms call the CUDA target's row kernels">,
+    Option<"normKernels", "norm-kernels", "bool", "false",
+           "f32 layer and RMS norms call the row kernels (CPU runtime or CUDA)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

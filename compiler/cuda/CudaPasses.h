@@ -29,8 +29,8 @@ std::unique_ptr<Pass> createGpuLowerHostCopiesPass();
 /// `tessera-gpu-expand-kernels`: calls of the fused kernels that the GPU
 /// target generates itself (tessera.call_kernel on buffers of
 /// `tessera_attention_f32` and `tessera_selective_scan_f32`, operands and
-/// flags as in tessera_runtime.h, and the GPU-only `tessera_gpu_layer_norm_f32`
-/// and `tessera_gpu_rms_norm_f32`) become scf.parallel nests over their
+/// flags as in tessera_runtime.h, and the row norms `tessera_layer_norm_f32`
+/// and `tessera_rms_norm_f32`) become scf.parallel nests over their
 /// independent rows (attention: one query row each, the keys by tiles with
 /// an online softmax and the causal diagonal as the loop bound; the scan:
 /// one (batch, channel) each, time sequential inside; a norm: one row each),

@@ -1,8 +1,8 @@
 // The fused runtime kernels that the CUDA target generates itself. On the
 // CPU, f32 attention and the selective scan are calls of the runtime's
 // kernels (tessera.call_kernel, whose operands and flags are the kernel's
-// ABI in tessera_runtime.h); for the CUDA target, f32 layer and RMS norms
-// are calls too (tessera_gpu_*_norm_f32, which only this pass implements).
+// ABI in tessera_runtime.h); so are f32 layer and RMS norms over rows
+// (tessera_layer_norm_f32, tessera_rms_norm_f32).
 // Here each such call on buffers becomes the
 // same computation as an scf.parallel nest over its independent rows, with
 // the row's work sequential inside: the loop that tessera-gpu-map-loops
@@ -451,7 +451,7 @@ LogicalResult expandSelectiveScan(tessera::CallKernelOp call) {
   return success();
 }
 
-/// tessera_gpu_layer_norm_f32 / tessera_gpu_rms_norm_f32(x [R, C], scale
+/// tessera_layer_norm_f32 / tessera_rms_norm_f32(x [R, C], scale
 /// [C], bias [C]; y [R, C]; epsilon, flags): one thread per row, its
 /// statistics by sequential sums. Layer norm: mean, then the mean square of
 /// x - mean, y = (x - mean) * rsqrt(var + eps) * scale (+ bias with flags
@@ -463,7 +463,7 @@ LogicalResult expandNorm(tessera::CallKernelOp call, bool layerNorm) {
            << " expects x (rank 2), scale, bias (rank 1; f32), one output and "
               "the scalars (epsilon : f32, flags : i64)";
   int64_t flags = scalarInt(call, 1);
-  if (flags & ~int64_t(1))
+  if (flags & ~kNormFlags)
     return call.emitError() << call.getKernel() << ": unknown flags " << flags;
   Value x = call.getInputs()[0], scale = call.getInputs()[1],
         bias = call.getInputs()[2], y = call.getOutputs()[0];
@@ -497,7 +497,7 @@ LogicalResult expandNorm(tessera::CallKernelOp call, bool layerNorm) {
         ib, e.add(arith::DivFOp::create(ib, sq, count), e.f32(eps)));
     e.loop(C, [&](Value c) {
       Value v = e.mul(e.mul(centered(c), inv), e.load(scale, {c}));
-      if (flags & 1)
+      if (flags & kNormHasBias)
         v = e.add(v, e.load(bias, {c}));
       e.store(v, y, {r, c});
     });
@@ -526,10 +526,10 @@ struct GpuExpandKernelsPass
   void runOnOperation() override {
     SmallVector<tessera::CallKernelOp> calls;
     getOperation().walk([&](tessera::CallKernelOp call) {
-      if (llvm::is_contained(
-              {"tessera_attention_f32", "tessera_selective_scan_f32",
-               "tessera_gpu_layer_norm_f32", "tessera_gpu_rms_norm_f32"},
-              call.getKernel()))
+      if (llvm::is_contained({"tessera_attention_f32",
+                              "tessera_selective_scan_f32",
+                              "tessera_layer_norm_f32", "tessera_rms_norm_f32"},
+                             call.getKernel()))
         calls.push_back(call);
     });
     for (tessera::CallKernelOp call : calls) {

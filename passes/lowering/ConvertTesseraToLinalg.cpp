@@ -41,7 +41,7 @@ struct ConvertTesseraToLinalgPass
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect, scf::SCFDialect>();
     RewritePatternSet patterns(ctx);
-    populateTesseraToLinalgPatterns(patterns, convKernel, gpuNormKernels);
+    populateTesseraToLinalgPatterns(patterns, convKernel, normKernels);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -51,12 +51,12 @@ struct ConvertTesseraToLinalgPass
 
 void mlir::tessera::populateTesseraToLinalgPatterns(RewritePatternSet &patterns,
                                                     bool convKernel,
-                                                    bool gpuNormKernels) {
+                                                    bool normKernels) {
   patterns.add<ConstantLowering>(patterns.getContext());
   populateTesseraElementwiseLoweringPatterns(patterns);
   populateTesseraContractionLoweringPatterns(patterns);
   populateTesseraReductionLoweringPatterns(patterns);
-  populateTesseraNormalizationLoweringPatterns(patterns, gpuNormKernels);
+  populateTesseraNormalizationLoweringPatterns(patterns, normKernels);
   populateTesseraDataMovementLoweringPatterns(patterns);
   populateTesseraConvLoweringPatterns(patterns, convKernel);
   populateTesseraScanLoweringPatterns(patterns);

@@ -127,12 +127,12 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 };
 
 struct DecomposeRmsNorm : OpRewritePattern<RmsNormOp> {
-  DecomposeRmsNorm(MLIRContext *ctx, bool keepGpuKernels)
-      : OpRewritePattern(ctx), keepGpuKernels(keepGpuKernels) {}
+  DecomposeRmsNorm(MLIRContext *ctx, bool keepRowKernel)
+      : OpRewritePattern(ctx), keepRowKernel(keepRowKernel) {}
   LogicalResult matchAndRewrite(RmsNormOp op,
                                 PatternRewriter &rewriter) const override {
-    if (keepGpuKernels && gpuNormKernelFits(op))
-      return rewriter.notifyMatchFailure(op, "the GPU row kernel takes it");
+    if (keepRowKernel && normKernelFits(op))
+      return rewriter.notifyMatchFailure(op, "the row kernel takes it");
     auto type = op.getType();
     Expr e{rewriter, op.getLoc(), type.getElementType()};
     Value x = op.getInput();
@@ -151,7 +151,7 @@ struct DecomposeRmsNorm : OpRewritePattern<RmsNormOp> {
     return success();
   }
 
-  bool keepGpuKernels;
+  bool keepRowKernel;
 };
 
 struct DecomposeGeluTanh : OpRewritePattern<GeluTanhOp> {
@@ -430,7 +430,7 @@ void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
   patterns.add<DecomposeAttention>(ctx, keepKernels || keepGpuKernels);
   patterns.add<DecomposeQLinear>(ctx, keepKernels);
   patterns.add<DecomposeLinear>(ctx, keepKernels, keepGpuLinear);
-  patterns.add<DecomposeRmsNorm>(ctx, keepGpuKernels);
+  patterns.add<DecomposeRmsNorm>(ctx, keepKernels || keepGpuKernels);
   patterns.add<DecomposeGeluTanh, DecomposeRotary, DecomposeGlu>(ctx);
   populateDecomposeSsmPatterns(patterns, keepKernels, keepGpuKernels);
 }

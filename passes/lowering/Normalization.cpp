@@ -2,6 +2,7 @@
 // parallel generics (max-subtracted for stability); for the CUDA target, f32
 // layer and RMS norms -> calls of its row kernels.
 #include "LoweringUtils.h"
+#include "passes/KernelFlags.h"
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
@@ -149,7 +150,7 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
 
 } // namespace
 
-bool mlir::tessera::gpuNormKernelFits(Operation *op) {
+bool mlir::tessera::normKernelFits(Operation *op) {
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   int64_t axis = op->getAttrOfType<IntegerAttr>("axis").getInt();
   if (!type.getElementType().isF32() || !type.hasStaticShape() || axis < 1 ||
@@ -185,19 +186,20 @@ Value collapseTo(ConversionPatternRewriter &rewriter, Location loc, Value v,
   return tensor::CollapseShapeOp::create(rewriter, loc, v, groups);
 }
 
-/// f32 layer norm / RMS norm -> tessera_gpu_{layer,rms}_norm_f32(x [R, C],
-/// scale [C], bias [C]; y [R, C]; epsilon, flags): the CUDA target's row
-/// kernels (tessera-gpu-expand-kernels); flags 1: add the bias (else the
-/// bias operand is the scale, not read).
-template <typename OpTy> struct GpuNormLowering : OpConversionPattern<OpTy> {
-  GpuNormLowering(MLIRContext *ctx, StringRef kernel)
+/// f32 layer norm / RMS norm -> tessera_{layer,rms}_norm_f32(x [R, C],
+/// scale [C], bias [C]; y [R, C]; epsilon, flags): the CPU runtime's row
+/// kernels, or the CUDA target's generated ones (tessera-gpu-expand-kernels);
+/// flags 1 (TESSERA_NORM_BIAS): add the bias (else the bias operand is the
+/// scale, not read).
+template <typename OpTy> struct RowNormLowering : OpConversionPattern<OpTy> {
+  RowNormLowering(MLIRContext *ctx, StringRef kernel)
       : OpConversionPattern<OpTy>(ctx, /*benefit=*/2), kernel(kernel) {}
 
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!gpuNormKernelFits(op))
-      return rewriter.notifyMatchFailure(op, "not a GPU row-kernel norm");
+    if (!normKernelFits(op))
+      return rewriter.notifyMatchFailure(op, "not a row-kernel norm");
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t axis = op.getAxis();
@@ -208,7 +210,7 @@ template <typename OpTy> struct GpuNormLowering : OpConversionPattern<OpTy> {
     if constexpr (std::is_same_v<OpTy, LayerNormOp>) {
       if (Value b = adaptor.getBias()) {
         bias = collapseTo(rewriter, loc, b, 0);
-        flags = 1;
+        flags = abi::kNormHasBias;
       }
     }
     auto rowsType = cast<RankedTensorType>(x.getType());
@@ -238,13 +240,12 @@ template <typename OpTy> struct GpuNormLowering : OpConversionPattern<OpTy> {
 } // namespace
 
 void mlir::tessera::populateTesseraNormalizationLoweringPatterns(
-    RewritePatternSet &patterns, bool gpuNormKernels) {
+    RewritePatternSet &patterns, bool normKernels) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<SoftmaxLowering<SoftmaxOp, false>,
                SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering>(ctx);
-  if (gpuNormKernels) {
-    patterns.add<GpuNormLowering<LayerNormOp>>(ctx,
-                                               "tessera_gpu_layer_norm_f32");
-    patterns.add<GpuNormLowering<RmsNormOp>>(ctx, "tessera_gpu_rms_norm_f32");
+  if (normKernels) {
+    patterns.add<RowNormLowering<LayerNormOp>>(ctx, "tessera_layer_norm_f32");
+    patterns.add<RowNormLowering<RmsNormOp>>(ctx, "tessera_rms_norm_f32");
   }
 }

@@ -442,6 +442,33 @@ void _mlir_ciface_tessera_sparse_linear_f32(
     tessera_memref2d_f32 *C, int64_t flags, int64_t br, int64_t bc,
     int64_t constMask);
 
+/* ---- Norms over rows ----------------------------------------------------- */
+/* tessera_layer_norm_f32 / tessera_rms_norm_f32 flags. */
+enum {
+  TESSERA_NORM_BIAS = 1,
+};
+
+/* For each row r of x [R,C]:
+     layer norm: y[r,c] = (x[r,c] - mean_r) * rsqrt(var_r + eps) * scale[c]
+                          (+ bias[c] with flags & 1)
+     RMS norm:   y[r,c] = x[r,c] * rsqrt(mean_c(x[r,c]^2) + eps) * scale[c]
+                          (+ bias[c] with flags & 1)
+   with var_r the mean of (x[r,c] - mean_r)^2. scale, bias [C]; bias is not
+   read without flags & 1. Any strides; y may be x itself. The sums are
+   taken in 16 lanes (reassociated against a sequential sum, the same on
+   every ISA and thread count). The CUDA target generates the same calls as
+   kernels (tessera-gpu-expand-kernels). */
+void _mlir_ciface_tessera_layer_norm_f32(tessera_memref2d_f32 *x,
+                                         tessera_memref1d_f32 *scale,
+                                         tessera_memref1d_f32 *bias,
+                                         tessera_memref2d_f32 *y, float eps,
+                                         int64_t flags);
+void _mlir_ciface_tessera_rms_norm_f32(tessera_memref2d_f32 *x,
+                                       tessera_memref1d_f32 *scale,
+                                       tessera_memref1d_f32 *bias,
+                                       tessera_memref2d_f32 *y, float eps,
+                                       int64_t flags);
+
 /* ---- State-space models -------------------------------------------------- */
 /* tessera_selective_scan_f32 flags; an operand whose flag is clear is not
    read (it may be any descriptor). */

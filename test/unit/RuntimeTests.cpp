@@ -12,6 +12,7 @@
 // (TestUtil.h declares the older subcommands).
 int runAttentionTests(int argc, char **argv);
 int runSsmTests(int argc, char **argv);
+int runNormTests(int argc, char **argv);
 int runQGemmTests(int argc, char **argv);
 int runSparseGemmTests(int argc, char **argv);
 
@@ -148,12 +149,18 @@ struct Command {
 };
 
 const Command commands[] = {
-    {"npy", runNpyTests},          {"npy-read", runNpyRead},
-    {"npy-malformed", runNpyMalformed}, {"gemm", runGemmTests},
-    {"threads", runThreadTests},   {"memref-copy", runMemrefCopyTests},
-    {"api", runApiTests},          {"attention", runAttentionTests},
-    {"ssm", runSsmTests},          {"qgemm", runQGemmTests},
+    {"npy", runNpyTests},
+    {"npy-read", runNpyRead},
+    {"npy-malformed", runNpyMalformed},
+    {"gemm", runGemmTests},
+    {"threads", runThreadTests},
+    {"memref-copy", runMemrefCopyTests},
+    {"api", runApiTests},
+    {"attention", runAttentionTests},
+    {"ssm", runSsmTests},
+    {"qgemm", runQGemmTests},
     {"sparse", runSparseGemmTests},
+    {"norm", runNormTests},
 };
 
 } // namespace

@@ -62,16 +62,16 @@ func.func @scan_flags(%x: memref<2x5x6xf32>, %a: memref<6x4xf32>, %b: memref<2x5
 
 // A norm's input must be its rows (rank 2).
 func.func @norm_rank(%x: memref<2x3x4xf32>, %g: memref<4xf32>) {
-  // expected-error @+1 {{tessera_gpu_layer_norm_f32 expects x (rank 2), scale, bias (rank 1; f32), one output and the scalars (epsilon : f32, flags : i64)}}
-  tessera.call_kernel "tessera_gpu_layer_norm_f32" ins(%x, %g, %g : memref<2x3x4xf32>, memref<4xf32>, memref<4xf32>) outs(%x : memref<2x3x4xf32>) {scalars = [1.0e-05 : f32, 0 : i64]}
+  // expected-error @+1 {{tessera_layer_norm_f32 expects x (rank 2), scale, bias (rank 1; f32), one output and the scalars (epsilon : f32, flags : i64)}}
+  tessera.call_kernel "tessera_layer_norm_f32" ins(%x, %g, %g : memref<2x3x4xf32>, memref<4xf32>, memref<4xf32>) outs(%x : memref<2x3x4xf32>) {scalars = [1.0e-05 : f32, 0 : i64]}
   return
 }
 
 // -----
 
 func.func @norm_flags(%x: memref<3x4xf32>, %g: memref<4xf32>) {
-  // expected-error @+1 {{tessera_gpu_rms_norm_f32: unknown flags 2}}
-  tessera.call_kernel "tessera_gpu_rms_norm_f32" ins(%x, %g, %g : memref<3x4xf32>, memref<4xf32>, memref<4xf32>) outs(%x : memref<3x4xf32>) {scalars = [1.0e-05 : f32, 2 : i64]}
+  // expected-error @+1 {{tessera_rms_norm_f32: unknown flags 2}}
+  tessera.call_kernel "tessera_rms_norm_f32" ins(%x, %g, %g : memref<3x4xf32>, memref<4xf32>, memref<4xf32>) outs(%x : memref<3x4xf32>) {scalars = [1.0e-05 : f32, 2 : i64]}
   return
 }
 

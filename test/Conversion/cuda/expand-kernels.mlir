@@ -196,7 +196,7 @@ func.func @scan_per_channel(%x: memref<2x5x6xf32>, %dt: memref<2x5x6xf32>, %a: m
 // CHECK:       memref.load %arg2[%[[C]]]
 // CHECK:       memref.store %{{.*}}, %arg3[%[[R]], %[[C]]]
 func.func @layer_norm(%x: memref<6x10xf32>, %g: memref<10xf32>, %b: memref<10xf32>, %y: memref<6x10xf32>) {
-  tessera.call_kernel "tessera_gpu_layer_norm_f32" ins(%x, %g, %b : memref<6x10xf32>, memref<10xf32>, memref<10xf32>) outs(%y : memref<6x10xf32>) {scalars = [1.0e-05 : f32, 1 : i64]}
+  tessera.call_kernel "tessera_layer_norm_f32" ins(%x, %g, %b : memref<6x10xf32>, memref<10xf32>, memref<10xf32>) outs(%y : memref<6x10xf32>) {scalars = [1.0e-05 : f32, 1 : i64]}
   return
 }
 
@@ -215,7 +215,7 @@ func.func @layer_norm(%x: memref<6x10xf32>, %g: memref<10xf32>, %b: memref<10xf3
 // CHECK-NOT:   memref.load %arg2
 // CHECK:       memref.store %{{.*}}, %arg3[%[[R]], %{{.*}}]
 func.func @rms_norm(%x: memref<6x10xf32, strided<[16, 1]>>, %g: memref<10xf32>, %b: memref<10xf32>, %y: memref<6x10xf32>) {
-  tessera.call_kernel "tessera_gpu_rms_norm_f32" ins(%x, %g, %b : memref<6x10xf32, strided<[16, 1]>>, memref<10xf32>, memref<10xf32>) outs(%y : memref<6x10xf32>) {scalars = [1.0e-06 : f32, 0 : i64]}
+  tessera.call_kernel "tessera_rms_norm_f32" ins(%x, %g, %b : memref<6x10xf32, strided<[16, 1]>>, memref<10xf32>, memref<10xf32>) outs(%y : memref<6x10xf32>) {scalars = [1.0e-06 : f32, 0 : i64]}
   return
 }
 

@@ -223,6 +223,10 @@ def cases(rng):
     yield "layer_norm_2d_nobias", layer_norm_case(rng, (3, 4, 6), 1, (4, 6), False)
     yield "layer_norm_rank2", layer_norm_case(rng, (5, 33), 1, (33,), True)
     yield "layer_norm_broadcast_scale", layer_norm_case(rng, (2, 3, 4, 5), 2, (1, 5), True)
+    # Rows wider than the CPU kernel's 64 lanes, with a tail, and enough
+    # rows that the kernel splits them between threads.
+    yield "layer_norm_wide", layer_norm_case(rng, (3, 50, 200), 2, (200,), True)
+    yield "rms_norm_wide", rms_case(rng, (130, 72), 1, (72,))
     yield "rotary_half", rotary_case(rng, False)
     yield "rotary_interleaved", rotary_case(rng, True)
     yield "gelu_tanh", unary_case(rng, "gelu_tanh", gelu_tanh, (4, 33))
