@@ -153,25 +153,29 @@ Operation *producerLinear(Value v, int stage) {
   return lin;
 }
 
+/// `lin` again with the epilogue (bias, residual, act), at the rewriter's
+/// insertion point.
+Value relinear(PatternRewriter &rewriter, Location loc, Operation *lin,
+               Value bias, Value residual, StringRef act) {
+  if (auto l = dyn_cast<LinearOp>(lin))
+    return LinearOp::create(rewriter, loc, l.getType(), l.getInput(),
+                            l.getWeight(), bias, residual, l.getTokenMask(),
+                            l.getTransposeWeightAttr(),
+                            rewriter.getStringAttr(act), l.getSparsityAttr());
+  auto q = cast<QLinearOp>(lin);
+  return QLinearOp::create(rewriter, loc, q.getType(), q.getInput(),
+                           q.getWeight(), q.getScale(), bias, residual,
+                           q.getModeAttr(), q.getBitsAttr(),
+                           rewriter.getStringAttr(act), q.getInputScaleAttr(),
+                           q.getInputZeroPointAttr());
+}
+
 /// `lin` again with the epilogue (bias, residual, act), replacing
 /// `replaced`.
 void rebuild(PatternRewriter &rewriter, Operation *replaced, Operation *lin,
              Value bias, Value residual, StringRef act) {
-  Operation *op;
-  if (auto l = dyn_cast<LinearOp>(lin)) {
-    op = LinearOp::create(rewriter, replaced->getLoc(), l.getType(),
-                          l.getInput(), l.getWeight(), bias, residual,
-                          l.getTokenMask(), l.getTransposeWeightAttr(),
-                          rewriter.getStringAttr(act), l.getSparsityAttr());
-  } else {
-    auto q = cast<QLinearOp>(lin);
-    op = QLinearOp::create(rewriter, replaced->getLoc(), q.getType(),
-                           q.getInput(), q.getWeight(), q.getScale(), bias,
-                           residual, q.getModeAttr(), q.getBitsAttr(),
-                           rewriter.getStringAttr(act), q.getInputScaleAttr(),
-                           q.getInputZeroPointAttr());
-  }
-  rewriter.replaceOp(replaced, op->getResults());
+  rewriter.replaceOp(replaced, relinear(rewriter, replaced->getLoc(), lin, bias,
+                                        residual, act));
 }
 
 /// linear + bias (shape [N] or [1.., N]) and linear + residual.
@@ -206,6 +210,25 @@ struct FoldAdd : OpRewritePattern<AddOp> {
           rebuild(rewriter, op, lin, e->bias, other, e->activation);
           ++stats.residual;
           return success();
+        }
+        // add(reshape(linear), r) where the reshape keeps the rows of N
+        // (torch's attention output projection on [S*B, E], viewed as
+        // [S, B, E] for the residual add): the residual is viewed as the
+        // linear's rows instead, and the reshape moves after the add.
+        auto reshape = l.getDefiningOp<ReshapeOp>();
+        if (reshape && l.hasOneUse() && type.hasStaticShape()) {
+          auto rows = cast<RankedTensorType>(reshape.getInput().getType());
+          Operation *lin = producerLinear(reshape.getInput(), 2);
+          if (lin && rows.hasStaticShape() && rows.getRank() >= 1 &&
+              rows.getShape().back() == n) {
+            std::optional<Epilogue> e = epilogueOf(lin);
+            Value r = ReshapeOp::create(rewriter, op.getLoc(), rows, other);
+            Value y =
+                relinear(rewriter, op.getLoc(), lin, e->bias, r, e->activation);
+            rewriter.replaceOpWithNewOp<ReshapeOp>(op, type, y);
+            ++stats.residual;
+            return success();
+          }
         }
       }
     }

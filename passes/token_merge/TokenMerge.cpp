@@ -283,6 +283,18 @@ struct Site {
   Operation *residual; // defines the residual stream after the attention
 };
 
+/// A linear layer that adds the residual stream as rows: its residual a
+/// reshape of the stream, its result (with one use) reshaped back
+/// (tessera-fuse-linear's fold of torch's output projection on [S*B, E]).
+/// Returns the reshape back, which then defines the stream.
+ReshapeOp rowsResidualView(LinearOp linear) {
+  Value y = linear.getResult();
+  if (!linear.getResidual() ||
+      !linear.getResidual().getDefiningOp<ReshapeOp>() || !y.hasOneUse())
+    return nullptr;
+  return dyn_cast<ReshapeOp>(*y.getUsers().begin());
+}
+
 /// The op that adds the attention's branch back to the residual stream: the
 /// result flows through single-use reshapes, transposes and linear layers
 /// (the output projection) into an add, or into a linear's residual.
@@ -297,6 +309,8 @@ Operation *residualAdd(AttentionOp attention) {
     if (auto linear = dyn_cast<LinearOp>(user)) {
       if (linear.getInput() != v)
         return nullptr;
+      if (ReshapeOp back = rowsResidualView(linear))
+        return back;
       if (linear.getResidual())
         return user;
     } else if (!isa<ReshapeOp, TransposeOp>(user)) {
@@ -312,6 +326,12 @@ Value blockInput(const Site &site) {
   Operation *op = site.residual;
   if (auto linear = dyn_cast<LinearOp>(op))
     return linear.getResidual();
+  if (auto back = dyn_cast<ReshapeOp>(op))
+    return back.getInput()
+        .getDefiningOp<LinearOp>()
+        .getResidual()
+        .getDefiningOp<ReshapeOp>()
+        .getInput();
   for (Value operand : op->getOperands()) {
     Operation *def = operand.getDefiningOp();
     bool branch = false;

@@ -137,3 +137,43 @@ func.func @qlinear_near_misses(%x: tensor<4x8xf32>, %q: tensor<8x8xi8>, %s: tens
   %r = tessera.relu %z : tensor<4x8xf32>
   return %y, %a, %r : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// torch's attention output projection: the linear on the [S*B, E] rows, the
+// result viewed as [S, B, E] for the residual add. The residual is viewed as
+// rows instead and taken by the epilogue; the view moves after the linear.
+// CHECK-LABEL: func @residual_through_reshape
+// CHECK-SAME: %[[X:[^:]*]]: tensor<6x8xf32>, %[[W:[^:]*]]: tensor<8x8xf32>, %[[B:[^:]*]]: tensor<8xf32>, %[[R:[^:]*]]: tensor<3x2x8xf32>
+// CHECK: %[[RR:.*]] = tessera.reshape %[[R]] : tensor<3x2x8xf32> to tensor<6x8xf32>
+// CHECK: %[[L:.*]] = tessera.linear %[[X]], %[[W]] bias %[[B]] residual %[[RR]] {transpose_weight = true} : (tensor<6x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<6x8xf32>) -> tensor<6x8xf32>
+// CHECK: %[[Y:.*]] = tessera.reshape %[[L]] : tensor<6x8xf32> to tensor<3x2x8xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @residual_through_reshape(%x: tensor<6x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>, %r: tensor<3x2x8xf32>) -> tensor<3x2x8xf32> {
+  %l = tessera.linear %x, %w bias %b {transpose_weight = true} : (tensor<6x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<6x8xf32>
+  %v = tessera.reshape %l : tensor<6x8xf32> to tensor<3x2x8xf32>
+  %y = tessera.add %v, %r : (tensor<3x2x8xf32>, tensor<3x2x8xf32>) -> tensor<3x2x8xf32>
+  return %y : tensor<3x2x8xf32>
+}
+
+// -----
+
+// Near misses: a reshape that regroups the rows' width (rows of 8 viewed
+// as rows of 4), and a reshaped linear that something else also reads.
+// CHECK-LABEL: func @residual_reshape_kept
+// CHECK: %[[L1:.*]] = tessera.linear %arg0, %arg1 :
+// CHECK: %[[V1:.*]] = tessera.reshape %[[L1]] : tensor<6x8xf32> to tensor<12x4xf32>
+// CHECK: tessera.add %[[V1]], %arg2
+// CHECK: %[[L2:.*]] = tessera.linear %arg0, %arg1 :
+// CHECK: %[[V2:.*]] = tessera.reshape %[[L2]] : tensor<6x8xf32> to tensor<3x2x8xf32>
+// CHECK: tessera.add %[[V2]], %arg3
+// CHECK: return
+func.func @residual_reshape_kept(%x: tensor<6x8xf32>, %w: tensor<8x8xf32>, %r: tensor<12x4xf32>, %s: tensor<3x2x8xf32>) -> (tensor<12x4xf32>, tensor<3x2x8xf32>, tensor<3x2x8xf32>) {
+  %l = tessera.linear %x, %w : (tensor<6x8xf32>, tensor<8x8xf32>) -> tensor<6x8xf32>
+  %v = tessera.reshape %l : tensor<6x8xf32> to tensor<12x4xf32>
+  %y = tessera.add %v, %r : (tensor<12x4xf32>, tensor<12x4xf32>) -> tensor<12x4xf32>
+  %l2 = tessera.linear %x, %w : (tensor<6x8xf32>, tensor<8x8xf32>) -> tensor<6x8xf32>
+  %v2 = tessera.reshape %l2 : tensor<6x8xf32> to tensor<3x2x8xf32>
+  %z = tessera.add %v2, %s : (tensor<3x2x8xf32>, tensor<3x2x8xf32>) -> tensor<3x2x8xf32>
+  return %y, %z, %v2 : tensor<12x4xf32>, tensor<3x2x8xf32>, tensor<3x2x8xf32>
+}

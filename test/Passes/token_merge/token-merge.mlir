@@ -94,3 +94,28 @@ func.func @sequence_first(%x: tensor<8x2x16xf32>, %w: tensor<16x16xf32>) -> tens
   %m = tessera.reduce_mean %r2 {axes = array<i64: 0>, keepdims = false} : tensor<8x2x16xf32> to tensor<2x16xf32>
   return %m : tensor<2x16xf32>
 }
+
+// -----
+
+// The output projection on the [T, D] rows of a batch of one, the residual
+// taken by its epilogue as rows and the result viewed back as [1, T, D]
+// (tessera-fuse-linear's form of torch's attention): the stream after the
+// block is that view, where the merge goes.
+// CHECK-LABEL: func.func @rows_residual
+// CHECK: %[[RR:.*]] = tessera.reshape %arg0 : tensor<1x8x16xf32> to tensor<8x16xf32>
+// CHECK: %[[L:.*]] = tessera.linear %{{.*}}, %arg1 residual %[[RR]]
+// CHECK: %[[BACK:.*]] = tessera.reshape %[[L]] : tensor<8x16xf32> to tensor<1x8x16xf32>
+// CHECK: %[[X:.*]], %{{.*}} = tessera.token_merge %[[BACK]], {{.*}} -> (tensor<1x6x16xf32>, tensor<1x6xf32>)
+// CHECK: tessera.reduce_mean {{.*}} : tensor<1x6x16xf32> to tensor<1x16xf32>
+func.func @rows_residual(%x: tensor<1x8x16xf32>, %w: tensor<16x16xf32>) -> tensor<1x16xf32> {
+  %h = tessera.reshape %x : tensor<1x8x16xf32> to tensor<1x8x2x8xf32>
+  %q = tessera.transpose %h {perm = array<i64: 0, 2, 1, 3>} : tensor<1x8x2x8xf32> to tensor<1x2x8x8xf32>
+  %a = tessera.attention %q, %q, %q {scale = 0.35 : f64} : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %t = tessera.transpose %a {perm = array<i64: 0, 2, 1, 3>} : tensor<1x2x8x8xf32> to tensor<1x8x2x8xf32>
+  %o = tessera.reshape %t : tensor<1x8x2x8xf32> to tensor<8x16xf32>
+  %rr = tessera.reshape %x : tensor<1x8x16xf32> to tensor<8x16xf32>
+  %l = tessera.linear %o, %w residual %rr : (tensor<8x16xf32>, tensor<16x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %r = tessera.reshape %l : tensor<8x16xf32> to tensor<1x8x16xf32>
+  %m = tessera.reduce_mean %r {axes = array<i64: 1>, keepdims = false} : tensor<1x8x16xf32> to tensor<1x16xf32>
+  return %m : tensor<1x16xf32>
+}
