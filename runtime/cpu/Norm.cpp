@@ -12,8 +12,6 @@
 #include "tessera_runtime.h"
 
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -173,19 +171,11 @@ TESSERA_AVX512 void normRowsAvx512(const NormProblem &p, int64_t r0,
 }
 #endif
 
-bool selectAvx512() {
-  const char *env = getenv("TESSERA_GEMM_PORTABLE");
-  if (env && *env && strcmp(env, "0") != 0)
-    return false;
 #ifdef TESSERA_AVX512
-  __builtin_cpu_init(); // we run from a static initializer
-  return __builtin_cpu_supports("avx512f");
+const bool useAvx512 = avx512KernelsUsable();
 #else
-  return false;
+const bool useAvx512 = false;
 #endif
-}
-
-const bool useAvx512 = selectAvx512();
 thread_local Scratch scratch;
 
 /// A copy of a strided vector (or the vector itself when contiguous).
@@ -239,7 +229,11 @@ void runNorm(tessera_memref2d_f32 *x, tessera_memref1d_f32 *scale,
   p.y = yData;
   p.xRow = x->strides[0];
   p.yRow = y->strides[0];
+#ifdef TESSERA_AVX512
   auto body = useAvx512 ? normRowsAvx512 : normRowsPortable;
+#else
+  auto body = normRowsPortable;
+#endif
   parallelForRows(p.rows, 2 * p.cols, [&](int64_t r) { body(p, r, r + 1); });
 }
 

@@ -26,18 +26,7 @@
 namespace tessera {
 namespace {
 
-bool selectAvx512() {
-  if (gemmPortableForced() || gemmAvx2Forced())
-    return false;
-#if defined(__x86_64__)
-  __builtin_cpu_init(); // we run from a static initializer
-  return __builtin_cpu_supports("avx512f");
-#else
-  return false;
-#endif
-}
-
-const bool haveAvx512 = selectAvx512();
+const bool haveAvx512 = !gemmAvx2Forced() && avx512KernelsUsable();
 // Without AVX-512 (TESSERA_GEMM_ISA=avx2 forces it), the AVX2 kernels.
 const bool haveAvx2 = !haveAvx512 && avx2KernelsUsable();
 const SparsePackFn packKernel = haveAvx512 ? sparsePackAvx512

@@ -115,6 +115,17 @@ bool tessera::avx2KernelsUsable() {
 #endif
 }
 
+bool tessera::avx512KernelsUsable() {
+  if (gemmPortableForced())
+    return false;
+#if defined(__x86_64__)
+  __builtin_cpu_init(); // callers run from static initializers
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
+
 void tessera::formatShape(char *buf, size_t size, int32_t rank,
                           const int64_t *shape) {
   size_t used = snprintf(buf, size, "[");

@@ -58,6 +58,9 @@ bool gemmAvx2Forced();
 /// Whether the AVX2 + FMA kernels may run: the CPU has both and
 /// TESSERA_GEMM_PORTABLE does not force the portable ones.
 bool avx2KernelsUsable();
+/// Whether AVX-512F kernels may run: the CPU has it and
+/// TESSERA_GEMM_PORTABLE does not force the portable ones.
+bool avx512KernelsUsable();
 
 // Formats a shape as "[2,3]" into buf (always NUL-terminated).
 void formatShape(char *buf, size_t size, int32_t rank, const int64_t *shape);
