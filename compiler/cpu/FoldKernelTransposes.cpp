@@ -102,53 +102,58 @@ bool isReshape(Operation *op) {
   return isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(op);
 }
 
+/// `source` expanded by `groups` to `sizes` (static where `shape` is), or
+/// null where its strides do not allow it without a copy.
+Value expandView(OpBuilder &b, Location loc, Value source,
+                 ArrayRef<int64_t> shape, ArrayRef<OpFoldResult> sizes,
+                 ArrayRef<ReassociationIndices> groups) {
+  FailureOr<MemRefType> result = memref::ExpandShapeOp::computeExpandedType(
+      cast<MemRefType>(source.getType()), shape, groups);
+  if (failed(result))
+    return {};
+  return memref::ExpandShapeOp::create(b, loc, *result, source, groups, sizes);
+}
+
+/// `source` collapsed by `groups`, or null where its strides do not allow
+/// it without a copy.
+Value collapseView(OpBuilder &b, Location loc, Value source,
+                   ArrayRef<ReassociationIndices> groups) {
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+          cast<MemRefType>(source.getType()), groups))
+    return {};
+  return memref::CollapseShapeOp::create(b, loc, source, groups);
+}
+
 /// `reshape` (with the same reassociation and result shape) applied to
 /// `source` instead, or null where the strides of `source` do not allow it
 /// without a copy.
 Value reshapeView(OpBuilder &b, Operation *reshape, Value source) {
-  auto type = cast<MemRefType>(source.getType());
-  if (auto expand = dyn_cast<memref::ExpandShapeOp>(reshape)) {
-    FailureOr<MemRefType> result = memref::ExpandShapeOp::computeExpandedType(
-        type, expand.getResultType().getShape(),
-        expand.getReassociationIndices());
-    if (failed(result))
-      return {};
-    return memref::ExpandShapeOp::create(b, reshape->getLoc(), *result, source,
-                                         expand.getReassociationIndices(),
-                                         expand.getMixedOutputShape());
-  }
-  auto collapse = cast<memref::CollapseShapeOp>(reshape);
-  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
-          type, collapse.getReassociationIndices()))
-    return {};
-  return memref::CollapseShapeOp::create(b, reshape->getLoc(), source,
-                                         collapse.getReassociationIndices());
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(reshape))
+    return expandView(
+        b, reshape->getLoc(), source, expand.getResultType().getShape(),
+        expand.getMixedOutputShape(), expand.getReassociationIndices());
+  return collapseView(
+      b, reshape->getLoc(), source,
+      cast<memref::CollapseShapeOp>(reshape).getReassociationIndices());
 }
 
 /// The inverse of `reshape` applied to `source` (shaped as the reshape's
 /// result): a collapse's expand back to its source shape, an expand's
 /// collapse; null where the strides of `source` do not allow it.
 Value inverseReshapeView(OpBuilder &b, Operation *reshape, Value source) {
-  auto type = cast<MemRefType>(source.getType());
   if (auto collapse = dyn_cast<memref::CollapseShapeOp>(reshape)) {
     MemRefType srcType = collapse.getSrcType();
-    FailureOr<MemRefType> result = memref::ExpandShapeOp::computeExpandedType(
-        type, srcType.getShape(), collapse.getReassociationIndices());
-    if (failed(result) || !srcType.hasStaticShape())
+    if (!srcType.hasStaticShape())
       return {};
-    SmallVector<OpFoldResult> shape;
+    SmallVector<OpFoldResult> sizes;
     for (int64_t size : srcType.getShape())
-      shape.push_back(b.getIndexAttr(size));
-    return memref::ExpandShapeOp::create(b, reshape->getLoc(), *result, source,
-                                         collapse.getReassociationIndices(),
-                                         shape);
+      sizes.push_back(b.getIndexAttr(size));
+    return expandView(b, reshape->getLoc(), source, srcType.getShape(), sizes,
+                      collapse.getReassociationIndices());
   }
-  auto expand = cast<memref::ExpandShapeOp>(reshape);
-  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
-          type, expand.getReassociationIndices()))
-    return {};
-  return memref::CollapseShapeOp::create(b, reshape->getLoc(), source,
-                                         expand.getReassociationIndices());
+  return collapseView(
+      b, reshape->getLoc(), source,
+      cast<memref::ExpandShapeOp>(reshape).getReassociationIndices());
 }
 
 /// Erases `ops` (in reverse) that have no uses left.

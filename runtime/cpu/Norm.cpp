@@ -30,7 +30,7 @@ constexpr int lanes = 16, chains = 4, width = lanes * chains;
 struct NormProblem {
   const float *x, *scale, *bias;
   float *y;
-  int64_t rows, cols, xRow, yRow, scaleStride, biasStride;
+  int64_t rows, cols, xRow, yRow;
   float eps;
   bool rms, hasBias;
 };
