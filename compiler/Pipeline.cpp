@@ -230,6 +230,10 @@ void mlir::tessera::buildCpuLoweringPipeline(OpPassManager &pm,
   pm.addPass(createLinalgToRuntimeCallsPass());
   pm.addPass(createEmitCInterfacePass());
   pm.addPass(createFlattenConstantGlobalsPass());
+  // Elementwise loop nests as few loops as their operands' strides allow
+  // (one long unit-stride inner loop for LLVM to vectorize).
+  if (opts.optLevel >= 1)
+    pm.addNestedPass<func::FuncOp>(createCollapseParallelDimsPass());
   // Kernels as their own (deduplicated) functions: LLVM's time then grows
   // with the number of distinct kernels, not with the model's depth.
   pm.addPass(createOutlineKernels());

@@ -79,6 +79,12 @@ std::unique_ptr<Pass> createProfileKernelsPass();
 /// `tessera.arena_unplanned_bytes` (the sum of the buffers' sizes).
 std::unique_ptr<Pass> createPlanArenaPass();
 
+/// `tessera-collapse-parallel-dims`: all-parallel linalg.generic ops on
+/// buffers (projected-permutation maps, no linalg.index) iterate over the
+/// fewest loops their operands' strides allow: runs of loop dimensions every
+/// operand holds contiguously become one (memref.collapse_shape views), so
+/// LLVM sees one long unit-stride inner loop.
+std::unique_ptr<Pass> createCollapseParallelDimsPass();
 /// Registers the passes above (for --mlir-print-ir-* names and pipelines).
 void registerCpuPasses();
 

@@ -16,4 +16,5 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createParallelKernelCallsPass(); });
   registerPass([] { return createProfileKernelsPass(); });
   registerPass([] { return createPlanArenaPass(); });
+  registerPass([] { return createCollapseParallelDimsPass(); });
 }
