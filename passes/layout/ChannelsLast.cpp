@@ -1,5 +1,5 @@
-// tessera-channels-last: 2-d convs and max pools in channels-last layout,
-// with the transposes between them sunk through elementwise ops and
+// tessera-channels-last: 2-d convs, max and average pools in channels-last
+// layout, with the transposes between them sunk through elementwise ops and
 // cancelled (Passes.td).
 #include "passes/Passes.h"
 #include "passes/fusion/FusionUtils.h"
@@ -37,6 +37,11 @@ bool eligible(ConvOp op) {
 }
 
 bool eligible(MaxPoolOp op) {
+  return !op.getChannelsLast() && isF32Rank4(op.getInput().getType());
+}
+
+/// 2-d f32 average pools (DenseNet's transitions between dense blocks).
+bool eligible(AvgPoolOp op) {
   return !op.getChannelsLast() && isF32Rank4(op.getInput().getType());
 }
 
@@ -200,6 +205,8 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
       if (auto conv = dyn_cast<ConvOp>(op); conv && eligible(conv))
         ops.push_back(op);
       if (auto pool = dyn_cast<MaxPoolOp>(op); pool && eligible(pool))
+        ops.push_back(op);
+      if (auto pool = dyn_cast<AvgPoolOp>(op); pool && eligible(pool))
         ops.push_back(op);
     });
     for (Operation *op : ops)

@@ -1,6 +1,7 @@
 // tessera.max_pool / tessera.avg_pool -> tensor.pad (-inf or 0, covering the
 // explicit pads and what ceil_mode windows read past them) + one
-// linalg.generic over the window; avg_pool then divides by the per-position
+// linalg.generic over the window (a channels-last avg_pool with the channels
+// as its innermost loop); avg_pool then divides by the per-position
 // count of counted elements, a constant computed here. With the runtime's
 // kernels (convert-tessera-to-linalg{conv-kernel}), an f32 2-d max_pool is a
 // call of tessera_max_pool2d_f32 instead, which skips what lies outside the
@@ -22,23 +23,26 @@ struct PoolGeometry {
   ArrayRef<int64_t> kernel, strides, pads, dilations;
 };
 
-/// Pads the spatial dims of `x` by `pads` at the start and, at the end, by
-/// whatever the last window of `outShape` reads past the input.
+/// Pads the spatial dims of `x` (dims 2.., or 1.. when channels-last) by
+/// `pads` at the start and, at the end, by whatever the last window of
+/// `outShape` reads past the input.
 Value padForWindows(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> out,
-                    const PoolGeometry &g, Value padValue) {
+                    const PoolGeometry &g, Value padValue,
+                    bool channelsLast = false) {
   auto xType = cast<RankedTensorType>(x.getType());
-  int64_t k = xType.getRank() - 2;
+  int64_t rank = xType.getRank(), k = rank - 2, first = channelsLast ? 1 : 2;
   SmallVector<int64_t> shape(xType.getShape());
-  SmallVector<OpFoldResult> lo(2, b.getIndexAttr(0)), hi(2, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> lo(rank, b.getIndexAttr(0)),
+      hi(rank, b.getIndexAttr(0));
   bool any = false;
   for (int64_t i = 0; i < k; ++i) {
-    int64_t in = xType.getDimSize(i + 2);
-    int64_t need = (out[i + 2] - 1) * g.strides[i] +
-                   g.dilations[i] * (g.kernel[i] - 1) + 1;
+    int64_t d = first + i, in = xType.getDimSize(d);
+    int64_t need =
+        (out[d] - 1) * g.strides[i] + g.dilations[i] * (g.kernel[i] - 1) + 1;
     int64_t end = std::max<int64_t>(0, need - in - g.pads[i]);
-    shape[i + 2] += g.pads[i] + end;
-    lo.push_back(b.getIndexAttr(g.pads[i]));
-    hi.push_back(b.getIndexAttr(end));
+    shape[d] += g.pads[i] + end;
+    lo[d] = b.getIndexAttr(g.pads[i]);
+    hi[d] = b.getIndexAttr(end);
     any |= g.pads[i] != 0 || end != 0;
   }
   if (!any)
@@ -49,26 +53,40 @@ Value padForWindows(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> out,
 }
 
 /// Loops n, c, o1..ok (parallel), w1..wk (reduction) reading
-/// x[n, c, o * stride + w * dilation]; `combine(b, loc, {element, acc})`.
+/// x[n, c, o * stride + w * dilation]; channels-last, loops n, o1..ok
+/// (parallel), w1..wk (reduction), c (parallel, innermost: the channels are
+/// contiguous) reading x[n, o * stride + w * dilation, c].
+/// `combine(b, loc, {element, acc})`.
 Value windowReduce(OpBuilder &b, Location loc, Value x, RankedTensorType type,
-                   const PoolGeometry &g, Value init, BodyFn combine) {
+                   const PoolGeometry &g, Value init, BodyFn combine,
+                   bool channelsLast = false) {
   MLIRContext *ctx = b.getContext();
   int64_t k = type.getRank() - 2, numLoops = 2 + 2 * k;
   auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-  SmallVector<AffineExpr> xExprs = {dim(0), dim(1)}, wExprs,
-                          yExprs = {dim(0), dim(1)};
+  // Loop positions of the batch, channel, first output and window dims.
+  int64_t n = 0, c = channelsLast ? 1 + 2 * k : 1, o = channelsLast ? 1 : 2,
+          w = o + k;
+  SmallVector<AffineExpr> xExprs = {dim(n)}, wExprs, yExprs = {dim(n)};
+  if (!channelsLast) {
+    xExprs.push_back(dim(c));
+    yExprs.push_back(dim(c));
+  }
   for (int64_t i = 0; i < k; ++i) {
-    AffineExpr o = dim(2 + i), w = dim(2 + k + i);
-    xExprs.push_back(o * g.strides[i] + w * g.dilations[i]);
-    wExprs.push_back(w);
-    yExprs.push_back(o);
+    xExprs.push_back(dim(o + i) * g.strides[i] + dim(w + i) * g.dilations[i]);
+    wExprs.push_back(dim(w + i));
+    yExprs.push_back(dim(o + i));
+  }
+  if (channelsLast) {
+    xExprs.push_back(dim(c));
+    yExprs.push_back(dim(c));
   }
   SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, xExprs, ctx),
                                  AffineMap::get(numLoops, 0, wExprs, ctx),
                                  AffineMap::get(numLoops, 0, yExprs, ctx)};
   SmallVector<utils::IteratorType> iters(numLoops,
-                                         utils::IteratorType::reduction);
-  std::fill_n(iters.begin(), 2 + k, utils::IteratorType::parallel);
+                                         utils::IteratorType::parallel);
+  for (int64_t i = 0; i < k; ++i)
+    iters[w + i] = utils::IteratorType::reduction;
   // The window operand only carries the kernel extents (as in linalg's named
   // pooling ops); its elements are never read.
   Value window =
@@ -170,20 +188,26 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
                    op.getDilations()};
     auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
     int64_t k = type.getRank() - 2;
+    // The first spatial dim: [N, C, D1..Dk], or [N, D1..Dk, C].
+    bool channelsLast = op.getChannelsLast();
+    int64_t first = channelsLast ? 1 : 2;
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
     Value x = padForWindows(rewriter, loc, adaptor.getInput(), type.getShape(),
-                            g, zero);
-    Value sum = windowReduce(rewriter, loc, x, type, g, zero,
-                             [](OpBuilder &b, Location l, ValueRange a) {
-                               return arith::AddFOp::create(b, l, a[0], a[1]);
-                             });
+                            g, zero, channelsLast);
+    Value sum = windowReduce(
+        rewriter, loc, x, type, g, zero,
+        [](OpBuilder &b, Location l, ValueRange a) {
+          return arith::AddFOp::create(b, l, a[0], a[1]);
+        },
+        channelsLast);
 
     // The divisor is separable: the product over dims of the counted
     // positions along each dim.
-    ArrayRef<int64_t> outSpatial = type.getShape().drop_front(2);
+    ArrayRef<int64_t> outSpatial = type.getShape().slice(first, k);
     SmallVector<SmallVector<int64_t>> perDim(k);
     for (int64_t i = 0; i < k; ++i) {
-      int64_t in = inType.getDimSize(i + 2), pb = g.pads[i], pe = g.pads[i + k];
+      int64_t in = inType.getDimSize(first + i), pb = g.pads[i],
+              pe = g.pads[i + k];
       int64_t lo = op.getCountIncludePad() ? -pb : 0;
       int64_t hi = op.getCountIncludePad() ? in + pe : in;
       for (int64_t o = 0; o < outSpatial[i]; ++o)
@@ -219,7 +243,7 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
           rewriter, loc, DenseElementsAttr::get(countType, counts));
       SmallVector<AffineExpr> exprs;
       for (int64_t i = 0; i < k; ++i)
-        exprs.push_back(getAffineDimExpr(2 + i, ctx));
+        exprs.push_back(getAffineDimExpr(first + i, ctx));
       result = buildParallel(rewriter, loc, type, ValueRange{sum, countT},
                              {rewriter.getMultiDimIdentityMap(type.getRank()),
                               AffineMap::get(type.getRank(), 0, exprs, ctx)},

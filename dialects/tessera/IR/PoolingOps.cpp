@@ -61,5 +61,6 @@ LogicalResult MaxPoolOp::verify() {
 
 LogicalResult AvgPoolOp::verify() {
   return verifyPool(*this, getInput().getType(), getType(), getKernelShape(),
-                    getStrides(), getPads(), getDilations(), getCeilMode());
+                    getStrides(), getPads(), getDilations(), getCeilMode(),
+                    getChannelsLast());
 }

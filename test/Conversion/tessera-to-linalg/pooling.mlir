@@ -115,3 +115,24 @@ func.func @max_pool_channels_last(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32
   %0 = tessera.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last} : tensor<1x4x4x3xf32> to tensor<1x2x2x3xf32>
   return %0 : tensor<1x2x2x3xf32>
 }
+
+// -----
+
+// A channels-last average pool: padded in H and W, the window loops before
+// the channels, which are the innermost loop; the border counts indexed by
+// the output's H and W.
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>
+// CHECK-DAG: #[[Y:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+// CHECK-DAG: #[[HW:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-LABEL: func @avg_pool_channels_last
+// CHECK: tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 0, 0, 0]
+// CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+// CHECK: arith.addf
+// CHECK: %[[CNT:.+]] = arith.constant dense<{{\[\[}}4.000000e+00, 6.000000e+00], [6.000000e+00, 9.000000e+00]]> : tensor<2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[HW]], #{{.+}}]{{.*}} ins(%[[SUM]], %[[CNT]] : tensor<1x2x2x3xf32>, tensor<2x2xf32>)
+// CHECK: arith.divf
+func.func @avg_pool_channels_last(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32> {
+  %0 = tessera.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last} : tensor<1x4x4x3xf32> to tensor<1x2x2x3xf32>
+  return %0 : tensor<1x2x2x3xf32>
+}

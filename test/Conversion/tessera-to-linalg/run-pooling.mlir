@@ -40,6 +40,21 @@ func.func @main() {
   // CHECK-NEXT: {{\[}}{{\[}}{{\[}}[0.888889, 0.833333],
   // CHECK-NEXT: [2.44444, 1.66667]]]]
 
+  // Channels-last [N, H, W, C]: channel 0 the image above, channel 1 ten
+  // times it; the same border counts per position.
+  %ten = tessera.constant dense<10.0> : tensor<1x1x4x4xf32>
+  %x10 = tessera.mul %x, %ten : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  %x2 = tessera.concat %x, %x10 {axis = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %xl = tessera.transpose %x2 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x4xf32> to tensor<1x4x4x2xf32>
+  %al = tessera.avg_pool %xl {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last} : tensor<1x4x4x2xf32> to tensor<1x2x2x2xf32>
+  %al_u = tensor.cast %al : tensor<1x2x2x2xf32> to tensor<*xf32>
+  call @printMemrefF32(%al_u) : (tensor<*xf32>) -> ()
+  // CHECK: data =
+  // CHECK-NEXT: {{\[}}{{\[}}{{\[}}[2,{{ +}}20],
+  // CHECK-NEXT: [1.25,{{ +}}12.5]],
+  // CHECK-NEXT: {{\[}}[3.66667,{{ +}}36.6667],
+  // CHECK-NEXT: [1.66667,{{ +}}16.6667]]]]
+
   // 1-D ceil_mode: the last window reads past the end (not counted) and a
   // window starting in the end padding is dropped.
   %y = tessera.constant dense<[[[1.0, 2.0, 3.0, 4.0, 5.0]]]> : tensor<1x1x5xf32>

@@ -1,5 +1,5 @@
 // RUN: tessera-opt %s -split-input-file --tessera-channels-last | FileCheck %s
-// 2-d f32 convs (any group count) and max pools become channels_last
+// 2-d f32 convs (any group count), max and average pools become channels_last
 // between transposes; the transposes back sink through elementwise ops and
 // cancel against the next op's, so only the chain's ends transpose.
 
@@ -100,7 +100,7 @@ func.func @grouped(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>) -> tensor<
 
 // -----
 
-// Near misses: a 1-d conv, an f16 conv and an average pool keep their
+// Near misses: a 1-d conv, an f16 conv and a 1-d average pool keep their
 // layout; an Add with a tensor that is
 // neither the same transpose nor a constant nor spatially uniform keeps the
 // transpose before it, and so do a concat with such a tensor and a
@@ -108,19 +108,41 @@ func.func @grouped(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>) -> tensor<
 // CHECK-LABEL: func @near_misses
 // CHECK: tessera.conv %arg2, %arg3 {dilations = array<i64: 1>, group = 1 : i64
 // CHECK: tessera.conv %arg4, %arg5 {dilations = array<i64: 1, 1>, group = 1 : i64
-// CHECK: tessera.avg_pool %arg0 {dilations
+// CHECK: tessera.avg_pool %arg8 {dilations
 // CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last
 // CHECK: %[[T:.+]] = tessera.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
 // CHECK: tessera.add %[[T]], %arg6
 // CHECK: tessera.concat %[[T]], %arg6 {axis = 1 : i64}
 // CHECK: tessera.reduce_mean %[[T]] {axes = array<i64: 2, 3>, keepdims = false}
-func.func @near_misses(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>, %x1: tensor<1x4x8xf32>, %w1: tensor<8x4x3xf32>, %xh: tensor<1x4x8x8xf16>, %wh: tensor<8x4x1x1xf16>, %r: tensor<1x8x8x8xf32>, %w: tensor<8x4x1x1xf32>) -> (tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>) {
+func.func @near_misses(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>, %x1: tensor<1x4x8xf32>, %w1: tensor<8x4x3xf32>, %xh: tensor<1x4x8x8xf16>, %wh: tensor<8x4x1x1xf16>, %r: tensor<1x8x8x8xf32>, %w: tensor<8x4x1x1xf32>, %p1: tensor<1x4x8xf32>) -> (tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>) {
   %1 = tessera.conv %x1, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x4x8xf32>, tensor<8x4x3xf32>) -> tensor<1x8x6xf32>
   %2 = tessera.conv %xh, %wh {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf16>, tensor<8x4x1x1xf16>) -> tensor<1x8x8x8xf16>
-  %3 = tessera.avg_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, count_include_pad = false} : tensor<1x4x8x8xf32> to tensor<1x4x4x4xf32>
+  %3 = tessera.avg_pool %p1 {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, count_include_pad = false} : tensor<1x4x8xf32> to tensor<1x4x4xf32>
   %4 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
   %5 = tessera.add %4, %r : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
   %6 = tessera.concat %4, %r {axis = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x16x8x8xf32>
   %7 = tessera.reduce_mean %4 {axes = array<i64: 2, 3>, keepdims = false} : tensor<1x8x8x8xf32> to tensor<1x8xf32>
-  return %1, %2, %3, %5, %6, %7 : tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>
+  return %1, %2, %3, %5, %6, %7 : tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>
+}
+
+// -----
+
+// DenseNet's transition: BN + ReLU, a 1x1 conv, a 2x2 average pool, and the
+// next block's concat and conv: the pool runs channels-last between the
+// convs, and only the chain's ends transpose.
+// CHECK-LABEL: func @transition
+// CHECK: tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last{{.*}} -> tensor<1x8x8x4xf32>
+// CHECK: %[[P:.+]] = tessera.avg_pool %[[C]] {channels_last, {{.*}}} : tensor<1x8x8x4xf32> to tensor<1x4x4x4xf32>
+// CHECK: %[[D:.+]] = tessera.conv %[[P]], {{.*}}channels_last
+// CHECK: %[[K:.+]] = tessera.concat %[[P]], %[[D]] {axis = 3 : i64}
+// CHECK: tessera.transpose %[[K]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK-NOT: tessera.transpose
+// CHECK: return
+func.func @transition(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x1x1xf32>, %w2: tensor<2x4x3x3xf32>) -> tensor<1x6x4x4xf32> {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %1 = tessera.avg_pool %0 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> to tensor<1x4x4x4xf32>
+  %2 = tessera.conv %1, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %3 = tessera.concat %1, %2 {axis = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x6x4x4xf32>
+  return %3 : tensor<1x6x4x4xf32>
 }
