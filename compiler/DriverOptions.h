@@ -181,7 +181,7 @@ struct Options {
       cl::cat(category())};
   cl::opt<std::string> convLayout{
       "conv-layout",
-      cl::desc("Layout of the activations between 2-d convolutions and max "
+      cl::desc("Layout of the activations between 2-d convolutions and "
                "pools on the CPU: nhwc (channels-last, the default) or nchw "
                "(the ONNX layout)"),
       cl::value_desc("nhwc|nchw"), cl::init("nhwc"), cl::cat(category())};

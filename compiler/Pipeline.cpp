@@ -142,6 +142,9 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   // fused ops' decompositions: fusedKernels is off there).
   if (opts.channelsLast && opts.fusedKernels)
     pm.addPass(createChannelsLast());
+  // After the fusions, which match concats (rotary's), and after the layout
+  // change, which moves concats between transposes.
+  pm.addPass(createSinkIntoConcat());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

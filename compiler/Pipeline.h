@@ -20,7 +20,7 @@ struct PipelineOptions {
   /// Fused ops with a runtime kernel use it; otherwise every fused op takes
   /// its reference decomposition into primitive ops.
   bool fusedKernels = true;
-  /// With fusedKernels on the CPU: 2-d convs and max pools channels-last
+  /// With fusedKernels on the CPU: 2-d convs and pools channels-last
   /// (tessera-channels-last).
   bool channelsLast = true;
   /// Opt-in weight quantization of linear layers after fusion (empty: none;

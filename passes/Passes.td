@@ -155,11 +155,31 @@ def ConvActivationFusion : Pass<"tessera-fuse-conv-activation"> {
   ];
 }
 
+def SinkIntoConcat : Pass<"tessera-sink-into-concat"> {
+  let summary = "Apply elementwise ops to a concat's pieces instead of its result";
+  let description = [{
+    An elementwise op (a unary one, or a broadcasting binary one) on a
+    `tessera.concat` that nothing else reads, whose result has the concat's
+    type, becomes the concat of the op applied to each piece; its other
+    operands are sliced along the concat's axis where they are not
+    broadcast along it (a per-channel scale). Chains sink op by op. The
+    pieces are then computed straight into their slices of the concat's
+    buffer (eliminate-empty-tensors), so the concat's copies and the op's
+    pass over its result become one pass: DenseNet's batch norm and ReLU
+    over the concat of all earlier features before every layer. Runs after
+    the fusion passes, whose patterns (rotary's `concat(-x2, x1)`) match
+    concats.
+  }];
+  let statistics = [
+    Statistic<"numSunk", "sunk", "elementwise ops moved into concats">,
+  ];
+}
+
 def ChannelsLast : Pass<"tessera-channels-last"> {
-  let summary = "Convolutions and max pools in channels-last layout";
+  let summary = "Convolutions and pools in channels-last layout";
   let description = [{
     Each 2-d f32 `tessera.conv` (any group count), and each 2-d f32
-    `tessera.max_pool`, gets `channels_last`: its input, residual and result
+    `tessera.max_pool` and `tessera.avg_pool`, gets `channels_last`: its input, residual and result
     become `[N, H, W, C]`, between `tessera.transpose`s from and back to
     `[N, C, H, W]`. The transposes back then sink through elementwise ops
     (unary ones; binary ones whose other operands are the same transpose,
@@ -175,7 +195,7 @@ def ChannelsLast : Pass<"tessera-channels-last"> {
     GEMMs with the positions as rows.
   }];
   let statistics = [
-    Statistic<"numOps", "channels-last", "convs and max pools made channels-last">,
+    Statistic<"numOps", "channels-last", "convs and pools made channels-last">,
   ];
 }
 
