@@ -184,8 +184,12 @@ def ChannelsLast : Pass<"tessera-channels-last"> {
     `[N, C, H, W]`. The transposes back then sink through elementwise ops
     (unary ones; binary ones whose other operands are the same transpose,
     constants or spatially uniform tensors such as a squeeze-and-excitation
-    gate, which move to the new layout instead; concats of such transposes;
-    reductions that keep their dims, such as global average pooling) and
+    gate, which move to the new layout instead; concats and slices of such
+    transposes; channel permutations, a reshape that splits the channels
+    into factors, a transpose of only those and a reshape back, such as
+    ShuffleNet's channel shuffle, which then permute the channels
+    innermost; reductions that keep their dims, such as global average
+    pooling) and
     cancel against the next conv's, so a chain of convs, pools and the
     activations or residual adds between them runs channels-last, and the
     transposes left at its ends become strided views of the kernels'

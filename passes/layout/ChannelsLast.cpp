@@ -198,6 +198,78 @@ struct SinkTransposeThroughConcat : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// slice(T(a)) -> T(slice(a)) with the starts and steps moved to the
+/// channels-last dims (ShuffleNet's channel split).
+struct SinkTransposeThroughSlice : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    Value source = channelsLastSource(op.getInput());
+    if (!source || !isF32Rank4(op.getType()))
+      return failure();
+    SmallVector<int64_t> starts, steps;
+    for (int64_t d : last) {
+      starts.push_back(op.getStarts()[d]);
+      steps.push_back(op.getSteps()[d]);
+    }
+    Value y =
+        SliceOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
+                        source, rewriter.getDenseI64ArrayAttr(starts),
+                        rewriter.getDenseI64ArrayAttr(steps));
+    rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
+    return success();
+  }
+};
+
+/// A channel permutation of T(a) ([N, C, H, W]): a reshape that splits C
+/// into factors [N, f1..fm, H, W], a transpose that permutes only those,
+/// and a reshape back to [N, C, H, W] (ShuffleNet's channel shuffle:
+/// factors [g, C/g], swapped). The same on a's channels, innermost:
+/// [N, H, W, f1..fm], permuted, reshaped back to [N, H, W, C], then T.
+struct SinkTransposeThroughChannelPermutation : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp split,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    Value source = channelsLastSource(split.getInput());
+    auto in = cast<RankedTensorType>(split.getInput().getType());
+    auto mid = cast<RankedTensorType>(split.getType());
+    if (!source || !isF32Rank4(in) || !split->hasOneUse() ||
+        !mid.hasStaticShape() || mid.getRank() < 5)
+      return failure();
+    // [N, f1..fm, H, W] with the factors' product C.
+    int64_t m = mid.getRank() - 3;
+    ArrayRef<int64_t> shape = mid.getShape();
+    if (shape[0] != in.getDimSize(0) || shape[m + 1] != in.getDimSize(2) ||
+        shape[m + 2] != in.getDimSize(3))
+      return failure();
+    auto permute = dyn_cast<TransposeOp>(*split->getUsers().begin());
+    if (!permute || !permute->hasOneUse())
+      return failure();
+    ArrayRef<int64_t> perm = permute.getPerm();
+    if (perm[0] != 0 || perm[m + 1] != m + 1 || perm[m + 2] != m + 2)
+      return failure();
+    auto merge = dyn_cast<ReshapeOp>(*permute->getUsers().begin());
+    if (!merge || merge.getType() != in)
+      return failure();
+    Location loc = split.getLoc();
+    Type elt = in.getElementType();
+    // [N, H, W, f1..fm], the factors permuted as perm permutes dims 1..m.
+    SmallVector<int64_t> lastShape = {shape[0], shape[m + 1], shape[m + 2]};
+    llvm::append_range(lastShape, shape.slice(1, m));
+    SmallVector<int64_t> lastPerm = {0, 1, 2};
+    for (int64_t i = 1; i <= m; ++i)
+      lastPerm.push_back(perm[i] + 2);
+    Value y = ReshapeOp::create(rewriter, loc,
+                                RankedTensorType::get(lastShape, elt), source);
+    y = transposed(rewriter, loc, y, lastPerm);
+    y = ReshapeOp::create(rewriter, loc, permuted(in, last), y);
+    rewriter.replaceOp(merge, transposed(rewriter, loc, y, first));
+    return success();
+  }
+};
+
 struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
@@ -218,11 +290,13 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
       return;
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<SinkTranspose, SinkTransposeThroughConcat,
-                 SinkTransposeThroughReduce<ReduceSumOp>,
-                 SinkTransposeThroughReduce<ReduceMeanOp>,
-                 SinkTransposeThroughReduce<ReduceMaxOp>,
-                 SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
+    patterns
+        .add<SinkTranspose, SinkTransposeThroughConcat,
+             SinkTransposeThroughSlice, SinkTransposeThroughChannelPermutation,
+             SinkTransposeThroughReduce<ReduceSumOp>,
+             SinkTransposeThroughReduce<ReduceMeanOp>,
+             SinkTransposeThroughReduce<ReduceMaxOp>,
+             SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
     // Transposes that move unit dims become reshapes, and reshape chains
     // fold.
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);

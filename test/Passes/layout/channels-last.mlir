@@ -146,3 +146,52 @@ func.func @transition(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x1x1xf32>, %w2: ten
   %3 = tessera.concat %1, %2 {axis = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x6x4x4xf32>
   return %3 : tensor<1x6x4x4xf32>
 }
+
+// -----
+
+// ShuffleNet's unit after a conv: a channel split (two slices), a branch
+// conv, the concat and the channel shuffle (reshape into [N, 2, C/2, H, W],
+// swap, reshape back): all channels-last; the shuffle permutes the channels
+// innermost, and only the chain's ends transpose.
+// CHECK-LABEL: func @shuffle
+// CHECK: %[[X:.+]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[C0:.+]] = tessera.conv %[[X]], %arg1 {channels_last
+// CHECK-DAG: %[[A:.+]] = tessera.slice %[[C0]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x4x4x8xf32> to tensor<1x4x4x4xf32>
+// CHECK-DAG: %[[B:.+]] = tessera.slice %[[C0]] {starts = array<i64: 0, 0, 0, 4>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x4x4x8xf32> to tensor<1x4x4x4xf32>
+// CHECK: %[[C:.+]] = tessera.conv %[[B]], %arg2 {channels_last
+// CHECK: %[[K:.+]] = tessera.concat %[[A]], %[[C]] {axis = 3 : i64}
+// CHECK: %[[R:.+]] = tessera.reshape %[[K]] : tensor<1x4x4x8xf32> to tensor<1x4x4x2x4xf32>
+// CHECK: %[[P:.+]] = tessera.transpose %[[R]] {perm = array<i64: 0, 1, 2, 4, 3>} : tensor<1x4x4x2x4xf32> to tensor<1x4x4x4x2xf32>
+// CHECK: %[[M:.+]] = tessera.reshape %[[P]] : tensor<1x4x4x4x2xf32> to tensor<1x4x4x8xf32>
+// CHECK: %[[Y:.+]] = tessera.transpose %[[M]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[Y]]
+func.func @shuffle(%x0: tensor<1x8x4x4xf32>, %w0: tensor<8x8x1x1xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %x = tessera.conv %x0, %w0 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %a = tessera.slice %x {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x8x4x4xf32> to tensor<1x4x4x4xf32>
+  %b = tessera.slice %x {starts = array<i64: 0, 4, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x8x4x4xf32> to tensor<1x4x4x4xf32>
+  %c = tessera.conv %b, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %k = tessera.concat %a, %c {axis = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %r = tessera.reshape %k : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
+  %p = tessera.transpose %r {perm = array<i64: 0, 2, 1, 3, 4>} : tensor<1x2x4x4x4xf32> to tensor<1x4x2x4x4xf32>
+  %m = tessera.reshape %p : tensor<1x4x2x4x4xf32> to tensor<1x8x4x4xf32>
+  return %m : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Near misses of the channel permutation: a split of H rather than C, and a
+// transpose that also moves a spatial dim, keep the transpose before them.
+// CHECK-LABEL: func @not_a_channel_permutation
+// CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last
+// CHECK: %[[T:.+]] = tessera.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: tessera.reshape %[[T]] : tensor<1x8x4x4xf32> to tensor<1x8x2x2x4xf32>
+// CHECK: tessera.reshape %[[T]] : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
+// CHECK: tessera.transpose %{{.+}} {perm = array<i64: 0, 2, 1, 4, 3>}
+func.func @not_a_channel_permutation(%x: tensor<1x4x4x4xf32>, %w: tensor<8x4x1x1xf32>) -> (tensor<1x8x2x2x4xf32>, tensor<1x8x4x4xf32>) {
+  %c = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %h = tessera.reshape %c : tensor<1x8x4x4xf32> to tensor<1x8x2x2x4xf32>
+  %r = tessera.reshape %c : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
+  %p = tessera.transpose %r {perm = array<i64: 0, 2, 1, 4, 3>} : tensor<1x2x4x4x4xf32> to tensor<1x4x2x4x4xf32>
+  %m = tessera.reshape %p : tensor<1x4x2x4x4xf32> to tensor<1x8x4x4xf32>
+  return %h, %m : tensor<1x8x2x2x4xf32>, tensor<1x8x4x4xf32>
+}
