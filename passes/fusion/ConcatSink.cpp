@@ -19,18 +19,6 @@ using namespace mlir::tessera;
 
 namespace {
 
-/// Elementwise ops: the unary ones (one operand of the result's type; no
-/// attributes but a clamp's bounds) and the broadcasting binary ones.
-bool isElementwise(Operation *op) {
-  if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
-      op->getDialect() != op->getContext()->getLoadedDialect<TesseraDialect>())
-    return false;
-  if (op->hasTrait<::mlir::OpTrait::SameOperandsAndResultType>() &&
-      op->getNumOperands() == 1)
-    return isa<ClampOp>(op) || op->getAttrs().empty();
-  return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp>(op);
-}
-
 /// `v` for the piece [start, start + size) of a concat along `axis` (of a
 /// result of rank `rank`): itself when it broadcasts along the axis (a
 /// lower rank that does not reach it, or a size of 1 there), else its slice.
@@ -60,7 +48,7 @@ struct SinkIntoConcat : RewritePattern {
   int64_t &sunk;
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (!isElementwise(op))
+    if (!fusion::isElementwise(op))
       return failure();
     ConcatOp concat;
     unsigned index = 0;

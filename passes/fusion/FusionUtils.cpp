@@ -137,6 +137,16 @@ Value fusion::reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
                            v);
 }
 
+bool fusion::isElementwise(Operation *op) {
+  if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
+      op->getDialect() != op->getContext()->getLoadedDialect<TesseraDialect>())
+    return false;
+  if (op->hasTrait<::mlir::OpTrait::SameOperandsAndResultType>() &&
+      op->getNumOperands() == 1)
+    return isa<ClampOp>(op) || op->getAttrs().empty();
+  return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp>(op);
+}
+
 StringRef fusion::activationName(Operation *op) {
   return llvm::TypeSwitch<Operation *, StringRef>(op)
       .Case([](ReluOp) { return "relu"; })

@@ -39,6 +39,11 @@ Value reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
 /// gelu_tanh, silu, sigmoid, tanh, hardswish), or "" for any other op.
 StringRef activationName(Operation *op);
 
+/// Elementwise tessera ops: the unary ones (one operand of the result's
+/// type; no attributes but a clamp's bounds) and the broadcasting binary
+/// ones (add, sub, mul, div, max, min, pow).
+bool isElementwise(Operation *op);
+
 /// Whether `v` is defined (transitively through its operands) by `root`.
 bool dependsOn(Value v, Operation *root, int depthLimit = 64);
 

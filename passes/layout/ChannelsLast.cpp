@@ -76,18 +76,6 @@ Value channelsLastSource(Value v) {
              : Value();
 }
 
-/// Elementwise ops: the unary ones (one operand of the result's type; no
-/// attributes but a clamp's bounds) and the broadcasting binary ones.
-bool isElementwise(Operation *op) {
-  if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
-      op->getDialect() != op->getContext()->getLoadedDialect<TesseraDialect>())
-    return false;
-  if (op->hasTrait<::mlir::OpTrait::SameOperandsAndResultType>() &&
-      op->getNumOperands() == 1)
-    return isa<ClampOp>(op) || op->getAttrs().empty();
-  return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp>(op);
-}
-
 /// Whether `type`, broadcast against [N, C, H, W], has H = W = 1 (a
 /// squeeze-and-excitation gate [N, C, 1, 1], a per-channel [C, 1, 1]):
 /// moving it to channels-last only moves unit dims, a reshape.
@@ -106,7 +94,7 @@ struct SinkTranspose : RewritePattern {
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (!isElementwise(op) || !isF32Rank4(op->getResult(0).getType()))
+    if (!fusion::isElementwise(op) || !isF32Rank4(op->getResult(0).getType()))
       return failure();
     SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
     bool any = false;
