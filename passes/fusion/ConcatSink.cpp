@@ -5,6 +5,7 @@
 // per piece, written straight into its slice of the concat's buffer.
 #include "passes/Passes.h"
 #include "passes/fusion/FusionUtils.h"
+#include "passes/lowering/ExprBuilder.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -28,14 +29,7 @@ Value pieceOperand(PatternRewriter &rewriter, Location loc, Value v,
   int64_t d = axis - (rank - type.getRank());
   if (d < 0 || type.getDimSize(d) == 1)
     return v;
-  SmallVector<int64_t> shape(type.getShape()), starts(type.getRank(), 0),
-      steps(type.getRank(), 1);
-  shape[d] = size;
-  starts[d] = start;
-  return SliceOp::create(rewriter, loc,
-                         RankedTensorType::get(shape, type.getElementType()), v,
-                         rewriter.getDenseI64ArrayAttr(starts),
-                         rewriter.getDenseI64ArrayAttr(steps));
+  return Expr{rewriter, loc, type.getElementType()}.slice(v, d, start, size);
 }
 
 /// op(..., concat(a, b, ...), ...) -> concat(op(..., a, ...), op(..., b,
@@ -69,14 +63,18 @@ struct SinkIntoConcat : RewritePattern {
       if (i != index && (!t || !t.hasStaticShape() || t.getRank() > rank))
         return failure();
     }
+    // Checked before anything is built: a pattern that fails leaves the IR
+    // as it was.
+    if (llvm::any_of(concat.getInputs(), [&](Value input) {
+          return cast<RankedTensorType>(input.getType()).isDynamicDim(axis);
+        }))
+      return failure();
     Location loc = op->getLoc();
     SmallVector<Value> pieces;
     int64_t start = 0;
     for (Value input : concat.getInputs()) {
       auto inType = cast<RankedTensorType>(input.getType());
       int64_t size = inType.getDimSize(axis);
-      if (ShapedType::isDynamic(size))
-        return failure();
       SmallVector<Value> operands;
       for (auto [i, v] : llvm::enumerate(op->getOperands()))
         operands.push_back(i == index ? input

@@ -31,18 +31,12 @@ bool isF32Rank4(Type t) {
          type.hasStaticShape();
 }
 
-/// 2-d f32 convs, which the runtime's kernels take (any group count).
-bool eligible(ConvOp op) {
-  return !op.getChannelsLast() && isF32Rank4(op.getInput().getType());
-}
-
-bool eligible(MaxPoolOp op) {
-  return !op.getChannelsLast() && isF32Rank4(op.getInput().getType());
-}
-
-/// 2-d f32 average pools (DenseNet's transitions between dense blocks).
-bool eligible(AvgPoolOp op) {
-  return !op.getChannelsLast() && isF32Rank4(op.getInput().getType());
+/// Whether `op` is an OpTy (a conv, max pool or average pool) that is 2-d,
+/// f32 and not channels-last yet: the runtime's conv kernels take any group
+/// count; the average pools are DenseNet's transitions between dense blocks.
+template <typename OpTy> bool eligible(Operation *op) {
+  auto o = dyn_cast<OpTy>(op);
+  return o && !o.getChannelsLast() && isF32Rank4(o.getInput().getType());
 }
 
 /// op(x) -> T_back(op_cl(T_last(x))), the residual as x.
@@ -262,11 +256,8 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (auto conv = dyn_cast<ConvOp>(op); conv && eligible(conv))
-        ops.push_back(op);
-      if (auto pool = dyn_cast<MaxPoolOp>(op); pool && eligible(pool))
-        ops.push_back(op);
-      if (auto pool = dyn_cast<AvgPoolOp>(op); pool && eligible(pool))
+      if (eligible<ConvOp>(op) || eligible<MaxPoolOp>(op) ||
+          eligible<AvgPoolOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops)
