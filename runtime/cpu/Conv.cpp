@@ -426,6 +426,7 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  clamp.lo,
                  clamp.hi,
                  clamp.activation};
+    d.prefetch = constantW && prefetchWeights();
     auto task = [&](int64_t t) {
       int64_t fb = byPositions ? t % blocks : t / chunks,
               p0 = (byPositions ? t / blocks : t % chunks) * perChunk;

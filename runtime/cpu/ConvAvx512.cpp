@@ -7,9 +7,12 @@
 #include "cpu/Activations.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/EpilogueAvx512.h"
+#include "cpu/GemmKernels.h"
 #include "cpu/TransposeAvx512.h"
 
 #include <immintrin.h>
+
+#include <algorithm>
 
 namespace tessera {
 namespace {
@@ -18,7 +21,7 @@ namespace {
 template <int P, int NV>
 inline void accumulate(__m512 (&acc)[P][NV], const ConvDirect &d,
                        const float *w, int64_t k0, int64_t kc,
-                       const int64_t *in) {
+                       const int64_t *in, Prefetch pf = {}) {
   constexpr int CW = 16 * NV;
   const float *x[P];
 #pragma GCC unroll 6
@@ -57,6 +60,8 @@ inline void accumulate(__m512 (&acc)[P][NV], const ConvDirect &d,
     return;
   }
   for (int64_t k = 0; k < kc; ++k, w += CW) {
+    if (k < pf.lines)
+      _mm_prefetch(pf.at + 64 * k, _MM_HINT_T0);
     __m512 wv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v)
@@ -74,10 +79,11 @@ inline void accumulate(__m512 (&acc)[P][NV], const ConvDirect &d,
 
 /// Taps [k0, k0 + kc) of P positions (image offsets `in`) into their
 /// [position][16*NV channels] partial sums, which start at the bias for the
-/// first block.
+/// first block; `pf` prefetched on the way.
 template <int P, int NV>
 void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
-          const int64_t *in, bool first, const float *bias, float *sums) {
+          const int64_t *in, bool first, const float *bias, float *sums,
+          Prefetch pf) {
   constexpr int CW = 16 * NV;
   __m512 acc[P][NV];
 #pragma GCC unroll 6
@@ -85,7 +91,7 @@ void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v)
       acc[p][v] = _mm512_load_ps((first ? bias : sums + CW * p) + 16 * v);
-  accumulate<P, NV>(acc, d, w, k0, kc, in);
+  accumulate<P, NV>(acc, d, w, k0, kc, in, pf);
 #pragma GCC unroll 6
   for (int p = 0; p < P; ++p)
 #pragma GCC unroll 4
@@ -145,7 +151,8 @@ template <int NV, int Act> struct TilesOut {
 };
 
 using TileFn = void (*)(const ConvDirect &, const float *, int64_t, int64_t,
-                        const int64_t *, bool, const float *, float *);
+                        const int64_t *, bool, const float *, float *,
+                        Prefetch);
 
 template <int NV> struct Tiles {
   static constexpr TileFn fns[7] = {nullptr,     tile<1, NV>, tile<2, NV>,
@@ -163,6 +170,7 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
   const float *w = d.w + fb * d.K * CW;
   const float *bias = d.bias + fb * CW;
   DirectBlock blk = directBlock(d, CW, fb);
+  int64_t blocks = d.F / d.groupF * ((d.groupF + CW - 1) / CW);
   int nf = blk.nf;
   float *y = d.y + blk.f0 * d.ysF;
   const float *r = d.r ? d.r + blk.f0 * d.rsF : nullptr;
@@ -204,15 +212,32 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
     int64_t kcMax = d.K <= convKC * 3 / 2 ? d.K : convKC;
     for (int64_t k0 = 0; k0 < d.K; k0 += kcMax) {
       int64_t kc = d.K - k0 < kcMax ? d.K - k0 : kcMax;
-      // No software prefetch of the next block's weights: the hardware's
-      // streams them (ResNet-18's 512-channel 3x3 convs at 7x7, their
-      // weights from memory, a chain of 6 as in the model
-      // (tessera-conv-chain-bench 512 7 THREADS 6): 870 against
-      // 1000 us at 2 threads, 1515 against 1810 at 1 with a prefetch of
-      // the next block a slice per tile; 256 channels at 14x14 the same).
+      // The next block of taps' weights (after the last, the next channel
+      // block's first) prefetched as the GEMM's next panel is (Prefetch):
+      // ResNet's 512-channel 3x3 convs at 7x7 in a chain of 6
+      // (tessera-conv-chain-bench 512 7 2 6) 820-900 -> 710-800 us. (All
+      // of a tile's prefetches issued before it, they made the chain
+      // slower: they fill the queue of misses the tile's loads wait in.)
+      const float *next = nullptr;
+      int64_t nextTaps = 0;
+      if (!d.prefetch) {
+      } else if (k0 + kc < d.K) {
+        next = w + (k0 + kc) * CW;
+        nextTaps = std::min(kcMax, d.K - k0 - kc);
+      } else if (fb + 1 < blocks) {
+        next = w + d.K * CW;
+        nextTaps = std::min(kcMax, d.K);
+      }
+      int64_t nextLines = nextTaps * CW * int64_t(sizeof(float)) / 64;
       for (int64_t i = 0; i < n; i += 6) {
         int m = (int)(n - i < 6 ? n - i : 6);
-        Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i);
+        int64_t done = i / 6 * kc;
+        Prefetch pf;
+        if (next && done < nextLines)
+          pf = {reinterpret_cast<const char *>(next) + 64 * done,
+                std::min(kc, nextLines - done)};
+        Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i,
+                          pf);
       }
     }
     // The activation on the partial sums (bias + conv) while in cache.

@@ -43,6 +43,10 @@ struct ConvDirect {
   /// The activation (TESSERA_LINEAR_ACT_*) of bias + conv, before the
   /// residual: applied to a block's partial sums before they are stored.
   int activation;
+  /// Whether the tiles prefetch the next block of weights (constant
+  /// weights, packed once: from memory in a model; GemmKernels.h's
+  /// Prefetch). The AVX-512 kernel's.
+  bool prefetch = false;
 };
 
 /// Block fb of CW output channels: the channels [f0, f0 + nf) of one group,

@@ -168,7 +168,7 @@ void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp) {
 // those: one 2x32 block, or two 4x16.
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
                          int64_t ldc, int m, int n, bool overwrite,
-                         const TileStore *store) {
+                         const TileStore *store, Prefetch) {
   // The store of the right 16 columns: the residual and bias 16 further on.
   TileStore shifted;
   auto right = [&](const TileStore *s) {

@@ -23,7 +23,7 @@ __attribute__((noinline)) __m512 activateAny(int act, __m512 x) {
 template <int R>
 void microKernel(int64_t kc, const float *__restrict Ap,
                  const float *__restrict Bp, float *C, int64_t ldc, int m,
-                 int n, bool overwrite, const TileStore *store) {
+                 int n, bool overwrite, const TileStore *store, Prefetch pf) {
   constexpr int MR = gemmMR;
   __m512 c0[R], c1[R];
 #pragma GCC unroll 16
@@ -31,6 +31,8 @@ void microKernel(int64_t kc, const float *__restrict Ap,
     c0[r] = c1[r] = _mm512_setzero_ps();
 #pragma GCC unroll 2
   for (int64_t k = 0; k < kc; ++k) {
+    if (k < pf.lines)
+      _mm_prefetch(pf.at + 64 * k, _MM_HINT_T0);
     __m512 b0 = _mm512_load_ps(Bp);
     __m512 b1 = _mm512_load_ps(Bp + 16);
 #pragma GCC unroll 16
@@ -102,19 +104,19 @@ void microKernel(int64_t kc, const float *__restrict Ap,
 
 void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                            const float *__restrict Bp, float *C, int64_t ldc,
-                           int m, int n, bool overwrite,
-                           const TileStore *store) {
+                           int m, int n, bool overwrite, const TileStore *store,
+                           Prefetch pf) {
   switch (m < gemmMR ? m : gemmMR) {
   case 1:
-    return microKernel<1>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+    return microKernel<1>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
   case 2:
-    return microKernel<2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+    return microKernel<2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
   case 3:
-    return microKernel<3>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+    return microKernel<3>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
   case 4:
-    return microKernel<4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+    return microKernel<4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
   default:
-    return microKernel<gemmMR>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+    return microKernel<gemmMR>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
   }
 }
 

@@ -19,11 +19,25 @@ constexpr int gemmMRAvx2 = 6;
 // Ap/Bp are packed, zero-padded panels (64-byte aligned) of depth kc (MR is
 // gemmMR, or gemmMRAvx2 for the AVX2 kernel); with
 // `overwrite`, = instead of += (C is not read). A non-null `store` finishes
-// the tile as it is stored (see TileStore).
+// the tile as it is stored (see TileStore); `pf` names memory to prefetch
+// on the way (see Prefetch; the AVX-512 kernel's, the others ignore it).
 struct TileStore;
+struct Prefetch;
 using GemmMicroKernel = void (*)(int64_t kc, const float *Ap, const float *Bp,
                                  float *C, int64_t ldc, int m, int n,
-                                 bool overwrite, const TileStore *store);
+                                 bool overwrite, const TileStore *store,
+                                 Prefetch pf);
+
+// Cache lines a micro-kernel prefetches into L1 while it computes, one per
+// step of k: `lines` lines from `at`. The GEMM and the direct conv name the
+// weights of the next panel, which come from memory when a model's weights
+// outgrow the caches: left to the hardware, a panel is fetched only when
+// the first tile that reads it misses, and that tile stalls instead of the
+// fetch overlapping the tiles before it.
+struct Prefetch {
+  const char *at = nullptr;
+  int64_t lines = 0;
+};
 
 // The epilogue (Activations.h) applied by the micro-kernel as it stores the
 // tile of the last K step, instead of a pass over C afterwards: C(r, j) =
@@ -54,7 +68,7 @@ void gemmPackA6Avx2(const float *const rows[6], int64_t kc, float *Ap);
 // Built with -mavx512f -mfma; call only when the CPU has AVX-512F.
 void gemmMicroKernelAvx512(int64_t kc, const float *Ap, const float *Bp,
                            float *C, int64_t ldc, int m, int n, bool overwrite,
-                           const TileStore *store);
+                           const TileStore *store, Prefetch pf);
 // Unpacked kernel for m <= 4 rows (GEMV-like, memory-bound): C += A·B (or =
 // with `overwrite`) with A(r, k) = A[r*lda + k*acs] and B, C of unit column
 // stride.
@@ -68,10 +82,11 @@ void gemmPackBAvx2(const float *B, int64_t ldb, int64_t kc, int n, float *Bp);
 // Built with -mavx2 -mfma; call only when the CPU has AVX2 and FMA.
 void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
                          int64_t ldc, int m, int n, bool overwrite,
-                         const TileStore *store);
+                         const TileStore *store, Prefetch pf);
 void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
                              float *C, int64_t ldc, int m, int n,
-                             bool overwrite, const TileStore *store);
+                             bool overwrite, const TileStore *store,
+                             Prefetch pf);
 
 struct Epilogue;
 // B supplied panel by panel: pack(ctx, k0, kc, j0, n, Bp) writes
@@ -99,6 +114,10 @@ void gemmFromPanels(int64_t M, int64_t N, int64_t K, const float *A,
                     const Epilogue *epilogue, bool splitColumns = false);
 // Whether the fp32 GEMM runs the AVX-512 micro-kernel.
 bool gemmUsesAvx512();
+
+// Whether kernels prefetch the next panel of constant weights (Prefetch):
+// on unless TESSERA_PREFETCH=0 (measurements).
+bool prefetchWeights();
 // Rows of the fp32 GEMM's register tile (6 with AVX2, else 8).
 int gemmRowsPerTile();
 // C += A·B as gemmFromPanels on a strided B(k, j) = B[k*ldb + j*bcs],

@@ -19,7 +19,7 @@ float activateScalar(int act, float x);
 
 void gemmMicroKernelPortable(int64_t kc, const float *Ap, const float *Bp,
                              float *C, int64_t ldc, int m, int n,
-                             bool overwrite, const TileStore *store) {
+                             bool overwrite, const TileStore *store, Prefetch) {
   float acc[gemmMR][gemmNR] = {};
   for (int64_t k = 0; k < kc; ++k, Ap += gemmMR, Bp += gemmNR)
     for (int r = 0; r < gemmMR; ++r)

@@ -4,6 +4,7 @@
 #include "cpu/Activations.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/EpilogueAvx512.h"
+#include "cpu/GemmKernels.h"
 #include "cpu/Winograd.h"
 
 #include <immintrin.h>
@@ -166,6 +167,7 @@ void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
     d.ysF = 1;
     d.ysW = Fp;
     d.activation = ActNone;
+    d.prefetch = prefetchWeights();
     for (int64_t fb = 0; fb < blocks; ++fb)
       convDirectAvx512(d, c.nv, fb, 0, count, sums);
   }
