@@ -423,8 +423,14 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
     return;
   }
   // Below ~1 MFLOP (a few microseconds) waking the pool costs more than it
-  // saves.
-  int threads = M * N * K >= (1 << 19) ? numThreads() : 1;
+  // saves, unless it streams a constant weight of 512 KiB or more: split
+  // between the threads, each keeps its same half in its own L2 from call
+  // to call, where one thread would read all of it from L3 each time (an
+  // LSTM's recurrent GEMV, M = 1, K = 320, N = 1280, once per timestep).
+  int threads =
+      M * N * K >= (1 << 19) || (constantB && K * N >= (int64_t(1) << 17))
+          ? numThreads()
+          : 1;
   auto run = [&](int64_t numTasks, auto body) {
     if (threads > 1)
       parallelFor(numTasks, body);

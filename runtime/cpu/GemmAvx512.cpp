@@ -25,12 +25,18 @@ void microKernel(int64_t kc, const float *__restrict Ap,
                  const float *__restrict Bp, float *C, int64_t ldc, int m,
                  int n, bool overwrite, const TileStore *store, Prefetch pf) {
   constexpr int MR = gemmMR;
-  __m512 c0[R], c1[R];
+  // Independent chains of multiply-adds: 2 per row, and with 1 or 2 rows
+  // the taps k mod S in S sets, added up at the end (2 chains could not
+  // hide the FMA's latency: the GEMVs of an LSTM's steps).
+  constexpr int S = R == 1 ? 4 : R == 2 ? 2 : 1;
+  __m512 c0[S][R], c1[S][R];
+#pragma GCC unroll 4
+  for (int q = 0; q < S; ++q)
 #pragma GCC unroll 16
-  for (int r = 0; r < R; ++r)
-    c0[r] = c1[r] = _mm512_setzero_ps();
-#pragma GCC unroll 2
-  for (int64_t k = 0; k < kc; ++k) {
+    for (int r = 0; r < R; ++r)
+      c0[q][r] = c1[q][r] = _mm512_setzero_ps();
+  int64_t k = 0;
+  auto step = [&](int q) {
     if (k < pf.lines)
       _mm_prefetch(pf.at + 64 * k, _MM_HINT_T0);
     __m512 b0 = _mm512_load_ps(Bp);
@@ -38,12 +44,30 @@ void microKernel(int64_t kc, const float *__restrict Ap,
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
       __m512 a = _mm512_set1_ps(Ap[r]);
-      c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-      c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+      c0[q][r] = _mm512_fmadd_ps(a, b0, c0[q][r]);
+      c1[q][r] = _mm512_fmadd_ps(a, b1, c1[q][r]);
     }
     Ap += MR;
     Bp += gemmNR;
-  }
+    ++k;
+  };
+  if constexpr (S > 1)
+    while (k + S <= kc)
+#pragma GCC unroll 4
+      for (int q = 0; q < S; ++q)
+        step(q);
+#pragma GCC unroll 2
+  while (k < kc)
+    step(0);
+#pragma GCC unroll 4
+  for (int q = 1; q < S; ++q)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      c0[0][r] = _mm512_add_ps(c0[0][r], c0[q][r]);
+      c1[0][r] = _mm512_add_ps(c1[0][r], c1[q][r]);
+    }
+  __m512(&c0r)[R] = c0[0];
+  __m512(&c1r)[R] = c1[0];
   // The row bias (rows past m add 0) and the clamp; max/min return their
   // second operand on NaN, so NaN stays.
   auto finish = [&](int r, int half, __m512 x, __mmask16 mask) {
@@ -74,11 +98,11 @@ void microKernel(int64_t kc, const float *__restrict Ap,
     for (int r = 0; r < R; ++r) {
       float *row = C + r * ldc;
       if (!overwrite) {
-        c0[r] = _mm512_add_ps(_mm512_loadu_ps(row), c0[r]);
-        c1[r] = _mm512_add_ps(_mm512_loadu_ps(row + 16), c1[r]);
+        c0r[r] = _mm512_add_ps(_mm512_loadu_ps(row), c0r[r]);
+        c1r[r] = _mm512_add_ps(_mm512_loadu_ps(row + 16), c1r[r]);
       }
-      _mm512_storeu_ps(row, finish(r, 0, c0[r], 0xffff));
-      _mm512_storeu_ps(row + 16, finish(r, 1, c1[r], 0xffff));
+      _mm512_storeu_ps(row, finish(r, 0, c0r[r], 0xffff));
+      _mm512_storeu_ps(row + 16, finish(r, 1, c1r[r], 0xffff));
     }
     return;
   }
@@ -92,11 +116,11 @@ void microKernel(int64_t kc, const float *__restrict Ap,
       break;
     float *row = C + r * ldc;
     if (!overwrite) {
-      c0[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, row), c0[r]);
-      c1[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, row + 16), c1[r]);
+      c0r[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, row), c0r[r]);
+      c1r[r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, row + 16), c1r[r]);
     }
-    _mm512_mask_storeu_ps(row, mask0, finish(r, 0, c0[r], mask0));
-    _mm512_mask_storeu_ps(row + 16, mask1, finish(r, 1, c1[r], mask1));
+    _mm512_mask_storeu_ps(row, mask0, finish(r, 0, c0r[r], mask0));
+    _mm512_mask_storeu_ps(row + 16, mask1, finish(r, 1, c1r[r], mask1));
   }
 }
 
