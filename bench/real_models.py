@@ -161,8 +161,55 @@ MODELS = {
     "regnet_y_400mf": regnet_y_400mf,
     "mnasnet1_0": mnasnet1_0,
 }
-# Exported on request (bench/token_merge.py) but not part of this section.
-EXTRA = {"vit_b_16": vit_b_16}
+def gru():
+    """torch.nn.GRU over 100 frames of 80 features, 2 bidirectional layers."""
+    import torch
+
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.g = torch.nn.GRU(80, 256, num_layers=2, batch_first=True, bidirectional=True)
+
+        def forward(self, x):
+            return self.g(x)[0]
+
+    return M(), [("x", (1, 100, 80))]
+
+
+def lstm():
+    """torch.nn.LSTM over 120 frames of 80 features, 3 layers of 320."""
+    import torch
+
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.g = torch.nn.LSTM(80, 320, num_layers=3, batch_first=True)
+
+        def forward(self, x):
+            return self.g(x)[0]
+
+    return M(), [("x", (1, 120, 80))]
+
+
+def deepspeech():
+    """torchaudio's DeepSpeech (a bidirectional ReLU RNN of 2048) on 100 frames."""
+    import torch
+    from torchaudio.models import DeepSpeech
+
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.m = DeepSpeech(n_feature=161)
+
+        def forward(self, x):
+            return self.m(x)
+
+    return M(), [("x", (1, 1, 100, 161))]
+
+
+# Exported on request (`--model NAME`; bench/token_merge.py) but not part of
+# this section.
+EXTRA = {"vit_b_16": vit_b_16, "gru": gru, "lstm": lstm, "deepspeech": deepspeech}
 
 
 def make_inputs(name, spec, g):

@@ -4,7 +4,10 @@
 #include "frontends/onnx/ModelImporter.h"
 #include "frontends/onnx/Importer.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -742,6 +745,10 @@ OwningOpRef<ModuleOp> mlir::tessera::importOnnxModelFromBuffer(
     MLIRContext &ctx, const ImportOptions &options) {
   ctx.getOrLoadDialect<TesseraDialect>();
   ctx.getOrLoadDialect<func::FuncDialect>();
+  // Recurrent layers import as loops over time (ops/Recurrent.cpp).
+  ctx.getOrLoadDialect<arith::ArithDialect>();
+  ctx.getOrLoadDialect<scf::SCFDialect>();
+  ctx.getOrLoadDialect<tensor::TensorDialect>();
   onnx::ModelProto model;
   if (bytes.size() > size_t(INT_MAX) ||
       !model.ParseFromArray(bytes.data(), int(bytes.size())) ||

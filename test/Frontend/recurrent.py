@@ -1,5 +1,6 @@
-# RNN, GRU and LSTM unrolled over the static sequence: one X·W^T matmul per
-# direction, a matmul with R^T and the gate math per step, outputs stacked.
+# RNN, GRU and LSTM: one X·W^T matmul per direction, then an scf.for over time
+# whose body is every direction's step (a matmul with R^T and the gate math on
+# the step's slice), each output inserted into Y at its timestep.
 # RUN: rm -rf %t && %python %s %t
 # RUN: %python -m onnx_testlib %t | FileCheck %s
 import sys
@@ -72,18 +73,19 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[RT:.+]] = tessera.transpose %{{.+}} {perm = array<i64: 1, 0>} : tensor<5x5xf32> to tensor<5x5xf32>
 # CHECK: %[[XS:.+]] = tessera.reshape %[[XW]] : tensor<6x5xf32> to tensor<3x2x5xf32>
 # CHECK: %[[H0:.+]] = tessera.constant dense<0.000000e+00> : tensor<2x5xf32>
-# CHECK: tessera.slice %[[XS]] {starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<3x2x5xf32> to tensor<1x2x5xf32>
-# CHECK: %[[M1:.+]] = tessera.matmul %[[H0]], %[[RT]] : (tensor<2x5xf32>, tensor<5x5xf32>) -> tensor<2x5xf32>
-# CHECK: %[[A1:.+]] = tessera.add %{{.+}}, %[[M1]]
-# CHECK: %[[H1:.+]] = tessera.tanh %[[A1]] : tensor<2x5xf32>
-# CHECK: tessera.slice %[[XS]] {starts = array<i64: 1, 0, 0>
-# CHECK: tessera.matmul %[[H1]], %[[RT]]
-# CHECK: tessera.slice %[[XS]] {starts = array<i64: 2, 0, 0>
-# CHECK: %[[H3:.+]] = tessera.tanh
-# CHECK: %[[YH:.+]] = tessera.reshape %[[H3]] : tensor<2x5xf32> to tensor<1x2x5xf32>
+# CHECK: %[[C0:.+]] = arith.constant 0 : index
+# CHECK: %[[C3:.+]] = arith.constant 3 : index
+# CHECK: %[[C1:.+]] = arith.constant 1 : index
+# CHECK: %[[HN:.+]] = scf.for %[[T:.+]] = %[[C0]] to %[[C3]] step %[[C1]] iter_args(%[[H:.+]] = %[[H0]]) -> (tensor<2x5xf32>) {
+# CHECK-NEXT: %[[XT:.+]] = tensor.extract_slice %[[XS]][%[[T]], 0, 0] [1, 2, 5] [1, 1, 1] : tensor<3x2x5xf32> to tensor<2x5xf32>
+# CHECK-NEXT: %[[M:.+]] = tessera.matmul %[[H]], %[[RT]] : (tensor<2x5xf32>, tensor<5x5xf32>) -> tensor<2x5xf32>
+# CHECK-NEXT: %[[A:.+]] = tessera.add %[[XT]], %[[M]]
+# CHECK-NEXT: %[[H1:.+]] = tessera.tanh %[[A]] : tensor<2x5xf32>
+# CHECK-NEXT: scf.yield %[[H1]] : tensor<2x5xf32>
+# CHECK: %[[YH:.+]] = tessera.reshape %[[HN]] : tensor<2x5xf32> to tensor<1x2x5xf32>
 # CHECK-NEXT: return %[[YH]]
 
-# Reverse: steps run from the last timestep, Y stays in time order.
+# Reverse: step i runs t = seq - 1 - i; Y stays in time order.
 # CHECK-LABEL: // CASE: rnn_reverse_relu
 # CHECK: %[[WB:.+]] = tessera.slice %{{.+}} {starts = array<i64: 0>, steps = array<i64: 1>} : tensor<10xf32> to tensor<5xf32>
 # CHECK: %[[RB:.+]] = tessera.slice %{{.+}} {starts = array<i64: 5>, steps = array<i64: 1>} : tensor<10xf32> to tensor<5xf32>
@@ -91,26 +93,28 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[XB:.+]] = tessera.add %{{.+}}, %[[B]] : (tensor<6x5xf32>, tensor<5xf32>) -> tensor<6x5xf32>
 # CHECK: %[[XS:.+]] = tessera.reshape %[[XB]] : tensor<6x5xf32> to tensor<3x2x5xf32>
 # CHECK: %[[H0:.+]] = tessera.reshape %arg1 : tensor<1x2x5xf32> to tensor<2x5xf32>
-# CHECK: tessera.slice %[[XS]] {starts = array<i64: 2, 0, 0>
-# CHECK: tessera.matmul %[[H0]]
-# CHECK: %[[H2:.+]] = tessera.relu
-# CHECK: tessera.slice %[[XS]] {starts = array<i64: 1, 0, 0>
-# CHECK: %[[H1:.+]] = tessera.relu
-# CHECK: tessera.slice %[[XS]] {starts = array<i64: 0, 0, 0>
-# CHECK: %[[H0:.+]] = tessera.relu
-# CHECK: %[[Y0:.+]] = tessera.reshape %[[H0]] : tensor<2x5xf32> to tensor<1x1x2x5xf32>
-# CHECK: %[[Y1:.+]] = tessera.reshape %[[H1]]
-# CHECK: %[[Y2:.+]] = tessera.reshape %[[H2]]
-# CHECK: %[[Y:.+]] = tessera.concat %[[Y0]], %[[Y1]], %[[Y2]] {axis = 0 : i64} : {{.+}} -> tensor<3x1x2x5xf32>
-# CHECK: %[[YH:.+]] = tessera.reshape %[[H0]] : tensor<2x5xf32> to tensor<1x2x5xf32>
-# CHECK: return %[[Y]], %[[YH]]
+# CHECK: %[[Y0:.+]] = tensor.empty() : tensor<3x2x5xf32>
+# CHECK: %[[LAST:.+]] = arith.constant 2 : index
+# CHECK: %[[R:.+]]:2 = scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[H:.+]] = %[[H0]], %[[Y:.+]] = %[[Y0]])
+# CHECK-NEXT: %[[T:.+]] = arith.subi %[[LAST]], %[[I]] : index
+# CHECK-NEXT: %[[XT:.+]] = tensor.extract_slice %[[XS]][%[[T]], 0, 0]
+# CHECK-NEXT: tessera.matmul %[[H]]
+# CHECK-NEXT: tessera.add
+# CHECK-NEXT: %[[HN:.+]] = tessera.relu
+# CHECK-NEXT: %[[YN:.+]] = tensor.insert_slice %[[HN]] into %[[Y]][%[[T]], 0, 0] [1, 2, 5] [1, 1, 1] : tensor<2x5xf32> into tensor<3x2x5xf32>
+# CHECK-NEXT: scf.yield %[[HN]], %[[YN]]
+# CHECK: %[[YOUT:.+]] = tessera.reshape %[[R]]#1 : tensor<3x2x5xf32> to tensor<3x1x2x5xf32>
+# CHECK: %[[YH:.+]] = tessera.reshape %[[R]]#0 : tensor<2x5xf32> to tensor<1x2x5xf32>
+# CHECK: return %[[YOUT]], %[[YH]]
 
 # CHECK-LABEL: // CASE: rnn_leakyrelu_clip
+# CHECK: scf.for
 # CHECK: %[[C:.+]] = tessera.clamp %{{.+}} {max = 2.500000e+00 : f64, min = -2.500000e+00 : f64} : tensor<2x5xf32>
 # CHECK: %[[N:.+]] = tessera.less %[[C]], %{{.+}} : (tensor<2x5xf32>, tensor<f32>) -> tensor<2x5xi1>
 # CHECK: %[[A:.+]] = tessera.constant dense<2.000000e-01> : tensor<f32>
 # CHECK: %[[S:.+]] = tessera.mul %[[C]], %[[A]]
-# CHECK: tessera.where %[[N]], %[[S]], %[[C]]
+# CHECK: %[[L:.+]] = tessera.where %[[N]], %[[S]], %[[C]]
+# CHECK: scf.yield %[[L]]
 
 # GRU (z, r, h): without linear_before_reset, r scales H before the matmul.
 # CHECK-LABEL: // CASE: gru_defaults
@@ -119,20 +123,24 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[RZR:.+]] = tessera.slice %[[RT]] {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<5x15xf32> to tensor<5x10xf32>
 # CHECK: %[[RH:.+]] = tessera.slice %[[RT]] {starts = array<i64: 0, 10>, steps = array<i64: 1, 1>} : tensor<5x15xf32> to tensor<5x5xf32>
 # CHECK: %[[H0:.+]] = tessera.constant dense<0.000000e+00> : tensor<2x5xf32>
-# CHECK: %[[ZRX:.+]] = tessera.slice %{{.+}} {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<2x15xf32> to tensor<2x10xf32>
-# CHECK: %[[ZRH:.+]] = tessera.matmul %[[H0]], %[[RZR]]
+# CHECK: scf.for %{{.+}} iter_args(%[[H:.+]] = %[[H0]], %[[Y:.+]] = %{{.+}}) -> (tensor<2x5xf32>, tensor<2x2x5xf32>)
+# CHECK: %[[XT:.+]] = tensor.extract_slice
+# CHECK: %[[ZRX:.+]] = tessera.slice %[[XT]] {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<2x15xf32> to tensor<2x10xf32>
+# CHECK: %[[ZRH:.+]] = tessera.matmul %[[H]], %[[RZR]]
 # CHECK: %[[ZR:.+]] = tessera.add %[[ZRX]], %[[ZRH]]
 # CHECK: %[[Z:.+]] = tessera.sigmoid %{{.+}} : tensor<2x5xf32>
 # CHECK: %[[R:.+]] = tessera.sigmoid %{{.+}} : tensor<2x5xf32>
-# CHECK: %[[RH0:.+]] = tessera.mul %[[R]], %[[H0]]
+# CHECK: %[[RH0:.+]] = tessera.mul %[[R]], %[[H]]
 # CHECK: %[[HR:.+]] = tessera.matmul %[[RH0]], %[[RH]]
-# CHECK: %[[HX:.+]] = tessera.slice %{{.+}} {starts = array<i64: 0, 10>
+# CHECK: %[[HX:.+]] = tessera.slice %[[XT]] {starts = array<i64: 0, 10>
 # CHECK: %[[HA:.+]] = tessera.add %[[HX]], %[[HR]]
 # CHECK: %[[HH:.+]] = tessera.tanh %[[HA]]
-# CHECK: %[[D:.+]] = tessera.sub %[[H0]], %[[HH]]
+# CHECK: %[[D:.+]] = tessera.sub %[[H]], %[[HH]]
 # CHECK: %[[ZD:.+]] = tessera.mul %[[Z]], %[[D]]
-# CHECK: tessera.add %[[HH]], %[[ZD]]
-# CHECK: tessera.concat %{{.+}}, %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x2x5xf32>
+# CHECK: %[[HN:.+]] = tessera.add %[[HH]], %[[ZD]]
+# CHECK: %[[YN:.+]] = tensor.insert_slice %[[HN]] into %[[Y]]
+# CHECK: scf.yield %[[HN]], %[[YN]]
+# CHECK: tessera.reshape %{{.+}} : tensor<2x2x5xf32> to tensor<2x1x2x5xf32>
 
 # With linear_before_reset, Rb stays in the recurrent term and r scales H·R^T + Rb.
 # CHECK-LABEL: // CASE: gru_linear_before_reset
@@ -140,6 +148,7 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[WB:.+]] = tessera.slice %{{.+}} {starts = array<i64: 0>, steps = array<i64: 1>} : tensor<30xf32> to tensor<15xf32>
 # CHECK: %[[RB:.+]] = tessera.slice %{{.+}} {starts = array<i64: 15>, steps = array<i64: 1>} : tensor<30xf32> to tensor<15xf32>
 # CHECK: tessera.add %{{.+}}, %[[WB]] : (tensor<2x15xf32>, tensor<15xf32>) -> tensor<2x15xf32>
+# CHECK: scf.for
 # CHECK: %[[M:.+]] = tessera.matmul %{{.+}}, %[[RT]] : (tensor<2x5xf32>, tensor<5x15xf32>) -> tensor<2x15xf32>
 # CHECK: %[[HR:.+]] = tessera.add %[[M]], %[[RB]]
 # CHECK: tessera.sigmoid %{{.+}} : tensor<2x5xf32>
@@ -147,43 +156,57 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[HRH:.+]] = tessera.slice %[[HR]] {starts = array<i64: 0, 10>
 # CHECK: tessera.mul %[[R]], %[[HRH]]
 
-# LSTM (i, o, f, c) with peepholes (i, o, f), both directions, all outputs.
+# LSTM (i, o, f, c) with peepholes (i, o, f), both directions in one loop
+# (the reverse one at t = seq - 1 - i), all outputs.
 # CHECK-LABEL: // CASE: lstm_bidirectional
 # CHECK: tessera.matmul %{{.+}} : (tensor<2x4xf32>, tensor<4x12xf32>) -> tensor<2x12xf32>
+# CHECK: %[[XF:.+]] = tessera.reshape %{{.+}} : tensor<2x12xf32> to tensor<2x1x12xf32>
 # CHECK: %[[C0:.+]] = tessera.reshape %{{.+}} : tensor<1x1x3xf32> to tensor<1x3xf32>
 # CHECK: %[[PI:.+]] = tessera.slice %{{.+}} {starts = array<i64: 0>, steps = array<i64: 1>} : tensor<9xf32> to tensor<3xf32>
 # CHECK: %[[PO:.+]] = tessera.slice %{{.+}} {starts = array<i64: 3>, steps = array<i64: 1>} : tensor<9xf32> to tensor<3xf32>
 # CHECK: %[[PF:.+]] = tessera.slice %{{.+}} {starts = array<i64: 6>, steps = array<i64: 1>} : tensor<9xf32> to tensor<3xf32>
 # CHECK: tessera.slice %{{.+}} {starts = array<i64: 1, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x12x4xf32> to tensor<1x12x4xf32>
 # CHECK: tessera.matmul %{{.+}} : (tensor<2x4xf32>, tensor<4x12xf32>) -> tensor<2x12xf32>
-# CHECK: %[[G:.+]] = tessera.add %{{.+}}, %{{.+}} : (tensor<1x12xf32>, tensor<1x12xf32>) -> tensor<1x12xf32>
-# CHECK: %[[GI:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<1x12xf32> to tensor<1x3xf32>
-# CHECK: %[[PIC:.+]] = tessera.mul %[[PI]], %[[C0]]
-# CHECK: %[[I:.+]] = tessera.sigmoid
+# CHECK: %[[XR:.+]] = tessera.reshape %{{.+}} : tensor<2x12xf32> to tensor<2x1x12xf32>
+# CHECK: arith.constant 1 : index
+# CHECK-NEXT: %[[LAST:.+]] = arith.constant 1 : index
+# CHECK-NEXT: %[[L:.+]]:6 = scf.for %[[I:.+]] = {{.+}} iter_args(%[[H:.+]] = %{{.+}}, %[[C:.+]] = %[[C0]], %[[Y:.+]] = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
+# CHECK-NEXT: %[[XT:.+]] = tensor.extract_slice %[[XF]][%[[I]], 0, 0] [1, 1, 12] [1, 1, 1] : tensor<2x1x12xf32> to tensor<1x12xf32>
+# CHECK-NEXT: tessera.matmul %[[H]]
+# CHECK-NEXT: %[[G:.+]] = tessera.add %[[XT]], %{{.+}} : (tensor<1x12xf32>, tensor<1x12xf32>) -> tensor<1x12xf32>
+# CHECK-NEXT: %[[GI:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<1x12xf32> to tensor<1x3xf32>
+# CHECK-NEXT: %[[PIC:.+]] = tessera.mul %[[PI]], %[[C]]
+# CHECK: %[[IG:.+]] = tessera.sigmoid
 # CHECK: %[[GF:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 6>
-# CHECK: tessera.mul %[[PF]], %[[C0]]
+# CHECK: tessera.mul %[[PF]], %[[C]]
 # CHECK: %[[F:.+]] = tessera.sigmoid
 # CHECK: %[[GC:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 9>
 # CHECK: %[[CC:.+]] = tessera.tanh %[[GC]]
-# CHECK: %[[FC:.+]] = tessera.mul %[[F]], %[[C0]]
-# CHECK: %[[IC:.+]] = tessera.mul %[[I]], %[[CC]]
+# CHECK: %[[FC:.+]] = tessera.mul %[[F]], %[[C]]
+# CHECK: %[[IC:.+]] = tessera.mul %[[IG]], %[[CC]]
 # CHECK: %[[C1:.+]] = tessera.add %[[FC]], %[[IC]]
 # CHECK: %[[GO:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 3>
 # CHECK: tessera.mul %[[PO]], %[[C1]]
 # CHECK: %[[O:.+]] = tessera.sigmoid
 # CHECK: %[[TC:.+]] = tessera.tanh %[[C1]]
-# CHECK: tessera.mul %[[O]], %[[TC]]
-# CHECK: %[[YF:.+]] = tessera.concat %{{.+}}, %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x1x3xf32>
-# CHECK: %[[YR:.+]] = tessera.concat %{{.+}}, %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x1x3xf32>
-# CHECK: %[[Y:.+]] = tessera.concat %[[YF]], %[[YR]] {axis = 1 : i64} : {{.+}} -> tensor<2x2x1x3xf32>
+# CHECK: %[[HN:.+]] = tessera.mul %[[O]], %[[TC]]
+# CHECK: %[[YN:.+]] = tensor.insert_slice %[[HN]] into %[[Y]][%[[I]], 0, 0]
+# CHECK: %[[T:.+]] = arith.subi %[[LAST]], %[[I]] : index
+# CHECK: tensor.extract_slice %[[XR]][%[[T]], 0, 0]
+# CHECK: tensor.insert_slice %{{.+}}[%[[T]], 0, 0]
+# CHECK: scf.yield %[[HN]], %[[C1]], %[[YN]],
+# CHECK: %[[YF:.+]] = tessera.reshape %[[L]]#2 : tensor<2x1x3xf32> to tensor<2x1x1x3xf32>
+# CHECK: %[[YR:.+]] = tessera.reshape %[[L]]#5 : tensor<2x1x3xf32> to tensor<2x1x1x3xf32>
+# CHECK: %[[YOUT:.+]] = tessera.concat %[[YF]], %[[YR]] {axis = 1 : i64} : {{.+}} -> tensor<2x2x1x3xf32>
 # CHECK: %[[YH:.+]] = tessera.concat %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x3xf32>
 # CHECK: %[[YC:.+]] = tessera.concat %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x3xf32>
-# CHECK: return %[[Y]], %[[YH]], %[[YC]]
+# CHECK: return %[[YOUT]], %[[YH]], %[[YC]]
 
 # layout = 1: X, Y and Y_h are batch-first.
 # CHECK-LABEL: // CASE: lstm_batchwise
 # CHECK: tessera.transpose %arg0 {perm = array<i64: 1, 0, 2>} : tensor<3x2x4xf32> to tensor<2x3x4xf32>
-# CHECK: %[[Y:.+]] = tessera.concat %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x3x3xf32>
+# CHECK: %[[L:.+]]:3 = scf.for
+# CHECK: %[[Y:.+]] = tessera.reshape %[[L]]#2 : tensor<2x3x3xf32> to tensor<2x1x3x3xf32>
 # CHECK: %[[YT:.+]] = tessera.transpose %[[Y]] {perm = array<i64: 2, 0, 1, 3>} : tensor<2x1x3x3xf32> to tensor<3x2x1x3xf32>
 # CHECK: %[[YH:.+]] = tessera.transpose %{{.+}} {perm = array<i64: 1, 0, 2>} : tensor<1x3x3xf32> to tensor<3x1x3xf32>
 # CHECK: return %[[YT]], %[[YH]]
@@ -196,21 +219,20 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK-NOT: tessera.sigmoid
 # CHECK: tessera.tanh
 
-# sequence_lens known only at run time: finished sequences keep their state
-# and output zeros.
+# sequence_lens known only at run time: the step's mask is t < lens; finished
+# sequences keep their state and output zeros.
 # CHECK-LABEL: // CASE: lstm_seq_lens_input
-# CHECK: %[[L:.+]] = tessera.reshape %arg1 : tensor<3xi32> to tensor<3x1xi32>
-# CHECK: %[[T0:.+]] = tessera.constant dense<0> : tensor<i32>
-# CHECK: %[[M0:.+]] = tessera.less %[[T0]], %[[L]] : (tensor<i32>, tensor<3x1xi32>) -> tensor<3x1xi1>
-# CHECK: %[[T1:.+]] = tessera.constant dense<1> : tensor<i32>
-# CHECK: %[[M1:.+]] = tessera.less %[[T1]], %[[L]]
-# CHECK: %[[H0:.+]] = tessera.constant dense<0.000000e+00> : tensor<3x3xf32>
+# CHECK: %[[LENS:.+]] = tessera.reshape %arg1 : tensor<3xi32> to tensor<3x1xi32>
+# CHECK: scf.for %[[T:.+]] = {{.+}} iter_args(%[[H:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}, %[[Y:.+]] = %{{.+}})
+# CHECK-NEXT: %[[TI:.+]] = arith.index_cast %[[T]] : index to i32
+# CHECK-NEXT: %[[TT:.+]] = tensor.from_elements %[[TI]] : tensor<i32>
+# CHECK-NEXT: %[[M:.+]] = tessera.less %[[TT]], %[[LENS]] : (tensor<i32>, tensor<3x1xi32>) -> tensor<3x1xi1>
 # CHECK: %[[Z:.+]] = tessera.constant dense<0.000000e+00> : tensor<f32>
-# CHECK: tessera.where %[[M0]], %[[HN:.+]], %[[Z]] : (tensor<3x1xi1>, tensor<3x3xf32>, tensor<f32>) -> tensor<3x3xf32>
-# CHECK: %[[H1:.+]] = tessera.where %[[M0]], %[[HN]], %[[H0]]
-# CHECK: tessera.where %[[M0]]
-# CHECK: tessera.matmul %[[H1]]
-# CHECK: tessera.where %[[M1]]
+# CHECK: %[[YT:.+]] = tessera.where %[[M]], %[[HN:.+]], %[[Z]] : (tensor<3x1xi1>, tensor<3x3xf32>, tensor<f32>) -> tensor<3x3xf32>
+# CHECK: %[[H1:.+]] = tessera.where %[[M]], %[[HN]], %[[H]]
+# CHECK: %[[C1:.+]] = tessera.where %[[M]], %{{.+}}, %[[C]]
+# CHECK: %[[YN:.+]] = tensor.insert_slice %[[YT]] into %[[Y]]
+# CHECK: scf.yield %[[H1]], %[[C1]], %[[YN]]
 
 # sequence_lens known to be full: no masking.
 # CHECK-LABEL: // CASE: lstm_seq_lens_full

@@ -41,6 +41,10 @@ def cases():
     yield "rnn", rnn, {"x": torch.randn(2, 6, 4)}, ["y", "h"]
     rnn_tanh = torch.nn.RNN(4, 5, num_layers=2)
     yield "rnn_tanh", rnn_tanh, {"x": torch.randn(7, 1, 4)}, ["y", "h"]
+    # A speech-length sequence: 400 steps of a 2-layer bidirectional LSTM
+    # (a loop over time; unrolled, such layers took minutes to compile).
+    long = torch.nn.LSTM(40, 64, num_layers=2, bidirectional=True)
+    yield "lstm_long", long, {"x": torch.randn(400, 2, 40)}, ["y", "h", "c"]
 
 
 def run_case(tools, work, name, module, inputs, outputs):
