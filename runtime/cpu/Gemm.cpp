@@ -149,8 +149,12 @@ void packAPanel(const Matrix &A, int64_t i0, int m, int64_t k0, int64_t kc,
         Ap[r] = rows[r][k];
     return;
   }
+  // The AVX-512 kernel reads only the rows of a tile of at most 4
+  // (GemmAvx512.cpp): their padding stays unwritten. (Zeroing it was a fifth
+  // of an LSTM's recurrent GEMVs, M = 1.)
+  int written = haveAvx512 && m <= 4 ? m : MR;
   for (int64_t k = 0; k < kc; ++k, Ap += MR)
-    for (int r = 0; r < MR; ++r)
+    for (int r = 0; r < written; ++r)
       Ap[r] = r < m ? rows[r][k * A.colStride] : 0.0f;
 }
 
