@@ -1,6 +1,6 @@
-# RNN, GRU and LSTM: one X·W^T matmul per direction, then an scf.for over time
-# whose body is every direction's step (a matmul with R^T and the gate math on
-# the step's slice), each output inserted into Y at its timestep.
+# RNN, GRU and LSTM: per direction, one X·W^T matmul, then an scf.for over
+# time whose body is one step (a matmul with R^T and the gate math on the
+# step's slice), each output inserted into Y at its timestep.
 # RUN: rm -rf %t && %python %s %t
 # RUN: %python -m onnx_testlib %t | FileCheck %s
 import sys
@@ -76,7 +76,7 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[C0:.+]] = arith.constant 0 : index
 # CHECK: %[[C3:.+]] = arith.constant 3 : index
 # CHECK: %[[C1:.+]] = arith.constant 1 : index
-# CHECK: %[[HN:.+]] = scf.for %[[T:.+]] = %[[C0]] to %[[C3]] step %[[C1]] iter_args(%[[H:.+]] = %[[H0]]) -> (tensor<2x5xf32>) {
+# CHECK: %[[HN:.+]] = scf.for %[[T:[a-z0-9_]+]] = %[[C0]] to %[[C3]] step %[[C1]] iter_args(%[[H:[a-z0-9_]+]] = %[[H0]]) -> (tensor<2x5xf32>) {
 # CHECK-NEXT: %[[XT:.+]] = tensor.extract_slice %[[XS]][%[[T]], 0, 0] [1, 2, 5] [1, 1, 1] : tensor<3x2x5xf32> to tensor<2x5xf32>
 # CHECK-NEXT: %[[M:.+]] = tessera.matmul %[[H]], %[[RT]] : (tensor<2x5xf32>, tensor<5x5xf32>) -> tensor<2x5xf32>
 # CHECK-NEXT: %[[A:.+]] = tessera.add %[[XT]], %[[M]]
@@ -95,7 +95,7 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[H0:.+]] = tessera.reshape %arg1 : tensor<1x2x5xf32> to tensor<2x5xf32>
 # CHECK: %[[Y0:.+]] = tensor.empty() : tensor<3x2x5xf32>
 # CHECK: %[[LAST:.+]] = arith.constant 2 : index
-# CHECK: %[[R:.+]]:2 = scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[H:.+]] = %[[H0]], %[[Y:.+]] = %[[Y0]])
+# CHECK: %[[R:.+]]:2 = scf.for %[[I:[a-z0-9_]+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[H:[a-z0-9_]+]] = %[[H0]], %[[Y:[a-z0-9_]+]] = %[[Y0]])
 # CHECK-NEXT: %[[T:.+]] = arith.subi %[[LAST]], %[[I]] : index
 # CHECK-NEXT: %[[XT:.+]] = tensor.extract_slice %[[XS]][%[[T]], 0, 0]
 # CHECK-NEXT: tessera.matmul %[[H]]
@@ -123,7 +123,7 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[RZR:.+]] = tessera.slice %[[RT]] {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<5x15xf32> to tensor<5x10xf32>
 # CHECK: %[[RH:.+]] = tessera.slice %[[RT]] {starts = array<i64: 0, 10>, steps = array<i64: 1, 1>} : tensor<5x15xf32> to tensor<5x5xf32>
 # CHECK: %[[H0:.+]] = tessera.constant dense<0.000000e+00> : tensor<2x5xf32>
-# CHECK: scf.for %{{.+}} iter_args(%[[H:.+]] = %[[H0]], %[[Y:.+]] = %{{.+}}) -> (tensor<2x5xf32>, tensor<2x2x5xf32>)
+# CHECK: scf.for %{{.+}} iter_args(%[[H:[a-z0-9_]+]] = %[[H0]], %[[Y:[a-z0-9_]+]] = %{{.+}}) -> (tensor<2x5xf32>, tensor<2x2x5xf32>)
 # CHECK: %[[XT:.+]] = tensor.extract_slice
 # CHECK: %[[ZRX:.+]] = tessera.slice %[[XT]] {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<2x15xf32> to tensor<2x10xf32>
 # CHECK: %[[ZRH:.+]] = tessera.matmul %[[H]], %[[RZR]]
@@ -156,8 +156,8 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[HRH:.+]] = tessera.slice %[[HR]] {starts = array<i64: 0, 10>
 # CHECK: tessera.mul %[[R]], %[[HRH]]
 
-# LSTM (i, o, f, c) with peepholes (i, o, f), both directions in one loop
-# (the reverse one at t = seq - 1 - i), all outputs.
+# LSTM (i, o, f, c) with peepholes (i, o, f), both directions, all outputs:
+# one loop per direction, the reverse one at t = seq - 1 - i.
 # CHECK-LABEL: // CASE: lstm_bidirectional
 # CHECK: tessera.matmul %{{.+}} : (tensor<2x4xf32>, tensor<4x12xf32>) -> tensor<2x12xf32>
 # CHECK: %[[XF:.+]] = tessera.reshape %{{.+}} : tensor<2x12xf32> to tensor<2x1x12xf32>
@@ -168,9 +168,7 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: tessera.slice %{{.+}} {starts = array<i64: 1, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x12x4xf32> to tensor<1x12x4xf32>
 # CHECK: tessera.matmul %{{.+}} : (tensor<2x4xf32>, tensor<4x12xf32>) -> tensor<2x12xf32>
 # CHECK: %[[XR:.+]] = tessera.reshape %{{.+}} : tensor<2x12xf32> to tensor<2x1x12xf32>
-# CHECK: arith.constant 1 : index
-# CHECK-NEXT: %[[LAST:.+]] = arith.constant 1 : index
-# CHECK-NEXT: %[[L:.+]]:6 = scf.for %[[I:.+]] = {{.+}} iter_args(%[[H:.+]] = %{{.+}}, %[[C:.+]] = %[[C0]], %[[Y:.+]] = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
+# CHECK: %[[F:.+]]:3 = scf.for %[[I:[a-z0-9_]+]] = {{.+}} iter_args(%[[H:[a-z0-9_]+]] = %{{.+}}, %[[C:[a-z0-9_]+]] = %[[C0]], %[[Y:[a-z0-9_]+]] = %{{.+}})
 # CHECK-NEXT: %[[XT:.+]] = tensor.extract_slice %[[XF]][%[[I]], 0, 0] [1, 1, 12] [1, 1, 1] : tensor<2x1x12xf32> to tensor<1x12xf32>
 # CHECK-NEXT: tessera.matmul %[[H]]
 # CHECK-NEXT: %[[G:.+]] = tessera.add %[[XT]], %{{.+}} : (tensor<1x12xf32>, tensor<1x12xf32>) -> tensor<1x12xf32>
@@ -179,10 +177,10 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[IG:.+]] = tessera.sigmoid
 # CHECK: %[[GF:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 6>
 # CHECK: tessera.mul %[[PF]], %[[C]]
-# CHECK: %[[F:.+]] = tessera.sigmoid
+# CHECK: %[[FG:.+]] = tessera.sigmoid
 # CHECK: %[[GC:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 9>
 # CHECK: %[[CC:.+]] = tessera.tanh %[[GC]]
-# CHECK: %[[FC:.+]] = tessera.mul %[[F]], %[[C]]
+# CHECK: %[[FC:.+]] = tessera.mul %[[FG]], %[[C]]
 # CHECK: %[[IC:.+]] = tessera.mul %[[IG]], %[[CC]]
 # CHECK: %[[C1:.+]] = tessera.add %[[FC]], %[[IC]]
 # CHECK: %[[GO:.+]] = tessera.slice %[[G]] {starts = array<i64: 0, 3>
@@ -191,12 +189,15 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # CHECK: %[[TC:.+]] = tessera.tanh %[[C1]]
 # CHECK: %[[HN:.+]] = tessera.mul %[[O]], %[[TC]]
 # CHECK: %[[YN:.+]] = tensor.insert_slice %[[HN]] into %[[Y]][%[[I]], 0, 0]
-# CHECK: %[[T:.+]] = arith.subi %[[LAST]], %[[I]] : index
-# CHECK: tensor.extract_slice %[[XR]][%[[T]], 0, 0]
+# CHECK: scf.yield %[[HN]], %[[C1]], %[[YN]]
+# CHECK: arith.constant 1 : index
+# CHECK-NEXT: %[[LAST:.+]] = arith.constant 1 : index
+# CHECK-NEXT: %[[R:.+]]:3 = scf.for %[[J:[a-z0-9_]+]] =
+# CHECK-NEXT: %[[T:.+]] = arith.subi %[[LAST]], %[[J]] : index
+# CHECK-NEXT: tensor.extract_slice %[[XR]][%[[T]], 0, 0]
 # CHECK: tensor.insert_slice %{{.+}}[%[[T]], 0, 0]
-# CHECK: scf.yield %[[HN]], %[[C1]], %[[YN]],
-# CHECK: %[[YF:.+]] = tessera.reshape %[[L]]#2 : tensor<2x1x3xf32> to tensor<2x1x1x3xf32>
-# CHECK: %[[YR:.+]] = tessera.reshape %[[L]]#5 : tensor<2x1x3xf32> to tensor<2x1x1x3xf32>
+# CHECK: %[[YF:.+]] = tessera.reshape %[[F]]#2 : tensor<2x1x3xf32> to tensor<2x1x1x3xf32>
+# CHECK: %[[YR:.+]] = tessera.reshape %[[R]]#2 : tensor<2x1x3xf32> to tensor<2x1x1x3xf32>
 # CHECK: %[[YOUT:.+]] = tessera.concat %[[YF]], %[[YR]] {axis = 1 : i64} : {{.+}} -> tensor<2x2x1x3xf32>
 # CHECK: %[[YH:.+]] = tessera.concat %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x3xf32>
 # CHECK: %[[YC:.+]] = tessera.concat %{{.+}} {axis = 0 : i64} : {{.+}} -> tensor<2x1x3xf32>
@@ -223,7 +224,7 @@ rnn("bad_seq_lens_type", "RNN", 1, ["", "Y_h"], extra=["lens"],
 # sequences keep their state and output zeros.
 # CHECK-LABEL: // CASE: lstm_seq_lens_input
 # CHECK: %[[LENS:.+]] = tessera.reshape %arg1 : tensor<3xi32> to tensor<3x1xi32>
-# CHECK: scf.for %[[T:.+]] = {{.+}} iter_args(%[[H:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}, %[[Y:.+]] = %{{.+}})
+# CHECK: scf.for %[[T:[a-z0-9_]+]] = {{.+}} iter_args(%[[H:[a-z0-9_]+]] = %{{.+}}, %[[C:[a-z0-9_]+]] = %{{.+}}, %[[Y:[a-z0-9_]+]] = %{{.+}})
 # CHECK-NEXT: %[[TI:.+]] = arith.index_cast %[[T]] : index to i32
 # CHECK-NEXT: %[[TT:.+]] = tensor.from_elements %[[TI]] : tensor<i32>
 # CHECK-NEXT: %[[M:.+]] = tessera.less %[[TT]], %[[LENS]] : (tensor<i32>, tensor<3x1xi32>) -> tensor<3x1xi1>

@@ -1,7 +1,7 @@
-// Recurrent layers (ONNX RNN, GRU, LSTM): one X·W^T matmul per direction
-// over the whole sequence, then an scf.for over time whose body is one
-// step of every direction (the H·R^T matmul and the gates' elementwise ops
-// on the step's slice), each step's output inserted into Y. A loop rather
+// Recurrent layers (ONNX RNN, GRU, LSTM): per direction, one X·W^T matmul
+// over the whole sequence, then an scf.for over time whose body is one step
+// (the H·R^T matmul and the gates' elementwise ops on the step's slice),
+// each step's output inserted into Y. A loop rather
 // than the steps unrolled: compile time and code size stay those of one
 // step at any sequence length (a 2-layer bidirectional GRU over 100 steps
 // took 101 s to compile unrolled).
@@ -279,7 +279,7 @@ public:
   Value act(const Activation &a, Value x);
 
   Direction prepare(int64_t d, bool reverse, Value x2);
-  void loop(MutableArrayRef<Direction> dirs, Value lens);
+  void loop(Direction &dir, Value lens);
   void finish(ArrayRef<Direction> dirs);
 
 private:
@@ -478,79 +478,60 @@ void Recurrence::step(Direction &dir, Value t, Value mask) {
                                b.getIndexAttr(1)});
 }
 
-/// The loop over time: step i runs every direction, the forward ones at
-/// t = i and the reverse ones at t = seq - 1 - i, carrying each one's state
-/// and Y (when Y is an output). `lens` ([batch, 1] integers, or null when
-/// every sequence has the full length) masks the steps past a sequence's
-/// end.
-void Recurrence::loop(MutableArrayRef<Direction> dirs, Value lens) {
+/// The loop over time of one direction: step i runs t = i, or t = seq - 1 - i
+/// for a reverse direction, carrying the state and Y (when Y is an output).
+/// `lens` ([batch, 1] integers, or null when every sequence has the full
+/// length) masks the steps past a sequence's end.
+void Recurrence::loop(Direction &dir, Value lens) {
   OpBuilder &b = im.builder;
   Location loc = im.loc;
-  bool wantY = im.hasOutput(0);
-  SmallVector<Value> inits;
-  for (Direction &dir : dirs) {
-    inits.push_back(dir.h);
-    if (s.cell == Cell::LSTM)
-      inits.push_back(dir.c);
-    if (wantY)
-      inits.push_back(
-          tensor::EmptyOp::create(b, loc, {s.seq, s.batch, s.hidden}, et));
-  }
+  bool lstm = s.cell == Cell::LSTM, wantY = im.hasOutput(0);
+  SmallVector<Value> inits{dir.h};
+  if (lstm)
+    inits.push_back(dir.c);
+  if (wantY)
+    inits.push_back(
+        tensor::EmptyOp::create(b, loc, {s.seq, s.batch, s.hidden}, et));
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
   Value ub = arith::ConstantIndexOp::create(b, loc, s.seq);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value last;
-  if (llvm::any_of(dirs, [](const Direction &d) { return d.reverse; }))
-    last = arith::ConstantIndexOp::create(b, loc, s.seq - 1);
+  Value last =
+      dir.reverse ? arith::ConstantIndexOp::create(b, loc, s.seq - 1) : Value();
   auto forOp = scf::ForOp::create(b, loc, lb, ub, one, inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forOp.getBody());
     Value i = forOp.getInductionVar();
     ValueRange carried = forOp.getRegionIterArgs();
-    SmallVector<Value> next;
-    for (Direction &dir : dirs) {
-      dir.h = carried[next.size()];
-      next.push_back(Value());
-      if (s.cell == Cell::LSTM) {
-        dir.c = carried[next.size()];
-        next.push_back(Value());
-      }
-      if (wantY) {
-        dir.y = carried[next.size()];
-        next.push_back(Value());
-      }
+    dir.h = carried[0];
+    if (lstm)
+      dir.c = carried[1];
+    if (wantY)
+      dir.y = carried.back();
+    Value t = dir.reverse ? arith::SubIOp::create(b, loc, last, i) : i;
+    Value mask;
+    if (lens) {
+      Type it = Importer::typeOf(lens).getElementType();
+      Value tv = tensor::FromElementsOp::create(
+          b, loc, RankedTensorType::get({}, it),
+          ValueRange{arith::IndexCastOp::create(b, loc, it, t)});
+      mask = im.create<LessOp>(
+          RankedTensorType::get({s.batch, 1}, b.getI1Type()), tv, lens);
     }
-    unsigned k = 0;
-    for (Direction &dir : dirs) {
-      Value t = dir.reverse ? arith::SubIOp::create(b, loc, last, i) : i;
-      Value mask;
-      if (lens) {
-        Type it = Importer::typeOf(lens).getElementType();
-        Value tv = tensor::FromElementsOp::create(
-            b, loc, RankedTensorType::get({}, it),
-            ValueRange{arith::IndexCastOp::create(b, loc, it, t)});
-        mask = im.create<LessOp>(
-            RankedTensorType::get({s.batch, 1}, b.getI1Type()), tv, lens);
-      }
-      step(dir, t, mask);
-      next[k++] = dir.h;
-      if (s.cell == Cell::LSTM)
-        next[k++] = dir.c;
-      if (wantY)
-        next[k++] = dir.y;
-    }
+    step(dir, t, mask);
+    SmallVector<Value> next{dir.h};
+    if (lstm)
+      next.push_back(dir.c);
+    if (wantY)
+      next.push_back(dir.y);
     scf::YieldOp::create(b, loc, next);
   }
   ValueRange results = forOp.getResults();
-  unsigned k = 0;
-  for (Direction &dir : dirs) {
-    dir.h = results[k++];
-    if (s.cell == Cell::LSTM)
-      dir.c = results[k++];
-    if (wantY)
-      dir.y = results[k++];
-  }
+  dir.h = results[0];
+  if (lstm)
+    dir.c = results[1];
+  if (wantY)
+    dir.y = results.back();
 }
 
 /// Y [seq, dirs, batch, hidden], Y_h and Y_c [dirs, batch, hidden]; with
@@ -631,7 +612,10 @@ static LogicalResult importRecurrent(Importer &im, Cell cell) {
   SmallVector<Direction> dirs;
   for (int64_t d = 0; d < s->dirs; ++d)
     dirs.push_back(r.prepare(d, s->reverse || d == 1, x2));
-  r.loop(dirs, *lens);
+  // One loop per direction: a bidirectional layer's two recurrent weights
+  // then take turns in the caches rather than sharing them at every step.
+  for (Direction &dir : dirs)
+    r.loop(dir, *lens);
   r.finish(dirs);
   return success();
 }
