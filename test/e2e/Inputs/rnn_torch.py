@@ -3,7 +3,10 @@ compiles each with tessera-compile, runs the executable and compares every
 output with torch's (relative L2 <= 1e-4, NaN fails). Prints `CASE/OUTPUT: ok`
 lines; exits 1 when any output is off.
 
-usage: rnn_torch.py TOOLS_DIR WORK_DIR
+usage: rnn_torch.py TOOLS_DIR WORK_DIR [cuda-emulate]
+
+With `cuda-emulate` the models compile for --target=cuda with --gpu-emulate
+(the kernels' GPU loop nests run on the CPU, the loop over time on the host).
 """
 import os
 import subprocess
@@ -47,7 +50,7 @@ def cases():
     yield "lstm_long", long, {"x": torch.randn(400, 2, 40)}, ["y", "h", "c"]
 
 
-def run_case(tools, work, name, module, inputs, outputs):
+def run_case(tools, work, flags, name, module, inputs, outputs):
     d = os.path.join(work, name)
     for sub in ("inputs", "reference", "out"):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
@@ -63,7 +66,7 @@ def run_case(tools, work, name, module, inputs, outputs):
         np.save(os.path.join(d, "reference", n + ".npy"), v.numpy())
     exe = os.path.join(d, "model")
     subprocess.run([os.path.join(tools, "tessera-compile"), os.path.join(d, "model.onnx"),
-                    "-o", exe], check=True)
+                    "-o", exe, *flags], check=True)
     cmd = [exe, "--output-dir", os.path.join(d, "out")]
     for n in inputs:
         cmd += ["--input", f"{n}={os.path.join(d, 'inputs', n + '.npy')}"]
@@ -79,9 +82,10 @@ def run_case(tools, work, name, module, inputs, outputs):
 def main():
     warnings.filterwarnings("ignore")
     tools, work = sys.argv[1:3]
+    flags = ["--target=cuda", "--gpu-emulate"] if sys.argv[3:] == ["cuda-emulate"] else []
     failed = 0
     for case in cases():
-        failed |= run_case(tools, work, *case) != 0
+        failed |= run_case(tools, work, flags, *case) != 0
     return 1 if failed else 0
 
 
