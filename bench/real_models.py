@@ -161,34 +161,33 @@ MODELS = {
     "regnet_y_400mf": regnet_y_400mf,
     "mnasnet1_0": mnasnet1_0,
 }
-def gru():
-    """torch.nn.GRU over 100 frames of 80 features, 2 bidirectional layers."""
+def _recurrent(layer, frames):
+    """A torch.nn recurrent layer (batch first) over `frames` frames of 80
+    features; its sequence output."""
     import torch
 
     class M(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.g = torch.nn.GRU(80, 256, num_layers=2, batch_first=True, bidirectional=True)
+            self.layer = layer
 
         def forward(self, x):
-            return self.g(x)[0]
+            return self.layer(x)[0]
 
-    return M(), [("x", (1, 100, 80))]
+    return M(), [("x", (1, frames, 80))]
+
+
+def gru():
+    """torch.nn.GRU over 100 frames, 2 bidirectional layers of 256."""
+    import torch
+    return _recurrent(torch.nn.GRU(80, 256, num_layers=2, batch_first=True,
+                                   bidirectional=True), 100)
 
 
 def lstm():
-    """torch.nn.LSTM over 120 frames of 80 features, 3 layers of 320."""
+    """torch.nn.LSTM over 120 frames, 3 layers of 320."""
     import torch
-
-    class M(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.g = torch.nn.LSTM(80, 320, num_layers=3, batch_first=True)
-
-        def forward(self, x):
-            return self.g(x)[0]
-
-    return M(), [("x", (1, 120, 80))]
+    return _recurrent(torch.nn.LSTM(80, 320, num_layers=3, batch_first=True), 120)
 
 
 def deepspeech():

@@ -486,28 +486,35 @@ void Recurrence::loop(Direction &dir, Value lens) {
   OpBuilder &b = im.builder;
   Location loc = im.loc;
   bool lstm = s.cell == Cell::LSTM, wantY = im.hasOutput(0);
-  SmallVector<Value> inits{dir.h};
-  if (lstm)
-    inits.push_back(dir.c);
+  // The carried values: H, then C (LSTM), then Y (when an output).
+  auto carried = [&] {
+    SmallVector<Value> values{dir.h};
+    if (lstm)
+      values.push_back(dir.c);
+    if (wantY)
+      values.push_back(dir.y);
+    return values;
+  };
+  auto takeCarried = [&](ValueRange values) {
+    dir.h = values[0];
+    if (lstm)
+      dir.c = values[1];
+    if (wantY)
+      dir.y = values.back();
+  };
   if (wantY)
-    inits.push_back(
-        tensor::EmptyOp::create(b, loc, {s.seq, s.batch, s.hidden}, et));
+    dir.y = tensor::EmptyOp::create(b, loc, {s.seq, s.batch, s.hidden}, et);
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
   Value ub = arith::ConstantIndexOp::create(b, loc, s.seq);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value last =
       dir.reverse ? arith::ConstantIndexOp::create(b, loc, s.seq - 1) : Value();
-  auto forOp = scf::ForOp::create(b, loc, lb, ub, one, inits);
+  auto forOp = scf::ForOp::create(b, loc, lb, ub, one, carried());
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forOp.getBody());
     Value i = forOp.getInductionVar();
-    ValueRange carried = forOp.getRegionIterArgs();
-    dir.h = carried[0];
-    if (lstm)
-      dir.c = carried[1];
-    if (wantY)
-      dir.y = carried.back();
+    takeCarried(forOp.getRegionIterArgs());
     Value t = dir.reverse ? arith::SubIOp::create(b, loc, last, i) : i;
     Value mask;
     if (lens) {
@@ -519,19 +526,9 @@ void Recurrence::loop(Direction &dir, Value lens) {
           RankedTensorType::get({s.batch, 1}, b.getI1Type()), tv, lens);
     }
     step(dir, t, mask);
-    SmallVector<Value> next{dir.h};
-    if (lstm)
-      next.push_back(dir.c);
-    if (wantY)
-      next.push_back(dir.y);
-    scf::YieldOp::create(b, loc, next);
+    scf::YieldOp::create(b, loc, carried());
   }
-  ValueRange results = forOp.getResults();
-  dir.h = results[0];
-  if (lstm)
-    dir.c = results[1];
-  if (wantY)
-    dir.y = results.back();
+  takeCarried(forOp.getResults());
 }
 
 /// Y [seq, dirs, batch, hidden], Y_h and Y_c [dirs, batch, hidden]; with
