@@ -140,6 +140,10 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
     pm.addPass(createPaddingFree());
   // The CPU runtime's conv and pool kernels (the CUDA target takes the
   // fused ops' decompositions: fusedKernels is off there).
+  // 3-d convs as 2-d ones for the runtime's conv kernels, which the layout
+  // pass then takes channels-last.
+  if (opts.fusedKernels)
+    pm.addPass(createConv3dAsConv2d());
   if (opts.channelsLast && opts.fusedKernels)
     pm.addPass(createChannelsLast());
   // After the fusions, which match concats (rotary's), and after the layout

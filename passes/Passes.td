@@ -175,6 +175,26 @@ def SinkIntoConcat : Pass<"tessera-sink-into-concat"> {
   ];
 }
 
+def Conv3dAsConv2d : Pass<"tessera-conv3d-as-conv2d"> {
+  let summary = "3-d convolutions of one clip as 2-d convolutions over its frames";
+  let description = [{
+    An f32 `tessera.conv` over `[1, C, T, H, W]` without a fused activation
+    becomes, per temporal tap dt, a 2-d conv of the frames `[T', C, H, W]`
+    that tap reads (the clip reshaped to `[C, T, H, W]`, zero-padded along
+    time, transposed, and for dt > 0 or a temporal stride sliced) with the
+    weight's slice `[F, C/G, KH, KW]`, each conv taking the previous one's
+    result as its residual (the first the bias and the original residual,
+    the last the clamp); then the frames `[T', F, H', W']` transposed back.
+    The 2-d convs run on the runtime's conv kernels (reading the transposed
+    frames through strides) instead of im2col + GEMM: torchvision's video
+    models (R3D, MC3, R(2+1)D). Runs after tessera-fuse-conv-activation and
+    before tessera-channels-last, on the CPU with the fused kernels.
+  }];
+  let statistics = [
+    Statistic<"numRewritten", "rewritten", "3-d convs rewritten">,
+  ];
+}
+
 def ChannelsLast : Pass<"tessera-channels-last"> {
   let summary = "Convolutions and pools in channels-last layout";
   let description = [{

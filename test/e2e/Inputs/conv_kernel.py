@@ -42,7 +42,7 @@ def reference(x, w, b, strides, pads, dilations, group):
     for i in reversed(range(k)):
         torch_pads += [pads[i], pads[i + k]]
     padded = F.pad(padded, torch_pads)
-    conv = F.conv1d if k == 1 else F.conv2d
+    conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[k]
     y = conv(padded, torch.from_numpy(w.astype(np.float64)),
              None if b is None else torch.from_numpy(b.astype(np.float64)),
              stride=strides, dilation=dilations, groups=group)
@@ -406,3 +406,17 @@ case("cl_wino3x3_asym_clip", (1, 16, 25, 25), 96, [3, 3], pads=[2, 0, 1, 2], act
 case("cl_wino3x3_nan_relu", (1, 48, 28, 26), 32, [3, 3], pads=[1, 1, 1, 1], act="relu",
      nan=True, residual="left", nhwc=True)
 case("cl_wino3x3_inf", (1, 48, 28, 26), 32, [3, 3], pads=[1, 1, 1, 1], nan=np.inf, nhwc=True)
+
+# 3-d convs of one clip (tessera-conv3d-as-conv2d): 2-d convs over the frames,
+# one per temporal tap, chained through their residual (3x3x3 padded with a
+# temporal stride, a residual and a ReLU; the (1,3,3) and (3,1,1) halves of
+# R(2+1)D, the latter dilated and grouped). Near misses stay im2col + GEMM:
+# two clips, and an activation fused before the taps' sum.
+case("conv3d_333_res_relu", (1, 4, 7, 9, 9), 8, [3, 3, 3], strides=[2, 1, 2],
+     pads=[1, 1, 0, 1, 0, 1], residual="right", act="relu")
+case("conv3d_spatial", (1, 5, 4, 10, 10), 6, [1, 3, 3], strides=[1, 2, 2],
+     pads=[0, 1, 1, 0, 1, 1], bias=False)
+case("conv3d_temporal_dil_grouped", (1, 6, 8, 5, 5), 4, [3, 1, 1], pads=[2, 0, 0, 2, 0, 0],
+     dilations=[2, 1, 1], group=2, act=(0.0, 6.0))
+case("conv3d_two_clips", (2, 3, 5, 6, 6), 4, [3, 3, 3], pads=[1, 1, 1, 1, 1, 1])
+case("conv3d_silu", (1, 3, 5, 6, 6), 4, [3, 3, 3], pre_act="silu")
