@@ -10,7 +10,6 @@
 #include "passes/lowering/ExprBuilder.h"
 #include "tessera/IR/TesseraOps.h"
 
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <optional>
@@ -25,26 +24,6 @@ using namespace mlir;
 using namespace mlir::tessera;
 
 namespace {
-
-/// The values of a constant f32 tensor, row-major, or nothing.
-std::optional<std::vector<float>> constantFloats(Value v) {
-  auto cst = fusion::defOf<ConstantOp>(v);
-  if (!cst || !cst.getType().getElementType().isF32())
-    return std::nullopt;
-  size_t n = size_t(cst.getType().getNumElements());
-  if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue())) {
-    AsmResourceBlob *blob = r.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != n * sizeof(float))
-      return std::nullopt;
-    const float *data = reinterpret_cast<const float *>(blob->getData().data());
-    return std::vector<float>(data, data + n);
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
-  if (!dense)
-    return std::nullopt;
-  auto values = dense.getValues<float>();
-  return std::vector<float>(values.begin(), values.end());
-}
 
 struct Conv3dAsConv2d : OpRewritePattern<ConvOp> {
   Conv3dAsConv2d(MLIRContext *ctx, int64_t &count)
@@ -100,7 +79,7 @@ struct Conv3dAsConv2d : OpRewritePattern<ConvOp> {
       return success();
     }
     std::optional<std::vector<float>> weights =
-        kt > 1 ? constantFloats(op.getWeight()) : std::nullopt;
+        kt > 1 ? fusion::constantF32Values(op.getWeight()) : std::nullopt;
     // The clip as frames [T, C, H, W], zero-padded along time.
     Value frames = e.reshape(op.getInput(), {c, t, h, w});
     if (pads[0] || pads[3]) {

@@ -10,6 +10,26 @@
 using namespace mlir;
 using namespace mlir::tessera;
 
+std::optional<std::vector<float>> fusion::constantF32Values(Value v) {
+  auto cst = defOf<ConstantOp>(v);
+  auto type = cst ? cast<RankedTensorType>(cst.getType()) : RankedTensorType();
+  if (!cst || !type.getElementType().isF32())
+    return std::nullopt;
+  size_t n = size_t(type.getNumElements());
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue())) {
+    AsmResourceBlob *blob = r.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != n * sizeof(float))
+      return std::nullopt;
+    const float *data = reinterpret_cast<const float *>(blob->getData().data());
+    return std::vector<float>(data, data + n);
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
+  if (!dense)
+    return std::nullopt;
+  auto values = dense.getValues<float>();
+  return std::vector<float>(values.begin(), values.end());
+}
+
 std::optional<SmallVector<double>>
 fusion::getConstantValues(Value v, int64_t limit) {
   auto cst = defOf<ConstantOp>(v);

@@ -9,6 +9,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <optional>
+#include <vector>
 
 namespace mlir::tessera::fusion {
 
@@ -16,6 +17,10 @@ namespace mlir::tessera::fusion {
 /// nothing when `v` is not a constant or holds more than `limit` elements.
 std::optional<SmallVector<double>> getConstantValues(Value v,
                                                      int64_t limit = 1 << 24);
+
+/// The elements of a constant f32 tensor (a tessera.constant, dense or a
+/// dense_resource blob of the right size), row-major, or nothing.
+std::optional<std::vector<float>> constantF32Values(Value v);
 
 /// The value of a constant whose elements are all equal (any shape).
 std::optional<double> getSplatValue(Value v);

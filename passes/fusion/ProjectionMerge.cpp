@@ -21,25 +21,11 @@ namespace {
 /// The row-major f32 bytes of a constant weight or bias (splats expanded),
 /// or nothing.
 std::optional<std::vector<char>> weightBytes(Value w) {
-  auto cst = defOf<ConstantOp>(w);
-  auto type = cst ? cast<RankedTensorType>(cst.getType()) : RankedTensorType();
-  if (!cst || !type.getElementType().isF32())
+  std::optional<std::vector<float>> values = constantF32Values(w);
+  if (!values)
     return std::nullopt;
-  size_t bytes = size_t(type.getNumElements()) * 4;
-  if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue())) {
-    AsmResourceBlob *blob = r.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != bytes)
-      return std::nullopt;
-    return std::vector<char>(blob->getData().begin(), blob->getData().end());
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
-  if (!dense)
-    return std::nullopt;
-  std::vector<char> out(bytes);
-  float *dst = reinterpret_cast<float *>(out.data());
-  for (auto [i, v] : llvm::enumerate(dense.getValues<float>()))
-    dst[i] = v;
-  return out;
+  const char *bytes = reinterpret_cast<const char *>(values->data());
+  return std::vector<char>(bytes, bytes + values->size() * sizeof(float));
 }
 
 /// Whether `w` is a constant f32 tensor, i.e. weightBytes(w) would succeed;
