@@ -220,24 +220,18 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
       // slower: they fill the queue of misses the tile's loads wait in.)
       const float *next = nullptr;
       int64_t nextTaps = 0;
-      if (!d.prefetch) {
-      } else if (k0 + kc < d.K) {
+      if (d.prefetch && k0 + kc < d.K) {
         next = w + (k0 + kc) * CW;
         nextTaps = std::min(kcMax, d.K - k0 - kc);
-      } else if (fb + 1 < blocks) {
+      } else if (d.prefetch && fb + 1 < blocks) {
         next = w + d.K * CW;
         nextTaps = std::min(kcMax, d.K);
       }
       int64_t nextLines = nextTaps * CW * int64_t(sizeof(float)) / 64;
       for (int64_t i = 0; i < n; i += 6) {
         int m = (int)(n - i < 6 ? n - i : 6);
-        int64_t done = i / 6 * kc;
-        Prefetch pf;
-        if (next && done < nextLines)
-          pf = {reinterpret_cast<const char *>(next) + 64 * done,
-                std::min(kc, nextLines - done)};
         Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i,
-                          pf);
+                          prefetchShare(next, nextLines, i / 6, kc));
       }
     }
     // The activation on the partial sums (bias + conv) while in cache.

@@ -371,10 +371,7 @@ void runBlock(const Plan &p, int64_t task) {
         int64_t nextLines = nextK * NR * int64_t(sizeof(float)) / 64;
         for (int64_t ip = 0; ip < mPanels; ++ip) {
           int64_t i = i0 + ip * MR;
-          Prefetch pf;
-          if (next && ip * kc < nextLines)
-            pf = {reinterpret_cast<const char *>(next) + 64 * ip * kc,
-                  std::min(kc, nextLines - ip * kc)};
+          Prefetch pf = prefetchShare(next, nextLines, ip, kc);
           if (tileStore && e->rowBias)
             store.rowBias = e->rowBias + i * e->rowBiasStride;
           if (tileStore && e->residual)

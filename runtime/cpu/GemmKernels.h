@@ -39,6 +39,17 @@ struct Prefetch {
   int64_t lines = 0;
 };
 
+/// Tile `tile`'s share of prefetching `lines` lines from `next` (null:
+/// none), `perTile` lines a tile in order: nothing once they are taken.
+inline Prefetch prefetchShare(const float *next, int64_t lines, int64_t tile,
+                              int64_t perTile) {
+  int64_t done = tile * perTile;
+  if (!next || done >= lines)
+    return {};
+  return {reinterpret_cast<const char *>(next) + 64 * done,
+          lines - done < perTile ? lines - done : perTile};
+}
+
 // The epilogue (Activations.h) applied by the micro-kernel as it stores the
 // tile of the last K step, instead of a pass over C afterwards: C(r, j) =
 // clamp(act(C(r, j) + rowBias[r * rowBiasStride] + bias[j * biasStride]) +
