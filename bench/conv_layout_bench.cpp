@@ -3,6 +3,7 @@
 // checks that both give the same output and prints the median times.
 //   tessera-conv-layout-bench conv|dw|pool C H F K STRIDE PAD THREADS [res]
 // F is ignored for dw and pool (= C); `res` adds a residual (conv only).
+// CONV_GROUPS=G in the environment: a grouped conv of G groups (conv only).
 // COLD=1: before each timed call, a 64 MiB buffer is streamed through, so
 // the call's operands come from memory.
 // DIRTY=1 in the environment: before each timed call, every thread writes
@@ -41,7 +42,14 @@ int main(int argc, char **argv) {
   bool depthwise = !strcmp(op, "dw"), pool = !strcmp(op, "pool");
   if (depthwise || pool)
     F = C;
-  int64_t OH = (H + 2 * pad - k) / s + 1, K = depthwise ? k * k : C * k * k;
+  const char *groupsEnv = getenv("CONV_GROUPS");
+  int64_t groups = groupsEnv && !depthwise && !pool ? atoi(groupsEnv) : 1;
+  if (groups < 1 || C % groups || F % groups) {
+    fprintf(stderr, "CONV_GROUPS must divide C and F\n");
+    return 1;
+  }
+  int64_t OH = (H + 2 * pad - k) / s + 1,
+          K = depthwise ? k * k : C / groups * k * k;
   tessera_set_num_threads(threads);
   srand(1);
   auto uniform = [] { return rand() / (float)RAND_MAX - 0.5f; };

@@ -304,17 +304,6 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // A grouped conv's blocks each hold channels of one group, so the group's
   // channel count sizes them (ResNeXt's and RegNet's 8 to 32).
   bool avx512 = directConvKernel() == DirectConv::Avx512;
-  int nv = avx512 ? directVectors(groupF) : 1;
-  int64_t cw = 16 * nv, blocks = groups * ((groupF + cw - 1) / cw);
-
-  static thread_local Scratch biasScratch, padScratch;
-  float *b16 = biasScratch.get(blocks * cw);
-  for (int64_t fb = 0; fb < blocks; ++fb) {
-    DirectBlock blk = directBlock(groupF, 0, cw, fb);
-    for (int64_t j = 0; j < cw; ++j)
-      b16[fb * cw + j] =
-          bias && j < blk.nf ? bias[(blk.f0 + j) * biasStride] : 0.0f;
-  }
   int64_t Hp = std::max(H + padT, (OH - 1) * sh + (kh - 1) * dh + 1);
   int64_t Wp = std::max(W + padL, (OW - 1) * sw + (kw - 1) * dw + 1);
   // Every tap inside the image: read in place through its strides.
@@ -331,12 +320,34 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
           ldc = inPlace        ? X->strides[1]
                 : channelsLast ? 1
                                : Hp * Wp;
-  float *padded = inPlace ? nullptr : padScratch.get(C * Hp * Wp);
   // Tap offsets in the (padded) image, channels innermost where they are
   // contiguous (ResNet-18's 512-channel 3x3 convs at 7x7: 10% faster).
   bool channelsInner = ldc == 1;
+  // Groups of 2 to 8 output channels (ResNeXt's first stages, RegNet):
+  // blocks of 16 channels in order, several groups each, whose inputs are
+  // one vector of the channels-last image spread over the groups' lanes by
+  // a permute (ConvDirect::packedGroupF), rather than a block of 16 per
+  // group computing mostly padding.
+  bool packed = avx512 && channelsInner && groups > 1 && groupF <= 16 &&
+                16 % groupF == 0 && groupC <= groupF && Y->strides[1] == 1 &&
+                (!R || R->strides[1] == 1);
+  int nv = avx512 && !packed ? directVectors(groupF) : 1;
+  // The blocks: of one group each, or with `packed` of F channels in order.
+  int64_t blockGroupF = packed ? F : groupF;
+  int64_t cw = 16 * nv,
+          blocks = F / blockGroupF * ((blockGroupF + cw - 1) / cw);
+
+  static thread_local Scratch biasScratch, padScratch;
+  float *b16 = biasScratch.get(blocks * cw);
+  for (int64_t fb = 0; fb < blocks; ++fb) {
+    DirectBlock blk = directBlock(blockGroupF, 0, cw, fb);
+    for (int64_t j = 0; j < cw; ++j)
+      b16[fb * cw + j] =
+          bias && j < blk.nf ? bias[(blk.f0 + j) * biasStride] : 0.0f;
+  }
+  float *padded = inPlace ? nullptr : padScratch.get(C * Hp * Wp);
   const float *w =
-      directWeights(Wt, constantW, cw, kh * kw, channelsInner, groupF);
+      directWeights(Wt, constantW, cw, kh * kw, channelsInner, blockGroupF);
   static thread_local std::vector<int64_t> off;
   off.resize(K);
   for (int64_t i = 0; i < K; ++i) {
@@ -434,8 +445,8 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  w,
                  b16,
                  F,
-                 groupF,
-                 groupC * ldc,
+                 blockGroupF,
+                 packed ? 0 : groupC * ldc,
                  Y->aligned + Y->offset + n * Y->strides[0],
                  Y->strides[1],
                  Y->strides[2],
@@ -449,6 +460,10 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  clamp.hi,
                  clamp.activation};
     d.prefetch = constantW && prefetchWeights();
+    if (packed) {
+      d.packedGroupF = groupF;
+      d.packedGroupC = groupC;
+    }
     auto task = [&](int64_t t) {
       int64_t fb = byPositions ? t % blocks : t / chunks,
               p0 = (byPositions ? t / blocks : t % chunks) * perChunk;

@@ -136,6 +136,138 @@ void tileOut(const ConvDirect &d, const float *w, const int64_t *in,
     }
 }
 
+/// act(v) for the runtime activation `a` (one switch per vector: the
+/// packed tiles below are instantiated per position count, not per
+/// activation).
+inline __m512 activateAny(int a, __m512 v) {
+  switch (a) {
+  case ActNone:
+    return v;
+  case ActRelu:
+    return activate<ActRelu>(v);
+  case ActGelu:
+    return activate<ActGelu>(v);
+  case ActGeluTanh:
+    return activate<ActGeluTanh>(v);
+  case ActSilu:
+    return activate<ActSilu>(v);
+  case ActSigmoid:
+    return activate<ActSigmoid>(v);
+  case ActTanh:
+    return activate<ActTanh>(v);
+  default:
+    return activate<ActHardSwish>(v);
+  }
+}
+
+/// Several groups per block (ConvDirect::packedGroupF): all taps of P
+/// positions (image offsets `in`, at the block's first input channel),
+/// stored from the registers into a channel-contiguous output (y[p], the
+/// block's nf channels) with the bias, activation, residual (r[p], when r)
+/// and clamp. Per window tap, each position's inputs of the block's groups
+/// are one vector (the `span` lanes, the rest zero); for input channel c of
+/// a group, output lane j takes its element (j / groupF) * groupC + c, one
+/// permute (Mode PackedPermute; PackedLanes4 for groups of 4 inputs and 4
+/// outputs, whose permutes stay within 128-bit lanes), or with one group
+/// per block a broadcast (PackedBroadcast). P up to 12: the accumulators
+/// are the only chains, 12 of them.
+enum PackedMode { PackedPermute, PackedLanes4, PackedBroadcast };
+
+template <int P, int Mode>
+void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
+                __mmask16 span, const float *bias, float *const *y,
+                const float *const *r, int nf) {
+  const int gf = d.packedGroupF, gc = d.packedGroupC;
+  const int64_t taps = d.K / gc;
+  const float *x[P];
+  __m512 acc[P];
+#pragma GCC unroll 12
+  for (int p = 0; p < P; ++p) {
+    x[p] = d.x + in[p];
+    acc[p] = _mm512_load_ps(bias);
+  }
+  const __m512i lane =
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  // (j / gf) * gc, gf a power of two.
+  const __m512i first = _mm512_mullo_epi32(
+      _mm512_srlv_epi32(lane, _mm512_set1_epi32(__builtin_ctz(gf))),
+      _mm512_set1_epi32(gc));
+  const __m512i one = _mm512_set1_epi32(1);
+  for (int64_t t = 0; t < taps; ++t) {
+    int64_t o = d.off[t * gc];
+    __m512 v[P];
+    if constexpr (Mode != PackedBroadcast)
+#pragma GCC unroll 12
+      for (int p = 0; p < P; ++p)
+        v[p] = _mm512_maskz_loadu_ps(span, x[p] + o);
+    if constexpr (Mode == PackedLanes4) {
+      __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps(w + 16),
+             w2 = _mm512_load_ps(w + 32), w3 = _mm512_load_ps(w + 48);
+      w += 64;
+#pragma GCC unroll 12
+      for (int p = 0; p < P; ++p) {
+        acc[p] = _mm512_fmadd_ps(_mm512_permute_ps(v[p], 0x00), w0, acc[p]);
+        acc[p] = _mm512_fmadd_ps(_mm512_permute_ps(v[p], 0x55), w1, acc[p]);
+        acc[p] = _mm512_fmadd_ps(_mm512_permute_ps(v[p], 0xaa), w2, acc[p]);
+        acc[p] = _mm512_fmadd_ps(_mm512_permute_ps(v[p], 0xff), w3, acc[p]);
+      }
+    } else if constexpr (Mode == PackedBroadcast) {
+      // One group per block: every lane takes the same input, broadcast
+      // from memory (12 positions: 1 thread, ResNeXt's 16-channel groups
+      // at 14x14, 225-234 against 245-355 us half broadcast and half
+      // permuted and 275-296 all permuted).
+      for (int c = 0; c < gc; ++c, w += 16) {
+        __m512 wv = _mm512_load_ps(w);
+#pragma GCC unroll 12
+        for (int p = 0; p < P; ++p)
+          acc[p] = _mm512_fmadd_ps(_mm512_set1_ps(x[p][o + c]), wv, acc[p]);
+      }
+    } else {
+      __m512i idx = first;
+      for (int c = 0; c < gc; ++c, w += 16) {
+        __m512 wv = _mm512_load_ps(w);
+#pragma GCC unroll 12
+        for (int p = 0; p < P; ++p)
+          acc[p] =
+              _mm512_fmadd_ps(_mm512_permutexvar_ps(idx, v[p]), wv, acc[p]);
+        idx = _mm512_add_epi32(idx, one);
+      }
+    }
+  }
+  __mmask16 mask = nf >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nf) - 1);
+  const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
+#pragma GCC unroll 12
+  for (int p = 0; p < P; ++p) {
+    __m512 val = activateAny(d.activation, acc[p]);
+    if (r)
+      val = _mm512_add_ps(val, _mm512_maskz_loadu_ps(mask, r[p]));
+    // max/min with the bound first return a NaN of val.
+    if (d.clamp)
+      val = _mm512_min_ps(hi, _mm512_max_ps(lo, val));
+    _mm512_mask_storeu_ps(y[p], mask, val);
+  }
+}
+
+using PackedTileFn = void (*)(const ConvDirect &, const float *,
+                              const int64_t *, __mmask16, const float *,
+                              float *const *, const float *const *, int);
+constexpr int packedTileMax = 12;
+template <int Mode> struct PackedTiles {
+  static constexpr PackedTileFn fns[packedTileMax + 1] = {nullptr,
+                                                          packedTile<1, Mode>,
+                                                          packedTile<2, Mode>,
+                                                          packedTile<3, Mode>,
+                                                          packedTile<4, Mode>,
+                                                          packedTile<5, Mode>,
+                                                          packedTile<6, Mode>,
+                                                          packedTile<7, Mode>,
+                                                          packedTile<8, Mode>,
+                                                          packedTile<9, Mode>,
+                                                          packedTile<10, Mode>,
+                                                          packedTile<11, Mode>,
+                                                          packedTile<12, Mode>};
+};
+
 using TileOutFn = void (*)(const ConvDirect &, const float *, const int64_t *,
                            const float *, float *const *, const float *const *,
                            int);
@@ -176,19 +308,28 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
   const float *r = d.r ? d.r + blk.f0 * d.rsF : nullptr;
   bool dense =
       d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW));
+  // Several groups per block: their first input channel, and the lanes of
+  // the image vector that hold their channels.
+  int64_t x0 = blk.x;
+  __mmask16 span = 0;
+  if (NV == 1 && d.packedGroupF) {
+    x0 = blk.f0 / d.packedGroupF * d.packedGroupC;
+    int lanes = nf / d.packedGroupF * d.packedGroupC;
+    span = lanes >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << lanes) - 1);
+  }
   for (int64_t q0 = p0; q0 < p1; q0 += convMaxPositions512) {
     int64_t q1 = q0 + convMaxPositions512 < p1 ? q0 + convMaxPositions512 : p1;
     int64_t n = q1 - q0;
     int64_t in[convMaxPositions512];
-    directOffsets(d, q0, n, blk.x, in);
+    directOffsets(d, q0, n, x0, in);
     // All taps in one block and a channel-contiguous output: the tiles
     // store from their registers, with the bias, activation, residual and
     // clamp (2 threads, 1x1 convs: 16 -> 48 channels at 112x112 77-99
     // against 115-125 us through the partial sums; 24 -> 144 at 56x56 88
     // against 117; MobileNetV2 and MnasNet -11 to -13%).
-    if (d.K <= convKC * 3 / 2 && channelsLastOutput(d)) {
-      float *yp[convMaxPositions512];
-      const float *rp[convMaxPositions512];
+    float *yp[convMaxPositions512];
+    const float *rp[convMaxPositions512];
+    auto outputs = [&] {
       for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
         yp[i] = y + oh * d.ysH + ow * d.ysW;
         rp[i] = r ? r + oh * d.rsH + ow * d.rsW : nullptr;
@@ -197,6 +338,22 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
           ++oh;
         }
       }
+    };
+    if (NV == 1 && d.packedGroupF) {
+      outputs();
+      const PackedTileFn *fns = d.packedGroupF == 16
+                                    ? PackedTiles<PackedBroadcast>::fns
+                                : d.packedGroupF == 4 && d.packedGroupC == 4
+                                    ? PackedTiles<PackedLanes4>::fns
+                                    : PackedTiles<PackedPermute>::fns;
+      for (int64_t i = 0; i < n; i += packedTileMax) {
+        int m = int(n - i < packedTileMax ? n - i : packedTileMax);
+        fns[m](d, w, in + i, span, bias, yp + i, r ? rp + i : nullptr, nf);
+      }
+      continue;
+    }
+    if (d.K <= convKC * 3 / 2 && channelsLastOutput(d)) {
+      outputs();
       dispatchActivation(d.activation, [&](auto act) {
         for (int64_t i = 0; i < n; i += 6) {
           int m = (int)(n - i < 6 ? n - i : 6);

@@ -47,6 +47,13 @@ struct ConvDirect {
   /// weights, packed once: from memory in a model; GemmKernels.h's
   /// Prefetch). The AVX-512 kernel's.
   bool prefetch = false;
+  /// Non-zero: every block of 16 output channels holds 16/packedGroupF
+  /// groups of packedGroupF channels (packedGroupC input channels each, no
+  /// more), the blocks in channel order (groupF = F, xsGroup = 0) and the
+  /// image channels-last with the taps channels-inner; each tap's inputs for
+  /// the block are one vector, its groups' channels, permuted per input
+  /// channel into the lanes of the groups. The AVX-512 kernel's.
+  int packedGroupF = 0, packedGroupC = 0;
 };
 
 /// Block fb of CW output channels: the channels [f0, f0 + nf) of one group,

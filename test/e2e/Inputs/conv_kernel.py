@@ -380,7 +380,13 @@ case("dw1d_sigmoid_res", (2, 16, 60), 16, [5], pads=[2, 2], group=16, pre_act="s
 # group (RegNet's groups of 8 channels; ResNeXt-like 4 -> 8 at stride 2 with
 # a residual; groups of 24 output channels, one partial block each; groups
 # of 80, a block of 48 and one of 32; a channel multiplier of 2); the other
-# paths run each group as its own conv on views of its channels.
+# paths run each group as its own conv on views of its channels. On the
+# AVX-512 kernel, channels-last groups of up to 16 output channels pack
+# several groups into each block of 16 (ConvDirect::packedGroupF): groups of
+# 8 (permuted inputs), 4 -> 8 (half the vector's lanes), multiplier 2 (1 ->
+# 2), 4 (permutes within 128-bit lanes; 10 groups: a last block of 8 with
+# SiLU and a NaN), 16 (one group per block, broadcast; residual, ReLU, a
+# batch), and 13 groups of 8 (a last block of one group; dilated).
 case("cl_grouped3x3_g8_relu", (1, 48, 14, 13), 48, [3, 3], pads=[1, 1, 1, 1], group=6,
      act="relu", nhwc=True)
 case("cl_grouped3x3_s2_res_batch", (2, 32, 15, 16), 64, [3, 3], strides=[2, 2],
@@ -391,6 +397,12 @@ case("cl_grouped1x1_f80_nan", (1, 40, 9, 10), 160, [1, 1], group=2, bias=False, 
      nhwc=True)
 case("cl_multiplier2", (1, 8, 10, 10), 16, [3, 3], pads=[1, 1, 1, 1], group=8, nhwc=True)
 case("grouped1d", (2, 12, 50), 18, [3], pads=[1, 1], group=3)
+case("cl_grouped3x3_g4_silu_nan", (1, 40, 9, 11), 40, [3, 3], pads=[1, 1, 1, 1], group=10,
+     pre_act="silu", nan=True, nhwc=True)
+case("cl_grouped3x3_g16_res_relu", (2, 64, 9, 9), 64, [3, 3], pads=[1, 1, 1, 1], group=4,
+     act="relu", residual="left", nhwc=True)
+case("cl_grouped3x3_g8x13_dil", (1, 104, 10, 9), 104, [3, 3], pads=[2, 2, 2, 2],
+     dilations=[2, 2], group=13, nhwc=True)
 # Winograd F(4x4, 3x3) (channels-last 3x3 convs of stride 1 with at least
 # 49 tiles of 4x4 outputs; the "nowinograd" run is the direct kernel): edge tiles (outputs no multiple of 4), channel
 # counts no multiple of 16, a batch, a residual and ReLU, no padding with
