@@ -102,6 +102,54 @@ int runMemrefCopyTests(int, char **) {
   memrefCopy(sizeof(float), &use, &ude);
   failures += y != 42;
   printf("memrefCopy rank0: %s\n", y == 42 ? "ok" : "FAIL");
+
+  // A channels-last concat's pieces ([1, H, W, c] into channels [c0, c0 +
+  // c) of [1, H, W, C]) and slices back out of it, small (one thread) and
+  // large enough for the pool (its tasks starting inside a row), on 1 and 2
+  // threads; every element checked against the odometer's reference.
+  struct Desc4 {
+    void *allocated, *aligned;
+    int64_t offset, sizes[4], strides[4];
+  };
+  for (int threads : {1, 2}) {
+    tessera_set_num_threads(threads);
+    for (int64_t H : {3, 57})
+      for (int64_t c : {1, 5, 32, 160}) {
+        const int64_t W = H + 2, C = 3 * c + 7, c0 = c + 3;
+        std::vector<float> piece(H * W * c), whole(H * W * C, -1.0f),
+            back(H * W * c, -2.0f);
+        for (size_t i = 0; i < piece.size(); ++i)
+          piece[i] = float(i % 1009) + 0.5f;
+        Desc4 sp{piece.data(),
+                 piece.data(),
+                 0,
+                 {1, H, W, c},
+                 {H * W * c, W * c, c, 1}};
+        Desc4 dw{whole.data(),
+                 whole.data(),
+                 c0,
+                 {1, H, W, c},
+                 {H * W * C, W * C, C, 1}};
+        Desc4 db{back.data(),
+                 back.data(),
+                 0,
+                 {1, H, W, c},
+                 {H * W * c, W * c, c, 1}};
+        tessera_unranked_memref up{4, &sp}, uw{4, &dw}, ub{4, &db};
+        memrefCopy(sizeof(float), &up, &uw);
+        memrefCopy(sizeof(float), &uw, &ub);
+        ok = back == piece;
+        for (int64_t p = 0; p < H * W; ++p)
+          for (int64_t j = 0; j < C; ++j)
+            ok &= whole[p * C + j] ==
+                  (j >= c0 && j < c0 + c ? piece[p * c + j - c0] : -1.0f);
+        failures += !ok;
+        if (!ok)
+          printf("memrefCopy concat H=%lld c=%lld threads=%d: FAIL\n",
+                 (long long)H, (long long)c, threads);
+      }
+  }
+  printf("memrefCopy concat pieces: %s\n", failures ? "FAIL" : "ok");
   return failures ? 1 : 0;
 }
 
