@@ -312,6 +312,11 @@ void runBlock(const Plan &p, int64_t task) {
   bool tileStore = e && p.C.colStride == 1 &&
                    (!e->bias || e->biasStride == 0 || e->biasStride == 1) &&
                    (!e->residual || e->residualColStride == 1);
+  // A read in place by the AVX-512 kernel (rows of unit column stride, C
+  // too) rather than packed by every task that walks it.
+  static const bool packAAlways = getenv("TESSERA_GEMM_PACK_A") != nullptr;
+  bool rowsA = haveAvx512 && !packAAlways && !p.packedA && p.A.colStride == 1 &&
+               !p.A.rowMap && p.C.colStride == 1 && !p.C.rowMap;
   TileStore store{nullptr,
                   tileStore ? e->rowBiasStride : 0,
                   nullptr,
@@ -344,7 +349,7 @@ void runBlock(const Plan &p, int64_t task) {
       if (p.packedA)
         Ap = const_cast<float *>(p.packedA) + k0 * allRowPanels * MR +
              i0 / MR * MR * kc;
-      else
+      else if (!rowsA)
         for (int64_t ip = 0; ip < mPanels; ++ip)
           packAPanel(p.A, i0 + ip * MR,
                      (int)std::min<int64_t>(MR, mc - ip * MR), k0, kc,
@@ -380,9 +385,20 @@ void runBlock(const Plan &p, int64_t task) {
                              jp * NR;
           if (tileStore && e->bias)
             store.bias = e->bias + (j0 + jp * NR) * e->biasStride;
-          runTile(p, kc, Ap + ip * MR * kc, Bp + jp * NR * kc, i,
-                  (int)std::min<int64_t>(MR, mc - ip * MR), j0 + jp * NR,
-                  (int)std::min<int64_t>(NR, nc - jp * NR),
+          int m = (int)std::min<int64_t>(MR, mc - ip * MR);
+          if (rowsA) {
+            const float *rows[gemmMR];
+            for (int r = 0; r < MR; ++r)
+              rows[r] = p.A.at(i + std::min(r, m - 1), k0);
+            gemmMicroKernelRowsAvx512(kc, rows, Bp + jp * NR * kc,
+                                      p.C.at(i, j0 + jp * NR), p.C.rowStride, m,
+                                      (int)std::min<int64_t>(NR, nc - jp * NR),
+                                      p.epilogue && k0 == 0,
+                                      tileStore && last ? &store : nullptr, pf);
+            continue;
+          }
+          runTile(p, kc, Ap + ip * MR * kc, Bp + jp * NR * kc, i, m,
+                  j0 + jp * NR, (int)std::min<int64_t>(NR, nc - jp * NR),
                   p.epilogue && k0 == 0, tileStore && last ? &store : nullptr,
                   pf);
         }

@@ -20,11 +20,19 @@ __attribute__((noinline)) __m512 activateAny(int act, __m512 x) {
 /// The tile's first R rows (R = MR, or the m <= 4 rows of the last panel of
 /// an M that is no multiple of MR: ViT-B/32's 50 rows end in a panel of 2,
 /// whose 6 padding rows were a tenth of its FMAs).
-template <int R>
+/// With Rows, A is read in place: `rows` (R of them, unit column stride)
+/// instead of a packed panel Ap[k*MR + r].
+template <int R, bool Rows = false>
 void microKernel(int64_t kc, const float *__restrict Ap,
                  const float *__restrict Bp, float *C, int64_t ldc, int m,
-                 int n, bool overwrite, const TileStore *store, Prefetch pf) {
+                 int n, bool overwrite, const TileStore *store, Prefetch pf,
+                 const float *const *rows = nullptr) {
   constexpr int MR = gemmMR;
+  const float *rp[R];
+  if constexpr (Rows)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+      rp[r] = rows[r];
   // Independent chains of multiply-adds: 2 per row, and with 1 or 2 rows
   // the taps k mod S in S sets, added up at the end (2 chains could not
   // hide the FMA's latency: the GEMVs of an LSTM's steps).
@@ -43,11 +51,12 @@ void microKernel(int64_t kc, const float *__restrict Ap,
     __m512 b1 = _mm512_load_ps(Bp + 16);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      __m512 a = _mm512_set1_ps(Ap[r]);
+      __m512 a = _mm512_set1_ps(Rows ? rp[r][k] : Ap[r]);
       c0[q][r] = _mm512_fmadd_ps(a, b0, c0[q][r]);
       c1[q][r] = _mm512_fmadd_ps(a, b1, c1[q][r]);
     }
-    Ap += MR;
+    if constexpr (!Rows)
+      Ap += MR;
     Bp += gemmNR;
     ++k;
   };
@@ -125,6 +134,29 @@ void microKernel(int64_t kc, const float *__restrict Ap,
 }
 
 } // namespace
+
+void gemmMicroKernelRowsAvx512(int64_t kc, const float *const *rows,
+                               const float *__restrict Bp, float *C,
+                               int64_t ldc, int m, int n, bool overwrite,
+                               const TileStore *store, Prefetch pf) {
+  switch (m < gemmMR ? m : gemmMR) {
+  case 1:
+    return microKernel<1, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
+                                pf, rows);
+  case 2:
+    return microKernel<2, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
+                                pf, rows);
+  case 3:
+    return microKernel<3, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
+                                pf, rows);
+  case 4:
+    return microKernel<4, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
+                                pf, rows);
+  default:
+    return microKernel<gemmMR, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite,
+                                     store, pf, rows);
+  }
+}
 
 void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                            const float *__restrict Bp, float *C, int64_t ldc,

@@ -80,6 +80,13 @@ void gemmPackA6Avx2(const float *const rows[6], int64_t kc, float *Ap);
 void gemmMicroKernelAvx512(int64_t kc, const float *Ap, const float *Bp,
                            float *C, int64_t ldc, int m, int n, bool overwrite,
                            const TileStore *store, Prefetch pf);
+// The same with A read in place: rows[r][k] (unit column stride) for the
+// tile's rows; rows[r] for m <= r < min(MR, ...) must be readable too (the
+// caller repeats its last row: an 8-row tile of 5 to 7 rows computes 8).
+void gemmMicroKernelRowsAvx512(int64_t kc, const float *const *rows,
+                               const float *Bp, float *C, int64_t ldc, int m,
+                               int n, bool overwrite, const TileStore *store,
+                               Prefetch pf);
 // Unpacked kernel for m <= 4 rows (GEMV-like, memory-bound): C += A·B (or =
 // with `overwrite`) with A(r, k) = A[r*lda + k*acs] and B, C of unit column
 // stride.
