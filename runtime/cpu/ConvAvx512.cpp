@@ -136,30 +136,6 @@ void tileOut(const ConvDirect &d, const float *w, const int64_t *in,
     }
 }
 
-/// act(v) for the runtime activation `a` (one switch per vector: the
-/// packed tiles below are instantiated per position count, not per
-/// activation).
-inline __m512 activateAny(int a, __m512 v) {
-  switch (a) {
-  case ActNone:
-    return v;
-  case ActRelu:
-    return activate<ActRelu>(v);
-  case ActGelu:
-    return activate<ActGelu>(v);
-  case ActGeluTanh:
-    return activate<ActGeluTanh>(v);
-  case ActSilu:
-    return activate<ActSilu>(v);
-  case ActSigmoid:
-    return activate<ActSigmoid>(v);
-  case ActTanh:
-    return activate<ActTanh>(v);
-  default:
-    return activate<ActHardSwish>(v);
-  }
-}
-
 /// Several groups per block (ConvDirect::packedGroupF): all taps of P
 /// positions (image offsets `in`, at the block's first input channel),
 /// stored from the registers into a channel-contiguous output (y[p], the
@@ -238,7 +214,8 @@ void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
   const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
 #pragma GCC unroll 12
   for (int p = 0; p < P; ++p) {
-    __m512 val = activateAny(d.activation, acc[p]);
+    __m512 val =
+        d.activation != ActNone ? activateAny(d.activation, acc[p]) : acc[p];
     if (r)
       val = _mm512_add_ps(val, _mm512_maskz_loadu_ps(mask, r[p]));
     // max/min with the bound first return a NaN of val.

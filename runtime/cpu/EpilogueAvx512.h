@@ -103,6 +103,13 @@ template <int Act> inline __m512 activate(__m512 x) {
   return x;
 }
 
+/// activate<act>(x) for a runtime activation, one switch per vector (kernels
+/// that are instantiated per tile shape rather than per activation).
+inline __attribute__((noinline)) __m512 activateAny(int act, __m512 x) {
+  dispatchActivation(act, [&](auto a) { x = activate<decltype(a)::value>(x); });
+  return x;
+}
+
 /// Whether every operand of `e` is a vector operand of epilogueVector: a
 /// bias and a residual of unit or zero column stride.
 inline bool epilogueVectorizable(const Epilogue &e) {

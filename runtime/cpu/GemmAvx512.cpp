@@ -11,12 +11,6 @@
 namespace tessera {
 namespace {
 
-/// activate<act>(x) for a runtime activation (the tile store's).
-__attribute__((noinline)) __m512 activateAny(int act, __m512 x) {
-  dispatchActivation(act, [&](auto a) { x = activate<decltype(a)::value>(x); });
-  return x;
-}
-
 /// The tile's first R rows (R = MR, or the m <= 4 rows of the last panel of
 /// an M that is no multiple of MR: ViT-B/32's 50 rows end in a panel of 2,
 /// whose 6 padding rows were a tenth of its FMAs).
@@ -133,47 +127,46 @@ void microKernel(int64_t kc, const float *__restrict Ap,
   }
 }
 
+/// The kernel for a tile of m rows: R = m up to 4, else MR.
+template <bool Rows>
+void microKernelFor(int64_t kc, const float *Ap, const float *const *rows,
+                    const float *Bp, float *C, int64_t ldc, int m, int n,
+                    bool overwrite, const TileStore *store, Prefetch pf) {
+  switch (m < gemmMR ? m : gemmMR) {
+  case 1:
+    return microKernel<1, Rows>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf,
+                                rows);
+  case 2:
+    return microKernel<2, Rows>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf,
+                                rows);
+  case 3:
+    return microKernel<3, Rows>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf,
+                                rows);
+  case 4:
+    return microKernel<4, Rows>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf,
+                                rows);
+  default:
+    return microKernel<gemmMR, Rows>(kc, Ap, Bp, C, ldc, m, n, overwrite, store,
+                                     pf, rows);
+  }
+}
+
 } // namespace
 
 void gemmMicroKernelRowsAvx512(int64_t kc, const float *const *rows,
                                const float *__restrict Bp, float *C,
                                int64_t ldc, int m, int n, bool overwrite,
                                const TileStore *store, Prefetch pf) {
-  switch (m < gemmMR ? m : gemmMR) {
-  case 1:
-    return microKernel<1, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
-                                pf, rows);
-  case 2:
-    return microKernel<2, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
-                                pf, rows);
-  case 3:
-    return microKernel<3, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
-                                pf, rows);
-  case 4:
-    return microKernel<4, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite, store,
-                                pf, rows);
-  default:
-    return microKernel<gemmMR, true>(kc, nullptr, Bp, C, ldc, m, n, overwrite,
-                                     store, pf, rows);
-  }
+  microKernelFor<true>(kc, nullptr, rows, Bp, C, ldc, m, n, overwrite, store,
+                       pf);
 }
 
 void gemmMicroKernelAvx512(int64_t kc, const float *__restrict Ap,
                            const float *__restrict Bp, float *C, int64_t ldc,
                            int m, int n, bool overwrite, const TileStore *store,
                            Prefetch pf) {
-  switch (m < gemmMR ? m : gemmMR) {
-  case 1:
-    return microKernel<1>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
-  case 2:
-    return microKernel<2>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
-  case 3:
-    return microKernel<3>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
-  case 4:
-    return microKernel<4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
-  default:
-    return microKernel<gemmMR>(kc, Ap, Bp, C, ldc, m, n, overwrite, store, pf);
-  }
+  microKernelFor<false>(kc, Ap, nullptr, Bp, C, ldc, m, n, overwrite, store,
+                        pf);
 }
 
 namespace {
