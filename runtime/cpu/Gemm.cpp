@@ -547,8 +547,8 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
     p.packedA = prepacked(true, A, M, K);
   if (constantB)
     p.packedB = prepacked(false, B, K, N);
-  if (M <= 4 && haveAvx512 && p.packedB && !A.rowMap && !C.rowMap &&
-      C.colStride == 1) {
+  if (M <= 4 && haveAvx512 && p.packedB && A.colStride == 1 && !A.rowMap &&
+      !C.rowMap && C.colStride == 1) {
     // A few rows against pre-packed weights (an LSTM's recurrent GEMVs, a
     // decoder's batch-1 linear layers): each task runs its panels block by
     // block of K, a panel's product in registers over the block, without
@@ -564,10 +564,12 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
         return;
       for (int64_t k0 = 0; k0 < K; k0 += KC) {
         int64_t kc = std::min(KC, K - k0);
+        const float *rows[4];
+        for (int64_t r = 0; r < M; ++r)
+          rows[r] = A.at(r, k0);
         gemmSmallMPackedAvx512(
-            (int)M, kc, A.at(0, k0), A.rowStride, A.colStride,
-            p.packedB + k0 * p.colPanels * NR + pa * NR * kc, pb - pa, nc,
-            C.at(0, j0), C.rowStride, epilogue && k0 == 0);
+            (int)M, kc, rows, p.packedB + k0 * p.colPanels * NR + pa * NR * kc,
+            pb - pa, nc, C.at(0, j0), C.rowStride, epilogue && k0 == 0);
       }
       if (epilogue)
         finishBlock(p, 0, M, j0, nc);

@@ -213,80 +213,16 @@ void smallM(int64_t n, int64_t k, const float *A, int64_t lda, int64_t acs,
   }
 }
 
-// M rows times `panels` consecutive pre-packed B panels of one K block
-// ([kc][NR] each, the last holding n - NR*(panels-1) columns): the rows'
-// whole product for those columns in registers, one panel at a time, k in S
-// sets of accumulators (FMA latency: 2 chains per row are too few).
-template <int M>
-void smallMPacked(int64_t kc, const float *A, int64_t lda, int64_t acs,
-                  const float *Bp, int64_t panels, int64_t n, float *C,
-                  int64_t ldc, bool overwrite) {
-  constexpr int S = M == 1 ? 4 : M == 2 ? 2 : 1;
-  for (int64_t jp = 0; jp < panels; ++jp, Bp += gemmNR * kc) {
-    int64_t j = jp * gemmNR;
-    __m512 c0[S][M], c1[S][M];
-#pragma GCC unroll 4
-    for (int q = 0; q < S; ++q)
-#pragma GCC unroll 4
-      for (int r = 0; r < M; ++r)
-        c0[q][r] = c1[q][r] = _mm512_setzero_ps();
-    const float *b = Bp;
-    int64_t k = 0;
-    auto step = [&](int q) {
-      __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-#pragma GCC unroll 4
-      for (int r = 0; r < M; ++r) {
-        __m512 a = _mm512_set1_ps(A[r * lda + k * acs]);
-        c0[q][r] = _mm512_fmadd_ps(a, b0, c0[q][r]);
-        c1[q][r] = _mm512_fmadd_ps(a, b1, c1[q][r]);
-      }
-      b += gemmNR;
-      ++k;
-    };
-    while (k + S <= kc)
-#pragma GCC unroll 4
-      for (int q = 0; q < S; ++q)
-        step(q);
-    while (k < kc)
-      step(0);
-    __mmask16 mask0 = tailMask(n - j), mask1 = tailMask(n - j - 16);
-#pragma GCC unroll 4
-    for (int r = 0; r < M; ++r) {
-#pragma GCC unroll 4
-      for (int q = 1; q < S; ++q) {
-        c0[0][r] = _mm512_add_ps(c0[0][r], c0[q][r]);
-        c1[0][r] = _mm512_add_ps(c1[0][r], c1[q][r]);
-      }
-      float *c = C + r * ldc + j;
-      if (!overwrite) {
-        c0[0][r] = _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, c), c0[0][r]);
-        c1[0][r] =
-            _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, c + 16), c1[0][r]);
-      }
-      _mm512_mask_storeu_ps(c, mask0, c0[0][r]);
-      _mm512_mask_storeu_ps(c + 16, mask1, c1[0][r]);
-    }
-  }
-}
-
 } // namespace
 
-void gemmSmallMPackedAvx512(int m, int64_t kc, const float *A, int64_t lda,
-                            int64_t acs, const float *Bp, int64_t panels,
-                            int64_t n, float *C, int64_t ldc, bool overwrite) {
-  switch (m) {
-  case 1:
-    smallMPacked<1>(kc, A, lda, acs, Bp, panels, n, C, ldc, overwrite);
-    break;
-  case 2:
-    smallMPacked<2>(kc, A, lda, acs, Bp, panels, n, C, ldc, overwrite);
-    break;
-  case 3:
-    smallMPacked<3>(kc, A, lda, acs, Bp, panels, n, C, ldc, overwrite);
-    break;
-  default:
-    smallMPacked<4>(kc, A, lda, acs, Bp, panels, n, C, ldc, overwrite);
-    break;
+void gemmSmallMPackedAvx512(int m, int64_t kc, const float *const *rows,
+                            const float *Bp, int64_t panels, int64_t n,
+                            float *C, int64_t ldc, bool overwrite) {
+  for (int64_t jp = 0; jp < panels; ++jp) {
+    int64_t j = jp * gemmNR, left = n - j;
+    microKernelFor<true>(kc, nullptr, rows, Bp + j * kc, C + j, ldc, m,
+                         int(left < gemmNR ? left : gemmNR), overwrite, nullptr,
+                         Prefetch{});
   }
 }
 
