@@ -200,10 +200,10 @@ def section(args, work):
             for fmt in formats:
                 times[(fmt, "tessera")].append(bench_json(
                     [exes[fmt], *flags, "--output-dir", os.path.join(d, "out_" + fmt), "--bench",
-                     str(iters), "--threads", str(threads)]))
+                     str(iters), "--threads", str(threads)], threads))
                 times[(fmt, "ort")].append(bench_json(
                     ["node", os.path.join(HERE, "ort_bench.js"), paths[fmt],
-                     os.path.join(d, "inputs"), str(iters), str(threads)]))
+                     os.path.join(d, "inputs"), str(iters), str(threads)], threads))
         outs = sorted(os.listdir(os.path.join(d, "out_fp32")))
         for fmt in formats:
             t, o = np.median(times[(fmt, "tessera")]), np.median(times[(fmt, "ort")])

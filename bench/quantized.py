@@ -42,8 +42,9 @@ def model_dir(name, work):
     return real_models.export(name, work)
 
 
-def bench_json(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+def bench_json(cmd, threads):
+    from run import pinned
+    out = subprocess.run(pinned(cmd, threads), check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])["median_ms"]
 
 
@@ -71,10 +72,11 @@ def section(args, work):
             for mode in MODES:
                 times[mode].append(bench_json([exes[mode], *flags, "--output-dir",
                                                os.path.join(d, "out_" + mode), "--bench",
-                                               str(iters), "--threads", str(threads)]))
+                                               str(iters), "--threads", str(threads)],
+                                              threads))
             times["ort"].append(bench_json(["node", os.path.join(HERE, "ort_bench.js"),
                                             onnx_path, os.path.join(d, "inputs"), str(iters),
-                                            str(threads)]))
+                                            str(threads)], threads))
         med = {m: float(np.median(v)) for m, v in times.items()}
         outs = sorted(os.listdir(os.path.join(d, "out_fp32")))
         errs = {m: max(rel_l2(np.load(os.path.join(d, "out_" + m, o)),

@@ -275,7 +275,7 @@ def peak_rss_mb(cmd, timeout=None):
 
 
 def section(args, work):
-    from run import rel_l2
+    from run import pinned, rel_l2
     names = args.model or list(MODELS)
     rows = []
     for name in names:
@@ -299,12 +299,12 @@ def section(args, work):
             # the rounds' medians.
             tms, oms, rss, orss = [], [], 0, 0
             for _ in range(args.rounds):
-                stdout, r = peak_rss_mb([exe, *flags, "--output-dir", out_dir, "--bench",
-                                         str(iters), "--threads", str(threads)])
+                stdout, r = peak_rss_mb(pinned([exe, *flags, "--output-dir", out_dir, "--bench",
+                                                str(iters), "--threads", str(threads)], threads))
                 tms.append(json.loads(stdout.strip().splitlines()[-1])["median_ms"])
-                ostdout, o = peak_rss_mb(["node", os.path.join(HERE, "ort_bench.js"),
-                                          onnx_path, os.path.join(d, "inputs"), str(iters),
-                                          str(threads)])
+                ostdout, o = peak_rss_mb(pinned(["node", os.path.join(HERE, "ort_bench.js"),
+                                                 onnx_path, os.path.join(d, "inputs"), str(iters),
+                                                 str(threads)], threads))
                 oms.append(json.loads(ostdout.strip().splitlines()[-1])["median_ms"])
                 rss, orss = max(rss, r), max(orss, o)
             res[threads] = (float(np.median(tms)), float(np.median(oms)), rss, orss)

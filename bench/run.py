@@ -40,6 +40,18 @@ def run_json(cmd, timeout=None):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def pinned(cmd, threads):
+    """cmd on the last `threads` of this process's CPUs when it uses fewer than all of them.
+
+    Tessera and ONNX Runtime then run on the same cores: on the 2-vCPU VMs this is measured
+    on, one vCPU ran both 1.3-1.4x slower than the other, and an unpinned 1-thread process
+    landed on either (bimodal medians, per process)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if threads >= len(cpus):
+        return cmd
+    return ["taskset", "-c", ",".join(str(c) for c in cpus[-threads:])] + cmd
+
+
 def rel_l2(got, want):
     got, want = got.astype(np.float64), want.astype(np.float64)
     return np.linalg.norm(got - want) / max(np.linalg.norm(want), 1e-30)
@@ -48,13 +60,13 @@ def rel_l2(got, want):
 def tessera_ms(build, onnx, exe, flags, extra, iters, threads, out):
     subprocess.run([os.path.join(build, "bin/tessera-compile"), onnx, "-o", exe, "-O3", *extra],
                    check=True)
-    return run_json([exe, *flags, "--output-dir", out, "--bench", str(iters),
-                     "--threads", str(threads)])["median_ms"]
+    return run_json(pinned([exe, *flags, "--output-dir", out, "--bench", str(iters),
+                            "--threads", str(threads)], threads))["median_ms"]
 
 
 def ort_ms(onnx, inputs, iters, threads, timeout=None):
-    return run_json(["node", os.path.join(HERE, "ort_bench.js"), onnx, inputs, str(iters),
-                     str(threads)], timeout)["median_ms"]
+    return run_json(pinned(["node", os.path.join(HERE, "ort_bench.js"), onnx, inputs, str(iters),
+                            str(threads)], threads), timeout)["median_ms"]
 
 
 def attention_rows(args, work):

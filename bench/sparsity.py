@@ -62,10 +62,10 @@ def compile_and_time(args, d, modes, prefix, threads):
         for mode in modes:
             times[mode].append(quantized.bench_json(
                 [exes[mode], *flags, "--output-dir", exes[mode] + "_out", "--bench", str(iters),
-                 "--threads", str(threads)]))
+                 "--threads", str(threads)], threads))
         times["ort"].append(quantized.bench_json(
             ["node", os.path.join(HERE, "ort_bench.js"), onnx_path, os.path.join(d, "inputs"),
-             str(iters), str(threads)]))
+             str(iters), str(threads)], threads))
     return exes, {m: float(np.median(v)) for m, v in times.items()}
 
 

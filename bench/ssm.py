@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from run import ort_ms, rel_l2, run_json
+from run import ort_ms, pinned, rel_l2, run_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -71,7 +71,8 @@ def checked_ms(d, exe, iters, threads):
               for r in os.listdir(os.path.join(d, "reference")))
     if not err <= TOLERANCE:
         raise Skipped(f"{os.path.basename(exe)}: rel L2 {err:.1e} > {TOLERANCE:.0e}")
-    ms = run_json(cmd + ["--bench", str(iters), "--threads", str(threads)])["median_ms"]
+    ms = run_json(pinned(cmd + ["--bench", str(iters), "--threads", str(threads)],
+                         threads))["median_ms"]
     return ms, err
 
 

@@ -74,8 +74,9 @@ def input_flags(inputs_dir):
             for n in sorted(os.listdir(inputs_dir))]
 
 
-def bench_stats(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+def bench_stats(cmd, threads):
+    from run import pinned
+    out = subprocess.run(pinned(cmd, threads), check=True, capture_output=True, text=True).stdout
     r = json.loads(out.strip().splitlines()[-1])
     return r["median_ms"], r.get("min_ms", r["median_ms"])
 
@@ -89,10 +90,10 @@ def timed_rounds(args, exes, flags, onnx_path, inputs_dir, iters, threads, with_
         for label, exe in exes.items():
             times[label].append(bench_stats(
                 [exe, *flags, "--output-dir", exe + "_out", "--bench", str(iters),
-                 "--threads", str(threads)]))
+                 "--threads", str(threads)], threads))
         times["ort"].append(bench_stats(
             ["node", os.path.join(HERE, "ort_bench.js"), onnx_path, inputs_dir, str(iters),
-             str(threads)]))
+             str(threads)], threads))
     med = {label: float(np.median([t[0] for t in v])) for label, v in times.items()}
     if not with_min:
         return med
