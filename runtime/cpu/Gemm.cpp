@@ -107,6 +107,20 @@ const int64_t KC = TESSERA_GEMM_KC;
 #else
 const int64_t KC = haveAvx512 ? 256 : 128;
 #endif
+// Pre-packed B (constant weights) on AVX-512: blocks of 512, a 64 KiB micro-
+// panel streamed from L2 past the L1 under the prefetches, with A read in
+// place: half the passes over C, and with no B chunk to pack per call the
+// L2 holds what it streams. tessera-gemm-bench --linear, 2 threads, same
+// run: 197 x 384 x 1536 (ViT-S/16's MLP) 339-371 -> 362-367 GFLOP/s,
+// 197 x 1536 x 384 311-316 -> 354-373, 512 x 768 x 3072 314-329 -> 334-348,
+// 1 thread 173-178 -> 183-189. Where B is packed per call its KC x NC chunk
+// (1 MiB at 512) would fill the L2: those keep KC (ResNet-50 with both,
+// whose 1x1 convs pack the image as B: 23.3 -> 24.3 ms).
+#ifdef TESSERA_GEMM_KC
+const int64_t KCPackedB = KC;
+#else
+const int64_t KCPackedB = haveAvx512 ? 512 : KC;
+#endif
 
 thread_local Scratch packedA, packedB;
 
@@ -167,6 +181,7 @@ struct Plan {
   // panels [b * rowPanels / mBlocks, (b + 1) * rowPanels / mBlocks).
   int64_t rowPanels, colPanels, mBlocks, nChunks, blocksPerTask;
   int64_t mc;                     // the most rows of a block
+  int64_t kcBlock = KC;           // k per block (KCPackedB: see gemm)
   const float *packedB = nullptr; // all of B, pre-packed (constant weights)
   const float *packedA = nullptr; // all of A, pre-packed (constant weights)
   // Linear layer: the first K step overwrites C, and the epilogue runs on
@@ -217,17 +232,18 @@ void finishBlock(const Plan &p, int64_t i0, int64_t m, int64_t j0, int64_t n) {
 
 using PackedPanels = std::unique_ptr<float[], decltype(&free)>;
 
-/// A whole operand packed once: for each KC block, every `width`-wide panel
-/// in order, so the panel of block k0 starting at row/column j is at
-/// k0 * ceil(extent/width) * width + (j / width) * width * kc.
-/// `pack(k0, kc, j, n, dst)` packs one panel of n <= width rows/columns.
+/// A whole operand packed once: for each block of `kcBlock` k, every
+/// `width`-wide panel in order, so the panel of block k0 starting at
+/// row/column j is at k0 * ceil(extent/width) * width + (j / width) * width *
+/// kc. `pack(k0, kc, j, n, dst)` packs one panel of n <= width rows/columns.
 template <typename PackFn>
-PackedPanels packAll(int64_t extent, int64_t K, int width, PackFn pack) {
+PackedPanels packAll(int64_t extent, int64_t K, int width, int64_t kcBlock,
+                     PackFn pack) {
   int64_t panels = (extent + width - 1) / width;
   size_t bytes = (size_t(K * panels * width) * sizeof(float) + 63) / 64 * 64;
   PackedPanels packed(static_cast<float *>(aligned_alloc(64, bytes)), &free);
-  for (int64_t k0 = 0; k0 < K; k0 += KC) {
-    int64_t kc = std::min(KC, K - k0);
+  for (int64_t k0 = 0; k0 < K; k0 += kcBlock) {
+    int64_t kc = std::min(kcBlock, K - k0);
     float *block = packed.get() + k0 * panels * width;
     for (int64_t p = 0; p < panels; ++p)
       pack(k0, kc, p * width,
@@ -239,23 +255,23 @@ PackedPanels packAll(int64_t extent, int64_t K, int width, PackFn pack) {
 
 /// Packed copies of constant operands (weights in the model's read-only
 /// data), keyed by side, address, strides and shape: packed on first use,
-/// then shared by every later call and thread.
-const float *prepacked(bool isA, const Matrix &m, int64_t rows,
-                       int64_t cols) {
-  using Key =
-      std::tuple<bool, const float *, int64_t, int64_t, int64_t, int64_t>;
+/// then shared by every later call and thread; blocks of `kcBlock` k.
+const float *prepacked(bool isA, const Matrix &m, int64_t rows, int64_t cols,
+                       int64_t kcBlock) {
+  using Key = std::tuple<bool, const float *, int64_t, int64_t, int64_t,
+                         int64_t, int64_t>;
   static std::mutex mutex;
   static auto *cache = new std::map<Key, PackedPanels>();
   std::lock_guard<std::mutex> lock(mutex);
-  Key key{isA, m.data, m.rowStride, m.colStride, rows, cols};
+  Key key{isA, m.data, m.rowStride, m.colStride, rows, cols, kcBlock};
   auto it = cache->find(key);
   if (it == cache->end()) {
     PackedPanels packed =
-        isA ? packAll(rows, cols, MR,
+        isA ? packAll(rows, cols, MR, kcBlock,
                       [&](int64_t k0, int64_t kc, int64_t i, int n, float *d) {
                         packAPanel(m, i, n, k0, kc, d);
                       })
-            : packAll(cols, rows, NR,
+            : packAll(cols, rows, NR, kcBlock,
                       [&](int64_t k0, int64_t kc, int64_t j, int n, float *d) {
                         packBPanel(m, k0, kc, j, n, d);
                       });
@@ -301,9 +317,9 @@ void runBlock(const Plan &p, int64_t task) {
   int64_t j0 = chunk * p.colPanels / p.nChunks * NR;
   int64_t nc = std::min(p.N, (chunk + 1) * p.colPanels / p.nChunks * NR) - j0;
   int64_t nPanels = (nc + NR - 1) / NR, mPanelsMax = p.mc / MR;
-  float *Ap = packedA.get(mPanelsMax * MR * std::min(KC, p.K));
-  float *Bp =
-      p.packedB ? nullptr : packedB.get(nPanels * NR * std::min(KC, p.K));
+  float *Ap = packedA.get(mPanelsMax * MR * std::min(p.kcBlock, p.K));
+  float *Bp = p.packedB ? nullptr
+                        : packedB.get(nPanels * NR * std::min(p.kcBlock, p.K));
   int64_t allPanels = (p.N + NR - 1) / NR, allRowPanels = (p.M + MR - 1) / MR;
   // The epilogue goes into the tiles' last store rather than a pass over
   // the block (that pass took 13% of a 1x1 conv's time, 64 -> 256 channels
@@ -327,8 +343,8 @@ void runBlock(const Plan &p, int64_t task) {
                   nullptr,
                   tileStore && e->bias ? e->biasStride : 0,
                   tileStore ? e->activation : int(ActNone)};
-  for (int64_t k0 = 0; k0 < p.K; k0 += KC) {
-    int64_t kc = std::min(KC, p.K - k0);
+  for (int64_t k0 = 0; k0 < p.K; k0 += p.kcBlock) {
+    int64_t kc = std::min(p.kcBlock, p.K - k0);
     if (p.packedB)
       Bp = const_cast<float *>(p.packedB) + k0 * allPanels * NR +
            j0 / NR * NR * kc;
@@ -368,7 +384,7 @@ void runBlock(const Plan &p, int64_t task) {
             next = Bp + (jp + 1) * NR * kc;
             nextK = kc;
           } else if (k0 + kc < p.K) {
-            nextK = std::min(KC, p.K - k0 - kc);
+            nextK = std::min(p.kcBlock, p.K - k0 - kc);
             next =
                 p.packedB + (k0 + kc) * allPanels * NR + j0 / NR * NR * nextK;
           }
@@ -543,10 +559,12 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
       }
   }
   p.mc = ceilDiv(p.rowPanels, p.mBlocks) * MR;
+  if (constantB && !constantA)
+    p.kcBlock = KCPackedB;
   if (constantA)
-    p.packedA = prepacked(true, A, M, K);
+    p.packedA = prepacked(true, A, M, K, p.kcBlock);
   if (constantB)
-    p.packedB = prepacked(false, B, K, N);
+    p.packedB = prepacked(false, B, K, N, p.kcBlock);
   if (M <= 4 && haveAvx512 && p.packedB && A.colStride == 1 && !A.rowMap &&
       !C.rowMap && C.colStride == 1) {
     // A few rows against pre-packed weights (an LSTM's recurrent GEMVs, a
@@ -562,8 +580,8 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
       int64_t j0 = pa * NR, nc = std::min(N, pb * NR) - j0;
       if (nc <= 0)
         return;
-      for (int64_t k0 = 0; k0 < K; k0 += KC) {
-        int64_t kc = std::min(KC, K - k0);
+      for (int64_t k0 = 0; k0 < K; k0 += p.kcBlock) {
+        int64_t kc = std::min(p.kcBlock, K - k0);
         const float *rows[4];
         for (int64_t r = 0; r < M; ++r)
           rows[r] = A.at(r, k0);
