@@ -114,12 +114,18 @@ const int64_t KC = haveAvx512 ? 256 : 128;
 // run: 197 x 384 x 1536 (ViT-S/16's MLP) 339-371 -> 362-367 GFLOP/s,
 // 197 x 1536 x 384 311-316 -> 354-373, 512 x 768 x 3072 314-329 -> 334-348,
 // 1 thread 173-178 -> 183-189. Where B is packed per call its KC x NC chunk
-// (1 MiB at 512) would fill the L2: those keep KC (ResNet-50 with both,
-// whose 1x1 convs pack the image as B: 23.3 -> 24.3 ms).
+// (1 MiB at 512) would fill the L2: those keep KC (512 x 512 x 512, B not
+// constant: 331-334 at 256 against 316-317 GFLOP/s at 512). Up to 768 in
+// one block rather than 512 and a sliver of 256: 197 x 768 x 768 and 50 x
+// 768 x 3072 (ViT-B's and BERT-base's shapes) 361-374 -> 378-388 GFLOP/s.
 #ifdef TESSERA_GEMM_KC
-const int64_t KCPackedB = KC;
+int64_t kcPackedB(int64_t) { return KC; }
 #else
-const int64_t KCPackedB = haveAvx512 ? 512 : KC;
+int64_t kcPackedB(int64_t K) {
+  if (!haveAvx512)
+    return KC;
+  return K <= 768 ? std::max<int64_t>(2, (K + 1) / 2 * 2) : 512;
+}
 #endif
 
 thread_local Scratch packedA, packedB;
@@ -181,7 +187,7 @@ struct Plan {
   // panels [b * rowPanels / mBlocks, (b + 1) * rowPanels / mBlocks).
   int64_t rowPanels, colPanels, mBlocks, nChunks, blocksPerTask;
   int64_t mc;                     // the most rows of a block
-  int64_t kcBlock = KC;           // k per block (KCPackedB: see gemm)
+  int64_t kcBlock = KC;           // k per block (kcPackedB: see gemm)
   const float *packedB = nullptr; // all of B, pre-packed (constant weights)
   const float *packedA = nullptr; // all of A, pre-packed (constant weights)
   // Linear layer: the first K step overwrites C, and the epilogue runs on
@@ -560,7 +566,7 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
   }
   p.mc = ceilDiv(p.rowPanels, p.mBlocks) * MR;
   if (constantB && !constantA)
-    p.kcBlock = KCPackedB;
+    p.kcBlock = kcPackedB(K);
   if (constantA)
     p.packedA = prepacked(true, A, M, K, p.kcBlock);
   if (constantB)
