@@ -325,6 +325,11 @@ case("cl_conv1x1_s2", (1, 32, 14, 13), 48, [1, 1], strides=[2, 2], nhwc=True)
 case("cl_res1x1_relu6", (1, 64, 24, 24), 32, [1, 1], act=(0.0, 6.0), residual="left",
      nhwc=True)
 case("cl_conv1x1_batch_nobias", (2, 20, 5, 7), 40, [1, 1], bias=False, nhwc=True)
+# More than 1.5 blocks of 256 taps: partial sums over a block and a tail
+# (432 = 256 + 176 taps, with a residual and ReLU; 600 = 256 + 256 + 88).
+case("cl_res3x3_k432_relu", (1, 48, 11, 13), 40, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     residual="right", nhwc=True)
+case("cl_conv1x1_k600_batch", (2, 600, 5, 6), 24, [1, 1], nhwc=True)
 case("cl_conv3x3_relu_nan", (1, 4, 16, 16), 16, [3, 3], pads=[1, 1, 1, 1], act="relu",
      nan=True, nhwc=True)
 case("cl_dw3x3_relu6_batch", (2, 43, 9, 10), 43, [3, 3], pads=[1, 1, 1, 1], group=43,
