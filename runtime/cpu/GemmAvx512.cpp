@@ -215,17 +215,6 @@ void smallM(int64_t n, int64_t k, const float *A, int64_t lda, int64_t acs,
 
 } // namespace
 
-void gemmSmallMPackedAvx512(int m, int64_t kc, const float *const *rows,
-                            const float *Bp, int64_t panels, int64_t n,
-                            float *C, int64_t ldc, bool overwrite) {
-  for (int64_t jp = 0; jp < panels; ++jp) {
-    int64_t j = jp * gemmNR, left = n - j;
-    microKernelFor<true>(kc, nullptr, rows, Bp + j * kc, C + j, ldc, m,
-                         int(left < gemmNR ? left : gemmNR), overwrite, nullptr,
-                         Prefetch{});
-  }
-}
-
 void gemmPackBAvx512(const float *B, int64_t ldb, int64_t kc, int n,
                      float *Bp) {
   __mmask16 mask0 = tailMask(n), mask1 = tailMask(n - 16);

@@ -90,16 +90,9 @@ void gemmMicroKernelRowsAvx512(int64_t kc, const float *const *rows,
 // Unpacked kernel for m <= 4 rows (GEMV-like, memory-bound): C += A·B (or =
 // with `overwrite`) with A(r, k) = A[r*lda + k*acs] and B, C of unit column
 // stride.
-void gemmSmallMAvx512(int m, int64_t n, int64_t k, const float *A,
-                      int64_t lda, int64_t acs, const float *B, int64_t ldb,
-                      float *C, int64_t ldc, bool overwrite);
-// m <= 4 rows (rows[r][k], unit column stride) against `panels` consecutive
-// pre-packed B panels of one K block (kc x NR each, zero past column n of
-// the whole range): C's n columns += (or = with `overwrite`) A·B, the
-// micro-kernel's tiles one after another without the GEMM's tile driver.
-void gemmSmallMPackedAvx512(int m, int64_t kc, const float *const *rows,
-                            const float *Bp, int64_t panels, int64_t n,
-                            float *C, int64_t ldc, bool overwrite);
+void gemmSmallMAvx512(int m, int64_t n, int64_t k, const float *A, int64_t lda,
+                      int64_t acs, const float *B, int64_t ldb, float *C,
+                      int64_t ldc, bool overwrite);
 // Bp[k*NR + j] = B[k*ldb + j] for j < n, zero for n <= j < NR.
 void gemmPackBAvx512(const float *B, int64_t ldb, int64_t kc, int n,
                      float *Bp);
