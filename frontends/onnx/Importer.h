@@ -158,6 +158,13 @@ void registerSsmContribOps(OpTable &table);
 /// com.microsoft quantized ops: the dynamic int8 MatMuls, QGemm and the
 /// QOperator format's QLinear* ops.
 void registerQuantizationContribOps(OpTable &table);
+/// Optimizer steps of the 'ai.onnx.preview.training' domain (Adagrad,
+/// Momentum, Adam).
+void registerTrainingOps(OpTable &table);
+/// The domain of ONNX's training operators.
+inline constexpr const char *kTrainingDomain = "ai.onnx.preview.training";
+/// TfIdfVectorizer over integer token ids.
+void registerTextOps(OpTable &table);
 
 /// Per-node view of the import state used by op handlers.
 class Importer {

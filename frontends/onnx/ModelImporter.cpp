@@ -60,8 +60,8 @@ private:
   LogicalResult checkOutputs();
 
   const ImportOptions &options;
-  OpTable table, contribTable;
-  int64_t defaultOpset = 0, contribOpset = 0;
+  OpTable table, contribTable, trainingTable;
+  int64_t defaultOpset = 0, contribOpset = 0, trainingOpset = 0;
   llvm::StringMap<const onnx::TypeProto *> inferred;
   /// The graph whose nodes are being imported (the main graph or a
   /// subgraph).
@@ -118,7 +118,11 @@ LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
       defaultOpset = imp.version();
     else if (imp.domain() == "com.microsoft")
       contribOpset = imp.version();
-  if (defaultOpset == 0)
+    else if (imp.domain() == kTrainingDomain)
+      trainingOpset = imp.version();
+  // A model of optimizer steps alone imports only the training domain; a
+  // default-domain node in it is refused where it is imported.
+  if (defaultOpset == 0 && trainingOpset == 0)
     return failGraph("model imports no version of the default ONNX opset");
   // Opsets before 6 are accepted per node, for ops unchanged since then
   // (see importNode).
@@ -435,21 +439,25 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   domain.clear();
   loc = NameLoc::get(builder.getStringAttr(nodeName),
                      FileLineColLoc::get(&ctx, modelPath, 0, 0));
-  // ONNX Runtime's contrib ops have their own table and opset; any other
-  // domain is unknown.
+  // ONNX Runtime's contrib ops and ONNX's preview training ops have their
+  // own tables and opsets; any other domain is unknown.
   bool contrib = n.domain() == "com.microsoft";
-  if (!n.domain().empty() && n.domain() != "ai.onnx" && !contrib)
+  bool training = n.domain() == kTrainingDomain;
+  bool standard = n.domain().empty() || n.domain() == "ai.onnx";
+  if (!standard && !contrib && !training)
     return fail("unsupported op (domain '" + n.domain() + "')");
-  OpTable &ops = contrib ? contribTable : table;
+  OpTable &ops = contrib ? contribTable : training ? trainingTable : table;
   auto it = ops.find(n.op_type());
   if (it == ops.end())
-    return fail(contrib ? "unsupported op (domain 'com.microsoft')"
-                        : "unsupported op");
-  if (contrib) {
+    return fail(standard ? std::string("unsupported op")
+                         : "unsupported op (domain '" + n.domain() + "')");
+  if (!standard) {
     domain = n.domain();
-    opset = contribOpset;
-    if (!contribOpset)
-      return fail("the model does not import the 'com.microsoft' opset");
+    opset = contrib ? contribOpset : trainingOpset;
+    if (!opset)
+      return fail("the model does not import the '" + n.domain() + "' opset");
+  } else if (!defaultOpset) {
+    return fail("the model does not import the default ONNX opset");
   } else if (failed(checkLegacyVersion(n.op_type()))) {
     return failure();
   }
@@ -640,9 +648,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   registerControlFlowOps(table);
   registerSequenceOps(table);
   registerSsmOps(table);
+  registerTextOps(table);
   registerContribOps(contribTable);
   registerSsmContribOps(contribTable);
   registerQuantizationContribOps(contribTable);
+  registerTrainingOps(trainingTable);
 
   const onnx::GraphProto &graph = model.graph();
   if (failed(loadInitializers(graph)))
