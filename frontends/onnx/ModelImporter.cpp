@@ -55,6 +55,10 @@ private:
   LogicalResult widenUnsignedInputs(
       SmallVectorImpl<std::pair<std::string, TensorInfo>> &saved);
   LogicalResult narrowWidenedOutputs();
+  /// v + 2^63, wrapping (see isOrderOnly).
+  Value flipSignBit(Value v);
+  /// Whether the current node's uint64 inputs were biased by 2^63.
+  bool biasedUint64 = false;
   LogicalResult checkSpecializedNames(const onnx::GraphProto &graph);
   LogicalResult loadConstInput(StringRef name, RankedTensorType declared);
   LogicalResult checkOutputs();
@@ -559,8 +563,34 @@ static bool isSignAgnostic(StringRef opType) {
   return ops.contains(opType);
 }
 
+/// Ops whose result depends only on the order of their inputs. uint64 values
+/// (which do not fit a wider signed type) reach them biased by 2^63, which
+/// maps the unsigned order onto the signed one; a uint64 result is unbiased.
+static bool isOrderOnly(StringRef opType) {
+  static const llvm::StringSet<> ops = {
+      "Max",       "Min",         "Less",
+      "Greater",   "LessOrEqual", "GreaterOrEqual",
+      "ArgMax",    "ArgMin",      "ReduceMax",
+      "ReduceMin", "TopK",        "Clip"};
+  return ops.contains(opType);
+}
+
+/// x + 2^63 on the two's-complement bits of x (an xor of the sign bit).
+static int64_t flipSign(int64_t v) {
+  return int64_t(uint64_t(v) ^ (uint64_t(1) << 63));
+}
+
+Value GraphImporter::flipSignBit(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  Value bias =
+      constant(makeConst(RankedTensorType::get({}, type.getElementType()),
+                         {std::numeric_limits<int64_t>::min()}));
+  return create<AddOp>(type, v, bias);
+}
+
 LogicalResult GraphImporter::widenUnsignedInputs(
     SmallVectorImpl<std::pair<std::string, TensorInfo>> &saved) {
+  biasedUint64 = false;
   if (isSignAgnostic(node->op_type()))
     return success();
   Type i64 = builder.getI64Type();
@@ -573,9 +603,26 @@ LogicalResult GraphImporter::widenUnsignedInputs(
       continue; // the handler reports a missing input or a sequence
     TensorInfo &info = it->second;
     unsigned width = info.type.getElementType().getIntOrFloatBitWidth();
+    if (width >= 64 && isOrderOnly(node->op_type())) {
+      saved.push_back({name, info});
+      TensorInfo biased;
+      biased.type = info.type;
+      if (info.constant) {
+        ConstTensor c = *info.constant;
+        for (int64_t &v : c.ints)
+          v = flipSign(v);
+        biased.constant = std::move(c);
+      } else {
+        biased.value = flipSignBit(materialize(info));
+      }
+      info = std::move(biased);
+      biasedUint64 = true;
+      continue;
+    }
     if (width >= 64)
       return fail("uint64 input '" + name +
-                  "' is supported only by data-movement ops and Add/Sub/Mul");
+                  "' is supported only by data-movement ops, Add/Sub/Mul "
+                  "and comparisons (Max, Min, Less, ArgMax, TopK, ...)");
     saved.push_back({name, info});
     TensorInfo wide;
     wide.type = info.type.clone(i64);
@@ -607,6 +654,17 @@ LogicalResult GraphImporter::narrowWidenedOutputs() {
     if (!onnxType)
       return fail("cannot tell the ONNX type of output '" + node->output(i) +
                   "' of an op with unsigned inputs");
+    if (biasedUint64 && onnxType == onnx::TensorProto::UINT64) {
+      if (info.constant) {
+        ConstTensor c = *info.constant;
+        for (int64_t &v : c.ints)
+          v = flipSign(v);
+        setConst(i, std::move(c));
+      } else {
+        setOutput(i, flipSignBit(materialize(info)));
+      }
+      continue;
+    }
     FailureOr<Type> et = elementTypeFor(ctx, onnxType);
     Type have = info.type.getElementType();
     if (failed(et) || *et == have || !isa<IntegerType>(*et) ||

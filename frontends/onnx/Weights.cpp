@@ -107,6 +107,11 @@ static bool tensorBytes(const onnx::TensorProto &t, Type et, StringRef modelDir,
   case onnx::TensorProto::INT64:
     bytes = packField<int64_t>(t.int64_data(), 8);
     return true;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    // uint64_data holds both, one element per entry.
+    bytes = packField<uint64_t>(t.uint64_data(), w);
+    return true;
   default:
     // int32_data holds every narrower type (bool, int8, float16 bits, ...).
     bytes = packField<int32_t>(t.int32_data(), w);
