@@ -16,7 +16,9 @@ def Tessera_ResizeOp : Tessera_Op<"resize",
     output of size 1) with `start = roi[d]`, `end = roi[rank + d]`; an
     element whose coordinate falls outside `[0, in - 1]` in any dimension is
     `extrapolation_value`. `roi` is required by, and only allowed with,
-    `tf_crop_and_resize`. (`out` is `in * s`, unrounded.)
+    `tf_crop_and_resize`. (`out` is the result's size, except for
+    `tf_crop_and_resize`, where it is `in * s` unrounded, as in ONNX's
+    Python reference.)
 
     `nearest` rounds the coordinate by `nearest_mode` (`round_prefer_floor`,
     `round_prefer_ceil`, `floor`, `ceil`); `linear` interpolates between the

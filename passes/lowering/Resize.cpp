@@ -18,11 +18,17 @@ Value f64Const(OpBuilder &b, Location l, double v) {
   return arith::ConstantOp::create(b, l, b.getF64FloatAttr(v));
 }
 
-/// The input coordinate (f64) of output index `idx` along one dimension. As
-/// in the ONNX reference, the resized length is `in * scale` unrounded.
-/// `roiStart`/`roiEnd` are used by tf_crop_and_resize only.
+/// The input coordinate (f64) of output index `idx` along one dimension of
+/// `in` elements resized to `out`. align_corners and pytorch_half_pixel take
+/// the resized length to be `out`, as the ONNX specification's "length of the
+/// resized tensor", ONNX Runtime and torch do (ONNX's Python reference, and
+/// with it two of its backend tests, take `in * scale` unrounded: with
+/// torch's align_corners=True and scale_factor=2.5, 5 -> 12 elements, the
+/// two differ by up to 25%); tf_crop_and_resize takes `in * scale` as that
+/// reference does. `roiStart`/`roiEnd` are used by tf_crop_and_resize only.
 Value sourceCoord(OpBuilder &b, Location l, Value idx, StringRef mode,
-                  double scale, int64_t in, double roiStart, double roiEnd) {
+                  double scale, int64_t in, int64_t out, double roiStart,
+                  double roiEnd) {
   double resized = static_cast<double>(in) * scale;
   Value x = arith::SIToFPOp::create(
       b, l, b.getF64Type(),
@@ -38,10 +44,12 @@ Value sourceCoord(OpBuilder &b, Location l, Value idx, StringRef mode,
   if (mode == "tf_half_pixel_for_nn")
     return div(add(x, 0.5), scale);
   if (mode == "align_corners") {
-    if (resized == 1.0)
+    if (out == 1)
       return f64Const(b, l, 0.0);
     return arith::MulFOp::create(
-        b, l, x, f64Const(b, l, static_cast<double>(in - 1) / (resized - 1.0)));
+        b, l, x,
+        f64Const(b, l,
+                 static_cast<double>(in - 1) / static_cast<double>(out - 1)));
   }
   if (mode == "tf_crop_and_resize") {
     // The reference's order of operations, so that the last index of a roi
@@ -55,7 +63,7 @@ Value sourceCoord(OpBuilder &b, Location l, Value idx, StringRef mode,
     };
     return add(div(mul(mul(x, roiEnd - roiStart), len), resized - 1.0), start);
   }
-  if (mode == "pytorch_half_pixel" && resized <= 1.0)
+  if (mode == "pytorch_half_pixel" && out <= 1)
     return f64Const(b, l, 0.0);
   return add(div(add(x, 0.5), scale), -0.5); // half_pixel
 }
@@ -155,8 +163,8 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
               continue;
             }
             int64_t in = inType.getDimSize(d);
-            Value x = sourceCoord(b, l, idx, coordMode, scales[d], in, roi[d],
-                                  roi[rank + d]);
+            Value x = sourceCoord(b, l, idx, coordMode, scales[d], in,
+                                  type.getDimSize(d), roi[d], roi[rank + d]);
             if (crop) {
               Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
                                                x, f64Const(b, l, 0.0));

@@ -26,6 +26,21 @@ func.func @main() {
   // CHECK-NEXT: [2, 2.5, 3],
   // CHECK-NEXT: [3, 3.5, 4]]]]
 
+  // align_corners maps by the result's size, as ONNX Runtime and torch do
+  // (not by in * scale: 3 * 2.5 = 7.5 and 4 * 0.6 = 2.4 here).
+  %r3 = tessera.constant dense<[[[[1.0, 2.0, 3.0]]]]> : tensor<1x1x1x3xf32>
+  %up = tessera.resize %r3 {mode = "linear", coordinate_transformation_mode = "align_corners", scales = array<f64: 1.0, 1.0, 1.0, 2.5>} : tensor<1x1x1x3xf32> to tensor<1x1x1x7xf32>
+  %up_u = tensor.cast %up : tensor<1x1x1x7xf32> to tensor<*xf32>
+  call @printMemrefF32(%up_u) : (tensor<*xf32>) -> ()
+  // CHECK: data =
+  // CHECK-NEXT: {{\[}}{{\[}}{{\[}}[1, 1.33333, 1.66667, 2, 2.33333, 2.66667, 3]]]]
+  %x24 = tessera.constant dense<[[[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]]]> : tensor<1x1x2x4xf32>
+  %down = tessera.resize %x24 {mode = "linear", coordinate_transformation_mode = "align_corners", scales = array<f64: 1.0, 1.0, 0.6, 0.6>} : tensor<1x1x2x4xf32> to tensor<1x1x1x2xf32>
+  %down_u = tensor.cast %down : tensor<1x1x1x2xf32> to tensor<*xf32>
+  call @printMemrefF32(%down_u) : (tensor<*xf32>) -> ()
+  // CHECK: data =
+  // CHECK-NEXT: {{\[}}{{\[}}{{\[}}[1, 4]]]]
+
   // nearest (torch's mode="nearest" is asymmetric + floor).
   %n = tessera.resize %x {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor", scales = array<f64: 1.0, 1.0, 1.5, 1.5>} : tensor<1x1x2x2xf32> to tensor<1x1x3x3xf32>
   %n_u = tensor.cast %n : tensor<1x1x3x3xf32> to tensor<*xf32>
