@@ -207,8 +207,10 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
   if (failed(parseImportOptions(opts, import, error)))
     return c.fail(error);
   if (StringRef(opts.input).ends_with(".mlir") &&
-      (!import.constInputs.empty() || !import.inputShapes.empty()))
-    return c.fail("--const-input and --input-shape apply to ONNX models only");
+      (!import.constInputs.empty() || !import.inputShapes.empty() ||
+       !import.sequenceInputs.empty()))
+    return c.fail("--const-input, --input-shape and --sequence-input apply to "
+                  "ONNX models only");
 
   // Diagnostics print as FILE:LINE:COL: error: ..., with the source line for
   // .mlir inputs.

@@ -40,6 +40,33 @@ LogicalResult driver::parseImportOptions(const Options &opts,
     }
     out.inputShapes[name] = shape;
   }
+  for (StringRef arg : opts.sequenceInputs) {
+    auto [name, list] = arg.split('=');
+    bool ok = !name.empty() && arg.contains('=');
+    SmallVector<SmallVector<int64_t>> shapes;
+    SmallVector<StringRef> elems;
+    if (!list.empty())
+      list.split(elems, ',', -1, /*KeepEmpty=*/true);
+    for (StringRef e : elems) {
+      SmallVector<int64_t> &shape = shapes.emplace_back();
+      if (e == "scalar")
+        continue;
+      SmallVector<StringRef> parts;
+      e.split(parts, 'x', -1, /*KeepEmpty=*/true);
+      for (StringRef p : parts) {
+        int64_t d;
+        ok &= !p.getAsInteger(10, d) && d >= 0;
+        shape.push_back(d);
+      }
+    }
+    if (!ok || out.sequenceInputs.count(name)) {
+      error = "--sequence-input expects NAME=SHAPE,SHAPE,... (each "
+              "D0xD1x... with sizes >= 0, or 'scalar') once per input, got '" +
+              arg.str() + "'";
+      return failure();
+    }
+    out.sequenceInputs[name] = std::move(shapes);
+  }
   return success();
 }
 

@@ -84,6 +84,13 @@ struct Options {
       cl::desc("NAME=D0xD1x...: the shape of graph input NAME, giving sizes "
                "to its symbolic dimensions (use 'NAME=' for a scalar)"),
       cl::cat(category())};
+  cl::list<std::string> sequenceInputs{
+      "sequence-input",
+      cl::desc("NAME=SHAPE,SHAPE,...: graph input NAME, a sequence of "
+               "tensors, holds tensors of these shapes (D0xD1x..., 'scalar' "
+               "for rank 0; 'NAME=' for an empty sequence); the result takes "
+               "its elements as inputs NAME.0, NAME.1, ..."),
+      cl::cat(category())};
   cl::opt<unsigned> optLevel{"O", cl::desc("Optimization level (0-3)"),
                              cl::Prefix, cl::init(2), cl::cat(category())};
   cl::opt<bool> reportTemporaries{

@@ -49,6 +49,8 @@ private:
   void inferShapes(onnx::ModelProto &model);
   FailureOr<RankedTensorType> graphValueType(const onnx::ValueInfoProto &vi,
                                              StringRef kind);
+  FailureOr<SmallVector<RankedTensorType>>
+  sequenceInputTypes(const onnx::ValueInfoProto &vi, int32_t &onnxType);
   LogicalResult loadInitializers(const onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &n, int index);
   LogicalResult checkLegacyVersion(StringRef opType);
@@ -263,11 +265,6 @@ void GraphImporter::inferShapes(onnx::ModelProto &model) {
 
 FailureOr<RankedTensorType>
 GraphImporter::graphValueType(const onnx::ValueInfoProto &vi, StringRef kind) {
-  if (vi.type().has_sequence_type())
-    return failGraph(kind + " '" + vi.name() +
-                     "' is a sequence; the executable takes and returns "
-                     "tensors only (sequences are supported inside the "
-                     "graph)");
   if (vi.type().has_optional_type())
     return failGraph(kind + " '" + vi.name() +
                      "' is an optional; optional values are not supported");
@@ -332,7 +329,53 @@ GraphImporter::checkSpecializedNames(const onnx::GraphProto &graph) {
   for (StringRef name : options.inputShapes.keys())
     if (failed(check("--input-shape", name)))
       return failure();
+  for (StringRef name : options.sequenceInputs.keys())
+    if (failed(check("--sequence-input", name)))
+      return failure();
   return success();
+}
+
+/// The element tensor types of graph input `vi`, a sequence of tensors,
+/// from --sequence-input (each checked against the declared element type).
+FailureOr<SmallVector<RankedTensorType>>
+GraphImporter::sequenceInputTypes(const onnx::ValueInfoProto &vi,
+                                  int32_t &onnxType) {
+  const onnx::TypeProto &elem = vi.type().sequence_type().elem_type();
+  if (!elem.has_tensor_type())
+    return failGraph("graph input '" + vi.name() +
+                     "' is a sequence whose elements are not tensors");
+  const auto &tt = elem.tensor_type();
+  onnxType = tt.elem_type();
+  FailureOr<Type> et = elementTypeFor(ctx, onnxType);
+  if (failed(et))
+    return failGraph("graph input '" + vi.name() +
+                     "' is a sequence of unsupported data type " +
+                     onnxTypeName(onnxType));
+  auto it = options.sequenceInputs.find(vi.name());
+  if (it == options.sequenceInputs.end())
+    return failGraph("graph input '" + vi.name() +
+                     "' is a sequence; give its element shapes with "
+                     "--sequence-input=" +
+                     vi.name() + "=D0xD1x...,... (its elements become inputs " +
+                     vi.name() + ".0, " + vi.name() + ".1, ...)");
+  SmallVector<RankedTensorType> types;
+  for (const auto &[j, shape] : llvm::enumerate(it->second)) {
+    if (tt.has_shape()) {
+      bool ok = tt.shape().dim_size() == int(shape.size());
+      for (const auto &[d, dim] : llvm::enumerate(tt.shape().dim()))
+        ok = ok && (!dim.has_dim_value() || dim.dim_value() == shape[d]);
+      if (!ok)
+        return failGraph("--sequence-input gives element " + Twine(j) +
+                         " of '" + vi.name() + "' the type " +
+                         typeStr(RankedTensorType::get(shape, *et)) +
+                         ", which its declared element type does not allow");
+    }
+    if (std::string big = checkTensorSize(shape, *et); !big.empty())
+      return failGraph("graph input '" + vi.name() + "." + Twine(j) +
+                       "': " + big);
+    types.push_back(RankedTensorType::get(shape, *et));
+  }
+  return types;
 }
 
 /// Replaces graph input `name` (declared as `declared`, symbolic dimensions
@@ -721,9 +764,31 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   SmallVector<std::string> argNames;
   if (failed(checkSpecializedNames(graph)))
     return nullptr;
+  // Sequence inputs: their element arguments' positions, element type.
+  struct SequenceArgs {
+    std::string name;
+    size_t first, count;
+    int32_t onnxType;
+  };
+  SmallVector<SequenceArgs> sequenceArgs;
   for (const auto &vi : graph.input()) {
     if (values.count(vi.name()))
       continue; // an initializer listed as input (IR version < 4 style)
+    if (vi.type().has_sequence_type()) {
+      int32_t onnxType = 0;
+      FailureOr<SmallVector<RankedTensorType>> types =
+          sequenceInputTypes(vi, onnxType);
+      if (failed(types))
+        return nullptr;
+      sequenceArgs.push_back(
+          {vi.name(), argTypes.size(), types->size(), onnxType});
+      for (auto [j, t] : llvm::enumerate(*types)) {
+        argTypes.push_back(t);
+        argNames.push_back(vi.name() + "." + std::to_string(j));
+        onnxTypes[argNames.back()] = onnxType;
+      }
+      continue;
+    }
     FailureOr<RankedTensorType> type = graphValueType(vi, "graph input");
     if (failed(type))
       return nullptr;
@@ -739,14 +804,37 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   auto func = func::FuncOp::create(builder, fileLoc, "main_graph",
                                    builder.getFunctionType(argTypes, {}));
   Block *body = func.addEntryBlock();
+  auto inSequence = [&](size_t i) {
+    return llvm::any_of(sequenceArgs, [&](const SequenceArgs &s) {
+      return i >= s.first && i < s.first + s.count;
+    });
+  };
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "tessera.name", builder.getStringAttr(name));
     if (isUnsignedOnnxType(onnxTypeOf(name)))
       func.setArgAttr(i, "tessera.unsigned", builder.getUnitAttr());
+    if (inSequence(i))
+      continue;
     TensorInfo info;
     info.type = cast<RankedTensorType>(argTypes[i]);
     info.value = body->getArgument(i);
     values[name] = std::move(info);
+  }
+  // A sequence input is the list of its element arguments.
+  for (const SequenceArgs &s : sequenceArgs) {
+    SequenceInfo seq;
+    seq.elementType = *elementTypeFor(ctx, s.onnxType);
+    seq.onnxType = s.onnxType;
+    for (size_t j = 0; j < s.count; ++j) {
+      TensorInfo item;
+      item.type = cast<RankedTensorType>(argTypes[s.first + j]);
+      item.value = body->getArgument(s.first + j);
+      seq.items.push_back(std::move(item));
+    }
+    TensorInfo info;
+    info.sequence = std::make_shared<const SequenceInfo>(std::move(seq));
+    values[s.name] = std::move(info);
+    onnxTypes[s.name] = 0;
   }
   builder.setInsertionPointToEnd(body);
   current = &graph;
@@ -758,7 +846,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   node = nullptr;
   domain.clear();
   loc = fileLoc;
+  // Each result with its name and ONNX element type; a sequence output is
+  // its elements, NAME.0, NAME.1, ...
   SmallVector<Value> results;
+  SmallVector<std::pair<std::string, int32_t>> resultNames;
   for (const auto &vi : graph.output()) {
     auto it = values.find(vi.name());
     if (it == values.end()) {
@@ -766,23 +857,27 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
       return nullptr;
     }
     if (it->second.isSequence()) {
-      (void)failGraph("graph output '" + vi.name() +
-                      "' is a sequence; the executable takes and returns "
-                      "tensors only (sequences are supported inside the "
-                      "graph)");
-      return nullptr;
+      const SequenceInfo &seq = *it->second.sequence;
+      for (auto [j, item] : llvm::enumerate(seq.items)) {
+        TensorInfo copy = item;
+        results.push_back(materialize(copy));
+        resultNames.push_back(
+            {vi.name() + "." + std::to_string(j), seq.onnxType});
+      }
+      continue;
     }
     results.push_back(materialize(it->second));
+    resultNames.push_back({vi.name(), vi.type().has_tensor_type()
+                                          ? vi.type().tensor_type().elem_type()
+                                          : onnxTypeOf(vi.name())});
   }
   func::ReturnOp::create(builder, fileLoc, results);
   func.setType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (const auto &[i, vi] : llvm::enumerate(graph.output())) {
-    func.setResultAttr(i, "tessera.name", builder.getStringAttr(vi.name()));
-    int32_t type = vi.type().has_tensor_type()
-                       ? vi.type().tensor_type().elem_type()
-                       : onnxTypeOf(vi.name());
-    if (isUnsignedOnnxType(type))
+  for (const auto &[i, nameType] : llvm::enumerate(resultNames)) {
+    func.setResultAttr(i, "tessera.name",
+                       builder.getStringAttr(nameType.first));
+    if (isUnsignedOnnxType(nameType.second))
       func.setResultAttr(i, "tessera.unsigned", builder.getUnitAttr());
   }
   if (failed(verify(*module)))

@@ -22,6 +22,9 @@ struct ImportOptions {
   /// Shapes for graph inputs, replacing symbolic (dim_param) dimensions;
   /// static dimensions must agree.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// The element shapes of graph inputs that are sequences of tensors: each
+  /// element becomes an input of its own, named NAME.0, NAME.1, ...
+  llvm::StringMap<llvm::SmallVector<llvm::SmallVector<int64_t>>> sequenceInputs;
   /// ONNX's shape inference as a cross-check of the importer's types (run
   /// in a child process). The fuzz targets turn it off: a fork per input
   /// costs more than the import itself.

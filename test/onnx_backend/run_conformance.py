@@ -4,7 +4,10 @@ Every test model is compiled, run on each test_data_set_* and compared with the 
 outputs using ONNX's backend tolerances (rtol 1e-3, atol 1e-7; integers, booleans and shapes
 exact; NaN only matches NaN). Outcomes:
   pass       - every output of every data set matches (possibly after specializing
-               shape-like inputs to their data-set values with --const-input)
+               shape-like inputs to their data-set values with --const-input, or
+               symbolic dimensions to the data set's shapes with --input-shape)
+A sequence input is given as its elements (--sequence-input with their shapes, then
+NAME.0, NAME.1, ... at run time); a sequence output is compared element by element.
   diagnosed  - tessera-compile (or the executable) refused it with a message and exit 1
   wrong      - it ran, but an output is missing or differs
   crash      - a signal, an abort, a timeout or an exit code other than 0/1
@@ -38,11 +41,29 @@ def load_tensor(path):
     return numpy_helper.to_array(t)
 
 
+def load_value(path, is_sequence):
+    """A data set's input or output: an array, or for a sequence a list of arrays."""
+    if not is_sequence:
+        return load_tensor(path)
+    seq = onnx.SequenceProto()
+    with open(path, "rb") as f:
+        seq.ParseFromString(f.read())
+    return [numpy_helper.to_array(t) for t in seq.tensor_values]
+
+
+def shape_arg(arrays):
+    """--sequence-input's element shapes: D0xD1..., 'scalar' for rank 0."""
+    return ",".join("x".join(map(str, a.shape)) if a.ndim else "scalar" for a in arrays)
+
+
 def graph_io(model_path):
+    """The graph's (non-initializer) input and output names, and which are sequences."""
     model = onnx.load(model_path, load_external_data=False)
     inits = {i.name for i in model.graph.initializer}
     inputs = [i.name for i in model.graph.input if i.name not in inits]
-    return inputs, [o.name for o in model.graph.output]
+    seqs = {v.name for v in list(model.graph.input) + list(model.graph.output)
+            if v.type.HasField("sequence_type")}
+    return inputs, [o.name for o in model.graph.output], seqs
 
 
 def compare(got, want):
@@ -65,6 +86,7 @@ def compare(got, want):
 
 
 CONST_INPUT = re.compile(r"\(input \d+ '([^']+)'\) must be a constant known at import time")
+SYMBOLIC = re.compile(r"graph input '([^']+)' has a symbolic dimension")
 
 
 def small_int(npy_path):
@@ -72,10 +94,14 @@ def small_int(npy_path):
     return a.dtype.kind in "iu" and a.size <= 16
 
 
-def compile_model(tools, model, exe, const_inputs, timeout):
-    """Runs tessera-compile; returns (status, message) with status None on success."""
+def compile_model(tools, model, exe, const_inputs, timeout, sequences=None, shapes=None):
+    """Runs tessera-compile; returns (status, message) with status None on success.
+    `sequences`: sequence inputs' element shapes (--sequence-input); `shapes`:
+    inputs' shapes for their symbolic dimensions (--input-shape)."""
     cmd = [os.path.join(tools, "tessera-compile"), model, "-o", exe, "-O1"]
     cmd += [f"--const-input={n}={p}" for n, p in const_inputs.items()]
+    cmd += [f"--sequence-input={n}={v}" for n, v in (sequences or {}).items()]
+    cmd += [f"--input-shape={n}={v}" for n, v in (shapes or {}).items()]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -91,35 +117,53 @@ def compile_model(tools, model, exe, const_inputs, timeout):
 def run_one(test_dir, tools, work_root, timeout):
     """Compiles and runs one test. A graph input that the importer needs as a
     compile-time constant (a shape, axes, k, ...) is given with --const-input
-    from each data set, compiling once per data set; such passes are reported
-    as `specialized`."""
+    from each data set, and an input with symbolic dimensions its data set's
+    shape (--input-shape), compiling once per data set; such passes are
+    reported as `specialized`."""
     name = os.path.basename(test_dir)
     work = tempfile.mkdtemp(prefix=name + ".", dir=work_root)
     t0 = time.time()
     model = os.path.join(test_dir, "model.onnx")
     try:
-        inputs, outputs = graph_io(model)
+        inputs, outputs, seqs = graph_io(model)
         sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
-        frozen = set()
+        frozen, sized = set(), set()
         for k, ds in enumerate(sets):
             ds_dir = os.path.join(test_dir, ds)
             n_in = len([f for f in os.listdir(ds_dir) if f.startswith("input_")])
             npys, unreadable = {}, None
+            # A sequence input's elements, each its own input NAME.j; their
+            # shapes are given at compile time (--sequence-input).
+            seq_npys, seq_shapes = {}, {}
             for i in range(n_in):
-                # Sequence/optional inputs are not TensorProtos: the compiler
+                # Optional inputs are not TensorProtos: the compiler
                 # diagnoses those graphs, so only fail here if it does not.
                 try:
-                    arr = load_tensor(os.path.join(ds_dir, f"input_{i}.pb"))
+                    value = load_value(os.path.join(ds_dir, f"input_{i}.pb"),
+                                       inputs[i] in seqs)
                 except Exception as e:  # noqa: BLE001 - reported below
                     npys[inputs[i]], unreadable = None, e
                     continue
+                if inputs[i] in seqs:
+                    seq_shapes[inputs[i]] = shape_arg(value)
+                    for j, arr in enumerate(value):
+                        path = os.path.join(work, f"{ds}_in{i}.{j}.npy")
+                        np.save(path, arr)
+                        seq_npys[f"{inputs[i]}.{j}"] = path
+                    continue
                 npys[inputs[i]] = os.path.join(work, f"{ds}_in{i}.npy")
-                np.save(npys[inputs[i]], arr)
+                np.save(npys[inputs[i]], value)
             exe = os.path.join(work, f"model{k}")
-            if k == 0 or frozen:
+            if k == 0 or frozen or seq_shapes or sized:
                 while True:
-                    status, msg = compile_model(tools, model, exe,
-                                                {n: npys[n] for n in frozen}, timeout)
+                    status, msg = compile_model(
+                        tools, model, exe, {n: npys[n] for n in frozen}, timeout, seq_shapes,
+                        {n: "x".join(map(str, np.load(npys[n]).shape)) for n in sized})
+                    # A symbolic dimension: the data set's shape (--input-shape).
+                    sym = SYMBOLIC.search(msg) if status == "diagnosed" else None
+                    if sym and npys.get(sym.group(1)) and sym.group(1) not in sized:
+                        sized.add(sym.group(1))
+                        continue
                     m = CONST_INPUT.search(msg) if status == "diagnosed" else None
                     if m and npys.get(m.group(1)) and m.group(1) not in frozen:
                         frozen.add(m.group(1))
@@ -143,6 +187,8 @@ def run_one(test_dir, tools, work_root, timeout):
             for n, path in npys.items():
                 if n not in frozen:
                     args += ["--input", f"{n}={path}"]
+            for n, path in seq_npys.items():
+                args += ["--input", f"{n}={path}"]
             try:
                 run = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -152,13 +198,21 @@ def run_one(test_dir, tools, work_root, timeout):
             if run.returncode != 0:
                 return name, "crash", f"run exit {run.returncode}", time.time() - t0
             for j, out in enumerate(outputs):
-                path = os.path.join(work, ds, out + ".npy")
-                if not os.path.exists(path):
-                    return name, "wrong", f"output {out} not written", time.time() - t0
-                reason = compare(np.load(path), load_tensor(os.path.join(ds_dir, f"output_{j}.pb")))
-                if reason:
-                    return name, "wrong", f"{ds} output {out}: {reason}", time.time() - t0
-        note = "specialized: " + ", ".join(sorted(frozen)) if frozen else ""
+                want = load_value(os.path.join(ds_dir, f"output_{j}.pb"), out in seqs)
+                # A sequence output is written element by element, NAME.i.npy.
+                pairs = ([(f"{out}.{i}", w) for i, w in enumerate(want)] if out in seqs
+                         else [(out, want)])
+                if out in seqs and os.path.exists(os.path.join(work, ds, f"{out}.{len(want)}.npy")):
+                    return name, "wrong", f"output {out} has more than {len(want)} elements", time.time() - t0
+                for got_name, w in pairs:
+                    path = os.path.join(work, ds, got_name + ".npy")
+                    if not os.path.exists(path):
+                        return name, "wrong", f"output {got_name} not written", time.time() - t0
+                    reason = compare(np.load(path), w)
+                    if reason:
+                        return name, "wrong", f"{ds} output {got_name}: {reason}", time.time() - t0
+        notes = sorted(frozen) + [f"shape of {n}" for n in sorted(sized)]
+        note = "specialized: " + ", ".join(notes) if notes else ""
         return name, "pass", note, time.time() - t0
     except Exception as e:  # a harness problem (unreadable .pb, odd model): report, don't hide
         return name, "wrong", f"harness: {type(e).__name__}: {e}"[:300], 0.0

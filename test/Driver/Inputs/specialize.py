@@ -1,5 +1,7 @@
 # Models for specialize.test: a Reshape whose target shape is a graph input,
-# and a MatMul whose batch dimension is symbolic.
+# a MatMul whose batch dimension is symbolic, and a model whose input and
+# output are sequences of tensors (SequenceMap adds a tensor to each element
+# of [?, 3] matrices, then SequenceInsert appends the tensor).
 import sys
 
 import numpy as np
@@ -21,6 +23,25 @@ matmul = helper.make_graph(
     [helper.make_tensor("w", TensorProto.FLOAT, [4, 2], np.ones(8, np.float32))])
 onnx.save(helper.make_model(matmul, opset_imports=[helper.make_opsetid("", 14)]),
           f"{out}/matmul.onnx")
+seq_type = helper.make_tensor_sequence_value_info
+body = helper.make_graph(
+    [helper.make_node("Add", ["e", "t"], ["o"])], "body",
+    [helper.make_tensor_value_info("e", TensorProto.FLOAT, ["n", 3]),
+     helper.make_tensor_value_info("t", TensorProto.FLOAT, [3])],
+    [helper.make_tensor_value_info("o", TensorProto.FLOAT, ["n", 3])])
+seqmap = helper.make_graph(
+    [helper.make_node("SequenceMap", ["xs", "t"], ["mapped"], body=body, name="map"),
+     helper.make_node("Unsqueeze", ["t", "zero"], ["t1"]),
+     helper.make_node("SequenceInsert", ["mapped", "t1"], ["ys"])], "seqmap",
+    [seq_type("xs", TensorProto.FLOAT, ["n", 3]),
+     helper.make_tensor_value_info("t", TensorProto.FLOAT, [3])],
+    [seq_type("ys", TensorProto.FLOAT, None)],
+    [helper.make_tensor("zero", TensorProto.INT64, [1], [0])])
+onnx.save(helper.make_model(seqmap, opset_imports=[helper.make_opsetid("", 17)]),
+          f"{out}/seqmap.onnx")
+np.save(f"{out}/xs0.npy", np.ones((2, 3), np.float32))
+np.save(f"{out}/xs1.npy", np.full((4, 3), 2, np.float32))
+np.save(f"{out}/t.npy", np.array([10, 20, 30], np.float32))
 np.save(f"{out}/shape.npy", np.array([4, -1], np.int64))
 np.save(f"{out}/shape_i32.npy", np.array([4, -1], np.int32))
 np.save(f"{out}/shape3.npy", np.array([4, -1, 1], np.int64))
