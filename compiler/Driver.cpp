@@ -208,9 +208,9 @@ static int compile(Compilation &c, DefaultTimingManager &timingManager) {
     return c.fail(error);
   if (StringRef(opts.input).ends_with(".mlir") &&
       (!import.constInputs.empty() || !import.inputShapes.empty() ||
-       !import.sequenceInputs.empty()))
-    return c.fail("--const-input, --input-shape and --sequence-input apply to "
-                  "ONNX models only");
+       !import.sequenceInputs.empty() || !import.emptyOptionals.empty()))
+    return c.fail("--const-input, --input-shape, --sequence-input and "
+                  "--empty-optional apply to ONNX models only");
 
   // Diagnostics print as FILE:LINE:COL: error: ..., with the source line for
   // .mlir inputs.

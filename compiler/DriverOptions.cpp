@@ -67,6 +67,8 @@ LogicalResult driver::parseImportOptions(const Options &opts,
     }
     out.sequenceInputs[name] = std::move(shapes);
   }
+  for (StringRef name : opts.emptyOptionals)
+    out.emptyOptionals.insert(name);
   return success();
 }
 

@@ -91,6 +91,12 @@ struct Options {
                "for rank 0; 'NAME=' for an empty sequence); the result takes "
                "its elements as inputs NAME.0, NAME.1, ..."),
       cl::cat(category())};
+  cl::list<std::string> emptyOptionals{
+      "empty-optional",
+      cl::desc("NAME: graph input NAME, an optional, holds no value (it is "
+               "no input of the result); without this an optional input "
+               "holds its element"),
+      cl::Hidden, cl::cat(category())};
   cl::opt<unsigned> optLevel{"O", cl::desc("Optimization level (0-3)"),
                              cl::Prefix, cl::init(2), cl::cat(category())};
   cl::opt<bool> reportTemporaries{

@@ -84,6 +84,9 @@ struct TensorInfo {
   std::optional<ConstTensor> constant; // known value, if small enough
   ElementsAttr weight;                 // dense_resource for initializers
   std::shared_ptr<const SequenceInfo> sequence;
+  /// An empty optional (Optional without an input, or a graph input given
+  /// with --empty-optional). An optional that holds a value is that value.
+  bool none = false;
   bool isSequence() const { return bool(sequence); }
 };
 
@@ -233,11 +236,14 @@ public:
   // Inputs.
   bool hasInput(unsigned i) const;
   /// The i-th input's info, tensor or sequence; reports an error and
-  /// returns null when absent.
+  /// returns null when absent or an empty optional.
   TensorInfo *anyInput(unsigned i);
   /// The i-th input's info; reports an error and returns null when absent
   /// or a sequence.
   TensorInfo *input(unsigned i);
+  /// Input `i` even when it is an empty optional (anyInput refuses those);
+  /// null without an error when the node leaves it out.
+  TensorInfo *optionalInput(unsigned i);
   /// The i-th input as a sequence; error when absent or a tensor.
   const SequenceInfo *seqInput(unsigned i);
   /// The i-th input as an SSA value (materializing constants).

@@ -267,7 +267,7 @@ FailureOr<RankedTensorType>
 GraphImporter::graphValueType(const onnx::ValueInfoProto &vi, StringRef kind) {
   if (vi.type().has_optional_type())
     return failGraph(kind + " '" + vi.name() +
-                     "' is an optional; optional values are not supported");
+                     "' is an optional of an optional, which is not supported");
   if (!vi.type().has_tensor_type())
     return failGraph(kind + " '" + vi.name() + "' is not a tensor");
   const auto &tt = vi.type().tensor_type();
@@ -331,6 +331,9 @@ GraphImporter::checkSpecializedNames(const onnx::GraphProto &graph) {
       return failure();
   for (StringRef name : options.sequenceInputs.keys())
     if (failed(check("--sequence-input", name)))
+      return failure();
+  for (StringRef name : options.emptyOptionals.keys())
+    if (failed(check("--empty-optional", name)))
       return failure();
   return success();
 }
@@ -426,7 +429,7 @@ LogicalResult GraphImporter::checkOutputs() {
     auto it = values.find(node->output(i));
     if (it == values.end())
       return fail("output " + Twine(i) + " was not produced (importer bug)");
-    if (it->second.isSequence())
+    if (it->second.isSequence() || it->second.none)
       continue;
     if (std::string big = checkTensorSize(it->second.type.getShape(),
                                           it->second.type.getElementType());
@@ -693,6 +696,8 @@ LogicalResult GraphImporter::narrowWidenedOutputs() {
     if (!hasOutput(i))
       continue;
     TensorInfo &info = values[node->output(i)];
+    if (info.isSequence() || info.none)
+      continue; // sign-agnostic containers: their elements keep their type
     int32_t onnxType = onnxTypeOf(node->output(i));
     if (!onnxType)
       return fail("cannot tell the ONNX type of output '" + node->output(i) +
@@ -771,9 +776,30 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
     int32_t onnxType;
   };
   SmallVector<SequenceArgs> sequenceArgs;
-  for (const auto &vi : graph.input()) {
-    if (values.count(vi.name()))
+  for (const auto &declared : graph.input()) {
+    if (values.count(declared.name()))
       continue; // an initializer listed as input (IR version < 4 style)
+    // An optional input is empty (--empty-optional: no argument) or holds
+    // its element, an input declared as that element.
+    onnx::ValueInfoProto element;
+    const onnx::ValueInfoProto &vi =
+        declared.type().has_optional_type() ? element : declared;
+    if (declared.type().has_optional_type()) {
+      if (options.emptyOptionals.contains(declared.name())) {
+        TensorInfo none;
+        none.none = true;
+        values[declared.name()] = std::move(none);
+        continue;
+      }
+      element.set_name(declared.name());
+      *element.mutable_type() = declared.type().optional_type().elem_type();
+      if (element.type().has_tensor_type())
+        onnxTypes[declared.name()] = element.type().tensor_type().elem_type();
+    } else if (options.emptyOptionals.contains(declared.name())) {
+      (void)failGraph("--empty-optional names '" + declared.name() +
+                      "', which is not an optional");
+      return nullptr;
+    }
     if (vi.type().has_sequence_type()) {
       int32_t onnxType = 0;
       FailureOr<SmallVector<RankedTensorType>> types =
@@ -856,6 +882,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
       (void)failGraph("graph output '" + vi.name() + "' is never produced");
       return nullptr;
     }
+    if (it->second.none)
+      continue; // an empty optional: no result
     if (it->second.isSequence()) {
       const SequenceInfo &seq = *it->second.sequence;
       for (auto [j, item] : llvm::enumerate(seq.items)) {

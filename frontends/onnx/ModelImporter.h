@@ -7,6 +7,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <string>
 
@@ -25,6 +26,9 @@ struct ImportOptions {
   /// The element shapes of graph inputs that are sequences of tensors: each
   /// element becomes an input of its own, named NAME.0, NAME.1, ...
   llvm::StringMap<llvm::SmallVector<llvm::SmallVector<int64_t>>> sequenceInputs;
+  /// Optional graph inputs that hold no value (they are then not inputs of
+  /// the compiled function); other optional inputs hold their element.
+  llvm::StringSet<> emptyOptionals;
   /// ONNX's shape inference as a cross-check of the importer's types (run
   /// in a child process). The fuzz targets turn it off: a fork per input
   /// costs more than the import itself.

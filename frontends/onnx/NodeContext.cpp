@@ -25,6 +25,20 @@ TensorInfo *Importer::anyInput(unsigned i) {
                "initializer or graph input before it");
     return nullptr;
   }
+  if (it->second.none) {
+    (void)fail("input " + Twine(i) + " '" + node->input(i) +
+               "' is an empty optional; this op needs a value there");
+    return nullptr;
+  }
+  return &it->second;
+}
+
+TensorInfo *Importer::optionalInput(unsigned i) {
+  if (!hasInput(i))
+    return nullptr;
+  auto it = values.find(node->input(i));
+  if (it == values.end() || !it->second.none)
+    return anyInput(i);
   return &it->second;
 }
 

@@ -144,8 +144,23 @@ s.add("bad_concat_shapes",
 s.add("bad_tensor_op_on_sequence",
       [node("SequenceConstruct", ["a"], ["sq"]), node("Relu", ["sq"], ["y"])],
       [("a", [2], "f32")], ["y"])
-s.add("bad_optional",
-      [node("Optional", ["a"], ["o"]), node("OptionalGetElement", ["o"], ["y"])],
+s.add("optional_roundtrip",
+      [node("Optional", ["a"], ["o"]), node("OptionalGetElement", ["o"], ["y"]),
+       node("OptionalHasElement", ["o"], ["has"])],
+      [("a", [2], "f32")], ["y", "has"])
+s.add("optional_empty",
+      [node("Optional", [], ["o"], type=helper.make_tensor_type_proto(1, [2])),
+       node("OptionalHasElement", ["o"], ["has"])],
+      [("a", [2], "f32")], ["has"])
+s.add("bad_optional_get_empty",
+      [node("Optional", [], ["o"], type=helper.make_tensor_type_proto(1, [2])),
+       node("OptionalGetElement", ["o"], ["y"])],
+      [("a", [2], "f32")], ["y"])
+s.add("bad_optional_untyped", [node("Optional", [], ["o"]), node("OptionalHasElement", ["o"], ["y"])],
+      [("a", [2], "f32")], ["y"])
+s.add("bad_optional_as_tensor",
+      [node("Optional", [], ["o"], type=helper.make_tensor_type_proto(1, [2])),
+       node("Relu", ["o"], ["y"])],
       [("a", [2], "f32")], ["y"])
 s.add("sequence_output", [node("SequenceConstruct", ["a"], ["sq"])],
       [("a", [2], "f32")], ["sq"])
@@ -248,8 +263,21 @@ s.add("bad_loop_scan_output",
 # CHECK-LABEL: // CASE: bad_tensor_op_on_sequence
 # CHECK: node 'Relu_y' (op type 'Relu', opset 17): input 0 'sq' is a sequence; this op takes a tensor there
 # CHECK: // EXIT: 1
-# CHECK-LABEL: // CASE: bad_optional
-# CHECK: node 'Optional_o' (op type 'Optional', opset 17): unsupported op
+# An optional known at import time: one that holds a value is that value.
+# CHECK-LABEL: // CASE: optional_roundtrip
+# CHECK: %[[T:.+]] = tessera.constant dense<true> : tensor<i1>
+# CHECK: return %arg0, %[[T]] : tensor<2xf32>, tensor<i1>
+# CHECK-LABEL: // CASE: optional_empty
+# CHECK: %[[F:.+]] = tessera.constant dense<false> : tensor<i1>
+# CHECK: return %[[F]] : tensor<i1>
+# CHECK-LABEL: // CASE: bad_optional_get_empty
+# CHECK: node 'OptionalGetElement_y' (op type 'OptionalGetElement', opset 17): input 0 'o' is an empty optional; it has no element to get
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: bad_optional_untyped
+# CHECK: node 'Optional_o' (op type 'Optional', opset 17): an Optional without an input needs the 'type' attribute
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: bad_optional_as_tensor
+# CHECK: node 'Relu_y' (op type 'Relu', opset 17): input 0 'o' is an empty optional; this op needs a value there
 # CHECK: // EXIT: 1
 # A sequence output is its elements, sq.0, ...
 # CHECK-LABEL: // CASE: sequence_output

@@ -7,7 +7,9 @@ exact; NaN only matches NaN). Outcomes:
                shape-like inputs to their data-set values with --const-input, or
                symbolic dimensions to the data set's shapes with --input-shape)
 A sequence input is given as its elements (--sequence-input with their shapes, then
-NAME.0, NAME.1, ... at run time); a sequence output is compared element by element.
+NAME.0, NAME.1, ... at run time); a sequence output is compared element by element. An
+optional input holds its value, or is compiled as empty (--empty-optional); an empty
+optional output must not be written.
   diagnosed  - tessera-compile (or the executable) refused it with a message and exit 1
   wrong      - it ran, but an output is missing or differs
   crash      - a signal, an abort, a timeout or an exit code other than 0/1
@@ -41,14 +43,25 @@ def load_tensor(path):
     return numpy_helper.to_array(t)
 
 
-def load_value(path, is_sequence):
-    """A data set's input or output: an array, or for a sequence a list of arrays."""
-    if not is_sequence:
+def load_value(path, kind):
+    """A data set's input or output by its kind (graph_io): an array, a list of
+    arrays for a sequence, and for an optional None when it is empty, else its
+    array or list."""
+    if kind == "tensor":
         return load_tensor(path)
-    seq = onnx.SequenceProto()
     with open(path, "rb") as f:
-        seq.ParseFromString(f.read())
-    return [numpy_helper.to_array(t) for t in seq.tensor_values]
+        data = f.read()
+    if kind == "sequence":
+        seq = onnx.SequenceProto()
+        seq.ParseFromString(data)
+        return [numpy_helper.to_array(t) for t in seq.tensor_values]
+    opt = onnx.OptionalProto()
+    opt.ParseFromString(data)
+    if opt.HasField("tensor_value"):
+        return numpy_helper.to_array(opt.tensor_value)
+    if opt.HasField("sequence_value"):
+        return [numpy_helper.to_array(t) for t in opt.sequence_value.tensor_values]
+    return None
 
 
 def shape_arg(arrays):
@@ -57,13 +70,15 @@ def shape_arg(arrays):
 
 
 def graph_io(model_path):
-    """The graph's (non-initializer) input and output names, and which are sequences."""
+    """The graph's (non-initializer) input and output names, and the kind of
+    each: tensor, sequence or optional."""
     model = onnx.load(model_path, load_external_data=False)
     inits = {i.name for i in model.graph.initializer}
     inputs = [i.name for i in model.graph.input if i.name not in inits]
-    seqs = {v.name for v in list(model.graph.input) + list(model.graph.output)
-            if v.type.HasField("sequence_type")}
-    return inputs, [o.name for o in model.graph.output], seqs
+    kinds = {v.name: "sequence" if v.type.HasField("sequence_type")
+             else "optional" if v.type.HasField("optional_type") else "tensor"
+             for v in list(model.graph.input) + list(model.graph.output)}
+    return inputs, [o.name for o in model.graph.output], kinds
 
 
 def compare(got, want):
@@ -94,14 +109,17 @@ def small_int(npy_path):
     return a.dtype.kind in "iu" and a.size <= 16
 
 
-def compile_model(tools, model, exe, const_inputs, timeout, sequences=None, shapes=None):
+def compile_model(tools, model, exe, const_inputs, timeout, sequences=None, shapes=None,
+                  empty=()):
     """Runs tessera-compile; returns (status, message) with status None on success.
     `sequences`: sequence inputs' element shapes (--sequence-input); `shapes`:
-    inputs' shapes for their symbolic dimensions (--input-shape)."""
+    inputs' shapes for their symbolic dimensions (--input-shape); `empty`: empty
+    optional inputs (--empty-optional)."""
     cmd = [os.path.join(tools, "tessera-compile"), model, "-o", exe, "-O1"]
     cmd += [f"--const-input={n}={p}" for n, p in const_inputs.items()]
     cmd += [f"--sequence-input={n}={v}" for n, v in (sequences or {}).items()]
     cmd += [f"--input-shape={n}={v}" for n, v in (shapes or {}).items()]
+    cmd += [f"--empty-optional={n}" for n in empty]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -125,7 +143,7 @@ def run_one(test_dir, tools, work_root, timeout):
     t0 = time.time()
     model = os.path.join(test_dir, "model.onnx")
     try:
-        inputs, outputs, seqs = graph_io(model)
+        inputs, outputs, kinds = graph_io(model)
         sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
         frozen, sized = set(), set()
         for k, ds in enumerate(sets):
@@ -134,17 +152,19 @@ def run_one(test_dir, tools, work_root, timeout):
             npys, unreadable = {}, None
             # A sequence input's elements, each its own input NAME.j; their
             # shapes are given at compile time (--sequence-input).
-            seq_npys, seq_shapes = {}, {}
+            # An empty optional input is none at compile time (--empty-optional).
+            seq_npys, seq_shapes, empty = {}, {}, []
             for i in range(n_in):
-                # Optional inputs are not TensorProtos: the compiler
-                # diagnoses those graphs, so only fail here if it does not.
                 try:
                     value = load_value(os.path.join(ds_dir, f"input_{i}.pb"),
-                                       inputs[i] in seqs)
+                                       kinds.get(inputs[i], "tensor"))
                 except Exception as e:  # noqa: BLE001 - reported below
                     npys[inputs[i]], unreadable = None, e
                     continue
-                if inputs[i] in seqs:
+                if value is None:
+                    empty.append(inputs[i])
+                    continue
+                if isinstance(value, list):
                     seq_shapes[inputs[i]] = shape_arg(value)
                     for j, arr in enumerate(value):
                         path = os.path.join(work, f"{ds}_in{i}.{j}.npy")
@@ -154,11 +174,11 @@ def run_one(test_dir, tools, work_root, timeout):
                 npys[inputs[i]] = os.path.join(work, f"{ds}_in{i}.npy")
                 np.save(npys[inputs[i]], value)
             exe = os.path.join(work, f"model{k}")
-            if k == 0 or frozen or seq_shapes or sized:
+            if k == 0 or frozen or seq_shapes or sized or empty:
                 while True:
                     status, msg = compile_model(
                         tools, model, exe, {n: npys[n] for n in frozen}, timeout, seq_shapes,
-                        {n: "x".join(map(str, np.load(npys[n]).shape)) for n in sized})
+                        {n: "x".join(map(str, np.load(npys[n]).shape)) for n in sized}, empty)
                     # A symbolic dimension: the data set's shape (--input-shape).
                     sym = SYMBOLIC.search(msg) if status == "diagnosed" else None
                     if sym and npys.get(sym.group(1)) and sym.group(1) not in sized:
@@ -198,12 +218,16 @@ def run_one(test_dir, tools, work_root, timeout):
             if run.returncode != 0:
                 return name, "crash", f"run exit {run.returncode}", time.time() - t0
             for j, out in enumerate(outputs):
-                want = load_value(os.path.join(ds_dir, f"output_{j}.pb"), out in seqs)
-                # A sequence output is written element by element, NAME.i.npy.
-                pairs = ([(f"{out}.{i}", w) for i, w in enumerate(want)] if out in seqs
-                         else [(out, want)])
-                if out in seqs and os.path.exists(os.path.join(work, ds, f"{out}.{len(want)}.npy")):
-                    return name, "wrong", f"output {out} has more than {len(want)} elements", time.time() - t0
+                want = load_value(os.path.join(ds_dir, f"output_{j}.pb"),
+                                  kinds.get(out, "tensor"))
+                # A sequence output is written element by element, NAME.i.npy;
+                # an empty optional not at all.
+                listed = isinstance(want, list)
+                pairs = ([(f"{out}.{i}", w) for i, w in enumerate(want)] if listed
+                         else [] if want is None else [(out, want)])
+                extra = (f"{out}.{len(want)}" if listed else out if want is None else None)
+                if extra and os.path.exists(os.path.join(work, ds, extra + ".npy")):
+                    return name, "wrong", f"output {extra} written, not expected", time.time() - t0
                 for got_name, w in pairs:
                     path = os.path.join(work, ds, got_name + ".npy")
                     if not os.path.exists(path):

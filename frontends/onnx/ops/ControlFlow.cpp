@@ -139,8 +139,8 @@ static StringRef kindOf(const onnx::TypeProto &t) {
 /// Binds a sequence (a list of tensors, ops/Sequence.cpp) to an input
 /// declared as a sequence of tensors or left untyped.
 static LogicalResult bindSequence(Importer &im, const onnx::ValueInfoProto &vi,
-                                  const Bound &value, StringRef what) {
-  const onnx::TypeProto &t = vi.type();
+                                  const onnx::TypeProto &t, const Bound &value,
+                                  StringRef what) {
   if (vi.has_type() && !t.has_sequence_type())
     return im.fail(what + " input '" + vi.name() + "' is " + kindOf(t) +
                    " but receives a sequence");
@@ -166,9 +166,20 @@ static LogicalResult bindSequence(Importer &im, const onnx::ValueInfoProto &vi,
 
 LogicalResult Subgraph::bind(int i, const Bound &value) {
   const onnx::ValueInfoProto &vi = graph.input(i);
-  const onnx::TypeProto &t = vi.type();
+  // An input declared optional takes an empty optional or its element.
+  bool optional = vi.type().has_optional_type();
+  const onnx::TypeProto &t =
+      optional ? vi.type().optional_type().elem_type() : vi.type();
+  if (value.info.none) {
+    if (!optional)
+      return im.fail(what + " input '" + vi.name() +
+                     "' receives an empty optional but is not an optional");
+    im.values[vi.name()] = value.info;
+    im.onnxTypes[vi.name()] = 0;
+    return success();
+  }
   if (value.info.isSequence())
-    return bindSequence(im, vi, value, what);
+    return bindSequence(im, vi, t, value, what);
   if (t.has_sequence_type())
     return im.fail(what + " input '" + vi.name() + "' is " + kindOf(t) +
                    "; only tensors are supported where the node passes a "
@@ -246,13 +257,16 @@ static const onnx::GraphProto *graphAttr(Importer &im, StringRef name) {
 
 /// Input `i` of the node, to be bound to a subgraph input: constants keep
 /// their value (the body folds on them), weights are materialized once.
-/// Sequences (lists of tensors) pass as they are where `allowSequence`.
+/// Sequences (lists of tensors) and empty optionals pass as they are where
+/// `allowSequence`.
 static FailureOr<Bound> outerInput(Importer &im, unsigned i,
                                    bool allowSequence) {
-  TensorInfo *v = allowSequence ? im.anyInput(i) : im.input(i);
+  TensorInfo *v = allowSequence ? im.optionalInput(i) : im.input(i);
   if (!v)
-    return failure();
-  if (!v->constant && !v->isSequence())
+    return allowSequence && !im.hasInput(i)
+               ? im.fail("missing input " + Twine(i))
+               : failure();
+  if (!v->constant && !v->isSequence() && !v->none)
     (void)im.materialize(*v);
   return Bound{*v, im.onnxTypeOf(im.node->input(i))};
 }

@@ -2,7 +2,8 @@
 // Loop/Scan/If are unrolled, so every sequence op only rearranges the list
 // (SequenceEmpty/Construct/Insert/At/Erase/Length) or turns it into or out
 // of one tensor (ConcatFromSequence, SplitToSequence). No tessera op sees a
-// sequence.
+// sequence. Optionals are known at import time too: one that holds a value
+// is that value (tensor or sequence), an empty one is TensorInfo::none.
 #include "frontends/onnx/Importer.h"
 
 using namespace mlir;
@@ -277,6 +278,51 @@ static LogicalResult importSplitToSequence(Importer &im) {
   return success();
 }
 
+/// Optional(x) is x; Optional() is empty (its `type` attribute only types
+/// it, and nothing reads that here).
+static LogicalResult importOptional(Importer &im) {
+  TensorInfo none;
+  none.none = true;
+  TensorInfo *x = im.hasInput(0) ? im.anyInput(0) : &none;
+  if (!x)
+    return failure();
+  if (!im.hasInput(0) && !im.attr("type"))
+    return im.fail("an Optional without an input needs the 'type' attribute");
+  if (im.hasOutput(0)) {
+    im.values[im.node->output(0)] = *x;
+    if (im.hasInput(0))
+      im.onnxTypes[im.node->output(0)] = im.onnxTypeOf(im.node->input(0));
+  }
+  return success();
+}
+
+/// Whether the optional (or, from opset 18, tensor or sequence) input holds
+/// a value: a constant, false for an empty optional or a left-out input.
+static LogicalResult importOptionalHasElement(Importer &im) {
+  TensorInfo *x = im.optionalInput(0);
+  if (im.hasInput(0) && !x)
+    return failure();
+  bool has = x && !x->none;
+  im.setConst(0, makeConst(RankedTensorType::get({}, im.builder.getI1Type()),
+                           {int64_t(has)}));
+  return success();
+}
+
+/// The value an optional holds (a tensor or sequence passes as it is).
+static LogicalResult importOptionalGetElement(Importer &im) {
+  TensorInfo *x = im.optionalInput(0);
+  if (!x)
+    return im.hasInput(0) ? failure() : im.fail("missing input 0");
+  if (x->none)
+    return im.fail("input 0 '" + im.node->input(0) +
+                   "' is an empty optional; it has no element to get");
+  if (im.hasOutput(0)) {
+    im.values[im.node->output(0)] = *x;
+    im.onnxTypes[im.node->output(0)] = im.onnxTypeOf(im.node->input(0));
+  }
+  return success();
+}
+
 void mlir::tessera::onnx_import::registerSequenceOps(OpTable &t) {
   t["SequenceEmpty"] = importSequenceEmpty;
   t["SequenceConstruct"] = importSequenceConstruct;
@@ -286,11 +332,14 @@ void mlir::tessera::onnx_import::registerSequenceOps(OpTable &t) {
   t["SequenceLength"] = importSequenceLength;
   t["ConcatFromSequence"] = importConcatFromSequence;
   t["SplitToSequence"] = importSplitToSequence;
-  // Identity forwards a sequence as it is (opset 14 on).
+  t["Optional"] = importOptional;
+  t["OptionalHasElement"] = importOptionalHasElement;
+  t["OptionalGetElement"] = importOptionalGetElement;
+  // Identity forwards a sequence or an optional as it is (opset 14 on).
   OpHandler identity = t["Identity"];
   t["Identity"] = [identity](Importer &im) -> LogicalResult {
-    TensorInfo *x = im.hasInput(0) ? im.anyInput(0) : nullptr;
-    if (!x || !x->isSequence())
+    TensorInfo *x = im.optionalInput(0);
+    if (!x || (!x->isSequence() && !x->none))
       return identity(im);
     if (im.hasOutput(0))
       im.values[im.node->output(0)] = *x;

@@ -1,7 +1,8 @@
 # Models for specialize.test: a Reshape whose target shape is a graph input,
 # a MatMul whose batch dimension is symbolic, and a model whose input and
 # output are sequences of tensors (SequenceMap adds a tensor to each element
-# of [?, 3] matrices, then SequenceInsert appends the tensor).
+# of [?, 3] matrices, then SequenceInsert appends the tensor), and a model
+# with an optional input passed through and tested for a value.
 import sys
 
 import numpy as np
@@ -39,6 +40,19 @@ seqmap = helper.make_graph(
     [helper.make_tensor("zero", TensorProto.INT64, [1], [0])])
 onnx.save(helper.make_model(seqmap, opset_imports=[helper.make_opsetid("", 17)]),
           f"{out}/seqmap.onnx")
+opt = helper.make_graph(
+    [helper.make_node("OptionalHasElement", ["o"], ["has"]),
+     helper.make_node("Identity", ["o"], ["same"]),
+     helper.make_node("Relu", ["x"], ["y"])], "optional",
+    [helper.make_value_info("o", helper.make_optional_type_proto(
+        helper.make_tensor_type_proto(TensorProto.FLOAT, [2]))),
+     helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("has", TensorProto.BOOL, []),
+     helper.make_value_info("same", helper.make_optional_type_proto(
+         helper.make_tensor_type_proto(TensorProto.FLOAT, [2]))),
+     helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+onnx.save(helper.make_model(opt, opset_imports=[helper.make_opsetid("", 18)]),
+          f"{out}/optional.onnx")
 np.save(f"{out}/xs0.npy", np.ones((2, 3), np.float32))
 np.save(f"{out}/xs1.npy", np.full((4, 3), 2, np.float32))
 np.save(f"{out}/t.npy", np.array([10, 20, 30], np.float32))
