@@ -11,6 +11,22 @@
 using namespace mlir;
 using namespace mlir::tessera;
 
+/// D0xD1x... (empty: rank 0) into `shape`; false unless every size is an
+/// integer >= 0.
+static bool parseShape(StringRef dims, SmallVectorImpl<int64_t> &shape) {
+  if (dims.empty())
+    return true;
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x', -1, /*KeepEmpty=*/true);
+  bool ok = true;
+  for (StringRef p : parts) {
+    int64_t d;
+    ok &= !p.getAsInteger(10, d) && d >= 0;
+    shape.push_back(d);
+  }
+  return ok;
+}
+
 LogicalResult driver::parseImportOptions(const Options &opts,
                                          ImportOptions &out,
                                          std::string &error) {
@@ -24,15 +40,8 @@ LogicalResult driver::parseImportOptions(const Options &opts,
   }
   for (StringRef arg : opts.inputShapes) {
     auto [name, dims] = arg.split('=');
-    SmallVector<StringRef> parts;
-    dims.split(parts, 'x', -1, /*KeepEmpty=*/true);
     SmallVector<int64_t> shape;
-    bool ok = !name.empty() && arg.contains('=');
-    for (StringRef p : dims.empty() ? ArrayRef<StringRef>() : parts) {
-      int64_t d;
-      ok &= !p.getAsInteger(10, d) && d >= 0;
-      shape.push_back(d);
-    }
+    bool ok = parseShape(dims, shape) && !name.empty() && arg.contains('=');
     if (!ok) {
       error = "--input-shape expects NAME=D0xD1x... with sizes >= 0, got '" +
               arg.str() + "'";
@@ -49,15 +58,8 @@ LogicalResult driver::parseImportOptions(const Options &opts,
       list.split(elems, ',', -1, /*KeepEmpty=*/true);
     for (StringRef e : elems) {
       SmallVector<int64_t> &shape = shapes.emplace_back();
-      if (e == "scalar")
-        continue;
-      SmallVector<StringRef> parts;
-      e.split(parts, 'x', -1, /*KeepEmpty=*/true);
-      for (StringRef p : parts) {
-        int64_t d;
-        ok &= !p.getAsInteger(10, d) && d >= 0;
-        shape.push_back(d);
-      }
+      if (e != "scalar")
+        ok &= !e.empty() && parseShape(e, shape);
     }
     if (!ok || out.sequenceInputs.count(name)) {
       error = "--sequence-input expects NAME=SHAPE,SHAPE,... (each "

@@ -22,6 +22,7 @@ tfidf("tf_batch", [2, 5])
 tfidf("idf_1d_i32_weights", [6], dt="i32", mode="IDF", weights=[0.5, 2.0, 1.5])
 tfidf("tfidf_bigrams_only", [4], mode="TFIDF", min_gram_length=2)
 tfidf("unigrams_out_of_range", [4], min_gram_length=3, max_gram_length=3)
+tfidf("i32_wide_id", [4], dt="i32", max_gram_length=1, pool_int64s=[4, 1 << 40, 4, 5])
 tfidf("err_mode", [4], mode="BM25")
 tfidf("err_strings", [4], pool_strings=["a", "b"])
 tfidf("err_float_input", [4], dt="f32")
@@ -79,6 +80,13 @@ tfidf("err_missing", [4], max_skip_count=None)
 # CHECK-NEXT: func.func
 # CHECK-NEXT: %[[Z:.+]] = tessera.constant dense<0.000000e+00> : tensor<3xf32>
 # CHECK-NEXT: return %[[Z]]
+
+# An id that int32 tokens cannot hold matches nothing (it must not wrap).
+# CHECK-LABEL: // CASE: i32_wide_id
+# CHECK: tessera.constant dense<4> : tensor<1xi32>
+# CHECK: tessera.equal {{.*}} -> tensor<1x4x1xi1>
+# CHECK: tessera.constant dense<[0, 1, 1]> : tensor<3xi64>
+# CHECK: return
 
 # CHECK-LABEL: // CASE: err_mode
 # CHECK: node 'TfIdfVectorizer_y' (op type 'TfIdfVectorizer', opset 17): mode 'BM25' is not TF, IDF or TFIDF

@@ -10,6 +10,7 @@
 // in its output column (ngram_indexes), and the mode weights it.
 #include "frontends/onnx/Importer.h"
 
+#include <limits>
 #include <map>
 
 using namespace mlir;
@@ -28,12 +29,14 @@ struct NgramSet {
 };
 } // namespace
 
-/// The pool's n-grams with a length in [minLen, maxLen], each with its
-/// output column. A repeated n-gram keeps the column of its last occurrence,
-/// as ONNX's reference does.
+/// The pool's n-grams with a length in [minLen, maxLen] and ids in [idMin,
+/// idMax] (the input type's range), each with its output column. A repeated
+/// n-gram keeps the column of its last occurrence, as ONNX's reference
+/// does.
 static FailureOr<SmallVector<NgramSet>>
 readPool(Importer &im, ArrayRef<int64_t> pool, ArrayRef<int64_t> counts,
-         ArrayRef<int64_t> indexes, int64_t minLen, int64_t maxLen) {
+         ArrayRef<int64_t> indexes, int64_t minLen, int64_t maxLen,
+         int64_t idMin, int64_t idMax) {
   SmallVector<NgramSet> sets;
   int64_t id = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
@@ -66,6 +69,10 @@ readPool(Importer &im, ArrayRef<int64_t> pool, ArrayRef<int64_t> counts,
     NgramSet set;
     set.length = length;
     for (const auto &gram : order) {
+      // An id the input's type cannot hold matches no token (and must not
+      // wrap into one that can).
+      if (llvm::any_of(gram, [&](int64_t v) { return v < idMin || v > idMax; }))
+        continue;
       set.tokens.append(gram.begin(), gram.end());
       set.columns.push_back(columnOf[gram]);
     }
@@ -181,7 +188,11 @@ static LogicalResult importTfIdfVectorizer(Importer &im) {
                    " entries, fewer than the output's " + Twine(width) +
                    " columns");
   FailureOr<SmallVector<NgramSet>> sets =
-      readPool(im, pool, counts, indexes, minLen, maxLen);
+      readPool(im, pool, counts, indexes, minLen, maxLen,
+               et.isInteger(32) ? std::numeric_limits<int32_t>::min()
+                                : std::numeric_limits<int64_t>::min(),
+               et.isInteger(32) ? std::numeric_limits<int32_t>::max()
+                                : std::numeric_limits<int64_t>::max());
   if (failed(sets))
     return failure();
 
