@@ -22,7 +22,9 @@ struct StepScalars {
 };
 
 /// Builds elementwise math on tensors of one type, with rank-0 scalars of
-/// its element type broadcast.
+/// its element type broadcast. Callers build one op per statement where
+/// several arguments would create ops: the IR's order must not depend on
+/// the C++ compiler's order of evaluating arguments.
 struct Elementwise {
   Importer &im;
   RankedTensorType type;
@@ -33,9 +35,22 @@ struct Elementwise {
   Value mul(Value a, Value b) { return im.create<MulOp>(type, a, b); }
   Value div(Value a, Value b) { return im.create<DivOp>(type, a, b); }
   Value sqrt(Value a) { return im.create<SqrtOp>(type, a); }
+  /// c * a.
+  Value scale(double c, Value a) {
+    Value cv = scalar(c);
+    return mul(cv, a);
+  }
+  /// a + c.
+  Value addConst(Value a, double c) {
+    Value cv = scalar(c);
+    return add(a, cv);
+  }
   /// c * a + b (b when c is 0).
   Value axpy(double c, Value a, Value b) {
-    return c == 0 ? b : add(mul(scalar(c), a), b);
+    if (c == 0)
+      return b;
+    Value ca = scale(c, a);
+    return add(ca, b);
   }
 };
 } // namespace
@@ -101,12 +116,15 @@ static LogicalResult importOptimizer(Importer &im, Optimizer kind) {
   if (kind == Optimizer::Adagrad) {
     // R / (1 + T * decay_factor)
     double decay = im.attrFloat("decay_factor", 0);
-    stepScalar = s.div(step->rate,
-                       s.add(s.scalar(1), s.mul(step->count, s.scalar(decay))));
+    Value one = s.scalar(1);
+    Value decayed = s.mul(step->count, s.scalar(decay));
+    Value denom = s.add(one, decayed);
+    stepScalar = s.div(step->rate, denom);
   } else if (kind == Optimizer::Momentum) {
     // The gradient's weight: beta once updates have started, else 1.
-    stepScalar = im.create<WhereOp>(
-        f64Type, step->started, s.scalar(im.attrFloat("beta", 0)), s.scalar(1));
+    Value beta = s.scalar(im.attrFloat("beta", 0));
+    Value one = s.scalar(1);
+    stepScalar = im.create<WhereOp>(f64Type, step->started, beta, one);
   } else {
     // Bias correction once updates have started:
     // R * sqrt(1 - beta^T) / (1 - alpha^T).
@@ -115,9 +133,14 @@ static LogicalResult importOptimizer(Importer &im, Optimizer kind) {
     auto power = [&](double base) {
       return im.create<PowOp>(f64Type, s.scalar(base), step->count);
     };
-    Value corrected =
-        s.div(s.mul(step->rate, s.sqrt(s.sub(s.scalar(1), power(beta)))),
-              s.sub(s.scalar(1), power(alpha)));
+    Value one = s.scalar(1);
+    Value betaT = power(beta);
+    Value root = s.sqrt(s.sub(one, betaT));
+    Value numer = s.mul(step->rate, root);
+    Value oneAgain = s.scalar(1);
+    Value alphaT = power(alpha);
+    Value denom = s.sub(oneAgain, alphaT);
+    Value corrected = s.div(numer, denom);
     stepScalar =
         im.create<WhereOp>(f64Type, step->started, corrected, step->rate);
   }
@@ -149,11 +172,14 @@ static LogicalResult importOptimizer(Importer &im, Optimizer kind) {
     if (kind == Optimizer::Adagrad) {
       double epsilon = im.attrFloat("epsilon", 1e-6f);
       Value h = e.add(state[1], e.mul(g, g));
-      Value denom = e.add(e.sqrt(h), e.scalar(epsilon));
-      outs = {e.sub(x, e.div(e.mul(scalar, g), denom)), h};
+      Value denom = e.addConst(e.sqrt(h), epsilon);
+      Value scaled = e.mul(scalar, g);
+      outs = {e.sub(x, e.div(scaled, denom)), h};
     } else if (kind == Optimizer::Momentum) {
       double alpha = im.attrFloat("alpha", 0);
-      Value v = e.add(e.mul(e.scalar(alpha), state[1]), e.mul(scalar, g));
+      Value kept = e.scale(alpha, state[1]);
+      Value added = e.mul(scalar, g);
+      Value v = e.add(kept, added);
       Value r = castScalar(im, step->rate, type);
       Value dir = mode == "standard" ? v : e.axpy(alpha, v, g);
       outs = {e.sub(x, e.mul(r, dir)), v};
@@ -162,14 +188,16 @@ static LogicalResult importOptimizer(Importer &im, Optimizer kind) {
              beta = im.attrFloat("beta", 0.999f);
       double epsilon = im.attrFloat("epsilon", 1e-6f);
       double post = im.attrFloat("norm_coefficient_post", 0);
-      Value v = e.add(e.mul(e.scalar(alpha), state[1]),
-                      e.mul(e.scalar(1 - alpha), g));
-      Value h = e.add(e.mul(e.scalar(beta), state[2]),
-                      e.mul(e.scalar(1 - beta), e.mul(g, g)));
-      Value denom = e.add(e.sqrt(h), e.scalar(epsilon));
+      Value keptV = e.scale(alpha, state[1]);
+      Value addedV = e.scale(1 - alpha, g);
+      Value v = e.add(keptV, addedV);
+      Value keptH = e.scale(beta, state[2]);
+      Value addedH = e.scale(1 - beta, e.mul(g, g));
+      Value h = e.add(keptH, addedH);
+      Value denom = e.addConst(e.sqrt(h), epsilon);
       Value xNew = e.sub(x, e.mul(scalar, e.div(v, denom)));
       if (post != 0)
-        xNew = e.mul(e.scalar(1 - post), xNew);
+        xNew = e.scale(1 - post, xNew);
       outs = {xNew, v, h};
     }
     for (auto [g2, v] : llvm::enumerate(outs))
