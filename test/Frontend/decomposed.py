@@ -49,6 +49,7 @@ s.add("topk_many", [node("TopK", ["x", "k"], ["v", "i"])], [("x", [100], "f32")]
       ["v", "i"], inits=[K(65)])
 s.add("det4", [node("Det", ["x"], ["y"])], [("x", [4, 4], "f32")], ["y"])
 s.add("det_not_square", [node("Det", ["x"], ["y"])], [("x", [2, 3], "f32")], ["y"])
+s.add("det_too_big", [node("Det", ["x"], ["y"])], [("x", [65, 65], "f32")], ["y"])
 s.add("compress_axis1", [node("Compress", ["x", "c"], ["y"], axis=1)], [("x", [2, 3], "f32")],
       ["y"], inits=[const("c", np.array([True, False, True]))], opset=13)
 s.add("compress_flat", [node("Compress", ["x", "c"], ["y"])], [("x", [2, 2], "f32")], ["y"],
@@ -178,11 +179,27 @@ s.add("compress_too_long", [node("Compress", ["x", "c"], ["y"], axis=0)], [("x",
 # CHECK-LABEL: // CASE: topk_many
 # CHECK: k = 65 is above the supported 64
 # CHECK: // EXIT: 1
+# Beyond 3x3: elimination with partial pivoting, per column the row of the
+# largest magnitude gathered into place, the sign and pivot into the product.
 # CHECK-LABEL: // CASE: det4
-# CHECK: only 1x1, 2x2 and 3x3 matrices are supported, found 4x4
-# CHECK: // EXIT: 1
+# CHECK: %[[ROWS:.+]] = tessera.constant dense<{{\[}}[0], [1], [2], [3]]> : tensor<4x1xi64>
+# CHECK: %[[COL:.+]] = tessera.slice %arg0 {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<4x4xf32> to tensor<4x1xf32>
+# CHECK: %[[MAG:.+]] = tessera.abs %[[COL]]
+# CHECK: tessera.argmax %[[MAG]] {axis = 0 : i64} : tensor<4x1xf32> to tensor<1x1xi64>
+# CHECK: %[[IDX:.+]] = tessera.broadcast_to %{{.+}} : tensor<4x1xi64> to tensor<4x4xi64>
+# CHECK: %[[SWAPPED:.+]] = tessera.gather_elements %arg0, %[[IDX]] {axis = 0 : i64}
+# CHECK: tessera.div %{{.+}}, %{{.+}} : (tensor<3x1xf32>, tensor<1x1xf32>) -> tensor<3x1xf32>
+# CHECK: tessera.concat %{{.+}}, %{{.+}} {axis = 0 : i64} : (tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<4x4xf32>
+# CHECK: tessera.argmax %{{.+}} {axis = 0 : i64} : tensor<3x1xf32> to tensor<1x1xi64>
+# CHECK: tessera.argmax %{{.+}} {axis = 0 : i64} : tensor<2x1xf32> to tensor<1x1xi64>
+# CHECK-NOT: tessera.argmax
+# CHECK: %[[DET:.+]] = tessera.reshape %{{.+}} : tensor<1x1xf32> to tensor<f32>
+# CHECK: return %[[DET]] : tensor<f32>
 # CHECK-LABEL: // CASE: det_not_square
-# CHECK: only 1x1, 2x2 and 3x3 matrices are supported, found 2x3
+# CHECK: expects square matrices, found 2x3
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: det_too_big
+# CHECK: matrices larger than 64x64 are not supported, found 65x65
 # CHECK: // EXIT: 1
 # CHECK-LABEL: // CASE: compress_axis1
 # CHECK: %[[I:.+]] = tessera.constant dense<[0, 2]> : tensor<2xi64>

@@ -314,6 +314,84 @@ static LogicalResult importTopK(Importer &im) {
 }
 
 /// Det of 1x1, 2x2 and 3x3 matrices by cofactor expansion.
+/// Det of m x m matrices (m > 3): Gaussian elimination with partial
+/// pivoting, unrolled over the m - 1 columns. In column k, the row of the
+/// largest magnitude at or below k is swapped into row k (a gather of the
+/// rows; the sign flips when it moves), the pivot joins the product, and the
+/// rows below subtract their multiple of row k. A zero pivot makes the
+/// product 0; it is divided by as 1 so that nothing becomes NaN.
+static Value eliminationDet(Importer &im, Value a, RankedTensorType t) {
+  int64_t rank = t.getRank(), m = t.getDimSize(rank - 1), ri = rank - 2;
+  Type et = t.getElementType(), i64 = im.builder.getI64Type();
+  ArrayRef<int64_t> batch = t.getShape().drop_back(2);
+  auto shapeOf = [&](int64_t rows, int64_t cols) {
+    SmallVector<int64_t> s(batch);
+    s.append({rows, cols});
+    return s;
+  };
+  // Rows [r0, r0 + rows) and columns [c0, c0 + cols) of every matrix.
+  auto block = [&](Value v, int64_t r0, int64_t rows, int64_t c0,
+                   int64_t cols) {
+    SmallVector<int64_t> starts(rank, 0), steps(rank, 1);
+    starts[ri] = r0;
+    starts[ri + 1] = c0;
+    return SliceOp::create(im.builder, im.loc,
+                           RankedTensorType::get(shapeOf(rows, cols), et), v,
+                           im.builder.getDenseI64ArrayAttr(starts),
+                           im.builder.getDenseI64ArrayAttr(steps))
+        .getResult();
+  };
+  auto one = RankedTensorType::get(shapeOf(1, 1), et);
+  auto oneIdx = RankedTensorType::get(shapeOf(1, 1), i64);
+  auto rowsIdx = RankedTensorType::get(shapeOf(m, 1), i64);
+  Value rows = iotaAlong(im, rank, ri, m);
+  Value det = im.constant(makeSplat(one, 1.0));
+  for (int64_t k = 0; k < m; ++k) {
+    if (k + 1 < m) {
+      // The pivot row: the largest magnitude in column k at or below row k.
+      Value col = block(a, k, m - k, k, 1);
+      Value mag = im.create<AbsOp>(Importer::typeOf(col), col);
+      Value rel = im.create<ArgMaxOp>(oneIdx, mag, ri, true, false);
+      Value kIdx = im.scalar(i64, double(k));
+      Value piv = im.create<AddOp>(oneIdx, rel, kIdx);
+      // Rows k and piv trade places: row r reads row idx[r].
+      Value isK = im.create<EqualOp>(
+          boolLike(im, Importer::typeOf(rows).getShape()), rows, kIdx);
+      Value isPiv = im.create<EqualOp>(boolLike(im, shapeOf(m, 1)), rows, piv);
+      Value other = im.create<WhereOp>(rowsIdx, isPiv, kIdx, rows);
+      Value idx = im.create<WhereOp>(rowsIdx, isK, piv, other);
+      Value idxFull = im.create<BroadcastToOp>(
+          RankedTensorType::get(t.getShape(), i64), idx);
+      a = im.create<GatherElementsOp>(t, a, idxFull, ri);
+      Value stays = im.create<EqualOp>(boolLike(im, shapeOf(1, 1)), piv, kIdx);
+      Value plus = im.scalar(et, 1.0);
+      Value minus = im.scalar(et, -1.0);
+      Value sign = im.create<WhereOp>(one, stays, plus, minus);
+      det = im.create<MulOp>(one, det, sign);
+    }
+    Value pivot = block(a, k, 1, k, 1);
+    det = im.create<MulOp>(one, det, pivot);
+    if (k + 1 == m)
+      break;
+    Value zero = im.scalar(et, 0.0);
+    Value isZero = im.create<EqualOp>(boolLike(im, shapeOf(1, 1)), pivot, zero);
+    Value unit = im.scalar(et, 1.0);
+    Value safe = im.create<WhereOp>(one, isZero, unit, pivot);
+    int64_t below = m - k - 1;
+    Value colBelow = block(a, k + 1, below, k, 1);
+    Value factors =
+        im.create<DivOp>(Importer::typeOf(colBelow), colBelow, safe);
+    Value pivotRow = block(a, k, 1, 0, m);
+    auto belowType = RankedTensorType::get(shapeOf(below, m), et);
+    Value update = im.create<MulOp>(belowType, factors, pivotRow);
+    Value rest = block(a, k + 1, below, 0, m);
+    Value reduced = im.create<SubOp>(belowType, rest, update);
+    Value top = block(a, 0, k + 1, 0, m);
+    a = im.create<ConcatOp>(t, ValueRange{top, reduced}, ri);
+  }
+  return im.reshape(det, batch);
+}
+
 static LogicalResult importDet(Importer &im) {
   Value x = im.operand(0);
   if (!x)
@@ -322,9 +400,17 @@ static LogicalResult importDet(Importer &im) {
   if (failed(t))
     return failure();
   int64_t rank = t->getRank(), m = t->getDimSize(rank - 1);
-  if (t->getDimSize(rank - 2) != m || m < 1 || m > 3)
-    return im.fail("only 1x1, 2x2 and 3x3 matrices are supported, found " +
+  if (t->getDimSize(rank - 2) != m || m < 1)
+    return im.fail("expects square matrices, found " +
                    Twine(t->getDimSize(rank - 2)) + "x" + Twine(m));
+  // The elimination is unrolled: about 25 ops per column.
+  if (m > 64)
+    return im.fail("matrices larger than 64x64 are not supported, found " +
+                   Twine(m) + "x" + Twine(m));
+  if (m > 3) {
+    im.setOutput(0, eliminationDet(im, x, *t));
+    return success();
+  }
   ArrayRef<int64_t> batch = t->getShape().drop_back(2);
   auto bt = RankedTensorType::get(batch, t->getElementType());
   SmallVector<int64_t> one(batch), starts(rank, 0), steps(rank, 1);
