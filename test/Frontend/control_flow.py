@@ -68,6 +68,17 @@ s.add("loop_trip3", [node("Loop", ["M", "c", "y0"], ["y", "ys"], name="loop", bo
       inits=trip(3) + [const("zero", np.array([0], np.int64)), const("one", np.array(1, np.int64))],
       opset=13)
 
+# torch's exports declare the iteration number and the condition as
+# one-element vectors: the body gets [1] tensors (as ONNX Runtime gives it).
+vec_body = graph([node("Identity", ["cond_in"], ["cond_out"]),
+                  node("Gather", ["table", "i"], ["t"], axis=0),
+                  node("Add", ["y_in", "t"], ["y_out"])],
+                 "body", [vi("i", I64, [1]), vi("cond_in", B, [1]), vi("y_in", F)],
+                 [vi("cond_out", B, [1]), vi("y_out", F)])
+s.add("loop_vector_counter", [node("Loop", ["M", "c", "y0"], ["y"], name="loop", body=vec_body)],
+      [("y0", [1], "f32")], ["y"],
+      inits=trip(2) + [const("table", np.array([10.0, 20.0, 30.0], np.float32))])
+
 # The body reads an enclosing graph input and an enclosing initializer by name.
 body = loop_body([node("Identity", ["cond_in"], ["cond_out"]),
                   node("MatMul", ["h_in", "w"], ["hw"]),
@@ -182,6 +193,12 @@ declared = graph([node("Identity", ["cond_in"], ["cond_out"]), node("Neg", ["y_i
                  [vi("cond_out", B, []), vi("y", F)])
 s.add("bad_body_input_shape", [node("Loop", ["M", "", "y0"], ["yN"], name="loop", body=declared)],
       [("y0", [2], "f32")], ["yN"], inits=trip(2)[:1])
+# Near miss: a counter declared with two elements is refused.
+vec2 = graph([node("Identity", ["cond_in"], ["cond_out"]), node("Neg", ["y_in"], ["y"])],
+             "body", [vi("i", I64, [2]), vi("cond_in", B, []), vi("y_in", F)],
+             [vi("cond_out", B, []), vi("y", F)])
+s.add("bad_counter_shape", [node("Loop", ["M", "", "y0"], ["yN"], name="loop", body=vec2)],
+      [("y0", [2], "f32")], ["yN"], inits=trip(2)[:1])
 foo = loop_body([node("Identity", ["cond_in"], ["cond_out"]),
                  node("Foo", ["y_in"], ["y"], name="foo")], ["y_in"], ["y"])
 s.add("bad_body_op", [node("Loop", ["M", "", "y0"], ["yN"], name="loop", body=foo)],
@@ -242,6 +259,13 @@ s.add("bad_scan_axes",
 # CHECK: %[[R0:.+]] = tessera.reshape %[[Q0]] : tensor<1xf32> to tensor<1x1xf32>
 # CHECK: %[[YS:.+]] = tessera.concat %[[R0]], %{{.+}}, %{{.+}} {axis = 0 : i64} : {{.*}} -> tensor<3x1xf32>
 # CHECK: return %{{.+}}, %[[YS]] : tensor<1xf32>, tensor<3x1xf32>
+
+# CHECK-LABEL: // CASE: loop_vector_counter
+# CHECK: %[[T0:.+]] = tessera.constant dense<1.000000e+01> : tensor<1xf32>
+# CHECK: %[[Y1:.+]] = tessera.add %arg0, %[[T0]] : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32>
+# CHECK: %[[T1:.+]] = tessera.constant dense<2.000000e+01> : tensor<1xf32>
+# CHECK: %[[Y2:.+]] = tessera.add %[[Y1]], %[[T1]]
+# CHECK: return %[[Y2]]
 
 # CHECK-LABEL: // CASE: loop_outer_scope
 # CHECK: %[[W:.+]] = tessera.constant dense<{{.*}}> : tensor<2x2xf32>
@@ -321,6 +345,9 @@ s.add("bad_scan_axes",
 # CHECK: // EXIT: 1
 # CHECK-LABEL: // CASE: bad_body_input_shape
 # CHECK: node 'loop' (op type 'Loop', opset 17): the body input 'y_in' is declared as FLOAT [3] but receives tensor<2xf32>
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: bad_counter_shape
+# CHECK: node 'loop' (op type 'Loop', opset 17): the body input 'i' is declared as INT64 [2] but receives tensor<i64>
 # CHECK: // EXIT: 1
 # A failure inside the body names the body's node, then the iteration.
 # CHECK-LABEL: // CASE: bad_body_op

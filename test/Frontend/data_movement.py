@@ -27,6 +27,12 @@ s.add("split_attr_opset11", [node("Split", ["x"], ["a", "b"], axis=1, split=[2, 
       opset=11)
 s.add("split_num_outputs_opset18", [node("Split", ["x"], ["a", "b", "c"], axis=1, num_outputs=3)],
       X, ["a", "b", "c"], opset=18)
+# Errors name the sizes: split sizes that miss the dimension, and a count
+# that differs from the outputs'.
+s.add("bad_split_sizes", [node("Split", ["x", "sp"], ["a", "b"], axis=2, name="split")], X,
+      ["a", "b"], inits=[i64("sp", 1, 2)])
+s.add("bad_split_count", [node("Split", ["x", "sp"], ["a", "b"], axis=2, name="split")], X,
+      ["a", "b"], inits=[i64("sp", 1, 1, 2)])
 s.add("slice_neg_clamp", [node("Slice", ["x", "st", "en", "ax"], ["y"])], X, ["y"],
       inits=[i64("st", -3, 1), i64("en", 2**62, 100), i64("ax", 2, 0)])
 s.add("slice_steps", [node("Slice", ["x", "st", "en", "ax", "sp"], ["y"])], X, ["y"],
@@ -123,6 +129,12 @@ s.add("torch_shape_chain", [
 # CHECK: {{%[0-9]+}} = tessera.slice %arg0 {starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x3x4xf32> to tensor<2x1x4xf32>
 # CHECK: {{%[0-9]+}} = tessera.slice %arg0 {starts = array<i64: 0, 1, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x3x4xf32> to tensor<2x1x4xf32>
 # CHECK: {{%[0-9]+}} = tessera.slice %arg0 {starts = array<i64: 0, 2, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x3x4xf32> to tensor<2x1x4xf32>
+# CHECK-LABEL: // CASE: bad_split_sizes
+# CHECK: node 'split' (op type 'Split', opset 17): split sizes add up to 3, but dimension 2 of tensor<2x3x4xf32> has 4
+# CHECK: // EXIT: 1
+# CHECK-LABEL: // CASE: bad_split_count
+# CHECK: node 'split' (op type 'Split', opset 17): 3 split sizes for 2 outputs
+# CHECK: // EXIT: 1
 # CHECK-LABEL: // CASE: slice_neg_clamp
 # CHECK: func.func @main_graph(%arg0: tensor<2x3x4xf32> {tessera.name = "x"}) -> (tensor<1x3x3xf32> {tessera.name = "y"}) {
 # CHECK: {{%[0-9]+}} = tessera.slice %arg0 {starts = array<i64: 1, 0, 1>, steps = array<i64: 1, 1, 1>} : tensor<2x3x4xf32> to tensor<1x3x3xf32>

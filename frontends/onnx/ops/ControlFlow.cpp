@@ -43,6 +43,9 @@ public:
   LogicalResult run(SmallVectorImpl<Bound> &outputs, const Twine &when);
   /// The declared type of output `i` when it is a static-shape tensor.
   std::optional<RankedTensorType> declaredOutputType(int i) const;
+  /// Whether input `i` is declared as a vector of one element (or of a
+  /// symbolic length).
+  bool declaresOneElementVector(int i) const;
   const std::string &outputName(int i) const { return graph.output(i).name(); }
 
 private:
@@ -230,6 +233,15 @@ LogicalResult Subgraph::run(SmallVectorImpl<Bound> &outputs,
   return success();
 }
 
+bool Subgraph::declaresOneElementVector(int i) const {
+  const onnx::TypeProto &t = graph.input(i).type();
+  if (!t.has_tensor_type() || !t.tensor_type().has_shape() ||
+      t.tensor_type().shape().dim_size() != 1)
+    return false;
+  const auto &dim = t.tensor_type().shape().dim(0);
+  return !dim.has_dim_value() || dim.dim_value() == 1;
+}
+
 std::optional<RankedTensorType> Subgraph::declaredOutputType(int i) const {
   const onnx::TypeProto &t = graph.output(i).type();
   if (!t.has_tensor_type() || !t.tensor_type().has_shape())
@@ -271,10 +283,12 @@ static FailureOr<Bound> outerInput(Importer &im, unsigned i,
   return Bound{*v, im.onnxTypeOf(im.node->input(i))};
 }
 
+/// A constant scalar, or a one-element vector where `asVector`.
 static Bound scalarConst(Importer &im, Type elementType, int64_t value,
-                         int32_t onnxType) {
+                         int32_t onnxType, bool asVector = false) {
   Bound b;
-  b.info.type = RankedTensorType::get({}, elementType);
+  b.info.type = asVector ? RankedTensorType::get({1}, elementType)
+                         : RankedTensorType::get({}, elementType);
   b.info.constant = makeConst(b.info.type, {value});
   b.onnxType = onnxType;
   return b;
@@ -453,9 +467,13 @@ static LogicalResult importLoop(Importer &im) {
                        Twine(kMaxIterations) +
                        " iterations (the unrolling limit) and no trip count "
                        "ends the loop");
-      if (failed(
-              sub.bind(0, scalarConst(im, i64, i, onnx::TensorProto::INT64))) ||
-          failed(sub.bind(1, scalarConst(im, i1, 1, onnx::TensorProto::BOOL))))
+      // The iteration number and the condition are scalars; a body that
+      // declares them as one-element vectors (torch's exports do) gets
+      // those, as ONNX Runtime gives it.
+      if (failed(sub.bind(0, scalarConst(im, i64, i, onnx::TensorProto::INT64,
+                                         sub.declaresOneElementVector(0)))) ||
+          failed(sub.bind(1, scalarConst(im, i1, 1, onnx::TensorProto::BOOL,
+                                         sub.declaresOneElementVector(1)))))
         return failure();
       for (int j = 0; j < numCarried; ++j)
         if (failed(sub.bind(2 + j, carried[j])))

@@ -360,8 +360,13 @@ static LogicalResult importSplit(Importer &im) {
   int64_t total = 0;
   for (int64_t s : sizes)
     total += s;
-  if (int64_t(sizes.size()) != n || total != dim)
-    return im.fail("split sizes do not cover dimension " + Twine(*axis));
+  if (int64_t(sizes.size()) != n)
+    return im.fail(Twine(sizes.size()) + " split sizes for " + Twine(n) +
+                   " outputs");
+  if (total != dim)
+    return im.fail("split sizes add up to " + Twine(total) +
+                   ", but dimension " + Twine(*axis) + " of " +
+                   typeStr(x->type) + " has " + Twine(dim));
   int64_t offset = 0;
   for (int64_t i = 0; i < n; ++i) {
     SmallVector<int64_t> starts(x->type.getRank(), 0),
