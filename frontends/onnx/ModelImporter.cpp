@@ -1,8 +1,7 @@
 // ONNX ModelProto -> `func.func @main_graph` in the tessera dialect: parses
 // the file, runs ONNX shape inference (used as a cross-check), then walks the
 // nodes in order, dispatching each to its op-family handler.
-#include "frontends/onnx/ModelImporter.h"
-#include "frontends/onnx/Importer.h"
+#include "frontends/onnx/GraphImporter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,52 +27,6 @@
 using namespace mlir;
 using namespace mlir::tessera;
 using namespace mlir::tessera::onnx_import;
-
-namespace {
-class GraphImporter : public Importer {
-public:
-  GraphImporter(MLIRContext &ctx, StringRef modelPath, StringRef modelDir,
-                const ImportOptions &options)
-      : Importer(ctx, modelPath, modelDir), options(options) {}
-  OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
-  LogicalResult importSubgraph(const onnx::GraphProto &graph) override;
-  SmallVector<const onnx::NodeProto *> readersOf(StringRef name) override;
-  const onnx::NodeProto *producerOf(StringRef name) override;
-  const OpHandler *defaultHandler(StringRef opType) override {
-    auto it = table.find(opType);
-    return it == table.end() ? nullptr : &it->second;
-  }
-
-private:
-  LogicalResult readOpsets(const onnx::ModelProto &model);
-  void inferShapes(onnx::ModelProto &model);
-  FailureOr<RankedTensorType> graphValueType(const onnx::ValueInfoProto &vi,
-                                             StringRef kind);
-  FailureOr<SmallVector<RankedTensorType>>
-  sequenceInputTypes(const onnx::ValueInfoProto &vi, int32_t &onnxType);
-  LogicalResult loadInitializers(const onnx::GraphProto &graph);
-  LogicalResult importNode(const onnx::NodeProto &n, int index);
-  LogicalResult checkLegacyVersion(StringRef opType);
-  LogicalResult widenUnsignedInputs(
-      SmallVectorImpl<std::pair<std::string, TensorInfo>> &saved);
-  LogicalResult narrowWidenedOutputs();
-  /// v + 2^63, wrapping (see isOrderOnly).
-  Value flipSignBit(Value v);
-  /// Whether the current node's uint64 inputs were biased by 2^63.
-  bool biasedUint64 = false;
-  LogicalResult checkSpecializedNames(const onnx::GraphProto &graph);
-  LogicalResult loadConstInput(StringRef name, RankedTensorType declared);
-  LogicalResult checkOutputs();
-
-  const ImportOptions &options;
-  OpTable table, contribTable, trainingTable;
-  int64_t defaultOpset = 0, contribOpset = 0, trainingOpset = 0;
-  llvm::StringMap<const onnx::TypeProto *> inferred;
-  /// The graph whose nodes are being imported (the main graph or a
-  /// subgraph).
-  const onnx::GraphProto *current = nullptr;
-};
-} // namespace
 
 static bool mentions(const onnx::GraphProto &graph, StringRef name);
 
@@ -261,149 +214,6 @@ void GraphImporter::inferShapes(onnx::ModelProto &model) {
   for (const auto &[name, type] : inferred)
     if (type->has_tensor_type() && type->tensor_type().elem_type())
       onnxTypes.try_emplace(name, type->tensor_type().elem_type());
-}
-
-FailureOr<RankedTensorType>
-GraphImporter::graphValueType(const onnx::ValueInfoProto &vi, StringRef kind) {
-  if (vi.type().has_optional_type())
-    return failGraph(kind + " '" + vi.name() +
-                     "' is an optional of an optional, which is not supported");
-  if (!vi.type().has_tensor_type())
-    return failGraph(kind + " '" + vi.name() + "' is not a tensor");
-  const auto &tt = vi.type().tensor_type();
-  FailureOr<Type> et = elementTypeFor(ctx, tt.elem_type());
-  if (failed(et))
-    return failGraph(kind + " '" + vi.name() + "' has unsupported data type " +
-                     onnxTypeName(tt.elem_type()));
-  if (!tt.has_shape())
-    return failGraph(kind + " '" + vi.name() + "' has no shape");
-  SmallVector<int64_t> shape;
-  const SmallVector<int64_t> *given = nullptr;
-  if (auto it = options.inputShapes.find(vi.name());
-      it != options.inputShapes.end()) {
-    given = &it->second;
-    if (given->size() != size_t(tt.shape().dim_size()))
-      return failGraph(kind + " '" + vi.name() + "' has rank " +
-                       Twine(tt.shape().dim_size()) +
-                       ", but --input-shape gives rank " +
-                       Twine(given->size()));
-  }
-  for (const auto &[i, d] : llvm::enumerate(tt.shape().dim())) {
-    bool symbolic = !d.has_dim_value() || d.dim_value() < 0;
-    if (given) {
-      if (!symbolic && d.dim_value() != (*given)[i])
-        return failGraph(kind + " '" + vi.name() + "' has dimension " +
-                         Twine(d.dim_value()) + " at index " + Twine(i) +
-                         ", but --input-shape gives " + Twine((*given)[i]));
-      shape.push_back((*given)[i]);
-      continue;
-    }
-    if (symbolic)
-      return failGraph(kind + " '" + vi.name() + "' has a symbolic dimension " +
-                       (d.has_dim_param() ? "'" + d.dim_param() + "' " : "") +
-                       "at index " + Twine(i) +
-                       "; give it a size with --input-shape=" + vi.name() +
-                       "=d0x..., or export without dynamic_axes");
-    shape.push_back(d.dim_value());
-  }
-  if (std::string big = checkTensorSize(shape, *et); !big.empty())
-    return failGraph(kind + " '" + vi.name() + "': " + big);
-  return RankedTensorType::get(shape, *et);
-}
-
-/// Every --const-input and --input-shape must name a graph input.
-LogicalResult
-GraphImporter::checkSpecializedNames(const onnx::GraphProto &graph) {
-  llvm::StringSet<> inputs;
-  for (const auto &vi : graph.input())
-    inputs.insert(vi.name());
-  auto check = [&](StringRef flag, StringRef name) {
-    if (inputs.contains(name))
-      return success();
-    return failGraph(flag + " names '" + name +
-                     "', which is not a graph input");
-  };
-  for (StringRef name : options.constInputs.keys())
-    if (failed(check("--const-input", name)))
-      return failure();
-  for (StringRef name : options.inputShapes.keys())
-    if (failed(check("--input-shape", name)))
-      return failure();
-  for (StringRef name : options.sequenceInputs.keys())
-    if (failed(check("--sequence-input", name)))
-      return failure();
-  for (StringRef name : options.emptyOptionals.keys())
-    if (failed(check("--empty-optional", name)))
-      return failure();
-  return success();
-}
-
-/// The element tensor types of graph input `vi`, a sequence of tensors,
-/// from --sequence-input (each checked against the declared element type).
-FailureOr<SmallVector<RankedTensorType>>
-GraphImporter::sequenceInputTypes(const onnx::ValueInfoProto &vi,
-                                  int32_t &onnxType) {
-  const onnx::TypeProto &elem = vi.type().sequence_type().elem_type();
-  if (!elem.has_tensor_type())
-    return failGraph("graph input '" + vi.name() +
-                     "' is a sequence whose elements are not tensors");
-  const auto &tt = elem.tensor_type();
-  onnxType = tt.elem_type();
-  FailureOr<Type> et = elementTypeFor(ctx, onnxType);
-  if (failed(et))
-    return failGraph("graph input '" + vi.name() +
-                     "' is a sequence of unsupported data type " +
-                     onnxTypeName(onnxType));
-  auto it = options.sequenceInputs.find(vi.name());
-  if (it == options.sequenceInputs.end())
-    return failGraph("graph input '" + vi.name() +
-                     "' is a sequence; give its element shapes with "
-                     "--sequence-input=" +
-                     vi.name() + "=D0xD1x...,... (its elements become inputs " +
-                     vi.name() + ".0, " + vi.name() + ".1, ...)");
-  SmallVector<RankedTensorType> types;
-  for (const auto &[j, shape] : llvm::enumerate(it->second)) {
-    if (tt.has_shape()) {
-      bool ok = tt.shape().dim_size() == int(shape.size());
-      for (const auto &[d, dim] : llvm::enumerate(tt.shape().dim()))
-        ok = ok && (!dim.has_dim_value() || dim.dim_value() == shape[d]);
-      if (!ok)
-        return failGraph("--sequence-input gives element " + Twine(j) +
-                         " of '" + vi.name() + "' the type " +
-                         typeStr(RankedTensorType::get(shape, *et)) +
-                         ", which its declared element type does not allow");
-    }
-    if (std::string big = checkTensorSize(shape, *et); !big.empty())
-      return failGraph("graph input '" + vi.name() + "." + Twine(j) +
-                       "': " + big);
-    types.push_back(RankedTensorType::get(shape, *et));
-  }
-  return types;
-}
-
-/// Replaces graph input `name` (declared as `declared`, symbolic dimensions
-/// already resolved) by the value of its --const-input file.
-LogicalResult GraphImporter::loadConstInput(StringRef name,
-                                            RankedTensorType declared) {
-  std::string path = options.constInputs.lookup(name);
-  onnx::TensorProto tensor;
-  std::string error;
-  if (!readNpyTensor(path, tensor, error))
-    return failGraph("--const-input " + name + ": " + error);
-  tensor.set_name(name.str());
-  std::optional<TensorInfo> info =
-      loadTensor(ctx, tensor, name, modelDir, error);
-  if (!info)
-    return failGraph("--const-input " + name + ": " + error);
-  if (info->type != declared) {
-    std::string msg;
-    llvm::raw_string_ostream os(msg);
-    os << "--const-input " << name << ": the file holds " << info->type
-       << ", the graph input is " << declared;
-    return failGraph(msg);
-  }
-  values[name] = std::move(*info);
-  return success();
 }
 
 LogicalResult GraphImporter::loadInitializers(const onnx::GraphProto &graph) {
@@ -765,104 +575,14 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
     return nullptr;
   Location fileLoc = FileLineColLoc::get(&ctx, modelPath, 0, 0);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  SmallVector<Type> argTypes;
-  SmallVector<std::string> argNames;
-  if (failed(checkSpecializedNames(graph)))
+  FailureOr<GraphArguments> args = readGraphInputs(graph);
+  if (failed(args))
     return nullptr;
-  // Sequence inputs: their element arguments' positions, element type.
-  struct SequenceArgs {
-    std::string name;
-    size_t first, count;
-    int32_t onnxType;
-  };
-  SmallVector<SequenceArgs> sequenceArgs;
-  for (const auto &declared : graph.input()) {
-    if (values.count(declared.name()))
-      continue; // an initializer listed as input (IR version < 4 style)
-    // An optional input is empty (--empty-optional: no argument) or holds
-    // its element, an input declared as that element.
-    onnx::ValueInfoProto element;
-    const onnx::ValueInfoProto &vi =
-        declared.type().has_optional_type() ? element : declared;
-    if (declared.type().has_optional_type()) {
-      if (options.emptyOptionals.contains(declared.name())) {
-        TensorInfo none;
-        none.none = true;
-        values[declared.name()] = std::move(none);
-        continue;
-      }
-      element.set_name(declared.name());
-      *element.mutable_type() = declared.type().optional_type().elem_type();
-      if (element.type().has_tensor_type())
-        onnxTypes[declared.name()] = element.type().tensor_type().elem_type();
-    } else if (options.emptyOptionals.contains(declared.name())) {
-      (void)failGraph("--empty-optional names '" + declared.name() +
-                      "', which is not an optional");
-      return nullptr;
-    }
-    if (vi.type().has_sequence_type()) {
-      int32_t onnxType = 0;
-      FailureOr<SmallVector<RankedTensorType>> types =
-          sequenceInputTypes(vi, onnxType);
-      if (failed(types))
-        return nullptr;
-      sequenceArgs.push_back(
-          {vi.name(), argTypes.size(), types->size(), onnxType});
-      for (auto [j, t] : llvm::enumerate(*types)) {
-        argTypes.push_back(t);
-        argNames.push_back(vi.name() + "." + std::to_string(j));
-        onnxTypes[argNames.back()] = onnxType;
-      }
-      continue;
-    }
-    FailureOr<RankedTensorType> type = graphValueType(vi, "graph input");
-    if (failed(type))
-      return nullptr;
-    if (options.constInputs.count(vi.name())) {
-      if (failed(loadConstInput(vi.name(), *type)))
-        return nullptr;
-      continue;
-    }
-    argTypes.push_back(*type);
-    argNames.push_back(vi.name());
-  }
   builder.setInsertionPointToEnd(module->getBody());
   auto func = func::FuncOp::create(builder, fileLoc, "main_graph",
-                                   builder.getFunctionType(argTypes, {}));
-  Block *body = func.addEntryBlock();
-  auto inSequence = [&](size_t i) {
-    return llvm::any_of(sequenceArgs, [&](const SequenceArgs &s) {
-      return i >= s.first && i < s.first + s.count;
-    });
-  };
-  for (auto [i, name] : llvm::enumerate(argNames)) {
-    func.setArgAttr(i, "tessera.name", builder.getStringAttr(name));
-    if (isUnsignedOnnxType(onnxTypeOf(name)))
-      func.setArgAttr(i, "tessera.unsigned", builder.getUnitAttr());
-    if (inSequence(i))
-      continue;
-    TensorInfo info;
-    info.type = cast<RankedTensorType>(argTypes[i]);
-    info.value = body->getArgument(i);
-    values[name] = std::move(info);
-  }
-  // A sequence input is the list of its element arguments.
-  for (const SequenceArgs &s : sequenceArgs) {
-    SequenceInfo seq;
-    seq.elementType = *elementTypeFor(ctx, s.onnxType);
-    seq.onnxType = s.onnxType;
-    for (size_t j = 0; j < s.count; ++j) {
-      TensorInfo item;
-      item.type = cast<RankedTensorType>(argTypes[s.first + j]);
-      item.value = body->getArgument(s.first + j);
-      seq.items.push_back(std::move(item));
-    }
-    TensorInfo info;
-    info.sequence = std::make_shared<const SequenceInfo>(std::move(seq));
-    values[s.name] = std::move(info);
-    onnxTypes[s.name] = 0;
-  }
-  builder.setInsertionPointToEnd(body);
+                                   builder.getFunctionType(args->types(), {}));
+  bindGraphInputs(func, *args);
+  builder.setInsertionPointToEnd(&func.getBody().front());
   current = &graph;
   for (const auto &[i, n] : llvm::enumerate(graph.node()))
     if (failed(importNode(n, int(i))))
@@ -872,43 +592,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   node = nullptr;
   domain.clear();
   loc = fileLoc;
-  // Each result with its name and ONNX element type; a sequence output is
-  // its elements, NAME.0, NAME.1, ...
-  SmallVector<Value> results;
-  SmallVector<std::pair<std::string, int32_t>> resultNames;
-  for (const auto &vi : graph.output()) {
-    auto it = values.find(vi.name());
-    if (it == values.end()) {
-      (void)failGraph("graph output '" + vi.name() + "' is never produced");
-      return nullptr;
-    }
-    if (it->second.none)
-      continue; // an empty optional: no result
-    if (it->second.isSequence()) {
-      const SequenceInfo &seq = *it->second.sequence;
-      for (auto [j, item] : llvm::enumerate(seq.items)) {
-        TensorInfo copy = item;
-        results.push_back(materialize(copy));
-        resultNames.push_back(
-            {vi.name() + "." + std::to_string(j), seq.onnxType});
-      }
-      continue;
-    }
-    results.push_back(materialize(it->second));
-    resultNames.push_back({vi.name(), vi.type().has_tensor_type()
-                                          ? vi.type().tensor_type().elem_type()
-                                          : onnxTypeOf(vi.name())});
-  }
-  func::ReturnOp::create(builder, fileLoc, results);
-  func.setType(
-      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (const auto &[i, nameType] : llvm::enumerate(resultNames)) {
-    func.setResultAttr(i, "tessera.name",
-                       builder.getStringAttr(nameType.first));
-    if (isUnsignedOnnxType(nameType.second))
-      func.setResultAttr(i, "tessera.unsigned", builder.getUnitAttr());
-  }
-  if (failed(verify(*module)))
+  if (failed(returnGraphOutputs(graph, func, fileLoc)) ||
+      failed(verify(*module)))
     return nullptr;
   return module;
 }
