@@ -1,10 +1,11 @@
 // ONNX sequences as import-time lists of tensors: shapes are static and
 // Loop/Scan/If are unrolled, so every sequence op only rearranges the list
 // (SequenceEmpty/Construct/Insert/At/Erase/Length) or turns it into or out
-// of one tensor (ConcatFromSequence, SplitToSequence). No tessera op sees a
+// of one tensor (ConcatFromSequence, SplitToSequence); SequenceMap imports its
+// body once per element (ops/Subgraph.h). No tessera op sees a
 // sequence. Optionals are known at import time too: one that holds a value
 // is that value (tensor or sequence), an empty one is TensorInfo::none.
-#include "frontends/onnx/Importer.h"
+#include "frontends/onnx/ops/Subgraph.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -323,7 +324,91 @@ static LogicalResult importOptionalGetElement(Importer &im) {
   return success();
 }
 
+/// SequenceMap: the body once per element of the input sequence, its first
+/// input that element, each further input the same element of a sequence
+/// (of the same length) or a tensor as it is; output k is the sequence of
+/// the iterations' k-th outputs.
+static LogicalResult importSequenceMap(Importer &im) {
+  const onnx::GraphProto *body = graphAttr(im, "body");
+  if (!body)
+    return failure();
+  int numInputs = im.node->input_size(), numOutputs = int(im.numOutputs());
+  if (numInputs < 1 || numOutputs < 1)
+    return im.fail("SequenceMap needs an input sequence and an output");
+  SmallVector<Bound> inputs;
+  for (int j = 0; j < numInputs; ++j) {
+    FailureOr<Bound> v = outerInput(im, j, /*allowSequence=*/true);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  if (!inputs[0].info.isSequence())
+    return im.fail("input 0 must be a sequence");
+  size_t length = inputs[0].info.sequence->items.size();
+  for (int j = 1; j < numInputs; ++j)
+    if (inputs[j].info.isSequence() &&
+        inputs[j].info.sequence->items.size() != length)
+      return im.fail("input " + Twine(j) + " is a sequence of " +
+                     Twine(inputs[j].info.sequence->items.size()) +
+                     " elements, input 0 one of " + Twine(length));
+  // The element of input j in iteration i.
+  auto element = [&](int j, size_t i) {
+    const Bound &b = inputs[j];
+    if (!b.info.isSequence())
+      return b;
+    return Bound{b.info.sequence->items[i], b.info.sequence->onnxType};
+  };
+
+  SmallVector<SequenceInfo> outs(numOutputs);
+  {
+    Subgraph sub(im, *body, "the body");
+    if (failed(sub.init(numInputs, numOutputs)))
+      return failure();
+    // Element types of outputs that no iteration produces (an empty input).
+    for (int k = 0; k < numOutputs; ++k) {
+      const onnx::TypeProto &t = body->output(k).type();
+      int32_t type = t.has_tensor_type() ? t.tensor_type().elem_type()
+                                         : onnx::TensorProto::FLOAT;
+      FailureOr<Type> et = elementTypeFor(im.ctx, type);
+      outs[k].elementType = succeeded(et) ? *et : im.builder.getF32Type();
+      outs[k].onnxType = type;
+    }
+    SmallVector<Bound> results;
+    for (size_t i = 0; i < length; ++i) {
+      for (int j = 0; j < numInputs; ++j)
+        if (failed(sub.bind(j, element(j, i))))
+          return failure();
+      if (failed(sub.run(results, "element " + Twine(i))))
+        return failure();
+      for (int k = 0; k < numOutputs; ++k) {
+        const TensorInfo &r = results[k].info;
+        if (r.isSequence())
+          return im.fail("the body's output '" + sub.outputName(k) +
+                         "' is a sequence; SequenceMap's body returns tensors");
+        if (i == 0) {
+          outs[k].elementType = r.type.getElementType();
+          outs[k].onnxType = results[k].onnxType;
+        } else if (r.type.getElementType() != outs[k].elementType) {
+          return im.fail("the body's output '" + sub.outputName(k) +
+                         "' changes element type from " +
+                         typeStr(outs[k].elementType) + " to " +
+                         typeStr(r.type.getElementType()));
+        }
+        TensorInfo item = r;
+        if (!item.constant)
+          (void)im.materialize(item);
+        outs[k].items.push_back(std::move(item));
+      }
+    }
+  }
+  for (int k = 0; k < numOutputs; ++k)
+    if (im.hasOutput(k))
+      im.setSequence(k, std::move(outs[k]));
+  return success();
+}
+
 void mlir::tessera::onnx_import::registerSequenceOps(OpTable &t) {
+  t["SequenceMap"] = importSequenceMap;
   t["SequenceEmpty"] = importSequenceEmpty;
   t["SequenceConstruct"] = importSequenceConstruct;
   t["SequenceInsert"] = importSequenceInsert;
