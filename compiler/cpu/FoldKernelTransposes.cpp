@@ -27,7 +27,8 @@ namespace {
 bool takesAnyStrides(tessera::CallKernelOp call) {
   return llvm::is_contained({"tessera_attention_f32", "tessera_conv2d_f32",
                              "tessera_depthwise_conv2d_f32",
-                             "tessera_max_pool2d_f32"},
+                             "tessera_max_pool2d_f32",
+                             "tessera_qconv2d_static_f32"},
                             call.getKernel());
 }
 

@@ -69,4 +69,44 @@ def Tessera_QLinearOp : Tessera_Op<"qlinear", [Pure, AttrSizedOperandSegments]> 
   }];
 }
 
+def Tessera_QConvOp : Tessera_Op<"qconv", [Pure]> {
+  let summary = "2-D convolution with int8 weights on a statically quantized input (channels-last result)";
+  let description = [{
+    The convolution of `tessera.qlinear` in `static` mode: `input : [N, C,
+    H, W]` (f32) is quantized with `input_scale` s and `input_zero_point` zp
+    as ONNX QuantizeLinear does (`clamp(round(x / s) + zp, 0, 255)`, the
+    padding quantizing to zp), and each output position's patch, its kernel
+    offsets (r, t) in row-major order with the C channels of each
+    contiguous, is multiplied by `weight : [F, KH·KW·C]` (i8, columns in that
+    order) with one `scale : [F, 1]` per output channel:
+    `result[n, oh, ow, f] = bias[f] + s · scale[f] · Σ (xq - zp) · weight[f, (r·KW + t)·C + c]`
+    over r < KH, t < KW, c < C, where xq is the quantized input at
+    `[n, c, oh·strides[0] + r·dilations[0] - pads[0], ow·strides[1] + t·dilations[1] - pads[1]]`.
+    `pads` is [top, left, bottom, right]; the result is channels-last
+    `[N, OH, OW, F]`. tessera-decompose-fused rewrites it into the im2col
+    patches and `tessera.qlinear` (the reference); on the CPU it is one
+    runtime kernel that quantizes the input once and gathers the patches as
+    bytes.
+
+    ```mlir
+    %y = tessera.qconv %x, %q, %s bias %b {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>, tensor<16xf32>) -> tensor<1x6x6x16xf32>
+    ```
+  }];
+  let arguments = (ins Tessera_FloatTensor:$input,
+                       StaticShapeTensorOf<[I8]>:$weight,
+                       Tessera_FloatTensor:$scale,
+                       Optional<Tessera_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       F32Attr:$input_scale,
+                       I64Attr:$input_zero_point);
+  let results = (outs Tessera_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $scale (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // TESSERA_QUANT_OPS_TD

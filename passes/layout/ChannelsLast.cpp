@@ -25,6 +25,13 @@ Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
                              b.getDenseI64ArrayAttr(perm));
 }
 
+/// A static rank-4 tensor of any element type (the integer and i1 steps of
+/// a quantize-dequantize pair between quantized convs).
+bool isStaticRank4(Type t) {
+  auto type = dyn_cast<RankedTensorType>(t);
+  return type && type.getRank() == 4 && type.hasStaticShape();
+}
+
 bool isF32Rank4(Type t) {
   auto type = dyn_cast<RankedTensorType>(t);
   return type && type.getRank() == 4 && type.getElementType().isF32() &&
@@ -88,7 +95,13 @@ struct SinkTranspose : RewritePattern {
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (!fusion::isElementwise(op) || !isF32Rank4(op->getResult(0).getType()))
+    // Elementwise: the fusion passes' arithmetic and unary ops, casts, and
+    // the broadcasting ops (comparisons, where) of a quantize-dequantize
+    // pair.
+    bool elementwise = fusion::isElementwise(op) || isa<CastOp>(op) ||
+                       (op->getNumResults() == 1 &&
+                        op->hasTrait<tessera::OpTrait::NumpyBroadcast>());
+    if (!elementwise || !isStaticRank4(op->getResult(0).getType()))
       return failure();
     SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
     bool any = false;

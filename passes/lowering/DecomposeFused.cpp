@@ -286,6 +286,21 @@ struct DecomposeLinear : OpRewritePattern<LinearOp> {
   bool keepKernels, keepGpuLinear;
 };
 
+/// qconv -> its im2col patches and a static qlinear (decomposed in turn
+/// unless the kernels stay).
+struct DecomposeQConv : OpRewritePattern<QConvOp> {
+  DecomposeQConv(MLIRContext *ctx, bool keepKernels)
+      : OpRewritePattern(ctx), keepKernels(keepKernels) {}
+  LogicalResult matchAndRewrite(QConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (keepKernels)
+      return failure();
+    rewriter.replaceOp(op, decomposeQConv(rewriter, op));
+    return success();
+  }
+  bool keepKernels;
+};
+
 /// qlinear -> linear over the dequantized weight scale ⊙ q, and for the
 /// dynamic, dynamic_tensor and static modes over the quantize-dequantized
 /// activations (the op's
@@ -428,7 +443,7 @@ void mlir::tessera::populateDecomposeFusedPatterns(RewritePatternSet &patterns,
                                                    bool keepGpuKernels) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<DecomposeAttention>(ctx, keepKernels || keepGpuKernels);
-  patterns.add<DecomposeQLinear>(ctx, keepKernels);
+  patterns.add<DecomposeQLinear, DecomposeQConv>(ctx, keepKernels);
   patterns.add<DecomposeLinear>(ctx, keepKernels, keepGpuLinear);
   patterns.add<DecomposeRmsNorm>(ctx, keepKernels || keepGpuKernels);
   patterns.add<DecomposeGeluTanh, DecomposeRotary, DecomposeGlu>(ctx);

@@ -351,9 +351,48 @@ struct QLinearLowering : OpConversionPattern<QLinearOp> {
     return success();
   }
 };
+/// tessera.qconv -> tessera_qconv2d_static_f32 on the NCHW input, the
+/// weight [F, KH*KW*C], scale [F, 1] and bias, writing [N, OH, OW, F].
+struct QConvLowering : OpConversionPattern<QConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type f32 = type.getElementType();
+    int64_t flags = 0;
+    Value bias = adaptor.getBias();
+    if (bias)
+      flags |= kHasBias;
+    else
+      bias = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{0}, f32);
+    float scale = op.getInputScale().convertToFloat();
+    uint32_t bits;
+    memcpy(&bits, &scale, sizeof bits);
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    SmallVector<Attribute> scalars;
+    for (int64_t v : {flags, kernel[0], kernel[1], strides[0], strides[1],
+                      dilations[0], dilations[1], pads[0], pads[1],
+                      int64_t(bits), int64_t(op.getInputZeroPoint())})
+      scalars.push_back(rewriter.getI64IntegerAttr(v));
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), f32);
+    auto call = CallKernelOp::create(
+        rewriter, loc, TypeRange{type},
+        rewriter.getStringAttr("tessera_qconv2d_static_f32"),
+        ValueRange{adaptor.getInput(), adaptor.getWeight(), adaptor.getScale(),
+                   bias},
+        ValueRange{init}, rewriter.getArrayAttr(scalars),
+        rewriter.getUnitAttr());
+    rewriter.replaceOp(op, call.getResult(0));
+    return success();
+  }
+};
 } // namespace
 
 void mlir::tessera::populateTesseraLinearLoweringPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<LinearLowering, QLinearLowering>(patterns.getContext());
+  patterns.add<LinearLowering, QLinearLowering, QConvLowering>(
+      patterns.getContext());
 }

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <tuple>
+#include <vector>
 
 namespace tessera {
 namespace {
@@ -259,10 +260,14 @@ FixedQuant tensorQuantization(const View<float> &A) {
   return {scale, int32_t(zp)};
 }
 
-void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
-                const LinearOutput &out, int64_t N,
-                std::optional<FixedQuant> fixed) {
-  int64_t M = A.rows, K = A.cols, ld = roundUp(w.K4, 64);
+/// The u8 x s8 GEMM of M rows of K bytes by the packed weights w, then the
+/// epilogue: fill(i, q, q16, zp, s) writes row i (as bytes into q, or for
+/// the AVX2 kernel zero-extended into q16; zero-padded to w.K4) and its zero
+/// point and scale.
+template <typename Fill>
+void int8Gemm(int64_t M, int64_t N, int64_t K, const QWeights &w,
+              const Epilogue &e, const LinearOutput &out, Fill fill) {
+  int64_t ld = roundUp(w.K4, 64);
   // One block: the rows (ld bytes each, or ld 16-bit values for the AVX2
   // kernel), then zp and s per row.
   int64_t rowFloats = M * ld / (haveAvx2 ? 2 : 4);
@@ -277,18 +282,8 @@ void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
   int64_t rowsPerTask = parallel ? roundUp((M + 7) / 8, 8) : M;
   run(parallel, (M + rowsPerTask - 1) / rowsPerTask, [&](int64_t task) {
     int64_t end = std::min(M, (task + 1) * rowsPerTask);
-    for (int64_t i = task * rowsPerTask; i < end; ++i) {
-      uint16_t *row16 = q16 ? q16 + i * ld : nullptr;
-      if (fixed) {
-        // Static int8: ONNX QuantizeLinear's division by the fixed scale.
-        writeQuantizedRow(A, i, w.K4, fixed->scale, true, float(fixed->zp),
-                          q + i * ld, row16);
-        zp[i] = fixed->zp;
-        s[i] = fixed->scale;
-      } else {
-        quantizeRow(A, i, w.K4, q + i * ld, row16, zp + i, s + i);
-      }
-    }
+    for (int64_t i = task * rowsPerTask; i < end; ++i)
+      fill(i, q + i * ld, q16 ? q16 + i * ld : nullptr, zp + i, s + i);
   });
   // Blocks of at most 128 rows x 256 columns (the epilogue runs on each
   // while it is in L2), and at least 4 per thread for load balancing.
@@ -307,6 +302,25 @@ void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
     qgemmKernel(rows, i0, m, w, j0, n, out.y + i0 * out.ld + j0, out.ld,
                 fused ? &at : nullptr);
   });
+}
+
+void int8Linear(const View<float> &A, const QWeights &w, const Epilogue &e,
+                const LinearOutput &out, int64_t N,
+                std::optional<FixedQuant> fixed) {
+  int64_t K4 = w.K4;
+  int8Gemm(A.rows, N, A.cols, w, e, out,
+           [&](int64_t i, uint8_t *q, uint16_t *q16, int32_t *zp, float *s) {
+             if (fixed) {
+               // Static int8: ONNX QuantizeLinear's division by the fixed
+               // scale.
+               writeQuantizedRow(A, i, K4, fixed->scale, true, float(fixed->zp),
+                                 q, q16);
+               *zp = fixed->zp;
+               *s = fixed->scale;
+             } else {
+               quantizeRow(A, i, K4, q, q16, zp, s);
+             }
+           });
 }
 
 // ---- Weight-only -------------------------------------------------------------
@@ -467,4 +481,150 @@ extern "C" void _mlir_ciface_tessera_qlinear_static_f32(
   memcpy(&inputScale, &bits, sizeof inputScale);
   qlinear(A, W, scale, bias, R, C, flags, constMask,
           tessera::FixedQuant{inputScale, int32_t(inputZeroPoint)});
+}
+
+namespace {
+/// dst[0, len) = src[0, len): whole 8-byte words, then the rest (the runs
+/// of a conv's patch rows are short: 21 bytes for a 7x7 kernel's row of 3
+/// channels).
+inline void copyBytes(uint8_t *dst, const uint8_t *src, int64_t len) {
+  if (len >= 128) {
+    memcpy(dst, src, size_t(len));
+    return;
+  }
+  int64_t j = 0;
+  for (; j + 8 <= len; j += 8) {
+    uint64_t word;
+    memcpy(&word, src + j, 8);
+    memcpy(dst + j, &word, 8);
+  }
+  for (; j < len; ++j)
+    dst[j] = src[j];
+}
+} // namespace
+
+extern "C" void _mlir_ciface_tessera_qconv2d_static_f32(
+    tessera_memref4d_f32 *X, tessera_memref2d_i8 *W,
+    tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
+    tessera_memref4d_f32 *Y, int64_t flags, int64_t kh, int64_t kw, int64_t sh,
+    int64_t sw, int64_t dh, int64_t dw, int64_t padT, int64_t padL,
+    int64_t inputScaleBits, int64_t inputZeroPoint, int64_t constMask) {
+  uint32_t bits = uint32_t(inputScaleBits);
+  float inputScale;
+  memcpy(&inputScale, &bits, sizeof inputScale);
+  int64_t N = X->sizes[0], C = X->sizes[1], H = X->sizes[2], Wd = X->sizes[3];
+  int64_t OH = Y->sizes[1], OW = Y->sizes[2], F = Y->sizes[3], K = W->sizes[1],
+          M = N * OH * OW;
+  if (M <= 0 || F <= 0)
+    return;
+  assert(K == kh * kw * C && "the weight's columns are (kernel offset, c)");
+  // The input quantized once into a zero-point-padded channels-last image
+  // [N][Hp][Wp][C] (padding quantizes to the zero point).
+  int64_t Hp = std::max(H + padT, (OH - 1) * sh + (kh - 1) * dh + 1);
+  int64_t Wp = std::max(Wd + padL, (OW - 1) * sw + (kw - 1) * dw + 1);
+  uint8_t zp = uint8_t(inputZeroPoint);
+  // The calling thread's buffer; pool threads write and read it through
+  // `img`.
+  static thread_local std::vector<uint8_t> image;
+  image.assign(size_t(N * Hp * Wp * C), zp);
+  uint8_t *img = image.data();
+  const float *x = X->aligned + X->offset;
+  const int64_t *xs = X->strides;
+  auto quantize = [&](float v) {
+    return uint8_t(std::min(
+        std::max(std::nearbyint(v / inputScale) + float(zp), 0.0f), 255.0f));
+  };
+  bool parallel = N * H * Wd * C >= (1 << 16) && tessera::numThreads() > 1;
+  tessera::run(parallel, N * H, [&](int64_t row) {
+    int64_t n = row / H, h = row % H;
+    uint8_t *dst = img + ((n * Hp + h + padT) * Wp + padL) * C;
+    const float *src = x + n * xs[0] + h * xs[2];
+    if (xs[1] == 1 && tessera::haveAvx512) {
+      // Channels contiguous: each pixel's C values in one go.
+      for (int64_t w = 0; w < Wd; ++w)
+        tessera::quantizeRowDivAvx512(src + w * xs[3], C, inputScale, float(zp),
+                                      dst + w * C);
+    } else if (xs[3] == 1 && tessera::haveAvx512) {
+      // Rows of a channel contiguous: quantized, then spread over the
+      // pixels.
+      static thread_local std::vector<uint8_t> line;
+      line.resize(size_t(Wd));
+      for (int64_t c = 0; c < C; ++c) {
+        tessera::quantizeRowDivAvx512(src + c * xs[1], Wd, inputScale,
+                                      float(zp), line.data());
+        for (int64_t w = 0; w < Wd; ++w)
+          dst[w * C + c] = line[w];
+      }
+    } else {
+      for (int64_t w = 0; w < Wd; ++w)
+        for (int64_t c = 0; c < C; ++c)
+          dst[w * C + c] = quantize(src[c * xs[1] + w * xs[3]]);
+    }
+  });
+  View<int8_t> w{W->aligned + W->offset, F, K, W->strides[0], W->strides[1]};
+  View<float> s{scale->aligned + scale->offset, F, 1, scale->strides[0],
+                scale->strides[1]};
+  tessera::Prepared localW, localS;
+  const tessera::Prepared &scales =
+      tessera::prepare(Form::Scales, s, constMask & 4, localS,
+                       [&] { return tessera::transposeScales(s); });
+  const tessera::Prepared &packed =
+      tessera::prepare(Form::Vnni, w, constMask & 2, localW,
+                       [&] { return tessera::packVnni(w); });
+  tessera::QWeights qw{reinterpret_cast<const int8_t *>(packed.data.get()),
+                       tessera::roundUp(K, 4),
+                       reinterpret_cast<const int32_t *>(packed.colsum.get()),
+                       reinterpret_cast<const float *>(scales.data.get())};
+  // Y [N, OH, OW, F] as the [M, F] matrix C; through a dense copy when its
+  // rows are not evenly spaced.
+  bool even = (OW == 1 || Y->strides[1] == OW * Y->strides[2]) &&
+              (N == 1 || Y->strides[0] == OH * Y->strides[1]);
+  static thread_local tessera::Scratch dense;
+  tessera_memref2d_f32 c2 =
+      even ? tessera_memref2d_f32{Y->allocated,
+                                  Y->aligned,
+                                  Y->offset,
+                                  {M, F},
+                                  {Y->strides[2], Y->strides[3]}}
+           : tessera_memref2d_f32{nullptr, dense.get(M * F), 0, {M, F}, {F, 1}};
+  tessera::Epilogue e = tessera::linearEpilogue(flags, bias, nullptr);
+  tessera::LinearOutput out(&c2);
+  int64_t K4 = qw.K4;
+  int32_t zp32 = zp;
+  tessera::int8Gemm(
+      M, F, K, qw, e, out,
+      [&](int64_t i, uint8_t *q, uint16_t *q16, int32_t *rowZp, float *rowS) {
+        int64_t n = i / (OH * OW), oh = i / OW % OH, ow = i % OW;
+        for (int64_t r = 0; r < kh; ++r) {
+          const uint8_t *src =
+              img + ((n * Hp + oh * sh + r * dh) * Wp + ow * sw) * C;
+          int64_t at = r * kw * C;
+          // With unit dilation a kernel row's taps are kw * C consecutive
+          // bytes of the image (the stem's 7 taps of 3 channels: one run of
+          // 21 bytes, not 7 of 3).
+          for (int64_t t = 0; t < (dw == 1 ? 1 : kw); ++t) {
+            int64_t len = dw == 1 ? kw * C : C;
+            const uint8_t *from = src + t * dw * C;
+            if (q16)
+              for (int64_t j = 0; j < len; ++j)
+                q16[at + j] = from[j];
+            else
+              copyBytes(q + at, from, len);
+            at += len;
+          }
+        }
+        if (q16)
+          std::fill(q16 + K, q16 + K4, 0);
+        else
+          memset(q + K, 0, size_t(K4 - K));
+        *rowZp = zp32;
+        *rowS = inputScale;
+      });
+  out.finish();
+  if (!even)
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t f = 0; f < F; ++f)
+        Y->aligned[Y->offset + i / (OH * OW) * Y->strides[0] +
+                   i / OW % OH * Y->strides[1] + i % OW * Y->strides[2] +
+                   f * Y->strides[3]] = c2.aligned[i * F + f];
 }

@@ -389,6 +389,24 @@ void _mlir_ciface_tessera_qlinear_static_f32(
     tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
     int64_t inputScaleBits, int64_t inputZeroPoint, int64_t constMask);
 
+/* A 2-D convolution with int8 weights on a statically quantized input
+   (tessera.qconv): X [N,C,H,W] (f32, any strides) is quantized once as
+   tessera_qlinear_static_f32 quantizes A, into a channels-last image padded
+   with the zero point; each output position's row of kh*kw*C bytes (kernel
+   offset (r, s) major, then c) is gathered from it, and the u8 x s8 GEMM by
+   W [F, kh*kw*C] gives Y [N,OH,OW,F] (channels-last) =
+   (float)(acc - zp * colsum[f]) * (s * scale[f,0]) + bias[f] (with
+   TESSERA_LINEAR_BIAS): the integers and floats of
+   tessera_qlinear_static_f32 on the im2col matrix. Strides sh, sw,
+   dilations dh, dw, leading pads padT, padL (the trailing ones follow from
+   Y's size). constMask bit 1 (W) / bit 2 (scale) as for qlinear. */
+void _mlir_ciface_tessera_qconv2d_static_f32(
+    tessera_memref4d_f32 *X, tessera_memref2d_i8 *W,
+    tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
+    tessera_memref4d_f32 *Y, int64_t flags, int64_t kh, int64_t kw, int64_t sh,
+    int64_t sw, int64_t dh, int64_t dw, int64_t padT, int64_t padL,
+    int64_t inputScaleBits, int64_t inputZeroPoint, int64_t constMask);
+
 /* ---- Sparse linear layer (weight sparsity) ------------------------------ */
 typedef struct {
   int32_t *allocated;

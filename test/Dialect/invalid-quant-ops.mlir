@@ -158,3 +158,76 @@ func.func @qlinear_static_int4(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: te
   %0 = tessera.qlinear %x, %q, %s {mode = "static", bits = 4 : i64, input_scale = 0.5 : f32, input_zero_point = 0 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @qconv_weight_columns(%x: tensor<1x8x6x6xf32>, %q: tensor<16x64xi8>, %s: tensor<16x1xf32>) -> tensor<1x6x6x16xf32> {
+  // expected-error @+1 {{weight must be [F, KH*KW*C] = [16, 72], found 'tensor<16x64xi8>'}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<1x6x6x16xf32>
+  return %0 : tensor<1x6x6x16xf32>
+}
+
+// -----
+
+func.func @qconv_scale(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x2xf32>) -> tensor<1x6x6x16xf32> {
+  // expected-error @+1 {{scale must be [F, 1] = [16, 1], found 'tensor<16x2xf32>'}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x2xf32>) -> tensor<1x6x6x16xf32>
+  return %0 : tensor<1x6x6x16xf32>
+}
+
+// -----
+
+func.func @qconv_bias(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>, %b: tensor<8xf32>) -> tensor<1x6x6x16xf32> {
+  // expected-error @+1 {{bias must be [F] = [16], found 'tensor<8xf32>'}}
+  %0 = tessera.qconv %x, %q, %s bias %b {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>, tensor<8xf32>) -> tensor<1x6x6x16xf32>
+  return %0 : tensor<1x6x6x16xf32>
+}
+
+// -----
+
+// The result is channels-last [N, OH, OW, F]; the channel-first shape is refused.
+func.func @qconv_result(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>) -> tensor<1x16x6x6xf32> {
+  // expected-error @+1 {{result must be [N, OH, OW, F] = [1, 6, 6, 16], found 'tensor<1x16x6x6xf32>'}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x16x6x6xf32>
+  return %0 : tensor<1x16x6x6xf32>
+}
+
+// -----
+
+func.func @qconv_pads(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>) -> tensor<1x6x6x16xf32> {
+  // expected-error @+1 {{kernel_shape, strides and dilations need 2 values, pads 4}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x6x6x16xf32>
+  return %0 : tensor<1x6x6x16xf32>
+}
+
+// -----
+
+func.func @qconv_stride(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>) -> tensor<1x6x6x16xf32> {
+  // expected-error @+1 {{kernel_shape, strides and dilations must be positive, pads non-negative}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 0, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x6x6x16xf32>
+  return %0 : tensor<1x6x6x16xf32>
+}
+
+// -----
+
+func.func @qconv_kernel_too_big(%x: tensor<1x8x2x2xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>) -> tensor<1x1x1x16xf32> {
+  // expected-error @+1 {{the kernel is larger than the padded input}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x2x2xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x1x1x16xf32>
+  return %0 : tensor<1x1x1x16xf32>
+}
+
+// -----
+
+func.func @qconv_zero_point(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>) -> tensor<1x6x6x16xf32> {
+  // expected-error @+1 {{input_zero_point must lie in [0, 255], found 256}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 256 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x6x6x16xf32>
+  return %0 : tensor<1x6x6x16xf32>
+}
+
+// -----
+
+func.func @qconv_input_scale(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>) -> tensor<1x6x6x16xf32> {
+  // expected-error @+1 {{input_scale must be positive and finite, found 0}}
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.0 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x6x6x16xf32>
+  return %0 : tensor<1x6x6x16xf32>
+}

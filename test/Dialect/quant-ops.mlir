@@ -42,3 +42,15 @@ func.func @qlinear_dynamic_tensor(%x: tensor<2x3x64xf32>, %q: tensor<8x64xi8>, %
   %0 = tessera.qlinear %x, %q, %s bias %b {mode = "dynamic_tensor"} : (tensor<2x3x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>, tensor<8xf32>) -> tensor<2x3x8xf32>
   return %0 : tensor<2x3x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @qconv
+func.func @qconv(%x: tensor<1x8x6x6xf32>, %q: tensor<16x72xi8>, %s: tensor<16x1xf32>, %b: tensor<16xf32>) -> (tensor<1x6x6x16xf32>, tensor<1x2x3x16xf32>) {
+  // CHECK: tessera.qconv %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {dilations = array<i64: 1, 1>, input_scale = 5.000000e-02 : f32, input_zero_point = 128 : i64, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>, tensor<16xf32>) -> tensor<1x6x6x16xf32>
+  %0 = tessera.qconv %x, %q, %s bias %b {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, input_scale = 0.05 : f32, input_zero_point = 128 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>, tensor<16xf32>) -> tensor<1x6x6x16xf32>
+  // Strided and dilated, no bias, asymmetric pads: OH = (6 + 0 + 1 - 2*2 - 1) / 2 + 1 = 2.
+  // CHECK: tessera.qconv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 2, 1>, {{.*}}} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x2x3x16xf32>
+  %1 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 1, 0>, dilations = array<i64: 2, 1>, input_scale = 0.05 : f32, input_zero_point = 0 : i64} : (tensor<1x8x6x6xf32>, tensor<16x72xi8>, tensor<16x1xf32>) -> tensor<1x2x3x16xf32>
+  return %0, %1 : tensor<1x6x6x16xf32>, tensor<1x2x3x16xf32>
+}

@@ -60,6 +60,63 @@ LogicalResult QLinearOp::verify() {
                               getResidual(), getActivation());
 }
 
+LogicalResult QConvOp::verify() {
+  auto x = getInput().getType(), w = getWeight().getType(),
+       s = getScale().getType();
+  auto out = getType();
+  if (!x.getElementType().isF32() || !out.getElementType().isF32() ||
+      !s.getElementType().isF32())
+    return emitOpError("input, scale and result must be f32");
+  if (x.getRank() != 4 || out.getRank() != 4 || w.getRank() != 2 ||
+      s.getRank() != 2)
+    return emitOpError("input [N, C, H, W] and result [N, OH, OW, F] must "
+                       "have rank 4, weight and scale rank 2");
+  ArrayRef<int64_t> kernel = getKernelShape(), strides = getStrides(),
+                    pads = getPads(), dilations = getDilations();
+  if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2 ||
+      pads.size() != 4)
+    return emitOpError("kernel_shape, strides and dilations need 2 values, "
+                       "pads 4");
+  if (llvm::any_of(kernel, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(dilations, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(pads, [](int64_t v) { return v < 0; }))
+    return emitOpError("kernel_shape, strides and dilations must be "
+                       "positive, pads non-negative");
+  int64_t n = x.getDimSize(0), c = x.getDimSize(1), f = w.getDimSize(0);
+  if (w.getDimSize(1) != kernel[0] * kernel[1] * c)
+    return emitOpError("weight must be [F, KH*KW*C] = [")
+           << f << ", " << kernel[0] * kernel[1] * c << "], found " << w;
+  if (s.getDimSize(0) != f || s.getDimSize(1) != 1)
+    return emitOpError("scale must be [F, 1] = [") << f << ", 1], found " << s;
+  if (Value b = getBias()) {
+    auto bt = cast<RankedTensorType>(b.getType());
+    if (bt.getRank() != 1 || bt.getDimSize(0) != f)
+      return emitOpError("bias must be [F] = [") << f << "], found " << bt;
+  }
+  SmallVector<int64_t> expected = {n};
+  for (int i = 0; i < 2; ++i) {
+    int64_t span = x.getDimSize(2 + i) + pads[i] + pads[2 + i] -
+                   dilations[i] * (kernel[i] - 1) - 1;
+    if (span < 0)
+      return emitOpError("the kernel is larger than the padded input");
+    expected.push_back(span / strides[i] + 1);
+  }
+  expected.push_back(f);
+  if (out.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be [N, OH, OW, F] = [")
+           << expected[0] << ", " << expected[1] << ", " << expected[2] << ", "
+           << expected[3] << "], found " << out;
+  float scale = getInputScale().convertToFloat();
+  if (!(scale > 0.0f) || std::isinf(scale))
+    return emitOpError("input_scale must be positive and finite, found ")
+           << scale;
+  if (getInputZeroPoint() < 0 || getInputZeroPoint() > 255)
+    return emitOpError("input_zero_point must lie in [0, 255], found ")
+           << getInputZeroPoint();
+  return success();
+}
+
 /// A conv weight [F, C, K1..Kk] (row-major, `offsets` = K1·..·Kk) with its
 /// columns reordered to [F, K1..Kk, C], the order of the patches.
 static std::vector<int8_t> convWeightOffsetsFirst(ArrayRef<int8_t> q, int64_t f,
@@ -73,13 +130,14 @@ static std::vector<int8_t> convWeightOffsetsFirst(ArrayRef<int8_t> q, int64_t f,
 }
 
 /// One group of buildQLinearConv: `q` [F, K1..Kk·C] (i8, offsets-first
-/// columns) and `scale` [F, 1] as constants.
-static Value qlinearConvGroup(OpBuilder &b, Location loc, Value x, Value q,
-                              Value scale, Value bias, ArrayRef<int64_t> kernel,
-                              ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                              ArrayRef<int64_t> dilations, StringRef mode,
-                              FloatAttr inputScale,
-                              IntegerAttr inputZeroPoint) {
+/// columns) and `scale` [F, 1] as constants; the result channels-last,
+/// [N, D1'..Dk', F].
+static Value
+qlinearConvChannelsLast(OpBuilder &b, Location loc, Value x, Value q,
+                        Value scale, Value bias, ArrayRef<int64_t> kernel,
+                        ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                        ArrayRef<int64_t> dilations, StringRef mode,
+                        FloatAttr inputScale, IntegerAttr inputZeroPoint) {
   auto xt = cast<RankedTensorType>(x.getType());
   Type f32 = xt.getElementType();
   int64_t rank = xt.getRank(), k = rank - 2, n = xt.getDimSize(0),
@@ -103,11 +161,9 @@ static Value qlinearConvGroup(OpBuilder &b, Location loc, Value x, Value q,
   };
   // Channels last: [N, D1..Dk, C], so that each window row is C contiguous
   // values; then zero padding of the spatial dims.
-  SmallVector<int64_t> toLast = {0}, toChannels = {0, k + 1};
-  for (int64_t i = 0; i < k; ++i) {
+  SmallVector<int64_t> toLast = {0};
+  for (int64_t i = 0; i < k; ++i)
     toLast.push_back(2 + i);
-    toChannels.push_back(1 + i);
-  }
   toLast.push_back(1);
   x = transpose(x, toLast);
   SmallVector<int64_t> fullPads(2 * rank, 0), padded = {n};
@@ -164,11 +220,33 @@ static Value qlinearConvGroup(OpBuilder &b, Location loc, Value x, Value q,
   patches = reshape(patches, flat);
   SmallVector<int64_t> yShape(flat);
   yShape.back() = f;
-  Value y =
-      QLinearOp::create(b, loc, tensor(yShape), patches, q, scale, bias,
-                        Value(), b.getStringAttr(mode), b.getI64IntegerAttr(8),
-                        b.getStringAttr("none"), inputScale, inputZeroPoint);
-  return transpose(y, toChannels);
+  return QLinearOp::create(b, loc, tensor(yShape), patches, q, scale, bias,
+                           Value(), b.getStringAttr(mode),
+                           b.getI64IntegerAttr(8), b.getStringAttr("none"),
+                           inputScale, inputZeroPoint)
+      .getResult();
+}
+
+/// [N, D1..Dk, C] -> [N, C, D1..Dk].
+static Value channelsFirst(OpBuilder &b, Location loc, Value y) {
+  auto t = cast<RankedTensorType>(y.getType());
+  int64_t k = t.getRank() - 2;
+  SmallVector<int64_t> perm = {0, k + 1}, shape = {t.getDimSize(0)};
+  shape.push_back(t.getDimSize(k + 1));
+  for (int64_t i = 0; i < k; ++i) {
+    perm.push_back(1 + i);
+    shape.push_back(t.getDimSize(1 + i));
+  }
+  return TransposeOp::create(b, loc, t.clone(shape), y,
+                             b.getDenseI64ArrayAttr(perm));
+}
+
+Value mlir::tessera::decomposeQConv(OpBuilder &b, QConvOp op) {
+  return qlinearConvChannelsLast(
+      b, op.getLoc(), op.getInput(), op.getWeight(), op.getScale(),
+      op.getBias(), op.getKernelShape(), op.getStrides(), op.getPads(),
+      op.getDilations(), "static", op.getInputScaleAttr(),
+      op.getInputZeroPointAttr());
 }
 
 template <typename T>
@@ -214,9 +292,28 @@ Value mlir::tessera::buildQLinearConv(
     Value sv = resourceConstant<float>(
         b, loc, RankedTensorType::get({fg, 1}, b.getF32Type()), "qconv_scale",
         scale.slice(g * fg, fg));
-    outs.push_back(qlinearConvGroup(b, loc, xg, qv, sv, bg, kernel, strides,
-                                    pads, dilations, mode, inputScale,
-                                    inputZeroPoint));
+    // 2-D static: tessera.qconv (one kernel on the CPU); otherwise the
+    // im2col patches and a qlinear.
+    Value y;
+    if (kernel.size() == 2 && mode == "static") {
+      auto xgt = cast<RankedTensorType>(xg.getType());
+      SmallVector<int64_t> shape = {xgt.getDimSize(0)};
+      for (int i = 0; i < 2; ++i)
+        shape.push_back((xgt.getDimSize(2 + i) + pads[i] + pads[2 + i] -
+                         dilations[i] * (kernel[i] - 1) - 1) /
+                            strides[i] +
+                        1);
+      shape.push_back(fg);
+      y = QConvOp::create(
+          b, loc, xgt.clone(shape), xg, qv, sv, bg,
+          b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
+          b.getDenseI64ArrayAttr(pads), b.getDenseI64ArrayAttr(dilations),
+          inputScale, inputZeroPoint);
+    } else {
+      y = qlinearConvChannelsLast(b, loc, xg, qv, sv, bg, kernel, strides, pads,
+                                  dilations, mode, inputScale, inputZeroPoint);
+    }
+    outs.push_back(channelsFirst(b, loc, y));
   }
   if (groups == 1)
     return outs[0];

@@ -110,4 +110,10 @@ public:
 #define GET_OP_CLASSES
 #include "tessera/TesseraOps.h.inc"
 
+namespace mlir::tessera {
+/// tessera.qconv as im2col patches and a static tessera.qlinear (its
+/// reference semantics), channels-last like the op.
+Value decomposeQConv(OpBuilder &b, QConvOp op);
+} // namespace mlir::tessera
+
 #endif // TESSERA_IR_TESSERAOPS_H

@@ -195,3 +195,30 @@ func.func @not_a_channel_permutation(%x: tensor<1x4x4x4xf32>, %w: tensor<8x4x1x1
   %m = tessera.reshape %p : tensor<1x4x2x4x4xf32> to tensor<1x8x4x4xf32>
   return %h, %m : tensor<1x8x2x2x4xf32>, tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// A quantize-dequantize pair between two convs (casts to and from integers,
+// a comparison and a where on i64): the transposes sink through the
+// non-f32 steps too, so the chain transposes once in and once out.
+// CHECK-LABEL: func @quantize_dequantize
+// CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last
+// CHECK: %[[I:.+]] = tessera.cast %[[C]] : tensor<1x8x8x8xf32> to tensor<1x8x8x8xi64>
+// CHECK: %[[L:.+]] = tessera.less %[[I]], %{{.+}} : (tensor<1x8x8x8xi64>, tensor<1x1x1x1xi64>) -> tensor<1x8x8x8xi1>
+// CHECK: %[[W:.+]] = tessera.where %[[L]], %{{.+}}, %[[I]] : (tensor<1x8x8x8xi1>, tensor<1x8x8x8xi64>, tensor<1x8x8x8xi64>) -> tensor<1x8x8x8xi64>
+// CHECK: %[[F:.+]] = tessera.cast %[[W]] : tensor<1x8x8x8xi64> to tensor<1x8x8x8xf32>
+// CHECK: %[[D:.+]] = tessera.conv %[[F]], %arg2 {channels_last
+// CHECK: tessera.transpose %[[D]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK-NOT: tessera.transpose
+func.func @quantize_dequantize(%x: tensor<1x4x8x8xf32>, %w1: tensor<8x4x1x1xf32>, %w2: tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32> {
+  %zero = tessera.constant dense<0> : tensor<i64>
+  %off = tessera.constant dense<256> : tensor<i64>
+  %0 = tessera.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %1 = tessera.cast %0 : tensor<1x8x8x8xf32> to tensor<1x8x8x8xi64>
+  %2 = tessera.less %1, %zero : (tensor<1x8x8x8xi64>, tensor<i64>) -> tensor<1x8x8x8xi1>
+  %3 = tessera.add %1, %off : (tensor<1x8x8x8xi64>, tensor<i64>) -> tensor<1x8x8x8xi64>
+  %4 = tessera.where %2, %3, %1 : (tensor<1x8x8x8xi1>, tensor<1x8x8x8xi64>, tensor<1x8x8x8xi64>) -> tensor<1x8x8x8xi64>
+  %5 = tessera.cast %4 : tensor<1x8x8x8xi64> to tensor<1x8x8x8xf32>
+  %6 = tessera.conv %5, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32>
+  return %6 : tensor<1x8x8x8xf32>
+}

@@ -118,6 +118,29 @@ func.func @qlinear_static(%x: tensor<3x4xf32>, %q: tensor<2x4xi8>, %s: tensor<2x
 
 // -----
 
+// qconv: the input channels-last, zero-padded, one strided window per kernel
+// offset (r, t) in row-major order, stacked into patches [N, OH, OW,
+// KH*KW*C] and a static qlinear on them (itself decomposed in turn).
+// CHECK-LABEL: func @qconv
+// CHECK: %[[T:.*]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x4xf32> to tensor<1x4x4x2xf32>
+// CHECK: %[[P:.*]] = tessera.pad %[[T]] {pads = array<i64: 0, 1, 0, 0, 0, 1, 0, 0>} : tensor<1x4x4x2xf32> to tensor<1x6x4x2xf32>
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 2, 1, 1>}
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 1, 0>, steps = array<i64: 1, 2, 1, 1>}
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 1, 0, 0>, steps = array<i64: 1, 2, 1, 1>}
+// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 1, 1, 0>, steps = array<i64: 1, 2, 1, 1>}
+// CHECK: tessera.concat {{.*}} {axis = 3 : i64} : ({{.*}}) -> tensor<1x3x3x4x2xf32>
+// CHECK: tessera.reshape %{{.*}} : tensor<1x3x3x4x2xf32> to tensor<1x3x3x8xf32>
+// CHECK-NOT: tessera.qconv
+// CHECK-NOT: tessera.qlinear
+// KEEP-LABEL: func @qconv
+// KEEP: tessera.qconv
+func.func @qconv(%x: tensor<1x2x4x4xf32>, %q: tensor<3x8xi8>, %s: tensor<3x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  %0 = tessera.qconv %x, %q, %s bias %b {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 0>, dilations = array<i64: 1, 1>, input_scale = 0.1 : f32, input_zero_point = 125 : i64} : (tensor<1x2x4x4xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
 // dynamic_tensor: one scale s = (max(0, max x) - min(0, min x)) / 255 (1 when
 // 0) and zero point round(-min / s) from all of x, then the static form's
 // division.

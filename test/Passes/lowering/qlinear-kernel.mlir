@@ -59,3 +59,29 @@ func.func @static_int8(%x: tensor<4x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1
   %0 = tessera.qlinear %x, %q, %s {mode = "static", activation = "relu", input_scale = 0.25 : f32, input_zero_point = 128 : i64} : (tensor<4x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// tessera.qconv calls tessera_qconv2d_static_f32 on the NCHW input and the
+// channels-last result: flags (16 = bias), kh, kw, sh, sw, dh, dw, padT,
+// padL, the input scale's bits (0.1f = 1036831949), the zero point.
+// CHECK-LABEL: func @qconv
+// CHECK: %[[Y:.*]] = tessera.call_kernel "tessera_qconv2d_static_f32" ins(%arg0, %arg1, %arg2, %arg3 : tensor<1x2x4x4xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<1x3x3x3xf32>) {constant_mask, scalars = [16, 2, 2, 2, 1, 1, 1, 1, 0, 1036831949, 125]} -> tensor<1x3x3x3xf32>
+// CHECK: return %[[Y]]
+// CALL-LABEL: func @qconv
+// CALL: call @tessera_qconv2d_static_f32(%{{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+func.func @qconv(%x: tensor<1x2x4x4xf32>, %q: tensor<3x8xi8>, %s: tensor<3x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x3x3xf32> {
+  %0 = tessera.qconv %x, %q, %s bias %b {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 0>, dilations = array<i64: 1, 1>, input_scale = 0.1 : f32, input_zero_point = 125 : i64} : (tensor<1x2x4x4xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// Without a bias the flags are 0 and the bias operand an empty tensor.
+// CHECK-LABEL: func @qconv_no_bias
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<0xf32>
+// CHECK: tessera.call_kernel "tessera_qconv2d_static_f32" ins(%arg0, %arg1, %arg2, %[[E]] : {{.*}}) {constant_mask, scalars = [0, 3, 3, 1, 1, 2, 2, 2, 2, 1036831949, 0]}
+func.func @qconv_no_bias(%x: tensor<1x4x6x6xf32>, %q: tensor<2x36xi8>, %s: tensor<2x1xf32>) -> tensor<1x6x6x2xf32> {
+  %0 = tessera.qconv %x, %q, %s {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, input_scale = 0.1 : f32, input_zero_point = 0 : i64} : (tensor<1x4x6x6xf32>, tensor<2x36xi8>, tensor<2x1xf32>) -> tensor<1x6x6x2xf32>
+  return %0 : tensor<1x6x6x2xf32>
+}

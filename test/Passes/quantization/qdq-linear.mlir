@@ -225,20 +225,11 @@ func.func @near_unsigned_wraps(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
 // -----
 
 // A QDQ convolution (int8 activations, per-output-channel weight scales
-// shaped [F, 1, 1, 1], bias): channels last, zero padding, one strided
-// window per kernel offset stacked into patches [N, H', W', KH·KW·C], a
-// static qlinear whose weight columns follow that order, and the result back
-// to [N, F, H', W'].
+// shaped [F, 1, 1, 1], bias): a tessera.qconv on the float input, its weight
+// [F, KH·KW·C] in the patches' column order (kernel offsets, then channels)
+// and its channels-last result back to [N, F, H', W'].
 // CHECK-LABEL: func @conv_per_channel
-// CHECK: %[[T:.*]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x4xf32> to tensor<1x4x4x2xf32>
-// CHECK: %[[P:.*]] = tessera.pad %[[T]] {pads = array<i64: 0, 1, 0, 0, 0, 1, 0, 0>} : tensor<1x4x4x2xf32> to tensor<1x6x4x2xf32>
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 2, 1, 1>} : tensor<1x6x4x2xf32> to tensor<1x3x3x2xf32>
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 0, 1, 0>, steps = array<i64: 1, 2, 1, 1>}
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 1, 0, 0>, steps = array<i64: 1, 2, 1, 1>}
-// CHECK: tessera.slice %[[P]] {starts = array<i64: 0, 1, 1, 0>, steps = array<i64: 1, 2, 1, 1>}
-// CHECK: %[[C:.*]] = tessera.concat {{.*}} {axis = 3 : i64} : ({{.*}}) -> tensor<1x3x3x4x2xf32>
-// CHECK: %[[R:.*]] = tessera.reshape %[[C]] : tensor<1x3x3x4x2xf32> to tensor<1x3x3x8xf32>
-// CHECK: %[[Y:.*]] = tessera.qlinear %[[R]], %{{.*}}, %{{.*}} bias %{{.*}} {input_scale = 1.000000e-01 : f32, input_zero_point = 125 : i64, mode = "static"} : (tensor<1x3x3x8xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+// CHECK: %[[Y:.*]] = tessera.qconv %arg0, %{{.*}}, %{{.*}} bias %{{.*}} {dilations = array<i64: 1, 1>, input_scale = 1.000000e-01 : f32, input_zero_point = 125 : i64, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 0, 1, 0>, strides = array<i64: 2, 1>} : (tensor<1x2x4x4xf32>, tensor<3x8xi8>, tensor<3x1xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
 // CHECK: tessera.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x3x3x3xf32> to tensor<1x3x3x3xf32>
 // CHECK-NOT: tessera.conv
 // Weight [F=3, C=2, 2, 2] = 1..24 as [F, offsets, C]: c0's 1 2 3 4 and c1's
@@ -271,13 +262,13 @@ func.func @conv_per_channel(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x3x3xf32> {
 
 // -----
 
-// Two groups of 2 channels x 4x4 = 32 terms each: one static qlinear per
-// group on its channels, the results concatenated along the channels.
+// Two groups of 2 channels x 4x4 = 32 terms each: one qconv per group on
+// its channels, the results concatenated along the channels.
 // CHECK-LABEL: func @conv_grouped
 // CHECK: %[[X0:.*]] = tessera.slice %arg0 {starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x4x4x4xf32> to tensor<1x2x4x4xf32>
-// CHECK: %[[Y0:.*]] = tessera.qlinear {{.*}} : (tensor<1x1x1x32xf32>, tensor<2x32xi8>, tensor<2x1xf32>) -> tensor<1x1x1x2xf32>
+// CHECK: %[[Y0:.*]] = tessera.qconv %[[X0]], {{.*}} : (tensor<1x2x4x4xf32>, tensor<2x32xi8>, tensor<2x1xf32>) -> tensor<1x1x1x2xf32>
 // CHECK: %[[X1:.*]] = tessera.slice %arg0 {starts = array<i64: 0, 2, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x4x4x4xf32> to tensor<1x2x4x4xf32>
-// CHECK: %[[Y1:.*]] = tessera.qlinear {{.*}} : (tensor<1x1x1x32xf32>, tensor<2x32xi8>, tensor<2x1xf32>) -> tensor<1x1x1x2xf32>
+// CHECK: %[[Y1:.*]] = tessera.qconv %[[X1]], {{.*}} : (tensor<1x2x4x4xf32>, tensor<2x32xi8>, tensor<2x1xf32>) -> tensor<1x1x1x2xf32>
 // CHECK: tessera.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x2x1x1xf32>, tensor<1x2x1x1xf32>) -> tensor<1x4x1x1xf32>
 // CHECK-NOT: tessera.conv
 func.func @conv_grouped(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x1x1xf32> {

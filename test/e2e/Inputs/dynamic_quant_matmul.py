@@ -126,6 +126,9 @@ def emit_summary(tools, path):
                     if "tessera.qlinear" in line})
     if modes:
         return "qlinear " + ",".join(modes)
+    # A 2-D static convolution is tessera.qconv (qlinear static on patches).
+    if any("tessera.qconv " in line for line in ir.splitlines()):
+        return "qconv static"
     for kind in ("f64", "f32", "i32"):
         if any(any(f"tessera.{op} " in line for op in ("linear", "matmul", "conv")) and
                f"x{kind}>" in line for line in ir.splitlines()):

@@ -132,6 +132,42 @@ def conv_case(name, rng, x_shape, w_shape, strides=None, pads=None, dilations=No
     return h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), x, y
 
 
+def chain_case(name, rng):
+    """A stem-like QDQ conv (3 -> 16 channels, 7x7, stride 2) and ReLU, the
+    result quantized again (a QDQ pair) into a dilated 3x3 conv: the second
+    conv reads the first's channels-last output. Returns (model, input)."""
+    def qdq(src, dst, scale, zp):
+        inits.extend([nh.from_array(np.array(scale, np.float32), dst + "_s"),
+                      nh.from_array(np.array(zp, np.uint8), dst + "_z")])
+        nodes.extend([h.make_node("QuantizeLinear", [src, dst + "_s", dst + "_z"], [dst + "_q"]),
+                      h.make_node("DequantizeLinear", [dst + "_q", dst + "_s", dst + "_z"],
+                                  [dst])])
+
+    def weights(w_name, shape):
+        wq = rng.randint(-127, 128, size=shape).astype(np.int8)
+        sw = (rng.rand(shape[0]) * 0.02 + 0.002).astype(np.float32)
+        inits.extend([nh.from_array(wq, w_name + "_q"), nh.from_array(sw, w_name + "_s"),
+                      nh.from_array(np.zeros(shape[0], np.int8), w_name + "_z"),
+                      nh.from_array(rng.randn(shape[0]).astype(np.float32), w_name + "_b")])
+        nodes.append(h.make_node("DequantizeLinear", [w_name + "_q", w_name + "_s",
+                                                      w_name + "_z"], [w_name], axis=0))
+
+    nodes, inits = [], []
+    qdq("x", "xd", 0.03, 128)
+    weights("w1", (16, 3, 7, 7))
+    nodes.append(h.make_node("Conv", ["xd", "w1", "w1_b"], ["c1"], strides=[2, 2],
+                             pads=[3, 3, 3, 3]))
+    nodes.append(h.make_node("Relu", ["c1"], ["r1"]))
+    qdq("r1", "rd", 0.05, 0)
+    weights("w2", (8, 16, 3, 3))
+    nodes.append(h.make_node("Conv", ["rd", "w2", "w2_b"], ["y"], pads=[2, 2, 2, 2],
+                             dilations=[2, 2]))
+    g = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, [1, 3, 20, 20])],
+                     [h.make_tensor_value_info("y", T.FLOAT, [1, 8, 10, 10])], inits)
+    x = (rng.randn(1, 3, 20, 20) * 2).astype(np.float32)
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), x
+
+
 def main():
     out, compiler = sys.argv[1:3]
     rng = np.random.RandomState(0)
@@ -176,6 +212,30 @@ def main():
         fused = counts.get("qdq-linear", 0) + counts.get("qdq-conv", 0)
         print(f"{name}: int8 kernels {fused}, rel_l2 {err:.1e}",
               "ok" if err <= 1e-5 and np.isfinite(got).all() else "FAIL")
+
+
+    # The chain: the int8 kernels against the reference decompositions
+    # (--no-fused-kernels: im2col and the qlinear's reference, the same
+    # float operations up to the order of the sums).
+    name = "conv_chain_channels_last"
+    d = os.path.join(out, name)
+    os.makedirs(d, exist_ok=True)
+    model, x = chain_case(name, rng)
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(d, "model.onnx"))
+    np.save(os.path.join(d, "x.npy"), x)
+    outs = {}
+    for build, flags in (("kernels", []), ("decomposed", ["--no-fused-kernels"])):
+        exe = os.path.join(d, build)
+        subprocess.run([compiler, os.path.join(d, "model.onnx"), "-o", exe] + flags, check=True)
+        subprocess.run([exe, "--input", "x=" + os.path.join(d, "x.npy"), "--output-dir",
+                        os.path.join(d, build + "_out")], check=True)
+        outs[build] = np.load(os.path.join(d, build + "_out", "y.npy"))
+    ir = subprocess.run([compiler, os.path.join(d, "model.onnx"), "--emit=tessera", "-o", "-"],
+                        check=True, capture_output=True, text=True).stdout
+    err = np.linalg.norm(outs["kernels"] - outs["decomposed"]) / np.linalg.norm(outs["decomposed"])
+    print(f"{name}: qconv {ir.count('tessera.qconv ')}, kernels vs decomposed rel_l2 {err:.1e}",
+          "ok" if err <= 1e-6 and np.isfinite(outs["kernels"]).all() else "FAIL")
 
 
 if __name__ == "__main__":
