@@ -399,6 +399,19 @@ using tessera::Form;
 using tessera::View;
 
 namespace {
+/// W [N, K] packed for the u8 x s8 kernels (once when constMask bit 1 says
+/// it is constant; else into `local`), with its transposed scales.
+tessera::QWeights vnniWeights(const View<int8_t> &w, int64_t K,
+                              const float *scaleT, int64_t constMask,
+                              tessera::Prepared &local) {
+  const tessera::Prepared &packed =
+      tessera::prepare(Form::Vnni, w, constMask & 2, local,
+                       [&] { return tessera::packVnni(w); });
+  return {reinterpret_cast<const int8_t *>(packed.data.get()),
+          tessera::roundUp(K, 4),
+          reinterpret_cast<const int32_t *>(packed.colsum.get()), scaleT};
+}
+
 void qlinear(tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
              tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
              tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
@@ -423,13 +436,7 @@ void qlinear(tessera_memref2d_f32 *A, tessera_memref2d_i8 *W,
   if ((flags & TESSERA_QLINEAR_DYNAMIC_INT8) || fixed) {
     assert(!(flags & TESSERA_QLINEAR_INT4) && G == 1 &&
            "int8 activations take 8-bit weights with one scale per row");
-    const tessera::Prepared &packed =
-        tessera::prepare(Form::Vnni, w, constMask & 2, localW,
-                         [&] { return tessera::packVnni(w); });
-    tessera::QWeights qw{reinterpret_cast<const int8_t *>(packed.data.get()),
-                         tessera::roundUp(K, 4),
-                         reinterpret_cast<const int32_t *>(packed.colsum.get()),
-                         scaleT};
+    tessera::QWeights qw = vnniWeights(w, K, scaleT, constMask, localW);
     tessera::LinearOutput out(C);
     tessera::int8Linear(a, qw, e, out, N, fixed);
     out.finish();
@@ -568,13 +575,9 @@ extern "C" void _mlir_ciface_tessera_qconv2d_static_f32(
   const tessera::Prepared &scales =
       tessera::prepare(Form::Scales, s, constMask & 4, localS,
                        [&] { return tessera::transposeScales(s); });
-  const tessera::Prepared &packed =
-      tessera::prepare(Form::Vnni, w, constMask & 2, localW,
-                       [&] { return tessera::packVnni(w); });
-  tessera::QWeights qw{reinterpret_cast<const int8_t *>(packed.data.get()),
-                       tessera::roundUp(K, 4),
-                       reinterpret_cast<const int32_t *>(packed.colsum.get()),
-                       reinterpret_cast<const float *>(scales.data.get())};
+  tessera::QWeights qw =
+      vnniWeights(w, K, reinterpret_cast<const float *>(scales.data.get()),
+                  constMask, localW);
   // Y [N, OH, OW, F] as the [M, F] matrix C; through a dense copy when its
   // rows are not evenly spaced.
   bool even = (OW == 1 || Y->strides[1] == OW * Y->strides[2]) &&
