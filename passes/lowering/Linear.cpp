@@ -304,6 +304,14 @@ enum QLinearFlags : int64_t {
   kDynamicTensor = 512
 };
 
+/// A static int8 input scale as the runtime kernels take it: its bits.
+int64_t floatBits(FloatAttr scale) {
+  float value = scale.getValue().convertToFloat();
+  uint32_t bits;
+  memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
 struct QLinearLowering : OpConversionPattern<QLinearOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -317,15 +325,13 @@ struct QLinearLowering : OpConversionPattern<QLinearOp> {
       flags |= kDynamicTensor;
     if (op.getMode() == "static") {
       // The scale travels as its bits, beside the zero point.
-      float scale = op.getInputScale()->convertToFloat();
-      uint32_t bits;
-      memcpy(&bits, &scale, sizeof bits);
+      int64_t bits = floatBits(op.getInputScaleAttr());
       rewriter.replaceOp(
-          op, callLinearKernel(
-                  rewriter, loc, "tessera_qlinear_static_f32", op.getType(),
-                  adaptor.getInput(), {adaptor.getWeight(), adaptor.getScale()},
-                  adaptor.getBias(), adaptor.getResidual(), flags,
-                  {int64_t(bits), int64_t(*op.getInputZeroPoint())}));
+          op, callLinearKernel(rewriter, loc, "tessera_qlinear_static_f32",
+                               op.getType(), adaptor.getInput(),
+                               {adaptor.getWeight(), adaptor.getScale()},
+                               adaptor.getBias(), adaptor.getResidual(), flags,
+                               {bits, int64_t(*op.getInputZeroPoint())}));
       return success();
     }
     Value weight = adaptor.getWeight();
@@ -351,6 +357,7 @@ struct QLinearLowering : OpConversionPattern<QLinearOp> {
     return success();
   }
 };
+
 /// tessera.qconv -> tessera_qconv2d_static_f32 on the NCHW input, the
 /// weight [F, KH*KW*C], scale [F, 1] and bias, writing [N, OH, OW, F].
 struct QConvLowering : OpConversionPattern<QConvOp> {
@@ -367,15 +374,13 @@ struct QConvLowering : OpConversionPattern<QConvOp> {
       flags |= kHasBias;
     else
       bias = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{0}, f32);
-    float scale = op.getInputScale().convertToFloat();
-    uint32_t bits;
-    memcpy(&bits, &scale, sizeof bits);
     ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
                       dilations = op.getDilations(), pads = op.getPads();
     SmallVector<Attribute> scalars;
-    for (int64_t v : {flags, kernel[0], kernel[1], strides[0], strides[1],
-                      dilations[0], dilations[1], pads[0], pads[1],
-                      int64_t(bits), int64_t(op.getInputZeroPoint())})
+    for (int64_t v :
+         {flags, kernel[0], kernel[1], strides[0], strides[1], dilations[0],
+          dilations[1], pads[0], pads[1], floatBits(op.getInputScaleAttr()),
+          int64_t(op.getInputZeroPoint())})
       scalars.push_back(rewriter.getI64IntegerAttr(v));
     Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), f32);
     auto call = CallKernelOp::create(

@@ -174,6 +174,19 @@ template <typename Body> void run(bool parallel, int64_t tasks, Body body) {
 
 // ---- Dynamic int8 ------------------------------------------------------------
 
+/// clamp(roundeven(x) + z, 0, 255): a scaled value as an unsigned byte.
+inline float quantizeValue(float x, float z) {
+  return std::min(std::max(std::nearbyint(x) + z, 0.0f), 255.0f);
+}
+
+/// The f32 whose bits a kernel's i64 scalar holds (a static input scale).
+inline float floatFromBits(int64_t bits) {
+  uint32_t word = uint32_t(bits);
+  float value;
+  memcpy(&value, &word, sizeof value);
+  return value;
+}
+
 /// Row i of A quantized with `factor` (A * factor, or A / factor when
 /// `divide`) and zero point z, q = clamp(roundeven(.) + z, 0, 255), in the
 /// spec's float operations exactly: as bytes into q (K4, zero-padded) or,
@@ -185,8 +198,7 @@ void writeQuantizedRow(const View<float> &A, int64_t i, int64_t K4,
   const float *row = A.data + i * A.rowStride;
   bool contiguous = A.colStride == 1;
   auto at = [&](int64_t k) {
-    float x = divide ? A.at(i, k) / factor : A.at(i, k) * factor;
-    return std::min(std::max(std::nearbyint(x) + z, 0.0f), 255.0f);
+    return quantizeValue(divide ? A.at(i, k) / factor : A.at(i, k) * factor, z);
   };
   if (q16) {
     if (contiguous)
@@ -483,11 +495,9 @@ extern "C" void _mlir_ciface_tessera_qlinear_static_f32(
     tessera_memref2d_f32 *scale, tessera_memref1d_f32 *bias,
     tessera_memref2d_f32 *R, tessera_memref2d_f32 *C, int64_t flags,
     int64_t inputScaleBits, int64_t inputZeroPoint, int64_t constMask) {
-  uint32_t bits = uint32_t(inputScaleBits);
-  float inputScale;
-  memcpy(&inputScale, &bits, sizeof inputScale);
   qlinear(A, W, scale, bias, R, C, flags, constMask,
-          tessera::FixedQuant{inputScale, int32_t(inputZeroPoint)});
+          tessera::FixedQuant{tessera::floatFromBits(inputScaleBits),
+                              int32_t(inputZeroPoint)});
 }
 
 namespace {
@@ -516,9 +526,7 @@ extern "C" void _mlir_ciface_tessera_qconv2d_static_f32(
     tessera_memref4d_f32 *Y, int64_t flags, int64_t kh, int64_t kw, int64_t sh,
     int64_t sw, int64_t dh, int64_t dw, int64_t padT, int64_t padL,
     int64_t inputScaleBits, int64_t inputZeroPoint, int64_t constMask) {
-  uint32_t bits = uint32_t(inputScaleBits);
-  float inputScale;
-  memcpy(&inputScale, &bits, sizeof inputScale);
+  float inputScale = tessera::floatFromBits(inputScaleBits);
   int64_t N = X->sizes[0], C = X->sizes[1], H = X->sizes[2], Wd = X->sizes[3];
   int64_t OH = Y->sizes[1], OW = Y->sizes[2], F = Y->sizes[3], K = W->sizes[1],
           M = N * OH * OW;
@@ -537,10 +545,6 @@ extern "C" void _mlir_ciface_tessera_qconv2d_static_f32(
   uint8_t *img = image.data();
   const float *x = X->aligned + X->offset;
   const int64_t *xs = X->strides;
-  auto quantize = [&](float v) {
-    return uint8_t(std::min(
-        std::max(std::nearbyint(v / inputScale) + float(zp), 0.0f), 255.0f));
-  };
   bool parallel = N * H * Wd * C >= (1 << 16) && tessera::numThreads() > 1;
   tessera::run(parallel, N * H, [&](int64_t row) {
     int64_t n = row / H, h = row % H;
@@ -565,7 +569,8 @@ extern "C" void _mlir_ciface_tessera_qconv2d_static_f32(
     } else {
       for (int64_t w = 0; w < Wd; ++w)
         for (int64_t c = 0; c < C; ++c)
-          dst[w * C + c] = quantize(src[c * xs[1] + w * xs[3]]);
+          dst[w * C + c] = uint8_t(tessera::quantizeValue(
+              src[c * xs[1] + w * xs[3]] / inputScale, float(zp)));
     }
   });
   View<int8_t> w{W->aligned + W->offset, F, K, W->strides[0], W->strides[1]};

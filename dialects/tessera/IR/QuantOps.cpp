@@ -1,4 +1,5 @@
 // Quantized ops: verifiers that state every shape and range rule.
+#include "tessera/IR/PoolingShape.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -96,11 +97,11 @@ LogicalResult QConvOp::verify() {
   }
   SmallVector<int64_t> expected = {n};
   for (int i = 0; i < 2; ++i) {
-    int64_t span = x.getDimSize(2 + i) + pads[i] + pads[2 + i] -
-                   dilations[i] * (kernel[i] - 1) - 1;
-    if (span < 0)
+    int64_t size = poolOutputSize(x.getDimSize(2 + i), kernel[i], strides[i],
+                                  dilations[i], pads[i], pads[2 + i], false);
+    if (size < 0)
       return emitOpError("the kernel is larger than the padded input");
-    expected.push_back(span / strides[i] + 1);
+    expected.push_back(size);
   }
   expected.push_back(f);
   if (out.getShape() != ArrayRef<int64_t>(expected))
@@ -179,8 +180,8 @@ qlinearConvChannelsLast(OpBuilder &b, Location loc, Value x, Value q,
                       b.getStringAttr("constant"), b.getF64FloatAttr(0.0));
   SmallVector<int64_t> out;
   for (int64_t i = 0; i < k; ++i)
-    out.push_back(
-        (padded[1 + i] - dilations[i] * (kernel[i] - 1) - 1) / strides[i] + 1);
+    out.push_back(poolOutputSize(padded[1 + i], kernel[i], strides[i],
+                                 dilations[i], 0, 0, false));
   // One strided window [N, D1'..Dk', 1, C] per kernel offset (odometer).
   SmallVector<int64_t> windowShape = {n};
   windowShape.append(out.begin(), out.end());
@@ -299,10 +300,9 @@ Value mlir::tessera::buildQLinearConv(
       auto xgt = cast<RankedTensorType>(xg.getType());
       SmallVector<int64_t> shape = {xgt.getDimSize(0)};
       for (int i = 0; i < 2; ++i)
-        shape.push_back((xgt.getDimSize(2 + i) + pads[i] + pads[2 + i] -
-                         dilations[i] * (kernel[i] - 1) - 1) /
-                            strides[i] +
-                        1);
+        shape.push_back(poolOutputSize(xgt.getDimSize(2 + i), kernel[i],
+                                       strides[i], dilations[i], pads[i],
+                                       pads[2 + i], false));
       shape.push_back(fg);
       y = QConvOp::create(
           b, loc, xgt.clone(shape), xg, qv, sv, bg,
