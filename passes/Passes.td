@@ -469,8 +469,10 @@ def OutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
   let statistics = [
     Statistic<"numOutlined", "outlined", "Ops outlined into kernels">,
     Statistic<"numKernels", "kernels", "Distinct kernel functions">,
+    Statistic<"numMerged", "layout-merged",
+              "Kernels merged into a twin whose buffer layouts are dynamic">,
   ];
-  let dependentDialects = ["func::FuncDialect"];
+  let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect"];
 }
 
 def ParallelizeKernels : Pass<"tessera-parallelize-kernels", "ModuleOp"> {

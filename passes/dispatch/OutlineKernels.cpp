@@ -4,6 +4,8 @@
 // identical bodies are created once. See Passes.td (tessera-outline-kernels).
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -12,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <map>
 
 namespace mlir::tessera {
 #define GEN_PASS_DEF_OUTLINEKERNELS
@@ -51,6 +54,65 @@ std::string bodyKey(func::FuncOp kernel) {
   return key;
 }
 
+/// `type` with its offset and strides dynamic, except a unit innermost
+/// stride (which keeps the innermost loop vectorizable): kernels that differ
+/// only in their operands' static layouts have the same body with these
+/// types. Null where the type has no strided layout to generalize.
+MemRefType layoutFree(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || memref.getRank() == 0)
+    return {};
+  auto [strides, offset] = memref.getStridesAndOffset();
+  SmallVector<int64_t> general(strides.size(), ShapedType::kDynamic);
+  if (strides.back() == 1)
+    general.back() = 1;
+  return MemRefType::get(
+      memref.getShape(), memref.getElementType(),
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, general),
+      memref.getMemorySpace());
+}
+
+/// The least general layout that both `a` and `b` (same shape, strided
+/// layouts) are cast to: each stride, and the offset, static where they
+/// agree.
+MemRefType joinLayouts(MemRefType a, MemRefType b) {
+  auto [sa, oa] = a.getStridesAndOffset();
+  auto [sb, ob] = b.getStridesAndOffset();
+  SmallVector<int64_t> strides;
+  for (auto [x, y] : llvm::zip_equal(sa, sb))
+    strides.push_back(x == y ? x : ShapedType::kDynamic);
+  int64_t offset = oa == ob ? oa : ShapedType::kDynamic;
+  if (a.getLayout().isIdentity() && b.getLayout().isIdentity())
+    return a;
+  return MemRefType::get(
+      a.getShape(), a.getElementType(),
+      StridedLayoutAttr::get(a.getContext(), offset, strides),
+      a.getMemorySpace());
+}
+
+/// A kernel whose buffer arguments are only operands of linalg ops, which
+/// take any layout: its arguments' layouts may be generalized.
+bool layoutAgnostic(func::FuncOp kernel) {
+  for (BlockArgument arg : kernel.getArguments()) {
+    if (!isa<MemRefType>(arg.getType()))
+      continue;
+    for (OpOperand &use : arg.getUses())
+      if (!isa<linalg::LinalgOp>(use.getOwner()) ||
+          use.getOwner()->getParentOp() != kernel)
+        return false;
+  }
+  return true;
+}
+
+/// Gives `kernel`'s arguments the types `types` (same shapes, other
+/// layouts).
+void setArgumentTypes(func::FuncOp kernel, TypeRange types) {
+  for (auto [arg, type] : llvm::zip_equal(kernel.getArguments(), types))
+    arg.setType(type);
+  kernel.setFunctionType(FunctionType::get(
+      kernel.getContext(), types, kernel.getFunctionType().getResults()));
+}
+
 struct OutlineKernelsPass
     : tessera::impl::OutlineKernelsBase<OutlineKernelsPass> {
   void runOnOperation() override {
@@ -70,6 +132,64 @@ struct OutlineKernelsPass
         for (Operation &op : llvm::make_early_inc_range(block))
           if (isKernelRoot(&op))
             outline(&op, fn, symbols, kernels);
+    mergeLayoutVariants(module);
+  }
+
+  /// Kernels that are the same but for the static offsets and strides of
+  /// their buffers (each layer of a DenseNet block normalizes the pieces of
+  /// a wider concat, through views with other strides and offsets) become
+  /// one kernel whose buffers have those layouts dynamic; its calls cast
+  /// their buffers to them. A kernel with no such twin keeps its static
+  /// layouts.
+  void mergeLayoutVariants(ModuleOp module) {
+    std::map<std::string, SmallVector<func::FuncOp>> groups;
+    for (auto fn : module.getOps<func::FuncOp>()) {
+      if (!fn->hasAttr(kernelAttr) || !layoutAgnostic(fn))
+        continue;
+      SmallVector<Type> original(fn.getArgumentTypes()), general;
+      for (Type type : original) {
+        MemRefType free = layoutFree(type);
+        general.push_back(free ? Type(free) : type);
+      }
+      setArgumentTypes(fn, general);
+      std::string key = bodyKey(fn);
+      setArgumentTypes(fn, original);
+      groups[key].push_back(fn);
+    }
+    llvm::DenseMap<StringAttr, func::FuncOp> replacement;
+    for (auto &[key, members] : groups) {
+      if (members.size() < 2)
+        continue;
+      func::FuncOp kept = members.front();
+      SmallVector<Type> joined(kept.getArgumentTypes());
+      for (func::FuncOp other : llvm::drop_begin(members))
+        for (auto [type, otherType] :
+             llvm::zip_equal(joined, other.getArgumentTypes()))
+          if (auto memref = dyn_cast<MemRefType>(type))
+            type = joinLayouts(memref, cast<MemRefType>(otherType));
+      setArgumentTypes(kept, joined);
+      for (func::FuncOp member : members)
+        replacement[member.getSymNameAttr()] = kept;
+      numMerged += members.size() - 1;
+    }
+    if (replacement.empty())
+      return;
+    module.walk([&](func::CallOp call) {
+      auto it = replacement.find(call.getCalleeAttr().getAttr());
+      if (it == replacement.end())
+        return;
+      func::FuncOp kept = it->second;
+      OpBuilder builder(call);
+      for (auto [operand, type] :
+           llvm::zip_equal(call->getOpOperands(), kept.getArgumentTypes()))
+        if (operand.get().getType() != type)
+          operand.set(memref::CastOp::create(builder, call.getLoc(), type,
+                                             operand.get()));
+      call.setCallee(kept.getSymName());
+    });
+    for (auto [name, kept] : replacement)
+      if (name != kept.getSymNameAttr())
+        SymbolTable::lookupSymbolIn(module, name)->erase();
   }
 
   void outline(Operation *op, func::FuncOp parent, SymbolTable &symbols,

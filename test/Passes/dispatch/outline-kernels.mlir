@@ -107,3 +107,111 @@ func.func @loop(%init: memref<4xf32>) -> memref<4xf32> {
   }
   return %r : memref<4xf32>
 }
+
+// -----
+
+#map2 = affine_map<(d0, d1) -> (d0, d1)>
+
+// The same loop writing a whole buffer and column slices of two wider ones
+// (DenseNet's pieces of a concat): kernels that differ only in their
+// buffers' static offsets and strides become one, whose buffers have those
+// layouts dynamic where they differ; the unit innermost stride stays. The
+// calls cast their buffers. Near miss: through a transposed view (innermost
+// stride 4) the loop is a kernel of its own, with its static layout.
+// CHECK-LABEL: func.func private @layouts_generic_0(
+// CHECK-SAME: %{{.*}}: memref<4x8xf32>, %{{.*}}: memref<4x8xf32, strided<[?, 1], offset: ?>>)
+// CHECK-NOT: func.func private @layouts_generic_1
+// CHECK-NOT: func.func private @layouts_generic_2
+// CHECK-LABEL: func.func private @layouts_generic_3(
+// CHECK-SAME: %{{.*}}: memref<4x8xf32>, %{{.*}}: memref<4x8xf32, strided<[1, 4]>>)
+// CHECK-LABEL: func.func @layouts(
+// CHECK:   %[[B:.*]] = memref.cast %arg1 : memref<4x8xf32> to memref<4x8xf32, strided<[?, 1], offset: ?>>
+// CHECK:   call @layouts_generic_0(%arg0, %[[B]])
+// CHECK:   %[[W:.*]] = memref.cast %{{.*}} : memref<4x8xf32, strided<[24, 1], offset: 8>> to memref<4x8xf32, strided<[?, 1], offset: ?>>
+// CHECK:   call @layouts_generic_0(%arg0, %[[W]])
+// CHECK:   %[[V:.*]] = memref.cast %{{.*}} : memref<4x8xf32, strided<[16, 1], offset: 8>> to memref<4x8xf32, strided<[?, 1], offset: ?>>
+// CHECK:   call @layouts_generic_0(%arg0, %[[V]])
+// CHECK:   call @layouts_generic_3(%arg0, %{{.*}}) : (memref<4x8xf32>, memref<4x8xf32, strided<[1, 4]>>) -> ()
+func.func @layouts(%a: memref<4x8xf32>, %b: memref<4x8xf32>, %w: memref<4x24xf32>, %v: memref<4x16xf32>, %t: memref<8x4xf32>) {
+  linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x8xf32>) outs(%b : memref<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  }
+  %sw = memref.subview %w[0, 8] [4, 8] [1, 1] : memref<4x24xf32> to memref<4x8xf32, strided<[24, 1], offset: 8>>
+  linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x8xf32>) outs(%sw : memref<4x8xf32, strided<[24, 1], offset: 8>>) {
+  ^bb0(%x: f32, %y: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  }
+  %sv = memref.subview %v[0, 8] [4, 8] [1, 1] : memref<4x16xf32> to memref<4x8xf32, strided<[16, 1], offset: 8>>
+  linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x8xf32>) outs(%sv : memref<4x8xf32, strided<[16, 1], offset: 8>>) {
+  ^bb0(%x: f32, %y: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  }
+  %tt = memref.transpose %t (i, j) -> (j, i) : memref<8x4xf32> to memref<4x8xf32, strided<[1, 4]>>
+  linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x8xf32>) outs(%tt : memref<4x8xf32, strided<[1, 4]>>) {
+  ^bb0(%x: f32, %y: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+#map2 = affine_map<(d0, d1) -> (d0, d1)>
+
+// Where the twins agree on a layout's offset, it stays static. Near miss: a
+// kernel that reads a buffer other than through a linalg op (here a loop of
+// loads) keeps its layouts, and its twin stays a kernel of its own.
+// CHECK-LABEL: func.func private @agree_generic_0(
+// CHECK-SAME: %{{.*}}: memref<4x8xf32>, %{{.*}}: memref<4x8xf32, strided<[?, 1], offset: 8>>)
+// CHECK-NOT: func.func private @agree_generic_1
+// CHECK-LABEL: func.func private @agree_for_2(
+// CHECK-SAME: memref<4x8xf32, strided<[24, 1], offset: 8>>
+// CHECK-LABEL: func.func private @agree_for_3(
+// CHECK-SAME: memref<4x8xf32, strided<[16, 1], offset: 8>>
+// CHECK-LABEL: func.func @agree(
+// CHECK:   memref.cast %{{.*}} to memref<4x8xf32, strided<[?, 1], offset: 8>>
+// CHECK:   call @agree_generic_0
+// CHECK:   memref.cast %{{.*}} to memref<4x8xf32, strided<[?, 1], offset: 8>>
+// CHECK:   call @agree_generic_0
+// CHECK:   call @agree_for_2
+// CHECK:   call @agree_for_3
+func.func @agree(%a: memref<4x8xf32>, %w: memref<4x24xf32>, %v: memref<4x16xf32>) -> (f32, f32) {
+  %sw = memref.subview %w[0, 8] [4, 8] [1, 1] : memref<4x24xf32> to memref<4x8xf32, strided<[24, 1], offset: 8>>
+  linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x8xf32>) outs(%sw : memref<4x8xf32, strided<[24, 1], offset: 8>>) {
+  ^bb0(%x: f32, %y: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  }
+  %sv = memref.subview %v[0, 8] [4, 8] [1, 1] : memref<4x16xf32> to memref<4x8xf32, strided<[16, 1], offset: 8>>
+  linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x8xf32>) outs(%sv : memref<4x8xf32, strided<[16, 1], offset: 8>>) {
+  ^bb0(%x: f32, %y: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  }
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  %s1 = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %zero) -> f32 {
+    %x = memref.load %sw[%i, %c0] : memref<4x8xf32, strided<[24, 1], offset: 8>>
+    %n = arith.addf %acc, %x : f32
+    scf.yield %n : f32
+  }
+  %s2 = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %zero) -> f32 {
+    %x = memref.load %sv[%i, %c0] : memref<4x8xf32, strided<[16, 1], offset: 8>>
+    %n = arith.addf %acc, %x : f32
+    scf.yield %n : f32
+  }
+  return %s1, %s2 : f32, f32
+}
