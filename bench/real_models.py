@@ -145,6 +145,21 @@ def mnasnet1_0():
     return torchvision.models.mnasnet1_0(), [("image", (1, 3, 224, 224))]
 
 
+def densenet121():
+    # Dense blocks: every layer normalizes the concat of all earlier
+    # features (kernels that differ only in their buffers' layouts).
+    import torchvision
+    return torchvision.models.densenet121(), [("image", (1, 3, 224, 224))]
+
+
+def inception_v3():
+    # Asymmetric 1x7 / 7x1 convs, four-branch concats, average pools.
+    import torchvision
+    return (torchvision.models.inception_v3(aux_logits=False,
+                                            init_weights=True),
+            [("image", (1, 3, 299, 299))])
+
+
 MODELS = {
     "vit_b_32": vit_b_32,
     "vit_s_16": vit_s_16,
@@ -160,6 +175,8 @@ MODELS = {
     "resnext50_32x4d": resnext50_32x4d,
     "regnet_y_400mf": regnet_y_400mf,
     "mnasnet1_0": mnasnet1_0,
+    "densenet121": densenet121,
+    "inception_v3": inception_v3,
 }
 def _recurrent(layer, frames):
     """A torch.nn recurrent layer (batch first) over `frames` frames of 80

@@ -217,6 +217,31 @@ struct SinkTransposeThroughSlice : OpRewritePattern<SliceOp> {
   }
 };
 
+/// pad(T(a)) -> T(pad(a)) with the begin and end amounts moved to the
+/// channels-last dims, in any mode (torchvision's Inception pads before each
+/// branch's average pool, whose count includes the padding).
+struct SinkTransposeThroughPad : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    Value source = channelsLastSource(op.getInput());
+    if (!source || !isStaticRank4(op.getType()))
+      return failure();
+    ArrayRef<int64_t> pads = op.getPads();
+    SmallVector<int64_t> moved;
+    for (int64_t d : last)
+      moved.push_back(pads[d]);
+    for (int64_t d : last)
+      moved.push_back(pads[4 + d]);
+    auto y = PadOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
+                           source, rewriter.getDenseI64ArrayAttr(moved),
+                           op.getModeAttr(), op.getValueAttr());
+    rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
+    return success();
+  }
+};
+
 /// A channel permutation of T(a) ([N, C, H, W]): a reshape that splits C
 /// into factors [N, f1..fm, H, W], a transpose that permutes only those,
 /// and a reshape back to [N, C, H, W] (ShuffleNet's channel shuffle:
@@ -282,13 +307,13 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
       return;
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns
-        .add<SinkTranspose, SinkTransposeThroughConcat,
-             SinkTransposeThroughSlice, SinkTransposeThroughChannelPermutation,
-             SinkTransposeThroughReduce<ReduceSumOp>,
-             SinkTransposeThroughReduce<ReduceMeanOp>,
-             SinkTransposeThroughReduce<ReduceMaxOp>,
-             SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
+    patterns.add<SinkTranspose, SinkTransposeThroughConcat,
+                 SinkTransposeThroughSlice, SinkTransposeThroughPad,
+                 SinkTransposeThroughChannelPermutation,
+                 SinkTransposeThroughReduce<ReduceSumOp>,
+                 SinkTransposeThroughReduce<ReduceMeanOp>,
+                 SinkTransposeThroughReduce<ReduceMaxOp>,
+                 SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
     // Transposes that move unit dims become reshapes, and reshape chains
     // fold.
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);

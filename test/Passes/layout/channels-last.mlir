@@ -149,6 +149,30 @@ func.func @transition(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x1x1xf32>, %w2: ten
 
 // -----
 
+// Inception's pooling branch: an explicit pad (here on H and W, and a
+// reflect pad too) before the average pool, after a conv: the pads move to
+// the channels-last dims and nothing transposes between the conv and the
+// pool. Near miss: a pad of a graph input (no channels-last source) stays
+// channel-first.
+// CHECK-LABEL: func @pad_pool
+// CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last{{.*}} -> tensor<1x6x6x4xf32>
+// CHECK: %[[P:.+]] = tessera.pad %[[C]] {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>} : tensor<1x6x6x4xf32> to tensor<1x8x8x4xf32>
+// CHECK: %[[A:.+]] = tessera.avg_pool %[[P]] {channels_last
+// CHECK: %[[R:.+]] = tessera.pad %[[C]] {mode = "reflect", pads = array<i64: 0, 2, 1, 0, 0, 0, 1, 0>} : tensor<1x6x6x4xf32> to tensor<1x8x8x4xf32>
+// CHECK: tessera.transpose %[[R]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: tessera.pad %arg0 {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x8x6x6xf32> to tensor<1x8x8x8xf32>
+// CHECK: return
+func.func @pad_pool(%x: tensor<1x8x6x6xf32>, %w: tensor<4x8x1x1xf32>) -> (tensor<1x4x6x6xf32>, tensor<1x4x8x8xf32>, tensor<1x8x8x8xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %1 = tessera.pad %0 {mode = "constant", pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.0} : tensor<1x4x6x6xf32> to tensor<1x4x8x8xf32>
+  %2 = tessera.avg_pool %1 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> to tensor<1x4x6x6xf32>
+  %3 = tessera.pad %0 {mode = "reflect", pads = array<i64: 0, 0, 2, 1, 0, 0, 0, 1>} : tensor<1x4x6x6xf32> to tensor<1x4x8x8xf32>
+  %4 = tessera.pad %x {mode = "constant", pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.0} : tensor<1x8x6x6xf32> to tensor<1x8x8x8xf32>
+  return %2, %3, %4 : tensor<1x4x6x6xf32>, tensor<1x4x8x8xf32>, tensor<1x8x8x8xf32>
+}
+
+// -----
+
 // ShuffleNet's unit after a conv: a channel split (two slices), a branch
 // conv, the concat and the channel shuffle (reshape into [N, 2, C/2, H, W],
 // swap, reshape back): all channels-last; the shuffle permutes the channels
