@@ -352,3 +352,4 @@ def section(args, work):
         geo = math.exp(sum(math.log(r) for r in ratios[t]) / len(ratios[t]))
         line += f" | {'':2s} {'':8s} {'':8s} {geo:6.2f} {'':7s}"
     print(line)
+    return ratios[args.thread_counts[0]]

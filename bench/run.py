@@ -33,6 +33,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FAMILIES = ["bert", "gpt2", "vit", "llama", "mamba", "encdec"]
+MID_SIZES = ("--layers 4 --hidden 512 --heads 8 --kv-heads 4 --seq 128 --batch 1 --vocab 2000 "
+             "--image 96 --patch 16 --state 16")
 
 
 def run_json(cmd, timeout=None):
@@ -147,13 +149,14 @@ def families_and_attention(args, work):
     print(f"{'geomean':10s} {'':9s} {'':11s} {'':9s} {geo:9.2f}")
 
     if args.no_attention:
-        return
+        return ratios
     print(f"\n{'attention':14s} {'fused ms':>9s} {'unfused ms':>11s} {'ort ms':>9s} "
           f"{'speedup':>8s} {'fused/ort':>9s} {'GFLOP/s':>8s}   (B=1 H=8 D=64)")
     for seq, causal, fused, unfused, ort, gflops in attention_rows(args, work):
         name = f"S={seq}{' causal' if causal else ''}"
         print(f"{name:14s} {fused:9.3f} {unfused:11.3f} {ort:9.3f} {unfused / fused:8.2f} "
               f"{fused / ort:9.2f} {gflops:8.1f}")
+    return ratios
 
 
 def main():
@@ -162,7 +165,11 @@ def main():
     ap.add_argument("--iters", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--family", action="append", choices=FAMILIES)
-    ap.add_argument("--gen", default="", help="extra gen_models.py size flags, e.g. '--hidden 256'")
+    # The families at mid sizes (the tests' defaults are tiny models, which
+    # only time per-op overheads).
+    ap.add_argument("--gen", default=MID_SIZES,
+                    help="gen_models.py size flags of the family table (default: mid sizes, "
+                         f"'{MID_SIZES}'; '' for the tests' tiny defaults)")
     ap.add_argument("--no-attention", action="store_true",
                     help="skip the attention sequence-length benchmark")
     ap.add_argument("--no-ssm", action="store_true", help="skip the state-space section")
@@ -179,11 +186,19 @@ def main():
     args.thread_counts = [int(t) for t in args.thread_counts.split(",")]
     work = args.work or tempfile.mkdtemp(prefix="tessera-bench.")
     os.makedirs(work, exist_ok=True)
+    family_ratios = []
     if args.only is None:
-        families_and_attention(args, work)
+        family_ratios = families_and_attention(args, work)
     if args.only == "real" or (args.only is None and not args.no_real):
         import real_models
-        real_models.section(args, work)
+        real_ratios = real_models.section(args, work)
+        # The CPU performance target's figure: every family and real
+        # architecture at the main thread count.
+        ratios = family_ratios + real_ratios
+        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print(f"\ngeomean over the {len(family_ratios)} families and {len(real_ratios)} real "
+              f"architectures at {args.thread_counts[0]} threads: {geo:.2f} of ONNX Runtime "
+              f"({sum(r > 1 for r in ratios)} slower than ONNX Runtime)")
     if args.only == "quant" or args.only is None:
         import quantized
         quantized.section(args, work)
