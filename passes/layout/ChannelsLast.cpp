@@ -193,6 +193,14 @@ struct SinkTransposeThroughConcat : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// One value per dim of [N, C, H, W], reordered to [N, H, W, C].
+SmallVector<int64_t> channelsLastOrder(ArrayRef<int64_t> perDim) {
+  SmallVector<int64_t> moved;
+  for (int64_t d : toChannelsLast(4))
+    moved.push_back(perDim[d]);
+  return moved;
+}
+
 /// slice(T(a)) -> T(slice(a)) with the starts and steps moved to the
 /// channels-last dims (ShuffleNet's channel split).
 struct SinkTransposeThroughSlice : OpRewritePattern<SliceOp> {
@@ -203,15 +211,10 @@ struct SinkTransposeThroughSlice : OpRewritePattern<SliceOp> {
     Value source = channelsLastSource(op.getInput());
     if (!source || !isF32Rank4(op.getType()))
       return failure();
-    SmallVector<int64_t> starts, steps;
-    for (int64_t d : last) {
-      starts.push_back(op.getStarts()[d]);
-      steps.push_back(op.getSteps()[d]);
-    }
-    Value y =
-        SliceOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
-                        source, rewriter.getDenseI64ArrayAttr(starts),
-                        rewriter.getDenseI64ArrayAttr(steps));
+    Value y = SliceOp::create(
+        rewriter, op.getLoc(), permuted(op.getType(), last), source,
+        rewriter.getDenseI64ArrayAttr(channelsLastOrder(op.getStarts())),
+        rewriter.getDenseI64ArrayAttr(channelsLastOrder(op.getSteps())));
     rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
     return success();
   }
@@ -229,11 +232,8 @@ struct SinkTransposeThroughPad : OpRewritePattern<PadOp> {
     if (!source || !isStaticRank4(op.getType()))
       return failure();
     ArrayRef<int64_t> pads = op.getPads();
-    SmallVector<int64_t> moved;
-    for (int64_t d : last)
-      moved.push_back(pads[d]);
-    for (int64_t d : last)
-      moved.push_back(pads[4 + d]);
+    SmallVector<int64_t> moved = channelsLastOrder(pads.take_front(4));
+    llvm::append_range(moved, channelsLastOrder(pads.drop_front(4)));
     auto y = PadOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
                            source, rewriter.getDenseI64ArrayAttr(moved),
                            op.getModeAttr(), op.getValueAttr());
