@@ -60,9 +60,11 @@ std::string bodyKey(func::FuncOp kernel) {
 /// types. Null where the type has no strided layout to generalize.
 MemRefType layoutFree(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || memref.getRank() == 0)
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!memref || memref.getRank() == 0 ||
+      failed(memref.getStridesAndOffset(strides, offset)))
     return {};
-  auto [strides, offset] = memref.getStridesAndOffset();
   SmallVector<int64_t> general(strides.size(), ShapedType::kDynamic);
   if (strides.back() == 1)
     general.back() = 1;
@@ -72,9 +74,9 @@ MemRefType layoutFree(Type type) {
       memref.getMemorySpace());
 }
 
-/// The least general layout that both `a` and `b` (same shape, strided
-/// layouts) are cast to: each stride, and the offset, static where they
-/// agree.
+/// The least general layout that both `a` and `b` (same shape, other
+/// strided layouts: types that layoutFree generalizes) are cast to: each
+/// stride, and the offset, static where they agree.
 MemRefType joinLayouts(MemRefType a, MemRefType b) {
   auto [sa, oa] = a.getStridesAndOffset();
   auto [sb, ob] = b.getStridesAndOffset();
@@ -165,8 +167,9 @@ struct OutlineKernelsPass
       for (func::FuncOp other : llvm::drop_begin(members))
         for (auto [type, otherType] :
              llvm::zip_equal(joined, other.getArgumentTypes()))
-          if (auto memref = dyn_cast<MemRefType>(type))
-            type = joinLayouts(memref, cast<MemRefType>(otherType));
+          if (type != otherType)
+            type = joinLayouts(cast<MemRefType>(type),
+                               cast<MemRefType>(otherType));
       setArgumentTypes(kept, joined);
       for (func::FuncOp member : members)
         replacement[member.getSymNameAttr()] = kept;
