@@ -10,7 +10,6 @@ achieved GFLOP/s (the contractions' work from tessera-compile --report), peak RS
 and the relative L2 against torch. Run alone with `bench/run.sh BUILD --only real`.
 """
 import json
-import math
 import os
 import subprocess
 import sys
@@ -292,7 +291,7 @@ def peak_rss_mb(cmd, timeout=None):
 
 
 def section(args, work):
-    from run import pinned, rel_l2
+    from run import geomean, pinned, rel_l2
     names = args.model or list(MODELS)
     rows = []
     for name in names:
@@ -349,7 +348,7 @@ def section(args, work):
         print(line)
     line = f"{'geomean':14s} {'':9s} {'':6s}"
     for t in args.thread_counts:
-        geo = math.exp(sum(math.log(r) for r in ratios[t]) / len(ratios[t]))
+        geo = geomean(ratios[t])
         line += f" | {'':2s} {'':8s} {'':8s} {geo:6.2f} {'':7s}"
     print(line)
     return ratios[args.thread_counts[0]]

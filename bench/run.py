@@ -37,6 +37,10 @@ MID_SIZES = ("--layers 4 --hidden 512 --heads 8 --kv-heads 4 --seq 128 --batch 1
              "--image 96 --patch 16 --state 16")
 
 
+def geomean(ratios):
+    return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+
+
 def run_json(cmd, timeout=None):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=timeout).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -145,7 +149,7 @@ def families_and_attention(args, work):
           f" {'rel L2':>9s}   ({args.threads} threads, median of {args.iters})")
     for fam, a, u, b, r, e in rows:
         print(f"{fam:10s} {a:9.3f} {u:11.3f} {b:9.3f} {r:9.2f} {e:9.1e}")
-    geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    geo = geomean(ratios)
     print(f"{'geomean':10s} {'':9s} {'':11s} {'':9s} {geo:9.2f}")
 
     if args.no_attention:
@@ -195,7 +199,7 @@ def main():
         # The CPU performance target's figure: every family and real
         # architecture at the main thread count.
         ratios = family_ratios + real_ratios
-        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        geo = geomean(ratios)
         print(f"\ngeomean over the {len(family_ratios)} families and {len(real_ratios)} real "
               f"architectures at {args.thread_counts[0]} threads: {geo:.2f} of ONNX Runtime "
               f"({sum(r > 1 for r in ratios)} slower than ONNX Runtime)")

@@ -84,8 +84,6 @@ MemRefType joinLayouts(MemRefType a, MemRefType b) {
   for (auto [x, y] : llvm::zip_equal(sa, sb))
     strides.push_back(x == y ? x : ShapedType::kDynamic);
   int64_t offset = oa == ob ? oa : ShapedType::kDynamic;
-  if (a.getLayout().isIdentity() && b.getLayout().isIdentity())
-    return a;
   return MemRefType::get(
       a.getShape(), a.getElementType(),
       StridedLayoutAttr::get(a.getContext(), offset, strides),

@@ -33,9 +33,7 @@ bool isStaticRank4(Type t) {
 }
 
 bool isF32Rank4(Type t) {
-  auto type = dyn_cast<RankedTensorType>(t);
-  return type && type.getRank() == 4 && type.getElementType().isF32() &&
-         type.hasStaticShape();
+  return isStaticRank4(t) && cast<RankedTensorType>(t).getElementType().isF32();
 }
 
 /// Whether `op` is an OpTy (a conv, max pool or average pool) that is 2-d,
