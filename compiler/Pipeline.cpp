@@ -92,6 +92,8 @@ void mlir::tessera::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createLinearAttentionFusion());
   // Last: the QDQ and SSM patterns above match plain convolutions.
   pm.addPass(createConvActivationFusion());
+  // Exact: kernel taps that read only padding (large dilations).
+  pm.addPass(createPruneConvTaps());
   // Opt-in and accuracy-changing: the token count of encoder layers, then
   // the fused linear layers.
   if (opts.tokenMerge > 0) {

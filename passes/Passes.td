@@ -175,6 +175,26 @@ def SinkIntoConcat : Pass<"tessera-sink-into-concat"> {
   ];
 }
 
+def PruneConvTaps : Pass<"tessera-prune-conv-taps"> {
+  let summary = "Cut the kernel taps of a convolution that read only padding";
+  let description = [{
+    Along each spatial dimension of a `tessera.conv`, the taps at the kernel's ends that read the zero padding at every output
+    position (large dilations over a small map: DeepLabV3's ASPP convs with
+    dilation 24 and 36 over a 20x20 map are 1x1 convs) are cut from the
+    weight (a new constant for a constant f32 weight, else a `tessera.slice`
+    of it), the begin pad shrinks by the taps cut times the dilation and the
+    end pad is the one that keeps the output size (a kernel of one tap gets
+    dilation 1). Exact: the cut taps only ever multiplied zeros (a weight
+    that is infinite or NaN there would have given NaN; the cut conv gives
+    the finite sum, as ONNX Runtime's kernels do). A dimension whose taps
+    all read padding, or whose cut would need a negative pad, is left as it
+    is.
+  }];
+  let statistics = [
+    Statistic<"numPruned", "pruned", "convs whose kernel was cut">,
+  ];
+}
+
 def Conv3dAsConv2d : Pass<"tessera-conv3d-as-conv2d"> {
   let summary = "3-d convolutions of one clip as 2-d convolutions over its frames";
   let description = [{
