@@ -67,11 +67,22 @@ void makeChannelsLast(Operation *op) {
 }
 
 /// The channels-last tensor that `v` is the channel-first transpose of
-/// (the transpose makeChannelsLast leaves after each op), if any.
+/// (the transpose makeChannelsLast leaves after each op), if any. Where
+/// H = W = 1 that transpose is canonically a reshape [N, 1, 1, C] ->
+/// [N, C, 1, 1] (a pooled feature, a squeeze-and-excitation gate).
 Value channelsLastSource(Value v) {
-  auto t = v.getDefiningOp<TransposeOp>();
-  return t && t.getPerm() == ArrayRef<int64_t>(toChannelsFirst(4))
-             ? t.getInput()
+  if (auto t = v.getDefiningOp<TransposeOp>())
+    return t.getPerm() == ArrayRef<int64_t>(toChannelsFirst(4)) ? t.getInput()
+                                                                : Value();
+  auto r = v.getDefiningOp<ReshapeOp>();
+  if (!r || !isStaticRank4(r.getType()) ||
+      !isStaticRank4(r.getInput().getType()))
+    return Value();
+  auto out = cast<RankedTensorType>(r.getType());
+  bool unitMap = out.getDimSize(2) == 1 && out.getDimSize(3) == 1;
+  return unitMap && cast<RankedTensorType>(r.getInput().getType()).getShape() ==
+                        permuted(out, toChannelsLast(4)).getShape()
+             ? r.getInput()
              : Value();
 }
 
@@ -192,8 +203,8 @@ struct SinkTransposeThroughConcat : OpRewritePattern<ConcatOp> {
 };
 
 /// One value per dim of [N, C, H, W], reordered to [N, H, W, C].
-SmallVector<int64_t> channelsLastOrder(ArrayRef<int64_t> perDim) {
-  SmallVector<int64_t> moved;
+template <typename T> SmallVector<T> channelsLastOrder(ArrayRef<T> perDim) {
+  SmallVector<T> moved;
   for (int64_t d : toChannelsLast(4))
     moved.push_back(perDim[d]);
   return moved;
@@ -235,6 +246,46 @@ struct SinkTransposeThroughPad : OpRewritePattern<PadOp> {
     auto y = PadOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
                            source, rewriter.getDenseI64ArrayAttr(moved),
                            op.getModeAttr(), op.getValueAttr());
+    rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
+    return success();
+  }
+};
+
+/// resize(T(a)) -> T(resize(a)) with the scales (and a crop's roi, begins
+/// then ends) moved to the channels-last dims: every dim resizes on its own
+/// (DeepLabV3's image-pooling branch, a [N, C, 1, 1] feature resized to the
+/// map before the ASPP concat, which then stays channels-last; an FPN's
+/// upsampling before the add of the lateral conv).
+struct SinkTransposeThroughResize : OpRewritePattern<ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ResizeOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    Value source = channelsLastSource(op.getInput());
+    if (!source || !isStaticRank4(op.getType()))
+      return failure();
+    // An upsampling moves the transpose to the larger tensor: only where
+    // the users take it on (a concat, elementwise ops, a channels-last
+    // conv's transpose, which cancels), not before a graph output in
+    // channel-first layout.
+    bool enlarges = op.getType().getNumElements() >
+                    op.getInput().getType().getNumElements();
+    auto takesItOn = [&](Operation *user) {
+      auto t = dyn_cast<TransposeOp>(user);
+      return isa<ConcatOp>(user) || fusion::isElementwise(user) ||
+             (t && t.getPerm() == ArrayRef<int64_t>(last));
+    };
+    if (enlarges && !llvm::all_of(op->getUsers(), takesItOn))
+      return failure();
+    auto y = cast<ResizeOp>(rewriter.clone(*op));
+    y.getInputMutable().assign(source);
+    y.getResult().setType(permuted(op.getType(), last));
+    y.setScales(channelsLastOrder(op.getScales()));
+    if (std::optional<ArrayRef<double>> roi = op.getRoi()) {
+      SmallVector<double> moved = channelsLastOrder(roi->take_front(4));
+      llvm::append_range(moved, channelsLastOrder(roi->drop_front(4)));
+      y.setRoi(ArrayRef<double>(moved));
+    }
     rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
     return success();
   }
@@ -305,13 +356,14 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
       return;
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<SinkTranspose, SinkTransposeThroughConcat,
-                 SinkTransposeThroughSlice, SinkTransposeThroughPad,
-                 SinkTransposeThroughChannelPermutation,
-                 SinkTransposeThroughReduce<ReduceSumOp>,
-                 SinkTransposeThroughReduce<ReduceMeanOp>,
-                 SinkTransposeThroughReduce<ReduceMaxOp>,
-                 SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
+    patterns
+        .add<SinkTranspose, SinkTransposeThroughConcat,
+             SinkTransposeThroughSlice, SinkTransposeThroughPad,
+             SinkTransposeThroughResize, SinkTransposeThroughChannelPermutation,
+             SinkTransposeThroughReduce<ReduceSumOp>,
+             SinkTransposeThroughReduce<ReduceMeanOp>,
+             SinkTransposeThroughReduce<ReduceMaxOp>,
+             SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
     // Transposes that move unit dims become reshapes, and reshape chains
     // fold.
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);

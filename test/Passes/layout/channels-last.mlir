@@ -246,3 +246,38 @@ func.func @quantize_dequantize(%x: tensor<1x4x8x8xf32>, %w1: tensor<8x4x1x1xf32>
   %6 = tessera.conv %5, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x8x8xf32>
   return %6 : tensor<1x8x8x8xf32>
 }
+
+// -----
+
+// DeepLabV3's ASPP: the image-pooling branch (global average pool, 1x1
+// conv, a bilinear resize of [1, C, 1, 1] to the map) and a conv branch,
+// concatenated along the channels before the projection conv. The resize
+// takes the pooled conv's output ([1, 1, 1, C], whose channel-first form is
+// a reshape) with its scales moved to [N, H, W, C], so the concat runs
+// channels-last. A crop-and-resize that shrinks moves too, with its roi's
+// begins and ends. Near miss: the upsampling of the last conv, before a
+// channel-first output, stays after the transpose (which stays on the
+// smaller tensor).
+// CHECK-LABEL: func @resize
+// CHECK: %[[A:.+]] = tessera.conv {{.*}}channels_last{{.*}} -> tensor<1x6x6x4xf32>
+// CHECK: %[[M:.+]] = tessera.reduce_mean %[[A]] {axes = array<i64: 1, 2>} : tensor<1x6x6x4xf32> to tensor<1x1x1x4xf32>
+// CHECK: %[[P:.+]] = tessera.conv %[[M]], {{.*}}channels_last{{.*}} -> tensor<1x1x1x4xf32>
+// CHECK: %[[R:.+]] = tessera.resize %[[P]] {{{.*}}scales = array<f64: 1.000000e+00, 6.000000e+00, 6.000000e+00, 1.000000e+00>} : tensor<1x1x1x4xf32> to tensor<1x6x6x4xf32>
+// CHECK: %[[C:.+]] = tessera.concat %[[A]], %[[R]] {axis = 3 : i64}
+// CHECK: %[[Y:.+]] = tessera.conv %[[C]], {{.*}}channels_last{{.*}} -> tensor<1x6x6x4xf32>
+// CHECK: %[[YT:.+]] = tessera.transpose %[[Y]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x6x6x4xf32> to tensor<1x4x6x6xf32>
+// CHECK: %[[U:.+]] = tessera.resize %[[YT]] {{{.*}}scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : tensor<1x4x6x6xf32> to tensor<1x4x12x12xf32>
+// CHECK: %[[K:.+]] = tessera.resize %[[A]] {{{.*}}roi = array<f64: 0.000000e+00, 1.000000e-01, 2.000000e-01, 0.000000e+00, 1.000000e+00, 9.000000e-01, 8.000000e-01, 1.000000e+00>, scales = array<f64: 1.000000e+00, 5.000000e-01, 5.000000e-01, 1.000000e+00>} : tensor<1x6x6x4xf32> to tensor<1x3x3x4xf32>
+// CHECK: %[[KT:.+]] = tessera.transpose %[[K]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[U]], %[[KT]]
+func.func @resize(%x: tensor<1x4x6x6xf32>, %w: tensor<4x4x1x1xf32>, %w2: tensor<4x8x1x1xf32>) -> (tensor<1x4x12x12xf32>, tensor<1x4x3x3xf32>) {
+  %0 = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x6x6xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %1 = tessera.reduce_mean %0 {axes = array<i64: 2, 3>} : tensor<1x4x6x6xf32> to tensor<1x4x1x1xf32>
+  %2 = tessera.conv %1, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x1x1xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x1x1xf32>
+  %3 = tessera.resize %2 {mode = "linear", coordinate_transformation_mode = "half_pixel", scales = array<f64: 1.0, 1.0, 6.0, 6.0>} : tensor<1x4x1x1xf32> to tensor<1x4x6x6xf32>
+  %4 = tessera.concat %0, %3 {axis = 1 : i64} : (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) -> tensor<1x8x6x6xf32>
+  %5 = tessera.conv %4, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x6x6xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x6x6xf32>
+  %6 = tessera.resize %5 {mode = "linear", coordinate_transformation_mode = "half_pixel", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x4x6x6xf32> to tensor<1x4x12x12xf32>
+  %7 = tessera.resize %0 {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", roi = array<f64: 0.0, 0.0, 0.1, 0.2, 1.0, 1.0, 0.9, 0.8>, scales = array<f64: 1.0, 1.0, 0.5, 0.5>} : tensor<1x4x6x6xf32> to tensor<1x4x3x3xf32>
+  return %6, %7 : tensor<1x4x12x12xf32>, tensor<1x4x3x3xf32>
+}

@@ -32,6 +32,11 @@ MODELS = {
     "regnet_y_400mf": (lambda: tv.regnet_y_400mf(), [(1, 3, 64, 64)]),
     "convnext_tiny": (lambda: tv.convnext_tiny(), [(1, 3, 64, 64)]),
     "lraspp_mobilenet_v3": (seg(tv.segmentation.lraspp_mobilenet_v3_large), [(1, 3, 64, 64)]),
+    # 224x224: a 14x14 map under the ASPP's dilated 3x3 convs, so rate 12's
+    # outer taps read the map in part and rates 24 and 36 only the padding
+    # (cut to 1x1 convs); a bilinear upsampling by 16 at the end.
+    "deeplabv3_mobilenet_v3": (seg(tv.segmentation.deeplabv3_mobilenet_v3_large),
+                               [(1, 3, 224, 224)]),
     "r2plus1d_18": (lambda: tv.video.r2plus1d_18(), [(1, 3, 4, 32, 32)]),
     "conv_tasnet": (lambda: torchaudio.models.ConvTasNet(
         num_sources=2, enc_num_feats=64, msk_num_feats=32, msk_num_hidden_feats=64,
