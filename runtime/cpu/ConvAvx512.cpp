@@ -99,20 +99,23 @@ void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
       _mm512_store_ps(sums + CW * p + 16 * v, acc[p][v]);
 }
 
-/// All taps of P positions stored from the registers into a channel-
-/// contiguous output (y[p], the first nf channels): bias, activation Act,
-/// residual r[p] (when r) and clamp applied.
+/// All taps of P positions (those in `live`, liveTaps) stored from the
+/// registers into a channel-contiguous output (y[p], the first nf
+/// channels): bias, activation Act, residual r[p] (when r) and clamp
+/// applied.
 template <int P, int NV, int Act>
 void tileOut(const ConvDirect &d, const float *w, const int64_t *in,
-             const float *bias, float *const *y, const float *const *r,
-             int nf) {
+             uint64_t live, const float *bias, float *const *y,
+             const float *const *r, int nf) {
   __m512 acc[P][NV];
 #pragma GCC unroll 6
   for (int p = 0; p < P; ++p)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v)
       acc[p][v] = _mm512_load_ps(bias + 16 * v);
-  accumulate<P, NV>(acc, d, w, 0, d.K, in);
+  forLiveTaps(d, live, 0, d.K, [&](int64_t k, int64_t n) {
+    accumulate<P, NV>(acc, d, w, k, n, in);
+  });
   __mmask16 mask[NV];
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
@@ -146,13 +149,14 @@ void tileOut(const ConvDirect &d, const float *w, const int64_t *in,
 /// permute (Mode PackedPermute; PackedLanes4 for groups of 4 inputs and 4
 /// outputs, whose permutes stay within 128-bit lanes), or with one group
 /// per block a broadcast (PackedBroadcast). P up to 12: the accumulators
-/// are the only chains, 12 of them.
+/// are the only chains, 12 of them. Window taps not in `live` (liveTaps)
+/// are skipped.
 enum PackedMode { PackedPermute, PackedLanes4, PackedBroadcast };
 
 template <int P, int Mode>
 void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
-                __mmask16 span, const float *bias, float *const *y,
-                const float *const *r, int nf) {
+                uint64_t live, __mmask16 span, const float *bias,
+                float *const *y, const float *const *r, int nf) {
   const int gf = d.packedGroupF, gc = d.packedGroupC;
   const int64_t taps = d.K / gc;
   const float *x[P];
@@ -170,6 +174,12 @@ void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
       _mm512_set1_epi32(gc));
   const __m512i one = _mm512_set1_epi32(1);
   for (int64_t t = 0; t < taps; ++t) {
+    // A window tap none of the positions reads (liveTaps): its gc vectors
+    // of weights skipped.
+    if (!(live >> t & 1)) {
+      w += 16 * gc;
+      continue;
+    }
     int64_t o = d.off[t * gc];
     __m512 v[P];
     if constexpr (Mode != PackedBroadcast)
@@ -226,8 +236,9 @@ void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
 }
 
 using PackedTileFn = void (*)(const ConvDirect &, const float *,
-                              const int64_t *, __mmask16, const float *,
-                              float *const *, const float *const *, int);
+                              const int64_t *, uint64_t, __mmask16,
+                              const float *, float *const *,
+                              const float *const *, int);
 constexpr int packedTileMax = 12;
 template <int Mode> struct PackedTiles {
   static constexpr PackedTileFn fns[packedTileMax + 1] = {nullptr,
@@ -246,8 +257,8 @@ template <int Mode> struct PackedTiles {
 };
 
 using TileOutFn = void (*)(const ConvDirect &, const float *, const int64_t *,
-                           const float *, float *const *, const float *const *,
-                           int);
+                           uint64_t, const float *, float *const *,
+                           const float *const *, int);
 
 template <int NV, int Act> struct TilesOut {
   static constexpr TileOutFn fns[7] = {nullptr,
@@ -332,7 +343,8 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
                                     : PackedTiles<PackedPermute>::fns;
       for (int64_t i = 0; i < n; i += packedTileMax) {
         int m = int(n - i < packedTileMax ? n - i : packedTileMax);
-        fns[m](d, w, in + i, span, bias, yp + i, r ? rp + i : nullptr, nf);
+        fns[m](d, w, in + i, liveTaps(d, q0 + i, m), span, bias, yp + i,
+               r ? rp + i : nullptr, nf);
       }
       continue;
     }
@@ -341,12 +353,16 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
       dispatchActivation(d.activation, [&](auto act) {
         for (int64_t i = 0; i < n; i += 6) {
           int m = (int)(n - i < 6 ? n - i : 6);
-          TilesOut<NV, decltype(act)::value>::fns[m](d, w, in + i, bias, yp + i,
-                                                     r ? rp + i : nullptr, nf);
+          TilesOut<NV, decltype(act)::value>::fns[m](
+              d, w, in + i, liveTaps(d, q0 + i, m), bias, yp + i,
+              r ? rp + i : nullptr, nf);
         }
       });
       continue;
     }
+    uint64_t live[(convMaxPositions512 + 5) / 6];
+    for (int64_t i = 0; i < n; i += 6)
+      live[i / 6] = liveTaps(d, q0 + i, std::min<int64_t>(6, n - i));
     // Up to 1.5 blocks of taps in one rather than a block and a sliver,
     // whose tiles store and reload every partial sum.
     int64_t kcMax = d.K <= convKC * 3 / 2 ? d.K : convKC;
@@ -370,8 +386,18 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
       int64_t nextLines = nextTaps * CW * int64_t(sizeof(float)) / 64;
       for (int64_t i = 0; i < n; i += 6) {
         int m = (int)(n - i < 6 ? n - i : 6);
-        Tiles<NV>::fns[m](d, w, k0, kc, in + i, k0 == 0, bias, sums + CW * i,
-                          prefetchShare(next, nextLines, i / 6, kc));
+        // The runs of taps the tile's positions read (liveTaps; the first
+        // takes the prefetch); with none in the first block, the bias.
+        bool first = k0 == 0;
+        Prefetch pf = prefetchShare(next, nextLines, i / 6, kc);
+        forLiveTaps(d, live[i / 6], k0, kc, [&](int64_t k, int64_t c) {
+          Tiles<NV>::fns[m](d, w, k, c, in + i, first, bias, sums + CW * i, pf);
+          first = false;
+          pf = Prefetch{};
+        });
+        if (first)
+          Tiles<NV>::fns[m](d, w, k0, 0, in + i, true, bias, sums + CW * i,
+                            Prefetch{});
       }
     }
     // The activation on the partial sums (bias + conv) while in cache.

@@ -3,6 +3,7 @@
 #ifndef TESSERA_RUNTIME_CONVKERNELS_H
 #define TESSERA_RUNTIME_CONVKERNELS_H
 
+#include <algorithm>
 #include <cstdint>
 
 namespace tessera {
@@ -54,6 +55,15 @@ struct ConvDirect {
   /// the block are one vector, its groups' channels, permuted per input
   /// channel into the lanes of the groups. The AVX-512 kernel's.
   int packedGroupF = 0, packedGroupC = 0;
+  /// Non-null: window tap (r, s) of output position (oh, ow) reads the
+  /// image, not its zero padding, iff bit r of rowTaps[oh] and bit s of
+  /// colTaps[ow] are set (kh, kw <= 32, kh * kw <= 64), and a tile skips
+  /// the taps none of its positions reads: window tap t = r * kw + s is the
+  /// K indices [t * tapC, (t + 1) * tapC) (taps channels-inner). The
+  /// AVX-512 kernel's.
+  const uint32_t *rowTaps = nullptr, *colTaps = nullptr;
+  int kw = 0;
+  int64_t tapC = 0;
 };
 
 /// Block fb of CW output channels: the channels [f0, f0 + nf) of one group,
@@ -108,6 +118,50 @@ inline void directOffsets(const ConvDirect &d, int64_t q0, int64_t n,
       ow = 0;
       ++oh;
     }
+  }
+}
+
+/// The window taps (bit r * kw + s) that positions [q, q + n) read from the
+/// image (ConvDirect::rowTaps), or all ones where they read every tap.
+inline uint64_t liveTaps(const ConvDirect &d, int64_t q, int64_t n) {
+  if (!d.rowTaps)
+    return ~uint64_t(0);
+  uint64_t live = 0;
+  for (int64_t i = 0, oh = q / d.OW, ow = q % d.OW; i < n; ++i) {
+    uint64_t cols = d.colTaps[ow];
+    for (uint32_t rows = d.rowTaps[oh], r = 0; rows; ++r, rows >>= 1)
+      if (rows & 1)
+        live |= cols << (r * d.kw);
+    if (++ow == d.OW) {
+      ow = 0;
+      ++oh;
+    }
+  }
+  int64_t taps = d.K / d.tapC;
+  uint64_t all = taps >= 64 ? ~uint64_t(0) : (uint64_t(1) << taps) - 1;
+  return live == all ? ~uint64_t(0) : live;
+}
+
+/// fn(k, n) for each run [k, k + n) of the K indices [k0, k0 + kc) whose
+/// window taps are in `live` (liveTaps), in order.
+template <typename Fn>
+inline void forLiveTaps(const ConvDirect &d, uint64_t live, int64_t k0,
+                        int64_t kc, Fn fn) {
+  if (live == ~uint64_t(0)) {
+    fn(k0, kc);
+    return;
+  }
+  for (int64_t k = k0, end = k0 + kc; k < end;) {
+    int64_t t = k / d.tapC;
+    if (!(live >> t & 1)) {
+      k = (t + 1) * d.tapC;
+      continue;
+    }
+    while ((t + 1) * d.tapC < end && (live >> (t + 1) & 1))
+      ++t;
+    int64_t stop = std::min(end, (t + 1) * d.tapC);
+    fn(k, stop - k);
+    k = stop;
   }
 }
 

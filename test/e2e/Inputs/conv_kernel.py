@@ -408,6 +408,17 @@ case("cl_grouped3x3_g16_res_relu", (2, 64, 9, 9), 64, [3, 3], pads=[1, 1, 1, 1],
      act="relu", residual="left", nhwc=True)
 case("cl_grouped3x3_g8x13_dil", (1, 104, 10, 9), 104, [3, 3], pads=[2, 2, 2, 2],
      dilations=[2, 2], group=13, nhwc=True)
+# Dilations large against the map (DeepLabV3's ASPP): the direct kernel's
+# tiles skip the window taps none of their positions reads from the image
+# (a third to two thirds of them here). 48 input channels: the blocks of
+# 256 taps end inside a window tap; 16: one block straight to the output,
+# stride 2; groups of 4: the packed kernel.
+case("cl_aspp_dil6_k432_relu", (1, 48, 9, 10), 24, [3, 3], pads=[6, 6, 6, 6],
+     dilations=[6, 6], act="relu", nhwc=True)
+case("cl_dil4_s2_out", (1, 16, 11, 9), 20, [3, 3], strides=[2, 2], pads=[4, 4, 4, 4],
+     dilations=[4, 4], nhwc=True)
+case("cl_grouped3x3_g4_dil5", (1, 32, 8, 8), 32, [3, 3], pads=[5, 5, 5, 5],
+     dilations=[5, 5], group=8, nhwc=True)
 # Winograd F(4x4, 3x3) (channels-last 3x3 convs of stride 1 with at least
 # 49 tiles of 4x4 outputs; the "nowinograd" run is the direct kernel): edge tiles (outputs no multiple of 4), channel
 # counts no multiple of 16, a batch, a residual and ReLU, no padding with
