@@ -5,7 +5,8 @@
 // count of counted elements, a constant computed here. With the runtime's
 // kernels (convert-tessera-to-linalg{conv-kernel}), an f32 2-d max_pool is a
 // call of tessera_max_pool2d_f32 instead, which skips what lies outside the
-// input: the padded copy took 3/4 of ResNet-18's max pool.
+// input: the padded copy took 3/4 of ResNet-18's max pool; a channel-first
+// 3-d one is two such calls.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/Layout.h"
@@ -117,20 +118,48 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     PoolGeometry g{op.getKernelShape(), op.getStrides(), op.getPads(),
                    op.getDilations()};
     bool channelsLast = op.getChannelsLast();
-    if (poolKernel && elt.isF32() && type.getRank() == 4) {
+    // tessera_max_pool2d_f32 of `x` [N, C, H, W] (or channels-last) to
+    // `outType`: window `k`, strides `s`, dilations `d`, begin pads `p`.
+    auto pool2d = [&](Value x, RankedTensorType outType, ArrayRef<int64_t> k,
+                      ArrayRef<int64_t> s, ArrayRef<int64_t> d,
+                      ArrayRef<int64_t> p, bool last) -> Value {
       SmallVector<Attribute> scalars;
-      for (int64_t v : {g.kernel[0], g.kernel[1], g.strides[0], g.strides[1],
-                        g.dilations[0], g.dilations[1], g.pads[0], g.pads[1],
+      for (int64_t v : {k[0], k[1], s[0], s[1], d[0], d[1], p[0], p[1],
                         // TESSERA_CONV_CHANNELS_LAST: [N, H, W, C].
-                        channelsLast ? int64_t(256) : int64_t(0)})
+                        last ? int64_t(256) : int64_t(0)})
         scalars.push_back(rewriter.getI64IntegerAttr(v));
-      auto call =
-          CallKernelOp::create(rewriter, loc, TypeRange{type},
-                               rewriter.getStringAttr("tessera_max_pool2d_f32"),
-                               ValueRange{adaptor.getInput()},
-                               ValueRange{emptyTensor(rewriter, loc, type)},
-                               rewriter.getArrayAttr(scalars));
-      rewriter.replaceOp(op, call.getResults());
+      return CallKernelOp::create(
+                 rewriter, loc, TypeRange{outType},
+                 rewriter.getStringAttr("tessera_max_pool2d_f32"),
+                 ValueRange{x}, ValueRange{emptyTensor(rewriter, loc, outType)},
+                 rewriter.getArrayAttr(scalars))
+          .getResult(0);
+    };
+    if (poolKernel && elt.isF32() && type.getRank() == 4) {
+      rewriter.replaceOp(op,
+                         pool2d(adaptor.getInput(), type, g.kernel, g.strides,
+                                g.dilations, g.pads, channelsLast));
+      return success();
+    }
+    if (poolKernel && elt.isF32() && type.getRank() == 5 && !channelsLast) {
+      // A 3-d pool as two 2-d ones (the maximum is separable): over
+      // [H, W] on [N, C*T, H, W], then over T on [N, C, T, H'*W'] with a
+      // window kt x 1 (S3D's pools: 7-8 ms each as one window loop nest).
+      ArrayRef<int64_t> in = op.getInput().getType().getShape(),
+                        out = type.getShape();
+      int64_t n = in[0], c = in[1], t = in[2];
+      auto shaped = [&](ArrayRef<int64_t> shape) {
+        return RankedTensorType::get(shape, elt);
+      };
+      Value y = reshapeTensor(rewriter, loc, adaptor.getInput(),
+                              shaped({n, c * t, in[3], in[4]}));
+      y = pool2d(y, shaped({n, c * t, out[3], out[4]}), g.kernel.drop_front(),
+                 g.strides.drop_front(), g.dilations.drop_front(),
+                 g.pads.slice(1, 2), false);
+      y = reshapeTensor(rewriter, loc, y, shaped({n, c, t, out[3] * out[4]}));
+      y = pool2d(y, shaped({n, c, out[2], out[3] * out[4]}), {g.kernel[0], 1},
+                 {g.strides[0], 1}, {g.dilations[0], 1}, {g.pads[0], 0}, false);
+      rewriter.replaceOp(op, reshapeTensor(rewriter, loc, y, type));
       return success();
     }
     if (channelsLast) {

@@ -136,3 +136,25 @@ func.func @avg_pool_channels_last(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32
   %0 = tessera.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last} : tensor<1x4x4x3xf32> to tensor<1x2x2x3xf32>
   return %0 : tensor<1x2x2x3xf32>
 }
+
+// -----
+
+// A 3-d pool (with the kernels; f32, channel-first) is two 2-d ones: over
+// [H, W] on [N, C*T, H, W] (the 2x3x3 window's spatial part, stride 2, pad
+// 1), then over T on [N, C, T, H'*W'] with a 2x1 window (stride 1, the
+// temporal dilation 2 and pad 1). Without the kernels, one loop nest.
+// KERNEL-LABEL: func @max_pool_3d
+// KERNEL: %[[X:.+]] = tensor.collapse_shape %arg0 {{\[\[}}0], [1, 2], [3], [4]] : tensor<2x3x5x8x8xf32> into tensor<2x15x8x8xf32>
+// KERNEL: %[[S:.+]] = tessera.call_kernel "tessera_max_pool2d_f32" ins(%[[X]] : tensor<2x15x8x8xf32>) outs(%{{.+}} : tensor<2x15x4x4xf32>) {scalars = [3, 3, 2, 2, 1, 1, 1, 1, 0]}
+// KERNEL: %[[C:.+]] = tensor.collapse_shape %[[S]] {{.*}} : tensor<2x15x4x4xf32> into tensor<2x15x16xf32>
+// KERNEL: %[[R:.+]] = tensor.expand_shape %[[C]] {{.*}} : tensor<2x15x16xf32> into tensor<2x3x5x16xf32>
+// KERNEL: %[[T:.+]] = tessera.call_kernel "tessera_max_pool2d_f32" ins(%[[R]] : tensor<2x3x5x16xf32>) outs(%{{.+}} : tensor<2x3x5x16xf32>) {scalars = [2, 1, 1, 1, 2, 1, 1, 0, 0]}
+// KERNEL: tensor.expand_shape %[[T]] {{.*}} : tensor<2x3x5x16xf32> into tensor<2x3x5x4x4xf32>
+// CHECK-LABEL: func @max_pool_3d
+// CHECK: tensor.pad
+// CHECK: linalg.generic
+// CHECK-NOT: linalg.generic
+func.func @max_pool_3d(%x: tensor<2x3x5x8x8xf32>) -> tensor<2x3x5x4x4xf32> {
+  %0 = tessera.max_pool %x {kernel_shape = array<i64: 2, 3, 3>, strides = array<i64: 1, 2, 2>, pads = array<i64: 1, 1, 1, 1, 1, 1>, dilations = array<i64: 2, 1, 1>} : tensor<2x3x5x8x8xf32> to tensor<2x3x5x4x4xf32>
+  return %0 : tensor<2x3x5x4x4xf32>
+}

@@ -38,6 +38,8 @@ MODELS = {
     "deeplabv3_mobilenet_v3": (seg(tv.segmentation.deeplabv3_mobilenet_v3_large),
                                [(1, 3, 224, 224)]),
     "r2plus1d_18": (lambda: tv.video.r2plus1d_18(), [(1, 3, 4, 32, 32)]),
+    # The smallest clip its final 2x7x7 average pool takes; 3-d max pools.
+    "s3d": (lambda: tv.video.s3d(), [(1, 3, 16, 224, 224)]),
     "conv_tasnet": (lambda: torchaudio.models.ConvTasNet(
         num_sources=2, enc_num_feats=64, msk_num_feats=32, msk_num_hidden_feats=64,
         msk_num_layers=3, msk_num_stacks=1), [(1, 1, 2000)]),

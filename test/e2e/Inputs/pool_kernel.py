@@ -29,6 +29,12 @@ def reference(x, kernel, strides, pads, dilations, ceil_mode):
     first, or with ceil_mode torch's own (symmetric) padding."""
     k = len(kernel)
     t = torch.from_numpy(x.astype(np.float64))
+    if k == 3:
+        if ceil_mode:
+            return F.max_pool3d(t, kernel, strides, padding=pads[:3], dilation=dilations,
+                                ceil_mode=True).numpy()
+        t = F.pad(t, [pads[2], pads[5], pads[1], pads[4], pads[0], pads[3]], value=-np.inf)
+        return F.max_pool3d(t, kernel, strides, dilation=dilations).numpy()
     if k == 1:
         t = t.unsqueeze(2)
         kernel, strides, dilations = [1] + kernel, [1] + strides, [1] + dilations
@@ -129,3 +135,11 @@ case("cl_s1_3x3", (1, 80, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nhwc=True)
 case("cl_s1_5x5_nan", (1, 48, 8, 7), [5, 5], [1, 1], [2, 2, 2, 2], nan=True, nhwc=True)
 # 24 channels: a single reusing vector, then the last one overlapping it.
 case("cl_s1_3x3_tail", (1, 24, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nan=True, nhwc=True)
+# 3-d pools (video models: S3D): a 2-d pool over [N, C*T, H, W], then one
+# over T on [N, C, T, H'*W']. A 3x3x3/2 pool, a spatial-only 1x3x3/(1,2,2)
+# pool, and a batch with a temporal dilation, pads on two dims, ceil_mode and
+# NaNs.
+case("pool3d_3x3x3_s2", (1, 6, 8, 14, 14), [3, 3, 3], [2, 2, 2], [1, 1, 1, 1, 1, 1])
+case("pool3d_spatial", (1, 4, 4, 20, 20), [1, 3, 3], [1, 2, 2], [0, 1, 1, 0, 1, 1])
+case("pool3d_ceil_dil_batch", (2, 3, 9, 9, 10), [3, 2, 2], [2, 1, 2], [1, 0, 1, 1, 0, 1],
+     [2, 1, 1], ceil_mode=1, nan=True)
