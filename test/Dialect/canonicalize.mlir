@@ -137,3 +137,50 @@ func.func @reshape_resource() -> tensor<2x3xf32> {
     }
   }
 #-}
+
+// -----
+
+// transpose(reshape(transpose(x))) that keeps x's elements in order is one
+// reshape: a 3-d conv's channels-last frames [T, H, W, C] to channel-first
+// [C, T, H, W], merged into [1, C, T, H*W], then channels-last again; and
+// back, splitting H*W.
+// CHECK-LABEL: func @frames_to_temporal
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3x5x8xf32>, %[[Y:.*]]: tensor<1x4x15x8xf32>)
+// CHECK-DAG: %[[A:.+]] = tessera.reshape %[[X]] : tensor<4x3x5x8xf32> to tensor<1x4x15x8xf32>
+// CHECK-DAG: %[[B:.+]] = tessera.reshape %[[Y]] : tensor<1x4x15x8xf32> to tensor<4x3x5x8xf32>
+// CHECK-NOT: tessera.transpose
+// CHECK: return %[[A]], %[[B]]
+func.func @frames_to_temporal(%x: tensor<4x3x5x8xf32>, %y: tensor<1x4x15x8xf32>) -> (tensor<1x4x15x8xf32>, tensor<4x3x5x8xf32>) {
+  %0 = tessera.transpose %x {perm = array<i64: 3, 0, 1, 2>} : tensor<4x3x5x8xf32> to tensor<8x4x3x5xf32>
+  %1 = tessera.reshape %0 : tensor<8x4x3x5xf32> to tensor<1x8x4x15xf32>
+  %2 = tessera.transpose %1 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x8x4x15xf32> to tensor<1x4x15x8xf32>
+  %3 = tessera.transpose %y {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x15x8xf32> to tensor<1x8x4x15xf32>
+  %4 = tessera.reshape %3 : tensor<1x8x4x15xf32> to tensor<8x4x3x5xf32>
+  %5 = tessera.transpose %4 {perm = array<i64: 1, 2, 3, 0>} : tensor<8x4x3x5xf32> to tensor<4x3x5x8xf32>
+  return %2, %5 : tensor<1x4x15x8xf32>, tensor<4x3x5x8xf32>
+}
+
+// -----
+
+// Near misses, kept: the dims end out of order (the channels between T and
+// H*W); the parts of a split dim swapped (15 split as 3x5, then 5 before
+// 3); a reshape that regroups across dims ([4, 6] as [6, 4]).
+// CHECK-LABEL: func @not_in_order
+// CHECK: tessera.transpose %arg0 {perm = array<i64: 3, 0, 1, 2>}
+// CHECK: tessera.transpose %{{.+}} {perm = array<i64: 0, 2, 1, 3>}
+// CHECK: tessera.transpose %arg1 {perm = array<i64: 2, 0, 1>}
+// CHECK: tessera.transpose %{{.+}} {perm = array<i64: 1, 3, 2, 0>}
+// CHECK: tessera.transpose %arg2 {perm = array<i64: 0, 2, 1>}
+// CHECK: tessera.transpose %{{.+}} {perm = array<i64: 0, 2, 1>}
+func.func @not_in_order(%x: tensor<4x3x5x8xf32>, %y: tensor<4x15x8xf32>, %z: tensor<2x6x4xf32>) -> (tensor<1x4x8x15xf32>, tensor<4x5x3x8xf32>, tensor<2x4x6xf32>) {
+  %0 = tessera.transpose %x {perm = array<i64: 3, 0, 1, 2>} : tensor<4x3x5x8xf32> to tensor<8x4x3x5xf32>
+  %1 = tessera.reshape %0 : tensor<8x4x3x5xf32> to tensor<1x8x4x15xf32>
+  %2 = tessera.transpose %1 {perm = array<i64: 0, 2, 1, 3>} : tensor<1x8x4x15xf32> to tensor<1x4x8x15xf32>
+  %3 = tessera.transpose %y {perm = array<i64: 2, 0, 1>} : tensor<4x15x8xf32> to tensor<8x4x15xf32>
+  %4 = tessera.reshape %3 : tensor<8x4x15xf32> to tensor<8x4x3x5xf32>
+  %5 = tessera.transpose %4 {perm = array<i64: 1, 3, 2, 0>} : tensor<8x4x3x5xf32> to tensor<4x5x3x8xf32>
+  %6 = tessera.transpose %z {perm = array<i64: 0, 2, 1>} : tensor<2x6x4xf32> to tensor<2x4x6xf32>
+  %7 = tessera.reshape %6 : tensor<2x4x6xf32> to tensor<2x6x4xf32>
+  %8 = tessera.transpose %7 {perm = array<i64: 0, 2, 1>} : tensor<2x6x4xf32> to tensor<2x4x6xf32>
+  return %2, %5, %8 : tensor<1x4x8x15xf32>, tensor<4x5x3x8xf32>, tensor<2x4x6xf32>
+}

@@ -1,6 +1,8 @@
 // Data-movement ops: verifiers, folders and canonicalizations.
 #include "tessera/IR/TesseraOps.h"
 
+#include <deque>
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
@@ -113,11 +115,70 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
     return success();
   }
 };
+
+/// transpose(reshape(transpose(x))) that keeps x's elements in order: one
+/// reshape of x. The steps are followed on x's dims (unit dims dropped): the
+/// first transpose orders them, the reshape merges neighbours and splits
+/// one into outer and inner parts, the second transpose orders the groups;
+/// the chain is a reshape when x's dims, and each one's parts outer to
+/// inner, end in their order. (A 3-d conv's frames [T, H, W, C] and the
+/// channels-last form [1, T, H*W, C] of [1, C, T, H*W] that its temporal
+/// convs take, as tessera-conv3d-as-conv2d and tessera-channels-last leave
+/// them, are one such chain.)
+struct TransposeReshapeTransposeToReshape : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto reshape = op.getInput().getDefiningOp<ReshapeOp>();
+    auto first = reshape ? reshape.getInput().getDefiningOp<TransposeOp>()
+                         : TransposeOp();
+    if (!first || !first.getInput().getType().hasStaticShape() ||
+        !reshape.getType().hasStaticShape())
+      return failure();
+    ArrayRef<int64_t> x = first.getInput().getType().getShape();
+    // What is left of x's dims, in the reshape's input order: (dim, size).
+    std::deque<std::pair<int64_t, int64_t>> queue;
+    for (int64_t p : first.getPerm())
+      if (x[p] != 1)
+        queue.push_back({p, x[p]});
+    // Per reshape result dim: its parts (x's dim, part number outer first).
+    ArrayRef<int64_t> mid = reshape.getType().getShape();
+    SmallVector<SmallVector<std::pair<int64_t, int64_t>>> parts(mid.size());
+    SmallVector<int64_t> next(x.size(), 0);
+    for (auto [d, size] : llvm::enumerate(mid)) {
+      for (int64_t m = size; m > 1;) {
+        if (queue.empty())
+          return failure();
+        auto &[dim, left] = queue.front();
+        int64_t take = std::min(left, m);
+        if (m % take || left % take)
+          return failure();
+        parts[d].push_back({dim, next[dim]++});
+        m /= take;
+        left /= take;
+        if (left == 1)
+          queue.pop_front();
+      }
+    }
+    if (!queue.empty())
+      return failure();
+    std::pair<int64_t, int64_t> last{-1, -1};
+    for (int64_t p : op.getPerm())
+      for (std::pair<int64_t, int64_t> part : parts[p]) {
+        if (part < last)
+          return failure();
+        last = part;
+      }
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), first.getInput());
+    return success();
+  }
+};
 } // namespace
 
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
-  results.add<UnitTransposeToReshape, ComposeTransposes>(context);
+  results.add<UnitTransposeToReshape, ComposeTransposes,
+              TransposeReshapeTransposeToReshape>(context);
 }
 
 LogicalResult BroadcastToOp::verify() {
