@@ -278,12 +278,16 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
       roi.assign(r->begin(), r->end());
     else
       std::fill(roi.begin() + rank, roi.end(), 1.0);
-    // Dims whose index maps to itself need no tables (they may be dynamic);
-    // the others are static (the verifier).
+    // A dim that keeps its size at scale 1 (and, cropping, its whole roi)
+    // keeps each index and needs no table. So also with
+    // tf_half_pixel_for_nn, whose (x + 0.5) / 1 would move every index of
+    // such a dim one up with the ceil roundings, the batch too: TensorFlow's
+    // half-pixel nearest resize, which it stands for, only resizes the
+    // images' rows and columns, and ONNX Runtime leaves such dims alone.
     SmallVector<DimTables> dims;
     for (int64_t d = 0; d < rank; ++d) {
       bool identity = inType.getDimSize(d) == type.getDimSize(d) &&
-                      scales[d] == 1.0 && coordMode != "tf_half_pixel_for_nn" &&
+                      scales[d] == 1.0 &&
                       (!crop || (roi[d] == 0.0 && roi[rank + d] == 1.0));
       if (!identity)
         dims.push_back(dimTables(op, d, roi));

@@ -136,3 +136,21 @@ func.func @half(%x: tensor<1x1x2x2xf16>) -> tensor<1x1x4x4xf16> {
   %0 = tessera.resize %x {mode = "linear", coordinate_transformation_mode = "half_pixel", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x1x2x2xf16> to tensor<1x1x4x4xf16>
   return %0 : tensor<1x1x4x4xf16>
 }
+
+// -----
+
+// tf_half_pixel_for_nn moves indices by half a pixel, but a dim that keeps
+// its size at scale 1 (the batch, the channels) keeps its indices, as in
+// ONNX Runtime: one table, for the resized dim ((x + 0.5) / 2, ceil).
+// CHECK-LABEL: func @tf_half_pixel_batch
+// CHECK-SAME: %[[X:.+]]: tensor<2x3x4xf32>
+// CHECK: %[[T:.+]] = arith.constant dense<[1, 1, 2, 2, 3, 3, 3, 3]> : tensor<8xi64>
+// CHECK: linalg.generic {{.*}} ins(%[[T]] : tensor<8xi64>)
+// CHECK: %[[D0:.+]] = linalg.index 0
+// CHECK: %[[D1:.+]] = linalg.index 1
+// CHECK: %[[I:.+]] = arith.index_cast
+// CHECK: tensor.extract %[[X]][%[[D0]], %[[D1]], %[[I]]]
+func.func @tf_half_pixel_batch(%x: tensor<2x3x4xf32>) -> tensor<2x3x8xf32> {
+  %0 = tessera.resize %x {mode = "nearest", coordinate_transformation_mode = "tf_half_pixel_for_nn", nearest_mode = "ceil", scales = array<f64: 1.0, 1.0, 2.0>} : tensor<2x3x4xf32> to tensor<2x3x8xf32>
+  return %0 : tensor<2x3x8xf32>
+}
