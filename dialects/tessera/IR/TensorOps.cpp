@@ -1,11 +1,11 @@
 // Data-movement ops: verifiers, folders and canonicalizations.
 #include "tessera/IR/TesseraOps.h"
 
-#include <deque>
-
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <deque>
 
 using namespace mlir;
 using namespace mlir::tessera;
