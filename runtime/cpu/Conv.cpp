@@ -250,9 +250,16 @@ DirectConv directConvKernel() {
 /// depthwise conv took 134 us after a 1x1 conv split by channels, 62 us on
 /// its own). Splitting by positions makes every thread read all the
 /// weights, so convs whose weights outweigh their input image keep the
-/// channel split (ResNet's last stages). TESSERA_CONV_SPLIT=positions or
-/// =channels forces one (measurements).
-bool splitPositions(int64_t weightElems, int64_t inputElems) {
+/// channel split (ResNet's last stages). A grouped conv's channel split
+/// also splits its input (each block reads its group's channels), so
+/// there it costs each thread half the weights against reading about half
+/// its input from the other core, and pays from weights half the input's
+/// size (2 threads, the layout bench's DIRTY=2, 3x3 convs: RegNetY-800MF's
+/// 784 channels of 49 groups 14x14 -> 7x7 104-112 -> 67-77 us; 512 in 32
+/// groups at 14x14 141 -> 133; 208 in 26 groups at 14x14, weights 0.37 of
+/// the input, 50 against 55 split by positions). TESSERA_CONV_SPLIT=
+/// positions or =channels forces one (measurements).
+bool splitPositions(int64_t weightElems, int64_t inputElems, int64_t groups) {
   static const int forced = [] {
     const char *env = getenv("TESSERA_CONV_SPLIT");
     if (!env)
@@ -265,7 +272,17 @@ bool splitPositions(int64_t weightElems, int64_t inputElems) {
     return false;
   if (forced)
     return forced > 0;
-  return weightElems <= inputElems;
+  return (groups > 1 ? 2 * weightElems : weightElems) <= inputElems;
+}
+
+/// Whether packed grouped convs of 3-wide windows take the row tiles
+/// (ConvDirect::rowReuse); TESSERA_CONV_ROWS=0 turns them off.
+bool rowReuse() {
+  static const bool on = [] {
+    const char *env = getenv("TESSERA_CONV_ROWS");
+    return !env || atoi(env) != 0;
+  }();
+  return on;
 }
 
 /// Vectors of 16 output channels per block of the AVX-512 direct kernel for
@@ -308,9 +325,24 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   int64_t Wp = std::max(W + padL, (OW - 1) * sw + (kw - 1) * dw + 1);
   // Every tap inside the image: read in place through its strides.
   // Otherwise a zero-padded copy, channels-last ([Hp][Wp][C]) from a
-  // channels-last image (rows copied whole), else channel-major.
-  bool inPlace = padT == 0 && padL == 0 && Hp == H && Wp == W;
+  // channels-last image (rows copied whole), else channel-major; but the
+  // row tiles below read in place whatever the padding.
+  bool noPad = padT == 0 && padL == 0 && Hp == H && Wp == W;
   bool channelsLast = X->strides[1] == 1 && X->strides[3] == C;
+  // Groups of up to 16 output channels (ResNeXt's first stages, RegNet):
+  // blocks of 16 channels in order, several groups each, whose inputs are
+  // one vector of the channels-last image spread over the groups' lanes by
+  // a permute (ConvDirect::packedGroupF), rather than a block of 16 per
+  // group computing mostly padding.
+  bool packed = avx512 && X->strides[1] == 1 && (noPad || channelsLast) &&
+                groups > 1 && groupF <= 16 && 16 % groupF == 0 &&
+                groupC <= groupF && Y->strides[1] == 1 &&
+                (!R || R->strides[1] == 1);
+  // Their 3-wide windows of stride 1 or 2 take the row tiles, which read
+  // the image in place and skip the taps in its padding themselves.
+  bool rows = packed && kw == 3 && dw == 1 && (sw == 1 || sw == 2) &&
+              kh * kw <= 64 && rowReuse();
+  bool inPlace = rows || noPad;
   int64_t ldx = inPlace        ? X->strides[2]
                 : channelsLast ? Wp * C
                                : Wp,
@@ -323,14 +355,6 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // Tap offsets in the (padded) image, channels innermost where they are
   // contiguous (ResNet-18's 512-channel 3x3 convs at 7x7: 10% faster).
   bool channelsInner = ldc == 1;
-  // Groups of 2 to 8 output channels (ResNeXt's first stages, RegNet):
-  // blocks of 16 channels in order, several groups each, whose inputs are
-  // one vector of the channels-last image spread over the groups' lanes by
-  // a permute (ConvDirect::packedGroupF), rather than a block of 16 per
-  // group computing mostly padding.
-  bool packed = avx512 && channelsInner && groups > 1 && groupF <= 16 &&
-                16 % groupF == 0 && groupC <= groupF && Y->strides[1] == 1 &&
-                (!R || R->strides[1] == 1);
   int nv = avx512 && !packed ? directVectors(groupF) : 1;
   // The blocks: of one group each, or with `packed` of F channels in order.
   int64_t blockGroupF = packed ? F : groupF;
@@ -362,7 +386,7 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // a 3x3 conv's tiles on a border row skip a third.
   static thread_local std::vector<uint32_t> rowTaps, colTaps;
   bool liveRows = false;
-  if (avx512 && !inPlace && channelsInner && kh <= 32 && kw <= 32 &&
+  if (avx512 && (!inPlace || rows) && channelsInner && kh <= 32 && kw <= 32 &&
       kh * kw <= 64) {
     auto reads = [](std::vector<uint32_t> &taps, int64_t out, int64_t k,
                     int64_t stride, int64_t dilation, int64_t pad,
@@ -489,7 +513,7 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                  clamp.hi,
                  clamp.activation};
     d.prefetch = constantW && prefetchWeights();
-    if (liveRows) {
+    if (liveRows || rows) {
       d.rowTaps = rowTaps.data();
       d.colTaps = colTaps.data();
       d.kw = int(kw);
@@ -498,6 +522,12 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
     if (packed) {
       d.packedGroupF = groupF;
       d.packedGroupC = groupC;
+      d.rowReuse = rows;
+    }
+    if (rows) {
+      d.padT = padT;
+      d.padL = padL;
+      d.W = W;
     }
     auto task = [&](int64_t t) {
       int64_t fb = byPositions ? t % blocks : t / chunks,
@@ -574,8 +604,8 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   const float *b =
       flags & TESSERA_LINEAR_BIAS ? bias->aligned + bias->offset : nullptr;
   tessera::DirectConv direct = tessera::directConvKernel();
-  bool byPositions =
-      tessera::splitPositions(F * K, X->sizes[1] * X->sizes[2] * X->sizes[3]);
+  bool byPositions = tessera::splitPositions(
+      F * K, X->sizes[1] * X->sizes[2] * X->sizes[3], groups);
   if (groups > 1) {
     // Grouped: the direct kernel's blocks each within one group (both
     // layouts); without it, each group as its own conv on views of its

@@ -13,6 +13,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace tessera {
 namespace {
@@ -139,6 +140,30 @@ void tileOut(const ConvDirect &d, const float *w, const int64_t *in,
     }
 }
 
+/// The P accumulators of a packed tile (one vector each, the block's nf
+/// channels) into the channel-contiguous output y[p]: activation, residual
+/// r[p] (when r) and clamp applied. Always inlined: through a call, the
+/// accumulators it takes by reference were kept in memory all along the
+/// tile (its multiply-adds 1.2-1.9x as long).
+template <int P>
+__attribute__((always_inline)) inline void
+storePacked(const ConvDirect &d, const __m512 (&acc)[P], float *const *y,
+            const float *const *r, int nf) {
+  __mmask16 mask = nf >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nf) - 1);
+  const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
+#pragma GCC unroll 12
+  for (int p = 0; p < P; ++p) {
+    __m512 val =
+        d.activation != ActNone ? activateAny(d.activation, acc[p]) : acc[p];
+    if (r)
+      val = _mm512_add_ps(val, _mm512_maskz_loadu_ps(mask, r[p]));
+    // max/min with the bound first return a NaN of val.
+    if (d.clamp)
+      val = _mm512_min_ps(hi, _mm512_max_ps(lo, val));
+    _mm512_mask_storeu_ps(y[p], mask, val);
+  }
+}
+
 /// Several groups per block (ConvDirect::packedGroupF): all taps of P
 /// positions (image offsets `in`, at the block's first input channel),
 /// stored from the registers into a channel-contiguous output (y[p], the
@@ -220,19 +245,7 @@ void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
       }
     }
   }
-  __mmask16 mask = nf >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nf) - 1);
-  const __m512 lo = _mm512_set1_ps(d.lo), hi = _mm512_set1_ps(d.hi);
-#pragma GCC unroll 12
-  for (int p = 0; p < P; ++p) {
-    __m512 val =
-        d.activation != ActNone ? activateAny(d.activation, acc[p]) : acc[p];
-    if (r)
-      val = _mm512_add_ps(val, _mm512_maskz_loadu_ps(mask, r[p]));
-    // max/min with the bound first return a NaN of val.
-    if (d.clamp)
-      val = _mm512_min_ps(hi, _mm512_max_ps(lo, val));
-    _mm512_mask_storeu_ps(y[p], mask, val);
-  }
+  storePacked<P>(d, acc, y, r, nf);
 }
 
 using PackedTileFn = void (*)(const ConvDirect &, const float *,
@@ -255,6 +268,119 @@ template <int Mode> struct PackedTiles {
                                                           packedTile<11, Mode>,
                                                           packedTile<12, Mode>};
 };
+
+/// fn(std::integral_constant<int, I>{}) for I = 0, 1, ..., N - 1, unrolled
+/// at compile time (register arrays indexed by I stay in registers).
+template <typename Fn, int... I>
+inline void unrolled(std::integer_sequence<int, I...>, Fn &&fn) {
+  (fn(std::integral_constant<int, I>{}), ...);
+}
+template <int N, typename Fn> inline void unrolled(Fn &&fn) {
+  unrolled(std::make_integer_sequence<int, N>{}, fn);
+}
+
+/// A packed tile (packedTile) of P consecutive positions of one output row
+/// of a 3-wide window of column stride SW and dilation 1
+/// (ConvDirect::rowReuse). Neighbouring positions read the same image
+/// columns: per window row and input channel, each of the row's
+/// (P - 1) * SW + 3 columns is broadcast (or permuted into the groups'
+/// lanes) once and feeds the up to 3 positions whose window holds it,
+/// rather than once per position and window column. x0: the offset in the
+/// image (d.x) of the first position's window and the block's first input
+/// channel; window row r is read only if bit r of `rows` is set, and with
+/// Edge only the row's columns [uLo, uHi) (the others lie in the padding,
+/// outside the image; so may x0).
+template <int P, int Mode, int SW, bool Edge>
+void rowTile(const ConvDirect &d, const float *w, int64_t x0, uint32_t rows,
+             int uLo, int uHi, __mmask16 span, const float *bias,
+             float *const *y, const float *const *r, int nf) {
+  constexpr int KW = 3, U = (P - 1) * SW + KW;
+  const int gc = d.packedGroupC;
+  const int64_t kh = d.K / gc / KW, ldw = d.ldw;
+  __m512 acc[P];
+  unrolled<P>([&](auto p) { acc[p] = _mm512_load_ps(bias); });
+  // Image column u times window column s's weight into the position whose
+  // window column s it is.
+  auto feed = [&](auto u, __m512 b, auto weight) {
+    unrolled<KW>([&](auto s) {
+      constexpr int q = decltype(u)::value - decltype(s)::value;
+      if constexpr (q >= 0 && q % SW == 0 && q / SW < P)
+        acc[q / SW] = _mm512_fmadd_ps(b, weight(s), acc[q / SW]);
+    });
+  };
+  const __m512i lane =
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  // Lane j of input channel c: the block's element (j / gf) * gc + c.
+  const __m512i first = _mm512_mullo_epi32(
+      _mm512_srlv_epi32(lane, _mm512_set1_epi32(__builtin_ctz(d.packedGroupF))),
+      _mm512_set1_epi32(gc));
+  const __m512i one = _mm512_set1_epi32(1);
+  for (int64_t row = 0; row < kh; ++row, w += KW * 16 * gc) {
+    if (!(rows >> row & 1))
+      continue;
+    int64_t x = x0 + d.off[row * KW * gc];
+    // Per input channel, its 3 window columns' weights stay in registers
+    // while the row's image columns go by (reloaded from L1 per channel in
+    // the permuted modes: one load and permute per 3 multiply-adds).
+    auto channel = [&](int c, auto input) {
+      __m512 wv[KW];
+      unrolled<KW>(
+          [&](auto s) { wv[s] = _mm512_load_ps(w + (s * gc + c) * 16); });
+      unrolled<U>([&](auto u) {
+        if (Edge && (u < uLo || u >= uHi))
+          return;
+        feed(u, input(d.x + (x + u * ldw)), [&](auto s) { return wv[s]; });
+      });
+    };
+    if constexpr (Mode == PackedBroadcast) {
+      for (int c = 0; c < gc; ++c)
+        channel(c, [&](const float *col) { return _mm512_set1_ps(col[c]); });
+    } else if constexpr (Mode == PackedLanes4) {
+      unrolled<4>([&](auto c) {
+        channel(c, [&](const float *col) {
+          return _mm512_permute_ps(_mm512_maskz_loadu_ps(span, col),
+                                   0x55 * decltype(c)::value);
+        });
+      });
+    } else {
+      __m512i idx = first;
+      for (int c = 0; c < gc; ++c, idx = _mm512_add_epi32(idx, one))
+        channel(c, [&](const float *col) {
+          return _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps(span, col));
+        });
+    }
+  }
+  storePacked<P>(d, acc, y, r, nf);
+}
+
+using RowTileFn = void (*)(const ConvDirect &, const float *, int64_t, uint32_t,
+                           int, int, __mmask16, const float *, float *const *,
+                           const float *const *, int);
+template <int Mode, int SW, bool Edge> struct RowTiles {
+  static constexpr RowTileFn fns[packedTileMax + 1] = {
+      nullptr,
+      rowTile<1, Mode, SW, Edge>,
+      rowTile<2, Mode, SW, Edge>,
+      rowTile<3, Mode, SW, Edge>,
+      rowTile<4, Mode, SW, Edge>,
+      rowTile<5, Mode, SW, Edge>,
+      rowTile<6, Mode, SW, Edge>,
+      rowTile<7, Mode, SW, Edge>,
+      rowTile<8, Mode, SW, Edge>,
+      rowTile<9, Mode, SW, Edge>,
+      rowTile<10, Mode, SW, Edge>,
+      rowTile<11, Mode, SW, Edge>,
+      rowTile<12, Mode, SW, Edge>};
+};
+
+/// The row tiles of a packed block's mode and column stride, inside the
+/// image's columns or not (Edge).
+template <int SW, bool Edge> const RowTileFn *rowTiles(const ConvDirect &d) {
+  return d.packedGroupF == 16 ? RowTiles<PackedBroadcast, SW, Edge>::fns
+         : d.packedGroupF == 4 && d.packedGroupC == 4
+             ? RowTiles<PackedLanes4, SW, Edge>::fns
+             : RowTiles<PackedPermute, SW, Edge>::fns;
+}
 
 using TileOutFn = void (*)(const ConvDirect &, const float *, const int64_t *,
                            uint64_t, const float *, float *const *,
@@ -334,6 +460,36 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
         }
       }
     };
+    if (NV == 1 && d.packedGroupF && d.rowReuse) {
+      // Tiles within output rows, each row's stretch in this pass cut
+      // into near-equal tiles of up to packedTileMax positions.
+      // A tile's image columns (the padded image's in[j]'s) start at
+      // column ow * sw - padL of the image.
+      outputs();
+      const RowTileFn *inside = d.sw == 1 ? rowTiles<1, false>(d)
+                                          : rowTiles<2, false>(d),
+                      *edge = d.sw == 1 ? rowTiles<1, true>(d)
+                                        : rowTiles<2, true>(d);
+      int64_t shift = d.padT * d.ldx + d.padL * d.ldw;
+      for (int64_t i = 0; i < n;) {
+        int64_t oh = (q0 + i) / d.OW, ow = (q0 + i) % d.OW;
+        int64_t len = std::min(n - i, d.OW - ow);
+        int64_t tiles = (len + packedTileMax - 1) / packedTileMax;
+        uint32_t rows = d.rowTaps ? d.rowTaps[oh] : ~uint32_t(0);
+        for (int64_t t = 0; t < tiles; ++t) {
+          int64_t j = i + len * t / tiles;
+          int m = int(i + len * (t + 1) / tiles - j);
+          int64_t col = (ow + j - i) * d.sw - d.padL, cols = (m - 1) * d.sw + 3;
+          int uLo = int(std::max<int64_t>(0, -col)),
+              uHi = int(std::min<int64_t>(cols, d.W - col));
+          const RowTileFn *fns = uLo > 0 || uHi < cols ? edge : inside;
+          fns[m](d, w, in[j] - shift, rows, uLo, uHi, span, bias, yp + j,
+                 r ? rp + j : nullptr, nf);
+        }
+        i += len;
+      }
+      continue;
+    }
     if (NV == 1 && d.packedGroupF) {
       outputs();
       const PackedTileFn *fns = d.packedGroupF == 16

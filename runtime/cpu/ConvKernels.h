@@ -55,6 +55,17 @@ struct ConvDirect {
   /// the block are one vector, its groups' channels, permuted per input
   /// channel into the lanes of the groups. The AVX-512 kernel's.
   int packedGroupF = 0, packedGroupC = 0;
+  /// With packedGroupF: the window is 3 columns wide, of column stride 1 or
+  /// 2 and dilation 1, and the tiles take consecutive positions of one
+  /// output row, reading each image column once per window row and input
+  /// channel for all the positions whose window holds it. They read the
+  /// image in place (x, ldx, ldw its own), not a padded copy: the image
+  /// of W columns starts padT rows and padL columns into the window
+  /// offsets (off, directOffsets), window row r of output row oh lies in
+  /// it iff bit r of rowTaps[oh] is set, and the tiles skip the columns
+  /// outside it. The AVX-512 kernel's.
+  bool rowReuse = false;
+  int64_t padT = 0, padL = 0, W = 0;
   /// Non-null: window tap (r, s) of output position (oh, ow) reads the
   /// image, not its zero padding, iff bit r of rowTaps[oh] and bit s of
   /// colTaps[ow] are set (kh, kw <= 32, kh * kw <= 64), and a tile skips

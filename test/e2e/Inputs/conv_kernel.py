@@ -176,9 +176,14 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      # path; with AVX-512, blocks of 16 first); channels-last,
                      # the AVX2 build. Depthwise convs only (below).
                      ("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"}),
-                     ("blocks8", {"TESSERA_GEMM_ISA": "avx2"})]
+                     ("blocks8", {"TESSERA_GEMM_ISA": "avx2"}),
+                     # Grouped channels-last convs without the row tiles.
+                     ("norows", {"TESSERA_CONV_ROWS": "0"})]
         for suffix, env in envs:
             if suffix in ("planes", "blocks8") and not lowering.startswith("depthwise"):
+                continue
+            if suffix == "norows" and not (nhwc and group > 1 and
+                                           lowering.startswith("conv-kernel")):
                 continue
             if suffix in ("winograd", "nowinograd") and not (
                     nhwc and lowering.startswith("conv-kernel") and kernel == [3, 3]
@@ -408,6 +413,22 @@ case("cl_grouped3x3_g16_res_relu", (2, 64, 9, 9), 64, [3, 3], pads=[1, 1, 1, 1],
      act="relu", residual="left", nhwc=True)
 case("cl_grouped3x3_g8x13_dil", (1, 104, 10, 9), 104, [3, 3], pads=[2, 2, 2, 2],
      dilations=[2, 2], group=13, nhwc=True)
+# 3-wide windows of stride 1 or 2 (dilation 1) take the packed kernel's row
+# tiles (ConvDirect::rowReuse): consecutive positions of one output row,
+# each image column read once per window row for up to 3 of them, the image
+# read in place and the taps in its padding skipped by the tiles. Rows
+# longer than a tile (31 outputs as 10 + 10 + 11; 40 as 4 x 10), windows
+# past the right edge (61 columns at stride 2), the window's top row in the
+# padding, groups of 16 (broadcast) at stride 2 with ReLU, groups of 4
+# (permutes within 128-bit lanes) at stride 2 without padding with a
+# residual, a batch split over the threads mid-row, groups of 8 with
+# asymmetric pads. "norows": the packed tiles on a padded copy instead.
+case("cl_rows_g16_s2_wide_relu", (1, 32, 12, 61), 32, [3, 3], strides=[2, 2],
+     pads=[1, 1, 1, 1], group=2, act="relu", nhwc=True)
+case("cl_rows_g4_s2_valid_res_batch", (2, 16, 13, 29), 16, [3, 3], strides=[2, 2],
+     group=4, residual="right", nhwc=True)
+case("cl_rows_g8_asym_wide", (1, 24, 6, 40), 24, [3, 3], pads=[0, 2, 1, 0], group=3,
+     nhwc=True)
 # Dilations large against the map (DeepLabV3's ASPP): the direct kernel's
 # tiles skip the window taps none of their positions reads from the image
 # (a third to two thirds of them here). 48 input channels: the blocks of
