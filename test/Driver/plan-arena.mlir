@@ -32,6 +32,34 @@ func.func @reuse() {
 
 // -----
 
+// Centred: %small, born after %big dies, takes the middle of %big's bytes
+// (1024 + 512 = 2048, %big's centre), where a 2-thread kernel's two halves
+// of it fall on the same threads' halves of %big. %tiny is live with
+// %small, and the centre is taken: it opens a column of its own above.
+// CHECK-LABEL: func.func @centered(
+// CHECK-SAME: tessera.arena_buffers = 3 : i64, tessera.arena_bytes = 4160 : i64
+// CHECK:   %[[C0:.*]] = arith.constant 0 : index
+// CHECK:   memref.view %{{.*}}[%[[C0]]][] : memref<4160xi8> to memref<1024xf32>
+// CHECK:   %[[C1536:.*]] = arith.constant 1536 : index
+// CHECK:   memref.view %{{.*}}[%[[C1536]]][] : memref<4160xi8> to memref<256xf32>
+// CHECK:   %[[C4096:.*]] = arith.constant 4096 : index
+// CHECK:   memref.view %{{.*}}[%[[C4096]]][] : memref<4160xi8> to memref<16xf32>
+func.func private @use2(memref<1024xf32>)
+func.func private @use3(memref<256xf32>, memref<16xf32>)
+func.func @centered() {
+  %big = memref.alloc() : memref<1024xf32>
+  func.call @use2(%big) : (memref<1024xf32>) -> ()
+  memref.dealloc %big : memref<1024xf32>
+  %small = memref.alloc() : memref<256xf32>
+  %tiny = memref.alloc() : memref<16xf32>
+  func.call @use3(%small, %tiny) : (memref<256xf32>, memref<16xf32>) -> ()
+  memref.dealloc %tiny : memref<16xf32>
+  memref.dealloc %small : memref<256xf32>
+  return
+}
+
+// -----
+
 // Near misses stay heap buffers: a returned buffer (no dealloc), a dynamic
 // shape, a buffer allocated in a loop; with fewer than two plannable
 // temporaries there is no arena.
