@@ -429,6 +429,13 @@ case("cl_rows_g4_s2_valid_res_batch", (2, 16, 13, 29), 16, [3, 3], strides=[2, 2
      group=4, residual="right", nhwc=True)
 case("cl_rows_g8_asym_wide", (1, 24, 6, 40), 24, [3, 3], pads=[0, 2, 1, 0], group=3,
      nhwc=True)
+# Row tiles of other window heights: 5 rows of dilation 2 (the window
+# reaching past the image top and bottom by 4), and a single row (1x3, a
+# 1-d conv over the columns).
+case("cl_rows_g16_k5x3_dil2", (1, 32, 12, 10), 32, [5, 3], pads=[4, 1, 4, 1],
+     dilations=[2, 1], group=2, nhwc=True)
+case("cl_rows_g4_k1x3_s2", (1, 16, 3, 21), 16, [1, 3], strides=[1, 2], pads=[0, 1, 0, 1],
+     group=4, act="relu", nhwc=True)
 # Dilations large against the map (DeepLabV3's ASPP): the direct kernel's
 # tiles skip the window taps none of their positions reads from the image
 # (a third to two thirds of them here). 48 input channels: the blocks of
