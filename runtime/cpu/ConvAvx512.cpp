@@ -178,11 +178,30 @@ storePacked(const ConvDirect &d, const __m512 (&acc)[P], float *const *y,
 /// are skipped.
 enum PackedMode { PackedPermute, PackedLanes4, PackedBroadcast };
 
+/// A packed block's mode: one group of 16 broadcasts, groups of 4 inputs
+/// and 4 outputs permute within 128-bit lanes, the others permute.
+inline PackedMode packedMode(const ConvDirect &d) {
+  return d.packedGroupF == 16                         ? PackedBroadcast
+         : d.packedGroupF == 4 && d.packedGroupC == 4 ? PackedLanes4
+                                                      : PackedPermute;
+}
+
+/// The permute indices of a packed block's first input channel: lane j
+/// takes element (j / packedGroupF) * packedGroupC (packedGroupF a power
+/// of two); input channel c's are these plus c.
+inline __m512i packedFirst(const ConvDirect &d) {
+  const __m512i lane =
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  return _mm512_mullo_epi32(
+      _mm512_srlv_epi32(lane, _mm512_set1_epi32(__builtin_ctz(d.packedGroupF))),
+      _mm512_set1_epi32(d.packedGroupC));
+}
+
 template <int P, int Mode>
 void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
                 uint64_t live, __mmask16 span, const float *bias,
                 float *const *y, const float *const *r, int nf) {
-  const int gf = d.packedGroupF, gc = d.packedGroupC;
+  const int gc = d.packedGroupC;
   const int64_t taps = d.K / gc;
   const float *x[P];
   __m512 acc[P];
@@ -191,13 +210,7 @@ void packedTile(const ConvDirect &d, const float *w, const int64_t *in,
     x[p] = d.x + in[p];
     acc[p] = _mm512_load_ps(bias);
   }
-  const __m512i lane =
-      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-  // (j / gf) * gc, gf a power of two.
-  const __m512i first = _mm512_mullo_epi32(
-      _mm512_srlv_epi32(lane, _mm512_set1_epi32(__builtin_ctz(gf))),
-      _mm512_set1_epi32(gc));
-  const __m512i one = _mm512_set1_epi32(1);
+  const __m512i first = packedFirst(d), one = _mm512_set1_epi32(1);
   for (int64_t t = 0; t < taps; ++t) {
     // A window tap none of the positions reads (liveTaps): its gc vectors
     // of weights skipped.
@@ -308,13 +321,7 @@ void rowTile(const ConvDirect &d, const float *w, int64_t x0, uint32_t rows,
         acc[q / SW] = _mm512_fmadd_ps(b, weight(s), acc[q / SW]);
     });
   };
-  const __m512i lane =
-      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-  // Lane j of input channel c: the block's element (j / gf) * gc + c.
-  const __m512i first = _mm512_mullo_epi32(
-      _mm512_srlv_epi32(lane, _mm512_set1_epi32(__builtin_ctz(d.packedGroupF))),
-      _mm512_set1_epi32(gc));
-  const __m512i one = _mm512_set1_epi32(1);
+  const __m512i first = packedFirst(d), one = _mm512_set1_epi32(1);
   for (int64_t row = 0; row < kh; ++row, w += KW * 16 * gc) {
     if (!(rows >> row & 1))
       continue;
@@ -376,10 +383,14 @@ template <int Mode, int SW, bool Edge> struct RowTiles {
 /// The row tiles of a packed block's mode and column stride, inside the
 /// image's columns or not (Edge).
 template <int SW, bool Edge> const RowTileFn *rowTiles(const ConvDirect &d) {
-  return d.packedGroupF == 16 ? RowTiles<PackedBroadcast, SW, Edge>::fns
-         : d.packedGroupF == 4 && d.packedGroupC == 4
-             ? RowTiles<PackedLanes4, SW, Edge>::fns
-             : RowTiles<PackedPermute, SW, Edge>::fns;
+  switch (packedMode(d)) {
+  case PackedBroadcast:
+    return RowTiles<PackedBroadcast, SW, Edge>::fns;
+  case PackedLanes4:
+    return RowTiles<PackedLanes4, SW, Edge>::fns;
+  default:
+    return RowTiles<PackedPermute, SW, Edge>::fns;
+  }
 }
 
 using TileOutFn = void (*)(const ConvDirect &, const float *, const int64_t *,
@@ -475,7 +486,7 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
         int64_t oh = (q0 + i) / d.OW, ow = (q0 + i) % d.OW;
         int64_t len = std::min(n - i, d.OW - ow);
         int64_t tiles = (len + packedTileMax - 1) / packedTileMax;
-        uint32_t rows = d.rowTaps ? d.rowTaps[oh] : ~uint32_t(0);
+        uint32_t rows = d.rowTaps[oh];
         for (int64_t t = 0; t < tiles; ++t) {
           int64_t j = i + len * t / tiles;
           int m = int(i + len * (t + 1) / tiles - j);
@@ -492,11 +503,11 @@ void run(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1, float *sums) {
     }
     if (NV == 1 && d.packedGroupF) {
       outputs();
-      const PackedTileFn *fns = d.packedGroupF == 16
-                                    ? PackedTiles<PackedBroadcast>::fns
-                                : d.packedGroupF == 4 && d.packedGroupC == 4
-                                    ? PackedTiles<PackedLanes4>::fns
-                                    : PackedTiles<PackedPermute>::fns;
+      PackedMode mode = packedMode(d);
+      const PackedTileFn *fns =
+          mode == PackedBroadcast ? PackedTiles<PackedBroadcast>::fns
+          : mode == PackedLanes4  ? PackedTiles<PackedLanes4>::fns
+                                  : PackedTiles<PackedPermute>::fns;
       for (int64_t i = 0; i < n; i += packedTileMax) {
         int m = int(n - i < packedTileMax ? n - i : packedTileMax);
         fns[m](d, w, in + i, liveTaps(d, q0 + i, m), span, bias, yp + i,
