@@ -6,6 +6,8 @@
 // CONV_GROUPS=G in the environment: a grouped conv of G groups (conv only).
 // COLD=1: before each timed call, a 64 MiB buffer is streamed through, so
 // the call's operands come from memory.
+// ACT=N: the fused activation TESSERA_LINEAR_ACT_N (4: SiLU) in place of
+// the default clamp at 0.
 // DIRTY=1 in the environment: before each timed call, every thread writes
 // (to a line of each 64 bytes) the stretch of the output that another
 // thread's split writes next, as a model's arena leaves it; DIRTY=2 also the
@@ -87,7 +89,10 @@ int main(int argc, char **argv) {
                        drl = memref(rl, 1, F, OH, true);
   tessera_memref2d_f32 dw{w.data(), w.data(), 0, {F, K}, {K, 1}};
   tessera_memref1d_f32 db{b.data(), b.data(), 0, {F}, {1}};
-  int64_t flags = TESSERA_LINEAR_BIAS | TESSERA_CONV_CLAMP_MIN |
+  const char *actEnv = getenv("ACT");
+  int64_t act = actEnv ? atoi(actEnv) & TESSERA_LINEAR_ACT_MASK : 0;
+  int64_t flags = TESSERA_LINEAR_BIAS |
+                  (act ? act : int64_t(TESSERA_CONV_CLAMP_MIN)) |
                   (residual ? TESSERA_CONV_RESIDUAL : 0);
   auto call = [&](bool last) {
     int64_t layout = last ? TESSERA_CONV_CHANNELS_LAST : 0;

@@ -98,17 +98,32 @@ void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
     lo = -__builtin_inff();
     hi = __builtin_inff();
   }
+  auto rows = [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
+    if (isa == Isa::Avx512)
+      depthwiseNhwcAvx512(g, w, bias, lo, hi, oh0, oh1);
+    else if (isa == Isa::Avx2)
+      depthwiseNhwcAvx2(g, w, bias, lo, hi, oh0, oh1);
+    else
+      depthwiseNhwcPortable(g, w, bias, lo, hi, oh0, oh1);
+  };
   forEachRows(X, Y, kh, kw, sh, sw, dh, dw, padT, padL,
               [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
-                if (isa == Isa::Avx512)
-                  depthwiseNhwcAvx512(g, w, bias, lo, hi, oh0, oh1);
-                else if (isa == Isa::Avx2)
-                  depthwiseNhwcAvx2(g, w, bias, lo, hi, oh0, oh1);
-                else
-                  depthwiseNhwcPortable(g, w, bias, lo, hi, oh0, oh1);
-                if (activation != ActNone)
-                  for (int64_t oh = oh0; oh < oh1; ++oh)
+                if (activation == ActNone) {
+                  rows(g, oh0, oh1);
+                  return;
+                }
+                // Row by row, the epilogue on each row while it is in L1;
+                // a row of contiguous positions as one stretch of OW * C
+                // (rows of C elements each ended in a masked vector: SiLU
+                // on 40 channels at 150x150, 2 threads, 534 -> 2xx us).
+                bool dense = g.ysW == g.C;
+                for (int64_t oh = oh0; oh < oh1; ++oh) {
+                  rows(g, oh, oh + 1);
+                  if (dense)
+                    applyLinearEpilogue(e, g.y + oh * g.ysH, 0, 1, g.OW * g.C);
+                  else
                     applyLinearEpilogue(e, g.y + oh * g.ysH, g.ysW, g.OW, g.C);
+                }
               });
 }
 

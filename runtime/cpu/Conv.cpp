@@ -550,13 +550,16 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   }
 }
 
-/// Whether a conv runs as Winograd F(4x4, 3x3) (Winograd.h): 3x3, stride
-/// and dilation 1, one group, channels-last images, on the AVX-512 kernel.
-/// TESSERA_CONV_WINOGRAD=0 turns it off, =1 takes it for every such conv.
-bool useWinograd(const tessera_memref4d_f32 *X, const tessera_memref4d_f32 *Y,
-                 const tessera_memref4d_f32 *R, int64_t kh, int64_t kw,
-                 int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-                 int64_t groups) {
+/// The output tile side of a conv that runs as Winograd F(4x4, 3x3) or
+/// F(2x2, 3x3) (Winograd.h), 0 for one that does not: 3x3, stride and
+/// dilation 1, one group, channels-last images, on the AVX-512 kernel.
+/// TESSERA_CONV_WINOGRAD=0 turns it off, =4 or =2 takes that tile for every
+/// such conv (=1: 4).
+int64_t winogradTile(const tessera_memref4d_f32 *X,
+                     const tessera_memref4d_f32 *Y,
+                     const tessera_memref4d_f32 *R, int64_t kh, int64_t kw,
+                     int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                     int64_t groups) {
   static const int mode = [] {
     const char *env = getenv("TESSERA_CONV_WINOGRAD");
     return env ? atoi(env) : -1;
@@ -564,21 +567,26 @@ bool useWinograd(const tessera_memref4d_f32 *X, const tessera_memref4d_f32 *Y,
   if (mode == 0 || directConvKernel() != DirectConv::Avx512 || groups != 1 ||
       kh != 3 || kw != 3 || sh != 1 || sw != 1 || dh != 1 || dw != 1 ||
       X->strides[1] != 1 || Y->strides[1] != 1 || (R && R->strides[1] != 1))
-    return false;
-  if (mode == 1)
-    return true;
+    return 0;
+  if (mode == 1 || mode == 4)
+    return 4;
+  if (mode == 2)
+    return 2;
   // Where it gains (2 threads; the layout bench's COLD=1, the operands
-  // from memory as in a model): on maps of at least 49 tiles (28x28), at
-  // any channel count (64 -> 128 channels at 112x112 6.0 -> 2.8 ms, 256 at
-  // 56x56 10.6 -> 4.2, 512 at 28x28 10.7-13.7 -> 8.7-10.4). On fewer tiles
-  // U (36 x C x F, 4x the weight) and the transforms outweigh the products:
-  // 64 channels at 14x14 99 -> 115 us, 128 -> 32 126 -> 161, 512 at 14x14
-  // 3.0 -> 5.5 ms; 256 at 14x14 in a chain of 4 convs as in ResNet 660 ->
-  // 810 us. Thread-independent, so outputs do not depend on the thread
-  // count.
-  int64_t tiles =
-      Y->sizes[0] * ((Y->sizes[2] + 3) / 4) * ((Y->sizes[3] + 3) / 4);
-  return X->sizes[1] >= 16 && tiles >= 49;
+  // from memory as in a model): F(4x4) on maps of at least 49 tiles
+  // (28x28), at any channel count (64 -> 128 channels at 112x112 6.0 ->
+  // 2.8 ms, 256 at 56x56 10.6 -> 4.2, 512 at 28x28 10.7-13.7 -> 8.7-10.4).
+  // On fewer tiles its U (36 x C x F, 4x the weight) and the transforms
+  // outweigh the products: 64 channels at 14x14 99 -> 115 us, 128 -> 32
+  // 126 -> 161, 512 at 14x14 3.0 -> 5.5 ms; 256 at 14x14 in a chain of 4
+  // convs as in ResNet 660 -> 810 us. Thread-independent, so outputs do
+  // not depend on the thread count.
+  int64_t C = X->sizes[1], N = Y->sizes[0], OH = Y->sizes[2], OW = Y->sizes[3];
+  if (C < 16)
+    return 0;
+  if (N * ((OH + 3) / 4) * ((OW + 3) / 4) >= 49)
+    return 4;
+  return N * ((OH + 1) / 2) * ((OW + 1) / 2) >= 49 ? 2 : 0;
 }
 
 } // namespace
@@ -655,10 +663,11 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // the image in place, where the GEMM packs it (2 threads, ResNet-50's
   // 1024 -> 256 channels at 14x14: 315 against 362 us; 64 -> 256 at 56x56:
   // 376 against 419; ResNet-50 -2%, EfficientNet-B0 -3%).
-  if (tessera::useWinograd(X, Y, R, kh, kw, sh, sw, dh, dw, groups)) {
+  if (int64_t tile =
+          tessera::winogradTile(X, Y, R, kh, kw, sh, sw, dh, dw, groups)) {
     tessera::convWinograd(X, Wt, b, b ? bias->strides[0] : 0, R, Y, padT, padL,
                           clamp, constMask & 2,
-                          tessera::directVectors(Y->sizes[1]));
+                          tessera::directVectors(Y->sizes[1]), tile);
     return;
   }
   bool channelsLast = X->strides[1] == 1 && Y->strides[1] == 1;

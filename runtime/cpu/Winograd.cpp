@@ -15,19 +15,24 @@ namespace {
 
 /// The 3x3 weight [F, C*9] as winogradTilesAvx512 takes it: U = G g G^T
 /// for every (output, input) channel pair (computed in double), as the
-/// direct kernel's panels of each of the 36 points, [36][blocks][Cp][cw].
+/// direct kernel's panels of each of the points, [points][blocks][Cp][cw].
 /// Packed once and kept when constant.
 const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
-                             int64_t C, int nv) {
-  static const double G[6][3] = {{1.0 / 4, 0, 0},
-                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                 {0, 0, 1}};
+                             int64_t C, int nv, int64_t tile) {
+  static const double G4[6][3] = {{1.0 / 4, 0, 0},
+                                  {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                  {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                  {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                  {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                  {0, 0, 1}};
+  static const double G2[4][3] = {
+      {1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  const double(*G)[3] = tile == 4 ? G4 : G2;
+  const int n = int(tile + 2);
+  const int64_t points = winogradPoints(tile);
   int64_t F = Wt->sizes[0], K = Wt->sizes[1], cw = 16 * nv,
           blocks = (F + cw - 1) / cw, Cp = (C + 15) / 16 * 16;
-  size_t floats = size_t(winogradPoints * blocks * Cp * cw);
+  size_t floats = size_t(points * blocks * Cp * cw);
   const float *w = Wt->aligned + Wt->offset;
   auto pack = [&](float *dst) {
     std::fill(dst, dst + floats, 0.0f);
@@ -38,13 +43,13 @@ const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
           for (int q = 0; q < 3; ++q)
             g[r][q] =
                 w[f * Wt->strides[0] + (c * 9 + r * 3 + q) * Wt->strides[1]];
-        for (int i = 0; i < 6; ++i)
+        for (int i = 0; i < n; ++i)
           for (int q = 0; q < 3; ++q)
             gt[i][q] =
                 G[i][0] * g[0][q] + G[i][1] * g[1][q] + G[i][2] * g[2][q];
-        for (int i = 0; i < 6; ++i)
-          for (int j = 0; j < 6; ++j)
-            dst[((i * 6 + j) * blocks + f / cw) * Cp * cw + c * cw + f % cw] =
+        for (int i = 0; i < n; ++i)
+          for (int j = 0; j < n; ++j)
+            dst[((i * n + j) * blocks + f / cw) * Cp * cw + c * cw + f % cw] =
                 float(gt[i][0] * G[j][0] + gt[i][1] * G[j][1] +
                       gt[i][2] * G[j][2]);
       }
@@ -55,18 +60,21 @@ const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
     pack(dst);
     return dst;
   }
-  // Nine key entries where directWeights' have eight.
+  // Nine key entries where directWeights' have eight; -points tells the
+  // two tiles' U apart.
   return packOnce({reinterpret_cast<intptr_t>(w), F, K, Wt->strides[0],
-                   Wt->strides[1], cw, C, -winogradPoints, 0},
+                   Wt->strides[1], cw, C, -points, 0},
                   floats, pack);
 }
 
 /// The chunks a Winograd conv's `tiles` (all images') go in: as few as
-/// winogradTilesPerChunk allows, a multiple of the thread count.
-int64_t winogradChunks(int64_t tiles, int64_t C, int64_t F) {
-  int64_t most = winogradTilesPerChunk(C, F);
+/// winogradTilesPerChunk allows; with one part (the tiles split between the
+/// threads), a multiple of the thread count.
+int64_t winogradChunks(int64_t tiles, int64_t C, int64_t F, int64_t tile,
+                       int64_t parts) {
+  int64_t most = winogradTilesPerChunk(C, F, tile, parts);
   int64_t threads = numThreads(), chunks = (tiles + most - 1) / most;
-  if (threads > 1 && tiles >= 2 * threads)
+  if (parts == 1 && threads > 1 && tiles >= 2 * threads)
     chunks = std::max(threads, (chunks + threads - 1) / threads * threads);
   return chunks;
 }
@@ -78,11 +86,11 @@ void winogradTileDirect(const WinogradConv &c, const tessera_memref2d_f32 *Wt,
                         const float *bias, int64_t biasStride,
                         const Clamp &clamp, int64_t t) {
   auto [n, i0, j0] = winogradTile(c, t);
-  int64_t rows = std::min<int64_t>(4, c.OH - i0),
-          cols = std::min<int64_t>(4, c.OW - j0);
+  int64_t rows = std::min<int64_t>(c.tile, c.OH - i0),
+          cols = std::min<int64_t>(c.tile, c.OW - j0);
   const float *w = Wt->aligned + Wt->offset, *x = c.x + n * c.xsN;
   static thread_local std::vector<float> buf;
-  buf.resize(4 * c.F);
+  buf.resize(c.tile * c.F);
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j)
       for (int64_t f = 0; f < c.F; ++f) {
@@ -114,14 +122,16 @@ void winogradTileDirect(const WinogradConv &c, const tessera_memref2d_f32 *Wt,
 
 } // namespace
 
-int64_t winogradTilesPerChunk(int64_t C, int64_t F) {
-  int64_t Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16;
+int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile,
+                              int64_t parts) {
+  int64_t Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16,
+          points = winogradPoints(tile), Fpart = (Fp + parts - 1) / parts;
   // U past ~16 MiB comes from memory for every chunk rather than from L3:
   // then at least 28 tiles a chunk, V and M in L3 (2 threads, 512 channels
   // at 28x28: 4.3 ms with 28 tiles a chunk, 6.1 with 14, 8.6 with 7; 256 at
   // 56x56 best with the ~14 that keep V and M in L2: 4.2 against 4.5 ms).
-  int64_t most = 7281 / (Cp + Fp);
-  if (winogradPoints * Cp * Fp * int64_t(sizeof(float)) > (int64_t(16) << 20))
+  int64_t most = 262144 / (points * (Cp + Fpart));
+  if (points * Cp * Fpart * int64_t(sizeof(float)) > (int64_t(16) << 20))
     most = std::max<int64_t>(most, 28);
   return std::max<int64_t>(6, most);
 }
@@ -130,7 +140,7 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                   const float *bias, int64_t biasStride,
                   const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
                   int64_t padT, int64_t padL, const Clamp &clamp,
-                  bool constantW, int nv) {
+                  bool constantW, int nv, int64_t tile) {
   int64_t batch = Y->sizes[0], F = Y->sizes[1], C = X->sizes[1],
           Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16;
   int64_t cw = 16 * nv, blocks = (F + cw - 1) / cw;
@@ -147,9 +157,10 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   c.OH = Y->sizes[2];
   c.OW = Y->sizes[3];
   c.F = F;
-  c.tilesH = (c.OH + 3) / 4;
-  c.tilesW = (c.OW + 3) / 4;
-  c.u = winogradWeights(Wt, constantW, C, nv);
+  c.tile = tile;
+  c.tilesH = (c.OH + tile - 1) / tile;
+  c.tilesW = (c.OW + tile - 1) / tile;
+  c.u = winogradWeights(Wt, constantW, C, nv, tile);
   c.nv = nv;
   static thread_local Scratch biasScratch;
   float *b = biasScratch.get(Fp + blocks * cw);
@@ -171,8 +182,11 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   c.hi = clamp.hi;
   c.activation = clamp.activation;
   const float *zeros = b + Fp;
-  int64_t total = batch * c.tilesH * c.tilesW,
-          chunks = winogradChunks(total, C, F);
+  int64_t total = batch * c.tilesH * c.tilesW, points = winogradPoints(tile);
+  // F(2x2): the threads split the channel blocks (each reads its part of
+  // U); F(4x4): the tiles.
+  int64_t parts = tile == 2 ? std::min<int64_t>(numThreads(), blocks) : 1,
+          chunks = winogradChunks(total, C, F, tile, parts);
   auto task = [&](int64_t i) {
     static thread_local Scratch vS, mS, sumsS;
     static thread_local std::vector<int64_t> taps;
@@ -182,19 +196,25 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
       for (int64_t k = 0; k < Cp; ++k)
         taps[k] = k;
     }
-    int64_t t0 = i * total / chunks, t1 = (i + 1) * total / chunks;
-    if (t0 == t1)
+    // Part-major: thread t's stretch of tasks is its part's chunks.
+    int64_t part = i / chunks, chunk = i % chunks;
+    int64_t t0 = chunk * total / chunks, t1 = (chunk + 1) * total / chunks;
+    int64_t fb0 = part * blocks / parts, fb1 = (part + 1) * blocks / parts;
+    if (t0 == t1 || fb0 == fb1)
       return;
     nonFinite.resize(t1 - t0);
-    winogradTilesAvx512(c, t0, t1, vS.get(winogradPoints * (t1 - t0) * Cp),
-                        mS.get(winogradPoints * (t1 - t0) * Fp),
+    winogradTilesAvx512(c, t0, t1, fb0, fb1, vS.get(points * (t1 - t0) * Cp),
+                        mS.get(points * (t1 - t0) * Fp),
                         sumsS.get(convMaxPositions512 * cw), zeros, taps.data(),
                         nonFinite.data());
-    for (int64_t t = t0; t < t1; ++t)
-      if (nonFinite[t - t0])
-        winogradTileDirect(c, Wt, bias, biasStride, clamp, t);
+    // Computed directly, each tile's channels [fb0 * cw, fb1 * cw) once:
+    // the whole tile by the first part.
+    if (part == 0)
+      for (int64_t t = t0; t < t1; ++t)
+        if (nonFinite[t - t0])
+          winogradTileDirect(c, Wt, bias, biasStride, clamp, t);
   };
-  parallelFor(chunks, task);
+  parallelFor(parts * chunks, task);
 }
 
 } // namespace tessera

@@ -1,14 +1,16 @@
-// Winograd F(4x4, 3x3) convolution of channels-last images (Conv.cpp picks
-// it for 3x3 convs of stride 1; docs/runtime.md has the measurements).
+// Winograd convolution of channels-last images, F(4x4, 3x3) or F(2x2, 3x3)
+// (Conv.cpp picks it for 3x3 convs of stride 1 and which tile;
+// docs/runtime.md has the measurements).
 //
-// Per 4x4 tile of outputs, the 6x6 input patch d of every channel becomes
-// V = B^T d B, the 3x3 kernel g of every (output, input) channel pair
-// U = G g G^T (once, when the weight is constant), and the 36 products
-// M[xi] = V[xi] . U[xi] (a GEMM over the input channels for each of the 36
-// positions xi of the 6x6 transform) give the tile Y = A^T M A: 36
-// multiply-adds per tile and channel pair where the direct conv does 144.
-// B, G and A are Lavin and Gray's matrices for the points 0, +-1, +-2 and
-// infinity (arXiv:1509.09308).
+// Per m x m tile of outputs (m = 4 or 2), the (m+2) x (m+2) input patch d of
+// every channel becomes V = B^T d B, the 3x3 kernel g of every (output,
+// input) channel pair U = G g G^T (once, when the weight is constant), and
+// the (m+2)^2 products M[xi] = V[xi] . U[xi] (a GEMM over the input
+// channels for each position xi of the transform) give the tile Y = A^T M
+// A: 36 multiply-adds per 16 outputs (m = 4) or 16 per 4 (m = 2) and
+// channel pair, where the direct conv does 9 per output. B, G and A are
+// Lavin and Gray's matrices for the points 0, +-1, +-2 and infinity (m = 4)
+// or 0, +-1 and infinity (m = 2) (arXiv:1509.09308).
 #ifndef TESSERA_RUNTIME_WINOGRAD_H
 #define TESSERA_RUNTIME_WINOGRAD_H
 
@@ -19,9 +21,11 @@
 
 namespace tessera {
 
-/// Output positions per tile side and input positions per patch side.
-constexpr int64_t winogradOut = 4, winogradIn = 6;
-constexpr int64_t winogradPoints = winogradIn * winogradIn;
+/// The transform's positions per tile of `tile` x `tile` outputs: its
+/// input patch's, (tile + 2)^2.
+constexpr int64_t winogradPoints(int64_t tile) {
+  return (tile + 2) * (tile + 2);
+}
 
 /// One conv for winogradTilesAvx512. Images are channels-last with channel
 /// stride 1; Cp and Fp are C and F rounded up to 16.
@@ -30,8 +34,10 @@ struct WinogradConv {
   int64_t xsN, xsH, xsW;
   int64_t C, H, W, padT, padL;
   int64_t OH, OW, F;
+  /// Output positions per tile side: 4 or 2.
+  int64_t tile;
   int64_t tilesH, tilesW;
-  /// The transformed weight, [36][blocks][Cp][16*nv]: the direct kernel's
+  /// The transformed weight, [points][blocks][Cp][16*nv]: the direct kernel's
   /// panels (ConvKernels.h) of U[xi] as a 1x1 conv's weight, zero past F
   /// and C.
   const float *u;
@@ -60,14 +66,15 @@ struct WinogradTile {
 
 inline WinogradTile winogradTile(const WinogradConv &c, int64_t t) {
   int64_t perImage = c.tilesH * c.tilesW, n = t / perImage, q = t % perImage;
-  return {n, q / c.tilesW * winogradOut, q % c.tilesW * winogradOut};
+  return {n, q / c.tilesW * c.tile, q % c.tilesW * c.tile};
 }
 
 } // namespace
 
-/// The 4x4 tiles [t0, t1) of all images (image-major, then row-major within
-/// an image): their input transforms into v [36][t1-t0][Cp], the 36 GEMMs
-/// into m [36][t1-t0][Fp], their output transforms into y. `sums` is the
+/// The tiles [t0, t1) of all images (image-major, then row-major within an
+/// image), output channel blocks [fb0, fb1) of 16*nv: their input
+/// transforms into v [points][t1-t0][Cp], the GEMMs into those blocks of m
+/// [points][t1-t0][Fp], their output transforms into y. `sums` is the
 /// direct kernel's scratch (convMaxPositions512 * 16 * nv floats), `zeros`
 /// blocks*16*nv zero floats, `taps` the offsets 0..Cp-1. All 64-byte
 /// aligned. A tile whose input patch holds an Inf or NaN would spread it
@@ -75,25 +82,30 @@ inline WinogradTile winogradTile(const WinogradConv &c, int64_t t) {
 /// unwritten and flagged in nonFinite[t - t0] for the caller to compute
 /// directly. Built with -mavx512f -mfma; call only on CPUs with AVX-512F.
 void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
-                         float *v, float *m, float *sums, const float *zeros,
-                         const int64_t *taps, uint8_t *nonFinite);
+                         int64_t fb0, int64_t fb1, float *v, float *m,
+                         float *sums, const float *zeros, const int64_t *taps,
+                         uint8_t *nonFinite);
 
 /// The most tiles one chunk of a Winograd conv of C input and F output
-/// channels takes: its V and M (36 points x tiles x channels) under ~1 MiB.
-/// Every chunk reads all of U.
-int64_t winogradTilesPerChunk(int64_t C, int64_t F);
+/// channels takes, when `parts` threads share its output channels: its V
+/// and its part of M under ~1 MiB. Every chunk reads all of U (its part).
+int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile,
+                              int64_t parts);
 
 /// The conv y = conv(x, w) + bias (3x3, stride 1, channels-last [N, C, H, W]
 /// views of X, Y and R), then the activation, the residual R (null: none)
-/// and the clamp, as Winograd F(4x4, 3x3): the batch's tiles in chunks of
-/// at most winogradTilesPerChunk, a multiple of the thread count, in order
-/// on the pool. U in the AVX-512 direct kernel's panels of 16*nv channels,
-/// packed once when the weight is constant. AVX-512 CPUs only.
+/// and the clamp, as Winograd F(tile x tile, 3x3), tile 4 or 2. F(4x4): the
+/// batch's tiles in chunks of at most winogradTilesPerChunk, a multiple of
+/// the thread count, in order on the pool (each thread reads all of U).
+/// F(2x2): the threads split the output channel blocks, each running all
+/// tiles (in chunks) for its blocks and reading only their part of U. U in
+/// the AVX-512 direct kernel's panels of 16*nv channels, packed once when
+/// the weight is constant. AVX-512 CPUs only.
 void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                   const float *bias, int64_t biasStride,
                   const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
                   int64_t padT, int64_t padL, const Clamp &clamp,
-                  bool constantW, int nv);
+                  bool constantW, int nv, int64_t tile);
 
 } // namespace tessera
 

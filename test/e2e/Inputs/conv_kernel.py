@@ -162,8 +162,13 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         if tag == "kernels":
             envs += [("gemm", {"TESSERA_CONV_DIRECT": "0"}),
                      # Winograd F(4x4, 3x3) for every channels-last 3x3 conv
-                     # of stride 1, and for none.
+                     # of stride 1; F(2x2, 3x3) for every one, on 2 threads
+                     # (which split its output channels) and on 1; for none.
                      ("winograd", {"TESSERA_CONV_WINOGRAD": "1"}),
+                     ("winograd2", {"TESSERA_CONV_WINOGRAD": "2",
+                                    "TESSERA_NUM_THREADS": "2"}),
+                     ("winograd2_1t", {"TESSERA_CONV_WINOGRAD": "2",
+                                       "TESSERA_NUM_THREADS": "1"}),
                      ("nowinograd", {"TESSERA_CONV_WINOGRAD": "0"}),
                      ("avx2", {"TESSERA_CONV_DIRECT": "avx2"}),
                      ("portable", {"TESSERA_GEMM_PORTABLE": "1"}),
@@ -185,7 +190,7 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
             if suffix == "norows" and not (nhwc and group > 1 and
                                            lowering.startswith("conv-kernel")):
                 continue
-            if suffix in ("winograd", "nowinograd") and not (
+            if suffix.startswith(("winograd", "nowinograd")) and not (
                     nhwc and lowering.startswith("conv-kernel") and kernel == [3, 3]
                     and strides == [1, 1] and dilations == [1, 1] and group == 1):
                 continue
@@ -462,6 +467,19 @@ case("cl_wino3x3_asym_clip", (1, 16, 25, 25), 96, [3, 3], pads=[2, 0, 1, 2], act
 case("cl_wino3x3_nan_relu", (1, 48, 28, 26), 32, [3, 3], pads=[1, 1, 1, 1], act="relu",
      nan=True, residual="left", nhwc=True)
 case("cl_wino3x3_inf", (1, 48, 28, 26), 32, [3, 3], pads=[1, 1, 1, 1], nan=np.inf, nhwc=True)
+# Winograd F(2x2, 3x3) (at least 49 tiles of 2x2 outputs and fewer of 4x4:
+# 14x14 maps; on 2 threads each takes half of the output channel blocks):
+# 96 channels (2 blocks of 48), edge tiles over a batch with a residual and
+# ReLU (80 channels, 5 blocks: 2 and 3), a NaN and an Inf with SiLU (such
+# tiles are computed directly, once), and a near miss: 7x7 maps stay direct
+# (16 tiles).
+case("cl_wino2_3x3_f96", (1, 96, 14, 14), 96, [3, 3], pads=[1, 1, 1, 1], nhwc=True)
+case("cl_wino2_res_relu_batch", (2, 40, 11, 9), 80, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     residual="right", nhwc=True)
+case("cl_wino2_nan_silu", (1, 48, 14, 13), 40, [3, 3], pads=[1, 1, 1, 1], pre_act="silu",
+     nan=True, residual="left", nhwc=True)
+case("cl_wino2_inf", (1, 32, 15, 14), 64, [3, 3], pads=[1, 1, 1, 1], nan=np.inf, nhwc=True)
+case("cl_wino2_7x7_direct", (1, 64, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], nhwc=True)
 
 # 3-d convs of one clip (tessera-conv3d-as-conv2d): 2-d convs over the frames,
 # one per temporal tap, chained through their residual (3x3x3 padded with a
