@@ -671,23 +671,42 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
     return;
   }
   bool channelsLast = X->strides[1] == 1 && Y->strides[1] == 1;
-  if (channelsLast && direct != tessera::DirectConv::None) {
+  // A 1x1 conv of stride 1 on channels-last images whose positions are
+  // evenly spaced (each image [H*W, C]).
+  auto evenRows = [](const tessera_memref4d_f32 *M) {
+    return M->strides[1] == 1 &&
+           (M->sizes[2] == 1 || M->strides[2] == M->sizes[3] * M->strides[3]);
+  };
+  bool pointwiseRows = kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 &&
+                       padL == 0 && OH == X->sizes[2] && OW == X->sizes[3] &&
+                       evenRows(X) && evenRows(Y) && (!R || evenRows(R));
+  // Channels-last 1x1 convs of stride 1 with no more outputs than inputs
+  // (projections) run faster as the GEMM below, positions as its rows, A
+  // read in place and the weight pre-packed (2 threads, the layout bench
+  // with DIRTY=2: 144 -> 24 channels at 56x56 153 -> 89 us, 192 -> 32 at
+  // 28x28 47 -> 30, 576 -> 96 at 14x14 72 -> 63, 256 -> 64 at 56x56 363 ->
+  // 300; 1024 -> 1024 at 14x14 and 64 -> 64 at 56x56 equal); expansions
+  // stay direct (24 -> 144 at 56x56: 102 against 168 us), and so do
+  // projections from fewer than 64 channels (MobileNetV2's 32 -> 16 at
+  // 112x112 in the model: 101 against 141 us).
+  // TESSERA_CONV_POINTWISE_GEMM=0 keeps them all direct.
+  static const bool pointwiseGemmOn = [] {
+    const char *env = getenv("TESSERA_CONV_POINTWISE_GEMM");
+    return !env || strcmp(env, "0") != 0;
+  }();
+  bool projection = pointwiseGemmOn && pointwiseRows && F <= K && K >= 64;
+  if (channelsLast && direct != tessera::DirectConv::None && !projection) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
                         sw, dh, dw, padT, padL, clamp, constMask & 2,
                         byPositions, 1);
     return;
   }
-  // Without it, a channels-last 1x1 conv of stride 1 (every image [H*W, C]
-  // with its positions evenly spaced) is the GEMM with the positions as
-  // rows, Y [OH*OW, F] = X [H*W, C] . W^T, the bias by columns and the
-  // residual in its epilogue.
-  auto evenRows = [](const tessera_memref4d_f32 *M) {
-    return M->strides[1] == 1 &&
-           (M->sizes[2] == 1 || M->strides[2] == M->sizes[3] * M->strides[3]);
-  };
-  if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 &&
-      OH == X->sizes[2] && OW == X->sizes[3] && evenRows(X) && evenRows(Y) &&
-      (!R || evenRows(R))) {
+  // A channels-last projection, or without the direct kernel any
+  // channels-last 1x1 conv of stride 1 (every image [H*W, C] with its
+  // positions evenly spaced), is the GEMM with the positions as rows, Y [OH*OW,
+  // F] = X [H*W, C] . W^T, the bias by columns and the residual in its
+  // epilogue.
+  if (pointwiseRows) {
     tessera::Epilogue epilogue = tessera::convEpilogue(
         b, b ? bias->strides[0] : 0, /*byRows=*/false, clamp);
     if (R) {

@@ -183,12 +183,19 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      ("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"}),
                      ("blocks8", {"TESSERA_GEMM_ISA": "avx2"}),
                      # Grouped channels-last convs without the row tiles.
-                     ("norows", {"TESSERA_CONV_ROWS": "0"})]
+                     ("norows", {"TESSERA_CONV_ROWS": "0"}),
+                     # Channels-last 1x1 projections on the direct kernel
+                     # rather than the GEMM.
+                     ("pwdirect", {"TESSERA_CONV_POINTWISE_GEMM": "0"})]
         for suffix, env in envs:
             if suffix in ("planes", "blocks8") and not lowering.startswith("depthwise"):
                 continue
             if suffix == "norows" and not (nhwc and group > 1 and
                                            lowering.startswith("conv-kernel")):
+                continue
+            if suffix == "pwdirect" and not (
+                    nhwc and lowering.startswith("conv-kernel") and kernel == [1, 1]
+                    and strides == [1, 1] and group == 1):
                 continue
             if suffix.startswith(("winograd", "nowinograd")) and not (
                     nhwc and lowering.startswith("conv-kernel") and kernel == [3, 3]
@@ -323,7 +330,7 @@ case("res_relu_nan", (1, 8, 12, 12), 8, [3, 3], pads=[1, 1, 1, 1], act="relu", n
 # each position's channels as one run (5 channels, stride 2, dilation,
 # asymmetric pads, a batch; the 7x7 stem; a residual and a ReLU); in place
 # (1x1 of stride 2); the 1x1 GEMM with the positions as rows (a residual on
-# either side, a batch without bias); depthwise along the channels (vectors
+# either side, a batch without bias: projections, below); depthwise along the channels (vectors
 # of 16 four at a time, then single ones, then a tail; stride 2, dilation,
 # all-border planes, ReLU6, NaN; stride 1 reusing the columns it loads).
 case("cl_conv3x3_s2_asym_dil_batch", (2, 5, 33, 37), 12, [3, 3], strides=[2, 2],
@@ -340,6 +347,12 @@ case("cl_conv1x1_batch_nobias", (2, 20, 5, 7), 40, [1, 1], bias=False, nhwc=True
 case("cl_res3x3_k432_relu", (1, 48, 11, 13), 40, [3, 3], pads=[1, 1, 1, 1], act="relu",
      residual="right", nhwc=True)
 case("cl_conv1x1_k600_batch", (2, 600, 5, 6), 24, [1, 1], nhwc=True)
+# Projections (1x1, no more outputs than inputs, at least 64 inputs: the
+# GEMM with the positions as rows; the "pwdirect" run is the direct
+# kernel): SiLU, a residual and a NaN over a batch; 64 -> 64 with ReLU.
+case("cl_proj1x1_silu_res_nan", (2, 96, 7, 9), 24, [1, 1], pre_act="silu",
+     residual="left", nan=True, nhwc=True)
+case("cl_proj1x1_square_relu", (1, 64, 10, 10), 64, [1, 1], act="relu", nhwc=True)
 case("cl_conv3x3_relu_nan", (1, 4, 16, 16), 16, [3, 3], pads=[1, 1, 1, 1], act="relu",
      nan=True, nhwc=True)
 case("cl_dw3x3_relu6_batch", (2, 43, 9, 10), 43, [3, 3], pads=[1, 1, 1, 1], group=43,
