@@ -552,7 +552,10 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
 
 /// The output tile side of a conv that runs as Winograd F(4x4, 3x3) or
 /// F(2x2, 3x3) (Winograd.h), 0 for one that does not: 3x3, stride and
-/// dilation 1, one group, channels-last images, on the AVX-512 kernel.
+/// dilation 1, channels-last images, on the AVX-512 kernel; one group, or
+/// groups of at least 32 input channels and a multiple of 16 outputs
+/// (ResNeXt's and RegNetX's wider groups: their GEMMs over 32 or more
+/// channels keep the direct kernel's tiles busy).
 /// TESSERA_CONV_WINOGRAD=0 turns it off, =4 or =2 takes that tile for every
 /// such conv (=1: 4).
 int64_t winogradTile(const tessera_memref4d_f32 *X,
@@ -564,9 +567,11 @@ int64_t winogradTile(const tessera_memref4d_f32 *X,
     const char *env = getenv("TESSERA_CONV_WINOGRAD");
     return env ? atoi(env) : -1;
   }();
-  if (mode == 0 || directConvKernel() != DirectConv::Avx512 || groups != 1 ||
-      kh != 3 || kw != 3 || sh != 1 || sw != 1 || dh != 1 || dw != 1 ||
-      X->strides[1] != 1 || Y->strides[1] != 1 || (R && R->strides[1] != 1))
+  int64_t groupC = X->sizes[1] / groups, groupF = Y->sizes[1] / groups;
+  if (mode == 0 || directConvKernel() != DirectConv::Avx512 || kh != 3 ||
+      kw != 3 || sh != 1 || sw != 1 || dh != 1 || dw != 1 ||
+      X->strides[1] != 1 || Y->strides[1] != 1 || (R && R->strides[1] != 1) ||
+      (groups > 1 && (groupC < 32 || groupC % 16 != 0 || groupF % 16 != 0)))
     return 0;
   if (mode == 1 || mode == 4)
     return 4;
@@ -581,12 +586,21 @@ int64_t winogradTile(const tessera_memref4d_f32 *X,
   // 126 -> 161, 512 at 14x14 3.0 -> 5.5 ms; 256 at 14x14 in a chain of 4
   // convs as in ResNet 660 -> 810 us. Thread-independent, so outputs do
   // not depend on the thread count.
+  // Grouped (layout bench, DIRTY=2, 2 threads, direct -> Winograd): F(4x4)
+  // for groups of 32 channels and up (2 groups of 48 at 56x56 738 -> 504
+  // us, 4 of 48 at 28x28 466 -> 221, 8 of 32 at 28x28 375 -> 282); F(2x2)
+  // for groups of 48 and up (9 of 48 at 14x14 255 -> 175, 21 of 48 530 ->
+  // 417; RegNetX-3.2GF 21.6 -> 19.5 ms), not 32: ResNeXt-101 32x8d's 32
+  // of 32 at 14x14 ran 439 -> 490 us, the model 97 -> 106 ms.
   int64_t C = X->sizes[1], N = Y->sizes[0], OH = Y->sizes[2], OW = Y->sizes[3];
   if (C < 16)
     return 0;
   if (N * ((OH + 3) / 4) * ((OW + 3) / 4) >= 49)
     return 4;
-  return N * ((OH + 1) / 2) * ((OW + 1) / 2) >= 49 ? 2 : 0;
+  return N * ((OH + 1) / 2) * ((OW + 1) / 2) >= 49 &&
+                 (groups == 1 || groupC >= 48)
+             ? 2
+             : 0;
 }
 
 } // namespace
@@ -615,9 +629,16 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   bool byPositions = tessera::splitPositions(
       F * K, X->sizes[1] * X->sizes[2] * X->sizes[3], groups);
   if (groups > 1) {
-    // Grouped: the direct kernel's blocks each within one group (both
-    // layouts); without it, each group as its own conv on views of its
-    // channels.
+    // Grouped: Winograd where it applies, else the direct kernel's blocks
+    // each within one group (both layouts); without it, each group as its
+    // own conv on views of its channels.
+    if (int64_t tile =
+            tessera::winogradTile(X, Y, R, kh, kw, sh, sw, dh, dw, groups)) {
+      tessera::convWinograd(X, Wt, b, b ? bias->strides[0] : 0, R, Y, padT,
+                            padL, clamp, constMask & 2,
+                            tessera::directVectors(F / groups), tile);
+      return;
+    }
     if (direct != tessera::DirectConv::None) {
       tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
                           sw, dh, dw, padT, padL, clamp, constMask & 2,
@@ -680,21 +701,22 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   bool pointwiseRows = kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 &&
                        padL == 0 && OH == X->sizes[2] && OW == X->sizes[3] &&
                        evenRows(X) && evenRows(Y) && (!R || evenRows(R));
-  // Channels-last 1x1 convs of stride 1 with no more outputs than inputs
-  // (projections) run faster as the GEMM below, positions as its rows, A
-  // read in place and the weight pre-packed (2 threads, the layout bench
-  // with DIRTY=2: 144 -> 24 channels at 56x56 153 -> 89 us, 192 -> 32 at
-  // 28x28 47 -> 30, 576 -> 96 at 14x14 72 -> 63, 256 -> 64 at 56x56 363 ->
-  // 300; 1024 -> 1024 at 14x14 and 64 -> 64 at 56x56 equal); expansions
-  // stay direct (24 -> 144 at 56x56: 102 against 168 us), and so do
-  // projections from fewer than 64 channels (MobileNetV2's 32 -> 16 at
-  // 112x112 in the model: 101 against 141 us).
+  // Channels-last 1x1 convs of stride 1 with at most half as many outputs
+  // as inputs (projections) run faster as the GEMM below, positions as its
+  // rows, A read in place and the weight pre-packed (2 threads, the layout
+  // bench with DIRTY=2: 144 -> 24 channels at 56x56 153 -> 89 us, 192 -> 32
+  // at 28x28 47 -> 30, 576 -> 96 at 14x14 72 -> 63, 256 -> 64 at 56x56 363
+  // -> 300; 64 -> 32 at 56x56 equal). Expansions stay direct (24 -> 144 at
+  // 56x56: 102 against 168 us), and so do square ones (equal alone, but
+  // ResNeXt-101 32x8d's 1024 -> 1024 at 14x14 ran 8-10% slower in the
+  // model, and the model 10%) and projections from fewer than 64 channels
+  // (MobileNetV2's 32 -> 16 at 112x112 in the model: 101 against 141 us).
   // TESSERA_CONV_POINTWISE_GEMM=0 keeps them all direct.
   static const bool pointwiseGemmOn = [] {
     const char *env = getenv("TESSERA_CONV_POINTWISE_GEMM");
     return !env || strcmp(env, "0") != 0;
   }();
-  bool projection = pointwiseGemmOn && pointwiseRows && F <= K && K >= 64;
+  bool projection = pointwiseGemmOn && pointwiseRows && 2 * F <= K && K >= 64;
   if (channelsLast && direct != tessera::DirectConv::None && !projection) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
                         sw, dh, dw, padT, padL, clamp, constMask & 2,

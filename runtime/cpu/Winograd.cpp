@@ -13,12 +13,13 @@
 namespace tessera {
 namespace {
 
-/// The 3x3 weight [F, C*9] as winogradTilesAvx512 takes it: U = G g G^T
-/// for every (output, input) channel pair (computed in double), as the
-/// direct kernel's panels of each of the points, [points][blocks][Cp][cw].
-/// Packed once and kept when constant.
+/// The 3x3 weight [F, C/groups*9] as winogradTilesAvx512 takes it: U = G g
+/// G^T for every (output, input) channel pair of a group (computed in
+/// double), as the direct kernel's panels of each of the points,
+/// [points][blocks][K][cw] (WinogradConv::u). Packed once and kept when
+/// constant.
 const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
-                             int64_t C, int nv, int64_t tile) {
+                             int64_t C, int64_t groups, int nv, int64_t tile) {
   static const double G4[6][3] = {{1.0 / 4, 0, 0},
                                   {-1.0 / 6, -1.0 / 6, -1.0 / 6},
                                   {-1.0 / 6, 1.0 / 6, -1.0 / 6},
@@ -30,14 +31,18 @@ const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
   const double(*G)[3] = tile == 4 ? G4 : G2;
   const int n = int(tile + 2);
   const int64_t points = winogradPoints(tile);
-  int64_t F = Wt->sizes[0], K = Wt->sizes[1], cw = 16 * nv,
-          blocks = (F + cw - 1) / cw, Cp = (C + 15) / 16 * 16;
-  size_t floats = size_t(points * blocks * Cp * cw);
+  int64_t F = Wt->sizes[0], K = Wt->sizes[1], cw = 16 * nv, groupC = C / groups,
+          groupF = F / groups, perGroup = (groupF + cw - 1) / cw,
+          blocks = groups * perGroup,
+          Kp = groups == 1 ? (C + 15) / 16 * 16 : groupC;
+  size_t floats = size_t(points * blocks * Kp * cw);
   const float *w = Wt->aligned + Wt->offset;
   auto pack = [&](float *dst) {
     std::fill(dst, dst + floats, 0.0f);
     for (int64_t f = 0; f < F; ++f)
-      for (int64_t c = 0; c < C; ++c) {
+      for (int64_t c = 0; c < groupC; ++c) {
+        // Output channel f's block and lane.
+        int64_t fg = f % groupF, fb = f / groupF * perGroup + fg / cw;
         double g[3][3], gt[6][3];
         for (int r = 0; r < 3; ++r)
           for (int q = 0; q < 3; ++q)
@@ -49,7 +54,7 @@ const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
                 G[i][0] * g[0][q] + G[i][1] * g[1][q] + G[i][2] * g[2][q];
         for (int i = 0; i < n; ++i)
           for (int j = 0; j < n; ++j)
-            dst[((i * n + j) * blocks + f / cw) * Cp * cw + c * cw + f % cw] =
+            dst[((i * n + j) * blocks + fb) * Kp * cw + c * cw + fg % cw] =
                 float(gt[i][0] * G[j][0] + gt[i][1] * G[j][1] +
                       gt[i][2] * G[j][2]);
       }
@@ -67,40 +72,43 @@ const float *winogradWeights(const tessera_memref2d_f32 *Wt, bool constant,
                   floats, pack);
 }
 
-/// The chunks a Winograd conv's `tiles` (all images') go in: as few as
-/// winogradTilesPerChunk allows; with one part (the tiles split between the
-/// threads), a multiple of the thread count.
+/// The chunks a Winograd conv's `tiles` (all images') go in, its tasks
+/// each transforming C input channels and computing F output channels: as
+/// few as winogradTilesPerChunk allows; with one part (the tiles split
+/// between the threads), a multiple of the thread count.
 int64_t winogradChunks(int64_t tiles, int64_t C, int64_t F, int64_t tile,
                        int64_t parts) {
-  int64_t most = winogradTilesPerChunk(C, F, tile, parts);
+  int64_t most = winogradTilesPerChunk(C, F, tile);
   int64_t threads = numThreads(), chunks = (tiles + most - 1) / most;
   if (parts == 1 && threads > 1 && tiles >= 2 * threads)
     chunks = std::max(threads, (chunks + threads - 1) / threads * threads);
   return chunks;
 }
 
-/// Tile t of a Winograd conv computed directly, a multiply-add per tap
-/// (tiles whose input holds an Inf or NaN: Winograd would spread it over
-/// the tile).
+/// Output channels [fLo, fHi) of tile t of a Winograd conv computed
+/// directly, a multiply-add per tap (tiles whose input holds an Inf or NaN:
+/// Winograd would spread it over the tile).
 void winogradTileDirect(const WinogradConv &c, const tessera_memref2d_f32 *Wt,
                         const float *bias, int64_t biasStride,
-                        const Clamp &clamp, int64_t t) {
+                        const Clamp &clamp, int64_t t, int64_t fLo,
+                        int64_t fHi) {
   auto [n, i0, j0] = winogradTile(c, t);
   int64_t rows = std::min<int64_t>(c.tile, c.OH - i0),
           cols = std::min<int64_t>(c.tile, c.OW - j0);
   const float *w = Wt->aligned + Wt->offset, *x = c.x + n * c.xsN;
   static thread_local std::vector<float> buf;
-  buf.resize(c.tile * c.F);
+  buf.assign(c.tile * c.F, 0.0f);
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j)
-      for (int64_t f = 0; f < c.F; ++f) {
+      for (int64_t f = fLo; f < fHi; ++f) {
         float sum = 0.0f;
-        for (int64_t ch = 0; ch < c.C; ++ch)
+        int64_t groupC = c.C / c.groups, ch0 = f / (c.F / c.groups) * groupC;
+        for (int64_t ch = 0; ch < groupC; ++ch)
           for (int64_t r = 0; r < 3; ++r)
             for (int64_t s = 0; s < 3; ++s) {
               int64_t ih = i0 + i + r - c.padT, iw = j0 + j + s - c.padL;
               if (ih >= 0 && ih < c.H && iw >= 0 && iw < c.W)
-                sum += x[ih * c.xsH + iw * c.xsW + ch] *
+                sum += x[ih * c.xsH + iw * c.xsW + ch0 + ch] *
                        w[f * Wt->strides[0] +
                          (ch * 9 + r * 3 + s) * Wt->strides[1]];
             }
@@ -115,23 +123,22 @@ void winogradTileDirect(const WinogradConv &c, const tessera_memref2d_f32 *Wt,
     applyEpiloguePortable(e, buf.data(), c.F, cols, c.F);
     float *y = c.y + n * c.ysN + (i0 + i) * c.ysH + j0 * c.ysW;
     for (int64_t j = 0; j < cols; ++j)
-      std::copy(buf.data() + j * c.F, buf.data() + (j + 1) * c.F,
-                y + j * c.ysW);
+      std::copy(buf.data() + j * c.F + fLo, buf.data() + j * c.F + fHi,
+                y + j * c.ysW + fLo);
   }
 }
 
 } // namespace
 
-int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile,
-                              int64_t parts) {
+int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile) {
   int64_t Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16,
-          points = winogradPoints(tile), Fpart = (Fp + parts - 1) / parts;
+          points = winogradPoints(tile);
   // U past ~16 MiB comes from memory for every chunk rather than from L3:
   // then at least 28 tiles a chunk, V and M in L3 (2 threads, 512 channels
   // at 28x28: 4.3 ms with 28 tiles a chunk, 6.1 with 14, 8.6 with 7; 256 at
   // 56x56 best with the ~14 that keep V and M in L2: 4.2 against 4.5 ms).
-  int64_t most = 262144 / (points * (Cp + Fpart));
-  if (points * Cp * Fpart * int64_t(sizeof(float)) > (int64_t(16) << 20))
+  int64_t most = 262144 / (points * (Cp + Fp));
+  if (points * Cp * Fp * int64_t(sizeof(float)) > (int64_t(16) << 20))
     most = std::max<int64_t>(most, 28);
   return std::max<int64_t>(6, most);
 }
@@ -142,8 +149,9 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                   int64_t padT, int64_t padL, const Clamp &clamp,
                   bool constantW, int nv, int64_t tile) {
   int64_t batch = Y->sizes[0], F = Y->sizes[1], C = X->sizes[1],
-          Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16;
-  int64_t cw = 16 * nv, blocks = (F + cw - 1) / cw;
+          Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16,
+          groups = C * 9 / Wt->sizes[1];
+  int64_t cw = 16 * nv, blocks = groups * ((F / groups + cw - 1) / cw);
   WinogradConv c{};
   c.x = X->aligned + X->offset;
   c.xsN = X->strides[0];
@@ -157,10 +165,11 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   c.OH = Y->sizes[2];
   c.OW = Y->sizes[3];
   c.F = F;
+  c.groups = groups;
   c.tile = tile;
   c.tilesH = (c.OH + tile - 1) / tile;
   c.tilesW = (c.OW + tile - 1) / tile;
-  c.u = winogradWeights(Wt, constantW, C, nv, tile);
+  c.u = winogradWeights(Wt, constantW, C, groups, nv, tile);
   c.nv = nv;
   static thread_local Scratch biasScratch;
   float *b = biasScratch.get(Fp + blocks * cw);
@@ -183,10 +192,14 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   c.activation = clamp.activation;
   const float *zeros = b + Fp;
   int64_t total = batch * c.tilesH * c.tilesW, points = winogradPoints(tile);
-  // F(2x2): the threads split the channel blocks (each reads its part of
-  // U); F(4x4): the tiles.
-  int64_t parts = tile == 2 ? std::min<int64_t>(numThreads(), blocks) : 1,
-          chunks = winogradChunks(total, C, F, tile, parts);
+  // One group, F(2x2): the threads split the channel blocks (each reads
+  // its part of U, 1.8x the weight); otherwise the tiles, each thread
+  // reading all of U (a grouped conv's is small: 16 groups of 32 channels
+  // at 14x14, 2 threads, 222 -> 189 us against the direct kernel, where a
+  // part per group, each transforming only its group's channels, took 237).
+  int64_t parts =
+      groups == 1 && tile == 2 ? std::min<int64_t>(numThreads(), blocks) : 1;
+  int64_t chunks = winogradChunks(total, C, F / parts, tile, parts);
   auto task = [&](int64_t i) {
     static thread_local Scratch vS, mS, sumsS;
     static thread_local std::vector<int64_t> taps;
@@ -207,12 +220,14 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                         mS.get(points * (t1 - t0) * Fp),
                         sumsS.get(convMaxPositions512 * cw), zeros, taps.data(),
                         nonFinite.data());
-    // Computed directly, each tile's channels [fb0 * cw, fb1 * cw) once:
-    // the whole tile by the first part.
-    if (part == 0)
-      for (int64_t t = t0; t < t1; ++t)
-        if (nonFinite[t - t0])
-          winogradTileDirect(c, Wt, bias, biasStride, clamp, t);
+    // Computed directly: each part the tile's channels of its blocks.
+    int64_t groupF = F / groups;
+    DirectBlock first = directBlock(groupF, 0, cw, fb0),
+                last = directBlock(groupF, 0, cw, fb1 - 1);
+    for (int64_t t = t0; t < t1; ++t)
+      if (nonFinite[t - t0])
+        winogradTileDirect(c, Wt, bias, biasStride, clamp, t, first.f0,
+                           last.f0 + last.nf);
   };
   parallelFor(parts * chunks, task);
 }

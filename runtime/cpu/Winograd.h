@@ -34,12 +34,17 @@ struct WinogradConv {
   int64_t xsN, xsH, xsW;
   int64_t C, H, W, padT, padL;
   int64_t OH, OW, F;
+  /// Groups of C / groups input and F / groups output channels (F / groups
+  /// a multiple of 16): each group's products are GEMMs over its own input
+  /// channels.
+  int64_t groups;
   /// Output positions per tile side: 4 or 2.
   int64_t tile;
   int64_t tilesH, tilesW;
-  /// The transformed weight, [points][blocks][Cp][16*nv]: the direct kernel's
-  /// panels (ConvKernels.h) of U[xi] as a 1x1 conv's weight, zero past F
-  /// and C.
+  /// The transformed weight, [points][blocks][K][16*nv] (K = Cp for one
+  /// group, else C / groups): the direct kernel's panels (ConvKernels.h) of
+  /// U[xi] as a 1x1 conv's weight (blocks within groups), zero past each
+  /// group's channels and C.
   const float *u;
   int nv;
   /// Fp floats, zero past F (all zero without a bias).
@@ -73,34 +78,37 @@ inline WinogradTile winogradTile(const WinogradConv &c, int64_t t) {
 
 /// The tiles [t0, t1) of all images (image-major, then row-major within an
 /// image), output channel blocks [fb0, fb1) of 16*nv: their input
-/// transforms into v [points][t1-t0][Cp], the GEMMs into those blocks of m
+/// transforms into v [points][t1-t0][Cp] (all channels for one group, else
+/// those of the blocks' groups), the GEMMs into those blocks of m
 /// [points][t1-t0][Fp], their output transforms into y. `sums` is the
 /// direct kernel's scratch (convMaxPositions512 * 16 * nv floats), `zeros`
 /// blocks*16*nv zero floats, `taps` the offsets 0..Cp-1. All 64-byte
 /// aligned. A tile whose input patch holds an Inf or NaN would spread it
 /// over all its outputs (and turn Inf into NaN): such tiles are left
-/// unwritten and flagged in nonFinite[t - t0] for the caller to compute
-/// directly. Built with -mavx512f -mfma; call only on CPUs with AVX-512F.
+/// unwritten (in those blocks' channels) and flagged in nonFinite[t - t0]
+/// for the caller to compute directly. Built with -mavx512f -mfma; call only on
+/// CPUs with AVX-512F.
 void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
                          int64_t fb0, int64_t fb1, float *v, float *m,
                          float *sums, const float *zeros, const int64_t *taps,
                          uint8_t *nonFinite);
 
-/// The most tiles one chunk of a Winograd conv of C input and F output
-/// channels takes, when `parts` threads share its output channels: its V
-/// and its part of M under ~1 MiB. Every chunk reads all of U (its part).
-int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile,
-                              int64_t parts);
+/// The most tiles one chunk of a Winograd conv takes whose tasks each
+/// transform C input channels and compute F output channels: their V and M
+/// under ~1 MiB. Every chunk reads all of U (its part).
+int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile);
 
 /// The conv y = conv(x, w) + bias (3x3, stride 1, channels-last [N, C, H, W]
 /// views of X, Y and R), then the activation, the residual R (null: none)
-/// and the clamp, as Winograd F(tile x tile, 3x3), tile 4 or 2. F(4x4): the
-/// batch's tiles in chunks of at most winogradTilesPerChunk, a multiple of
-/// the thread count, in order on the pool (each thread reads all of U).
-/// F(2x2): the threads split the output channel blocks, each running all
-/// tiles (in chunks) for its blocks and reading only their part of U. U in
-/// the AVX-512 direct kernel's panels of 16*nv channels, packed once when
-/// the weight is constant. AVX-512 CPUs only.
+/// and the clamp, as Winograd F(tile x tile, 3x3), tile 4 or 2. One group,
+/// F(4x4): the batch's tiles in chunks of at most winogradTilesPerChunk, a
+/// multiple of the thread count, in order on the pool (each thread reads
+/// all of U). One group, F(2x2): the threads split the output channel
+/// blocks, each running all tiles (in chunks) for its blocks and reading
+/// only their part of U. Several groups: a task per group and chunk of
+/// tiles, each transforming only its group's channels. U in the AVX-512
+/// direct kernel's panels of 16*nv channels, packed once when the weight is
+/// constant. AVX-512 CPUs only.
 void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                   const float *bias, int64_t biasStride,
                   const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,

@@ -197,9 +197,13 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                     nhwc and lowering.startswith("conv-kernel") and kernel == [1, 1]
                     and strides == [1, 1] and group == 1):
                 continue
+            # Winograd takes one group, or groups of 32 or more input
+            # channels and a multiple of 16 of both.
+            wide = group == 1 or (c // group >= 32 and c // group % 16 == 0
+                                  and f // group % 16 == 0)
             if suffix.startswith(("winograd", "nowinograd")) and not (
                     nhwc and lowering.startswith("conv-kernel") and kernel == [3, 3]
-                    and strides == [1, 1] and dilations == [1, 1] and group == 1):
+                    and strides == [1, 1] and dilations == [1, 1] and wide):
                 continue
             res = os.path.join(d, tag + suffix + "_out")
             subprocess.run([exe] + ["--input=%s=%s" % (n, os.path.join(d, n + ".npy"))
@@ -347,9 +351,10 @@ case("cl_conv1x1_batch_nobias", (2, 20, 5, 7), 40, [1, 1], bias=False, nhwc=True
 case("cl_res3x3_k432_relu", (1, 48, 11, 13), 40, [3, 3], pads=[1, 1, 1, 1], act="relu",
      residual="right", nhwc=True)
 case("cl_conv1x1_k600_batch", (2, 600, 5, 6), 24, [1, 1], nhwc=True)
-# Projections (1x1, no more outputs than inputs, at least 64 inputs: the
-# GEMM with the positions as rows; the "pwdirect" run is the direct
-# kernel): SiLU, a residual and a NaN over a batch; 64 -> 64 with ReLU.
+# Projections (1x1, at most half as many outputs as inputs, at least 64
+# inputs: the GEMM with the positions as rows; the "pwdirect" run is the
+# direct kernel): SiLU, a residual and a NaN over a batch; a near miss, 64
+# -> 64 with ReLU, stays direct.
 case("cl_proj1x1_silu_res_nan", (2, 96, 7, 9), 24, [1, 1], pre_act="silu",
      residual="left", nan=True, nhwc=True)
 case("cl_proj1x1_square_relu", (1, 64, 10, 10), 64, [1, 1], act="relu", nhwc=True)
@@ -493,6 +498,19 @@ case("cl_wino2_nan_silu", (1, 48, 14, 13), 40, [3, 3], pads=[1, 1, 1, 1], pre_ac
      nan=True, residual="left", nhwc=True)
 case("cl_wino2_inf", (1, 32, 15, 14), 64, [3, 3], pads=[1, 1, 1, 1], nan=np.inf, nhwc=True)
 case("cl_wino2_7x7_direct", (1, 64, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], nhwc=True)
+# Grouped Winograd (groups of at least 32 input channels, multiples of 16):
+# F(4x4) on 2 groups of 32 at 28x28 with a residual and ReLU; F(2x2) on 2
+# groups of 48 -> 32 at 14x13 with SiLU and a NaN (its tiles computed
+# directly, per group); near misses that stay direct: groups of 32 at 14x14
+# (F(2x2) takes 48 and up) and of 24 at 28x28 (no multiple of 16).
+case("cl_wino_g2x32_res_relu", (1, 64, 28, 28), 64, [3, 3], pads=[1, 1, 1, 1], group=2,
+     act="relu", residual="right", nhwc=True)
+case("cl_wino2_g2x48_silu_nan", (1, 96, 14, 13), 64, [3, 3], pads=[1, 1, 1, 1], group=2,
+     pre_act="silu", nan=True, nhwc=True)
+case("cl_wino_g4x32_14_direct", (1, 128, 14, 14), 128, [3, 3], pads=[1, 1, 1, 1], group=4,
+     nhwc=True)
+case("cl_wino_g2x24_direct", (1, 48, 28, 28), 48, [3, 3], pads=[1, 1, 1, 1], group=2,
+     nhwc=True)
 
 # 3-d convs of one clip (tessera-conv3d-as-conv2d): 2-d convs over the frames,
 # one per temporal tap, chained through their residual (3x3x3 padded with a
