@@ -78,8 +78,7 @@ inline WinogradTile winogradTile(const WinogradConv &c, int64_t t) {
 
 /// The tiles [t0, t1) of all images (image-major, then row-major within an
 /// image), output channel blocks [fb0, fb1) of 16*nv: their input
-/// transforms into v [points][t1-t0][Cp] (all channels for one group, else
-/// those of the blocks' groups), the GEMMs into those blocks of m
+/// transforms into v [points][t1-t0][Cp], the GEMMs into those blocks of m
 /// [points][t1-t0][Fp], their output transforms into y. `sums` is the
 /// direct kernel's scratch (convMaxPositions512 * 16 * nv floats), `zeros`
 /// blocks*16*nv zero floats, `taps` the offsets 0..Cp-1. All 64-byte

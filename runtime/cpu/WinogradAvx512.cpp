@@ -9,8 +9,6 @@
 
 #include <immintrin.h>
 
-#include <algorithm>
-
 namespace tessera {
 namespace {
 
@@ -78,13 +76,12 @@ inline __mmask16 tailMask(int64_t left) {
   return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
 }
 
-/// Channels [c0Begin, c0End) (multiples of 16, or C) of V[xi][tile][channel]
-/// of `count` tiles of side T from t0, stride tiles*Cp per xi; nonFinite[k]
-/// set where tile k's patch holds an Inf or NaN in those channels (every V
-/// of such a patch sums to one: the sum is no finite number either).
+/// V[xi][tile][channel] of `count` tiles of side T from t0, stride
+/// tiles*Cp per xi; nonFinite[k] set where tile k's patch holds an Inf or
+/// NaN (every V of such a patch sums to one: the sum is no finite number
+/// either).
 template <int T>
-void inputTransform(const WinogradConv &c, int64_t t0, int64_t count,
-                    int64_t c0Begin, int64_t c0End, float *v,
+void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
                     uint8_t *nonFinite) {
   int64_t Cp = (c.C + 15) / 16 * 16, plane = count * Cp;
   for (int64_t k = 0; k < count; ++k) {
@@ -100,7 +97,7 @@ void inputTransform(const WinogradConv &c, int64_t t0, int64_t count,
       inside = inside && rowIn[i] && colIn[i];
     }
     __m512 sum = _mm512_setzero_ps();
-    for (int64_t c0 = c0Begin; c0 < c0End; c0 += 16) {
+    for (int64_t c0 = 0; c0 < Cp; c0 += 16) {
       __mmask16 mask = tailMask(c.C - c0);
       __m512 t[N][N];
       for (int s = 0; s < N; ++s) {
@@ -191,17 +188,10 @@ void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
           cw = 16 * c.nv, groupC = c.C / c.groups, groupF = c.F / c.groups,
           blocks = c.groups * ((groupF + cw - 1) / cw),
           points = winogradPoints(c.tile), K = c.groups == 1 ? Cp : groupC;
-  // The blocks' input channels: all of them for one group, else their
-  // groups' (groupC is then a multiple of 16).
-  int64_t perGroup = (groupF + cw - 1) / cw, c0Begin = 0, c0End = Cp;
-  if (c.groups > 1) {
-    c0Begin = fb0 / perGroup * groupC;
-    c0End = ((fb1 - 1) / perGroup + 1) * groupC;
-  }
   if (c.tile == 4)
-    inputTransform<4>(c, t0, count, c0Begin, c0End, v, nonFinite);
+    inputTransform<4>(c, t0, count, v, nonFinite);
   else
-    inputTransform<2>(c, t0, count, c0Begin, c0End, v, nonFinite);
+    inputTransform<2>(c, t0, count, v, nonFinite);
   // M[xi] = V[xi] . U[xi]: a 1x1 conv over `count` positions.
   for (int64_t xi = 0; xi < points; ++xi) {
     ConvDirect d{};
