@@ -165,6 +165,7 @@ LogicalResult mlir::tessera::buildLinalgPipeline(OpPassManager &pm,
     decompose.keepGpuLinear = opts.gpuLinear;
     decompose.keepGpuKernels = opts.gpuKernels;
     fpm.addPass(createDecomposeFused(decompose));
+    fpm.addPass(createLowerConcatChains());
     ConvertTesseraToLinalgOptions lower;
     lower.convKernel = opts.fusedKernels;
     lower.normKernels = opts.fusedKernels || opts.gpuKernels;

@@ -440,6 +440,27 @@ def LinearAttentionFusion : Pass<"tessera-fuse-linear-attention"> {
   ];
 }
 
+def LowerConcatChains : Pass<"tessera-lower-concat-chains", "func::FuncOp"> {
+  let summary = "Give concats that extend one another one buffer";
+  let description = [{
+    A chain of `tessera.concat`s along one axis, each of whose inputs are
+    the previous one's followed by more (DenseNet: layer k concatenates the
+    block's features x0..xk), becomes one `tensor.empty` of the last
+    concat's shape into which each concat inserts only its new inputs
+    (`tensor.insert_slice`); each concat's value is the prefix so far
+    (`tensor.extract_slice`). Bufferized in place, the features are
+    written once rather than copied into every later concat, and the IR
+    grows with the number of layers rather than its square. A second
+    concat extending the same one is left to convert-tessera-to-linalg.
+    tessera-sink-into-concat leaves chains alone.
+  }];
+  let dependentDialects = ["tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numChains", "chains", "concat chains given one buffer">,
+    Statistic<"numConcats", "concats", "concats lowered in chains">,
+  ];
+}
+
 def DecomposeFused : Pass<"tessera-decompose-fused", "func::FuncOp"> {
   let summary = "Rewrite fused ops back into primitive tessera ops";
   let description = [{

@@ -58,7 +58,6 @@ struct ParallelKernelCallsPass
 
     for (LLVM::CallOp call : calls) {
       auto kernel = module.lookupSymbol<LLVM::LLVMFuncOp>(*call.getCallee());
-      int64_t trip = cast<IntegerAttr>(kernel->getAttr(tripAttr)).getInt();
       ArrayRef<Type> params = kernel.getFunctionType().getParams();
       // The arguments before lo and hi.
       SmallVector<Type> fields(params.drop_back(2));
@@ -104,7 +103,9 @@ struct ParallelKernelCallsPass
       }
       Value fnAddr = LLVM::AddressOfOp::create(builder, loc, ptr,
                                                task.getSymName());
-      Value n = LLVM::ConstantOp::create(builder, loc, i64, trip);
+      // The full range the call passed as `hi` (its trip count: a constant,
+      // or the size of a buffer's dim in a kernel of dynamic shapes).
+      Value n = call.getArgOperands().back();
       LLVM::CallOp::create(builder, loc, *pool, ValueRange{fnAddr, slot, n});
       call.erase();
     }

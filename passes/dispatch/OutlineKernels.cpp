@@ -54,11 +54,12 @@ std::string bodyKey(func::FuncOp kernel) {
   return key;
 }
 
-/// `type` with its offset and strides dynamic, except a unit innermost
-/// stride (which keeps the innermost loop vectorizable): kernels that differ
-/// only in their operands' static layouts have the same body with these
-/// types. Null where the type has no strided layout to generalize.
-MemRefType layoutFree(Type type) {
+/// `type` with its sizes, offset and strides dynamic, except a unit
+/// innermost stride (which keeps the innermost loop vectorizable): kernels
+/// that differ only in their operands' static shapes and layouts have the
+/// same body with these types. Null where the type has no strided layout to
+/// generalize.
+MemRefType generalType(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
   SmallVector<int64_t> strides;
   int64_t offset;
@@ -69,15 +70,24 @@ MemRefType layoutFree(Type type) {
   if (strides.back() == 1)
     general.back() = 1;
   return MemRefType::get(
-      memref.getShape(), memref.getElementType(),
+      SmallVector<int64_t>(memref.getRank(), ShapedType::kDynamic),
+      memref.getElementType(),
       StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, general),
       memref.getMemorySpace());
 }
 
-/// The least general layout that both `a` and `b` (same shape, other
-/// strided layouts: types that layoutFree generalizes) are cast to: each
-/// stride, and the offset, static where they agree.
-MemRefType joinLayouts(MemRefType a, MemRefType b) {
+/// The least general type that both `a` and `b` (types that generalType
+/// makes the same) are cast to: each size and stride, and the offset,
+/// static where they agree. Identical layouts stay as they are.
+MemRefType joinTypes(MemRefType a, MemRefType b) {
+  SmallVector<int64_t> shape;
+  for (auto [x, y] : llvm::zip_equal(a.getShape(), b.getShape()))
+    shape.push_back(x == y ? x : ShapedType::kDynamic);
+  if (a.getLayout() == b.getLayout() && a.getShape() == b.getShape())
+    return a;
+  if (a.getLayout().isIdentity() && b.getLayout().isIdentity())
+    return MemRefType::get(shape, a.getElementType(),
+                           MemRefLayoutAttrInterface(), a.getMemorySpace());
   auto [sa, oa] = a.getStridesAndOffset();
   auto [sb, ob] = b.getStridesAndOffset();
   SmallVector<int64_t> strides;
@@ -85,9 +95,32 @@ MemRefType joinLayouts(MemRefType a, MemRefType b) {
     strides.push_back(x == y ? x : ShapedType::kDynamic);
   int64_t offset = oa == ob ? oa : ShapedType::kDynamic;
   return MemRefType::get(
-      a.getShape(), a.getElementType(),
+      shape, a.getElementType(),
       StridedLayoutAttr::get(a.getContext(), offset, strides),
       a.getMemorySpace());
+}
+
+/// Loop iterations times body ops of `kernel`'s one linalg op (see
+/// tessera-parallelize-kernels), 0 where that is not static.
+int64_t staticWork(func::FuncOp kernel) {
+  linalg::LinalgOp root;
+  for (Operation &op : kernel.getBody().front())
+    if (auto l = dyn_cast<linalg::LinalgOp>(op)) {
+      if (root)
+        return 0;
+      root = l;
+    }
+  if (!root)
+    return 0;
+  int64_t iterations = 1;
+  for (int64_t range : root.getStaticLoopRanges()) {
+    if (ShapedType::isDynamic(range))
+      return 0;
+    iterations *= range;
+  }
+  return iterations *
+         std::max<int64_t>(1, (int64_t)root.getBlock()->getOperations().size() -
+                                  1);
 }
 
 /// A kernel whose buffer arguments are only operands of linalg ops, which
@@ -135,12 +168,14 @@ struct OutlineKernelsPass
     mergeLayoutVariants(module);
   }
 
-  /// Kernels that are the same but for the static offsets and strides of
-  /// their buffers (each layer of a DenseNet block normalizes the pieces of
-  /// a wider concat, through views with other strides and offsets) become
-  /// one kernel whose buffers have those layouts dynamic; its calls cast
-  /// their buffers to them. A kernel with no such twin keeps its static
-  /// layouts.
+  /// Kernels that are the same but for the static shapes, offsets and
+  /// strides of their buffers (each layer of a DenseNet block normalizes a
+  /// wider prefix of its features, through a view of one buffer) become one
+  /// kernel whose buffers have those sizes and layouts dynamic where they
+  /// differ; its calls cast their buffers to them. A kernel with no such
+  /// twin keeps its static types. The merged kernel records the least work
+  /// of its members (`tessera.min_work`), which
+  /// tessera-parallelize-kernels reads where its loop ranges are dynamic.
   void mergeLayoutVariants(ModuleOp module) {
     std::map<std::string, SmallVector<func::FuncOp>> groups;
     for (auto fn : module.getOps<func::FuncOp>()) {
@@ -148,7 +183,7 @@ struct OutlineKernelsPass
         continue;
       SmallVector<Type> original(fn.getArgumentTypes()), general;
       for (Type type : original) {
-        MemRefType free = layoutFree(type);
+        MemRefType free = generalType(type);
         general.push_back(free ? Type(free) : type);
       }
       setArgumentTypes(fn, general);
@@ -162,13 +197,20 @@ struct OutlineKernelsPass
         continue;
       func::FuncOp kept = members.front();
       SmallVector<Type> joined(kept.getArgumentTypes());
-      for (func::FuncOp other : llvm::drop_begin(members))
+      int64_t minWork = staticWork(kept);
+      for (func::FuncOp other : llvm::drop_begin(members)) {
+        minWork = std::min(minWork, staticWork(other));
         for (auto [type, otherType] :
              llvm::zip_equal(joined, other.getArgumentTypes()))
           if (type != otherType)
-            type = joinLayouts(cast<MemRefType>(type),
-                               cast<MemRefType>(otherType));
+            type =
+                joinTypes(cast<MemRefType>(type), cast<MemRefType>(otherType));
+      }
       setArgumentTypes(kept, joined);
+      if (staticWork(kept) == 0 && minWork > 0)
+        kept->setAttr(
+            "tessera.min_work",
+            IntegerAttr::get(IntegerType::get(kept.getContext(), 64), minWork));
       for (func::FuncOp member : members)
         replacement[member.getSymNameAttr()] = kept;
       numMerged += members.size() - 1;

@@ -5,6 +5,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -59,7 +60,15 @@ struct ParallelizeKernelsPass
           kernel->hasAttr("tessera.parallel_trip"))
         continue;
       linalg::LinalgOp root = kernelRoot(kernel);
-      if (!root || root.getNumParallelLoops() == 0 || work(root) < minWork)
+      if (!root || root.getNumParallelLoops() == 0)
+        continue;
+      // A kernel merged from twins of other sizes (tessera-outline-kernels)
+      // has dynamic ranges: the least work of the twins.
+      int64_t w = work(root);
+      if (auto least = kernel->getAttrOfType<IntegerAttr>("tessera.min_work");
+          !w && least)
+        w = least.getInt();
+      if (w < minWork)
         continue;
       parallelize(kernel, root, users);
     }
@@ -79,33 +88,49 @@ struct ParallelizeKernelsPass
     if (!parallel)
       return;
 
-    // The outermost dim with a few iterations, else the longest.
-    int64_t dim = -1, trip = 0, longest = -1, longestTrip = 0;
+    // The outermost dim with a few iterations, else the longest. A dynamic
+    // range (the size of an argument's dim: each call passes its own) counts
+    // as long.
+    Block &entry = kernel.getBody().front();
+    auto argDim = [&](Value ub) -> std::optional<std::pair<unsigned, int64_t>> {
+      auto dimOp = ub.getDefiningOp<memref::DimOp>();
+      auto arg = dimOp ? dyn_cast<BlockArgument>(dimOp.getSource()) : nullptr;
+      std::optional<int64_t> d =
+          dimOp ? getConstantIntValue(dimOp.getIndex()) : std::nullopt;
+      if (!arg || arg.getOwner() != &entry || !d)
+        return std::nullopt;
+      return std::make_pair(arg.getArgNumber(), *d);
+    };
+    constexpr int64_t unknown = std::numeric_limits<int64_t>::max();
+    int64_t dim = -1, longest = -1, longestSize = 0;
+    SmallVector<int64_t> sizes;
     for (auto [i, lb, ub, step] :
          llvm::enumerate(parallel.getLowerBound(), parallel.getUpperBound(),
                          parallel.getStep())) {
       std::optional<int64_t> l = getConstantIntValue(lb),
                              u = getConstantIntValue(ub),
                              s = getConstantIntValue(step);
-      if (!l || !u || !s || *l != 0 || *s != 1)
+      sizes.push_back(0);
+      if (!l || !s || *l != 0 || *s != 1 || (!u && !argDim(ub)))
         continue;
-      if (dim < 0 && *u >= 4) {
+      int64_t size = u ? *u : unknown;
+      sizes.back() = size;
+      if (dim < 0 && size >= 4)
         dim = i;
-        trip = *u;
-      }
-      if (*u > longestTrip) {
+      if (size > longestSize) {
         longest = i;
-        longestTrip = *u;
+        longestSize = size;
       }
     }
-    if (dim < 0) {
+    if (dim < 0)
       dim = longest;
-      trip = longestTrip;
-    }
-    if (dim < 0 || trip < 2)
+    if (dim < 0 || sizes[dim] < 2)
       return;
+    int64_t trip = sizes[dim] == unknown ? 0 : sizes[dim];
+    std::optional<std::pair<unsigned, int64_t>> dynamicTrip;
+    if (!trip)
+      dynamicTrip = argDim(parallel.getUpperBound()[dim]);
 
-    Block &entry = kernel.getBody().front();
     Type index = rewriter.getIndexType();
     Location loc = kernel.getLoc();
     unsigned n = kernel.getNumArguments();
@@ -116,6 +141,7 @@ struct ParallelizeKernelsPass
     unsigned numDims = parallel.getNumLoops();
     parallel->setOperand(dim, entry.getArgument(n));
     parallel->setOperand(numDims + dim, entry.getArgument(n + 1));
+    // 0: each call passes its own trip count as `hi`.
     kernel->setAttr("tessera.parallel_trip", rewriter.getI64IntegerAttr(trip));
 
     for (Operation *user : users.getUsers(kernel)) {
@@ -125,7 +151,12 @@ struct ParallelizeKernelsPass
       rewriter.setInsertionPoint(call);
       Value zero = arith::ConstantIndexOp::create(rewriter, call.getLoc(), 0);
       Value full =
-          arith::ConstantIndexOp::create(rewriter, call.getLoc(), trip);
+          dynamicTrip
+              ? Value(memref::DimOp::create(rewriter, call.getLoc(),
+                                            call.getOperand(dynamicTrip->first),
+                                            dynamicTrip->second))
+              : Value(arith::ConstantIndexOp::create(rewriter, call.getLoc(),
+                                                     trip));
       SmallVector<Value> operands(call.getOperands());
       operands.append({zero, full});
       rewriter.replaceOpWithNewOp<func::CallOp>(call, kernel, operands);

@@ -51,7 +51,11 @@ struct SinkIntoConcat : RewritePattern {
         concat = c;
         index = i;
       }
+    // A concat that extends another, or that another extends, shares its
+    // buffer with it (tessera-lower-concat-chains): sunk, each later layer
+    // would apply its op to every earlier piece.
     if (!concat || !concat->hasOneUse() || concat.getInputs().size() < 2 ||
+        fusion::inConcatChain(concat) ||
         op->getResult(0).getType() != concat.getType())
       return failure();
     auto type = cast<RankedTensorType>(concat.getType());

@@ -219,3 +219,35 @@ void fusion::recordCounts(Operation *op, StringRef pass,
   for (auto [what, n] : counts)
     dialect->addCount(pass, what, n);
 }
+
+/// Whether `prefix`'s inputs are a strict prefix of `concat`'s, along the
+/// same axis, and `prefix` comes first in the same block.
+static bool isStrictPrefix(ConcatOp prefix, ConcatOp concat) {
+  OperandRange p = prefix.getInputs(), c = concat.getInputs();
+  return prefix != concat && prefix->getBlock() == concat->getBlock() &&
+         prefix.getAxis() == concat.getAxis() && p.size() < c.size() &&
+         prefix->isBeforeInBlock(concat) &&
+         std::equal(p.begin(), p.end(), c.begin());
+}
+
+ConcatOp fusion::concatPrefix(ConcatOp concat) {
+  if (concat.getInputs().empty())
+    return {};
+  ConcatOp best;
+  for (Operation *user : concat.getInputs().front().getUsers())
+    if (auto c = dyn_cast<ConcatOp>(user);
+        c && isStrictPrefix(c, concat) &&
+        (!best || c.getInputs().size() > best.getInputs().size()))
+      best = c;
+  return best;
+}
+
+bool fusion::inConcatChain(ConcatOp concat) {
+  if (concat.getInputs().empty())
+    return false;
+  return llvm::any_of(
+      concat.getInputs().front().getUsers(), [&](Operation *user) {
+        auto c = dyn_cast<ConcatOp>(user);
+        return c && (isStrictPrefix(c, concat) || isStrictPrefix(concat, c));
+      });
+}

@@ -49,6 +49,16 @@ StringRef activationName(Operation *op);
 /// ones (add, sub, mul, div, max, min, pow).
 bool isElementwise(Operation *op);
 
+/// The concat, earlier in `concat`'s block and along the same axis, whose
+/// inputs are the longest strict prefix of `concat`'s, or null: DenseNet's
+/// layer k concatenates the features x0..xk, layer k-1 x0..x(k-1).
+ConcatOp concatPrefix(ConcatOp concat);
+
+/// Whether `concat` extends an earlier concat's inputs or a later concat
+/// extends its own (tessera-lower-concat-chains gives such a chain one
+/// buffer, of which each concat is a prefix).
+bool inConcatChain(ConcatOp concat);
+
 /// Whether `v` is defined (transitively through its operands) by `root`.
 bool dependsOn(Value v, Operation *root, int depthLimit = 64);
 

@@ -2,7 +2,9 @@
 
 // A range kernel's calls go to the thread pool: the arguments before lo/hi
 // go into a stack struct (allocated in the entry block), a trampoline
-// unpacks them, and the pool gets the trip count. One trampoline per kernel.
+// unpacks them, and the pool gets the trip count: the call's `hi` (a
+// constant, or, for a kernel of dynamic shapes, the size its caller
+// computed). One trampoline per kernel.
 // CHECK: llvm.func @tessera_parallel_range(!llvm.ptr, !llvm.ptr, i64){{$}}
 // CHECK-LABEL: llvm.func @k(
 // CHECK-LABEL: llvm.func internal @k_task(
@@ -18,13 +20,13 @@
 // CHECK-LABEL: llvm.func @main(
 // CHECK:   %[[SLOT:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(ptr, i64, f32)>
 // CHECK:   %[[SLOT2:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(ptr, i64, f32)>
+// CHECK:   %[[N:.*]] = llvm.mlir.constant(8 : i64) : i64
 // CHECK:   llvm.store %arg0, %{{.*}} : !llvm.ptr, !llvm.ptr
 // CHECK:   llvm.store %arg1, %{{.*}} : i64, !llvm.ptr
 // CHECK:   llvm.store %arg2, %{{.*}} : f32, !llvm.ptr
 // CHECK:   %[[F:.*]] = llvm.mlir.addressof @k_task : !llvm.ptr
-// CHECK:   %[[N:.*]] = llvm.mlir.constant(8 : i64) : i64
 // CHECK:   llvm.call @tessera_parallel_range(%[[F]], %{{.*}}, %[[N]])
-// CHECK:   llvm.call @tessera_parallel_range(
+// CHECK:   llvm.call @tessera_parallel_range(%{{.*}}, %{{.*}}, %arg3)
 // CHECK-NOT: llvm.call @k(
 // CHECK:   llvm.call @serial(
 llvm.func @k(%a: !llvm.ptr, %b: i64, %c: f32, %lo: i64, %hi: i64) attributes {tessera.kernel, tessera.parallel_trip = 8 : i64} {
@@ -34,11 +36,11 @@ llvm.func @k(%a: !llvm.ptr, %b: i64, %c: f32, %lo: i64, %hi: i64) attributes {te
 llvm.func @serial(%a: !llvm.ptr) attributes {tessera.kernel} {
   llvm.return
 }
-llvm.func @main(%a: !llvm.ptr, %b: i64, %c: f32) {
+llvm.func @main(%a: !llvm.ptr, %b: i64, %c: f32, %n: i64) {
   %lo = llvm.mlir.constant(0 : i64) : i64
   %hi = llvm.mlir.constant(8 : i64) : i64
   llvm.call @k(%a, %b, %c, %lo, %hi) : (!llvm.ptr, i64, f32, i64, i64) -> ()
-  llvm.call @k(%a, %b, %c, %lo, %hi) : (!llvm.ptr, i64, f32, i64, i64) -> ()
+  llvm.call @k(%a, %b, %c, %lo, %n) : (!llvm.ptr, i64, f32, i64, i64) -> ()
   llvm.call @serial(%a) : (!llvm.ptr) -> ()
   llvm.return
 }

@@ -48,18 +48,26 @@ func.func @layers(%a: memref<16xf32>, %b: memref<16xf32>, %c: memref<16xf32>, %s
 
 #id = affine_map<(d0) -> (d0)>
 
-// Near misses: the same code on another shape, or with another constant, is
-// another kernel.
-// CHECK-LABEL: func.func private @near_generic_0(%{{.*}}: memref<16xf32>, %{{.*}}: memref<16xf32>)
+// The same code on another shape is the same kernel, with that size
+// dynamic (identity layouts stay identity) and the smaller twin's work
+// recorded for tessera-parallelize-kernels; its calls cast their buffers.
+// Near miss: another constant is another kernel, which keeps its static
+// shapes.
+// CHECK-LABEL: func.func private @near_generic_0(%{{.*}}: memref<?xf32>, %{{.*}}: memref<?xf32>)
+// CHECK-SAME: tessera.min_work = 8 : i64
 // CHECK:   arith.constant 2.0
-// CHECK-LABEL: func.func private @near_generic_1(%{{.*}}: memref<8xf32>, %{{.*}}: memref<8xf32>)
-// CHECK:   arith.constant 2.0
+// CHECK-NOT: func.func private @near_generic_1
 // CHECK-LABEL: func.func private @near_generic_2(%{{.*}}: memref<16xf32>, %{{.*}}: memref<16xf32>)
+// CHECK-NOT: tessera.min_work
 // CHECK:   arith.constant 3.0
 // CHECK-LABEL: func.func @near(
-// CHECK:   call @near_generic_0
-// CHECK:   call @near_generic_1
-// CHECK:   call @near_generic_2
+// CHECK:   %[[A:.*]] = memref.cast %arg0 : memref<16xf32> to memref<?xf32>
+// CHECK:   %[[B:.*]] = memref.cast %arg1 : memref<16xf32> to memref<?xf32>
+// CHECK:   call @near_generic_0(%[[A]], %[[B]])
+// CHECK:   %[[C:.*]] = memref.cast %arg2 : memref<8xf32> to memref<?xf32>
+// CHECK:   %[[D:.*]] = memref.cast %arg3 : memref<8xf32> to memref<?xf32>
+// CHECK:   call @near_generic_0(%[[C]], %[[D]])
+// CHECK:   call @near_generic_2(%arg0, %arg1)
 func.func @near(%a: memref<16xf32>, %b: memref<16xf32>, %c: memref<8xf32>, %d: memref<8xf32>) {
   %two = arith.constant 2.0 : f32
   %three = arith.constant 3.0 : f32
@@ -80,6 +88,41 @@ func.func @near(%a: memref<16xf32>, %b: memref<16xf32>, %c: memref<8xf32>, %d: m
   ^bb0(%x: f32, %y: f32):
     %m = arith.mulf %x, %three : f32
     linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+#map2 = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+
+// DenseNet's norm over a wider prefix of one buffer in each layer: the
+// sizes that differ become dynamic, those that agree (the rows, the wide
+// buffer's row stride) stay static.
+// CHECK-LABEL: func.func private @sizes_generic_0(
+// CHECK-SAME: %{{.*}}: memref<4x?xf32, strided<[32, 1]>>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<4x?xf32>)
+// CHECK-SAME: tessera.min_work = 64 : i64
+// CHECK-NOT: func.func private @sizes_generic_1
+// CHECK-LABEL: func.func @sizes(
+// CHECK:   call @sizes_generic_0(
+// CHECK:   call @sizes_generic_0(
+func.func @sizes(%buf: memref<4x32xf32>, %s8: memref<8xf32>, %s16: memref<16xf32>, %o8: memref<4x8xf32>, %o16: memref<4x16xf32>) {
+  %v8 = memref.subview %buf[0, 0] [4, 8] [1, 1] : memref<4x32xf32> to memref<4x8xf32, strided<[32, 1]>>
+  linalg.generic {indexing_maps = [#map2, #row, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%v8, %s8 : memref<4x8xf32, strided<[32, 1]>>, memref<8xf32>) outs(%o8 : memref<4x8xf32>) {
+  ^bb0(%x: f32, %s: f32, %y: f32):
+    %m = arith.mulf %x, %s : f32
+    %r = arith.maximumf %m, %s : f32
+    linalg.yield %r : f32
+  }
+  %v16 = memref.subview %buf[0, 0] [4, 16] [1, 1] : memref<4x32xf32> to memref<4x16xf32, strided<[32, 1]>>
+  linalg.generic {indexing_maps = [#map2, #row, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%v16, %s16 : memref<4x16xf32, strided<[32, 1]>>, memref<16xf32>) outs(%o16 : memref<4x16xf32>) {
+  ^bb0(%x: f32, %s: f32, %y: f32):
+    %m = arith.mulf %x, %s : f32
+    %r = arith.maximumf %m, %s : f32
+    linalg.yield %r : f32
   }
   return
 }

@@ -128,3 +128,77 @@ func.func private @colsum(%a: memref<512x256xf32>, %b: memref<256xf32>) attribut
   }
   return
 }
+
+// -----
+
+#id1 = affine_map<(d0) -> (d0)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// Kernels merged from twins of other sizes (tessera-outline-kernels): the
+// dynamic ranges are long, the work is the least twin's. A dynamic dim
+// takes the range, and each call passes its buffer's size as hi; the
+// kernel's trip count is 0 (each call's own). With a static outer dim
+// (the rows every twin shares), that one takes it.
+// CHECK-LABEL: func.func private @merged(
+// CHECK-SAME: %[[A:[^:]*]]: memref<?xf32>, %{{[^:]*}}: memref<?xf32>, %[[LO:[^:]*]]: index, %[[HI:[^:]*]]: index)
+// CHECK-SAME: tessera.parallel_trip = 0 : i64
+// CHECK: scf.parallel (%{{.*}}) = (%[[LO]]) to (%[[HI]])
+// CHECK-LABEL: func.func private @rows(
+// CHECK-SAME: tessera.parallel_trip = 64 : i64
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}})
+// CHECK-LABEL: func.func @calls(
+// CHECK: %[[D:.*]] = memref.dim %arg0, %{{.*}} : memref<?xf32>
+// CHECK: call @merged(%arg0, %arg1, %{{.*}}, %[[D]])
+// CHECK: call @rows(%arg2, %arg3, %{{.*}}, %{{.*}})
+func.func private @merged(%a: memref<?xf32>, %b: memref<?xf32>) attributes {tessera.kernel, tessera.min_work = 65536 : i64} {
+  linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%a : memref<?xf32>) outs(%b : memref<?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %e = math.exp %x : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+func.func private @rows(%a: memref<64x?xf32>, %b: memref<64x?xf32>) attributes {tessera.kernel, tessera.min_work = 65536 : i64} {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<64x?xf32>) outs(%b : memref<64x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %e = math.exp %x : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+func.func @calls(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<64x?xf32>, %d: memref<64x?xf32>) {
+  call @merged(%a, %b) : (memref<?xf32>, memref<?xf32>) -> ()
+  call @rows(%c, %d) : (memref<64x?xf32>, memref<64x?xf32>) -> ()
+  return
+}
+
+// -----
+
+#id1 = affine_map<(d0) -> (d0)>
+
+// Near misses: a merged kernel whose least twin is small stays serial, and
+// so does a dynamic kernel that records no work.
+// CHECK-LABEL: func.func private @small_twins(%{{[^,]*}}: memref<?xf32>, %{{[^,]*}}: memref<?xf32>) attributes
+// CHECK-NOT: parallel_trip
+// CHECK-LABEL: func.func private @unknown(%{{[^,]*}}: memref<?xf32>, %{{[^,]*}}: memref<?xf32>) attributes
+// CHECK-NOT: parallel_trip
+func.func private @small_twins(%a: memref<?xf32>, %b: memref<?xf32>) attributes {tessera.kernel, tessera.min_work = 16 : i64} {
+  linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%a : memref<?xf32>) outs(%b : memref<?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %e = math.exp %x : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+func.func private @unknown(%a: memref<?xf32>, %b: memref<?xf32>) attributes {tessera.kernel} {
+  linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%a : memref<?xf32>) outs(%b : memref<?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %e = math.exp %x : f32
+    linalg.yield %e : f32
+  }
+  return
+}

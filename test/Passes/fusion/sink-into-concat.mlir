@@ -70,3 +70,21 @@ func.func @near_misses(%a: tensor<2x3xf32>, %b: tensor<2x2xf32>, %w: tensor<3x2x
   %10 = tessera.abs %8 : tensor<2x5xf32>
   return %0, %1, %3, %5, %7, %9, %10 : tensor<2x5xf32>, tensor<2x5xf32>, tensor<3x2x5xf32>, tensor<2x3xf32>, tensor<2x5xf32>, tensor<2x5xf32>, tensor<2x5xf32>
 }
+
+// -----
+
+// Near miss: concats that extend one another (DenseNet's layers) keep their
+// ops: tessera-lower-concat-chains gives them one buffer, and sunk, every
+// later layer would apply its op to each earlier piece.
+// CHECK-LABEL: func @chain
+// CHECK: %[[C1:.+]] = tessera.concat %arg0, %arg1 {axis = 1 : i64}
+// CHECK-NEXT: tessera.relu %[[C1]]
+// CHECK: %[[C2:.+]] = tessera.concat %arg0, %arg1, %arg2 {axis = 1 : i64}
+// CHECK-NEXT: tessera.relu %[[C2]]
+func.func @chain(%a: tensor<2x3xf32>, %b: tensor<2x2xf32>, %c: tensor<2x2xf32>) -> (tensor<2x5xf32>, tensor<2x7xf32>) {
+  %0 = tessera.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x5xf32>
+  %1 = tessera.relu %0 : tensor<2x5xf32>
+  %2 = tessera.concat %a, %b, %c {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x7xf32>
+  %3 = tessera.relu %2 : tensor<2x7xf32>
+  return %1, %3 : tensor<2x5xf32>, tensor<2x7xf32>
+}
