@@ -40,6 +40,11 @@ std::unique_ptr<Pass> createReassociateReductionsPass();
 /// positions is copied once per repeat (each result needs its own buffer).
 std::unique_ptr<Pass> createDistinctResultsPass();
 
+/// `tessera-split-empty-tensors`: a tensor.empty's uses, in groups of 16 in
+/// program order, get an empty each (CSE merges them, and one-shot
+/// bufferization's conflict checks grow with the square of an alias set).
+std::unique_ptr<Pass> createSplitEmptyTensorsPass();
+
 /// `tessera-fold-kernel-transposes`: a linalg.transpose on buffers that only
 /// feeds a runtime kernel reading any strides (attention) becomes a
 /// transposed view of its source; one that only copies such a kernel's

@@ -9,6 +9,7 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createCpuMathApproximationPass(); });
   registerPass([] { return createReassociateReductionsPass(); });
   registerPass([] { return createDistinctResultsPass(); });
+  registerPass([] { return createSplitEmptyTensorsPass(); });
   registerPass([] { return createShortenBufferLifetimesPass(); });
   registerPass([] { return createFoldKernelTransposesPass(); });
   registerPass([] { return createTemporariesReportPass(); });
