@@ -505,13 +505,18 @@ def OutlineKernels : Pass<"tessera-outline-kernels", "ModuleOp"> {
     `tessera.kernel`; the CPU target keeps them out of LLVM's inliner, so
     LLVM optimizes many small functions instead of one huge one, and each
     distinct kernel once: compile time follows the number of distinct
-    kernels, not the model's depth.
+    kernels, not the model's depth. Kernels whose only buffer uses are
+    linalg ops and that differ only in their buffers' static sizes,
+    offsets and strides are then one kernel, those dynamic where the twins
+    differ (the calls cast their buffers); it records the least twin's work
+    as `tessera.min_work`.
   }];
   let statistics = [
     Statistic<"numOutlined", "outlined", "Ops outlined into kernels">,
     Statistic<"numKernels", "kernels", "Distinct kernel functions">,
     Statistic<"numMerged", "layout-merged",
-              "Kernels merged into a twin whose buffer layouts are dynamic">,
+              "Kernels merged into a twin whose buffer shapes or layouts "
+              "are dynamic">,
   ];
   let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect"];
 }
@@ -531,7 +536,11 @@ def ParallelizeKernels : Pass<"tessera-parallelize-kernels", "ModuleOp"> {
     CPU code generator turns its calls into calls of the runtime's thread
     pool, which runs disjoint ranges on its threads. Each output element is
     still computed by one thread in the same order: results do not depend
-    on the thread count.
+    on the thread count. A kernel of dynamic loop ranges (merged from twins
+    of other shapes) counts the work its `tessera.min_work` records; a
+    dynamic dim (the size of an argument's dim) counts as long, and when it
+    takes the range the kernel records `tessera.parallel_trip = 0` and each
+    call passes that size (`memref.dim` of its buffer) as `hi`.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", "32768",
