@@ -3,6 +3,7 @@
 // becomes a call of its own private kernel function, and kernels with
 // identical bodies are created once. See Passes.td (tessera-outline-kernels).
 #include "passes/Passes.h"
+#include "passes/dispatch/KernelWork.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -100,29 +101,6 @@ MemRefType joinTypes(MemRefType a, MemRefType b) {
       a.getMemorySpace());
 }
 
-/// Loop iterations times body ops of `kernel`'s one linalg op (see
-/// tessera-parallelize-kernels), 0 where that is not static.
-int64_t staticWork(func::FuncOp kernel) {
-  linalg::LinalgOp root;
-  for (Operation &op : kernel.getBody().front())
-    if (auto l = dyn_cast<linalg::LinalgOp>(op)) {
-      if (root)
-        return 0;
-      root = l;
-    }
-  if (!root)
-    return 0;
-  int64_t iterations = 1;
-  for (int64_t range : root.getStaticLoopRanges()) {
-    if (ShapedType::isDynamic(range))
-      return 0;
-    iterations *= range;
-  }
-  return iterations *
-         std::max<int64_t>(1, (int64_t)root.getBlock()->getOperations().size() -
-                                  1);
-}
-
 /// A kernel whose buffer arguments are only operands of linalg ops, which
 /// take any layout: its arguments' layouts may be generalized.
 bool layoutAgnostic(func::FuncOp kernel) {
@@ -197,9 +175,9 @@ struct OutlineKernelsPass
         continue;
       func::FuncOp kept = members.front();
       SmallVector<Type> joined(kept.getArgumentTypes());
-      int64_t minWork = staticWork(kept);
+      int64_t minWork = tessera::dispatch::staticWork(kept);
       for (func::FuncOp other : llvm::drop_begin(members)) {
-        minWork = std::min(minWork, staticWork(other));
+        minWork = std::min(minWork, tessera::dispatch::staticWork(other));
         for (auto [type, otherType] :
              llvm::zip_equal(joined, other.getArgumentTypes()))
           if (type != otherType)
@@ -207,7 +185,7 @@ struct OutlineKernelsPass
                 joinTypes(cast<MemRefType>(type), cast<MemRefType>(otherType));
       }
       setArgumentTypes(kept, joined);
-      if (staticWork(kept) == 0 && minWork > 0)
+      if (tessera::dispatch::staticWork(kept) == 0 && minWork > 0)
         kept->setAttr(
             "tessera.min_work",
             IntegerAttr::get(IntegerType::get(kept.getContext(), 64), minWork));

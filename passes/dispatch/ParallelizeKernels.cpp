@@ -3,6 +3,7 @@
 // generator then hands such calls to the runtime's thread pool. See
 // Passes.td (tessera-parallelize-kernels).
 #include "passes/Passes.h"
+#include "passes/dispatch/KernelWork.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -18,34 +19,6 @@ using namespace mlir;
 
 namespace {
 
-/// The kernel's one computation: a linalg op on buffers, or null.
-linalg::LinalgOp kernelRoot(func::FuncOp kernel) {
-  linalg::LinalgOp root;
-  for (Operation &op : kernel.getBody().front()) {
-    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
-      if (root)
-        return nullptr;
-      root = linalgOp;
-    } else if (op.getNumRegions() > 0) {
-      return nullptr;
-    }
-  }
-  return root && root.hasPureBufferSemantics() ? root : nullptr;
-}
-
-/// Loop iterations times the ops of the body: 0 if not static.
-int64_t work(linalg::LinalgOp op) {
-  int64_t iterations = 1;
-  for (int64_t range : op.getStaticLoopRanges()) {
-    if (ShapedType::isDynamic(range))
-      return 0;
-    iterations *= range;
-  }
-  int64_t bodyOps = std::max<int64_t>(
-      1, (int64_t)op.getBlock()->getOperations().size() - 1);
-  return iterations * bodyOps;
-}
-
 struct ParallelizeKernelsPass
     : tessera::impl::ParallelizeKernelsBase<ParallelizeKernelsPass> {
   using Base::Base;
@@ -59,12 +32,12 @@ struct ParallelizeKernelsPass
       if (!kernel->hasAttr("tessera.kernel") ||
           kernel->hasAttr("tessera.parallel_trip"))
         continue;
-      linalg::LinalgOp root = kernelRoot(kernel);
+      linalg::LinalgOp root = tessera::dispatch::kernelRoot(kernel);
       if (!root || root.getNumParallelLoops() == 0)
         continue;
       // A kernel merged from twins of other sizes (tessera-outline-kernels)
       // has dynamic ranges: the least work of the twins.
-      int64_t w = work(root);
+      int64_t w = tessera::dispatch::staticWork(root);
       if (auto least = kernel->getAttrOfType<IntegerAttr>("tessera.min_work");
           !w && least)
         w = least.getInt();
@@ -104,14 +77,16 @@ struct ParallelizeKernelsPass
     constexpr int64_t unknown = std::numeric_limits<int64_t>::max();
     int64_t dim = -1, longest = -1, longestSize = 0;
     SmallVector<int64_t> sizes;
+    SmallVector<std::optional<std::pair<unsigned, int64_t>>> dynamicSizes;
     for (auto [i, lb, ub, step] :
          llvm::enumerate(parallel.getLowerBound(), parallel.getUpperBound(),
                          parallel.getStep())) {
       std::optional<int64_t> l = getConstantIntValue(lb),
                              u = getConstantIntValue(ub),
                              s = getConstantIntValue(step);
+      dynamicSizes.push_back(u ? std::nullopt : argDim(ub));
       sizes.push_back(0);
-      if (!l || !s || *l != 0 || *s != 1 || (!u && !argDim(ub)))
+      if (!l || !s || *l != 0 || *s != 1 || (!u && !dynamicSizes.back()))
         continue;
       int64_t size = u ? *u : unknown;
       sizes.back() = size;
@@ -126,10 +101,10 @@ struct ParallelizeKernelsPass
       dim = longest;
     if (dim < 0 || sizes[dim] < 2)
       return;
+    // A dynamic range: 0, and each call passes the size of its buffer's dim.
     int64_t trip = sizes[dim] == unknown ? 0 : sizes[dim];
-    std::optional<std::pair<unsigned, int64_t>> dynamicTrip;
-    if (!trip)
-      dynamicTrip = argDim(parallel.getUpperBound()[dim]);
+    std::optional<std::pair<unsigned, int64_t>> dynamicTrip =
+        trip ? std::nullopt : dynamicSizes[dim];
 
     Type index = rewriter.getIndexType();
     Location loc = kernel.getLoc();

@@ -21,21 +21,6 @@ using namespace mlir::tessera;
 
 namespace {
 
-/// Inserts `inputs` into `dest` along `axis` from `offset` on.
-Value insertPieces(OpBuilder &b, Location loc, ValueRange inputs, Value dest,
-                   int64_t axis, int64_t offset) {
-  for (Value in : inputs) {
-    auto type = cast<RankedTensorType>(in.getType());
-    SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
-    offsets[axis] = offset;
-    dest = tensor::InsertSliceOp::create(b, loc, in, dest, ValueRange{},
-                                         ValueRange{}, ValueRange{}, offsets,
-                                         type.getShape(), strides);
-    offset += type.getDimSize(axis);
-  }
-  return dest;
-}
-
 struct LowerConcatChainsPass
     : tessera::impl::LowerConcatChainsBase<LowerConcatChainsPass> {
   void runOnOperation() override {
@@ -70,18 +55,7 @@ struct LowerConcatChainsPass
         ConcatOp last = c;
         while (child.count(last))
           last = child[last];
-        // The buffer before the inputs' producers, which
-        // eliminate-empty-tensors can then make write into their slices.
-        Operation *first = nullptr;
-        for (Value in : inputs)
-          if (Operation *def = in.getDefiningOp();
-              def && def->getBlock() == c->getBlock() &&
-              (!first || def->isBeforeInBlock(first)))
-            first = def;
-        OpBuilder::InsertionGuard guard(b);
-        if (first)
-          b.setInsertionPoint(first);
-        dest = lowering::emptyTensor(b, loc, last.getType());
+        dest = lowering::concatDestination(b, loc, last.getType(), inputs, c);
         ++chains;
       } else {
         ConcatOp p = parent[c];
@@ -89,7 +63,8 @@ struct LowerConcatChainsPass
         offset = p.getType().getDimSize(axis);
         inputs = inputs.drop_front(p.getInputs().size());
       }
-      Value full = insertPieces(b, loc, inputs, dest, axis, offset);
+      Value full =
+          lowering::insertConcatPieces(b, loc, inputs, dest, axis, offset);
       buffer[c] = full;
       Value value = full;
       if (full.getType() != c.getType()) {

@@ -78,32 +78,10 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    int64_t axis = op.getAxis(), rank = type.getRank(), offset = 0;
-    Operation *first = nullptr;
-    if (type.hasStaticShape())
-      for (Value in : adaptor.getInputs()) {
-        Operation *def = in.getDefiningOp();
-        if (def && def->getBlock() == op->getBlock() &&
-            (!first || def->isBeforeInBlock(first)))
-          first = def;
-      }
-    Value result;
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      if (first)
-        rewriter.setInsertionPoint(first);
-      result = emptyTensor(rewriter, loc, type);
-    }
-    for (Value in : adaptor.getInputs()) {
-      auto inType = cast<RankedTensorType>(in.getType());
-      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
-      offsets[axis] = offset;
-      result = tensor::InsertSliceOp::create(
-          rewriter, loc, in, result, ValueRange{}, ValueRange{}, ValueRange{},
-          offsets, inType.getShape(), strides);
-      offset += inType.getDimSize(axis);
-    }
+    Value dest =
+        concatDestination(rewriter, loc, op.getType(), adaptor.getInputs(), op);
+    Value result = insertConcatPieces(rewriter, loc, adaptor.getInputs(), dest,
+                                      op.getAxis(), 0);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -41,6 +41,37 @@ Value lowering::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
                                  type.getElementType());
 }
 
+Value lowering::concatDestination(OpBuilder &b, Location loc,
+                                  RankedTensorType type, ValueRange inputs,
+                                  Operation *at) {
+  Operation *first = nullptr;
+  if (type.hasStaticShape())
+    for (Value in : inputs)
+      if (Operation *def = in.getDefiningOp();
+          def && def->getBlock() == at->getBlock() &&
+          (!first || def->isBeforeInBlock(first)))
+        first = def;
+  OpBuilder::InsertionGuard guard(b);
+  if (first)
+    b.setInsertionPoint(first);
+  return emptyTensor(b, loc, type);
+}
+
+Value lowering::insertConcatPieces(OpBuilder &b, Location loc,
+                                   ValueRange inputs, Value dest, int64_t axis,
+                                   int64_t offset) {
+  for (Value in : inputs) {
+    auto type = cast<RankedTensorType>(in.getType());
+    SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+    offsets[axis] = offset;
+    dest = tensor::InsertSliceOp::create(b, loc, in, dest, ValueRange{},
+                                         ValueRange{}, ValueRange{}, offsets,
+                                         type.getShape(), strides);
+    offset += type.getDimSize(axis);
+  }
+  return dest;
+}
+
 Value lowering::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                              Value value) {
   Value empty = emptyTensor(b, loc, type);

@@ -31,6 +31,16 @@ int64_t runtimeActivationCode(StringRef activation);
 
 /// tensor.empty of `type`.
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+/// A concat's destination: tensor.empty of `type`, placed before the first
+/// of `inputs` computed in `at`'s block when `type` is static (else at b's
+/// insertion point), so that eliminate-empty-tensors can have the inputs
+/// computed straight into their slices (it needs the destination first).
+Value concatDestination(OpBuilder &b, Location loc, RankedTensorType type,
+                        ValueRange inputs, Operation *at);
+/// `inputs` inserted into `dest` one after another along `axis`, the first
+/// at `offset` (tensor.insert_slice each).
+Value insertConcatPieces(OpBuilder &b, Location loc, ValueRange inputs,
+                         Value dest, int64_t axis, int64_t offset);
 /// tensor.empty of `type` filled with `value` (linalg.fill).
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    Value value);
