@@ -161,7 +161,7 @@ void convRows(const ConvPatches &g, int64_t K, const tessera_memref2d_f32 *Wt,
 
 /// The output tile side of a conv that runs as Winograd F(4x4, 3x3) or
 /// F(2x2, 3x3) (Winograd.h), 0 for one that does not: 3x3, stride and
-/// dilation 1, channels-last images, on the AVX-512 kernel; one group, or
+/// dilation 1, channels-last images, on either direct kernel; one group, or
 /// groups of at least 32 input channels, multiples of 16 in and out
 /// (ResNeXt's and RegNetX's wider groups: their GEMMs over 32 or more
 /// channels keep the direct kernel's tiles busy).
@@ -177,7 +177,7 @@ int64_t winogradTile(const tessera_memref4d_f32 *X,
     return env ? atoi(env) : -1;
   }();
   int64_t groupC = X->sizes[1] / groups, groupF = Y->sizes[1] / groups;
-  if (mode == 0 || directConvKernel() != DirectConv::Avx512 || kh != 3 ||
+  if (mode == 0 || directConvKernel() == DirectConv::None || kh != 3 ||
       kw != 3 || sh != 1 || sw != 1 || dh != 1 || dw != 1 ||
       X->strides[1] != 1 || Y->strides[1] != 1 || (R && R->strides[1] != 1) ||
       (groups > 1 && (groupC < 32 || groupC % 16 != 0 || groupF % 16 != 0)))
@@ -206,8 +206,15 @@ int64_t winogradTile(const tessera_memref4d_f32 *X,
     return 0;
   if (N * ((OH + 3) / 4) * ((OW + 3) / 4) >= 49)
     return 4;
-  return N * ((OH + 1) / 2) * ((OW + 1) / 2) >= 49 &&
-                 (groups == 1 || groupC >= 48)
+  int64_t tiles2 = N * ((OH + 1) / 2) * ((OW + 1) / 2);
+  if (tiles2 >= 49 && (groups == 1 || groupC >= 48))
+    return 2;
+  // The AVX2 direct kernel (16 channels a tile) is slower than the AVX-512
+  // one, so F(2x2) gains on smaller maps too (2 threads, a chain of 4
+  // convs, direct -> F(2x2): 7x7 maps, 128 channels 104 -> 95 us, 256 441
+  // -> 312, 512 1850 -> 1400; 1 thread 512 2920 -> 2210).
+  return directConvKernel() == DirectConv::Avx2 && groups == 1 && C >= 128 &&
+                 tiles2 >= 16
              ? 2
              : 0;
 }
@@ -241,7 +248,10 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
           tessera::winogradTile(X, Y, R, kh, kw, sh, sw, dh, dw, groups)) {
     tessera::convWinograd(X, Wt, b, b ? bias->strides[0] : 0, R, Y, padT, padL,
                           clamp, constMask & 2,
-                          tessera::directVectors(F / groups), tile);
+                          direct == tessera::DirectConv::Avx512
+                              ? tessera::directVectors(F / groups)
+                              : 1,
+                          tile);
     return;
   }
   if (groups > 1) {

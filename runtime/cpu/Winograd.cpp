@@ -1,8 +1,10 @@
 // The Winograd conv's driver (Winograd.h): the transformed weight, the
 // chunks of tiles on the pool, and the direct fallback for tiles with an
-// Inf or NaN input. The transforms are in WinogradAvx512.cpp.
+// Inf or NaN input. The transforms are in WinogradAvx512.cpp and
+// WinogradAvx2.cpp.
 #include "cpu/Winograd.h"
 #include "cpu/Activations.h"
+#include "cpu/ConvDirect.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
@@ -200,6 +202,7 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   int64_t parts =
       groups == 1 && tile == 2 ? std::min<int64_t>(numThreads(), blocks) : 1;
   int64_t chunks = winogradChunks(total, C, F / parts, tile, parts);
+  bool avx512 = directConvKernel() == DirectConv::Avx512;
   auto task = [&](int64_t i) {
     static thread_local Scratch vS, mS, sumsS;
     static thread_local std::vector<int64_t> taps;
@@ -216,9 +219,14 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
     if (t0 == t1 || fb0 == fb1)
       return;
     nonFinite.resize(t1 - t0);
-    winogradTilesAvx512(c, t0, t1, fb0, fb1, vS.get(points * (t1 - t0) * Cp),
-                        mS.get(points * (t1 - t0) * Fp),
-                        sumsS.get(convMaxPositions512 * cw), zeros, taps.data(),
+    if (avx512)
+      winogradTilesAvx512(c, t0, t1, fb0, fb1, vS.get(points * (t1 - t0) * Cp),
+                          mS.get(points * (t1 - t0) * Fp),
+                          sumsS.get(convMaxPositions512 * cw), zeros,
+                          taps.data(), nonFinite.data());
+    else
+      winogradTilesAvx2(c, t0, t1, fb0, fb1, vS.get(points * (t1 - t0) * Cp),
+                        mS.get(points * (t1 - t0) * Fp), zeros, taps.data(),
                         nonFinite.data());
     // Computed directly: each part the tile's channels of its blocks.
     int64_t groupF = F / groups;

@@ -92,6 +92,14 @@ void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
                          float *sums, const float *zeros, const int64_t *taps,
                          uint8_t *nonFinite);
 
+/// winogradTilesAvx512 for the AVX2 direct kernel (c.nv = 1: U in panels of
+/// 16 channels), without its scratch. Built with -mavx2 -mfma; call only
+/// on CPUs with both.
+void winogradTilesAvx2(const WinogradConv &c, int64_t t0, int64_t t1,
+                       int64_t fb0, int64_t fb1, float *v, float *m,
+                       const float *zeros, const int64_t *taps,
+                       uint8_t *nonFinite);
+
 /// The most tiles one chunk of a Winograd conv takes whose tasks each
 /// transform C input channels and compute F output channels: their V and M
 /// under ~1 MiB. Every chunk reads all of U (its part).
@@ -107,7 +115,8 @@ int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile);
 /// only their part of U. Several groups: a task per group and chunk of
 /// tiles, each transforming only its group's channels. U in the AVX-512
 /// direct kernel's panels of 16*nv channels, packed once when the weight is
-/// constant. AVX-512 CPUs only.
+/// constant. On the direct kernel directConvKernel() picks, AVX-512 or AVX2
+/// (nv = 1).
 void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                   const float *bias, int64_t biasStride,
                   const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,

@@ -170,6 +170,13 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      ("winograd2_1t", {"TESSERA_CONV_WINOGRAD": "2",
                                        "TESSERA_NUM_THREADS": "1"}),
                      ("nowinograd", {"TESSERA_CONV_WINOGRAD": "0"}),
+                     # The same on the AVX2 kernels (WinogradAvx2.cpp) where
+                     # the CPU has AVX-512.
+                     ("winograd_avx2", {"TESSERA_CONV_WINOGRAD": "1",
+                                        "TESSERA_CONV_DIRECT": "avx2"}),
+                     ("winograd2_avx2", {"TESSERA_CONV_WINOGRAD": "2",
+                                         "TESSERA_CONV_DIRECT": "avx2",
+                                         "TESSERA_NUM_THREADS": "2"}),
                      ("avx2", {"TESSERA_CONV_DIRECT": "avx2"}),
                      ("portable", {"TESSERA_GEMM_PORTABLE": "1"}),
                      # Both ways of sharing a conv between two threads.
@@ -490,7 +497,7 @@ case("cl_wino3x3_inf", (1, 48, 28, 26), 32, [3, 3], pads=[1, 1, 1, 1], nan=np.in
 # 96 channels (2 blocks of 48), edge tiles over a batch with a residual and
 # ReLU (80 channels, 5 blocks: 2 and 3), a NaN and an Inf with SiLU (such
 # tiles are computed directly, once), and a near miss: 7x7 maps stay direct
-# (16 tiles).
+# (16 tiles), except with the AVX2 kernel 128 channels and up.
 case("cl_wino2_3x3_f96", (1, 96, 14, 14), 96, [3, 3], pads=[1, 1, 1, 1], nhwc=True)
 case("cl_wino2_res_relu_batch", (2, 40, 11, 9), 80, [3, 3], pads=[1, 1, 1, 1], act="relu",
      residual="right", nhwc=True)
@@ -498,6 +505,8 @@ case("cl_wino2_nan_silu", (1, 48, 14, 13), 40, [3, 3], pads=[1, 1, 1, 1], pre_ac
      nan=True, residual="left", nhwc=True)
 case("cl_wino2_inf", (1, 32, 15, 14), 64, [3, 3], pads=[1, 1, 1, 1], nan=np.inf, nhwc=True)
 case("cl_wino2_7x7_direct", (1, 64, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], nhwc=True)
+case("cl_wino2_7x7_c128", (1, 128, 7, 7), 144, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     residual="right", nhwc=True)
 # Grouped Winograd (groups of at least 32 input channels, multiples of 16):
 # F(4x4) on 2 groups of 32 at 28x28 with a residual and ReLU; F(2x2) on 2
 # groups of 48 -> 32 at 14x13 with SiLU and a NaN (its tiles computed
