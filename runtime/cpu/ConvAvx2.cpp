@@ -12,20 +12,32 @@
 namespace tessera {
 namespace {
 
+/// Where a tile's last block of taps stores its outputs itself: the
+/// output (and residual) offsets of its positions (y and r at the block's
+/// first channel), the block's channel count.
+struct TileOut {
+  float *y;
+  const float *r;
+  const int64_t *yOff, *rOff;
+  int nf;
+};
+
 /// Taps [k0, k0 + kc) of P positions (image offsets `in`) into their
 /// [position][16 channels] partial sums `acc`, which start at the bias for
-/// the first block.
+/// the first block. With `out` (the last block, a channels-last output),
+/// the tile applies the activation, residual and clamp and stores its
+/// outputs, as the passes over `sums` below would.
 template <int P>
-inline void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
-                 const int64_t *in, bool first, __m256 b0, __m256 b1,
-                 float *sums) {
+inline void tile(const ConvDirect &d, const float *image, const float *w,
+                 int64_t k0, int64_t kc, const int64_t *in, bool first,
+                 __m256 b0, __m256 b1, float *sums, const TileOut *out) {
   __m256 acc0[P], acc1[P];
   const float *x[P];
 #pragma GCC unroll 6
   for (int p = 0; p < P; ++p) {
     acc0[p] = first ? b0 : _mm256_load_ps(sums + 16 * p);
     acc1[p] = first ? b1 : _mm256_load_ps(sums + 16 * p + 8);
-    x[p] = d.x + in[p];
+    x[p] = image + in[p];
   }
   const int64_t *off = d.off + k0;
   w += k0 * 16;
@@ -40,6 +52,28 @@ inline void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
       acc1[p] = _mm256_fmadd_ps(a, w1, acc1[p]);
     }
   }
+  if (out) {
+    __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
+    __m256i mask0 = laneMask(out->nf), mask1 = laneMask(out->nf - 8);
+    auto finish = [&](__m256 v, const float *r, int64_t n, __m256i mask) {
+      if (d.activation != ActNone)
+        v = activateAvx2(d.activation, v);
+      if (r)
+        v = _mm256_add_ps(v, loadLanes(r, n, mask));
+      // max/min with the bound first return a NaN of v.
+      return d.clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, v)) : v;
+    };
+#pragma GCC unroll 6
+    for (int p = 0; p < P; ++p) {
+      float *y = out->y + out->yOff[p];
+      const float *r = out->r ? out->r + out->rOff[p] : nullptr;
+      storeLanes(y, out->nf, mask0, finish(acc0[p], r, out->nf, mask0));
+      if (out->nf > 8)
+        storeLanes(y + 8, out->nf - 8, mask1,
+                   finish(acc1[p], r ? r + 8 : nullptr, out->nf - 8, mask1));
+    }
+    return;
+  }
 #pragma GCC unroll 6
   for (int p = 0; p < P; ++p) {
     _mm256_store_ps(sums + 16 * p, acc0[p]);
@@ -48,8 +82,9 @@ inline void tile(const ConvDirect &d, const float *w, int64_t k0, int64_t kc,
 }
 
 /// tile<P> by P, 1 to 6.
-using TileFn = void (*)(const ConvDirect &, const float *, int64_t, int64_t,
-                        const int64_t *, bool, __m256, __m256, float *);
+using TileFn = void (*)(const ConvDirect &, const float *, const float *,
+                        int64_t, int64_t, const int64_t *, bool, __m256, __m256,
+                        float *, const TileOut *);
 constexpr TileFn tiles[7] = {nullptr, tile<1>, tile<2>, tile<3>,
                              tile<4>, tile<5>, tile<6>};
 
@@ -59,66 +94,94 @@ constexpr TileFn tiles[7] = {nullptr, tile<1>, tile<2>, tile<3>,
 constexpr int64_t convKC = 256;
 constexpr int64_t convMaxPositions = 1536;
 
+/// Block fb of the n positions from q0 (image offsets `in`; with a
+/// channels-last output their output and residual offsets yOff and rOff,
+/// else yOff null).
+void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
+               const int64_t *in, const int64_t *yOff, const int64_t *rOff,
+               float *sums) {
+  DirectBlock blk = directBlock(d, 16, fb);
+  const float *image = d.x + blk.x;
+  const float *w = d.w + fb * d.K * 16;
+  __m256 b0 = _mm256_loadu_ps(d.bias + fb * 16),
+         b1 = _mm256_loadu_ps(d.bias + fb * 16 + 8);
+  int nf = blk.nf;
+  float *y = d.y + blk.f0 * d.ysF;
+  const float *r = d.r ? d.r + blk.f0 * d.rsF : nullptr;
+  // A channels-last output: the last block of taps stores each tile's
+  // outputs from its registers (the partial sums of earlier blocks go
+  // through `sums`).
+  for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
+    int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
+    bool last = yOff && k0 + kc == d.K;
+    for (int64_t i = 0; i < n; i += 6) {
+      int m = (int)(n - i < 6 ? n - i : 6);
+      TileOut at{y, r, yOff + i, rOff + i, nf};
+      tiles[m](d, image, w, k0, kc, in + i, k0 == 0, b0, b1, sums + 16 * i,
+               last ? &at : nullptr);
+    }
+  }
+  if (yOff)
+    return;
+  // The activation on the partial sums (bias + conv) while in cache.
+  if (d.activation != ActNone) {
+    Epilogue e;
+    e.activation = d.activation;
+    applyEpilogueAvx2(e, sums, 16, n, 16);
+  }
+  // [position][channel] -> the channel-major output: 8x8 transposes when
+  // the positions are consecutive in memory (a dense output), then one
+  // element at a time.
+  int64_t i0 = 0;
+  if (d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW)))
+    for (; i0 + 8 <= n; i0 += 8) {
+      const float *rows[8];
+      for (int i = 0; i < 8; ++i)
+        rows[i] = sums + 16 * (i0 + i);
+      for (int half = 0; half < 16 && half < nf; half += 8) {
+        __m256 col[8];
+        transpose8(rows, half, col);
+        for (int j = 0; j < 8 && half + j < nf; ++j) {
+          if (r)
+            col[j] = _mm256_add_ps(
+                col[j], _mm256_loadu_ps(r + (half + j) * d.rsF + q0 + i0));
+          // max/min with the bound first return a NaN of col[j].
+          if (d.clamp)
+            col[j] = _mm256_min_ps(_mm256_set1_ps(d.hi),
+                                   _mm256_max_ps(_mm256_set1_ps(d.lo), col[j]));
+          _mm256_storeu_ps(y + (half + j) * d.ysF + q0 + i0, col[j]);
+        }
+      }
+    }
+  storeDirectTail(d, sums, 16, nf, y, r, q0, i0, n);
+}
+
 } // namespace
 
-void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1) {
-  // At most convMaxPositions per call: their partial sums stay in L2.
+void convDirectAvx2(const ConvDirect &d, int64_t fb0, int64_t fb1, int64_t p0,
+                    int64_t p1) {
+  // At most convMaxPositions per pass: their partial sums stay in L2.
   for (int64_t q0 = p0; q0 < p1; q0 += convMaxPositions) {
     int64_t q1 = q0 + convMaxPositions < p1 ? q0 + convMaxPositions : p1;
     int64_t n = q1 - q0;
     alignas(32) static thread_local float sums[convMaxPositions * 16];
+    // The positions' image offsets (and a channels-last output's and
+    // residual's), once for all the blocks.
     int64_t in[convMaxPositions];
-    DirectBlock blk = directBlock(d, 16, fb);
-    directOffsets(d, q0, n, blk.x, in);
-    const float *w = d.w + fb * d.K * 16;
-    __m256 b0 = _mm256_loadu_ps(d.bias + fb * 16),
-           b1 = _mm256_loadu_ps(d.bias + fb * 16 + 8);
-    for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
-      int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
-      for (int64_t i = 0; i < n; i += 6) {
-        int m = (int)(n - i < 6 ? n - i : 6);
-        tiles[m](d, w, k0, kc, in + i, k0 == 0, b0, b1, sums + 16 * i);
-      }
-    }
-    // The activation on the partial sums (bias + conv) while in cache.
-    if (d.activation != ActNone) {
-      Epilogue e;
-      e.activation = d.activation;
-      applyEpilogueAvx2(e, sums, 16, n, 16);
-    }
-    // [position][channel] -> the channel-major output: 8x8 transposes
-    // when the positions are consecutive in memory (a dense output), then
-    // one element at a time.
-    int nf = blk.nf;
-    float *y = d.y + blk.f0 * d.ysF;
-    const float *r = d.r ? d.r + blk.f0 * d.rsF : nullptr;
-    if (channelsLastOutput(d)) {
-      storeDirectRows(d, sums, 16, nf, y, r, q0, n);
-      continue;
-    }
-    int64_t i0 = 0;
-    if (d.ysW == 1 && d.ysH == d.OW && (!r || (d.rsW == 1 && d.rsH == d.OW)))
-      for (; i0 + 8 <= n; i0 += 8) {
-        const float *rows[8];
-        for (int i = 0; i < 8; ++i)
-          rows[i] = sums + 16 * (i0 + i);
-        for (int half = 0; half < 16 && half < nf; half += 8) {
-          __m256 col[8];
-          transpose8(rows, half, col);
-          for (int j = 0; j < 8 && half + j < nf; ++j) {
-            if (r)
-              col[j] = _mm256_add_ps(
-                  col[j], _mm256_loadu_ps(r + (half + j) * d.rsF + q0 + i0));
-            // max/min with the bound first return a NaN of col[j].
-            if (d.clamp)
-              col[j] =
-                  _mm256_min_ps(_mm256_set1_ps(d.hi),
-                                _mm256_max_ps(_mm256_set1_ps(d.lo), col[j]));
-            _mm256_storeu_ps(y + (half + j) * d.ysF + q0 + i0, col[j]);
-          }
+    directOffsets(d, q0, n, 0, in);
+    bool rowsOut = channelsLastOutput(d);
+    int64_t yOff[convMaxPositions], rOff[convMaxPositions];
+    if (rowsOut)
+      for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
+        yOff[i] = oh * d.ysH + ow * d.ysW;
+        rOff[i] = oh * d.rsH + ow * d.rsW;
+        if (++ow == d.OW) {
+          ow = 0;
+          ++oh;
         }
       }
-    storeDirectTail(d, sums, 16, nf, y, r, q0, i0, n);
+    for (int64_t fb = fb0; fb < fb1; ++fb)
+      blockPass(d, fb, q0, n, in, rowsOut ? yOff : nullptr, rOff, sums);
   }
 }
 

@@ -97,10 +97,12 @@ inline DirectBlock directBlock(const ConvDirect &d, int64_t cw, int64_t fb) {
   return directBlock(d.groupF, d.xsGroup, cw, fb);
 }
 
-/// Block fb (directBlock, 16 channels) of positions [p0, p1) (positions
-/// oh*OW + ow in order), 6 at a time. Built with -mavx2 -mfma; call only on
+/// Blocks [fb0, fb1) (directBlock, 16 channels) of positions [p0, p1)
+/// (positions oh*OW + ow in order), 6 at a time, each chunk of positions
+/// under all the blocks in turn. Built with -mavx2 -mfma; call only on
 /// CPUs with both.
-void convDirectAvx2(const ConvDirect &d, int64_t fb, int64_t p0, int64_t p1);
+void convDirectAvx2(const ConvDirect &d, int64_t fb0, int64_t fb1, int64_t p0,
+                    int64_t p1);
 
 /// Positions the AVX-512 kernel takes per pass: their partial sums (256 B
 /// each at 64 channels) stay in L2.

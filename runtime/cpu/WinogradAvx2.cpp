@@ -204,8 +204,7 @@ void winogradTilesAvx2(const WinogradConv &c, int64_t t0, int64_t t1,
     d.ysF = 1;
     d.ysW = Fp;
     d.activation = ActNone;
-    for (int64_t fb = fb0; fb < fb1; ++fb)
-      convDirectAvx2(d, fb, 0, count);
+    convDirectAvx2(d, fb0, fb1, 0, count);
   }
   DirectBlock first = directBlock(groupF, groupC, 16, fb0),
               last = directBlock(groupF, groupC, 16, fb1 - 1);
