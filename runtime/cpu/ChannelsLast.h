@@ -304,9 +304,21 @@ void nhwcChunkRows(const NhwcWindow &g, int64_t oh0, int64_t oh1,
 /// and 8x2); the others by nhwcTile, P positions x NB vectors (reuse at stride
 /// 2 measured no faster); then single vectors (8 positions at a time where
 /// they reuse), the last one ending at channel C.
-template <bool Depthwise, int P, int NB, bool Reuse = false>
+///
+/// With RowsOuter, one output row at a time, each under all the chunks: the
+/// input rows it reads stay in cache across the chunks (the chunk-outer
+/// order reads a large image once per chunk from L3: the AVX2 build's
+/// chunks are 16 channels).
+template <bool Depthwise, int P, int NB, bool Reuse = false,
+          bool RowsOuter = false>
 void nhwcRowsImpl(const NhwcWindow &g, const float *w, const float *bias,
                   float lo, float hi, int64_t oh0, int64_t oh1) {
+  if constexpr (RowsOuter) {
+    for (int64_t oh = oh0; oh < oh1; ++oh)
+      nhwcRowsImpl<Depthwise, P, NB, Reuse, false>(g, w, bias, lo, hi, oh,
+                                                   oh + 1);
+    return;
+  }
   auto plain = [&](auto nb, int64_t c) {
     constexpr int N = decltype(nb)::value;
     nhwcChunkRows<P>(g, oh0, oh1,

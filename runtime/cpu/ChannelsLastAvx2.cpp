@@ -7,11 +7,12 @@ namespace tessera {
 
 void depthwiseNhwcAvx2(const NhwcWindow &g, const float *w, const float *bias,
                        float lo, float hi, int64_t oh0, int64_t oh1) {
-  nhwcRowsImpl<true, 4, 1>(g, w, bias, lo, hi, oh0, oh1);
+  nhwcRowsImpl<true, 4, 1, false, true>(g, w, bias, lo, hi, oh0, oh1);
 }
 
 void maxPoolNhwcAvx2(const NhwcWindow &g, int64_t oh0, int64_t oh1) {
-  nhwcRowsImpl<false, 4, 1>(g, nullptr, nullptr, 0.0f, 0.0f, oh0, oh1);
+  nhwcRowsImpl<false, 4, 1, false, true>(g, nullptr, nullptr, 0.0f, 0.0f, oh0,
+                                         oh1);
 }
 
 } // namespace tessera
