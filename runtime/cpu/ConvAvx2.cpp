@@ -22,6 +22,34 @@ struct TileOut {
   int nf;
 };
 
+/// Stores P positions' outputs [position][16 channels] (acc0: the first 8,
+/// acc1: the next 8) into a channels-last output with the activation,
+/// residual and clamp.
+template <int P>
+__attribute__((always_inline)) inline void
+finishTile(const ConvDirect &d, const __m256 (&acc0)[P],
+           const __m256 (&acc1)[P], const TileOut &out) {
+  __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
+  __m256i mask0 = laneMask(out.nf), mask1 = laneMask(out.nf - 8);
+  auto finish = [&](__m256 v, const float *r, int64_t n, __m256i mask) {
+    if (d.activation != ActNone)
+      v = activateAvx2(d.activation, v);
+    if (r)
+      v = _mm256_add_ps(v, loadLanes(r, n, mask));
+    // max/min with the bound first return a NaN of v.
+    return d.clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, v)) : v;
+  };
+#pragma GCC unroll 6
+  for (int p = 0; p < P; ++p) {
+    float *y = out.y + out.yOff[p];
+    const float *r = out.r ? out.r + out.rOff[p] : nullptr;
+    storeLanes(y, out.nf, mask0, finish(acc0[p], r, out.nf, mask0));
+    if (out.nf > 8)
+      storeLanes(y + 8, out.nf - 8, mask1,
+                 finish(acc1[p], r ? r + 8 : nullptr, out.nf - 8, mask1));
+  }
+}
+
 /// Taps [k0, k0 + kc) of P positions (image offsets `in`) into their
 /// [position][16 channels] partial sums `acc`, which start at the bias for
 /// the first block. With `out` (the last block, a channels-last output),
@@ -53,25 +81,7 @@ inline void tile(const ConvDirect &d, const float *image, const float *w,
     }
   }
   if (out) {
-    __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
-    __m256i mask0 = laneMask(out->nf), mask1 = laneMask(out->nf - 8);
-    auto finish = [&](__m256 v, const float *r, int64_t n, __m256i mask) {
-      if (d.activation != ActNone)
-        v = activateAvx2(d.activation, v);
-      if (r)
-        v = _mm256_add_ps(v, loadLanes(r, n, mask));
-      // max/min with the bound first return a NaN of v.
-      return d.clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, v)) : v;
-    };
-#pragma GCC unroll 6
-    for (int p = 0; p < P; ++p) {
-      float *y = out->y + out->yOff[p];
-      const float *r = out->r ? out->r + out->rOff[p] : nullptr;
-      storeLanes(y, out->nf, mask0, finish(acc0[p], r, out->nf, mask0));
-      if (out->nf > 8)
-        storeLanes(y + 8, out->nf - 8, mask1,
-                   finish(acc1[p], r ? r + 8 : nullptr, out->nf - 8, mask1));
-    }
+    finishTile<P>(d, acc0, acc1, *out);
     return;
   }
 #pragma GCC unroll 6
@@ -80,6 +90,71 @@ inline void tile(const ConvDirect &d, const float *image, const float *w,
     _mm256_store_ps(sums + 16 * p + 8, acc1[p]);
   }
 }
+
+/// Several groups per block (ConvDirect::packedGroupF, groups of G = 4, 8
+/// or 16 input and output channels, the AVX2 build's packings): all taps
+/// of P positions (image offsets `in`, at the block's first input channel)
+/// stored from the registers as tile's last block does. Output lane j of
+/// the block takes input element (j / G) * G + c for input channel c of
+/// its group: with G = 16 one broadcast feeds both halves, with G = 8 a
+/// broadcast per half (its group), with G = 4 a shuffle within the 128-bit
+/// lanes of the half's 8 inputs (two groups). Loads and shuffles then keep
+/// pace with the multiply-adds, where a block of 16 per group (the plain
+/// tile) computes mostly padding.
+template <int P, int G>
+inline void packedTile(const ConvDirect &d, const float *image, const float *w,
+                       const int64_t *in, __m256 b0, __m256 b1,
+                       const TileOut &out) {
+  __m256 acc0[P], acc1[P];
+  const float *x[P];
+#pragma GCC unroll 6
+  for (int p = 0; p < P; ++p) {
+    acc0[p] = b0;
+    acc1[p] = b1;
+    x[p] = image + in[p];
+  }
+  // Groups of 8: the second half's inputs (the block's second group) are
+  // G channels on; a block of 8 channels (the last, F an odd multiple of
+  // 8) has no second half.
+  bool second = out.nf > 8;
+  const int64_t taps = d.K / G;
+  for (int64_t t = 0; t < taps; ++t) {
+    int64_t o = d.off[t * G];
+#pragma GCC unroll 4
+    for (int c = 0; c < G; ++c, w += 16) {
+      __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
+#pragma GCC unroll 6
+      for (int p = 0; p < P; ++p) {
+        const float *xp = x[p] + o;
+        __m256 v0, v1;
+        if constexpr (G == 16) {
+          v0 = v1 = _mm256_broadcast_ss(xp + c);
+        } else if constexpr (G == 8) {
+          v0 = _mm256_broadcast_ss(xp + c);
+          v1 = second ? _mm256_broadcast_ss(xp + 8 + c) : v0;
+        } else {
+          // Element c of each 128-bit lane (its group of 4).
+          __m256i pick = _mm256_set1_epi32(c);
+          v0 = _mm256_permutevar_ps(_mm256_loadu_ps(xp), pick);
+          v1 =
+              second ? _mm256_permutevar_ps(_mm256_loadu_ps(xp + 8), pick) : v0;
+        }
+        acc0[p] = _mm256_fmadd_ps(v0, w0, acc0[p]);
+        acc1[p] = _mm256_fmadd_ps(v1, w1, acc1[p]);
+      }
+    }
+  }
+  finishTile<P>(d, acc0, acc1, out);
+}
+
+/// packedTile<P, G> by P, 1 to 6.
+using PackedFn = void (*)(const ConvDirect &, const float *, const float *,
+                          const int64_t *, __m256, __m256, const TileOut &);
+template <int G> struct PackedTiles {
+  static constexpr PackedFn fns[7] = {
+      nullptr,          packedTile<1, G>, packedTile<2, G>, packedTile<3, G>,
+      packedTile<4, G>, packedTile<5, G>, packedTile<6, G>};
+};
 
 /// tile<P> by P, 1 to 6.
 using TileFn = void (*)(const ConvDirect &, const float *, const float *,
@@ -108,6 +183,20 @@ void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
   int nf = blk.nf;
   float *y = d.y + blk.f0 * d.ysF;
   const float *r = d.r ? d.r + blk.f0 * d.rsF : nullptr;
+  if (d.packedGroupF) {
+    // The block's groups read the input channels from its first group's
+    // on (a channels-last image and output: yOff is set).
+    image = d.x + blk.f0 / d.packedGroupF * d.packedGroupC;
+    const PackedFn *fns = d.packedGroupF == 16  ? PackedTiles<16>::fns
+                          : d.packedGroupF == 8 ? PackedTiles<8>::fns
+                                                : PackedTiles<4>::fns;
+    for (int64_t i = 0; i < n; i += 6) {
+      int m = (int)(n - i < 6 ? n - i : 6);
+      fns[m](d, image, w, in + i, b0, b1,
+             TileOut{y, r, yOff + i, rOff + i, nf});
+    }
+    return;
+  }
   // A channels-last output: the last block of taps stores each tile's
   // outputs from its registers (the partial sums of earlier blocks go
   // through `sums`).

@@ -189,13 +189,17 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // one vector of the channels-last image spread over the groups' lanes by
   // a permute (ConvDirect::packedGroupF), rather than a block of 16 per
   // group computing mostly padding.
-  bool packed = avx512 && X->strides[1] == 1 && (noPad || channelsLast) &&
-                groups > 1 && groupF <= 16 && 16 % groupF == 0 &&
-                groupC <= groupF && Y->strides[1] == 1 &&
-                (!R || R->strides[1] == 1);
-  // Their 3-wide windows of stride 1 or 2 take the row tiles, which read
-  // the image in place and skip the taps in its padding themselves.
-  bool rows = packed && kw == 3 && dw == 1 && (sw == 1 || sw == 2) &&
+  // The AVX2 kernel packs groups of 4, 8 or 16 channels in and out
+  // (packedTileAvx2).
+  bool packed = X->strides[1] == 1 && (noPad || channelsLast) && groups > 1 &&
+                Y->strides[1] == 1 && (!R || R->strides[1] == 1) &&
+                (avx512 ? groupF <= 16 && 16 % groupF == 0 && groupC <= groupF
+                        : groupC == groupF &&
+                              (groupF == 4 || groupF == 8 || groupF == 16));
+  // Their 3-wide windows of stride 1 or 2 take the row tiles (the AVX-512
+  // kernel's), which read the image in place and skip the taps in its
+  // padding themselves.
+  bool rows = packed && avx512 && kw == 3 && dw == 1 && (sw == 1 || sw == 2) &&
               kh * kw <= 64 && rowReuse();
   bool inPlace = rows || noPad;
   int64_t ldx = inPlace        ? X->strides[2]

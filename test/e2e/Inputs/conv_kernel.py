@@ -426,7 +426,10 @@ case("dw1d_sigmoid_res", (2, 16, 60), 16, [5], pads=[2, 2], group=16, pre_act="s
 # 8 (permuted inputs), 4 -> 8 (half the vector's lanes), multiplier 2 (1 ->
 # 2), 4 (permutes within 128-bit lanes; 10 groups: a last block of 8 with
 # SiLU and a NaN), 16 (one group per block, broadcast; residual, ReLU, a
-# batch), and 13 groups of 8 (a last block of one group; dilated).
+# batch), and 13 groups of 8 (a last block of one group; dilated). The AVX2
+# kernel packs groups of 4, 8 and 16 channels in and out the same way (a
+# shuffle within 128-bit lanes, a broadcast per group, one broadcast),
+# including the last blocks of one group of 8 and of two groups of 4.
 case("cl_grouped3x3_g8_relu", (1, 48, 14, 13), 48, [3, 3], pads=[1, 1, 1, 1], group=6,
      act="relu", nhwc=True)
 case("cl_grouped3x3_s2_res_batch", (2, 32, 15, 16), 64, [3, 3], strides=[2, 2],
