@@ -53,7 +53,8 @@ struct ConvDirect {
   /// more), the blocks in channel order (groupF = F, xsGroup = 0) and the
   /// image channels-last with the taps channels-inner; each tap's inputs for
   /// the block are one vector, its groups' channels, permuted per input
-  /// channel into the lanes of the groups. The AVX-512 kernel's.
+  /// channel into the lanes of the groups. The AVX-512 kernel's, and the
+  /// AVX2 kernel's for groups of 4, 8 or 16 channels in and out.
   int packedGroupF = 0, packedGroupC = 0;
   /// With packedGroupF: the window is 3 columns wide, of column stride 1 or
   /// 2 and dilation 1, and the tiles take consecutive positions of one
