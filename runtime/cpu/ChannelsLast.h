@@ -309,14 +309,20 @@ void nhwcChunkRows(const NhwcWindow &g, int64_t oh0, int64_t oh1,
 /// input rows it reads stay in cache across the chunks (the chunk-outer
 /// order reads a large image once per chunk from L3: the AVX2 build's
 /// chunks are 16 channels).
+/// Narrow: the ISA has 16 vector registers of 8 lanes (AVX2), so the reuse
+/// tiles are 4 positions x 1 vector (8 accumulators) for windows 3 and 5
+/// wide (1 thread, DIRTY=2 layout bench, plain -> reuse: 3x3 of 72
+/// channels at 56x56 200 -> 141 us, 144 at 56x56 370 -> 247, 576 at 14x14
+/// 100 -> 67; 5x5 of 240 at 28x28 280-380 -> 190-210, 480 at 14x14
+/// 150-240 -> 110-114).
 template <bool Depthwise, int P, int NB, bool Reuse = false,
-          bool RowsOuter = false>
+          bool RowsOuter = false, bool Narrow = false>
 void nhwcRowsImpl(const NhwcWindow &g, const float *w, const float *bias,
                   float lo, float hi, int64_t oh0, int64_t oh1) {
   if constexpr (RowsOuter) {
     for (int64_t oh = oh0; oh < oh1; ++oh)
-      nhwcRowsImpl<Depthwise, P, NB, Reuse, false>(g, w, bias, lo, hi, oh,
-                                                   oh + 1);
+      nhwcRowsImpl<Depthwise, P, NB, Reuse, false, Narrow>(g, w, bias, lo, hi,
+                                                           oh, oh + 1);
     return;
   }
   auto plain = [&](auto nb, int64_t c) {
@@ -354,7 +360,14 @@ void nhwcRowsImpl(const NhwcWindow &g, const float *w, const float *bias,
   // 33.
   int64_t c = 0;
   auto vectorAt = [&](int64_t c) { return c + 16 <= g.C ? c : g.C - 16; };
-  if (Reuse && g.dw == 1 && g.sw == 1 && g.kw == 3) {
+  if (Reuse && Narrow) {
+    if (g.dw == 1 && g.sw == 1 && g.kw == 3)
+      for (; c < g.C && g.C >= 16; c += 16)
+        reuse(Four{}, One{}, Three{}, vectorAt(c));
+    else if (g.dw == 1 && g.sw == 1 && g.kw == 5)
+      for (; c < g.C && g.C >= 16; c += 16)
+        reuse(Four{}, One{}, Five{}, vectorAt(c));
+  } else if (Reuse && g.dw == 1 && g.sw == 1 && g.kw == 3) {
     for (; c + 64 <= g.C; c += 64)
       reuse(Four{}, Four{}, Three{}, c);
     for (; c + 32 <= g.C; c += 32)
