@@ -15,6 +15,7 @@
 #define TESSERA_RUNTIME_WINOGRAD_H
 
 #include "cpu/ConvCommon.h"
+#include "cpu/ConvKernels.h"
 #include "tessera_runtime.h"
 
 #include <cstdint>
@@ -72,6 +73,81 @@ struct WinogradTile {
 inline WinogradTile winogradTile(const WinogradConv &c, int64_t t) {
   int64_t perImage = c.tilesH * c.tilesW, n = t / perImage, q = t % perImage;
   return {n, q / c.tilesW * c.tile, q % c.tilesW * c.tile};
+}
+
+/// Tile t's input patch of N x N (N = tile + 2) positions: its image x, its
+/// first row ih0 and column iw0 (from -padT, -padL), which of its rows and
+/// columns lie inside the image, and whether all of them do.
+template <int N> struct WinogradPatch {
+  const float *x;
+  int64_t ih0, iw0;
+  bool rowIn[N], colIn[N], inside;
+};
+
+template <int N>
+inline WinogradPatch<N> winogradPatch(const WinogradConv &c, int64_t t) {
+  WinogradTile p = winogradTile(c, t);
+  WinogradPatch<N> q;
+  q.x = c.x + p.n * c.xsN;
+  q.ih0 = p.i0 - c.padT;
+  q.iw0 = p.j0 - c.padL;
+  q.inside = true;
+  for (int i = 0; i < N; ++i) {
+    q.rowIn[i] = q.ih0 + i >= 0 && q.ih0 + i < c.H;
+    q.colIn[i] = q.iw0 + i >= 0 && q.iw0 + i < c.W;
+    q.inside = q.inside && q.rowIn[i] && q.colIn[i];
+  }
+  return q;
+}
+
+/// Tile t's outputs: its rows and columns inside the output (up to
+/// c.tile), Y and the residual (null without one) at its first position.
+struct WinogradOut {
+  int rows, cols;
+  float *y;
+  const float *r;
+};
+
+inline WinogradOut winogradOut(const WinogradConv &c, int64_t t) {
+  WinogradTile p = winogradTile(c, t);
+  WinogradOut o;
+  o.rows = (int)(c.OH - p.i0 < c.tile ? c.OH - p.i0 : c.tile);
+  o.cols = (int)(c.OW - p.j0 < c.tile ? c.OW - p.j0 : c.tile);
+  o.y = c.y + p.n * c.ysN + p.i0 * c.ysH + p.j0 * c.ysW;
+  o.r = c.r ? c.r + p.n * c.rsN + p.i0 * c.rsH + p.j0 * c.rsW : nullptr;
+  return o;
+}
+
+/// The product M[xi] = V[xi] . U[xi] of `count` tiles as a 1x1 conv for a
+/// direct kernel whose blocks are cw channels: V [count][Cp] at v, M
+/// [count][Fp] at m, U's panels of point xi, no bias (`zeros`), taps
+/// 0..K-1 (`taps`).
+inline ConvDirect winogradProduct(const WinogradConv &c, int64_t xi,
+                                  int64_t count, const float *v, float *m,
+                                  const float *zeros, const int64_t *taps,
+                                  int64_t cw) {
+  int64_t Cp = (c.C + 15) / 16 * 16, Fp = (c.F + 15) / 16 * 16,
+          groupC = c.C / c.groups, groupF = c.F / c.groups,
+          blocks = c.groups * ((groupF + cw - 1) / cw),
+          K = c.groups == 1 ? Cp : groupC;
+  ConvDirect d{};
+  d.x = v + xi * count * Cp;
+  d.ldw = Cp;
+  d.sh = d.sw = 1;
+  d.OH = 1;
+  d.OW = count;
+  d.K = K;
+  d.off = taps;
+  d.w = c.u + xi * blocks * K * cw;
+  d.bias = zeros;
+  d.F = c.F;
+  d.groupF = groupF;
+  d.xsGroup = groupC;
+  d.y = m + xi * count * Fp;
+  d.ysF = 1;
+  d.ysW = Fp;
+  d.activation = ActNone;
+  return d;
 }
 
 } // namespace

@@ -76,15 +76,7 @@ void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
   int64_t Cp = (c.C + 15) / 16 * 16, plane = count * Cp;
   constexpr int N = T + 2;
   for (int64_t k = 0; k < count; ++k) {
-    WinogradTile p = winogradTile(c, t0 + k);
-    int64_t ih0 = p.i0 - c.padT, iw0 = p.j0 - c.padL;
-    const float *x = c.x + p.n * c.xsN;
-    bool rowIn[N], colIn[N], inside = true;
-    for (int i = 0; i < N; ++i) {
-      rowIn[i] = ih0 + i >= 0 && ih0 + i < c.H;
-      colIn[i] = iw0 + i >= 0 && iw0 + i < c.W;
-      inside = inside && rowIn[i] && colIn[i];
-    }
+    WinogradPatch<N> q = winogradPatch<N>(c, t0 + k);
     V8 sum = {};
     for (int64_t c0 = 0; c0 < Cp; c0 += 8) {
       int64_t left = c.C - c0;
@@ -92,8 +84,9 @@ void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
       for (int s = 0; s < N; ++s) {
         V8 d[N], col[N];
         for (int r = 0; r < N; ++r) {
-          const float *src = x + (ih0 + r) * c.xsH + (iw0 + s) * c.xsW + c0;
-          d[r] = left > 0 && (inside || (rowIn[r] && colIn[s]))
+          const float *src =
+              q.x + (q.ih0 + r) * c.xsH + (q.iw0 + s) * c.xsW + c0;
+          d[r] = left > 0 && (q.inside || (q.rowIn[r] && q.colIn[s]))
                      ? loadChannels(src, left)
                      : V8{};
         }
@@ -131,12 +124,10 @@ void outputTransform(const WinogradConv &c, int64_t t0, int64_t count,
   for (int64_t k = 0; k < count; ++k) {
     if (nonFinite[k])
       continue;
-    WinogradTile p = winogradTile(c, t0 + k);
-    int rows = (int)(c.OH - p.i0 < T ? c.OH - p.i0 : T),
-        cols = (int)(c.OW - p.j0 < T ? c.OW - p.j0 : T);
-    float *y = c.y + p.n * c.ysN + p.i0 * c.ysH + p.j0 * c.ysW;
-    const float *r =
-        c.r ? c.r + p.n * c.rsN + p.i0 * c.rsH + p.j0 * c.rsW : nullptr;
+    WinogradOut out = winogradOut(c, t0 + k);
+    int rows = out.rows, cols = out.cols;
+    float *y = out.y;
+    const float *r = out.r;
     for (int64_t f0 = f0Begin; f0 < f0End && f0 < c.F; f0 += 8) {
       int64_t left = c.F - f0;
       __m256i mask = laneMask(left);
@@ -177,33 +168,15 @@ void winogradTilesAvx2(const WinogradConv &c, int64_t t0, int64_t t1,
                        int64_t fb0, int64_t fb1, float *v, float *m,
                        const float *zeros, const int64_t *taps,
                        uint8_t *nonFinite) {
-  int64_t count = t1 - t0, Cp = (c.C + 15) / 16 * 16, Fp = (c.F + 15) / 16 * 16,
-          groupC = c.C / c.groups, groupF = c.F / c.groups,
-          blocks = c.groups * ((groupF + 15) / 16),
-          points = winogradPoints(c.tile), K = c.groups == 1 ? Cp : groupC;
+  int64_t count = t1 - t0, groupC = c.C / c.groups, groupF = c.F / c.groups,
+          points = winogradPoints(c.tile);
   if (c.tile == 4)
     inputTransform<4>(c, t0, count, v, nonFinite);
   else
     inputTransform<2>(c, t0, count, v, nonFinite);
   // M[xi] = V[xi] . U[xi]: a 1x1 conv over `count` positions.
   for (int64_t xi = 0; xi < points; ++xi) {
-    ConvDirect d{};
-    d.x = v + xi * count * Cp;
-    d.ldw = Cp;
-    d.sh = d.sw = 1;
-    d.OH = 1;
-    d.OW = count;
-    d.K = K;
-    d.off = taps;
-    d.w = c.u + xi * blocks * K * 16;
-    d.bias = zeros;
-    d.F = c.F;
-    d.groupF = groupF;
-    d.xsGroup = groupC;
-    d.y = m + xi * count * Fp;
-    d.ysF = 1;
-    d.ysW = Fp;
-    d.activation = ActNone;
+    ConvDirect d = winogradProduct(c, xi, count, v, m, zeros, taps, 16);
     convDirectAvx2(d, fb0, fb1, 0, count);
   }
   DirectBlock first = directBlock(groupF, groupC, 16, fb0),

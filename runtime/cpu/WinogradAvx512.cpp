@@ -85,17 +85,8 @@ void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
                     uint8_t *nonFinite) {
   int64_t Cp = (c.C + 15) / 16 * 16, plane = count * Cp;
   for (int64_t k = 0; k < count; ++k) {
-    WinogradTile p = winogradTile(c, t0 + k);
-    int64_t ih0 = p.i0 - c.padT, iw0 = p.j0 - c.padL;
-    const float *x = c.x + p.n * c.xsN;
-    // Which patch rows and columns lie inside the image.
     constexpr int N = T + 2;
-    bool rowIn[N], colIn[N], inside = true;
-    for (int i = 0; i < N; ++i) {
-      rowIn[i] = ih0 + i >= 0 && ih0 + i < c.H;
-      colIn[i] = iw0 + i >= 0 && iw0 + i < c.W;
-      inside = inside && rowIn[i] && colIn[i];
-    }
+    WinogradPatch<N> q = winogradPatch<N>(c, t0 + k);
     __m512 sum = _mm512_setzero_ps();
     for (int64_t c0 = 0; c0 < Cp; c0 += 16) {
       __mmask16 mask = tailMask(c.C - c0);
@@ -103,8 +94,9 @@ void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
       for (int s = 0; s < N; ++s) {
         __m512 d[N], col[N];
         for (int r = 0; r < N; ++r) {
-          const float *src = x + (ih0 + r) * c.xsH + (iw0 + s) * c.xsW + c0;
-          d[r] = inside || (rowIn[r] && colIn[s])
+          const float *src =
+              q.x + (q.ih0 + r) * c.xsH + (q.iw0 + s) * c.xsW + c0;
+          d[r] = q.inside || (q.rowIn[r] && q.colIn[s])
                      ? _mm512_maskz_loadu_ps(mask, src)
                      : _mm512_setzero_ps();
         }
@@ -141,12 +133,10 @@ void outputTransform(const WinogradConv &c, int64_t t0, int64_t count,
   for (int64_t k = 0; k < count; ++k) {
     if (nonFinite[k])
       continue;
-    WinogradTile p = winogradTile(c, t0 + k);
-    int rows = (int)(c.OH - p.i0 < T ? c.OH - p.i0 : T),
-        cols = (int)(c.OW - p.j0 < T ? c.OW - p.j0 : T);
-    float *y = c.y + p.n * c.ysN + p.i0 * c.ysH + p.j0 * c.ysW;
-    const float *r =
-        c.r ? c.r + p.n * c.rsN + p.i0 * c.rsH + p.j0 * c.rsW : nullptr;
+    WinogradOut out = winogradOut(c, t0 + k);
+    int rows = out.rows, cols = out.cols;
+    float *y = out.y;
+    const float *r = out.r;
     for (int64_t f0 = f0Begin; f0 < f0End; f0 += 16) {
       __mmask16 mask = tailMask(c.F - f0);
       const float *src = m + k * Fp + f0;
@@ -184,33 +174,15 @@ void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
                          int64_t fb0, int64_t fb1, float *v, float *m,
                          float *sums, const float *zeros, const int64_t *taps,
                          uint8_t *nonFinite) {
-  int64_t count = t1 - t0, Cp = (c.C + 15) / 16 * 16, Fp = (c.F + 15) / 16 * 16,
-          cw = 16 * c.nv, groupC = c.C / c.groups, groupF = c.F / c.groups,
-          blocks = c.groups * ((groupF + cw - 1) / cw),
-          points = winogradPoints(c.tile), K = c.groups == 1 ? Cp : groupC;
+  int64_t count = t1 - t0, cw = 16 * c.nv, groupC = c.C / c.groups,
+          groupF = c.F / c.groups, points = winogradPoints(c.tile);
   if (c.tile == 4)
     inputTransform<4>(c, t0, count, v, nonFinite);
   else
     inputTransform<2>(c, t0, count, v, nonFinite);
   // M[xi] = V[xi] . U[xi]: a 1x1 conv over `count` positions.
   for (int64_t xi = 0; xi < points; ++xi) {
-    ConvDirect d{};
-    d.x = v + xi * count * Cp;
-    d.ldw = Cp;
-    d.sh = d.sw = 1;
-    d.OH = 1;
-    d.OW = count;
-    d.K = K;
-    d.off = taps;
-    d.w = c.u + xi * blocks * K * cw;
-    d.bias = zeros;
-    d.F = c.F;
-    d.groupF = groupF;
-    d.xsGroup = groupC;
-    d.y = m + xi * count * Fp;
-    d.ysF = 1;
-    d.ysW = Fp;
-    d.activation = ActNone;
+    ConvDirect d = winogradProduct(c, xi, count, v, m, zeros, taps, cw);
     d.prefetch = prefetchWeights();
     for (int64_t fb = fb0; fb < fb1; ++fb)
       convDirectAvx512(d, c.nv, fb, 0, count, sums);
