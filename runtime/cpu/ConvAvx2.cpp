@@ -115,8 +115,11 @@ inline void packedTile(const ConvDirect &d, const float *image, const float *w,
   }
   // Groups of 8: the second half's inputs (the block's second group) are
   // G channels on; a block of 8 channels (the last, F an odd multiple of
-  // 8) has no second half.
+  // 8) has no second half. Groups of 4: the block's nf inputs, the loads
+  // masked past them (a last block of 4 or 12 channels, whose inputs end
+  // the image's positions).
   bool second = out.nf > 8;
+  __m256i in0 = laneMask(out.nf), in1 = laneMask(out.nf - 8);
   const int64_t taps = d.K / G;
   for (int64_t t = 0; t < taps; ++t) {
     int64_t o = d.off[t * G];
@@ -135,9 +138,10 @@ inline void packedTile(const ConvDirect &d, const float *image, const float *w,
         } else {
           // Element c of each 128-bit lane (its group of 4).
           __m256i pick = _mm256_set1_epi32(c);
-          v0 = _mm256_permutevar_ps(_mm256_loadu_ps(xp), pick);
-          v1 =
-              second ? _mm256_permutevar_ps(_mm256_loadu_ps(xp + 8), pick) : v0;
+          v0 = _mm256_permutevar_ps(loadLanes(xp, out.nf, in0), pick);
+          v1 = second ? _mm256_permutevar_ps(loadLanes(xp + 8, out.nf - 8, in1),
+                                             pick)
+                      : v0;
         }
         acc0[p] = _mm256_fmadd_ps(v0, w0, acc0[p]);
         acc1[p] = _mm256_fmadd_ps(v1, w1, acc1[p]);

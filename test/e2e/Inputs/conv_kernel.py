@@ -446,6 +446,13 @@ case("cl_grouped3x3_g16_res_relu", (2, 64, 9, 9), 64, [3, 3], pads=[1, 1, 1, 1],
      act="relu", residual="left", nhwc=True)
 case("cl_grouped3x3_g8x13_dil", (1, 104, 10, 9), 104, [3, 3], pads=[2, 2, 2, 2],
      dilations=[2, 2], group=13, nhwc=True)
+# Groups of 4 whose last block holds 3 groups (44 channels) or 1 (36): the
+# AVX2 tiles read only the block's inputs (the last position's end the
+# image).
+case("cl_grouped3x3_g4x11_res", (1, 44, 8, 9), 44, [3, 3], pads=[1, 1, 1, 1], group=11,
+     residual="right", nhwc=True)
+case("cl_grouped3x3_g4x9_s2", (2, 36, 9, 7), 36, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+     group=9, act="relu", nhwc=True)
 # 3-wide windows of stride 1 or 2 (dilation 1) take the packed kernel's row
 # tiles (ConvDirect::rowReuse): consecutive positions of one output row,
 # each image column read once per window row for up to 3 of them, the image
