@@ -388,12 +388,13 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
       d.padL = padL;
       d.W = W;
     }
-    // On one thread the AVX2 kernel takes the positions under all the
-    // blocks (computing their offsets once: 1 thread, 16 -> 48 channels at
-    // 112x112 510 -> 430 us; MnasNet-1.0 11.3 -> 10.7 ms). Threads keep a
-    // task per block and chunk: fewer, larger tasks balanced worse
-    // (MnasNet-1.0 on 2 threads 6.5 -> 6.9 ms).
-    bool allBlocks = !avx512 && !parallel;
+    // The AVX2 kernel takes each chunk of positions under all the blocks,
+    // computing their offsets once, on one thread and where the threads
+    // split the positions (1 thread, 16 -> 48 channels at 112x112 510 ->
+    // 430 us; 2 threads, TESSERA_PROFILE medians of 4 alternating runs:
+    // MnasNet-1.0's 40 -> 120 expansions at 28x28 134 -> 110 us,
+    // MobileNetV2's 24 -> 144 at 56x56 251-258 -> 194-197).
+    bool allBlocks = !avx512 && (!parallel || byPositions);
     auto task = [&](int64_t t) {
       if (allBlocks) {
         int64_t p0 = t * perChunk;
