@@ -361,12 +361,14 @@ void nhwcRowsImpl(const NhwcWindow &g, const float *w, const float *bias,
   int64_t c = 0;
   auto vectorAt = [&](int64_t c) { return c + 16 <= g.C ? c : g.C - 16; };
   if (Reuse && Narrow) {
+    auto narrow = [&](auto kw) {
+      for (; c < g.C && g.C >= 16; c += 16)
+        reuse(Four{}, One{}, kw, vectorAt(c));
+    };
     if (g.dw == 1 && g.sw == 1 && g.kw == 3)
-      for (; c < g.C && g.C >= 16; c += 16)
-        reuse(Four{}, One{}, Three{}, vectorAt(c));
+      narrow(Three{});
     else if (g.dw == 1 && g.sw == 1 && g.kw == 5)
-      for (; c < g.C && g.C >= 16; c += 16)
-        reuse(Four{}, One{}, Five{}, vectorAt(c));
+      narrow(Five{});
   } else if (Reuse && g.dw == 1 && g.sw == 1 && g.kw == 3) {
     for (; c + 64 <= g.C; c += 64)
       reuse(Four{}, Four{}, Three{}, c);

@@ -247,11 +247,7 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   if (int64_t tile =
           tessera::winogradTile(X, Y, R, kh, kw, sh, sw, dh, dw, groups)) {
     tessera::convWinograd(X, Wt, b, b ? bias->strides[0] : 0, R, Y, padT, padL,
-                          clamp, constMask & 2,
-                          direct == tessera::DirectConv::Avx512
-                              ? tessera::directVectors(F / groups)
-                              : 1,
-                          tile);
+                          clamp, constMask & 2, tile);
     return;
   }
   if (groups > 1) {

@@ -190,7 +190,7 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // a permute (ConvDirect::packedGroupF), rather than a block of 16 per
   // group computing mostly padding.
   // The AVX2 kernel packs groups of 4, 8 or 16 channels in and out
-  // (packedTileAvx2).
+  // (ConvAvx2.cpp's packedTile).
   bool packed = X->strides[1] == 1 && (noPad || channelsLast) && groups > 1 &&
                 Y->strides[1] == 1 && (!R || R->strides[1] == 1) &&
                 (avx512 ? groupF <= 16 && 16 % groupF == 0 && groupC <= groupF

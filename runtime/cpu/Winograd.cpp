@@ -149,10 +149,12 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                   const float *bias, int64_t biasStride,
                   const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
                   int64_t padT, int64_t padL, const Clamp &clamp,
-                  bool constantW, int nv, int64_t tile) {
+                  bool constantW, int64_t tile) {
   int64_t batch = Y->sizes[0], F = Y->sizes[1], C = X->sizes[1],
           Cp = (C + 15) / 16 * 16, Fp = (F + 15) / 16 * 16,
           groups = C * 9 / Wt->sizes[1];
+  bool avx512 = directConvKernel() == DirectConv::Avx512;
+  int nv = avx512 ? directVectors(F / groups) : 1;
   int64_t cw = 16 * nv, blocks = groups * ((F / groups + cw - 1) / cw);
   WinogradConv c{};
   c.x = X->aligned + X->offset;
@@ -202,7 +204,6 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   int64_t parts =
       groups == 1 && tile == 2 ? std::min<int64_t>(numThreads(), blocks) : 1;
   int64_t chunks = winogradChunks(total, C, F / parts, tile, parts);
-  bool avx512 = directConvKernel() == DirectConv::Avx512;
   auto task = [&](int64_t i) {
     static thread_local Scratch vS, mS, sumsS;
     static thread_local std::vector<int64_t> taps;
@@ -219,14 +220,14 @@ void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
     if (t0 == t1 || fb0 == fb1)
       return;
     nonFinite.resize(t1 - t0);
+    float *v = vS.get(points * (t1 - t0) * Cp),
+          *m = mS.get(points * (t1 - t0) * Fp);
     if (avx512)
-      winogradTilesAvx512(c, t0, t1, fb0, fb1, vS.get(points * (t1 - t0) * Cp),
-                          mS.get(points * (t1 - t0) * Fp),
+      winogradTilesAvx512(c, t0, t1, fb0, fb1, v, m,
                           sumsS.get(convMaxPositions512 * cw), zeros,
                           taps.data(), nonFinite.data());
     else
-      winogradTilesAvx2(c, t0, t1, fb0, fb1, vS.get(points * (t1 - t0) * Cp),
-                        mS.get(points * (t1 - t0) * Fp), zeros, taps.data(),
+      winogradTilesAvx2(c, t0, t1, fb0, fb1, v, m, zeros, taps.data(),
                         nonFinite.data());
     // Computed directly: each part the tile's channels of its blocks.
     int64_t groupF = F / groups;

@@ -118,15 +118,14 @@ inline WinogradOut winogradOut(const WinogradConv &c, int64_t t) {
   return o;
 }
 
-/// The product M[xi] = V[xi] . U[xi] of `count` tiles as a 1x1 conv for a
-/// direct kernel whose blocks are cw channels: V [count][Cp] at v, M
-/// [count][Fp] at m, U's panels of point xi, no bias (`zeros`), taps
+/// The product M[xi] = V[xi] . U[xi] of `count` tiles as a 1x1 conv for
+/// the direct kernel of U's panels (16 * c.nv channels): V [count][Cp] at
+/// v, M [count][Fp] at m, U's panels of point xi, no bias (`zeros`), taps
 /// 0..K-1 (`taps`).
 inline ConvDirect winogradProduct(const WinogradConv &c, int64_t xi,
                                   int64_t count, const float *v, float *m,
-                                  const float *zeros, const int64_t *taps,
-                                  int64_t cw) {
-  int64_t Cp = (c.C + 15) / 16 * 16, Fp = (c.F + 15) / 16 * 16,
+                                  const float *zeros, const int64_t *taps) {
+  int64_t cw = 16 * c.nv, Cp = (c.C + 15) / 16 * 16, Fp = (c.F + 15) / 16 * 16,
           groupC = c.C / c.groups, groupF = c.F / c.groups,
           blocks = c.groups * ((groupF + cw - 1) / cw),
           K = c.groups == 1 ? Cp : groupC;
@@ -189,15 +188,15 @@ int64_t winogradTilesPerChunk(int64_t C, int64_t F, int64_t tile);
 /// all of U). One group, F(2x2): the threads split the output channel
 /// blocks, each running all tiles (in chunks) for its blocks and reading
 /// only their part of U. Several groups: a task per group and chunk of
-/// tiles, each transforming only its group's channels. U in the AVX-512
-/// direct kernel's panels of 16*nv channels, packed once when the weight is
-/// constant. On the direct kernel directConvKernel() picks, AVX-512 or AVX2
-/// (nv = 1).
+/// tiles, each transforming only its group's channels. On the direct
+/// kernel directConvKernel() picks, U in its panels (AVX-512: of 16*nv
+/// channels, nv = directVectors(F / groups); AVX2: of 16), packed once when
+/// the weight is constant.
 void convWinograd(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
                   const float *bias, int64_t biasStride,
                   const tessera_memref4d_f32 *R, tessera_memref4d_f32 *Y,
                   int64_t padT, int64_t padL, const Clamp &clamp,
-                  bool constantW, int nv, int64_t tile);
+                  bool constantW, int64_t tile);
 
 } // namespace tessera
 

@@ -176,7 +176,7 @@ void winogradTilesAvx2(const WinogradConv &c, int64_t t0, int64_t t1,
     inputTransform<2>(c, t0, count, v, nonFinite);
   // M[xi] = V[xi] . U[xi]: a 1x1 conv over `count` positions.
   for (int64_t xi = 0; xi < points; ++xi) {
-    ConvDirect d = winogradProduct(c, xi, count, v, m, zeros, taps, 16);
+    ConvDirect d = winogradProduct(c, xi, count, v, m, zeros, taps);
     convDirectAvx2(d, fb0, fb1, 0, count);
   }
   DirectBlock first = directBlock(groupF, groupC, 16, fb0),

@@ -182,7 +182,7 @@ void winogradTilesAvx512(const WinogradConv &c, int64_t t0, int64_t t1,
     inputTransform<2>(c, t0, count, v, nonFinite);
   // M[xi] = V[xi] . U[xi]: a 1x1 conv over `count` positions.
   for (int64_t xi = 0; xi < points; ++xi) {
-    ConvDirect d = winogradProduct(c, xi, count, v, m, zeros, taps, cw);
+    ConvDirect d = winogradProduct(c, xi, count, v, m, zeros, taps);
     d.prefetch = prefetchWeights();
     for (int64_t fb = fb0; fb < fb1; ++fb)
       convDirectAvx512(d, c.nv, fb, 0, count, sums);
