@@ -34,7 +34,8 @@ enum Activation : int {
 // formulas do):
 // - exp: Cody-Waite reduction by ln 2 and a degree-7 polynomial (Cephes
 //   expf, 1 ulp), scaled by 2^n, so that it underflows to 0 and overflows to
-//   inf instead of wrapping;
+//   inf instead of wrapping (AVX2: no subnormals; below -86 it stays at e^-86,
+//   where no activation's result changes by more than 1e-36);
 // - sigmoid 1/(1+e^-x), silu x/(1+e^-x), and gelu_tanh as x sigmoid(2u),
 //   which equals x/2 (1 + tanh u) without its cancellation for u << 0;
 // - tanh: odd polynomial below |x| = 0.625 (Cephes tanhf), else
