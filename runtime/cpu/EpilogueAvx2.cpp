@@ -7,8 +7,10 @@
 // longer than its GEMM).
 // This file alone is compiled with -mavx2 -mfma; like GemmAvx2.cpp it
 // includes no C++ library headers and calls no inline function of another
-// file, so no AVX2 copy of one can leak into code that runs on older CPUs.
+// file but exp256 (ExpAvx2.h, itself marked for AVX2), so no AVX2 copy of
+// one can leak into code that runs on older CPUs.
 #include "cpu/Activations.h"
+#include "cpu/ExpAvx2.h"
 #include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
@@ -17,36 +19,6 @@ namespace tessera {
 namespace {
 
 inline __m256 splat(float v) { return _mm256_set1_ps(v); }
-
-// exp: exp512's reduction and polynomial (Cephes expf) on x clamped to
-// [-86, 88.7], scaled by one factor 2^n, n rounded by adding 1.5 * 2^23 +
-// 127 (which leaves n + 127, the biased exponent, in the sum's low bits).
-// Every result is normal or inf: below -86 it is e^-86 (4e-38) rather than
-// smaller, where 1 + e^x is 1 either way and gelu's erf tail is off by less
-// than 1e-36; from 88.4 on it is inf, as x / (1 + e^-y) needs for large
-// |x|. Subnormal products, which the two normal factors of exp512's AVX2
-// port made down to -104, took gelu 3.7 rather than 1.5 ns per element
-// for inputs of standard deviation 10 (its erf tail reaches them from |x|
-// = 13.2); the conversions cost ~7% more. The clamps keep NaN (max/min
-// return their second operand on NaN).
-inline __m256 exp256(__m256 x) {
-  x = _mm256_min_ps(splat(88.7f), _mm256_max_ps(splat(-86.0f), x));
-  const __m256 magic = splat(12582912.0f + 127.0f);
-  __m256 sum = _mm256_fmadd_ps(x, splat(1.44269504088896341f), magic);
-  __m256 n = _mm256_sub_ps(sum, magic);
-  __m256 r = _mm256_fnmadd_ps(n, splat(0.693359375f), x);
-  r = _mm256_fnmadd_ps(n, splat(-2.12194440e-4f), r);
-  __m256 p = splat(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, splat(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, splat(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, splat(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, splat(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, splat(5.0000001201e-1f));
-  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r);
-  p = _mm256_add_ps(p, splat(1.0f));
-  return _mm256_mul_ps(
-      p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(sum), 23)));
-}
 
 // x / (1 + e^-y): sigmoid (x = 1, y = x), silu (y = x), gelu_tanh (y = 2u).
 inline __m256 overOnePlusExpNeg(__m256 x, __m256 y) {
