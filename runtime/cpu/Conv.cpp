@@ -320,12 +320,19 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // ResNeXt-101 32x8d's 1024 -> 1024 at 14x14 ran 8-10% slower in the
   // model, and the model 10%) and projections from fewer than 64 channels
   // (MobileNetV2's 32 -> 16 at 112x112 in the model: 101 against 141 us).
+  // On AVX2 every one stays direct: with its 8-channel tiles for a last
+  // block of 8 the direct kernel was as fast or faster (1 thread, same
+  // bench: 72 -> 24 at 56x56 243 against 170 us, 144 -> 24 450 against
+  // 320, 240 -> 40 at 28x28 250 against 195, 672 -> 112 at 14x14 345
+  // against 336; ResNet-50's 256 -> 64 at 56x56 to 2048 -> 512 at 7x7 equal
+  // within the noise).
   // TESSERA_CONV_POINTWISE_GEMM=0 keeps them all direct.
   static const bool pointwiseGemmOn = [] {
     const char *env = getenv("TESSERA_CONV_POINTWISE_GEMM");
     return !env || strcmp(env, "0") != 0;
   }();
-  bool projection = pointwiseGemmOn && pointwiseRows && 2 * F <= K && K >= 64;
+  bool projection = pointwiseGemmOn && pointwiseRows && 2 * F <= K && K >= 64 &&
+                    direct != tessera::DirectConv::Avx2;
   if (channelsLast && direct != tessera::DirectConv::None && !projection) {
     tessera::convDirect(X, Wt, b, b ? bias->strides[0] : 0, R, Y, kh, kw, sh,
                         sw, dh, dw, padT, padL, clamp, constMask & 2,

@@ -39,7 +39,7 @@ finishTile(const ConvDirect &d, const __m256 (&acc0)[P],
     // max/min with the bound first return a NaN of v.
     return d.clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, v)) : v;
   };
-#pragma GCC unroll 6
+#pragma GCC unroll 8
   for (int p = 0; p < P; ++p) {
     float *y = out.y + out.yOff[p];
     const float *r = out.r ? out.r + out.rOff[p] : nullptr;
@@ -89,6 +89,40 @@ inline void tile(const ConvDirect &d, const float *image, const float *w,
     _mm256_store_ps(sums + 16 * p, acc0[p]);
     _mm256_store_ps(sums + 16 * p + 8, acc1[p]);
   }
+}
+
+/// tile for a block of at most 8 channels (F = 24 or 40 ends in one): P
+/// positions of one vector each, up to 8, rather than 6 of two whose
+/// second half would be padding. The weights keep the 16-wide panel (the
+/// first 8 of each tap), the partial sums their 16 floats per position.
+template <int P>
+inline void narrowTile(const ConvDirect &d, const float *image, const float *w,
+                       int64_t k0, int64_t kc, const int64_t *in, bool first,
+                       __m256 b0, float *sums, const TileOut *out) {
+  __m256 acc[P];
+  const float *x[P];
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p) {
+    acc[p] = first ? b0 : _mm256_load_ps(sums + 16 * p);
+    x[p] = image + in[p];
+  }
+  const int64_t *off = d.off + k0;
+  w += k0 * 16;
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; ++k, w += 16) {
+    __m256 w0 = _mm256_load_ps(w);
+    int64_t o = off[k];
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p)
+      acc[p] = _mm256_fmadd_ps(_mm256_broadcast_ss(x[p] + o), w0, acc[p]);
+  }
+  if (out) {
+    finishTile<P>(d, acc, acc, *out); // nf <= 8: the second half unused
+    return;
+  }
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p)
+    _mm256_store_ps(sums + 16 * p, acc[p]);
 }
 
 /// Several groups per block (ConvDirect::packedGroupF, groups of G = 4, 8
@@ -167,6 +201,14 @@ using TileFn = void (*)(const ConvDirect &, const float *, const float *,
 constexpr TileFn tiles[7] = {nullptr, tile<1>, tile<2>, tile<3>,
                              tile<4>, tile<5>, tile<6>};
 
+/// narrowTile<P> by P, 1 to 8.
+using NarrowFn = void (*)(const ConvDirect &, const float *, const float *,
+                          int64_t, int64_t, const int64_t *, bool, __m256,
+                          float *, const TileOut *);
+constexpr NarrowFn narrowTiles[9] = {
+    nullptr,       narrowTile<1>, narrowTile<2>, narrowTile<3>, narrowTile<4>,
+    narrowTile<5>, narrowTile<6>, narrowTile<7>, narrowTile<8>};
+
 // Taps in blocks of 256 (16 KiB of weights, in L1) over all of the task's
 // positions: at 7x7 maps with 4608 taps a whole panel (288 KiB) per tile
 // of 6 streamed from L2.
@@ -207,6 +249,15 @@ void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
   for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
     int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
     bool last = yOff && k0 + kc == d.K;
+    if (nf <= 8) {
+      for (int64_t i = 0; i < n; i += 8) {
+        int m = (int)(n - i < 8 ? n - i : 8);
+        TileOut at{y, r, yOff + i, rOff + i, nf};
+        narrowTiles[m](d, image, w, k0, kc, in + i, k0 == 0, b0, sums + 16 * i,
+                       last ? &at : nullptr);
+      }
+      continue;
+    }
     for (int64_t i = 0; i < n; i += 6) {
       int m = (int)(n - i < 6 ? n - i : 6);
       TileOut at{y, r, yOff + i, rOff + i, nf};
