@@ -3,7 +3,7 @@
 // two weight vectors and 6 broadcasts straight from the image, the same
 // shape as the GEMM's 6x16 block with the image in place of a packed panel.
 // This file alone is compiled with -mavx2 -mfma.
-#include "cpu/Activations.h"
+#include "cpu/ActivationsAvx2.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/SimdAvx2.h"
 
@@ -23,17 +23,16 @@ struct TileOut {
 };
 
 /// Stores P positions' outputs [position][16 channels] (acc0: the first 8,
-/// acc1: the next 8) into a channels-last output with the activation,
+/// acc1: the next 8) into a channels-last output with activation Act, the
 /// residual and clamp.
-template <int P>
+template <int Act, int P>
 __attribute__((always_inline)) inline void
-finishTile(const ConvDirect &d, const __m256 (&acc0)[P],
-           const __m256 (&acc1)[P], const TileOut &out) {
+storeTile(const ConvDirect &d, const __m256 (&acc0)[P], const __m256 (&acc1)[P],
+          const TileOut &out) {
   __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
   __m256i mask0 = laneMask(out.nf), mask1 = laneMask(out.nf - 8);
   auto finish = [&](__m256 v, const float *r, int64_t n, __m256i mask) {
-    if (d.activation != ActNone)
-      v = activateAvx2(d.activation, v);
+    v = avx2::activate<Act>(v);
     if (r)
       v = _mm256_add_ps(v, loadLanes(r, n, mask));
     // max/min with the bound first return a NaN of v.
@@ -47,6 +46,34 @@ finishTile(const ConvDirect &d, const __m256 (&acc0)[P],
     if (out.nf > 8)
       storeLanes(y + 8, out.nf - 8, mask1,
                  finish(acc1[p], r ? r + 8 : nullptr, out.nf - 8, mask1));
+  }
+}
+
+/// storeTile for d's activation, inlined with the switch in the tile: a
+/// call per vector (or per tile) made the accumulators spill around it (a
+/// 16 -> 48 channel 1x1 conv, whose 16 taps leave the tile little else to
+/// do, spent half its time in the stores).
+template <int P>
+__attribute__((always_inline)) inline void
+finishTile(const ConvDirect &d, const __m256 (&acc0)[P],
+           const __m256 (&acc1)[P], const TileOut &out) {
+  switch (d.activation) {
+  case ActRelu:
+    return storeTile<ActRelu, P>(d, acc0, acc1, out);
+  case ActGelu:
+    return storeTile<ActGelu, P>(d, acc0, acc1, out);
+  case ActGeluTanh:
+    return storeTile<ActGeluTanh, P>(d, acc0, acc1, out);
+  case ActSilu:
+    return storeTile<ActSilu, P>(d, acc0, acc1, out);
+  case ActSigmoid:
+    return storeTile<ActSigmoid, P>(d, acc0, acc1, out);
+  case ActTanh:
+    return storeTile<ActTanh, P>(d, acc0, acc1, out);
+  case ActHardSwish:
+    return storeTile<ActHardSwish, P>(d, acc0, acc1, out);
+  default:
+    return storeTile<ActNone, P>(d, acc0, acc1, out);
   }
 }
 
