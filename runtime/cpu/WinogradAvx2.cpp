@@ -3,7 +3,7 @@
 // kernel (ConvAvx2.cpp) as 1x1 convs, U in its panels of 16 channels. The
 // same formulas as WinogradAvx512.cpp, written once over an 8-lane vector.
 // This file alone is compiled with -mavx2 -mfma.
-#include "cpu/Activations.h"
+#include "cpu/ActivationsAvx2.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/SimdAvx2.h"
 #include "cpu/Winograd.h"
@@ -113,8 +113,8 @@ void inputTransform(const WinogradConv &c, int64_t t0, int64_t count, float *v,
 /// Channels [f0Begin, f0End) of Y of `count` tiles of side T from t0 from
 /// M[xi][tile][channel]: bias, activation, residual and clamp applied, only
 /// the positions inside the output and the channels below F stored; tiles
-/// with a non-finite patch left alone.
-template <int T>
+/// with a non-finite patch left alone. Activation Act (c's) inlined.
+template <int T, int Act>
 void outputTransform(const WinogradConv &c, int64_t t0, int64_t count,
                      int64_t f0Begin, int64_t f0End, const float *m,
                      const uint8_t *nonFinite) {
@@ -147,8 +147,7 @@ void outputTransform(const WinogradConv &c, int64_t t0, int64_t count,
         outputColumn<T>(u[i], o);
         for (int j = 0; j < cols; ++j) {
           __m256 val = (__m256)(o[j] + bias);
-          if (c.activation != ActNone)
-            val = activateAvx2(c.activation, val);
+          val = avx2::activate<Act>(val);
           if (r)
             val = _mm256_add_ps(
                 val, loadLanes(r + i * c.rsH + j * c.rsW + f0, left, mask));
@@ -181,10 +180,15 @@ void winogradTilesAvx2(const WinogradConv &c, int64_t t0, int64_t t1,
   }
   DirectBlock first = directBlock(groupF, groupC, 16, fb0),
               last = directBlock(groupF, groupC, 16, fb1 - 1);
-  if (c.tile == 4)
-    outputTransform<4>(c, t0, count, first.f0, last.f0 + last.nf, m, nonFinite);
-  else
-    outputTransform<2>(c, t0, count, first.f0, last.f0 + last.nf, m, nonFinite);
+  dispatchActivation(c.activation, [&](auto tag) {
+    constexpr int Act = decltype(tag)::value;
+    if (c.tile == 4)
+      outputTransform<4, Act>(c, t0, count, first.f0, last.f0 + last.nf, m,
+                              nonFinite);
+    else
+      outputTransform<2, Act>(c, t0, count, first.f0, last.f0 + last.nf, m,
+                              nonFinite);
+  });
 }
 
 } // namespace tessera
