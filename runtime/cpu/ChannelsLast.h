@@ -302,8 +302,8 @@ void nhwcChunkRows(const NhwcWindow &g, int64_t oh0, int64_t oh1,
 /// of 16 channels (6 x 2 for the last 32), 5 wide in tiles of 6 x 2 (the most
 /// accumulators that leave the weights in registers; measured best of 4x4, 6x2
 /// and 8x2); the others by nhwcTile, P positions x NB vectors (reuse at stride
-/// 2 measured no faster); then single vectors (8 positions at a time where
-/// they reuse), the last one ending at channel C.
+/// 2 measured no faster); then single vectors (PSingle positions at a time,
+/// 8 where they reuse), the last one ending at channel C.
 ///
 /// With RowsOuter, one output row at a time, each under all the chunks: the
 /// input rows it reads stay in cache across the chunks (the chunk-outer
@@ -316,23 +316,23 @@ void nhwcChunkRows(const NhwcWindow &g, int64_t oh0, int64_t oh1,
 /// 100 -> 67; 5x5 of 240 at 28x28 280-380 -> 190-210, 480 at 14x14
 /// 150-240 -> 110-114).
 template <bool Depthwise, int P, int NB, bool Reuse = false,
-          bool RowsOuter = false, bool Narrow = false>
+          bool RowsOuter = false, bool Narrow = false, int PSingle = P>
 void nhwcRowsImpl(const NhwcWindow &g, const float *w, const float *bias,
                   float lo, float hi, int64_t oh0, int64_t oh1) {
   if constexpr (RowsOuter) {
     for (int64_t oh = oh0; oh < oh1; ++oh)
-      nhwcRowsImpl<Depthwise, P, NB, Reuse, false, Narrow>(g, w, bias, lo, hi,
-                                                           oh, oh + 1);
+      nhwcRowsImpl<Depthwise, P, NB, Reuse, false, Narrow, PSingle>(
+          g, w, bias, lo, hi, oh, oh + 1);
     return;
   }
-  auto plain = [&](auto nb, int64_t c) {
-    constexpr int N = decltype(nb)::value;
-    nhwcChunkRows<P>(g, oh0, oh1,
-                     [&](auto checked, int64_t oh, int64_t r0, int64_t r1,
-                         int64_t ow, int n) {
-                       nhwcTile<Depthwise, P, N, decltype(checked)::value>(
-                           g, w, bias, lo, hi, oh, r0, r1, ow, c, n);
-                     });
+  auto plainTiles = [&](auto np, auto nb, int64_t c) {
+    constexpr int TP = decltype(np)::value, N = decltype(nb)::value;
+    nhwcChunkRows<TP>(g, oh0, oh1,
+                      [&](auto checked, int64_t oh, int64_t r0, int64_t r1,
+                          int64_t ow, int n) {
+                        nhwcTile<Depthwise, TP, N, decltype(checked)::value>(
+                            g, w, bias, lo, hi, oh, r0, r1, ow, c, n);
+                      });
   };
   auto reuse = [&](auto rp, auto rnb, auto kw, int64_t c) {
     constexpr int RP = decltype(rp)::value, RNB = decltype(rnb)::value,
@@ -383,9 +383,10 @@ void nhwcRowsImpl(const NhwcWindow &g, const float *w, const float *bias,
       reuse(Eight{}, One{}, Five{}, vectorAt(c));
   }
   for (; c + 16 * NB <= g.C; c += 16 * NB)
-    plain(std::integral_constant<int, NB>{}, c);
+    plainTiles(std::integral_constant<int, P>{},
+               std::integral_constant<int, NB>{}, c);
   for (; c < g.C && g.C >= 16; c += 16)
-    plain(One{}, vectorAt(c));
+    plainTiles(std::integral_constant<int, PSingle>{}, One{}, vectorAt(c));
   // Fewer than 16 channels in all: one at a time.
   if (c < g.C)
     for (int64_t oh = oh0; oh < oh1; ++oh) {

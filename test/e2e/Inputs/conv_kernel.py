@@ -393,6 +393,10 @@ case("cl_dw3x3_tail_nan", (1, 72, 11, 10), 72, [3, 3], pads=[1, 1, 1, 1], group=
      act="relu", nan=True, nhwc=True)
 case("cl_dw5x5_s2_tail", (1, 20, 13, 12), 20, [5, 5], strides=[2, 2], pads=[2, 2, 2, 2],
      group=20, nhwc=True)
+# Stride 2 over 152 channels (AVX2: one position x 64 channels twice, a
+# vector, then the last one overlapping it), with NaN and a clamp.
+case("cl_dw3x3_s2_c152_nan", (1, 152, 11, 13), 152, [3, 3], strides=[2, 2],
+     pads=[1, 1, 1, 1], group=152, act=(0.0, 6.0), nan=True, nhwc=True)
 case("cl_dw3x3_12", (1, 12, 9, 9), 12, [3, 3], pads=[1, 1, 1, 1], group=12, nhwc=True)
 # An activation fused before the residual and the clamp
 # (clamp(act(conv + bias) + residual)): on the partial sums of the direct

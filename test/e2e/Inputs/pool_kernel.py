@@ -129,6 +129,10 @@ case("cl_s2_asym_batch", (2, 40, 13, 11), [3, 3], [2, 2], [0, 1, 1, 0], nhwc=Tru
 case("cl_s1_dilated", (1, 80, 9, 10), [3, 3], [1, 1], [2, 2, 2, 2], [2, 2], nhwc=True)
 case("cl_5x5_ceil", (1, 20, 19, 23), [5, 5], [2, 2], [2, 2, 2, 2], ceil_mode=1, nhwc=True)
 case("cl_nan", (1, 32, 12, 12), [3, 3], [2, 2], [1, 1, 1, 1], nan=True, nhwc=True)
+# Stride 2 over 144 channels with NaN: the AVX2 build's tiles of one
+# position x 64 channels twice, then a single vector 4 positions at a time.
+case("cl_s2_c144_nan", (1, 144, 13, 12), [3, 3], [2, 2], [1, 1, 1, 1], nan=True,
+     nhwc=True)
 # Stride 1, undilated: the register-reusing tiles (3 wide: 4 x 4 vectors,
 # then a single one; 5 wide as YOLO's SPPF: 6 x 2, then one, with NaN).
 case("cl_s1_3x3", (1, 80, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nhwc=True)
