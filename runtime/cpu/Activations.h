@@ -73,11 +73,15 @@ inline Epilogue epilogueAt(Epilogue e, int64_t i, int64_t j) {
 }
 
 /// Calls body(ActivationTag<A>{}) for the runtime activation `a`, so each
-/// epilogue is compiled once per activation.
+/// epilogue is compiled once per activation. Always inlined: a kernel whose
+/// body lambda is inlined too keeps its accumulators in registers across
+/// the switch.
 template <Activation A> struct ActivationTag {
   static constexpr Activation value = A;
 };
-template <typename Body> void dispatchActivation(int a, Body &&body) {
+template <typename Body>
+__attribute__((always_inline)) inline void dispatchActivation(int a,
+                                                              Body &&body) {
   switch (a) {
   case ActRelu: body(ActivationTag<ActRelu>{}); break;
   case ActGelu: body(ActivationTag<ActGelu>{}); break;

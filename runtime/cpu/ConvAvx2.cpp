@@ -57,24 +57,10 @@ template <int P>
 __attribute__((always_inline)) inline void
 finishTile(const ConvDirect &d, const __m256 (&acc0)[P],
            const __m256 (&acc1)[P], const TileOut &out) {
-  switch (d.activation) {
-  case ActRelu:
-    return storeTile<ActRelu, P>(d, acc0, acc1, out);
-  case ActGelu:
-    return storeTile<ActGelu, P>(d, acc0, acc1, out);
-  case ActGeluTanh:
-    return storeTile<ActGeluTanh, P>(d, acc0, acc1, out);
-  case ActSilu:
-    return storeTile<ActSilu, P>(d, acc0, acc1, out);
-  case ActSigmoid:
-    return storeTile<ActSigmoid, P>(d, acc0, acc1, out);
-  case ActTanh:
-    return storeTile<ActTanh, P>(d, acc0, acc1, out);
-  case ActHardSwish:
-    return storeTile<ActHardSwish, P>(d, acc0, acc1, out);
-  default:
-    return storeTile<ActNone, P>(d, acc0, acc1, out);
-  }
+  dispatchActivation(
+      d.activation, [&](auto tag) __attribute__((always_inline)) {
+        storeTile<decltype(tag)::value, P>(d, acc0, acc1, out);
+      });
 }
 
 /// Taps [k0, k0 + kc) of P positions (image offsets `in`) into their

@@ -82,10 +82,4 @@ void applyEpilogueAvx2(const Epilogue &e, float *x, int64_t ldx, int64_t m,
   });
 }
 
-__m256 activateAvx2(int act, __m256 x) {
-  dispatchActivation(
-      act, [&](auto a) { x = avx2::activate<decltype(a)::value>(x); });
-  return x;
-}
-
 } // namespace tessera

@@ -4,6 +4,7 @@
 // gemmMicroKernelAvx2); and the packing of A and B panels.
 // This file alone is compiled with -mavx2 -mfma; like GemmAvx512.cpp it
 // includes no C++ library headers.
+#include "cpu/ActivationsAvx2.h"
 #include "cpu/GemmKernels.h"
 #include "cpu/SimdAvx2.h"
 
@@ -53,70 +54,72 @@ inline void block(int64_t kc, const float *__restrict Ap,
     Ap += MR;
     Bp += gemmNR;
   }
-  // The row bias (rows past m add 0) and the clamp; max/min return their
-  // second operand on NaN, so NaN stays.
-  __m256 rowBias[R], lo, hi;
-  bool clamp = store && store->clamp;
-  if (store) {
+  // The activation inlined under one switch per tile: through a call per
+  // vector, which clobbers every ymm register, the accumulators spilled.
+  dispatchActivation(
+      store ? store->activation : ActNone, [&](auto tag) __attribute__((
+                                               always_inline)) {
+        constexpr int Act = decltype(tag)::value;
+        // The row bias (rows past m add 0) and the clamp; max/min return
+        // their second operand on NaN, so NaN stays.
+        const float *res = store ? store->residual : nullptr;
+        auto finish = [&](int r, int v, __m256 x, auto load) {
+          if (!store)
+            return x;
+          if (store->rowBias && r < m)
+            x = _mm256_add_ps(
+                x, _mm256_set1_ps(store->rowBias[r * store->rowBiasStride]));
+          if (store->bias)
+            x = _mm256_add_ps(x, store->biasStride
+                                     ? load(store->bias + 8 * v)
+                                     : _mm256_set1_ps(*store->bias));
+          x = avx2::activate<Act>(x);
+          if (res)
+            x = _mm256_add_ps(x, load(res + r * store->residualStride + 8 * v));
+          return store->clamp ? _mm256_min_ps(
+                                    _mm256_set1_ps(store->hi),
+                                    _mm256_max_ps(_mm256_set1_ps(store->lo), x))
+                              : x;
+        };
+        if (m >= R && n >= 8 * V) {
 #pragma GCC unroll 8
-    for (int r = 0; r < R; ++r)
-      rowBias[r] = _mm256_set1_ps(store->rowBias && r < m
-                                      ? store->rowBias[r * store->rowBiasStride]
-                                      : 0.0f);
-    lo = _mm256_set1_ps(store->lo);
-    hi = _mm256_set1_ps(store->hi);
-  }
-  const float *res = store ? store->residual : nullptr;
-  auto finish = [&](int r, int v, __m256 x, auto load) {
-    if (!store)
-      return x;
-    x = _mm256_add_ps(x, rowBias[r]);
-    if (store->bias)
-      x = _mm256_add_ps(x, store->biasStride ? load(store->bias + 8 * v)
-                                             : _mm256_set1_ps(*store->bias));
-    if (store->activation != 0)
-      x = activateAvx2(store->activation, x);
-    if (res)
-      x = _mm256_add_ps(x, load(res + r * store->residualStride + 8 * v));
-    return clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, x)) : x;
-  };
-  if (m >= R && n >= 8 * V) {
+          for (int r = 0; r < R; ++r) {
+            float *row = C + r * ldc;
+#pragma GCC unroll 4
+            for (int v = 0; v < V; ++v) {
+              if (!overwrite)
+                acc[r][v] =
+                    _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[r][v]);
+              _mm256_storeu_ps(row + 8 * v,
+                               finish(r, v, acc[r][v], [](const float *p) {
+                                 return _mm256_loadu_ps(p);
+                               }));
+            }
+          }
+          return;
+        }
+        __m256i mask[V];
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v)
+          mask[v] = laneMask(n - 8 * v);
 #pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      float *row = C + r * ldc;
+        for (int r = 0; r < R; ++r) {
+          if (r >= m)
+            break;
+          float *row = C + r * ldc;
 #pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) {
-        if (!overwrite)
-          acc[r][v] = _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[r][v]);
-        _mm256_storeu_ps(row + 8 * v,
-                         finish(r, v, acc[r][v], [](const float *p) {
-                           return _mm256_loadu_ps(p);
-                         }));
-      }
-    }
-    return;
-  }
-  __m256i mask[V];
-#pragma GCC unroll 4
-  for (int v = 0; v < V; ++v)
-    mask[v] = laneMask(n - 8 * v);
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r) {
-    if (r >= m)
-      break;
-    float *row = C + r * ldc;
-#pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) {
-      int64_t left = n - 8 * v;
-      if (!overwrite)
-        acc[r][v] =
-            _mm256_add_ps(loadLanes(row + 8 * v, left, mask[v]), acc[r][v]);
-      storeLanes(row + 8 * v, left, mask[v],
-                 finish(r, v, acc[r][v], [&](const float *p) {
-                   return loadLanes(p, left, mask[v]);
-                 }));
-    }
-  }
+          for (int v = 0; v < V; ++v) {
+            int64_t left = n - 8 * v;
+            if (!overwrite)
+              acc[r][v] = _mm256_add_ps(loadLanes(row + 8 * v, left, mask[v]),
+                                        acc[r][v]);
+            storeLanes(row + 8 * v, left, mask[v],
+                       finish(r, v, acc[r][v], [&](const float *p) {
+                         return loadLanes(p, left, mask[v]);
+                       }));
+          }
+        }
+      });
 }
 
 } // namespace

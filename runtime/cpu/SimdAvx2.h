@@ -57,10 +57,6 @@ static inline void transpose8(const float *const r[8], int64_t k,
   }
 }
 
-/// activate<act>(x) of Activations.h's activation `act`, the epilogue's
-/// formulas (EpilogueAvx2.cpp).
-__m256 activateAvx2(int act, __m256 x);
-
 } // namespace tessera
 
 #endif // TESSERA_RUNTIME_SIMDAVX2_H
