@@ -1,8 +1,11 @@
 // The direct convolution's AVX2 + FMA micro-kernel (ConvKernels.h): a tile
 // of 6 output positions x 16 output channels in 12 accumulators; per tap,
 // two weight vectors and 6 broadcasts straight from the image, the same
-// shape as the GEMM's 6x16 block with the image in place of a packed panel.
-// This file alone is compiled with -mavx2 -mfma.
+// shape as the GEMM's 6x16 block with the image in place of a packed panel
+// (up to 8 positions x 8 channels for a block of at most 8; packed groups
+// of 4, 8 or 16 channels). Into a channels-last output the tiles store from
+// their registers, the activation inlined. This file alone is compiled with
+// -mavx2 -mfma.
 #include "cpu/ActivationsAvx2.h"
 #include "cpu/ConvKernels.h"
 #include "cpu/SimdAvx2.h"

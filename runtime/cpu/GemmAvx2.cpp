@@ -60,8 +60,8 @@ inline void block(int64_t kc, const float *__restrict Ap,
       store ? store->activation : ActNone, [&](auto tag) __attribute__((
                                                always_inline)) {
         constexpr int Act = decltype(tag)::value;
-        // The row bias (rows past m add 0) and the clamp; max/min return
-        // their second operand on NaN, so NaN stays.
+        // The row bias, bias, activation, residual and clamp; max/min
+        // return their second operand on NaN, so NaN stays.
         const float *res = store ? store->residual : nullptr;
         auto finish = [&](int r, int v, __m256 x, auto load) {
           if (!store)
