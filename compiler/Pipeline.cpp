@@ -270,6 +270,7 @@ void mlir::tessera::buildHostLoopsToLLVMPipeline(OpPassManager &pm,
   fpm.addPass(createConvertLinalgToLoopsPass());
   if (opts.optLevel >= 1)
     fpm.addPass(createCpuMathApproximationPass());
+  fpm.addPass(createExpandBf16Pass());
   fpm.addPass(memref::createExpandStridedMetadataPass());
   fpm.addPass(createLowerAffinePass());
   fpm.addPass(createSCFToControlFlowPass());

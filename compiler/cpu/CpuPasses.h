@@ -32,6 +32,11 @@ std::unique_ptr<Pass> createEmitCInterfacePass();
 /// polynomial approximations that LLVM can vectorize.
 std::unique_ptr<Pass> createCpuMathApproximationPass();
 
+/// `tessera-expand-bf16`: arithmetic on bf16 runs in f32 (an extf and a
+/// truncf around each op), and bf16 extf/truncf become integer shifts and
+/// bitcasts (round to nearest even), so no soft-float helper is linked.
+std::unique_ptr<Pass> createExpandBf16Pass();
+
 /// `tessera-reassociate-reductions`: float sums/products of linalg
 /// reductions get `reassoc`, so LLVM vectorizes them.
 std::unique_ptr<Pass> createReassociateReductionsPass();

@@ -7,6 +7,7 @@ void mlir::tessera::registerCpuPasses() {
   registerPass([] { return createLinalgToRuntimeCallsPass(); });
   registerPass([] { return createEmitCInterfacePass(); });
   registerPass([] { return createCpuMathApproximationPass(); });
+  registerPass([] { return createExpandBf16Pass(); });
   registerPass([] { return createReassociateReductionsPass(); });
   registerPass([] { return createDistinctResultsPass(); });
   registerPass([] { return createSplitEmptyTensorsPass(); });

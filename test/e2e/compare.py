@@ -5,7 +5,7 @@ usage: compare.py REF_DIR OUT_DIR [--tol 1e-4] [--names a,b]
 Every REF_DIR/NAME.npy must have a matching OUT_DIR/NAME.npy of the same shape
 and dtype. Floats pass when the relative L2 error ||out - ref|| / ||ref|| is at
 most --tol (absolute L2 error when ||ref|| is 0); a NaN or Inf where the
-reference is finite never passes. Integers and bools must match exactly.
+reference is finite never passes, nor anything else where it is infinite. Integers and bools must match exactly.
 """
 import argparse
 import os
@@ -29,7 +29,9 @@ def compare(name, ref, out, tol):
     finite = np.isfinite(ref64)
     if np.any(~np.isfinite(out64) & finite) or np.any(np.isnan(out64) != np.isnan(ref64)):
         return f"{name}: non-finite values where the reference is finite"
-    diff = np.linalg.norm((out64 - ref64)[finite])
+    if np.any(np.isinf(ref64) & (out64 != ref64)):
+        return f"{name}: an infinity of the reference is not matched"
+    diff = np.linalg.norm(out64[finite] - ref64[finite])
     norm = np.linalg.norm(ref64[finite])
     err = diff / norm if norm > 0 else diff
     if not err <= tol:
