@@ -201,6 +201,81 @@ inline void packedTile(const ConvDirect &d, const float *image, const float *w,
   finishTile<P>(d, acc0, acc1, out);
 }
 
+/// Groups of 8 (ConvDirect::packedGroupF == 8): one group of the block
+/// (half h, its lanes 8h..8h+7) for P positions, up to 8: per tap one
+/// weight vector and a broadcast per position, in 8 accumulators. The
+/// block's two groups in one tile of 6 positions took 12 accumulators, 2
+/// weights and 2 inputs, all 16 registers, and the accumulators spilled
+/// (ResNeXt's 3x3 convs of 8 channels per group at 40 GFLOP/s). Window tap
+/// t of position p reads x + in[p] + off[8 t].
+template <int P>
+inline void packedHalfTile(const ConvDirect &d, const float *x, const float *w,
+                           const int64_t *in, const int64_t *off, __m256 b,
+                           int h, const TileOut &out) {
+  __m256 acc[P];
+  const float *xp[P];
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p) {
+    acc[p] = b;
+    xp[p] = x + in[p] + 8 * h;
+  }
+  w += 8 * h;
+  const int64_t taps = d.K / 8;
+  for (int64_t t = 0; t < taps; ++t) {
+    int64_t o = off[t * 8];
+#pragma GCC unroll 2
+    for (int c = 0; c < 8; ++c, w += 16) {
+      __m256 w0 = _mm256_load_ps(w);
+#pragma GCC unroll 8
+      for (int p = 0; p < P; ++p)
+        acc[p] =
+            _mm256_fmadd_ps(_mm256_broadcast_ss(xp[p] + o + c), w0, acc[p]);
+    }
+  }
+  TileOut half = out;
+  half.y += 8 * h;
+  if (half.r)
+    half.r += 8 * h;
+  half.nf = out.nf - 8 * h < 8 ? out.nf - 8 * h : 8;
+  finishTile<P>(d, acc, acc, half); // nf <= 8: the second half unused
+}
+
+/// packedHalfTile<P> by P, 1 to 8.
+using PackedHalfFn = void (*)(const ConvDirect &, const float *, const float *,
+                              const int64_t *, const int64_t *, __m256, int,
+                              const TileOut &);
+constexpr PackedHalfFn packedHalfTiles[9] = {
+    nullptr,           packedHalfTile<1>, packedHalfTile<2>,
+    packedHalfTile<3>, packedHalfTile<4>, packedHalfTile<5>,
+    packedHalfTile<6>, packedHalfTile<7>, packedHalfTile<8>};
+
+/// The block's 16 input channels of every window tap of positions [i, i +
+/// m), from an image read in place (ConvDirect::tapDy), into `buf`
+/// [position][tap][16], zero where a tap lies outside the image; `in` and
+/// `off` then address it as they do the image.
+void gatherWindows(const ConvDirect &d, const float *image, const int64_t *in,
+                   const int32_t (*origins)[2], int m, int nf, float *buf,
+                   int64_t *bufIn) {
+  const int64_t taps = d.K / 8;
+  for (int p = 0; p < m; ++p) {
+    bufIn[p] = p * taps * 16;
+    for (int64_t t = 0; t < taps; ++t) {
+      float *dst = buf + (p * taps + t) * 16;
+      if (uint32_t(origins[p][0] + d.tapDy[t]) < uint32_t(d.H) &&
+          uint32_t(origins[p][1] + d.tapDx[t]) < uint32_t(d.W)) {
+        const float *src = image + in[p] + d.off[t * 8];
+        _mm256_store_ps(dst, _mm256_loadu_ps(src));
+        // A block of one group (nf <= 8) has no inputs past its 8.
+        _mm256_store_ps(dst + 8, nf > 8 ? _mm256_loadu_ps(src + 8)
+                                        : _mm256_setzero_ps());
+      } else {
+        _mm256_store_ps(dst, _mm256_setzero_ps());
+        _mm256_store_ps(dst + 8, _mm256_setzero_ps());
+      }
+    }
+  }
+}
+
 /// packedTile<P, G> by P, 1 to 6.
 using PackedFn = void (*)(const ConvDirect &, const float *, const float *,
                           const int64_t *, __m256, __m256, const TileOut &);
@@ -230,13 +305,15 @@ constexpr NarrowFn narrowTiles[9] = {
 // of 6 streamed from L2.
 constexpr int64_t convKC = 256;
 constexpr int64_t convMaxPositions = 1536;
+/// The most window taps of a conv read in place (ConvDirect::tapDy).
+constexpr int64_t convMaxWindowTaps = 64;
 
 /// Block fb of the n positions from q0 (image offsets `in`; with a
 /// channels-last output their output and residual offsets yOff and rOff,
 /// else yOff null).
 void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
-               const int64_t *in, const int64_t *yOff, const int64_t *rOff,
-               float *sums) {
+               const int64_t *in, const int32_t (*origins)[2], int64_t nInside,
+               const int64_t *yOff, const int64_t *rOff, float *sums) {
   DirectBlock blk = directBlock(d, 16, fb);
   const float *image = d.x + blk.x;
   const float *w = d.w + fb * d.K * 16;
@@ -249,6 +326,35 @@ void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
     // The block's groups read the input channels from its first group's
     // on (a channels-last image and output: yOff is set).
     image = d.x + blk.f0 / d.packedGroupF * d.packedGroupC;
+    if (d.packedGroupF == 8) {
+      // Read in place: the positions whose windows lie inside the image
+      // come first (nInside of them, convDirectAvx2); the tiles of the
+      // others gather their windows first, with zeros outside the image.
+      alignas(32) static thread_local float windows[8 * convMaxWindowTaps * 16];
+      static thread_local int64_t windowOff[convMaxWindowTaps * 8];
+      for (int64_t t = 0; d.tapDy && t < d.K / 8; ++t)
+        windowOff[t * 8] = t * 16;
+      auto tiles = [&](int64_t i0, int64_t i1, bool gather) {
+        for (int64_t i = i0; i < i1; i += 8) {
+          int m = (int)(i1 - i < 8 ? i1 - i : 8);
+          TileOut to{y, r, yOff + i, rOff + i, nf};
+          const float *x = image;
+          const int64_t *pos = in + i, *off = d.off;
+          int64_t bufIn[8];
+          if (gather) {
+            gatherWindows(d, image, in + i, origins + i, m, nf, windows, bufIn);
+            x = windows;
+            pos = bufIn;
+            off = windowOff;
+          }
+          for (int h = 0; h < (nf > 8 ? 2 : 1); ++h)
+            packedHalfTiles[m](d, x, w, pos, off, h ? b1 : b0, h, to);
+        }
+      };
+      tiles(0, nInside, false);
+      tiles(nInside, n, true);
+      return;
+    }
     const PackedFn *fns = d.packedGroupF == 16  ? PackedTiles<16>::fns
                           : d.packedGroupF == 8 ? PackedTiles<8>::fns
                                                 : PackedTiles<4>::fns;
@@ -329,6 +435,18 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb0, int64_t fb1, int64_t p0,
     // residual's), once for all the blocks.
     int64_t in[convMaxPositions];
     directOffsets(d, q0, n, 0, in);
+    // Read in place: the windows' origins, which may lie in the padding.
+    int32_t origins[convMaxPositions][2];
+    if (d.tapDy)
+      for (int64_t i = 0, oh = q0 / d.OW, ow = q0 % d.OW; i < n; ++i) {
+        in[i] -= d.padT * d.ldx + d.padL * d.ldw;
+        origins[i][0] = int32_t(oh * d.sh - d.padT);
+        origins[i][1] = int32_t(ow * d.sw - d.padL);
+        if (++ow == d.OW) {
+          ow = 0;
+          ++oh;
+        }
+      }
     bool rowsOut = channelsLastOutput(d);
     int64_t yOff[convMaxPositions], rOff[convMaxPositions];
     if (rowsOut)
@@ -340,8 +458,50 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb0, int64_t fb1, int64_t p0,
           ++oh;
         }
       }
+    // Read in place (packed groups of 8, channels-last output): the
+    // positions whose windows lie inside the image first, in order, then
+    // the others.
+    int64_t nInside = n;
+    if (d.tapDy) {
+      int64_t taps = d.K / 8;
+      int32_t dyMax = d.tapDy[taps - 1], dxMax = d.tapDx[taps - 1];
+      static thread_local int64_t rest[3][convMaxPositions];
+      static thread_local int32_t restAt[convMaxPositions][2];
+      int64_t k = 0, j = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const int32_t *o = origins[i];
+        bool inside =
+            o[0] >= 0 && o[0] + dyMax < d.H && o[1] >= 0 && o[1] + dxMax < d.W;
+        int64_t a = in[i], b = yOff[i], c = rOff[i];
+        int32_t oy = o[0], ox = o[1];
+        if (inside) {
+          in[k] = a;
+          yOff[k] = b;
+          rOff[k] = c;
+          origins[k][0] = oy;
+          origins[k][1] = ox;
+          ++k;
+        } else {
+          rest[0][j] = a;
+          rest[1][j] = b;
+          rest[2][j] = c;
+          restAt[j][0] = oy;
+          restAt[j][1] = ox;
+          ++j;
+        }
+      }
+      nInside = k;
+      for (int64_t i = 0; i < j; ++i) {
+        in[k + i] = rest[0][i];
+        yOff[k + i] = rest[1][i];
+        rOff[k + i] = rest[2][i];
+        origins[k + i][0] = restAt[i][0];
+        origins[k + i][1] = restAt[i][1];
+      }
+    }
     for (int64_t fb = fb0; fb < fb1; ++fb)
-      blockPass(d, fb, q0, n, in, rowsOut ? yOff : nullptr, rOff, sums);
+      blockPass(d, fb, q0, n, in, origins, nInside, rowsOut ? yOff : nullptr,
+                rOff, sums);
   }
 }
 

@@ -201,7 +201,11 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // padding themselves.
   bool rows = packed && avx512 && kw == 3 && dw == 1 && (sw == 1 || sw == 2) &&
               kh * kw <= 64 && rowReuse();
-  bool inPlace = rows || noPad;
+  // The AVX2 kernel's groups of 8 read the image in place too, each tap
+  // outside it from zeros (ConvDirect::tapDy).
+  bool selectTaps = packed && !avx512 && groupF == 8 && !noPad &&
+                    kh * kw <= 64 && Y->strides[1] == 1;
+  bool inPlace = rows || noPad || selectTaps;
   int64_t ldx = inPlace        ? X->strides[2]
                 : channelsLast ? Wp * C
                                : Wp,
@@ -383,10 +387,22 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
       d.packedGroupC = groupC;
       d.rowReuse = rows;
     }
-    if (rows) {
+    if (rows || selectTaps) {
       d.padT = padT;
       d.padL = padL;
       d.W = W;
+    }
+    static thread_local std::vector<int32_t> tapDy, tapDx;
+    if (selectTaps) {
+      tapDy.resize(kh * kw);
+      tapDx.resize(kh * kw);
+      for (int64_t t = 0; t < kh * kw; ++t) {
+        tapDy[t] = int32_t(t / kw * dh);
+        tapDx[t] = int32_t(t % kw * dw);
+      }
+      d.tapDy = tapDy.data();
+      d.tapDx = tapDx.data();
+      d.H = H;
     }
     // The AVX2 kernel takes each chunk of positions under all the blocks,
     // computing their offsets once, on one thread and where the threads

@@ -457,6 +457,15 @@ case("cl_grouped3x3_g4x11_res", (1, 44, 8, 9), 44, [3, 3], pads=[1, 1, 1, 1], gr
      residual="right", nhwc=True)
 case("cl_grouped3x3_g4x9_s2", (2, 36, 9, 7), 36, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
      group=9, act="relu", nhwc=True)
+# The AVX2 kernel's groups of 8 read a padded image in place: windows
+# inside it first, then the border windows gathered with zeros for the
+# padding: asymmetric pads at stride 2 past the right and bottom edges
+# with a NaN, a residual and ReLU over a batch; a 5x5 window with column
+# dilation (25 taps), SiLU, 40 channels (a last block of one group).
+case("cl_g8_s2_border_nan", (2, 24, 11, 13), 24, [3, 3], strides=[2, 2], pads=[1, 0, 2, 1],
+     group=3, act="relu", residual="right", nan=True, nhwc=True)
+case("cl_g8_5x5_dil_silu", (1, 40, 12, 10), 40, [5, 5], pads=[2, 3, 2, 1], dilations=[1, 2],
+     group=5, pre_act="silu", nhwc=True)
 # 3-wide windows of stride 1 or 2 (dilation 1) take the packed kernel's row
 # tiles (ConvDirect::rowReuse): consecutive positions of one output row,
 # each image column read once per window row for up to 3 of them, the image
