@@ -153,8 +153,8 @@ inline void narrowTile(const ConvDirect &d, const float *image, const float *w,
 /// tile) computes mostly padding.
 template <int P, int G>
 inline void packedTile(const ConvDirect &d, const float *image, const float *w,
-                       const int64_t *in, __m256 b0, __m256 b1,
-                       const TileOut &out) {
+                       const int64_t *in, const int64_t *off, __m256 b0,
+                       __m256 b1, const TileOut &out) {
   __m256 acc0[P], acc1[P];
   const float *x[P];
 #pragma GCC unroll 6
@@ -172,7 +172,7 @@ inline void packedTile(const ConvDirect &d, const float *image, const float *w,
   __m256i in0 = laneMask(out.nf), in1 = laneMask(out.nf - 8);
   const int64_t taps = d.K / G;
   for (int64_t t = 0; t < taps; ++t) {
-    int64_t o = d.off[t * G];
+    int64_t o = off[t * G];
 #pragma GCC unroll 4
     for (int c = 0; c < G; ++c, w += 16) {
       __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
@@ -249,36 +249,39 @@ constexpr PackedHalfFn packedHalfTiles[9] = {
     packedHalfTile<3>, packedHalfTile<4>, packedHalfTile<5>,
     packedHalfTile<6>, packedHalfTile<7>, packedHalfTile<8>};
 
-/// The block's 16 input channels of every window tap of positions [i, i +
-/// m), from an image read in place (ConvDirect::tapDy), into `buf`
-/// [position][tap][16], zero where a tap lies outside the image; `in` and
-/// `off` then address it as they do the image.
+/// The block's input channels (nf of them, at most 16) of every window tap
+/// of positions [i, i + m), from an image read in place
+/// (ConvDirect::tapDy), into `buf` [position][tap][16], zero where a tap
+/// lies outside the image; `bufIn` and windowOffsets then address it as
+/// `in` and ConvDirect::off do the image.
 void gatherWindows(const ConvDirect &d, const float *image, const int64_t *in,
                    const int32_t (*origins)[2], int m, int nf, float *buf,
                    int64_t *bufIn) {
-  const int64_t taps = d.K / 8;
+  const int G = d.packedGroupF;
+  const int64_t taps = d.K / G;
+  __m256i mask0 = laneMask(nf), mask1 = laneMask(nf - 8);
   for (int p = 0; p < m; ++p) {
     bufIn[p] = p * taps * 16;
     for (int64_t t = 0; t < taps; ++t) {
       float *dst = buf + (p * taps + t) * 16;
+      __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
       if (uint32_t(origins[p][0] + d.tapDy[t]) < uint32_t(d.H) &&
           uint32_t(origins[p][1] + d.tapDx[t]) < uint32_t(d.W)) {
-        const float *src = image + in[p] + d.off[t * 8];
-        _mm256_store_ps(dst, _mm256_loadu_ps(src));
-        // A block of one group (nf <= 8) has no inputs past its 8.
-        _mm256_store_ps(dst + 8, nf > 8 ? _mm256_loadu_ps(src + 8)
-                                        : _mm256_setzero_ps());
-      } else {
-        _mm256_store_ps(dst, _mm256_setzero_ps());
-        _mm256_store_ps(dst + 8, _mm256_setzero_ps());
+        const float *src = image + in[p] + d.off[t * G];
+        lo = loadLanes(src, nf, mask0);
+        if (nf > 8)
+          hi = loadLanes(src + 8, nf - 8, mask1);
       }
+      _mm256_store_ps(dst, lo);
+      _mm256_store_ps(dst + 8, hi);
     }
   }
 }
 
 /// packedTile<P, G> by P, 1 to 6.
 using PackedFn = void (*)(const ConvDirect &, const float *, const float *,
-                          const int64_t *, __m256, __m256, const TileOut &);
+                          const int64_t *, const int64_t *, __m256, __m256,
+                          const TileOut &);
 template <int G> struct PackedTiles {
   static constexpr PackedFn fns[7] = {
       nullptr,          packedTile<1, G>, packedTile<2, G>, packedTile<3, G>,
@@ -326,43 +329,42 @@ void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
     // The block's groups read the input channels from its first group's
     // on (a channels-last image and output: yOff is set).
     image = d.x + blk.f0 / d.packedGroupF * d.packedGroupC;
-    if (d.packedGroupF == 8) {
-      // Read in place: the positions whose windows lie inside the image
-      // come first (nInside of them, convDirectAvx2); the tiles of the
-      // others gather their windows first, with zeros outside the image.
-      alignas(32) static thread_local float windows[8 * convMaxWindowTaps * 16];
-      static thread_local int64_t windowOff[convMaxWindowTaps * 8];
-      for (int64_t t = 0; d.tapDy && t < d.K / 8; ++t)
-        windowOff[t * 8] = t * 16;
-      auto tiles = [&](int64_t i0, int64_t i1, bool gather) {
-        for (int64_t i = i0; i < i1; i += 8) {
-          int m = (int)(i1 - i < 8 ? i1 - i : 8);
-          TileOut to{y, r, yOff + i, rOff + i, nf};
-          const float *x = image;
-          const int64_t *pos = in + i, *off = d.off;
-          int64_t bufIn[8];
-          if (gather) {
-            gatherWindows(d, image, in + i, origins + i, m, nf, windows, bufIn);
-            x = windows;
-            pos = bufIn;
-            off = windowOff;
-          }
-          for (int h = 0; h < (nf > 8 ? 2 : 1); ++h)
-            packedHalfTiles[m](d, x, w, pos, off, h ? b1 : b0, h, to);
+    // Read in place: the positions whose windows lie inside the image
+    // come first (nInside of them, convDirectAvx2); the tiles of the
+    // others gather their windows first, with zeros outside the image.
+    const int G = d.packedGroupF;
+    alignas(32) static thread_local float windows[8 * convMaxWindowTaps * 16];
+    static thread_local int64_t windowOff[convMaxWindowTaps * 16];
+    for (int64_t t = 0; d.tapDy && t < d.K / G; ++t)
+      windowOff[t * G] = t * 16;
+    // Groups of 8 one at a time, tiles of 8 positions; else tiles of 6.
+    const int64_t step = G == 8 ? 8 : 6;
+    const PackedFn *fns = G == 16  ? PackedTiles<16>::fns
+                          : G == 8 ? nullptr
+                                   : PackedTiles<4>::fns;
+    auto tiles = [&](int64_t i0, int64_t i1, bool gather) {
+      for (int64_t i = i0; i < i1; i += step) {
+        int m = (int)(i1 - i < step ? i1 - i : step);
+        TileOut to{y, r, yOff + i, rOff + i, nf};
+        const float *x = image;
+        const int64_t *pos = in + i, *off = d.off;
+        int64_t bufIn[8];
+        if (gather) {
+          gatherWindows(d, image, in + i, origins + i, m, nf, windows, bufIn);
+          x = windows;
+          pos = bufIn;
+          off = windowOff;
         }
-      };
-      tiles(0, nInside, false);
-      tiles(nInside, n, true);
-      return;
-    }
-    const PackedFn *fns = d.packedGroupF == 16  ? PackedTiles<16>::fns
-                          : d.packedGroupF == 8 ? PackedTiles<8>::fns
-                                                : PackedTiles<4>::fns;
-    for (int64_t i = 0; i < n; i += 6) {
-      int m = (int)(n - i < 6 ? n - i : 6);
-      fns[m](d, image, w, in + i, b0, b1,
-             TileOut{y, r, yOff + i, rOff + i, nf});
-    }
+        if (G != 8) {
+          fns[m](d, x, w, pos, off, b0, b1, to);
+          continue;
+        }
+        for (int h = 0; h < (nf > 8 ? 2 : 1); ++h)
+          packedHalfTiles[m](d, x, w, pos, off, h ? b1 : b0, h, to);
+      }
+    };
+    tiles(0, nInside, false);
+    tiles(nInside, n, true);
     return;
   }
   // A channels-last output: the last block of taps stores each tile's
@@ -463,7 +465,7 @@ void convDirectAvx2(const ConvDirect &d, int64_t fb0, int64_t fb1, int64_t p0,
     // the others.
     int64_t nInside = n;
     if (d.tapDy) {
-      int64_t taps = d.K / 8;
+      int64_t taps = d.K / d.packedGroupF;
       int32_t dyMax = d.tapDy[taps - 1], dxMax = d.tapDx[taps - 1];
       static thread_local int64_t rest[3][convMaxPositions];
       static thread_local int32_t restAt[convMaxPositions][2];

@@ -201,10 +201,10 @@ void convDirect(const tessera_memref4d_f32 *X, const tessera_memref2d_f32 *Wt,
   // padding themselves.
   bool rows = packed && avx512 && kw == 3 && dw == 1 && (sw == 1 || sw == 2) &&
               kh * kw <= 64 && rowReuse();
-  // The AVX2 kernel's groups of 8 read the image in place too, each tap
+  // The AVX2 kernel's packed groups read the image in place too, each tap
   // outside it from zeros (ConvDirect::tapDy).
-  bool selectTaps = packed && !avx512 && groupF == 8 && !noPad &&
-                    kh * kw <= 64 && Y->strides[1] == 1;
+  bool selectTaps =
+      packed && !avx512 && !noPad && kh * kw <= 64 && Y->strides[1] == 1;
   bool inPlace = rows || noPad || selectTaps;
   int64_t ldx = inPlace        ? X->strides[2]
                 : channelsLast ? Wp * C

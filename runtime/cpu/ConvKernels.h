@@ -76,13 +76,13 @@ struct ConvDirect {
   const uint32_t *rowTaps = nullptr, *colTaps = nullptr;
   int kw = 0;
   int64_t tapC = 0;
-  /// Non-null (the AVX2 kernel's groups of 8, packedGroupF == 8): the image
+  /// Non-null (the AVX2 kernel's packed groups, packedGroupF): the image
   /// is read in place (x, ldx, ldw its own, of H rows and W columns, padT
   /// and padL into the window offsets, as with rowReuse), and window tap t
   /// of a position whose window starts at image row ih and column iw reads
   /// row ih + tapDy[t] and column iw + tapDx[t], or zero outside the image:
-  /// no zero-padded copy, which at 8 channels per group took as long as a
-  /// third of the conv.
+  /// no zero-padded copy of the whole image per call, which cost a grouped
+  /// conv of stride 2 as much as its arithmetic.
   const int32_t *tapDy = nullptr, *tapDx = nullptr;
   int64_t H = 0;
 };

@@ -457,9 +457,10 @@ case("cl_grouped3x3_g4x11_res", (1, 44, 8, 9), 44, [3, 3], pads=[1, 1, 1, 1], gr
      residual="right", nhwc=True)
 case("cl_grouped3x3_g4x9_s2", (2, 36, 9, 7), 36, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
      group=9, act="relu", nhwc=True)
-# The AVX2 kernel's groups of 8 read a padded image in place: windows
-# inside it first, then the border windows gathered with zeros for the
-# padding: asymmetric pads at stride 2 past the right and bottom edges
+# The AVX2 kernel's packed groups (of 4, 8, 16; the cases above too) read a
+# padded image in place: windows inside it first, then the border windows
+# gathered with zeros for the padding (groups of 4 with a last block of 12
+# or 4 channels gather only those). Groups of 8: asymmetric pads at stride 2 past the right and bottom edges
 # with a NaN, a residual and ReLU over a batch; a 5x5 window with column
 # dilation (25 taps), SiLU, 40 channels (a last block of one group).
 case("cl_g8_s2_border_nan", (2, 24, 11, 13), 24, [3, 3], strides=[2, 2], pads=[1, 0, 2, 1],
