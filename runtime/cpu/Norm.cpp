@@ -4,9 +4,10 @@
 // memory: ViT-S/16's 197x384 layer norm took ~35 us in them at 2 threads).
 //
 // Sums run in 64 lanes, lane l taking columns l, l+64, ..., then the lanes
-// added in a fixed order: the same association on every ISA and thread
-// count (the rows are independent), different from the reference's
-// sequential sums by reassociation only.
+// added in a fixed order: the same association on every ISA (AVX-512, AVX2,
+// portable; none fuses a multiply-add) and thread count (the rows are
+// independent), different from the reference's sequential sums by
+// reassociation only.
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
@@ -19,6 +20,7 @@
 // runnable on any x86-64.
 #include <immintrin.h>
 #define TESSERA_AVX512 __attribute__((target("avx512f,fma")))
+#define TESSERA_AVX2 __attribute__((target("avx2")))
 #endif
 
 namespace tessera {
@@ -171,8 +173,89 @@ TESSERA_AVX512 void normRowsAvx512(const NormProblem &p, int64_t r0,
 }
 #endif
 
+#ifdef TESSERA_AVX2
+/// The first n - c (at most 8) columns from c on, the other lanes 0.
+TESSERA_AVX2 inline __m256 load8(const float *v, int64_t c, int64_t n) {
+  if (c + 8 <= n)
+    return _mm256_loadu_ps(v + c);
+  __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n - c)), lane);
+  return _mm256_maskload_ps(v + c, mask);
+}
+
+/// The term of columns [c, c + 8) in rowSumAvx2: v, or (v - shift)^2 with
+/// the lanes past the row's end (which would hold -shift) zero.
+template <bool Squares>
+TESSERA_AVX2 inline __m256 term8(const float *v, int64_t c, int64_t n,
+                                 __m256 shift) {
+  __m256 x = load8(v, c, n);
+  if (!Squares)
+    return x;
+  __m256 t = _mm256_sub_ps(x, shift);
+  if (c + 8 > n)
+    t = _mm256_and_ps(t, _mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                             _mm256_set1_epi32(int(n - c)),
+                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))));
+  return _mm256_mul_ps(t, t);
+}
+
+/// rowSum on 8-lane vectors: vector k of each 64 columns holds lanes 8k to
+/// 8k + 7, so every lane adds the columns it adds there, in the same order
+/// (no fused multiply-add either): the portable and AVX-512 sums bit for
+/// bit.
+template <bool Squares>
+TESSERA_AVX2 float rowSumAvx2(const float *v, int64_t n, float shift) {
+  __m256 s = _mm256_set1_ps(shift);
+  __m256 a[width / 8];
+  for (int k = 0; k < width / 8; ++k)
+    a[k] = _mm256_setzero_ps();
+  int64_t c = 0;
+  for (; c + width <= n; c += width)
+#pragma GCC unroll 8
+    for (int k = 0; k < width / 8; ++k)
+      a[k] = _mm256_add_ps(a[k], term8<Squares>(v, c + 8 * k, n, s));
+  for (int k = 0; k < width / 8 && c + 8 * k < n; ++k)
+    a[k] = _mm256_add_ps(a[k], term8<Squares>(v, c + 8 * k, n, s));
+  alignas(32) float acc[width];
+  for (int k = 0; k < width / 8; ++k)
+    _mm256_store_ps(acc + 8 * k, a[k]);
+  return combine(acc);
+}
+
+TESSERA_AVX2 void normRowsAvx2(const NormProblem &p, int64_t r0, int64_t r1) {
+  const int64_t n = p.cols;
+  const float inv = 1.0f / float(n);
+  const float *scale = p.scale, *bias = p.bias;
+  for (int64_t r = r0; r < r1; ++r) {
+    const float *x = p.x + r * p.xRow;
+    float *y = p.y + r * p.yRow;
+    float mean = p.rms ? 0.0f : rowSumAvx2<false>(x, n, 0.0f) * inv;
+    float var = rowSumAvx2<true>(x, n, mean) * inv;
+    __m256 m = _mm256_set1_ps(mean),
+           rstd = _mm256_set1_ps(1.0f / std::sqrt(var + p.eps));
+    for (int64_t c = 0; c < n; c += 8) {
+      __m256 t =
+          _mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(load8(x, c, n), m), rstd),
+                        load8(scale, c, n));
+      if (bias)
+        t = _mm256_add_ps(t, load8(bias, c, n));
+      if (c + 8 <= n) {
+        _mm256_storeu_ps(y + c, t);
+      } else {
+        __m256i mask =
+            _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n - c)),
+                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        _mm256_maskstore_ps(y + c, mask, t);
+      }
+    }
+  }
+}
+#endif
+
 #ifdef TESSERA_AVX512
-const bool useAvx512 = avx512KernelsUsable();
+// TESSERA_GEMM_ISA=avx2 takes the AVX2 kernel on an AVX-512 CPU too.
+const bool useAvx512 = avx512KernelsUsable() && !gemmAvx2Forced();
+const bool useAvx2 = !useAvx512 && avx2KernelsUsable();
 #else
 const bool useAvx512 = false;
 #endif
@@ -230,7 +313,9 @@ void runNorm(tessera_memref2d_f32 *x, tessera_memref1d_f32 *scale,
   p.xRow = x->strides[0];
   p.yRow = y->strides[0];
 #ifdef TESSERA_AVX512
-  auto body = useAvx512 ? normRowsAvx512 : normRowsPortable;
+  auto body = useAvx512 ? normRowsAvx512
+              : useAvx2 ? normRowsAvx2
+                        : normRowsPortable;
 #else
   auto body = normRowsPortable;
 #endif

@@ -2,7 +2,9 @@
 // against double-precision references: widths around the kernel's 16-lane
 // vectors and 64-lane sums, with and without a bias, padded rows, strided
 // columns and a strided scale, in place (y = x), 1 and 2 threads. Relative
-// L2 error <= 1e-5, no NaN, nothing written outside the output rows.
+// L2 error <= 1e-5, no NaN, nothing written outside the output rows. With
+// a path, every output element's bits go there too: the kernels of each ISA
+// must write the same (norm.test compares them).
 #include "TestUtil.h"
 #include "tessera_runtime.h"
 
@@ -13,6 +15,8 @@
 namespace {
 
 constexpr float guard = 1234.5f;
+
+FILE *dump = nullptr;
 
 struct Case {
   int64_t rows, cols;
@@ -68,6 +72,8 @@ bool runCase(const Case &c, int threads) {
       double want = (x0[at(k)] - mean) * rstd * g[k * paramStride] +
                     (c.bias ? b[k * paramStride] : 0);
       double got = yData[at(k)];
+      if (dump)
+        fwrite(&yData[at(k)], sizeof(float), 1, dump);
       nan |= std::isnan(got);
       err += (got - want) * (got - want);
       ref2 += want * want;
@@ -92,7 +98,11 @@ bool runCase(const Case &c, int threads) {
 
 } // namespace
 
-int runNormTests(int, char **) {
+int runNormTests(int argc, char **argv) {
+  if (argc >= 2 && !(dump = fopen(argv[1], "wb"))) {
+    fprintf(stderr, "cannot write %s\n", argv[1]);
+    return 1;
+  }
   const Case cases[] = {
       {3, 1, false, true, "dense"},     {5, 15, false, true, "dense"},
       {5, 16, true, false, "dense"},    {4, 17, false, false, "dense"},
@@ -106,5 +116,7 @@ int runNormTests(int, char **) {
   for (int threads : {1, 2})
     for (const Case &c : cases)
       all &= runCase(c, threads);
+  if (dump)
+    fclose(dump);
   return all ? 0 : 1;
 }
