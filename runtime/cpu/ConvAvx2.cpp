@@ -141,16 +141,16 @@ inline void narrowTile(const ConvDirect &d, const float *image, const float *w,
     _mm256_store_ps(sums + 16 * p, acc[p]);
 }
 
-/// Several groups per block (ConvDirect::packedGroupF, groups of G = 4, 8
-/// or 16 input and output channels, the AVX2 build's packings): all taps
-/// of P positions (image offsets `in`, at the block's first input channel)
-/// stored from the registers as tile's last block does. Output lane j of
-/// the block takes input element (j / G) * G + c for input channel c of
-/// its group: with G = 16 one broadcast feeds both halves, with G = 8 a
-/// broadcast per half (its group), with G = 4 a shuffle within the 128-bit
-/// lanes of the half's 8 inputs (two groups). Loads and shuffles then keep
-/// pace with the multiply-adds, where a block of 16 per group (the plain
-/// tile) computes mostly padding.
+/// Several groups per block (ConvDirect::packedGroupF, groups of G = 4 or
+/// 16 input and output channels; groups of 8 take packedHalfTile): all
+/// taps of P positions (x + in[p], at the block's first input channel;
+/// window tap t at offset off[G t]) stored from the registers as tile's
+/// last block does. Output lane j of the block takes input element (j / G)
+/// * G + c for input channel c of its group: with G = 16 one broadcast
+/// feeds both halves, with G = 4 a shuffle within the 128-bit lanes of the
+/// half's 8 inputs (two groups). Loads and shuffles then keep pace with the
+/// multiply-adds, where a block of 16 per group (the plain tile) computes
+/// mostly padding.
 template <int P, int G>
 inline void packedTile(const ConvDirect &d, const float *image, const float *w,
                        const int64_t *in, const int64_t *off, __m256 b0,
@@ -163,11 +163,9 @@ inline void packedTile(const ConvDirect &d, const float *image, const float *w,
     acc1[p] = b1;
     x[p] = image + in[p];
   }
-  // Groups of 8: the second half's inputs (the block's second group) are
-  // G channels on; a block of 8 channels (the last, F an odd multiple of
-  // 8) has no second half. Groups of 4: the block's nf inputs, the loads
-  // masked past them (a last block of 4 or 12 channels, whose inputs end
-  // the image's positions).
+  // Groups of 4: the block's nf inputs, the loads masked past them (a last
+  // block of 4 or 12 channels, whose inputs end the image's positions).
+  static_assert(G == 4 || G == 16, "groups of 8 take packedHalfTile");
   bool second = out.nf > 8;
   __m256i in0 = laneMask(out.nf), in1 = laneMask(out.nf - 8);
   const int64_t taps = d.K / G;
@@ -182,9 +180,6 @@ inline void packedTile(const ConvDirect &d, const float *image, const float *w,
         __m256 v0, v1;
         if constexpr (G == 16) {
           v0 = v1 = _mm256_broadcast_ss(xp + c);
-        } else if constexpr (G == 8) {
-          v0 = _mm256_broadcast_ss(xp + c);
-          v1 = second ? _mm256_broadcast_ss(xp + 8 + c) : v0;
         } else {
           // Element c of each 128-bit lane (its group of 4).
           __m256i pick = _mm256_set1_epi32(c);
@@ -252,8 +247,8 @@ constexpr PackedHalfFn packedHalfTiles[9] = {
 /// The block's input channels (nf of them, at most 16) of every window tap
 /// of positions [i, i + m), from an image read in place
 /// (ConvDirect::tapDy), into `buf` [position][tap][16], zero where a tap
-/// lies outside the image; `bufIn` and windowOffsets then address it as
-/// `in` and ConvDirect::off do the image.
+/// lies outside the image; `bufIn` and offsets t * 16 (blockPass's
+/// windowOff) then address it as `in` and ConvDirect::off do the image.
 void gatherWindows(const ConvDirect &d, const float *image, const int64_t *in,
                    const int32_t (*origins)[2], int m, int nf, float *buf,
                    int64_t *bufIn) {
