@@ -36,6 +36,7 @@
 
 #if defined(__x86_64__)
 #include "cpu/ExpAvx512.h"
+#include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
 // Function-level target, as in Attention.cpp.
@@ -355,12 +356,6 @@ const Kernels avx512Kernels = {gemmAvx512, stepAvx512, prepAvx512};
 // The AVX-512 kernels' steps on 8-float vectors (AVX2 CPUs ran the portable
 // loops, which the compiler vectorized for SSE only).
 
-/// Lanes [0, n) set (n >= 8: all).
-TESSERA_AVX2 inline __m256i firstLanes(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n > 8 ? 8 : n)),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 // MR rows x NV vectors of C; the last vector takes the lanes in `last`.
 template <int MR, int NV>
 TESSERA_AVX2 void gemmTile8(int64_t k, const float *A, int64_t lda, int64_t acs,
@@ -410,7 +405,7 @@ TESSERA_AVX2 void gemmAvx2(int64_t m, int64_t n, int64_t k, const float *A,
   for (int64_t j = 0; j < n; j += 16) {
     int64_t cols = std::min<int64_t>(16, n - j);
     bool two = cols > 8;
-    __m256i last = firstLanes(two ? cols - 8 : cols);
+    __m256i last = laneMask(two ? cols - 8 : cols);
     for (int64_t i = 0; i < m;) {
       int rows = m - i >= 4 ? 4 : 1;
       const float *scale = rowScale ? rowScale + i : nullptr;

@@ -18,6 +18,8 @@
 #if defined(__x86_64__)
 // Function-level target, as in Attention.cpp: the portable path must stay
 // runnable on any x86-64.
+#include "cpu/SimdAvx2.h"
+
 #include <immintrin.h>
 #define TESSERA_AVX512 __attribute__((target("avx512f,fma")))
 #define TESSERA_AVX2 __attribute__((target("avx2")))
@@ -176,11 +178,7 @@ TESSERA_AVX512 void normRowsAvx512(const NormProblem &p, int64_t r0,
 #ifdef TESSERA_AVX2
 /// The first n - c (at most 8) columns from c on, the other lanes 0.
 TESSERA_AVX2 inline __m256 load8(const float *v, int64_t c, int64_t n) {
-  if (c + 8 <= n)
-    return _mm256_loadu_ps(v + c);
-  __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n - c)), lane);
-  return _mm256_maskload_ps(v + c, mask);
+  return loadLanes(v + c, n - c, laneMask(n - c));
 }
 
 /// The term of columns [c, c + 8) in rowSumAvx2: v, or (v - shift)^2 with
@@ -193,9 +191,7 @@ TESSERA_AVX2 inline __m256 term8(const float *v, int64_t c, int64_t n,
     return x;
   __m256 t = _mm256_sub_ps(x, shift);
   if (c + 8 > n)
-    t = _mm256_and_ps(t, _mm256_castsi256_ps(_mm256_cmpgt_epi32(
-                             _mm256_set1_epi32(int(n - c)),
-                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))));
+    t = _mm256_and_ps(t, _mm256_castsi256_ps(laneMask(n - c)));
   return _mm256_mul_ps(t, t);
 }
 
@@ -239,14 +235,7 @@ TESSERA_AVX2 void normRowsAvx2(const NormProblem &p, int64_t r0, int64_t r1) {
                         load8(scale, c, n));
       if (bias)
         t = _mm256_add_ps(t, load8(bias, c, n));
-      if (c + 8 <= n) {
-        _mm256_storeu_ps(y + c, t);
-      } else {
-        __m256i mask =
-            _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n - c)),
-                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        _mm256_maskstore_ps(y + c, mask, t);
-      }
+      storeLanes(y + c, n - c, laneMask(n - c), t);
     }
   }
 }

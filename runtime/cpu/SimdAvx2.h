@@ -1,7 +1,9 @@
 // Helpers of the AVX2 kernels (tail masks, whole-or-masked loads and stores,
 // an 8x8 transpose), for files compiled with -mavx2 (GemmAvx2.cpp,
-// EpilogueAvx2.cpp, QGemmAvx2.cpp, SparseGemmAvx2.cpp, ConvAvx2.cpp) only:
-// static, so no copy of them can be picked for code that runs on older CPUs.
+// EpilogueAvx2.cpp, QGemmAvx2.cpp, SparseGemmAvx2.cpp, ConvAvx2.cpp) and for
+// functions marked target("avx2") in other files (Norm.cpp, Ssm.cpp,
+// LinearAttention.cpp): static and marked for AVX2 themselves, so no copy of
+// them can be picked for code that runs on older CPUs.
 #ifndef TESSERA_RUNTIME_SIMDAVX2_H
 #define TESSERA_RUNTIME_SIMDAVX2_H
 
@@ -12,7 +14,7 @@ namespace tessera {
 
 /// Lanes [0, n) of an 8-lane vector as a maskload/maskstore mask: none for
 /// n <= 0, all for n >= 8.
-static inline __m256i laneMask(int64_t n) {
+__attribute__((target("avx2"))) static inline __m256i laneMask(int64_t n) {
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n > 8   ? 8
                                                   : n < 0 ? 0
@@ -23,10 +25,12 @@ static inline __m256i laneMask(int64_t n) {
 /// The first n lanes at p (n >= 8: all; `mask` is laneMask(n)): whole
 /// vectors without a mask, since masked stores are slow on AMD (microcoded
 /// on Zen 2).
-static inline __m256 loadLanes(const float *p, int64_t n, __m256i mask) {
+__attribute__((target("avx2"))) static inline __m256
+loadLanes(const float *p, int64_t n, __m256i mask) {
   return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
 }
-static inline void storeLanes(float *p, int64_t n, __m256i mask, __m256 v) {
+__attribute__((target("avx2"))) static inline void
+storeLanes(float *p, int64_t n, __m256i mask, __m256 v) {
   if (n >= 8)
     _mm256_storeu_ps(p, v);
   else
@@ -36,8 +40,8 @@ static inline void storeLanes(float *p, int64_t n, __m256i mask, __m256 v) {
 /// Columns k..k+7 of 8 rows (r[i] + k) as 8 vectors of the rows' values:
 /// t interleaves rows in pairs; s[4h + j] holds rows 4h..4h+3 of columns j
 /// and j + 4; column j is then the low halves of s[j] and s[4 + j].
-static inline void transpose8(const float *const r[8], int64_t k,
-                              __m256 col[8]) {
+__attribute__((target("avx2"))) static inline void
+transpose8(const float *const r[8], int64_t k, __m256 col[8]) {
   __m256 t[8], s[8];
   for (int i = 0; i < 8; i += 2) {
     __m256 even = _mm256_loadu_ps(r[i] + k);

@@ -19,6 +19,7 @@
 #if defined(__x86_64__)
 #include "cpu/ExpAvx2.h"
 #include "cpu/ExpAvx512.h"
+#include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
 // Function-level target, as in Attention.cpp: the portable kernels must stay
@@ -677,24 +678,17 @@ const ConvKernels convAvx512Kernels = {convRowAvx512, convChannelsAvx512};
 #endif // TESSERA_AVX512
 
 #ifdef TESSERA_AVX2
-/// Lanes [0, n) set (n <= 0: none, n >= 8: all).
-TESSERA_AVX2 inline __m256i firstLanes(int64_t n) {
-  int v = n < 0 ? 0 : n > 8 ? 8 : int(n);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(v),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 TESSERA_AVX2 void convRowAvx2(const float *x, int64_t lo, int tt,
                               const float *w, int64_t K, int64_t dilation,
                               float bias, float *out) {
   for (int t = 0; t < tt; t += 8) {
-    __m256i valid = firstLanes(tt - t);
+    __m256i valid = laneMask(tt - t);
     __m256 acc = _mm256_set1_ps(bias);
     for (int64_t k = 0; k < K; ++k) {
       int64_t src = t - (K - 1 - k) * dilation;
       // Lanes l with src + l < lo read 0 (causal padding).
       __m256i m =
-          src >= lo ? valid : _mm256_andnot_si256(firstLanes(lo - src), valid);
+          src >= lo ? valid : _mm256_andnot_si256(laneMask(lo - src), valid);
       if (!_mm256_testz_si256(m, m))
         acc = _mm256_fmadd_ps(_mm256_set1_ps(w[k]),
                               _mm256_maskload_ps(x + src, m), acc);
@@ -709,7 +703,7 @@ TESSERA_AVX2 void convChannelsAvx2(const float *x, int64_t ldt, int cols,
                                    const float *bias, float *out) {
   for (int t = 0; t < tt; ++t)
     for (int c = 0; c < width; c += 8) {
-      __m256i m = firstLanes(cols - c);
+      __m256i m = laneMask(cols - c);
       bool any = c < cols;
       __m256 acc = _mm256_load_ps(bias + c);
       for (int64_t k = 0; k < K; ++k) {
