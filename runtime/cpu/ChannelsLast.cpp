@@ -8,6 +8,7 @@
 #include "cpu/ThreadPool.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace tessera {
 
@@ -25,6 +26,13 @@ namespace {
 
 enum class Isa { Portable, Avx2, Avx512 };
 
+/// Output positions per image up to which forEachRows splits the channels
+/// (TESSERA_NHWC_CHANNEL_SPLIT overrides; 0 never splits them).
+const int64_t kChannelSplitPositions = [] {
+  const char *env = getenv("TESSERA_NHWC_CHANNEL_SPLIT");
+  return env ? int64_t(atoll(env)) : int64_t(256);
+}();
+
 Isa nhwcIsa() {
   static const Isa isa = gemmUsesAvx512()      ? Isa::Avx512
                          : avx2KernelsUsable() ? Isa::Avx2
@@ -32,9 +40,13 @@ Isa nhwcIsa() {
   return isa;
 }
 
-/// body(g, oh0, oh1) over every image's output rows: pieces of whole rows
-/// in order on the pool (thread t the t-th stretch of positions, as the
-/// convs split theirs), or all on this thread when the op is small.
+/// body(g, c0, oh0, oh1) over every image's output rows: pieces of whole
+/// rows in order on the pool (thread t the t-th stretch of positions, as the
+/// convs split theirs), or all on this thread when the op is small. Small
+/// images with many channels split by channels instead (g then covers
+/// channels [c0, c0 + g.C) of the image, its x and y pointing at channel
+/// c0): a piece of rows re-reads the kh - sh input rows above it and every
+/// weight, which at 7x7 and 14x14 is most of its traffic.
 template <typename Body>
 void forEachRows(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                  int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
@@ -61,23 +73,44 @@ void forEachRows(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                Y->strides[2],
                Y->strides[3]};
   int64_t rows = N * OH, work = rows * g.OW * C * kh * kw;
-  int64_t pieces =
-      work < (1 << 16) ? 1 : std::min<int64_t>(rows, 4 * int64_t(numThreads()));
-  auto piece = [&](int64_t t) {
+  int64_t threads = numThreads();
+  if (work < (1 << 16) || threads == 1) {
+    for (int64_t n = 0; n < N; ++n) {
+      NhwcWindow image = g;
+      image.x = X->aligned + X->offset + n * X->strides[0];
+      image.y = Y->aligned + Y->offset + n * Y->strides[0];
+      body(image, 0, 0, OH);
+    }
+    return;
+  }
+  // Channel pieces of whole 16-channel vectors, at least two vectors each.
+  int64_t vectors = C / 16;
+  if (OH * g.OW <= kChannelSplitPositions && vectors >= 2 * threads) {
+    int64_t perImage = std::min<int64_t>(vectors / 2, 2 * threads);
+    parallelFor(N * perImage, [&](int64_t t) {
+      int64_t n = t / perImage, k = t % perImage;
+      int64_t c0 = k * vectors / perImage * 16,
+              c1 = k + 1 == perImage ? C : (k + 1) * vectors / perImage * 16;
+      NhwcWindow piece = g;
+      piece.C = c1 - c0;
+      piece.x = X->aligned + X->offset + n * X->strides[0] + c0;
+      piece.y = Y->aligned + Y->offset + n * Y->strides[0] + c0;
+      body(piece, c0, 0, OH);
+    });
+    return;
+  }
+  int64_t pieces = std::min<int64_t>(rows, 4 * threads);
+  parallelFor(pieces, [&](int64_t t) {
     for (int64_t i = t * rows / pieces, end = (t + 1) * rows / pieces;
          i < end;) {
       int64_t n = i / OH, oh0 = i % OH, oh1 = std::min(OH, oh0 + end - i);
       NhwcWindow image = g;
       image.x = X->aligned + X->offset + n * X->strides[0];
       image.y = Y->aligned + Y->offset + n * Y->strides[0];
-      body(image, oh0, oh1);
+      body(image, 0, oh0, oh1);
       i += oh1 - oh0;
     }
-  };
-  if (pieces == 1)
-    piece(0);
-  else
-    parallelFor(pieces, piece);
+  });
 }
 
 } // namespace
@@ -98,18 +131,18 @@ void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
     lo = -__builtin_inff();
     hi = __builtin_inff();
   }
-  auto rows = [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
+  auto rows = [&](const NhwcWindow &g, int64_t c0, int64_t oh0, int64_t oh1) {
     if (isa == Isa::Avx512)
-      depthwiseNhwcAvx512(g, w, bias, lo, hi, oh0, oh1);
+      depthwiseNhwcAvx512(g, w + c0, bias + c0, lo, hi, oh0, oh1);
     else if (isa == Isa::Avx2)
-      depthwiseNhwcAvx2(g, w, bias, lo, hi, oh0, oh1);
+      depthwiseNhwcAvx2(g, w + c0, bias + c0, lo, hi, oh0, oh1);
     else
-      depthwiseNhwcPortable(g, w, bias, lo, hi, oh0, oh1);
+      depthwiseNhwcPortable(g, w + c0, bias + c0, lo, hi, oh0, oh1);
   };
   forEachRows(X, Y, kh, kw, sh, sw, dh, dw, padT, padL,
-              [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
+              [&](const NhwcWindow &g, int64_t c0, int64_t oh0, int64_t oh1) {
                 if (activation == ActNone) {
-                  rows(g, oh0, oh1);
+                  rows(g, c0, oh0, oh1);
                   return;
                 }
                 // Row by row, the epilogue on each row while it is in L1;
@@ -118,7 +151,7 @@ void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                 // on 40 channels at 150x150, 2 threads, 534 -> 376 us).
                 bool dense = g.ysW == g.C;
                 for (int64_t oh = oh0; oh < oh1; ++oh) {
-                  rows(g, oh, oh + 1);
+                  rows(g, c0, oh, oh + 1);
                   if (dense)
                     applyLinearEpilogue(e, g.y + oh * g.ysH, 0, 1, g.OW * g.C);
                   else
@@ -132,7 +165,7 @@ void maxPoolNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                  int64_t dw, int64_t padT, int64_t padL) {
   Isa isa = nhwcIsa();
   forEachRows(X, Y, kh, kw, sh, sw, dh, dw, padT, padL,
-              [&](const NhwcWindow &g, int64_t oh0, int64_t oh1) {
+              [&](const NhwcWindow &g, int64_t, int64_t oh0, int64_t oh1) {
                 if (isa == Isa::Avx512)
                   maxPoolNhwcAvx512(g, oh0, oh1);
                 else if (isa == Isa::Avx2)

@@ -40,7 +40,8 @@ inline void viewChannelsFirst(int64_t flags, tessera_memref4d_f32 *&m,
 /// Y [N, C, OH, OW], both with channel stride 1 (channels-last views): the
 /// weights [kh*kw][C] and bias [C] (zeros without one) repacked, the
 /// activation (TESSERA_LINEAR_ACT_*) applied, then the output clamped into
-/// [lo, hi]. Threads split the images' output rows in order.
+/// [lo, hi]. Threads split the images' output rows in order, or the
+/// channels of small maps (ChannelsLast.cpp, forEachRows).
 void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                    int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
                    int64_t dw, int64_t padT, int64_t padL, const float *w,

@@ -189,6 +189,10 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      # the AVX2 build. Depthwise convs only (below).
                      ("planes", {"TESSERA_DEPTHWISE_INTERLEAVED": "0"}),
                      ("blocks8", {"TESSERA_GEMM_ISA": "avx2"}),
+                     # Channels-last depthwise convs on small maps split by
+                     # rows as large ones are, rather than by channels.
+                     ("rowsplit", {"TESSERA_NHWC_CHANNEL_SPLIT": "0",
+                                   "TESSERA_NUM_THREADS": "2"}),
                      # Grouped channels-last convs without the row tiles.
                      ("norows", {"TESSERA_CONV_ROWS": "0"}),
                      # Channels-last 1x1 projections on the direct kernel
@@ -196,6 +200,8 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      ("pwdirect", {"TESSERA_CONV_POINTWISE_GEMM": "0"})]
         for suffix, env in envs:
             if suffix in ("planes", "blocks8") and not lowering.startswith("depthwise"):
+                continue
+            if suffix == "rowsplit" and not (nhwc and lowering.startswith("depthwise")):
                 continue
             if suffix == "norows" and not (nhwc and group > 1 and
                                            lowering.startswith("conv-kernel")):
@@ -398,6 +404,17 @@ case("cl_dw5x5_s2_tail", (1, 20, 13, 12), 20, [5, 5], strides=[2, 2], pads=[2, 2
 case("cl_dw3x3_s2_c152_nan", (1, 152, 11, 13), 152, [3, 3], strides=[2, 2],
      pads=[1, 1, 1, 1], group=152, act=(0.0, 6.0), nan=True, nhwc=True)
 case("cl_dw3x3_12", (1, 12, 9, 9), 12, [3, 3], pads=[1, 1, 1, 1], group=12, nhwc=True)
+# Small maps with many channels split by channels between the threads
+# (pieces of whole 16-channel vectors, the last one taking the tail): a
+# batch of 7x7 maps with 200 channels and NaN (4 pieces per image, a tail
+# of 8), stride 2 over 152 channels at 14x13 (the output 7x7), SiLU on 64
+# channels at 16x16 (the most positions split so: 2 pieces of 32).
+case("cl_dw5x5_chsplit_batch_nan", (2, 200, 7, 7), 200, [5, 5], pads=[2, 2, 2, 2], group=200,
+     act=(0.0, 6.0), nan=True, nhwc=True)
+case("cl_dw3x3_chsplit_s2", (1, 152, 14, 13), 152, [3, 3], strides=[2, 2],
+     pads=[1, 1, 1, 1], group=152, nhwc=True)
+case("cl_dw3x3_chsplit_silu", (1, 64, 16, 16), 64, [3, 3], pads=[1, 1, 1, 1], group=64,
+     pre_act="silu", nhwc=True)
 # An activation fused before the residual and the clamp
 # (clamp(act(conv + bias) + residual)): on the partial sums of the direct
 # kernel (both layouts; the GEMM paths' epilogue with TESSERA_CONV_DIRECT=0,

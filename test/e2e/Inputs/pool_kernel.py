@@ -137,6 +137,10 @@ case("cl_s2_c144_nan", (1, 144, 13, 12), [3, 3], [2, 2], [1, 1, 1, 1], nan=True,
 # then a single one; 5 wide as YOLO's SPPF: 6 x 2, then one, with NaN).
 case("cl_s1_3x3", (1, 80, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nhwc=True)
 case("cl_s1_5x5_nan", (1, 48, 8, 7), [5, 5], [1, 1], [2, 2, 2, 2], nan=True, nhwc=True)
+# Small maps with many channels: on 2 threads split by channels (a batch,
+# 200 channels: pieces of whole vectors, the last one with a tail of 8).
+case("cl_s1_chsplit_nan", (2, 200, 10, 9), [3, 3], [1, 1], [1, 1, 1, 1], nan=True,
+     nhwc=True)
 # 24 channels: a single reusing vector, then the last one overlapping it.
 case("cl_s1_3x3_tail", (1, 24, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nan=True, nhwc=True)
 # 3-d pools (video models: S3D): a 2-d pool over [N, C*T, H, W], then one
