@@ -11,6 +11,7 @@
 #include "cpu/SimdAvx2.h"
 
 #include <immintrin.h>
+#include <type_traits>
 
 namespace tessera {
 namespace {
@@ -66,6 +67,25 @@ finishTile(const ConvDirect &d, const __m256 (&acc0)[P],
       });
 }
 
+/// kc taps (image offsets off[k], weights w[16 k .. 16 k + 15]) of P
+/// positions (x[p]) into their [position][16 channels] sums acc0, acc1.
+template <int P>
+__attribute__((always_inline)) inline void
+accumulate(__m256 (&acc0)[P], __m256 (&acc1)[P], const float *const *x,
+           const float *w, const int64_t *off, int64_t kc) {
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; ++k, w += 16) {
+    __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
+    int64_t o = off[k];
+#pragma GCC unroll 6
+    for (int p = 0; p < P; ++p) {
+      __m256 a = _mm256_broadcast_ss(x[p] + o);
+      acc0[p] = _mm256_fmadd_ps(a, w0, acc0[p]);
+      acc1[p] = _mm256_fmadd_ps(a, w1, acc1[p]);
+    }
+  }
+}
+
 /// Taps [k0, k0 + kc) of P positions (image offsets `in`) into their
 /// [position][16 channels] partial sums `acc`, which start at the bias for
 /// the first block. With `out` (the last block, a channels-last output),
@@ -83,19 +103,7 @@ inline void tile(const ConvDirect &d, const float *image, const float *w,
     acc1[p] = first ? b1 : _mm256_load_ps(sums + 16 * p + 8);
     x[p] = image + in[p];
   }
-  const int64_t *off = d.off + k0;
-  w += k0 * 16;
-#pragma GCC unroll 2
-  for (int64_t k = 0; k < kc; ++k, w += 16) {
-    __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
-    int64_t o = off[k];
-#pragma GCC unroll 6
-    for (int p = 0; p < P; ++p) {
-      __m256 a = _mm256_broadcast_ss(x[p] + o);
-      acc0[p] = _mm256_fmadd_ps(a, w0, acc0[p]);
-      acc1[p] = _mm256_fmadd_ps(a, w1, acc1[p]);
-    }
-  }
+  accumulate<P>(acc0, acc1, x, w + k0 * 16, d.off + k0, kc);
   if (out) {
     finishTile<P>(d, acc0, acc1, *out);
     return;
@@ -283,6 +291,85 @@ template <int G> struct PackedTiles {
       packedTile<4, G>, packedTile<5, G>, packedTile<6, G>};
 };
 
+/// The tiles of 6 positions of a block's last pass of taps [k0, k0 + kc)
+/// (blocks of more than 8 channels, a channels-last output): positions [0,
+/// n / 6 * 6), each tile starting at the bias (the first pass) or its
+/// partial sums and stored from its registers with activation Act. One call
+/// for all of them, the residual and clamp decided once (Res, Clamp) and
+/// whole vectors stored for blocks of 16 (Plain): with few taps a call,
+/// an activation switch and masked stores per tile were a third of the
+/// tile's time (16 -> 48 channel 1x1 conv at 112x112, 1 thread: 378 ->
+/// 294 us).
+template <int Act, bool Plain, bool Res, bool Clamp>
+void storedTilesOf(const ConvDirect &d, const float *image, const float *w,
+                   int64_t k0, int64_t kc, const int64_t *in, int64_t n,
+                   bool first, __m256 b0, __m256 b1, const float *sums,
+                   const TileOut &out) {
+  __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
+  for (int64_t i = 0; i + 6 <= n; i += 6) {
+    __m256 acc0[6], acc1[6];
+    const float *x[6];
+#pragma GCC unroll 6
+    for (int p = 0; p < 6; ++p) {
+      acc0[p] = first ? b0 : _mm256_load_ps(sums + 16 * (i + p));
+      acc1[p] = first ? b1 : _mm256_load_ps(sums + 16 * (i + p) + 8);
+      x[p] = image + in[i + p];
+    }
+    accumulate<6>(acc0, acc1, x, w + k0 * 16, d.off + k0, kc);
+    if constexpr (Plain) {
+      // 16 channels: whole vectors, no masks, the residual and clamp
+      // decided once for all the tiles.
+#pragma GCC unroll 6
+      for (int p = 0; p < 6; ++p) {
+        float *yp = out.y + out.yOff[i + p];
+        __m256 v0 = avx2::activate<Act>(acc0[p]),
+               v1 = avx2::activate<Act>(acc1[p]);
+        if constexpr (Res) {
+          const float *rp = out.r + out.rOff[i + p];
+          v0 = _mm256_add_ps(v0, _mm256_loadu_ps(rp));
+          v1 = _mm256_add_ps(v1, _mm256_loadu_ps(rp + 8));
+        }
+        // max/min with the bound first return a NaN of v.
+        if constexpr (Clamp) {
+          v0 = _mm256_min_ps(hi, _mm256_max_ps(lo, v0));
+          v1 = _mm256_min_ps(hi, _mm256_max_ps(lo, v1));
+        }
+        _mm256_storeu_ps(yp, v0);
+        _mm256_storeu_ps(yp + 8, v1);
+      }
+      continue;
+    }
+    TileOut at = out;
+    at.yOff += i;
+    at.rOff += i;
+    storeTile<Act, 6>(d, acc0, acc1, at);
+  }
+}
+
+template <int Act>
+void storedTiles(const ConvDirect &d, const float *image, const float *w,
+                 int64_t k0, int64_t kc, const int64_t *in, int64_t n,
+                 __m256 b0, __m256 b1, const float *sums, const TileOut &out) {
+  bool first = k0 == 0;
+  auto run = [&](auto plain, auto res, auto clamp) {
+    storedTilesOf<Act, decltype(plain)::value, decltype(res)::value,
+                  decltype(clamp)::value>(d, image, w, k0, kc, in, n, first, b0,
+                                          b1, sums, out);
+  };
+  using Yes = std::true_type;
+  using No = std::false_type;
+  if (out.nf < 16)
+    run(No{}, No{}, No{});
+  else if (out.r && d.clamp)
+    run(Yes{}, Yes{}, Yes{});
+  else if (out.r)
+    run(Yes{}, Yes{}, No{});
+  else if (d.clamp)
+    run(Yes{}, No{}, Yes{});
+  else
+    run(Yes{}, No{}, No{});
+}
+
 /// tile<P> by P, 1 to 6.
 using TileFn = void (*)(const ConvDirect &, const float *, const float *,
                         int64_t, int64_t, const int64_t *, bool, __m256, __m256,
@@ -377,7 +464,16 @@ void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
       }
       continue;
     }
-    for (int64_t i = 0; i < n; i += 6) {
+    int64_t i = 0;
+    if (last) {
+      TileOut at{y, r, yOff, rOff, nf};
+      dispatchActivation(d.activation, [&](auto tag) {
+        storedTiles<decltype(tag)::value>(d, image, w, k0, kc, in, n, b0, b1,
+                                          sums, at);
+      });
+      i = n / 6 * 6;
+    }
+    for (; i < n; i += 6) {
       int m = (int)(n - i < 6 ? n - i : 6);
       TileOut at{y, r, yOff + i, rOff + i, nf};
       tiles[m](d, image, w, k0, kc, in + i, k0 == 0, b0, b1, sums + 16 * i,

@@ -426,6 +426,13 @@ case("cl_silu3x3_res_relu", (1, 24, 10, 9), 24, [3, 3], pads=[1, 1, 1, 1], pre_a
      residual="right", act="relu", nhwc=True)
 case("cl_dw3x3_silu_relu6", (1, 96, 9, 10), 96, [3, 3], pads=[1, 1, 1, 1], group=96,
      pre_act="silu", act=(0.0, 6.0), nhwc=True)
+# Tight clamps on both sides (most outputs clamped), a residual, 48
+# channels (3 blocks of 16 stored from the tiles' registers), NaN through
+# SiLU and an upper bound alone.
+case("cl_conv1x1_clip_res", (1, 16, 10, 12), 48, [1, 1], residual="right",
+     act=(-0.5, 0.5), nhwc=True)
+case("cl_conv3x3_silu_clip_nan", (1, 8, 9, 10), 32, [3, 3], pads=[1, 1, 1, 1],
+     pre_act="silu", act=(None, 0.4), nan=True, nhwc=True)
 case("rows_7x7_sigmoid", (3, 32, 7, 7), 64, [3, 3], pads=[1, 1, 1, 1], pre_act="sigmoid")
 case("conv1d_tanh", (1, 8, 100), 12, [3], pads=[1, 1], pre_act="tanh")
 # HardSwish (MobileNetV3): the ONNX op, and HardSigmoid times x.
