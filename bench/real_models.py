@@ -6,8 +6,10 @@ mask, and the torchvision CNNs ResNet-18, ResNet-50, MobileNetV2, EfficientNet-B
 ResNeXt-50 32x4d, RegNetY-400MF and MnasNet 1.0 (224x224): random
 weights (fixed seeds), exported by torch at opset 17. Per model: compile time,
 median latency of Tessera and of ONNX Runtime at the same thread count, the ratio, the
-achieved GFLOP/s (the contractions' work from tessera-compile --report), peak RSS of both
-and the relative L2 against torch. Run alone with `bench/run.sh BUILD --only real`.
+achieved GFLOP/s (the contractions' work from tessera-compile --report) and its share of
+the fp32 FMA peak measured at that thread count (tessera-fma-peak; the work counts a
+3x3 conv as direct, so a CNN whose 3x3 convs run as Winograd, with fewer multiply-adds, can
+pass 100%), peak RSS of both and the relative L2 against torch. Run alone with `bench/run.sh BUILD --only real`.
 """
 import json
 import os
@@ -290,9 +292,25 @@ def peak_rss_mb(cmd, timeout=None):
     return r.stdout, int(r.stderr.strip().splitlines()[-1]) / 1024
 
 
+def fma_peak(build, threads):
+    """The measured fp32 FMA peak of `threads` cores (tessera-fma-peak), GFLOP/s."""
+    from run import pinned
+    subprocess.run(["ninja", "-C", build, "tessera-fma-peak"], check=True,
+                   stdout=subprocess.DEVNULL)
+    r = subprocess.run(pinned([os.path.join(build, "bin/tessera-fma-peak"), str(threads)],
+                              threads), check=True, capture_output=True, text=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def section(args, work):
     from run import geomean, pinned, rel_l2
     names = args.model or list(MODELS)
+    # The FMA peak per thread count, measured before the models (achieved
+    # GFLOP/s is reported as a share of it).
+    peaks = {t: fma_peak(args.build, t) for t in args.thread_counts}
+    for t, p in peaks.items():
+        print(f"  fp32 FMA peak, {t} thread(s) ({p['isa']}): {p['gflops']:.1f} GFLOP/s",
+              flush=True)
     rows = []
     for name in names:
         d = export(name, work)
@@ -333,7 +351,7 @@ def section(args, work):
 
     head = f"\n{'model':14s} {'compile s':>9s} {'GFLOP':>6s}"
     for t in args.thread_counts:
-        head += f" | {t}T {'ms':>8s} {'ort ms':>8s} {'ratio':>6s} {'GFLOP/s':>7s}"
+        head += f" | {t}T {'ms':>8s} {'ort ms':>8s} {'ratio':>6s} {'GFLOP/s':>7s} {'%peak':>5s}"
     head += f" | {'RSS MB':>7s} {'ort RSS':>7s} {'rel L2':>8s}"
     print(head)
     ratios = {t: [] for t in args.thread_counts}
@@ -342,13 +360,15 @@ def section(args, work):
         for t in args.thread_counts:
             tms, oms, rss, orss = res[t]
             ratios[t].append(tms / oms)
-            line += f" | {'':2s} {tms:8.2f} {oms:8.2f} {tms / oms:6.2f} {gflop / tms * 1e3:7.1f}"
+            rate = gflop / tms * 1e3
+            line += (f" | {'':2s} {tms:8.2f} {oms:8.2f} {tms / oms:6.2f} {rate:7.1f}"
+                     f" {100 * rate / peaks[t]['gflops']:5.0f}")
         tms, oms, rss, orss = res[args.thread_counts[0]]
         line += f" | {rss:7.0f} {orss:7.0f} {err:8.1e}"
         print(line)
     line = f"{'geomean':14s} {'':9s} {'':6s}"
     for t in args.thread_counts:
         geo = geomean(ratios[t])
-        line += f" | {'':2s} {'':8s} {'':8s} {geo:6.2f} {'':7s}"
+        line += f" | {'':2s} {'':8s} {'':8s} {geo:6.2f} {'':7s} {'':5s}"
     print(line)
     return ratios[args.thread_counts[0]]
