@@ -25,6 +25,7 @@
 // the chunks, down to single steps (a first gate outside the range is
 // applied to the carried state directly). Scalar and per-key-dim gates take
 // the same path (a scalar gate is broadcast over i).
+#include "cpu/LinearAttentionKernels.h"
 #include "cpu/Support.h"
 #include "cpu/ThreadPool.h"
 #include "tessera_runtime.h"
@@ -47,65 +48,14 @@
 namespace tessera {
 namespace {
 
-int64_t roundUp16(int64_t n) { return (n + 15) / 16 * 16; }
+using Kernels = LinearAttentionKernels;
 
-// Steps per chunk (whole 16 x 16 blocks for the transpose), and the largest
-// state (floats) run step by step.
-constexpr int chunk = 32;
-static_assert(chunk % 16 == 0, "prepAvx512 transposes 16 x 16 blocks");
+// The largest state (floats) run step by step.
 constexpr int64_t recurrenceMaxState = 64 * 64;
 // A chunk ends where some cumulative gate leaves [1/gateRange, gateRange].
 constexpr float gateRange = 0x1p40f;
 
 thread_local Scratch scratch;
-
-struct Kernels {
-  // C[i*ldc + j] = sum_p A[i*lda + p*acs] * B[p*ldb + j] (i < m, j < n),
-  // plus C's previous value when accumulating, times rowScale[i] if given.
-  void (*gemm)(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
-               int64_t acs, const float *B, int64_t ldb, float *C, int64_t ldc,
-               bool accumulate, const float *rowScale);
-  // One step: S[i,:] = g[i] * S[i,:] + k[i] * v (g null: 1) for i < Dk,
-  // then o = sum_i q[i] * S[i,:]. S rows, v and o span ldS (a multiple of
-  // 16) floats, zero past Dv.
-  void (*step)(float *S, int64_t ldS, int64_t Dk, const float *q,
-               const float *k, const float *g, const float *v, float *o);
-  // The chunk operands from c rows of q and k (unit stride) and the
-  // cumulative gates G (null: no gate), rows of ldK floats:
-  // Qt[u] = scale q_u G_u, Kr[u] = k_u / G_u, Ke[u] = k_u G_end / G_u, and
-  // Kt [ldK][chunk] = Kr transposed (padding rows and columns unspecified).
-  void (*prep)(int c, int64_t Dk, int64_t ldK, const float *q, int64_t ldq,
-               const float *k, int64_t ldk, const float *G, const float *gEnd,
-               float scale, float *Qt, float *Kr, float *Kt, float *Ke);
-};
-
-// The elementwise part of prep in plain loops, vectorised by the compiler
-// for the target of the function it is inlined into.
-inline void prepRows(int c, int64_t Dk, int64_t ldK, const float *__restrict q,
-                     int64_t ldq, const float *__restrict k, int64_t ldk,
-                     const float *__restrict G, const float *__restrict gEnd,
-                     float scale, float *__restrict Qt, float *__restrict Kr,
-                     float *__restrict Ke) {
-  for (int u = 0; u < c; ++u) {
-    const float *qu = q + u * ldq, *ku = k + u * ldk;
-    float *qt = Qt + u * ldK, *kr = Kr + u * ldK, *ke = Ke + u * ldK;
-    if (G) {
-      const float *gu = G + u * ldK;
-      for (int64_t i = 0; i < Dk; ++i) {
-        float r = 1.0f / gu[i];
-        qt[i] = scale * qu[i] * gu[i];
-        kr[i] = ku[i] * r;
-        ke[i] = ku[i] * (gEnd[i] * r);
-      }
-    } else {
-      for (int64_t i = 0; i < Dk; ++i) {
-        qt[i] = scale * qu[i];
-        kr[i] = ke[i] = ku[i];
-      }
-    }
-    std::fill(qt + Dk, qt + ldK, 0.0f);
-  }
-}
 
 void prepPortable(int c, int64_t Dk, int64_t ldK, const float *q, int64_t ldq,
                   const float *k, int64_t ldk, const float *G,
@@ -352,146 +302,6 @@ TESSERA_AVX512 void prepAvx512(int c, int64_t Dk, int64_t ldK, const float *q,
 const Kernels avx512Kernels = {gemmAvx512, stepAvx512, prepAvx512};
 #endif // TESSERA_AVX512
 
-#ifdef TESSERA_AVX2
-// The AVX-512 kernels' steps on 8-float vectors (AVX2 CPUs ran the portable
-// loops, which the compiler vectorized for SSE only).
-
-// MR rows x NV vectors of C; the last vector takes the lanes in `last`.
-template <int MR, int NV>
-TESSERA_AVX2 void gemmTile8(int64_t k, const float *A, int64_t lda, int64_t acs,
-                            const float *B, int64_t ldb, float *C, int64_t ldc,
-                            __m256i last, bool accumulate,
-                            const float *rowScale) {
-  __m256i mask[NV];
-#pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v)
-    mask[v] = v == NV - 1 ? last : _mm256_set1_epi32(-1);
-  __m256 acc[MR][NV];
-#pragma GCC unroll 4
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      acc[r][v] = accumulate ? _mm256_maskload_ps(C + r * ldc + 8 * v, mask[v])
-                             : _mm256_setzero_ps();
-      if (accumulate && rowScale)
-        acc[r][v] = _mm256_mul_ps(acc[r][v], _mm256_set1_ps(rowScale[r]));
-    }
-  for (int64_t p = 0; p < k; ++p, A += acs, B += ldb) {
-    __m256 b[NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v)
-      b[v] = _mm256_maskload_ps(B + 8 * v, mask[v]);
-#pragma GCC unroll 4
-    for (int r = 0; r < MR; ++r) {
-      __m256 a = _mm256_set1_ps(A[r * lda]);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v)
-        acc[r][v] = _mm256_fmadd_ps(a, b[v], acc[r][v]);
-    }
-  }
-#pragma GCC unroll 4
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v)
-      _mm256_maskstore_ps(C + r * ldc + 8 * v, mask[v], acc[r][v]);
-}
-
-// Panels of 16 columns (B's k x 16 panel stays in L1), 4 rows at a time:
-// 8 accumulators, 2 B vectors and the broadcast in the 16 registers.
-TESSERA_AVX2 void gemmAvx2(int64_t m, int64_t n, int64_t k, const float *A,
-                           int64_t lda, int64_t acs, const float *B,
-                           int64_t ldb, float *C, int64_t ldc, bool accumulate,
-                           const float *rowScale) {
-  for (int64_t j = 0; j < n; j += 16) {
-    int64_t cols = std::min<int64_t>(16, n - j);
-    bool two = cols > 8;
-    __m256i last = laneMask(two ? cols - 8 : cols);
-    for (int64_t i = 0; i < m;) {
-      int rows = m - i >= 4 ? 4 : 1;
-      const float *scale = rowScale ? rowScale + i : nullptr;
-      const float *a = A + i * lda;
-      float *c = C + i * ldc + j;
-      if (rows == 4)
-        two ? gemmTile8<4, 2>(k, a, lda, acs, B + j, ldb, c, ldc, last,
-                              accumulate, scale)
-            : gemmTile8<4, 1>(k, a, lda, acs, B + j, ldb, c, ldc, last,
-                              accumulate, scale);
-      else
-        two ? gemmTile8<1, 2>(k, a, lda, acs, B + j, ldb, c, ldc, last,
-                              accumulate, scale)
-            : gemmTile8<1, 1>(k, a, lda, acs, B + j, ldb, c, ldc, last,
-                              accumulate, scale);
-      i += rows;
-    }
-  }
-}
-
-// stepColumns on 8-float vectors: NV of them (v and the output sums in
-// registers) while the S rows stream through.
-template <int NV, bool Gated>
-TESSERA_AVX2 void stepColumns8(float *S, int64_t ldS, int64_t Dk,
-                               const float *q, const float *k, const float *g,
-                               const float *v, float *o) {
-  __m256 vv[NV], acc[NV];
-#pragma GCC unroll 4
-  for (int j = 0; j < NV; ++j) {
-    vv[j] = _mm256_load_ps(v + 8 * j);
-    acc[j] = _mm256_setzero_ps();
-  }
-  for (int64_t i = 0; i < Dk; ++i, S += ldS) {
-    __m256 ki = _mm256_set1_ps(k[i]), qi = _mm256_set1_ps(q[i]);
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) {
-      __m256 s = _mm256_load_ps(S + 8 * j);
-      if (Gated)
-        s = _mm256_mul_ps(_mm256_set1_ps(g[i]), s);
-      s = _mm256_fmadd_ps(ki, vv[j], s);
-      _mm256_store_ps(S + 8 * j, s);
-      acc[j] = _mm256_fmadd_ps(qi, s, acc[j]);
-    }
-  }
-#pragma GCC unroll 4
-  for (int j = 0; j < NV; ++j)
-    _mm256_store_ps(o + 8 * j, acc[j]);
-}
-
-template <bool Gated>
-TESSERA_AVX2 void stepAll8(float *S, int64_t ldS, int64_t Dk, const float *q,
-                           const float *k, const float *g, const float *v,
-                           float *o) {
-  int64_t j = 0;
-  for (; j + 32 <= ldS; j += 32)
-    stepColumns8<4, Gated>(S + j, ldS, Dk, q, k, g, v + j, o + j);
-  if (j + 16 <= ldS) {
-    stepColumns8<2, Gated>(S + j, ldS, Dk, q, k, g, v + j, o + j);
-    j += 16;
-  }
-  // ldS is a multiple of 16: nothing is left.
-}
-
-TESSERA_AVX2 void stepAvx2(float *S, int64_t ldS, int64_t Dk, const float *q,
-                           const float *k, const float *g, const float *v,
-                           float *o) {
-  if (g)
-    stepAll8<true>(S, ldS, Dk, q, k, g, v, o);
-  else
-    stepAll8<false>(S, ldS, Dk, q, k, g, v, o);
-}
-
-// prepRows vectorized for AVX2, then the transpose as the portable kernel.
-TESSERA_AVX2 void prepAvx2(int c, int64_t Dk, int64_t ldK, const float *q,
-                           int64_t ldq, const float *k, int64_t ldk,
-                           const float *G, const float *gEnd, float scale,
-                           float *Qt, float *Kr, float *Kt, float *Ke) {
-  prepRows(c, Dk, ldK, q, ldq, k, ldk, G, gEnd, scale, Qt, Kr, Ke);
-  for (int64_t i = 0; i < Dk; ++i)
-    for (int u = 0; u < c; ++u)
-      Kt[i * chunk + u] = Kr[u * ldK + i];
-}
-
-const Kernels avx2Kernels = {gemmAvx2, stepAvx2, prepAvx2};
-#endif // TESSERA_AVX2
-
 bool envSet(const char *name) {
   const char *env = getenv(name);
   return env && *env && strcmp(env, "0") != 0;
@@ -521,7 +331,7 @@ const Kernels *selectKernels() {
 #endif
 #ifdef TESSERA_AVX2
   if (avx2KernelsUsable())
-    return &avx2Kernels;
+    return &linearAttentionAvx2Kernels;
 #endif
   return &portableKernels;
 }
