@@ -452,8 +452,16 @@ void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
   // A channels-last output: the last block of taps stores each tile's
   // outputs from its registers (the partial sums of earlier blocks go
   // through `sums`).
-  for (int64_t k0 = 0; k0 < d.K; k0 += convKC) {
-    int64_t kc = d.K - k0 < convKC ? d.K - k0 : convKC;
+  // Up to 1.5 blocks of taps in one rather than a block and a sliver,
+  // whose tiles store and reload every partial sum (as the AVX-512 kernel).
+  int64_t kcMax = d.K <= convKC * 3 / 2 ? d.K : convKC;
+  // Tiles of 6 positions, the last ones of 5 where that leaves no shorter
+  // one: a tile of 1 to 3 positions waits on the multiply-add latency (the
+  // 49 positions of a 7x7 map as 8 x 6 + 1 rather than 4 x 6 + 5 x 5).
+  int64_t tiles6 = (n + 5) / 6, fives = 6 * tiles6 - n;
+  int64_t n6 = fives <= tiles6 ? (tiles6 - fives) * 6 : n / 6 * 6;
+  for (int64_t k0 = 0; k0 < d.K; k0 += kcMax) {
+    int64_t kc = d.K - k0 < kcMax ? d.K - k0 : kcMax;
     bool last = yOff && k0 + kc == d.K;
     if (nf <= 8) {
       for (int64_t i = 0; i < n; i += 8) {
@@ -468,13 +476,13 @@ void blockPass(const ConvDirect &d, int64_t fb, int64_t q0, int64_t n,
     if (last) {
       TileOut at{y, r, yOff, rOff, nf};
       dispatchActivation(d.activation, [&](auto tag) {
-        storedTiles<decltype(tag)::value>(d, image, w, k0, kc, in, n, b0, b1,
+        storedTiles<decltype(tag)::value>(d, image, w, k0, kc, in, n6, b0, b1,
                                           sums, at);
       });
-      i = n / 6 * 6;
+      i = n6;
     }
-    for (; i < n; i += 6) {
-      int m = (int)(n - i < 6 ? n - i : 6);
+    for (int m; i < n; i += m) {
+      m = (int)(i < n6 ? 6 : fives <= tiles6 ? 5 : n - i);
       TileOut at{y, r, yOff + i, rOff + i, nf};
       tiles[m](d, image, w, k0, kc, in + i, k0 == 0, b0, b1, sums + 16 * i,
                last ? &at : nullptr);
