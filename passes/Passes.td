@@ -401,7 +401,11 @@ def CausalConv1dFusion : Pass<"tessera-fuse-causal-conv1d"> {
     A grouped Conv1d with one filter per channel whose left padding is
     (K-1)·dilation (in the conv or a zero Pad before it) and that is either
     not padded on the right or sliced back to the input length; a SiLU after
-    it (directly or through a transpose) becomes its activation.
+    it (directly or through a transpose) becomes its activation. With
+    [0, 2, 1] transposes before and after it (a [B, L, C] model's
+    `conv1d(x.transpose(1, 2)).transpose(1, 2)`), the op takes the
+    untransposed input and gives the transposed result itself
+    (`channels_last`), so neither transposed copy is made.
   }];
   let statistics = [
     Statistic<"numConvs", "causal-conv1d", "causal convolutions fused">,

@@ -51,16 +51,21 @@ def Tessera_CausalConv1dOp : Tessera_Op<"causal_conv1d", [Pure]> {
     with `x` zero before `t = 0`: a depthwise Conv1d padded on the left only,
     so `y` has the input's shape `[Bt, C, L]`. `weight` is `[C, K]`, `bias`
     `[C]`; `activation` is one of `none`, `silu`, `relu`, `gelu`,
-    `gelu_tanh`, `sigmoid`, `tanh`.
+    `gelu_tanh`, `sigmoid`, `tanh`. With `channels_last` (set by
+    tessera-fuse-causal-conv1d where transposes surround the op) the input
+    and the result are `[Bt, L, C]` instead, time-major as Mamba's blocks
+    hold them: the same convolution, without the transposed copies.
 
     ```mlir
     %y = tessera.causal_conv1d %x, %w, %b {activation = "silu"} : (tensor<1x128x64xf32>, tensor<128x4xf32>, tensor<128xf32>) -> tensor<1x128x64xf32>
+    %z = tessera.causal_conv1d %u, %w, %b {activation = "silu", channels_last} : (tensor<1x64x128xf32>, tensor<128x4xf32>, tensor<128xf32>) -> tensor<1x64x128xf32>
     ```
   }];
   let arguments = (ins Tessera_FloatTensor:$input, Tessera_FloatTensor:$weight,
                        Optional<Tessera_FloatTensor>:$bias,
                        DefaultValuedAttr<I64Attr, "1">:$dilation,
-                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation);
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                       UnitAttr:$channels_last);
   let results = (outs Tessera_FloatTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -128,13 +128,30 @@ struct DecomposeCausalConv1d : OpRewritePattern<CausalConv1dOp> {
     ArrayRef<int64_t> ws = op.getWeight().getType().getShape();
     int64_t c = ws[0], k = ws[1], dil = op.getDilation();
     Value w = e.reshape(op.getWeight(), {c, 1, k});
-    Value y = ConvOp::create(
-        rewriter, op.getLoc(), op.getType(), op.getInput(), w, op.getBias(),
-        Value(), rewriter.getDenseI64ArrayAttr({1}),
-        rewriter.getDenseI64ArrayAttr({(k - 1) * dil, 0}),
-        rewriter.getDenseI64ArrayAttr({dil}), rewriter.getI64IntegerAttr(c),
-        FloatAttr(), FloatAttr());
-    rewriter.replaceOp(op, e.activation(op.getActivation(), y));
+    // channels_last: the channel-first conv between [0, 2, 1] transposes.
+    Value x = op.getInput();
+    RankedTensorType type = op.getType();
+    auto swap = [&](Value v) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      return TransposeOp::create(
+          rewriter, op.getLoc(),
+          RankedTensorType::get(
+              {t.getDimSize(0), t.getDimSize(2), t.getDimSize(1)},
+              t.getElementType()),
+          v, rewriter.getDenseI64ArrayAttr({0, 2, 1}));
+    };
+    if (op.getChannelsLast()) {
+      x = swap(x);
+      type = cast<RankedTensorType>(x.getType());
+    }
+    Value y =
+        ConvOp::create(rewriter, op.getLoc(), type, x, w, op.getBias(), Value(),
+                       rewriter.getDenseI64ArrayAttr({1}),
+                       rewriter.getDenseI64ArrayAttr({(k - 1) * dil, 0}),
+                       rewriter.getDenseI64ArrayAttr({dil}),
+                       rewriter.getI64IntegerAttr(c), FloatAttr(), FloatAttr());
+    y = e.activation(op.getActivation(), y);
+    rewriter.replaceOp(op, op.getChannelsLast() ? swap(y) : y);
     return success();
   }
 

@@ -15,7 +15,7 @@ using namespace mlir::tessera;
 namespace {
 using namespace mlir::tessera::abi;
 /// Flags of the other kernels (runtime/include/tessera_runtime.h).
-enum CausalConvFlags : int64_t { kConvHasBias = 16 };
+enum CausalConvFlags : int64_t { kConvHasBias = 16, kConvChannelsLast = 256 };
 enum LinearAttentionFlags : int64_t {
   kLinAttnGate = 1,
   kLinAttnNormalize = 2,
@@ -96,6 +96,8 @@ struct CausalConv1dLowering : OpConversionPattern<CausalConv1dOp> {
       flags |= kConvHasBias;
     else
       bias = emptyVector(rewriter, loc);
+    if (op.getChannelsLast())
+      flags |= kConvChannelsLast;
     auto call = CallKernelOp::create(
         rewriter, loc, TypeRange{op.getType()},
         rewriter.getStringAttr("tessera_causal_conv1d_f32"),

@@ -660,6 +660,18 @@ extern "C" void _mlir_ciface_tessera_causal_conv1d_f32(
     tessera_memref1d_f32 *bias, tessera_memref3d_f32 *y, int64_t dilation,
     int64_t flags) {
   using namespace tessera;
+  // TESSERA_CONV_CHANNELS_LAST: x and y are [Bt, L, Ch] buffers, viewed as
+  // [Bt, Ch, L] (the channel-contiguous fast case).
+  tessera_memref3d_f32 xv, yv;
+  if (flags & TESSERA_CONV_CHANNELS_LAST) {
+    for (auto [m, v] : {std::pair{x, &xv}, std::pair{y, &yv}}) {
+      *v = *m;
+      std::swap(v->sizes[1], v->sizes[2]);
+      std::swap(v->strides[1], v->strides[2]);
+    }
+    x = &xv;
+    y = &yv;
+  }
   ConvProblem p;
   p.x = base(x);
   p.w = base(w);

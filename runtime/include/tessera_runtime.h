@@ -530,9 +530,10 @@ void _mlir_ciface_tessera_selective_scan_f32(
    for t < L, where x at a negative time is 0. x, y: [Bt,Ch,L]; w: [Ch,K];
    bias: [Ch]; dilation >= 0. flags bits 0-3: an activation code
    (TESSERA_LINEAR_ACT_*, same formulas as tessera_linear_f32); flags &
-   TESSERA_LINEAR_BIAS (16): add bias, else bias is not read. Any strides;
-   unit time stride and unit channel stride (a [Bt,L,Ch] buffer viewed
-   transposed) are the fast cases. y must not overlap x. */
+   TESSERA_LINEAR_BIAS (16): add bias, else bias is not read; flags &
+   TESSERA_CONV_CHANNELS_LAST (256): x and y are [Bt,L,Ch] (time-major)
+   instead. Any strides; unit time stride and unit channel stride (a
+   [Bt,L,Ch] buffer) are the fast cases. y must not overlap x. */
 void _mlir_ciface_tessera_causal_conv1d_f32(tessera_memref3d_f32 *x,
                                             tessera_memref2d_f32 *w,
                                             tessera_memref1d_f32 *bias,

@@ -49,6 +49,22 @@ func.func @conv_weight(%x: tensor<1x8x16xf32>, %w: tensor<4x4xf32>) {
 
 // -----
 
+func.func @conv_weight_channels_last(%x: tensor<1x16x8xf32>, %w: tensor<16x4xf32>) {
+  // expected-error @+1 {{weight must be [C, K] with C = 8 (one filter per channel)}}
+  %y = tessera.causal_conv1d %x, %w {channels_last} : (tensor<1x16x8xf32>, tensor<16x4xf32>) -> tensor<1x16x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_rank_channels_last(%x: tensor<16x8xf32>, %w: tensor<8x4xf32>) {
+  // expected-error @+1 {{input must be [Bt, L, C] (rank 3), found 'tensor<16x8xf32>'}}
+  %y = tessera.causal_conv1d %x, %w {channels_last} : (tensor<16x8xf32>, tensor<8x4xf32>) -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
 func.func @conv_activation(%x: tensor<1x8x16xf32>, %w: tensor<8x4xf32>) {
   // expected-error @+1 {{unknown activation 'swish'}}
   %y = tessera.causal_conv1d %x, %w {activation = "swish"} : (tensor<1x8x16xf32>, tensor<8x4xf32>) -> tensor<1x8x16xf32>

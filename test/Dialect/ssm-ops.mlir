@@ -15,6 +15,14 @@ func.func @conv(%x: tensor<1x8x16xf32>, %w: tensor<8x4xf32>, %b: tensor<8xf32>) 
   return %y : tensor<1x8x16xf32>
 }
 
+// Time-major [Bt, L, C]: the channels are the last axis.
+// CHECK-LABEL: func @conv_channels_last
+// CHECK: tessera.causal_conv1d %arg0, %arg1 {channels_last} : (tensor<2x16x8xf32>, tensor<8x4xf32>) -> tensor<2x16x8xf32>
+func.func @conv_channels_last(%x: tensor<2x16x8xf32>, %w: tensor<8x4xf32>) -> tensor<2x16x8xf32> {
+  %y = tessera.causal_conv1d %x, %w {channels_last} : (tensor<2x16x8xf32>, tensor<8x4xf32>) -> tensor<2x16x8xf32>
+  return %y : tensor<2x16x8xf32>
+}
+
 // CHECK-LABEL: func @linear_attention
 // CHECK: tessera.linear_attention %arg0, %arg1, %arg2 gate %arg3 {normalize = true, scale = 1.250000e-01 : f64}
 func.func @linear_attention(%q: tensor<1x2x6x4xf32>, %k: tensor<1x2x6x4xf32>, %v: tensor<1x2x6x8xf32>, %g: tensor<1x2x6x1xf32>) -> tensor<1x2x6x8xf32> {

@@ -61,8 +61,10 @@ LogicalResult SelectiveScanOp::verify() {
 LogicalResult CausalConv1dOp::verify() {
   auto x = getInput().getType(), w = getWeight().getType();
   if (x.getRank() != 3)
-    return emitOpError("input must be [Bt, C, L] (rank 3), found ") << x;
-  int64_t c = x.getDimSize(1);
+    return emitOpError(getChannelsLast() ? "input must be [Bt, L, C]"
+                                         : "input must be [Bt, C, L]")
+           << " (rank 3), found " << x;
+  int64_t c = x.getDimSize(getChannelsLast() ? 2 : 1);
   if (w.getRank() != 2 || w.getDimSize(0) != c || w.getDimSize(1) < 1 ||
       w.getElementType() != x.getElementType())
     return emitOpError("weight must be [C, K] with C = ")

@@ -115,7 +115,7 @@ static std::pair<Value, Value> buildCausalConv(Importer &im, Value x, Value w,
     Value y = CausalConv1dOp::create(im.builder, im.loc, yType, x,
                                      im.reshape(w, {c, k}), bias,
                                      im.builder.getI64IntegerAttr(dilation),
-                                     im.builder.getStringAttr(act))
+                                     im.builder.getStringAttr(act), UnitAttr())
                   .getResult();
     // The last S steps of zeros ++ x.
     if (s == 0)

@@ -34,6 +34,20 @@ func.func @conv(%x: tensor<1x8x16xf32>, %w: tensor<8x4xf32>, %b: tensor<8xf32>) 
 
 // -----
 
+// Time-major (channels_last): the channel-first conv between [0, 2, 1]
+// transposes.
+// CHECK-LABEL: func @conv_channels_last
+// CHECK: %[[X:.*]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 1>} : tensor<2x16x8xf32> to tensor<2x8x16xf32>
+// CHECK: %[[C:.*]] = tessera.conv %[[X]], %{{.*}} {dilations = array<i64: 1>, group = 8 : i64, pads = array<i64: 3, 0>, strides = array<i64: 1>} : (tensor<2x8x16xf32>, tensor<8x1x4xf32>) -> tensor<2x8x16xf32>
+// CHECK: %[[T:.*]] = tessera.transpose %[[C]] {perm = array<i64: 0, 2, 1>} : tensor<2x8x16xf32> to tensor<2x16x8xf32>
+// CHECK: return %[[T]]
+func.func @conv_channels_last(%x: tensor<2x16x8xf32>, %w: tensor<8x4xf32>) -> tensor<2x16x8xf32> {
+  %y = tessera.causal_conv1d %x, %w {channels_last} : (tensor<2x16x8xf32>, tensor<8x4xf32>) -> tensor<2x16x8xf32>
+  return %y : tensor<2x16x8xf32>
+}
+
+// -----
+
 // Gated, normalised linear attention: S = g·S + k vᵀ, o = s·qᵀS / (s·q·z + eps).
 // CHECK-LABEL: func @linattn
 // CHECK: scf.for %[[T:.*]] = {{.*}} iter_args(%[[S:.*]] = %{{.*}}, %[[O:.*]] = %{{.*}}, %[[Z:.*]] = %{{.*}}) -> (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x4x1xf32>)

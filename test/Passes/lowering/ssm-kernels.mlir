@@ -33,6 +33,16 @@ func.func @conv(%x: tensor<1x8x16xf32>, %w: tensor<8x4xf32>, %b: tensor<8xf32>) 
 
 // -----
 
+// Time-major (channels_last): the [Bt, L, C] buffers as they are, flag 256.
+// CHECK-LABEL: func @conv_channels_last
+// CHECK: tessera.call_kernel "tessera_causal_conv1d_f32" ins(%arg0, %arg1, %{{.*}} : tensor<2x16x8xf32>, tensor<8x4xf32>, tensor<0xf32>) outs(%{{.*}} : tensor<2x16x8xf32>) {scalars = [1, 256]}
+func.func @conv_channels_last(%x: tensor<2x16x8xf32>, %w: tensor<8x4xf32>) -> tensor<2x16x8xf32> {
+  %y = tessera.causal_conv1d %x, %w {channels_last} : (tensor<2x16x8xf32>, tensor<8x4xf32>) -> tensor<2x16x8xf32>
+  return %y : tensor<2x16x8xf32>
+}
+
+// -----
+
 // Linear attention: scale, epsilon, flags 1 gate, 2 normalize, 4 initial state.
 // CHECK-LABEL: func @linattn
 // CHECK: tessera.call_kernel "tessera_linear_attention_f32" ins(%arg0, %arg1, %arg2, %arg3, %arg0 : {{.*}}) outs(%{{.*}}, %{{.*}} : tensor<1x2x6x8xf32>, tensor<1x2x4x8xf32>) {scalars = [5.000000e-01 : f32, 9.99999997E-7 : f32, 3]}

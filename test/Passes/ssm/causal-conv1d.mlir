@@ -59,3 +59,63 @@ func.func @not_depthwise(%x: tensor<1x4x9xf32>, %w: tensor<4x4x3xf32>) -> tensor
   %c = tessera.conv %x, %w {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 2, 0>, strides = array<i64: 1>} : (tensor<1x4x9xf32>, tensor<4x4x3xf32>) -> tensor<1x4x9xf32>
   return %c : tensor<1x4x9xf32>
 }
+
+// -----
+
+// Mamba on [B, L, D]: conv1d(x.transpose(1, 2))[..., :L].transpose(1, 2),
+// then SiLU: the op reads and writes the time-major tensors (channels_last),
+// no transpose left.
+// CHECK-LABEL: func @transposed_both_sides
+// CHECK-NOT: tessera.transpose
+// CHECK: %[[C:.*]] = tessera.causal_conv1d %arg0, %{{.*}}, %arg2 {activation = "silu", channels_last} : (tensor<2x10x8xf32>, tensor<8x4xf32>, tensor<8xf32>) -> tensor<2x10x8xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @transposed_both_sides(%x: tensor<2x10x8xf32>, %w: tensor<8x1x4xf32>, %b: tensor<8xf32>) -> tensor<2x10x8xf32> {
+  %t = tessera.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<2x10x8xf32> to tensor<2x8x10xf32>
+  %c = tessera.conv %t, %w, %b {dilations = array<i64: 1>, group = 8 : i64, pads = array<i64: 3, 3>, strides = array<i64: 1>} : (tensor<2x8x10xf32>, tensor<8x1x4xf32>, tensor<8xf32>) -> tensor<2x8x13xf32>
+  %s = tessera.slice %c {starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x8x13xf32> to tensor<2x8x10xf32>
+  %u = tessera.transpose %s {perm = array<i64: 0, 2, 1>} : tensor<2x8x10xf32> to tensor<2x10x8xf32>
+  %y = tessera.silu %u : tensor<2x10x8xf32>
+  return %y : tensor<2x10x8xf32>
+}
+
+// -----
+
+// Near miss: only the input is transposed; the result stays channel-first.
+// CHECK-LABEL: func @transposed_input_only
+// CHECK: %[[T:.*]] = tessera.transpose %arg0
+// CHECK: tessera.causal_conv1d %[[T]], %{{.*}} : (tensor<1x4x9xf32>, tensor<4x3xf32>) -> tensor<1x4x9xf32>
+// CHECK-NOT: channels_last
+func.func @transposed_input_only(%x: tensor<1x9x4xf32>, %w: tensor<4x1x3xf32>) -> tensor<1x4x9xf32> {
+  %t = tessera.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<1x9x4xf32> to tensor<1x4x9xf32>
+  %c = tessera.conv %t, %w {dilations = array<i64: 1>, group = 4 : i64, pads = array<i64: 2, 0>, strides = array<i64: 1>} : (tensor<1x4x9xf32>, tensor<4x1x3xf32>) -> tensor<1x4x9xf32>
+  return %c : tensor<1x4x9xf32>
+}
+
+// -----
+
+// Near miss: the result is also used channel-first, so the transposes stay.
+// CHECK-LABEL: func @result_used_twice
+// CHECK: tessera.transpose %arg0
+// CHECK: %[[C:.*]] = tessera.causal_conv1d %{{.*}} : (tensor<1x4x9xf32>, tensor<4x3xf32>) -> tensor<1x4x9xf32>
+// CHECK: tessera.transpose %[[C]]
+// CHECK-NOT: channels_last
+func.func @result_used_twice(%x: tensor<1x9x4xf32>, %w: tensor<4x1x3xf32>) -> (tensor<1x9x4xf32>, tensor<1x4x9xf32>) {
+  %t = tessera.transpose %x {perm = array<i64: 0, 2, 1>} : tensor<1x9x4xf32> to tensor<1x4x9xf32>
+  %c = tessera.conv %t, %w {dilations = array<i64: 1>, group = 4 : i64, pads = array<i64: 2, 0>, strides = array<i64: 1>} : (tensor<1x4x9xf32>, tensor<4x1x3xf32>) -> tensor<1x4x9xf32>
+  %u = tessera.transpose %c {perm = array<i64: 0, 2, 1>} : tensor<1x4x9xf32> to tensor<1x9x4xf32>
+  return %u, %c : tensor<1x9x4xf32>, tensor<1x4x9xf32>
+}
+
+// -----
+
+// Near miss: a transpose of the batch and channel axes is not the time-major
+// layout.
+// CHECK-LABEL: func @other_perm
+// CHECK-NOT: channels_last
+// CHECK: return
+func.func @other_perm(%x: tensor<4x1x9xf32>, %w: tensor<4x1x3xf32>) -> tensor<4x1x9xf32> {
+  %t = tessera.transpose %x {perm = array<i64: 1, 0, 2>} : tensor<4x1x9xf32> to tensor<1x4x9xf32>
+  %c = tessera.conv %t, %w {dilations = array<i64: 1>, group = 4 : i64, pads = array<i64: 2, 0>, strides = array<i64: 1>} : (tensor<1x4x9xf32>, tensor<4x1x3xf32>) -> tensor<1x4x9xf32>
+  %u = tessera.transpose %c {perm = array<i64: 1, 0, 2>} : tensor<1x4x9xf32> to tensor<4x1x9xf32>
+  return %u : tensor<4x1x9xf32>
+}

@@ -5,9 +5,10 @@ tessera.causal_conv1d) with nothing of the unrolled recurrence left, runs the
 executable and compares the output with the reference (relative L2 <= 1e-4).
 
 usage: run_ssm.py TOOLS_DIR WORK_DIR FORM [compile flags...] [-- ssm_models flags...]
-Prints `FORM: selective_scan=S causal_conv1d=C unrolled-ops-left=N ok` (for the
-linear-attention forms `linear_attention=A`) or MISMATCH, then the comparison
-line of every output.
+Prints `FORM: selective_scan=S causal_conv1d=C time_major=T unrolled-ops-left=N ok`
+(T: the convs in their channels_last form, the torch forms' transposes around
+them folded; for the linear-attention forms `linear_attention=A`) or MISMATCH,
+then the comparison line of every output.
 """
 import json
 import os
@@ -46,6 +47,11 @@ def main():
                "causal_conv1d": ops.get("tessera.causal_conv1d", 0)}
         want = {"selective_scan": layers if torch_form else 1,
                 "causal_conv1d": layers if torch_form else 0}
+        # Time-major convs (channels_last: the transposes around them folded).
+        with open(exe + ".mlir") as f:
+            got["time_major"] = sum("tessera.causal_conv1d" in line and "channels_last" in line
+                                    for line in f)
+        want["time_major"] = layers if torch_form else 0
     ok = got == want and left == (1 if torch_form else 0)
     counts = " ".join(f"{k}={v}" for k, v in got.items())
     print(f"{form}: {counts} unrolled-ops-left={left} "
