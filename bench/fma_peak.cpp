@@ -5,8 +5,6 @@
 // GFLOP/s of all threads together (the median of 5 runs); make bench
 // reports each model's achieved GFLOP/s as a share of it.
 //   tessera-fma-peak [THREADS]
-#include <immintrin.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,60 +17,30 @@ namespace {
 constexpr int kChains = 12;
 constexpr long kIters = 20000000;
 
-/// kIters rounds of kChains multiply-adds on V (16 or 8 lanes); returns a
-/// sum of the chains so that none is dead code.
-__attribute__((target("avx512f"))) float chainsAvx512() {
-  __m512 acc[kChains];
+/// kIters rounds of kChains multiply-adds on vectors of Lanes floats (one
+/// expression each, which the compiler contracts into an FMA where the
+/// target has one); returns a sum of the chains so that none is dead code.
+/// Inlined into the per-ISA wrappers below, which pick the instructions.
+template <int Lanes> __attribute__((always_inline)) inline float chains() {
+  typedef float V __attribute__((vector_size(Lanes * sizeof(float))));
+  V acc[kChains];
   for (int i = 0; i < kChains; ++i)
-    acc[i] = _mm512_set1_ps(0.001f * float(i));
-  __m512 a = _mm512_set1_ps(0.99999f), b = _mm512_set1_ps(1e-7f);
+    acc[i] = V{} + 0.001f * float(i);
+  V a = V{} + 0.99999f, b = V{} + 1e-7f;
   for (long k = 0; k < kIters; ++k)
 #pragma GCC unroll 12
     for (int i = 0; i < kChains; ++i)
-      acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+      acc[i] = acc[i] * a + b;
   float s = 0.0f;
   for (int i = 0; i < kChains; ++i)
-    s += _mm512_reduce_add_ps(acc[i]);
+    for (int l = 0; l < Lanes; ++l)
+      s += acc[i][l];
   return s;
 }
 
-__attribute__((target("avx2,fma"))) float chainsAvx2() {
-  __m256 acc[kChains];
-  for (int i = 0; i < kChains; ++i)
-    acc[i] = _mm256_set1_ps(0.001f * float(i));
-  __m256 a = _mm256_set1_ps(0.99999f), b = _mm256_set1_ps(1e-7f);
-  for (long k = 0; k < kIters; ++k)
-#pragma GCC unroll 12
-    for (int i = 0; i < kChains; ++i)
-      acc[i] = _mm256_fmadd_ps(acc[i], a, b);
-  float s = 0.0f;
-  for (int i = 0; i < kChains; ++i) {
-    alignas(32) float lanes[8];
-    _mm256_store_ps(lanes, acc[i]);
-    for (float v : lanes)
-      s += v;
-  }
-  return s;
-}
-
-float chainsSse() {
-  __m128 acc[kChains];
-  for (int i = 0; i < kChains; ++i)
-    acc[i] = _mm_set1_ps(0.001f * float(i));
-  __m128 a = _mm_set1_ps(0.99999f), b = _mm_set1_ps(1e-7f);
-  for (long k = 0; k < kIters; ++k)
-#pragma GCC unroll 12
-    for (int i = 0; i < kChains; ++i)
-      acc[i] = _mm_add_ps(_mm_mul_ps(acc[i], a), b);
-  float s = 0.0f;
-  for (int i = 0; i < kChains; ++i) {
-    alignas(16) float lanes[4];
-    _mm_store_ps(lanes, acc[i]);
-    for (float v : lanes)
-      s += v;
-  }
-  return s;
-}
+__attribute__((target("avx512f"))) float chainsAvx512() { return chains<16>(); }
+__attribute__((target("avx2,fma"))) float chainsAvx2() { return chains<8>(); }
+float chainsSse() { return chains<4>(); } // a multiply and an add
 
 } // namespace
 
