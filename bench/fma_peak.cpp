@@ -47,26 +47,20 @@ float chainsSse() { return chains<4>(); } // a multiply and an add
 int main(int argc, char **argv) {
   int threads = argc > 1 ? std::max(1, atoi(argv[1])) : 1;
   __builtin_cpu_init();
-  const char *isa;
-  float (*chains)();
-  int lanes, flopsPerOp;
+  // Each lane of each chain does a multiply and an add per round.
+  const char *isa = "sse";
+  float (*run)() = chainsSse;
+  int lanes = 4;
   if (__builtin_cpu_supports("avx512f")) {
     isa = "avx512";
-    chains = chainsAvx512;
+    run = chainsAvx512;
     lanes = 16;
-    flopsPerOp = 2;
   } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     isa = "avx2";
-    chains = chainsAvx2;
+    run = chainsAvx2;
     lanes = 8;
-    flopsPerOp = 2;
-  } else {
-    isa = "sse";
-    chains = chainsSse;
-    lanes = 4;
-    flopsPerOp = 2; // a multiply and an add
   }
-  double flops = double(threads) * kIters * kChains * lanes * flopsPerOp;
+  double flops = 2.0 * threads * kIters * kChains * lanes;
   std::vector<double> runs;
   float sink = 0.0f;
   for (int r = 0; r < 5; ++r) {
@@ -74,7 +68,7 @@ int main(int argc, char **argv) {
     auto t0 = std::chrono::steady_clock::now();
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] { sums[t] = chains(); });
+      pool.emplace_back([&, t] { sums[t] = run(); });
     for (std::thread &th : pool)
       th.join();
     double s =

@@ -74,43 +74,41 @@ void forEachRows(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                Y->strides[3]};
   int64_t rows = N * OH, work = rows * g.OW * C * kh * kw;
   int64_t threads = numThreads();
-  if (work < (1 << 16) || threads == 1) {
-    for (int64_t n = 0; n < N; ++n) {
-      NhwcWindow image = g;
-      image.x = X->aligned + X->offset + n * X->strides[0];
-      image.y = Y->aligned + Y->offset + n * Y->strides[0];
-      body(image, 0, 0, OH);
-    }
-    return;
-  }
+  bool small = work < (1 << 16) || threads == 1;
+  // Channels [c0, c0 + count) of image n.
+  auto image = [&](int64_t n, int64_t c0, int64_t count) {
+    NhwcWindow at = g;
+    at.C = count;
+    at.x = X->aligned + X->offset + n * X->strides[0] + c0;
+    at.y = Y->aligned + Y->offset + n * Y->strides[0] + c0;
+    return at;
+  };
   // Channel pieces of whole 16-channel vectors, at least two vectors each.
   int64_t vectors = C / 16;
-  if (OH * g.OW <= kChannelSplitPositions && vectors >= 2 * threads) {
+  if (!small && OH * g.OW <= kChannelSplitPositions &&
+      vectors >= 2 * threads) {
     int64_t perImage = std::min<int64_t>(vectors / 2, 2 * threads);
     parallelFor(N * perImage, [&](int64_t t) {
       int64_t n = t / perImage, k = t % perImage;
       int64_t c0 = k * vectors / perImage * 16,
               c1 = k + 1 == perImage ? C : (k + 1) * vectors / perImage * 16;
-      NhwcWindow piece = g;
-      piece.C = c1 - c0;
-      piece.x = X->aligned + X->offset + n * X->strides[0] + c0;
-      piece.y = Y->aligned + Y->offset + n * Y->strides[0] + c0;
-      body(piece, c0, 0, OH);
+      body(image(n, c0, c1 - c0), c0, 0, OH);
     });
     return;
   }
-  int64_t pieces = std::min<int64_t>(rows, 4 * threads);
-  parallelFor(pieces, [&](int64_t t) {
+  int64_t pieces = small ? 1 : std::min<int64_t>(rows, 4 * threads);
+  auto piece = [&](int64_t t) {
     for (int64_t i = t * rows / pieces, end = (t + 1) * rows / pieces;
          i < end;) {
       int64_t n = i / OH, oh0 = i % OH, oh1 = std::min(OH, oh0 + end - i);
-      NhwcWindow image = g;
-      image.x = X->aligned + X->offset + n * X->strides[0];
-      image.y = Y->aligned + Y->offset + n * Y->strides[0];
-      body(image, 0, oh0, oh1);
+      body(image(n, 0, C), 0, oh0, oh1);
       i += oh1 - oh0;
     }
-  });
+  };
+  if (pieces == 1)
+    piece(0);
+  else
+    parallelFor(pieces, piece);
 }
 
 } // namespace

@@ -26,6 +26,20 @@ struct TileOut {
   int nf;
 };
 
+/// One output vector of n lanes (mask: the first n when n < 8): the
+/// activation Act, the residual r (null: none), then the clamp to [lo, hi].
+/// Inlined where r, n and clamp are constants, the unused steps fold away.
+template <int Act>
+__attribute__((always_inline)) inline __m256
+finishVector(__m256 v, const float *r, int64_t n, __m256i mask, bool clamp,
+             __m256 lo, __m256 hi) {
+  v = avx2::activate<Act>(v);
+  if (r)
+    v = _mm256_add_ps(v, loadLanes(r, n, mask));
+  // max/min with the bound first return a NaN of v.
+  return clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, v)) : v;
+}
+
 /// Stores P positions' outputs [position][16 channels] (acc0: the first 8,
 /// acc1: the next 8) into a channels-last output with activation Act, the
 /// residual and clamp.
@@ -35,21 +49,16 @@ storeTile(const ConvDirect &d, const __m256 (&acc0)[P], const __m256 (&acc1)[P],
           const TileOut &out) {
   __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
   __m256i mask0 = laneMask(out.nf), mask1 = laneMask(out.nf - 8);
-  auto finish = [&](__m256 v, const float *r, int64_t n, __m256i mask) {
-    v = avx2::activate<Act>(v);
-    if (r)
-      v = _mm256_add_ps(v, loadLanes(r, n, mask));
-    // max/min with the bound first return a NaN of v.
-    return d.clamp ? _mm256_min_ps(hi, _mm256_max_ps(lo, v)) : v;
-  };
 #pragma GCC unroll 8
   for (int p = 0; p < P; ++p) {
     float *y = out.y + out.yOff[p];
     const float *r = out.r ? out.r + out.rOff[p] : nullptr;
-    storeLanes(y, out.nf, mask0, finish(acc0[p], r, out.nf, mask0));
+    storeLanes(y, out.nf, mask0,
+               finishVector<Act>(acc0[p], r, out.nf, mask0, d.clamp, lo, hi));
     if (out.nf > 8)
       storeLanes(y + 8, out.nf - 8, mask1,
-                 finish(acc1[p], r ? r + 8 : nullptr, out.nf - 8, mask1));
+                 finishVector<Act>(acc1[p], r ? r + 8 : nullptr, out.nf - 8,
+                                   mask1, d.clamp, lo, hi));
   }
 }
 
@@ -303,9 +312,11 @@ template <int G> struct PackedTiles {
 template <int Act, bool Plain, bool Res, bool Clamp>
 void storedTilesOf(const ConvDirect &d, const float *image, const float *w,
                    int64_t k0, int64_t kc, const int64_t *in, int64_t n,
-                   bool first, __m256 b0, __m256 b1, const float *sums,
+                   __m256 b0, __m256 b1, const float *sums,
                    const TileOut &out) {
   __m256 lo = _mm256_set1_ps(d.lo), hi = _mm256_set1_ps(d.hi);
+  __m256i all = _mm256_set1_epi32(-1);
+  bool first = k0 == 0;
   for (int64_t i = 0; i + 6 <= n; i += 6) {
     __m256 acc0[6], acc1[6];
     const float *x[6];
@@ -322,20 +333,11 @@ void storedTilesOf(const ConvDirect &d, const float *image, const float *w,
 #pragma GCC unroll 6
       for (int p = 0; p < 6; ++p) {
         float *yp = out.y + out.yOff[i + p];
-        __m256 v0 = avx2::activate<Act>(acc0[p]),
-               v1 = avx2::activate<Act>(acc1[p]);
-        if constexpr (Res) {
-          const float *rp = out.r + out.rOff[i + p];
-          v0 = _mm256_add_ps(v0, _mm256_loadu_ps(rp));
-          v1 = _mm256_add_ps(v1, _mm256_loadu_ps(rp + 8));
-        }
-        // max/min with the bound first return a NaN of v.
-        if constexpr (Clamp) {
-          v0 = _mm256_min_ps(hi, _mm256_max_ps(lo, v0));
-          v1 = _mm256_min_ps(hi, _mm256_max_ps(lo, v1));
-        }
-        _mm256_storeu_ps(yp, v0);
-        _mm256_storeu_ps(yp + 8, v1);
+        const float *rp = Res ? out.r + out.rOff[i + p] : nullptr;
+        _mm256_storeu_ps(
+            yp, finishVector<Act>(acc0[p], rp, 8, all, Clamp, lo, hi));
+        _mm256_storeu_ps(yp + 8, finishVector<Act>(acc1[p], Res ? rp + 8 : nullptr,
+                                                   8, all, Clamp, lo, hi));
       }
       continue;
     }
@@ -350,11 +352,10 @@ template <int Act>
 void storedTiles(const ConvDirect &d, const float *image, const float *w,
                  int64_t k0, int64_t kc, const int64_t *in, int64_t n,
                  __m256 b0, __m256 b1, const float *sums, const TileOut &out) {
-  bool first = k0 == 0;
   auto run = [&](auto plain, auto res, auto clamp) {
     storedTilesOf<Act, decltype(plain)::value, decltype(res)::value,
-                  decltype(clamp)::value>(d, image, w, k0, kc, in, n, first, b0,
-                                          b1, sums, out);
+                  decltype(clamp)::value>(d, image, w, k0, kc, in, n, b0, b1,
+                                          sums, out);
   };
   using Yes = std::true_type;
   using No = std::false_type;
