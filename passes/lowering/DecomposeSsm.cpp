@@ -4,6 +4,7 @@
 // The runtime kernels are tested against these.
 #include "ExprBuilder.h"
 #include "passes/Passes.h"
+#include "tessera/IR/Layout.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -132,13 +133,10 @@ struct DecomposeCausalConv1d : OpRewritePattern<CausalConv1dOp> {
     Value x = op.getInput();
     RankedTensorType type = op.getType();
     auto swap = [&](Value v) -> Value {
-      auto t = cast<RankedTensorType>(v.getType());
       return TransposeOp::create(
           rewriter, op.getLoc(),
-          RankedTensorType::get(
-              {t.getDimSize(0), t.getDimSize(2), t.getDimSize(1)},
-              t.getElementType()),
-          v, rewriter.getDenseI64ArrayAttr({0, 2, 1}));
+          permuted(cast<RankedTensorType>(v.getType()), {0, 2, 1}), v,
+          rewriter.getDenseI64ArrayAttr({0, 2, 1}));
     };
     if (op.getChannelsLast()) {
       x = swap(x);
