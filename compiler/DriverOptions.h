@@ -195,8 +195,8 @@ struct Options {
   cl::opt<std::string> convLayout{
       "conv-layout",
       cl::desc("Layout of the activations between 2-d convolutions and "
-               "pools on the CPU: nhwc (channels-last, the default) or nchw "
-               "(the ONNX layout)"),
+               "pools (and 1-d convolutions) on the CPU: nhwc (channels-last, "
+               "the default) or nchw (the ONNX layout)"),
       cl::value_desc("nhwc|nchw"), cl::init("nhwc"), cl::cat(category())};
 };
 

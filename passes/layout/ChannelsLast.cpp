@@ -1,6 +1,6 @@
-// tessera-channels-last: 2-d convs, max and average pools in channels-last
-// layout, with the transposes between them sunk through elementwise ops and
-// cancelled (Passes.td).
+// tessera-channels-last: 2-d convs, max and average pools and 1-d convs in
+// channels-last layout, with the transposes between them sunk through
+// elementwise ops and cancelled (Passes.td).
 #include "passes/Passes.h"
 #include "passes/fusion/FusionUtils.h"
 #include "tessera/IR/Layout.h"
@@ -25,30 +25,42 @@ Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
                              b.getDenseI64ArrayAttr(perm));
 }
 
-/// A static rank-4 tensor of any element type (the integer and i1 steps of
-/// a quantize-dequantize pair between quantized convs).
-bool isStaticRank4(Type t) {
+/// The rank of a static tensor of rank 3 ([N, C, L], 1-d convs) or 4 ([N,
+/// C, H, W]) and any element type (the integer and i1 steps of a
+/// quantize-dequantize pair between quantized convs); 0 for other types.
+int64_t layoutRank(Type t) {
   auto type = dyn_cast<RankedTensorType>(t);
-  return type && type.getRank() == 4 && type.hasStaticShape();
+  return type && type.hasStaticShape() &&
+                 (type.getRank() == 3 || type.getRank() == 4)
+             ? type.getRank()
+             : 0;
 }
 
-bool isF32Rank4(Type t) {
-  return isStaticRank4(t) && cast<RankedTensorType>(t).getElementType().isF32();
+/// The same for f32 tensors only.
+int64_t f32LayoutRank(Type t) {
+  return cast<ShapedType>(t).getElementType().isF32() ? layoutRank(t) : 0;
 }
 
-/// Whether `op` is an OpTy (a conv, max pool or average pool) that is 2-d,
-/// f32 and not channels-last yet: the runtime's conv kernels take any group
-/// count; the average pools are DenseNet's transitions between dense blocks.
+/// Whether `op` is an OpTy (a conv, max pool or average pool) that is f32,
+/// not channels-last yet and 2-d, or a 1-d conv (wav2vec2's feature
+/// extractor, a Conformer's conv module: [N, C, L] read as [N, C, 1, L]):
+/// the runtime's conv kernels take any group count; the average pools are
+/// DenseNet's transitions between dense blocks.
 template <typename OpTy> bool eligible(Operation *op) {
   auto o = dyn_cast<OpTy>(op);
-  return o && !o.getChannelsLast() && isF32Rank4(o.getInput().getType());
+  if (!o || o.getChannelsLast())
+    return false;
+  int64_t rank = f32LayoutRank(o.getInput().getType());
+  return rank == 4 || (rank == 3 && isa<ConvOp>(op));
 }
 
 /// op(x) -> T_back(op_cl(T_last(x))), the residual as x.
 void makeChannelsLast(Operation *op) {
   OpBuilder b(op);
   Location loc = op->getLoc();
-  SmallVector<int64_t> last = toChannelsLast(4), first = toChannelsFirst(4);
+  int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  SmallVector<int64_t> last = toChannelsLast(rank),
+                       first = toChannelsFirst(rank);
   Operation *clone = b.clone(*op);
   // The input, and the residual of a conv.
   auto conv = dyn_cast<ConvOp>(clone);
@@ -66,33 +78,39 @@ void makeChannelsLast(Operation *op) {
   op->erase();
 }
 
-/// The channels-last tensor that `v` is the channel-first transpose of
-/// (the transpose makeChannelsLast leaves after each op), if any. Where
-/// H = W = 1 that transpose is canonically a reshape [N, 1, 1, C] ->
-/// [N, C, 1, 1] (a pooled feature, a squeeze-and-excitation gate).
+/// The channels-last tensor that `v` (of rank 3 or 4) is the channel-first
+/// transpose of (the transpose makeChannelsLast leaves after each op), if
+/// any. Where every spatial dim is 1 that transpose is canonically a
+/// reshape [N, 1, 1, C] -> [N, C, 1, 1] (a pooled feature, a
+/// squeeze-and-excitation gate).
 Value channelsLastSource(Value v) {
+  int64_t rank = layoutRank(v.getType());
+  if (!rank)
+    return Value();
   if (auto t = v.getDefiningOp<TransposeOp>())
-    return t.getPerm() == ArrayRef<int64_t>(toChannelsFirst(4)) ? t.getInput()
-                                                                : Value();
+    return t.getPerm() == ArrayRef<int64_t>(toChannelsFirst(rank))
+               ? t.getInput()
+               : Value();
   auto r = v.getDefiningOp<ReshapeOp>();
-  if (!r || !isStaticRank4(r.getType()) ||
-      !isStaticRank4(r.getInput().getType()))
+  if (!r || layoutRank(r.getInput().getType()) != rank)
     return Value();
   auto out = cast<RankedTensorType>(r.getType());
-  bool unitMap = out.getDimSize(2) == 1 && out.getDimSize(3) == 1;
+  bool unitMap = llvm::all_of(out.getShape().drop_front(2),
+                              [](int64_t d) { return d == 1; });
   return unitMap && cast<RankedTensorType>(r.getInput().getType()).getShape() ==
-                        permuted(out, toChannelsLast(4)).getShape()
+                        permuted(out, toChannelsLast(rank)).getShape()
              ? r.getInput()
              : Value();
 }
 
-/// Whether `type`, broadcast against [N, C, H, W], has H = W = 1 (a
-/// squeeze-and-excitation gate [N, C, 1, 1], a per-channel [C, 1, 1]):
-/// moving it to channels-last only moves unit dims, a reshape.
-bool spatiallyUniform(RankedTensorType type) {
-  int64_t rank = type.getRank();
-  return (rank < 1 || type.getDimSize(rank - 1) == 1) &&
-         (rank < 2 || type.getDimSize(rank - 2) == 1);
+/// Whether `type`, broadcast against [N, C, D1..Dk] (k = rank - 2), has
+/// every Di = 1 (a squeeze-and-excitation gate [N, C, 1, 1], a per-channel
+/// [C, 1, 1]): moving it to channels-last only moves unit dims, a reshape.
+bool spatiallyUniform(RankedTensorType type, int64_t rank) {
+  ArrayRef<int64_t> shape = type.getShape();
+  return llvm::all_of(
+      shape.take_back(std::min<int64_t>(rank - 2, shape.size())),
+      [](int64_t d) { return d == 1; });
 }
 
 /// op(T(a), T(b), c) -> T(op(a, b, T^-1(c))) for the channel-first
@@ -110,18 +128,20 @@ struct SinkTranspose : RewritePattern {
     bool elementwise = fusion::isElementwise(op) || isa<CastOp>(op) ||
                        (op->getNumResults() == 1 &&
                         op->hasTrait<tessera::OpTrait::NumpyBroadcast>());
-    if (!elementwise || !isStaticRank4(op->getResult(0).getType()))
+    int64_t rank = elementwise ? layoutRank(op->getResult(0).getType()) : 0;
+    if (!rank)
       return failure();
-    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    SmallVector<int64_t> first = toChannelsFirst(rank),
+                         last = toChannelsLast(rank);
     bool any = false;
     for (Value v : op->getOperands()) {
-      if (channelsLastSource(v)) {
+      auto type = dyn_cast<RankedTensorType>(v.getType());
+      if (type && type.getRank() == rank && channelsLastSource(v)) {
         any = true;
         continue;
       }
-      auto type = dyn_cast<RankedTensorType>(v.getType());
-      if (!type || type.getRank() > 4 || !type.hasStaticShape() ||
-          !(v.getDefiningOp<ConstantOp>() || spatiallyUniform(type)))
+      if (!type || type.getRank() > rank || !type.hasStaticShape() ||
+          !(v.getDefiningOp<ConstantOp>() || spatiallyUniform(type, rank)))
         return failure();
     }
     if (!any)
@@ -129,16 +149,17 @@ struct SinkTranspose : RewritePattern {
     Location loc = op->getLoc();
     IRMapping map;
     for (Value v : op->getOperands()) {
-      if (Value source = channelsLastSource(v)) {
+      auto type = cast<RankedTensorType>(v.getType());
+      if (Value source =
+              type.getRank() == rank ? channelsLastSource(v) : Value()) {
         map.map(v, source);
         continue;
       }
-      // A constant broadcast against [N, C, H, W]: its shape padded to rank
-      // 4 with leading ones, then transposed to [N, H, W, C].
-      auto type = cast<RankedTensorType>(v.getType());
+      // A constant broadcast against [N, C, D..]: its shape padded to the
+      // rank with leading ones, then transposed to [N, D.., C].
       Value c = v;
-      if (type.getRank() < 4) {
-        SmallVector<int64_t> shape(4 - type.getRank(), 1);
+      if (type.getRank() < rank) {
+        SmallVector<int64_t> shape(rank - type.getRank(), 1);
         llvm::append_range(shape, type.getShape());
         c = ReshapeOp::create(
             rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
@@ -162,10 +183,12 @@ struct SinkTransposeThroughReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern<ReduceOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    int64_t rank = f32LayoutRank(op.getType());
     Value source = channelsLastSource(op.getInput());
-    if (!source || !op.getKeepdims() || !isF32Rank4(op.getType()))
+    if (!source || !op.getKeepdims() || !rank)
       return failure();
+    SmallVector<int64_t> first = toChannelsFirst(rank),
+                         last = toChannelsLast(rank);
     SmallVector<int64_t> axes;
     for (int64_t a : op.getAxes())
       axes.push_back(first[a]);
@@ -184,9 +207,11 @@ struct SinkTransposeThroughConcat : OpRewritePattern<ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConcatOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
-    if (!isF32Rank4(op.getType()))
+    int64_t rank = f32LayoutRank(op.getType());
+    if (!rank)
       return failure();
+    SmallVector<int64_t> first = toChannelsFirst(rank),
+                         last = toChannelsLast(rank);
     SmallVector<Value> inputs;
     for (Value v : op.getInputs()) {
       Value source = channelsLastSource(v);
@@ -202,10 +227,10 @@ struct SinkTransposeThroughConcat : OpRewritePattern<ConcatOp> {
   }
 };
 
-/// One value per dim of [N, C, H, W], reordered to [N, H, W, C].
+/// One value per dim of [N, C, D1..Dk], reordered to [N, D1..Dk, C].
 template <typename T> SmallVector<T> channelsLastOrder(ArrayRef<T> perDim) {
   SmallVector<T> moved;
-  for (int64_t d : toChannelsLast(4))
+  for (int64_t d : toChannelsLast(perDim.size()))
     moved.push_back(perDim[d]);
   return moved;
 }
@@ -216,10 +241,12 @@ struct SinkTransposeThroughSlice : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SliceOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    int64_t rank = f32LayoutRank(op.getType());
     Value source = channelsLastSource(op.getInput());
-    if (!source || !isF32Rank4(op.getType()))
+    if (!source || !rank)
       return failure();
+    SmallVector<int64_t> first = toChannelsFirst(rank),
+                         last = toChannelsLast(rank);
     Value y = SliceOp::create(
         rewriter, op.getLoc(), permuted(op.getType(), last), source,
         rewriter.getDenseI64ArrayAttr(channelsLastOrder(op.getStarts())),
@@ -236,13 +263,15 @@ struct SinkTransposeThroughPad : OpRewritePattern<PadOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(PadOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    int64_t rank = layoutRank(op.getType());
     Value source = channelsLastSource(op.getInput());
-    if (!source || !isStaticRank4(op.getType()))
+    if (!source || !rank)
       return failure();
+    SmallVector<int64_t> first = toChannelsFirst(rank),
+                         last = toChannelsLast(rank);
     ArrayRef<int64_t> pads = op.getPads();
-    SmallVector<int64_t> moved = channelsLastOrder(pads.take_front(4));
-    llvm::append_range(moved, channelsLastOrder(pads.drop_front(4)));
+    SmallVector<int64_t> moved = channelsLastOrder(pads.take_front(rank));
+    llvm::append_range(moved, channelsLastOrder(pads.drop_front(rank)));
     auto y = PadOp::create(rewriter, op.getLoc(), permuted(op.getType(), last),
                            source, rewriter.getDenseI64ArrayAttr(moved),
                            op.getModeAttr(), op.getValueAttr());
@@ -260,10 +289,12 @@ struct SinkTransposeThroughResize : OpRewritePattern<ResizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ResizeOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<int64_t> first = toChannelsFirst(4), last = toChannelsLast(4);
+    int64_t rank = layoutRank(op.getType());
     Value source = channelsLastSource(op.getInput());
-    if (!source || !isStaticRank4(op.getType()))
+    if (!source || !rank)
       return failure();
+    SmallVector<int64_t> first = toChannelsFirst(rank),
+                         last = toChannelsLast(rank);
     // An upsampling moves the transpose to the larger tensor: only where
     // the users take it on (a concat, elementwise ops, a channels-last
     // conv's transpose, which cancels), not before a graph output in
@@ -282,8 +313,8 @@ struct SinkTransposeThroughResize : OpRewritePattern<ResizeOp> {
     y.getResult().setType(permuted(op.getType(), last));
     y.setScales(channelsLastOrder(op.getScales()));
     if (std::optional<ArrayRef<double>> roi = op.getRoi()) {
-      SmallVector<double> moved = channelsLastOrder(roi->take_front(4));
-      llvm::append_range(moved, channelsLastOrder(roi->drop_front(4)));
+      SmallVector<double> moved = channelsLastOrder(roi->take_front(rank));
+      llvm::append_range(moved, channelsLastOrder(roi->drop_front(rank)));
       y.setRoi(ArrayRef<double>(moved));
     }
     rewriter.replaceOp(op, transposed(rewriter, op.getLoc(), y, first));
@@ -304,7 +335,7 @@ struct SinkTransposeThroughChannelPermutation : OpRewritePattern<ReshapeOp> {
     Value source = channelsLastSource(split.getInput());
     auto in = cast<RankedTensorType>(split.getInput().getType());
     auto mid = cast<RankedTensorType>(split.getType());
-    if (!source || !isF32Rank4(in) || !split->hasOneUse() ||
+    if (!source || f32LayoutRank(in) != 4 || !split->hasOneUse() ||
         !mid.hasStaticShape() || mid.getRank() < 5)
       return failure();
     // [N, f1..fm, H, W] with the factors' product C.
@@ -339,6 +370,94 @@ struct SinkTransposeThroughChannelPermutation : OpRewritePattern<ReshapeOp> {
   }
 };
 
+/// `v` ([N, L, C]) in channel-first layout without moving data, if it is
+/// that cheaply: the input of a channels-last transpose, or a reshape where
+/// C or L is 1.
+Value channelFirstForFree(OpBuilder &b, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (auto t = v.getDefiningOp<TransposeOp>();
+      t && t.getPerm() == ArrayRef<int64_t>(toChannelsLast(3)))
+    return t.getInput();
+  if (type.getDimSize(1) != 1 && type.getDimSize(2) != 1)
+    return Value();
+  if (auto r = v.getDefiningOp<ReshapeOp>())
+    v = r.getInput();
+  if (v.getType() == channelsFirstType(type))
+    return v;
+  return ReshapeOp::create(b, v.getLoc(), channelsFirstType(type), v);
+}
+
+/// A channels-last 1-d conv that neither reads nor feeds channels-last
+/// data (its input arrives through a transpose, its result leaves through
+/// transposes only, or reshapes where C or L is 1) goes back to
+/// channel-first: wav2vec2's first conv, on
+/// a 1-channel waveform and followed by a norm over time (a layout this
+/// pass keeps channel-first), would otherwise transpose its 512-channel
+/// output there and back. The users' transposes compose with the one it
+/// no longer makes.
+bool revertIsolated(ConvOp conv) {
+  auto type = conv.getType();
+  // Where C or L is 1 both layouts hold the same sequence (the transpose
+  // back is a reshape).
+  bool sameOrder = type.getRank() == 3 &&
+                   (type.getDimSize(1) == 1 || type.getDimSize(2) == 1);
+  if (type.getRank() != 3 ||
+      !llvm::all_of(conv->getUsers(), [&](Operation *user) {
+        return isa<TransposeOp>(user) || (sameOrder && isa<ReshapeOp>(user));
+      }))
+    return false;
+  OpBuilder b(conv);
+  Value x = channelFirstForFree(b, conv.getInput());
+  Value r =
+      conv.getResidual() ? channelFirstForFree(b, conv.getResidual()) : Value();
+  if (!x || (conv.getResidual() && !r)) {
+    // Nothing moved: the reshapes made above go again.
+    for (Value v : {x, r})
+      if (v && v.getDefiningOp<ReshapeOp>() && v.use_empty())
+        v.getDefiningOp()->erase();
+    return false;
+  }
+  auto first = cast<ConvOp>(b.clone(*conv));
+  first.getInputMutable().assign(x);
+  if (r)
+    first.getResidualMutable().assign(r);
+  first.getResult().setType(channelsFirstType(type));
+  first.removeChannelsLastAttr();
+  SmallVector<int64_t> last = toChannelsLast(3);
+  for (Operation *user : llvm::make_early_inc_range(conv->getUsers())) {
+    if (auto r = dyn_cast<ReshapeOp>(user)) {
+      b.setInsertionPoint(r);
+      Value y = first.getResult();
+      if (r.getType() != y.getType())
+        y = ReshapeOp::create(b, r.getLoc(), r.getType(), y);
+      r.replaceAllUsesWith(y);
+      r.erase();
+      continue;
+    }
+    auto t = cast<TransposeOp>(user);
+    SmallVector<int64_t> perm;
+    for (int64_t p : t.getPerm())
+      perm.push_back(last[p]);
+    Value y = first.getResult();
+    if (!llvm::equal(perm, llvm::seq<int64_t>(0, 3))) {
+      b.setInsertionPoint(t);
+      y = TransposeOp::create(b, t.getLoc(), t.getType(), y,
+                              b.getDenseI64ArrayAttr(perm));
+    }
+    t.replaceAllUsesWith(y);
+    t.erase();
+  }
+  SmallVector<Value> operands = {conv.getInput()};
+  if (conv.getResidual())
+    operands.push_back(conv.getResidual());
+  conv.erase();
+  // The transposes (or reshapes) that made its operands channels-last.
+  for (Value v : operands)
+    if (Operation *def = v.getDefiningOp(); def && def->use_empty())
+      def->erase();
+  return true;
+}
+
 struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
@@ -349,11 +468,15 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
     });
     for (Operation *op : ops)
       makeChannelsLast(op);
-    fusion::recordCounts(getOperation(), "tessera-channels-last",
-                         {{"channels-last", int64_t(ops.size())}});
-    numOps += ops.size();
+    int64_t reverted = 0;
+    auto record = [&] {
+      int64_t moved = int64_t(ops.size()) - reverted;
+      fusion::recordCounts(getOperation(), "tessera-channels-last",
+                           {{"channels-last", moved}});
+      numOps += moved;
+    };
     if (ops.empty())
-      return;
+      return record();
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns
@@ -370,6 +493,14 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
     ReshapeOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
+    SmallVector<ConvOp> convs;
+    getOperation()->walk([&](ConvOp conv) {
+      if (conv.getChannelsLast())
+        convs.push_back(conv);
+    });
+    for (ConvOp conv : convs)
+      reverted += revertIsolated(conv);
+    record();
   }
 };
 

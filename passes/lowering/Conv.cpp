@@ -323,9 +323,9 @@ Value finishResult(OpBuilder &b, Location loc, Value y, Value residual,
 /// residual), depthwise as
 /// tessera_depthwise_conv2d_f32 (a residual, rare there, is added afterwards,
 /// before the clamp). A 1-d conv is a 2-d one of height 1. The weight [F, C/G,
-/// K..] is passed as [F, C/G*K..]. With `channelsLast` (2-d only) x, the
-/// residual and the result are [N, H, W, C] (the kernels'
-/// TESSERA_CONV_CHANNELS_LAST).
+/// K..] is passed as [F, C/G*K..]. With `channelsLast` x, the residual and
+/// the result are [N, H, W, C] (the kernels' TESSERA_CONV_CHANNELS_LAST), or
+/// [N, W, C] for a 1-d conv, read as [N, 1, W, C].
 Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
                      Value w, Value bias, Value residual, RankedTensorType type,
                      ArrayRef<int64_t> pads, ArrayRef<int64_t> strides,
@@ -343,29 +343,31 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
   auto wType = cast<RankedTensorType>(w.getType());
   Type elt = type.getElementType();
   int64_t k = xType.getRank() - 2;
-  assert((!channelsLast || k == 2) && "channels-last convs are 2-d");
   SmallVector<int64_t> sh(strides), dil(dilations),
       kernel(wType.getShape().drop_front(2));
   SmallVector<int64_t> begin(pads.take_front(k));
   RankedTensorType yType = type;
+  // A 1-d conv's unit height: [N, C, W] -> [N, C, 1, W] (the output [N,
+  // F, 1, OW]), channels-last [N, W, C] -> [N, 1, W, C].
+  SmallVector<ReassociationIndices> unitHeight =
+      channelsLast ? SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}
+                   : SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}};
+  auto withUnitHeight = [&](RankedTensorType t) {
+    SmallVector<int64_t> shape(t.getShape());
+    shape.insert(shape.begin() + (channelsLast ? 1 : 2), 1);
+    return RankedTensorType::get(shape, elt);
+  };
   if (k == 1) {
-    // [N, C, W] -> [N, C, 1, W], and the output [N, F, 1, OW].
-    x = tensor::ExpandShapeOp::create(
-        b, loc,
-        RankedTensorType::get(
-            {xType.getDimSize(0), xType.getDimSize(1), 1, xType.getDimSize(2)},
-            elt),
-        x, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-    yType = RankedTensorType::get(
-        {type.getDimSize(0), type.getDimSize(1), 1, type.getDimSize(2)}, elt);
+    x = tensor::ExpandShapeOp::create(b, loc, withUnitHeight(xType), x,
+                                      unitHeight);
+    yType = withUnitHeight(type);
     sh.insert(sh.begin(), 1);
     dil.insert(dil.begin(), 1);
     kernel.insert(kernel.begin(), 1);
     begin.insert(begin.begin(), 0);
     if (residual)
-      residual = tensor::ExpandShapeOp::create(
-          b, loc, yType, residual,
-          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+      residual =
+          tensor::ExpandShapeOp::create(b, loc, yType, residual, unitHeight);
   }
   Value w2 = flatWeight(b, loc, w);
   int64_t flags = (channelsLast ? kConvChannelsLast : 0) |
@@ -401,8 +403,7 @@ Value callConvKernel(OpBuilder &b, Location loc, StringRef kernelName, Value x,
                 ValueRange{init}, b.getArrayAttr(scalars), b.getUnitAttr())
                 .getResult(0);
   if (k == 1)
-    y = tensor::CollapseShapeOp::create(
-        b, loc, type, y, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    y = tensor::CollapseShapeOp::create(b, loc, type, y, unitHeight);
   return y;
 }
 
@@ -433,7 +434,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t xc = xType.getDimSize(channelsLast ? k + 1 : 1),
             yc = type.getDimSize(channelsLast ? k + 1 : 1);
     bool depthwiseOp = g > 1 && g == xc && g == yc;
-    if (convKernel && elt.isF32() && (channelsLast ? k == 2 : k <= 2)) {
+    if (convKernel && elt.isF32() && k <= 2) {
       rewriter.replaceOp(
           op, callConvKernel(rewriter, loc,
                              depthwiseOp ? "tessera_depthwise_conv2d_f32"

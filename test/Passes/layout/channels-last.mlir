@@ -281,3 +281,77 @@ func.func @resize(%x: tensor<1x4x6x6xf32>, %w: tensor<4x4x1x1xf32>, %w2: tensor<
   %7 = tessera.resize %0 {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", roi = array<f64: 0.0, 0.0, 0.1, 0.2, 1.0, 1.0, 0.9, 0.8>, scales = array<f64: 1.0, 1.0, 0.5, 0.5>} : tensor<1x4x6x6xf32> to tensor<1x4x3x3xf32>
   return %6, %7 : tensor<1x4x12x12xf32>, tensor<1x4x3x3xf32>
 }
+
+// -----
+
+// 1-d convs ([N, C, L] -> [N, L, C]): wav2vec2's feature-extractor convs
+// and a Conformer's conv module (a pointwise conv, a GLU as two channel
+// slices, a sigmoid and a mul, a depthwise conv, a per-channel [C, 1]
+// scale): one transpose in, one out.
+// CHECK-LABEL: func @conv1d_chain
+// CHECK-DAG: %[[X:.+]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 1>} : tensor<1x8x40xf32> to tensor<1x40x8xf32>
+// CHECK-DAG: %[[S:.+]] = tessera.constant dense<{{\[\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00]]]> : tensor<1x1x8xf32>
+// CHECK: %[[A:.+]] = tessera.conv %[[X]], %arg1 {activation = "gelu", channels_last, {{.*}}} : (tensor<1x40x8xf32>, tensor<16x8x3xf32>) -> tensor<1x19x16xf32>
+// CHECK: %[[L:.+]] = tessera.slice %[[A]] {starts = array<i64: 0, 0, 0>, {{.*}}} : tensor<1x19x16xf32> to tensor<1x19x8xf32>
+// CHECK: %[[R:.+]] = tessera.slice %[[A]] {starts = array<i64: 0, 0, 8>, {{.*}}} : tensor<1x19x16xf32> to tensor<1x19x8xf32>
+// CHECK: %[[G:.+]] = tessera.sigmoid %[[R]] : tensor<1x19x8xf32>
+// CHECK: %[[M:.+]] = tessera.mul %[[L]], %[[G]] : (tensor<1x19x8xf32>, tensor<1x19x8xf32>) -> tensor<1x19x8xf32>
+// CHECK: %[[D:.+]] = tessera.conv %[[M]], %arg2 {channels_last, {{.*}}group = 8 : i64{{.*}}} : (tensor<1x19x8xf32>, tensor<8x1x5xf32>) -> tensor<1x19x8xf32>
+// CHECK: %[[Y:.+]] = tessera.mul %[[D]], %[[S]] : (tensor<1x19x8xf32>, tensor<1x1x8xf32>) -> tensor<1x19x8xf32>
+// CHECK: %[[T:.+]] = tessera.transpose %[[Y]] {perm = array<i64: 0, 2, 1>} : tensor<1x19x8xf32> to tensor<1x8x19xf32>
+// CHECK: return %[[T]]
+func.func @conv1d_chain(%x: tensor<1x8x40xf32>, %w1: tensor<16x8x3xf32>, %wd: tensor<8x1x5xf32>) -> tensor<1x8x19xf32> {
+  %s = tessera.constant dense<[[1.0], [2.0], [3.0], [4.0], [5.0], [6.0], [7.0], [8.0]]> : tensor<8x1xf32>
+  %0 = tessera.conv %x, %w1 {strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64, activation = "gelu"} : (tensor<1x8x40xf32>, tensor<16x8x3xf32>) -> tensor<1x16x19xf32>
+  %1 = tessera.slice %0 {starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<1x16x19xf32> to tensor<1x8x19xf32>
+  %2 = tessera.slice %0 {starts = array<i64: 0, 8, 0>, steps = array<i64: 1, 1, 1>} : tensor<1x16x19xf32> to tensor<1x8x19xf32>
+  %3 = tessera.sigmoid %2 : tensor<1x8x19xf32>
+  %4 = tessera.mul %1, %3 : (tensor<1x8x19xf32>, tensor<1x8x19xf32>) -> tensor<1x8x19xf32>
+  %5 = tessera.conv %4, %wd {strides = array<i64: 1>, pads = array<i64: 2, 2>, dilations = array<i64: 1>, group = 8 : i64} : (tensor<1x8x19xf32>, tensor<8x1x5xf32>) -> tensor<1x8x19xf32>
+  %6 = tessera.mul %5, %s : (tensor<1x8x19xf32>, tensor<8x1xf32>) -> tensor<1x8x19xf32>
+  return %6 : tensor<1x8x19xf32>
+}
+
+// -----
+
+// A 1-d conv that would only gain transposes goes back to channel-first:
+// wav2vec2's first conv, on a 1-channel waveform (whose channels-last form
+// is a reshape) and followed by a norm over time, and a conv between two
+// such norms. Its successor in a chain stays channels-last, the transpose
+// between them on the norm's output. Near miss: a 1-d max pool keeps its
+// layout.
+// CHECK-LABEL: func @conv1d_isolated
+// CHECK: %[[A:.+]] = tessera.conv %arg0, %arg1 {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 0, 0>, strides = array<i64: 5>} : (tensor<1x1x64xf32>, tensor<8x1x10xf32>) -> tensor<1x8x11xf32>
+// CHECK: %[[N:.+]] = tessera.layer_norm %[[A]]
+// CHECK: %[[B:.+]] = tessera.conv %[[N]], %arg2 {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<1x8x11xf32>, tensor<8x8x3xf32>) -> tensor<1x8x11xf32>
+// CHECK: %[[M:.+]] = tessera.layer_norm %[[B]]
+// CHECK: %[[T:.+]] = tessera.transpose %[[M]] {perm = array<i64: 0, 2, 1>} : tensor<1x8x11xf32> to tensor<1x11x8xf32>
+// CHECK: %[[C:.+]] = tessera.conv %[[T]], %arg2 {channels_last, {{.*}}} : (tensor<1x11x8xf32>, tensor<8x8x3xf32>) -> tensor<1x11x8xf32>
+// CHECK: %[[D:.+]] = tessera.conv %[[C]], %arg2 {channels_last, {{.*}}} : (tensor<1x11x8xf32>, tensor<8x8x3xf32>) -> tensor<1x11x8xf32>
+// CHECK: %[[E:.+]] = tessera.transpose %[[D]] {perm = array<i64: 0, 2, 1>} : tensor<1x11x8xf32> to tensor<1x8x11xf32>
+// CHECK: tessera.max_pool %[[E]] {{.*}} : tensor<1x8x11xf32> to tensor<1x8x5xf32>
+func.func @conv1d_isolated(%x: tensor<1x1x64xf32>, %w0: tensor<8x1x10xf32>, %w: tensor<8x8x3xf32>, %g: tensor<11xf32>) -> tensor<1x8x5xf32> {
+  %0 = tessera.conv %x, %w0 {strides = array<i64: 5>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x1x64xf32>, tensor<8x1x10xf32>) -> tensor<1x8x11xf32>
+  %1 = tessera.layer_norm %0, %g {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<1x8x11xf32>, tensor<11xf32>) -> tensor<1x8x11xf32>
+  %2 = tessera.conv %1, %w {strides = array<i64: 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x8x11xf32>, tensor<8x8x3xf32>) -> tensor<1x8x11xf32>
+  %3 = tessera.layer_norm %2, %g {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<1x8x11xf32>, tensor<11xf32>) -> tensor<1x8x11xf32>
+  %4 = tessera.conv %3, %w {strides = array<i64: 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x8x11xf32>, tensor<8x8x3xf32>) -> tensor<1x8x11xf32>
+  %5 = tessera.conv %4, %w {strides = array<i64: 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x8x11xf32>, tensor<8x8x3xf32>) -> tensor<1x8x11xf32>
+  %6 = tessera.max_pool %5 {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>} : tensor<1x8x11xf32> to tensor<1x8x5xf32>
+  return %6 : tensor<1x8x5xf32>
+}
+
+// -----
+
+// A decoding step's short conv (one output position, whose channel-first
+// form is a reshape of the channels-last one) on a concat of past and
+// present inputs goes back too.
+// CHECK-LABEL: func @conv1d_one_position
+// CHECK: %[[C:.+]] = tessera.concat %arg1, %arg0 {axis = 2 : i64}
+// CHECK: %[[Y:.+]] = tessera.conv %[[C]], %arg2 {activation = "silu", dilations = array<i64: 1>, group = 4 : i64, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x4x3xf32>, tensor<4x1x3xf32>) -> tensor<1x4x1xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @conv1d_one_position(%x: tensor<1x4x1xf32>, %past: tensor<1x4x2xf32>, %w: tensor<4x1x3xf32>) -> tensor<1x4x1xf32> {
+  %0 = tessera.concat %past, %x {axis = 2 : i64} : (tensor<1x4x2xf32>, tensor<1x4x1xf32>) -> tensor<1x4x3xf32>
+  %1 = tessera.conv %0, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 4 : i64, activation = "silu"} : (tensor<1x4x3xf32>, tensor<4x1x3xf32>) -> tensor<1x4x1xf32>
+  return %1 : tensor<1x4x1xf32>
+}

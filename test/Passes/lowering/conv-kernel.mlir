@@ -169,6 +169,26 @@ func.func @channels_last(%x: tensor<1x9x9x16xf32>, %w: tensor<24x16x3x3xf32>, %w
 
 // -----
 
+// Channels-last 1-d convs: [N, L, C] read as [N, 1, L, C] (the unit height
+// before the length), with a residual; depthwise. Without the kernels, the
+// channel-first conv between [0, 2, 1] transposes.
+// CHECK-LABEL: func @channels_last_1d
+// CHECK: %[[X:.+]] = tensor.expand_shape %arg0 {{\[\[}}0, 1], [2], [3]] output_shape [1, 1, 20, 16] : tensor<1x20x16xf32> into tensor<1x1x20x16xf32>
+// CHECK: %[[R:.+]] = tensor.expand_shape %arg3 {{\[\[}}0, 1], [2], [3]] output_shape [1, 1, 9, 24] : tensor<1x9x24xf32> into tensor<1x1x9x24xf32>
+// CHECK: %[[Y:.+]] = tessera.call_kernel "tessera_conv2d_f32" ins(%[[X]], %{{.+}}, %{{.+}}, %[[R]] : tensor<1x1x20x16xf32>, tensor<24x48xf32>, tensor<0xf32>, tensor<1x1x9x24xf32>) outs(%{{.+}} : tensor<1x1x9x24xf32>) {constant_mask, scalars = [386, 1, 3, 1, 2, 1, 1, 0, 0, 0.000000e+00 : f32, 0.000000e+00 : f32]}
+// CHECK: tensor.collapse_shape %[[Y]] {{\[\[}}0, 1], [2], [3]] : tensor<1x1x9x24xf32> into tensor<1x9x24xf32>
+// CHECK: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<1x1x20x16xf32>, tensor<16x5xf32>, tensor<0xf32>) outs(%{{.+}} : tensor<1x1x20x16xf32>) {constant_mask, scalars = [260, 1, 5, 1, 1, 1, 1, 0, 2, 0.000000e+00 : f32, 0.000000e+00 : f32]}
+// OFF-LABEL: func @channels_last_1d
+// OFF: linalg.transpose ins(%arg0 : tensor<1x20x16xf32>) outs(%{{.+}} : tensor<1x16x20xf32>) permutation = [0, 2, 1]
+// OFF: linalg.transpose ins(%{{.+}} : tensor<1x24x9xf32>) outs(%{{.+}} : tensor<1x9x24xf32>) permutation = [0, 2, 1]
+func.func @channels_last_1d(%x: tensor<1x20x16xf32>, %w: tensor<24x16x3xf32>, %wd: tensor<16x1x5xf32>, %r: tensor<1x9x24xf32>) -> (tensor<1x9x24xf32>, tensor<1x20x16xf32>) {
+  %0 = tessera.conv %x, %w residual %r {strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64, channels_last, activation = "gelu"} : (tensor<1x20x16xf32>, tensor<24x16x3xf32>, tensor<1x9x24xf32>) -> tensor<1x9x24xf32>
+  %1 = tessera.conv %x, %wd {strides = array<i64: 1>, pads = array<i64: 2, 2>, dilations = array<i64: 1>, group = 16 : i64, channels_last, activation = "silu"} : (tensor<1x20x16xf32>, tensor<16x1x5xf32>) -> tensor<1x20x16xf32>
+  return %0, %1 : tensor<1x9x24xf32>, tensor<1x20x16xf32>
+}
+
+// -----
+
 // A fused activation: its code in the flags' low bits (4: silu, 5:
 // sigmoid) of both kernels. Without the kernels, its op after the conv
 // (lowered in turn), then the residual and the clamp.

@@ -119,14 +119,17 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         nodes.append(h.make_node("Clip", ["c", "lo" if lo is not None else "",
                                            "hi" if hi is not None else ""], ["y"]))
     if nhwc:
-        # A channels-last model: the inputs and the output [N, H, W, C],
-        # Transposes around the conv that tessera-channels-last cancels, so
-        # the kernel reads and writes channels-last buffers.
-        cl = lambda v: v.transpose(0, 2, 3, 1)
-        nodes = [h.make_node("Transpose", [n + "_cl"], [n], perm=[0, 3, 1, 2])
+        # A channels-last model: the inputs and the output [N, H, W, C] (1-d:
+        # [N, L, C]), Transposes around the conv that tessera-channels-last
+        # cancels, so the kernel reads and writes channels-last buffers.
+        rank = len(x_shape)
+        last = [0] + list(range(2, rank)) + [1]
+        first = [0, rank - 1] + list(range(1, rank - 1))
+        cl = lambda v: v.transpose(*last)
+        nodes = [h.make_node("Transpose", [n + "_cl"], [n], perm=first)
                  for n in inputs] + nodes
         nodes[-1].output[0] = "y_cf"
-        nodes.append(h.make_node("Transpose", ["y_cf"], ["y"], perm=[0, 2, 3, 1]))
+        nodes.append(h.make_node("Transpose", ["y_cf"], ["y"], perm=last))
         inputs = {n + "_cl": cl(v).copy() for n, v in inputs.items()}
         ref = cl(ref)
     graph = h.make_graph(nodes, name,
@@ -568,6 +571,18 @@ case("cl_wino_g4x32_14_direct", (1, 128, 14, 14), 128, [3, 3], pads=[1, 1, 1, 1]
      nhwc=True)
 case("cl_wino_g2x24_direct", (1, 48, 28, 28), 48, [3, 3], pads=[1, 1, 1, 1], group=2,
      nhwc=True)
+
+# Channels-last 1-d convs ([N, L, C], read as [N, 1, L, C]): wav2vec2's
+# feature-extractor convs (kernel 3, stride 2, over 3 blocks of 16
+# channels), with a residual, dilation, pads and a batch, a Conformer's
+# depthwise conv (31 taps, SiLU) and its pointwise convs, and groups of 8.
+case("cl1d_k3_s2_tanh", (1, 64, 301), 48, [3], strides=[2], pre_act="tanh", nhwc=True)
+case("cl1d_res_dil_batch", (2, 24, 50), 20, [5], pads=[4, 3], dilations=[2], act="relu",
+     residual="left", nhwc=True)
+case("cl1d_dw31_silu", (1, 40, 120), 40, [31], pads=[15, 15], group=40, pre_act="silu",
+     nhwc=True)
+case("cl1d_pointwise", (1, 64, 200), 128, [1], nhwc=True)
+case("cl1d_grouped8", (1, 32, 45), 32, [3], pads=[1, 1], group=4, nan=True, nhwc=True)
 
 # 3-d convs of one clip (tessera-conv3d-as-conv2d): 2-d convs over the frames,
 # one per temporal tap, chained through their residual (3x3x3 padded with a

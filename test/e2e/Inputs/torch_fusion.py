@@ -89,7 +89,7 @@ def swin():
 def wav2vec2():
     from torchaudio.models import wav2vec2_model
     m = wav2vec2_model(extractor_mode="group_norm",
-                       extractor_conv_layer_config=[(32, 10, 5), (32, 3, 2), (32, 2, 2)],
+                       extractor_conv_layer_config=[(32, 10, 5), (32, 3, 2), (32, 3, 2), (32, 2, 2)],
                        extractor_conv_bias=False, encoder_embed_dim=64,
                        encoder_projection_dropout=0.0, encoder_pos_conv_kernel=16,
                        encoder_pos_conv_groups=4, encoder_num_layers=2, encoder_num_heads=4,
@@ -181,10 +181,17 @@ def run(tools, work, name):
     exe = os.path.join(d, "model")
     subprocess.run([os.path.join(tools, "tessera-compile"), path, "-o", exe,
                     "--report=" + report], check=True)
-    ops = json.load(open(report))["ops_after"]
+    report = json.load(open(report))
+    ops = report["ops_after"]
     counts = " ".join(f"{k}={ops.get('tessera.' + k, 0)}"
                       for k in ["attention", "layer_norm", "rms_norm", "softmax"])
     print(f"{name}: {counts}", flush=True)
+    # Convs left channels-last (1-d ones included) and transposes left.
+    layout = report["passes"].get("tessera-channels-last", {}).get("channels-last", 0)
+    if layout:
+        print(f"{name}: channels-last convs={ops.get('tessera.conv', 0)} "
+              f"of them channels-last={layout} "
+              f"transposes={ops.get('tessera.transpose', 0)}", flush=True)
     subprocess.run([exe, *inputs, "--output-dir", os.path.join(d, "out")], check=True)
     r = subprocess.run([sys.executable, os.path.join(HERE, "..", "compare.py"),
                         os.path.join(d, "ref"), os.path.join(d, "out")],
