@@ -221,8 +221,9 @@ def ChannelsLast : Pass<"tessera-channels-last"> {
     Each 2-d f32 `tessera.conv` (any group count), and each 2-d f32
     `tessera.max_pool` and `tessera.avg_pool`, gets `channels_last`: its input, residual and result
     become `[N, H, W, C]`, between `tessera.transpose`s from and back to
-    `[N, C, H, W]`; so does each 1-d f32 conv (`[N, L, C]`), except one
-    whose input and result would both only be transposed (it goes back). The transposes back then sink through elementwise ops
+    `[N, C, H, W]`; so does each 1-d f32 conv (`[N, L, C]`). A conv whose
+    input and result would both only be transposed goes back to
+    channel-first. The transposes back then sink through elementwise ops
     (unary ones; binary ones whose other operands are the same transpose,
     constants or spatially uniform tensors such as a squeeze-and-excitation
     gate, which move to the new layout instead; concats and slices of such

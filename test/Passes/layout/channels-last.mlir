@@ -88,23 +88,55 @@ func.func @squeeze_excite(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x1x1xf32>, %wf:
 // -----
 
 // A grouped conv that is not depthwise (the runtime's conv kernel takes it
-// channels-last too).
+// channels-last too), followed by an op that takes the layout on.
 // CHECK-LABEL: func @grouped
 // CHECK: %[[X:.+]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : tensor<1x4x8x8xf32> to tensor<1x8x8x4xf32>
 // CHECK: %[[C:.+]] = tessera.conv %[[X]], %arg1 {channels_last, dilations = array<i64: 1, 1>, group = 2 : i64{{.*}}} : (tensor<1x8x8x4xf32>, tensor<8x2x3x3xf32>) -> tensor<1x6x6x8xf32>
-// CHECK: tessera.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: %[[S:.+]] = tessera.sigmoid %[[C]]
+// CHECK: tessera.transpose %[[S]] {perm = array<i64: 0, 3, 1, 2>}
 func.func @grouped(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>) -> tensor<1x8x6x6xf32> {
   %0 = tessera.conv %x, %wg {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x6x6xf32>
-  return %0 : tensor<1x8x6x6xf32>
+  %1 = tessera.sigmoid %0 : tensor<1x8x6x6xf32>
+  return %1 : tensor<1x8x6x6xf32>
 }
 
 // -----
 
-// Near misses: a 1-d conv, an f16 conv and a 1-d average pool keep their
-// layout; an Add with a tensor that is
+// A conv that would only be transposed on both sides goes back to
+// channel-first (its kernel would read the transpose's input in place and
+// its result would be copied back): a 2-d conv between group norms (a norm
+// over [C/G, H*W] per group), the 1x1 conv of a batch of 1x1 maps (its
+// input a reshape) with a residual. Near miss: the conv whose result also
+// feeds a sigmoid stays channels-last.
+// CHECK-LABEL: func @isolated_2d
+// CHECK: %[[N:.+]] = tessera.layer_norm
+// CHECK: %[[M:.+]] = tessera.reshape %[[N]] : tensor<1x4x64xf32> to tensor<1x4x8x8xf32>
+// CHECK: %[[C:.+]] = tessera.conv %[[M]], %arg1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+// CHECK: %[[R:.+]] = tessera.reshape %[[C]] : tensor<1x4x8x8xf32> to tensor<1x4x64xf32>
+// CHECK: tessera.layer_norm %[[R]]
+// CHECK: %[[P:.+]] = tessera.conv %arg3, %arg2 residual %arg3 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<2x4x1x1xf32>, tensor<4x4x1x1xf32>, tensor<2x4x1x1xf32>) -> tensor<2x4x1x1xf32>
+// CHECK: %[[K:.+]] = tessera.conv %{{.+}}, %arg1 {channels_last
+// CHECK: tessera.sigmoid %[[K]]
+func.func @isolated_2d(%x: tensor<1x4x64xf32>, %w: tensor<4x4x3x3xf32>, %w1: tensor<4x4x1x1xf32>, %v: tensor<2x4x1x1xf32>, %g: tensor<64xf32>) -> (tensor<1x4x64xf32>, tensor<2x4x1x1xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  %0 = tessera.layer_norm %x, %g {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<1x4x64xf32>, tensor<64xf32>) -> tensor<1x4x64xf32>
+  %1 = tessera.reshape %0 : tensor<1x4x64xf32> to tensor<1x4x8x8xf32>
+  %2 = tessera.conv %1, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %3 = tessera.reshape %2 : tensor<1x4x8x8xf32> to tensor<1x4x64xf32>
+  %4 = tessera.layer_norm %3, %g {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<1x4x64xf32>, tensor<64xf32>) -> tensor<1x4x64xf32>
+  %5 = tessera.conv %v, %w1 residual %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<2x4x1x1xf32>, tensor<4x4x1x1xf32>, tensor<2x4x1x1xf32>) -> tensor<2x4x1x1xf32>
+  %6 = tessera.conv %1, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %7 = tessera.sigmoid %6 : tensor<1x4x8x8xf32>
+  return %4, %5, %6, %7 : tensor<1x4x64xf32>, tensor<2x4x1x1xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Near misses: an f16 conv and a 1-d average pool keep their layout (and a
+// 1-d conv that would only be transposed); an Add with a tensor that is
 // neither the same transpose nor a constant nor spatially uniform keeps the
 // transpose before it, and so do a concat with such a tensor and a
-// reduction that drops its dims.
+// reduction that drops its dims (the conv stays channels-last for the
+// ReLU that takes its layout on).
 // CHECK-LABEL: func @near_misses
 // CHECK: tessera.conv %arg2, %arg3 {dilations = array<i64: 1>, group = 1 : i64
 // CHECK: tessera.conv %arg4, %arg5 {dilations = array<i64: 1, 1>, group = 1 : i64
@@ -114,7 +146,7 @@ func.func @grouped(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>) -> tensor<
 // CHECK: tessera.add %[[T]], %arg6
 // CHECK: tessera.concat %[[T]], %arg6 {axis = 1 : i64}
 // CHECK: tessera.reduce_mean %[[T]] {axes = array<i64: 2, 3>, keepdims = false}
-func.func @near_misses(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>, %x1: tensor<1x4x8xf32>, %w1: tensor<8x4x3xf32>, %xh: tensor<1x4x8x8xf16>, %wh: tensor<8x4x1x1xf16>, %r: tensor<1x8x8x8xf32>, %w: tensor<8x4x1x1xf32>, %p1: tensor<1x4x8xf32>) -> (tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>) {
+func.func @near_misses(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>, %x1: tensor<1x4x8xf32>, %w1: tensor<8x4x3xf32>, %xh: tensor<1x4x8x8xf16>, %wh: tensor<8x4x1x1xf16>, %r: tensor<1x8x8x8xf32>, %w: tensor<8x4x1x1xf32>, %p1: tensor<1x4x8xf32>) -> (tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>, tensor<1x8x8x8xf32>) {
   %1 = tessera.conv %x1, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<1x4x8xf32>, tensor<8x4x3xf32>) -> tensor<1x8x6xf32>
   %2 = tessera.conv %xh, %wh {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf16>, tensor<8x4x1x1xf16>) -> tensor<1x8x8x8xf16>
   %3 = tessera.avg_pool %p1 {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, count_include_pad = false} : tensor<1x4x8xf32> to tensor<1x4x4xf32>
@@ -122,7 +154,8 @@ func.func @near_misses(%x: tensor<1x4x8x8xf32>, %wg: tensor<8x2x3x3xf32>, %x1: t
   %5 = tessera.add %4, %r : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
   %6 = tessera.concat %4, %r {axis = 1 : i64} : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x16x8x8xf32>
   %7 = tessera.reduce_mean %4 {axes = array<i64: 2, 3>, keepdims = false} : tensor<1x8x8x8xf32> to tensor<1x8xf32>
-  return %1, %2, %3, %5, %6, %7 : tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>
+  %8 = tessera.relu %4 : tensor<1x8x8x8xf32>
+  return %1, %2, %3, %5, %6, %7, %8 : tensor<1x8x6xf32>, tensor<1x8x8x8xf16>, tensor<1x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x8xf32>, tensor<1x8x8x8xf32>
 }
 
 // -----
@@ -204,20 +237,22 @@ func.func @shuffle(%x0: tensor<1x8x4x4xf32>, %w0: tensor<8x8x1x1xf32>, %w: tenso
 // -----
 
 // Near misses of the channel permutation: a split of H rather than C, and a
-// transpose that also moves a spatial dim, keep the transpose before them.
+// transpose that also moves a spatial dim, keep the transpose before them
+// (the conv stays channels-last for the ReLU).
 // CHECK-LABEL: func @not_a_channel_permutation
 // CHECK: %[[C:.+]] = tessera.conv {{.*}}channels_last
 // CHECK: %[[T:.+]] = tessera.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
 // CHECK: tessera.reshape %[[T]] : tensor<1x8x4x4xf32> to tensor<1x8x2x2x4xf32>
 // CHECK: tessera.reshape %[[T]] : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
 // CHECK: tessera.transpose %{{.+}} {perm = array<i64: 0, 2, 1, 4, 3>}
-func.func @not_a_channel_permutation(%x: tensor<1x4x4x4xf32>, %w: tensor<8x4x1x1xf32>) -> (tensor<1x8x2x2x4xf32>, tensor<1x8x4x4xf32>) {
+func.func @not_a_channel_permutation(%x: tensor<1x4x4x4xf32>, %w: tensor<8x4x1x1xf32>) -> (tensor<1x8x2x2x4xf32>, tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) {
   %c = tessera.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x4x4xf32>
   %h = tessera.reshape %c : tensor<1x8x4x4xf32> to tensor<1x8x2x2x4xf32>
   %r = tessera.reshape %c : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
   %p = tessera.transpose %r {perm = array<i64: 0, 2, 1, 4, 3>} : tensor<1x2x4x4x4xf32> to tensor<1x4x2x4x4xf32>
   %m = tessera.reshape %p : tensor<1x4x2x4x4xf32> to tensor<1x8x4x4xf32>
-  return %h, %m : tensor<1x8x2x2x4xf32>, tensor<1x8x4x4xf32>
+  %z = tessera.relu %c : tensor<1x8x4x4xf32>
+  return %h, %m, %z : tensor<1x8x2x2x4xf32>, tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>
 }
 
 // -----
