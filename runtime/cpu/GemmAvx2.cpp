@@ -190,6 +190,10 @@ void gemmMicroKernelAvx2(int64_t kc, const float *Ap, const float *Bp, float *C,
       shifted.bias += 16 * shifted.biasStride;
     return static_cast<const TileStore *>(&shifted);
   };
+  if (m == 1) {
+    block<1, 4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
+    return;
+  }
   if (m <= 2) {
     block<2, 4>(kc, Ap, Bp, C, ldc, m, n, overwrite, store);
     return;

@@ -46,6 +46,25 @@ bool inReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
 }
 } // namespace
 
+void *tessera::allocLarge(size_t bytes) {
+  constexpr size_t huge = size_t(2) << 20;
+  static const bool hugePages = [] {
+    const char *env = getenv("TESSERA_HUGE_PAGES");
+    return !env || strcmp(env, "0") != 0;
+  }();
+  bytes = (bytes + 63) / 64 * 64;
+  if (!hugePages || bytes < huge)
+    return aligned_alloc(64, bytes);
+  void *p = aligned_alloc(huge, bytes);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  // Only whole 2 MiB extents become huge pages: the tail keeps small ones,
+  // so nothing is rounded up.
+  if (p)
+    madvise(p, bytes / huge * huge, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
 const float *tessera::packOnce(std::initializer_list<int64_t> key,
                                size_t floats,
                                const std::function<void(float *)> &fill) {
@@ -56,7 +75,7 @@ const float *tessera::packOnce(std::initializer_list<int64_t> key,
   auto it = cache->find(std::vector<int64_t>(key));
   if (it == cache->end()) {
     size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-    Packed packed(static_cast<float *>(aligned_alloc(64, bytes)), &free);
+    Packed packed(static_cast<float *>(allocLarge(bytes)), &free);
     fill(packed.get());
     it = cache->emplace(std::vector<int64_t>(key), std::move(packed)).first;
   }

@@ -27,6 +27,15 @@ struct Scratch {
   }
 };
 
+// A buffer of `bytes` (rounded up to 64) for free(), 64-byte aligned; from 2
+// MiB on 2 MiB-aligned and its whole 2 MiB extents madvise'd as huge pages
+// (transparent huge pages in `madvise` mode, Debian's default): the packed
+// weights stream from memory once per run, and with 4 KiB pages every 4 KiB
+// took a TLB miss. A chain of 16 linear layers 1 x 2048 x 2048 (256 MB of
+// weights, 2 threads, 5 alternating rounds beside ONNX Runtime): 8.04-8.27
+// -> 7.24-7.53 ms, 1 thread 14.4 -> 13.5. TESSERA_HUGE_PAGES=0: small pages.
+void *allocLarge(size_t bytes);
+
 // A constant operand (a model weight) repacked once: the 64-byte aligned
 // buffer of `floats` floats that fill(dst) wrote on the first call with
 // this key, kept for the life of the process. The key names the operand

@@ -235,8 +235,9 @@ bool testLinear(const LinearOperands &o, int act, const LinearVariant &v,
 int runLinearTests(int threads) {
   struct Shape {
     int64_t M, K, N;
-  } shapes[] = {{1, 64, 300}, {3, 50, 700},   {2, 3, 5}, {5, 0, 7},
-                {65, 129, 33}, {300, 17, 700}, {20, 300, 40}};
+  } shapes[] = {{1, 64, 300},  {3, 50, 700},  {2, 3, 5},
+                {5, 0, 7},     {65, 129, 33}, {300, 17, 700},
+                {20, 300, 40}, {1, 300, 70},  {2, 700, 100}};
   const LinearVariant variants[] = {
       {Bias::None, Residual::None, false},
       {Bias::Vector, Residual::None, false},
