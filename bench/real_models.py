@@ -226,7 +226,19 @@ def deepspeech():
 
 # Exported on request (`--model NAME`; bench/token_merge.py) but not part of
 # this section.
-EXTRA = {"vit_b_16": vit_b_16, "gru": gru, "lstm": lstm, "deepspeech": deepspeech}
+def conv_tasnet():
+    # torchaudio's Conv-TasNet at a small size (1 s at 8 kHz): its decoder is
+    # a ConvTranspose1d of kernel 16 and stride 8.
+    import torchaudio
+    m = torchaudio.models.ConvTasNet(num_sources=2, enc_kernel_size=16, enc_num_feats=128,
+                                     msk_kernel_size=3, msk_num_feats=64,
+                                     msk_num_hidden_feats=128, msk_num_layers=4,
+                                     msk_num_stacks=2)
+    return m, [("audio", (1, 1, 8000))]
+
+
+EXTRA = {"vit_b_16": vit_b_16, "gru": gru, "lstm": lstm, "deepspeech": deepspeech,
+         "conv_tasnet": conv_tasnet}
 
 
 def make_inputs(name, spec, g):

@@ -1,7 +1,7 @@
 """Small ONNX models for the frontend lit tests, and a runner that imports them.
 
 A test script builds cases with `Suite(outdir).add(...)`; `python -m onnx_testlib
-DIR` then runs `tessera-compile CASE.onnx --emit=import -o -` on every case in
+DIR [FLAGS..]` then runs `tessera-compile CASE.onnx --emit=import -o - FLAGS` on every case in
 order, printing `// CASE: <name>` before each output (and stderr plus
 `// EXIT: <code>` when the import fails) so one FileCheck file covers them all.
 `python -m onnx_testlib --timed SECONDS MODEL` imports one model, prints the IR
@@ -66,14 +66,14 @@ class Suite:
                  [("a", list(a), dtype), ("b", list(b), dtype)], ["y"], opset=opset)
 
 
-def run_all(outdir, tool=None):
+def run_all(outdir, tool=None, flags=()):
     tool = tool or os.environ.get("TESSERA_COMPILE", "tessera-compile")
     with open(os.path.join(outdir, "cases.json")) as f:
         names = json.load(f)
     failed = 0
     for name in names:
         path = os.path.join(outdir, name + ".onnx")
-        res = subprocess.run([tool, path, "--emit=import", "-o", "-"],
+        res = subprocess.run([tool, path, "--emit=import", "-o", "-", *flags],
                              capture_output=True, text=True)
         print(f"// CASE: {name}")
         print(res.stdout)
@@ -99,4 +99,5 @@ def timed_import(model, limit_s, tool=None):
 if __name__ == "__main__":
     if sys.argv[1] == "--timed":
         sys.exit(timed_import(sys.argv[3], float(sys.argv[2])))
-    run_all(sys.argv[1])
+    # Any further arguments are passed to tessera-compile.
+    run_all(sys.argv[1], flags=sys.argv[2:])
