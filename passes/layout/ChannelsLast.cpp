@@ -7,6 +7,7 @@
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::tessera {
@@ -370,6 +371,56 @@ struct SinkTransposeThroughChannelPermutation : OpRewritePattern<ReshapeOp> {
   }
 };
 
+/// A layer norm over every element of each image of T(a) ([N, C, D..]
+/// reshaped so that the normalized trailing dims hold all of C*D.., the
+/// leading ones only N; a splat scale and bias): mean and variance are the
+/// same over any order of those elements, so the norm takes a reshaped the
+/// same way (and T moves past it). A one-group GroupNorm as torch exports
+/// it, InstanceNormalization of [N, 1, C*L] (Conv-TasNet's global layer
+/// norm between its 1-d convs: two transposes per block gone).
+struct SinkTransposeThroughWholeNorm : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp back,
+                                PatternRewriter &rewriter) const override {
+    auto norm = back.getInput().getDefiningOp<LayerNormOp>();
+    if (!norm || !norm->hasOneUse())
+      return failure();
+    auto into = norm.getInput().getDefiningOp<ReshapeOp>();
+    if (!into || !into->hasOneUse())
+      return failure();
+    Value image = into.getInput();
+    auto type = cast<RankedTensorType>(image.getType());
+    int64_t rank = f32LayoutRank(type);
+    Value source = rank ? channelsLastSource(image) : Value();
+    if (!source || back.getType() != type)
+      return failure();
+    ArrayRef<int64_t> mid = into.getType().getShape();
+    int64_t axis = norm.getAxis(), lead = 1;
+    if (axis < 0 || axis > int64_t(mid.size()))
+      return failure();
+    for (int64_t d : mid.take_front(axis))
+      lead *= d;
+    if (lead != type.getDimSize(0))
+      return failure();
+    auto splat = [](Value v) {
+      DenseElementsAttr a;
+      return !v || (matchPattern(v, m_Constant(&a)) && a.isSplat());
+    };
+    if (!splat(norm.getScale()) || !splat(norm.getBias()))
+      return failure();
+    Location loc = back.getLoc();
+    Value y = ReshapeOp::create(rewriter, loc, into.getType(), source);
+    IRMapping map;
+    map.map(norm.getInput(), y);
+    y = rewriter.clone(*norm, map)->getResult(0);
+    y = ReshapeOp::create(rewriter, loc, permuted(type, toChannelsLast(rank)),
+                          y);
+    rewriter.replaceOp(back,
+                       transposed(rewriter, loc, y, toChannelsFirst(rank)));
+    return success();
+  }
+};
+
 /// Whether a channels-last [N, D1..Dk, C] holds its elements in the order of
 /// its channel-first form (C = 1, or every Di = 1): then the transpose
 /// between them is a reshape.
@@ -488,14 +539,14 @@ struct ChannelsLastPass : tessera::impl::ChannelsLastBase<ChannelsLastPass> {
       return record();
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns
-        .add<SinkTranspose, SinkTransposeThroughConcat,
-             SinkTransposeThroughSlice, SinkTransposeThroughPad,
-             SinkTransposeThroughResize, SinkTransposeThroughChannelPermutation,
-             SinkTransposeThroughReduce<ReduceSumOp>,
-             SinkTransposeThroughReduce<ReduceMeanOp>,
-             SinkTransposeThroughReduce<ReduceMaxOp>,
-             SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
+    patterns.add<
+        SinkTranspose, SinkTransposeThroughConcat, SinkTransposeThroughSlice,
+        SinkTransposeThroughPad, SinkTransposeThroughResize,
+        SinkTransposeThroughChannelPermutation, SinkTransposeThroughWholeNorm,
+        SinkTransposeThroughReduce<ReduceSumOp>,
+        SinkTransposeThroughReduce<ReduceMeanOp>,
+        SinkTransposeThroughReduce<ReduceMaxOp>,
+        SinkTransposeThroughReduce<ReduceMinOp>>(ctx);
     // Transposes that move unit dims become reshapes, and reshape chains
     // fold.
     TransposeOp::getCanonicalizationPatterns(patterns, ctx);

@@ -390,3 +390,62 @@ func.func @conv1d_one_position(%x: tensor<1x4x1xf32>, %past: tensor<1x4x2xf32>, 
   %1 = tessera.conv %0, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 4 : i64, activation = "silu"} : (tensor<1x4x3xf32>, tensor<4x1x3xf32>) -> tensor<1x4x1xf32>
   return %1 : tensor<1x4x1xf32>
 }
+
+// -----
+
+// A layer norm over all of each image's C*L elements ([N, 1, C*L], a splat
+// scale and bias: a one-group GroupNorm as torch exports it, Conv-TasNet's
+// global layer norm) between channels-last convs takes the channels-last
+// image reshaped the same way: no transpose between the convs.
+// CHECK-LABEL: func @whole_image_norm
+// CHECK: %[[A:.+]] = tessera.conv %{{.+}}, %arg1 {channels_last, {{.*}}} : (tensor<2x16x8xf32>, tensor<8x8x1xf32>) -> tensor<2x16x8xf32>
+// CHECK: %[[F:.+]] = tessera.reshape %[[A]] : tensor<2x16x8xf32> to tensor<2x1x128xf32>
+// CHECK: %[[N:.+]] = tessera.layer_norm %[[F]], %{{.+}}, %{{.+}} {axis = 2 : i64, epsilon = 9.99999974E-6 : f32} : (tensor<2x1x128xf32>, tensor<128xf32>, tensor<128xf32>) -> tensor<2x1x128xf32>
+// CHECK: %[[U:.+]] = tessera.reshape %[[N]] : tensor<2x1x128xf32> to tensor<2x16x8xf32>
+// CHECK: %[[B:.+]] = tessera.conv %[[U]], %arg2 {channels_last, {{.*}}} : (tensor<2x16x8xf32>, tensor<8x8x1xf32>) -> tensor<2x16x8xf32>
+// CHECK: %[[T:.+]] = tessera.transpose %[[B]] {perm = array<i64: 0, 2, 1>}
+// CHECK: return %[[T]]
+func.func @whole_image_norm(%x: tensor<2x8x16xf32>, %w1: tensor<8x8x1xf32>, %w2: tensor<8x8x1xf32>) -> tensor<2x8x16xf32> {
+  %g = tessera.constant dense<1.0> : tensor<128xf32>
+  %b = tessera.constant dense<0.0> : tensor<128xf32>
+  %0 = tessera.conv %x, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<2x8x16xf32>, tensor<8x8x1xf32>) -> tensor<2x8x16xf32>
+  %1 = tessera.reshape %0 : tensor<2x8x16xf32> to tensor<2x1x128xf32>
+  %2 = tessera.layer_norm %1, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x1x128xf32>, tensor<128xf32>, tensor<128xf32>) -> tensor<2x1x128xf32>
+  %3 = tessera.reshape %2 : tensor<2x1x128xf32> to tensor<2x8x16xf32>
+  %4 = tessera.conv %3, %w2 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<2x8x16xf32>, tensor<8x8x1xf32>) -> tensor<2x8x16xf32>
+  return %4 : tensor<2x8x16xf32>
+}
+
+// -----
+
+// Near misses keep the transposes around the norm: a scale that is not a
+// splat (its order is the channel-first one), a norm over each channel's
+// positions only ([N*C, L]: the leading dims hold more than N), and a
+// reshaped image that something else reads too. (The conv stays
+// channels-last for the conv after it.)
+// CHECK-LABEL: func @whole_image_norm_near_misses
+// CHECK: %[[A:.+]] = tessera.conv {{.*}}channels_last
+// CHECK: %[[T:.+]] = tessera.transpose %[[A]] {perm = array<i64: 0, 2, 1>} : tensor<2x16x8xf32> to tensor<2x8x16xf32>
+// CHECK: %[[F:.+]] = tessera.reshape %[[T]] : tensor<2x8x16xf32> to tensor<2x1x128xf32>
+// CHECK: tessera.layer_norm %[[F]], %{{.+}} {axis = 2 : i64
+// CHECK: %[[P:.+]] = tessera.reshape %[[T]] : tensor<2x8x16xf32> to tensor<16x16xf32>
+// CHECK: tessera.layer_norm %[[P]], %{{.+}} {axis = 1 : i64
+// CHECK: %[[Q:.+]] = tessera.reshape %[[T]] : tensor<2x8x16xf32> to tensor<2x128xf32>
+// CHECK: tessera.layer_norm %[[Q]], %{{.+}} {axis = 1 : i64
+// CHECK: return
+func.func @whole_image_norm_near_misses(%x: tensor<2x8x16xf32>, %w1: tensor<8x8x1xf32>, %gv: tensor<128xf32>) -> (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x128xf32>, tensor<2x8x16xf32>) {
+  %g = tessera.constant dense<1.0> : tensor<16xf32>
+  %g2 = tessera.constant dense<1.0> : tensor<128xf32>
+  %0 = tessera.conv %x, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<2x8x16xf32>, tensor<8x8x1xf32>) -> tensor<2x8x16xf32>
+  %1 = tessera.reshape %0 : tensor<2x8x16xf32> to tensor<2x1x128xf32>
+  %2 = tessera.layer_norm %1, %gv {axis = 2 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x1x128xf32>, tensor<128xf32>) -> tensor<2x1x128xf32>
+  %3 = tessera.reshape %2 : tensor<2x1x128xf32> to tensor<2x8x16xf32>
+  %4 = tessera.reshape %0 : tensor<2x8x16xf32> to tensor<16x16xf32>
+  %5 = tessera.layer_norm %4, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<16x16xf32>, tensor<16xf32>) -> tensor<16x16xf32>
+  %6 = tessera.reshape %5 : tensor<16x16xf32> to tensor<2x8x16xf32>
+  %7 = tessera.reshape %0 : tensor<2x8x16xf32> to tensor<2x128xf32>
+  %8 = tessera.layer_norm %7, %g2 {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x128xf32>, tensor<128xf32>) -> tensor<2x128xf32>
+  %9 = tessera.reshape %8 : tensor<2x128xf32> to tensor<2x8x16xf32>
+  %10 = tessera.conv %0, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<2x8x16xf32>, tensor<8x8x1xf32>) -> tensor<2x8x16xf32>
+  return %3, %6, %9, %7, %10 : tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x128xf32>, tensor<2x8x16xf32>
+}

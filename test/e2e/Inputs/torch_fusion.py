@@ -124,6 +124,16 @@ def conformer():
     return M(), (torch.randn(2, 20, 32), torch.tensor([20, 14])), ["x", "lengths"]
 
 
+def conv_tasnet():
+    """torchaudio's Conv-TasNet, small: 1-d convs with a one-group GroupNorm
+    (a norm over each whole image) between them, a ConvTranspose1d decoder."""
+    from torchaudio.models import ConvTasNet
+    m = ConvTasNet(num_sources=2, enc_kernel_size=16, enc_num_feats=32, msk_kernel_size=3,
+                   msk_num_feats=16, msk_num_hidden_feats=32, msk_num_layers=2,
+                   msk_num_stacks=1)
+    return m, (torch.randn(1, 1, 800),), ["audio"]
+
+
 def einsum_attention():
     """Attention written with torch.einsum (ONNX Einsum), with a causal mask."""
 
@@ -155,6 +165,7 @@ MODELS = {
     "swin": swin,
     "wav2vec2": wav2vec2,
     "conformer": conformer,
+    "conv_tasnet": conv_tasnet,
     "einsum_attention": einsum_attention,
 }
 
