@@ -540,6 +540,24 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
     p.packedA = prepacked(true, A, M, K, p.kcBlock);
   if (constantB)
     p.packedB = prepacked(false, B, K, N, p.kcBlock);
+  // A few rows against pre-packed weights: each task (a chunk of panels)
+  // walks K block by block, block(k0, kc, Bp, j0, nc) running its panels
+  // of the block (Bp the first), then the epilogue's finishing pass.
+  auto fewRows = [&](auto block) {
+    run(p.nChunks, [&](int64_t chunk) {
+      int64_t pa = chunk * p.colPanels / p.nChunks,
+              pb = (chunk + 1) * p.colPanels / p.nChunks;
+      int64_t j0 = pa * NR, nc = std::min(N, pb * NR) - j0;
+      if (nc <= 0)
+        return;
+      for (int64_t k0 = 0; k0 < K; k0 += p.kcBlock) {
+        int64_t kc = std::min(p.kcBlock, K - k0);
+        block(k0, kc, p.packedB + k0 * p.colPanels * NR + pa * NR * kc, j0, nc);
+      }
+      if (epilogue)
+        finishBlock(p, 0, M, j0, nc);
+    });
+  };
   if (M <= 4 && haveAvx512 && p.packedB && A.colStride == 1 && !A.rowMap &&
       !C.rowMap && C.colStride == 1) {
     // A few rows against pre-packed weights (an LSTM's recurrent GEMVs, a
@@ -549,28 +567,17 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
     // 1-row tile's FMAs). tessera-gemm-bench --linear, same run: 1 x 320 x
     // 1280 on 2 threads 49-56 -> 78-87 GFLOP/s (its weights in the two
     // L2s), 4 x 768 x 3072 131 -> 241, 2 x 1024 x 4096 60 -> 77.
-    run(p.nChunks, [&](int64_t chunk) {
-      int64_t pa = chunk * p.colPanels / p.nChunks,
-              pb = (chunk + 1) * p.colPanels / p.nChunks;
-      int64_t j0 = pa * NR, nc = std::min(N, pb * NR) - j0;
-      if (nc <= 0)
-        return;
-      for (int64_t k0 = 0; k0 < K; k0 += p.kcBlock) {
-        int64_t kc = std::min(p.kcBlock, K - k0);
-        const float *rows[4];
-        for (int64_t r = 0; r < M; ++r)
-          rows[r] = A.at(r, k0);
-        // The task's panels of this K block, one micro-kernel tile each.
-        const float *Bp = p.packedB + k0 * p.colPanels * NR + pa * NR * kc;
-        for (int64_t j = 0; j < nc; j += NR)
-          gemmMicroKernelRowsAvx512(kc, rows, Bp + j * kc, C.at(0, j0 + j),
-                                    C.rowStride, (int)M,
-                                    (int)std::min<int64_t>(NR, nc - j),
-                                    epilogue && k0 == 0, nullptr, Prefetch{});
-      }
-      if (epilogue)
-        finishBlock(p, 0, M, j0, nc);
-    });
+    fewRows(
+        [&](int64_t k0, int64_t kc, const float *Bp, int64_t j0, int64_t nc) {
+          const float *rows[4];
+          for (int64_t r = 0; r < M; ++r)
+            rows[r] = A.at(r, k0);
+          for (int64_t j = 0; j < nc; j += NR)
+            gemmMicroKernelRowsAvx512(kc, rows, Bp + j * kc, C.at(0, j0 + j),
+                                      C.rowStride, (int)M,
+                                      (int)std::min<int64_t>(NR, nc - j),
+                                      epilogue && k0 == 0, nullptr, Prefetch{});
+        });
     return;
   }
   // The same on AVX2 for one or two rows (a decoder's batch-1 token, a
@@ -585,25 +592,15 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
   }();
   if (fewRowsAvx2 && M <= 2 && microKernel == gemmMicroKernelAvx2 &&
       p.packedB && !A.rowMap && !C.rowMap && C.colStride == 1) {
-    run(p.nChunks, [&](int64_t chunk) {
-      int64_t pa = chunk * p.colPanels / p.nChunks,
-              pb = (chunk + 1) * p.colPanels / p.nChunks;
-      int64_t j0 = pa * NR, nc = std::min(N, pb * NR) - j0;
-      if (nc <= 0)
-        return;
-      float *Ap = packedA.get(MR * std::min(p.kcBlock, K));
-      for (int64_t k0 = 0; k0 < K; k0 += p.kcBlock) {
-        int64_t kc = std::min(p.kcBlock, K - k0);
-        packAPanel(A, 0, (int)M, k0, kc, Ap);
-        const float *Bp = p.packedB + k0 * p.colPanels * NR + pa * NR * kc;
-        for (int64_t j = 0; j < nc; j += NR)
-          microKernel(kc, Ap, Bp + j * kc, C.at(0, j0 + j), C.rowStride, (int)M,
-                      (int)std::min<int64_t>(NR, nc - j), epilogue && k0 == 0,
-                      nullptr, Prefetch{});
-      }
-      if (epilogue)
-        finishBlock(p, 0, M, j0, nc);
-    });
+    fewRows(
+        [&](int64_t k0, int64_t kc, const float *Bp, int64_t j0, int64_t nc) {
+          float *Ap = packedA.get(MR * std::min(p.kcBlock, K));
+          packAPanel(A, 0, (int)M, k0, kc, Ap);
+          for (int64_t j = 0; j < nc; j += NR)
+            microKernel(kc, Ap, Bp + j * kc, C.at(0, j0 + j), C.rowStride,
+                        (int)M, (int)std::min<int64_t>(NR, nc - j),
+                        epilogue && k0 == 0, nullptr, Prefetch{});
+        });
     return;
   }
   int64_t mTasks = ceilDiv(p.mBlocks, p.blocksPerTask);
