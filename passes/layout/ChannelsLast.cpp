@@ -485,13 +485,13 @@ bool revertIsolated(ConvOp conv) {
   first.removeChannelsLastAttr();
   SmallVector<int64_t> last = toChannelsLast(rank);
   for (Operation *user : llvm::make_early_inc_range(conv->getUsers())) {
-    if (auto r = dyn_cast<ReshapeOp>(user)) {
-      b.setInsertionPoint(r);
+    if (auto reshape = dyn_cast<ReshapeOp>(user)) {
+      b.setInsertionPoint(reshape);
       Value y = first.getResult();
-      if (r.getType() != y.getType())
-        y = ReshapeOp::create(b, r.getLoc(), r.getType(), y);
-      r.replaceAllUsesWith(y);
-      r.erase();
+      if (reshape.getType() != y.getType())
+        y = ReshapeOp::create(b, reshape.getLoc(), reshape.getType(), y);
+      reshape.replaceAllUsesWith(y);
+      reshape.erase();
       continue;
     }
     auto t = cast<TransposeOp>(user);

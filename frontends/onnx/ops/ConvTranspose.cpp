@@ -1,5 +1,5 @@
-// ConvTranspose: of one group, no dilation and a stride above 1, a matrix
-// product and col2im (matmulCol2Im); otherwise a convolution over the
+// ConvTranspose: of one group, no dilation and a stride above 1, linear
+// layers and col2im (matmulCol2Im); otherwise a convolution over the
 // zero-stuffed input with the flipped, transposed kernel.
 #include "frontends/onnx/Importer.h"
 
@@ -11,8 +11,8 @@ using namespace mlir::tessera::onnx_import;
 
 static llvm::cl::opt<bool> convTransposeCol2Im(
     "conv-transpose-col2im",
-    llvm::cl::desc("Import strided one-group ConvTranspose nodes as a matrix "
-                   "product and col2im (default); =false: as a conv over the "
+    llvm::cl::desc("Import strided one-group ConvTranspose nodes as linear "
+                   "layers and col2im (default); =false: as a conv over the "
                    "zero-stuffed input"),
     llvm::cl::init(true), llvm::cl::Hidden);
 
@@ -207,6 +207,16 @@ static Value matmulCol2Im(Importer &im, Value x, Value w, Value bias,
     lastC.push_back(i + 2);
   lastC.push_back(1);
   Value rows = im.reshape(im.transpose(x, lastC), {n, positions, cin});
+  // rows . weight [Cin, columns] -> [N, D, columns].
+  auto linear = [&](Value weight, int64_t columns) -> Value {
+    return LinearOp::create(im.builder, im.loc,
+                            RankedTensorType::get({n, positions, columns},
+                                                  xt.getElementType()),
+                            rows, weight, Value(), Value(), Value(),
+                            /*transpose_weight=*/false, "none",
+                            /*sparsity=*/StringAttr())
+        .getResult();
+  };
   // [N, D.., Cout, s..]: one output phase block of each input position.
   SmallVector<int64_t> phases = {n};
   phases.append(dims.begin(), dims.end());
@@ -240,8 +250,6 @@ static Value matmulCol2Im(Importer &im, Value x, Value w, Value bias,
   // copies as on the products).
   auto wv = initializerDoubles(im, 1);
   if (wv && xt.getElementType().isF32()) {
-    auto partType = RankedTensorType::get({n, positions, cout * phaseCount},
-                                          xt.getElementType());
     SmallVector<int64_t> wStrides = stridesOf(wt.getShape());
     int part = 0;
     do {
@@ -268,24 +276,12 @@ static Value matmulCol2Im(Importer &im, Value x, Value w, Value bias,
           im,
           RankedTensorType::get({cin, cout * phaseCount}, xt.getElementType()),
           name, wj);
-      Value cols =
-          LinearOp::create(im.builder, im.loc, partType, rows, w, Value(),
-                           Value(), Value(), /*transpose_weight=*/false, "none",
-                           /*sparsity=*/StringAttr())
-              .getResult();
-      if (!accumulate(cols))
+      if (!accumulate(linear(w, cout * phaseCount)))
         break;
     } while (true);
     return interleaveAndCrop(im, sum, bias, plan, dims, J, cout);
   }
-  Value cols =
-      LinearOp::create(im.builder, im.loc,
-                       RankedTensorType::get({n, positions, cout * taps},
-                                             xt.getElementType()),
-                       rows, im.reshape(w, {cin, cout * taps}), Value(),
-                       Value(), Value(), /*transpose_weight=*/false, "none",
-                       /*sparsity=*/StringAttr())
-          .getResult();
+  Value cols = linear(im.reshape(w, {cin, cout * taps}), cout * taps);
   // [N, D.., Cout, K..], the taps padded to Kp, split [.., Cout, J1, s1, ..].
   SmallVector<int64_t> unpacked = {n}, tapPads;
   unpacked.append(dims.begin(), dims.end());
@@ -355,10 +351,7 @@ static LogicalResult importConvTranspose(Importer &im) {
   if (convTransposeCol2Im && group == 1 &&
       llvm::all_of(plan->dilations, [](int64_t d) { return d == 1; }) &&
       llvm::any_of(plan->strides, [](int64_t s) { return s > 1; })) {
-    Value y = matmulCol2Im(im, x, w, bias, *plan, cout);
-    if (!y)
-      return failure();
-    im.setOutput(0, y);
+    im.setOutput(0, matmulCol2Im(im, x, w, bias, *plan, cout));
     return success();
   }
   // A stride-1 conv over the stuffed input padded by (span - 1 - begin) in
