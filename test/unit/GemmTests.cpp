@@ -235,9 +235,19 @@ bool testLinear(const LinearOperands &o, int act, const LinearVariant &v,
 int runLinearTests(int threads) {
   struct Shape {
     int64_t M, K, N;
-  } shapes[] = {{1, 64, 300},  {3, 50, 700},  {2, 3, 5},
-                {5, 0, 7},     {65, 129, 33}, {300, 17, 700},
-                {20, 300, 40}, {1, 300, 70},  {2, 700, 100}};
+  } shapes[] = {{1, 64, 300},
+                {3, 50, 700},
+                {2, 3, 5},
+                {5, 0, 7},
+                {65, 129, 33},
+                {300, 17, 700},
+                {20, 300, 40},
+                {1, 300, 70},
+                {2, 700, 100},
+                // Panels that the threads' ranges of tiles split by rows
+                // (9 and 5 column panels on 2 threads).
+                {196, 40, 288},
+                {50, 33, 160}};
   const LinearVariant variants[] = {
       {Bias::None, Residual::None, false},
       {Bias::Vector, Residual::None, false},
