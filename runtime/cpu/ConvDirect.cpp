@@ -114,10 +114,10 @@ DirectConv directConvKernel() {
 /// every input from the other core (measured: a 576-channel 14x14
 /// depthwise conv took 134 us after a 1x1 conv split by channels, 62 us on
 /// its own). Splitting by positions makes every thread read all the
-/// weights, so convs whose weights outweigh their input image keep the
-/// channel split (ResNet's last stages). A grouped conv's channel split
-/// also splits its input (each block reads its group's channels), so
-/// there it costs each thread half the weights against reading about half
+/// weights, so convs whose weights outweigh their input image several
+/// times keep the channel split (ResNet's last stages). A grouped conv's
+/// channel split also splits its input (each block reads its group's channels),
+/// so there it costs each thread half the weights against reading about half
 /// its input from the other core, and pays from weights half the input's
 /// size (2 threads, the layout bench's DIRTY=2, 3x3 convs: RegNetY-800MF's
 /// 784 channels of 49 groups 14x14 -> 7x7 104-112 -> 67-77 us; 512 in 32
@@ -137,7 +137,15 @@ bool splitPositions(int64_t weightElems, int64_t inputElems, int64_t groups) {
     return false;
   if (forced)
     return forced > 0;
-  return (groups > 1 ? 2 * weightElems : weightElems) <= inputElems;
+  // An ungrouped conv reads the weights from its L2 chunk after chunk, but
+  // half its input from the other core: up to 4 times the input's size
+  // the positions split still wins (DeepLabV3-ResNet-50's 28x28 stages,
+  // 256 -> 1024 channels 1.06 -> 0.96 ms, the model 110 -> 105 ms; the
+  // 7x7 stages, weights 14-94 times the input, ran 1.3-1.6x as long split
+  // by positions).
+  if (groups > 1)
+    return 2 * weightElems <= inputElems;
+  return weightElems <= 4 * inputElems;
 }
 
 /// Vectors of 16 output channels per block of the AVX-512 direct kernel for
