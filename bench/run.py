@@ -177,7 +177,9 @@ def main():
     ap.add_argument("--no-attention", action="store_true",
                     help="skip the attention sequence-length benchmark")
     ap.add_argument("--no-ssm", action="store_true", help="skip the state-space section")
-    ap.add_argument("--only", choices=["ssm", "real", "quant", "qformats", "sparse", "tome"], help="run only this section")
+    ap.add_argument("--only", choices=["families", "ssm", "real", "quant", "qformats", "sparse", "tome"],
+                    help="run only this section (families: the family table and, unless "
+                         "--no-attention, the attention benchmark)")
     ap.add_argument("--no-real", action="store_true",
                     help="skip the real-architecture section (torchvision/torchaudio/torch.nn)")
     ap.add_argument("--rounds", type=int, default=3,
@@ -191,7 +193,7 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="tessera-bench.")
     os.makedirs(work, exist_ok=True)
     family_ratios = []
-    if args.only is None:
+    if args.only in (None, "families"):
         family_ratios = families_and_attention(args, work)
     if args.only == "real" or (args.only is None and not args.no_real):
         import real_models
