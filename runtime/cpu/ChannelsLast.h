@@ -36,6 +36,36 @@ inline void viewChannelsFirst(int64_t flags, tessera_memref4d_f32 *&m,
   m = &view;
 }
 
+/// A batch of channels-last images [N, C, H, W] (channel stride 1) whose
+/// positions are evenly spaced across rows and images as one image [1, C,
+/// 1, N*H*W] of all of them in `view`; false (and `view` unset) otherwise.
+inline bool mergedImages(const tessera_memref4d_f32 &m,
+                         tessera_memref4d_f32 &view) {
+  int64_t n = m.sizes[0], h = m.sizes[2], w = m.sizes[3];
+  if (m.strides[1] != 1 || (h > 1 && m.strides[2] != w * m.strides[3]) ||
+      (n > 1 && m.strides[0] != h * w * m.strides[3]))
+    return false;
+  view = m;
+  view.sizes[0] = 1;
+  view.sizes[2] = 1;
+  view.sizes[3] = n * h * w;
+  view.strides[2] = view.strides[0] = n * h * w * m.strides[3];
+  return true;
+}
+
+/// X, Y and R (when not null) of a pointwise op (position p of Y from
+/// position p of X and R) as one image each (mergedImages), where there
+/// are several images, X and Y have the same positions and all three can
+/// be merged.
+inline bool mergeImages(const tessera_memref4d_f32 *X,
+                        const tessera_memref4d_f32 *Y,
+                        const tessera_memref4d_f32 *R, tessera_memref4d_f32 &xm,
+                        tessera_memref4d_f32 &ym, tessera_memref4d_f32 &rm) {
+  return Y->sizes[0] > 1 && X->sizes[2] == Y->sizes[2] &&
+         X->sizes[3] == Y->sizes[3] && mergedImages(*X, xm) &&
+         mergedImages(*Y, ym) && (!R || mergedImages(*R, rm));
+}
+
 /// The depthwise conv (tessera_depthwise_conv2d_f32) of X [N, C, H, W] into
 /// Y [N, C, OH, OW], both with channel stride 1 (channels-last views): the
 /// weights [kh*kw][C] and bias [C] (zeros without one) repacked, the

@@ -200,7 +200,11 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
                      ("norows", {"TESSERA_CONV_ROWS": "0"}),
                      # Channels-last 1x1 projections on the direct kernel
                      # rather than the GEMM.
-                     ("pwdirect", {"TESSERA_CONV_POINTWISE_GEMM": "0"})]
+                     ("pwdirect", {"TESSERA_CONV_POINTWISE_GEMM": "0"}),
+                     # Channels-last 1x1 convs of stride 1 over a batch
+                     # image by image rather than as one image of all the
+                     # positions.
+                     ("perimage", {"TESSERA_CONV_MERGE_IMAGES": "0"})]
         for suffix, env in envs:
             if suffix in ("planes", "blocks8") and not lowering.startswith("depthwise"):
                 continue
@@ -212,6 +216,10 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
             if suffix == "pwdirect" and not (
                     nhwc and lowering.startswith("conv-kernel") and kernel == [1, 1]
                     and strides == [1, 1] and group == 1):
+                continue
+            if suffix == "perimage" and not (
+                    nhwc and lowering.startswith("conv-kernel") and kernel == [1, 1]
+                    and strides == [1, 1] and x_shape[0] > 1):
                 continue
             # Winograd takes one group, or groups of 32 or more input
             # channels and a multiple of 16 of both.
@@ -374,6 +382,15 @@ case("cl_conv1x1_k600_batch", (2, 600, 5, 6), 24, [1, 1], nhwc=True)
 case("cl_proj1x1_silu_res_nan", (2, 96, 7, 9), 24, [1, 1], pre_act="silu",
      residual="left", nan=True, nhwc=True)
 case("cl_proj1x1_square_relu", (1, 64, 10, 10), 64, [1, 1], act="relu", nhwc=True)
+# A batch of 1x1 convs of stride 1 runs as one image of all the positions
+# (the "perimage" run: one image at a time): an expansion on the direct
+# kernel with a residual, and a projection on the GEMM; near misses, padded
+# (the output has positions the input lacks) and strided, go image by image.
+case("cl_exp1x1_res_relu_batch3", (3, 16, 6, 5), 48, [1, 1], act="relu",
+     residual="right", nhwc=True)
+case("cl_proj1x1_gemm_batch3", (3, 128, 5, 7), 40, [1, 1], nhwc=True)
+case("cl_conv1x1_pad_batch", (2, 24, 5, 6), 32, [1, 1], pads=[0, 0, 1, 1], nhwc=True)
+case("cl_conv1x1_s2_batch", (2, 24, 7, 6), 32, [1, 1], strides=[2, 2], nhwc=True)
 case("cl_conv3x3_relu_nan", (1, 4, 16, 16), 16, [3, 3], pads=[1, 1, 1, 1], act="relu",
      nan=True, nhwc=True)
 case("cl_dw3x3_relu6_batch", (2, 43, 9, 10), 43, [3, 3], pads=[1, 1, 1, 1], group=43,
