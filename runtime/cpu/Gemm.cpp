@@ -238,8 +238,20 @@ const float *prepacked(bool isA, const Matrix &m, int64_t rows, int64_t cols,
                          int64_t, int64_t>;
   static std::mutex mutex;
   static auto *cache = new std::map<Key, PackedPanels>();
-  std::lock_guard<std::mutex> lock(mutex);
   Key key{isA, m.data, m.rowStride, m.colStride, rows, cols, kcBlock};
+  // The last weights this thread asked for, by address: entries of the
+  // shared cache are never removed, so a hit needs no lock (a recurrent
+  // layer's GEMV asks for the same weight at every step).
+  struct Recent {
+    Key key;
+    const float *packed = nullptr;
+  };
+  static thread_local Recent recent[16];
+  Recent &slot =
+      recent[(reinterpret_cast<uintptr_t>(m.data) >> 6 ^ isA) & 15];
+  if (slot.packed && slot.key == key)
+    return slot.packed;
+  std::lock_guard<std::mutex> lock(mutex);
   auto it = cache->find(key);
   if (it == cache->end()) {
     PackedPanels packed =
@@ -255,7 +267,8 @@ const float *prepacked(bool isA, const Matrix &m, int64_t rows, int64_t cols,
     releaseSourcePages(m.data, rows, cols, m.rowStride, m.colStride,
                        sizeof(float));
   }
-  return it->second.get();
+  slot = {key, it->second.get()};
+  return slot.packed;
 }
 
 void runTile(const Plan &p, int64_t kc, const float *Ap, const float *Bp,
