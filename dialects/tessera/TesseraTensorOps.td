@@ -100,6 +100,7 @@ def Tessera_GatherOp : Tessera_Op<"gather", [Pure, AllElementTypesMatch<["input"
   let results = (outs Tessera_Tensor:$result);
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Tessera_PadOp : Tessera_Op<"pad", [Pure, AllElementTypesMatch<["input", "result"]>]> {

@@ -21,6 +21,11 @@ namespace mlir::tessera::onnx_import {
 /// Folded results larger than this are not kept as known constants (splats
 /// of any size are).
 constexpr int64_t kFoldLimit = 1 << 16;
+/// Elementwise ops (binary ops, Where) of known constants fold up to this
+/// many elements: masks built from constants (a shifted-window attention's,
+/// [windows, heads, 49, 49]) are constants rather than kernels run on every
+/// call.
+constexpr int64_t kElementwiseFoldLimit = 1 << 20;
 /// Known constants up to this many elements are materialized as `dense<>`,
 /// larger ones (weights) as `dense_resource<>`.
 constexpr int64_t kInlineLimit = 64;

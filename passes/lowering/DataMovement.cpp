@@ -4,7 +4,10 @@
 #include "passes/Passes.h"
 #include "tessera/IR/TesseraOps.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <algorithm>
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -138,6 +141,25 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     RankedTensorType type = op.getType();
     int64_t axis = op.getAxis(), idxRank = idxType.getRank();
     int64_t axisSize = inType.getDimSize(axis);
+    // One known index: a slice (a view once bufferized) rather than a copy,
+    // such as the class token x[:, 0] or Q, K and V as qkv[0], [1], [2].
+    DenseIntElementsAttr known;
+    if (idxRank == 0 && !ShapedType::isDynamic(axisSize) &&
+        matchPattern(op.getIndices(), m_Constant(&known))) {
+      int64_t i = (*known.getValues<APInt>().begin()).getSExtValue();
+      i = std::clamp<int64_t>(i < 0 ? i + axisSize : i, 0, axisSize - 1);
+      int64_t rank = inType.getRank();
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)),
+          strides(rank, rewriter.getIndexAttr(1)), sizes;
+      offsets[axis] = rewriter.getIndexAttr(i);
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(d == axis
+                            ? OpFoldResult(rewriter.getIndexAttr(1))
+                            : tensor::getMixedSize(rewriter, loc, input, d));
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, type, input, offsets, sizes, strides);
+      return success();
+    }
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<AffineExpr> exprs;
     for (int64_t d = 0; d < idxRank; ++d)

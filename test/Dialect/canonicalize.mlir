@@ -44,6 +44,121 @@ func.func @mul_two_stays(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// Constant f32 operands fold (numpy broadcasting), dense while small.
+// CHECK-LABEL: func @add_constants
+// CHECK-NEXT: %[[C:.*]] = tessera.constant dense<{{\[\[}}1.100000e+01, 2.100000e+01, 3.100000e+01], [1.200000e+01, 2.200000e+01, 3.200000e+01]]> : tensor<2x3xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @add_constants() -> tensor<2x3xf32> {
+  %a = tessera.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %b = tessera.constant dense<[10.0, 20.0, 30.0]> : tensor<3xf32>
+  %0 = tessera.add %a, %b : (tensor<2x1xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @mul_constants
+// CHECK-NEXT: %[[C:.*]] = tessera.constant dense<[-2.000000e+00, 5.000000e-01]> : tensor<2xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @mul_constants() -> tensor<2xf32> {
+  %a = tessera.constant dense<[4.0, -1.0]> : tensor<2xf32>
+  %b = tessera.constant dense<-0.5> : tensor<f32>
+  %0 = tessera.mul %a, %b : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// A shifted-window attention's mask: a relative position bias (a weight,
+// dense_resource: 36 ones, then 36 twos) plus a window mask [0, -100]; past
+// 64 elements the result is a dense_resource too.
+// CHECK-LABEL: func @add_resource_mask
+// CHECK-NEXT: %[[C:.*]] = tessera.constant dense_resource<folded> : tensor<2x2x4x9xf32>
+// CHECK-NEXT: return %[[C]]
+// CHECK: folded: "0x{{[0-9A-F]{8}(0000803F){36}(00000040){36}(0000C6C2){36}(0000C4C2){36}"}}
+func.func @add_resource_mask() -> tensor<2x2x4x9xf32> {
+  %bias = tessera.constant dense_resource<bias> : tensor<1x2x4x9xf32>
+  %m = tessera.constant dense<[[[[0.0]]], [[[-100.0]]]]> : tensor<2x1x1x1xf32>
+  %0 = tessera.add %bias, %m : (tensor<1x2x4x9xf32>, tensor<2x1x1x1xf32>) -> tensor<2x2x4x9xf32>
+  return %0 : tensor<2x2x4x9xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      bias: "0x040000000000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040000000400000004000000040"
+    }
+  }
+#-}
+
+// -----
+
+// Near misses: f16 constants, and a result past 2^20 elements (1025 x 1024),
+// stay adds.
+// CHECK-LABEL: func @add_f16_constants_stay
+// CHECK: tessera.add
+func.func @add_f16_constants_stay() -> tensor<2xf16> {
+  %a = tessera.constant dense<[1.0, 2.0]> : tensor<2xf16>
+  %b = tessera.constant dense<[3.0, 4.0]> : tensor<2xf16>
+  %0 = tessera.add %a, %b : (tensor<2xf16>, tensor<2xf16>) -> tensor<2xf16>
+  return %0 : tensor<2xf16>
+}
+
+// CHECK-LABEL: func @add_huge_constants_stay
+// CHECK: tessera.add
+func.func @add_huge_constants_stay() -> tensor<1025x512x2xf32> {
+  %a = tessera.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
+  %b = tessera.constant dense<1.0> : tensor<1025x512x2xf32>
+  %0 = tessera.add %b, %a : (tensor<1025x512x2xf32>, tensor<1x2xf32>) -> tensor<1025x512x2xf32>
+  return %0 : tensor<1025x512x2xf32>
+}
+
+// -----
+
+// Q, K and V split off one projection as qkv.permute(2, 0, 3, 1, 4)[i]:
+// each slice first, then its own transpose (of the slice's dims).
+// CHECK-LABEL: func @gather_of_transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<2x5x3x4x8xf32>
+// CHECK: %[[Q:.*]] = tessera.gather %[[X]], %{{.*}} {axis = 2 : i64} : (tensor<2x5x3x4x8xf32>, tensor<i64>) -> tensor<2x5x4x8xf32>
+// CHECK: tessera.transpose %[[Q]] {perm = array<i64: 0, 2, 1, 3>} : tensor<2x5x4x8xf32> to tensor<2x4x5x8xf32>
+// CHECK: %[[K:.*]] = tessera.gather %[[X]], %{{.*}} {axis = 2 : i64}
+// CHECK: tessera.transpose %[[K]] {perm = array<i64: 0, 2, 1, 3>}
+// CHECK-NOT: tessera.transpose %[[X]]
+func.func @gather_of_transpose(%x: tensor<2x5x3x4x8xf32>) -> (tensor<2x4x5x8xf32>, tensor<2x4x5x8xf32>) {
+  %i0 = tessera.constant dense<0> : tensor<i64>
+  %i1 = tessera.constant dense<-2> : tensor<i64>
+  %t = tessera.transpose %x {perm = array<i64: 2, 0, 3, 1, 4>} : tensor<2x5x3x4x8xf32> to tensor<3x2x4x5x8xf32>
+  %q = tessera.gather %t, %i0 {axis = 0 : i64} : (tensor<3x2x4x5x8xf32>, tensor<i64>) -> tensor<2x4x5x8xf32>
+  %k = tessera.gather %t, %i1 {axis = 0 : i64} : (tensor<3x2x4x5x8xf32>, tensor<i64>) -> tensor<2x4x5x8xf32>
+  return %q, %k : tensor<2x4x5x8xf32>, tensor<2x4x5x8xf32>
+}
+
+// -----
+
+// Near misses: the transposed tensor has another user (it stays, and so do
+// the gathers), and a gather of several indices.
+// CHECK-LABEL: func @gather_of_transpose_other_user
+// CHECK: %[[T:.*]] = tessera.transpose
+// CHECK: tessera.gather %[[T]]
+func.func @gather_of_transpose_other_user(%x: tensor<2x3x4xf32>) -> (tensor<2x4xf32>, tensor<3x2x4xf32>) {
+  %i = tessera.constant dense<1> : tensor<i64>
+  %t = tessera.transpose %x {perm = array<i64: 1, 0, 2>} : tensor<2x3x4xf32> to tensor<3x2x4xf32>
+  %g = tessera.gather %t, %i {axis = 0 : i64} : (tensor<3x2x4xf32>, tensor<i64>) -> tensor<2x4xf32>
+  return %g, %t : tensor<2x4xf32>, tensor<3x2x4xf32>
+}
+
+// CHECK-LABEL: func @gather_of_transpose_indices
+// CHECK: %[[T:.*]] = tessera.transpose
+// CHECK: tessera.gather %[[T]]
+func.func @gather_of_transpose_indices(%x: tensor<2x3x4xf32>) -> tensor<2x2x4xf32> {
+  %i = tessera.constant dense<[0, 2]> : tensor<2xi64>
+  %t = tessera.transpose %x {perm = array<i64: 1, 0, 2>} : tensor<2x3x4xf32> to tensor<3x2x4xf32>
+  %g = tessera.gather %t, %i {axis = 0 : i64} : (tensor<3x2x4xf32>, tensor<2xi64>) -> tensor<2x2x4xf32>
+  return %g : tensor<2x2x4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @reshape_chain
 // CHECK-NEXT: %[[R:.*]] = tessera.reshape %{{.*}} : tensor<2x3x4xf32> to tensor<24xf32>
 // CHECK-NEXT: return %[[R]]

@@ -65,6 +65,21 @@ s.add("fold_equal_where", [node("Equal", ["c", "m1"], ["e"]), node("Where", ["e"
       [("x", [1, 3], "f32")], ["y"],
       inits=[const("c", np.array([4, -1], np.int64)), const("m1", np.array(-1, np.int64)),
              const("one", np.array(1, np.int64))])
+# An attention's head_dim ** -0.5 from the shapes: Pow of two constants folds.
+s.add("fold_pow", [node("Pow", ["d", "e"], ["p"]), node("Mul", ["x", "p"], ["y"])],
+      [("x", [4], "f32")], ["y"],
+      inits=[const("d", np.array(32, np.float32)), const("e", np.array(-0.5, np.float32))])
+# Masks built from constants fold up to 2^20 elements (256 x 300 = 76800, past
+# the 2^16 of other folds), as one constant the model adds.
+def sub_cast_add(name, rows, cols):
+    s.add(name, [node("Sub", ["r", "c"], ["m"]), node("Cast", ["m"], ["mf"], to=1),
+                 node("Add", ["x", "mf"], ["y"])],
+          [("x", [rows, cols], "f32")], ["y"],
+          inits=[const("r", np.arange(rows, dtype=np.int64).reshape(rows, 1)),
+                 const("c", np.arange(cols, dtype=np.int64).reshape(1, cols))])
+sub_cast_add("fold_large_sub", 256, 300)
+# Near miss: 1024 x 1025 = 1049600 elements, past 2^20: a tessera.sub.
+sub_cast_add("no_fold_huge_sub", 1024, 1025)
 
 # Expected IR, one block per case in the order above.
 # CHECK-LABEL: // CASE: sqrt
@@ -267,3 +282,16 @@ s.add("fold_equal_where", [node("Equal", ["c", "m1"], ["e"]), node("Where", ["e"
 # CHECK-LABEL: // CASE: fold_equal_where
 # CHECK: func.func @main_graph(%arg0: tensor<1x3xf32> {tessera.name = "x"}) -> (tensor<4x3xf32> {tessera.name = "y"}) {
 # CHECK: {{%[0-9]+}} = tessera.broadcast_to %arg0 : tensor<1x3xf32> to tensor<4x3xf32>
+# CHECK-LABEL: // CASE: fold_pow
+# CHECK: %[[P:[0-9]+]] = tessera.constant dense<0.176776692> : tensor<f32>
+# CHECK-NOT: tessera.sqrt
+# CHECK-NOT: tessera.pow
+# CHECK: tessera.mul %arg0, %[[P]] : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+# CHECK-LABEL: // CASE: fold_large_sub
+# CHECK: %[[M:[0-9]+]] = tessera.constant dense<"0x00000000000080BF000000C0{{[0-9A-F]+}}"> : tensor<256x300xf32>
+# CHECK-NOT: tessera.sub
+# CHECK-NOT: tessera.cast
+# CHECK: tessera.add %arg0, %[[M]]
+# CHECK-LABEL: // CASE: no_fold_huge_sub
+# CHECK: tessera.sub {{%[0-9]+}}, {{%[0-9]+}} : (tensor<1024x1xi64>, tensor<1x1025xi64>) -> tensor<1024x1025xi64>
+# CHECK: tessera.cast {{%[0-9]+}} : tensor<1024x1025xi64> to tensor<1024x1025xf32>

@@ -282,6 +282,55 @@ LogicalResult GatherOp::verify() {
   return success();
 }
 
+namespace {
+/// gather(transpose(x), i) with one index i -> transpose(gather(x, i)): the
+/// slice comes first, a view of x, and only what the gather keeps is
+/// transposed. Q, K and V split as qkv.permute(2, 0, 3, 1, 4)[0], [1], [2]
+/// (torchvision's Swin) become three [B, S, H, D] -> [B, H, S, D] transposes
+/// of slices of the projection, which the attention kernel reads as strided
+/// views, instead of one copy of the whole projection. Only where every
+/// user of the transpose is such a gather on the same axis (otherwise the
+/// transpose stays and this adds copies).
+struct GatherOfTranspose : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = op.getInput().getDefiningOp<TransposeOp>();
+    if (!transpose || op.getIndices().getType().getRank() != 0)
+      return failure();
+    int64_t axis = op.getAxis();
+    for (Operation *user : transpose->getUsers()) {
+      auto gather = dyn_cast<GatherOp>(user);
+      if (!gather || gather.getInput() != transpose.getResult() ||
+          gather.getAxis() != axis ||
+          gather.getIndices().getType().getRank() != 0)
+        return failure();
+    }
+    ArrayRef<int64_t> perm = transpose.getPerm();
+    int64_t from = perm[axis];
+    SmallVector<int64_t> inner;
+    for (auto [i, p] : llvm::enumerate(perm))
+      if (int64_t(i) != axis)
+        inner.push_back(p - (p > from ? 1 : 0));
+    auto x = transpose.getInput().getType();
+    SmallVector<int64_t> sliced(x.getShape());
+    sliced.erase(sliced.begin() + from);
+    Value slice = GatherOp::create(
+        rewriter, op.getLoc(),
+        RankedTensorType::get(sliced, x.getElementType()), transpose.getInput(),
+        op.getIndices(), rewriter.getI64IntegerAttr(from));
+    rewriter.replaceOpWithNewOp<TransposeOp>(
+        op, op.getType(), slice, rewriter.getDenseI64ArrayAttr(inner));
+    return success();
+  }
+};
+} // namespace
+
+void GatherOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<GatherOfTranspose>(context);
+}
+
 LogicalResult PadOp::verify() {
   auto in = getInput().getType(), out = getResult().getType();
   ArrayRef<int64_t> pads = getPads();

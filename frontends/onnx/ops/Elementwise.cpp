@@ -100,7 +100,7 @@ static LogicalResult importBinary(Importer &im, bool floatOnly, bool boolOnly,
   auto type = RankedTensorType::get(
       *shape, compare ? IntegerType::get(&im.ctx, 1) : et);
   if (a->constant && b->constant && foldF && foldI &&
-      type.getNumElements() <= kFoldLimit) {
+      type.getNumElements() <= kElementwiseFoldLimit) {
     im.setConst(0,
                 mapConst({&*a->constant, &*b->constant}, type, foldF, foldI));
     return success();
@@ -267,6 +267,16 @@ static void registerArithmetic(OpTable &t) {
       im.setOutput(0, im.create<CastOp>(RankedTensorType::get(*shape, et), p));
       return success();
     }
+    // Both known (an attention's head_dim ** -0.5 from the shapes): folded,
+    // so that the scale is a constant the attention fusion takes in.
+    if (a->constant && b->constant &&
+        ShapedType::getNumElements(*shape) <= kElementwiseFoldLimit) {
+      im.setConst(0, mapConst(
+                         {&*a->constant, &*b->constant},
+                         RankedTensorType::get(*shape, et),
+                         [](auto v) { return std::pow(v[0], v[1]); }, nullptr));
+      return success();
+    }
     // A known uniform exponent of small integer or +-0.5 becomes
     // multiplications / sqrt (GELU's x^3, RMSNorm's x^2) instead of powf.
     if (b->constant && b->constant->numElements() > 0) {
@@ -374,7 +384,7 @@ static void registerLogic(OpTable &t) {
       return failure();
     auto type = RankedTensorType::get(*shape, x->type.getElementType());
     if (c->constant && x->constant && y->constant &&
-        type.getNumElements() <= kFoldLimit) {
+        type.getNumElements() <= kElementwiseFoldLimit) {
       im.setConst(0, mapConst(
                          {&*c->constant, &*x->constant, &*y->constant}, type,
                          [](auto v) { return v[0] != 0 ? v[1] : v[2]; },

@@ -171,6 +171,34 @@ func.func @gather(%t: tensor<100x16xf32>, %ids: tensor<2x7xi32>) -> tensor<2x7x1
 
 // -----
 
+// One known index: a slice of the input (a view once bufferized), negative
+// indices counted from the end.
+// CHECK-LABEL: func @gather_known_index
+// CHECK-SAME: %[[T:.+]]: tensor<4x3x5xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[S:.+]] = tensor.extract_slice %[[T]][0, 2, 0] [4, 1, 5] [1, 1, 1] : tensor<4x3x5xf32> to tensor<4x5xf32>
+// CHECK: return %[[S]]
+func.func @gather_known_index(%t: tensor<4x3x5xf32>) -> tensor<4x5xf32> {
+  %i = tessera.constant dense<-1> : tensor<i64>
+  %0 = tessera.gather %t, %i {axis = 1 : i64} : (tensor<4x3x5xf32>, tensor<i64>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+// Near miss: a known index tensor of one element but rank 1 keeps its dim:
+// the generic.
+// CHECK-LABEL: func @gather_known_index_rank1
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+func.func @gather_known_index_rank1(%t: tensor<4x3xf32>) -> tensor<1x3xf32> {
+  %i = tessera.constant dense<[2]> : tensor<1xi64>
+  %0 = tessera.gather %t, %i {axis = 0 : i64} : (tensor<4x3xf32>, tensor<1xi64>) -> tensor<1x3xf32>
+  return %0 : tensor<1x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @pad_constant
 // CHECK: %[[V:.+]] = arith.constant 5.000000e-01 : f32
 // CHECK: tensor.pad %{{.+}} low[0, 1] high[0, 1]

@@ -66,6 +66,20 @@ func.func @main() {
   // CHECK-NEXT: {{\[}}[11, 8],
   // CHECK-NEXT: [9, 8]]]
 
+  // One known index (a slice): column -3 = 1, and row 2.
+  %i1 = tessera.constant dense<-3> : tensor<i32>
+  %gc = tessera.gather %x, %i1 {axis = 1 : i64} : (tensor<3x4xf32>, tensor<i32>) -> tensor<3xf32>
+  %gc_u = tensor.cast %gc : tensor<3xf32> to tensor<*xf32>
+  call @printMemrefF32(%gc_u) : (tensor<*xf32>) -> ()
+  // CHECK: data =
+  // CHECK-NEXT: [1, 5, 9]
+  %i2 = tessera.constant dense<2> : tensor<i64>
+  %gr = tessera.gather %x, %i2 {axis = 0 : i64} : (tensor<3x4xf32>, tensor<i64>) -> tensor<4xf32>
+  %gr_u = tensor.cast %gr : tensor<4xf32> to tensor<*xf32>
+  call @printMemrefF32(%gr_u) : (tensor<*xf32>) -> ()
+  // CHECK: data =
+  // CHECK-NEXT: [8, 9, 10, 11]
+
   // Pads: constant with a crop, reflect, edge.
   %pc = tessera.pad %x {mode = "constant", pads = array<i64: 1, -1, -2, 0>, value = 9.5} : tensor<3x4xf32> to tensor<2x3xf32>
   %pc_u = tensor.cast %pc : tensor<2x3xf32> to tensor<*xf32>
