@@ -28,8 +28,9 @@ enum Activation : int {
 // for r < m, j < n, where a null bias or residual is left out and any stride
 // may be 0 (broadcast). A whole block per call, so that the exps of its rows
 // overlap in the pipeline. Both versions are within 2e-6 (relative above 1,
-// absolute below) of the exact functions (measured: <= 1.2e-7 over
-// [-20, 20]), saturate without NaN for large finite |x| and return NaN for
+// absolute below) of the exact functions (measured over [-20, 20]: gelu
+// 8.3e-7, the others <= 1.2e-7), saturate without NaN for large finite |x|
+// and return NaN for
 // NaN; -inf gives NaN for gelu, gelu_tanh and silu (-inf * 0, as the
 // formulas do):
 // - exp: Cody-Waite reduction by ln 2 and a degree-7 polynomial (Cephes
@@ -40,11 +41,26 @@ enum Activation : int {
 //   which equals x/2 (1 + tanh u) without its cancellation for u << 0;
 // - tanh: odd polynomial below |x| = 0.625 (Cephes tanhf), else
 //   sign(x) (1 - 2/(e^{2|x|}+1));
-// - gelu: erf(z) = z + z P(z^2) for |z| <= 0.9277 and 1 - exp(Q(|z|))
-//   otherwise (N. Juffa's minimax erff, < 1 ulp of erf), with 1 + erf(z) for
-//   z < 0 taken as exp(Q(|z|)) directly, without the cancellation. (Q fits
-//   erf, not erfc: below x = -5 the tiny results are accurate in absolute
-//   terms only.)
+// - gelu: x/2 + x/2 erf(z), z = x/sqrt 2, erf(z) = z P(z^2) / Q(z^2) for
+//   |z| < 4 (geluErfP/Q: a rational fit within 6e-8 of erf) and +-1 from
+//   |z| = 4 on (erf(4) = 1 - 1.5e-8): one division and no exp, 2.2-2.6x
+//   faster than the piecewise erff with an exp it replaced (within 1.3e-7):
+//   in a linear layer's epilogue (3136 x 96 x 384, ConvNeXt's and Swin's
+//   first MLPs, 2 threads, alternating in one process) it cost 182-261 us
+//   over no activation, now 88-98. Its error is absolute where the result
+//   is small: <= 9.2e-7, at x = -5.3 (a 1e-5 grid over [-20, 20]).
+/// gelu's erf(z) = z P(z^2) / Q(z^2) for |z| < geluErfLimit, coefficients
+/// highest power first: a least-squares fit of erf on [0, 4], reweighted
+/// toward the minimax error (6e-8).
+constexpr float geluErfLimit = 4.0f;
+constexpr float geluErfP[7] = {1.922344061711101e-08f, -1.9908404738089303e-06f,
+                               1.55570000060834e-04f,  4.293757490813732e-03f,
+                               5.243588611483574e-02f, 2.1395191550254822e-01f,
+                               1.1283786296844482f};
+constexpr float geluErfQ[5] = {1.0982544627040625e-03f, 1.5552573837339878e-02f,
+                               1.2080375850200653e-01f, 5.229376554489136e-01f,
+                               1.0f};
+
 struct Epilogue {
   int activation = ActNone;
   const float *bias = nullptr;

@@ -50,37 +50,27 @@ TESSERA_AVX2_FN inline __m256 tanh256(__m256 x) {
 
 TESSERA_AVX2_FN inline __m256 gelu256(__m256 x) {
   __m256 z = _mm256_mul_ps(x, _mm256_set1_ps(0.707106781186547524f));
-  // |z| <= 0.9277: 1 + erf(z) = 1 + z + z P(z^2).
-  __m256 s = _mm256_mul_ps(z, z);
-  __m256 p = _mm256_set1_ps(-5.96761703e-4f);
-  p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(4.99119423e-3f));
-  p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-2.67681349e-2f));
-  p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(1.12819925e-1f));
-  p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(-3.76125336e-1f));
-  p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(1.28379166e-1f));
-  __m256 small = _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(p, z, z));
-  // Otherwise erfc(|z|) = exp(Q(|z|)), 1 + erf(z) = erfc(|z|) or 2 - erfc(|z|).
-  __m256 t = _mm256_min_ps(_mm256_set1_ps(10.0f), absPs(z));
-  __m256 t2 = _mm256_mul_ps(t, t);
-  __m256 q = _mm256_fmadd_ps(_mm256_set1_ps(-1.72853470e-5f), t,
-                             _mm256_set1_ps(3.83197126e-4f));
-  __m256 u = _mm256_fmadd_ps(_mm256_set1_ps(-3.88396438e-3f), t,
-                             _mm256_set1_ps(2.42546219e-2f));
-  q = _mm256_fmadd_ps(q, t2, u);
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(-1.06777877e-1f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(-6.34846687e-1f));
-  q = _mm256_fmadd_ps(q, t, _mm256_set1_ps(-1.28717512e-1f));
-  q = _mm256_fmadd_ps(q, t, _mm256_sub_ps(_mm256_setzero_ps(), t));
-  // 0 from |z| = 10 on, where exp256 stops at e^-86 (gelu(-inf) = -inf *
-  // 0, NaN, as the formula gives).
-  __m256 tail = _mm256_and_ps(
-      exp256(q), _mm256_cmp_ps(absPs(z), _mm256_set1_ps(10.0f), _CMP_LT_OQ));
-  __m256 negative = _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LT_OQ);
-  __m256 large = _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(2.0f), tail),
-                                  tail, negative);
-  __m256 isSmall = _mm256_cmp_ps(t, _mm256_set1_ps(0.927734375f), _CMP_LE_OQ);
-  __m256 onePlusErf = _mm256_blendv_ps(large, small, isSmall);
-  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), onePlusErf);
+  // Clamped (min/max return their second operand, so NaN stays).
+  __m256 c = _mm256_max_ps(_mm256_set1_ps(-geluErfLimit),
+                           _mm256_min_ps(_mm256_set1_ps(geluErfLimit), z));
+  __m256 s = _mm256_mul_ps(c, c), p = _mm256_set1_ps(geluErfP[0]),
+         q = _mm256_set1_ps(geluErfQ[0]);
+#pragma GCC unroll 8
+  for (int i = 1; i < 7; ++i)
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(geluErfP[i]));
+#pragma GCC unroll 8
+  for (int i = 1; i < 5; ++i)
+    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(geluErfQ[i]));
+  __m256 erf = _mm256_div_ps(_mm256_mul_ps(c, p), q);
+  // +-1 from the limit on: the clamped quotient is 1e-7 off, which x/2
+  // would scale up without bound.
+  __m256 tail =
+      _mm256_cmp_ps(absPs(z), _mm256_set1_ps(geluErfLimit), _CMP_GE_OQ);
+  __m256 one = _mm256_or_ps(_mm256_set1_ps(1.0f),
+                            _mm256_and_ps(_mm256_set1_ps(signBit), z));
+  erf = _mm256_blendv_ps(erf, one, tail);
+  __m256 h = _mm256_mul_ps(_mm256_set1_ps(0.5f), x);
+  return _mm256_fmadd_ps(h, erf, h);
 }
 
 template <int Act> TESSERA_AVX2_FN inline __m256 activate(__m256 x) {

@@ -47,32 +47,25 @@ inline __m512 tanh512(__m512 x) {
 
 inline __m512 gelu512(__m512 x) {
   __m512 z = _mm512_mul_ps(x, splat(0.707106781186547524f));
-  // |z| <= 0.9277: 1 + erf(z) = 1 + z + z P(z^2).
-  __m512 s = _mm512_mul_ps(z, z);
-  __m512 p = splat(-5.96761703e-4f);
-  p = _mm512_fmadd_ps(p, s, splat(4.99119423e-3f));
-  p = _mm512_fmadd_ps(p, s, splat(-2.67681349e-2f));
-  p = _mm512_fmadd_ps(p, s, splat(1.12819925e-1f));
-  p = _mm512_fmadd_ps(p, s, splat(-3.76125336e-1f));
-  p = _mm512_fmadd_ps(p, s, splat(1.28379166e-1f));
-  __m512 small = _mm512_add_ps(splat(1.0f), _mm512_fmadd_ps(p, z, z));
-  // Otherwise erfc(|z|) = exp(Q(|z|)), 1 + erf(z) = erfc(|z|) or 2 - erfc(|z|).
-  __m512 t = _mm512_min_ps(splat(10.0f), _mm512_abs_ps(z));
-  __m512 t2 = _mm512_mul_ps(t, t);
-  __m512 q = _mm512_fmadd_ps(splat(-1.72853470e-5f), t, splat(3.83197126e-4f));
-  __m512 u = _mm512_fmadd_ps(splat(-3.88396438e-3f), t, splat(2.42546219e-2f));
-  q = _mm512_fmadd_ps(q, t2, u);
-  q = _mm512_fmadd_ps(q, t, splat(-1.06777877e-1f));
-  q = _mm512_fmadd_ps(q, t, splat(-6.34846687e-1f));
-  q = _mm512_fmadd_ps(q, t, splat(-1.28717512e-1f));
-  q = _mm512_fmadd_ps(q, t, _mm512_sub_ps(_mm512_setzero_ps(), t));
-  __m512 tail = exp512(q);
-  __mmask16 negative = _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LT_OQ);
-  __m512 large =
-      _mm512_mask_blend_ps(negative, _mm512_sub_ps(splat(2.0f), tail), tail);
-  __mmask16 isSmall = _mm512_cmp_ps_mask(t, splat(0.927734375f), _CMP_LE_OQ);
-  __m512 onePlusErf = _mm512_mask_blend_ps(isSmall, large, small);
-  return _mm512_mul_ps(_mm512_mul_ps(splat(0.5f), x), onePlusErf);
+  // Clamped (min/max return their second operand, so NaN stays).
+  __m512 c = _mm512_max_ps(splat(-geluErfLimit),
+                           _mm512_min_ps(splat(geluErfLimit), z));
+  __m512 s = _mm512_mul_ps(c, c), p = splat(geluErfP[0]),
+         q = splat(geluErfQ[0]);
+#pragma GCC unroll 8
+  for (int i = 1; i < 7; ++i)
+    p = _mm512_fmadd_ps(p, s, splat(geluErfP[i]));
+#pragma GCC unroll 8
+  for (int i = 1; i < 5; ++i)
+    q = _mm512_fmadd_ps(q, s, splat(geluErfQ[i]));
+  __m512 erf = _mm512_div_ps(_mm512_mul_ps(c, p), q);
+  // +-1 from the limit on: the clamped quotient is 1e-7 off, which x/2
+  // would scale up without bound.
+  __mmask16 tail =
+      _mm512_cmp_ps_mask(_mm512_abs_ps(z), splat(geluErfLimit), _CMP_GE_OQ);
+  erf = _mm512_mask_mov_ps(erf, tail, copySign(splat(1.0f), z));
+  __m512 h = _mm512_mul_ps(splat(0.5f), x);
+  return _mm512_fmadd_ps(h, erf, h);
 }
 
 template <int Act> inline __m512 activate(__m512 x) {

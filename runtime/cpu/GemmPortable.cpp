@@ -73,25 +73,19 @@ TESSERA_INLINE float tanhPortable(float x) {
 }
 
 TESSERA_INLINE float geluPortable(float x) {
-  float z = x * 0.707106781186547524f, s = z * z;
-  float p = -5.96761703e-4f;
-  p = p * s + 4.99119423e-3f;
-  p = p * s - 2.67681349e-2f;
-  p = p * s + 1.12819925e-1f;
-  p = p * s - 3.76125336e-1f;
-  p = p * s + 1.28379166e-1f;
-  float small = 1.0f + (p * z + z);
-  float t = std::fabs(z);
-  t = t < 10.0f ? t : 10.0f;
-  float q = -1.72853470e-5f * t + 3.83197126e-4f;
-  q = q * (t * t) + (-3.88396438e-3f * t + 2.42546219e-2f);
-  q = q * t - 1.06777877e-1f;
-  q = q * t - 6.34846687e-1f;
-  q = q * t - 1.28717512e-1f;
-  q = q * t - t;
-  float tail = expPortable(q), upper = 2.0f - tail;
-  float large = z < 0.0f ? tail : upper;
-  return 0.5f * x * (std::fabs(z) <= 0.927734375f ? small : large);
+  float z = x * 0.707106781186547524f;
+  // Clamped; a NaN stays NaN.
+  float c = z > geluErfLimit    ? geluErfLimit
+            : z < -geluErfLimit ? -geluErfLimit
+                                : z;
+  float s = c * c, p = geluErfP[0], q = geluErfQ[0];
+  for (int i = 1; i < 7; ++i)
+    p = p * s + geluErfP[i];
+  for (int i = 1; i < 5; ++i)
+    q = q * s + geluErfQ[i];
+  float erf = std::fabs(z) >= geluErfLimit ? std::copysign(1.0f, z) : c * p / q;
+  float h = 0.5f * x;
+  return h * erf + h;
 }
 
 template <int Act> TESSERA_INLINE float activate(float x) {
