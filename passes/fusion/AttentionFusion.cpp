@@ -379,7 +379,7 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
       return failure();
     auto sType = softmax.getType();
     int64_t r = sType.getRank();
-    if (softmax.getAxis() != r - 1 || (r != 3 && r != 4))
+    if (softmax.getAxis() != r - 1 || r < 3)
       return rewriter.notifyMatchFailure(root, "softmax not over the keys");
     ScoreTerms t;
     if (failed(peelScores(softmax.getInput(), sType.getShape(), t)))
@@ -394,11 +394,20 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
          vt = cast<RankedTensorType>(v.getType());
     if (qt.getRank() != r || ktt.getRank() != r || vt.getRank() != r)
       return rewriter.notifyMatchFailure(root, "operands of mixed rank");
-    // Map [N, S, D] to [1, N, S, D]; the op wants rank 4.
+    // Map [N, S, D] to [1, N, S, D], and [B1, ..., Bn, H, S, D] (MaxViT's
+    // [B, G, H, S, D] of grids or windows) to [B1·...·Bn, H, S, D]: the op
+    // wants rank 4. Past rank 4, masks added in a split view are not taken.
+    if (r > 4 &&
+        llvm::any_of(t.masks, [](const Mask &m) { return !m.groups.empty(); }))
+      return rewriter.notifyMatchFailure(root, "split-view mask past rank 4");
     auto to4 = [&](ArrayRef<int64_t> s) {
       SmallVector<int64_t> out(s);
       if (r == 3)
         out.insert(out.begin(), 1);
+      while (out.size() > 4) {
+        out[1] *= out[0];
+        out.erase(out.begin());
+      }
       return out;
     };
     SmallVector<int64_t> qs = to4(qt.getShape()), ks = to4(ktt.getShape()),
@@ -412,7 +421,8 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
         ks[3] != D)
       return rewriter.notifyMatchFailure(root, "key/value heads disagree");
 
-    Value k = transposeLastTwo(rewriter, loc, kt);
+    // A scale on K before its transpose (MaxViT's k * scale_factor) too.
+    Value k = peelScale(transposeLastTwo(rewriter, loc, kt), scale);
     k = reshapeTo(rewriter, loc, k, ks);
     v = reshapeTo(rewriter, loc, v, vs);
     q = reshapeTo(rewriter, loc, q, qs);
@@ -455,6 +465,16 @@ struct FuseAttention : OpRewritePattern<MatmulOp> {
     };
     auto toRank4 = [&](Value x) {
       SmallVector<int64_t> ms(cast<RankedTensorType>(x.getType()).getShape());
+      if (r > 4) {
+        // The leading dims merge into the batch: as a mask added in a view
+        // of the scores split into them.
+        SmallVector<SmallVector<int64_t, 2>> groups(1);
+        for (int64_t d = 0; d < r - 3; ++d)
+          groups[0].push_back(d);
+        for (int64_t d = r - 3; d < r; ++d)
+          groups.push_back({d});
+        return mergeMaskDims(rewriter, loc, x, groups, sType.getShape());
+      }
       if (r == 3 || ms.size() < 4)
         ms.insert(ms.begin(), 4 - ms.size(), 1);
       return reshapeTo(rewriter, loc, x, ms);

@@ -210,6 +210,47 @@ func.func @tiled_heads(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x5x8xf32>) -> (ten
 
 // Near misses: softmax over the queries, a scale that is not a scalar, a
 // mask computed from the scores, a fill that is not -inf or huge.
+// Rank 5, [B, G, H, S, D] (torchvision's MaxViT: einsums over grids or
+// windows G): the leading dims merge into the batch, the relative position
+// bias [H, S, S] and a per-window mask [B, G, 1, 1, S] with them; the scale
+// sits on K.
+// CHECK-LABEL: func @rank5_grids
+// CHECK-DAG: %[[Q:.*]] = tessera.reshape %arg0 : tensor<2x3x4x5x8xf32> to tensor<6x4x5x8xf32>
+// CHECK-DAG: %[[B:.*]] = tessera.reshape %arg3 : tensor<4x5x5xf32> to tensor<1x4x5x5xf32>
+// CHECK-DAG: %[[W:.*]] = tessera.reshape %arg4 : tensor<2x3x1x1x5xf32> to tensor<6x1x1x5xf32>
+// CHECK: %[[M:.*]] = tessera.add %[[B]], %[[W]] : (tensor<1x4x5x5xf32>, tensor<6x1x1x5xf32>) -> tensor<6x4x5x5xf32>
+// CHECK: %[[O:.*]] = tessera.attention %[[Q]], %{{.*}}, %{{.*}}, %[[M]] {mask_kind = "additive", scale = 2.500000e-01 : f64} : (tensor<6x4x5x8xf32>, tensor<6x4x5x8xf32>, tensor<6x4x5x8xf32>, tensor<6x4x5x5xf32>) -> tensor<6x4x5x8xf32>
+// CHECK: tessera.reshape %[[O]] : tensor<6x4x5x8xf32> to tensor<2x3x4x5x8xf32>
+// CHECK-NOT: tessera.softmax
+func.func @rank5_grids(%q: tensor<2x3x4x5x8xf32>, %k: tensor<2x3x4x5x8xf32>, %v: tensor<2x3x4x5x8xf32>, %bias: tensor<4x5x5xf32>, %w: tensor<2x3x1x1x5xf32>) -> tensor<2x3x4x5x8xf32> {
+  %c = tessera.constant dense<0.25> : tensor<f32>
+  %ks = tessera.mul %k, %c : (tensor<2x3x4x5x8xf32>, tensor<f32>) -> tensor<2x3x4x5x8xf32>
+  %kt = tessera.transpose %ks {perm = array<i64: 0, 1, 2, 4, 3>} : tensor<2x3x4x5x8xf32> to tensor<2x3x4x8x5xf32>
+  %s = tessera.matmul %q, %kt : (tensor<2x3x4x5x8xf32>, tensor<2x3x4x8x5xf32>) -> tensor<2x3x4x5x5xf32>
+  %a = tessera.add %s, %bias : (tensor<2x3x4x5x5xf32>, tensor<4x5x5xf32>) -> tensor<2x3x4x5x5xf32>
+  %a2 = tessera.add %a, %w : (tensor<2x3x4x5x5xf32>, tensor<2x3x1x1x5xf32>) -> tensor<2x3x4x5x5xf32>
+  %p = tessera.softmax %a2 {axis = 4 : i64} : tensor<2x3x4x5x5xf32>
+  %o = tessera.matmul %p, %v : (tensor<2x3x4x5x5xf32>, tensor<2x3x4x5x8xf32>) -> tensor<2x3x4x5x8xf32>
+  return %o : tensor<2x3x4x5x8xf32>
+}
+
+// -----
+
+// Near miss: rank 5 with the query broadcast over the grids (K and V have
+// G = 3, Q has 1) stays unfused.
+// CHECK-LABEL: func @rank5_broadcast_query
+// CHECK-NOT: tessera.attention
+// CHECK: tessera.softmax
+func.func @rank5_broadcast_query(%q: tensor<2x1x4x5x8xf32>, %k: tensor<2x3x4x5x8xf32>, %v: tensor<2x3x4x5x8xf32>) -> tensor<2x3x4x5x8xf32> {
+  %kt = tessera.transpose %k {perm = array<i64: 0, 1, 2, 4, 3>} : tensor<2x3x4x5x8xf32> to tensor<2x3x4x8x5xf32>
+  %s = tessera.matmul %q, %kt : (tensor<2x1x4x5x8xf32>, tensor<2x3x4x8x5xf32>) -> tensor<2x3x4x5x5xf32>
+  %p = tessera.softmax %s {axis = 4 : i64} : tensor<2x3x4x5x5xf32>
+  %o = tessera.matmul %p, %v : (tensor<2x3x4x5x5xf32>, tensor<2x3x4x5x8xf32>) -> tensor<2x3x4x5x8xf32>
+  return %o : tensor<2x3x4x5x8xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @near_misses
 // CHECK-NOT: tessera.attention
 // CHECK-COUNT-4: tessera.softmax

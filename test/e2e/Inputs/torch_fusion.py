@@ -86,6 +86,14 @@ def swin():
     return m, (torch.randn(2, 3, 32, 32),), ["image"]
 
 
+def maxvit():
+    from torchvision.models.maxvit import MaxVit
+    m = MaxVit(input_size=(64, 64), stem_channels=16, partition_size=4,
+               block_channels=[32, 64], block_layers=[1, 1], head_dim=16,
+               stochastic_depth_prob=0.0, num_classes=10)
+    return m, (torch.randn(2, 3, 64, 64),), ["image"]
+
+
 def wav2vec2():
     from torchaudio.models import wav2vec2_model
     m = wav2vec2_model(extractor_mode="group_norm",
@@ -163,6 +171,7 @@ MODELS = {
     "transformer": transformer,
     "vit": vit,
     "swin": swin,
+    "maxvit": maxvit,
     "wav2vec2": wav2vec2,
     "conformer": conformer,
     "conv_tasnet": conv_tasnet,
