@@ -313,15 +313,11 @@ const Kernels portableKernels[] = {
     {64, scoresPortable<64>, softmaxPortable<64>, pvPortable<64>},
 };
 
-bool envSet(const char *name) {
-  const char *env = getenv(name);
-  return env && *env && strcmp(env, "0") != 0;
-}
-
 // TESSERA_ATTENTION_PORTABLE=1 (or TESSERA_GEMM_PORTABLE=1, which forces all
 // portable kernels) selects the portable kernels, to test them here.
 const Kernels *selectKernels() {
-  if (envSet("TESSERA_ATTENTION_PORTABLE") || envSet("TESSERA_GEMM_PORTABLE"))
+  if (envSwitch("TESSERA_ATTENTION_PORTABLE", false) ||
+      envSwitch("TESSERA_GEMM_PORTABLE", false))
     return portableKernels;
 #ifdef TESSERA_AVX512
   __builtin_cpu_init(); // we run from a static initializer

@@ -242,10 +242,8 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // MobileNetV2 at batch 8 24.8 -> 22.3 ms, EfficientNet-B0 at batch 4
   // 17.5 -> 15.8, ResNet-50 at batch 4 80 -> 75). TESSERA_CONV_MERGE_IMAGES=0
   // keeps them image by image.
-  static const bool mergeOn = [] {
-    const char *env = getenv("TESSERA_CONV_MERGE_IMAGES");
-    return !env || strcmp(env, "0") != 0;
-  }();
+  static const bool mergeOn =
+      tessera::envSwitch("TESSERA_CONV_MERGE_IMAGES", true);
   tessera_memref4d_f32 xm, ym, rm;
   if (mergeOn && kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 &&
       padL == 0 && tessera::mergeImages(X, Y, R, xm, ym, rm)) {
@@ -347,10 +345,8 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   // against 336; ResNet-50's 256 -> 64 at 56x56 to 2048 -> 512 at 7x7 equal
   // within the noise).
   // TESSERA_CONV_POINTWISE_GEMM=0 keeps them all direct.
-  static const bool pointwiseGemmOn = [] {
-    const char *env = getenv("TESSERA_CONV_POINTWISE_GEMM");
-    return !env || strcmp(env, "0") != 0;
-  }();
+  static const bool pointwiseGemmOn =
+      tessera::envSwitch("TESSERA_CONV_POINTWISE_GEMM", true);
   bool projection = pointwiseGemmOn && pointwiseRows && 2 * F <= K && K >= 64 &&
                     direct != tessera::DirectConv::Avx2;
   if (channelsLast && direct != tessera::DirectConv::None && !projection) {

@@ -14,16 +14,12 @@
 #include "tessera_runtime.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 
 /// Whether the depthwise kernel may take its channel-interleaved path
 /// (DepthwiseConv.h); TESSERA_DEPTHWISE_INTERLEAVED=0 keeps every plane on
 /// the per-plane path.
-static const bool kDepthwiseInterleaved = [] {
-  const char *env = getenv("TESSERA_DEPTHWISE_INTERLEAVED");
-  return !env || strcmp(env, "0") != 0;
-}();
+static const bool kDepthwiseInterleaved =
+    tessera::envSwitch("TESSERA_DEPTHWISE_INTERLEAVED", true);
 
 extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
     tessera_memref4d_f32 *X, tessera_memref2d_f32 *Wt,

@@ -637,10 +637,7 @@ void gemm(int64_t M, int64_t N, int64_t K, Matrix A, Matrix B, OutMatrix C,
   // 16 linear layers 1 x 2048 x 2048 (256 MB of weights), 2 threads,
   // TESSERA_PROFILE totals of 5 alternating runs: 7.27 -> 6.82 ms.
   // TESSERA_GEMM_FEW_ROWS=0 keeps them on the driver.
-  static const bool fewRowsAvx2 = [] {
-    const char *env = getenv("TESSERA_GEMM_FEW_ROWS");
-    return !env || strcmp(env, "0") != 0;
-  }();
+  static const bool fewRowsAvx2 = envSwitch("TESSERA_GEMM_FEW_ROWS", true);
   if (fewRowsAvx2 && M <= 2 && microKernel == gemmMicroKernelAvx2 &&
       p.packedB && !A.rowMap && !C.rowMap && C.colStride == 1) {
     fewRows(

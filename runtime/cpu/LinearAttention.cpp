@@ -302,11 +302,6 @@ TESSERA_AVX512 void prepAvx512(int c, int64_t Dk, int64_t ldK, const float *q,
 const Kernels avx512Kernels = {gemmAvx512, stepAvx512, prepAvx512};
 #endif // TESSERA_AVX512
 
-bool envSet(const char *name) {
-  const char *env = getenv(name);
-  return env && *env && strcmp(env, "0") != 0;
-}
-
 // TESSERA_LINEAR_ATTENTION=sequential or =chunked overrides the choice
 // (read per call), to test and benchmark both paths.
 bool useRecurrence(int64_t T, int64_t Dk, int64_t Dv) {
@@ -322,7 +317,8 @@ bool useRecurrence(int64_t T, int64_t Dk, int64_t Dv) {
 // kernels, to test them here; TESSERA_GEMM_ISA=avx2 the AVX2 ones on an
 // AVX-512 CPU.
 const Kernels *selectKernels() {
-  if (envSet("TESSERA_SSM_PORTABLE") || envSet("TESSERA_GEMM_PORTABLE"))
+  if (envSwitch("TESSERA_SSM_PORTABLE", false) ||
+      envSwitch("TESSERA_GEMM_PORTABLE", false))
     return &portableKernels;
 #ifdef TESSERA_AVX512
   __builtin_cpu_init(); // we run from a static initializer

@@ -43,10 +43,7 @@ double nowMs() {
       .count();
 }
 
-bool profiling() {
-  const char *env = getenv("TESSERA_PROFILE");
-  return env && *env && strcmp(env, "0") != 0;
-}
+bool profiling() { return tessera::envSwitch("TESSERA_PROFILE", false); }
 
 std::string describe(const tessera_tensor_info &info) {
   char shape[512];

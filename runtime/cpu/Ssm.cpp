@@ -39,17 +39,12 @@ constexpr int convTile = 512, convRows = 64;
 
 thread_local Scratch scratch;
 
-bool envSet(const char *name) {
-  const char *env = getenv(name);
-  return env && *env && strcmp(env, "0") != 0;
-}
-
 // TESSERA_SSM_PORTABLE=1 (or TESSERA_GEMM_PORTABLE=1) selects the portable
 // kernels, to test them here; TESSERA_GEMM_ISA=avx2 the AVX2 ones on an
 // AVX-512 CPU.
 bool selectAvx512() {
-  if (envSet("TESSERA_SSM_PORTABLE") || envSet("TESSERA_GEMM_PORTABLE") ||
-      gemmAvx2Forced())
+  if (envSwitch("TESSERA_SSM_PORTABLE", false) ||
+      envSwitch("TESSERA_GEMM_PORTABLE", false) || gemmAvx2Forced())
     return false;
 #ifdef TESSERA_AVX512
   __builtin_cpu_init(); // we run from a static initializer
@@ -60,8 +55,8 @@ bool selectAvx512() {
 }
 
 const bool useAvx512 = selectAvx512();
-const bool useAvx2 =
-    !useAvx512 && !envSet("TESSERA_SSM_PORTABLE") && avx2KernelsUsable();
+const bool useAvx2 = !useAvx512 && !envSwitch("TESSERA_SSM_PORTABLE", false) &&
+                     avx2KernelsUsable();
 const EpilogueFn epilogue = useAvx512 ? applyEpilogueAvx512
 #if defined(__x86_64__)
                             : useAvx2 ? applyEpilogueAvx2

@@ -46,12 +46,16 @@ bool inReadOnlyFileMapping(uintptr_t begin, uintptr_t end) {
 }
 } // namespace
 
+bool tessera::envSwitch(const char *name, bool byDefault) {
+  const char *env = getenv(name);
+  if (!env || !*env)
+    return byDefault;
+  return strcmp(env, "0") != 0;
+}
+
 void *tessera::allocLarge(size_t bytes) {
   constexpr size_t huge = size_t(2) << 20;
-  static const bool hugePages = [] {
-    const char *env = getenv("TESSERA_HUGE_PAGES");
-    return !env || strcmp(env, "0") != 0;
-  }();
+  static const bool hugePages = envSwitch("TESSERA_HUGE_PAGES", true);
   bytes = (bytes + 63) / 64 * 64;
   if (!hugePages || bytes < huge)
     return aligned_alloc(64, bytes);
@@ -114,8 +118,7 @@ tessera_status tessera::setError(tessera_status status, const char *fmt, ...) {
 }
 
 bool tessera::gemmPortableForced() {
-  const char *env = getenv("TESSERA_GEMM_PORTABLE");
-  return env && *env && strcmp(env, "0") != 0;
+  return envSwitch("TESSERA_GEMM_PORTABLE", false);
 }
 
 bool tessera::gemmAvx2Forced() {

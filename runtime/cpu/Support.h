@@ -36,6 +36,10 @@ struct Scratch {
 // -> 7.24-7.53 ms, 1 thread 14.4 -> 13.5. TESSERA_HUGE_PAGES=0: small pages.
 void *allocLarge(size_t bytes);
 
+// The runtime's environment switches (TESSERA_*): unset or empty gives
+// `byDefault`, "0" turns the switch off, anything else on.
+bool envSwitch(const char *name, bool byDefault);
+
 // A constant operand (a model weight) repacked once: the 64-byte aligned
 // buffer of `floats` floats that fill(dst) wrote on the first call with
 // this key, kept for the life of the process. The key names the operand
