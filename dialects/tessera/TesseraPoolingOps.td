@@ -36,12 +36,17 @@ def Tessera_MaxPoolOp : Tessera_PoolOp<"max_pool", "max", Tessera_Tensor,
 def Tessera_AvgPoolOp : Tessera_PoolOp<"avg_pool", "average", Tessera_FloatTensor,
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
          UnitAttr:$channels_last)> {
+  let hasCanonicalizer = 1;
   let description = [{
     Like `tessera.max_pool` (same windows and output size) but averages. The
     divisor counts the window elements inside the input, plus those in the
     explicit `pads` when `count_include_pad`; elements a `ceil_mode` window
     reads past the end padding never count. With `channels_last` (set by
     tessera-channels-last) the input and result are `[N, D1..Dk, C]`.
+
+    Canonicalization takes a zero `tessera.pad` of the spatial dims into
+    `pads` with `count_include_pad` (PyTorch exports `avg_pool2d(x, 3, 1,
+    1)` as a Pad and an AveragePool).
 
     ```mlir
     %y = tessera.avg_pool %x {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, count_include_pad = false} : tensor<1x3x8xf32> to tensor<1x3x4xf32>

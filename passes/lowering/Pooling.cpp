@@ -6,7 +6,9 @@
 // kernels (convert-tessera-to-linalg{conv-kernel}), an f32 2-d max_pool is a
 // call of tessera_max_pool2d_f32 instead, which skips what lies outside the
 // input: the padded copy took 3/4 of ResNet-18's max pool; a channel-first
-// 3-d one is two such calls.
+// 3-d one is two such calls. A 1-d or 2-d f32 avg_pool is then a depthwise
+// tessera.conv with constant weights (lowered to the runtime's depthwise
+// kernel), divided by the count where it varies.
 #include "LoweringUtils.h"
 #include "passes/Passes.h"
 #include "tessera/IR/Layout.h"
@@ -205,7 +207,10 @@ int64_t countInRange(int64_t o, int64_t k, int64_t s, int64_t d, int64_t pb,
 }
 
 struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+  AvgPoolLowering(MLIRContext *ctx, bool poolKernel)
+      : OpConversionPattern(ctx), poolKernel(poolKernel) {}
+  bool poolKernel;
+
   LogicalResult
   matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -220,15 +225,6 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
     // The first spatial dim: [N, C, D1..Dk], or [N, D1..Dk, C].
     bool channelsLast = op.getChannelsLast();
     int64_t first = channelsLast ? 1 : 2;
-    Value zero = scalarConstant(rewriter, loc, elt, 0.0);
-    Value x = padForWindows(rewriter, loc, adaptor.getInput(), type.getShape(),
-                            g, zero, channelsLast);
-    Value sum = windowReduce(
-        rewriter, loc, x, type, g, zero,
-        [](OpBuilder &b, Location l, ValueRange a) {
-          return arith::AddFOp::create(b, l, a[0], a[1]);
-        },
-        channelsLast);
 
     // The divisor is separable: the product over dims of the counted
     // positions along each dim.
@@ -259,6 +255,54 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
     }
     bool uniform = llvm::all_of(
         counts, [&](const APFloat &v) { return v.bitwiseIsEqual(counts[0]); });
+
+    Value sum;
+    if (poolKernel && elt.isF32() && k <= 2) {
+      // With the runtime's kernels, a depthwise conv whose taps outside the
+      // input read zero (no padded copy): weights 1 / count where the
+      // divisor is the same everywhere (the sum reassociated as a sum of
+      // x / count), else 1 and the division after it. Inception v3's nine
+      // 3x3 pools took ~200 us each as a padded copy, a window loop and a
+      // division pass.
+      int64_t channels = type.getDimSize(channelsLast ? k + 1 : 1);
+      SmallVector<int64_t> wShape = {channels, 1};
+      wShape.append(g.kernel.begin(), g.kernel.end());
+      double tap = uniform ? 1.0 / counts[0].convertToDouble() : 1.0;
+      Value w = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(RankedTensorType::get(wShape, elt),
+                                 rewriter.getFloatAttr(elt, tap)));
+      // End pads that give the conv (whose output size rounds down) the
+      // pool's output size, ceil_mode's last windows included.
+      SmallVector<int64_t> pads(g.pads);
+      for (int64_t i = 0; i < k; ++i) {
+        int64_t need = (outSpatial[i] - 1) * g.strides[i] +
+                       g.dilations[i] * (g.kernel[i] - 1) + 1;
+        pads[i + k] = std::max<int64_t>(0, need - inType.getDimSize(first + i) -
+                                               g.pads[i]);
+      }
+      sum = ConvOp::create(
+          rewriter, loc, type, adaptor.getInput(), w, Value(), Value(),
+          op.getStridesAttr(), rewriter.getDenseI64ArrayAttr(pads),
+          op.getDilationsAttr(), rewriter.getI64IntegerAttr(channels),
+          FloatAttr(), FloatAttr(), op.getChannelsLastAttr(),
+          rewriter.getStringAttr("none"));
+      if (uniform) {
+        rewriter.replaceOp(op, sum);
+        return success();
+      }
+    } else {
+      Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+      Value x = padForWindows(rewriter, loc, adaptor.getInput(),
+                              type.getShape(), g, zero, channelsLast);
+      sum = windowReduce(
+          rewriter, loc, x, type, g, zero,
+          [](OpBuilder &b, Location l, ValueRange a) {
+            return arith::AddFOp::create(b, l, a[0], a[1]);
+          },
+          channelsLast);
+    }
+
     Value result;
     if (uniform) {
       Value div = arith::ConstantOp::create(
@@ -290,5 +334,5 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
 void mlir::tessera::populateTesseraPoolingLoweringPatterns(
     RewritePatternSet &patterns, bool poolKernel) {
   patterns.add<MaxPoolLowering>(patterns.getContext(), poolKernel);
-  patterns.add<AvgPoolLowering>(patterns.getContext());
+  patterns.add<AvgPoolLowering>(patterns.getContext(), poolKernel);
 }

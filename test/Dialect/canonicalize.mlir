@@ -299,3 +299,49 @@ func.func @not_in_order(%x: tensor<4x3x5x8xf32>, %y: tensor<4x15x8xf32>, %z: ten
   %8 = tessera.transpose %7 {perm = array<i64: 0, 2, 1>} : tensor<2x6x4xf32> to tensor<2x4x6xf32>
   return %2, %5, %8 : tensor<1x4x8x15xf32>, tensor<4x5x3x8xf32>, tensor<2x4x6xf32>
 }
+
+// -----
+
+// A zero Pad of the spatial dims before an average pool becomes the pool's
+// pads with count_include_pad (the padded zeros counted as the input's
+// elements were): channel-first (PyTorch's avg_pool2d(x, 3, 1, 1) export),
+// channels-last, and a pool whose own pads are counted (the amounts add).
+// CHECK-LABEL: func @avg_pool_of_zero_pad
+// CHECK-NOT: tessera.pad
+// CHECK: tessera.avg_pool %arg0 {count_include_pad = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x4x35x35xf32> to tensor<1x4x35x35xf32>
+// CHECK: tessera.avg_pool %arg1 {channels_last, count_include_pad = true, {{.*}}pads = array<i64: 1, 2, 1, 0>{{.*}} : tensor<1x8x8x5xf32> to tensor<1x8x7x5xf32>
+// CHECK: tessera.avg_pool %arg2 {count_include_pad = true, {{.*}}pads = array<i64: 3, 1>, strides = array<i64: 2>} : tensor<1x2x9xf32> to tensor<1x2x6xf32>
+func.func @avg_pool_of_zero_pad(%x: tensor<1x4x35x35xf32>, %y: tensor<1x8x8x5xf32>, %z: tensor<1x2x9xf32>) -> (tensor<1x4x35x35xf32>, tensor<1x8x7x5xf32>, tensor<1x2x6xf32>) {
+  %0 = tessera.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x4x35x35xf32> to tensor<1x4x37x37xf32>
+  %1 = tessera.avg_pool %0 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x4x37x37xf32> to tensor<1x4x35x35xf32>
+  %2 = tessera.pad %y {pads = array<i64: 0, 1, 2, 0, 0, 1, 0, 0>} : tensor<1x8x8x5xf32> to tensor<1x10x10x5xf32>
+  %3 = tessera.avg_pool %2 {channels_last, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 4>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x10x10x5xf32> to tensor<1x8x7x5xf32>
+  %4 = tessera.pad %z {pads = array<i64: 0, 0, 2, 0, 0, 1>} : tensor<1x2x9xf32> to tensor<1x2x12xf32>
+  %5 = tessera.avg_pool %4 {count_include_pad = true, dilations = array<i64: 1>, kernel_shape = array<i64: 3>, pads = array<i64: 1, 0>, strides = array<i64: 2>} : tensor<1x2x12xf32> to tensor<1x2x6xf32>
+  return %1, %3, %5 : tensor<1x4x35x35xf32>, tensor<1x8x7x5xf32>, tensor<1x2x6xf32>
+}
+
+// -----
+
+// Near misses, kept: a pad value of 1; a pad of the channels; the pool's
+// own pads not counted (count_include_pad false) while the Pad's are; a
+// crop (negative amount); ceil_mode, where the padded input keeps a last
+// window that starts in the Pad's end amount and the pool's end padding
+// would drop it; a max pool.
+// CHECK-LABEL: func @avg_pool_of_pad_kept
+// CHECK-COUNT-6: tessera.pad
+func.func @avg_pool_of_pad_kept(%x: tensor<1x2x6x6xf32>, %z: tensor<1x1x4xf32>) -> (tensor<1x2x6x6xf32>, tensor<1x4x6x6xf32>, tensor<1x2x8x8xf32>, tensor<1x2x5x6xf32>, tensor<1x1x2xf32>, tensor<1x2x6x6xf32>) {
+  %0 = tessera.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 1.0} : tensor<1x2x6x6xf32> to tensor<1x2x8x8xf32>
+  %1 = tessera.avg_pool %0 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x2x8x8xf32> to tensor<1x2x6x6xf32>
+  %2 = tessera.pad %x {pads = array<i64: 0, 1, 1, 1, 0, 1, 1, 1>} : tensor<1x2x6x6xf32> to tensor<1x4x8x8xf32>
+  %3 = tessera.avg_pool %2 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x4x8x8xf32> to tensor<1x4x6x6xf32>
+  %4 = tessera.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x2x6x6xf32> to tensor<1x2x8x8xf32>
+  %5 = tessera.avg_pool %4 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x2x8x8xf32> to tensor<1x2x8x8xf32>
+  %6 = tessera.pad %x {pads = array<i64: 0, 0, -1, 1, 0, 0, 1, 1>} : tensor<1x2x6x6xf32> to tensor<1x2x6x8xf32>
+  %7 = tessera.avg_pool %6 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x2x6x8xf32> to tensor<1x2x5x6xf32>
+  %8 = tessera.pad %z {pads = array<i64: 0, 0, 0, 0, 0, 3>} : tensor<1x1x4xf32> to tensor<1x1x7xf32>
+  %9 = tessera.avg_pool %8 {ceil_mode = true, dilations = array<i64: 1>, kernel_shape = array<i64: 3>, pads = array<i64: 0, 0>, strides = array<i64: 4>} : tensor<1x1x7xf32> to tensor<1x1x2xf32>
+  %10 = tessera.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x2x6x6xf32> to tensor<1x2x8x8xf32>
+  %11 = tessera.max_pool %10 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x2x8x8xf32> to tensor<1x2x6x6xf32>
+  return %1, %3, %5, %7, %9, %11 : tensor<1x2x6x6xf32>, tensor<1x4x6x6xf32>, tensor<1x2x8x8xf32>, tensor<1x2x5x6xf32>, tensor<1x1x2xf32>, tensor<1x2x6x6xf32>
+}

@@ -1,9 +1,10 @@
-// Verifiers of tessera.max_pool and tessera.avg_pool.
+// Verifiers and canonicalization of tessera.max_pool and tessera.avg_pool.
 #include "tessera/IR/Layout.h"
 #include "tessera/IR/PoolingShape.h"
 #include "tessera/IR/TesseraOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::tessera;
@@ -63,4 +64,60 @@ LogicalResult AvgPoolOp::verify() {
   return verifyPool(*this, getInput().getType(), getType(), getKernelShape(),
                     getStrides(), getPads(), getDilations(), getCeilMode(),
                     getChannelsLast());
+}
+
+namespace {
+
+/// avg_pool(pad(x, 0)) -> avg_pool(x) with the pad's spatial amounts added
+/// to `pads` and `count_include_pad` set: the padded zeros counted in the
+/// divisor as elements of the input did. Only where the pool's own pads are
+/// zero or already counted, the pad leaves the batch and channel dims alone,
+/// and the output size is the same (ceil_mode drops a last window that
+/// starts in the end padding but not one that starts in a padded input).
+struct AvgPoolOfZeroPad : OpRewritePattern<AvgPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AvgPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    if (!pad || pad.getMode() != "constant" ||
+        pad.getValue().convertToDouble() != 0.0)
+      return failure();
+    ArrayRef<int64_t> own = op.getPads(), padded = pad.getPads();
+    if (!op.getCountIncludePad() &&
+        llvm::any_of(own, [](int64_t p) { return p != 0; }))
+      return failure();
+    RankedTensorType x = pad.getInput().getType(), y = op.getType();
+    int64_t rank = x.getRank(), k = rank - 2;
+    int64_t first = op.getChannelsLast() ? 1 : 2;
+    // The batch and channel dims: 0 and 1, or 0 and rank - 1.
+    for (int64_t d : {int64_t(0), op.getChannelsLast() ? rank - 1 : int64_t(1)})
+      if (padded[d] != 0 || padded[d + rank] != 0)
+        return failure();
+    SmallVector<int64_t> pads(own);
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t pb = padded[first + i], pe = padded[first + i + rank];
+      if (pb < 0 || pe < 0)
+        return failure();
+      pads[i] += pb;
+      pads[i + k] += pe;
+      if (poolOutputSize(x.getDimSize(first + i), op.getKernelShape()[i],
+                         op.getStrides()[i], op.getDilations()[i], pads[i],
+                         pads[i + k],
+                         op.getCeilMode()) != y.getDimSize(first + i))
+        return failure();
+    }
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(pad.getInput());
+      op.setPads(pads);
+      op.setCountIncludePad(true);
+    });
+    return success();
+  }
+};
+
+} // namespace
+
+void AvgPoolOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *context) {
+  results.add<AvgPoolOfZeroPad>(context);
 }

@@ -48,6 +48,14 @@ func.func @max_pool_i8(%x: tensor<1x2x6xi8>) -> tensor<1x2x3xi8> {
 // -----
 
 // Average pooling without counted padding divides by a per-position count.
+// With the kernels: a depthwise conv of weights 1 (one channel: the
+// implicit GEMM; 1-d: height 1), then the division.
+// KERNEL-LABEL: func @avg_pool_border
+// KERNEL-NOT: tensor.pad
+// KERNEL: arith.constant dense<1.000000e+00> : tensor<1x1x3xf32>
+// KERNEL: tessera.call_kernel "tessera_conv2d_f32" {{.*}} scalars = [0, 1, 3, 1, 2, 1, 1, 0, 1,
+// KERNEL: arith.constant dense<[2.000000e+00, 3.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// KERNEL: arith.divf
 // CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d2)>
 // CHECK-LABEL: func @avg_pool_border
 // CHECK: tensor.pad %{{.+}} low[0, 0, 1] high[0, 0, 1]
@@ -64,6 +72,12 @@ func.func @avg_pool_border(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
 // -----
 
 // Counted padding and no ceil overhang: one divisor for every position.
+// With the kernels, weights of 1/9 and no division.
+// KERNEL-LABEL: func @avg_pool_uniform
+// KERNEL: arith.constant dense<0.111111112> : tensor<1x1x3x3xf32>
+// KERNEL: tessera.call_kernel "tessera_conv2d_f32" {{.*}} scalars = [0, 3, 3, 2, 2, 1, 1, 1, 1,
+// KERNEL-NOT: arith.divf
+// KERNEL: return
 // CHECK-LABEL: func @avg_pool_uniform
 // CHECK: %[[SUM:.+]] = linalg.generic
 // CHECK: %[[NINE:.+]] = arith.constant 9.000000e+00 : f32
@@ -77,6 +91,11 @@ func.func @avg_pool_uniform(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
 // -----
 
 // ceil_mode: the pad covers what the last window reads past the input.
+// With the kernels, the last window's uncounted tap reads zero.
+// KERNEL-LABEL: func @avg_pool_ceil
+// KERNEL-NOT: tensor.pad
+// KERNEL: tessera.call_kernel "tessera_conv2d_f32" {{.*}} -> tensor<1x1x1x3xf32>
+// KERNEL: arith.constant dense<[2.000000e+00, 2.000000e+00, 1.000000e+00]> : tensor<3xf32>
 // CHECK-LABEL: func @avg_pool_ceil
 // CHECK: tensor.pad %{{.+}} low[0, 0, 0] high[0, 0, 1]
 // CHECK: } : tensor<1x1x5xf32> to tensor<1x1x6xf32>
@@ -120,7 +139,12 @@ func.func @max_pool_channels_last(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32
 
 // A channels-last average pool: padded in H and W, the window loops before
 // the channels, which are the innermost loop; the border counts indexed by
-// the output's H and W.
+// the output's H and W. With the kernels, the depthwise kernel over the
+// [N, H, W, C] tensors (flags 256), then the division.
+// KERNEL-LABEL: func @avg_pool_channels_last
+// KERNEL: arith.constant dense<1.000000e+00> : tensor<3x1x3x3xf32>
+// KERNEL: tessera.call_kernel "tessera_depthwise_conv2d_f32" ins(%arg0, {{.*}} outs(%{{.+}} : tensor<1x2x2x3xf32>) {constant_mask, scalars = [256, 3, 3, 2, 2, 1, 1, 1, 1,
+// KERNEL: arith.divf
 // CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
 // CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>
 // CHECK-DAG: #[[Y:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
@@ -157,4 +181,26 @@ func.func @avg_pool_channels_last(%x: tensor<1x4x4x3xf32>) -> tensor<1x2x2x3xf32
 func.func @max_pool_3d(%x: tensor<2x3x5x8x8xf32>) -> tensor<2x3x5x4x4xf32> {
   %0 = tessera.max_pool %x {kernel_shape = array<i64: 2, 3, 3>, strides = array<i64: 1, 2, 2>, pads = array<i64: 1, 1, 1, 1, 1, 1>, dilations = array<i64: 2, 1, 1>} : tensor<2x3x5x8x8xf32> to tensor<2x3x5x4x4xf32>
   return %0 : tensor<2x3x5x4x4xf32>
+}
+
+// -----
+
+// Near misses of the kernel path: an f16 pool and a 3-d one keep the
+// padded window loops.
+// KERNEL-LABEL: func @avg_pool_f16
+// KERNEL-NOT: call_kernel
+// KERNEL: tensor.pad
+// KERNEL: arith.addf
+// KERNEL-LABEL: func @avg_pool_3d
+// KERNEL-NOT: call_kernel
+// KERNEL: arith.addf
+// CHECK-LABEL: func @avg_pool_f16
+// CHECK-LABEL: func @avg_pool_3d
+func.func @avg_pool_f16(%x: tensor<1x2x4x4xf16>) -> tensor<1x2x4x4xf16> {
+  %0 = tessera.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, count_include_pad = true} : tensor<1x2x4x4xf16> to tensor<1x2x4x4xf16>
+  return %0 : tensor<1x2x4x4xf16>
+}
+func.func @avg_pool_3d(%x: tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32> {
+  %0 = tessera.avg_pool %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>} : tensor<1x2x4x4x4xf32> to tensor<1x2x2x2x2xf32>
+  return %0 : tensor<1x2x2x2x2xf32>
 }
