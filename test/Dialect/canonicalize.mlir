@@ -277,14 +277,16 @@ func.func @frames_to_temporal(%x: tensor<4x3x5x8xf32>, %y: tensor<1x4x15x8xf32>)
 
 // -----
 
-// Near misses, kept: the dims end out of order (the channels between T and
-// H*W); the parts of a split dim swapped (15 split as 3x5, then 5 before
-// 3); a reshape that regroups across dims ([4, 6] as [6, 4]).
+// Chains whose dims end out of order: one transpose of x split into the
+// chain's parts (the channels between T and H*W; the parts of a split dim
+// swapped, 15 split as 3x5, then 5 before 3), then a reshape. A reshape
+// that regroups across dims ([4, 6] as [6, 4]) keeps both transposes.
 // CHECK-LABEL: func @not_in_order
-// CHECK: tessera.transpose %arg0 {perm = array<i64: 3, 0, 1, 2>}
-// CHECK: tessera.transpose %{{.+}} {perm = array<i64: 0, 2, 1, 3>}
-// CHECK: tessera.transpose %arg1 {perm = array<i64: 2, 0, 1>}
-// CHECK: tessera.transpose %{{.+}} {perm = array<i64: 1, 3, 2, 0>}
+// CHECK: %[[A:.+]] = tessera.transpose %arg0 {perm = array<i64: 0, 3, 1, 2>} : tensor<4x3x5x8xf32> to tensor<4x8x3x5xf32>
+// CHECK: tessera.reshape %[[A]] : tensor<4x8x3x5xf32> to tensor<1x4x8x15xf32>
+// CHECK: %[[B:.+]] = tessera.reshape %arg1 : tensor<4x15x8xf32> to tensor<4x3x5x8xf32>
+// CHECK: %[[C:.+]] = tessera.transpose %[[B]] {perm = array<i64: 0, 2, 1, 3>} : tensor<4x3x5x8xf32> to tensor<4x5x3x8xf32>
+// CHECK-NOT: tessera.reshape %[[C]]
 // CHECK: tessera.transpose %arg2 {perm = array<i64: 0, 2, 1>}
 // CHECK: tessera.transpose %{{.+}} {perm = array<i64: 0, 2, 1>}
 func.func @not_in_order(%x: tensor<4x3x5x8xf32>, %y: tensor<4x15x8xf32>, %z: tensor<2x6x4xf32>) -> (tensor<1x4x8x15xf32>, tensor<4x5x3x8xf32>, tensor<2x4x6xf32>) {
@@ -298,6 +300,38 @@ func.func @not_in_order(%x: tensor<4x3x5x8xf32>, %y: tensor<4x15x8xf32>, %z: ten
   %7 = tessera.reshape %6 : tensor<2x4x6xf32> to tensor<2x6x4xf32>
   %8 = tessera.transpose %7 {perm = array<i64: 0, 2, 1>} : tensor<2x6x4xf32> to tensor<2x4x6xf32>
   return %2, %5, %8 : tensor<1x4x8x15xf32>, tensor<4x5x3x8xf32>, tensor<2x4x6xf32>
+}
+
+// -----
+
+// MaxViT's window partition of a channels-last conv's output: to
+// channel-first, H and W split by the window, then the windows first and
+// the channels last again. One transpose of the [N, H, W, C] image split
+// into its parts, which moves runs of 64 channels; so also where the first
+// transpose has another user. Near miss: a shared first transpose where the
+// chain moves the innermost dim (the channels to the front) keeps both.
+// CHECK-LABEL: func @window_partition
+// CHECK: %[[P:.+]] = tessera.reshape %arg0 : tensor<1x56x56x64xf32> to tensor<8x7x8x7x64xf32>
+// CHECK: %[[T:.+]] = tessera.transpose %[[P]] {perm = array<i64: 0, 2, 1, 3, 4>} : tensor<8x7x8x7x64xf32> to tensor<8x8x7x7x64xf32>
+// CHECK: tessera.reshape %[[T]] : tensor<8x8x7x7x64xf32> to tensor<1x64x49x64xf32>
+// CHECK: %[[F:.+]] = tessera.transpose %arg0 {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: %[[P2:.+]] = tessera.reshape %arg0 : tensor<1x56x56x64xf32> to tensor<8x7x8x7x64xf32>
+// CHECK: tessera.transpose %[[P2]] {perm = array<i64: 0, 2, 1, 3, 4>}
+// CHECK: %[[G:.+]] = tessera.transpose %arg1 {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: %[[R:.+]] = tessera.reshape %[[G]]
+// CHECK: tessera.transpose %[[R]] {perm = array<i64: 0, 1, 2, 4, 3, 5>}
+func.func @window_partition(%x: tensor<1x56x56x64xf32>, %y: tensor<1x14x14x64xf32>) -> (tensor<1x64x49x64xf32>, tensor<1x8x8x7x7x64xf32>, tensor<1x64x56x56xf32>, tensor<1x64x2x2x7x7xf32>, tensor<1x64x14x14xf32>) {
+  %0 = tessera.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x56x56x64xf32> to tensor<1x64x56x56xf32>
+  %1 = tessera.reshape %0 : tensor<1x64x56x56xf32> to tensor<1x64x8x7x8x7xf32>
+  %2 = tessera.transpose %1 {perm = array<i64: 0, 2, 4, 3, 5, 1>} : tensor<1x64x8x7x8x7xf32> to tensor<1x8x8x7x7x64xf32>
+  %3 = tessera.reshape %2 : tensor<1x8x8x7x7x64xf32> to tensor<1x64x49x64xf32>
+  %4 = tessera.transpose %x {perm = array<i64: 0, 3, 1, 2>} : tensor<1x56x56x64xf32> to tensor<1x64x56x56xf32>
+  %5 = tessera.reshape %4 : tensor<1x64x56x56xf32> to tensor<1x64x8x7x8x7xf32>
+  %6 = tessera.transpose %5 {perm = array<i64: 0, 2, 4, 3, 5, 1>} : tensor<1x64x8x7x8x7xf32> to tensor<1x8x8x7x7x64xf32>
+  %7 = tessera.transpose %y {perm = array<i64: 0, 3, 1, 2>} : tensor<1x14x14x64xf32> to tensor<1x64x14x14xf32>
+  %8 = tessera.reshape %7 : tensor<1x64x14x14xf32> to tensor<1x64x2x7x2x7xf32>
+  %9 = tessera.transpose %8 {perm = array<i64: 0, 1, 2, 4, 3, 5>} : tensor<1x64x2x7x2x7xf32> to tensor<1x64x2x2x7x7xf32>
+  return %3, %6, %4, %9, %7 : tensor<1x64x49x64xf32>, tensor<1x8x8x7x7x64xf32>, tensor<1x64x56x56xf32>, tensor<1x64x2x2x7x7xf32>, tensor<1x64x14x14xf32>
 }
 
 // -----

@@ -116,16 +116,24 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
   }
 };
 
-/// transpose(reshape(transpose(x))) that keeps x's elements in order: one
-/// reshape of x. The steps are followed on x's dims (unit dims dropped): the
-/// first transpose orders them, the reshape merges neighbours and splits
-/// one into outer and inner parts, the second transpose orders the groups;
-/// the chain is a reshape when x's dims, and each one's parts outer to
-/// inner, end in their order. (A 3-d conv's frames [T, H, W, C] and the
-/// channels-last form [1, T, H*W, C] of [1, C, T, H*W] that its temporal
-/// convs take, as tessera-conv3d-as-conv2d and tessera-channels-last leave
-/// them, are one such chain.)
-struct TransposeReshapeTransposeToReshape : OpRewritePattern<TransposeOp> {
+/// transpose(reshape(transpose(x))) -> reshape(transpose(reshape(x))): one
+/// transpose instead of two, and none where x's elements stay in order. The
+/// steps are followed on x's dims (unit dims dropped): the first transpose
+/// orders them, the reshape merges neighbours and splits one into outer and
+/// inner parts, the second transpose orders the groups. x split into those
+/// parts, one transpose puts them in the order the chain leaves them, and a
+/// reshape merges them into the result; that transpose is the identity (the
+/// chain a reshape) when x's dims, and each one's parts outer to inner, end
+/// in their order. (A 3-d conv's frames [T, H, W, C] and the channels-last
+/// form [1, T, H*W, C] of [1, C, T, H*W] that its temporal convs take, as
+/// tessera-conv3d-as-conv2d and tessera-channels-last leave them, are one
+/// such chain. MaxViT's window and grid partitions of a channels-last conv's
+/// output, [N, H, W, C] to channel-first, split and permuted again with the
+/// channels innermost, become one transpose that moves whole runs of
+/// channels.) Where the first transpose or the reshape has other users, only
+/// a chain that is a reshape or keeps x's innermost dim innermost (a
+/// transpose of whole contiguous runs) is rewritten.
+struct TransposeReshapeTranspose : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op,
                                 PatternRewriter &rewriter) const override {
@@ -135,16 +143,18 @@ struct TransposeReshapeTransposeToReshape : OpRewritePattern<TransposeOp> {
     if (!first || !first.getInput().getType().hasStaticShape() ||
         !reshape.getType().hasStaticShape())
       return failure();
-    ArrayRef<int64_t> x = first.getInput().getType().getShape();
+    Value x = first.getInput();
+    ArrayRef<int64_t> xShape = first.getInput().getType().getShape();
     // What is left of x's dims, in the reshape's input order: (dim, size).
     std::deque<std::pair<int64_t, int64_t>> queue;
     for (int64_t p : first.getPerm())
-      if (x[p] != 1)
-        queue.push_back({p, x[p]});
-    // Per reshape result dim: its parts (x's dim, part number outer first).
+      if (xShape[p] != 1)
+        queue.push_back({p, xShape[p]});
+    // Per reshape result dim: its parts (x's dim, part number outer first),
+    // and each part's size.
     ArrayRef<int64_t> mid = reshape.getType().getShape();
     SmallVector<SmallVector<std::pair<int64_t, int64_t>>> parts(mid.size());
-    SmallVector<int64_t> next(x.size(), 0);
+    SmallVector<SmallVector<int64_t>> partSizes(xShape.size());
     for (auto [d, size] : llvm::enumerate(mid)) {
       for (int64_t m = size; m > 1;) {
         if (queue.empty())
@@ -153,7 +163,8 @@ struct TransposeReshapeTransposeToReshape : OpRewritePattern<TransposeOp> {
         int64_t take = std::min(left, m);
         if (m % take || left % take)
           return failure();
-        parts[d].push_back({dim, next[dim]++});
+        parts[d].push_back({dim, int64_t(partSizes[dim].size())});
+        partSizes[dim].push_back(take);
         m /= take;
         left /= take;
         if (left == 1)
@@ -162,14 +173,36 @@ struct TransposeReshapeTransposeToReshape : OpRewritePattern<TransposeOp> {
     }
     if (!queue.empty())
       return failure();
-    std::pair<int64_t, int64_t> last{-1, -1};
+    // x's parts in x's order, and the order the chain leaves them in.
+    SmallVector<int64_t> split, firstPart(xShape.size(), 0), perm;
+    for (auto [dim, sizes] : llvm::enumerate(partSizes)) {
+      firstPart[dim] = split.size();
+      llvm::append_range(split, sizes);
+    }
     for (int64_t p : op.getPerm())
-      for (std::pair<int64_t, int64_t> part : parts[p]) {
-        if (part < last)
-          return failure();
-        last = part;
-      }
-    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), first.getInput());
+      for (auto [dim, part] : parts[p])
+        perm.push_back(firstPart[dim] + part);
+    if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()))) {
+      rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), x);
+      return success();
+    }
+    // Where the first transpose or the reshape stays for other users, only
+    // a transpose that moves whole innermost runs of x (cheaper to copy
+    // than what the second one moved).
+    if ((!first->hasOneUse() || !reshape->hasOneUse()) &&
+        perm.back() != int64_t(perm.size()) - 1)
+      return failure();
+    Type elt = op.getType().getElementType();
+    SmallVector<int64_t> permuted;
+    for (int64_t p : perm)
+      permuted.push_back(split[p]);
+    Location loc = op.getLoc();
+    Value parted =
+        ReshapeOp::create(rewriter, loc, RankedTensorType::get(split, elt), x);
+    Value moved =
+        TransposeOp::create(rewriter, loc, RankedTensorType::get(permuted, elt),
+                            parted, rewriter.getDenseI64ArrayAttr(perm));
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), moved);
     return success();
   }
 };
@@ -178,7 +211,7 @@ struct TransposeReshapeTransposeToReshape : OpRewritePattern<TransposeOp> {
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
   results.add<UnitTransposeToReshape, ComposeTransposes,
-              TransposeReshapeTransposeToReshape>(context);
+              TransposeReshapeTranspose>(context);
 }
 
 LogicalResult BroadcastToOp::verify() {

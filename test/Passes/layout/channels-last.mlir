@@ -209,7 +209,8 @@ func.func @pad_pool(%x: tensor<1x8x6x6xf32>, %w: tensor<4x8x1x1xf32>) -> (tensor
 // ShuffleNet's unit after a conv: a channel split (two slices), a branch
 // conv, the concat and the channel shuffle (reshape into [N, 2, C/2, H, W],
 // swap, reshape back): all channels-last; the shuffle permutes the channels
-// innermost, and only the chain's ends transpose.
+// innermost, and only the chain's ends transpose (at the end the shuffle and
+// the transpose back to channel-first are one transpose).
 // CHECK-LABEL: func @shuffle
 // CHECK: %[[X:.+]] = tessera.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
 // CHECK: %[[C0:.+]] = tessera.conv %[[X]], %arg1 {channels_last
@@ -217,10 +218,9 @@ func.func @pad_pool(%x: tensor<1x8x6x6xf32>, %w: tensor<4x8x1x1xf32>) -> (tensor
 // CHECK-DAG: %[[B:.+]] = tessera.slice %[[C0]] {starts = array<i64: 0, 0, 0, 4>, steps = array<i64: 1, 1, 1, 1>} : tensor<1x4x4x8xf32> to tensor<1x4x4x4xf32>
 // CHECK: %[[C:.+]] = tessera.conv %[[B]], %arg2 {channels_last
 // CHECK: %[[K:.+]] = tessera.concat %[[A]], %[[C]] {axis = 3 : i64}
-// CHECK: %[[R:.+]] = tessera.reshape %[[K]] : tensor<1x4x4x8xf32> to tensor<1x4x4x2x4xf32>
-// CHECK: %[[P:.+]] = tessera.transpose %[[R]] {perm = array<i64: 0, 1, 2, 4, 3>} : tensor<1x4x4x2x4xf32> to tensor<1x4x4x4x2xf32>
-// CHECK: %[[M:.+]] = tessera.reshape %[[P]] : tensor<1x4x4x4x2xf32> to tensor<1x4x4x8xf32>
-// CHECK: %[[Y:.+]] = tessera.transpose %[[M]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: %[[R:.+]] = tessera.reshape %[[K]] : tensor<1x4x4x8xf32> to tensor<4x4x2x4xf32>
+// CHECK: %[[P:.+]] = tessera.transpose %[[R]] {perm = array<i64: 3, 2, 0, 1>} : tensor<4x4x2x4xf32> to tensor<4x2x4x4xf32>
+// CHECK: %[[Y:.+]] = tessera.reshape %[[P]] : tensor<4x2x4x4xf32> to tensor<1x8x4x4xf32>
 // CHECK: return %[[Y]]
 func.func @shuffle(%x0: tensor<1x8x4x4xf32>, %w0: tensor<8x8x1x1xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x8x4x4xf32> {
   %x = tessera.conv %x0, %w0 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
@@ -448,4 +448,56 @@ func.func @whole_image_norm_near_misses(%x: tensor<2x8x16xf32>, %w1: tensor<8x8x
   %9 = tessera.reshape %8 : tensor<2x128xf32> to tensor<2x8x16xf32>
   %10 = tessera.conv %0, %w1 {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, group = 1 : i64} : (tensor<2x8x16xf32>, tensor<8x8x1xf32>) -> tensor<2x8x16xf32>
   return %3, %6, %9, %7, %10 : tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x128xf32>, tensor<2x8x16xf32>
+}
+
+// -----
+
+// MaxViT's departition (windows back to [N, C, H, W]), a batch norm's
+// per-channel multiply and add, then a conv: the conv's transpose to
+// channels-last moves above the multiply and add (their constants moved to
+// the channels-last layout) and joins the departition's: one transpose
+// that moves whole runs of the 8 channels.
+// CHECK-LABEL: func @departition_norm
+// CHECK: %[[P:.+]] = tessera.reshape %arg0 : tensor<1x4x4x8xf32> to tensor<2x2x2x2x8xf32>
+// CHECK: %[[T:.+]] = tessera.transpose %[[P]] {perm = array<i64: 0, 2, 1, 3, 4>} : tensor<2x2x2x2x8xf32> to tensor<2x2x2x2x8xf32>
+// CHECK: %[[I:.+]] = tessera.reshape %[[T]] : tensor<2x2x2x2x8xf32> to tensor<1x4x4x8xf32>
+// CHECK: %[[M:.+]] = tessera.mul %[[I]], %{{.+}} : (tensor<1x4x4x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x4x4x8xf32>
+// CHECK: %[[A:.+]] = tessera.add %[[M]], %{{.+}} : (tensor<1x4x4x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x4x4x8xf32>
+// CHECK: %[[C:.+]] = tessera.conv %[[A]], %arg1 {channels_last
+// CHECK: tessera.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK-NOT: tessera.transpose
+func.func @departition_norm(%x: tensor<1x4x4x8xf32>, %w: tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %s = tessera.constant dense<2.0> : tensor<8x1x1xf32>
+  %b = tessera.constant dense<0.5> : tensor<8x1x1xf32>
+  %0 = tessera.reshape %x : tensor<1x4x4x8xf32> to tensor<1x2x2x2x2x8xf32>
+  %1 = tessera.transpose %0 {perm = array<i64: 0, 5, 1, 3, 2, 4>} : tensor<1x2x2x2x2x8xf32> to tensor<1x8x2x2x2x2xf32>
+  %2 = tessera.reshape %1 : tensor<1x8x2x2x2x2xf32> to tensor<1x8x4x4xf32>
+  %3 = tessera.mul %2, %s : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %4 = tessera.add %3, %b : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %5 = tessera.conv %4, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  return %5 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Near misses: an add whose result has another user, and one of a function
+// argument (nothing before it to meet), keep the conv's transpose after
+// them (each conv followed by a max pool, so that it stays channels-last).
+// CHECK-LABEL: func @hoist_near_misses
+// CHECK: %[[A:.+]] = tessera.add %{{.+}}, %{{.+}} : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+// CHECK: tessera.transpose %[[A]] {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[B:.+]] = tessera.add %arg2, %{{.+}} : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+// CHECK: tessera.transpose %[[B]] {perm = array<i64: 0, 2, 3, 1>}
+func.func @hoist_near_misses(%x: tensor<1x4x4x8xf32>, %w: tensor<8x8x1x1xf32>, %y: tensor<1x8x4x4xf32>) -> (tensor<1x8x4x4xf32>, tensor<1x8x2x2xf32>, tensor<1x8x2x2xf32>) {
+  %b = tessera.constant dense<0.5> : tensor<8x1x1xf32>
+  %0 = tessera.reshape %x : tensor<1x4x4x8xf32> to tensor<1x2x2x2x2x8xf32>
+  %1 = tessera.transpose %0 {perm = array<i64: 0, 5, 1, 3, 2, 4>} : tensor<1x2x2x2x2x8xf32> to tensor<1x8x2x2x2x2xf32>
+  %2 = tessera.reshape %1 : tensor<1x8x2x2x2x2xf32> to tensor<1x8x4x4xf32>
+  %3 = tessera.add %2, %b : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %4 = tessera.conv %3, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %5 = tessera.add %y, %b : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %6 = tessera.conv %5, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %7 = tessera.max_pool %4 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x8x4x4xf32> to tensor<1x8x2x2xf32>
+  %8 = tessera.max_pool %6 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x8x4x4xf32> to tensor<1x8x2x2xf32>
+  return %3, %7, %8 : tensor<1x8x4x4xf32>, tensor<1x8x2x2xf32>, tensor<1x8x2x2xf32>
 }
