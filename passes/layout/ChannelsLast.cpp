@@ -146,6 +146,21 @@ Value movedOperand(OpBuilder &b, Location loc, Value v, int64_t rank,
   return transposed(b, loc, v, perm);
 }
 
+/// Whether every operand of `op` (of layout rank `rank`) is either a
+/// full-rank one that `inLayout` takes (at least one is) or movableOperand.
+template <typename Pred>
+bool layoutOperands(Operation *op, int64_t rank, const Pred &inLayout) {
+  bool any = false;
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (type && type.getRank() == rank && inLayout(v))
+      any = true;
+    else if (!movableOperand(v, rank))
+      return false;
+  }
+  return any;
+}
+
 /// op(T(a), T(b), c) -> T(op(a, b, T^-1(c))) for the channel-first
 /// transpose T (the one makeChannelsLast leaves after each op): every
 /// operand the same transpose, or a constant or spatially uniform tensor
@@ -161,17 +176,8 @@ struct SinkTranspose : RewritePattern {
       return failure();
     SmallVector<int64_t> first = toChannelsFirst(rank),
                          last = toChannelsLast(rank);
-    bool any = false;
-    for (Value v : op->getOperands()) {
-      auto type = dyn_cast<RankedTensorType>(v.getType());
-      if (type && type.getRank() == rank && channelsLastSource(v)) {
-        any = true;
-        continue;
-      }
-      if (!movableOperand(v, rank))
-        return failure();
-    }
-    if (!any)
+    if (!layoutOperands(op, rank,
+                        [](Value v) { return bool(channelsLastSource(v)); }))
       return failure();
     Location loc = op->getLoc();
     IRMapping map;
@@ -215,20 +221,11 @@ struct HoistChannelsLastTranspose : OpRewritePattern<TransposeOp> {
         !producer || !producer->hasOneUse() || !layoutElementwise(producer) ||
         producer->getNumResults() != 1)
       return failure();
-    bool any = false;
-    for (Value v : producer->getOperands()) {
-      auto type = dyn_cast<RankedTensorType>(v.getType());
-      Operation *def = v.getDefiningOp();
-      if (type && type.getRank() == rank && def &&
-          (isa<ReshapeOp, TransposeOp>(def) ||
-           (def->hasOneUse() && layoutElementwise(def)))) {
-        any = true;
-        continue;
-      }
-      if (!movableOperand(v, rank))
-        return failure();
-    }
-    if (!any)
+    if (!layoutOperands(producer, rank, [](Value v) {
+          Operation *def = v.getDefiningOp();
+          return def && (isa<ReshapeOp, TransposeOp>(def) ||
+                         (def->hasOneUse() && layoutElementwise(def)));
+        }))
       return failure();
     Location loc = op.getLoc();
     IRMapping map;
