@@ -26,6 +26,15 @@ struct PoolGeometry {
   ArrayRef<int64_t> kernel, strides, pads, dilations;
 };
 
+/// The end pad of spatial dim `i` (input size `in`) that the last of `out`
+/// windows reads past the input and its begin pad: 0 where it stays inside.
+int64_t windowEndPad(const PoolGeometry &g, int64_t i, int64_t in,
+                     int64_t out) {
+  int64_t need =
+      (out - 1) * g.strides[i] + g.dilations[i] * (g.kernel[i] - 1) + 1;
+  return std::max<int64_t>(0, need - in - g.pads[i]);
+}
+
 /// Pads the spatial dims of `x` (dims 2.., or 1.. when channels-last) by
 /// `pads` at the start and, at the end, by whatever the last window of
 /// `outShape` reads past the input.
@@ -39,10 +48,8 @@ Value padForWindows(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> out,
       hi(rank, b.getIndexAttr(0));
   bool any = false;
   for (int64_t i = 0; i < k; ++i) {
-    int64_t d = first + i, in = xType.getDimSize(d);
-    int64_t need =
-        (out[d] - 1) * g.strides[i] + g.dilations[i] * (g.kernel[i] - 1) + 1;
-    int64_t end = std::max<int64_t>(0, need - in - g.pads[i]);
+    int64_t d = first + i;
+    int64_t end = windowEndPad(g, i, xType.getDimSize(d), out[d]);
     shape[d] += g.pads[i] + end;
     lo[d] = b.getIndexAttr(g.pads[i]);
     hi[d] = b.getIndexAttr(end);
@@ -275,12 +282,9 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
       // End pads that give the conv (whose output size rounds down) the
       // pool's output size, ceil_mode's last windows included.
       SmallVector<int64_t> pads(g.pads);
-      for (int64_t i = 0; i < k; ++i) {
-        int64_t need = (outSpatial[i] - 1) * g.strides[i] +
-                       g.dilations[i] * (g.kernel[i] - 1) + 1;
-        pads[i + k] = std::max<int64_t>(0, need - inType.getDimSize(first + i) -
-                                               g.pads[i]);
-      }
+      for (int64_t i = 0; i < k; ++i)
+        pads[i + k] =
+            windowEndPad(g, i, inType.getDimSize(first + i), outSpatial[i]);
       sum = ConvOp::create(
           rewriter, loc, type, adaptor.getInput(), w, Value(), Value(),
           op.getStridesAttr(), rewriter.getDenseI64ArrayAttr(pads),
