@@ -122,15 +122,18 @@ def case(name, x_shape, f, kernel, strides=None, pads=None, dilations=None, bias
         # A channels-last model: the inputs and the output [N, H, W, C] (1-d:
         # [N, L, C]), Transposes around the conv that tessera-channels-last
         # cancels, so the kernel reads and writes channels-last buffers.
+        # nhwc="out": only the output channels-last, the kernel's input the
+        # channel-first graph input passed as a transposed view.
         rank = len(x_shape)
         last = [0] + list(range(2, rank)) + [1]
         first = [0, rank - 1] + list(range(1, rank - 1))
         cl = lambda v: v.transpose(*last)
-        nodes = [h.make_node("Transpose", [n + "_cl"], [n], perm=first)
-                 for n in inputs] + nodes
+        if nhwc != "out":
+            nodes = [h.make_node("Transpose", [n + "_cl"], [n], perm=first)
+                     for n in inputs] + nodes
+            inputs = {n + "_cl": cl(v).copy() for n, v in inputs.items()}
         nodes[-1].output[0] = "y_cf"
         nodes.append(h.make_node("Transpose", ["y_cf"], ["y"], perm=last))
-        inputs = {n + "_cl": cl(v).copy() for n, v in inputs.items()}
         ref = cl(ref)
     graph = h.make_graph(nodes, name,
                          [h.make_tensor_value_info(n, T.FLOAT, list(v.shape))
@@ -446,6 +449,12 @@ case("cl_silu3x3_res_relu", (1, 24, 10, 9), 24, [3, 3], pads=[1, 1, 1, 1], pre_a
      residual="right", act="relu", nhwc=True)
 case("cl_dw3x3_silu_relu6", (1, 96, 9, 10), 96, [3, 3], pads=[1, 1, 1, 1], group=96,
      pre_act="silu", act=(0.0, 6.0), nhwc=True)
+# A channels-last depthwise conv whose input is the channel-first graph
+# input (a transposed view): the kernel copies it channels-last first.
+case("cl_in_view_dw3x3_silu_batch", (2, 40, 17, 15), 40, [3, 3], pads=[1, 1, 1, 1], group=40,
+     pre_act="silu", nan=True, nhwc="out")
+case("cl_in_view_dw5x5_s2_relu6", (1, 24, 30, 29), 24, [5, 5], strides=[2, 2],
+     pads=[2, 1, 1, 2], group=24, act=(0.0, 6.0), nhwc="out")
 # Tight clamps on both sides (most outputs clamped), a residual, 48
 # channels (3 blocks of 16 stored from the tiles' registers), NaN through
 # SiLU and an upper bound alone.
