@@ -116,6 +116,34 @@ void forEachRows(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
 
 } // namespace
 
+void channelsLastInput(tessera_memref4d_f32 *&X, const tessera_memref4d_f32 *Y,
+                       tessera_memref4d_f32 &view) {
+  int64_t N = X->sizes[0], C = X->sizes[1], H = X->sizes[2], W = X->sizes[3];
+  if (Y->strides[1] != 1 || X->strides[1] == 1 || C <= 1)
+    return;
+  static thread_local Scratch copy;
+  float *dst = copy.get(N * H * W * C);
+  const float *src = X->aligned + X->offset;
+  const int64_t *xs = X->strides;
+  // Row by row of the image: each channel's input row, contiguous, into
+  // the copy's row (W x C, in L1) at stride C.
+  parallelForRows(N * H, W * C, [&](int64_t row) {
+    const float *in = src + row / H * xs[0] + row % H * xs[2];
+    float *out = dst + row * W * C;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t w = 0; w < W; ++w)
+        out[w * C + c] = in[c * xs[1] + w * xs[3]];
+  });
+  view = *X;
+  view.allocated = view.aligned = dst;
+  view.offset = 0;
+  view.strides[0] = H * W * C;
+  view.strides[1] = 1;
+  view.strides[2] = W * C;
+  view.strides[3] = C;
+  X = &view;
+}
+
 void depthwiseNhwc(const tessera_memref4d_f32 *X, tessera_memref4d_f32 *Y,
                    int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
                    int64_t dw, int64_t padT, int64_t padL, const float *w,

@@ -41,35 +41,10 @@ extern "C" void _mlir_ciface_tessera_depthwise_conv2d_f32(
                             padT,        padL,        clamp.lo,
                             clamp.hi};
   static const bool avx2 = tessera::avx2KernelsUsable();
-  // A channels-last output whose input is a channel-first view (a
-  // transposed graph input that the compiler passes as a strided view):
-  // the input copied channels-last first, a pass over it, rather than the
-  // channel-first paths writing the output a channel-strided element at a
-  // time (a 3x3 conv of 32 channels at 112x112 with a SiLU, 2 threads: 930
-  // -> ~100 us).
+  // A channel-first view in, channels-last out: the input copied
+  // channels-last first.
   tessera_memref4d_f32 xLast;
-  if (Y->strides[1] == 1 && X->strides[1] != 1 && C > 1) {
-    int64_t H = X->sizes[2], W = X->sizes[3];
-    static thread_local tessera::Scratch copy;
-    float *dst = copy.get(batch * H * W * C);
-    const float *src = X->aligned + X->offset;
-    tessera::parallelForRows(batch * H, W * C, [&](int64_t row) {
-      int64_t n = row / H, h = row % H;
-      const float *in = src + n * X->strides[0] + h * X->strides[2];
-      float *out = dst + row * W * C;
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t w = 0; w < W; ++w)
-          out[w * C + c] = in[c * X->strides[1] + w * X->strides[3]];
-    });
-    xLast = *X;
-    xLast.allocated = xLast.aligned = dst;
-    xLast.offset = 0;
-    xLast.strides[0] = H * W * C;
-    xLast.strides[1] = 1;
-    xLast.strides[2] = W * C;
-    xLast.strides[3] = C;
-    X = &xLast;
-  }
+  tessera::channelsLastInput(X, Y, xLast);
   if (X->strides[1] == 1 && Y->strides[1] == 1) {
     // Channels-last images (ChannelsLast.h): the weights as [tap][C] and
     // the bias (zeros without one) after them; packed once when both are

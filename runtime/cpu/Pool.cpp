@@ -125,6 +125,10 @@ extern "C" void _mlir_ciface_tessera_max_pool2d_f32(
   tessera::viewChannelsFirst(flags, Y, yv);
   int64_t N = Y->sizes[0], C = Y->sizes[1], OH = Y->sizes[2], OW = Y->sizes[3],
           H = X->sizes[2], W = X->sizes[3];
+  // A channel-first view in, channels-last out: the input copied
+  // channels-last first.
+  tessera_memref4d_f32 xLast;
+  tessera::channelsLastInput(X, Y, xLast);
   const int64_t *xs = X->strides, *ys = Y->strides;
   if (xs[1] == 1 && ys[1] == 1) {
     tessera::maxPoolNhwc(X, Y, kh, kw, sh, sw, dh, dw, padT, padL);

@@ -61,7 +61,15 @@ def case(name, x_shape, kernel, strides=None, pads=None, dilations=None, ceil_mo
     ref = reference(x, list(kernel), list(strides), list(pads), list(dilations), ceil_mode)
     nodes = [h.make_node("MaxPool", ["x"], ["y"], kernel_shape=kernel, strides=strides,
                          pads=pads, dilations=dilations, ceil_mode=ceil_mode)]
-    if nhwc:
+    if nhwc == "out":
+        # Only the output channels-last: the pool channels-last on the
+        # channel-first graph input, which reaches the kernel as a
+        # transposed view (the kernel copies it channels-last).
+        ref = ref.transpose(0, 2, 3, 1)
+        nodes = [h.make_node("MaxPool", ["x"], ["yt"], **{a.name: h.get_attribute_value(a)
+                                                        for a in nodes[0].attribute}),
+                 h.make_node("Transpose", ["yt"], ["y"], perm=[0, 2, 3, 1])]
+    elif nhwc:
         # A channels-last model: Transposes around the pool, which
         # tessera-channels-last cancels, so the kernel reads and writes
         # [N, H, W, C].
@@ -84,7 +92,7 @@ def case(name, x_shape, kernel, strides=None, pads=None, dilations=None, ceil_mo
     if nhwc:
         tir = subprocess.run([compiler, path, "--emit=tessera", "-o", "-"], check=True,
                              capture_output=True, text=True).stdout
-        if "channels_last" in tir and "tessera.transpose" not in tir:
+        if "channels_last" in tir and (nhwc == "out" or "tessera.transpose" not in tir):
             lowering += " channels-last"
     exe = os.path.join(d, "model")
     subprocess.run([compiler, path, "-o", exe], check=True)
@@ -143,6 +151,11 @@ case("cl_s1_chsplit_nan", (2, 200, 10, 9), [3, 3], [1, 1], [1, 1, 1, 1], nan=Tru
      nhwc=True)
 # 24 channels: a single reusing vector, then the last one overlapping it.
 case("cl_s1_3x3_tail", (1, 24, 9, 10), [3, 3], [1, 1], [1, 1, 1, 1], nan=True, nhwc=True)
+# Channels-last out, the channel-first graph input in: a batch with NaN,
+# ResNet's stem pool.
+case("cl_in_view_s2_batch_nan", (2, 40, 15, 13), [3, 3], [2, 2], [1, 1, 1, 1], nan=True,
+     nhwc="out")
+case("cl_in_view_resnet", (1, 64, 56, 56), [3, 3], [2, 2], [1, 1, 1, 1], nhwc="out")
 # 3-d pools (video models: S3D): a 2-d pool over [N, C*T, H, W], then one
 # over T on [N, C, T, H'*W']. A 3x3x3/2 pool, a spatial-only 1x3x3/(1,2,2)
 # pool, and a batch with a temporal dilation, pads on two dims, ceil_mode and
