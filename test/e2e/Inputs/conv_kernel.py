@@ -455,6 +455,15 @@ case("cl_in_view_dw3x3_silu_batch", (2, 40, 17, 15), 40, [3, 3], pads=[1, 1, 1, 
      pre_act="silu", nan=True, nhwc="out")
 case("cl_in_view_dw5x5_s2_relu6", (1, 24, 30, 29), 24, [5, 5], strides=[2, 2],
      pads=[2, 1, 1, 2], group=24, act=(0.0, 6.0), nhwc="out")
+# The same for one-group convs: 1x1 convs and those over 16 channels or
+# more copy the input channels-last (a batch with NaN; a residual that is a
+# channel-first input too); a stem's 3 channels take the channel-major copy.
+case("cl_in_view_1x1_batch_nan", (2, 8, 13, 11), 24, [1, 1], nan=True, nhwc="out")
+case("cl_in_view_3x3_c16_relu", (1, 16, 20, 17), 32, [3, 3], pads=[1, 1, 1, 1], act="relu",
+     nhwc="out")
+case("cl_in_view_1x1_res", (1, 12, 9, 10), 20, [1, 1], residual="right", nhwc="out")
+case("cl_in_view_stem", (1, 3, 30, 28), 16, [3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+     nhwc="out")
 # Tight clamps on both sides (most outputs clamped), a residual, 48
 # channels (3 blocks of 16 stored from the tiles' registers), NaN through
 # SiLU and an upper bound alone.
