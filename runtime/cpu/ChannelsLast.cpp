@@ -125,14 +125,23 @@ void channelsLastInput(tessera_memref4d_f32 *&X, const tessera_memref4d_f32 *Y,
   float *dst = copy.get(N * H * W * C);
   const float *src = X->aligned + X->offset;
   const int64_t *xs = X->strides;
-  // Row by row of the image: each channel's input row, contiguous, into
-  // the copy's row (W x C, in L1) at stride C.
+  // Row by row of the image, in tiles of 16 channels x 16 positions: the
+  // tile's 16 input lines stay in L1 while each position's 16 channels are
+  // written as one line (channel by channel across the whole row, 2048
+  // channels at 28x28 took 60% of a 1x1 conv's time).
+  constexpr int64_t tile = 16;
   parallelForRows(N * H, W * C, [&](int64_t row) {
     const float *in = src + row / H * xs[0] + row % H * xs[2];
     float *out = dst + row * W * C;
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t w = 0; w < W; ++w)
-        out[w * C + c] = in[c * xs[1] + w * xs[3]];
+    for (int64_t c0 = 0; c0 < C; c0 += tile) {
+      int64_t c1 = std::min(C, c0 + tile);
+      for (int64_t w0 = 0; w0 < W; w0 += tile) {
+        int64_t w1 = std::min(W, w0 + tile);
+        for (int64_t w = w0; w < w1; ++w)
+          for (int64_t c = c0; c < c1; ++c)
+            out[w * C + c] = in[c * xs[1] + w * xs[3]];
+      }
+    }
   });
   view = *X;
   view.allocated = view.aligned = dst;

@@ -235,13 +235,14 @@ extern "C" void _mlir_ciface_tessera_conv2d_f32(
   tessera::viewChannelsFirst(flags, Y, yv);
   tessera::viewChannelsFirst(flags, R, rv);
   // A channel-first view in (a graph input), channels-last out: a 1x1 conv,
-  // or one over 16 channels or more, copies the input channels-last first
-  // for the channels-last paths below (2 threads, from 112x112: 8 -> 32
-  // channels 1x1 509 -> 140 us, 16 -> 96 1x1 1.41 -> 0.26 ms, 16 -> 32 3x3
-  // 441 -> 407); a stem's few channels take the channel-major padded copy
-  // (3 -> 32 3x3/2 at 224x224: 176 against 203 us with the copy).
+  // or one of up to 3x3 taps over 16 channels or more, copies the input
+  // channels-last first for the channels-last paths below (2 threads, from
+  // 112x112: 8 -> 32 channels 1x1 387 -> 99 us, 16 -> 96 1x1 1.41 -> 0.26
+  // ms, 16 -> 32 3x3 322 -> 274); a stem's few channels and larger windows
+  // take the channel-major padded copy (3 -> 32 3x3/2 at 224x224: 176
+  // against 203 us with the copy; 64 -> 64 7x7/2 at 56x56: 853 against 899).
   tessera_memref4d_f32 xl;
-  if (kh * kw == 1 || X->sizes[1] >= 16)
+  if (kh * kw == 1 || (X->sizes[1] >= 16 && kh * kw <= 9))
     tessera::channelsLastInput(X, Y, xl);
   // A 1x1 conv of stride 1 reads each position alone: a batch of
   // channels-last images whose positions are evenly spaced across the
