@@ -76,6 +76,10 @@ struct ConvDirect {
   const uint32_t *rowTaps = nullptr, *colTaps = nullptr;
   int kw = 0;
   int64_t tapC = 0;
+  /// With rowTaps: most taps read padding (a large dilation against the
+  /// map), and the AVX-512 tiles end where their positions' taps change
+  /// (ConvAvx512.cpp, directTiles).
+  bool sparseTaps = false;
   /// Non-null (the AVX2 kernel's packed groups, packedGroupF): the image
   /// is read in place (x, ldx, ldw its own, of H rows and W columns, padT
   /// and padL into the window offsets, as with rowReuse), and window tap t

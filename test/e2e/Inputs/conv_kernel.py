@@ -561,6 +561,13 @@ case("cl_aspp_dil6_k432_relu", (1, 48, 9, 10), 24, [3, 3], pads=[6, 6, 6, 6],
      dilations=[6, 6], act="relu", nhwc=True)
 case("cl_dil4_s2_out", (1, 16, 11, 9), 20, [3, 3], strides=[2, 2], pads=[4, 4, 4, 4],
      dilations=[4, 4], nhwc=True)
+# Most taps reading padding (the tiles end where their positions' live
+# taps change): a batch, a residual, ReLU and NaN; 16 channels straight to
+# the output.
+case("cl_sparse_dil6_res_batch_nan", (2, 40, 13, 11), 24, [3, 3], pads=[6, 6, 6, 6],
+     dilations=[6, 6], act="relu", residual="right", nan=True, nhwc=True)
+case("cl_sparse_dil5_c16", (1, 16, 12, 14), 32, [3, 3], pads=[5, 5, 5, 5],
+     dilations=[5, 5], nhwc=True)
 case("cl_grouped3x3_g4_dil5", (1, 32, 8, 8), 32, [3, 3], pads=[5, 5, 5, 5],
      dilations=[5, 5], group=8, nhwc=True)
 # Winograd F(4x4, 3x3) (channels-last 3x3 convs of stride 1 with at least
